@@ -1,0 +1,206 @@
+"""The command line: parse flags, call the library, map the outcome to an exit code.
+
+Exit codes (cli.md): 0 done; 1 ``check`` found problems; 2 the input could not be
+used (bad plan, unreadable file, bad CSV, bad flag), one line per problem on
+stderr. Everything heavy (pydantic models, rich, jinja2) is imported inside the
+command that needs it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Literal, Optional
+
+import typer
+
+from . import __version__
+from .errors import InputError
+
+app = typer.Typer(
+    name="gtmplan",
+    help="One go-to-market plan for sales and marketing: scaffold it, check it, render it, review it.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+PLAN_ARG = typer.Argument(".", help="A plan file or a plan directory.", show_default=True)
+OUTPUT_OPT = typer.Option(None, "--output", "-o", help="Write to this file (atomically) instead of stdout.")
+
+
+def _emit(text: str, output: Optional[str]) -> None:
+    if output:
+        from .fsutil import write_atomic
+
+        write_atomic(output, text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def _use_color(output: Optional[str]) -> bool:
+    return output is None and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"gtmplan {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """gtmplan: one go-to-market plan, checked like code."""
+
+
+@app.command()
+def check(
+    plan: str = PLAN_ARG,
+    fmt: Literal["text", "json", "github", "sarif"] = typer.Option("text", "--format", "-f",
+                            help="text (people), json, github (workflow annotations) or sarif."),
+    select: Optional[str] = typer.Option(None, "--select", help="Only these codes or prefixes, e.g. A,L201."),
+    ignore: Optional[str] = typer.Option(None, "--ignore", help="Skip these codes or prefixes, e.g. F6,R504."),
+    strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
+    output: Optional[str] = OUTPUT_OPT,
+) -> int:
+    """Flag where the sales and marketing halves of the plan don't add up."""
+    from .checker import parse_codes, run_check
+    from .loader import load_plan
+    from .reporters import get_reporter
+
+    sel, ign = parse_codes(select, "--select"), parse_codes(ignore, "--ignore")
+    result = run_check(load_plan(plan), sel, ign)
+    reporter = get_reporter(fmt)(color=_use_color(output))
+    _emit(reporter.render(result), output)
+    return result.exit_code(strict)
+
+
+@app.command()
+def funnel(
+    plan: str = PLAN_ARG,
+    fmt: Literal["table", "json", "csv"] = typer.Option("table", "--format", "-f",
+                            help="table (people), json or csv."),
+    output: Optional[str] = OUTPUT_OPT,
+) -> int:
+    """Show the demand waterfall and sales capacity, quarter by quarter."""
+    from .funnel import compute
+    from .funnel_report import render_csv, render_json, render_table
+    from .loader import load_plan
+
+    loaded = load_plan(plan)
+    result = compute(loaded.plan)
+    if fmt == "json":
+        _emit(render_json(result), output)
+    elif fmt == "csv":
+        _emit(render_csv(result), output)
+    else:
+        _emit(render_table(result, loaded.plan, color=_use_color(output)), output)
+    return 0
+
+
+@app.command()
+def rules(code: Optional[str] = typer.Argument(None, help="A rule code, e.g. A101.")) -> int:
+    """List every rule, or explain one: why it matters, what fires it, how to fix it."""
+    from .rules_doc import explain, table
+
+    sys.stdout.write(explain(code) if code else table())
+    return 0
+
+
+@app.command()
+def schema(
+    fragment: bool = typer.Option(False, "--fragment",
+                                  help="Schema for one file of a plan directory (no top-level key required)."),
+    output: Optional[str] = OUTPUT_OPT,
+) -> int:
+    """Print the JSON Schema (draft 2020-12) of the plan format, for editors."""
+    import json
+
+    from .schema import plan_schema
+
+    _emit(json.dumps(plan_schema(fragment), indent=2) + "\n", output)
+    return 0
+
+
+@app.command()
+def init(
+    directory: str = typer.Argument("plan", help="Where to write the plan."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Don't ask; take the flags and defaults."),
+    company: Optional[str] = typer.Option(None, "--company", help="Company name."),
+    currency: Optional[str] = typer.Option(None, "--currency", help="ISO 4217 code, e.g. USD."),
+    start: Optional[str] = typer.Option(None, "--start", help="First quarter, e.g. 2027Q1 (default: next quarter)."),
+    quarters: Optional[int] = typer.Option(None, "--quarters", help="How many quarters the plan covers."),
+    fy_start: Optional[int] = typer.Option(None, "--fiscal-year-start-month", help="1-12; 1 = calendar quarters."),
+    target: Optional[float] = typer.Option(None, "--target", help="New bookings target for a year."),
+    deal_size: Optional[float] = typer.Option(None, "--deal-size", help="Average deal size."),
+    single_file: bool = typer.Option(False, "--single-file", help="Write one gtmplan.yaml instead of three files."),
+    example: Optional[str] = typer.Option(None, "--example", help="Copy a shipped example plan ('list' lists them)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
+) -> int:
+    """Scaffold a plan a first-time user can fill in (or copy a shipped example)."""
+    from . import scaffold
+
+    if example is not None:
+        if example == "list":
+            sys.stdout.write(scaffold.list_examples())
+            return 0
+        written = scaffold.copy_example(example, directory, force=force)
+    else:
+        answers = scaffold.Answers.from_flags(company=company, currency=currency, start=start, quarters=quarters,
+                                              fy_start=fy_start, target=target, deal_size=deal_size)
+        if not yes and sys.stdin.isatty():
+            answers = scaffold.ask(answers)
+        written = scaffold.write_plan(answers, directory, single_file=single_file, force=force)
+    for path in written:
+        print(f"wrote {path}")
+    target_path = written[0] if single_file and example is None else directory
+    print(f"next: edit the files, then run 'gtmplan check {target_path}'")
+    return 0
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return the exit code; input and usage errors become stderr lines."""
+    # typer >= 0.29 vendors its own click; older versions use click itself. Take the
+    # exception classes from wherever typer's own come from.
+    exc = sys.modules[typer.BadParameter.__module__]
+    no_args = getattr(exc, "NoArgsIsHelpError", ())
+    command = typer.main.get_command(app)
+    try:
+        rv = command.main(args=argv, prog_name="gtmplan", standalone_mode=False)
+    except InputError as e:
+        for p in e.problems:
+            print(p, file=sys.stderr)
+        return 2
+    except no_args as e:
+        print(e.ctx.get_help() if e.ctx is not None else "usage: gtmplan COMMAND [ARGS]")
+        return 0
+    except exc.UsageError as e:
+        hint = f" (see 'gtmplan {e.ctx.info_name} --help')" if e.ctx is not None and e.ctx.parent else ""
+        message = e.format_message().replace("Value error, ", "")
+        print(f"gtmplan: {message}{hint}", file=sys.stderr)
+        return 2
+    except exc.ClickException as e:
+        print(f"gtmplan: {e.format_message()}", file=sys.stderr)
+        return 2
+    except exc.Abort:
+        print("gtmplan: aborted", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("gtmplan: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        _silence_broken_pipe()
+        return 1
+    return rv if isinstance(rv, int) else 0
+
+
+def _silence_broken_pipe() -> None:
+    # `gtmplan check | head`: stdout went away; don't print a traceback on exit.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass

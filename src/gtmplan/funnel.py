@@ -1,0 +1,199 @@
+"""The demand waterfall and sales capacity: pure functions of a plan (rules.md).
+
+Everything that needs a funnel number (the A-rules, ``gtmplan funnel``,
+``gtmplan render``, ``gtmplan review``) takes it from here, so there is one
+computation. Numbers are exact floats; rounding is for display only.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Optional
+
+from .model import ASSUMPTION_KEYS, MARKETING_OWNS, Plan, Program, TeamRow
+from .quarters import Quarter, month_index, quarter_range
+
+WATERFALL_NEEDS = ("average_deal_size", "win_rate", "sql_to_opportunity", "mql_to_sql")
+
+
+@dataclass(frozen=True)
+class Assumption:
+    key: str
+    value: Optional[float]
+    side: Optional[str]  # the side whose value is used: "sales", "marketing" or None
+
+
+def owner(key: str) -> str:
+    return "marketing" if key in MARKETING_OWNS else "sales"
+
+
+def effective_assumptions(plan: Plan) -> dict[str, Assumption]:
+    """One value per assumption: the owning side's, else the other side's (plan-format.md)."""
+    sides = {"sales": plan.sales.assumptions, "marketing": plan.marketing.assumptions}
+    out = {}
+    for key in ASSUMPTION_KEYS:
+        first = owner(key)
+        second = "sales" if first == "marketing" else "marketing"
+        chosen = Assumption(key, None, None)
+        for side in (first, second):
+            a = sides[side]
+            value = getattr(a, key) if a is not None else None
+            if value is not None:
+                chosen = Assumption(key, float(value), side)
+                break
+        out[key] = chosen
+    return out
+
+
+def lag_quarters(sales_cycle_days: Optional[float]) -> int:
+    """floor(days / 91 + 1/2), in integers so that 45 days is 0 and 46 is 1."""
+    if sales_cycle_days is None:
+        return 0
+    return int((2 * sales_cycle_days + 91) // 182)
+
+
+def program_mqls(program: Program, lead_to_mql: Optional[float]) -> Optional[float]:
+    """MQLs one program brings per quarter it runs; None when that needs an unknown rate."""
+    if program.expected_mqls is not None:
+        return float(program.expected_mqls)
+    if program.expected_leads is not None:
+        return None if lead_to_mql is None else program.expected_leads * lead_to_mql
+    return 0.0
+
+
+def program_leads(program: Program, lead_to_mql: Optional[float]) -> Optional[float]:
+    """New leads one program brings per quarter it runs (expected_mqls / lead_to_mql if no leads given)."""
+    if program.expected_leads is not None:
+        return float(program.expected_leads)
+    if program.expected_mqls is not None:
+        return None if not lead_to_mql else program.expected_mqls / lead_to_mql
+    return 0.0
+
+
+@dataclass
+class QuarterPrograms:
+    mqls: Optional[float] = 0.0  # None: a running program needs lead_to_mql, which no side states
+    cost: float = 0.0
+    programs: list[int] = field(default_factory=list)  # indexes into marketing.programs
+
+
+def programs_by_quarter(plan: Plan, lead_to_mql: Optional[float]) -> dict[Quarter, QuarterPrograms]:
+    """One pass over the programs: MQLs planned and cost, per quarter they run in."""
+    out: dict[Quarter, QuarterPrograms] = {}
+    for i, p in enumerate(plan.marketing.programs):
+        mqls = program_mqls(p, lead_to_mql)
+        for q in set(p.quarters):
+            agg = out.get(q)
+            if agg is None:
+                agg = out[q] = QuarterPrograms()
+            agg.cost += p.cost
+            agg.programs.append(i)
+            agg.mqls = None if mqls is None or agg.mqls is None else agg.mqls + mqls
+    return out
+
+
+def productivity(row: TeamRow, year: int, month: int) -> float:
+    """Share of full productivity a seller of this row has in that calendar month."""
+    if row.start is None:
+        return 1.0
+    k = month_index(year, month) - month_index(row.start.year, row.start.month)
+    if k < 0:
+        return 0.0
+    if row.ramp_months == 0:
+        return 1.0
+    return min(1.0, (k + 1) / row.ramp_months)
+
+
+def capacity(plan: Plan, q: Quarter) -> float:
+    months = q.months(plan.fiscal_year_start_month)
+    total = 0.0
+    for row in plan.sales.team:
+        ramped = sum(productivity(row, y, m) for y, m in months)
+        total += row.count * row.annual_quota / 12 * ramped
+    return total * plan.sales.expected_attainment
+
+
+def sellers(plan: Plan, q: Quarter) -> int:
+    """Head count whose start is on or before the quarter's last day."""
+    last = q.last_day(plan.fiscal_year_start_month)
+    return sum(r.count for r in plan.sales.team if r.start is None or r.start <= last)
+
+
+@dataclass
+class FunnelRow:
+    quarter: Quarter
+    target: float
+    deals: Optional[float]
+    opportunities: Optional[float]
+    sqls: Optional[float]
+    mqls_needed: Optional[float]
+    leads_needed: Optional[float]
+    created_in: Quarter
+    mqls_planned: Optional[float]
+    mqls_demanded: Optional[float]
+    capacity: float
+    program_cost: float
+    budget: float
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["quarter"] = str(self.quarter)
+        d["created_in"] = str(self.created_in)
+        return d
+
+
+@dataclass
+class Funnel:
+    lag: int
+    currency: str
+    assumptions: dict[str, Assumption]
+    rows: list[FunnelRow]
+    by_quarter: dict[Quarter, QuarterPrograms]
+
+    def row(self, q: Quarter) -> Optional[FunnelRow]:
+        i = q - self.rows[0].quarter if self.rows else -1
+        return self.rows[i] if 0 <= i < len(self.rows) else None
+
+    def as_dict(self) -> dict:
+        return {"lag_quarters": self.lag, "currency": self.currency,
+                "quarters": [r.as_dict() for r in self.rows]}
+
+
+def _div(a: Optional[float], b: Optional[float]) -> Optional[float]:
+    return None if a is None or not b else a / b
+
+
+def compute(plan: Plan) -> Funnel:
+    """The waterfall, MQLs planned and demanded, capacity and spend for each horizon quarter."""
+    a = effective_assumptions(plan)
+    v = {k: x.value for k, x in a.items()}
+    lag = lag_quarters(v["sales_cycle_days"])
+    by_q = programs_by_quarter(plan, v["lead_to_mql"])
+    horizon = list(quarter_range(plan.horizon.start, plan.horizon.end))
+    needed: dict[Quarter, Optional[float]] = {}
+    rows = []
+    for q in horizon:
+        target = float(plan.sales.targets[q])
+        deals = _div(target, v["average_deal_size"])
+        opps = _div(deals, v["win_rate"])
+        sqls = _div(opps, v["sql_to_opportunity"])
+        mqls = _div(sqls, v["mql_to_sql"])
+        needed[q] = mqls
+        agg = by_q.get(q, QuarterPrograms())
+        rows.append(FunnelRow(
+            quarter=q, target=target, deals=deals, opportunities=opps, sqls=sqls,
+            mqls_needed=mqls, leads_needed=_div(mqls, v["lead_to_mql"]), created_in=q - lag,
+            mqls_planned=agg.mqls, mqls_demanded=None,
+            capacity=capacity(plan, q), program_cost=agg.cost, budget=float(plan.marketing.budget[q]),
+        ))
+    for row in rows:
+        row.mqls_demanded = needed.get(row.quarter + lag)
+    return Funnel(lag, plan.currency, a, rows, by_q)
+
+
+def ceil_count(x: Optional[float]) -> Optional[int]:
+    """Counts shown to people are rounded up (with a guard against float noise)."""
+    if x is None:
+        return None
+    return math.ceil(round(x, 6))

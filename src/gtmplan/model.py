@@ -1,0 +1,273 @@
+"""The plan format (plan-format.md, version 1) as pydantic models.
+
+One source of truth: these models validate plans and generate the JSON Schema that
+``gtmplan schema`` prints. Types are strict (a number is not text, text is not a
+number), unknown keys are rejected, rates are bounded. Checks that span several
+sections (ids unique, references resolved, every horizon quarter present) live in
+:mod:`gtmplan.integrity`, which can point at the offending values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
+
+from .quarters import QUARTER_PATTERN, Quarter
+
+# -- scalar types -------------------------------------------------------------------
+
+
+def _quarter(value: object) -> Quarter:
+    if isinstance(value, Quarter):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a quarter: write it as YYYYQn, e.g. 2027Q3")
+    return Quarter.parse(value)
+
+
+def _period(value: object) -> Union[Quarter, Literal["FY"]]:
+    if value == "FY":
+        return "FY"
+    try:
+        return _quarter(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a period: write FY (the whole horizon) or a quarter such as 2027Q3") from None
+
+
+QuarterT = Annotated[
+    Quarter,
+    PlainValidator(_quarter),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": QUARTER_PATTERN, "description": "a fiscal quarter, e.g. 2027Q3"}),
+]
+PeriodT = Annotated[
+    Union[Quarter, Literal["FY"]],
+    PlainValidator(_period),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^(FY|[0-9]{4}Q[1-4])$",
+                    "description": "FY (the whole horizon) or a fiscal quarter"}),
+]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+Text = Annotated[str, Field(min_length=1)]
+Money = Annotated[float, Field(ge=0)]
+Fraction = Annotated[float, Field(ge=0, le=1)]
+Rate = Annotated[float, Field(gt=0, le=1)]
+Count = Annotated[int, Field(ge=0)]
+Side = Literal["sales", "marketing"]
+Stage = Literal["awareness", "consideration", "decision"]
+Severity = Literal["error", "warning", "info"]
+Cadence = Literal["weekly", "monthly", "quarterly"]
+Metric = Literal["new_bookings", "pipeline", "mqls", "sqls", "opportunities", "win_rate", "market_share", "custom"]
+
+ASSUMPTION_KEYS = ("lead_to_mql", "mql_to_sql", "sql_to_opportunity", "win_rate",
+                   "average_deal_size", "sales_cycle_days", "cost_per_lead")
+SALES_OWNS = frozenset(("mql_to_sql", "sql_to_opportunity", "win_rate", "average_deal_size", "sales_cycle_days"))
+MARKETING_OWNS = frozenset(("lead_to_mql", "cost_per_lead"))
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False,
+                              use_attribute_docstrings=True, validate_default=False)
+
+
+# -- shared sections ------------------------------------------------------------------
+
+class Horizon(_Model):
+    start: QuarterT
+    """First quarter the plan covers."""
+    end: QuarterT
+    """Last quarter the plan covers (inclusive)."""
+
+
+class Goal(_Model):
+    id: Slug
+    description: Optional[str] = None
+    metric: Metric
+    target: Annotated[float, Field(ge=0)]
+    """Money for new_bookings/pipeline; a count for mqls/sqls/opportunities; a fraction 0-1 for win_rate/market_share."""
+    period: PeriodT = "FY"
+    """FY (the whole horizon) or one quarter."""
+    owners: list[Side]
+    """Who answers for the goal: sales, marketing or both."""
+
+
+class EmployeeRange(_Model):
+    min: Optional[Count] = None
+    max: Optional[Count] = None
+
+
+class Segment(_Model):
+    id: Slug
+    name: Optional[str] = None
+    industries: Optional[list[Text]] = None
+    """Lower-case industry names."""
+    employees: Optional[EmployeeRange] = None
+    regions: Optional[list[Text]] = None
+    buyer_roles: Optional[list[Text]] = None
+    pains: Optional[list[Text]] = None
+
+
+class ICP(_Model):
+    segments: Annotated[list[Segment], Field(min_length=1)]
+
+
+class Firmographics(_Model):
+    industries: Optional[list[Text]] = None
+    employees: Optional[EmployeeRange] = None
+    regions: Optional[list[Text]] = None
+
+
+class Criteria(_Model):
+    firmographics: Optional[Firmographics] = None
+    min_score: Optional[float] = None
+    qualification: Optional[list[Text]] = None
+
+
+class LeadDefinition(_Model):
+    agreed_by: list[Side]
+    """Who signed the definition off."""
+    agreed_on: Optional[dt.date] = None
+    mql: Criteria
+    sql: Criteria
+    follow_up_hours: Optional[Annotated[float, Field(gt=0)]] = None
+    """Service level: sales contacts a new MQL within this many hours."""
+
+
+class Review(_Model):
+    date: dt.date
+    attendees: list[Text]
+    """Functions present: sales, marketing, and any others."""
+    agenda: Optional[list[Text]] = None
+    """e.g. win-loss, lead-quality, content-feedback, competitive-intel, next-quarter."""
+
+
+class WinLoss(_Model):
+    cadence: Cadence
+    owner: Side
+
+
+class CompetitiveIntel(_Model):
+    owner: Text
+    shared_with: Optional[list[Text]] = None
+
+
+class ContentFeedback(_Model):
+    cadence: Cadence
+    panel: Optional[list[Text]] = None
+
+
+class Feedback(_Model):
+    lead_source_question: Optional[Text] = None
+    win_loss: Optional[WinLoss] = None
+    competitive_intel: Optional[CompetitiveIntel] = None
+    content_feedback: Optional[ContentFeedback] = None
+
+
+class CheckSettings(_Model):
+    tolerance: Fraction = 0.10
+    """Relative difference tolerated before two numbers don't match."""
+    max_channel_share: Fraction = 0.5
+    """Largest share of planned MQLs one channel may bring (rule B403)."""
+    ignore: list[Annotated[str, Field(pattern=r"^[A-Za-z][0-9]{0,3}$")]] = []
+    """Rule codes (or prefixes such as A or A10) not run."""
+    severity: dict[Annotated[str, Field(pattern=r"^[A-Za-z][0-9]{3}$")], Severity] = {}
+    """Rule code -> error, warning or info."""
+
+
+# -- the two sides ---------------------------------------------------------------------
+
+class Assumptions(_Model):
+    lead_to_mql: Optional[Rate] = None
+    """Share of new leads that become MQLs."""
+    mql_to_sql: Optional[Rate] = None
+    """Share of MQLs that sales accepts as SQLs."""
+    sql_to_opportunity: Optional[Rate] = None
+    """Share of SQLs that become opportunities."""
+    win_rate: Optional[Rate] = None
+    """Share of opportunities won."""
+    average_deal_size: Optional[Annotated[float, Field(gt=0)]] = None
+    """First-year bookings of a won deal."""
+    sales_cycle_days: Optional[Count] = None
+    """Days from MQL to closed deal."""
+    cost_per_lead: Optional[Money] = None
+    """What marketing expects a new lead to cost."""
+
+
+class TeamRow(_Model):
+    role: Text
+    count: Count
+    annual_quota: Money
+    ramp_months: Count = 0
+    start: Optional[dt.date] = None
+    """Start date; absent means before the horizon, fully ramped."""
+
+
+class Sales(_Model):
+    targets: dict[QuarterT, Money]
+    """New bookings sales commits to, per quarter; every horizon quarter present."""
+    assumptions: Optional[Assumptions] = None
+    team: list[TeamRow]
+    expected_attainment: Annotated[float, Field(gt=0, le=1)] = 1.0
+    """Share of quota the average ramped seller reaches."""
+    max_opportunities_per_rep: Optional[Annotated[int, Field(gt=0)]] = None
+    """Open opportunities one seller can work in a quarter."""
+    opening_pipeline: Optional[Money] = None
+    """Value of the open opportunities at the start of the horizon."""
+
+
+class Program(_Model):
+    id: Slug
+    name: Optional[str] = None
+    channel: Text
+    segments: Optional[list[Slug]] = None
+    quarters: Annotated[list[QuarterT], Field(min_length=1)]
+    cost: Money
+    """Spend per quarter it runs."""
+    expected_leads: Optional[Count] = None
+    """New leads per quarter it runs."""
+    expected_mqls: Optional[Count] = None
+    """MQLs per quarter it runs; when absent, expected_leads x lead_to_mql."""
+    stage: Optional[Stage] = None
+    crm_sources: Optional[list[Text]] = None
+    """The CRM's lead-source values that count as this program's leads."""
+
+
+class ContentAsset(_Model):
+    id: Slug
+    name: Optional[str] = None
+    stage: Stage
+    segments: Optional[list[Slug]] = None
+    used_by_sales: Optional[bool] = None
+
+
+class Marketing(_Model):
+    budget: dict[QuarterT, Money]
+    """Program spend available per quarter; every horizon quarter present."""
+    assumptions: Optional[Assumptions] = None
+    programs: list[Program]
+    content: Optional[list[ContentAsset]] = None
+
+
+class Plan(_Model):
+    """A go-to-market plan: what sales and marketing agreed, and what each side owns."""
+
+    version: Literal[1]
+    company: Text
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
+    fiscal_year_start_month: Annotated[int, Field(ge=1, le=12)] = 1
+    horizon: Horizon
+    primary_objective: Optional[Literal["revenue", "market_share"]] = None
+    goals: Optional[list[Goal]] = None
+    icp: ICP
+    lead_definition: LeadDefinition
+    reviews: Optional[list[Review]] = None
+    feedback: Optional[Feedback] = None
+    check: CheckSettings = CheckSettings()
+    sales: Sales
+    marketing: Marketing
+
+    @property
+    def fy(self) -> int:
+        return self.fiscal_year_start_month

@@ -1,0 +1,41 @@
+"""Findings for people: ``FILE:LINE:COL CODE severity: message``, grouped by file."""
+
+from __future__ import annotations
+
+from ..checker import CheckResult
+
+_COLORS = {"error": "31", "warning": "33", "info": "36"}
+
+
+class TextReporter:
+    def __init__(self, color: bool = False):
+        self.color = color
+
+    def _c(self, code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.color else text
+
+    def render(self, result: CheckResult) -> str:
+        lines: list[str] = []
+        current = None
+        for f in result.findings:
+            loc = f.location
+            if current is not None and loc.file != current:
+                lines.append("")
+            current = loc.file
+            where = self._c("1", f"{loc.file}:{loc.line}:{loc.column}")
+            sev = self._c(_COLORS[f.severity], f"{f.severity}:")
+            lines.append(f"{where} {self._c('1', f.code)} {sev} {f.message}")
+        if lines:
+            lines.append("")
+        lines.append(self.summary_line(result))
+        return "\n".join(lines) + "\n"
+
+    def summary_line(self, result: CheckResult) -> str:
+        s = result.summary
+        n = len(result.rules)
+        if not result.findings:
+            return f"{result.target}: no problems found ({n} rules checked)"
+        parts = [f"{s['error']} error{'s' if s['error'] != 1 else ''}",
+                 f"{s['warning']} warning{'s' if s['warning'] != 1 else ''}",
+                 f"{s['info']} info"]
+        return f"{result.target}: {', '.join(parts)} ({n} rules checked)"

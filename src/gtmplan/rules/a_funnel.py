@@ -1,0 +1,274 @@
+"""A — funnel and capacity: do the two halves of the plan add up?"""
+
+from __future__ import annotations
+
+from ..fmt import count, pct, rate, rel_diff
+from ..funnel import WATERFALL_NEEDS, owner, sellers
+from ..model import ASSUMPTION_KEYS
+from .base import Context, Rule, register
+
+
+def _show(key: str, value: float, ctx: Context) -> str:
+    if key in ("average_deal_size", "cost_per_lead"):
+        return ctx.money(value)
+    if key == "sales_cycle_days":
+        return f"{value:g} days"
+    return rate(value)
+
+
+@register
+class AssumptionMismatch(Rule):
+    """Sales and marketing state the same funnel assumption with different values.
+
+    Why: each side builds its half of the plan on its own numbers. When marketing
+    expects 40% of MQLs to become SQLs and sales expects 30%, marketing will
+    deliver a third fewer SQLs than sales' targets need, and both plans look fine
+    on their own.
+
+    Fires when: both `sales.assumptions` and `marketing.assumptions` state the same
+    key and `abs(s - m) / max(s, m)` is above `check.tolerance` (default 0.10).
+    The finding points at the value of the side that does *not* own the stage
+    (the funnel uses the owner's value) and names the other value as related.
+
+    How to fix: agree one number, using last quarters' CRM data
+    (`gtmplan review` measures it), and write it on both sides, or remove it from
+    the side that does not own that stage.
+
+    Example:
+        # sales.yaml                    # marketing.yaml
+        assumptions:                    assumptions:
+          mql_to_sql: 0.30                mql_to_sql: 0.40   # A101: differ by 25%
+    """
+
+    code, name, severity = "A101", "assumption-mismatch", "error"
+
+    def check(self, ctx):
+        s, m = ctx.plan.sales.assumptions, ctx.plan.marketing.assumptions
+        if s is None or m is None:
+            return
+        for key in ASSUMPTION_KEYS:
+            sv, mv = getattr(s, key), getattr(m, key)
+            if sv is None or mv is None:
+                continue
+            diff = rel_diff(sv, mv)
+            if diff <= ctx.tolerance:
+                continue
+            own = owner(key)
+            other = "marketing" if own == "sales" else "sales"
+            used = sv if own == "sales" else mv
+            yield self.finding(
+                ctx, (other, "assumptions", key),
+                f"sales assumes {key} {_show(key, sv, ctx)}, marketing {_show(key, mv, ctx)} "
+                f"(differ by {pct(diff)}, tolerance {pct(ctx.tolerance)}); "
+                f"the funnel uses {own}' {_show(key, used, ctx)}",
+                related=((own, "assumptions", key),))
+
+
+@register
+class MqlShortfall(Rule):
+    """Marketing's programs create fewer MQLs than sales' targets need.
+
+    Why: the demand waterfall turns each quarter's bookings target into the MQLs
+    it needs (target / deal size / win rate / SQL-to-opportunity / MQL-to-SQL), and
+    those MQLs must be created a sales cycle earlier. A marketing plan that
+    delivers fewer leaves sales without pipeline, whatever the effort.
+
+    Fires when: for a horizon quarter p, `mqls_planned(p)` is below
+    `mqls_demanded(p) * (1 - tolerance)`, where `mqls_demanded(p)` is the MQLs
+    needed by the target quarter `lag` quarters later
+    (lag = sales_cycle_days / 91, rounded).
+
+    How to fix: add or grow programs running in p (expected_leads or
+    expected_mqls), lower the targets of the later quarter, or revisit the
+    conversion assumptions with CRM data. `gtmplan funnel` shows every step.
+
+    Example:
+        marketing plans 380 MQLs in 2027Q2; sales' targets for 2027Q3 need 510
+        created then (short by 130, 25%)
+    """
+
+    code, name, severity = "A102", "mql-shortfall", "error"
+
+    def check(self, ctx):
+        f = ctx.funnel
+        for row in f.rows:
+            demanded, planned = row.mqls_demanded, row.mqls_planned
+            if demanded is None or planned is None or planned >= demanded * (1 - ctx.tolerance):
+                continue
+            short = demanded - planned
+            target_q = row.quarter + f.lag
+            when = "in the same quarter" if f.lag == 0 else "created then"
+            yield self.finding(
+                ctx, ("marketing", "programs"),
+                f"marketing plans {count(planned)} MQLs in {row.quarter}; sales' target for {target_q} "
+                f"({ctx.money(ctx.plan.sales.targets[target_q])}) needs {count(demanded)} {when} "
+                f"(short by {count(short)}, {pct(short / demanded)})",
+                quarter=row.quarter)
+
+
+@register
+class PipelineBeforePlan(Rule):
+    """The first quarters' deals come from pipeline created before the plan starts.
+
+    Why: with a long sales cycle, the deals that close early in the horizon were
+    sourced before it. No program in this plan can create them, so the plan must
+    say what pipeline already exists, or those targets float on nothing.
+
+    Fires when: the sales cycle puts `created_in(q)` before the horizon for one or
+    more target quarters q, and `sales.opening_pipeline` is absent, or
+    `opening_pipeline * win_rate` is below the sum of those quarters' targets
+    times `(1 - tolerance)`.
+
+    How to fix: state `sales.opening_pipeline` (the value of open opportunities at
+    the start of the horizon), or lower the early quarters' targets to what that
+    pipeline can close.
+
+    Example:
+        sales:
+          opening_pipeline: 1200000   # closes 300,000 at a 25% win rate
+    """
+
+    code, name, severity = "A103", "pipeline-before-plan", "warning"
+
+    def check(self, ctx):
+        f = ctx.funnel
+        early = [r for r in f.rows if r.created_in < ctx.plan.horizon.start]
+        if not early:
+            return
+        need = sum(r.target for r in early)
+        quarters = ", ".join(str(r.quarter) for r in early)
+        days = ctx.value("sales_cycle_days")
+        cycle = f"a {days:g}-day sales cycle (lag {f.lag} quarter{'s' if f.lag > 1 else ''})"
+        win = ctx.value("win_rate")
+        opening = ctx.plan.sales.opening_pipeline
+        if opening is None:
+            needed = f" (about {ctx.money(need / win)} at a {rate(win)} win rate)" if win else ""
+            yield self.finding(
+                ctx, ("sales", "opening_pipeline"),
+                f"with {cycle}, the targets of {quarters} ({ctx.money(need)}) close from pipeline created "
+                f"before {ctx.plan.horizon.start}, and sales.opening_pipeline is not stated{needed}",
+                quarter=early[0].quarter)
+        elif win and opening * win < need * (1 - ctx.tolerance):
+            missing = need / win - opening
+            yield self.finding(
+                ctx, ("sales", "opening_pipeline"),
+                f"with {cycle}, the targets of {quarters} ({ctx.money(need)}) close from the opening pipeline: "
+                f"{ctx.money(opening)} at a {rate(win)} win rate closes {ctx.money(opening * win)}; "
+                f"{ctx.money(missing)} more pipeline is missing",
+                quarter=early[0].quarter)
+
+
+@register
+class CapacityShortfall(Rule):
+    """The sales team cannot carry the quarter's target.
+
+    Why: bookings come from sellers. A target above what the ramped team can
+    close, at the attainment sales itself expects, is a plan to miss.
+
+    Fires when: `capacity(q)` is below `sales.targets[q] * (1 - tolerance)`, where
+    capacity counts each team row's `count * annual_quota / 12` per month, ramped
+    from `start` over `ramp_months`, times `expected_attainment`.
+
+    How to fix: hire earlier (or more), shorten ramp time with enablement, or
+    lower the quarter's target.
+
+    Example:
+        team:
+          - {role: AE, count: 4, annual_quota: 600000, ramp_months: 3, start: 2027-04-01}
+    """
+
+    code, name, severity = "A104", "capacity-shortfall", "error"
+
+    def check(self, ctx):
+        for row in ctx.funnel.rows:
+            if row.capacity < row.target * (1 - ctx.tolerance):
+                short = row.target - row.capacity
+                yield self.finding(
+                    ctx, ("sales", "team"),
+                    f"sales capacity in {row.quarter} is {ctx.money(row.capacity)} "
+                    f"({sellers(ctx.plan, row.quarter)} sellers, ramped, at "
+                    f"{pct(ctx.plan.sales.expected_attainment)} attainment); the target is "
+                    f"{ctx.money(row.target)} (short by {ctx.money(short)}, {pct(short / row.target)})",
+                    quarter=row.quarter)
+
+
+@register
+class UnworkedLeads(Rule):
+    """Marketing plans more opportunities than the sellers can work.
+
+    Why: leads that nobody follows up are money spent twice: on the program,
+    and on the reputation of a company that never called back.
+
+    Fires when: `sales.max_opportunities_per_rep` is set and, for a quarter p,
+    `mqls_planned(p) * mql_to_sql * sql_to_opportunity` is above
+    `sellers(p) * max_opportunities_per_rep * (1 + tolerance)`; sellers(p) counts
+    the team whose start is on or before p's last day.
+
+    How to fix: hire (or add sales development capacity) before the programs
+    land, move programs to later quarters, or tighten the MQL definition.
+
+    Example:
+        marketing's programs in 2027Q2 bring about 140 opportunities; 4 sellers
+        can work 100 (4 x 25)
+    """
+
+    code, name, severity = "A105", "unworked-leads", "warning"
+
+    def check(self, ctx):
+        cap = ctx.plan.sales.max_opportunities_per_rep
+        m2s, s2o = ctx.value("mql_to_sql"), ctx.value("sql_to_opportunity")
+        if cap is None or m2s is None or s2o is None:
+            return
+        for row in ctx.funnel.rows:
+            if row.mqls_planned is None:
+                continue
+            opps = row.mqls_planned * m2s * s2o
+            n = sellers(ctx.plan, row.quarter)
+            if opps > n * cap * (1 + ctx.tolerance):
+                yield self.finding(
+                    ctx, ("sales", "max_opportunities_per_rep"),
+                    f"marketing's programs in {row.quarter} bring about {count(opps)} opportunities "
+                    f"({count(row.mqls_planned)} MQLs x {rate(m2s)} x {rate(s2o)}); {n} sellers can work "
+                    f"{count(n * cap)} ({n} x {cap})",
+                    quarter=row.quarter)
+
+
+@register
+class MissingAssumption(Rule):
+    """The demand waterfall needs an assumption that neither side states.
+
+    Why: without, say, a win rate nobody can say how many opportunities a target
+    needs, so the MQL, capacity and pipeline checks cannot run.
+
+    Fires when: `average_deal_size`, `win_rate`, `sql_to_opportunity` or
+    `mql_to_sql` is in neither `sales.assumptions` nor `marketing.assumptions`;
+    or `lead_to_mql` is missing while a program forecasts only `expected_leads`.
+
+    How to fix: state the value on the side that owns that stage (sales for
+    mql_to_sql and later stages, marketing for lead_to_mql), from CRM history if
+    you have it.
+
+    Example:
+        sales:
+          assumptions:
+            win_rate: 0.25
+    """
+
+    code, name, severity = "A106", "missing-assumption", "error"
+
+    def check(self, ctx):
+        for key in WATERFALL_NEEDS:
+            if ctx.value(key) is None:
+                yield self.finding(
+                    ctx, ("sales", "assumptions"),
+                    f"the demand waterfall needs {key} and neither sales.assumptions nor "
+                    f"marketing.assumptions states it: state it in sales.assumptions")
+        if ctx.value("lead_to_mql") is None:
+            leads_only = [p.id for p in ctx.plan.marketing.programs
+                          if p.expected_mqls is None and p.expected_leads is not None]
+            if leads_only:
+                more = f" and {len(leads_only) - 3} more" if len(leads_only) > 3 else ""
+                yield self.finding(
+                    ctx, ("marketing", "assumptions"),
+                    f"programs {', '.join(leads_only[:3])}{more} forecast leads only, and neither side states "
+                    "lead_to_mql to turn them into MQLs: state it in marketing.assumptions")

@@ -1,0 +1,113 @@
+"""B — budget and the program portfolio."""
+
+from __future__ import annotations
+
+from ..fmt import count, pct
+from ..funnel import program_mqls
+from .base import Rule, register
+
+
+@register
+class OverBudget(Rule):
+    """The programs running in a quarter cost more than that quarter's budget.
+
+    Why: a marketing plan that spends more than it has will be cut mid-quarter,
+    usually by dropping whatever is easiest to stop, not what works least.
+
+    Fires when: the sum of `cost` of the programs running in a horizon quarter is
+    above `marketing.budget` for that quarter. (Cost is per quarter a program
+    runs.)
+
+    How to fix: drop or shrink the weakest programs of that quarter (see
+    `gtmplan review`), move one to another quarter, or raise the budget.
+
+    Example:
+        programs running in 2027Q2 cost $120,000; the budget is $100,000
+    """
+
+    code, name, severity = "B401", "over-budget", "error"
+
+    def check(self, ctx):
+        for row in ctx.funnel.rows:
+            over = row.program_cost - row.budget
+            if over > 0.005:
+                n = len(ctx.funnel.by_quarter[row.quarter].programs)
+                share = f", {pct(over / row.budget)}" if row.budget else ""
+                yield self.finding(ctx, ("marketing", "budget", str(row.quarter)),
+                                   f"the {n} programs running in {row.quarter} cost {ctx.money(row.program_cost)}; "
+                                   f"the budget is {ctx.money(row.budget)} (over by {ctx.money(over)}{share})",
+                                   quarter=row.quarter)
+
+
+@register
+class ChannelConcentration(Rule):
+    """One channel brings most of the planned MQLs.
+
+    Why: a portfolio that depends on one channel breaks when that channel does (an
+    ad platform's prices, an events season, a search update). Diversified demand
+    is what lets the weak programs be replaced without missing the number.
+
+    Fires when: one channel brings more than `check.max_channel_share` (default
+    0.5) of all MQLs planned over the horizon.
+
+    How to fix: shift budget into a second and third channel, or, if the
+    concentration is deliberate, raise `check.max_channel_share`.
+
+    Example:
+        check:
+          max_channel_share: 0.6
+    """
+
+    code, name, severity = "B403", "channel-concentration", "warning"
+
+    def check(self, ctx):
+        plan = ctx.plan
+        l2m = ctx.value("lead_to_mql")
+        start, end = plan.horizon.start, plan.horizon.end
+        by_channel: dict[str, float] = {}
+        biggest: dict[str, tuple[float, int]] = {}
+        for i, p in enumerate(plan.marketing.programs):
+            per_q = program_mqls(p, l2m)
+            if per_q is None:
+                return  # A106 says why the MQLs cannot be counted
+            total = per_q * sum(1 for q in set(p.quarters) if start <= q <= end)
+            by_channel[p.channel] = by_channel.get(p.channel, 0.0) + total
+            if total > biggest.get(p.channel, (-1.0, 0))[0]:
+                biggest[p.channel] = (total, i)
+        all_mqls = sum(by_channel.values())
+        if all_mqls <= 0:
+            return
+        for channel, mqls in sorted(by_channel.items(), key=lambda kv: -kv[1]):
+            share = mqls / all_mqls
+            if share > ctx.max_channel_share:
+                yield self.finding(ctx, ("marketing", "programs", biggest[channel][1], "channel"),
+                                   f"channel {channel!r} brings {count(mqls)} of {count(all_mqls)} MQLs planned over "
+                                   f"the horizon ({pct(share)}; at most {pct(ctx.max_channel_share)} allowed)")
+
+
+@register
+class ProgramWithoutForecast(Rule):
+    """A program with no lead or MQL forecast.
+
+    Why: a program that forecasts nothing cannot be judged at the quarterly
+    review, so it can never be cut for under-performing, and it adds nothing to
+    the waterfall.
+
+    Fires when: a program has neither `expected_leads` nor `expected_mqls`.
+
+    How to fix: write what the program should bring per quarter it runs, even as
+    a rough first estimate; the review will correct it.
+
+    Example:
+        programs:
+          - {id: trade-show, channel: events, quarters: [2027Q2], cost: 40000, expected_leads: 300}
+    """
+
+    code, name, severity = "B404", "program-without-forecast", "warning"
+
+    def check(self, ctx):
+        for i, p in enumerate(ctx.plan.marketing.programs):
+            if p.expected_leads is None and p.expected_mqls is None:
+                yield self.finding(ctx, ("marketing", "programs", i, "id"),
+                                   f"program {p.id!r} ({ctx.money(p.cost)} per quarter) forecasts neither "
+                                   "expected_leads nor expected_mqls: it cannot be judged at review")

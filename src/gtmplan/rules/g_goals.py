@@ -1,0 +1,138 @@
+"""G — shared goals: do both sides answer for the same numbers?"""
+
+from __future__ import annotations
+
+from ..fmt import count, pct, rel_diff
+from .base import Rule, register
+
+REVENUE_METRICS = ("new_bookings", "pipeline")
+
+
+@register
+class OneSidedGoal(Rule):
+    """A shared goal that only one side answers for.
+
+    Why: a goal owned by one function becomes that function's goal, and the
+    other plans around it. Shared goals (bookings, pipeline, MQL volume) are the
+    point where sales and marketing are measured together.
+
+    Fires when: a goal's `owners` lack `sales` or `marketing`.
+
+    How to fix: add the other side to `owners`, or move the goal into that team's
+    own working documents if it really is one-sided.
+
+    Example:
+        goals:
+          - {id: pipeline, metric: pipeline, target: 4000000, owners: [sales, marketing]}
+    """
+
+    code, name, severity = "G301", "one-sided-goal", "warning"
+
+    def check(self, ctx):
+        for i, goal in enumerate(ctx.plan.goals or []):
+            missing = [s for s in ("sales", "marketing") if s not in goal.owners]
+            if missing:
+                has = " and ".join(goal.owners) or "nobody"
+                yield self.finding(ctx, ("goals", i, "owners"),
+                                   f"goal {goal.id!r} is owned by {has} only: add {' and '.join(missing)} "
+                                   "so that both sides answer for it")
+
+
+@register
+class NoPrimaryObjective(Rule):
+    """Revenue and market-share goals without saying which one wins.
+
+    Why: revenue and market share pull apart (discounts win share and cost
+    revenue). When the plan has both, each side will pick the one that suits it
+    unless the plan says which comes first.
+
+    Fires when: goals include a revenue-type metric (`new_bookings`, `pipeline`)
+    and `market_share`, and `primary_objective` is absent.
+
+    How to fix: set `primary_objective: revenue` or `primary_objective: market_share`.
+
+    Example:
+        primary_objective: revenue
+    """
+
+    code, name, severity = "G302", "no-primary-objective", "warning"
+
+    def check(self, ctx):
+        goals = ctx.plan.goals or []
+        metrics = {g.metric for g in goals}
+        if ctx.plan.primary_objective is None and metrics & set(REVENUE_METRICS) and "market_share" in metrics:
+            revenue = ", ".join(sorted(metrics & set(REVENUE_METRICS)))
+            yield self.finding(ctx, ("goals",),
+                               f"goals include revenue ({revenue}) and market_share, and primary_objective is not "
+                               "set: say which one wins when they conflict")
+
+
+@register
+class GoalTargetMismatch(Rule):
+    """A shared goal that the detailed plan does not add up to.
+
+    Why: the goal is what leadership reads; the quarterly targets and programs are
+    what the teams execute. When they disagree, one of them is fiction.
+
+    Fires when: a `new_bookings` goal differs by more than the tolerance from the
+    sum of `sales.targets` over its period; or an `mqls` goal differs from the sum
+    of MQLs planned by marketing's programs over its period.
+
+    How to fix: make the goal the sum of the quarters (or change the quarters).
+
+    Example:
+        goals:
+          - {id: bookings, metric: new_bookings, target: 4800000, owners: [sales, marketing]}
+        sales:
+          targets: {2027Q1: 1000000, 2027Q2: 1200000, 2027Q3: 1200000, 2027Q4: 1400000}
+    """
+
+    code, name, severity = "G303", "goal-target-mismatch", "error"
+
+    def check(self, ctx):
+        f = ctx.funnel
+        for i, goal in enumerate(ctx.plan.goals or []):
+            rows = f.rows if goal.period == "FY" else [r for r in f.rows if r.quarter == goal.period]
+            period = "the horizon" if goal.period == "FY" else str(goal.period)
+            if goal.metric == "new_bookings":
+                total = sum(r.target for r in rows)
+                if rel_diff(goal.target, total) > ctx.tolerance:
+                    yield self.finding(ctx, ("goals", i, "target"),
+                                       f"goal {goal.id!r} is {ctx.money(goal.target)} of new bookings, but "
+                                       f"sales.targets add up to {ctx.money(total)} over {period} "
+                                       f"(differ by {pct(rel_diff(goal.target, total))})",
+                                       quarter=None if goal.period == "FY" else goal.period)
+            elif goal.metric == "mqls":
+                if any(r.mqls_planned is None for r in rows):
+                    continue
+                total = sum(r.mqls_planned for r in rows)
+                if rel_diff(goal.target, total) > ctx.tolerance:
+                    yield self.finding(ctx, ("goals", i, "target"),
+                                       f"goal {goal.id!r} is {count(goal.target)} MQLs, but marketing's programs "
+                                       f"plan {count(total)} over {period} "
+                                       f"(differ by {pct(rel_diff(goal.target, total))})",
+                                       quarter=None if goal.period == "FY" else goal.period)
+
+
+@register
+class NoSharedGoals(Rule):
+    """The plan has no shared goals.
+
+    Why: without goals both sides sign, each team optimises its own numbers:
+    marketing MQL volume, sales closed deals. Shared goals are what makes one plan.
+
+    Fires when: `goals` is absent or empty.
+
+    How to fix: add at least a new-bookings goal owned by both sides.
+
+    Example:
+        goals:
+          - {id: bookings, metric: new_bookings, target: 4800000, owners: [sales, marketing]}
+    """
+
+    code, name, severity = "G304", "no-shared-goals", "warning"
+
+    def check(self, ctx):
+        if not ctx.plan.goals:
+            yield self.finding(ctx, ("goals",), "the plan has no shared goals: add at least a new_bookings goal "
+                                                "owned by sales and marketing")

@@ -1,0 +1,211 @@
+"""L — the qualified-lead definition and targeting: do both sides mean the same lead?"""
+
+from __future__ import annotations
+
+from .base import Rule, register
+
+MQL_FIRMO = ("lead_definition", "mql", "firmographics")
+_SINGULAR = {"industries": "industry", "regions": "region"}
+
+
+def _ids(segments) -> str:
+    return ", ".join(repr(s.id) for s in segments)
+
+
+@register
+class MqlOutsideIcp(Rule):
+    """The MQL definition admits companies that no ICP segment wants.
+
+    Why: marketing is measured on MQLs; if the MQL definition is wider than the
+    ideal client profile, marketing can hit its number with leads sales will never
+    work (the classic: marketing counts 20-employee companies, sales only takes
+    200+).
+
+    Fires when: the MQL firmographics have an employee minimum below the lowest
+    segment minimum (or none while every segment sets one); a maximum above the
+    highest segment maximum (or none while every segment sets one); or an industry
+    or region that no segment lists (or no list while every segment has one).
+
+    How to fix: narrow `lead_definition.mql.firmographics` to the ICP, or add the
+    segment that really is wanted to `icp.segments`.
+
+    Example:
+        icp:
+          segments: [{id: mid-market, employees: {min: 200, max: 2000}}]
+        lead_definition:
+          mql:
+            firmographics: {employees: {min: 200}}
+    """
+
+    code, name, severity = "L201", "mql-outside-icp", "warning"
+
+    def check(self, ctx):
+        segs = ctx.plan.icp.segments
+        firmo = ctx.plan.lead_definition.mql.firmographics
+        emp = firmo.employees if firmo else None
+        mins = [s.employees.min if s.employees else None for s in segs]
+        maxs = [s.employees.max if s.employees else None for s in segs]
+        if all(m is not None for m in mins):
+            lowest = min(mins)
+            got = emp.min if emp else None
+            if got is None or got < lowest:
+                who = [s for s, m in zip(segs, mins) if m == lowest]
+                admits = "companies of any size" if got is None else f"companies from {got:,} employees"
+                yield self.finding(ctx, (*MQL_FIRMO, "employees", "min"),
+                                   f"the MQL definition admits {admits}, but no ICP segment wants fewer than "
+                                   f"{lowest:,} employees (segment{'s' if len(who) > 1 else ''} {_ids(who)})")
+        if all(m is not None for m in maxs):
+            highest = max(maxs)
+            got = emp.max if emp else None
+            if got is None or got > highest:
+                admits = "companies of any size" if got is None else f"companies up to {got:,} employees"
+                yield self.finding(ctx, (*MQL_FIRMO, "employees", "max"),
+                                   f"the MQL definition admits {admits}, but no ICP segment wants more than "
+                                   f"{highest:,} employees")
+        for key in ("industries", "regions"):
+            lists = [getattr(s, key) for s in segs]
+            if not all(lists):
+                continue
+            wanted = {x.lower() for lst in lists for x in lst}
+            mine = getattr(firmo, key) if firmo else None
+            if not mine:
+                yield self.finding(ctx, (*MQL_FIRMO, key),
+                                   f"the MQL definition admits any {_SINGULAR[key]}, but the ICP "
+                                   f"segments only want: {', '.join(sorted(wanted))}")
+                continue
+            extra = [x for x in mine if x.lower() not in wanted]
+            if extra:
+                yield self.finding(ctx, (*MQL_FIRMO, key),
+                                   f"the MQL definition admits {key} no ICP segment lists: {', '.join(extra)}")
+
+
+@register
+class SqlUnreachable(Rule):
+    """No company can meet both the MQL and the SQL definition.
+
+    Why: every SQL was an MQL first. If the two definitions exclude each other,
+    every MQL marketing delivers is rejected by sales by construction.
+
+    Fires when: the MQL and SQL employee ranges do not overlap, or both list
+    industries (or regions) and the lists share nothing.
+
+    How to fix: make the SQL criteria a narrowing of the MQL criteria, agreed
+    by both sides.
+
+    Example:
+        mql: {firmographics: {employees: {min: 50}}}
+        sql: {firmographics: {employees: {min: 200}}}    # narrower, and reachable
+    """
+
+    code, name, severity = "L202", "sql-unreachable", "error"
+
+    def check(self, ctx):
+        ld = ctx.plan.lead_definition
+        m, s = ld.mql.firmographics, ld.sql.firmographics
+        if m is None or s is None:
+            return
+        if m.employees and s.employees:
+            lo = max(m.employees.min or 0, s.employees.min or 0)
+            hi = min(x for x in (m.employees.max, s.employees.max, float("inf")) if x is not None)
+            if lo > hi:
+                yield self.finding(ctx, ("lead_definition", "sql", "firmographics", "employees"),
+                                   f"no company fits both: MQLs have {_range(m.employees)} employees, "
+                                   f"SQLs {_range(s.employees)}",
+                                   related=(("lead_definition", "mql", "firmographics", "employees"),))
+        for key in ("industries", "regions"):
+            a, b = getattr(m, key), getattr(s, key)
+            if a and b and not {x.lower() for x in a} & {x.lower() for x in b}:
+                yield self.finding(ctx, ("lead_definition", "sql", "firmographics", key),
+                                   f"no company fits both: MQL {key} ({', '.join(a)}) and SQL {key} "
+                                   f"({', '.join(b)}) share none",
+                                   related=(("lead_definition", "mql", "firmographics", key),))
+
+
+def _range(r) -> str:
+    if r.min is not None and r.max is not None:
+        return f"{r.min:,}-{r.max:,}"
+    if r.min is not None:
+        return f"{r.min:,}+"
+    return f"up to {r.max:,}" if r.max is not None else "any number of"
+
+
+@register
+class DefinitionNotAgreed(Rule):
+    """The qualified-lead definition is not signed by both sides.
+
+    Why: a definition one side wrote is that side's definition. The other side
+    will keep using its own, and the MQL count becomes an argument instead of a
+    number.
+
+    Fires when: `lead_definition.agreed_by` lacks `sales` or `marketing`.
+
+    How to fix: review the definition together and list both in `agreed_by`
+    (and set `agreed_on`).
+
+    Example:
+        lead_definition:
+          agreed_by: [sales, marketing]
+          agreed_on: 2027-01-15
+    """
+
+    code, name, severity = "L203", "definition-not-agreed", "error"
+
+    def check(self, ctx):
+        by = ctx.plan.lead_definition.agreed_by
+        missing = [s for s in ("sales", "marketing") if s not in by]
+        if missing:
+            signed = " and ".join(by) + " only" if by else "nobody"
+            yield self.finding(ctx, ("lead_definition", "agreed_by"),
+                               f"the qualified-lead definition is agreed by {signed}: "
+                               f"{' and '.join(missing)} must sign it off too")
+
+
+@register
+class NoFollowUpSla(Rule):
+    """No service level for how fast sales contacts a new MQL.
+
+    Why: a lead's interest cools within hours. Without an agreed follow-up time,
+    MQLs wait, convert worse, and marketing's numbers take the blame.
+
+    Fires when: `lead_definition.follow_up_hours` is absent.
+
+    How to fix: agree a number of hours (24 is common; inbound demo requests
+    often get 1).
+
+    Example:
+        lead_definition:
+          follow_up_hours: 24
+    """
+
+    code, name, severity = "L204", "no-follow-up-sla", "warning"
+
+    def check(self, ctx):
+        if ctx.plan.lead_definition.follow_up_hours is None:
+            yield self.finding(ctx, ("lead_definition", "follow_up_hours"),
+                               "no follow-up service level: set lead_definition.follow_up_hours "
+                               "(how many hours sales takes to contact a new MQL)")
+
+
+@register
+class UntargetedProgram(Rule):
+    """A marketing program that targets no ICP segment.
+
+    Why: a program aimed at everybody brings leads sales does not want, and its
+    results cannot be compared with the segment it should have served.
+
+    Fires when: a program has no `segments`.
+
+    How to fix: list the ICP segments the program is for.
+
+    Example:
+        programs:
+          - {id: webinars, channel: webinars, segments: [mid-market], ...}
+    """
+
+    code, name, severity = "L205", "untargeted-program", "warning"
+
+    def check(self, ctx):
+        for i, p in enumerate(ctx.plan.marketing.programs):
+            if not p.segments:
+                yield self.finding(ctx, ("marketing", "programs", i, "id"),
+                                   f"program {p.id!r} targets no ICP segment: list its segments")

@@ -1,0 +1,135 @@
+"""Where a value of the plan was written: path -> ``FILE:LINE:COLUMN``.
+
+Paths are tuples of keys and list indexes, as pydantic reports them
+(``("marketing", "programs", 3, "cost")``); dotted, they read
+``marketing.programs[3].cost``. Positions are looked up on demand by walking the
+YAML node trees, so loading a large plan pays nothing for positions it never
+reports.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Union
+
+import yaml
+
+PathT = tuple[Union[str, int], ...]
+_IGNORE_RE = re.compile(r"#\s*gtmplan:\s*ignore\[([A-Za-z0-9_,\s]+)\]")
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    file: str
+    line: int
+    column: int
+    path: str
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "line": self.line, "column": self.column, "path": self.path}
+
+
+def dotted(path: Iterable[Union[str, int]]) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+@dataclass
+class _File:
+    display: str
+    text: str
+    root: yaml.MappingNode
+
+
+class SourceMap:
+    def __init__(self) -> None:
+        self._files: list[_File] = []
+        self._owner: dict[str, _File] = {}  # top-level key -> file it is in
+        self._ignores: dict[str, dict[int, frozenset[str]]] = {}
+
+    # -- building -----------------------------------------------------------------
+    def add_file(self, display: str, text: str, root: yaml.MappingNode) -> None:
+        f = _File(display, text, root)
+        self._files.append(f)
+        for knode, _ in root.value:
+            if isinstance(knode, yaml.ScalarNode):
+                self._owner.setdefault(knode.value, f)
+
+    @property
+    def files(self) -> list[str]:
+        return [f.display for f in self._files]
+
+    def file_of(self, key: str) -> str:
+        f = self._owner.get(key)
+        return (f or self._files[0]).display
+
+    # -- lookups --------------------------------------------------------------------
+    def locate(self, path: PathT) -> Location:
+        """The value at ``path``, or its nearest ancestor that exists (and that one's path)."""
+        f, node, _, depth = self._walk(path)
+        m = node.start_mark
+        return Location(f.display, m.line + 1, m.column + 1, dotted(path[:depth]))
+
+    def locate_key(self, path: PathT) -> Location:
+        """The key at the end of ``path`` (for unknown keys); its value's place if no key."""
+        f, node, key, depth = self._walk(path)
+        m = (key or node).start_mark
+        return Location(f.display, m.line + 1, m.column + 1, dotted(path[:depth]))
+
+    def raw_text(self, path: PathT) -> str | None:
+        """The scalar exactly as written at ``path``, if the path ends on a scalar."""
+        _, node, _, depth = self._walk(path)
+        return node.value if depth == len(path) and isinstance(node, yaml.ScalarNode) else None
+
+    def ignored_codes(self, file: str, line: int) -> frozenset[str]:
+        """Codes named in a ``# gtmplan: ignore[CODE,...]`` comment on that line."""
+        table = self._ignores.get(file)
+        if table is None:
+            table = {}
+            f = next((f for f in self._files if f.display == file), None)
+            if f is not None and "gtmplan:" in f.text:
+                for i, text in enumerate(f.text.splitlines(), 1):
+                    m = _IGNORE_RE.search(text)
+                    if m:
+                        table[i] = frozenset(c.strip().upper() for c in m.group(1).split(",") if c.strip())
+            self._ignores[file] = table
+        return table.get(line, frozenset())
+
+    def _walk(self, path: PathT):
+        """(file, deepest node found, its key node, how many path parts were found)."""
+        f = self._owner.get(path[0]) if path and isinstance(path[0], str) else None
+        f = f or self._files[0]
+        node: yaml.Node = f.root
+        key_node = None
+        for depth, part in enumerate(path):
+            child = _child(node, part)
+            if child is None:
+                return f, node, None, depth
+            key_node, node = child
+        return f, node, key_node, len(path)
+
+
+def _child(node: yaml.Node, part) -> tuple[yaml.Node | None, yaml.Node] | None:
+    if isinstance(node, yaml.SequenceNode):
+        if isinstance(part, int) and 0 <= part < len(node.value):
+            return None, node.value[part]
+        return None
+    if isinstance(node, yaml.MappingNode):
+        merges = []
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode):
+                if k.value == part and k.tag != "tag:yaml.org,2002:merge":
+                    return k, v
+                if k.tag == "tag:yaml.org,2002:merge":
+                    merges.extend(v.value if isinstance(v, yaml.SequenceNode) else [v])
+        for m in merges:
+            found = _child(m, part)
+            if found is not None:
+                return found
+    return None

@@ -1,0 +1,339 @@
+"""Reading YAML safely, keeping where every value came from.
+
+This module turns the bytes of one YAML file into plain Python data (dicts, lists,
+str, int, float, bool, None, datetime.date) plus the composed node tree, which
+:class:`gtmplan.sourcemap.SourceMap` uses to point any later message at
+``FILE:LINE:COLUMN``. It knows nothing about plans.
+
+What it refuses, each as a located problem rather than a crash or a surprise:
+
+* files over :data:`MAX_FILE_BYTES`, empty files, text that is not UTF-8 (a UTF-8
+  byte-order mark is accepted; UTF-16 and cp1252 are named as such);
+* YAML syntax errors, several documents in one file, custom tags (``!!python/...``);
+* nesting deeper than :data:`MAX_DEPTH` (checked *before* libyaml composes the
+  document, because libyaml's composer recurses in C and crashes the process on
+  absurd depth), recursive aliases, and aliases that expand to more than
+  :data:`MAX_ALIAS_EXPANSION` values (the "billion laughs");
+* duplicate keys in one mapping (``null`` and ``~`` are the same key).
+
+Scalars follow YAML 1.2's core schema, not YAML 1.1: ``NO``, ``on``, ``yes`` and
+``12:30`` stay the text that was written; only ``true``/``false`` are booleans.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem
+
+try:  # libyaml's C parser; the pure-Python one is a slower fallback
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+MAX_FILE_BYTES = 25 * 1024 * 1024
+"""A plan file larger than this (25 MiB) is refused; real plans are kilobytes."""
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists accepted; real plans use fewer than 10."""
+MAX_ALIAS_EXPANSION = 100_000
+"""How many values aliases (``*name``) may add by repetition before the file is refused."""
+
+_COMPOSE_SAFE_DEPTH = 1000  # libyaml's recursive composer is fine far beyond this
+
+_T = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL, _TS, _MERGE = (_T + s for s in ("str", "int", "float", "bool", "null", "timestamp", "merge"))
+_MAP, _SEQ = _T + "map", _T + "seq"
+_IMPLICIT_TAGS = frozenset((_INT, _FLOAT, _BOOL, _NULL, _TS))
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT_RE = re.compile(r"[-+]?[0-9][0-9_]*")
+_FLOAT_RE = re.compile(r"[-+]?(?:\.[0-9][0-9_]*|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_SPECIAL_FLOATS = {".inf": float("inf"), ".Inf": float("inf"), ".INF": float("inf"),
+                   "+.inf": float("inf"), "+.Inf": float("inf"), "+.INF": float("inf"),
+                   "-.inf": float("-inf"), "-.Inf": float("-inf"), "-.INF": float("-inf"),
+                   ".nan": float("nan"), ".NaN": float("nan"), ".NAN": float("nan")}
+# Long runs of indentation and block indicators at the start of a line: the only
+# way block nesting can get deep. A cheap trigger for the exact depth scan.
+_DEEP_BLOCK_RE = re.compile(r"^[ \t?:-]{%d}" % (_COMPOSE_SAFE_DEPTH // 2 - 2), re.M)
+
+
+class YamlFailure(Exception):
+    """Problems that stop reading one file."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(map(str, problems)))
+        self.problems = problems
+
+
+def read_text(path: Path, display: str) -> str:
+    """The file's text, or a located problem: missing, too big, empty, not UTF-8."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise _fail(display, None, None,
+                        f"file is {size / 1048576:.1f} MiB; plan files larger than "
+                        f"{MAX_FILE_BYTES // 1048576} MiB are refused")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise _fail(display, None, None, "no such file") from None
+    except IsADirectoryError:
+        raise _fail(display, None, None, "is a directory, not a YAML file") from None
+    except PermissionError:
+        raise _fail(display, None, None, "cannot be read: permission denied") from None
+    except OSError as e:
+        raise _fail(display, None, None, f"cannot be read: {e.strerror or e}") from None
+    return decode(data, display)
+
+
+def decode(data: bytes, display: str) -> str:
+    if len(data) > MAX_FILE_BYTES:
+        raise _fail(display, None, None, f"larger than {MAX_FILE_BYTES // 1048576} MiB; refused")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(data) > 1 and (data[0] == 0 or data[1] == 0)):
+        raise _fail(display, 1, 1, "file is UTF-16, not UTF-8: save it as UTF-8")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        hint = " (it looks like Windows-1252)" if 0x80 <= data[e.start] <= 0x9F or data[e.start] >= 0xA0 else ""
+        raise _fail(display, line, col,
+                    f"byte 0x{data[e.start]:02X} is not UTF-8{hint}: save the file as UTF-8") from None
+    if not text.strip():
+        raise _fail(display, 1, 1, "file is empty")
+    return text
+
+
+def compose(text: str, display: str) -> yaml.Node:
+    """One YAML document's node tree, with the depth checked before libyaml recurses."""
+    if _may_be_deep(text):
+        _check_depth_by_events(text, display)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as e:
+        raise _yaml_error(e, display) from None
+    except yaml.YAMLError as e:  # reader errors (control characters) carry a position too
+        raise _reader_error(e, display, text) from None
+    if node is None:
+        raise _fail(display, 1, 1, "file has no YAML content (only comments?)")
+    return node
+
+
+def to_python(node: yaml.Node, display: str) -> Any:
+    """Plain Python data from a node tree; raises YamlFailure with every problem found."""
+    conv = _Converter(display)
+    value = conv.run(node)
+    if conv.problems:
+        raise YamlFailure(conv.problems)
+    return value
+
+
+def resolve_plain(text: str) -> Any:
+    """A plain (unquoted) scalar by the YAML 1.2 core schema, plus ISO dates."""
+    if text in _NULLS:
+        return None
+    c = text[0]
+    if c in "0123456789+-.":
+        if _INT_RE.fullmatch(text):
+            return int(text)
+        if _FLOAT_RE.fullmatch(text) and any(ch.isdigit() for ch in text):
+            return float(text)
+        if _DATE_RE.fullmatch(text):
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                return text  # an impossible date: the model reports it where a date is expected
+        if text in _SPECIAL_FLOATS:
+            return _SPECIAL_FLOATS[text]
+        if text.startswith(("0x", "0o")) and len(text) > 2:
+            try:
+                return int(text[2:], 16 if text[1] == "x" else 8)
+            except ValueError:
+                return text
+        return text
+    b = _BOOLS.get(text)
+    return text if b is None else b
+
+
+# -- internals ------------------------------------------------------------------
+
+def _fail(file: str, line: int | None, col: int | None, message: str) -> YamlFailure:
+    return YamlFailure([Problem(file, line, col, message)])
+
+
+def _yaml_error(e: yaml.MarkedYAMLError, display: str) -> YamlFailure:
+    mark = e.problem_mark or e.context_mark
+    problem = e.problem or "invalid YAML"
+    if "expected a single document" in problem:
+        message = "several YAML documents in one file (a second '---'): a plan file holds one document"
+    elif "'\\t'" in problem or "tab" in problem:
+        message = "a tab character where YAML needs spaces: indent with spaces"
+    elif "found undefined alias" in problem or "found unknown alias" in problem:
+        message = f"YAML error: {problem}"
+    else:
+        context = f" ({e.context})" if e.context else ""
+        message = f"YAML syntax error: {problem}{context}"
+    line = mark.line + 1 if mark else None
+    col = mark.column + 1 if mark else None
+    return _fail(display, line, col, message)
+
+
+def _reader_error(e: yaml.YAMLError, display: str, text: str) -> YamlFailure:
+    pos = getattr(e, "position", None)
+    char = getattr(e, "character", None)
+    code = ord(char) if isinstance(char, str) else char
+    what = "a NUL character" if code == 0 else (
+        f"control character 0x{code:02X}" if isinstance(code, int) else "unreadable text")
+    line = col = None
+    if isinstance(pos, int) and 0 <= pos <= len(text):
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return _fail(display, line, col, f"{what} is not allowed: plan files are plain text")
+
+
+def _may_be_deep(text: str) -> bool:
+    """Cheap, conservative: False means nesting cannot reach the composer's danger zone."""
+    opens = text.count("[") + text.count("{")
+    if opens > _COMPOSE_SAFE_DEPTH // 2:
+        depth = deepest = 0
+        for ch in re.findall(r"[\[\]{}]", text):
+            depth = depth + 1 if ch in "[{" else max(depth - 1, 0)
+            if depth > deepest:
+                deepest = depth
+                if deepest > _COMPOSE_SAFE_DEPTH // 2:
+                    return True
+    return _DEEP_BLOCK_RE.search(text) is not None
+
+
+def _check_depth_by_events(text: str, display: str) -> None:
+    """Exact nesting depth from libyaml's event stream, which does not recurse."""
+    depth = 0
+    try:
+        for ev in yaml.parse(text, Loader=_Loader):
+            if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    m = ev.start_mark
+                    raise _fail(display, m.line + 1, m.column + 1,
+                                f"nesting deeper than {MAX_DEPTH} levels: no plan needs this; refused")
+            elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.MarkedYAMLError as e:
+        raise _yaml_error(e, display) from None
+    except yaml.YAMLError as e:
+        raise _reader_error(e, display, text) from None
+
+
+class _Abort(Exception):
+    pass
+
+
+class _Converter:
+    """Node tree -> Python data, collecting problems instead of stopping at the first."""
+
+    def __init__(self, display: str):
+        self.display = display
+        self.problems: list[Problem] = []
+        self.memo: dict[int, tuple[Any, int]] = {}
+        self.active: set[int] = set()
+        self.converted = 0
+        self.expanded = 0
+
+    def run(self, node: yaml.Node) -> Any:
+        try:
+            return self.convert(node, 1)
+        except _Abort:
+            return None
+
+    def problem(self, node: yaml.Node, message: str) -> None:
+        m = node.start_mark
+        self.problems.append(Problem(self.display, m.line + 1, m.column + 1, message))
+
+    def convert(self, node: yaml.Node, depth: int) -> Any:
+        key = id(node)
+        if key in self.memo:  # an alias: the same node again
+            value, size = self.memo[key]
+            self.expanded += size
+            if self.expanded > MAX_ALIAS_EXPANSION:
+                self.problem(node, f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} values "
+                                   "(an 'alias bomb'); refused")
+                raise _Abort
+            return value
+        if key in self.active:
+            self.problem(node, "an alias refers to the mapping or list that contains it (a loop)")
+            raise _Abort
+        if depth > MAX_DEPTH:
+            self.problem(node, f"nesting deeper than {MAX_DEPTH} levels: no plan needs this; refused")
+            raise _Abort
+        before = self.converted
+        self.converted += 1
+        if isinstance(node, yaml.ScalarNode):
+            value = self.scalar(node)
+            self.memo[key] = (value, 1)
+            return value
+        self.active.add(key)
+        if isinstance(node, yaml.MappingNode):
+            value = self.mapping(node, depth)
+        else:
+            if node.tag != _SEQ:
+                self.problem(node, f"YAML tag {node.tag!r} is not allowed in a plan")
+            value = [self.convert(child, depth + 1) for child in node.value]
+        self.active.discard(key)
+        self.memo[key] = (value, self.converted - before)
+        return value
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        tag, text = node.tag, node.value
+        if node.style in ("", None):
+            if tag == _STR:
+                if text and text[0] in "0123456789+-." and _FLOAT_RE.fullmatch(text):
+                    return resolve_plain(text)  # YAML 1.2 numbers such as 1e3
+                return text
+            if tag in _IMPLICIT_TAGS:
+                return resolve_plain(text)
+        elif tag in (_STR, "!") or tag in _IMPLICIT_TAGS:
+            return text
+        self.problem(node, f"YAML tag {tag!r} is not allowed in a plan")
+        return text
+
+    def mapping(self, node: yaml.MappingNode, depth: int) -> dict:
+        if node.tag != _MAP:
+            self.problem(node, f"YAML tag {node.tag!r} is not allowed in a plan")
+        out: dict[str, Any] = {}
+        seen: dict[Any, yaml.Node] = {}
+        merges: list[yaml.Node] = []
+        for knode, vnode in node.value:
+            if not isinstance(knode, yaml.ScalarNode):
+                self.problem(knode, "a key must be plain text, not a list or mapping")
+                continue
+            if knode.tag == _MERGE and knode.style in ("", None):
+                merges.append(vnode)
+                continue
+            text = knode.value
+            ident = resolve_plain(text) if knode.style in ("", None) else text
+            first = seen.get(ident) or seen.get(("text", text))
+            if first is not None:
+                fm = first.start_mark
+                self.problem(knode, f"duplicate key {text!r} (first at line {fm.line + 1}): "
+                                    "each key may appear once in a mapping")
+                continue
+            seen[ident] = knode
+            seen[("text", text)] = knode
+            out[text] = self.convert(vnode, depth + 1)
+        for mnode in merges:  # YAML merge keys: explicit keys win
+            sources = mnode.value if isinstance(mnode, yaml.SequenceNode) else [mnode]
+            for src in sources:
+                merged = self.convert(src, depth + 1)
+                if not isinstance(merged, dict):
+                    self.problem(src, "'<<' merges a mapping; this is not one")
+                    continue
+                for k, v in merged.items():
+                    out.setdefault(k, v)
+        return out
