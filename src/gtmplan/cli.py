@@ -185,7 +185,7 @@ def run(argv: list[str] | None = None) -> int:
     except exc.ClickException as e:
         print(f"gtmplan: {e.format_message()}", file=sys.stderr)
         return 2
-    except exc.Abort:
+    except typer.Abort:
         print("gtmplan: aborted", file=sys.stderr)
         return 130
     except KeyboardInterrupt:

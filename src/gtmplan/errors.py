@@ -19,7 +19,7 @@ class Problem:
 
     def __str__(self) -> str:
         if self.file is None:
-            return self.message
+            return f"gtmplan: {self.message}"
         if self.line is None:
             return f"{self.file}: {self.message}"
         return f"{self.file}:{self.line}:{self.column or 1}: {self.message}"

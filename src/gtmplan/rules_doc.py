@@ -23,6 +23,6 @@ def table() -> str:
 def explain(code: str) -> str:
     rule = REGISTRY.get(code.upper())
     if rule is None:
-        raise InputError.single(None, f"gtmplan: no rule {code!r}; 'gtmplan rules' lists them")
+        raise InputError.single(None, f"no rule {code!r}; 'gtmplan rules' lists them")
     header = f"{rule.code} {rule.name} (default severity: {rule.severity})"
     return f"{header}\n{'=' * len(header)}\n\n{rule.documentation()}\n"

@@ -15,12 +15,37 @@ def plan_schema(fragment: bool = False) -> dict[str, Any]:
 
     schema = Plan.model_json_schema(mode="validation")
     _close_maps(schema)
+    _text_as_written(schema)
     schema = {"$schema": SCHEMA_DIALECT, "$id": SCHEMA_ID, **schema}
     schema["title"] = "gtmplan plan (format version 1)"
     if fragment:
         schema.pop("required", None)
         schema["title"] += ", one file of a plan directory"
     return schema
+
+
+SLUG_PATTERN = "^[a-z0-9][a-z0-9-]*$"
+_YAML_SCALARS = ["string", "number", "boolean"]
+
+
+def _text_as_written(node: Any) -> None:
+    """Agree with the validator on text fields: YAML reads ``company: 1e3`` or
+    ``region: NO`` as a number or boolean, but gtmplan keeps the text as written, so
+    free-text fields accept any scalar; ids accept non-negative integers (``404``)."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not any(k in node for k in ("format", "enum", "const")):
+            if "pattern" not in node:
+                node["type"] = list(_YAML_SCALARS)
+            elif node["pattern"] == SLUG_PATTERN:
+                slug = {k: node.pop(k) for k in ("type", "pattern")}
+                node["anyOf"] = [slug, {"type": "integer", "minimum": 0}]
+                return
+        for key, value in node.items():
+            if key != "propertyNames":
+                _text_as_written(value)
+    elif isinstance(node, list):
+        for value in node:
+            _text_as_written(value)
 
 
 def _close_maps(node: Any) -> None:

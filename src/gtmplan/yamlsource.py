@@ -118,7 +118,7 @@ def compose(text: str, display: str) -> yaml.Node:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as e:
-        raise _yaml_error(e, display) from None
+        raise _yaml_error(e, display, text) from None
     except yaml.YAMLError as e:  # reader errors (control characters) carry a position too
         raise _reader_error(e, display, text) from None
     if node is None:
@@ -168,12 +168,13 @@ def _fail(file: str, line: int | None, col: int | None, message: str) -> YamlFai
     return YamlFailure([Problem(file, line, col, message)])
 
 
-def _yaml_error(e: yaml.MarkedYAMLError, display: str) -> YamlFailure:
+def _yaml_error(e: yaml.MarkedYAMLError, display: str, text: str) -> YamlFailure:
     mark = e.problem_mark or e.context_mark
     problem = e.problem or "invalid YAML"
-    if "expected a single document" in problem:
+    at = _char_at(text, mark.line, mark.column) if mark else ""
+    if "expected a single document" in f"{problem} {e.context}":
         message = "several YAML documents in one file (a second '---'): a plan file holds one document"
-    elif "'\\t'" in problem or "tab" in problem:
+    elif at == "\t" or "\\t" in problem:
         message = "a tab character where YAML needs spaces: indent with spaces"
     elif "found undefined alias" in problem or "found unknown alias" in problem:
         message = f"YAML error: {problem}"
@@ -183,6 +184,15 @@ def _yaml_error(e: yaml.MarkedYAMLError, display: str) -> YamlFailure:
     line = mark.line + 1 if mark else None
     col = mark.column + 1 if mark else None
     return _fail(display, line, col, message)
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    start = 0
+    for _ in range(line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    return text[start + column: start + column + 1]
 
 
 def _reader_error(e: yaml.YAMLError, display: str, text: str) -> YamlFailure:
@@ -226,7 +236,7 @@ def _check_depth_by_events(text: str, display: str) -> None:
             elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
     except yaml.MarkedYAMLError as e:
-        raise _yaml_error(e, display) from None
+        raise _yaml_error(e, display, text) from None
     except yaml.YAMLError as e:
         raise _reader_error(e, display, text) from None
 
@@ -243,8 +253,8 @@ class _Converter:
         self.problems: list[Problem] = []
         self.memo: dict[int, tuple[Any, int]] = {}
         self.active: set[int] = set()
-        self.converted = 0
-        self.expanded = 0
+        self.converted = 0  # nodes converted once
+        self.total = 0  # values produced, counting each alias expansion in full
 
     def run(self, node: yaml.Node) -> Any:
         try:
@@ -260,8 +270,8 @@ class _Converter:
         key = id(node)
         if key in self.memo:  # an alias: the same node again
             value, size = self.memo[key]
-            self.expanded += size
-            if self.expanded > MAX_ALIAS_EXPANSION:
+            self.total += size
+            if self.total - self.converted > MAX_ALIAS_EXPANSION:
                 self.problem(node, f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} values "
                                    "(an 'alias bomb'); refused")
                 raise _Abort
@@ -272,8 +282,9 @@ class _Converter:
         if depth > MAX_DEPTH:
             self.problem(node, f"nesting deeper than {MAX_DEPTH} levels: no plan needs this; refused")
             raise _Abort
-        before = self.converted
+        before = self.total
         self.converted += 1
+        self.total += 1
         if isinstance(node, yaml.ScalarNode):
             value = self.scalar(node)
             self.memo[key] = (value, 1)
@@ -286,7 +297,7 @@ class _Converter:
                 self.problem(node, f"YAML tag {node.tag!r} is not allowed in a plan")
             value = [self.convert(child, depth + 1) for child in node.value]
         self.active.discard(key)
-        self.memo[key] = (value, self.converted - before)
+        self.memo[key] = (value, self.total - before)
         return value
 
     def scalar(self, node: yaml.ScalarNode) -> Any:

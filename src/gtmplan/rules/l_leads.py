@@ -66,12 +66,15 @@ class MqlOutsideIcp(Rule):
             lists = [getattr(s, key) for s in segs]
             if not all(lists):
                 continue
-            wanted = {x.lower() for lst in lists for x in lst}
+            wanted: dict[str, str] = {}  # lower-case -> as first written
+            for lst in lists:
+                for x in lst:
+                    wanted.setdefault(x.lower(), x)
             mine = getattr(firmo, key) if firmo else None
             if not mine:
                 yield self.finding(ctx, (*MQL_FIRMO, key),
                                    f"the MQL definition admits any {_SINGULAR[key]}, but the ICP "
-                                   f"segments only want: {', '.join(sorted(wanted))}")
+                                   f"segments only want: {', '.join(sorted(wanted.values()))}")
                 continue
             extra = [x for x in mine if x.lower() not in wanted]
             if extra:

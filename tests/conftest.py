@@ -1,0 +1,85 @@
+"""Shared test helpers: the clean base plan, patching it, writing plans, running the CLI."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+TESTS = Path(__file__).parent
+ROOT = TESTS.parent
+DATA = TESTS / "data"
+EXAMPLES = ROOT / "examples"
+DELETE = "__delete__"
+
+
+def base_plan() -> dict:
+    return yaml.safe_load((DATA / "base_plan.yaml").read_text(encoding="utf-8"))
+
+
+def apply_patch(base, patch):
+    """Deep-merge ``patch`` into ``base``: dicts merge, ``__delete__`` removes a key (or
+    list item), a dict with integer keys patches list items, anything else replaces."""
+    if isinstance(base, dict) and isinstance(patch, dict):
+        out = copy.deepcopy(base)
+        for k, v in patch.items():
+            if v == DELETE:
+                out.pop(k, None)
+            elif k in out:
+                out[k] = apply_patch(out[k], v)
+            else:
+                out[k] = copy.deepcopy(v)
+        return out
+    if isinstance(base, list) and isinstance(patch, dict) and all(isinstance(k, int) for k in patch):
+        out = copy.deepcopy(base)
+        for k, v in patch.items():
+            if v != DELETE:
+                out[k] = apply_patch(out[k], v)
+        for k in sorted((k for k, v in patch.items() if v == DELETE), reverse=True):
+            del out[k]
+        return out
+    return copy.deepcopy(patch)
+
+
+def dump(data: dict) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def write_plan(directory: Path, data: dict | str, name: str = "plan.yaml") -> Path:
+    path = directory / name
+    path.write_text(data if isinstance(data, str) else dump(data), encoding="utf-8")
+    return path
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def gtm(capsys):
+    """Run gtmplan in-process, as the console script does: gtm("check", path)."""
+    from gtmplan.cli import run
+
+    def _run(*args: str) -> CliResult:
+        capsys.readouterr()
+        code = run([str(a) for a in args])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return _run
+
+
+@pytest.fixture
+def plan_file(tmp_path):
+    """plan_file(patch) -> path of the base plan with the patch applied."""
+
+    def _make(patch: dict | None = None, name: str = "plan.yaml") -> Path:
+        return write_plan(tmp_path, apply_patch(base_plan(), patch or {}), name)
+
+    return _make

@@ -1,0 +1,325 @@
+"""`gtmplan funnel`, `rules`, `schema` and `init`."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import EXAMPLES, apply_patch, base_plan, write_plan
+from gtmplan.loader import load_plan
+from gtmplan.scaffold import Answers, render_files
+
+FUNNEL_KEYS = {"quarter", "target", "deals", "opportunities", "sqls", "mqls_needed", "leads_needed",
+               "created_in", "mqls_planned", "mqls_demanded", "capacity", "program_cost", "budget"}
+
+
+# -- funnel -------------------------------------------------------------------------
+
+def test_funnel_json_has_exactly_the_documented_keys_and_exact_numbers(gtm, plan_file):
+    r = gtm("funnel", plan_file({"sales": {"assumptions": {"sales_cycle_days": 100}}}), "--format", "json")
+    assert r.code == 0
+    doc = json.loads(r.out)
+    assert set(doc) == {"lag_quarters", "currency", "quarters"}
+    assert (doc["lag_quarters"], doc["currency"]) == (1, "USD")
+    assert len(doc["quarters"]) == 4
+    for row in doc["quarters"]:
+        assert set(row) == FUNNEL_KEYS
+    q1, q4 = doc["quarters"][0], doc["quarters"][3]
+    assert q1["quarter"] == "2027Q1" and q1["created_in"] == "2026Q4"
+    assert q1["mqls_needed"] == pytest.approx(200) and q1["leads_needed"] == pytest.approx(800)
+    assert q1["mqls_demanded"] == pytest.approx(200) and q4["mqls_demanded"] is None
+
+
+def test_funnel_json_keeps_exact_values_table_rounds_up(gtm, plan_file):
+    path = plan_file({"sales": {"targets": {"2027Q1": 101000}}})
+    q1 = json.loads(gtm("funnel", path, "-f", "json").out)["quarters"][0]
+    assert q1["deals"] == pytest.approx(10.1)
+    table = gtm("funnel", path).out
+    row = next(l for l in table.splitlines() if "2027Q1" in l)
+    cells = [c.strip() for c in row.strip("│ ").split("│")]
+    assert cells[:3] == ["2027Q1", "$101,000", "11"]  # 10.1 deals shown as 11
+    assert "Sales cycle lag: 0 quarters" in table
+
+
+def test_funnel_csv(gtm, plan_file):
+    r = gtm("funnel", plan_file({"marketing": {"assumptions": {"lead_to_mql": "__delete__"},
+                                               "programs": {1: {"expected_leads": "__delete__",
+                                                                "expected_mqls": 100}}}}), "-f", "csv")
+    rows = list(csv.DictReader(io.StringIO(r.out)))
+    assert list(rows[0]) == ["quarter", "target", "deals", "opportunities", "sqls", "mqls_needed", "leads_needed",
+                             "created_in", "mqls_planned", "mqls_demanded", "capacity", "program_cost", "budget"]
+    assert rows[0]["quarter"] == "2027Q1" and float(rows[0]["mqls_needed"]) == 200
+    assert rows[0]["leads_needed"] == ""  # not computable without lead_to_mql
+
+
+def test_funnel_of_the_april_fiscal_year_example(gtm):
+    doc = json.loads(gtm("funnel", EXAMPLES / "brightwater-pumps", "-f", "json").out)
+    assert doc["lag_quarters"] == 2 and doc["currency"] == "EUR"
+    assert [q["created_in"] for q in doc["quarters"]] == ["2026Q3", "2026Q4", "2027Q1", "2027Q2"]
+    # fiscal 2027Q2 = Jul-Sep 2027: the Polish hire (start 2027-07-01, 6-month ramp) adds 1/6+2/6+3/6 month
+    assert doc["quarters"][1]["capacity"] == pytest.approx((6 * 250000 + 1000000 / 12 * 1.0) * 0.9)
+
+
+def test_funnel_output_file(tmp_path, gtm, plan_file):
+    out = tmp_path / "f.csv"
+    r = gtm("funnel", plan_file(), "-f", "csv", "-o", out)
+    assert r.code == 0 and r.out == "" and out.read_text().startswith("quarter,target")
+
+
+def test_funnel_bad_plan_exits_2(tmp_path, gtm):
+    r = gtm("funnel", write_plan(tmp_path, "version: 1\n"))
+    assert r.code == 2 and "missing required key" in r.err
+
+
+# -- rules --------------------------------------------------------------------------
+
+def test_rules_table_lists_every_rule_once(gtm):
+    r = gtm("rules")
+    assert r.code == 0
+    for code, name in (("A101", "assumption-mismatch"), ("R504", "review-without-feedback"),
+                       ("F605", "no-competitive-intel")):
+        (line,) = [l for l in r.out.splitlines() if l.strip().startswith(code)]
+        assert name in line
+    assert "A — funnel and capacity" in r.out
+
+
+def test_rules_code_explains_one(gtm):
+    r = gtm("rules", "a101")
+    assert r.code == 0
+    assert r.out.startswith("A101 assumption-mismatch (default severity: error)")
+    for section in ("Why:", "Fires when:", "How to fix:", "Example:"):
+        assert section in r.out
+
+
+def test_rules_unknown_code(gtm):
+    r = gtm("rules", "X999")
+    assert r.code == 2 and r.err.strip() == "gtmplan: no rule 'X999'; 'gtmplan rules' lists them"
+
+
+# -- schema -------------------------------------------------------------------------
+
+def _as_json(value):
+    """Plan data as an editor sees it: dates are strings."""
+    if isinstance(value, dict):
+        return {k: _as_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_json(v) for v in value]
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+@pytest.fixture(scope="module")
+def validator():
+    import jsonschema
+
+    from gtmplan.schema import plan_schema
+
+    schema = plan_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def test_schema_command_prints_draft_2020_12(gtm):
+    r = gtm("schema")
+    doc = json.loads(r.out)
+    assert doc["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert "sales" in doc["required"] and doc["additionalProperties"] is False
+    frag = json.loads(gtm("schema", "--fragment").out)
+    assert "required" not in frag
+
+
+@pytest.mark.parametrize("example", ["lumen-analytics", "brightwater-pumps"])
+def test_schema_accepts_the_examples(validator, example):
+    from gtmplan.loader import read_plan_data
+
+    data, _ = read_plan_data(str(EXAMPLES / example))
+    assert list(validator.iter_errors(_as_json(data))) == []
+
+
+# Each mutation: does the validator accept it? The schema must say the same.
+MUTATIONS = [
+    ({}, True),
+    ({"marketing": {"assumptions": {"cost_per_leed": 5}}}, False),
+    ({"zzz": 1}, False),
+    ({"sales": {"assumptions": {"win_rate": 1.5}}}, False),
+    ({"sales": {"assumptions": {"win_rate": 0}}}, False),
+    ({"sales": {"assumptions": {"win_rate": 1}}}, True),
+    ({"check": {"tolerance": -0.1}}, False),
+    ({"fiscal_year_start_month": 0}, False),
+    ({"currency": "eur"}, False),
+    ({"version": 2}, False),
+    ({"sales": {"targets": {"2027Q5": 1}}}, False),
+    ({"sales": {"targets": {"next": 1}}}, False),
+    ({"marketing": {"programs": {0: {"id": "Bad Id"}}}}, False),
+    ({"marketing": {"programs": {0: {"quarters": ["2027-Q1"]}}}}, False),
+    ({"marketing": {"programs": {0: {"stage": "purchase"}}}}, False),
+    ({"marketing": {"programs": {0: {"cost": -1}}}}, False),
+    ({"goals": {0: {"period": "2027Q2"}}}, True),
+    ({"goals": {0: {"period": "FY2027"}}}, False),
+    ({"goals": {0: {"owners": ["finance"]}}}, False),
+    ({"company": 5}, True),  # text as written (plan-format.md): "5"
+    ({"company": True}, True),
+    ({"marketing": {"programs": {0: {"id": 404}}}, "goals": {0: {"id": 2027}}}, True),
+    ({"marketing": {"programs": {0: {"id": 1.5}}}}, False),
+    ({"marketing": {"programs": {0: {"id": -5}}}}, False),
+    ({"company": None}, False),
+    ({"icp": {"segments": {0: {"regions": ["NO", 1000, True]}}}}, True),
+    ({"sales": {"team": {0: {"count": 1.5}}}}, False),
+    ({"sales": {"team": {0: {"count": "two"}}}}, False),
+    ({"lead_definition": {"agreed_on": "2027-02-30"}}, False),
+    ({"reviews": {0: {"attendees": ["sales", "marketing", "finance"]}}}, True),
+    ({"icp": {"segments": []}}, False),
+    ({"check": {"severity": {"A101": "fatal"}}}, False),
+    ({"lead_definition": "__delete__"}, False),
+]
+
+
+@pytest.mark.parametrize("patch,valid", MUTATIONS, ids=[str(m[0])[:60] for m in MUTATIONS])
+def test_schema_agrees_with_the_validator(tmp_path, validator, patch, valid):
+    from gtmplan.errors import InputError
+    from gtmplan.loader import read_plan_data, validate
+
+    path = write_plan(tmp_path, apply_patch(base_plan(), patch))
+    data, source = read_plan_data(str(path))
+    try:
+        validate(data, source)
+        accepted = True
+    except InputError:
+        accepted = False
+    assert accepted is valid
+    schema_ok = not list(validator.iter_errors(_as_json(read_plan_data(str(path))[0])))
+    assert schema_ok is valid
+
+
+# -- init ---------------------------------------------------------------------------
+
+def test_init_yes_writes_a_plan_that_checks_clean(tmp_path, gtm):
+    target = tmp_path / "plan"
+    r = gtm("init", target, "--yes")
+    assert r.code == 0
+    names = sorted(p.name for p in target.iterdir())
+    assert names == ["gtmplan.schema.json", "gtmplan.yaml", "marketing.yaml", "sales.yaml"]
+    for name in ("gtmplan.yaml", "sales.yaml", "marketing.yaml"):
+        first = (target / name).read_text().splitlines()[0]
+        assert first == "# yaml-language-server: $schema=gtmplan.schema.json"
+    assert json.loads((target / "gtmplan.schema.json").read_text())["$schema"].endswith("2020-12/schema")
+    r = gtm("check", target, "--strict")
+    assert r.code == 0, r.out
+    assert "no problems found" in r.out
+
+
+def test_init_refuses_to_overwrite_and_changes_nothing(tmp_path, gtm):
+    target = tmp_path / "plan"
+    gtm("init", target, "--yes")
+    (target / "sales.yaml").write_text("sales: edited\n")
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    r = gtm("init", target, "--yes", "--company", "Other")
+    assert r.code == 2 and r.out == ""
+    assert "already exists; nothing was written (use --force to overwrite)" in r.err
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    r = gtm("init", target, "--yes", "--company", "Other", "--force")
+    assert r.code == 0 and "Other" in (target / "gtmplan.yaml").read_text()
+    assert (target / "sales.yaml").read_text() != "sales: edited\n"
+
+
+def test_init_refuses_when_only_one_file_exists(tmp_path, gtm):
+    target = tmp_path / "plan"
+    target.mkdir()
+    (target / "marketing.yaml").write_text("mine\n")
+    r = gtm("init", target, "--yes")
+    assert r.code == 2 and sorted(p.name for p in target.iterdir()) == ["marketing.yaml"]
+
+
+def test_init_single_file_with_flags(tmp_path, gtm):
+    target = tmp_path / "one"
+    r = gtm("init", target, "--yes", "--single-file", "--company", 'Café "Zoë": #1 <b>', "--currency", "eur",
+            "--start", "2027q2", "--quarters", "6", "--fiscal-year-start-month", "4", "--target", "5000000",
+            "--deal-size", "120000")
+    assert r.code == 0
+    assert sorted(p.name for p in target.iterdir()) == ["gtmplan.schema.json", "gtmplan.yaml"]
+    plan = load_plan(str(target / "gtmplan.yaml")).plan
+    assert plan.company == 'Café "Zoë": #1 <b>'
+    assert (plan.currency, plan.fiscal_year_start_month) == ("EUR", 4)
+    assert (str(plan.horizon.start), str(plan.horizon.end)) == ("2027Q2", "2028Q3")
+    assert sum(plan.sales.targets.values()) == pytest.approx(5000000 / 4 * 6)
+    assert plan.sales.assumptions.average_deal_size == 120000
+    assert gtm("check", target / "gtmplan.yaml", "--strict").code == 0
+    assert "required" in json.loads((target / "gtmplan.schema.json").read_text())
+
+
+@pytest.mark.parametrize("answers", [
+    dict(target=50_000, deal_size=50_000, quarters=1),
+    dict(target=100_000_000, deal_size=3_000, quarters=12, fy_start=11),
+    dict(target=900_000, deal_size=1_000_000, quarters=2),
+    dict(target=2_400_000, deal_size=24_000, quarters=8, fy_start=7),
+])
+def test_scaffold_numbers_are_consistent_for_any_answers(tmp_path, gtm, answers):
+    a = Answers.from_flags(start="2027Q3", **answers)
+    for name, text in render_files(a, single_file=False).items():
+        (tmp_path / name).write_text(text)
+    r = gtm("check", tmp_path, "--strict")
+    assert r.code == 0, r.out
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--start", "2027Q5"], "--start: '2027Q5' is not a quarter"),
+    (["--currency", "dollars"], "--currency: 'dollars' is not a three-letter ISO 4217 code"),
+    (["--quarters", "0"], "--quarters: 0 is out of range"),
+    (["--fiscal-year-start-month", "13"], "--fiscal-year-start-month: 13 is not a month"),
+    (["--target", "-5"], "--target: -5 must be a positive amount"),
+    (["--deal-size", "0"], "--deal-size: 0 must be a positive amount"),
+    (["--quarters", "many"], "Invalid value for '--quarters'"),
+])
+def test_init_bad_flags(tmp_path, gtm, args, message):
+    r = gtm("init", tmp_path / "p", "--yes", *args)
+    assert r.code == 2 and message in r.err and not (tmp_path / "p").exists()
+
+
+def test_init_default_start_is_the_next_fiscal_quarter():
+    assert str(Answers.from_flags(today=dt.date(2026, 11, 23)).start) == "2027Q1"
+    assert str(Answers.from_flags(today=dt.date(2026, 11, 23), fy_start=4).start) == "2026Q4"
+
+
+def test_init_examples(tmp_path, gtm):
+    r = gtm("init", "--example", "list")
+    assert r.code == 0 and "lumen-analytics" in r.out and "brightwater-pumps" in r.out
+    r = gtm("init", tmp_path / "ex", "--example", "brightwater-pumps")
+    assert r.code == 0
+    assert gtm("check", tmp_path / "ex").code == 0
+    assert (tmp_path / "ex" / "gtmplan.schema.json").exists()
+    r = gtm("init", tmp_path / "ex", "--example", "brightwater-pumps")
+    assert r.code == 2 and "already exists" in r.err
+    r = gtm("init", tmp_path / "x", "--example", "nope")
+    assert r.code == 2 and "no example 'nope'" in r.err
+
+
+def test_init_prompts_on_a_terminal(tmp_path):
+    """With a terminal on stdin, init asks each question (answers typed on the pty)."""
+    import pty
+
+    master, slave = pty.openpty()
+    p = subprocess.Popen([sys.executable, "-m", "gtmplan", "init", str(tmp_path / "p")],
+                         stdin=slave, stdout=slave, stderr=slave, cwd=tmp_path)
+    os.close(slave)
+    answers = iter(["Prompted Inc", "GBP", "1", "2027Q1", "4", "2000000", "40000"])
+    out = b""
+    while p.poll() is None:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        out += chunk
+        if chunk.rstrip().endswith(b":"):
+            os.write(master, (next(answers) + "\n").encode())
+    p.wait(timeout=60)
+    os.close(master)
+    assert p.returncode == 0, out.decode(errors="replace")
+    assert b"Company name" in out and b"Average deal size" in out
+    plan = load_plan(str(tmp_path / "p")).plan
+    assert (plan.company, plan.currency) == ("Prompted Inc", "GBP")

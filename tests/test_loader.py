@@ -1,0 +1,324 @@
+"""Bad input of every class: exit 2, one located line per problem, never a traceback."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import DELETE, apply_patch, base_plan, dump, write_plan
+from gtmplan import yamlsource
+from gtmplan.errors import InputError
+from gtmplan.loader import load_plan
+
+LOCATED = re.compile(r"^(?P<file>[^\n]+?):(?P<line>\d+):(?P<col>\d+): (?P<msg>.+)$")
+
+
+def problems(path) -> list[str]:
+    with pytest.raises(InputError) as e:
+        load_plan(str(path))
+    return [str(p) for p in e.value.problems]
+
+
+def assert_bad(gtm, path, *expected: str, line: int | None = None, column: int | None = None) -> str:
+    """`gtmplan check PATH` exits 2 with located lines containing each expected text."""
+    r = gtm("check", path)
+    assert r.code == 2, r.out + r.err
+    assert r.out == ""
+    assert "Traceback" not in r.err
+    lines = r.err.strip().splitlines()
+    for text in expected:
+        assert any(text in l for l in lines), r.err
+    if line is not None:
+        m = LOCATED.match(lines[0])
+        assert m, lines[0]
+        assert int(m["line"]) == line
+        if column is not None:
+            assert int(m["col"]) == column
+    return r.err
+
+
+def test_valid_plan_loads(plan_file):
+    loaded = load_plan(str(plan_file()))
+    assert loaded.plan.company == "Testco"
+    assert str(loaded.plan.horizon.start) == "2027Q1"
+
+
+# -- YAML-level hazards -----------------------------------------------------------
+
+def test_syntax_error_is_located(tmp_path, gtm):
+    p = write_plan(tmp_path, "version: 1\ncompany: [unclosed\nhorizon: x\n")
+    assert_bad(gtm, p, "YAML syntax error", line=3)
+
+
+@pytest.mark.parametrize("text,line", [
+    ("version: 1\ncompany: A\ncompany: B\n", 3),                       # block
+    ("version: 1\nhorizon: {start: 2027Q1, start: 2027Q2}\n", 2),      # flow
+    ("version: 1\nx:\n  null: 1\n  ~: 2\n", 4),                        # null and ~ are one key
+])
+def test_duplicate_keys_are_errors(tmp_path, gtm, text, line):
+    err = assert_bad(gtm, write_plan(tmp_path, text), "duplicate key", line=line)
+    assert "first at line" in err
+
+
+def test_every_duplicate_in_a_file_is_reported(tmp_path, gtm):
+    p = write_plan(tmp_path, "a: 1\na: 2\nb: 1\nb: 2\n")
+    assert len(assert_bad(gtm, p, "'a'", "'b'").strip().splitlines()) == 2
+
+
+def test_yaml11_words_stay_text_where_text_is_expected(tmp_path):
+    text = dump(base_plan())
+    text = text.replace("company: Testco", "company: 1e3")
+    text = text.replace("    regions:\n    - US\n", "    regions: [NO, on, 1e3, y, 12:30, 0777]\n", 1)
+    assert "regions: [NO, on" in text and "company: 1e3" in text
+    plan = load_plan(str(write_plan(tmp_path, text))).plan
+    assert plan.icp.segments[0].regions == ["NO", "on", "1e3", "y", "12:30", "0777"]
+    assert plan.company == "1e3"
+
+
+def test_yaml11_boolean_words_are_not_booleans(tmp_path, gtm):
+    text = dump(base_plan()).replace("used_by_sales: true", "used_by_sales: yes", 1)
+    err = assert_bad(gtm, write_plan(tmp_path, text), "expected true or false, got 'yes'")
+    assert "marketing.content[0].used_by_sales" in err
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path, gtm):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 10):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    assert_bad(gtm, write_plan(tmp_path, "\n".join(lines) + "\n"), "alias bomb")
+
+
+def test_recursive_alias_is_refused(tmp_path, gtm):
+    assert_bad(gtm, write_plan(tmp_path, "a: &a\n  b: *a\n"), "refers to the mapping or list that contains it")
+
+
+def test_ordinary_aliases_and_merge_keys_work(tmp_path):
+    data = base_plan()
+    text = dump(data).replace("marketing:\n", "x-defaults: &d {segments: [core]}\nmarketing:\n")
+    path = write_plan(tmp_path, text)
+    err = problems(path)
+    assert any("unknown key 'x-defaults'" in e for e in err)  # aliases parse; the key itself is unknown
+    text = dump(data).replace("  - id: webinars\n    channel: webinars\n    segments:\n    - core\n",
+                              "  - id: webinars\n    channel: webinars\n    <<: {segments: [core]}\n")
+    plan = load_plan(str(write_plan(tmp_path, text))).plan
+    assert plan.marketing.programs[0].segments == ["core"]
+
+
+def test_nesting_deeper_than_any_plan_is_refused_before_libyaml_recurses(tmp_path):
+    # libyaml's composer recurses in C and segfaults around this depth: run in a
+    # subprocess so that a crash fails the test instead of killing pytest.
+    path = tmp_path / "deep.yaml"
+    path.write_text("a: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    r = subprocess.run([sys.executable, "-m", "gtmplan", "check", str(path)], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 2, r.stderr[-500:]
+    assert f"{path}:1:" in r.stderr and "nesting deeper than 64 levels" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_moderate_nesting_over_the_limit_is_located(tmp_path, gtm):
+    text = "".join("  " * i + "k:\n" for i in range(70)) + "  " * 70 + "v\n"
+    assert_bad(gtm, write_plan(tmp_path, text), "nesting deeper than 64 levels", line=65)
+
+
+def test_block_nesting_deep_enough_to_crash_libyaml_is_refused(tmp_path):
+    path = tmp_path / "deep.yaml"
+    path.write_text("- " * 30_000 + "x\n")
+    r = subprocess.run([sys.executable, "-m", "gtmplan", "check", str(path)], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 2 and "nesting deeper" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_cp1252_is_named(tmp_path, gtm):
+    p = tmp_path / "plan.yaml"
+    p.write_bytes("version: 1\ncompany: Caf\u00e9 \u201cNord\u201d\n".encode("cp1252"))
+    assert_bad(gtm, p, "not UTF-8", "Windows-1252", line=2, column=13)
+
+
+def test_utf16_is_named(tmp_path, gtm):
+    p = tmp_path / "plan.yaml"
+    p.write_bytes("version: 1\n".encode("utf-16"))
+    assert_bad(gtm, p, "UTF-16")
+
+
+def test_utf8_bom_is_accepted(tmp_path):
+    p = tmp_path / "plan.yaml"
+    p.write_bytes(b"\xef\xbb\xbf" + dump(base_plan()).encode())
+    assert load_plan(str(p)).plan.version == 1
+
+
+@pytest.mark.parametrize("text,message", [
+    ("", "file is empty"),
+    ("   \n\n", "file is empty"),
+    ("# only a comment\n", "no YAML content"),
+    ("- a\n- b\n", "must be a mapping"),
+    ("just text\n", "must be a mapping"),
+    ("a: 1\n---\nb: 2\n", "several YAML documents"),
+    ("a:\n\tb: 1\n", "tab character"),
+    ("a: 1\nb: \x00\n", "NUL character"),
+    ("a: \x07\n", "control character 0x07"),
+    ("a: !!python/object:os.system x\n", "tag"),
+    ("a: !custom x\n", "tag"),
+    ("a: !!set {x, y}\n", "tag"),
+])
+def test_unusable_files(tmp_path, gtm, text, message):
+    assert_bad(gtm, write_plan(tmp_path, text), message)
+
+
+def test_impossible_dates_are_located(tmp_path, gtm):
+    text = dump(base_plan()).replace("2026-12-01", "2027-13-07").replace("2027-06-20", "2027-02-30")
+    err = assert_bad(gtm, write_plan(tmp_path, text), "'2027-13-07' is not a real date (month must be in 1..12)",
+                     "'2027-02-30' is not a real date (day is out of range for month)")
+    assert "lead_definition.agreed_on" in err and "reviews[1].date" in err
+
+
+def test_file_over_the_size_limit_is_refused(tmp_path, gtm, monkeypatch):
+    monkeypatch.setattr(yamlsource, "MAX_FILE_BYTES", 1024)
+    assert_bad(gtm, write_plan(tmp_path, "a: " + "x" * 2000 + "\n"), "larger than 0 MiB are refused")
+
+
+def test_missing_and_unreadable_paths(tmp_path, gtm):
+    r = gtm("check", tmp_path / "nope")
+    assert r.code == 2 and r.err.strip() == f"{tmp_path / 'nope'}: no such file or directory"
+    (tmp_path / "empty").mkdir()
+    r = gtm("check", tmp_path / "empty")
+    assert r.code == 2 and "no plan files" in r.err
+    broken = tmp_path / "d"
+    broken.mkdir()
+    (broken / "a.yaml").symlink_to(tmp_path / "missing.yaml")
+    r = gtm("check", broken)
+    assert r.code == 2 and "no plan files" in r.err
+
+
+# -- the model --------------------------------------------------------------------
+
+def test_unknown_key_suggests_the_closest(tmp_path, gtm):
+    data = apply_patch(base_plan(), {"marketing": {"assumptions": {"cost_per_leed": 50}}})
+    err = assert_bad(gtm, write_plan(tmp_path, data),
+                     "unknown key 'cost_per_leed' in marketing.assumptions; did you mean 'cost_per_lead'?")
+    assert LOCATED.match(err.splitlines()[0])
+
+
+def test_unknown_top_level_key_lists_known_ones(tmp_path, gtm):
+    data = apply_patch(base_plan(), {"zzz": 1})
+    assert_bad(gtm, write_plan(tmp_path, data), "unknown key 'zzz' at the top level (known keys: version, company")
+
+
+def test_all_problems_in_a_file_are_reported(tmp_path, gtm):
+    data = apply_patch(base_plan(), {
+        "company": DELETE,
+        "currency": "usd",
+        "sales": {"assumptions": {"win_rate": 25}, "targets": {"2027Q5": 1}},
+        "marketing": {"programs": {0: {"id": "Web Inars", "cost": "5"}}},
+    })
+    err = assert_bad(gtm, write_plan(tmp_path, data),
+                     "missing required key 'company'",
+                     "currency: expected a three-letter ISO 4217 code",
+                     "sales.assumptions.win_rate: must be at most 1, got 25 (a fraction: write 30% as 0.30)",
+                     "'2027Q5' is not a quarter",
+                     "'Web Inars' is not a valid id",
+                     "marketing.programs[0].cost: expected a number, got '5'")
+    assert len(err.strip().splitlines()) == 6
+
+
+@pytest.mark.parametrize("patch,message", [
+    ({"version": 2}, "version: expected 1, got 2"),
+    ({"fiscal_year_start_month": 13}, "must be at most 12"),
+    ({"marketing": {"assumptions": {"lead_to_mql": 0}}}, "must be above 0"),
+    ({"marketing": {"assumptions": {"lead_to_mql": 1.5}}}, "must be at most 1"),
+    ({"sales": {"assumptions": {"average_deal_size": 0}}}, "must be above 0"),
+    ({"sales": {"assumptions": {"sales_cycle_days": -1}}}, "must be at least 0"),
+    ({"sales": {"assumptions": {"sales_cycle_days": 10.5}}}, "expected a whole number, got 10.5"),
+    ({"sales": {"team": {0: {"count": True}}}}, "expected a whole number"),
+    ({"sales": {"expected_attainment": 1.2}}, "must be at most 1"),
+    ({"sales": {"targets": {"2027Q1": -1}}}, "must be at least 0"),
+    ({"check": {"tolerance": 2}}, "must be at most 1"),
+    ({"check": {"severity": {"A101": "fatal"}}}, "expected 'error', 'warning' or 'info'"),
+    ({"goals": {0: {"owners": ["finance"]}}}, "expected 'sales' or 'marketing', got 'finance'"),
+    ({"goals": {0: {"period": "2027"}}}, "'2027' is not a period"),
+    ({"goals": {0: {"metric": "revenue"}}}, "expected 'new_bookings', 'pipeline'"),
+    ({"reviews": {0: {"attendees": "sales"}}}, "expected a list"),
+    ({"icp": {"segments": []}}, "needs at least one entry"),
+    ({"marketing": {"programs": {0: {"quarters": []}}}}, "needs at least one entry"),
+    ({"marketing": {"programs": {0: {"stage": "purchase"}}}}, "expected 'awareness', 'consideration' or 'decision'"),
+    ({"sales": {"assumptions": {"win_rate": ".nan"}}}, "expected a number, got '.nan'"),
+    ({"company": ""}, "company: must not be empty"),
+    ({"lead_definition": {"mql": "all leads"}}, "expected a mapping of keys, got 'all leads'"),
+])
+def test_model_constraints(tmp_path, gtm, patch, message):
+    assert_bad(gtm, write_plan(tmp_path, apply_patch(base_plan(), patch)), message)
+
+
+def test_nan_and_infinity_are_not_numbers(tmp_path, gtm):
+    text = dump(base_plan()).replace("win_rate: 0.25", "win_rate: .nan").replace("cost: 2000", "cost: .inf")
+    assert_bad(gtm, write_plan(tmp_path, text), "sales.assumptions.win_rate: expected a finite number",
+               "marketing.programs[2].cost: expected a finite number")
+
+
+# -- across sections ---------------------------------------------------------------
+
+@pytest.mark.parametrize("patch,message", [
+    ({"marketing": {"programs": {1: {"id": "webinars"}}}}, "id 'webinars' is used twice in marketing.programs"),
+    ({"icp": {"segments": [{"id": "a"}, {"id": "a"}]}, "marketing": {"programs": {0: {"segments": ["a"]}}}},
+     "id 'a' is used twice in icp.segments"),
+    ({"marketing": {"programs": {0: {"segments": ["enterprise"]}}}}, "segment 'enterprise' is not in icp.segments"),
+    ({"marketing": {"content": {0: {"segments": ["smb"]}}}}, "segment 'smb' is not in icp.segments"),
+    ({"goals": {0: {"period": "2028Q1"}}}, "goal period 2028Q1 is outside the horizon 2027Q1-2027Q4"),
+    ({"sales": {"targets": {"2027Q3": DELETE}}}, "sales.targets has no value for 2027Q3"),
+    ({"marketing": {"budget": {"2027Q1": DELETE, "2027Q4": DELETE}}}, "no value for 2027Q1, 2027Q4"),
+    ({"horizon": {"end": "2026Q4"}}, "horizon ends (2026Q4) before it starts (2027Q1)"),
+    ({"icp": {"segments": {0: {"employees": {"min": 500, "max": 100}}}}}, "employees.min (500) is above employees.max"),
+    ({"goals": {0: {"metric": "win_rate", "target": 25}}}, "write 25% as 0.25"),
+])
+def test_cross_section_integrity(tmp_path, gtm, patch, message):
+    assert_bad(gtm, write_plan(tmp_path, apply_patch(base_plan(), patch)), message)
+
+
+def test_unresolved_reference_points_at_the_reference(tmp_path):
+    data = apply_patch(base_plan(), {"marketing": {"programs": {2: {"segments": ["core", "ghost"]}}}})
+    path = write_plan(tmp_path, data)
+    (err,) = problems(path)
+    m = LOCATED.match(err)
+    line = path.read_text().splitlines()[int(m["line"]) - 1]
+    assert "ghost" in line and "marketing.programs[2].segments[1]" in err
+
+
+# -- plan directories ----------------------------------------------------------------
+
+def _split(tmp_path):
+    data = base_plan()
+    d = tmp_path / "plan"
+    d.mkdir()
+    shared = {k: v for k, v in data.items() if k not in ("sales", "marketing")}
+    write_plan(d, shared, "gtmplan.yaml")
+    write_plan(d, {"sales": data["sales"]}, "sales.yaml")
+    write_plan(d, {"marketing": data["marketing"]}, "marketing.yml")
+    return d, data
+
+
+def test_directory_merges_top_level_sections(tmp_path):
+    d, data = _split(tmp_path)
+    (d / "notes.txt").write_text("not a plan file")
+    (d / ".hidden.yaml").write_text("junk: [")
+    loaded = load_plan(str(d))
+    assert loaded.plan.sales.team[0].count == 2
+    assert loaded.source.files == [f"{d}/gtmplan.yaml", f"{d}/marketing.yml", f"{d}/sales.yaml"]
+    assert loaded.source.locate(("sales", "team")).file == f"{d}/sales.yaml"
+
+
+def test_section_in_two_files_names_both(tmp_path, gtm):
+    d, data = _split(tmp_path)
+    write_plan(d, {"sales": data["sales"]}, "zz-sales-copy.yaml")
+    err = assert_bad(gtm, d, "top-level key 'sales' is also in", line=1, column=1)
+    assert err.startswith(f"{d}/zz-sales-copy.yaml:1:1:") and f"{d}/sales.yaml" in err
+
+
+def test_problems_in_several_files_are_all_reported(tmp_path, gtm):
+    d, data = _split(tmp_path)
+    (d / "sales.yaml").write_text("sales:\n  targets: {2027Q1: 1}\n  targets: {}\n")
+    (d / "marketing.yml").write_text("marketing: [\n")
+    err = assert_bad(gtm, d, "sales.yaml:3:3: duplicate key", "marketing.yml:")
+    assert len(err.strip().splitlines()) == 2
