@@ -104,7 +104,7 @@ def validate(data: dict, source: SourceMap):
         # would make of it (NO, on, 1e3, 2027-01-01): put the raw text back, retry once.
         patched = False
         for err in errors:
-            if err["type"] == "string_type" and not isinstance(err["input"], (list, dict)):
+            if err["type"] == "string_type" and not isinstance(err["input"], (list, dict, type(None))):
                 raw = source.raw_text(err["loc"])
                 if raw is not None and _set(data, err["loc"], raw):
                     patched = True
