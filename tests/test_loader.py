@@ -268,6 +268,8 @@ def test_nan_and_infinity_are_not_numbers(tmp_path, gtm):
     ({"marketing": {"content": {0: {"segments": ["smb"]}}}}, "segment 'smb' is not in icp.segments"),
     ({"goals": {0: {"period": "2028Q1"}}}, "goal period 2028Q1 is outside the horizon 2027Q1-2027Q4"),
     ({"sales": {"targets": {"2027Q3": DELETE}}}, "sales.targets has no value for 2027Q3"),
+    ({"sales": {"targets": {"2028Q1": 5}}}, "sales.targets.2028Q1: quarter 2028Q1 is outside the horizon"),
+    ({"marketing": {"budget": {"2026Q4": 5}}}, "marketing.budget.2026Q4: quarter 2026Q4 is outside the horizon"),
     ({"marketing": {"budget": {"2027Q1": DELETE, "2027Q4": DELETE}}}, "no value for 2027Q1, 2027Q4"),
     ({"horizon": {"end": "2026Q4"}}, "horizon ends (2026Q4) before it starts (2027Q1)"),
     ({"icp": {"segments": {0: {"employees": {"min": 500, "max": 100}}}}}, "employees.min (500) is above employees.max"),

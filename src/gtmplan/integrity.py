@@ -67,6 +67,10 @@ def _horizon(plan: Plan) -> Iterator[Issue]:
         if missing:
             yield (side, key), (f"{side}.{key} has no value for {', '.join(missing)}: "
                                 f"every horizon quarter ({start}-{end}) needs one")
+        for q in table:
+            if not start <= q <= end:
+                yield (side, key, str(q)), (f"quarter {q} is outside the horizon {start}-{end}: "
+                                            "extend the horizon or remove it")
 
 
 def _ranges(plan: Plan) -> Iterator[Issue]:
