@@ -83,3 +83,33 @@ def plan_file(tmp_path):
         return write_plan(tmp_path, apply_patch(base_plan(), patch or {}), name)
 
     return _make
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true",
+                     help="Rewrite tests/golden/* from the current output (review with git diff).")
+
+
+@pytest.fixture
+def golden(request):
+    """golden(name, data): compare with tests/golden/NAME, or rewrite it with --update-goldens."""
+    update = request.config.getoption("--update-goldens")
+
+    def _check(name: str, data: bytes) -> None:
+        path = TESTS / "golden" / name
+        if update:
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(data)
+            return
+        assert path.exists(), f"no golden file {path}; run pytest --update-goldens and review the diff"
+        expected = path.read_bytes()
+        if data != expected:
+            import difflib
+
+            diff = "".join(difflib.unified_diff(expected.decode(errors="replace").splitlines(True),
+                                                data.decode(errors="replace").splitlines(True),
+                                                f"golden/{name}", "rendered", n=2))
+            raise AssertionError(f"{name} differs from its golden file "
+                                 f"(if intended: pytest --update-goldens, then review git diff):\n{diff[:6000]}")
+
+    return _check

@@ -102,6 +102,32 @@ def funnel(
 
 
 @app.command()
+def render(
+    plan: str = PLAN_ARG,
+    fmt: Optional[Literal["md", "html", "ics"]] = typer.Option(
+        None, "--format", "-f", help="md, html or ics (default: from the -o file's extension, else md)."),
+    quarter: Optional[str] = typer.Option(None, "--quarter", help="The quarterly edition, e.g. 2027Q2."),
+    output: Optional[str] = OUTPUT_OPT,
+    templates: Optional[str] = typer.Option(None, "--templates",
+                                            help="A directory whose templates override the shipped ones by name."),
+) -> int:
+    """Render the integrated plan document (Markdown, self-contained HTML, or an iCalendar of reviews)."""
+    from .loader import load_plan
+    from .render import choose_format, parse_quarter, render as render_document
+
+    loaded = load_plan(plan)
+    data = render_document(loaded, choose_format(fmt, output), parse_quarter(quarter, loaded), templates)
+    if output:
+        from .fsutil import write_atomic
+
+        write_atomic(output, data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0
+
+
+@app.command()
 def rules(code: Optional[str] = typer.Argument(None, help="A rule code, e.g. A101.")) -> int:
     """List every rule, or explain one: why it matters, what fires it, how to fix it."""
     from .rules_doc import explain, table

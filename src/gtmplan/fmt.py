@@ -43,6 +43,20 @@ def number(x: Optional[float]) -> str:
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
 
 
+def compact(x: float, currency: Optional[str] = None) -> str:
+    """A chart axis label: 750, 1.5k, 2M (with the currency symbol or code for money)."""
+    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= div:
+            text = f"{x / div:.1f}".rstrip("0").rstrip(".") + suffix
+            break
+    else:
+        text = f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
+    if currency is None:
+        return text
+    sym = _SYMBOLS.get(currency)
+    return f"{sym}{text}" if sym else f"{currency} {text}"
+
+
 def rel_diff(a: float, b: float) -> float:
     """abs(a - b) / max(a, b): how rules.md measures whether two numbers match."""
     top = max(abs(a), abs(b))

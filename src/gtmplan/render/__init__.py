@@ -1,0 +1,52 @@
+"""``gtmplan render``: the integrated go-to-market plan as Markdown, HTML or iCalendar."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Optional
+
+from ..errors import InputError
+from ..loader import LoadedPlan
+from ..quarters import Quarter
+
+FORMATS = ("md", "html", "ics")
+_EXTENSIONS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".ics": "ics"}
+
+
+def choose_format(fmt: Optional[str], output: Optional[str]) -> str:
+    """--format wins; else the output file's extension; else Markdown."""
+    if fmt:
+        return fmt
+    if output:
+        return _EXTENSIONS.get(PurePath(output).suffix.lower(), "md")
+    return "md"
+
+
+def parse_quarter(text: Optional[str], loaded: LoadedPlan) -> Optional[Quarter]:
+    if text is None:
+        return None
+    try:
+        q = Quarter.parse(text.strip().upper())
+    except ValueError as e:
+        raise InputError.single(None, f"--quarter: {e}") from None
+    h = loaded.plan.horizon
+    if not h.start <= q <= h.end:
+        raise InputError.single(None, f"--quarter: {q} is outside the plan's horizon ({h.start}-{h.end})")
+    return q
+
+
+def render(loaded: LoadedPlan, fmt: str, quarter: Optional[Quarter] = None,
+           templates: Optional[str] = None) -> bytes:
+    """The document as bytes (UTF-8). A plan with check errors renders; they are listed."""
+    from ..checker import run_check
+
+    findings = run_check(loaded).findings
+    if fmt == "ics":
+        from .ics import render_ics
+
+        return render_ics(loaded, findings, quarter)
+    from .templating import render_template
+    from .view import build_view
+
+    view = build_view(loaded, findings, quarter)
+    return render_template(f"plan.{fmt}.j2", view, templates).encode("utf-8")

@@ -1,0 +1,260 @@
+"""The plan document's view model: plain data built from the plan and the computations.
+
+Templates only lay this out. Every number is already formatted for people
+(thousands separators, the plan's currency, counts rounded up) and every chart
+already has its geometry, so templates do no arithmetic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from .. import fmt
+from ..funnel import Funnel, compute, program_leads, program_mqls, sellers
+from ..loader import LoadedPlan
+from ..quarters import Quarter
+from ..rules import Finding
+from .charts import bar_chart
+
+STAGES = ("awareness", "consideration", "decision")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def day(d: dt.date) -> str:
+    return f"{d.day} {MONTHS[d.month - 1][:3]} {d.year}"
+
+
+def _join(items, empty: str = "any") -> str:
+    return ", ".join(items) if items else empty
+
+
+def _employees(rng) -> str:
+    if rng is None or (rng.min is None and rng.max is None):
+        return "any"
+    if rng.min is not None and rng.max is not None:
+        return f"{rng.min:,}–{rng.max:,}"
+    return f"{rng.min:,}+" if rng.min is not None else f"up to {rng.max:,}"
+
+
+def _goal_target(goal, currency: str) -> str:
+    if goal.metric in ("new_bookings", "pipeline"):
+        return fmt.money(goal.target, currency)
+    if goal.metric in ("win_rate", "market_share"):
+        return fmt.pct(goal.target, 1 if (goal.target * 100) % 1 else 0)
+    if goal.metric in ("mqls", "sqls", "opportunities"):
+        return fmt.count(goal.target)
+    return fmt.number(goal.target)
+
+
+def build_view(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Quarter] = None) -> dict:
+    plan = loaded.plan
+    f = compute(plan)
+    cur = plan.currency
+    fy = plan.fiscal_year_start_month
+    start, end = plan.horizon.start, plan.horizon.end
+    m = lambda x: fmt.money(x, cur)  # noqa: E731
+
+    period = f"{start}–{end} ({day(start.first_day(fy))} to {day(end.last_day(fy))})"
+    fiscal_note = "" if fy == 1 else f"Fiscal years start in {MONTHS[fy - 1]}; quarters are fiscal quarters."
+    edition = str(quarter) if quarter else None
+    title = f"{plan.company} go-to-market plan"
+
+    return {
+        "title": title,
+        "company": plan.company,
+        "edition": edition,
+        "period": period,
+        "fiscal_note": fiscal_note,
+        "currency": cur,
+        "primary_objective": {"revenue": "Revenue", "market_share": "Market share"}.get(
+            plan.primary_objective or "", "not set"),
+        "goals": [{
+            "id": g.id, "description": g.description or "", "metric": g.metric.replace("_", " "),
+            "target": _goal_target(g, cur), "period": "whole plan" if g.period == "FY" else str(g.period),
+            "owners": " and ".join(g.owners) or "nobody", "shared": {"sales", "marketing"} <= set(g.owners),
+        } for g in plan.goals or []],
+        "segments": [{
+            "id": s.id, "name": s.name or s.id, "industries": _join(s.industries), "employees": _employees(s.employees),
+            "regions": _join(s.regions), "buyer_roles": _join(s.buyer_roles, "–"), "pains": _join(s.pains, "–"),
+        } for s in plan.icp.segments],
+        "lead_definition": _lead_definition(plan),
+        "waterfall": _waterfall(f, quarter, m),
+        "capacity": _capacity(plan, f, quarter, m),
+        "programs": _programs(plan, f, quarter, m),
+        "content": _content(plan),
+        "feedback": _feedback(plan),
+        "reviews": _reviews(plan, quarter),
+        "issues": _issues(findings, quarter),
+    }
+
+
+def _lead_definition(plan) -> dict:
+    ld = plan.lead_definition
+
+    def firmo(c, key):
+        fi = c.firmographics
+        if fi is None:
+            return "any"
+        return _employees(fi.employees) if key == "employees" else _join(getattr(fi, key))
+
+    rows = [{"criterion": label, "mql": firmo(ld.mql, key), "sql": firmo(ld.sql, key)}
+            for label, key in (("Industries", "industries"), ("Employees", "employees"), ("Regions", "regions"))]
+    rows.append({"criterion": "Minimum lead score",
+                 "mql": "–" if ld.mql.min_score is None else fmt.number(ld.mql.min_score),
+                 "sql": "–" if ld.sql.min_score is None else fmt.number(ld.sql.min_score)})
+    rows.append({"criterion": "Must be confirmed", "mql": _join(ld.mql.qualification, "–"),
+                 "sql": _join(ld.sql.qualification, "–")})
+    agreed = " and ".join(ld.agreed_by) if ld.agreed_by else "nobody"
+    return {
+        "rows": rows,
+        "follow_up": (f"Sales contacts every new MQL within {fmt.number(ld.follow_up_hours)} hours."
+                      if ld.follow_up_hours else "No follow-up time agreed."),
+        "agreed": f"Agreed by {agreed}" + (f" on {day(ld.agreed_on)}." if ld.agreed_on else "."),
+        "both_agreed": {"sales", "marketing"} <= set(ld.agreed_by),
+    }
+
+
+def _waterfall(f: Funnel, quarter, m) -> dict:
+    rows = []
+    for r in f.rows:
+        status = "–"
+        short = False
+        if r.mqls_demanded is not None and r.mqls_planned is not None:
+            gap = r.mqls_planned - r.mqls_demanded
+            short = gap < 0
+            status = f"short by {fmt.count(-gap)}" if short else "covered"
+        rows.append({
+            "quarter": str(r.quarter), "target": m(r.target), "deals": fmt.count(r.deals),
+            "opportunities": fmt.count(r.opportunities), "sqls": fmt.count(r.sqls),
+            "mqls_needed": fmt.count(r.mqls_needed), "leads_needed": fmt.count(r.leads_needed),
+            "created_in": str(r.created_in), "mqls_planned": fmt.count(r.mqls_planned),
+            "mqls_demanded": fmt.count(r.mqls_demanded), "status": status, "short": short,
+            "focus": quarter is not None and r.quarter == quarter,
+        })
+    lag = f.lag
+    total = lambda attr: sum(getattr(r, attr) or 0 for r in f.rows)  # noqa: E731
+    chart = bar_chart(
+        [str(r.quarter) for r in f.rows],
+        [("MQLs demanded", [r.mqls_demanded for r in f.rows]), ("MQLs planned", [r.mqls_planned for r in f.rows])],
+        fmt.count, title="MQLs demanded by sales' targets vs MQLs marketing plans, by quarter created",
+        tick_formatter=fmt.compact)
+    return {
+        "rows": rows,
+        "detail": [r for r in rows if r["focus"]],
+        "lag": f"{lag} quarter{'s' if lag != 1 else ''}",
+        "lag_quarters": lag,
+        "totals": {"target": m(total("target")), "mqls_needed": fmt.count(total("mqls_needed")),
+                   "mqls_planned": fmt.count(total("mqls_planned"))},
+        "assumptions": [{"key": k, "value": _assumption(k, a.value, m), "side": a.side or "nobody"}
+                        for k, a in f.assumptions.items()],
+        "chart": chart,
+    }
+
+
+def _assumption(key: str, value, m) -> str:
+    if value is None:
+        return "not stated"
+    if key in ("average_deal_size", "cost_per_lead"):
+        return m(value)
+    if key == "sales_cycle_days":
+        return f"{value:g} days"
+    return fmt.pct(value, 1 if (value * 1000) % 10 else 0)
+
+
+def _capacity(plan, f: Funnel, quarter, m) -> dict:
+    rows = []
+    for r in f.rows:
+        rows.append({"quarter": str(r.quarter), "target": m(r.target), "capacity": m(r.capacity),
+                     "sellers": sellers(plan, r.quarter),
+                     "coverage": fmt.pct(r.capacity / r.target) if r.target else "–",
+                     "short": r.capacity < r.target, "focus": quarter is not None and r.quarter == quarter})
+    team = [{"role": t.role, "count": t.count, "quota": m(t.annual_quota),
+             "start": day(t.start) if t.start else "already on board",
+             "ramp": f"{t.ramp_months} months" if t.ramp_months else "none"} for t in plan.sales.team]
+    chart = bar_chart([str(r.quarter) for r in f.rows],
+                      [("Target", [r.target for r in f.rows]), ("Capacity", [r.capacity for r in f.rows])],
+                      m, title="Bookings target vs ramped sales capacity, by quarter",
+                      tick_formatter=lambda x: fmt.compact(x, plan.currency))
+    return {"rows": rows, "detail": [r for r in rows if r["focus"]], "team": team,
+            "attainment": fmt.pct(plan.sales.expected_attainment), "chart": chart,
+            "max_opportunities": plan.sales.max_opportunities_per_rep,
+            "opening_pipeline": m(plan.sales.opening_pipeline) if plan.sales.opening_pipeline is not None else None}
+
+
+def _programs(plan, f: Funnel, quarter, m) -> dict:
+    l2m = f.assumptions["lead_to_mql"].value
+    progs = plan.marketing.programs
+    quarters = []
+    for r in f.rows:
+        running = f.by_quarter.get(r.quarter)
+        items = []
+        for i in (running.programs if running else []):
+            p = progs[i]
+            items.append({"id": p.id, "name": p.name or p.id, "channel": p.channel, "stage": p.stage or "–",
+                          "cost": m(p.cost), "leads": fmt.count(program_leads(p, l2m)),
+                          "mqls": fmt.count(program_mqls(p, l2m)),
+                          "segments": _join(p.segments, "none")})
+        quarters.append({"quarter": str(r.quarter), "budget": m(r.budget), "cost": m(r.program_cost),
+                         "left": m(r.budget - r.program_cost), "over": r.program_cost > r.budget,
+                         "programs": items, "count": len(items),
+                         "focus": quarter is None or r.quarter == quarter})
+    return {"quarters": quarters}
+
+
+def _content(plan) -> dict:
+    content = plan.marketing.content or []
+    stages = []
+    for stage in STAGES:
+        assets = [c for c in content if c.stage == stage]
+        used = sum(1 for c in assets if c.used_by_sales)
+        stages.append({
+            "stage": stage.capitalize(),
+            "assets": [{"name": c.name or c.id, "segments": _join(c.segments, "all"),
+                        "used": {True: "yes", False: "no", None: "not known"}[c.used_by_sales]} for c in assets],
+            "summary": f"{used} of {len(assets)} used by sales" if assets else "no content for this stage",
+        })
+    return {"stages": stages, "any": bool(content)}
+
+
+def _feedback(plan) -> list[dict]:
+    fb = plan.feedback
+    rows = []
+    q = fb.lead_source_question if fb else None
+    rows.append({"loop": "Lead-source question", "how": f"Sales asks every new lead: “{q}”" if q else "not set"})
+    wl = fb.win_loss if fb else None
+    rows.append({"loop": "Win-loss reporting",
+                 "how": f"{wl.cadence.capitalize()}, owned by {wl.owner}" if wl else "not set"})
+    ci = fb.competitive_intel if fb else None
+    rows.append({"loop": "Competitive intelligence",
+                 "how": (f"Kept by {ci.owner}, read by {_join(ci.shared_with, 'nobody')}" if ci else "not set")})
+    cf = fb.content_feedback if fb else None
+    rows.append({"loop": "Content feedback",
+                 "how": (f"{cf.cadence.capitalize()}, from {_join(cf.panel, 'sales')}" if cf else "not set")})
+    return rows
+
+
+def _reviews(plan, quarter) -> dict:
+    fy = plan.fiscal_year_start_month
+    reviews = sorted(plan.reviews or [], key=lambda r: r.date)
+    items = [{"date": day(r.date), "iso": r.date.isoformat(), "quarter": str(Quarter.of(r.date, fy)),
+              "attendees": _join(r.attendees, "–"), "agenda": _join(r.agenda, "–"),
+              "both": {"sales", "marketing"} <= set(r.attendees)} for r in reviews]
+    closing = upcoming = None
+    if quarter is not None:
+        inside = [i for i, r in enumerate(reviews) if Quarter.of(r.date, fy) == quarter]
+        after = [i for i, r in enumerate(reviews) if r.date > quarter.last_day(fy)]
+        closing = items[inside[-1]] if inside else None
+        upcoming = items[after[0]] if after else None
+    return {"entries": items, "closing": closing, "next": upcoming}
+
+
+def _issues(findings: list[Finding], quarter) -> list[dict]:
+    out = []
+    for f in findings:
+        if quarter is not None and f.quarter not in (None, str(quarter)):
+            continue
+        out.append({"code": f.code, "name": f.name, "severity": f.severity, "message": f.message,
+                    "where": f"{f.location.file}:{f.location.line}", "quarter": f.quarter or ""})
+    return out

@@ -1,0 +1,208 @@
+"""`gtmplan render`: golden documents, the calendar, escaping, templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+
+import pytest
+
+from conftest import EXAMPLES, apply_patch, base_plan, write_plan
+
+SECTIONS = ["Shared goals", "Ideal client profile", "Qualified-lead definition", "Demand waterfall",
+            "Sales capacity", "Marketing programs", "Content and sales enablement", "Feedback loops",
+            "Review calendar", "Open alignment issues"]
+
+
+@pytest.fixture(autouse=True)
+def fixed_stamp(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")  # 2026-11-18: reproducible DTSTAMP
+
+
+@pytest.mark.parametrize("example", ["lumen-analytics", "brightwater-pumps"])
+@pytest.mark.parametrize("fmt", ["md", "html", "ics"])
+def test_golden_documents(golden, capsysbinary, example, fmt):
+    from gtmplan.cli import run
+
+    capsysbinary.readouterr()
+    assert run(["render", str(EXAMPLES / example), "--format", fmt]) == 0
+    golden(f"{example}.{fmt}", capsysbinary.readouterr().out)
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_golden_quarterly_edition(capsysbinary, golden, fmt):
+    from gtmplan.cli import run
+
+    capsysbinary.readouterr()
+    assert run(["render", str(EXAMPLES / "lumen-analytics"), "--quarter", "2027Q2", "-f", fmt]) == 0
+    golden(f"lumen-analytics-2027Q2.{fmt}", capsysbinary.readouterr().out)
+
+
+def test_sections_come_in_the_documented_order(tmp_path, gtm):
+    for fmt, pattern in (("md", r"^## (.+)$"), ("html", r"<h2>(.+?)</h2>")):
+        out = tmp_path / f"plan.{fmt}"
+        assert gtm("render", EXAMPLES / "lumen-analytics", "-o", out).code == 0
+        assert re.findall(pattern, out.read_text(), re.M) == SECTIONS
+
+
+def test_title_period_and_numbers_for_people(tmp_path, gtm):
+    out = tmp_path / "plan.md"
+    gtm("render", EXAMPLES / "brightwater-pumps", "-o", out)
+    text = out.read_text()
+    assert text.startswith("# Brightwater Pumps go-to-market plan\n")
+    assert "2027Q1–2027Q4 (1 Apr 2027 to 31 Mar 2028)" in text and "Fiscal years start in April" in text
+    assert "| 2027Q1 | €1,200,000 | 15 | 48 | 79 | 225 | 897 | 2026Q3 |" in text  # counts rounded up
+
+
+def test_format_from_extension_and_default(tmp_path, gtm):
+    for name, marker in (("p.html", b"<!DOCTYPE html>"), ("p.ics", b"BEGIN:VCALENDAR"), ("p.md", b"# "),
+                         ("p.txt", b"# ")):
+        out = tmp_path / name
+        assert gtm("render", EXAMPLES / "lumen-analytics", "-o", out).code == 0
+        assert out.read_bytes().startswith(marker), name
+    assert gtm("render", EXAMPLES / "lumen-analytics").out.startswith("# Lumen Analytics")
+
+
+def test_plan_with_errors_renders_its_findings(tmp_path, gtm):
+    out = tmp_path / "p.html"
+    assert gtm("render", EXAMPLES / "lumen-analytics", "-o", out).code == 0
+    html = out.read_text()
+    issues = html[html.index('id="issues"'):]
+    assert issues.count('class="issue error"') == 6 and issues.count('class="issue warning"') == 1
+
+
+def test_invalid_plan_exits_2_and_writes_nothing(tmp_path, gtm):
+    bad = write_plan(tmp_path, "version: 1\n")
+    out = tmp_path / "p.html"
+    r = gtm("render", bad, "-o", out)
+    assert r.code == 2 and "missing required key" in r.err and not out.exists()
+
+
+def test_html_is_self_contained_and_escapes_plan_text(tmp_path, gtm):
+    evil = '<script>alert("x")</script> & Co'
+    data = apply_patch(base_plan(), {"company": evil, "icp": {"segments": {0: {"name": "<img src=x onerror=1>"}}},
+                                     "marketing": {"programs": {0: {"name": "a | b <b>bold</b>"}}}})
+    plan = write_plan(tmp_path, data)
+    out = tmp_path / "p.html"
+    assert gtm("render", plan, "-o", out).code == 0
+    html = out.read_text()
+    assert "<script" not in html and "<img" not in html and "<b>bold" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co" in html
+    assert not re.search(r"""<[a-z][^>]*\s(src|href)\s*=|@import|url\(|<link|<iframe""", html)  # nothing fetched
+    md = gtm("render", plan).out
+    assert "<script>" not in md and "\\<script\\>" in md
+    assert "a \\| b \\<b\\>bold\\</b\\>" in md  # the table cell stays one cell
+
+
+def test_ics_parses_with_one_event_per_review(tmp_path, gtm):
+    from icalendar import Calendar
+
+    out = tmp_path / "reviews.ics"
+    assert gtm("render", EXAMPLES / "brightwater-pumps", "-o", out).code == 0
+    raw = out.read_bytes()
+    assert b"\r\n" in raw and all(len(l) <= 75 for l in raw.split(b"\r\n"))  # RFC 5545 folding
+    cal = Calendar.from_ical(raw)
+    events = list(cal.walk("VEVENT"))
+    dates = [e.decoded("dtstart") for e in events]
+    assert dates == [dt.date(2027, 6, 22), dt.date(2027, 9, 21), dt.date(2027, 12, 14), dt.date(2028, 3, 21),
+                     dt.date(2028, 6, 20)]
+    assert all(e.decoded("dtend") - e.decoded("dtstart") == dt.timedelta(days=1) for e in events)
+    first = events[0]
+    assert str(first["summary"]) == "Brightwater Pumps: joint sales & marketing review (2027Q1)"
+    assert "- win-loss" in str(first["description"]) and "Attendees: sales, marketing, service." in str(
+        first["description"])
+    assert len({str(e["uid"]) for e in events}) == 5
+
+
+def test_ics_uids_are_stable_and_the_quarterly_edition_has_two_reviews(tmp_path, gtm):
+    from icalendar import Calendar
+
+    def uids(*args):
+        return [str(e["uid"]) for e in Calendar.from_ical(gtm("render", *args, "-f", "ics").out).walk("VEVENT")]
+
+    full = uids(EXAMPLES / "lumen-analytics")
+    assert full == uids(EXAMPLES / "lumen-analytics")
+    q2 = uids(EXAMPLES / "lumen-analytics", "--quarter", "2027Q2")
+    assert q2 == full[1:3]  # the review closing 2027Q2, and the next one (2027Q4: 2027Q3 has none)
+
+
+def test_ics_lists_the_quarters_open_errors(gtm):
+    out = gtm("render", EXAMPLES / "lumen-analytics", "-f", "ics").out.replace("\r\n ", "")
+    assert "Open alignment issues for 2027Q1 (gtmplan check):\\n- A102" in out
+
+
+def test_quarterly_edition_details_one_quarter(tmp_path, gtm):
+    out = gtm("render", EXAMPLES / "lumen-analytics", "--quarter", "2027q2").out
+    assert out.startswith("# Lumen Analytics go-to-market plan: 2027Q2 edition")
+    programs = out[out.index("## Marketing programs"):out.index("## Content")]
+    assert "### 2027Q2" in programs and "### 2027Q1" not in programs and "SaaS Connect booth" in programs
+    assert "**Closes 2027Q2:** 23 Jun 2027" in out and "**Next:** 15 Dec 2027 (2027Q4)" in out
+    issues = out[out.index("## Open alignment issues"):]
+    assert "2027Q1" not in issues and "in 2027Q2" in issues
+
+
+@pytest.mark.parametrize("q,message", [("2029Q1", "outside the plan's horizon"), ("Q2", "is not a quarter")])
+def test_bad_quarter(gtm, q, message):
+    r = gtm("render", EXAMPLES / "lumen-analytics", "--quarter", q)
+    assert r.code == 2 and message in r.err and r.out == ""
+
+
+# -- templates ------------------------------------------------------------------------
+
+def test_templates_override_by_file_name(tmp_path, gtm):
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    (tpl / "plan.md.j2").write_text("Custom: {{ company | md }} from {{ period }}\n")
+    out = gtm("render", EXAMPLES / "lumen-analytics", "--templates", tpl).out
+    assert out == "Custom: Lumen Analytics from 2027Q1–2027Q4 (1 Jan 2027 to 31 Dec 2027)\n"
+    # html is not overridden: the shipped template is used
+    assert gtm("render", EXAMPLES / "lumen-analytics", "--templates", tpl, "-f", "html").out.startswith("<!DOCTYPE")
+    # overriding only the chart partial changes the shipped document's charts
+    (tpl / "_chart.html.j2").write_text("{% macro bar_chart(c, id) %}<p>chart {{ id }}</p>{% endmacro %}\n")
+    html = gtm("render", EXAMPLES / "lumen-analytics", "--templates", tpl, "-f", "html").out
+    assert "<p>chart waterfall-chart</p>" in html and "<svg" not in html
+
+
+def test_override_html_template_is_still_autoescaped(tmp_path, gtm):
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    (tpl / "plan.html.j2").write_text("<h1>{{ company }}</h1>\n")
+    plan = write_plan(tmp_path, apply_patch(base_plan(), {"company": "<script>x</script>"}))
+    assert gtm("render", plan, "--templates", tpl, "-f", "html").out == "<h1>&lt;script&gt;x&lt;/script&gt;</h1>\n"
+
+
+@pytest.mark.parametrize("source,message,line", [
+    ("line one\n{{ no_such_variable }}\n", "template error: 'no_such_variable' is undefined", 2),
+    ("{% for x in goals %}\n", "template syntax error", 1),
+    ("{{ ''.__class__.__mro__[1].__subclasses__() }}\n", "refused by the sandbox", 1),
+])
+def test_template_errors_are_located_and_exit_2(tmp_path, gtm, source, message, line):
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    (tpl / "plan.md.j2").write_text(source)
+    out = tmp_path / "doc.md"
+    r = gtm("render", EXAMPLES / "lumen-analytics", "--templates", tpl, "-o", out)
+    assert r.code == 2 and message in r.err and "Traceback" not in r.err and not out.exists()
+    assert re.match(rf"{re.escape(str(tpl))}/plan\.md\.j2:{line}:1: ", r.err), r.err
+
+
+def test_template_symlink_leaving_the_directory_is_refused(tmp_path, gtm):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET")
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    os.symlink(secret, tpl / "plan.md.j2")
+    r = gtm("render", EXAMPLES / "lumen-analytics", "--templates", tpl)
+    assert r.code == 2 and "symlink to a file outside the templates directory" in r.err
+    assert "TOP SECRET" not in r.out + r.err
+    # a symlink that stays inside the directory is fine
+    (tpl / "plan.md.j2").unlink()
+    (tpl / "real.j2").write_text("ok {{ company | md }}\n")
+    os.symlink(tpl / "real.j2", tpl / "plan.md.j2")
+    assert gtm("render", EXAMPLES / "lumen-analytics", "--templates", tpl).out == "ok Lumen Analytics\n"
+
+
+def test_templates_dir_must_exist(tmp_path, gtm):
+    r = gtm("render", EXAMPLES / "lumen-analytics", "--templates", tmp_path / "nope")
+    assert r.code == 2 and "--templates: not a directory" in r.err

@@ -1,0 +1,76 @@
+"""The HTML document in a real browser: charts visible, no console errors, prints.
+
+Uses Debian's chromium (``.ci/run`` installs it when missing) through Playwright,
+without Playwright's own browser download. Saves a screenshot and a PDF print in
+``test-artifacts/``. Skipped on a developer machine without chromium; under CI
+(``CI`` set) a missing browser fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, ROOT
+
+ARTIFACTS = ROOT / "test-artifacts"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: .ci/run should have installed Debian's chromium")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = _chromium()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, headless=True, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("example", ["lumen-analytics", "brightwater-pumps"])
+def test_html_document_in_chromium(tmp_path, gtm, browser, example):
+    doc = tmp_path / f"{example}.html"
+    assert gtm("render", EXAMPLES / example, "-o", doc).code == 0
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    problems: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning")
+            else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(doc.as_uri())
+    page.wait_for_load_state("load")
+
+    for chart in ("#waterfall-chart", "#capacity-chart"):
+        svg = page.locator(f"{chart} svg")
+        assert svg.is_visible()
+        box = svg.bounding_box()
+        assert box["width"] > 300 and box["height"] > 100
+        bars = page.locator(f"{chart} rect.bar")
+        assert bars.count() >= 6
+        heights = [bars.nth(i).bounding_box()["height"] for i in range(bars.count())]
+        assert max(heights) > 50  # drawn, not collapsed
+    assert page.locator("h2").all_inner_texts()[0] == "Shared goals"
+    assert problems == []
+    assert requests == [doc.as_uri()]  # self-contained: nothing else fetched
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{example}.png"), full_page=True)
+    page.emulate_media(media="print")
+    pdf = ARTIFACTS / f"{example}.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+    page.close()
