@@ -128,6 +128,36 @@ def render(
 
 
 @app.command()
+def review(
+    plan: str = PLAN_ARG,
+    quarter: str = typer.Option(..., "--quarter", help="The fiscal quarter to review, e.g. 2027Q2."),
+    leads: Optional[str] = typer.Option(None, "--leads", help="CSV export, one row per lead or contact."),
+    deals: Optional[str] = typer.Option(None, "--deals", help="CSV export, one row per deal or opportunity."),
+    mapping: Optional[str] = typer.Option(None, "--mapping", help="YAML file mapping another export's columns."),
+    date_format: Optional[str] = typer.Option(None, "--date-format", help="strptime format, e.g. %d.%m.%Y."),
+    fmt: Literal["text", "md", "html", "json"] = typer.Option("text", "--format", "-f",
+                                                              help="text (people), md, html or json."),
+    output: Optional[str] = OUTPUT_OPT,
+) -> int:
+    """Compare a quarter's plan with what happened, from HubSpot or Salesforce CSV exports."""
+    from .loader import load_plan
+    from .review import parse_review_quarter, run_review
+    from .review import report
+
+    loaded = load_plan(plan)
+    q = parse_review_quarter(quarter, loaded)
+    result = run_review(loaded, q, leads, deals, mapping, date_format, progress=True)
+    if fmt == "json":
+        text = report.render_json(result)
+    elif fmt in ("md", "html"):
+        text = report.render_document(loaded, result, fmt)
+    else:
+        text = report.render_text(loaded, result, color=_use_color(output))
+    _emit(text, output)
+    return 0
+
+
+@app.command()
 def rules(code: Optional[str] = typer.Argument(None, help="A rule code, e.g. A101.")) -> int:
     """List every rule, or explain one: why it matters, what fires it, how to fix it."""
     from .rules_doc import explain, table

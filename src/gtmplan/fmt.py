@@ -57,6 +57,15 @@ def compact(x: float, currency: Optional[str] = None) -> str:
     return f"{sym}{text}" if sym else f"{currency} {text}"
 
 
+def possessive(side: str) -> str:
+    """sales -> sales', marketing -> marketing's."""
+    return f"{side}'" if side.endswith("s") else f"{side}'s"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
 def rel_diff(a: float, b: float) -> float:
     """abs(a - b) / max(a, b): how rules.md measures whether two numbers match."""
     top = max(abs(a), abs(b))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..fmt import count, pct, rate, rel_diff
+from ..fmt import count, pct, possessive, rate, rel_diff
 from ..funnel import WATERFALL_NEEDS, owner, sellers
 from ..model import ASSUMPTION_KEYS
 from .base import Context, Rule, register
@@ -60,7 +60,7 @@ class AssumptionMismatch(Rule):
                 ctx, (other, "assumptions", key),
                 f"sales assumes {key} {_show(key, sv, ctx)}, marketing {_show(key, mv, ctx)} "
                 f"(differ by {pct(diff)}, tolerance {pct(ctx.tolerance)}); "
-                f"the funnel uses {own}' {_show(key, used, ctx)}",
+                f"the funnel uses {possessive(own)} {_show(key, used, ctx)}",
                 related=((own, "assumptions", key),))
 
 

@@ -1,0 +1,80 @@
+"""What to change in the plan after a review: concrete, with the numbers."""
+
+from __future__ import annotations
+
+from ..fmt import count, money, pct, plural, possessive, rate, rel_diff
+from ..funnel import lag_quarters
+
+
+def suggestions(loaded, result: dict, used: dict) -> list[str]:
+    plan = loaded.plan
+    q = result["quarter"]
+    tol = plan.check.tolerance
+    cur = plan.currency
+    out: list[str] = []
+
+    for key, r in result["rates"].items():
+        actual = r["actual"]
+        if actual is None:
+            continue
+        value = used.get(key)
+        stated = [f"{side} {rate(r[side])}" for side in ("sales", "marketing") if r[side] is not None]
+        if value is None:
+            out.append(f"State {key} in the plan: {q} measured {rate(actual)}.")
+        elif rel_diff(actual, value) > tol:
+            support = {"tie": "both sides equally", None: "neither side"}.get(r["closer"]) or \
+                f"{possessive(r['closer'])} value"
+            out.append(f"Update {key} to {rate(actual)} on both sides: {q} measured {pct(actual)} "
+                       f"({' and '.join(stated)} assumed; the data supports {support}).")
+
+    m = result["metrics"]
+    size = m["average_deal_size"]
+    if size["actual"] is not None and size["plan"] and rel_diff(size["actual"], size["plan"]) > tol:
+        out.append(f"Update average_deal_size to {money(size['actual'], cur)}: deals won in {q} averaged that, "
+                   f"against {money(size['plan'], cur)} in the plan.")
+    days = m["days_to_close"]
+    if days["actual"] is not None and days["plan"] is not None and rel_diff(days["actual"], days["plan"]) > tol:
+        new_lag, old_lag = lag_quarters(days["actual"]), lag_quarters(days["plan"])
+        lag = f"; the MQL lag becomes {new_lag} quarter{'s' if new_lag != 1 else ''}" if new_lag != old_lag else ""
+        out.append(f"Update sales_cycle_days to {days['actual']:g}: the median deal won in {q} took that long "
+                   f"(plan: {days['plan']:g}){lag}.")
+    book = m["bookings"]
+    if book["actual"] is not None and book["plan"] and book["actual"] < book["plan"] * (1 - tol):
+        out.append(f"Bookings of {money(book['actual'], cur)} missed the {q} target of {money(book['plan'], cur)} "
+                   f"by {pct(1 - book['actual'] / book['plan'])}: revisit the next quarters' targets or pipeline.")
+
+    programs = [p for p in result["programs"] if p["leads"] is not None]
+    cpl_plan = used.get("cost_per_lead")
+    for p in programs:
+        if p["leads"] == 0:
+            sources = ", ".join(p["crm_sources"]) or "none listed"
+            out.append(f"Cut or fix program {p['id']}: no leads in {q} from its CRM sources ({sources}) "
+                       f"for {money(p['cost'], cur)}.")
+        elif p["expected_leads"] and p["leads"] < p["expected_leads"] * (1 - tol) and (
+                cpl_plan is None or p["cost_per_lead"] > cpl_plan * (1 + tol)):
+            out.append(f"Cut or rework program {p['id']}: {count(p['leads'])} leads against "
+                       f"{count(p['expected_leads'])} forecast, {money(p['cost_per_lead'], cur)} a lead"
+                       + (f" (plan: {money(cpl_plan, cur)})." if cpl_plan else "."))
+    winners = [p for p in programs if p["leads"] and p["expected_leads"] and p["leads"] >= p["expected_leads"]]
+    if winners:
+        best = min(winners, key=lambda p: p["cost_per_lead"])
+        out.append(f"Grow program {best['id']}: {count(best['leads'])} leads against {count(best['expected_leads'])} "
+                   f"forecast at {money(best['cost_per_lead'], cur)} a lead, the cheapest on target.")
+    claimed = {s.strip().casefold() for p in plan.marketing.programs for s in (p.crm_sources or [])}
+    leads_total = m["leads"]["actual"]
+    if leads_total and claimed:
+        unclaimed = sum(s["leads"] or 0 for s in result["sources"]
+                        if s["source"].casefold() not in claimed and s["source"] != "(none)")
+        if unclaimed > leads_total * tol:
+            out.append(f"{count(unclaimed)} of {count(leads_total)} leads in {q} came from sources no program "
+                       "lists in crm_sources: add them, or the portfolio cannot be judged.")
+    losses = result["loss_reasons"]
+    if losses:
+        top = losses[0]
+        lost = sum(x["count"] for x in losses)
+        out.append(f"Share the win-loss record with marketing: the most frequent loss reason in {q} was "
+                   f"{top['reason']!r} ({top['count']} of {lost} lost deals).")
+    if result["bad_rows_total"]:
+        out.append(f"Fix the {plural(result['bad_rows_total'], 'unreadable row')} in the exports (listed above); "
+                   "they are left out of every figure.")
+    return out
