@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from typing import Optional
 
-from ..errors import InputError
+from ..errors import InputError, Problem
 from ..funnel import compute, program_leads
 from ..loader import LoadedPlan
 from ..quarters import Quarter
@@ -35,12 +35,19 @@ def parse_review_quarter(text: str, loaded: LoadedPlan) -> Quarter:
 def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals: Optional[str],
                mapping: Optional[str] = None, date_format: Optional[str] = None,
                progress: bool = False) -> dict:
+    problems = []
+    if date_format:
+        problems += _check_date_format(date_format)
     if leads is None and deals is None:
-        raise InputError.single(None, "give --leads FILE, --deals FILE or both")
+        problems.append(Problem(None, None, None, "give --leads FILE, --deals FILE or both"))
+    if problems:
+        raise InputError(problems)
     mp = load_mapping(mapping) if mapping else None
     fmt = date_format or (mp.date_format if mp else None)
-    if fmt:
-        _check_date_format(fmt)
+    if fmt and not date_format:
+        problems = _check_date_format(fmt)
+        if problems:
+            raise InputError(problems)
     fy = loaded.plan.fiscal_year_start_month
     lo, hi = quarter.first_day(fy).isoformat(), quarter.last_day(fy).isoformat()
     bad = BadRows()
@@ -58,7 +65,7 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
     return figures(loaded, quarter, lc, dc, bad)
 
 
-def _check_date_format(fmt: str) -> None:
+def _check_date_format(fmt: str) -> list[Problem]:
     import datetime as dt
 
     try:
@@ -67,9 +74,10 @@ def _check_date_format(fmt: str) -> None:
             "%Y" in fmt or "%y" in fmt)
     except ValueError:
         ok = False
-    if not ok:
-        raise InputError.single(None, f"--date-format: {fmt!r} is not a date format with day, month and year "
-                                      "(e.g. %d.%m.%Y)")
+    if ok:
+        return []
+    return [Problem(None, None, None, f"--date-format: {fmt!r} is not a date format with day, month and year "
+                                      "(e.g. %d.%m.%Y)")]
 
 
 def _progress(rows, size: int, name: str):

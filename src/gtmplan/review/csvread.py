@@ -38,10 +38,14 @@ class _Lines:
     def __next__(self) -> str:
         try:
             text = next(self.fh)
-        except UnicodeDecodeError as e:
-            raise InputError.single(self.display, f"not UTF-8 text (byte 0x{e.object[e.start]:02X}): "
-                                                  "export or save the file as CSV UTF-8", self.line + 1, 1) from None
+        except UnicodeDecodeError:
+            line, col, byte = _first_bad_utf8(self.fh.name)
+            raise InputError.single(self.display, f"not UTF-8 text (byte 0x{byte:02X}): "
+                                                  "export or save the file as CSV UTF-8", line, col) from None
         self.line += 1
+        if "\x00" in text:
+            raise InputError.single(self.display, "contains a NUL byte: not a text CSV file (UTF-16?)",
+                                    self.line, text.index("\x00") + 1)
         self.recent.append((self.line, text))
         if self.on_progress is not None:
             self.chars += len(text)
@@ -137,10 +141,48 @@ def _open_quote(lines: _Lines, start_line: int) -> tuple[int, int]:
 
 
 def _after_quote_col(lines: _Lines) -> int:
+    """The column of the closing quote that has text after it, on the last line read."""
     if not lines.recent:
         return 1
     text = lines.recent[-1][1]
-    for i in range(len(text) - 1):
-        if text[i] == '"' and text[i + 1] not in ',"\r\n':
-            return i + 2
+    in_quotes = False
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if in_quotes and ch == '"':
+            if i + 1 < len(text) and text[i + 1] == '"':
+                i += 2
+                continue
+            in_quotes = False
+            if i + 1 < len(text) and text[i + 1] not in ",\r\n":
+                return i + 1
+        elif not in_quotes and ch == '"':
+            in_quotes = True
+        i += 1
     return 1
+
+
+def _first_bad_utf8(path: str) -> tuple[int, int, int]:
+    """(line, column, byte) of the first byte that is not UTF-8, read in binary."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, col = 1, 1
+    pending = None  # the first byte of a multi-byte sequence not finished yet
+    with open(path, "rb") as fh:
+        while chunk := fh.read(65536):
+            for i in range(len(chunk)):
+                try:
+                    ch = decoder.decode(chunk[i:i + 1])
+                except UnicodeDecodeError:
+                    return pending if pending is not None else (line, col, chunk[i])
+                if not ch:
+                    if pending is None:
+                        pending = (line, col, chunk[i])
+                    continue
+                pending = None
+                if ch == "\n":
+                    line, col = line + 1, 1
+                else:
+                    col += 1
+    return pending or (line, col, 0)
