@@ -12,46 +12,44 @@ from __future__ import annotations
 
 import csv
 import os
-from collections import deque
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import Iterator, Optional
 
 from ..errors import InputError
 
 MAX_FIELD = 1_000_000  # characters in one cell
 
 
-class _Lines:
-    """The file's lines, counting them and keeping the last few for error locations."""
+def _check_bytes(path: Path, display: str) -> None:
+    """A NUL byte means a binary or UTF-16 file (Python's csv would read it as text)."""
+    with open(path, "rb") as fh:
+        offset = 0
+        while chunk := fh.read(1 << 20):
+            i = chunk.find(b"\x00")
+            if i >= 0:
+                line, col = _line_col(path, offset + i)
+                raise InputError.single(display, "contains a NUL byte: not a text CSV file (UTF-16?)", line, col)
+            offset += len(chunk)
 
-    def __init__(self, fh, display: str, on_progress: Optional[Callable[[int], None]] = None):
-        self.fh = fh
-        self.display = display
-        self.line = 0
-        self.chars = 0
-        self.recent: deque[tuple[int, str]] = deque(maxlen=64)
-        self.on_progress = on_progress
 
-    def __iter__(self):
-        return self
+def _line_col(path: Path, byte_offset: int) -> tuple[int, int]:
+    with open(path, "rb") as fh:
+        head = fh.read(byte_offset)
+    line = head.count(b"\n") + 1
+    col = len(head) - (head.rfind(b"\n") + 1) + 1
+    return line, col
 
-    def __next__(self) -> str:
-        try:
-            text = next(self.fh)
-        except UnicodeDecodeError:
-            line, col, byte = _first_bad_utf8(self.fh.name)
-            raise InputError.single(self.display, f"not UTF-8 text (byte 0x{byte:02X}): "
-                                                  "export or save the file as CSV UTF-8", line, col) from None
-        self.line += 1
-        if "\x00" in text:
-            raise InputError.single(self.display, "contains a NUL byte: not a text CSV file (UTF-16?)",
-                                    self.line, text.index("\x00") + 1)
-        self.recent.append((self.line, text))
-        if self.on_progress is not None:
-            self.chars += len(text)
-            if self.line % 65536 == 0:
-                self.on_progress(self.chars)
-        return text
+
+def _lines(path: Path, first: int, last: int) -> list[tuple[int, str]]:
+    """Lines first..last of the file (1-based), for locating an error after the fact."""
+    out = []
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as fh:
+        for n, text in enumerate(fh, 1):
+            if n > last:
+                break
+            if n >= first:
+                out.append((n, text))
+    return out
 
 
 def open_csv(path: str, display: Optional[str] = None) -> tuple[list[str], Iterator[tuple[int, list[str]]], int]:
@@ -60,67 +58,68 @@ def open_csv(path: str, display: Optional[str] = None) -> tuple[list[str], Itera
     p = Path(path)
     try:
         size = os.stat(p).st_size
+        _check_bytes(p, display)
         fh = open(p, newline="", encoding="utf-8-sig")
+    except InputError:
+        raise
     except FileNotFoundError:
         raise InputError.single(display, "no such file") from None
     except IsADirectoryError:
         raise InputError.single(display, "is a directory, not a CSV file") from None
     except OSError as e:
         raise InputError.single(display, f"cannot be read: {e.strerror or e}") from None
-    lines = _Lines(fh, display)
     csv.field_size_limit(MAX_FIELD)
-    reader = csv.reader(lines, strict=True)
+    reader = csv.reader(fh, strict=True)
 
-    def fail(e: csv.Error, start_line: int) -> InputError:
+    def fail(e: Exception, start_line: int) -> InputError:
+        fh.close()
+        if isinstance(e, UnicodeDecodeError):
+            line, col, byte = _first_bad_utf8(str(p))
+            return InputError.single(display, f"not UTF-8 text (byte 0x{byte:02X}): "
+                                              "export or save the file as CSV UTF-8", line, col)
         message = str(e)
+        end_line = max(reader.line_num, start_line)
         if "unexpected end of data" in message or "EOF" in message:
-            line, col = _open_quote(lines, start_line)
+            line, col = _open_quote(_lines(p, start_line, end_line + 1), start_line)
             return InputError.single(display, "unterminated quoted field: a '\"' opens a value that never closes",
                                      line, col)
-        if "NUL" in message:
-            return InputError.single(display, "contains a NUL byte: not a text CSV file", lines.line, 1)
         if "field larger than field limit" in message:
             return InputError.single(display, f"a cell longer than {MAX_FIELD:,} characters", start_line, 1)
         if "expected after" in message:
+            lines = _lines(p, end_line, end_line)
             return InputError.single(display, "text after a closing quote: a quoted value must end at a comma "
-                                              "(write \"\" for a quote inside a quoted value)", lines.line,
-                                     _after_quote_col(lines))
-        return InputError.single(display, f"not a valid CSV file: {message}", lines.line, 1)
+                                              "(write \"\" for a quote inside a quoted value)", end_line,
+                                     _after_quote_col(lines[-1][1] if lines else ""))
+        return InputError.single(display, f"not a valid CSV file: {message}", end_line, 1)
 
     try:
         header = next(reader)
     except StopIteration:
         fh.close()
         raise InputError.single(display, "file is empty: expected a header row", 1, 1) from None
-    except csv.Error as e:
-        fh.close()
+    except (csv.Error, UnicodeDecodeError) as e:
         raise fail(e, 1) from None
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         number = 1
+        last_end = reader.line_num
         try:
-            while True:
-                start = lines.line + 1
-                try:
-                    row = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as e:
-                    raise fail(e, start) from None
-                number += 1
+            for row in reader:
                 if row:  # a blank line is not a record
+                    number += 1
                     yield number, row
-                else:
-                    number -= 1
+                last_end = reader.line_num
+        except (csv.Error, UnicodeDecodeError) as e:
+            raise fail(e, last_end + 1) from None
         finally:
             fh.close()
 
     return header, rows(), size
 
 
-def _open_quote(lines: _Lines, start_line: int) -> tuple[int, int]:
+def _open_quote(text_lines: list[tuple[int, str]], start_line: int) -> tuple[int, int]:
     """Where the quote that never closes was opened, scanning from the record's first line."""
-    text_lines = [(n, t) for n, t in lines.recent if n >= start_line] or [(start_line, "")]
+    text_lines = text_lines or [(start_line, "")]
     in_quotes = False
     opened = (text_lines[0][0], 1)
     for n, text in text_lines:
@@ -140,11 +139,8 @@ def _open_quote(lines: _Lines, start_line: int) -> tuple[int, int]:
     return opened
 
 
-def _after_quote_col(lines: _Lines) -> int:
-    """The column of the closing quote that has text after it, on the last line read."""
-    if not lines.recent:
-        return 1
-    text = lines.recent[-1][1]
+def _after_quote_col(text: str) -> int:
+    """The column of the closing quote that has text after it."""
     in_quotes = False
     i = 0
     while i < len(text):

@@ -121,14 +121,14 @@ def scan_leads(rows, header: list[str], layout: Layout, display: str, parse_date
                 if i_conv is not None and row[i_conv].strip().lower() in _TRUE and i_conv_date is not None:
                     what = "converted_date"
                     sql = opp = parse_date(row[i_conv_date])
-            else:
-                if i_mql is not None:
+            else:  # most leads never reach these stages: skip the call on empty cells
+                if i_mql is not None and row[i_mql]:
                     what = "mql_date"
                     mql = parse_date(row[i_mql])
-                if i_sql is not None:
+                if i_sql is not None and row[i_sql]:
                     what = "sql_date"
                     sql = parse_date(row[i_sql])
-                if i_opp is not None:
+                if i_opp is not None and row[i_opp]:
                     what = "opportunity_date"
                     opp = parse_date(row[i_opp])
         except BadValue as e:

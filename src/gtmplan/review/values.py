@@ -67,16 +67,21 @@ def date_parser(fmt: Optional[str] = None) -> Callable[[str], Optional[str]]:
             cache[text] = iso
         return iso
 
+    times: set[str] = set()  # time-of-day suffixes already validated (a few thousand at most)
+
     def parse(cell: str) -> Optional[str]:
         if not cell:
             return None
         hit = cache.get(cell)
         if hit is not None:
             return hit
-        n = len(cell)
-        if n > 10 and cell[4] == "-" and cell[10] in "T ":  # ISO date-time: the date part decides
-            if not _TIME_RE.fullmatch(cell, 11):
-                raise BadValue(f"{cell!r} is not a date")
+        if len(cell) > 10 and cell[4] == "-" and cell[10] in "T ":  # ISO date-time: the date part decides
+            time = cell[11:]
+            if time not in times:
+                if not _TIME_RE.fullmatch(time):
+                    raise BadValue(f"{cell!r} is not a date")
+                if len(times) < _CACHE_LIMIT:
+                    times.add(time)
             return date_part(cell[:10], cell)
         text = cell.strip()
         if not text:
