@@ -82,8 +82,8 @@ def test_canonical_exports_against_hand_computed_figures(tmp_path, gtm):
     # weakest first: no leads (alphabetical among equals), then the highest cost per lead
     assert order == ["linkedin-retargeting", "saas-connect-conference", "seo-playbooks", "paid-search",
                      "product-webinars"]
-    assert any(s.startswith("Update mql_to_sql to 0.667") and "supports marketing's value" in s
-               for s in doc["suggestions"])
+    assert any(s.startswith("Update mql_to_sql to 0.667 in sales.assumptions and marketing.assumptions")
+               and "the data supports marketing's 0.40" in s for s in doc["suggestions"])
     assert any(s.startswith("Cut or fix program seo-playbooks") for s in doc["suggestions"])
 
 
@@ -325,3 +325,16 @@ def test_memory_does_not_grow_with_rows(tmp_path):
 
     small, large = peak(25_000), peak(200_000)
     assert large < small * 1.5 + 200_000, (small, large)
+
+
+def test_shipped_sample_exports_tell_the_readme_story(gtm):
+    crm = EXAMPLES / "lumen-analytics" / "crm"
+    r = gtm("review", EXAMPLES / "lumen-analytics", "--quarter", "2027Q2", "--leads", crm / "hubspot-contacts.csv",
+            "--deals", crm / "hubspot-deals.csv", "-f", "json")
+    doc = json.loads(r.out)
+    assert doc["rates"]["mql_to_sql"]["closer"] == "sales"
+    tips = doc["suggestions"]
+    assert any(t.startswith("Update mql_to_sql to 0.309 in marketing.assumptions") for t in tips)
+    assert any(t.startswith("Cut or rework program linkedin-retargeting") for t in tips)
+    assert any(t.startswith("Grow program product-webinars") for t in tips)
+    assert doc["programs"][0]["id"] == "linkedin-retargeting" and doc["bad_rows"] == []

@@ -17,15 +17,18 @@ def suggestions(loaded, result: dict, used: dict) -> list[str]:
         actual = r["actual"]
         if actual is None:
             continue
-        value = used.get(key)
-        stated = [f"{side} {rate(r[side])}" for side in ("sales", "marketing") if r[side] is not None]
-        if value is None:
+        stated = {side: r[side] for side in ("sales", "marketing") if r[side] is not None}
+        if not stated:
             out.append(f"State {key} in the plan: {q} measured {rate(actual)}.")
-        elif rel_diff(actual, value) > tol:
+            continue
+        off = [side for side, v in stated.items() if rel_diff(actual, v) > tol]
+        if off:
             support = {"tie": "both sides equally", None: "neither side"}.get(r["closer"]) or \
-                f"{possessive(r['closer'])} value"
-            out.append(f"Update {key} to {rate(actual)} on both sides: {q} measured {pct(actual)} "
-                       f"({' and '.join(stated)} assumed; the data supports {support}).")
+                f"{possessive(r['closer'])} {rate(stated[r['closer']])}"
+            where = " and ".join(f"{side}.assumptions" for side in off)
+            out.append(f"Update {key} to {rate(actual)} in {where}: {q} measured {pct(actual)} "
+                       f"({', '.join(f'{side} assumed {rate(v)}' for side, v in stated.items())}); "
+                       f"the data supports {support}.")
 
     m = result["metrics"]
     size = m["average_deal_size"]
