@@ -338,3 +338,25 @@ def test_shipped_sample_exports_tell_the_readme_story(gtm):
     assert any(t.startswith("Cut or rework program linkedin-retargeting") for t in tips)
     assert any(t.startswith("Grow program product-webinars") for t in tips)
     assert doc["programs"][0]["id"] == "linkedin-retargeting" and doc["bad_rows"] == []
+
+
+def test_progress_goes_to_stderr_on_a_terminal_only(tmp_path, monkeypatch):
+    import io
+    import sys
+
+    import gtmplan.review as review
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    rows = [(i, ["x"]) for i in range(120_000)]
+    monkeypatch.setattr(review, "PROGRESS_MIN_BYTES", 0)
+    err, out = Tty(), io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.setattr(sys, "stdout", out)
+    assert list(review._progress(iter(rows), 10, "leads.csv")) == rows
+    assert "leads.csv" in err.getvalue() and out.getvalue() == ""
+    monkeypatch.setattr(sys, "stderr", io.StringIO())  # not a terminal: no progress at all
+    assert list(review._progress(iter(rows), 10, "leads.csv")) == rows
+    assert sys.stderr.getvalue() == ""

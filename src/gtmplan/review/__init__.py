@@ -80,14 +80,18 @@ def _check_date_format(fmt: str) -> list[Problem]:
                                       "(e.g. %d.%m.%Y)")]
 
 
+PROGRESS_MIN_BYTES = 20_000_000
+
+
 def _progress(rows, size: int, name: str):
-    """Rows, with a progress bar on stderr for large files (only on a terminal)."""
-    if size < 20_000_000 or not sys.stderr.isatty():
+    """Rows, with a progress bar on stderr for large files (only on a terminal, never in piped output)."""
+    if size < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
         yield from rows
         return
+    from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(transient=True, console=None) as bar:
+    with Progress(transient=True, console=Console(file=sys.stderr)) as bar:
         task = bar.add_task(f"reading {name}", total=None)
         for i, item in enumerate(rows, 1):
             if i % 50_000 == 0:
