@@ -8,6 +8,7 @@ command that needs it.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from typing import Literal, Optional
@@ -221,6 +222,17 @@ def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code; input and usage errors become stderr lines."""
     # typer >= 0.29 vendors its own click; older versions use click itself. Take the
     # exception classes from wherever typer's own come from.
+    # A short-lived process whose garbage is freed by reference counting: the cyclic
+    # collector would only re-traverse the (large) loaded plan. Frozen at the end so
+    # that interpreter shutdown skips it too.
+    gc.disable()
+    try:
+        return _run(argv)
+    finally:
+        gc.freeze()
+
+
+def _run(argv: list[str] | None) -> int:
     exc = sys.modules[typer.BadParameter.__module__]
     no_args = getattr(exc, "NoArgsIsHelpError", ())
     command = typer.main.get_command(app)

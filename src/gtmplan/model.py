@@ -68,29 +68,25 @@ MARKETING_OWNS = frozenset(("lead_to_mql", "cost_per_lead"))
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False,
-                              use_attribute_docstrings=True, validate_default=False)
+    # Field descriptions are given explicitly: use_attribute_docstrings would parse
+    # this file's source at every start-up (measured: about a third of the model build).
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, validate_default=False)
 
 
 # -- shared sections ------------------------------------------------------------------
 
 class Horizon(_Model):
-    start: QuarterT
-    """First quarter the plan covers."""
-    end: QuarterT
-    """Last quarter the plan covers (inclusive)."""
+    start: QuarterT = Field(description="First quarter the plan covers.")
+    end: QuarterT = Field(description="Last quarter the plan covers (inclusive).")
 
 
 class Goal(_Model):
     id: Slug
     description: Optional[str] = None
     metric: Metric
-    target: Annotated[float, Field(ge=0)]
-    """Money for new_bookings/pipeline; a count for mqls/sqls/opportunities; a fraction 0-1 for win_rate/market_share."""
-    period: PeriodT = "FY"
-    """FY (the whole horizon) or one quarter."""
-    owners: list[Side]
-    """Who answers for the goal: sales, marketing or both."""
+    target: Annotated[float, Field(ge=0)] = Field(description="Money for new_bookings/pipeline; a count for mqls/sqls/opportunities; a fraction 0-1 for win_rate/market_share.")
+    period: PeriodT = Field("FY", description="FY (the whole horizon) or one quarter.")
+    owners: list[Side] = Field(description="Who answers for the goal: sales, marketing or both.")
 
 
 class EmployeeRange(_Model):
@@ -101,8 +97,7 @@ class EmployeeRange(_Model):
 class Segment(_Model):
     id: Slug
     name: Optional[str] = None
-    industries: Optional[list[Text]] = None
-    """Lower-case industry names."""
+    industries: Optional[list[Text]] = Field(None, description="Lower-case industry names.")
     employees: Optional[EmployeeRange] = None
     regions: Optional[list[Text]] = None
     buyer_roles: Optional[list[Text]] = None
@@ -126,21 +121,17 @@ class Criteria(_Model):
 
 
 class LeadDefinition(_Model):
-    agreed_by: list[Side]
-    """Who signed the definition off."""
+    agreed_by: list[Side] = Field(description="Who signed the definition off.")
     agreed_on: Optional[dt.date] = None
     mql: Criteria
     sql: Criteria
-    follow_up_hours: Optional[Annotated[float, Field(gt=0)]] = None
-    """Service level: sales contacts a new MQL within this many hours."""
+    follow_up_hours: Optional[Annotated[float, Field(gt=0)]] = Field(None, description="Service level: sales contacts a new MQL within this many hours.")
 
 
 class Review(_Model):
     date: dt.date
-    attendees: list[Text]
-    """Functions present: sales, marketing, and any others."""
-    agenda: Optional[list[Text]] = None
-    """e.g. win-loss, lead-quality, content-feedback, competitive-intel, next-quarter."""
+    attendees: list[Text] = Field(description="Functions present: sales, marketing, and any others.")
+    agenda: Optional[list[Text]] = Field(None, description="e.g. win-loss, lead-quality, content-feedback, competitive-intel, next-quarter.")
 
 
 class WinLoss(_Model):
@@ -166,33 +157,22 @@ class Feedback(_Model):
 
 
 class CheckSettings(_Model):
-    tolerance: Fraction = 0.10
-    """Relative difference tolerated before two numbers don't match."""
-    max_channel_share: Fraction = 0.5
-    """Largest share of planned MQLs one channel may bring (rule B403)."""
-    ignore: list[Annotated[str, Field(pattern=r"^[A-Za-z][0-9]{0,3}$")]] = []
-    """Rule codes (or prefixes such as A or A10) not run."""
-    severity: dict[Annotated[str, Field(pattern=r"^[A-Za-z][0-9]{3}$")], Severity] = {}
-    """Rule code -> error, warning or info."""
+    tolerance: Fraction = Field(0.10, description="Relative difference tolerated before two numbers don't match.")
+    max_channel_share: Fraction = Field(0.5, description="Largest share of planned MQLs one channel may bring (rule B403).")
+    ignore: list[Annotated[str, Field(pattern=r"^[A-Za-z][0-9]{0,3}$")]] = Field([], description="Rule codes (or prefixes such as A or A10) not run.")
+    severity: dict[Annotated[str, Field(pattern=r"^[A-Za-z][0-9]{3}$")], Severity] = Field({}, description="Rule code -> error, warning or info.")
 
 
 # -- the two sides ---------------------------------------------------------------------
 
 class Assumptions(_Model):
-    lead_to_mql: Optional[Rate] = None
-    """Share of new leads that become MQLs."""
-    mql_to_sql: Optional[Rate] = None
-    """Share of MQLs that sales accepts as SQLs."""
-    sql_to_opportunity: Optional[Rate] = None
-    """Share of SQLs that become opportunities."""
-    win_rate: Optional[Rate] = None
-    """Share of opportunities won."""
-    average_deal_size: Optional[Annotated[float, Field(gt=0)]] = None
-    """First-year bookings of a won deal."""
-    sales_cycle_days: Optional[Count] = None
-    """Days from MQL to closed deal."""
-    cost_per_lead: Optional[Money] = None
-    """What marketing expects a new lead to cost."""
+    lead_to_mql: Optional[Rate] = Field(None, description="Share of new leads that become MQLs.")
+    mql_to_sql: Optional[Rate] = Field(None, description="Share of MQLs that sales accepts as SQLs.")
+    sql_to_opportunity: Optional[Rate] = Field(None, description="Share of SQLs that become opportunities.")
+    win_rate: Optional[Rate] = Field(None, description="Share of opportunities won.")
+    average_deal_size: Optional[Annotated[float, Field(gt=0)]] = Field(None, description="First-year bookings of a won deal.")
+    sales_cycle_days: Optional[Count] = Field(None, description="Days from MQL to closed deal.")
+    cost_per_lead: Optional[Money] = Field(None, description="What marketing expects a new lead to cost.")
 
 
 class TeamRow(_Model):
@@ -200,21 +180,16 @@ class TeamRow(_Model):
     count: Count
     annual_quota: Money
     ramp_months: Count = 0
-    start: Optional[dt.date] = None
-    """Start date; absent means before the horizon, fully ramped."""
+    start: Optional[dt.date] = Field(None, description="Start date; absent means before the horizon, fully ramped.")
 
 
 class Sales(_Model):
-    targets: dict[QuarterT, Money]
-    """New bookings sales commits to, per quarter; every horizon quarter present."""
+    targets: dict[QuarterT, Money] = Field(description="New bookings sales commits to, per quarter; every horizon quarter present.")
     assumptions: Optional[Assumptions] = None
     team: list[TeamRow]
-    expected_attainment: Annotated[float, Field(gt=0, le=1)] = 1.0
-    """Share of quota the average ramped seller reaches."""
-    max_opportunities_per_rep: Optional[Annotated[int, Field(gt=0)]] = None
-    """Open opportunities one seller can work in a quarter."""
-    opening_pipeline: Optional[Money] = None
-    """Value of the open opportunities at the start of the horizon."""
+    expected_attainment: Annotated[float, Field(gt=0, le=1)] = Field(1.0, description="Share of quota the average ramped seller reaches.")
+    max_opportunities_per_rep: Optional[Annotated[int, Field(gt=0)]] = Field(None, description="Open opportunities one seller can work in a quarter.")
+    opening_pipeline: Optional[Money] = Field(None, description="Value of the open opportunities at the start of the horizon.")
 
 
 class Program(_Model):
@@ -223,15 +198,11 @@ class Program(_Model):
     channel: Text
     segments: Optional[list[Slug]] = None
     quarters: Annotated[list[QuarterT], Field(min_length=1)]
-    cost: Money
-    """Spend per quarter it runs."""
-    expected_leads: Optional[Count] = None
-    """New leads per quarter it runs."""
-    expected_mqls: Optional[Count] = None
-    """MQLs per quarter it runs; when absent, expected_leads x lead_to_mql."""
+    cost: Money = Field(description="Spend per quarter it runs.")
+    expected_leads: Optional[Count] = Field(None, description="New leads per quarter it runs.")
+    expected_mqls: Optional[Count] = Field(None, description="MQLs per quarter it runs; when absent, expected_leads x lead_to_mql.")
     stage: Optional[Stage] = None
-    crm_sources: Optional[list[Text]] = None
-    """The CRM's lead-source values that count as this program's leads."""
+    crm_sources: Optional[list[Text]] = Field(None, description="The CRM's lead-source values that count as this program's leads.")
 
 
 class ContentAsset(_Model):
@@ -243,8 +214,7 @@ class ContentAsset(_Model):
 
 
 class Marketing(_Model):
-    budget: dict[QuarterT, Money]
-    """Program spend available per quarter; every horizon quarter present."""
+    budget: dict[QuarterT, Money] = Field(description="Program spend available per quarter; every horizon quarter present.")
     assumptions: Optional[Assumptions] = None
     programs: list[Program]
     content: Optional[list[ContentAsset]] = None

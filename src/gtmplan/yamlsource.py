@@ -32,9 +32,26 @@ import yaml
 from .errors import Problem
 
 try:  # libyaml's C parser; the pure-Python one is a slower fallback
-    _Loader = yaml.CSafeLoader
+    _Base = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+_T = "tag:yaml.org,2002:"
+_PLAIN = "tag:gtmplan,2027:plain"  # an untagged plain scalar: resolved later by YAML 1.2 rules
+
+
+class _Loader(_Base):
+    """libyaml's parser with a trivial resolver. PyYAML's resolver runs YAML 1.1
+    regular expressions in Python for every scalar (a fifth of compose time on a
+    large plan, measured); gtmplan resolves scalars itself (resolve_plain), so the
+    composer only needs to say: plain, quoted, merge key, list or mapping."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                return _T + "merge" if value == "<<" else _PLAIN
+            return _T + "str"
+        return _T + ("seq" if kind is yaml.SequenceNode else "map")
 
 MAX_FILE_BYTES = 25 * 1024 * 1024
 """A plan file larger than this (25 MiB) is refused; real plans are kilobytes."""
@@ -45,11 +62,12 @@ MAX_ALIAS_EXPANSION = 100_000
 
 _COMPOSE_SAFE_DEPTH = 1000  # libyaml's recursive composer is fine far beyond this
 
-_T = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL, _TS, _MERGE = (_T + s for s in ("str", "int", "float", "bool", "null", "timestamp", "merge"))
 _MAP, _SEQ = _T + "map", _T + "seq"
-_IMPLICIT_TAGS = frozenset((_INT, _FLOAT, _BOOL, _NULL, _TS))
+_IMPLICIT_TAGS = frozenset((_INT, _FLOAT, _BOOL, _NULL, _TS, _PLAIN))
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_KEY_CANON = {**dict.fromkeys(_NULLS, "~"), "true": "true", "True": "true", "TRUE": "true",
+              "false": "false", "False": "false", "FALSE": "false"}
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT_RE = re.compile(r"[-+]?[0-9][0-9_]*")
 _FLOAT_RE = re.compile(r"[-+]?(?:\.[0-9][0-9_]*|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?")
@@ -267,8 +285,12 @@ class _Converter:
         self.problems.append(Problem(self.display, m.line + 1, m.column + 1, message))
 
     def convert(self, node: yaml.Node, depth: int) -> Any:
+        if node.__class__ is yaml.ScalarNode:  # most nodes: no alias bookkeeping needed
+            self.converted += 1
+            self.total += 1
+            return self.scalar(node)
         key = id(node)
-        if key in self.memo:  # an alias: the same node again
+        if key in self.memo:  # an alias: the same mapping or list again
             value, size = self.memo[key]
             self.total += size
             if self.total - self.converted > MAX_ALIAS_EXPANSION:
@@ -285,17 +307,14 @@ class _Converter:
         before = self.total
         self.converted += 1
         self.total += 1
-        if isinstance(node, yaml.ScalarNode):
-            value = self.scalar(node)
-            self.memo[key] = (value, 1)
-            return value
         self.active.add(key)
-        if isinstance(node, yaml.MappingNode):
+        if node.__class__ is yaml.MappingNode:
             value = self.mapping(node, depth)
         else:
             if node.tag != _SEQ:
                 self.problem(node, f"YAML tag {node.tag!r} is not allowed in a plan")
-            value = [self.convert(child, depth + 1) for child in node.value]
+            convert = self.convert
+            value = [convert(child, depth + 1) for child in node.value]
         self.active.discard(key)
         self.memo[key] = (value, self.total - before)
         return value
@@ -303,12 +322,12 @@ class _Converter:
     def scalar(self, node: yaml.ScalarNode) -> Any:
         tag, text = node.tag, node.value
         if node.style in ("", None):
+            if tag is _PLAIN or tag in _IMPLICIT_TAGS:
+                return resolve_plain(text)
             if tag == _STR:
                 if text and text[0] in "0123456789+-." and _FLOAT_RE.fullmatch(text):
                     return resolve_plain(text)  # YAML 1.2 numbers such as 1e3
                 return text
-            if tag in _IMPLICIT_TAGS:
-                return resolve_plain(text)
         elif tag in (_STR, "!") or tag in _IMPLICIT_TAGS:
             return text
         self.problem(node, f"YAML tag {tag!r} is not allowed in a plan")
@@ -318,26 +337,29 @@ class _Converter:
         if node.tag != _MAP:
             self.problem(node, f"YAML tag {node.tag!r} is not allowed in a plan")
         out: dict[str, Any] = {}
-        seen: dict[Any, yaml.Node] = {}
+        canon_seen: set[str] = set()
         merges: list[yaml.Node] = []
+        convert = self.convert
         for knode, vnode in node.value:
-            if not isinstance(knode, yaml.ScalarNode):
+            if knode.__class__ is not yaml.ScalarNode:
                 self.problem(knode, "a key must be plain text, not a list or mapping")
                 continue
-            if knode.tag == _MERGE and knode.style in ("", None):
+            text = knode.value
+            plain = knode.style in ("", None)
+            if plain and knode.tag == _MERGE:
                 merges.append(vnode)
                 continue
-            text = knode.value
-            ident = resolve_plain(text) if knode.style in ("", None) else text
-            first = seen.get(ident) or seen.get(("text", text))
-            if first is not None:
-                fm = first.start_mark
-                self.problem(knode, f"duplicate key {text!r} (first at line {fm.line + 1}): "
+            # null and ~ (and True/true) are the same key to YAML: compare them by a canonical form
+            canon = _KEY_CANON.get(text) if plain else None
+            if text in out or (canon is not None and canon in canon_seen):
+                first = next(k for k, _ in node.value if isinstance(k, yaml.ScalarNode) and k is not knode and (
+                    k.value == text or (canon is not None and _KEY_CANON.get(k.value) == canon)))
+                self.problem(knode, f"duplicate key {text!r} (first at line {first.start_mark.line + 1}): "
                                     "each key may appear once in a mapping")
                 continue
-            seen[ident] = knode
-            seen[("text", text)] = knode
-            out[text] = self.convert(vnode, depth + 1)
+            if canon is not None:
+                canon_seen.add(canon)
+            out[text] = convert(vnode, depth + 1)
         for mnode in merges:  # YAML merge keys: explicit keys win
             sources = mnode.value if isinstance(mnode, yaml.SequenceNode) else [mnode]
             for src in sources:
