@@ -123,8 +123,14 @@ def render(
 
         write_atomic(output, data)
     else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        buffer = getattr(sys.stdout, "buffer", None)  # absent when stdout is redirected to a text stream
+        if buffer is not None:
+            sys.stdout.flush()
+            buffer.write(data)
+            buffer.flush()
+        else:
+            sys.stdout.write(data.decode("utf-8"))
+            sys.stdout.flush()
     return 0
 
 

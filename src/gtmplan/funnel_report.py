@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
@@ -18,13 +17,9 @@ def render_json(f: Funnel) -> str:
 
 
 def render_csv(f: Funnel) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(COLUMNS)
-    for row in f.rows:
-        d = row.as_dict()
-        w.writerow(["" if d[c] is None else d[c] for c in COLUMNS])
-    return buf.getvalue()
+    from .csvout import write_rows
+
+    return write_rows([COLUMNS, *([row.as_dict()[c] for c in COLUMNS] for row in f.rows)])
 
 
 def render_table(f: Funnel, plan, color: bool = False) -> str:

@@ -13,6 +13,7 @@ import datetime as dt
 import difflib
 import gc
 import os
+import re
 import typing
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -258,13 +259,11 @@ def _ctx_error(err: dict) -> str:
 
 def _date_message(raw: str | None, value: Any) -> str:
     text = raw if raw is not None else _describe(value)
-    if isinstance(value, str):
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         try:
             dt.date.fromisoformat(value)
         except ValueError as e:
-            reason = str(e)
-            if "month must be" in reason or "day is out of range" in reason:
-                return f"{value!r} is not a real date ({reason})"
+            return f"{value!r} is not a real date ({e})"
     return f"expected a date written YYYY-MM-DD, got {text!r}" if raw is not None else f"expected a date, got {text}"
 
 
