@@ -16,7 +16,10 @@ machine in the same run, and reports medians and their ratio:
 - render: `gtmplan render --format html` of the 5,000-program plan vs `check`.
 
 Bytecode caching is on (PYTHONDONTWRITEBYTECODE removed) and every command runs
-once before timing, as on a user's machine.
+once before timing, as on a user's machine. Wall time on a shared virtual machine
+is noisy (the same command varies by 30%); with valgrind installed,
+``--instructions`` also compares start-up by instructions executed, which does not
+depend on what else the machine is doing.
 """
 
 from __future__ import annotations
@@ -64,6 +67,17 @@ def compare(label: str, a: list[str], b: list[str], runs: int, target: float | N
     return ma
 
 
+def instructions(cmd: list[str]) -> int:
+    """Instructions executed, counted by valgrind's callgrind (deterministic)."""
+    real = [os.path.realpath(sys.executable) if c == PY else c for c in cmd]  # not a shim script
+    r = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *real],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=ENV)
+    for line in r.stderr.splitlines():
+        if "Collected :" in line:
+            return int(line.split(":")[-1])
+    raise SystemExit(f"no instruction count from valgrind:\n{r.stderr[-500:]}")
+
+
 def gtmplan(*args: str) -> list[str]:
     return [PY, "-m", "gtmplan", *args]
 
@@ -72,6 +86,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--skip-50k", action="store_true", help="skip the 50,000-program plan (slow to generate)")
+    ap.add_argument("--instructions", action="store_true", help="also count start-up instructions (valgrind)")
     args = ap.parse_args()
     runs = args.runs
     example = ROOT / "examples" / "brightwater-pumps"
@@ -83,6 +98,12 @@ def main() -> None:
             [PY, "-m", "yamllint", "-d", "relaxed", *files], runs * 3, 1.0)
     bare = statistics.median(wall([PY, "-c", "pass"]) for _ in range(runs * 3))
     print(f"  (python -c pass alone: {bare * 1000:.0f} ms)")
+    if args.instructions:
+        g = instructions(gtmplan("check", str(example)))
+        y = instructions([PY, "-m", "yamllint", "-d", "relaxed", *files])
+        b = instructions([PY, "-c", "pass"])
+        print(f"  instructions: gtmplan {g / 1e6:.0f}M vs yamllint {y / 1e6:.0f}M   ratio {g / y:5.2f}x "
+              f"(python -c pass: {b / 1e6:.0f}M)")
 
     sizes = [500, 5000] + ([] if args.skip_50k else [50000])
     plans = {n: write_plan(DATA / f"plan-{n}", n) for n in sizes}
