@@ -147,12 +147,11 @@ def review(
     output: Optional[str] = OUTPUT_OPT,
 ) -> int:
     """Compare a quarter's plan with what happened, from HubSpot or Salesforce CSV exports."""
-    from .loader import load_plan
-    from .review import parse_review_quarter, run_review
-    from .review import report
+    from .loader import load_plan, quarter_in_horizon
+    from .review import report, run_review
 
     loaded = load_plan(plan)
-    q = parse_review_quarter(quarter, loaded)
+    q = quarter_in_horizon(quarter, loaded)
     result = run_review(loaded, q, leads, deals, mapping, date_format, progress=True)
     if fmt == "json":
         text = report.render_json(result)

@@ -108,6 +108,20 @@ def _gc_paused():
             gc.enable()
 
 
+def quarter_in_horizon(text: str, loaded: LoadedPlan):
+    """A --quarter flag: a quarter of the plan's horizon, or an InputError saying why not."""
+    from .quarters import Quarter
+
+    try:
+        q = Quarter.parse(text.strip().upper())
+    except ValueError as e:
+        raise InputError.single(None, f"--quarter: {e}") from None
+    h = loaded.plan.horizon
+    if not h.start <= q <= h.end:
+        raise InputError.single(None, f"--quarter: {q} is outside the plan's horizon ({h.start}-{h.end})")
+    return q
+
+
 def validate(data: dict, source: SourceMap):
     from pydantic import ValidationError
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Optional
 
-from ..errors import InputError
-from ..loader import LoadedPlan
+from ..loader import LoadedPlan, quarter_in_horizon
 from ..quarters import Quarter
 
 FORMATS = ("md", "html", "ics")
@@ -23,16 +22,7 @@ def choose_format(fmt: Optional[str], output: Optional[str]) -> str:
 
 
 def parse_quarter(text: Optional[str], loaded: LoadedPlan) -> Optional[Quarter]:
-    if text is None:
-        return None
-    try:
-        q = Quarter.parse(text.strip().upper())
-    except ValueError as e:
-        raise InputError.single(None, f"--quarter: {e}") from None
-    h = loaded.plan.horizon
-    if not h.start <= q <= h.end:
-        raise InputError.single(None, f"--quarter: {q} is outside the plan's horizon ({h.start}-{h.end})")
-    return q
+    return None if text is None else quarter_in_horizon(text, loaded)
 
 
 def render(loaded: LoadedPlan, fmt: str, quarter: Optional[Quarter] = None,

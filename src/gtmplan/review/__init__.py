@@ -21,17 +21,6 @@ from .values import date_parser
 RATES = ("lead_to_mql", "mql_to_sql", "sql_to_opportunity", "win_rate")
 
 
-def parse_review_quarter(text: str, loaded: LoadedPlan) -> Quarter:
-    try:
-        q = Quarter.parse(text.strip().upper())
-    except ValueError as e:
-        raise InputError.single(None, f"--quarter: {e}") from None
-    h = loaded.plan.horizon
-    if not h.start <= q <= h.end:
-        raise InputError.single(None, f"--quarter: {q} is outside the plan's horizon ({h.start}-{h.end})")
-    return q
-
-
 def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals: Optional[str],
                mapping: Optional[str] = None, date_format: Optional[str] = None,
                progress: bool = False) -> dict:
