@@ -337,3 +337,24 @@ def test_funnel_csv_goes_through_the_safe_writer(tmp_path, monkeypatch):
     monkeypatch.setattr(csvout, "safe_cell", lambda v: seen.append(v) or real(v))
     code, out, _ = run_cli("funnel", write_plan(tmp_path, base_plan()), "-f", "csv")
     assert code == 0 and "quarter" in seen and "2027Q1" in seen
+
+
+def test_control_characters_in_plan_text_are_escaped_in_every_message(tmp_path):
+    plan = base_plan()
+    plan["sales"]["targets"]["\x1b[2J\x1e"] = 5
+    plan["marketing"]["programs"][0]["channel"] = "web\x1b[31minars"
+    code, out, err = run_cli("check", write_plan(tmp_path, plan))
+    assert code == 2 and "\x1b" not in err and "\\x1b[2J\\x1e" in err and len(err.strip().splitlines()) == 1
+    del plan["sales"]["targets"]["\x1b[2J\x1e"]
+    plan["check"] = {"max_channel_share": 0.1}
+    path = write_plan(tmp_path, plan)
+    for fmt in ("text", "github"):
+        code, out, err = run_cli("check", path, "-f", fmt)
+        assert "\x1b" not in out and "web\\x1b[31minars" in out
+
+
+def test_control_characters_in_crm_exports_are_escaped_in_text_output(tmp_path):
+    (tmp_path / "l.csv").write_text("id,created,source\n1,2027-05-01,evil\x1b[2Jsource\n")
+    code, out, err = run_cli("review", EXAMPLES / "lumen-analytics", "--quarter", "2027Q2", "--leads",
+                             tmp_path / "l.csv")
+    assert code == 0 and "\x1b" not in out and "evil\\x1b[2Jsource" in out

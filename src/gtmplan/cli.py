@@ -58,6 +58,42 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 
 
 @app.command()
+def init(
+    directory: str = typer.Argument("plan", help="Where to write the plan."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Don't ask; take the flags and defaults."),
+    company: Optional[str] = typer.Option(None, "--company", help="Company name."),
+    currency: Optional[str] = typer.Option(None, "--currency", help="ISO 4217 code, e.g. USD."),
+    start: Optional[str] = typer.Option(None, "--start", help="First quarter, e.g. 2027Q1 (default: next quarter)."),
+    quarters: Optional[int] = typer.Option(None, "--quarters", help="How many quarters the plan covers."),
+    fy_start: Optional[int] = typer.Option(None, "--fiscal-year-start-month", help="1-12; 1 = calendar quarters."),
+    target: Optional[float] = typer.Option(None, "--target", help="New bookings target for a year."),
+    deal_size: Optional[float] = typer.Option(None, "--deal-size", help="Average deal size."),
+    single_file: bool = typer.Option(False, "--single-file", help="Write one gtmplan.yaml instead of three files."),
+    example: Optional[str] = typer.Option(None, "--example", help="Copy a shipped example plan ('list' lists them)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
+) -> int:
+    """Scaffold a plan a first-time user can fill in (or copy a shipped example)."""
+    from . import scaffold
+
+    if example is not None:
+        if example == "list":
+            sys.stdout.write(scaffold.list_examples())
+            return 0
+        written = scaffold.copy_example(example, directory, force=force)
+    else:
+        answers = scaffold.Answers.from_flags(company=company, currency=currency, start=start, quarters=quarters,
+                                              fy_start=fy_start, target=target, deal_size=deal_size)
+        if not yes and sys.stdin.isatty():
+            answers = scaffold.ask(answers)
+        written = scaffold.write_plan(answers, directory, single_file=single_file, force=force)
+    for path in written:
+        print(f"wrote {path}")
+    target_path = written[0] if single_file and example is None else directory
+    print(f"next: edit the files, then run 'gtmplan check {target_path}'")
+    return 0
+
+
+@app.command()
 def check(
     plan: str = PLAN_ARG,
     fmt: Literal["text", "json", "github", "sarif"] = typer.Option("text", "--format", "-f",
@@ -184,42 +220,6 @@ def schema(
     from .schema import plan_schema
 
     _emit(json.dumps(plan_schema(fragment), indent=2) + "\n", output)
-    return 0
-
-
-@app.command()
-def init(
-    directory: str = typer.Argument("plan", help="Where to write the plan."),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Don't ask; take the flags and defaults."),
-    company: Optional[str] = typer.Option(None, "--company", help="Company name."),
-    currency: Optional[str] = typer.Option(None, "--currency", help="ISO 4217 code, e.g. USD."),
-    start: Optional[str] = typer.Option(None, "--start", help="First quarter, e.g. 2027Q1 (default: next quarter)."),
-    quarters: Optional[int] = typer.Option(None, "--quarters", help="How many quarters the plan covers."),
-    fy_start: Optional[int] = typer.Option(None, "--fiscal-year-start-month", help="1-12; 1 = calendar quarters."),
-    target: Optional[float] = typer.Option(None, "--target", help="New bookings target for a year."),
-    deal_size: Optional[float] = typer.Option(None, "--deal-size", help="Average deal size."),
-    single_file: bool = typer.Option(False, "--single-file", help="Write one gtmplan.yaml instead of three files."),
-    example: Optional[str] = typer.Option(None, "--example", help="Copy a shipped example plan ('list' lists them)."),
-    force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
-) -> int:
-    """Scaffold a plan a first-time user can fill in (or copy a shipped example)."""
-    from . import scaffold
-
-    if example is not None:
-        if example == "list":
-            sys.stdout.write(scaffold.list_examples())
-            return 0
-        written = scaffold.copy_example(example, directory, force=force)
-    else:
-        answers = scaffold.Answers.from_flags(company=company, currency=currency, start=start, quarters=quarters,
-                                              fy_start=fy_start, target=target, deal_size=deal_size)
-        if not yes and sys.stdin.isatty():
-            answers = scaffold.ask(answers)
-        written = scaffold.write_plan(answers, directory, single_file=single_file, force=force)
-    for path in written:
-        print(f"wrote {path}")
-    target_path = written[0] if single_file and example is None else directory
-    print(f"next: edit the files, then run 'gtmplan check {target_path}'")
     return 0
 
 

@@ -18,11 +18,13 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        from .fmt import printable  # a plan's text may hold control characters: one line, no ESC
+
         if self.file is None:
-            return f"gtmplan: {self.message}"
+            return printable(f"gtmplan: {self.message}")
         if self.line is None:
-            return f"{self.file}: {self.message}"
-        return f"{self.file}:{self.line}:{self.column or 1}: {self.message}"
+            return printable(f"{self.file}: {self.message}")
+        return printable(f"{self.file}:{self.line}:{self.column or 1}: {self.message}")
 
 
 class InputError(Exception):

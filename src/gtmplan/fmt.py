@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Optional
 
+# C0 and C1 control characters, DEL and Unicode line/paragraph separators: printed
+# raw, they break lines or drive the terminal (ESC sequences).
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+
+def printable(text: str) -> str:
+    """User text safe to print on one terminal line: control characters escaped (\\x1b)."""
+    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
+                           else f"\\u{ord(m.group()):04x}", text)
 
 
 def money(x: Optional[float], currency: str = "USD") -> str:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from ..checker import CheckResult
+from ..fmt import printable
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text)
 
 
 def _prop(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..checker import CheckResult
+from ..fmt import printable
 
 _COLORS = {"error": "31", "warning": "33", "info": "36"}
 
@@ -22,9 +23,9 @@ class TextReporter:
             if current is not None and loc.file != current:
                 lines.append("")
             current = loc.file
-            where = self._c("1", f"{loc.file}:{loc.line}:{loc.column}")
+            where = self._c("1", printable(f"{loc.file}:{loc.line}:{loc.column}"))
             sev = self._c(_COLORS[f.severity], f"{f.severity}:")
-            lines.append(f"{where} {self._c('1', f.code)} {sev} {f.message}")
+            lines.append(f"{where} {self._c('1', f.code)} {sev} {printable(f.message)}")
         if lines:
             lines.append("")
         lines.append(self.summary_line(result))

@@ -72,6 +72,17 @@ def view(loaded, result: dict) -> dict:
     }
 
 
+def _printable(node):
+    """CRM text (sources, loss reasons) may hold control characters: escape them for a terminal."""
+    if isinstance(node, str):
+        return fmt.printable(node)
+    if isinstance(node, dict):
+        return {k: _printable(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_printable(v) for v in node]
+    return node
+
+
 def _n(x) -> str:
     return "–" if x is None else f"{x:,}"
 
@@ -87,7 +98,7 @@ def render_text(loaded, result: dict, color: bool) -> str:
     from rich.markup import escape
     from rich.table import Table
 
-    v = view(loaded, result)
+    v = _printable(view(loaded, result))
     buf = io.StringIO()
     con = Console(file=buf, force_terminal=color, no_color=not color, width=120, highlight=False)
     con.print(f"[bold]{escape(v['title'])}[/bold]  ({v['period']})")
