@@ -97,10 +97,10 @@ def test_recursive_alias_is_refused(tmp_path, gtm):
 
 def test_ordinary_aliases_and_merge_keys_work(tmp_path):
     data = base_plan()
-    text = dump(data).replace("marketing:\n", "x-defaults: &d {segments: [core]}\nmarketing:\n")
+    text = dump(data).replace("marketing:\n", "defaults: &d {segments: [core]}\nmarketing:\n")
     path = write_plan(tmp_path, text)
     err = problems(path)
-    assert any("unknown key 'x-defaults'" in e for e in err)  # aliases parse; the key itself is unknown
+    assert any("unknown key 'defaults'" in e for e in err)  # aliases parse; the key itself is unknown
     text = dump(data).replace("  - id: webinars\n    channel: webinars\n    segments:\n    - core\n",
                               "  - id: webinars\n    channel: webinars\n    <<: {segments: [core]}\n")
     plan = load_plan(str(write_plan(tmp_path, text))).plan
@@ -324,3 +324,16 @@ def test_problems_in_several_files_are_all_reported(tmp_path, gtm):
     (d / "marketing.yml").write_text("marketing: [\n")
     err = assert_bad(gtm, d, "sales.yaml:3:3: duplicate key", "marketing.yml:")
     assert len(err.strip().splitlines()) == 2
+
+
+def test_top_level_x_keys_hold_anchors_and_are_ignored(tmp_path):
+    text = dump(base_plan()).replace("marketing:\n", "x-webinar: &webinar {channel: webinars, segments: [core]}\n"
+                                                      "marketing:\n", 1)
+    text = text.replace("  - id: webinars\n    channel: webinars\n    segments:\n    - core\n",
+                        "  - id: webinars\n    <<: *webinar\n")
+    assert "<<: *webinar" in text
+    plan = load_plan(str(write_plan(tmp_path, text))).plan
+    assert plan.marketing.programs[0].channel == "webinars" and plan.marketing.programs[0].segments == ["core"]
+    # only at the top level: elsewhere an x- key is still an unknown key
+    bad = dump(apply_patch(base_plan(), {"sales": {"x-note": 1}}))
+    assert any("unknown key 'x-note' in sales" in p for p in problems(write_plan(tmp_path, bad, "bad.yaml")))

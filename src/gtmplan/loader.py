@@ -72,6 +72,8 @@ def read_plan_data(target: str) -> tuple[dict, SourceMap]:
         source.add_file(display, text, root)
         key_lines = {k.value: k.start_mark for k, _ in root.value if isinstance(k, yaml.ScalarNode)}
         for key, value in data.items():
+            if key.startswith("x-"):  # extension fields (as in Docker Compose): a place for YAML anchors
+                continue
             mark = key_lines.get(key)
             line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             if key in where:

@@ -16,6 +16,8 @@ def plan_schema(fragment: bool = False) -> dict[str, Any]:
     schema = Plan.model_json_schema(mode="validation")
     _close_maps(schema)
     _text_as_written(schema)
+    # Top-level keys starting with x- are extension fields gtmplan ignores (a place for YAML anchors).
+    schema["patternProperties"] = {"^x-": {}}
     schema = {"$schema": SCHEMA_DIALECT, "$id": SCHEMA_ID, **schema}
     schema["title"] = "gtmplan plan (format version 1)"
     if fragment:
