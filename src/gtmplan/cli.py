@@ -31,13 +31,20 @@ PLAN_ARG = typer.Argument(".", help="A plan file or a plan directory.", show_def
 OUTPUT_OPT = typer.Option(None, "--output", "-o", help="Write to this file (atomically) instead of stdout.")
 
 
-def _emit(text: str, output: Optional[str]) -> None:
+def _emit(data: str | bytes, output: Optional[str]) -> None:
+    """Write to the -o file (atomically) or to stdout; bytes are written as they are."""
     if output:
         from .fsutil import write_atomic
 
-        write_atomic(output, text)
+        write_atomic(output, data)
+        return
+    buffer = getattr(sys.stdout, "buffer", None)  # absent when stdout is redirected to a text stream
+    if isinstance(data, bytes) and buffer is not None:
+        sys.stdout.flush()
+        buffer.write(data)
+        buffer.flush()
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(data.decode("utf-8") if isinstance(data, bytes) else data)
         sys.stdout.flush()
 
 
@@ -154,19 +161,7 @@ def render(
 
     loaded = load_plan(plan)
     data = render_document(loaded, choose_format(fmt, output), parse_quarter(quarter, loaded), templates)
-    if output:
-        from .fsutil import write_atomic
-
-        write_atomic(output, data)
-    else:
-        buffer = getattr(sys.stdout, "buffer", None)  # absent when stdout is redirected to a text stream
-        if buffer is not None:
-            sys.stdout.flush()
-            buffer.write(data)
-            buffer.flush()
-        else:
-            sys.stdout.write(data.decode("utf-8"))
-            sys.stdout.flush()
+    _emit(data, output)
     return 0
 
 
