@@ -17,7 +17,7 @@ def main(leads_path, deals_path, lo, hi):
     created, mql, sql, opp = (day(L[c].replace("", None)) for c in ("created", "mql_date", "sql_date",
                                                                        "opportunity_date"))
     inq = lambda d: (d >= lo) & (d < hi)  # noqa: E731
-    c_in, m_in, s_in, o_in = inq(created), inq(mql), inq(sql), inq(opp)
+    c_in, m_in, s_in = inq(created), inq(mql), inq(sql)  # opportunities come from the deals file
     leads = int(c_in.sum())
     mqls, sqls = int(m_in.sum()), int(s_in.sum())
     rates = {"lead_to_mql": float((c_in & mql.notna()).sum() / leads) if leads else None,

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import EXAMPLES, base_plan, write_plan
+from conftest import EXAMPLES
 
 CANONICAL_LEADS = """\
 id,created,source,mql_date,sql_date,opportunity_date

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError, Problem
-from .sourcemap import PathT, SourceMap, dotted
+from .sourcemap import SourceMap, dotted
 from .yamlsource import YamlFailure, compose, read_text, to_python
 
 
