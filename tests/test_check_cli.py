@@ -253,3 +253,13 @@ def test_misaligned_example_reports_what_the_readme_promises(gtm):
 def test_clean_example_reports_nothing(gtm):
     r = gtm("check", EXAMPLES / "brightwater-pumps", "--strict")
     assert r.code == 0 and "no problems found" in r.out
+
+
+def test_running_the_cli_in_process_leaves_the_garbage_collector_as_it_was(plan_file):
+    import gc
+
+    from gtmplan.cli import run
+
+    assert gc.isenabled()
+    assert run(["check", str(plan_file()), "-o", str(plan_file().with_suffix(".txt"))]) == 0
+    assert gc.isenabled()

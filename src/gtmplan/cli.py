@@ -220,19 +220,23 @@ def schema(
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code; input and usage errors become stderr lines."""
-    # typer >= 0.29 vendors its own click; older versions use click itself. Take the
-    # exception classes from wherever typer's own come from.
-    # A short-lived process whose garbage is freed by reference counting: the cyclic
-    # collector would only re-traverse the (large) loaded plan. Frozen at the end so
-    # that interpreter shutdown skips it too.
+    # Garbage here is freed by reference counting: the cyclic collector would only
+    # re-traverse the (large) loaded plan. Paused while the command runs; what is left
+    # is frozen (later collections and interpreter shutdown skip it), and the
+    # collector's previous state is restored for in-process callers.
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         return _run(argv)
     finally:
         gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 def _run(argv: list[str] | None) -> int:
+    # typer >= 0.29 vendors its own click; older versions use click itself. Take the
+    # exception classes from wherever typer's own come from.
     exc = sys.modules[typer.BadParameter.__module__]
     no_args = getattr(exc, "NoArgsIsHelpError", ())
     command = typer.main.get_command(app)
