@@ -1,0 +1,49 @@
+"""Which format a command writes: ``--format`` if given, else the ``-o`` file's extension.
+
+cli.md (0.2, "Every command"): ``-o FILE`` chooses the format from the file's
+extension when ``--format`` is not given, in every command that writes one; an
+extension the command cannot write is exit 2 naming those it can.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Optional, Sequence
+
+from .errors import InputError
+
+EXTENSIONS: dict[str, str] = {
+    ".json": "json", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
+    ".csv": "csv", ".sarif": "sarif", ".ics": "ics", ".txt": "text",
+}
+"""File extension -> format name, shared by every command."""
+
+_HINTS = {
+    ".pdf": "for a PDF, render HTML and print it from a browser, or: "
+            "chromium --headless --print-to-pdf=plan.pdf plan.html",
+}
+
+
+def choose_format(command: str, fmt: Optional[str], output: Optional[str],
+                  formats: Sequence[str], default: str) -> str:
+    """The format to write. ``formats`` are the ones the command can write; "text"
+    stands for the command's plain-text form ("table" for ``funnel``)."""
+    if fmt:
+        return fmt
+    if not output:
+        return default
+    suffix = PurePath(output).suffix.lower()
+    name = EXTENSIONS.get(suffix)
+    if name == "text" and "text" not in formats and "table" in formats:
+        name = "table"
+    if name in formats:
+        return name
+    can = sorted(ext for ext, f in EXTENSIONS.items()
+                 if f in formats or (f == "text" and "table" in formats))
+    shown = suffix or "no extension"
+    message = (f"-o {output}: 'gtmplan {command}' cannot write {shown}; it writes "
+               f"{', '.join(can)} (or give --format)")
+    hint = _HINTS.get(suffix)
+    if hint:
+        message += f"; {hint}"
+    raise InputError.single(None, message)
