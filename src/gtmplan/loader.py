@@ -32,6 +32,8 @@ class LoadedPlan:
     plan: Any  # gtmplan.model.Plan (imported lazily: pydantic is the slow part of start-up)
     source: SourceMap
     target: str  # the PLAN argument as the user wrote it
+    data: Any = None  # the plain data the model was validated from (after scenarios and --set)
+    scenario: Any = None  # gtmplan.overlay.Scenario applied, if any
 
 
 def plan_files(target: str) -> list[tuple[Path, str]]:
@@ -51,13 +53,18 @@ def plan_files(target: str) -> list[tuple[Path, str]]:
 
 def read_plan_data(target: str) -> tuple[dict, SourceMap]:
     """The merged plain data of PLAN and where each value came from (no model yet)."""
+    return read_files([(display, (lambda p=path, d=display: read_text(p, d))) for path, display in plan_files(target)])
+
+
+def read_files(files) -> tuple[dict, SourceMap]:
+    """(display name, function returning the text) of each plan file -> merged data and source map."""
     source = SourceMap()
     merged: dict[str, Any] = {}
     where: dict[str, tuple[str, int]] = {}
     problems: list[Problem] = []
-    for path, display in plan_files(target):
+    for display, read in files:
         try:
-            text = read_text(path, display)
+            text = read()
             root = compose(text, display)
             if not isinstance(root, yaml.MappingNode):
                 m = root.start_mark
@@ -89,11 +96,44 @@ def read_plan_data(target: str) -> tuple[dict, SourceMap]:
     return merged, source
 
 
-def load_plan(target: str) -> LoadedPlan:
+def load_plan(target: str, scenario: str | None = None, sets: typing.Sequence[str] = ()) -> LoadedPlan:
+    """PLAN from the disk, with ``--scenario`` and ``--set`` applied."""
+    from .sources import DiskSource
+
+    return load(DiskSource(target), scenario, sets)
+
+
+def load(source, scenario: str | None = None, sets: typing.Sequence[str] = ()) -> LoadedPlan:
+    """Any plan source (gtmplan.sources): read, apply the scenario, then --set, and validate."""
     with _gc_paused():
-        data, source = read_plan_data(target)
-        plan = validate(data, source)
-    return LoadedPlan(plan, source, target)
+        data, smap = read_files(source.files())
+        return _finish(source, data, smap, scenario, sets)
+
+
+def load_each(source, scenarios: typing.Sequence[str | None], sets: typing.Sequence[str] = ()) -> list[LoadedPlan]:
+    """The plan once per scenario (None: the plan itself), its files read once."""
+    with _gc_paused():
+        data, smap = read_files(source.files())
+        return [_finish(source, data, smap.fork(), name, sets) for name in scenarios]
+
+
+def _finish(source, data: dict, smap: SourceMap, scenario: str | None, sets: typing.Sequence[str]) -> LoadedPlan:
+    from .overlay import SET_FILE, apply_scenario, apply_sets
+
+    applied = None
+    if scenario is not None:
+        applied = source.scenario(scenario)
+        data = apply_scenario(data, smap, applied)
+    if sets:
+        data = apply_sets(data, smap, list(sets))
+    try:
+        plan = validate(data, smap)
+    except InputError as e:  # a --set value's problem is "--set:N: message" (N counts the flags)
+        if not sets:
+            raise
+        raise InputError([Problem(f"{SET_FILE}:{p.line}", None, None, p.message) if p.file == SET_FILE else p
+                          for p in e.problems]) from None
+    return LoadedPlan(plan, smap, source.target, data, applied)
 
 
 @contextmanager
