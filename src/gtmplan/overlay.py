@@ -265,8 +265,14 @@ def parse_path(text: str) -> list:
 def apply_sets(data: dict, smap: SourceMap, sets: list[str]) -> dict:
     """Each ``PATH=VALUE`` in turn; problems are ``--set:N: message``."""
     f = smap.add_overlay(SET_FILE, "", yaml.MappingNode(_MAP_TAG, []))
+    problems: list[Problem] = []
     for n, arg in enumerate(sets, 1):
-        data = _apply_set(data, smap, f, n, arg)
+        try:
+            data = _apply_set(data, smap, f, n, arg)
+        except InputError as e:  # report every bad flag, not only the first
+            problems.extend(e.problems)
+    if problems:
+        raise InputError(problems)
     return data
 
 

@@ -26,8 +26,9 @@ def parse_quarter(text: Optional[str], loaded: LoadedPlan) -> Optional[Quarter]:
 
 
 def render(loaded: LoadedPlan, fmt: str, quarter: Optional[Quarter] = None,
-           templates: Optional[str] = None) -> bytes:
-    """The document as bytes (UTF-8). A plan with check errors renders; they are listed."""
+           templates: Optional[str] = None, sets=()) -> bytes:
+    """The document as bytes (UTF-8). A plan with check errors renders; they are listed.
+    A plan directory with scenarios gets a "Scenarios" section (each with ``sets`` applied)."""
     from ..checker import run_check
 
     findings = run_check(loaded).findings
@@ -39,4 +40,18 @@ def render(loaded: LoadedPlan, fmt: str, quarter: Optional[Quarter] = None,
     from .view import build_view
 
     view = build_view(loaded, findings, quarter)
+    view["scenarios"] = _scenarios(loaded, sets)
     return render_template(f"plan.{fmt}.j2", view, templates).encode("utf-8")
+
+
+def _scenarios(loaded: LoadedPlan, sets) -> Optional[dict]:
+    from ..compare import run_compare, table
+    from ..sources import DiskSource
+
+    source = DiskSource(loaded.target)
+    if not source.scenario_names():
+        return None
+    cols = run_compare(source, None, sets)
+    header, rows = table(cols)
+    return {"header": header, "rows": rows,
+            "notes": [{"name": c.name, "description": c.description} for c in cols if c.description]}
