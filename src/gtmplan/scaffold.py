@@ -195,6 +195,7 @@ def _write_all(directory: str, files: dict[str, str], *, fragment: bool, force: 
     except OSError as e:
         raise InputError.single(directory, f"cannot create directory: {e.strerror or e}") from None
     for target, text in zip(targets, files.values()):
+        target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, text)
     return [str(t) for t in targets]
 
@@ -222,5 +223,8 @@ def copy_example(name: str, directory: str, *, force: bool = False) -> list[str]
         raise InputError.single(None, f"--example: no example {name!r}; available: {', '.join(examples)}")
     src = examples[name]
     files = {p.name: p.read_text(encoding="utf-8") for p in sorted(src.glob("*.yaml"))}
-    return _write_all(directory, files, fragment=len(files) > 1, force=force)
+    fragment = len(files) > 1
+    for p in sorted(src.glob("scenarios/*.yaml")):  # the example's scenarios (gtmplan compare)
+        files[f"scenarios/{p.name}"] = p.read_text(encoding="utf-8")
+    return _write_all(directory, files, fragment=fragment, force=force)
 
