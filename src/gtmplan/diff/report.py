@@ -58,13 +58,14 @@ def headline(r: DiffResult, markdown: bool) -> str:
         return NO_CHANGE
     b = (lambda s: f"**{s}**") if markdown else (lambda s: s)  # noqa: E731
     esc = md if markdown else fmt.printable
+    side = code if markdown else fmt.printable
     if r.base.loaded is None:
         s = r.head.findings
         n = {sev: sum(1 for f in s if f.severity == sev) for sev in ("error", "warning", "info")}
-        return (f"{b('A new plan')} (none at {esc(r.base.label)}): {fmt.plural(n['error'], 'error')}, "
+        return (f"{b('A new plan')} (none at {side(r.base.label)}): {fmt.plural(n['error'], 'error')}, "
                 f"{fmt.plural(n['warning'], 'warning')}, {n['info']} info.")
     if r.head.loaded is None:
-        return f"{b('The plan is removed')} (none at {esc(r.head.label)}); {fmt.plural(len(r.resolved), 'finding')} go with it."
+        return f"{b('The plan is removed')} (none at {side(r.head.label)}); {fmt.plural(len(r.resolved), 'finding')} go with it."
     parts = []
     errors = [f for f in r.new if f.severity == "error"]
     if errors:
