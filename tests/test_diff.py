@@ -322,3 +322,50 @@ def test_output_file_by_extension_and_scenario(gtm, tmp_path, monkeypatch):
     assert r.code == 0 and (tmp_path / "d.md").read_text() == NO_CHANGE + "\n"
     r = gtm("diff", "b", "--base", "a", "-o", "d.pdf")
     assert r.code == 2 and "cannot write .pdf" in r.err
+
+
+# -- the shipped GitHub Actions workflow ---------------------------------------------------
+
+WORKFLOW = Path(__file__).parent.parent / "docs" / "github-actions" / "gtmplan-diff.yml"
+
+
+def _steps() -> dict:
+    import yaml
+
+    doc = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    return {s.get("name", s.get("uses", "")): s for s in doc["jobs"]["diff"]["steps"]}
+
+
+def test_workflow_comment_logic_matches_the_command():
+    steps = _steps()
+    run = steps["What this pull request does to the plan"]["run"]
+    assert 'gtmplan diff "$PLAN" --base origin/${{ github.base_ref }} --format md --fail-on new-errors' in run
+    script = steps["Create or update the one comment"]["with"]["script"]
+    assert f'report === "{NO_CHANGE}"' in script  # skips the comment when nothing changed
+    assert "updateComment" in script and "createComment" in script and "marker" in script
+
+
+def test_workflow_shell_steps_in_a_shallow_clone(repo, tmp_path):
+    """The fetch and diff steps, run by bash as Actions would, in a depth-1 clone of a pull request."""
+    write_split(repo / "plan", base_plan())
+    commit(repo, "plan")
+    git(repo, "checkout", "-q", "-b", "feature")
+    write_split(repo / "plan", apply_patch(base_plan(), {"marketing": {"assumptions": {"mql_to_sql": 0.6}}}))
+    commit(repo, "marketing's rate")
+    clone = tmp_path / "ci"
+    git(tmp_path, "clone", "-q", "--depth=1", "--branch", "feature", f"file://{repo}", str(clone))
+    steps = _steps()
+    out = tmp_path / "github_output"
+    env = {**os.environ, **GIT_ENV, "PLAN": "plan", "GITHUB_OUTPUT": str(out),
+           "PATH": f"{Path(os.sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+
+    def step(name: str) -> subprocess.CompletedProcess:
+        script = steps[name]["run"].replace("${{ github.base_ref }}", "main")
+        return subprocess.run(["bash", "-e", "-c", script], cwd=clone, env=env, capture_output=True, text=True)
+
+    assert step("Fetch the base branch (only its last commit is needed)").returncode == 0
+    r = step("What this pull request does to the plan")
+    assert r.returncode == 0, r.stderr
+    assert out.read_text() == "status=1\n"
+    report = (clone / "gtmplan-diff.md").read_text(encoding="utf-8")
+    assert report.startswith("❌ **1 new error**: A101 sales assumes mql\\_to\\_sql 0.40, marketing 0.60")
