@@ -181,6 +181,8 @@ class _InputDiff:
                                     file, line, column))
 
     def walk(self, old: Any, new: Any, path: str, bpath: tuple, hpath: tuple) -> None:
+        if old is new or (type(old) is type(new) and isinstance(old, (dict, list)) and old == new):
+            return  # the usual case, compared in C (a valid plan has no true where 1 is meant)
         if isinstance(old, dict) and isinstance(new, dict):
             for key, value in new.items():
                 sub = f"{path}.{key}" if path else str(key)
