@@ -87,7 +87,7 @@ def test_diff_head_1_md(gtm, mql_repo):
     assert r.code == 0
     first = r.out.splitlines()[0]
     assert first.startswith("❌ **5 new errors**: A101 sales assumes mql\\_to\\_sql 0.32, marketing 0.50")
-    assert "the MQL shortfall" in first or "a shortfall of" in first
+    assert ". Also, the MQL shortfall" in first or ". Also, a shortfall of" in first
     assert "| `marketing.assumptions.mql_to_sql` | 0.4 | 0.5 | `plan/marketing.yaml:" in r.out
     assert "| 2027Q2 | mqls needed | 200 | 250 | +50 |" in r.out
     assert "- ❌ **A101** error: sales assumes mql\\_to\\_sql 0.32" in r.out

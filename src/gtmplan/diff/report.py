@@ -66,16 +66,15 @@ def headline(r: DiffResult, markdown: bool) -> str:
                 f"{fmt.plural(n['warning'], 'warning')}, {n['info']} info.")
     if r.head.loaded is None:
         return f"{b('The plan is removed')} (none at {side(r.head.label)}); {fmt.plural(len(r.resolved), 'finding')} go with it."
-    parts = []
     errors = [f for f in r.new if f.severity == "error"]
+    move = biggest_move(r)
     if errors:
         first = "; ".join(f"{f.code} {f.message}" for f in errors[:2]) + ("; ..." if len(errors) > 2 else "")
-        parts.append(f"{'❌ ' if markdown else ''}{b(fmt.plural(len(errors), 'new error'))}: {esc(first)}")
-    move = biggest_move(r)
+        text = f"{'❌ ' if markdown else ''}{b(fmt.plural(len(errors), 'new error'))}: {esc(first)}"
+        return text + (f". Also, {move}." if move else ".")
     if move:
-        parts.append(move[0].upper() + move[1:] if not parts else move)
-    if parts:
-        return ". ".join(parts) + "."
+        resolved = f", {fmt.plural(len(r.resolved), 'finding')} resolved" if r.resolved else ""
+        return f"No new error{resolved}; {b(move)}."
     warnings = [f for f in r.new if f.severity == "warning"]
     if warnings:
         return (f"{'⚠️ ' if markdown else ''}No new error; {b(fmt.plural(len(warnings), 'new warning'))}: "
