@@ -311,3 +311,15 @@ def test_compare_invalid_scenario_exits_2_located(gtm, plan_dir):
     d = plan_dir({"bad": "sales:\n  team: 3\n"})
     r = gtm("compare", d)
     assert r.code == 2 and r.err.startswith(f"{d}/scenarios/bad.yaml:2:9: sales.team:")
+
+
+def test_set_picks_items_without_ids_by_position(gtm, plan_file):
+    path = plan_file()
+    loaded = load_plan(str(path), None, ["sales.team[0].count=5", "reviews[1].date=2027-06-21"])
+    assert loaded.plan.sales.team[0].count == 5 and loaded.plan.sales.team[0].role == "AE"
+    assert str(loaded.plan.reviews[1].date) == "2027-06-21" and len(loaded.plan.reviews) == 5
+    assert loaded.source.locate(("sales", "team", 0, "count")).file == "--set"
+    assert loaded.source.locate(("sales", "team", 0, "role")).file == str(path)
+    r = gtm("check", path, "--set", "sales.team[2].count=5")
+    assert (r.code, r.err) == (2, "--set:1: sales.team[2].count: the items of sales.team have no id; "
+                                  "pick one by its position, from [0] to [0]\n")

@@ -48,6 +48,15 @@ class _Replace:
         self.value = value
 
 
+class _At:
+    """``--set`` into the item at a position of a list whose items have no id (``sales.team[0]``)."""
+
+    __slots__ = ("index", "value")
+
+    def __init__(self, index: int, value: Any):
+        self.index, self.value = index, value
+
+
 def _plain(value: Any) -> Any:
     """``value`` without its _Replace markers (a --set path below a key the plan lacks)."""
     if isinstance(value, _Replace):
@@ -82,6 +91,8 @@ class _Merger:
         None where the plan has no value."""
         if isinstance(over, _Replace):
             return over.value, onode, True
+        if isinstance(over, _At) and isinstance(base, list) and bnode is not None:
+            return self._merge_at(base, bnode, bfile, over, onode, path)
         if bnode is None:
             if _is_id_list(over) and any("remove" in i for i in over):
                 return self._merge_id_list([], None, bfile, over, onode, path)
@@ -120,6 +131,19 @@ class _Merger:
                                 start_mark=bnode.start_mark, end_mark=bnode.end_mark)
         self.smap.attribute(node, bfile)
         return out, node, False
+
+    def _merge_at(self, base, bnode, bfile, over, onode, path):
+        items, at = list(base), over.index
+        nodes = list(bnode.value) if isinstance(bnode, yaml.SequenceNode) and len(bnode.value) == len(base) \
+            else [bnode] * len(base)
+        child_file = self.smap.origin(nodes[at], bfile)
+        items[at], vnode, own = self.merge(items[at], nodes[at], child_file, over.value, onode, (*path, at))
+        nodes[at] = vnode
+        if own:
+            self.smap.attribute(vnode, self.file)
+        node = yaml.SequenceNode(_SEQ_TAG, nodes, start_mark=bnode.start_mark, end_mark=bnode.end_mark)
+        self.smap.attribute(node, bfile)
+        return items, node, False
 
     def _merge_id_list(self, base, bnode, bfile, over, onode, path):
         items = list(base)
@@ -324,14 +348,21 @@ def _apply_set(data: dict, smap: SourceMap, f, n: int, arg: str) -> dict:
         cur = cur.get(part) if cur is not None else None
         nxt = parts[i + 1]
         if isinstance(nxt, tuple):
-            if not isinstance(cur, list):
-                raise _set_problem(n, f"{shown}: {dotted(walked)} is not a list of items with ids")
-            found = next((it for it in cur if isinstance(it, dict) and str(it.get("id")) == nxt[1]), None)
-            if found is None:
-                raise _set_problem(n, f"{shown}: {dotted(walked)} has no item with id {nxt[1]!r}"
-                                      + _ids_hint([it for it in cur if isinstance(it, dict)]))
-            ids[i + 1] = found["id"]
-            cur = found
+            if not isinstance(cur, list) or not all(isinstance(it, dict) for it in cur):
+                raise _set_problem(n, f"{shown}: {dotted(walked)} is not a list of items")
+            if cur and not any("id" in it for it in cur):  # items without ids (team rows, reviews): by position
+                if not nxt[1].isdigit() or int(nxt[1]) >= len(cur):
+                    raise _set_problem(n, f"{shown}: the items of {dotted(walked)} have no id; pick one by its "
+                                          f"position, from [0] to [{len(cur) - 1}]")
+                ids[i + 1] = _At(int(nxt[1]), None)
+                cur = cur[int(nxt[1])]
+            else:
+                found = next((it for it in cur if str(it.get("id")) == nxt[1]), None)
+                if found is None:
+                    raise _set_problem(n, f"{shown}: {dotted(walked)} has no item with id {nxt[1]!r}"
+                                          + _ids_hint(cur))
+                ids[i + 1] = found["id"]
+                cur = found
             walked.append(nxt[1])
     last = parts[-1]
     if isinstance(last, tuple):
@@ -345,17 +376,20 @@ def _apply_set(data: dict, smap: SourceMap, f, n: int, arg: str) -> dict:
 
     over: Any = _Replace(value)
     onode: yaml.Node = vnode
-    item = False  # the mapping built last is a list item (a [id] part): wrap it in a list
+    item: Any = None  # the mapping built last is a list item: its id, or an _At (a position)
     for i in range(len(parts) - 1, -1, -1):
         part = parts[i]
         if isinstance(part, tuple):
-            over = {"id": ids[i], **over}
-            onode = yaml.MappingNode(_MAP_TAG, [(scalar("id"), scalar(str(ids[i]))), *onode.value],
-                                     start_mark=mark, end_mark=mark)
-            item = True
+            item = ids[i]
+            if not isinstance(item, _At):
+                over = {"id": item, **over}
+                onode = yaml.MappingNode(_MAP_TAG, [(scalar("id"), scalar(str(item))), *onode.value],
+                                         start_mark=mark, end_mark=mark)
             continue
-        if item:
-            over, onode, item = [over], yaml.SequenceNode(_SEQ_TAG, [onode], start_mark=mark, end_mark=mark), False
+        if isinstance(item, _At):
+            over, item = _At(item.index, over), None  # the node stays the item's mapping
+        elif item is not None:
+            over, onode, item = [over], yaml.SequenceNode(_SEQ_TAG, [onode], start_mark=mark, end_mark=mark), None
         over = {part: over}
         onode = yaml.MappingNode(_MAP_TAG, [(scalar(part), onode)], start_mark=mark, end_mark=mark)
     return _Merger(smap, f).apply(data, over, onode)
