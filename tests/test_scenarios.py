@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, base_plan, dump
-from gtmplan.errors import InputError
 from gtmplan.loader import load_plan
 
 

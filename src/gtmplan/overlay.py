@@ -27,7 +27,6 @@ from .yamlsource import YamlFailure, compose, decode, to_python
 SET_FILE = "--set"
 """The file name that locations of ``--set`` values carry (line = which flag)."""
 
-_SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 _MAP_TAG, _SEQ_TAG, _STR_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:str"
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -128,15 +128,6 @@ class DiskSource(PlanSource):
 
 
 # -- git -------------------------------------------------------------------------------
-
-class GitError(Exception):
-    pass
-
-
-@dataclass
-class _Tree:
-    entries: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (type, object id)
-
 
 class GitSource(PlanSource):
     """PLAN as committed at a revision. ``flag`` (``--base``/``--head``) names the side in messages."""
