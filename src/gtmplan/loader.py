@@ -118,19 +118,23 @@ def load_each(source, scenarios: typing.Sequence[str | None], sets: typing.Seque
 
 
 def _finish(source, data: dict, smap: SourceMap, scenario: str | None, sets: typing.Sequence[str]) -> LoadedPlan:
-    from .overlay import SET_FILE, apply_scenario, apply_sets
-
     applied = None
     if scenario is not None:
+        from .overlay import apply_scenario
+
         applied = source.scenario(scenario)
         data = apply_scenario(data, smap, applied)
     if sets:
+        from .overlay import apply_sets
+
         data = apply_sets(data, smap, list(sets))
     try:
         plan = validate(data, smap)
     except InputError as e:  # a --set value's problem is "--set:N: message" (N counts the flags)
         if not sets:
             raise
+        from .overlay import SET_FILE
+
         raise InputError([Problem(f"{SET_FILE}:{p.line}", None, None, p.message) if p.file == SET_FILE else p
                           for p in e.problems]) from None
     return LoadedPlan(plan, smap, source.target, data, applied)
