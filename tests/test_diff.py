@@ -369,3 +369,17 @@ def test_workflow_shell_steps_in_a_shallow_clone(repo, tmp_path):
     assert out.read_text() == "status=1\n"
     report = (clone / "gtmplan-diff.md").read_text(encoding="utf-8")
     assert report.startswith("❌ **1 new error**: A101 sales assumes mql\\_to\\_sql 0.40, marketing 0.60")
+
+
+def test_plan_removed_at_the_head_and_no_plan_at_all(gtm, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_split(tmp_path / "old", apply_patch(base_plan(), {"marketing": {"assumptions": {"mql_to_sql": 0.6}}}))
+    r = gtm("diff", "gone", "--base", "old", "-f", "json")
+    assert r.code == 0, r.err
+    doc = json.loads(r.out)
+    assert all(i["new"] is None for i in doc["inputs"]) and [f["code"] for f in doc["findings"]["resolved"]] == ["A101"]
+    assert gtm("diff", "gone", "--base", "old", "-f", "md").out.startswith("**The plan is removed** (none at `working tree`)")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "commit", "-q", "--allow-empty", "-m", "empty")
+    r = gtm("diff", "gone", "--base", "HEAD")
+    assert r.code == 2 and r.err == "gtmplan: diff: no plan at 'gone' at either side (--base HEAD, --head working tree)\n"
