@@ -383,3 +383,15 @@ def test_plan_removed_at_the_head_and_no_plan_at_all(gtm, tmp_path, monkeypatch)
     git(tmp_path, "commit", "-q", "--allow-empty", "-m", "empty")
     r = gtm("diff", "gone", "--base", "HEAD")
     assert r.code == 2 and r.err == "gtmplan: diff: no plan at 'gone' at either side (--base HEAD, --head working tree)\n"
+
+
+def test_git_side_refuses_a_huge_file_without_reading_it(gtm, repo, monkeypatch):
+    import gtmplan.yamlsource as ys
+
+    write_split(repo / "plan", base_plan())
+    (repo / "plan" / "zz-notes.yaml").write_text("x-notes: " + "a" * 5000 + "\n")
+    commit(repo, "one")
+    monkeypatch.setattr(ys, "MAX_FILE_BYTES", 4096)
+    r = gtm("diff", "plan", "--base", "HEAD")
+    assert r.code == 2
+    assert "HEAD:plan/zz-notes.yaml: file is larger than 0 MiB; plan files this large are refused" in r.err

@@ -137,7 +137,7 @@ class GitSource(PlanSource):
         self.rev = rev
         self.flag = flag
         self._files: list[tuple[str, str]] = []  # (display, text)
-        self._scenarios: dict[str, tuple[str, str]] = {}
+        self._scenarios: dict[str, tuple[str, Optional[bytes]]] = {}  # name -> (display, content)
         self._is_dir = False
         self._read()
 
@@ -152,23 +152,23 @@ class GitSource(PlanSource):
         return sorted(self._scenarios)
 
     def _scenario(self, name: str):
-        return self._scenarios.get(name)
+        found = self._scenarios.get(name)
+        return None if found is None else (found[0], self._decode(found[1], found[0]))
 
     def _display(self, *names: str) -> str:
         return f"{self.rev}:{os.path.join(self.target, *names) if names else self.target}"
 
     def _read(self) -> None:
-        from .yamlsource import YamlFailure
-
         anchor, rel = _anchor(self.target)
         spec = "./" if rel == "." else "./" + rel.replace(os.sep, "/")
         ref = f"{self.rev}:{spec}"
         first = _batch(anchor, [f"{self.rev}^{{commit}}", ref, f"{ref.rstrip('/')}/{SCENARIO_DIR}"], self)
         commit, plan, scen = first
         if commit is None:
+            branch = self.rev.removeprefix("origin/") if self.rev.startswith("origin/") else "BRANCH"
             raise InputError.single(None, f"{self.flag}: {self.rev!r} is neither an existing path nor a revision "
                                           "of this git repository (in a shallow clone, fetch it first, "
-                                          f"e.g. git fetch --depth=1 origin {self.rev.removeprefix('origin/')})")
+                                          f"e.g. git fetch --depth=1 origin {branch})")
         if plan is None:
             self.exists = False
             return
@@ -178,6 +178,8 @@ class GitSource(PlanSource):
         if kind == "blob":
             self._files = [(self._display(), self._decode(body, self._display()))]
             return
+        if body is None:
+            raise InputError.single(self._display(), "a git tree too large to be a plan directory; refused")
         if kind != "tree":
             self.exists = False
             return
@@ -185,7 +187,7 @@ class GitSource(PlanSource):
         for name, (typ, oid) in sorted(_parse_tree(body, oid_bytes).items()):
             if typ == "blob" and _plan_name(name):
                 wanted.append(("plan", name, oid))
-        if scen is not None and scen[0] == "tree":
+        if scen is not None and scen[0] == "tree" and scen[1] is not None:
             for name, (typ, oid) in sorted(_parse_tree(scen[1], oid_bytes).items()):
                 if typ == "blob" and _plan_name(name):
                     wanted.append(("scenario", name, oid))
@@ -196,26 +198,33 @@ class GitSource(PlanSource):
         problems: list[Problem] = []
         for (k, name, _), got in zip(wanted, blobs):
             display = self._display(name) if k == "plan" else self._display(SCENARIO_DIR, name)
-            try:
-                text = self._decode(got[1] if got else b"", display)
-            except YamlFailure as f:
-                problems.extend(f.problems)
+            data = got[1] if got else b""
+            if k == "scenario":  # read (decoded) only when asked for
+                self._scenarios.setdefault(Path(name).stem, (display, data))
                 continue
-            if k == "plan":
-                self._files.append((display, text))
-            else:
-                self._scenarios.setdefault(Path(name).stem, (display, text))
+            try:
+                self._files.append((display, self._decode(data, display)))
+            except InputError as e:
+                problems.extend(e.problems)
         if problems:
             raise InputError(problems)
 
     @staticmethod
-    def _decode(data: bytes, display: str) -> str:
+    def _decode(data: Optional[bytes], display: str) -> str:
         from .yamlsource import YamlFailure, decode
 
+        if data is None:
+            raise InputError.single(display, f"file is larger than {_max_mib()} MiB; plan files this large are refused")
         try:
             return decode(data, display)
         except YamlFailure as f:
             raise InputError(f.problems) from None
+
+
+def _max_mib() -> int:
+    from .yamlsource import MAX_FILE_BYTES
+
+    return MAX_FILE_BYTES // 1048576
 
 
 def _anchor(target: str) -> tuple[str, str]:
@@ -233,36 +242,68 @@ def _anchor(target: str) -> tuple[str, str]:
 
 
 def _batch(cwd: str, requests: list[str], side: GitSource) -> list[Optional[tuple[str, bytes, str]]]:
-    """``git cat-file --batch``: (type, content, object id) per request, None for a missing object."""
+    """``git cat-file --batch``: (type, content, object id) per request, None for a missing object.
+    Streamed: an object larger than a plan file may be is skipped unread (its content is
+    None), so a huge file committed by mistake costs neither memory nor parse time."""
+    import threading
+
+    from .yamlsource import MAX_FILE_BYTES
+
     if not requests:
         return []
     env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
     try:
-        r = subprocess.run(["git", "cat-file", "--batch"], cwd=cwd, input="".join(q + "\n" for q in requests).encode(),
-                           capture_output=True, env=env, check=False)
+        proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=cwd, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     except FileNotFoundError:
         raise InputError.single(None, f"{side.flag}: {side.rev!r} is not an existing path, and git is not "
                                       "installed to read it as a revision") from None
-    if r.returncode != 0:
-        err = r.stderr.decode(errors="replace").strip().splitlines()
+    payload = "".join(q + "\n" for q in requests).encode()
+
+    def feed() -> None:
+        try:
+            proc.stdin.write(payload)
+            proc.stdin.close()
+        except OSError:  # git exited early (not a repository): its stderr says why
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    results: list[Optional[tuple[str, bytes, str]]] = []
+    out = proc.stdout
+    for _ in requests:
+        line = out.readline()
+        if not line:
+            break
+        header = line.decode(errors="replace").split()
+        if len(header) == 3 and header[2].isdigit():
+            size = int(header[2])
+            if size > MAX_FILE_BYTES:
+                left = size + 1
+                while left:
+                    chunk = out.read(min(left, 1 << 20))
+                    if not chunk:
+                        break
+                    left -= len(chunk)
+                results.append((header[1], None, header[0]))
+            else:
+                body = out.read(size)
+                out.read(1)  # the newline after the content
+                results.append((header[1], body, header[0]))
+        else:  # "<object> missing" or "ambiguous"
+            results.append(None)
+    writer.join()
+    err_text = proc.stderr.read()
+    proc.stdout.close()
+    proc.stderr.close()
+    code = proc.wait()
+    if code != 0 or len(results) < len(requests):
+        err = err_text.decode(errors="replace").strip().splitlines()
         if any("not a git repository" in line for line in err):
             raise InputError.single(None, f"{side.flag}: {side.rev!r} is not an existing path, and {side.target} "
                                           "is not in a git repository, so it cannot be a revision")
         raise InputError.single(None, f"{side.flag}: git could not read {side.rev!r}: "
-                                      f"{err[-1] if err else 'exit status ' + str(r.returncode)}")
-    out = r.stdout
-    pos = 0
-    results: list[Optional[tuple[str, bytes, str]]] = []
-    for _ in requests:
-        end = out.index(b"\n", pos)
-        header = out[pos:end].decode(errors="replace").split(" ")
-        pos = end + 1
-        if len(header) == 3 and header[2].isdigit():
-            size = int(header[2])
-            results.append((header[1], out[pos:pos + size], header[0]))
-            pos += size + 1
-        else:  # "<object> missing" or "ambiguous"
-            results.append(None)
+                                      f"{err[-1] if err else 'exit status ' + str(code)}")
     return results
 
 
