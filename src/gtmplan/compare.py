@@ -134,7 +134,11 @@ def render_text(target: str, cols: list[Column]) -> str:
     header, rows = table(cols)
     all_rows = [header, *rows]
     widths = [max(len(r[i]) for r in all_rows) for i in range(len(header))]
-    lines = [f"{target}: the plan and {fmt.plural(len(cols) - 1, 'scenario')}, over the horizon", ""]
+    if len(cols) > 1:
+        title = f"{target}: the plan and {fmt.plural(len(cols) - 1, 'scenario')}, over the horizon"
+    else:
+        title = f"{target}: the plan over the horizon (no scenarios: add them as scenarios/NAME.yaml)"
+    lines = [title, ""]
     for n, r in enumerate(all_rows):
         cells = [r[0].ljust(widths[0])] + [r[i].rjust(widths[i]) for i in range(1, len(r))]
         lines.append(fmt.printable("  ".join(cells).rstrip()))
