@@ -16,6 +16,7 @@ from typing import Optional, Sequence
 
 from . import fmt
 from .checker import run_check
+from .errors import InputError
 from .funnel import compute
 from .loader import LoadedPlan, load_each
 from .markdown import md as md_escape
@@ -79,6 +80,9 @@ def column(name: str, loaded: LoadedPlan) -> Column:
 def run_compare(source, names: Optional[Sequence[str]] = None, sets: Sequence[str] = ()) -> list[Column]:
     """The base, then each named scenario (default: every one in the plan's scenarios/)."""
     chosen = list(names) if names else source.scenario_names()
+    if "base" in chosen:
+        raise InputError.single(None, "--scenario: 'base' names the plan itself in gtmplan compare; "
+                                      "rename scenarios/base.yaml")
     loaded = load_each(source, [None, *chosen], sets)
     cols = [column("base", loaded[0])]
     for name, each in zip(chosen, loaded[1:]):
