@@ -29,8 +29,8 @@ app = typer.Typer(
 
 PLAN_ARG = typer.Argument(".", help="A plan file or a plan directory.", show_default=True)
 OUTPUT_OPT = typer.Option(None, "--output", "-o", help="Write to this file (atomically) instead of stdout.")
-SCENARIO_OPT = typer.Option(None, "--scenario", help="Apply scenarios/NAME.yaml of the plan (or the scenario file at that path).")
-SET_OPT = typer.Option(None, "--set", help="Change one value, e.g. sales.assumptions.win_rate=0.2 (repeatable; after --scenario).")
+SCENARIO_OPT = typer.Option(None, "--scenario", metavar="NAME", help="Apply scenarios/NAME.yaml of the plan (or the scenario file at that path).")
+SET_OPT = typer.Option(None, "--set", metavar="PATH=VALUE", help="Change one value, e.g. sales.assumptions.win_rate=0.2 (repeatable; after --scenario).")
 
 
 def _emit(data: str | bytes, output: Optional[str]) -> None:
@@ -209,7 +209,7 @@ def review(
 def compare(
     plan: str = PLAN_ARG,
     scenarios: Optional[list[str]] = typer.Option(
-        None, "--scenario", help="A scenario to show (repeatable; default: every file in the plan's scenarios/)."),
+        None, "--scenario", metavar="NAME", help="A scenario to show (repeatable; default: every file in the plan's scenarios/)."),
     sets: Optional[list[str]] = SET_OPT,
     fmt: Optional[Literal["text", "md", "json"]] = typer.Option(None, "--format", "-f",
                                                                 help="text (people), md or json."),
@@ -230,8 +230,8 @@ def compare(
 @app.command()
 def diff(
     plan: str = PLAN_ARG,
-    base: str = typer.Option(..., "--base", help="A git revision (origin/main, HEAD~1, a tag) or a plan path."),
-    head: Optional[str] = typer.Option(None, "--head",
+    base: str = typer.Option(..., "--base", metavar="REV|PATH", help="A git revision (origin/main, HEAD~1, a tag) or a plan path."),
+    head: Optional[str] = typer.Option(None, "--head", metavar="REV|PATH",
                                        help="A git revision or a plan path (default: PLAN as it is on disk)."),
     scenario: Optional[str] = SCENARIO_OPT,
     sets: Optional[list[str]] = SET_OPT,
