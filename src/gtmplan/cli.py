@@ -176,14 +176,28 @@ def review(
     fmt: Literal["text", "md", "html", "json"] = typer.Option("text", "--format", "-f",
                                                               help="text (people), md, html or json."),
     output: Optional[str] = OUTPUT_OPT,
+    record: bool = typer.Option(False, "--record", help="Also write the quarter's figures to actuals/QUARTER.yaml."),
+    force: bool = typer.Option(False, "--force", help="With --record: replace an existing actuals file."),
 ) -> int:
     """Compare a quarter's plan with what happened, from HubSpot or Salesforce CSV exports."""
     from .loader import load_plan, quarter_in_horizon
     from .review import report, run_review
 
     loaded = load_plan(plan)
-    q = quarter_in_horizon(quarter, loaded)
+    if record:  # the track record before the plan is recorded too: any quarter
+        from .record import parse_quarter, refuse_existing
+
+        q = parse_quarter(quarter)
+        refuse_existing(loaded.target, q, force)
+    else:
+        q = quarter_in_horizon(quarter, loaded)
     result = run_review(loaded, q, leads, deals, mapping, date_format, progress=True)
+    if record:
+        from .record import write_record
+
+        written = write_record(loaded, result if isinstance(result, dict) else result.as_dict(), q,
+                               [leads, deals], force)
+        print(f"recorded {q} in {written}", file=sys.stderr)
     if fmt == "json":
         text = report.render_json(result)
     elif fmt in ("md", "html"):
