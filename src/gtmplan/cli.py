@@ -209,6 +209,32 @@ def review(
 
 
 @app.command()
+def calibrate(
+    plan: str = PLAN_ARG,
+    quarters: Optional[int] = typer.Option(None, "--quarters", min=1,
+                                           help="Pool the last N recorded quarters (default: check.evidence_quarters, 4)."),
+    fmt: Optional[Literal["text", "md", "json"]] = typer.Option(
+        None, "--format", "-f", help="text (people), md or json (default: from the -o file's extension, else text)."),
+    output: Optional[str] = OUTPUT_OPT,
+) -> int:
+    """Each funnel assumption against the recorded actuals (actuals/), with a proposed value where they contradict it."""
+    from . import calibrate as cal
+    from .loader import load_plan
+    from .outputs import choose_format
+
+    kind = choose_format("calibrate", fmt, output, cal.FORMATS, "text")
+    loaded = load_plan(plan)
+    result = cal.calibrate(loaded, quarters)
+    if kind == "json":
+        _emit(cal.render_json(result), output)
+    elif kind == "md":
+        _emit(cal.render_md(loaded, result), output)
+    else:
+        _emit(cal.render_text(loaded, result, color=_use_color(output)), output)
+    return 0
+
+
+@app.command()
 def rules(code: Optional[str] = typer.Argument(None, help="A rule code, e.g. A101.")) -> int:
     """List every rule, or explain one: why it matters, what fires it, how to fix it."""
     from .rules_doc import explain, table
