@@ -135,7 +135,7 @@ def _notes(result: dict, currency: str, tolerance: float) -> list[str]:
             where = " and ".join(f"{s}.assumptions" for s in wrong)
             basis = (f"outside the 95% range {fmt.pct(a['low'], 1)[:-1]}–{fmt.pct(a['high'], 1)}" if not money
                      else f"more than {fmt.pct(tolerance)} from it")
-            notes.append(f"{key}: {said}, {basis} measured in {quarters_phrase(a['quarters'])[4:]} on "
+            notes.append(f"{key}: {said}, {basis} measured in {quarters_phrase(a['quarters'])} on "
                          f"{a['n']:,} {unit}: propose {value(a['proposed'])} in {where}.")
     return notes
 
