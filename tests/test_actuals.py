@@ -210,3 +210,39 @@ def test_calibrate_pools_the_last_n_quarters_and_proposes_only_on_evidence(gtm, 
     assert md.code == 0
     table = (plan_dir.parent / "cal.md").read_text(encoding="utf-8")
     assert "| win_rate | 0.25 outside | – | 12.0% | 7.0–19.8% | 100 closed deals | 0.12 |" in table
+
+
+def test_the_shipped_track_record_is_what_review_record_writes(gtm, tmp_path, monkeypatch):
+    """examples/lumen-analytics/actuals/ come from `review --record` on crm/history/ (crm/make_sample.py)."""
+    import shutil
+
+    from conftest import EXAMPLES
+
+    src = EXAMPLES / "lumen-analytics"
+    plan = tmp_path / "lumen"
+    plan.mkdir()
+    for f in src.glob("*.yaml"):
+        shutil.copy(f, plan / f.name)
+    shutil.copytree(src / "crm" / "history", plan / "crm" / "history")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1798848000")  # as make_sample.py records them
+    for q in ("2026Q1", "2026Q2", "2026Q3", "2026Q4"):
+        r = gtm("review", plan, "--quarter", q, "--leads", plan / "crm/history/hubspot-contacts.csv",
+                "--deals", plan / "crm/history/hubspot-deals.csv", "--record", "-o", tmp_path / "review.txt")
+        assert r.code == 0, r.err
+        shipped = (src / "actuals" / f"{q}.yaml").read_text(encoding="utf-8")
+        assert (plan / "actuals" / f"{q}.yaml").read_text(encoding="utf-8") == shipped, q
+
+
+def test_the_readme_shows_the_loop_as_it_runs(gtm, monkeypatch):
+    from conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    recorded = (ROOT / "examples/lumen-analytics/actuals/2026Q4.yaml").read_text(encoding="utf-8")
+    assert "".join(recorded.splitlines(True)[5:]) in readme  # the file, below its header comment
+    r = gtm("check", "examples/lumen-analytics", "--select", "E")
+    assert r.code == 0 and r.out in readme
+    full = gtm("check", "examples/lumen-analytics")
+    assert full.code == 1 and full.out in readme
+    cal = gtm("calibrate", "examples/lumen-analytics")
+    assert cal.code == 0 and cal.out in readme
