@@ -40,7 +40,8 @@ class AssumptionContradicted(Rule):
 
     Example:
         sales assumes win_rate 0.25; the last 3 recorded quarters (2026Q2, 2026Q3, 2026Q4)
-        measured 18.4% (95% range 13.8–24.1%, 212 closed deals)
+        measured 18.4% (95% range 13.8–24.2%, 212 closed deals): the stated value is above
+        that range
     """
 
     code, name, severity = "E701", "assumption-contradicted", "warning"
