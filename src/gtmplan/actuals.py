@@ -5,25 +5,23 @@ A plan directory may hold a folder ``actuals/`` (beside a single-file plan:
 ``gtmplan review --record`` (:mod:`gtmplan.record`) or by hand. They are part of
 the plan: read with it by :func:`gtmplan.loader.load_plan`, through the same YAML
 reader and model validation (every problem ``FILE:LINE:COLUMN``), not merged into
-it. This module holds their model, reads them, and pools them the way rules.md
-(E701) says: the most recent ``check.evidence_quarters`` recorded quarters, a rate
-as ``k = sum(round(actual * n))`` successes in ``n = sum(n)`` trials.
+it. This module reads them (their model is :mod:`gtmplan.actuals_model`, imported
+only when a plan has actuals: building it costs start-up time) and pools them the
+way rules.md (E701) says: the most recent ``check.evidence_quarters`` recorded
+quarters, a rate as ``k = sum(round(actual * n))`` successes in ``n = sum(n)`` trials.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import Any, Callable, Optional
 
 import yaml
-from pydantic import Field
 
 from .errors import InputError, Problem
-from .model import Count, Fraction, Money, QuarterT, Slug, Text, _Model
 from .quarters import Quarter
 from .sourcemap import SourceMap
 from .stats import wilson
@@ -41,60 +39,11 @@ RATE_UNITS = {"lead_to_mql": "leads", "mql_to_sql": "MQLs", "sql_to_opportunity"
 _NAME_RE = re.compile(r"([0-9]{4}Q[1-4])\.ya?ml")
 
 
-# -- the file format ------------------------------------------------------------------
-
-class SourceFile(_Model):
-    file: Text = Field(description="The export the figures came from, as given to review.")
-    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] = Field(description="SHA-256 of the file's bytes.")
-    rows: Count = Field(description="Data rows in the file (the header not counted).")
-
-
-class ActualMetrics(_Model):
-    leads: Optional[Count] = Field(None, description="Leads created in the quarter.")
-    mqls: Optional[Count] = Field(None, description="Leads that became MQLs in the quarter.")
-    sqls: Optional[Count] = Field(None, description="Leads that became SQLs in the quarter.")
-    opportunities: Optional[Count] = Field(None, description="Opportunities (deals) created in the quarter.")
-    won: Optional[Count] = Field(None, description="Deals won, closed in the quarter.")
-    lost: Optional[Count] = Field(None, description="Deals lost, closed in the quarter.")
-    bookings: Optional[Money] = Field(None, description="Sum of the amounts of the deals won in the quarter.")
-    days_to_close: Optional[Annotated[float, Field(ge=0)]] = Field(
-        None, description="Median days from created to closed over the deals won in the quarter.")
-
-
-class MeasuredRate(_Model):
-    actual: Fraction = Field(description="The rate measured.")
-    n: Annotated[int, Field(ge=1)] = Field(description="The number of rows the rate was measured on.")
-
-
-class ActualRates(_Model):
-    lead_to_mql: Optional[MeasuredRate] = None
-    mql_to_sql: Optional[MeasuredRate] = None
-    sql_to_opportunity: Optional[MeasuredRate] = None
-    win_rate: Optional[MeasuredRate] = None
-
-
-class ProgramActual(_Model):
-    id: Slug
-    leads: Count = Field(description="The program's leads in the quarter (from its crm_sources).")
-    cost: Optional[Money] = Field(None, description="What the program cost in the quarter.")
-
-
-class Actuals(_Model):
-    """One recorded quarter: what happened, for the plan to be checked against."""
-
-    quarter: QuarterT = Field(description="The fiscal quarter; must equal the file name.")
-    recorded_on: Optional[dt.date] = Field(None, description="When the figures were taken.")
-    sources: Optional[list[SourceFile]] = Field(None, description="The exports the figures came from.")
-    metrics: ActualMetrics
-    rates: Optional[ActualRates] = None
-    programs: Optional[list[ProgramActual]] = None
-
-
 # -- reading --------------------------------------------------------------------------
 
 @dataclass
 class RecordedQuarter:
-    actuals: Actuals
+    actuals: Any  # gtmplan.actuals_model.Actuals
     file: str  # display name
     source: SourceMap  # where each of its values was written
 
@@ -102,10 +51,10 @@ class RecordedQuarter:
     def quarter(self) -> Quarter:
         return self.actuals.quarter
 
-    def rate(self, key: str) -> Optional[MeasuredRate]:
+    def rate(self, key: str):
         return getattr(self.actuals.rates, key) if self.actuals.rates else None
 
-    def program(self, pid: str) -> Optional[tuple[int, ProgramActual]]:
+    def program(self, pid: str):
         for i, p in enumerate(self.actuals.programs or []):
             if p.id == pid:
                 return i, p
@@ -135,6 +84,7 @@ def actual_files(target: str) -> list[tuple[str, Callable[[], str]]]:
 
 def read_actuals(files: list[tuple[str, Callable[[], str]]]) -> list[RecordedQuarter]:
     """Each actuals file validated like a plan file; every problem of every file located."""
+    from .actuals_model import Actuals
     from .loader import validate_model
     from .yamlsource import YamlFailure, compose, to_python
 
@@ -182,7 +132,7 @@ def read_actuals(files: list[tuple[str, Callable[[], str]]]) -> list[RecordedQua
     return sorted(out, key=lambda r: r.quarter)
 
 
-def _integrity(a: Actuals, named: str, source: SourceMap, display: str) -> list[Problem]:
+def _integrity(a, named: str, source: SourceMap, display: str) -> list[Problem]:
     problems = []
 
     def at(path, message):
@@ -207,7 +157,8 @@ def _integrity(a: Actuals, named: str, source: SourceMap, display: str) -> list[
 
 
 def load_actuals(target: str) -> TrackRecord:
-    return TrackRecord(read_actuals(actual_files(target)))
+    files = actual_files(target)
+    return TrackRecord(read_actuals(files) if files else [])
 
 
 # -- pooling --------------------------------------------------------------------------
