@@ -13,6 +13,7 @@ quarters, a rate as ``k = sum(round(actual * n))`` successes in ``n = sum(n)`` t
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -221,7 +222,7 @@ class TrackRecord:
             r = rq.rate(key)
             if r is None:
                 continue
-            k += round(r.actual * r.n)
+            k += math.floor(r.actual * r.n + 0.5)  # round(actual * n), halves up as people round
             n += r.n
             used.append(rq.quarter)
         if n == 0:
