@@ -14,7 +14,7 @@ from conftest import apply_patch, base_plan, dump
 # Hand-made canonical exports for 2026Q4 (before the base plan's 2027 horizon):
 #   leads: 40 created 2026-10-15 from "SEO"; 10 became MQLs, 5 of those SQLs, 3 of those opportunities;
 #          2 more created 2026-07-10 (2026Q3) and one row with a quoted newline in its source cell
-#          created 2026-12-31 from "Web\nform" (counted in leads, no program).
+#          created 2026-12-31 from "Web\nform" (counted in leads, no program); one bad row (L43).
 #   deals: 12 created 2026-10-01 and closed 2026-12-01 (61 days): 3 won at 10,000, 9 lost.
 # So 2026Q4: leads 41, mqls 10, sqls 5, opportunities 12, won 3, lost 9, bookings 30,000,
 # days_to_close 61; lead_to_mql 10/41, mql_to_sql 5/10, sql_to_opportunity 3/5, win_rate 3/12;
@@ -28,7 +28,8 @@ def _exports(d: Path) -> tuple[Path, Path]:
         sql = "2026-10-25" if i < 5 else ""
         opp = "2026-11-01" if i < 3 else ""
         rows.append(f"L{i},2026-10-15,SEO,{mql},{sql},{opp}")
-    rows += ["L40,2026-07-10,SEO,,,", "L41,2026-07-11,SEO,,,", 'L42,2026-12-31,"Web\nform",,,']
+    rows += ["L40,2026-07-10,SEO,,,", "L41,2026-07-11,SEO,,,", 'L42,2026-12-31,"Web\nform",,,',
+             "L43,2026-13-45,SEO,,,"]  # a bad row: reported, in no figure
     leads = d / "leads.csv"
     leads.write_text("\n".join(rows) + "\n", encoding="utf-8")
     deal_rows = ["id,created,closed,stage,amount,source,loss_reason"]
@@ -60,7 +61,8 @@ def test_record_then_calibrate_reads_the_same_figures_back(gtm, plan_dir, monkey
     text = (plan_dir / "actuals" / "2026Q4.yaml").read_text(encoding="utf-8")
     assert "quarter: 2026Q4" in text and "recorded_on: 2027-01-01" in text
     sha = hashlib.sha256(leads.read_bytes()).hexdigest()
-    assert f'{{file: "crm/leads.csv", sha256: {sha}, rows: 43}}' in text  # the quoted newline is one row
+    assert f'{{file: "crm/leads.csv", sha256: {sha}, rows: 44}}' in text  # the quoted newline is one row
+    assert "# 1 row of the exports could not be read and is in no figure below (the review lists them)." in text
     assert f'{{file: "crm/deals.csv", sha256: {hashlib.sha256(deals.read_bytes()).hexdigest()}, rows: 12}}' in text
     for line in ("leads: 41 ", "mqls: 10 ", "sqls: 5 ", "opportunities: 12 ", "won: 3 ", "lost: 9 ",
                  "bookings: 30000 ", "days_to_close: 61 ", "lead_to_mql: {actual: 0.2439, n: 41}",

@@ -97,7 +97,7 @@ def load_plan(target: str) -> LoadedPlan:
         from .actuals import load_actuals
 
         actuals = load_actuals(target)
-    return LoadedPlan(plan, source, target, actuals)
+    return LoadedPlan(plan, source, target, actuals=actuals)
 
 
 @contextmanager

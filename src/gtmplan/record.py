@@ -143,6 +143,10 @@ def build(loaded, result: dict, quarter: Quarter, exports: list[str]) -> str:
         for path in exports:
             sha, rows = file_facts(path)
             out.append(f"  - {{file: {json.dumps(_shown_path(path, loaded.target))}, sha256: {sha}, rows: {rows}}}")
+    bad = result.get("bad_rows_total") or 0
+    if bad:
+        out.append(f"# {bad:,} row{'s' if bad != 1 else ''} of the exports could not be read and "
+                   f"{'are' if bad != 1 else 'is'} in no figure below (the review lists them).")
     out.append("metrics:")
     missing = []
     for key, comment in METRIC_COMMENTS.items():
