@@ -248,3 +248,29 @@ def test_the_readme_shows_the_loop_as_it_runs(gtm, monkeypatch):
     assert full.code == 1 and full.out in readme
     cal = gtm("calibrate", "examples/lumen-analytics")
     assert cal.code == 0 and cal.out in readme
+
+
+@pytest.mark.parametrize("data,rows", [
+    (b"id,created\r\n1,2026-10-01\r\n2,2026-10-02\r\n", 2),  # CRLF
+    (b"id,created\n1,2026-10-01\n2,2026-10-02", 2),  # no newline at the end
+    (b'id,note\n1,"two\nlines"\n2,"say ""hi""\nthere"\n', 2),  # newlines inside quoted cells, doubled quotes
+    (b"id,created\n", 0),  # a header only
+    (b"id,created\n\n1,2026-10-01\n", 2),  # a blank line is a row, as a spreadsheet shows it
+])
+def test_recorded_row_counts(tmp_path, data, rows):
+    from gtmplan.record import file_facts
+
+    path = tmp_path / "x.csv"
+    path.write_bytes(data)
+    assert file_facts(str(path)) == (hashlib.sha256(data).hexdigest(), rows)
+
+
+def test_recorded_row_counts_do_not_depend_on_where_reads_split_the_file(tmp_path, monkeypatch):
+    from gtmplan import record
+
+    data = b'id,note\n1,"two\nlines"\n2,"say ""hi""\nthere"\n3,plain\n'
+    path = tmp_path / "x.csv"
+    path.write_bytes(data)
+    for size in (1, 2, 3, 5, 7, len(data)):
+        monkeypatch.setattr(record, "_CHUNK", size)
+        assert record.file_facts(str(path)) == (hashlib.sha256(data).hexdigest(), 3), size
