@@ -34,6 +34,7 @@ class LoadedPlan:
     target: str  # the PLAN argument as the user wrote it
     data: Any = None  # the plain data the model was validated from (after scenarios and --set)
     scenario: Any = None  # gtmplan.overlay.Scenario applied, if any
+    actuals: Any = None  # gtmplan.actuals.TrackRecord: the recorded quarters (actuals/), part of the plan
 
 
 def plan_files(target: str) -> list[tuple[Path, str]]:
@@ -107,17 +108,33 @@ def load(source, scenario: str | None = None, sets: typing.Sequence[str] = ()) -
     """Any plan source (gtmplan.sources): read, apply the scenario, then --set, and validate."""
     with _gc_paused():
         data, smap = read_files(source.files())
-        return _finish(source, data, smap, scenario, sets)
+        return _finish(source, data, smap, scenario, sets, lambda: _actuals(source))
 
 
 def load_each(source, scenarios: typing.Sequence[str | None], sets: typing.Sequence[str] = ()) -> list[LoadedPlan]:
     """The plan once per scenario (None: the plan itself), its files read once."""
     with _gc_paused():
         data, smap = read_files(source.files())
-        return [_finish(source, data, smap.fork(), name, sets) for name in scenarios]
+        read: list = []  # the actuals, read once (after the first plan validated)
+
+        def actuals():
+            if not read:
+                read.append(_actuals(source))
+            return read[0]
+
+        return [_finish(source, data, smap.fork(), name, sets, actuals) for name in scenarios]
 
 
-def _finish(source, data: dict, smap: SourceMap, scenario: str | None, sets: typing.Sequence[str]) -> LoadedPlan:
+def _actuals(source):
+    """The plan's recorded quarters (actuals/), from the same source as its files."""
+    from .actuals import TrackRecord, read_actuals
+
+    files = source.actual_files()
+    return TrackRecord(read_actuals(files) if files else [])
+
+
+def _finish(source, data: dict, smap: SourceMap, scenario: str | None, sets: typing.Sequence[str],
+            actuals: typing.Callable[[], Any]) -> LoadedPlan:
     applied = None
     if scenario is not None:
         from .overlay import apply_scenario
@@ -137,7 +154,7 @@ def _finish(source, data: dict, smap: SourceMap, scenario: str | None, sets: typ
 
         raise InputError([Problem(f"{SET_FILE}:{p.line}", None, None, p.message) if p.file == SET_FILE else p
                           for p in e.problems]) from None
-    return LoadedPlan(plan, smap, source.target, data, applied)
+    return LoadedPlan(plan, smap, source.target, data, applied, actuals=actuals())
 
 
 @contextmanager
@@ -169,31 +186,10 @@ def quarter_in_horizon(text: str, loaded: LoadedPlan):
 
 
 def validate(data: dict, source: SourceMap):
-    from pydantic import ValidationError
-
     from .integrity import check_integrity
     from .model import Plan
 
-    try:
-        plan = Plan.model_validate(data)
-    except ValidationError as e:
-        errors = e.errors(include_url=False)
-        # Text written where text is expected stays text, whatever YAML 1.1 or 1.2
-        # would make of it (NO, on, 1e3, 2027-01-01): put the raw text back, retry once.
-        patched = False
-        for err in errors:
-            if err["type"] == "string_type" and not isinstance(err["input"], (list, dict, type(None))):
-                raw = source.raw_text(err["loc"])
-                if raw is not None and _set(data, err["loc"], raw):
-                    patched = True
-        if patched:
-            try:
-                plan = Plan.model_validate(data)
-                errors = []
-            except ValidationError as e2:
-                errors = e2.errors(include_url=False)
-        if errors:
-            raise InputError(sorted({_problem(err, source) for err in errors}, key=_order)) from None
+    plan = validate_model(data, source, Plan)
     issues = check_integrity(plan)
     if issues:
         problems = []
@@ -202,6 +198,30 @@ def validate(data: dict, source: SourceMap):
             problems.append(Problem(loc.file, loc.line, loc.column, f"{dotted(path)}: {message}"))
         raise InputError(sorted(set(problems), key=_order))
     return plan
+
+
+def validate_model(data: Any, source: SourceMap, model: type):
+    """``model`` validated from ``data`` (plans, actuals), or an InputError locating every problem."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        errors = e.errors(include_url=False)
+    # Text written where text is expected stays text, whatever YAML 1.1 or 1.2
+    # would make of it (NO, on, 1e3, 2027-01-01): put the raw text back, retry once.
+    patched = False
+    for err in errors:
+        if err["type"] == "string_type" and not isinstance(err["input"], (list, dict, type(None))):
+            raw = source.raw_text(err["loc"])
+            if raw is not None and _set(data, err["loc"], raw):
+                patched = True
+    if patched:
+        try:
+            return model.model_validate(data)
+        except ValidationError as e2:
+            errors = e2.errors(include_url=False)
+    raise InputError(sorted({_problem(err, source, model) for err in errors}, key=_order)) from None
 
 
 # -- pydantic errors in a user's words ---------------------------------------------------
@@ -237,7 +257,7 @@ def _describe(value: Any) -> str:
     return repr(value) if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _problem(err: dict, source: SourceMap) -> Problem:
+def _problem(err: dict, source: SourceMap, model: Any = None) -> Problem:
     loc: tuple = tuple(err["loc"])
     typ = err["type"]
     on_key = bool(loc) and loc[-1] == "[key]"
@@ -260,7 +280,7 @@ def _problem(err: dict, source: SourceMap) -> Problem:
     if typ == "extra_forbidden":
         where = source.locate_key(loc)
         parent = loc[:-1]
-        known = _known_keys(parent)
+        known = _known_keys(parent, model)
         hint = ""
         close = difflib.get_close_matches(field, known, n=1, cutoff=0.6)
         if close:
@@ -336,12 +356,12 @@ def _pattern_message(loc: tuple, shown: str) -> str:
     return f"{shown} is not a valid id: use lower-case letters, digits and dashes, starting with a letter or digit"
 
 
-def _known_keys(loc: tuple) -> list[str]:
+def _known_keys(loc: tuple, model: Any = None) -> list[str]:
     from pydantic import BaseModel
 
     from .model import Plan
 
-    t: Any = Plan
+    t: Any = model or Plan
     for part in loc:
         t = _unwrap(t)
         if isinstance(t, type) and issubclass(t, BaseModel):

@@ -20,6 +20,7 @@ from .errors import InputError, Problem
 from .overlay import Scenario
 
 SCENARIO_DIR = "scenarios"
+ACTUALS_DIR = "actuals"  # as gtmplan.actuals reads it from the disk
 _SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 _YAML = (".yaml", ".yml")
 
@@ -40,6 +41,10 @@ class PlanSource:
         raise NotImplementedError
 
     def scenario_names(self) -> list[str]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def actual_files(self) -> list[tuple[str, Callable[[], str]]]:  # pragma: no cover - abstract
+        """(display name, text reader) of each file in the plan's ``actuals/``."""
         raise NotImplementedError
 
     def _scenario(self, name: str) -> Optional[tuple[str, str]]:  # pragma: no cover - abstract
@@ -94,6 +99,11 @@ class DiskSource(PlanSource):
 
         return [(display, (lambda p=path, d=display: read_text(p, d))) for path, display in plan_files(self.target)]
 
+    def actual_files(self):
+        from .actuals import actual_files
+
+        return actual_files(self.target)
+
     def _dir(self) -> Optional[Path]:
         d = Path(self.target) / SCENARIO_DIR
         return d if self.is_dir and d.is_dir() else None
@@ -138,6 +148,7 @@ class GitSource(PlanSource):
         self.flag = flag
         self._files: list[tuple[str, str]] = []  # (display, text)
         self._scenarios: dict[str, tuple[str, Optional[bytes]]] = {}  # name -> (display, content)
+        self._actuals: list[tuple[str, Optional[bytes]]] = []  # (display, content) of actuals/ files
         self._is_dir = False
         self._read()
 
@@ -151,6 +162,19 @@ class GitSource(PlanSource):
     def scenario_names(self) -> list[str]:
         return sorted(self._scenarios)
 
+    def actual_files(self):
+        from .yamlsource import YamlFailure, decode
+
+        def reader(display: str, data: Optional[bytes]):
+            def read() -> str:
+                if data is None:
+                    raise YamlFailure([Problem(display, None, None, f"file is larger than {_max_mib()} MiB; "
+                                                                    "files this large are refused")])
+                return decode(data, display)
+            return read
+
+        return [(display, reader(display, data)) for display, data in self._actuals]
+
     def _scenario(self, name: str):
         found = self._scenarios.get(name)
         return None if found is None else (found[0], self._decode(found[1], found[0]))
@@ -162,8 +186,10 @@ class GitSource(PlanSource):
         anchor, rel = _anchor(self.target)
         spec = "./" if rel == "." else "./" + rel.replace(os.sep, "/")
         ref = f"{self.rev}:{spec}"
-        first = _batch(anchor, [f"{self.rev}^{{commit}}", ref, f"{ref.rstrip('/')}/{SCENARIO_DIR}"], self)
-        commit, plan, scen = first
+        parent = spec.rstrip("/").rpartition("/")[0] or "."
+        first = _batch(anchor, [f"{self.rev}^{{commit}}", ref, f"{ref.rstrip('/')}/{SCENARIO_DIR}",
+                                f"{ref.rstrip('/')}/{ACTUALS_DIR}", f"{self.rev}:{parent}/{ACTUALS_DIR}"], self)
+        commit, plan, scen, dir_actuals, file_actuals = first
         if commit is None:
             branch = self.rev.removeprefix("origin/") if self.rev.startswith("origin/") else "BRANCH"
             raise InputError.single(None, f"{self.flag}: {self.rev!r} is neither an existing path nor a revision "
@@ -175,8 +201,10 @@ class GitSource(PlanSource):
         kind, body, _ = plan
         oid_bytes = len(commit[2]) // 2  # 20 (SHA-1) or 32 (SHA-256)
         wanted: list[tuple[str, str, str]] = []  # (kind: plan|scenario, name, object id)
-        if kind == "blob":
+        if kind == "blob":  # a single-file plan: its actuals/ is beside it
             self._files = [(self._display(), self._decode(body, self._display()))]
+            beside = os.path.join(os.path.dirname(self.target), ACTUALS_DIR)
+            self._read_actuals(anchor, file_actuals, oid_bytes, f"{self.rev}:{beside}")
             return
         if body is None:
             raise InputError.single(self._display(), "a git tree too large to be a plan directory; refused")
@@ -194,6 +222,7 @@ class GitSource(PlanSource):
         if not any(k == "plan" for k, _, _ in wanted):
             self.exists = False
             return
+        self._read_actuals(anchor, dir_actuals, oid_bytes, self._display(ACTUALS_DIR))
         blobs = _batch(anchor, [oid for _, _, oid in wanted], self)
         problems: list[Problem] = []
         for (k, name, _), got in zip(wanted, blobs):
@@ -208,6 +237,14 @@ class GitSource(PlanSource):
                 problems.extend(e.problems)
         if problems:
             raise InputError(problems)
+
+    def _read_actuals(self, anchor: str, tree, oid_bytes: int, folder: str) -> None:
+        if tree is None or tree[0] != "tree" or tree[1] is None:
+            return
+        entries = [(name, oid) for name, (typ, oid) in sorted(_parse_tree(tree[1], oid_bytes).items())
+                   if typ == "blob" and _plan_name(name)]
+        blobs = _batch(anchor, [oid for _, oid in entries], self)
+        self._actuals = [(f"{folder}/{name}", got[1] if got else b"") for (name, _), got in zip(entries, blobs)]
 
     @staticmethod
     def _decode(data: Optional[bytes], display: str) -> str:
