@@ -297,3 +297,41 @@ def test_schema_command_validates_a_plan_using_every_addition(tmp_path, gtm):
     path = write_plan(tmp_path, apply_patch(base_plan(), ALL_ADDITIONS))
     load_plan(str(path))  # the validator accepts it
     jsonschema.Draft202012Validator(schema).validate(_as_json(read_plan_data(str(path))[0]))
+
+
+@pytest.mark.parametrize("ramp,expected", [({"ramp_months": 3}, 400000), ({"ramp": [0, 0.25, 0.5, 0.75]}, 150000)])
+def test_the_a104_worked_example_is_what_the_funnel_computes(tmp_path, gtm, ramp, expected):
+    team = [{"role": "AE", "count": 4, "annual_quota": 600000, "start": dt.date(2027, 4, 1), **ramp}]
+    path = write_plan(tmp_path, apply_patch(base_plan(), {"sales": {"team": team}}))
+    doc = json.loads(gtm("funnel", path, "-f", "json").out)
+    assert [q["capacity"] for q in doc["quarters"]][1:] == pytest.approx(
+        [expected, 600000 if "ramp_months" in ramp else 0.75 * 200000 + 2 * 200000, 600000])
+
+
+def test_init_questions_for_fiscal_naming_and_sales_sourced_pipeline(monkeypatch):
+    import typer
+
+    from gtmplan import scaffold
+
+    asked = []
+    answers = {"Company name": "Acme", "Currency (ISO 4217)": "USD", "Fiscal year start month (1-12)": 2,
+               "Are fiscal years named by the calendar year they start or end in? (start/end)": "end",
+               "First quarter of the plan": "2027Q1", "Number of quarters": 4,
+               "New bookings target for a year": 1200000, "Average deal size": 20000,
+               "Share of opportunities sales sources itself (0.3 = 30%)": 0.25}
+
+    def prompt(text, default=None, type=None):
+        asked.append(text)
+        return answers[text]
+
+    def confirm(text, default=False):
+        asked.append(text)
+        return True
+
+    monkeypatch.setattr(typer, "prompt", prompt)
+    monkeypatch.setattr(typer, "confirm", confirm)
+    a = scaffold.ask(scaffold.Answers())
+    assert (a.fy_start, a.fy_named_by, a.other_share) == (2, "end", 0.25)
+    assert "Does sales source pipeline itself (outbound, partners, existing customers)?" in asked
+    files = scaffold.render_files(a, single_file=True)["gtmplan.yaml"]
+    assert "fiscal_year_named_by: end" in files and "share: 0.25}" in files

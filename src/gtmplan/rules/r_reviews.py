@@ -17,7 +17,7 @@ class QuarterWithoutReview(Rule):
     weak programs are replaced.
 
     Fires when: no review in `reviews` is dated inside a horizon quarter (fiscal
-    quarters, by `fiscal_year_start_month`).
+    quarters, by `fiscal_year_start_month` and `fiscal_year_named_by`).
 
     How to fix: put the review on the calendar now, usually in the last two weeks
     of the quarter (`gtmplan render --format ics` makes the invitations).
