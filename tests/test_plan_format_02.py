@@ -223,7 +223,7 @@ def test_render_shows_the_pipeline_by_source_adding_up(tmp_path, gtm):
     assert "| 2027Q1 | 40 | 30 | 6 | 4 |" in md
     assert "Sales expects 25% of each quarter's opportunities from other sources (SDR outbound 15%, partners 10%)" in md
     html = gtm("render", path, "-f", "html").out
-    assert '<section id="pipeline-by-source">' in html
+    assert '<div id="pipeline-by-source">\n<h3>Pipeline by source</h3>' in html
     assert "### Pipeline by source" not in gtm("render", write_plan(tmp_path, base_plan(), "b.yaml"), "-f", "md").out
 
 
