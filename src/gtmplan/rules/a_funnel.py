@@ -104,13 +104,13 @@ class MqlShortfall(Rule):
             other = ""
             if ctx.plan.other_share:
                 t = f.row(target_q)
-                other = (f", after the {count(t.other_opportunities)} of its {count(t.opportunities)} opportunities "
-                         f"other sources bring ({pct(ctx.plan.other_share)})")
+                other = (f"; other sources (sales.other_pipeline) bring {count(t.other_opportunities)} of its "
+                         f"{count(t.opportunities)} opportunities ({pct(ctx.plan.other_share)}), marketing the rest")
             yield self.finding(
                 ctx, ("marketing", "programs"),
                 f"marketing plans {count(planned)} MQLs in {row.quarter}; sales' target for {target_q} "
-                f"({ctx.money(ctx.plan.sales.targets[target_q])}) needs {count(demanded)} {when}{other} "
-                f"(short by {count(short)}, {pct(short / demanded)})",
+                f"({ctx.money(ctx.plan.sales.targets[target_q])}) needs {count(demanded)} {when} "
+                f"(short by {count(short)}, {pct(short / demanded)}){other}",
                 quarter=row.quarter)
 
 

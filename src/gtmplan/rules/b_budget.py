@@ -145,4 +145,4 @@ class ProgramOutsideHorizon(Rule):
             cost = ctx.money(p.cost * len(set(p.quarters)))
             yield self.finding(ctx, ("marketing", "programs", i, "quarters"),
                                f"program {p.id!r} runs only in {quarters}, outside the horizon {start}-{end}: "
-                               f"its {cost} and its leads are in no figure (a typo in the year?)")
+                               f"its {cost} of spend and its leads are in no figure (a typo in the year?)")
