@@ -395,3 +395,22 @@ def test_git_side_refuses_a_huge_file_without_reading_it(gtm, repo, monkeypatch)
     r = gtm("diff", "plan", "--base", "HEAD")
     assert r.code == 2
     assert "HEAD:plan/zz-notes.yaml: file is larger than 0 MiB; plan files this large are refused" in r.err
+
+
+def test_actuals_are_read_from_the_revision_too(gtm, repo):
+    """E rules use the recorded quarters (actuals/): at a revision they come from that revision."""
+    import shutil
+
+    from conftest import EXAMPLES
+
+    shutil.copytree(EXAMPLES / "lumen-analytics", repo / "plan", ignore=shutil.ignore_patterns("crm"))
+    commit(repo, "plan with its track record")
+    check = json.loads(gtm("check", "plan", "-f", "json").out)
+    assert any(f["code"].startswith("E") for f in check["findings"])  # the example's actuals matter
+    assert gtm("diff", "plan", "--base", "HEAD", "-f", "md").out == NO_CHANGE + "\n"
+    a = repo / "plan" / "actuals" / "2026Q2.yaml"
+    a.write_text(a.read_text().replace("quarter: 2026Q2", "quarter: 2026Q1"))
+    commit(repo, "broken actuals")
+    git(repo, "checkout", "-q", "HEAD~1", "--", "plan")
+    r = gtm("diff", "plan", "--base", "HEAD")
+    assert r.code == 2 and r.err.startswith("HEAD:plan/actuals/2026Q2.yaml:")
