@@ -10,7 +10,7 @@ related location) suppresses it there.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from .errors import InputError, Problem
 from .loader import LoadedPlan
@@ -23,6 +23,7 @@ class CheckResult:
     target: str
     findings: list[Finding]
     rules: list[type[Rule]] = field(default_factory=list)
+    funnel: Any = None  # gtmplan.funnel.Funnel, when a rule computed it (diff reuses it)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -91,7 +92,7 @@ def run_check(loaded: LoadedPlan, select: Sequence[str] = (), ignore: Sequence[s
                 findings.append(f)
     findings.sort(key=lambda f: (f.location.file, f.location.line, f.location.column, f.code,
                                  f.quarter or "", f.message))
-    return CheckResult(loaded.target, findings, rules)
+    return CheckResult(loaded.target, findings, rules, ctx.__dict__.get("funnel"))
 
 
 def _suppressed(f: Finding, loaded: LoadedPlan) -> bool:

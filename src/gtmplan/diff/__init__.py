@@ -122,8 +122,10 @@ def _side(source: PlanSource, scenario, sets) -> Side:
     if not source.exists:
         return Side(source.label, None)
     loaded = load(source, scenario, sets)
-    rows = {r["quarter"]: r for r in (row.as_dict() for row in compute(loaded.plan).rows)}
-    return Side(source.label, loaded, rows, run_check(loaded).findings)
+    checked = run_check(loaded)
+    funnel = checked.funnel or compute(loaded.plan)  # the rules' own, when they computed it
+    rows = {r["quarter"]: r for r in (row.as_dict() for row in funnel.rows)}
+    return Side(source.label, loaded, rows, checked.findings)
 
 
 def compare(base: Side, head: Side) -> DiffResult:
@@ -205,7 +207,8 @@ class _InputDiff:
                 sub = f"{path}[{item['id']}]"
                 if k in at_old and k not in seen:
                     i = at_old[k]
-                    self.walk(old[i], item, sub, (*bpath, i), (*hpath, j))
+                    if old[i] != item:  # most items are unchanged: compared in C
+                        self.walk(old[i], item, sub, (*bpath, i), (*hpath, j))
                 else:
                     self.record(sub, _MISSING, item, (), (*hpath, j))
                 seen.add(k)
