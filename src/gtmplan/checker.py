@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from .errors import InputError, Problem
-from .loader import LoadedPlan
+from .plan import LoadedPlan
 from .rules import Context, Finding, Rule, all_rules
 from .rules.base import SEVERITIES
 

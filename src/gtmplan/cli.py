@@ -178,7 +178,8 @@ def review(
     output: Optional[str] = OUTPUT_OPT,
 ) -> int:
     """Compare a quarter's plan with what happened, from HubSpot or Salesforce CSV exports."""
-    from .loader import load_plan, quarter_in_horizon
+    from .loader import load_plan
+    from .plan import quarter_in_horizon
     from .review import report, run_review
 
     loaded = load_plan(plan)

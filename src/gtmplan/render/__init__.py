@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Optional
 
-from ..loader import LoadedPlan, quarter_in_horizon
+from ..plan import LoadedPlan, quarter_in_horizon
 from ..quarters import Quarter
 
 FORMATS = ("md", "html", "ics")

@@ -13,7 +13,7 @@ import os
 from typing import Optional
 
 from .. import __version__
-from ..loader import LoadedPlan
+from ..plan import LoadedPlan
 from ..quarters import Quarter
 from ..rules import Finding
 

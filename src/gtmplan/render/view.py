@@ -12,7 +12,7 @@ from typing import Optional
 
 from .. import fmt
 from ..funnel import Funnel, compute, program_leads, program_mqls, sellers
-from ..loader import LoadedPlan
+from ..plan import LoadedPlan
 from ..quarters import Quarter
 from ..rules import Finding
 from .charts import bar_chart

@@ -119,10 +119,10 @@ class Mapping:
 
 
 def load_mapping(path: str) -> Mapping:
-    from pydantic import BaseModel, ConfigDict, ValidationError
+    from pydantic import BaseModel, ConfigDict
 
-    from ..sourcemap import SourceMap
-    from ..yamlsource import YamlFailure, compose, read_text, to_python
+    from ..loader import read_document
+    from ..validation import load_model
 
     class _Strict(BaseModel):
         model_config = ConfigDict(extra="forbid", strict=True)
@@ -160,28 +160,8 @@ def load_mapping(path: str) -> Mapping:
         deals: Optional[DealsMap] = None
         date_format: Optional[str] = None
 
-    from pathlib import Path
-
-    try:
-        text = read_text(Path(path), path)
-        root = compose(text, path)
-        data = to_python(root, path)
-    except YamlFailure as f:
-        raise InputError(f.problems) from None
-    if not isinstance(data, dict):
-        raise InputError.single(path, "a mapping file is a YAML mapping with leads:, deals: and date_format:", 1, 1)
-    source = SourceMap()
-    source.add_file(path, text, root)
-    try:
-        m = MappingFile.model_validate(data)
-    except ValidationError as e:
-        problems = []
-        for err in e.errors(include_url=False):
-            loc = source.locate(tuple(err["loc"]))
-            what = "missing required key" if err["type"] == "missing" else (
-                "unknown key" if err["type"] == "extra_forbidden" else err["msg"].lower())
-            problems.append(Problem(loc.file, loc.line, loc.column, f"{'.'.join(map(str, err['loc']))}: {what}"))
-        raise InputError(problems) from None
+    data, source = read_document(path, "a mapping file must be a mapping of keys (leads:, deals:, date_format:)")
+    m = load_model(data, source, MappingFile, what="mapping file")
     leads = deals = None
     if m.leads:
         cols = {k: v for k, v in m.leads.columns.model_dump().items() if v}
