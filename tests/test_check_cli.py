@@ -255,11 +255,18 @@ def test_clean_example_reports_nothing(gtm):
     assert r.code == 0 and "no problems found" in r.out
 
 
-def test_running_the_cli_in_process_leaves_the_garbage_collector_as_it_was(plan_file):
+@pytest.mark.parametrize("command", ["check", "funnel", "render"])
+def test_running_the_cli_in_process_leaves_the_garbage_collector_as_it_was(plan_file, command):
+    """In-process callers (pre-commit hooks, tests, notebooks) keep a working collector:
+    it stays enabled, and no run freezes objects that later collections would skip."""
     import gc
 
     from gtmplan.cli import run
 
+    path = plan_file()
     assert gc.isenabled()
-    assert run(["check", str(plan_file()), "-o", str(plan_file().with_suffix(".txt"))]) == 0
+    frozen = gc.get_freeze_count()
+    for _ in range(3):
+        assert run([command, str(path), "-o", str(path.with_suffix(".out"))]) == 0
     assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen

@@ -8,7 +8,6 @@ command that needs it.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from typing import Literal, Optional
@@ -221,18 +220,7 @@ def schema(
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code; input and usage errors become stderr lines."""
-    # Garbage here is freed by reference counting: the cyclic collector would only
-    # re-traverse the (large) loaded plan. Paused while the command runs; what is left
-    # is frozen (later collections and interpreter shutdown skip it), and the
-    # collector's previous state is restored for in-process callers.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _run(argv)
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
+    return _run(argv)
 
 
 def _run(argv: list[str] | None) -> int:

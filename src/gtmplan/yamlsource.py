@@ -316,9 +316,7 @@ class _Converter:
         if node.style in ("", None):
             if tag is _PLAIN or tag in _IMPLICIT_TAGS:
                 return resolve_plain(text)
-            if tag == _STR:
-                if text and text[0] in "0123456789+-." and _FLOAT_RE.fullmatch(text):
-                    return resolve_plain(text)  # YAML 1.2 numbers such as 1e3
+            if tag == _STR:  # an explicit !!str: text, whatever it looks like
                 return text
         elif tag in (_STR, "!") or tag in _IMPLICIT_TAGS:
             return text
