@@ -212,3 +212,24 @@ def test_template_symlink_leaving_the_directory_is_refused(tmp_path, gtm):
 def test_templates_dir_must_exist(tmp_path, gtm):
     r = gtm("render", EXAMPLES / "lumen-analytics", "--templates", tmp_path / "nope")
     assert r.code == 2 and "--templates: not a directory" in r.err
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_render_computes_the_funnel_once(monkeypatch, gtm, fmt):
+    """The checks and the document share one funnel computation."""
+    import gtmplan.funnel
+    import gtmplan.render.view
+    import gtmplan.rules.base
+
+    calls = []
+    real = gtmplan.funnel.compute
+
+    def counting(plan):
+        calls.append(plan)
+        return real(plan)
+
+    monkeypatch.setattr(gtmplan.rules.base, "compute", counting)
+    monkeypatch.setattr(gtmplan.render.view, "compute", counting)
+    r = gtm("render", EXAMPLES / "lumen-analytics", "--format", fmt)
+    assert r.code == 0 and "Demand waterfall" in r.out
+    assert len(calls) == 1

@@ -130,17 +130,13 @@ def funnel(
 ) -> int:
     """Show the demand waterfall and sales capacity, quarter by quarter."""
     from .funnel import compute
-    from .funnel_report import render_csv, render_json, render_table
+    from .funnel_report import REPORTERS, FunnelReport
     from .loader import load_plan
+    from .outputs import reporter
 
     loaded = load_plan(plan)
-    result = compute(loaded.plan)
-    if fmt == "json":
-        _emit(render_json(result), output)
-    elif fmt == "csv":
-        _emit(render_csv(result), output)
-    else:
-        _emit(render_table(result, loaded.plan, color=_use_color(output)), output)
+    report = FunnelReport(loaded.plan, compute(loaded.plan))
+    _emit(reporter(REPORTERS, fmt)(color=_use_color(output)).render(report), output)
     return 0
 
 

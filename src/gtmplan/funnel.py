@@ -7,7 +7,6 @@ computation. Numbers are exact floats; rounding is for display only.
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Optional
 
@@ -190,10 +189,3 @@ def compute(plan: Plan) -> Funnel:
     for row in rows:
         row.mqls_demanded = needed.get(row.quarter + lag)
     return Funnel(lag, plan.currency, a, rows, by_q)
-
-
-def ceil_count(x: Optional[float]) -> Optional[int]:
-    """Counts shown to people are rounded up (with a guard against float noise)."""
-    if x is None:
-        return None
-    return math.ceil(round(x, 6))

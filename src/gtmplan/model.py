@@ -15,6 +15,7 @@ from typing import Annotated, Literal, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
 
 from .quarters import QUARTER_PATTERN, Quarter
+from .vocabulary import SLUG_PATTERN, Severity, Side, Stage
 
 # -- scalar types -------------------------------------------------------------------
 
@@ -49,15 +50,12 @@ PeriodT = Annotated[
     WithJsonSchema({"type": "string", "pattern": r"^(FY|[0-9]{4}Q[1-4])$",
                     "description": "FY (the whole horizon) or a fiscal quarter"}),
 ]
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
 Text = Annotated[str, Field(min_length=1)]
 Money = Annotated[float, Field(ge=0)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
 Rate = Annotated[float, Field(gt=0, le=1)]
 Count = Annotated[int, Field(ge=0)]
-Side = Literal["sales", "marketing"]
-Stage = Literal["awareness", "consideration", "decision"]
-Severity = Literal["error", "warning", "info"]
 Cadence = Literal["weekly", "monthly", "quarterly"]
 Metric = Literal["new_bookings", "pipeline", "mqls", "sqls", "opportunities", "win_rate", "market_share", "custom"]
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..errors import InputError, Problem
+from ..errors import InputError
+from ..fmt import plural
 
 LEAD_FIELDS = ("id", "created", "source", "mql_date", "sql_date", "opportunity_date")
 DEAL_FIELDS = ("id", "created", "closed", "stage", "amount", "source", "loss_reason")
@@ -105,7 +106,7 @@ def recognise(header: list[str], kind: str, display: str, mapping: Optional[Shap
                           for s in SHAPES if s.kind == kind)
         raise InputError.single(display, f"columns not recognised as a {kind} export ({known}); "
                                          "describe them with --mapping FILE.yaml", 1, 1)
-    raise InputError.single(display, f"missing required column{'s' if len(missing) > 1 else ''} {names} "
+    raise InputError.single(display, f"missing required {plural(len(missing), 'column', with_count=False)} {names} "
                                      f"for a {shape.name}", 1, 1)
 
 

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from ..fmt import count, pct, possessive, rate, rel_diff
+from ..fmt import assumption, count, pct, plural, possessive, rate, rel_diff
 from ..funnel import WATERFALL_NEEDS, owner, sellers
 from ..model import ASSUMPTION_KEYS
 from .base import Context, Rule, register
 
 
 def _show(key: str, value: float, ctx: Context) -> str:
-    if key in ("average_deal_size", "cost_per_lead"):
-        return ctx.money(value)
-    if key == "sales_cycle_days":
-        return f"{value:g} days"
-    return rate(value)
+    return assumption(key, value, ctx.plan.currency)
 
 
 @register
@@ -138,7 +134,7 @@ class PipelineBeforePlan(Rule):
         need = sum(r.target for r in early)
         quarters = ", ".join(str(r.quarter) for r in early)
         days = ctx.value("sales_cycle_days")
-        cycle = f"a {days:g}-day sales cycle (lag {f.lag} quarter{'s' if f.lag > 1 else ''})"
+        cycle = f"a {days:g}-day sales cycle (lag {plural(f.lag, 'quarter')})"
         win = ctx.value("win_rate")
         opening = ctx.plan.sales.opening_pipeline
         if opening is None:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from ..vocabulary import STAGES
 from .base import Rule, register
-
-STAGES = ("awareness", "consideration", "decision")
 
 
 @register

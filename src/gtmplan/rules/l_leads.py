@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..fmt import employees, plural
+from ..vocabulary import SIDES
 from .base import Rule, register
 
 MQL_FIRMO = ("lead_definition", "mql", "firmographics")
@@ -53,7 +55,7 @@ class MqlOutsideIcp(Rule):
                 admits = "companies of any size" if got is None else f"companies from {got:,} employees"
                 yield self.finding(ctx, (*MQL_FIRMO, "employees", "min"),
                                    f"the MQL definition admits {admits}, but no ICP segment wants fewer than "
-                                   f"{lowest:,} employees (segment{'s' if len(who) > 1 else ''} {_ids(who)})")
+                                   f"{lowest:,} employees ({plural(len(who), 'segment', with_count=False)} {_ids(who)})")
         if all(m is not None for m in maxs):
             highest = max(maxs)
             got = emp.max if emp else None
@@ -125,11 +127,7 @@ class SqlUnreachable(Rule):
 
 
 def _range(r) -> str:
-    if r.min is not None and r.max is not None:
-        return f"{r.min:,}-{r.max:,}"
-    if r.min is not None:
-        return f"{r.min:,}+"
-    return f"up to {r.max:,}" if r.max is not None else "any number of"
+    return employees(r, dash="-", anything="any number of")
 
 
 @register
@@ -155,7 +153,7 @@ class DefinitionNotAgreed(Rule):
 
     def check(self, ctx):
         by = ctx.plan.lead_definition.agreed_by
-        missing = [s for s in ("sales", "marketing") if s not in by]
+        missing = [s for s in SIDES if s not in by]
         if missing:
             signed = " and ".join(by) + " only" if by else "nobody"
             yield self.finding(ctx, ("lead_definition", "agreed_by"),

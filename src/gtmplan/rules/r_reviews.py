@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from ..quarters import Quarter
+from ..vocabulary import SIDES
 from .base import Rule, register
-
-SIDES = ("sales", "marketing")
 
 
 @register
