@@ -31,9 +31,16 @@ class AssumptionMismatch(Rule):
     the side that does not own that stage.
 
     Example:
-        # sales.yaml                    # marketing.yaml
-        assumptions:                    assumptions:
-          mql_to_sql: 0.30                mql_to_sql: 0.40   # A101: differ by 25%
+        Fires (the two values differ by 25%):
+            sales:
+              assumptions: {mql_to_sql: 0.30}
+            marketing:
+              assumptions: {mql_to_sql: 0.40}
+        Quiet (0.40 and 0.42 differ by 5%, inside the default 10% tolerance):
+            sales:
+              assumptions: {mql_to_sql: 0.40}
+            marketing:
+              assumptions: {mql_to_sql: 0.42}
     """
 
     code, name, severity = "A101", "assumption-mismatch", "error"
@@ -79,8 +86,17 @@ class MqlShortfall(Rule):
     conversion assumptions with CRM data. `gtmplan funnel` shows every step.
 
     Example:
-        marketing plans 380 MQLs in 2027Q2; sales' targets for 2027Q3 need 510
-        created then (short by 130, 25%)
+        Fires (sales' 100,000 a quarter at 10,000 a deal, win rate 0.25, 0.5 SQL to
+        opportunity and 0.4 MQL to SQL needs 200 MQLs a quarter; the programs bring 150):
+            marketing:
+              programs:
+                - {id: webinars, channel: webinars, quarters: [2027Q1, 2027Q2, 2027Q3, 2027Q4],
+                   cost: 10000, expected_mqls: 150}
+        Quiet (the programs bring the 200 MQLs):
+            marketing:
+              programs:
+                - {id: webinars, channel: webinars, quarters: [2027Q1, 2027Q2, 2027Q3, 2027Q4],
+                   cost: 10000, expected_mqls: 200}
     """
 
     code, name, severity = "A102", "mql-shortfall", "error"
@@ -120,8 +136,14 @@ class PipelineBeforePlan(Rule):
     pipeline can close.
 
     Example:
-        sales:
-          opening_pipeline: 1200000   # closes 300,000 at a 25% win rate
+        Fires (a 91-day cycle: 2027Q1's deals were created before the plan starts,
+        and no opening pipeline is stated):
+            sales:
+              assumptions: {sales_cycle_days: 91}
+        Quiet (the opening pipeline closes 2027Q1's 100,000 at a 0.25 win rate):
+            sales:
+              assumptions: {sales_cycle_days: 91}
+              opening_pipeline: 400000
     """
 
     code, name, severity = "A103", "pipeline-before-plan", "warning"
@@ -169,8 +191,14 @@ class CapacityShortfall(Rule):
     lower the quarter's target.
 
     Example:
-        team:
-          - {role: AE, count: 4, annual_quota: 600000, ramp_months: 3, start: 2027-04-01}
+        Fires (one seller carries 60,000 a quarter; the target is 100,000):
+            sales:
+              team:
+                - {role: AE, count: 1, annual_quota: 240000}
+        Quiet (two sellers carry 120,000 a quarter):
+            sales:
+              team:
+                - {role: AE, count: 2, annual_quota: 240000}
     """
 
     code, name, severity = "A104", "capacity-shortfall", "error"
@@ -182,7 +210,7 @@ class CapacityShortfall(Rule):
                 yield self.finding(
                     ctx, ("sales", "team"),
                     f"sales capacity in {row.quarter} is {ctx.money(row.capacity)} "
-                    f"({sellers(ctx.plan, row.quarter)} sellers, ramped, at "
+                    f"({plural(sellers(ctx.plan, row.quarter), 'seller')}, ramped, at "
                     f"{pct(ctx.plan.sales.expected_attainment)} attainment); the target is "
                     f"{ctx.money(row.target)} (short by {ctx.money(short)}, {pct(short / row.target)})",
                     quarter=row.quarter)
@@ -204,8 +232,14 @@ class UnworkedLeads(Rule):
     land, move programs to later quarters, or tighten the MQL definition.
 
     Example:
-        marketing's programs in 2027Q2 bring about 140 opportunities; 4 sellers
-        can work 100 (4 x 25)
+        Fires (the programs bring about 44 opportunities a quarter; 2 sellers work 30):
+            sales:
+              team: [{role: AE, count: 2, annual_quota: 240000}]
+              max_opportunities_per_rep: 15
+        Quiet (2 sellers work 50):
+            sales:
+              team: [{role: AE, count: 2, annual_quota: 240000}]
+              max_opportunities_per_rep: 25
     """
 
     code, name, severity = "A105", "unworked-leads", "warning"
@@ -224,7 +258,7 @@ class UnworkedLeads(Rule):
                 yield self.finding(
                     ctx, ("sales", "max_opportunities_per_rep"),
                     f"marketing's programs in {row.quarter} bring about {count(opps)} opportunities "
-                    f"({count(row.mqls_planned)} MQLs x {rate(m2s)} x {rate(s2o)}); {n} sellers can work "
+                    f"({count(row.mqls_planned)} MQLs x {rate(m2s)} x {rate(s2o)}); {plural(n, 'seller')} can work "
                     f"{count(n * cap)} ({n} x {cap})",
                     quarter=row.quarter)
 
@@ -245,9 +279,14 @@ class MissingAssumption(Rule):
     you have it.
 
     Example:
-        sales:
-          assumptions:
-            win_rate: 0.25
+        Fires (neither side states the win rate):
+            sales:
+              assumptions: {win_rate: null}
+        Quiet (marketing states it, so the funnel uses marketing's value):
+            sales:
+              assumptions: {win_rate: null}
+            marketing:
+              assumptions: {win_rate: 0.25}
     """
 
     code, name, severity = "A106", "missing-assumption", "error"

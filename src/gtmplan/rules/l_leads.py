@@ -32,11 +32,18 @@ class MqlOutsideIcp(Rule):
     segment that really is wanted to `icp.segments`.
 
     Example:
-        icp:
-          segments: [{id: mid-market, employees: {min: 200, max: 2000}}]
-        lead_definition:
-          mql:
-            firmographics: {employees: {min: 200}}
+        Fires (MQLs from 20 employees; no segment wants fewer than 50):
+            icp:
+              segments: [{id: core, employees: {min: 50, max: 1000}}]
+            lead_definition:
+              mql:
+                firmographics: {employees: {min: 20, max: 1000}}
+        Quiet:
+            icp:
+              segments: [{id: core, employees: {min: 50, max: 1000}}]
+            lead_definition:
+              mql:
+                firmographics: {employees: {min: 50, max: 1000}}
     """
 
     code, name, severity = "L201", "mql-outside-icp", "warning"
@@ -98,8 +105,14 @@ class SqlUnreachable(Rule):
     by both sides.
 
     Example:
-        mql: {firmographics: {employees: {min: 50}}}
-        sql: {firmographics: {employees: {min: 200}}}    # narrower, and reachable
+        Fires (MQLs stop at 1,000 employees, SQLs start at 2,000):
+            lead_definition:
+              mql: {firmographics: {employees: {min: 50, max: 1000}}}
+              sql: {firmographics: {employees: {min: 2000}}}
+        Quiet (SQLs are a narrowing of MQLs):
+            lead_definition:
+              mql: {firmographics: {employees: {min: 50, max: 1000}}}
+              sql: {firmographics: {employees: {min: 200}}}
     """
 
     code, name, severity = "L202", "sql-unreachable", "error"
@@ -144,9 +157,13 @@ class DefinitionNotAgreed(Rule):
     (and set `agreed_on`).
 
     Example:
-        lead_definition:
-          agreed_by: [sales, marketing]
-          agreed_on: 2027-01-15
+        Fires:
+            lead_definition:
+              agreed_by: [marketing]
+        Quiet:
+            lead_definition:
+              agreed_by: [sales, marketing]
+              agreed_on: 2027-01-15
     """
 
     code, name, severity = "L203", "definition-not-agreed", "error"
@@ -174,8 +191,12 @@ class NoFollowUpSla(Rule):
     often get 1).
 
     Example:
-        lead_definition:
-          follow_up_hours: 24
+        Fires:
+            lead_definition:
+              follow_up_hours: null
+        Quiet:
+            lead_definition:
+              follow_up_hours: 24
     """
 
     code, name, severity = "L204", "no-follow-up-sla", "warning"
@@ -199,8 +220,15 @@ class UntargetedProgram(Rule):
     How to fix: list the ICP segments the program is for.
 
     Example:
-        programs:
-          - {id: webinars, channel: webinars, segments: [mid-market], ...}
+        Fires:
+            marketing:
+              programs:
+                - {id: webinars, channel: webinars, quarters: [2027Q1], cost: 10000, expected_mqls: 100}
+        Quiet:
+            marketing:
+              programs:
+                - {id: webinars, channel: webinars, quarters: [2027Q1], cost: 10000, expected_mqls: 100,
+                   segments: [core]}
     """
 
     code, name, severity = "L205", "untargeted-program", "warning"
