@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..fmt import count, pct, rel_diff
+from ..vocabulary import SIDES
 from .base import Rule, register
 
 REVENUE_METRICS = ("new_bookings", "pipeline")
@@ -34,7 +35,7 @@ class OneSidedGoal(Rule):
 
     def check(self, ctx):
         for i, goal in enumerate(ctx.plan.goals or []):
-            missing = [s for s in ("sales", "marketing") if s not in goal.owners]
+            missing = [s for s in SIDES if s not in goal.owners]
             if missing:
                 has = " and ".join(goal.owners) or "nobody"
                 yield self.finding(ctx, ("goals", i, "owners"),
