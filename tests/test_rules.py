@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import TESTS, apply_patch, base_plan, write_plan
+from conftest import TESTS, apply_patch, base_plan, dump, write_plan
 from gtmplan.checker import run_check
 from gtmplan.loader import load_plan
 from gtmplan.rules import REGISTRY, all_rules
 
 CASES_DIR = TESTS / "rule_cases"
-FINDING_KEYS = {"at", "quarter", "related", "messages", "severity"}
+FINDING_KEYS = {"at", "quarter", "related", "related_files", "messages", "severity"}
 
 
 def _cases():
@@ -33,15 +33,27 @@ def _cases():
 ALL_CASES = list(_cases())
 
 
-def _run(tmp_path: Path, code: str, patch: dict) -> tuple[Path, list]:
+def write_actuals(directory: Path, actuals: dict) -> None:
+    """A case's ``actuals: {QUARTER: {metrics: ..., rates: ...}}`` as actuals/QUARTER.yaml beside the plan."""
+    if not actuals:
+        return
+    folder = directory / "actuals"
+    folder.mkdir()
+    for quarter, body in actuals.items():
+        (folder / f"{quarter}.yaml").write_text(dump({"quarter": str(quarter), "metrics": {}, **body}),
+                                                encoding="utf-8")
+
+
+def _run(tmp_path: Path, code: str, patch: dict, actuals: dict | None = None) -> tuple[Path, list]:
     plan = write_plan(tmp_path, apply_patch(base_plan(), patch or {}))
+    write_actuals(tmp_path, actuals or {})
     return plan, run_check(load_plan(str(plan)), select=[code]).findings
 
 
 @pytest.mark.parametrize("code,case", ALL_CASES)
 def test_rule_case(tmp_path: Path, code: str, case: dict):
     assert "findings" in case, "a case lists every finding it expects (findings: [] when quiet)"
-    plan, found = _run(tmp_path, code, case.get("patch"))
+    plan, found = _run(tmp_path, code, case.get("patch"), case.get("actuals"))
     expected = case["findings"]
     for e in expected:
         assert {"at", "quarter", "messages"} <= set(e) <= FINDING_KEYS and e["messages"], e
@@ -53,6 +65,8 @@ def test_rule_case(tmp_path: Path, code: str, case: dict):
     assert got == want, "\n".join(f.message for f in found)
     for f, e in zip(found, expected):
         assert f.location.file == str(plan)
+        if "related_files" in e:
+            assert [Path(r.file).name for r in f.related] == e["related_files"]
         for text in e["messages"]:
             assert text in f.message, f.message
 
@@ -85,14 +99,22 @@ def example_pair(rule) -> tuple[dict, dict]:
     return tuple(yaml.safe_load(textwrap.dedent("\n".join(blocks[k]))) for k in ("fires", "quiet"))
 
 
+def _plan_and_actuals(fragment: dict) -> tuple[dict, dict]:
+    """An example's plan patch, and its ``actuals/QUARTER.yaml:`` keys as recorded quarters."""
+    plan = {k: v for k, v in fragment.items() if not k.startswith("actuals/")}
+    actuals = {k.removeprefix("actuals/").removesuffix(".yaml"): v
+               for k, v in fragment.items() if k.startswith("actuals/")}
+    return plan, actuals
+
+
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
 def test_rule_documentation_example_fires_and_its_near_miss_is_quiet(tmp_path, rule):
     fires, quiet = example_pair(rule)
     for d in ("fires", "quiet"):
         (tmp_path / d).mkdir()
-    _, found = _run(tmp_path / "fires", rule.code, fires)
+    _, found = _run(tmp_path / "fires", rule.code, *_plan_and_actuals(fires))
     assert found, f"{rule.code}: the documented example does not fire"
-    _, found = _run(tmp_path / "quiet", rule.code, quiet)
+    _, found = _run(tmp_path / "quiet", rule.code, *_plan_and_actuals(quiet))
     assert found == [], f"{rule.code}: the documented near miss fires: " + "; ".join(f.message for f in found)
 
 
@@ -114,6 +136,7 @@ def test_catalogue_matches_rules_md():
         "F601": ("no-lead-source-question", "warning"), "F602": ("no-win-loss-loop", "warning"),
         "F603": ("content-unused-by-sales", "warning"), "F604": ("stage-without-content", "info"),
         "F605": ("no-competitive-intel", "info"),
+        "E701": ("assumption-contradicted", "warning"), "E702": ("weak-program", "warning"),
     }
     assert {r.code: (r.name, r.severity) for r in all_rules()} == expected
 

@@ -106,7 +106,10 @@ def load_plan(target: str) -> LoadedPlan:
     with _gc_paused():
         data, source = read_plan_data(target)
         plan = validate(data, source)
-    return LoadedPlan(plan, source, target)
+        from .actuals import load_actuals
+
+        actuals = load_actuals(target)
+    return LoadedPlan(plan, source, target, actuals=actuals)
 
 
 @contextmanager

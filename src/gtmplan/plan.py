@@ -4,12 +4,13 @@ and the PLAN argument as the user typed it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from .errors import InputError
 from .sourcemap import SourceMap
 
 if TYPE_CHECKING:  # the model module imports pydantic: loaded only once a plan is validated
+    from .actuals import TrackRecord
     from .model import Plan
     from .quarters import Quarter
 
@@ -19,6 +20,7 @@ class LoadedPlan:
     plan: Plan
     source: SourceMap
     target: str  # the PLAN argument as the user wrote it
+    actuals: Optional[TrackRecord] = None  # the recorded quarters (actuals/), part of the plan
 
 
 def quarter_in_horizon(text: str, loaded: LoadedPlan) -> Quarter:
