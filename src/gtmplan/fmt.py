@@ -35,11 +35,18 @@ def money(x: Optional[float], currency: str = "USD") -> str:
     return f"{sign}{sym}{amount}" if sym else f"{sign}{currency} {amount}"
 
 
+def ceil_count(x: Optional[float]) -> Optional[int]:
+    """Counts shown to people are rounded up (with a guard against float noise)."""
+    if x is None:
+        return None
+    return math.ceil(round(x, 6))
+
+
 def count(x: Optional[float]) -> str:
     """A count of leads, deals, sellers...: rounded up, with thousands separators."""
     if x is None:
         return "–"
-    return f"{math.ceil(round(x, 6)):,}"
+    return f"{ceil_count(x):,}"
 
 
 def rate(x: Optional[float]) -> str:
