@@ -93,13 +93,11 @@ def plural(n: int, word: str, with_count: bool = True) -> str:
     return f"{n:,} {noun}" if with_count else noun
 
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
-
-
 def day(d: dt.date) -> str:
     """A date in documents: 14 Jul 2027."""
-    return f"{d.day} {MONTHS[d.month - 1][:3]} {d.year}"
+    from .quarters import MONTH_NAMES
+
+    return f"{d.day} {MONTH_NAMES[d.month - 1][:3]} {d.year}"
 
 
 class _Range(Protocol):
