@@ -200,3 +200,75 @@ def test_nothing_usable_exits_2_naming_the_file_and_reason(gtm, tmp_path, text, 
     path.write_text(text)
     r = gtm("review", LUMEN, "--quarter", "2027Q2", "--leads", path)
     assert r.code == 2 and r.out == "" and r.err.startswith(f"{path}: ") and message in r.err, r.err
+
+
+# -- evidence: no suggestion without the evidence E701 asks for -----------------------------
+
+def _deals(tmp_path, won: int, lost: int, amount: int = 30000):
+    path = tmp_path / "deals.csv"
+    rows = [f"w{i},2027-04-01,2027-05-01,won,{amount},Webinar,price" for i in range(won)]
+    rows += [f"l{i},2027-04-01,2027-05-01,lost,1000,Webinar,price" for i in range(lost)]
+    path.write_text("id,created,closed,stage,amount,source,loss_reason\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def _win_rate_tips(doc):
+    return [s for s in doc["suggestions"] if "win_rate" in s]
+
+
+def test_three_closed_deals_suggest_nothing_and_say_how_many_more(gtm, tmp_path):
+    doc = review(gtm, LUMEN, "2027Q2", "--deals", _deals(tmp_path, 2, 1))
+    r = doc["rates"]["win_rate"]
+    assert (r["actual"], r["n"], r["sales"]) == (pytest.approx(2 / 3), 3, 0.25)
+    assert r["sales_fits"] is True and round(r["low"], 4) == 0.2077  # 3 deals: an interval of 21% to 94%
+    tips = _win_rate_tips(doc)
+    assert tips and not any(t.startswith("Update") or "supports" in t for t in doc["suggestions"])
+    assert "2 of 3" in tips[0] and "at least 30 (27 more)" in tips[0]
+
+
+def test_29_rows_are_not_enough_and_30_are(gtm, tmp_path):
+    # 12 of 29 won: 0.25 lies outside [25.5%, 59.3%], but n < 30
+    doc = review(gtm, LUMEN, "2027Q2", "--deals", _deals(tmp_path, 12, 17))
+    assert doc["rates"]["win_rate"]["n"] == 29 and doc["rates"]["win_rate"]["sales_fits"] is False
+    assert not any(t.startswith("Update win_rate") for t in doc["suggestions"])
+    assert any("at least 30 (1 more)" in t for t in _win_rate_tips(doc))
+    # 13 of 30 won: 0.25 lies just outside [27.4%, 60.8%]: now the update is suggested
+    doc = review(gtm, LUMEN, "2027Q2", "--deals", _deals(tmp_path, 13, 17))
+    r = doc["rates"]["win_rate"]
+    assert r["n"] == 30 and r["sales_fits"] is False and round(r["low"], 4) == 0.2738
+    tips = [t for t in doc["suggestions"] if t.startswith("Update win_rate")]
+    assert tips == ["Update win_rate to 0.433 in sales.assumptions: 2027Q2 measured 43.3%, 13 of 30; "
+                    "95% interval 27.4% to 60.8% (sales assumed 0.25, outside the interval)."]
+
+
+def test_a_stated_value_just_inside_the_interval_is_not_contradicted(gtm, tmp_path):
+    # 12 of 30 won: [24.6%, 57.7%] holds 0.25
+    doc = review(gtm, LUMEN, "2027Q2", "--deals", _deals(tmp_path, 12, 18))
+    r = doc["rates"]["win_rate"]
+    assert r["n"] == 30 and r["sales_fits"] is True and round(r["low"], 4) == 0.2459
+    assert not any(t.startswith("Update win_rate") for t in doc["suggestions"])
+    tip = _win_rate_tips(doc)[0]
+    assert "sales' 0.25 lies inside it" in tip and "more rows to tell" in tip and "no change suggested" in tip
+    assert not any("supports" in t for t in doc["suggestions"])
+
+
+def test_deal_size_needs_ten_won_deals(gtm, tmp_path):
+    doc = review(gtm, LUMEN, "2027Q2", "--deals", _deals(tmp_path, 9, 0, amount=60000))
+    assert not any(t.startswith("Update average_deal_size") for t in doc["suggestions"])
+    assert any("it takes 10 won deals to suggest a change (1 more)" in t for t in doc["suggestions"])
+    doc = review(gtm, LUMEN, "2027Q2", "--deals", _deals(tmp_path, 10, 0, amount=60000))
+    assert any(t.startswith("Update average_deal_size to $60,000: the 10 deals won") for t in doc["suggestions"])
+
+
+def test_weak_programs_are_the_same_in_the_report_and_the_suggestions(gtm, tmp_path):
+    from gtmplan.loader import load_plan
+    from gtmplan.quarters import Quarter
+    from gtmplan.review import run_review
+
+    path = tmp_path / "leads.csv"
+    path.write_text("id,created,source\n" + "".join(f"{i},2027-04-02,Webinar\n" for i in range(500))
+                    + "".join(f"p{i},2027-04-02,Paid Search\n" for i in range(700)))
+    result = run_review(load_plan(str(LUMEN)), Quarter(2027, 2), str(path), None)
+    weak = {p.id for p in result.programs if p.weak}
+    cut = {t.split()[4].rstrip(":") for t in result.suggestions if t.startswith("Cut or")}
+    assert weak == cut and "product-webinars" in weak and "paid-search" not in weak  # 500 < 600 x 0.9

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..fmt import count, money, pct, plural, rate, rel_diff
+from ..fmt import count, money, pct, plural, possessive, rate, rel_diff
 from ..funnel import lag_quarters
 from ..stats import wilson
 from .result import MIN_RATE_ROWS, MIN_WON_DEALS, Rate, ReviewResult
@@ -73,7 +73,7 @@ def rate_suggestions(key: str, r: Rate, q: str) -> list[str]:
         return out
     if not r.enough:
         need = {side: rows_to_tell(r, v) for side, v in stated.items()}
-        told = [f"{side}'s {rate(v)}" + (f" (about {need[side]:,} rows in all, if the rate held)"
+        told = [f"{possessive(side)} {rate(v)}" + (f" (about {need[side]:,} rows in all, if the rate held)"
                                          if need[side] and need[side] > MIN_RATE_ROWS else "")
                 for side, v in stated.items()]
         out.append(f"{key}: {q} measured {_interval(r)}: too few rows to judge "
@@ -83,7 +83,7 @@ def rate_suggestions(key: str, r: Rate, q: str) -> list[str]:
     parts = []
     for side, v in stated.items():
         n = rows_to_tell(r, v)
-        parts.append(f"{side}'s {rate(v)} lies inside it" + (
+        parts.append(f"{possessive(side)} {rate(v)} lies inside it" + (
             f" (it would take about {n - r.n:,} more rows to tell, if the rate held)" if n else ""))
     out.append(f"{key}: {q} measured {_interval(r)}; {'; '.join(parts)}: no change suggested.")
     return out
