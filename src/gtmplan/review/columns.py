@@ -187,7 +187,7 @@ def _missing(shape: Shape, index: dict[str, int]) -> list[str]:
         options = req.split("|")
         if not any(o in index for o in options):
             names = [n for o in options for n in shape.names(o)[:1]] or options
-            out.append(" or ".join(repr(n) for n in names))
+            out.append(" or ".join(repr(n if len(n) <= 80 else n[:80] + "…") for n in names))
     return out
 
 
@@ -202,7 +202,8 @@ def recognise(header: list[str], kind: str, display: str, mapping: Optional[Shap
         if mapping is not None:
             empty = [f for f in shape.required if not shape.names(f)]
             if empty:
-                raise InputError.single(display, f"the mapping names no column for {', '.join(empty)}", 1, 1)
+                raise InputError.single(display, f"{shape.name} gives an empty column name for "
+                                                 f"{', '.join(empty)}", 1, 1)
         index = _find(shape, positions)
         missing = _missing(shape, index)
         hits = sum(_norm(h) in positions for h in shape.signature)

@@ -32,7 +32,7 @@ from ..errors import InputError
 MAX_FIELD = 1_000_000  # characters in one cell
 MAX_LINE = 4 * MAX_FIELD  # characters in one physical line
 CHUNK = 1 << 18  # bytes read at a time
-FIFO_WAIT = 10.0  # seconds to wait for a writer on a FIFO
+FIFO_WAIT = 5.0  # seconds to wait for a writer on a FIFO
 SNIFF_BYTES = 1 << 16
 # splitlines() also breaks at these; a CSV line ends only at \n, \r or \r\n
 _ODD_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from typing import Optional, Protocol
 
 from .. import fmt
 from .result import ReviewResult
 
+_C1 = re.compile("[\x7f-\x9f\u2028\u2029]")
 LABELS = {"leads": "New leads", "mqls": "MQLs", "sqls": "SQLs", "opportunities": "Opportunities",
           "won": "Deals won", "bookings": "Bookings", "win_rate": "Win rate",
           "average_deal_size": "Average deal size", "days_to_close": "Days to close"}
@@ -111,7 +113,9 @@ class JsonReporter:
         pass
 
     def render(self, loaded, result: ReviewResult) -> str:
-        return json.dumps(result.as_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        text = json.dumps(result.as_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        # JSON escapes C0 controls itself; C1 controls (a CSI is \x9b) and line separators too
+        return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class _DocumentReporter:
