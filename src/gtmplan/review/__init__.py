@@ -8,6 +8,7 @@ intervals: a :class:`ReviewResult`) -> :mod:`suggest` -> :mod:`report`.
 
 from __future__ import annotations
 
+import csv
 import math
 import sys
 from typing import Optional, Sequence
@@ -57,16 +58,22 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         f = open_csv(leads, encoding=encoding)
         layout = recognise(f.header, "leads", leads, mp.leads if mp and mp.leads else None)
         notes += f.notes + layout.missing_notes(leads)
-        lc = scan_leads(_progress(f.rows, f.size, leads) if progress else f.rows, f.header, layout, leads, formats,
-                        lo, hi, bad, claimed)
+        try:
+            lc = scan_leads(_progress(f.rows, f.size, leads) if progress else f.rows, f.header, layout, leads,
+                            formats, lo, hi, bad, claimed)
+        except csv.Error as e:
+            raise f.failed(e) from None
         lc.info.encoding, lc.info.delimiter = f.encoding, f.delimiter
         _usable(lc.info, leads, quarter, lo, hi, bad)
     if deals is not None:
         f = open_csv(deals, encoding=encoding)
         layout = recognise(f.header, "deals", deals, mp.deals if mp and mp.deals else None)
         notes += f.notes + layout.missing_notes(deals)
-        dc = scan_deals(_progress(f.rows, f.size, deals) if progress else f.rows, f.header, layout, deals, formats,
-                        lo, hi, bad, plan.currency, rates)
+        try:
+            dc = scan_deals(_progress(f.rows, f.size, deals) if progress else f.rows, f.header, layout, deals,
+                            formats, lo, hi, bad, plan.currency, rates)
+        except csv.Error as e:
+            raise f.failed(e) from None
         dc.info.encoding, dc.info.delimiter = f.encoding, f.delimiter
         _usable(dc.info, deals, quarter, lo, hi, bad)
     return figures_of(loaded, quarter, lc, dc, bad, notes)

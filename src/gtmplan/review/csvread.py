@@ -24,8 +24,8 @@ import re
 import select
 import stat
 from dataclasses import dataclass, field
-from itertools import chain
-from typing import Iterator, Optional
+from itertools import chain, count
+from typing import Callable, Iterator, Optional
 
 from ..errors import InputError
 
@@ -34,8 +34,7 @@ MAX_LINE = 4 * MAX_FIELD  # characters in one physical line
 CHUNK = 1 << 18  # bytes read at a time
 FIFO_WAIT = 5.0  # seconds to wait for a writer on a FIFO
 SNIFF_BYTES = 1 << 16
-# splitlines() also breaks at these; a CSV line ends only at \n, \r or \r\n
-_ODD_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+# a CSV line ends only at \n, \r or \r\n (splitlines() also breaks at \x0b, \x85, \u2028...)
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
@@ -44,11 +43,12 @@ class CsvFile:
     """An opened export: its header, its rows as (spreadsheet row, cells), and how it was read."""
 
     header: list[str]
-    rows: Iterator[tuple[int, list[str]]]
+    rows: Iterator[tuple[int, list[str]]]  # raises csv.Error on a broken record: see failed()
     size: int  # bytes, 0 when unknown (a pipe)
     encoding: str
     delimiter: str
     notes: list[str] = field(default_factory=list)
+    failed: Callable[[Exception], InputError] = InputError  # csv.Error while reading rows -> located error
 
 
 def _fail(display: str, message: str, line: Optional[int] = None, col: Optional[int] = None) -> InputError:
@@ -181,13 +181,21 @@ def _final(dec, display: str, encoding: str) -> str:
         raise _fail(display, f"ends in the middle of a {encoding} character") from None
 
 
+def _odd_breaks(text: str) -> bool:
+    """Whether the text holds a character splitlines() breaks at but a CSV does not
+    (a few substring searches run at memchr speed; a character-class regex would not)."""
+    if any(ch in text for ch in "\x0b\x0c\x1c\x1d\x1e"):
+        return True
+    return not text.isascii() and any(ch in text for ch in "\x85\u2028\u2029")
+
+
 def _line_lists(texts: Iterator[str], display: str, first_line: list[int]) -> Iterator[list[str]]:
     """Chunks of decoded text -> lists of physical lines (with their endings), each line
     at most MAX_LINE characters: a longer one is refused as soon as it is seen."""
     carry = ""
     for text in texts:
         text = carry + text if carry else text
-        lines = text.splitlines(True) if not _ODD_BREAKS.search(text) else _LINE_RE.findall(text)
+        lines = text.splitlines(True) if not _odd_breaks(text) else _LINE_RE.findall(text)
         carry = lines.pop() if lines else ""
         if len(carry) > MAX_LINE:
             n = first_line[0] + len(lines)
@@ -246,11 +254,9 @@ def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] =
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
 
     def fail(e: Exception, start_line: int) -> InputError:
-        if isinstance(e, InputError):
-            return e
         message = str(e)
-        end_line = max(reader.line_num, start_line) + sep_line
-        start = start_line + sep_line
+        start = start_line + (sep_line if start_line == 1 else 0)
+        end_line = max(reader.line_num + sep_line, start)
         if "unexpected end of data" in message or "EOF" in message:
             line, col = _open_quote(_lines(path, enc, start, end_line + 1), start, delimiter) if regular \
                 else (start, 1)
@@ -269,21 +275,41 @@ def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] =
     except StopIteration:
         raise _fail(display, "file is empty: expected a header row", 1, 1) from None
     except (csv.Error, InputError) as e:
-        raise fail(e, 1) from None
+        raise (e if isinstance(e, InputError) else fail(e, 1)) from None
     if header and header[0].startswith("\ufeff"):
         header[0] = header[0][1:]
 
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        last_end = reader.line_num
-        number = 1
-        try:
-            for number, row in enumerate(reader, 2):
-                yield number, row
-                last_end = reader.line_num
-        except (csv.Error, InputError) as e:
-            raise fail(e, last_end + 1) from None
+    counter = count(2)
 
-    return CsvFile(header, rows(), st.st_size if regular else 0, enc, delimiter, notes)
+    def failed(e: Exception) -> InputError:
+        """The error to report for a csv.Error raised while the rows were read."""
+        if isinstance(e, InputError):
+            return e
+        row = next(counter) - 1  # zip() took the failing row's number before the reader failed
+        start = _record_start(path, enc, delimiter, row, sep_line) if regular else reader.line_num + sep_line
+        return fail(e, start)
+
+    return CsvFile(header, zip(counter, reader), st.st_size if regular else 0, enc, delimiter, notes, failed)
+
+
+def _record_start(path: str, encoding: str, delimiter: str, row: int, sep_line: int) -> int:
+    """The physical line on which spreadsheet row ``row`` starts, by reading the file again."""
+    fd, _ = _open_fd(path, path)
+    chunks = _read_bytes(fd)
+    first = next(chunks, b"")
+    skip = 3 if encoding == "utf-8" and first.startswith(codecs.BOM_UTF8) else 0
+    lines = chain.from_iterable(_line_lists(_texts(first[skip:], chunks, encoding, path), path, [1]))
+    if sep_line:
+        next(lines, None)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    try:
+        for _ in range(row - 1):
+            next(reader)
+    except (StopIteration, csv.Error, InputError):
+        pass
+    finally:
+        chunks.close()
+    return reader.line_num + 1 + sep_line
 
 
 # -- locating a broken quote after the fact (regular files only: they can be read again) ----

@@ -12,6 +12,7 @@ reported with its spreadsheet row number and counted nowhere else.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import chain
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Iterable, Iterator, Optional
@@ -137,7 +138,7 @@ def _header_name(layout: Layout, header: list[str], fieldname: str) -> str:
 
 def _sniffed(rows: Iterable[tuple[int, list[str]]], date_cols: list[tuple[int, DateColumn]],
              amount: Optional[tuple[int, AmountColumn]]) -> Iterator[tuple[int, list[str]]]:
-    """The rows, unchanged; the first ones are held back (a bounded number) until each
+    """The rows, unchanged; the first ones are read ahead (a bounded number) until each
     date column has shown its order and the amount column its decimal mark."""
     it = iter(rows)
     held = []
@@ -153,9 +154,7 @@ def _sniffed(rows: Iterable[tuple[int, list[str]]], date_cols: list[tuple[int, D
         chars += sum(map(len, row))
         if len(held) >= SNIFF_ROWS or chars >= SNIFF_CHARS:
             break
-    yield from held
-    del held
-    yield from it
+    return chain(held, it)
 
 
 def _blank(row: list[str]) -> bool:
@@ -188,6 +187,7 @@ def scan_leads(rows, header: list[str], layout: Layout, display: str, formats: t
     c.info = FileInfo(PurePath(display).name, shape=layout.shape.name)
     source_leads, source_mqls, prog = c.source_leads, c.source_mqls, c.program_leads
     source_key = source_leads.key
+    cget, ctimes = created_col.cache.get, created_col.times
     leads = mqls = sqls = opps = created_with_mql = mql_with_sql = sql_with_opp = n = usable = 0
     first = last = None
     date_cols = [(ix[f], col) for f, col in cols.items()]
@@ -201,7 +201,13 @@ def scan_leads(rows, header: list[str], layout: Layout, display: str, formats: t
         n += 1
         what = "created"
         try:
-            created = created_col(row[i_created])
+            cell = row[i_created]
+            created = cget(cell)  # the column's cache, inline: most cells were seen before
+            if created is None:
+                if len(cell) > 11 and cell[11:] in ctimes and cell[10] in "T ":
+                    created = cget(cell[:10])  # a known date with a known time of day
+                if created is None:
+                    created = created_col(cell)
             if created is None:
                 if _blank(row):
                     n -= 1
@@ -233,7 +239,10 @@ def scan_leads(rows, header: list[str], layout: Layout, display: str, formats: t
         if lo <= created <= hi:
             leads += 1
             source = row[i_source].strip() if i_source is not None else ""
-            source_leads[source_key(source)] += 1
+            if source in source_leads:
+                source_leads[source] += 1
+            else:
+                source_leads[source_key(source)] += 1
             if program_sources:
                 folded = source.casefold()
                 if folded in program_sources:
