@@ -188,6 +188,8 @@ def scan_leads(rows, header: list[str], layout: Layout, display: str, formats: t
     source_leads, source_mqls, prog = c.source_leads, c.source_mqls, c.program_leads
     source_key = source_leads.key
     cget, ctimes = created_col.cache.get, created_col.times
+    none = {}.get
+    mget, sget, oget = (col.cache.get if col is not None else none for col in (mql_col, sql_col, opp_col))
     leads = mqls = sqls = opps = created_with_mql = mql_with_sql = sql_with_opp = n = usable = 0
     first = last = None
     date_cols = [(ix[f], col) for f, col in cols.items()]
@@ -221,13 +223,16 @@ def scan_leads(rows, header: list[str], layout: Layout, display: str, formats: t
             else:  # most leads never reach these stages: skip the call on empty cells
                 if i_mql is not None and row[i_mql]:
                     what = "mql_date"
-                    mql = mql_col(row[i_mql])
+                    cell = row[i_mql]
+                    mql = mget(cell) or mql_col(cell)
                 if i_sql is not None and row[i_sql]:
                     what = "sql_date"
-                    sql = sql_col(row[i_sql])
+                    cell = row[i_sql]
+                    sql = sget(cell) or sql_col(cell)
                 if i_opp is not None and row[i_opp]:
                     what = "opportunity_date"
-                    opp = opp_col(row[i_opp])
+                    cell = row[i_opp]
+                    opp = oget(cell) or opp_col(cell)
         except BadValue as e:
             bad.add(display, number, f"{names[what]}: {e}")
             continue
@@ -252,7 +257,7 @@ def scan_leads(rows, header: list[str], layout: Layout, display: str, formats: t
         if mql is not None and lo <= mql <= hi:
             mqls += 1
             source = row[i_source].strip() if i_source is not None else ""
-            source_mqls[source_key(source)] += 1
+            source_mqls[source if source in source_mqls else source_key(source)] += 1
             if sql is not None:
                 mql_with_sql += 1
         if sql is not None and lo <= sql <= hi:
@@ -291,6 +296,7 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
     n = usable = 0
     first = last = None
     date_cols = [(i_created, created_col), (i_closed, closed_col)]
+    cget, kget = created_col.cache.get, closed_col.cache.get
     amount = (i_amount, amount_col) if i_amount is not None else None
     for number, row in _sniffed(rows, date_cols, amount):
         if len(row) != width:
@@ -302,14 +308,16 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
         n += 1
         what = "created"
         try:
-            created = created_col(row[i_created])
+            cell = row[i_created]
+            created = cget(cell) or created_col(cell)
             if created is None:
                 if _blank(row):
                     n -= 1
                     continue
                 raise BadValue("empty")
             what = "closed"
-            closed = closed_col(row[i_closed])
+            cell = row[i_closed]
+            closed = kget(cell) or closed_col(cell)
             what = "stage"
             if i_won is not None and (i_closed_flag is not None or i_stage is None):
                 is_won = row[i_won].strip().lower() in _TRUE
