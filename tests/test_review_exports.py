@@ -272,3 +272,42 @@ def test_weak_programs_are_the_same_in_the_report_and_the_suggestions(gtm, tmp_p
     weak = {p.id for p in result.programs if p.weak}
     cut = {t.split()[4].rstrip(":") for t in result.suggestions if t.startswith("Cut or")}
     assert weak == cut and "product-webinars" in weak and "paid-search" not in weak  # 500 < 600 x 0.9
+
+
+@pytest.mark.parametrize("encoding,prefix,sep", [
+    ("utf-16", b"", "\t"),          # Excel's "Unicode text": UTF-16 with a BOM, tab-delimited
+    ("utf-8", b"sep=;\r\n", ";"),   # Excel's hint line, then the header
+    ("utf-8", b"", "\t"),
+])
+def test_utf16_tabs_and_excel_sep_line(gtm, tmp_path, encoding, prefix, sep):
+    text = sep.join(["Record ID", "Create Date", "Original Source"]) + "\r\n" + "".join(
+        sep.join([str(i), f"2027-04-0{i}", "Webinar, EMEA"]) + "\r\n" for i in range(1, 4)) + \
+        sep.join(["9", "soon", "x"]) + "\r\n"
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(prefix + text.encode(encoding))
+    doc = review(gtm, LUMEN, "2027Q2", "--leads", path)
+    assert actual(doc)["leads"] == 3 and doc["sources"][0]["source"] == "Webinar, EMEA"
+    # the sep= line is not a row a spreadsheet shows: the header is still row 1
+    assert [b["row"] for b in doc["bad_rows"]] == [5]
+    assert not any("Windows-1252" in n for n in doc["notes"])
+
+
+def test_big_exports_read_in_two_processes_give_the_same_result(tmp_path, monkeypatch):
+    import gtmplan.review as review
+    from gtmplan.errors import InputError
+    from gtmplan.loader import load_plan
+    from gtmplan.quarters import Quarter
+
+    loaded = load_plan(str(LUMEN))
+    leads = CRM / "hubspot-contacts-current.csv"
+    deals = CRM / "salesforce-opportunity-data-export.csv"
+    one = review.run_review(loaded, Quarter(2027, 2), str(leads), str(deals)).as_dict()
+    monkeypatch.setattr(review, "PARALLEL_MIN_BYTES", 0)
+    assert review._worth_a_second_process(str(deals), str(leads))
+    two = review.run_review(loaded, Quarter(2027, 2), str(leads), str(deals)).as_dict()
+    assert one == two and one["metrics"]["won"]["actual"] == 4 and one["metrics"]["leads"]["actual"] == 4
+    broken = tmp_path / "deals.csv"
+    broken.write_text('id,created,closed,stage,amount\n1,2027-04-01,2027-04-02,won,"5\n')
+    with pytest.raises(InputError) as e:
+        review.run_review(loaded, Quarter(2027, 2), str(leads), str(broken))
+    assert str(e.value).startswith(f"{broken}:2:") and "unterminated quoted field" in str(e.value)

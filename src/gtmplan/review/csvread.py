@@ -58,7 +58,10 @@ def _fail(display: str, message: str, line: Optional[int] = None, col: Optional[
 def _open_fd(path: str, display: str) -> tuple[int, os.stat_result]:
     """An fd for reading, without blocking on a FIFO that has no writer (yet)."""
     if path == "-":
-        fd = os.dup(0)
+        try:
+            fd = os.dup(0)
+        except OSError:
+            raise _fail(display, "standard input is closed") from None
     else:
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
@@ -91,7 +94,7 @@ def _open_fd(path: str, display: str) -> tuple[int, os.stat_result]:
     return fd, st
 
 
-def _read_bytes(fd: int) -> Iterator[bytes]:
+def _read_bytes(fd: int, display: str) -> Iterator[bytes]:
     try:
         while True:
             try:
@@ -99,6 +102,8 @@ def _read_bytes(fd: int) -> Iterator[bytes]:
             except BlockingIOError:  # a FIFO whose writer has not written yet
                 select.select([fd], [], [])
                 continue
+            except OSError as e:
+                raise _fail(display, f"cannot be read: {e.strerror or e}") from None
             if not b:
                 return
             yield b
@@ -224,8 +229,8 @@ def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] =
     """The export at ``path`` (``-`` for standard input), opened for one streaming pass."""
     display = display or path
     fd, st = _open_fd(path, display)
-    regular = stat.S_ISREG(st.st_mode)
-    chunks = _read_bytes(fd)
+    regular = stat.S_ISREG(st.st_mode) and path != "-"  # a regular file can be read again
+    chunks = _read_bytes(fd, display)
     head = b""
     try:
         for b in chunks:  # enough bytes to choose the encoding and see the header
@@ -295,7 +300,7 @@ def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] =
 def _record_start(path: str, encoding: str, delimiter: str, row: int, sep_line: int) -> int:
     """The physical line on which spreadsheet row ``row`` starts, by reading the file again."""
     fd, _ = _open_fd(path, path)
-    chunks = _read_bytes(fd)
+    chunks = _read_bytes(fd, path)
     first = next(chunks, b"")
     skip = 3 if encoding == "utf-8" and first.startswith(codecs.BOM_UTF8) else 0
     lines = chain.from_iterable(_line_lists(_texts(first[skip:], chunks, encoding, path), path, [1]))

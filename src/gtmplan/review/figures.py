@@ -42,6 +42,10 @@ class BadRows:
         if len(self.listed) < MAX_BAD_ROWS_LISTED:
             self.listed.append({"file": PurePath(file).name, "row": row, "error": error})
 
+    def merge(self, other: "BadRows") -> None:
+        self.total += other.total
+        self.listed += other.listed[:MAX_BAD_ROWS_LISTED - len(self.listed)]
+
 
 class CappedCounter(Counter):
     """A Counter that keeps at most ``cap`` keys; later new keys add to ``other``."""
@@ -50,6 +54,9 @@ class CappedCounter(Counter):
         super().__init__()
         self.cap, self.other, self.folded = cap, other, set()
         self.folded_count = 0
+
+    def __reduce__(self):  # pickled back from the process that read the file
+        return (_capped, (self.cap, self.other, dict(self), self.folded, self.folded_count))
 
     def key(self, k: str) -> str:
         if len(k) > MAX_KEY:
@@ -60,6 +67,13 @@ class CappedCounter(Counter):
             self.folded.add(k)
         self.folded_count += 1
         return self.other
+
+
+def _capped(cap, other, counts, folded, folded_count) -> CappedCounter:
+    c = CappedCounter(cap, other)
+    c.update(counts)
+    c.folded, c.folded_count = folded, folded_count
+    return c
 
 
 @dataclass
@@ -191,7 +205,7 @@ def scan_leads(rows, header: list[str], layout: Layout, display: str, formats: t
     none = {}.get
     mget, sget, oget = (col.cache.get if col is not None else none for col in (mql_col, sql_col, opp_col))
     leads = mqls = sqls = opps = created_with_mql = mql_with_sql = sql_with_opp = n = usable = 0
-    first = last = None
+    first, last = "\uffff", ""  # earliest and latest date seen (ISO strings compare like dates)
     date_cols = [(ix[f], col) for f, col in cols.items()]
     for number, row in _sniffed(rows, date_cols, None):
         if len(row) != width:
@@ -237,9 +251,9 @@ def scan_leads(rows, header: list[str], layout: Layout, display: str, formats: t
             bad.add(display, number, f"{names[what]}: {e}")
             continue
         usable += 1
-        if first is None or created < first:
+        if created < first:
             first = created
-        if last is None or created > last:
+        if created > last:
             last = created
         if lo <= created <= hi:
             leads += 1
@@ -268,7 +282,8 @@ def scan_leads(rows, header: list[str], layout: Layout, display: str, formats: t
             opps += 1
     c.leads, c.mqls, c.sqls, c.opportunities = leads, mqls, sqls, opps
     c.created_with_mql, c.mql_with_sql, c.sql_with_opp = created_with_mql, mql_with_sql, sql_with_opp
-    c.info.rows, c.info.usable, c.info.first, c.info.last = n, usable, first, last
+    c.info.rows, c.info.usable = n, usable
+    c.info.first, c.info.last = (first, last) if usable else (None, None)
     c.date_order = group  # type: ignore[attr-defined]
     return c
 
@@ -294,7 +309,7 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
     c.info = FileInfo(PurePath(display).name, shape=shape.name)
     days, source_won, source_bookings, reasons = c.days, c.source_won, c.source_bookings, c.loss_reasons
     n = usable = 0
-    first = last = None
+    first, last = "\uffff", ""
     date_cols = [(i_created, created_col), (i_closed, closed_col)]
     cget, kget = created_col.cache.get, closed_col.cache.get
     amount = (i_amount, amount_col) if i_amount is not None else None
@@ -352,9 +367,9 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
             bad.add(display, number, f"{names[what]}: {e}")
             continue
         usable += 1
-        if first is None or created < first:
+        if created < first:
             first = created
-        if last is None or created > last:
+        if created > last:
             last = created
         if closed is not None and closed > last:
             last = closed
@@ -387,6 +402,7 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
                 c.lost += 1
                 reason = row[i_reason].strip() if i_reason is not None else ""
                 reasons[reasons.key(reason) if reason else "unspecified"] += 1
-    c.info.rows, c.info.usable, c.info.first, c.info.last = n, usable, first, last
+    c.info.rows, c.info.usable = n, usable
+    c.info.first, c.info.last = (first, last) if usable else (None, None)
     c.date_order = group  # type: ignore[attr-defined]
     return c
