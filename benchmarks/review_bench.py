@@ -7,7 +7,10 @@ Generates a 1,000,000-row leads export and a 200,000-row deals export (canonical
 columns, seeded, in benchmarks/.data/), runs `gtmplan review` and the pandas
 reference (benchmarks/pandas_review.py) alternately, each in its own process
 under /usr/bin/time, checks that both computed the same figures, and prints the
-median wall time and peak memory of each and their ratios. Targets (issue 13):
+median wall time and peak memory of each and their ratios. gtmplan reads the
+deals export in a second process while it reads the leads (two CPUs): GNU
+time's peak RSS is that of the largest process, so the combined peak is also
+printed as an upper bound (twice gtmplan's). Targets (issue 13):
 gtmplan at most 1.0x the wall time of pandas reading with parse_dates, at most 0.3x its peak memory.
 """
 
@@ -112,7 +115,8 @@ def main() -> None:
     print(f"{'':10} {'wall (median)':>14} {'peak RSS (median)':>18}")
     print(f"{'gtmplan':10} {gw:>13.2f}s {gm / 1024:>15.0f} MiB")
     print(f"{'pandas':10} {pw:>13.2f}s {pm / 1024:>15.0f} MiB")
-    print(f"ratio gtmplan/pandas: wall {gw / pw:.2f}x (target <= 1.0x), peak memory {gm / pm:.2f}x (target <= 0.3x)")
+    print(f"ratio gtmplan/pandas: wall {gw / pw:.2f}x (target <= 1.0x), peak memory {gm / pm:.2f}x per process, "
+          f"at most {2 * gm / pm:.2f}x for both processes (target <= 0.3x)")
 
 
 if __name__ == "__main__":

@@ -311,3 +311,12 @@ def test_big_exports_read_in_two_processes_give_the_same_result(tmp_path, monkey
     with pytest.raises(InputError) as e:
         review.run_review(loaded, Quarter(2027, 2), str(leads), str(broken))
     assert str(e.value).startswith(f"{broken}:2:") and "unterminated quoted field" in str(e.value)
+
+
+def test_output_extension_chooses_the_format(gtm, tmp_path):
+    out = tmp_path / "q2.json"
+    r = gtm("review", LUMEN, "--quarter", "2027Q2", "--deals", CRM / "hubspot-deals-deal-id.csv", "-o", out)
+    assert r.code == 0 and json.loads(out.read_text())["quarter"] == "2027Q2"
+    r = gtm("review", LUMEN, "--quarter", "2027Q2", "--deals", CRM / "hubspot-deals-deal-id.csv",
+            "-o", tmp_path / "q2.pdf")
+    assert r.code == 2 and "cannot write .pdf" in r.err and not (tmp_path / "q2.pdf").exists()

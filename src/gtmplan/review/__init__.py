@@ -291,8 +291,8 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
     measured = set()
     if lc is not None:
         actual["leads"] = lc.leads
-        measured.add("lead_to_mql") if lc.has_mql else None
         if lc.has_mql:
+            measured.add("lead_to_mql")
             actual["mqls"] = lc.mqls
             kn["lead_to_mql"] = (lc.created_with_mql, lc.leads)
         if lc.has_sql:
