@@ -256,7 +256,7 @@ def _closer(actual, sales, marketing):
     return "sales" if ds < dm else "marketing"
 
 
-def _rate(k: int, n: int, sales, marketing) -> Rate:
+def _rate(k: int, n: Optional[int], sales, marketing) -> Rate:
     actual = k / n if n else None
     interval = wilson(k, n) if n else None
     low, high = interval if interval else (None, None)
@@ -271,16 +271,16 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
     tol = plan.check.tolerance
     cur = plan.currency
     f = compute(plan)
-    row = f.row(q)
+    row = f.row(q)  # None for a quarter outside the horizon (--record): no plan figures
     eff = {k: a.value for k, a in f.assumptions.items()}
     l2m = eff["lead_to_mql"]
-    running = [plan.marketing.programs[i] for i in (f.by_quarter[q].programs if q in f.by_quarter else [])]
+    running = [plan.marketing.programs[i] for i in (f.by_quarter[q].programs if q in f.by_quarter and row else [])]
 
     plan_leads = None
     per_program = [program_leads(p, l2m) for p in running]
-    if all(x is not None for x in per_program):
+    if row is not None and all(x is not None for x in per_program):
         plan_leads = float(sum(per_program))
-    plan_mqls = row.mqls_planned
+    plan_mqls = row.mqls_planned if row is not None else None
     plan_sqls = plan_mqls * eff["mql_to_sql"] if plan_mqls is not None and eff["mql_to_sql"] else None
     plan_opps = plan_sqls * eff["sql_to_opportunity"] if plan_sqls is not None and eff["sql_to_opportunity"] else None
 
@@ -334,7 +334,7 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
         _order_notes(notes, dc)
 
     plans = {"leads": plan_leads, "mqls": plan_mqls, "sqls": plan_sqls, "opportunities": plan_opps,
-             "won": row.deals, "bookings": row.target, "win_rate": eff["win_rate"],
+             "won": row.deals if row else None, "bookings": row.target if row else None, "win_rate": eff["win_rate"],
              "average_deal_size": eff["average_deal_size"], "days_to_close": eff["sales_cycle_days"]}
     metrics = {k: Metric(None if plans[k] is None else float(plans[k]), actual[k]) for k in plans}
 
@@ -343,7 +343,7 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
     for key in RATES:
         sv = getattr(s_side, key) if s_side else None
         mv = getattr(m_side, key) if m_side else None
-        k, n = kn[key] if key in measured else (0, 0)
+        k, n = kn[key] if key in measured else (0, None)  # n is null for a rate the exports cannot measure
         rates[key] = _rate(k, n, sv, mv)
 
     sources = []

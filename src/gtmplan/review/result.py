@@ -35,7 +35,7 @@ class Rate:
     """A conversion rate measured on the quarter's cohort: k of n, with its 95% Wilson interval."""
 
     actual: Optional[float]
-    n: int
+    n: Optional[int]  # None: the exports cannot measure it
     k: int
     low: Optional[float]
     high: Optional[float]
@@ -53,7 +53,7 @@ class Rate:
 
     @property
     def enough(self) -> bool:
-        return self.n >= MIN_RATE_ROWS
+        return (self.n or 0) >= MIN_RATE_ROWS
 
     def as_dict(self) -> dict:
         d = asdict(self)
