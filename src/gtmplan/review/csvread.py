@@ -258,7 +258,7 @@ def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] =
     csv.field_size_limit(MAX_FIELD)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
 
-    def fail(e: Exception, start_line: int) -> InputError:
+    def fail(e: Exception, start_line: int, row: int = 0) -> InputError:
         message = str(e)
         start = start_line + (sep_line if start_line == 1 else 0)
         end_line = max(reader.line_num + sep_line, start)
@@ -267,7 +267,8 @@ def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] =
                 else (start, 1)
             return _fail(display, "unterminated quoted field: a '\"' opens a value that never closes", line, col)
         if "field larger than field limit" in message:
-            return _fail(display, f"a cell longer than {MAX_FIELD:,} characters", start, 1)
+            where = f" (row {row}, which a pipe cannot be read again to locate)" if row and not regular else ""
+            return _fail(display, f"a cell longer than {MAX_FIELD:,} characters{where}", start, 1)
         if "expected after" in message:
             found = _lines(path, enc, end_line, end_line) if regular else []
             return _fail(display, "text after a closing quote: a quoted value must end at the delimiter "
@@ -292,7 +293,7 @@ def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] =
             return e
         row = next(counter) - 1  # zip() took the failing row's number before the reader failed
         start = _record_start(path, enc, delimiter, row, sep_line) if regular else reader.line_num + sep_line
-        return fail(e, start)
+        return fail(e, start, row)
 
     return CsvFile(header, zip(counter, reader), st.st_size if regular else 0, enc, delimiter, notes, failed)
 
