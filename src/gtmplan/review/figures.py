@@ -218,12 +218,14 @@ def scan_leads(rows, header: list[str], layout: Layout, display: str, formats: t
         what = "created"
         try:
             cell = row[i_created]
-            created = cget(cell)  # the column's cache, inline: most cells were seen before
+            # the column's cache, inline: most cells were seen before; a date-time is
+            # remembered as its date part and its (checked) time of day
+            if len(cell) > 11:
+                created = cget(cell[:10]) if cell[11:] in ctimes and cell[10] in "T " else None
+            else:
+                created = cget(cell)
             if created is None:
-                if len(cell) > 11 and cell[11:] in ctimes and cell[10] in "T ":
-                    created = cget(cell[:10])  # a known date with a known time of day
-                if created is None:
-                    created = created_col(cell)
+                created = created_col(cell)
             if created is None:
                 if _blank(row):
                     n -= 1
