@@ -1,9 +1,14 @@
 """Which export a CSV is, and which of its columns mean what.
 
-Recognised from the header row (case and surrounding spaces ignored): HubSpot
-contacts and deals exports, Salesforce lead and opportunity reports, and
-gtmplan's canonical columns. Any other export is described by a mapping file
-(``--mapping FILE.yaml``)::
+Recognised from the header row (case, quotes, underscores and surrounding
+spaces ignored): HubSpot contacts and deals exports under their current and
+older column names (``Original Traffic Source`` / ``Original Source``,
+``Date entered "… (Lifecycle Stage Pipeline)"`` / ``Became a … Date``), with
+any id column or none; Salesforce lead and opportunity reports in the main UI
+languages; Salesforce Data Export / Data Loader files (API field names); and
+gtmplan's canonical columns. The shape with every required column and the most
+columns found wins. No figure needs an id. Any other export is described by a
+mapping file (``--mapping FILE.yaml``)::
 
     leads:
       columns: {id: Contact ID, created: Created On, source: Channel,
