@@ -50,7 +50,7 @@ def view(loaded, result: ReviewResult) -> dict:
     from ..render.view import day
 
     q = result.quarter
-    fy = plan.fiscal_year_start_month
+    fy = plan.calendar
     metrics = []
     for key, m in result.metrics.items():
         p, a = m.plan, m.actual
