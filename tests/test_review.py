@@ -248,7 +248,8 @@ def test_missing_deal_columns_are_named(tmp_path, gtm):
     path = tmp_path / "deals.csv"
     path.write_text("Record ID,Deal Stage,Create Date\n1,closedwon,2027-04-01\n")
     r = gtm("review", EXAMPLES / "lumen-analytics", "--quarter", "2027Q2", "--deals", path)
-    assert r.code == 2 and "missing required column 'Close Date' for a HubSpot deals export" in r.err
+    assert r.code == 2 and ("missing required column 'Close Date' or 'Date entered \"Closed Won (<pipeline>)\"' "
+                            "for a HubSpot deals export") in r.err
     assert "--mapping" in r.err
 
 

@@ -320,3 +320,20 @@ def test_output_extension_chooses_the_format(gtm, tmp_path):
     r = gtm("review", LUMEN, "--quarter", "2027Q2", "--deals", CRM / "hubspot-deals-deal-id.csv",
             "-o", tmp_path / "q2.pdf")
     assert r.code == 2 and "cannot write .pdf" in r.err and not (tmp_path / "q2.pdf").exists()
+
+
+def test_hubspot_deals_dated_by_the_closed_won_and_lost_stage_entry(gtm, tmp_path):
+    # a deals export without Close Date: the stage-calculated "Date entered" columns date the outcome
+    path = tmp_path / "deals.csv"
+    path.write_text('"Deal ID","Deal Name","Create Date","Amount","Original Traffic Source",'
+                    '"Date entered ""Closed Won (Sales Pipeline)""","Date entered ""Closed Lost (Sales Pipeline)"""\n'
+                    '"1","A","2027-03-01 10:00","30000","Paid Search","2027-04-11 09:00",""\n'
+                    '"2","B","2027-04-02 10:00","10000","Paid Search","","2027-05-20 16:00"\n'
+                    '"3","C","2027-04-03 10:00","50000","Organic Search","",""\n'
+                    '"4","D","2027-05-03 10:00","20000","Organic Search","2027-07-02 10:00",""\n')
+    doc = review(gtm, LUMEN, "2027Q2", "--deals", path)
+    m = actual(doc)
+    # won in Q2: 1 (Mar 1 -> Apr 11 = 41 days); lost: 2; open: 3; 4 won in Q3
+    assert (m["opportunities"], m["won"], m["bookings"], m["win_rate"], m["days_to_close"]) == (3, 1, 30000.0,
+                                                                                                0.5, 41)
+    assert doc["inputs"][0]["shape"] == "HubSpot deals export"

@@ -129,8 +129,10 @@ SHAPES = (
     Shape("HubSpot deals export", "deals",
           {"id": ("Record ID", "Deal ID"), "created": ("Create Date", "Create date"), "closed": "Close Date",
            "stage": "Deal Stage", "amount": "Amount", "source": ("Original Traffic Source", "Original Source"),
-           "loss_reason": "Closed Lost Reason", "currency": _CURRENCY},
-          ("created", "closed", "stage"), ("Record ID", "Deal ID", "Deal Stage", "Deal Name"),
+           "loss_reason": "Closed Lost Reason", "currency": _CURRENCY,
+           # the stage-calculated properties: when the deal entered Closed Won / Closed Lost, any pipeline
+           "won_date": 'Date entered "Closed Won (*)', "lost_date": 'Date entered "Closed Lost (*)'},
+          ("created", "closed|won_date", "stage|won_date"), ("Record ID", "Deal ID", "Deal Stage", "Deal Name"),
           won=_HS_WON, lost=_HS_LOST),
     Shape("Salesforce opportunity report", "deals",
           {"id": ("Opportunity ID", "Opportunity-ID"), "created": _SF_CREATED, "closed": _SF_CLOSED,
@@ -180,7 +182,13 @@ def _find(shape: Shape, positions: dict[str, int]) -> dict[str, int]:
     index = {}
     for f in shape.columns:
         for name in shape.names(f):
-            if name and _norm(name) in positions:
+            if name.endswith("(*)"):  # a prefix: 'Date entered "Closed Won (*)' matches any pipeline
+                prefix = _norm(name[:-3]) + " ("
+                hit = next((i for h, i in positions.items() if h.startswith(prefix)), None)
+                if hit is not None:
+                    index[f] = hit
+                    break
+            elif name and _norm(name) in positions:
                 index[f] = positions[_norm(name)]
                 break
     return index
@@ -192,7 +200,8 @@ def _missing(shape: Shape, index: dict[str, int]) -> list[str]:
         options = req.split("|")
         if not any(o in index for o in options):
             names = [n for o in options for n in shape.names(o)[:1]] or options
-            out.append(" or ".join(repr(n if len(n) <= 80 else n[:80] + "…") for n in names))
+            shown = [n[:-3] + '(<pipeline>)"' if n.endswith("(*)") else n for n in names]
+            out.append(" or ".join(repr(n if len(n) <= 80 else n[:80] + "…") for n in shown))
     return out
 
 

@@ -297,9 +297,14 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
     shape = layout.shape
     group = DateOrder()
     names = {f: _header_name(layout, header, f) for f in ("created", "closed", "stage", "amount", "is_won")}
+    i_created, i_closed = ix["created"], ix.get("closed")
+    i_wd, i_ld = ix.get("won_date"), ix.get("lost_date")  # HubSpot: dates the deal entered Closed Won/Lost
+    if i_closed is None:
+        names["closed"] = _header_name(layout, header, "won_date")
     created_col = DateColumn(names["created"], formats, group)
     closed_col = DateColumn(names["closed"], formats, group)
-    i_created, i_closed = ix["created"], ix["closed"]
+    won_col = DateColumn(_header_name(layout, header, "won_date"), formats, group)
+    lost_col = DateColumn(_header_name(layout, header, "lost_date"), formats, group)
     i_stage, i_amount = ix.get("stage"), ix.get("amount")
     i_won, i_closed_flag = ix.get("is_won"), ix.get("is_closed")
     i_source, i_reason, i_currency = ix.get("source"), ix.get("loss_reason"), ix.get("currency")
@@ -312,7 +317,8 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
     days, source_won, source_bookings, reasons = c.days, c.source_won, c.source_bookings, c.loss_reasons
     n = usable = 0
     first, last = "\uffff", ""
-    date_cols = [(i_created, created_col), (i_closed, closed_col)]
+    date_cols = [(i, col) for i, col in ((i_created, created_col), (i_closed, closed_col), (i_wd, won_col),
+                                          (i_ld, lost_col)) if i is not None]
     cget, kget = created_col.cache.get, closed_col.cache.get
     amount = (i_amount, amount_col) if i_amount is not None else None
     for number, row in _sniffed(rows, date_cols, amount):
@@ -333,10 +339,18 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
                     continue
                 raise BadValue("empty")
             what = "closed"
-            cell = row[i_closed]
-            closed = kget(cell) or closed_col(cell)
+            wd = ld = None
+            if i_closed is not None:
+                cell = row[i_closed]
+                closed = kget(cell) or closed_col(cell)
+            else:
+                wd = won_col(row[i_wd]) if i_wd is not None else None
+                ld = lost_col(row[i_ld]) if i_ld is not None else None
+                closed = wd or ld
             what = "stage"
-            if i_won is not None and (i_closed_flag is not None or i_stage is None):
+            if i_stage is None and i_won is None:
+                stage = "won" if wd else ("lost" if ld else "open")
+            elif i_won is not None and (i_closed_flag is not None or i_stage is None):
                 is_won = row[i_won].strip().lower() in _TRUE
                 is_closed = row[i_closed_flag].strip().lower() in _TRUE if i_closed_flag is not None else is_won
                 stage = "won" if is_won else ("lost" if is_closed else "open")
