@@ -361,4 +361,5 @@ def test_arbitrary_scenarios_and_sets(tmp_path_factory, doc, sets, command):
     args = [command, d] + (["--scenario", "s"] if command != "compare" else [])
     for s in sets:
         args += ["--set", s]
-    assert_clean_outcome(*run_cli(*args))
+    inputs = [d, d / "scenarios" / "s.yaml", *(f"--set:{n}" for n in range(1, len(sets) + 1))]
+    assert_clean_outcome(*run_cli(*args), *inputs)

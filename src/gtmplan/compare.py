@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from . import fmt
-from .checker import run_check
+from .checker import CheckResult, run_check
 from .errors import InputError
-from .funnel import compute
+from .funnel import Funnel
 from .loader import LoadedPlan, load_each
 from .markdown import md as md_escape
 
@@ -44,8 +44,7 @@ def _sum(values) -> Optional[float]:
     return total
 
 
-def figures(loaded: LoadedPlan) -> dict:
-    f = compute(loaded.plan)
+def figures(f: Funnel) -> dict:
     rows = f.rows
     shortfall = None
     for r in rows:
@@ -72,20 +71,24 @@ def figures(loaded: LoadedPlan) -> dict:
     }
 
 
-def column(name: str, loaded: LoadedPlan) -> Column:
+def column(name: str, loaded: LoadedPlan, checked: Optional[CheckResult] = None) -> Column:
+    """One column: the figures from the funnel the checks computed (once per plan)."""
+    checked = checked or run_check(loaded)
     description = loaded.scenario.description if loaded.scenario is not None else None
-    return Column(name, description, figures(loaded), run_check(loaded).summary, loaded.plan.currency)
+    return Column(name, description, figures(checked.funnel), checked.summary, loaded.plan.currency)
 
 
-def run_compare(source, names: Optional[Sequence[str]] = None, sets: Sequence[str] = ()) -> list[Column]:
-    """The base, then each named scenario (default: every one in the plan's scenarios/)."""
+def run_compare(source, names: Optional[Sequence[str]] = None, sets: Sequence[str] = (),
+                base: Optional[tuple[LoadedPlan, CheckResult]] = None) -> list[Column]:
+    """The base, then each named scenario (default: every one in the plan's scenarios/).
+    ``base``: the plan already loaded and checked (render has it), not loaded again."""
     chosen = list(names) if names else source.scenario_names()
     if "base" in chosen:
         raise InputError.single(None, "--scenario: 'base' names the plan itself in gtmplan compare; "
                                       "rename scenarios/base.yaml")
-    loaded = load_each(source, [None, *chosen], sets)
-    cols = [column("base", loaded[0])]
-    for name, each in zip(chosen, loaded[1:]):
+    loaded = load_each(source, chosen if base else [None, *chosen], sets)
+    cols = [column("base", *base)] if base else [column("base", loaded.pop(0))]
+    for name, each in zip(chosen, loaded):
         cols.append(column(each.scenario.name if each.scenario else name, each))
     return cols
 

@@ -22,7 +22,7 @@ import yaml
 
 from .errors import InputError, Problem
 from .sourcemap import SourceMap, _child, dotted
-from .yamlsource import YamlFailure, compose, decode, to_python
+from .yamlsource import compose, decode, to_python
 
 SET_FILE = "--set"
 """The file name that locations of ``--set`` values carry (line = which flag)."""
@@ -220,16 +220,13 @@ def _ids_hint(items: list) -> str:
 def apply_scenario(data: dict, smap: SourceMap, scenario: Scenario) -> dict:
     """The plan's data with the scenario applied; the scenario's description is set on it."""
     display = scenario.display
-    try:
-        root = compose(scenario.text, display)
-        if not isinstance(root, yaml.MappingNode):
-            m = root.start_mark
-            raise InputError([Problem(display, m.line + 1, m.column + 1,
-                                      "a scenario must be a mapping of the plan's keys it changes "
-                                      "(for example sales: {assumptions: {win_rate: 0.2}})")])
-        over = to_python(root, display)
-    except YamlFailure as f:
-        raise InputError(f.problems) from None
+    root = compose(scenario.text, display)
+    if not isinstance(root, yaml.MappingNode):
+        m = root.start_mark
+        raise InputError([Problem(display, m.line + 1, m.column + 1,
+                                  "a scenario must be a mapping of the plan's keys it changes "
+                                  "(for example sales: {assumptions: {win_rate: 0.2}})")])
+    over = to_python(root, display)
     f = smap.add_overlay(display, scenario.text, root)
     merger = _Merger(smap, f)
     over = {k: v for k, v in over.items() if not k.startswith("x-")}
@@ -325,7 +322,7 @@ def _apply_set(data: dict, smap: SourceMap, f, n: int, arg: str) -> dict:
             text = decode(value_text.encode("utf-8"), SET_FILE)
             vnode = compose(text, SET_FILE)
             value = to_python(vnode, SET_FILE)
-        except YamlFailure as e:
+        except InputError as e:
             raise _set_problem(n, f"{shown}: the value is not valid YAML: "
                                   f"{e.problems[0].message}") from None
     else:

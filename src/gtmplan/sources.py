@@ -76,13 +76,9 @@ class PlanSource:
 
 
 def _disk_scenario(path: str) -> Scenario:
-    from .yamlsource import YamlFailure, read_text
+    from .yamlsource import read_text
 
-    try:
-        text = read_text(Path(path), path)
-    except YamlFailure as f:
-        raise InputError(f.problems) from None
-    return Scenario(Path(path).stem, path, text)
+    return Scenario(Path(path).stem, path, read_text(Path(path), path))
 
 
 class DiskSource(PlanSource):
@@ -121,7 +117,7 @@ class DiskSource(PlanSource):
         return names
 
     def _scenario(self, name: str):
-        from .yamlsource import YamlFailure, read_text
+        from .yamlsource import read_text
 
         d = self._dir()
         if d is None:
@@ -130,10 +126,7 @@ class DiskSource(PlanSource):
             path = d / (name + ext)
             if path.is_file():
                 display = os.path.join(self.target, SCENARIO_DIR, name + ext)
-                try:
-                    return display, read_text(path, display)
-                except YamlFailure as f:
-                    raise InputError(f.problems) from None
+                return display, read_text(path, display)
         return None
 
 
@@ -163,13 +156,13 @@ class GitSource(PlanSource):
         return sorted(self._scenarios)
 
     def actual_files(self):
-        from .yamlsource import YamlFailure, decode
+        from .yamlsource import decode
 
         def reader(display: str, data: Optional[bytes]):
             def read() -> str:
                 if data is None:
-                    raise YamlFailure([Problem(display, None, None, f"file is larger than {_max_mib()} MiB; "
-                                                                    "files this large are refused")])
+                    raise InputError.single(display, f"file is larger than {_max_mib()} MiB; "
+                                                     "files this large are refused")
                 return decode(data, display)
             return read
 
@@ -248,14 +241,11 @@ class GitSource(PlanSource):
 
     @staticmethod
     def _decode(data: Optional[bytes], display: str) -> str:
-        from .yamlsource import YamlFailure, decode
+        from .yamlsource import decode
 
         if data is None:
             raise InputError.single(display, f"file is larger than {_max_mib()} MiB; plan files this large are refused")
-        try:
-            return decode(data, display)
-        except YamlFailure as f:
-            raise InputError(f.problems) from None
+        return decode(data, display)
 
 
 def _max_mib() -> int:

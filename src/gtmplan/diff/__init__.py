@@ -117,13 +117,12 @@ def _exists_on_disk(target: str) -> bool:
 
 def _side(source: PlanSource, scenario, sets) -> Side:
     from ..checker import run_check
-    from ..funnel import compute
 
     if not source.exists:
         return Side(source.label, None)
     loaded = load(source, scenario, sets)
     checked = run_check(loaded)
-    funnel = checked.funnel or compute(loaded.plan)  # the rules' own, when they computed it
+    funnel = checked.funnel  # the rules' own (computed once)
     rows = {r["quarter"]: r for r in (row.as_dict() for row in funnel.rows)}
     return Side(source.label, loaded, rows, checked.findings)
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Optional
 
-from ..loader import LoadedPlan, quarter_in_horizon
+from ..plan import LoadedPlan, quarter_in_horizon
 from ..quarters import Quarter
 
-FORMATS = ("md", "html", "ics")
 _EXTENSIONS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".ics": "ics"}
 
 
@@ -31,27 +30,29 @@ def render(loaded: LoadedPlan, fmt: str, quarter: Optional[Quarter] = None,
     A plan directory with scenarios gets a "Scenarios" section (each with ``sets`` applied)."""
     from ..checker import run_check
 
-    findings = run_check(loaded).findings
+    result = run_check(loaded)
     if fmt == "ics":
         from .ics import render_ics
 
-        return render_ics(loaded, findings, quarter)
+        return render_ics(loaded, result.findings, quarter)
     from .templating import render_template
     from .view import build_view
 
-    view = build_view(loaded, findings, quarter)
-    view["scenarios"] = _scenarios(loaded, sets)
+    view = build_view(loaded, result.findings, quarter, result.funnel)
+    view["scenarios"] = _scenarios(loaded, result, sets)
     return render_template(f"plan.{fmt}.j2", view, templates).encode("utf-8")
 
 
-def _scenarios(loaded: LoadedPlan, sets) -> Optional[dict]:
+def _scenarios(loaded: LoadedPlan, result, sets) -> Optional[dict]:
+    """The compare table when PLAN has scenarios/. The base column is the plan being rendered
+    (already checked); with --scenario, the plan without it, as compare shows it."""
     from ..compare import run_compare, table
     from ..sources import DiskSource
 
     source = DiskSource(loaded.target)
     if not source.scenario_names():
         return None
-    cols = run_compare(source, None, sets)
+    cols = run_compare(source, None, sets, base=None if loaded.scenario else (loaded, result))
     header, rows = table(cols)
     return {"header": header, "rows": rows,
             "notes": [{"name": c.name, "description": c.description} for c in cols if c.description]}
