@@ -6,9 +6,14 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> None:
-    from .cli import run
+    from .fastpath import run as fast_check  # `check` in its common shapes, without typer
 
-    sys.exit(run(argv))
+    code = fast_check(sys.argv[1:] if argv is None else argv)
+    if code is None:
+        from .cli import run
+
+        code = run(argv)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -125,13 +125,13 @@ def quarter_in_horizon(text: str, loaded: LoadedPlan):
 
 
 def validate(data: dict, source: SourceMap):
-    from pydantic import ValidationError
+    from pydantic_core import ValidationError  # pydantic's own, without importing pydantic
 
+    from .compiled import validate_plan  # Plan.model_validate, compiled (see gtmplan.compiled)
     from .integrity import check_integrity
-    from .model import Plan
 
     try:
-        plan = Plan.model_validate(data)
+        plan = validate_plan(data)
     except ValidationError as e:
         errors = e.errors(include_url=False)
         # Text written where text is expected stays text, whatever YAML 1.1 or 1.2
@@ -144,7 +144,7 @@ def validate(data: dict, source: SourceMap):
                     patched = True
         if patched:
             try:
-                plan = Plan.model_validate(data)
+                plan = validate_plan(data)
                 errors = []
             except ValidationError as e2:
                 errors = e2.errors(include_url=False)

@@ -14,26 +14,14 @@ from typing import Annotated, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
 
+from .modelparts import ASSUMPTION_KEYS, MARKETING_OWNS, SALES_OWNS, PlanBehaviour, parse_period, parse_quarter
 from .quarters import QUARTER_PATTERN, Quarter
 
 # -- scalar types -------------------------------------------------------------------
 
 
-def _quarter(value: object) -> Quarter:
-    if isinstance(value, Quarter):
-        return value
-    if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a quarter: write it as YYYYQn, e.g. 2027Q3")
-    return Quarter.parse(value)
-
-
-def _period(value: object) -> Union[Quarter, Literal["FY"]]:
-    if value == "FY":
-        return "FY"
-    try:
-        return _quarter(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a period: write FY (the whole horizon) or a quarter such as 2027Q3") from None
+_quarter = parse_quarter  # the scalar parsers live in modelparts (no pydantic there)
+_period = parse_period
 
 
 QuarterT = Annotated[
@@ -60,12 +48,6 @@ Stage = Literal["awareness", "consideration", "decision"]
 Severity = Literal["error", "warning", "info"]
 Cadence = Literal["weekly", "monthly", "quarterly"]
 Metric = Literal["new_bookings", "pipeline", "mqls", "sqls", "opportunities", "win_rate", "market_share", "custom"]
-
-ASSUMPTION_KEYS = ("lead_to_mql", "mql_to_sql", "sql_to_opportunity", "win_rate",
-                   "average_deal_size", "sales_cycle_days", "cost_per_lead")
-SALES_OWNS = frozenset(("mql_to_sql", "sql_to_opportunity", "win_rate", "average_deal_size", "sales_cycle_days"))
-MARKETING_OWNS = frozenset(("lead_to_mql", "cost_per_lead"))
-
 
 class _Model(BaseModel):
     # Field descriptions are given explicitly: use_attribute_docstrings would parse
@@ -220,7 +202,7 @@ class Marketing(_Model):
     content: Optional[list[ContentAsset]] = None
 
 
-class Plan(_Model):
+class Plan(_Model, PlanBehaviour):
     """A go-to-market plan: what sales and marketing agreed, and what each side owns."""
 
     version: Literal[1]
@@ -237,7 +219,3 @@ class Plan(_Model):
     check: CheckSettings = CheckSettings()
     sales: Sales
     marketing: Marketing
-
-    @property
-    def fy(self) -> int:
-        return self.fiscal_year_start_month
