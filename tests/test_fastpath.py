@@ -105,3 +105,12 @@ def test_the_console_script_takes_the_fast_path_and_falls_back():
     assert r.returncode == 2 and r.stderr.startswith("gtmplan: Invalid value for '--format' / '-f': 'JSON'")
     r = gtmplan("check", "--help")
     assert r.returncode == 0 and "--strict" in r.stdout
+
+
+def test_in_process_callers_keep_their_garbage_collector(capsys):
+    import gc
+
+    frozen = gc.get_freeze_count()
+    assert gc.isenabled()
+    assert fastpath.run(["check", LUMEN]) == 1
+    assert gc.isenabled() and gc.get_freeze_count() == frozen

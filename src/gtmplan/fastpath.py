@@ -59,8 +59,14 @@ def run(argv: list[str]) -> Optional[int]:
     args = parse(argv)
     if args is None:
         return None
+    import gc
+
     from .errors import InputError
 
+    # Everything loaded stays alive until the end: the cyclic collector would only
+    # re-traverse it (5,000-program plan: 3,336M instructions with it, 3,170M paused).
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         return _check(**args)
     except InputError as e:
@@ -76,6 +82,9 @@ def run(argv: list[str]) -> Optional[int]:
         except OSError:
             pass
         return 1
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _check(plan: str = ".", fmt: str = "text", select: Optional[str] = None, ignore: Optional[str] = None,
