@@ -102,7 +102,7 @@ def validator() -> SchemaValidator:
 
 def model_fingerprint() -> Optional[int]:
     try:
-        return zlib.crc32(MODEL_SOURCE.read_bytes())
+        return zlib.crc32(MODEL_SOURCE.read_bytes().replace(b"\r\n", b"\n"))  # the same on a Windows checkout
     except OSError:  # installed without sources: trust the compiled schema
         return None
 
@@ -192,10 +192,20 @@ def generate() -> str:
 
     classes: dict[str, type] = {}
     imports: set[tuple[str, str]] = set()
+    blocks: dict[str, str] = {}  # one variable per model's schema, defined before its first use
 
     schema, config = live_schema()
 
     def source(node: Any) -> Any:
+        if isinstance(node, dict) and node.get("type") == "model" and isinstance(node.get("cls"), type):
+            text = pprint.pformat({k: source(v) for k, v in node.items()}, width=100, sort_dicts=False)
+            base = name = f"{node['cls'].__name__}_SCHEMA"
+            n = 1
+            while blocks.get(name, text) != text:  # the same model inlined twice, differently
+                n += 1
+                name = f"{base}_{n}"
+            blocks[name] = text
+            return _Src(name)
         if isinstance(node, dict):
             return {k: source(v) for k, v in node.items()}
         if isinstance(node, list):
@@ -238,13 +248,16 @@ def generate() -> str:
         *sorted({f"from {b.__module__} import {b.__qualname__}" for c in classes.values()
                  for b in c.__bases__ if b is not Record}),
         "",
-        f"MODEL_FINGERPRINT = {model_fingerprint()}  # zlib.crc32 of model.py",
+        f"MODEL_FINGERPRINT = {model_fingerprint()}  # zlib.crc32 of model.py (line ends as \\n)",
         "",
     ]
     for name, cls in sorted(classes.items()):
         bases = ", ".join(b.__qualname__ for b in cls.__bases__)
         lines += ["", f"class {name}({bases}):", f"    {cls.__doc__!r}", "    __slots__ = ()", ""]
-    lines += ["", f"CONFIG = {conf}", "", f"SCHEMA = {body}", ""]
+    lines += ["", f"CONFIG = {conf}", ""]
+    for name, text in blocks.items():
+        lines += ["", f"{name} = {text}", ""]
+    lines += ["", f"SCHEMA = {body}", ""]
     return "\n".join(lines)
 
 
