@@ -136,7 +136,6 @@ def live_schema() -> tuple[dict, dict]:
             return construct(record_class(type(node)), walk(dict(node.__dict__)), set(node.model_fields_set))
         return node
 
-    _refuse_model_behaviour(Plan, BaseModel)
     schema = walk(Plan.__pydantic_core_schema__)
     top = schema["schema"] if schema["type"] == "definitions" else schema
     return schema, dict(top["config"])  # what pydantic passes to SchemaValidator for Plan
@@ -156,8 +155,8 @@ def _refuse_model_behaviour(root: type, base_model: type) -> None:
             continue
         seen.add(cls)
         for name, value in vars(cls).items():
-            if isinstance(value, (property, classmethod, staticmethod)) or (
-                    callable(value) and not isinstance(value, type) and not name.startswith("__")):
+            if not name.startswith("__") and (isinstance(value, (property, classmethod, staticmethod)) or (
+                    callable(value) and not isinstance(value, type))):
                 raise SystemExit(f"gtmplan.model.{cls.__name__}.{name}: behaviour of a model goes in a mixin in "
                                  "gtmplan.modelparts (as PlanBehaviour), so that the compiled records have it too")
         for f in cls.model_fields.values():
@@ -194,6 +193,11 @@ def generate() -> str:
     imports: set[tuple[str, str]] = set()
     blocks: dict[str, str] = {}  # one variable per model's schema, defined before its first use
 
+    from pydantic import BaseModel
+
+    from .model import Plan
+
+    _refuse_model_behaviour(Plan, BaseModel)
     schema, config = live_schema()
 
     def source(node: Any) -> Any:
