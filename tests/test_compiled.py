@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import SchemaError
 
-from conftest import EXAMPLES, ROOT, TESTS, apply_patch, base_plan
+from conftest import EXAMPLES, ROOT, TESTS, apply_patch, base_plan, write_plan
 from gtmplan import compiled
 from gtmplan.compiled import Record
 from gtmplan.model import Plan
@@ -29,18 +29,20 @@ def test_generated_schema_is_current():
         "src/gtmplan/_compiled_plan.py is stale: run 'python -m gtmplan.compiled' and commit the result")
 
 
-def test_check_runs_without_pydantic_or_typer():
+def test_check_runs_without_pydantic_or_typer(tmp_path):
+    mismatch = {"marketing": {"assumptions": {"mql_to_sql": 0.30}}}  # A101 (the plan has no actuals/)
+    plan = write_plan(tmp_path, apply_patch(base_plan(), mismatch))
     code = ("import sys\n"
             "from gtmplan.__main__ import main\n"
             "try:\n"
-            f"    main(['check', {str(EXAMPLES / 'lumen-analytics')!r}])\n"
+            f"    main(['check', {str(plan)!r}])\n"
             "except SystemExit as e:\n"
             "    print('exit', e.code, file=sys.stderr)\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'typer', 'click')), "
             "file=sys.stderr)\n")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.stderr.splitlines() == ["exit 1", "[]"]
-    assert "A102 error" in r.stdout
+    assert "A101 error" in r.stdout
 
 
 def _plain(value):

@@ -100,7 +100,7 @@ def test_the_console_script_takes_the_fast_path_and_falls_back():
         return subprocess.run([sys.executable, "-m", "gtmplan", *args], capture_output=True, text=True, timeout=60)
 
     r = gtmplan("check", BRIGHT, "--strict")
-    assert (r.returncode, r.stdout, r.stderr) == (0, f"{BRIGHT}: no problems found (27 rules checked)\n", "")
+    assert (r.returncode, r.stderr) == (0, "") and r.stdout.startswith(f"{BRIGHT}: no problems found (")
     r = gtmplan("check", BRIGHT, "-f", "JSON")  # typer's error, via the fallback
     assert r.returncode == 2 and r.stderr.startswith("gtmplan: Invalid value for '--format' / '-f': 'JSON'")
     r = gtmplan("check", "--help")

@@ -9,7 +9,7 @@ from gtmplan.modelparts import parse_period
 from gtmplan.modelparts import parse_quarter
 from gtmplan.modelparts import PlanBehaviour
 
-MODEL_FINGERPRINT = 3272674023  # zlib.crc32 of model.py (line ends as \n)
+MODEL_FINGERPRINT = 4167347593  # zlib.crc32 of model.py (line ends as \n)
 
 
 class Assumptions(Record):
@@ -489,7 +489,11 @@ CheckSettings_SCHEMA = {'type': 'model',
                                                                             'expected': ['error',
                                                                                          'warning',
                                                                                          'info']}},
-                                               'default': {}}}},
+                                               'default': {}}},
+                       'evidence_quarters': {'type': 'model-field',
+                                             'schema': {'type': 'default',
+                                                        'schema': {'type': 'int', 'ge': 1},
+                                                        'default': 4}}},
             'model_name': 'CheckSettings',
             'computed_fields': []},
  'custom_init': False,
@@ -823,7 +827,11 @@ Plan_SCHEMA = {'type': 'model',
                        'check': {'type': 'model-field',
                                  'schema': {'type': 'default',
                                             'schema': CheckSettings_SCHEMA,
-                                            'default': construct(CheckSettings, {'tolerance': 0.1, 'max_channel_share': 0.5, 'ignore': [], 'severity': {}}, set())}},
+                                            'default': construct(CheckSettings, {'tolerance': 0.1,
+ 'max_channel_share': 0.5,
+ 'ignore': [],
+ 'severity': {},
+ 'evidence_quarters': 4}, set())}},
                        'sales': {'type': 'model-field', 'schema': Sales_SCHEMA},
                        'marketing': {'type': 'model-field', 'schema': Marketing_SCHEMA}},
             'model_name': 'Plan',
