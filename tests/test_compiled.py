@@ -20,7 +20,7 @@ from gtmplan.model import Plan
 @pytest.fixture
 def fresh_validator(monkeypatch):
     """Forget the process's validator (and its fallback reason) for the test."""
-    monkeypatch.setattr(compiled, "_validator", None)
+    monkeypatch.setattr(compiled, "_validators", {})
     monkeypatch.setattr(compiled, "fallback_reason", None)
 
 
@@ -29,9 +29,10 @@ def test_generated_schema_is_current():
         "src/gtmplan/_compiled_plan.py is stale: run 'python -m gtmplan.compiled' and commit the result")
 
 
-def test_check_runs_without_pydantic_or_typer(tmp_path):
-    mismatch = {"marketing": {"assumptions": {"mql_to_sql": 0.30}}}  # A101 (the plan has no actuals/)
-    plan = write_plan(tmp_path, apply_patch(base_plan(), mismatch))
+@pytest.mark.parametrize("example, finding", [(None, "A101 error"), ("lumen-analytics", "E701 warning")])
+def test_check_runs_without_pydantic_or_typer(tmp_path, example, finding):
+    mismatch = {"marketing": {"assumptions": {"mql_to_sql": 0.30}}}  # A101
+    plan = EXAMPLES / example if example else write_plan(tmp_path, apply_patch(base_plan(), mismatch))
     code = ("import sys\n"
             "from gtmplan.__main__ import main\n"
             "try:\n"
@@ -42,7 +43,7 @@ def test_check_runs_without_pydantic_or_typer(tmp_path):
             "file=sys.stderr)\n")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.stderr.splitlines() == ["exit 1", "[]"]
-    assert "A101 error" in r.stdout
+    assert finding in r.stdout  # lumen-analytics: its actuals/ were validated too
 
 
 def _plain(value):
@@ -117,6 +118,24 @@ def test_compiled_validator_agrees_with_the_pydantic_models():
     assert checked > 2_000 and 1_000 < invalid < checked - 100  # both kinds of outcome were compared
 
 
+def _actuals():
+    files = sorted((EXAMPLES / "lumen-analytics" / "actuals").glob("*.yaml"))
+    assert files
+    return [yaml.load(f.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) for f in files]
+
+
+def test_compiled_actuals_validator_agrees_with_the_pydantic_model():
+    from gtmplan.actuals_model import Actuals
+
+    checked = invalid = 0
+    for data in [*_actuals(), *_mutations(_actuals()[0])]:
+        ours = _outcome(compiled.validate_actuals, data)
+        assert ours == _outcome(Actuals.model_validate, data), data
+        checked += 1
+        invalid += ours[0] == "invalid"
+    assert checked > 500 and 200 < invalid < checked - 4
+
+
 def test_records_behave_like_the_models():
     plan = compiled.validate_plan(base_plan())
     assert type(plan).__name__ == "Plan" and isinstance(plan, Record)
@@ -136,7 +155,7 @@ def test_a_stale_model_falls_back_to_the_live_models(monkeypatch, fresh_validato
 
     monkeypatch.setattr(gen, "MODEL_FINGERPRINT", gen.MODEL_FINGERPRINT + 1)
     plan = compiled.validate_plan(base_plan())
-    assert compiled.fallback_reason == "gtmplan/model.py changed since _compiled_plan.py was generated"
+    assert compiled.fallback_reason == "the models changed since _compiled_plan.py was generated"
     assert type(plan).__name__ == "Plan" and isinstance(plan, Record) and plan.fy == 1
     with pytest.raises(ValidationError) as e:
         compiled.validate_plan(apply_patch(base_plan(), {"company": 5}))
@@ -146,12 +165,12 @@ def test_a_stale_model_falls_back_to_the_live_models(monkeypatch, fresh_validato
 def test_a_schema_the_installed_pydantic_core_rejects_falls_back(monkeypatch, fresh_validator):
     from gtmplan import _compiled_plan as gen
 
-    broken = copy.deepcopy(gen.SCHEMA)
+    broken = copy.deepcopy(gen.SCHEMAS["Plan"])
     broken["type"] = "no-such-schema-type"  # as a pydantic-core with another schema format would see it
     with pytest.raises(SchemaError):
         from pydantic_core import SchemaValidator
         SchemaValidator(broken)
-    monkeypatch.setattr(gen, "SCHEMA", broken)
+    monkeypatch.setitem(gen.SCHEMAS, "Plan", broken)
     plan = compiled.validate_plan(base_plan())
     assert compiled.fallback_reason.startswith("pydantic-core rejected the compiled schema")
     assert _plain(plan) == _plain(Plan.model_validate(base_plan()))

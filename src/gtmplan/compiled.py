@@ -1,13 +1,14 @@
-"""Plan validation without importing pydantic: a core schema compiled from the models.
+"""Plan validation without importing pydantic: core schemas compiled from the models.
 
 :mod:`gtmplan.model` is the one definition of the plan format. Building its pydantic
 classes at every start costs more than all of yamllint's run (measured with
 callgrind: importing the models is ~640M instructions even with ``defer_build``,
-yamllint's whole ``check`` of a small plan ~690M). So the pydantic-core schema of
-:class:`~gtmplan.model.Plan` is generated once, at development time, into
-:mod:`gtmplan._compiled_plan` (committed, never a cache), and :func:`validate_plan`
-runs it with ``pydantic_core.SchemaValidator``: same validation, same errors
-(types, locations, messages), no pydantic import.
+yamllint's whole ``check`` of a small plan ~690M). So the pydantic-core schemas of
+:class:`~gtmplan.model.Plan` and :class:`~gtmplan.actuals_model.Actuals` (the
+``ROOTS``) are generated once, at development time, into :mod:`gtmplan._compiled_plan`
+(committed, never a cache), and :func:`validate_plan` / :func:`validate_actuals` run
+them with ``pydantic_core.SchemaValidator``: same validation, same errors (types,
+locations, messages), no pydantic import.
 
 The validator builds *records*: small classes generated beside the schema, one per
 model, with the same fields (as attributes) and the same behaviour (the mixins of
@@ -19,8 +20,8 @@ Regenerate after any change to the models (a test fails while the file is stale)
     python -m gtmplan.compiled          # rewrites src/gtmplan/_compiled_plan.py
     python -m gtmplan.compiled --check  # exit 1 if it is stale
 
-Fallback: when ``model.py`` no longer matches the file's fingerprint (edited, not
-yet regenerated) or the installed pydantic-core rejects the schema, the schema is
+Fallback: when the model sources no longer match the file's fingerprint (edited,
+not yet regenerated) or the installed pydantic-core rejects the schema, the schema is
 taken from the live pydantic models instead (slow, same results, same records).
 """
 
@@ -35,10 +36,13 @@ from typing import TYPE_CHECKING, Any, Optional
 if TYPE_CHECKING:
     from pydantic_core import SchemaValidator
 
+    from .actuals_model import Actuals
     from .model import Plan
 
+ROOTS = {"Plan": "gtmplan.model", "Actuals": "gtmplan.actuals_model"}
+"""The models validated without pydantic: name -> the module that defines it."""
 GENERATED = Path(__file__).with_name("_compiled_plan.py")
-MODEL_SOURCE = Path(__file__).with_name("model.py")
+MODEL_SOURCES = [Path(__file__).with_name(m.rsplit(".", 1)[1] + ".py") for m in dict.fromkeys(ROOTS.values())]
 _DROP = ("metadata", "serialization")  # read by pydantic's JSON Schema and serializer, never by the validator
 
 
@@ -74,48 +78,60 @@ def construct(cls: type[Record], values: dict[str, Any], fields_set: Optional[se
 
 def validate_plan(data: Any) -> Plan:
     """``Plan.model_validate(data)``, as records; raises ``pydantic_core.ValidationError``."""
-    return validator().validate_python(data)
+    return validator("Plan").validate_python(data)
 
 
-_validator: Optional[SchemaValidator] = None
-fallback_reason: Optional[str] = None  # why the live models were used (None: the compiled schema)
+def validate_actuals(data: Any) -> Actuals:
+    """``Actuals.model_validate(data)``, as records; raises ``pydantic_core.ValidationError``."""
+    return validator("Actuals").validate_python(data)
 
 
-def validator() -> SchemaValidator:
-    global _validator, fallback_reason
-    if _validator is None:
+_validators: dict[str, SchemaValidator] = {}
+fallback_reason: Optional[str] = None  # why the live models were used (None: the compiled schemas)
+
+
+def validator(root: str) -> SchemaValidator:
+    """The validator of the model ``root`` (a name in ``ROOTS``)."""
+    global fallback_reason
+    if root not in _validators:
         from pydantic_core import SchemaError, SchemaValidator
 
         from . import _compiled_plan as gen
 
         if model_fingerprint() not in (gen.MODEL_FINGERPRINT, None):
-            fallback_reason = "gtmplan/model.py changed since _compiled_plan.py was generated"
+            fallback_reason = "the models changed since _compiled_plan.py was generated"
         else:
             try:
-                _validator = SchemaValidator(gen.SCHEMA, gen.CONFIG)
+                _validators[root] = SchemaValidator(gen.SCHEMAS[root], gen.CONFIGS[root])
             except SchemaError as e:  # a pydantic-core whose schema format differs
                 fallback_reason = f"pydantic-core rejected the compiled schema: {str(e).splitlines()[0]}"
-        if _validator is None:
-            _validator = SchemaValidator(*live_schema())
-    return _validator
+        if root not in _validators:
+            _validators[root] = SchemaValidator(*live_schema(root))
+    return _validators[root]
+
+
+def model_class(root: str) -> type:
+    """The pydantic model ``root`` (imports pydantic: for error messages and tests)."""
+    import importlib
+
+    return getattr(importlib.import_module(ROOTS[root]), root)
 
 
 def model_fingerprint() -> Optional[int]:
-    try:
-        return zlib.crc32(MODEL_SOURCE.read_bytes().replace(b"\r\n", b"\n"))  # the same on a Windows checkout
-    except OSError:  # installed without sources: trust the compiled schema
+    try:  # line ends as \n: the same on a Windows checkout
+        return zlib.crc32(b"".join(p.read_bytes().replace(b"\r\n", b"\n") for p in MODEL_SOURCES))
+    except OSError:  # installed without sources: trust the compiled schemas
         return None
 
 
 # -- from the pydantic models (development time, and the fallback) ---------------------
 
-def live_schema() -> tuple[dict, dict]:
-    """(schema, config) of ``model.Plan`` with the model classes replaced by records."""
+def live_schema(root: str, records: Optional[dict[type, type]] = None) -> tuple[dict, dict]:
+    """(schema, config) of the model ``root`` with the model classes replaced by records."""
     from pydantic import BaseModel
 
-    from .model import Plan
-
-    records: dict[type, type] = {}
+    model = model_class(root)
+    records = {} if records is None else records
 
     def record_class(model: type) -> type:
         if model not in records:
@@ -136,14 +152,14 @@ def live_schema() -> tuple[dict, dict]:
             return construct(record_class(type(node)), walk(dict(node.__dict__)), set(node.model_fields_set))
         return node
 
-    schema = walk(Plan.__pydantic_core_schema__)
+    schema = walk(model.__pydantic_core_schema__)
     top = schema["schema"] if schema["type"] == "definitions" else schema
-    return schema, dict(top["config"])  # what pydantic passes to SchemaValidator for Plan
+    return schema, dict(top["config"])  # what pydantic passes to SchemaValidator for the model
 
 
 def _new_record(model: type, mixins: tuple[type, ...] = ()) -> type:
     return type(model.__name__, (Record, *mixins), {"__slots__": (), "__module__": __name__,
-                                                     "__doc__": f"Compiled record of gtmplan.model.{model.__name__}."})
+                                                     "__doc__": f"Compiled record of {model.__module__}.{model.__name__}."})
 
 
 def _refuse_model_behaviour(root: type, base_model: type) -> None:
@@ -195,15 +211,20 @@ def generate() -> str:
 
     from pydantic import BaseModel
 
-    from .model import Plan
-
-    _refuse_model_behaviour(Plan, BaseModel)
-    schema, config = live_schema()
+    records: dict[type, type] = {}  # shared: a model used by two roots is one record class
+    schemas = {}
+    for root in ROOTS:
+        _refuse_model_behaviour(model_class(root), BaseModel)
+        schemas[root] = live_schema(root, records)
+    names = [r.__name__ for r in records.values()]
+    clash = sorted({n for n in names if names.count(n) > 1})
+    if clash:
+        raise SystemExit(f"two models are named {', '.join(clash)}: the compiled records need distinct names")
 
     def source(node: Any) -> Any:
         if isinstance(node, dict) and node.get("type") == "model" and isinstance(node.get("cls"), type):
             text = pprint.pformat({k: source(v) for k, v in node.items()}, width=100, sort_dicts=False)
-            base = name = f"{node['cls'].__name__}_SCHEMA"
+            base = name = f"{node['cls'].__name__}_SCHEMA"  # model names are unique (checked above)
             n = 1
             while blocks.get(name, text) != text:  # the same model inlined twice, differently
                 n += 1
@@ -238,12 +259,14 @@ def generate() -> str:
             return node
         raise SystemExit(f"the core schema holds {node!r}: not supported by the generator")
 
-    body = pprint.pformat(source(schema), width=110, sort_dicts=False)
-    conf = pprint.pformat(source(config), width=110, sort_dicts=False)
+    bodies = {root: pprint.pformat(source(schema), width=100, sort_dicts=False)
+              for root, (schema, _) in schemas.items()}
+    confs = {root: source(config) for root, (_, config) in schemas.items()}
     lines = [
-        '"""Generated by ``python -m gtmplan.compiled`` from gtmplan/model.py: do not edit.',
+        '"""Generated by ``python -m gtmplan.compiled`` from the models: do not edit.',
         "",
-        "The pydantic-core schema of gtmplan.model.Plan, with records in place of the models",
+        f"The pydantic-core schemas of {', '.join(f'{m}.{r}' for r, m in ROOTS.items())},",
+        "with records in place of the models",
         '(see gtmplan.compiled)."""',
         "",
         "# fmt: off",
@@ -252,16 +275,16 @@ def generate() -> str:
         *sorted({f"from {b.__module__} import {b.__qualname__}" for c in classes.values()
                  for b in c.__bases__ if b is not Record}),
         "",
-        f"MODEL_FINGERPRINT = {model_fingerprint()}  # zlib.crc32 of model.py (line ends as \\n)",
+        f"MODEL_FINGERPRINT = {model_fingerprint()}  # zlib.crc32 of {', '.join(p.name for p in MODEL_SOURCES)}",
         "",
     ]
     for name, cls in sorted(classes.items()):
         bases = ", ".join(b.__qualname__ for b in cls.__bases__)
         lines += ["", f"class {name}({bases}):", f"    {cls.__doc__!r}", "    __slots__ = ()", ""]
-    lines += ["", f"CONFIG = {conf}", ""]
     for name, text in blocks.items():
         lines += ["", f"{name} = {text}", ""]
-    lines += ["", f"SCHEMA = {body}", ""]
+    lines += ["", "SCHEMAS = {", *(f"    {r!r}: {b}," for r, b in bodies.items()), "}", ""]
+    lines += ["CONFIGS = " + pprint.pformat(confs, width=100, sort_dicts=False), ""]
     return "\n".join(lines)
 
 

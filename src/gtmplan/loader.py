@@ -18,7 +18,7 @@ import typing
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Union
 
 import yaml
 
@@ -131,7 +131,7 @@ def quarter_in_horizon(text: str, loaded: LoadedPlan):
 def validate(data: dict, source: SourceMap):
     from .integrity import check_integrity
 
-    plan = validate_model(data, source)
+    plan = validate_model(data, source, "Plan")
     issues = check_integrity(plan)
     if issues:
         problems = []
@@ -142,14 +142,16 @@ def validate(data: dict, source: SourceMap):
     return plan
 
 
-def validate_model(data: Any, source: SourceMap, model: Optional[type] = None):
-    """``model`` validated from ``data`` (actuals; the plan when None), or an InputError
-    locating every problem. The plan's validator is compiled: no pydantic import
-    (:mod:`gtmplan.compiled`)."""
+def validate_model(data: Any, source: SourceMap, model: Union[str, type]):
+    """``model`` validated from ``data`` (plans, actuals), or an InputError locating every
+    problem. ``model`` is a pydantic model, or the name of one that :mod:`gtmplan.compiled`
+    validates without importing pydantic ("Plan", "Actuals")."""
     from pydantic_core import ValidationError  # pydantic's own, without importing pydantic
 
-    if model is None:
-        from .compiled import validate_plan as model_validate
+    if isinstance(model, str):
+        from .compiled import model_class, validator
+
+        model_validate = validator(model).validate_python
     else:
         model_validate = model.model_validate
     try:
@@ -169,7 +171,8 @@ def validate_model(data: Any, source: SourceMap, model: Optional[type] = None):
             return model_validate(data)
         except ValidationError as e2:
             errors = e2.errors(include_url=False)
-    raise InputError(sorted({_problem(err, source, model) for err in errors}, key=_order)) from None
+    cls = model_class(model) if isinstance(model, str) else model  # for "did you mean"
+    raise InputError(sorted({_problem(err, source, cls) for err in errors}, key=_order)) from None
 
 
 # -- pydantic errors in a user's words ---------------------------------------------------
