@@ -85,7 +85,7 @@ def test_catalogue_matches_rules_md():
         "L203": ("definition-not-agreed", "error"), "L204": ("no-follow-up-sla", "warning"),
         "L205": ("untargeted-program", "warning"),
         "B401": ("over-budget", "error"), "B403": ("channel-concentration", "warning"),
-        "B404": ("program-without-forecast", "warning"),
+        "B404": ("program-without-forecast", "warning"), "B405": ("program-outside-horizon", "warning"),
         "R501": ("quarter-without-review", "error"), "R502": ("one-sided-review", "error"),
         "R503": ("next-review-not-scheduled", "warning"), "R504": ("review-without-feedback", "info"),
         "F601": ("no-lead-source-question", "warning"), "F602": ("no-win-loss-loop", "warning"),

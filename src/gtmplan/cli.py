@@ -73,6 +73,10 @@ def init(
     start: Optional[str] = typer.Option(None, "--start", help="First quarter, e.g. 2027Q1 (default: next quarter)."),
     quarters: Optional[int] = typer.Option(None, "--quarters", help="How many quarters the plan covers."),
     fy_start: Optional[int] = typer.Option(None, "--fiscal-year-start-month", help="1-12; 1 = calendar quarters."),
+    fy_named_by: Optional[str] = typer.Option(None, "--fiscal-year-named-by",
+                                              help="start or end: the calendar year that names a fiscal year."),
+    other_share: Optional[float] = typer.Option(None, "--other-pipeline",
+                                                help="Share of opportunities sales sources itself (0-1)."),
     target: Optional[float] = typer.Option(None, "--target", help="New bookings target for a year."),
     deal_size: Optional[float] = typer.Option(None, "--deal-size", help="Average deal size."),
     single_file: bool = typer.Option(False, "--single-file", help="Write one gtmplan.yaml instead of three files."),
@@ -89,7 +93,8 @@ def init(
         written = scaffold.copy_example(example, directory, force=force)
     else:
         answers = scaffold.Answers.from_flags(company=company, currency=currency, start=start, quarters=quarters,
-                                              fy_start=fy_start, target=target, deal_size=deal_size)
+                                              fy_start=fy_start, target=target, deal_size=deal_size,
+                                              fy_named_by=fy_named_by, other_share=other_share)
         if not yes and sys.stdin.isatty():
             answers = scaffold.ask(answers)
         written = scaffold.write_plan(answers, directory, single_file=single_file, force=force)

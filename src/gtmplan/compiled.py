@@ -96,11 +96,14 @@ def validator(root: str) -> SchemaValidator:
     if root not in _validators:
         from pydantic_core import SchemaError, SchemaValidator
 
-        from . import _compiled_plan as gen
-
-        if model_fingerprint() not in (gen.MODEL_FINGERPRINT, None):
+        gen = None
+        try:
+            from . import _compiled_plan as gen
+        except ImportError as e:  # it names a pydantic function this version doesn't have
+            fallback_reason = f"_compiled_plan.py cannot be imported: {e}"
+        if gen is not None and model_fingerprint() not in (gen.MODEL_FINGERPRINT, None):
             fallback_reason = "the models changed since _compiled_plan.py was generated"
-        else:
+        elif gen is not None:
             try:
                 _validators[root] = SchemaValidator(gen.SCHEMAS[root], gen.CONFIGS[root])
             except SchemaError as e:  # a pydantic-core whose schema format differs
@@ -203,6 +206,7 @@ class _Src:
 
 def generate() -> str:
     """The text of ``_compiled_plan.py`` for the models as they are now."""
+    import functools
     import pprint
 
     classes: dict[str, type] = {}
@@ -244,11 +248,15 @@ def generate() -> str:
             fields_set = ", ".join(repr(k) for k in sorted(node.__pydantic_fields_set__))
             return _Src(f"construct({type(node).__name__}, {fields}, {{{fields_set}}})" if fields_set
                         else f"construct({type(node).__name__}, {fields}, set())")
+        if isinstance(node, functools.partial):  # pydantic's own constraint checks, e.g. min_length_validator
+            imports.add(("functools", "partial"))
+            args = [repr(source(a)) for a in node.args] + [f"{k}={source(v)!r}" for k, v in node.keywords.items()]
+            return _Src(f"partial({', '.join([repr(source(node.func)), *args])})")
         if callable(node) and not isinstance(node, type):
             module, name = node.__module__, node.__qualname__
             if module == "builtins":
                 return _Src(name)
-            if "." in name or module in ("gtmplan.model",) or not module.startswith("gtmplan."):
+            if "." in name or module in ROOTS.values() or not module.startswith(("gtmplan.", "pydantic._internal.")):
                 raise SystemExit(f"the core schema calls {module}.{name}: a validator function must be a "
                                  "top-level function of a gtmplan module without pydantic (gtmplan.modelparts)")
             imports.add((module, name))

@@ -8,7 +8,7 @@ import json
 from .fmt import count, money
 from .funnel import Funnel
 
-COLUMNS = ("quarter", "target", "deals", "opportunities", "sqls", "mqls_needed", "leads_needed",
+COLUMNS = ("quarter", "target", "deals", "opportunities", "other_opportunities", "sqls", "mqls_needed", "leads_needed",
            "created_in", "mqls_planned", "mqls_demanded", "capacity", "program_cost", "budget")
 
 
@@ -28,13 +28,15 @@ def render_table(f: Funnel, plan, color: bool = False) -> str:
 
     cur = f.currency
     t = Table(title=f"{plan.company}: demand waterfall and capacity ({cur})", title_justify="left")
-    for name in ("Quarter", "Target", "Deals", "Opps", "SQLs", "MQLs needed", "Leads needed",
+    other = any(r.other_opportunities for r in f.rows)  # the column only when sales.other_pipeline is used
+    for name in ("Quarter", "Target", "Deals", "Opps", *(("Other opps",) if other else ()), "SQLs", "MQLs needed", "Leads needed",
                  "MQLs created in", "MQLs planned", "MQLs demanded", "Capacity", "Program cost", "Budget"):
         t.add_column(name, justify="left" if name in ("Quarter", "MQLs created in") else "right")
     for r in f.rows:
         short = r.mqls_planned is not None and r.mqls_demanded is not None and r.mqls_planned < r.mqls_demanded
         planned = count(r.mqls_planned)
-        t.add_row(str(r.quarter), money(r.target, cur), count(r.deals), count(r.opportunities), count(r.sqls),
+        t.add_row(str(r.quarter), money(r.target, cur), count(r.deals), count(r.opportunities),
+                  *((count(r.other_opportunities),) if other else ()), count(r.sqls),
                   count(r.mqls_needed), count(r.leads_needed), str(r.created_in),
                   f"[red]{planned}[/red]" if short else planned, count(r.mqls_demanded),
                   f"[red]{money(r.capacity, cur)}[/red]" if r.capacity < r.target else money(r.capacity, cur),

@@ -163,8 +163,12 @@ def validate_model(data: Any, source: SourceMap, model: Union[str, type]):
     patched = False
     for err in errors:
         if err["type"] == "string_type" and not isinstance(err["input"], (list, dict, type(None))):
-            raw = source.raw_text(err["loc"])
-            if raw is not None and _set(data, err["loc"], raw):
+            loc = tuple(err["loc"])
+            raw = source.raw_text(loc)
+            if raw is None and loc[-1:] == (0,):  # one name written alone, read as a list of one
+                loc = loc[:-1]
+                raw = source.raw_text(loc)
+            if raw is not None and _set(data, loc, raw):
                 patched = True
     if patched:
         try:

@@ -34,7 +34,7 @@ def render_ics(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Qu
     from icalendar import Calendar, Event
 
     plan = loaded.plan
-    fy = plan.fiscal_year_start_month
+    fy = plan.calendar
     cal = Calendar()
     cal.add("prodid", f"-//gtmplan//gtmplan {__version__}//EN")
     cal.add("version", "2.0")

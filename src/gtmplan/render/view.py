@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Optional
 
 from .. import fmt
-from ..funnel import Funnel, compute, program_leads, program_mqls, sellers
+from ..funnel import Funnel, ceil_count, compute, opportunity_sources, program_leads, program_mqls, sellers
 from ..loader import LoadedPlan
 from ..quarters import Quarter
 from ..rules import Finding
@@ -52,12 +52,12 @@ def build_view(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Qu
     plan = loaded.plan
     f = compute(plan)
     cur = plan.currency
-    fy = plan.fiscal_year_start_month
+    fy = plan.calendar
     start, end = plan.horizon.start, plan.horizon.end
     m = lambda x: fmt.money(x, cur)  # noqa: E731
 
     period = f"{start}–{end} ({day(start.first_day(fy))} to {day(end.last_day(fy))})"
-    fiscal_note = "" if fy == 1 else f"Fiscal years start in {MONTHS[fy - 1]}; quarters are fiscal quarters."
+    fiscal_note = fy.describe()
     edition = str(quarter) if quarter else None
     title = f"{plan.company} go-to-market plan"
 
@@ -81,6 +81,7 @@ def build_view(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Qu
         } for s in plan.icp.segments],
         "lead_definition": _lead_definition(plan),
         "waterfall": _waterfall(f, quarter, m),
+        "pipeline": _pipeline_by_source(plan, f, quarter),
         "capacity": _capacity(plan, f, quarter, m),
         "programs": _programs(plan, f, quarter, m),
         "content": _content(plan),
@@ -211,6 +212,42 @@ def _assumption(key: str, value, m) -> str:
     return fmt.pct(value, 1 if (value * 1000) % 10 else 0)
 
 
+def _ramp(t) -> str:
+    if t.ramp is not None:
+        return ", ".join(fmt.pct(r) for r in t.ramp) + " of full, then full"
+    return f"{t.ramp_months} months" if t.ramp_months else "none"
+
+
+def _apportion(total: int, parts: list[float]) -> list[int]:
+    """Whole counts for parts that add up to ``total`` (largest remainders), so a
+    shown table adds up even though each part is fractional."""
+    floors = [int(x) for x in parts]
+    order = sorted(range(len(parts)), key=lambda i: floors[i] - parts[i])
+    for i in order[:max(0, total - sum(floors))]:
+        floors[i] += 1
+    return floors
+
+
+def _pipeline_by_source(plan, f: Funnel, quarter) -> Optional[dict]:
+    """Opportunities each quarter's target needs, by source (only with sales.other_pipeline)."""
+    if not plan.sales.other_pipeline:
+        return None
+    names = [name for name, _ in opportunity_sources(plan, f.rows[0])] if f.rows else []
+    rows = []
+    for r in f.rows:
+        sources = opportunity_sources(plan, r)
+        if r.opportunities is None:
+            counts = ["–"] * len(sources)
+        else:
+            counts = [f"{n:,}" for n in _apportion(ceil_count(r.opportunities), [x for _, x in sources])]
+        rows.append({"quarter": str(r.quarter), "opportunities": fmt.count(r.opportunities), "counts": counts,
+                     "focus": quarter is not None and r.quarter == quarter})
+    shares = [f"{s.name or s.id} {fmt.pct(s.share)}" for s in plan.sales.other_pipeline]
+    return {"sources": names, "rows": rows, "detail": [r for r in rows if r["focus"]],
+            "note": f"Sales expects {fmt.pct(plan.other_share)} of each quarter's opportunities from other sources "
+                    f"({', '.join(shares)}); marketing's MQLs are planned for the rest."}
+
+
 def _capacity(plan, f: Funnel, quarter, m) -> dict:
     rows = []
     for r in f.rows:
@@ -220,7 +257,7 @@ def _capacity(plan, f: Funnel, quarter, m) -> dict:
                      "short": r.capacity < r.target, "focus": quarter is not None and r.quarter == quarter})
     team = [{"role": t.role, "count": t.count, "quota": m(t.annual_quota),
              "start": day(t.start) if t.start else "already on board",
-             "ramp": f"{t.ramp_months} months" if t.ramp_months else "none"} for t in plan.sales.team]
+             "ramp": _ramp(t)} for t in plan.sales.team]
     chart = bar_chart([str(r.quarter) for r in f.rows],
                       [("Target", [r.target for r in f.rows]), ("Capacity", [r.capacity for r in f.rows])],
                       m, title="Bookings target vs ramped sales capacity, by quarter",
@@ -284,7 +321,7 @@ def _feedback(plan) -> list[dict]:
 
 
 def _reviews(plan, quarter) -> dict:
-    fy = plan.fiscal_year_start_month
+    fy = plan.calendar
     reviews = sorted(plan.reviews or [], key=lambda r: r.date)
     items = [{"date": day(r.date), "iso": r.date.isoformat(), "quarter": str(Quarter.of(r.date, fy)),
               "attendees": _join(r.attendees, "–"), "agenda": _join(r.agenda, "–"),

@@ -10,7 +10,7 @@ import sys
 from typing import Optional
 
 from ..errors import InputError, Problem
-from ..funnel import compute, program_leads
+from ..funnel import compute, planned_opportunities, program_leads
 from ..loader import LoadedPlan
 from ..quarters import Quarter
 from .columns import load_mapping, recognise
@@ -37,7 +37,7 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         problems = _check_date_format(fmt)
         if problems:
             raise InputError(problems)
-    fy = loaded.plan.fiscal_year_start_month
+    fy = loaded.plan.calendar
     lo, hi = quarter.first_day(fy).isoformat(), quarter.last_day(fy).isoformat()
     bad = BadRows()
     lc = dc = None
@@ -120,7 +120,7 @@ def figures(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Option
         plan_leads = float(sum(per_program))
     plan_mqls = row.mqls_planned if row is not None else None
     plan_sqls = plan_mqls * eff["mql_to_sql"] if plan_mqls is not None and eff["mql_to_sql"] else None
-    plan_opps = plan_sqls * eff["sql_to_opportunity"] if plan_sqls is not None and eff["sql_to_opportunity"] else None
+    plan_opps = planned_opportunities(f, q)  # marketing's and sales.other_pipeline's
 
     actual: dict[str, Optional[float]] = dict.fromkeys(
         ("leads", "mqls", "sqls", "opportunities", "won", "bookings", "win_rate", "average_deal_size",
