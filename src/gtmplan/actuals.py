@@ -6,7 +6,7 @@ A plan directory may hold a folder ``actuals/`` (beside a single-file plan:
 the plan: read with it by :func:`gtmplan.loader.load_plan`, through the same YAML
 reader and model validation (every problem ``FILE:LINE:COLUMN``), not merged into
 it. This module reads them (their model is :mod:`gtmplan.actuals_model`, validated
-through :mod:`gtmplan.compiled` without importing pydantic) and pools them the
+through :mod:`gtmplan.compiled`, no pydantic model built) and pools them the
 way rules.md (E701) says: the most recent ``check.evidence_quarters`` recorded
 quarters, a rate as ``k = sum(round(actual * n))`` successes in ``n = sum(n)`` trials.
 """

@@ -145,7 +145,7 @@ def validate(data: dict, source: SourceMap):
 def validate_model(data: Any, source: SourceMap, model: Union[str, type]):
     """``model`` validated from ``data`` (plans, actuals), or an InputError locating every
     problem. ``model`` is a pydantic model, or the name of one that :mod:`gtmplan.compiled`
-    validates without importing pydantic ("Plan", "Actuals")."""
+    validates without building pydantic models ("Plan", "Actuals")."""
     from pydantic_core import ValidationError  # pydantic's own, without importing pydantic
 
     if isinstance(model, str):
