@@ -30,7 +30,7 @@ def test_generated_schema_is_current():
 
 
 @pytest.mark.parametrize("example, finding", [(None, "A101 error"), ("lumen-analytics", "E701 warning")])
-def test_check_builds_no_pydantic_model_and_imports_no_typer(tmp_path, example, finding):
+def test_check_imports_neither_pydantic_nor_typer(tmp_path, example, finding):
     mismatch = {"marketing": {"assumptions": {"mql_to_sql": 0.30}}}  # A101
     plan = EXAMPLES / example if example else write_plan(tmp_path, apply_patch(base_plan(), mismatch))
     code = ("import sys\n"
@@ -39,9 +39,10 @@ def test_check_builds_no_pydantic_model_and_imports_no_typer(tmp_path, example, 
             f"    main(['check', {str(plan)!r}])\n"
             "except SystemExit as e:\n"
             "    print('exit', e.code, file=sys.stderr)\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('typer', 'click') or m in "
-            "('pydantic.main', 'pydantic.fields', 'pydantic._internal._generate_schema')), file=sys.stderr)\n")
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'typer', 'click')), "
+            "file=sys.stderr)\n")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    # pydantic would be imported if _compiled_plan.py named one of its functions (see compiled.py)
     assert r.stderr.splitlines() == ["exit 1", "[]"]
     assert finding in r.stdout  # lumen-analytics: its actuals/ were validated too
 

@@ -6,14 +6,12 @@ with records in place of the models
 
 # fmt: off
 from gtmplan.compiled import Record, construct
-from functools import partial
 from gtmplan.modelparts import one_or_many
 from gtmplan.modelparts import parse_period
 from gtmplan.modelparts import parse_quarter
-from pydantic._internal._validators import min_length_validator
 from gtmplan.modelparts import PlanBehaviour
 
-MODEL_FINGERPRINT = 3643975643  # zlib.crc32 of model.py, actuals_model.py
+MODEL_FINGERPRINT = 1874459367  # zlib.crc32 of model.py, actuals_model.py
 
 
 class ActualMetrics(Record):
@@ -770,17 +768,15 @@ Program_SCHEMA = {'type': 'model',
                                                                                                  'pattern': '^[a-z0-9][a-z0-9-]*$'}}}},
                                                'default': None}},
                        'quarters': {'type': 'model-field',
-                                    'schema': {'type': 'function-after',
+                                    'schema': {'type': 'function-before',
                                                'function': {'type': 'no-info',
-                                                            'function': partial(min_length_validator, min_length=1)},
-                                               'schema': {'type': 'function-before',
-                                                          'function': {'type': 'no-info',
-                                                                       'function': one_or_many},
-                                                          'schema': {'type': 'list',
-                                                                     'items_schema': {'type': 'function-plain',
-                                                                                      'function': {'type': 'no-info',
-                                                                                                   'function': parse_quarter},
-                                                                                      'json_schema_input_schema': {'type': 'any'}}}}}},
+                                                            'function': one_or_many},
+                                               'schema': {'type': 'list',
+                                                          'items_schema': {'type': 'function-plain',
+                                                                           'function': {'type': 'no-info',
+                                                                                        'function': parse_quarter},
+                                                                           'json_schema_input_schema': {'type': 'any'}},
+                                                          'min_length': 1}}},
                        'cost': {'type': 'model-field', 'schema': {'type': 'float', 'ge': 0}},
                        'expected_leads': {'type': 'model-field',
                                           'schema': {'type': 'default',

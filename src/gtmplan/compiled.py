@@ -1,4 +1,4 @@
-"""Plan validation without pydantic's model machinery: core schemas compiled from the models.
+"""Plan validation without importing pydantic: core schemas compiled from the models.
 
 :mod:`gtmplan.model` is the one definition of the plan format. Building its pydantic
 classes at every start costs more than all of yamllint's run (measured with
@@ -8,9 +8,10 @@ yamllint's whole ``check`` of a small plan ~690M). So the pydantic-core schemas 
 ``ROOTS``) are generated once, at development time, into :mod:`gtmplan._compiled_plan`
 (committed, never a cache), and :func:`validate_plan` / :func:`validate_actuals` run
 them with ``pydantic_core.SchemaValidator``: same validation, same errors (types,
-locations, messages), and no pydantic model built. (A constraint pydantic cannot put
-in the core schema itself, such as ``min_length`` on a one-or-many list, is one of
-pydantic's own functions: the generated file imports it, ~50M instructions.)
+locations, messages), no pydantic import. (A constraint pydantic cannot put in the
+core schema itself, such as ``min_length`` outside a one-or-many list, is one of
+pydantic's own functions: the generated file then imports pydantic, ~50M instructions,
+and a test says so: put the bound inside, see ``Program.quarters``.)
 
 The validator builds *records*: small classes generated beside the schema, one per
 model, with the same fields (as attributes) and the same behaviour (the mixins of

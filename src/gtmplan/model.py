@@ -216,7 +216,9 @@ class Program(_Model):
     name: Optional[str] = None
     channel: Text
     segments: Optional[NameList[Slug]] = None
-    quarters: Annotated[NameList[QuarterT], Field(min_length=1)]
+    # NameList[QuarterT] with its bound inside, so that the core schema checks it itself
+    # (outside, pydantic adds a function of its own that `check` would have to import)
+    quarters: Annotated[list[QuarterT], Field(min_length=1), BeforeValidator(_one_or_many), _OneOrManySchema()]
     cost: Money = Field(description="Spend per quarter it runs.")
     expected_leads: Optional[Count] = Field(None, description="New leads per quarter it runs.")
     expected_mqls: Optional[Count] = Field(None, description="MQLs per quarter it runs; when absent, expected_leads x lead_to_mql.")
