@@ -11,7 +11,7 @@ from gtmplan.modelparts import parse_period
 from gtmplan.modelparts import parse_quarter
 from gtmplan.modelparts import PlanBehaviour
 
-MODEL_FINGERPRINT = 1874459367  # zlib.crc32 of model.py, actuals_model.py
+MODEL_FINGERPRINT = 1081966808  # zlib.crc32 of model.py, actuals_model.py
 
 
 class ActualMetrics(Record):

@@ -6,7 +6,7 @@ A plan directory may hold a folder ``actuals/`` (beside a single-file plan:
 the plan: read with it by :func:`gtmplan.loader.load_plan`, through the same YAML
 reader and model validation (every problem ``FILE:LINE:COLUMN``), not merged into
 it. This module reads them (their model is :mod:`gtmplan.actuals_model`, validated
-through :mod:`gtmplan.compiled`, no pydantic model built) and pools them the
+through :mod:`gtmplan.compiled`, no pydantic import) and pools them the
 way rules.md (E701) says: the most recent ``check.evidence_quarters`` recorded
 quarters, a rate as ``k = sum(round(actual * n))`` successes in ``n = sum(n)`` trials.
 """
@@ -85,8 +85,8 @@ def actual_files(target: str) -> list[tuple[str, Callable[[], str]]]:
 
 def read_actuals(files: list[tuple[str, Callable[[], str]]]) -> list[RecordedQuarter]:
     """Each actuals file validated like a plan file; every problem of every file located."""
-    from .loader import validate_model
-    from .yamlsource import YamlFailure, compose, to_python
+    from .validation import load_model
+    from .yamlsource import compose, to_python
 
     problems: list[Problem] = []
     out: list[RecordedQuarter] = []
@@ -107,13 +107,13 @@ def read_actuals(files: list[tuple[str, Callable[[], str]]]) -> list[RecordedQua
                                         "an actuals file is a mapping of keys (quarter:, metrics:, ...)"))
                 continue
             data = to_python(root, display)
-        except YamlFailure as f:
-            problems.extend(f.problems)
+        except InputError as e:
+            problems.extend(e.problems)
             continue
         source = SourceMap()
         source.add_file(display, text, root)
         try:
-            actuals = validate_model(data, source, "Actuals")  # compiled: no pydantic import
+            actuals = load_model(data, source, "Actuals", what="actuals file")  # compiled: no pydantic
         except InputError as e:
             problems.extend(e.problems)
             continue

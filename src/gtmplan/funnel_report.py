@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .fmt import count, money
+from .fmt import count, money, plural
 from .funnel import Funnel
+
+if TYPE_CHECKING:
+    from .model import Plan
 
 COLUMNS = ("quarter", "target", "deals", "opportunities", "other_opportunities", "sqls", "mqls_needed", "leads_needed",
            "created_in", "mqls_planned", "mqls_demanded", "capacity", "program_cost", "budget")
@@ -46,8 +51,47 @@ def render_table(f: Funnel, plan, color: bool = False) -> str:
     console = Console(file=buf, force_terminal=color, no_color=not color, width=200, highlight=False)
     console.print(t)
     lag = f.lag
-    note = (f"Sales cycle lag: {lag} quarter{'s' if lag != 1 else ''} (MQLs for a quarter's deals are created "
-            f"{lag} quarter{'s' if lag != 1 else ''} earlier). Counts are rounded up; "
+    note = (f"Sales cycle lag: {plural(lag, 'quarter')} (MQLs for a quarter's deals are created "
+            f"{plural(lag, 'quarter')} earlier). Counts are rounded up; "
             "'gtmplan funnel --format json' has the exact values.")
     console.print(note)
     return buf.getvalue()
+
+
+# -- the formats of `gtmplan funnel`, chosen like check's reporters --------------------------
+
+@dataclass
+class FunnelReport:
+    plan: Plan
+    funnel: Funnel
+
+
+class TableReporter:
+    def __init__(self, color: bool = False):
+        self.color = color
+
+    def render(self, result: FunnelReport) -> str:
+        return render_table(result.funnel, result.plan, color=self.color)
+
+
+class JsonReporter:
+    def __init__(self, color: bool = False):
+        pass
+
+    def render(self, result: FunnelReport) -> str:
+        return render_json(result.funnel)
+
+
+class CsvReporter:
+    def __init__(self, color: bool = False):
+        pass
+
+    def render(self, result: FunnelReport) -> str:
+        return render_csv(result.funnel)
+
+
+REPORTERS = {
+    "table": ("gtmplan.funnel_report", "TableReporter"),
+    "json": ("gtmplan.funnel_report", "JsonReporter"),
+    "csv": ("gtmplan.funnel_report", "CsvReporter"),
+}
