@@ -16,7 +16,7 @@ from typing import Literal, Optional
 import typer
 
 from . import __version__
-from .errors import InputError
+from .errors import InputError, Terminated
 
 app = typer.Typer(
     name="gtmplan",
@@ -38,14 +38,22 @@ def _emit(data: str | bytes, output: Optional[str]) -> None:
 
         write_atomic(output, data)
         return
+    if sys.stdout is None:  # started with standard output closed (`gtmplan ... >&-`)
+        raise InputError.single(None, "standard output is closed: nothing to write to (give -o FILE)")
     buffer = getattr(sys.stdout, "buffer", None)  # absent when stdout is redirected to a text stream
-    if isinstance(data, bytes) and buffer is not None:
-        sys.stdout.flush()
-        buffer.write(data)
-        buffer.flush()
-    else:
-        sys.stdout.write(data.decode("utf-8") if isinstance(data, bytes) else data)
-        sys.stdout.flush()
+    try:
+        if buffer is not None:  # bytes as they are; text as UTF-8 whatever the locale says
+            sys.stdout.flush()
+            buffer.write(data if isinstance(data, bytes) else data.encode("utf-8", "backslashreplace"))
+            buffer.flush()
+        else:
+            sys.stdout.write(data.decode("utf-8") if isinstance(data, bytes) else data)
+            sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        _silence_stdout()
+        raise InputError.single(None, f"cannot write to standard output: {e.strerror or e}") from None
 
 
 def _use_color(output: Optional[str]) -> bool:
@@ -264,15 +272,39 @@ def _run(argv: list[str] | None) -> int:
         print("gtmplan: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        _silence_broken_pipe()
+        _silence_stdout()
         return 1
+    except OSError as e:  # anything the commands did not locate themselves: still one line, exit 2
+        from .fmt import printable
+
+        where = f"{os.fsdecode(e.filename)}: " if e.filename is not None else ""
+        print(printable(f"gtmplan: {where}{e.strerror or e}"), file=sys.stderr)
+        _silence_stdout()
+        return 2
+    except Terminated as e:  # a temporary file was being written: removed; now end as the signal says
+        import signal
+
+        signal.signal(e.signum, signal.SIG_DFL)
+        os.kill(os.getpid(), e.signum)
+        return 128 + e.signum
+    if sys.stdout is not None:
+        try:
+            sys.stdout.flush()  # `print` output (init, rules): a full disk is an error here, not at exit
+        except BrokenPipeError:
+            _silence_stdout()
+            return 1
+        except OSError as e:
+            _silence_stdout()
+            print(f"gtmplan: cannot write to standard output: {e.strerror or e}", file=sys.stderr)
+            return 2
     return rv if isinstance(rv, int) else 0
 
 
-def _silence_broken_pipe() -> None:
-    # `gtmplan check | head`: stdout went away; don't print a traceback on exit.
+def _silence_stdout() -> None:
+    # `gtmplan check | head` or a full disk: stdout is unusable; don't print a traceback on
+    # exit (Python flushes stdout once more then), and drop what is still buffered.
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except OSError:
+    except (OSError, AttributeError, ValueError):
         pass

@@ -24,7 +24,7 @@ import yaml
 
 from .errors import InputError, Problem
 from .sourcemap import SourceMap, dotted
-from .yamlsource import YamlFailure, compose, read_text, to_python
+from .yamlsource import Budget, OutOfRange, YamlFailure, compose, out_of_range_message, read_text, to_python
 
 
 @dataclass
@@ -35,18 +35,29 @@ class LoadedPlan:
 
 
 def plan_files(target: str) -> list[tuple[Path, str]]:
-    """(path, display name) of the files that make up PLAN."""
+    """(path, display name) of the files that make up PLAN. Display names are printable
+    (a file name that is not UTF-8 or holds control characters is shown escaped)."""
+    from .fmt import printable
+
+    shown = printable(target)
+    if "\0" in target:
+        raise InputError.single(shown, "the path contains a NUL character")
     p = Path(target)
-    if p.is_dir():
-        names = sorted(n for n in os.listdir(p)
-                       if n.endswith((".yaml", ".yml")) and not n.startswith(".") and (p / n).is_file())
-        if not names:
-            raise InputError.single(target, "no plan files (*.yaml) in this directory; "
-                                            "create one with 'gtmplan init'")
-        return [(p / n, os.path.join(target, n)) for n in names]
-    if not p.exists():
-        raise InputError.single(target, "no such file or directory")
-    return [(p, target)]
+    try:
+        if p.is_dir():
+            names = sorted(n for n in os.listdir(p)
+                           if n.endswith((".yaml", ".yml")) and not n.startswith(".") and (p / n).is_file())
+            if not names:
+                raise InputError.single(shown, "no plan files (*.yaml) in this directory; "
+                                               "create one with 'gtmplan init'")
+            return [(p / n, printable(os.path.join(target, n))) for n in names]
+        if not p.exists():
+            raise InputError.single(shown, "no such file or directory")
+    except OSError as e:
+        from .yamlsource import _os_reason
+
+        raise InputError.single(shown, f"cannot be read: {_os_reason(e)}") from None
+    return [(p, shown)]
 
 
 def read_plan_data(target: str) -> tuple[dict, SourceMap]:
@@ -55,17 +66,18 @@ def read_plan_data(target: str) -> tuple[dict, SourceMap]:
     merged: dict[str, Any] = {}
     where: dict[str, tuple[str, int]] = {}
     problems: list[Problem] = []
+    budget = Budget()
     for path, display in plan_files(target):
         try:
             text = read_text(path, display)
-            root = compose(text, display)
+            root = compose(text, display, budget)
             if not isinstance(root, yaml.MappingNode):
                 m = root.start_mark
                 problems.append(Problem(display, m.line + 1, m.column + 1,
                                         "a plan file must be a mapping of keys (version:, company:, sales:, ...), "
                                         f"not a {'list' if isinstance(root, yaml.SequenceNode) else 'single value'}"))
                 continue
-            data = to_python(root, display)
+            data = to_python(root, display, budget)
         except YamlFailure as f:
             problems.extend(f.problems)
             continue
@@ -179,7 +191,18 @@ def _set(data: Any, loc: tuple, value: Any) -> bool:
     return False
 
 
+def _shorten(text: str, limit: int = 80) -> str:
+    """A value echoed in a message: long ones cut in the middle, with their length."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit // 2]}...{text[-limit // 4:]} ({len(text):,} characters)"
+
+
 def _describe(value: Any) -> str:
+    return _shorten(_describe_whole(value))
+
+
+def _describe_whole(value: Any) -> str:
     if value is None:
         return "nothing (an empty value)"
     if isinstance(value, bool):
@@ -205,6 +228,7 @@ def _problem(err: dict, source: SourceMap) -> Problem:
         shown = _describe(value)
     else:
         shown = raw if isinstance(value, (int, float)) and not isinstance(value, bool) else repr(raw)
+    shown = _shorten(shown)
     ctx = err.get("ctx") or {}
     field = str(loc[-1]) if loc else "plan"
 
@@ -227,7 +251,9 @@ def _problem(err: dict, source: SourceMap) -> Problem:
         return Problem(where.file, where.line, where.column, f"unknown key {field!r}{what}{hint}")
 
     where = source.locate_key(loc) if on_key else source.locate(loc)
-    if on_key:
+    if isinstance(value, OutOfRange) and typ != "string_type":
+        message = out_of_range_message(value)
+    elif on_key:
         message = f"key {field!r}: {_ctx_error(err)}"
     elif typ == "string_type":
         message = f"expected text, got {_describe(err.get('input'))}"

@@ -1,0 +1,181 @@
+"""Hostile input, round two (issue 11): each class of attack runs gtmplan in a child
+process under a 1 GiB memory ceiling and a time limit, and must end in exit 2 with
+located lines (or a correct result), no traceback and no file left behind.
+
+The limits README.md states ("Limits") are tested here at the limit and just past it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import resource
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, base_plan, dump, write_plan
+
+LOCATED = re.compile(r"^(gtmplan: .+|[^\n]+?:\d+:\d+: .+|[^\n]+?: .+)$")
+CEILING = 2**30  # 1 GiB of address space
+
+
+def _limit():
+    resource.setrlimit(resource.RLIMIT_AS, (CEILING, CEILING))
+
+
+def gt(*args, timeout: float = 90, text: bool = True, **kw) -> subprocess.CompletedProcess:
+    """gtmplan in a child process with the memory ceiling; a hang fails the test."""
+    env = {**os.environ, **kw.pop("env", {})}
+    env.pop("PYTEST_CURRENT_TEST", None)
+    kw.setdefault("capture_output", "stdout" not in kw and "stderr" not in kw)
+    return subprocess.run([sys.executable, "-m", "gtmplan", *map(str, args)], text=text, timeout=timeout,
+                          preexec_fn=_limit, env=env, **kw)
+
+
+def refused(r: subprocess.CompletedProcess, *fragments: str) -> str:
+    """Exit 2, one located line per problem, no traceback, nothing on stdout."""
+    err = r.stderr if isinstance(r.stderr, str) else r.stderr.decode("utf-8", "replace")
+    assert r.returncode == 2, (r.returncode, err[-2000:])
+    assert "Traceback" not in err, err[-3000:]
+    lines = err.strip().splitlines()
+    assert lines and all(LOCATED.match(line) for line in lines), err[-2000:]
+    for fragment in fragments:
+        assert fragment in err, (fragment, err[-2000:])
+    if r.stdout is not None:
+        assert not r.stdout, r.stdout[:500]
+    return err
+
+
+def clean(r: subprocess.CompletedProcess, code: int = 0) -> None:
+    err = r.stderr if isinstance(r.stderr, str) else (r.stderr or b"").decode("utf-8", "replace")
+    assert r.returncode == code, (r.returncode, err[-2000:])
+    assert "Traceback" not in err
+
+
+def plan_with(tmp_path: Path, mutate=None, name: str = "plan.yaml") -> Path:
+    plan = base_plan()
+    if mutate:
+        mutate(plan)
+    return write_plan(tmp_path, plan, name)
+
+
+def only(tmp_path: Path, *names: str) -> None:
+    """Nothing but these files in the directory: no temporary file left behind."""
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)
+
+
+# -- 1. aliases: the budget counts characters, not only values ---------------------------
+
+def test_scalar_alias_bomb_is_refused(tmp_path):
+    text = "x-a: &a " + "y" * 100_000 + "\nx-b: [" + ", ".join(["*a"] * 5000) + "]\n"
+    path = tmp_path / "plan.yaml"
+    path.write_text(text)
+    for command in (["check", path, "-f", "json"], ["funnel", path], ["render", path]):
+        refused(gt(*command), "aliases expand to more than 1,000,000 characters", f"{path}:1:6:")
+
+
+def test_alias_character_budget_at_the_limit_and_past_it(tmp_path):
+    """Aliases may add MAX_ALIAS_CHARS (1,000,000) characters beyond the file's own text."""
+    from gtmplan.yamlsource import MAX_ALIAS_CHARS, compose
+
+    def plan(extra: int) -> str:
+        return ("x-a: &a '" + "y" * 100_000 + "'\nx-s: &s '" + "z" * extra + "'\n"
+                + "x-b: [" + ", ".join(["*a"] * 9) + ", *s]\n" + dump(base_plan()))
+
+    root = compose(plan(0), "p")
+    # values produced: C0 + 2 * extra (the anchor and its alias); allowed: E0 + extra + MAX
+    extra = root.end_mark.index + MAX_ALIAS_CHARS - _scalar_chars(root)
+    at = tmp_path / "at.yaml"
+    at.write_text(plan(extra))
+    clean(gt("check", at), 0)
+    past = tmp_path / "past.yaml"
+    past.write_text(plan(extra + 1))
+    refused(gt("check", past), "aliases expand to more than 1,000,000 characters", f"{past}:")
+
+
+def _scalar_chars(root) -> int:
+    """Characters of all scalar values in a node tree, aliases counted each time."""
+    import yaml
+
+    total, stack = 0, [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            total += len(node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        else:
+            stack.extend(v for _, v in node.value)
+    return total
+
+
+def test_long_values_echoed_in_messages_stay_short(tmp_path):
+    path = plan_with(tmp_path, lambda p: p["sales"]["assumptions"].update(win_rate="x" * 5000))
+    err = refused(gt("check", path), "sales.assumptions.win_rate: expected a number", "(5,002 characters)")
+    assert len(err) < 500
+
+
+# -- 6. numbers that overflow ---------------------------------------------------------------
+
+@pytest.mark.parametrize("key,value", [
+    ("sales_cycle_days", "9" * 400), ("win_rate", "5e-324"), ("average_deal_size", "1e-300"),
+    ("average_deal_size", "1e308"), ("sales_cycle_days", "0x" + "f" * 4000), ("win_rate", "9" * 5000),
+])
+def test_overflowing_assumptions_are_out_of_range(tmp_path, key, value):
+    text = dump(base_plan()).replace("  assumptions:\n", f"  assumptions:\n    {key}: {value}\n", 1)
+    text = re.sub(rf"(\n    {key}: {re.escape(value)}\n(?:.*\n)*?)    {key}: [^\n]*\n", r"\1", text, count=1)
+    path = write_plan(tmp_path, text)
+    for command in ("check", "funnel"):
+        err = refused(gt(command, path, "-f", "json"), "is out of range", f"{path}:")
+        assert len(err) < 500 and "Infinity" not in err
+
+
+@pytest.mark.parametrize("where", ["count", "annual_quota", "expected_mqls", "target"])
+def test_huge_counts_and_money_are_out_of_range(tmp_path, where):
+    def mutate(p):
+        if where == "target":
+            p["sales"]["targets"]["2027Q1"] = 10**16
+        elif where == "expected_mqls":
+            p["marketing"]["programs"][0]["expected_mqls"] = 10**300
+        else:
+            p["sales"]["team"][0][where] = 10**300 if where == "count" else 1e308
+    refused(gt("check", plan_with(tmp_path, mutate), "-f", "json"), "is out of range")
+
+
+def test_numbers_at_the_range_limits_give_finite_json(tmp_path):
+    """10^15 and 10^-9 are accepted; every output stays valid JSON without Infinity or NaN."""
+    def mutate(p):
+        p["sales"]["targets"]["2027Q1"] = 10**15
+        p["sales"]["team"][0]["annual_quota"] = 10**15
+        p["sales"]["team"][0]["count"] = 10**15
+        p["sales"]["assumptions"].update(win_rate=1e-9, mql_to_sql=1e-9, sql_to_opportunity=1e-9,
+                                         average_deal_size=1e-9)
+        p["marketing"]["assumptions"]["lead_to_mql"] = 1e-9
+    path = plan_with(tmp_path, mutate)
+    for command in (["check", "-f", "json"], ["funnel", "-f", "json"], ["check", "-f", "sarif"]):
+        r = gt(command[0], path, *command[1:])
+        assert r.returncode in (0, 1) and "Traceback" not in r.stderr, r.stderr[-2000:]
+        assert "Infinity" not in r.stdout and "NaN" not in r.stdout
+        json.loads(r.stdout)
+    for fmt in ("md", "html", "ics"):
+        r = gt("render", path, "-f", fmt)
+        clean(r)
+        assert "inf" not in r.stdout.lower().replace("info", "").replace("inform", "")
+    past = plan_with(tmp_path, lambda p: p["sales"]["targets"].update({"2027Q1": 10**15 + 1}), "past.yaml")
+    refused(gt("check", past), "number 1000000000000001 is out of range")
+    past = plan_with(tmp_path, lambda p: p["sales"]["assumptions"].update(win_rate=9e-10), "past2.yaml")
+    refused(gt("check", past), "number 9.0e-10 is out of range")
+
+
+def test_a_company_name_of_5000_digits_is_text(tmp_path):
+    text = dump(base_plan()).replace("company: ", "company: " + "7" * 5000 + "  # was: ", 1)
+    r = gt("check", write_plan(tmp_path, text), "-f", "json")
+    clean(r, 0)
