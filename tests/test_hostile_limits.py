@@ -179,3 +179,109 @@ def test_a_company_name_of_5000_digits_is_text(tmp_path):
     text = dump(base_plan()).replace("company: ", "company: " + "7" * 5000 + "  # was: ", 1)
     r = gt("check", write_plan(tmp_path, text), "-f", "json")
     clean(r, 0)
+
+
+# -- 3 and 4. user templates: bounded work and output, errors located in the template ---------
+
+LUMEN = EXAMPLES / "lumen-analytics"
+
+
+@pytest.mark.parametrize("source,message", [
+    ("{{ 'x' * 10**10 }}", "template refused: the template builds a value of 10,000,000,000 characters"),
+    ("{{ '%0999999999d' % 1 }}", "template refused: a '%' format with a width or precision above 9,999"),
+    ("{{ '{:>999999999}'.format(1) }}", "template refused: "),
+    ("{{ 7 ** 1000000000 }}", "template refused: the template builds a value of"),
+    ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+     "template refused: the template runs more than 10,000,000 loop steps"),
+    ("{{ range(100000) | join(',' * 1000) }}", "template refused: the template builds a value of"),
+    ("{{ 'x' | center(10**9) }}", "template refused: the template builds a value of 1,000,000,000"),
+    ("{{ 'x'.center(10**9) }}", "template refused: the template builds a value of 1,000,000,001"),
+    ("{{ ('x' * 10000).replace('x', 'y' * 10000) }}", "template refused: the template builds a value of"),
+    ("{% set ns = namespace(s='xx') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}",
+     "template refused: the template builds a value of"),
+    ("{% for i in range(100000) %}{{ 'x' * 10000 }}{% endfor %}", "the document would be longer than 64 Mi"),
+    ("\n\n{{ 1/0 }}", "template error: ZeroDivisionError: division by zero"),
+    ("{% include 'plan.md.j2' %}", "template error: it includes, extends or calls itself without end"),
+    ("{% extends 'plan.md.j2' %}", "template error: it includes, extends or calls itself without end"),
+    ("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(1) }}",
+     "template error: it includes, extends or calls itself without end"),
+    ("{{ range(10**9) }}", "Range too big"),
+    ("{{ company.nope.deeper }}", "template error:"),
+])
+def test_user_template_limits_and_errors(tmp_path, source, message):
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    (tpl / "plan.md.j2").write_text(source)
+    out = tmp_path / "doc.md"
+    err = refused(gt("render", LUMEN, "--templates", tpl, "-o", out, timeout=120), message)
+    assert err.startswith(f"{tpl}/plan.md.j2:"), err
+    if "\n\n{{ 1/0" in source:
+        assert err.startswith(f"{tpl}/plan.md.j2:3:1: "), err
+    only(tmp_path, "tpl")
+
+
+def test_template_limits_at_the_limit_are_accepted(tmp_path):
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    # a value of exactly 16 Mi characters; 10,000,000 loop steps in all (range items count too)
+    (tpl / "plan.md.j2").write_text("{{ ('x' * 16777216) | length }} "
+                                    "{% for i in range(50) %}{% for j in range(99999) %}{% endfor %}{% endfor %}ok")
+    r = gt("render", LUMEN, "--templates", tpl, timeout=300)
+    clean(r)
+    assert r.stdout == "16777216 ok"
+    (tpl / "plan.md.j2").write_text("{{ ('x' * 16777217) | length }}")
+    refused(gt("render", LUMEN, "--templates", tpl), "a value of 16,777,217 characters")
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo", "not utf-8", "unreadable", "too big", "symlink loop"])
+def test_unusable_template_files_are_refused(tmp_path, kind):
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    target = tpl / "plan.md.j2"
+    message = {"directory": "is a directory, not a template", "fifo": "not a regular file",
+               "not utf-8": "3:3: byte 0xEB is not UTF-8", "unreadable": "cannot be read",
+               "too big": "templates larger than 1 MiB are refused", "symlink loop": "cannot be read"}[kind]
+    if kind == "directory":
+        target.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "not utf-8":
+        target.write_bytes(b"a\nb\nZo\xeb\n")
+    elif kind == "unreadable":
+        if os.geteuid() == 0:
+            pytest.skip("root reads every file")
+        target.write_text("x")
+        target.chmod(0)
+    elif kind == "too big":
+        target.write_text("x" * (1024 * 1024 + 1))
+    else:
+        os.symlink(target, target)
+    err = refused(gt("render", LUMEN, "--templates", tpl, timeout=30), message)
+    assert err.startswith(f"{tpl}/plan.md.j2"), err
+
+
+def test_template_of_exactly_1_mib_is_accepted(tmp_path):
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    (tpl / "plan.md.j2").write_text("x" * (1024 * 1024))
+    r = gt("render", LUMEN, "--templates", tpl)
+    clean(r)
+    assert len(r.stdout) == 1024 * 1024
+
+
+@pytest.mark.parametrize("templates,message", [
+    ("x" * 300, "--templates: cannot be read"), ("a\0b", "--templates: "),
+])
+def test_bad_templates_directory_names(tmp_path, templates, message):
+    r = gt("render", LUMEN, "--templates", tmp_path / templates) if "\0" not in templates else None
+    if r is None:  # a NUL cannot pass through exec(): in-process, as a caller of the library could
+        from gtmplan.cli import run
+        import contextlib
+        import io
+
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            code = run(["render", str(LUMEN), "--templates", f"{tmp_path}/{templates}"])
+        assert code == 2 and message in err.getvalue() and "Traceback" not in err.getvalue(), err.getvalue()
+        return
+    refused(r, message)
