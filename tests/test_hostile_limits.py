@@ -285,3 +285,107 @@ def test_bad_templates_directory_names(tmp_path, templates, message):
         assert code == 2 and message in err.getvalue() and "Traceback" not in err.getvalue(), err.getvalue()
         return
     refused(r, message)
+
+
+# -- 5. devices and pipes: the size cap holds for what is read; no endless wait ---------------
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_devices_as_plan_files_are_read_up_to_the_cap(device):
+    refused(gt("check", device, timeout=60), f"{device}: more than 25 MiB")
+
+
+def test_stdin_from_dev_zero_is_read_up_to_the_cap():
+    with open("/dev/zero", "rb") as zero:
+        refused(gt("check", "/dev/stdin", stdin=zero, stdout=subprocess.PIPE, stderr=subprocess.PIPE),
+                "/dev/stdin: more than 25 MiB")
+
+
+def test_mapping_from_dev_zero_is_read_up_to_the_cap():
+    refused(gt("review", LUMEN, "--quarter", "2027Q2", "--leads", LUMEN / "crm" / "hubspot-contacts.csv",
+               "--mapping", "/dev/zero", timeout=60), "/dev/zero: more than 25 MiB")
+
+
+def test_a_fifo_without_writer_does_not_hang(tmp_path):
+    fifo = tmp_path / "plan.yaml"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    refused(gt("check", fifo, timeout=60), f"{fifo}: nothing to read")
+    assert time.monotonic() - started < 30
+
+
+def test_a_plan_through_a_pipe_is_read(tmp_path):
+    text = dump(base_plan())
+    r = gt("check", "/dev/stdin", input=text)
+    clean(r, 0)
+    assert "no problems found" in r.stdout
+
+
+def test_a_pipe_longer_than_the_cap_is_refused_at_the_cap():
+    # 25 MiB of comments plus one byte: refused at what was read, without holding it all
+    chunk = b"#" * 1023 + b"\n"
+    data = chunk * (25 * 1024) + b"x"
+    r = gt("check", "/dev/stdin", input=data, text=False)
+    refused(r, "/dev/stdin: more than 25 MiB")
+
+
+def test_plan_file_of_exactly_25_mib_is_read(tmp_path):
+    text = dump(base_plan()).encode()
+    path = tmp_path / "plan.yaml"
+    path.write_bytes(text + b"#" * (25 * 2**20 - len(text) - 1) + b"\n")
+    assert path.stat().st_size == 25 * 2**20
+    clean(gt("check", path), 0)
+    with open(path, "ab") as fh:
+        fh.write(b"\n")
+    refused(gt("check", path), "file is 25.0 MiB; plan files larger than 25 MiB are refused")
+
+
+# -- 15. memory stays bounded for what is accepted ------------------------------------------
+
+def _flow_list(n: int) -> str:
+    return "x-pad: [" + ", ".join(["1"] * n) + "]\n"
+
+
+def test_a_24_mib_flow_list_is_refused_quickly(tmp_path):
+    path = tmp_path / "plan.yaml"
+    path.write_text("x-big: [" + "1, " * (8 * 2**20 - 1) + "1]\n" + dump(base_plan()))
+    assert path.stat().st_size > 24 * 2**20
+    started = time.monotonic()
+    refused(gt("check", path), "more than 1,500,000 values in the plan's files", f"{path}:1:")
+    assert time.monotonic() - started < 60
+
+
+def test_three_8_mib_files_are_refused_together(tmp_path):
+    plan = tmp_path / "plan"
+    plan.mkdir()
+    write_plan(plan, base_plan(), "a.yaml")
+    for name in ("b", "c", "d"):  # each alone is accepted; together they pass the limit
+        (plan / f"{name}.yaml").write_text(f"x-{name}: [" + "1, " * (600_000 - 1) + "1]\n"
+                                           + "x-fill: '" + "y" * (8 * 2**20 - 1_800_000 - 20) + "'\n")
+    assert all(p.stat().st_size > 7.9 * 2**20 for p in plan.glob("[bcd].yaml"))
+    refused(gt("check", plan), "more than 1,500,000 values in the plan's files", f"{plan}/d.yaml:1:")
+
+
+def test_value_limit_at_the_limit_and_past_it(tmp_path):
+    import yaml
+
+    base = dump(base_plan())
+    own = sum(1 for e in yaml.parse(base) if isinstance(e, (yaml.ScalarEvent, yaml.MappingStartEvent,
+                                                            yaml.SequenceStartEvent, yaml.AliasEvent)))
+    pad = 1_500_000 - own - 2  # the x-pad key and its list are values too
+    at = write_plan(tmp_path, _flow_list(pad) + base, "at.yaml")
+    clean(gt("check", at, timeout=300), 0)
+    past = write_plan(tmp_path, _flow_list(pad + 1) + base, "past.yaml")
+    refused(gt("check", past, timeout=300), "more than 1,500,000 values")
+
+
+def test_render_of_20000_programs_in_every_quarter_fits_in_memory(tmp_path):
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    from genplan import write_plan as generate
+
+    plan = generate(tmp_path / "plan", 20_000)
+    text = (plan / "marketing.yaml").read_text()
+    (plan / "marketing.yaml").write_text(re.sub(r"quarters: \[[^\]]*\]", "quarters: [2027Q1, 2027Q2, 2027Q3, "
+                                                "2027Q4, 2028Q1, 2028Q2, 2028Q3, 2028Q4]", text))
+    out = tmp_path / "doc.html"
+    clean(gt("render", plan, "-o", out, timeout=600), 0)
+    assert out.stat().st_size > 10 * 2**20

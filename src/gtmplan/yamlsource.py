@@ -167,6 +167,8 @@ def read_bytes(path: Path, display: str, limit: int = MAX_FILE_BYTES, what: str 
         os.close(fd)
     if got > limit:
         raise _fail(display, None, None, f"more than {limit // 1048576} MiB; {what} larger than that are refused")
+    if not got and not regular:
+        raise _fail(display, None, None, "nothing to read: a pipe or device that sent no data (no writer?)")
     return b"".join(chunks)
 
 
