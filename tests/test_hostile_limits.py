@@ -389,3 +389,206 @@ def test_render_of_20000_programs_in_every_quarter_fits_in_memory(tmp_path):
     out = tmp_path / "doc.html"
     clean(gt("render", plan, "-o", out, timeout=600), 0)
     assert out.stat().st_size > 10 * 2**20
+
+
+# -- 10. OS errors are located lines, not tracebacks ------------------------------------------
+
+def _in_process(*args) -> tuple[int, str, str]:
+    import contextlib
+    import io
+
+    from gtmplan.cli import run
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = run([str(a) for a in args])
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_stdout_on_a_full_disk(tmp_path):
+    path = plan_with(tmp_path)
+    for command in (["check", path], ["render", path], ["rules"], ["funnel", path, "-f", "json"]):
+        with open("/dev/full", "w") as full:
+            r = gt(*command, stdout=full, stderr=subprocess.PIPE)
+        refused(r, "gtmplan: cannot write to standard output: No space left on device")
+        assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_closed_stdout(tmp_path):
+    path = plan_with(tmp_path)
+
+    def close_stdout():
+        _limit()
+        os.close(1)
+
+    r = subprocess.run([sys.executable, "-m", "gtmplan", "check", str(path)], stderr=subprocess.PIPE, text=True,
+                       preexec_fn=close_stdout, timeout=60)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr == "gtmplan: standard output is closed: nothing to write to (give -o FILE)\n"
+
+
+def test_unreadable_plan_directory(tmp_path, monkeypatch):
+    plan = tmp_path / "plan"
+    plan.mkdir()
+    write_plan(plan, base_plan())
+
+    def denied(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(os, "listdir", denied)  # root reads every directory: simulate the refusal
+    code, out, err = _in_process("check", plan)
+    assert code == 2 and err == f"{plan}: cannot be read: Permission denied\n"
+
+
+@pytest.mark.parametrize("where", ["PLAN", "-o", "--templates"])
+def test_names_longer_than_the_file_system_allows(tmp_path, where):
+    long = tmp_path / ("n" * 300)
+    path = plan_with(tmp_path)
+    args = {"PLAN": ["check", long], "-o": ["check", path, "-o", long],
+            "--templates": ["render", path, "--templates", long]}[where]
+    refused(gt(*args), "the file name is longer than the file system allows" if where != "--templates"
+            else "--templates: cannot be read")
+    only(tmp_path, "plan.yaml")
+
+
+def test_an_output_name_that_just_fits_is_written(tmp_path):
+    out = tmp_path / ("n" * 250 + ".json")  # the temporary file's name must fit too
+    clean(gt("check", plan_with(tmp_path), "-o", out, "-f", "json"), 0)
+    assert json.loads(out.read_text())["findings"] == []
+    only(tmp_path, "plan.yaml", out.name)
+
+
+@pytest.mark.parametrize("args", [["check", "a\0b"], ["check", "{plan}", "-o", "x\0y"],
+                                  ["render", "{plan}", "--templates", "t\0u"]])
+def test_nul_in_a_path(tmp_path, monkeypatch, args):
+    monkeypatch.chdir(tmp_path)
+    path = plan_with(tmp_path)
+    code, out, err = _in_process(*[a.replace("{plan}", str(path)) for a in args])
+    assert code == 2 and "Traceback" not in err and "\\x00" in err and out == "", err
+    only(tmp_path, "plan.yaml")
+
+
+def test_plan_file_names_that_are_not_utf8(tmp_path):
+    bad = write_plan(tmp_path, base_plan(), os.fsdecode(b"bad\xff\x1b.yaml"))
+    bad.write_text(bad.read_text().replace("currency: USD", "currency: usd"))
+    refused(gt("check", bad), "bad\\xff\\x1b.yaml:")
+    plan = tmp_path / "plan"
+    shutil.copytree(LUMEN, plan, ignore=shutil.ignore_patterns("crm"))
+    (plan / "marketing.yaml").rename(plan / os.fsdecode(b"marketing\xe9.yaml"))
+    out = tmp_path / "report.json"
+    r = gt("check", plan, "-o", out, "-f", "json")
+    clean(r, 1)
+    files = {f["file"] for f in json.loads(out.read_text(encoding="utf-8"))["findings"]}
+    assert f"{plan}/marketing\\xe9.yaml" in files, files
+    for fmt in ("html", "md", "ics"):
+        doc = tmp_path / f"doc.{fmt}"
+        clean(gt("render", plan, "-o", doc), 0)
+        doc.read_text(encoding="utf-8")
+    assert "marketing\\xe9.yaml" in (tmp_path / "doc.html").read_text()
+    r = gt("check", plan)
+    assert "marketing\\xe9.yaml" in r.stdout
+
+
+def test_init_company_that_is_not_utf8(tmp_path):
+    r = subprocess.run([sys.executable.encode(), b"-m", b"gtmplan", b"init", str(tmp_path / "p").encode(), b"--yes",
+                        b"--company", b"Zo\xeb Ltd"], capture_output=True, timeout=60, preexec_fn=_limit)
+    refused(r, "--company")
+    assert not (tmp_path / "p").exists()
+
+
+# -- 11. -o writes through devices and pipes, never replaces them ------------------------------
+
+@pytest.mark.parametrize("through_link", [False, True])
+def test_output_to_a_character_device_writes_through(tmp_path, through_link):
+    # a private null device (as /dev/null), so that a failure cannot break the machine's
+    dev = tmp_path / "null"
+    try:
+        os.mknod(dev, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("creating a device node needs root (as in most CI containers, where this matters)")
+    target = dev
+    if through_link:
+        target = tmp_path / "link"
+        os.symlink(dev, target)
+    clean(gt("check", plan_with(tmp_path), "-o", target), 0)
+    assert stat.S_ISCHR(os.stat(dev).st_mode) and os.stat(dev).st_rdev == os.makedev(1, 3)
+    assert os.path.islink(tmp_path / "link") == through_link
+    only(tmp_path, "plan.yaml", "null", *(["link"] if through_link else []))
+
+
+def test_output_to_a_block_device_is_refused(tmp_path):
+    dev = tmp_path / "disk"
+    try:
+        os.mknod(dev, stat.S_IFBLK | 0o600, os.makedev(7, 0))
+    except PermissionError:
+        pytest.skip("creating a device node needs root")
+    refused(gt("check", plan_with(tmp_path), "-o", dev), "is a block device; refused")
+    assert stat.S_ISBLK(os.lstat(dev).st_mode)
+
+
+def test_output_through_a_symlink_to_stdout_writes_through(tmp_path):
+    link = tmp_path / "out.txt"
+    os.symlink("/proc/self/fd/1", link)
+    r = gt("check", plan_with(tmp_path), "-o", link)
+    clean(r, 0)
+    assert "no problems found" in r.stdout and link.is_symlink()
+    only(tmp_path, "plan.yaml", "out.txt")
+
+
+def test_output_to_a_fifo(tmp_path):
+    import threading
+
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    refused(gt("check", plan_with(tmp_path), "-o", fifo, "-f", "json"), "is a pipe that nobody reads")
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()))
+    reader.start()
+    time.sleep(0.2)
+    r = gt("check", tmp_path / "plan.yaml", "-o", fifo, "-f", "json")
+    reader.join(30)
+    clean(r, 0)
+    assert json.loads(got[0])["findings"] == [] and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    only(tmp_path, "plan.yaml", "out.fifo")
+
+
+# -- 12. a terminating signal during a write leaves no temporary file -------------------------
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_signal_during_a_write_removes_the_temporary_file(tmp_path, sig):
+    path = plan_with(tmp_path)
+    out = tmp_path / "doc.html"
+    out.write_text("old")
+    # the signal arrives while the data is being synced to disk, as a slow disk would allow
+    code = (f"import os, signal\nreal = os.fsync\n"
+            f"def fsync(fd):\n    os.kill(os.getpid(), {int(sig)})\n    real(fd)\n"
+            f"os.fsync = fsync\nfrom gtmplan.__main__ import main\n"
+            f"main(['render', {str(path)!r}, '-o', {str(out)!r}])\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, preexec_fn=_limit)
+    assert "Traceback" not in r.stderr, r.stderr
+    assert r.returncode in (-sig, 128 + sig, 130), r.returncode
+    assert out.read_text() == "old"
+    only(tmp_path, "plan.yaml", "doc.html")
+
+
+# -- 14. permissions: -o keeps the replaced file's mode; new files follow the umask ------------
+
+def test_output_keeps_the_mode_of_the_file_it_replaces(tmp_path):
+    out = tmp_path / "review.json"
+    out.write_text("{}")
+    out.chmod(0o600)
+    clean(gt("check", plan_with(tmp_path), "-o", out), 0)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600 and "no problems found" in out.read_text()
+
+
+def test_new_output_follows_the_umask(tmp_path):
+    out = tmp_path / "new.json"
+
+    def umask():
+        _limit()
+        os.umask(0o027)
+
+    r = subprocess.run([sys.executable, "-m", "gtmplan", "check", str(plan_with(tmp_path)), "-o", str(out)],
+                       capture_output=True, text=True, preexec_fn=umask, timeout=60)
+    clean(r, 0)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640

@@ -57,7 +57,7 @@ def _emit(data: str | bytes, output: Optional[str]) -> None:
 
 
 def _use_color(output: Optional[str]) -> bool:
-    return output is None and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+    return output is None and "NO_COLOR" not in os.environ and sys.stdout is not None and sys.stdout.isatty()
 
 
 def _version(value: bool) -> None:
@@ -90,9 +90,14 @@ def init(
     """Scaffold a plan a first-time user can fill in (or copy a shipped example)."""
     from . import scaffold
 
+    for flag, value in (("--company", company), ("--currency", currency), ("--start", start)):
+        if value is not None and any("\udc80" <= ch <= "\udcff" for ch in value):
+            from .fmt import printable
+
+            raise InputError.single(None, f"{flag} {printable(value)}: not UTF-8 text (check the terminal's encoding)")
     if example is not None:
         if example == "list":
-            sys.stdout.write(scaffold.list_examples())
+            _emit(scaffold.list_examples(), None)
             return 0
         written = scaffold.copy_example(example, directory, force=force)
     else:
@@ -207,7 +212,7 @@ def rules(code: Optional[str] = typer.Argument(None, help="A rule code, e.g. A10
     """List every rule, or explain one: why it matters, what fires it, how to fix it."""
     from .rules_doc import explain, table
 
-    sys.stdout.write(explain(code) if code else table())
+    _emit(explain(code) if code else table(), None)
     return 0
 
 
