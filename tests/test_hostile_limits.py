@@ -592,3 +592,78 @@ def test_new_output_follows_the_umask(tmp_path):
                        capture_output=True, text=True, preexec_fn=umask, timeout=60)
     clean(r, 0)
     assert stat.S_IMODE(out.stat().st_mode) == 0o640
+
+
+# -- 7. date edges ---------------------------------------------------------------------------
+
+def _shift_years(text: str, year: str) -> str:
+    return re.sub(r"\b2027Q", f"{year}Q", text)
+
+
+def test_horizon_in_year_9999_gives_correct_output(tmp_path):
+    text = _shift_years(dump(base_plan()), "9999").replace("date: 2027-12-10", "date: 9999-12-31")
+    path = write_plan(tmp_path, text)
+    r = gt("check", path, "-f", "json")
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    messages = [f["message"] for f in json.loads(r.stdout)["findings"]]
+    assert any("horizon ends on 9999-12-31" in m for m in messages), messages
+    for fmt in ("md", "html", "ics"):
+        r = gt("render", path, "-f", fmt)
+        clean(r)
+    assert "DTSTART;VALUE=DATE:99991231" in r.stdout
+    event = r.stdout.split("DTSTART;VALUE=DATE:99991231")[0].rsplit("BEGIN:VEVENT", 1)[1]
+    assert "DTEND" not in event  # a one-day all-day event: DTEND would be in year 10000
+    clean(gt("funnel", path, "-f", "json"))
+
+
+def test_horizon_past_9999_in_fiscal_years_is_located(tmp_path):
+    text = _shift_years(dump(base_plan()), "9999").replace("company: Testco", "company: Testco\n"
+                                                                             "fiscal_year_start_month: 4")
+    refused(gt("check", write_plan(tmp_path, text)), "horizon.end: fiscal quarter 9999Q4 (fiscal years starting "
+                                                     "in month 4) is not within the years 0001-9999")
+
+
+def test_year_0000_is_located(tmp_path):
+    path = write_plan(tmp_path, _shift_years(dump(base_plan()), "0000"))
+    refused(gt("check", path), "horizon.start: '0000Q1' is not a quarter: there is no year 0000")
+
+
+@pytest.mark.parametrize("flags,message", [
+    (["--start", "9999Q4"], "--start 9999Q4: the plan (4 quarters) and the review after it must end by 9999-12-31"),
+    (["--deal-size", "1e-300"], "--deal-size: 1e-300 is out of range (1 to 10^14)"),
+    (["--target", "1e300"], "--target: 1e+300 is out of range (1 to 10^14)"),
+    (["--target", "1e14", "--deal-size", "1"], "more than a billion deals a year"),
+])
+def test_init_flags_out_of_range(tmp_path, flags, message):
+    refused(gt("init", tmp_path / "p", "--yes", *flags), message)
+    assert not (tmp_path / "p").exists()
+
+
+@pytest.mark.parametrize("flags", [["--start", "9999Q1", "--quarters", "3"], ["--target", "1e14", "--deal-size",
+                                                                             "1e5"]])
+def test_init_flags_at_the_edge_write_a_valid_plan(tmp_path, flags):
+    clean(gt("init", tmp_path / "p", "--yes", *flags))
+    clean(gt("check", tmp_path / "p"), 0)
+
+
+@pytest.mark.parametrize("epoch", ["99999999999999", "9" * 400, "253402300800"])
+def test_source_date_epoch_out_of_range(tmp_path, epoch):
+    out = tmp_path / "reviews.ics"
+    refused(gt("render", LUMEN, "-o", out, env={"SOURCE_DATE_EPOCH": epoch}), "SOURCE_DATE_EPOCH=", "out of range")
+    assert not out.exists()
+    r = gt("render", LUMEN, "-f", "ics", env={"SOURCE_DATE_EPOCH": "253402300799"})
+    clean(r)
+    assert "DTSTAMP:99991231T235959Z" in r.stdout
+
+
+# -- 9. .ics: text from the plan is escaped, never a crash ----------------------------------------
+
+def test_ics_with_line_breaks_and_markup_in_the_company_name(tmp_path):
+    path = plan_with(tmp_path, lambda p: p.update(company="Evil\nCo;\rBEGIN:VEVENT, a\\b\x1b[31m\x00"))
+    r = gt("render", path, "-f", "ics", text=False)
+    clean(r)
+    text = r.stdout.decode("utf-8")
+    assert "\x1b" not in text and "\x00" not in text and "\n" not in text.replace("\r\n", "")
+    assert "X-WR-CALNAME:Evil Co\\; BEGIN:VEVENT\\, a\\\\b\\\\x1b[31m\\\\x00: joint go-to-market" in text.replace(
+        "\r\n ", "")
+    assert text.count("BEGIN:VEVENT") == 5

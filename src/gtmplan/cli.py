@@ -95,6 +95,7 @@ def init(
             from .fmt import printable
 
             raise InputError.single(None, f"{flag} {printable(value)}: not UTF-8 text (check the terminal's encoding)")
+    _check_init_ranges(start, quarters, fy_start, target, deal_size)
     if example is not None:
         if example == "list":
             _emit(scaffold.list_examples(), None)
@@ -111,6 +112,28 @@ def init(
     target_path = written[0] if single_file and example is None else directory
     print(f"next: edit the files, then run 'gtmplan check {target_path}'")
     return 0
+
+
+def _check_init_ranges(start, quarters, fy_start, target, deal_size) -> None:
+    """Numbers and dates the scaffold can turn into a valid plan (others are reported by it)."""
+    from .quarters import Quarter
+
+    if start is not None:
+        try:
+            first = Quarter.parse(start.strip().upper())
+        except ValueError:
+            first = None
+        n = quarters if quarters is not None and 1 <= quarters <= 12 else 4
+        fy = fy_start if fy_start is not None and 1 <= fy_start <= 12 else 1
+        if first is not None and not (first + n).in_calendar(fy):
+            raise InputError.single(None, f"--start {start.strip()}: the plan ({n} quarters) and the review after it "
+                                          "must end by 9999-12-31; start earlier")
+    for flag, value in (("--target", target), ("--deal-size", deal_size)):
+        if value is not None and value > 0 and not 1 <= value <= 1e14:
+            raise InputError.single(None, f"{flag}: {value:g} is out of range (1 to 10^14)")
+    if target is not None and deal_size is not None and target > 0 and deal_size >= 1 and target / deal_size > 1e9:
+        raise InputError.single(None, f"--target {target:g} / --deal-size {deal_size:g} is more than a billion deals "
+                                      "a year; out of range")
 
 
 @app.command()

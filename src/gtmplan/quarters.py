@@ -9,6 +9,7 @@ the methods that turn it into dates.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ class Quarter:
         m = _QUARTER_RE.fullmatch(text) if isinstance(text, str) else None
         if not m:
             raise ValueError(f"{text!r} is not a quarter: write it as YYYYQn, e.g. 2027Q3")
+        if m.group(1) == "0000":
+            raise ValueError(f"{text!r} is not a quarter: there is no year 0000 (years start at 0001)")
         return cls(int(m.group(1)), int(m.group(2)))
 
     @classmethod
@@ -76,11 +79,17 @@ class Quarter:
         return [((first + i) // 12, (first + i) % 12 + 1) for i in range(3)]
 
     def first_day(self, fy_start: int = 1) -> dt.date:
+        """Raises ValueError for a quarter outside the years 1-9999 (what dates can hold)."""
         y, m = self.months(fy_start)[0]
         return dt.date(y, m, 1)
 
     def last_day(self, fy_start: int = 1) -> dt.date:
-        return (self + 1).first_day(fy_start) - dt.timedelta(days=1)
+        y, m = self.months(fy_start)[2]  # not first_day of the next quarter: 9999Q4 ends on 9999-12-31
+        return dt.date(y, m, calendar.monthrange(y, m)[1]) if 1 <= y <= 9999 else dt.date(y, m, 1)
+
+    def in_calendar(self, fy_start: int = 1) -> bool:
+        """Whether every day of the quarter is a date (years 1 to 9999)."""
+        return 1 <= self.months(fy_start)[0][0] and self.months(fy_start)[2][0] <= 9999
 
     def contains(self, day: dt.date, fy_start: int = 1) -> bool:
         return Quarter.of(day, fy_start) == self
