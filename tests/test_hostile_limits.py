@@ -667,3 +667,52 @@ def test_ics_with_line_breaks_and_markup_in_the_company_name(tmp_path):
     assert "X-WR-CALNAME:Evil Co\\; BEGIN:VEVENT\\, a\\\\b\\\\x1b[31m\\\\x00: joint go-to-market" in text.replace(
         "\r\n ", "")
     assert text.split("\r\n").count("BEGIN:VEVENT") == 5
+
+
+# -- 16. control characters and markup never reach an output raw ---------------------------------
+
+EVIL = "Acme\x1b[2J\x1b]0;pwned\x07 [bold]x[/bold] <b>\x00"
+
+
+def test_raw_escape_sequences_never_reach_the_terminal(tmp_path):
+    path = plan_with(tmp_path, lambda p: (p.update(company=EVIL),
+                                          p["marketing"]["programs"][0].update(name="Web\x1b[31minars\x00")))
+    for command in (["funnel", path], ["funnel", path, "-f", "csv"], ["render", path],
+                    ["render", path, "-f", "html"], ["render", path, "-f", "ics"], ["check", path]):
+        r = gt(*command, text=False)
+        assert r.returncode in (0, 1) and b"Traceback" not in r.stderr, r.stderr[-2000:]
+        out = r.stdout
+        assert b"\x1b" not in out and b"\x00" not in out and b"\x07" not in out, (command, out[:300])
+    table = gt("funnel", path).stdout
+    assert "Acme\\x1b[2J\\x1b]0;pwned\\x07 [bold]x[/bold]" in table  # rich markup shown as written
+
+
+def test_a_backtick_in_a_plan_file_name_stays_inside_its_code_span(tmp_path):
+    plan = tmp_path / "plan"
+    plan.mkdir()
+    shutil.copytree(LUMEN, plan, dirs_exist_ok=True, ignore=shutil.ignore_patterns("crm"))
+    (plan / "marketing.yaml").rename(plan / "m`<img src=x onerror=alert(1)>`.yaml")
+    r = gt("render", plan)
+    clean(r)
+    lines = [line for line in r.stdout.splitlines() if "onerror" in line]
+    assert lines and all("``" in line for line in lines)
+    for line in lines:  # the span opens with a fence longer than any backtick run inside, and closes with it
+        span = line[line.index("(``") + 1:line.rindex("``)") + 2]
+        assert span.startswith("`` ") and span.endswith(" ``") and "``" not in span[2:-2], span
+
+
+def test_sarif_uris_are_percent_encoded_and_absolute_paths_are_file_uris(tmp_path):
+    plan = tmp_path / "my plan"
+    plan.mkdir()
+    shutil.copytree(LUMEN, plan, dirs_exist_ok=True, ignore=shutil.ignore_patterns("crm"))
+    (plan / "marketing.yaml").rename(plan / "mark eting#1%.yaml")
+    r = gt("check", plan, "-f", "sarif")
+    assert r.returncode == 1, r.stderr
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"] for res in json.loads(r.stdout)["runs"][0]["results"]
+            for loc in res["locations"]}
+    assert f"file://{tmp_path}/my%20plan/mark%20eting%231%25.yaml" in uris, uris
+    assert all(u.startswith("file:///") for u in uris)
+    r = gt("check", "my plan", "-f", "sarif", cwd=tmp_path)
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"] for res in json.loads(r.stdout)["runs"][0]["results"]
+            for loc in res["locations"]}
+    assert "my%20plan/mark%20eting%231%25.yaml" in uris and "my%20plan/gtmplan.yaml" in uris, uris

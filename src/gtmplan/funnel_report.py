@@ -27,7 +27,12 @@ def render_table(f: Funnel, plan, color: bool = False) -> str:
     from rich.table import Table
 
     cur = f.currency
-    t = Table(title=f"{plan.company}: demand waterfall and capacity ({cur})", title_justify="left")
+    from rich.markup import escape
+
+    from .fmt import printable
+
+    # the company name is the plan's text: no terminal control characters, no rich markup
+    t = Table(title=escape(printable(f"{plan.company}: demand waterfall and capacity ({cur})")), title_justify="left")
     for name in ("Quarter", "Target", "Deals", "Opps", "SQLs", "MQLs needed", "Leads needed",
                  "MQLs created in", "MQLs planned", "MQLs demanded", "Capacity", "Program cost", "Budget"):
         t.add_column(name, justify="left" if name in ("Quarter", "MQLs created in") else "right")

@@ -70,11 +70,22 @@ class DirectoryLoader(BaseLoader):
 
 
 def _markdown(text) -> str:
-    """Text safe inside a Markdown table cell: no raw HTML, no formatting, no broken cells."""
+    """Text safe inside a Markdown table cell: no raw HTML, no formatting, no broken cells,
+    no control characters."""
     s = str(text).replace("\r", " ").replace("\n", " ")
     for ch in "\\`*_[]<>|#":
         s = s.replace(ch, "\\" + ch)
-    return s
+    return printable(s)
+
+
+def _code(text) -> str:
+    """Text as a Markdown code span that no backtick inside can close (CommonMark 6.1:
+    a fence longer than any run of backticks in the text, padded with spaces)."""
+    s = printable(str(text).replace("\r", " ").replace("\n", " "))
+    longest = max((len(run) for run in re.findall(r"`+", s)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if s.startswith("`") or s.endswith("`") or longest else ""
+    return f"{fence}{pad}{s}{pad}{fence}"
 
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
@@ -241,6 +252,7 @@ def environment(override: Optional[str] = None) -> SandboxedEnvironment:
         lstrip_blocks=True,
     )
     env.filters["md"] = _markdown
+    env.filters["code"] = _code
     return env
 
 
