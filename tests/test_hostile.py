@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from conftest import EXAMPLES, base_plan, dump, write_plan
 
 LOCATED = re.compile(r"^(gtmplan: .+|[^\n]+?:\d+:\d+: .+|[^\n]+?: .+)$")
-PROPERTY = settings(max_examples=300, deadline=5000, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                             HealthCheck.too_slow])
+# max_examples comes from the profile (tests/conftest.py): 25 locally, 300 in .ci/run
+PROPERTY = settings(deadline=5000, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 def run_cli(*args) -> tuple[int, str, str]:

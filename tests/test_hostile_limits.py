@@ -23,6 +23,7 @@ import pytest
 
 from conftest import EXAMPLES, base_plan, dump, write_plan
 
+SLOW = pytest.mark.slow  # run by .ci/run (HYPOTHESIS_PROFILE=ci); see tests/conftest.py
 LOCATED = re.compile(r"^(gtmplan: .+|[^\n]+?:\d+:\d+: .+|[^\n]+?: .+)$")
 CEILING = 2**30  # 1 GiB of address space
 
@@ -82,6 +83,7 @@ def test_scalar_alias_bomb_is_refused(tmp_path):
         refused(gt(*command), "aliases expand to more than 1,000,000 characters", f"{path}:1:6:")
 
 
+@SLOW
 def test_alias_character_budget_at_the_limit_and_past_it(tmp_path):
     """Aliases may add MAX_ALIAS_CHARS (1,000,000) characters beyond the file's own text."""
     from gtmplan.yamlsource import MAX_ALIAS_CHARS, compose
@@ -126,8 +128,9 @@ def test_long_values_echoed_in_messages_stay_short(tmp_path):
 # -- 6. numbers that overflow ---------------------------------------------------------------
 
 @pytest.mark.parametrize("key,value", [
-    ("sales_cycle_days", "9" * 400), ("win_rate", "5e-324"), ("average_deal_size", "1e-300"),
-    ("average_deal_size", "1e308"), ("sales_cycle_days", "0x" + "f" * 4000), ("win_rate", "9" * 5000),
+    ("sales_cycle_days", "9" * 400), ("win_rate", "5e-324"), pytest.param("average_deal_size", "1e-300", marks=SLOW),
+    pytest.param("average_deal_size", "1e308", marks=SLOW), ("sales_cycle_days", "0x" + "f" * 4000),
+    ("win_rate", "9" * 5000),
 ])
 def test_overflowing_assumptions_are_out_of_range(tmp_path, key, value):
     text = dump(base_plan()).replace("  assumptions:\n", f"  assumptions:\n    {key}: {value}\n", 1)
@@ -138,7 +141,8 @@ def test_overflowing_assumptions_are_out_of_range(tmp_path, key, value):
         assert len(err) < 500 and "Infinity" not in err
 
 
-@pytest.mark.parametrize("where", ["count", "annual_quota", "expected_mqls", "target"])
+@pytest.mark.parametrize("where", ["count", pytest.param("annual_quota", marks=SLOW),
+                                   pytest.param("expected_mqls", marks=SLOW), "target"])
 def test_huge_counts_and_money_are_out_of_range(tmp_path, where):
     def mutate(p):
         if where == "target":
@@ -150,6 +154,7 @@ def test_huge_counts_and_money_are_out_of_range(tmp_path, where):
     refused(gt("check", plan_with(tmp_path, mutate), "-f", "json"), "is out of range")
 
 
+@SLOW
 def test_numbers_at_the_range_limits_give_finite_json(tmp_path):
     """10^15 and 10^-9 are accepted; every output stays valid JSON without Infinity or NaN."""
     def mutate(p):
@@ -188,25 +193,25 @@ LUMEN = EXAMPLES / "lumen-analytics"
 
 @pytest.mark.parametrize("source,message", [
     ("{{ 'x' * 10**10 }}", "template refused: the template builds a value of 10,000,000,000 characters"),
-    ("{{ '%0999999999d' % 1 }}", "template refused: a '%' format with a width or precision above 9,999"),
-    ("{{ '{:>999999999}'.format(1) }}", "template refused: "),
-    ("{{ 7 ** 1000000000 }}", "template refused: the template builds a value of"),
+    pytest.param("{{ '%0999999999d' % 1 }}", "template refused: a '%' format with a width or precision above 9,999", marks=SLOW),
+    pytest.param("{{ '{:>999999999}'.format(1) }}", "template refused: ", marks=SLOW),
+    pytest.param("{{ 7 ** 1000000000 }}", "template refused: the template builds a value of", marks=SLOW),
     ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
      "template refused: the template runs more than 10,000,000 loop steps"),
-    ("{{ range(100000) | join(',' * 1000) }}", "template refused: the template builds a value of"),
-    ("{{ 'x' | center(10**9) }}", "template refused: the template builds a value of 1,000,000,000"),
-    ("{{ 'x'.center(10**9) }}", "template refused: the template builds a value of 1,000,000,001"),
-    ("{{ ('x' * 10000).replace('x', 'y' * 10000) }}", "template refused: the template builds a value of"),
-    ("{% set ns = namespace(s='xx') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}",
-     "template refused: the template builds a value of"),
+    pytest.param("{{ range(100000) | join(',' * 1000) }}", "template refused: the template builds a value of", marks=SLOW),
+    pytest.param("{{ 'x' | center(10**9) }}", "template refused: the template builds a value of 1,000,000,000", marks=SLOW),
+    pytest.param("{{ 'x'.center(10**9) }}", "template refused: the template builds a value of 1,000,000,001", marks=SLOW),
+    pytest.param("{{ ('x' * 10000).replace('x', 'y' * 10000) }}", "template refused: the template builds a value of", marks=SLOW),
+    pytest.param("{% set ns = namespace(s='xx') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}",
+     "template refused: the template builds a value of", marks=SLOW),
     ("{% for i in range(100000) %}{{ 'x' * 10000 }}{% endfor %}", "the document would be longer than 64 Mi"),
     ("\n\n{{ 1/0 }}", "template error: ZeroDivisionError: division by zero"),
     ("{% include 'plan.md.j2' %}", "template error: it includes, extends or calls itself without end"),
-    ("{% extends 'plan.md.j2' %}", "template error: it includes, extends or calls itself without end"),
-    ("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(1) }}",
-     "template error: it includes, extends or calls itself without end"),
-    ("{{ range(10**9) }}", "Range too big"),
-    ("{{ company.nope.deeper }}", "template error:"),
+    pytest.param("{% extends 'plan.md.j2' %}", "template error: it includes, extends or calls itself without end", marks=SLOW),
+    pytest.param("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(1) }}",
+     "template error: it includes, extends or calls itself without end", marks=SLOW),
+    pytest.param("{{ range(10**9) }}", "Range too big", marks=SLOW),
+    pytest.param("{{ company.nope.deeper }}", "template error:", marks=SLOW),
 ])
 def test_user_template_limits_and_errors(tmp_path, source, message):
     tpl = tmp_path / "tpl"
@@ -220,6 +225,7 @@ def test_user_template_limits_and_errors(tmp_path, source, message):
     only(tmp_path, "tpl")
 
 
+@SLOW
 def test_template_limits_at_the_limit_are_accepted(tmp_path):
     tpl = tmp_path / "tpl"
     tpl.mkdir()
@@ -233,7 +239,8 @@ def test_template_limits_at_the_limit_are_accepted(tmp_path):
     refused(gt("render", LUMEN, "--templates", tpl), "a value of 16,777,217 characters")
 
 
-@pytest.mark.parametrize("kind", ["directory", "fifo", "not utf-8", "unreadable", "too big", "symlink loop"])
+@pytest.mark.parametrize("kind", ["directory", "fifo", "not utf-8", "unreadable", pytest.param("too big", marks=SLOW),
+                                  pytest.param("symlink loop", marks=SLOW)])
 def test_unusable_template_files_are_refused(tmp_path, kind):
     tpl = tmp_path / "tpl"
     tpl.mkdir()
@@ -260,6 +267,7 @@ def test_unusable_template_files_are_refused(tmp_path, kind):
     assert err.startswith(f"{tpl}/plan.md.j2"), err
 
 
+@SLOW
 def test_template_of_exactly_1_mib_is_accepted(tmp_path):
     tpl = tmp_path / "tpl"
     tpl.mkdir()
@@ -289,7 +297,7 @@ def test_bad_templates_directory_names(tmp_path, templates, message):
 
 # -- 5. devices and pipes: the size cap holds for what is read; no endless wait ---------------
 
-@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+@pytest.mark.parametrize("device", ["/dev/zero", pytest.param("/dev/urandom", marks=SLOW)])
 def test_devices_as_plan_files_are_read_up_to_the_cap(device):
     refused(gt("check", device, timeout=60), f"{device}: more than 25 MiB")
 
@@ -328,6 +336,7 @@ def test_a_pipe_longer_than_the_cap_is_refused_at_the_cap():
     refused(r, "/dev/stdin: more than 25 MiB")
 
 
+@SLOW
 def test_plan_file_of_exactly_25_mib_is_read(tmp_path):
     text = dump(base_plan()).encode()
     path = tmp_path / "plan.yaml"
@@ -354,6 +363,7 @@ def test_a_24_mib_flow_list_is_refused_quickly(tmp_path):
     assert time.monotonic() - started < 60
 
 
+@SLOW
 def test_three_8_mib_files_are_refused_together(tmp_path):
     plan = tmp_path / "plan"
     plan.mkdir()
@@ -365,6 +375,7 @@ def test_three_8_mib_files_are_refused_together(tmp_path):
     refused(gt("check", plan), "more than 1,500,000 values in the plan's files", f"{plan}/d.yaml:1:")
 
 
+@SLOW
 def test_value_limit_at_the_limit_and_past_it(tmp_path):
     import yaml
 
@@ -378,6 +389,7 @@ def test_value_limit_at_the_limit_and_past_it(tmp_path):
     refused(gt("check", past, timeout=300), "more than 1,500,000 values")
 
 
+@SLOW
 def test_render_of_20000_programs_in_every_quarter_fits_in_memory(tmp_path):
     sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
     from genplan import write_plan as generate
@@ -468,6 +480,7 @@ def test_nul_in_a_path(tmp_path, monkeypatch, args):
     only(tmp_path, "plan.yaml")
 
 
+@SLOW
 def test_plan_file_names_that_are_not_utf8(tmp_path):
     bad = write_plan(tmp_path, base_plan(), os.fsdecode(b"bad\xff\x1b.yaml"))
     bad.write_text(bad.read_text().replace("currency: USD", "currency: usd"))
@@ -554,7 +567,7 @@ def test_output_to_a_fifo(tmp_path):
 
 # -- 12. a terminating signal during a write leaves no temporary file -------------------------
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, pytest.param(signal.SIGINT, marks=SLOW)])
 def test_signal_during_a_write_removes_the_temporary_file(tmp_path, sig):
     path = plan_with(tmp_path)
     out = tmp_path / "doc.html"
@@ -600,6 +613,7 @@ def _shift_years(text: str, year: str) -> str:
     return re.sub(r"\b2027Q", f"{year}Q", text)
 
 
+@SLOW
 def test_horizon_in_year_9999_gives_correct_output(tmp_path):
     text = _shift_years(dump(base_plan()), "9999").replace("date: 2027-12-10", "date: 9999-12-31")
     path = write_plan(tmp_path, text)
@@ -631,14 +645,15 @@ def test_year_0000_is_located(tmp_path):
 @pytest.mark.parametrize("flags,message", [
     (["--start", "9999Q4"], "--start 9999Q4: the plan (4 quarters) and the review after it must end by 9999-12-31"),
     (["--deal-size", "1e-300"], "--deal-size: 1e-300 is out of range (1 to 10^14)"),
-    (["--target", "1e300"], "--target: 1e+300 is out of range (1 to 10^14)"),
-    (["--target", "1e14", "--deal-size", "1"], "more than a billion deals a year"),
+    pytest.param(["--target", "1e300"], "--target: 1e+300 is out of range (1 to 10^14)", marks=SLOW),
+    pytest.param(["--target", "1e14", "--deal-size", "1"], "more than a billion deals a year", marks=SLOW),
 ])
 def test_init_flags_out_of_range(tmp_path, flags, message):
     refused(gt("init", tmp_path / "p", "--yes", *flags), message)
     assert not (tmp_path / "p").exists()
 
 
+@SLOW
 @pytest.mark.parametrize("flags", [["--start", "9999Q1", "--quarters", "3"], ["--target", "1e14", "--deal-size",
                                                                              "1e5"]])
 def test_init_flags_at_the_edge_write_a_valid_plan(tmp_path, flags):
@@ -646,7 +661,8 @@ def test_init_flags_at_the_edge_write_a_valid_plan(tmp_path, flags):
     clean(gt("check", tmp_path / "p"), 0)
 
 
-@pytest.mark.parametrize("epoch", ["99999999999999", "9" * 400, "253402300800"])
+@pytest.mark.parametrize("epoch", ["99999999999999", pytest.param("9" * 400, marks=SLOW),
+                                   pytest.param("253402300800", marks=SLOW)])
 def test_source_date_epoch_out_of_range(tmp_path, epoch):
     out = tmp_path / "reviews.ics"
     refused(gt("render", LUMEN, "-o", out, env={"SOURCE_DATE_EPOCH": epoch}), "SOURCE_DATE_EPOCH=", "out of range")
@@ -674,6 +690,7 @@ def test_ics_with_line_breaks_and_markup_in_the_company_name(tmp_path):
 EVIL = "Acme\x1b[2J\x1b]0;pwned\x07 [bold]x[/bold] <b>\x00"
 
 
+@SLOW
 def test_raw_escape_sequences_never_reach_the_terminal(tmp_path):
     path = plan_with(tmp_path, lambda p: (p.update(company=EVIL),
                                           p["marketing"]["programs"][0].update(name="Web\x1b[31minars\x00")))

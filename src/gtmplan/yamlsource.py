@@ -109,7 +109,7 @@ def read_text(path: Path, display: str) -> str:
     return decode(read_bytes(path, display), display)
 
 
-def read_bytes(path: Path, display: str, limit: int = MAX_FILE_BYTES, what: str = "plan files") -> bytes:
+def read_bytes(path: Path, display: str, limit: int | None = None, what: str = "plan files") -> bytes:
     """At most ``limit`` bytes of a file, or a located problem. The limit holds for what
     is actually read, whatever ``st_size`` says (devices, pipes, /proc files); a pipe or
     device that sends nothing for :data:`READ_TIMEOUT` seconds is refused, not waited on."""
@@ -119,6 +119,7 @@ def read_bytes(path: Path, display: str, limit: int = MAX_FILE_BYTES, what: str 
     import stat
     import time
 
+    limit = MAX_FILE_BYTES if limit is None else limit
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
