@@ -185,6 +185,8 @@ class LimitedEnvironment(SandboxedEnvironment):
             elif name in ("format", "format_map"):
                 if _FORMAT_WIDTH_RE.search(owner.replace("{{", "")):
                     raise TemplateLimit("a format with a width or precision above 9,999 is refused")
+            elif name == "join" and args and isinstance(args[0], (list, tuple)):
+                _size_ok(_joined(args[0], owner))
             elif name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
                 _size_ok(len(owner) + (owner.count(args[0]) if args[0] else len(owner) + 1) * len(args[1]))
         result = super().call(__context, __obj, *args, **kwargs)
@@ -198,6 +200,9 @@ class LimitedEnvironment(SandboxedEnvironment):
             _size_ok(max(numbers, default=0))
             if f.__name__ in ("do_format",) and texts and _FORMAT_WIDTH_RE.search(texts[0]):
                 raise TemplateLimit("a format with a width or precision above 9,999 is refused")
+            if f.__name__ == "do_join" and len(args) >= 2 and isinstance(args[1], (list, tuple)):
+                sep = args[2] if len(args) > 2 else kwargs.get("d", "")
+                _size_ok(_joined(args[1], sep if isinstance(sep, str) else ""))
             if f.__name__ == "do_replace" and len(args) >= 4 and all(isinstance(a, str) for a in args[1:4]):
                 s, old, new = args[1:4]
                 _size_ok(len(s) + (s.count(old) if old else len(s) + 1) * len(new))
@@ -215,6 +220,11 @@ def _size_ok(n: int) -> None:
     if n > MAX_VALUE_CHARS:
         raise TemplateLimit(f"the template builds a value of {n:,} characters or items "
                             f"(at most {MAX_VALUE_CHARS:,})")
+
+
+def _joined(items, sep: str) -> int:
+    """Length of a join, before it is built (text items; others count as short)."""
+    return sum(len(x) if isinstance(x, str) else 20 for x in items) + len(sep) * max(len(items) - 1, 0)
 
 
 def _sized(value):
