@@ -161,6 +161,7 @@ class CheckSettings(_Model):
     max_channel_share: Fraction = Field(0.5, description="Largest share of planned MQLs one channel may bring (rule B403).")
     ignore: list[Annotated[str, Field(pattern=r"^[A-Za-z][0-9]{0,3}$")]] = Field([], description="Rule codes (or prefixes such as A or A10) not run.")
     severity: dict[Annotated[str, Field(pattern=r"^[A-Za-z][0-9]{3}$")], Severity] = Field({}, description="Rule code -> error, warning or info.")
+    evidence_quarters: Annotated[int, Field(ge=1)] = Field(4, description="How many of the most recent recorded quarters (actuals/) rules E701 and E702 and calibrate pool.")
 
 
 # -- the two sides ---------------------------------------------------------------------

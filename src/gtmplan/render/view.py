@@ -86,8 +86,56 @@ def build_view(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Qu
         "content": _content(plan),
         "feedback": _feedback(plan),
         "reviews": _reviews(plan, quarter),
+        "actuals": _plan_vs_actual(loaded, f, m),
         "issues": _issues(findings, quarter),
     }
+
+
+def _plan_vs_actual(loaded: LoadedPlan, f: Funnel, m) -> Optional[dict]:
+    """cli.md 0.2: for each recorded quarter (actuals/) the plan and actual leads, MQLs,
+    won deals and bookings; a chart of bookings target against actual (recorded
+    quarters and the horizon's). None when the plan has no actuals."""
+    track = loaded.actuals
+    if not track:
+        return None
+    l2m = f.assumptions["lead_to_mql"].value
+    progs = loaded.plan.marketing.programs
+    tol = loaded.plan.check.tolerance
+
+    def planned(q: Quarter) -> dict:
+        r = f.row(q)
+        if r is None:
+            return {"leads": None, "mqls": None, "won": None, "bookings": None}
+        per = [program_leads(progs[i], l2m) for i in (f.by_quarter[q].programs if q in f.by_quarter else [])]
+        return {"leads": None if any(x is None for x in per) else sum(per), "mqls": r.mqls_planned,
+                "won": r.deals, "bookings": r.target}
+
+    def cell(key: str, x) -> str:
+        if x is None:
+            return "–"
+        return m(x) if key == "bookings" else fmt.count(x)
+
+    rows = []
+    for rq in track.quarters:
+        a = rq.actuals.metrics
+        p = planned(rq.quarter)
+        row = {"quarter": str(rq.quarter), "in_horizon": f.row(rq.quarter) is not None,
+               "recorded_on": day(rq.actuals.recorded_on) if rq.actuals.recorded_on else "–"}
+        for key in ("leads", "mqls", "won", "bookings"):
+            actual = getattr(a, key)
+            row[key] = {"plan": cell(key, p[key]), "actual": cell(key, actual),
+                        "short": actual is not None and bool(p[key]) and actual < p[key] * (1 - tol)}
+        rows.append(row)
+    recorded = {rq.quarter: rq.actuals.metrics.bookings for rq in track.quarters}
+    labels = sorted(set(recorded) | {r.quarter for r in f.rows})
+    targets = {r.quarter: r.target for r in f.rows}
+    chart = bar_chart([str(q) for q in labels],
+                      [("Bookings target", [targets.get(q) for q in labels]),
+                       ("Bookings actual", [recorded.get(q) for q in labels])],
+                      m, title="Bookings target vs actual: the recorded quarters and the plan's",
+                      tick_formatter=lambda x: fmt.compact(x, loaded.plan.currency))
+    before = sum(1 for r in rows if not r["in_horizon"])
+    return {"rows": rows, "chart": chart, "count": len(rows), "before_horizon": before}
 
 
 def _lead_definition(plan) -> dict:
