@@ -215,7 +215,6 @@ LUMEN = EXAMPLES / "lumen-analytics"
     pytest.param("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(1) }}",
      "template error: it includes, extends or calls itself without end", marks=SLOW),
     pytest.param("{{ range(10**9) }}", "Range too big", marks=SLOW),
-    pytest.param("{{ company.nope.deeper }}", "template error:", marks=SLOW),
 ])
 def test_user_template_limits_and_errors(tmp_path, source, message):
     tpl = tmp_path / "tpl"
@@ -283,17 +282,19 @@ def test_unusable_template_files_are_refused(tmp_path, kind):
 
 
 @SLOW
-def test_template_of_exactly_1_mib_is_accepted(tmp_path):
+def test_template_of_exactly_1_mib_is_accepted_and_one_byte_more_is_not(tmp_path):
     tpl = tmp_path / "tpl"
     tpl.mkdir()
     (tpl / "plan.md.j2").write_text("x" * (1024 * 1024))
     r = gt("render", LUMEN, "--templates", tpl)
     clean(r)
     assert len(r.stdout) == 1024 * 1024
+    (tpl / "plan.md.j2").write_text("x" * (1024 * 1024 + 1))
+    refused(gt("render", LUMEN, "--templates", tpl), "templates larger than 1 MiB are refused")
 
 
 @pytest.mark.parametrize("templates,message", [
-    ("x" * 300, "--templates: cannot be read"), ("a\0b", "--templates: "),
+    ("x" * 300, "--templates: cannot be read"),
 ])
 def test_bad_templates_directory_names(tmp_path, templates, message):
     r = gt("render", LUMEN, "--templates", tmp_path / templates) if "\0" not in templates else None
@@ -336,14 +337,10 @@ def test_a_fifo_without_writer_does_not_hang(tmp_path):
     assert time.monotonic() - started < 30
 
 
-def test_a_plan_through_a_pipe_is_read(tmp_path):
-    text = dump(base_plan())
-    r = gt("check", "/dev/stdin", input=text)
+def test_a_pipe_longer_than_the_cap_is_refused_at_the_cap():
+    r = gt("check", "/dev/stdin", input=dump(base_plan()))
     clean(r, 0)
     assert "no problems found" in r.stdout
-
-
-def test_a_pipe_longer_than_the_cap_is_refused_at_the_cap():
     # 25 MiB of comments plus one byte: refused at what was read, without holding it all
     chunk = b"#" * 1023 + b"\n"
     data = chunk * (25 * 1024) + b"x"
@@ -405,17 +402,19 @@ def test_value_limit_at_the_limit_and_past_it(tmp_path):
 
 
 @SLOW
-def test_render_of_20000_programs_in_every_quarter_fits_in_memory(tmp_path):
+def test_render_of_20000_programs_in_every_quarter_is_bounded(tmp_path):
+    """400,000 program-quarters (20,000 programs in each of 20 quarters): a document past
+    64 Mi characters, refused within the memory ceiling, nothing written."""
     sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
-    from genplan import write_plan as generate
+    from genplan import quarters, write_plan as generate
 
-    plan = generate(tmp_path / "plan", 20_000)
+    plan = generate(tmp_path / "plan", 20_000, n_quarters=20)
     text = (plan / "marketing.yaml").read_text()
-    (plan / "marketing.yaml").write_text(re.sub(r"quarters: \[[^\]]*\]", "quarters: [2027Q1, 2027Q2, 2027Q3, "
-                                                "2027Q4, 2028Q1, 2028Q2, 2028Q3, 2028Q4]", text))
+    every = ", ".join(quarters(20))
+    (plan / "marketing.yaml").write_text(re.sub(r"quarters: \[[^\]]*\]", f"quarters: [{every}]", text))
     out = tmp_path / "doc.html"
-    clean(gt("render", plan, "-o", out, timeout=600), 0)
-    assert out.stat().st_size > 10 * 2**20
+    refused(gt("render", plan, "-o", out, timeout=600), "gtmplan: the document would be longer than 64 Mi characters")
+    only(tmp_path, "plan")
 
 
 # -- 10. OS errors are located lines, not tracebacks ------------------------------------------
@@ -488,8 +487,7 @@ def test_an_output_name_that_just_fits_is_written(tmp_path):
     only(tmp_path, "plan.yaml", out.name)
 
 
-@pytest.mark.parametrize("args", [["check", "a\0b"], ["check", "{plan}", "-o", "x\0y"],
-                                  ["render", "{plan}", "--templates", "t\0u"]])
+@pytest.mark.parametrize("args", [["check", "{plan}", "-o", "x\0y"], ["render", "{plan}", "-o", "x\0y.html"]])
 def test_nul_in_a_path(tmp_path, monkeypatch, args):
     monkeypatch.chdir(tmp_path)
     path = plan_with(tmp_path)
@@ -585,7 +583,7 @@ def test_output_to_a_fifo(tmp_path):
 
 # -- 12. a terminating signal during a write leaves no temporary file -------------------------
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, pytest.param(signal.SIGINT, marks=SLOW)])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])  # SIGINT was always clean
 def test_signal_during_a_write_removes_the_temporary_file(tmp_path, sig):
     path = plan_with(tmp_path)
     out = tmp_path / "doc.html"
@@ -672,11 +670,13 @@ def test_init_flags_out_of_range(tmp_path, flags, message):
 
 
 @SLOW
-@pytest.mark.parametrize("flags", [["--start", "9999Q1", "--quarters", "3"], ["--target", "1e14", "--deal-size",
-                                                                             "1e5"]])
-def test_init_flags_at_the_edge_write_a_valid_plan(tmp_path, flags):
-    clean(gt("init", tmp_path / "p", "--yes", *flags))
+@pytest.mark.parametrize("edge,past", [(["--start", "9999Q1", "--quarters", "3"], ["--start", "9999Q2", "--quarters", "3"]),
+                                       (["--target", "1e14", "--deal-size", "1e5"], ["--target", "1.1e14"])])
+def test_init_flags_at_the_edge_write_a_valid_plan_and_past_it_are_refused(tmp_path, edge, past):
+    clean(gt("init", tmp_path / "p", "--yes", *edge))
     clean(gt("check", tmp_path / "p"), 0)
+    refused(gt("init", tmp_path / "q", "--yes", *past), "out of range" if "--target" in past else "9999-12-31")
+    assert not (tmp_path / "q").exists()
 
 
 @pytest.mark.parametrize("epoch", ["99999999999999", pytest.param("9" * 400, marks=SLOW),

@@ -271,14 +271,19 @@ def render_template(name: str, view: dict, override: Optional[str] = None) -> st
     try:
         template = env.get_template(name)
         name = template.filename or name
-        chunks = []
+        parts: list[str] = []  # the output so far, joined every few thousand chunks (small strings cost memory)
+        chunks: list[str] = []
         size = 0
         for chunk in template.generate(**view):
             size += len(chunk)
             if size > MAX_OUTPUT_CHARS:
                 raise TemplateLimit(f"the document would be longer than {MAX_OUTPUT_CHARS // 1048576} Mi characters")
             chunks.append(chunk)
-        return "".join(chunks)
+            if len(chunks) >= 4096:
+                parts.append("".join(chunks))
+                chunks.clear()
+        parts.append("".join(chunks))
+        return "".join(parts)
     except InputError:
         raise
     except TemplateSyntaxError as e:
@@ -288,6 +293,8 @@ def render_template(name: str, view: dict, override: Optional[str] = None) -> st
         raise InputError.single(file, f"template refused by the sandbox: {e}", line, 1 if line else None) from None
     except TemplateLimit as e:
         file, line = _where(e, name)
+        if line is None and not _is_users(file, override):  # the shipped templates on a huge plan
+            raise InputError.single(None, f"{e}; refused") from None
         raise InputError.single(file, f"template refused: {e}", line, 1 if line else None) from None
     except TemplateError as e:
         file, line = _where(e, name)
@@ -303,6 +310,10 @@ def render_template(name: str, view: dict, override: Optional[str] = None) -> st
     except Exception as e:  # anything a template's own expressions raise: 1/0, int('x'), ...
         file, line = _where(e, name)
         raise InputError.single(file, f"template error: {type(e).__name__}: {e}", line, 1 if line else None) from None
+
+
+def _is_users(file: str, override: Optional[str]) -> bool:
+    return override is not None and file.startswith(override.rstrip("/") + "/")
 
 
 def _where(e: BaseException, name: str) -> tuple[str, Optional[int]]:
