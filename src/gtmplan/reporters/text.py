@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..checker import CheckResult
-from ..fmt import printable
+from ..fmt import plural, printable
 
 _COLORS = {"error": "31", "warning": "33", "info": "36"}
 
@@ -36,7 +36,5 @@ class TextReporter:
         n = len(result.rules)
         if not result.findings:
             return f"{result.target}: no problems found ({n} rules checked)"
-        parts = [f"{s['error']} error{'s' if s['error'] != 1 else ''}",
-                 f"{s['warning']} warning{'s' if s['warning'] != 1 else ''}",
-                 f"{s['info']} info"]
+        parts = [plural(s["error"], "error"), plural(s["warning"], "warning"), f"{s['info']} info"]
         return f"{result.target}: {', '.join(parts)} ({n} rules checked)"

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from ..fmt import count, pct, possessive, rate, rel_diff
-from ..funnel import WATERFALL_NEEDS, owner, sellers
+from ..fmt import assumption, ceil_count, count, pct, plural, possessive, rate, rel_diff
+from ..funnel import WATERFALL_NEEDS, owner, planned_opportunities, sellers
 from ..model import ASSUMPTION_KEYS
 from .base import Context, Rule, register
 
 
 def _show(key: str, value: float, ctx: Context) -> str:
-    if key in ("average_deal_size", "cost_per_lead"):
-        return ctx.money(value)
-    if key == "sales_cycle_days":
-        return f"{value:g} days"
-    return rate(value)
+    return assumption(key, value, ctx.plan.currency)
 
 
 @register
@@ -35,9 +31,16 @@ class AssumptionMismatch(Rule):
     the side that does not own that stage.
 
     Example:
-        # sales.yaml                    # marketing.yaml
-        assumptions:                    assumptions:
-          mql_to_sql: 0.30                mql_to_sql: 0.40   # A101: differ by 25%
+        Fires (the two values differ by 25%):
+            sales:
+              assumptions: {mql_to_sql: 0.30}
+            marketing:
+              assumptions: {mql_to_sql: 0.40}
+        Quiet (0.40 and 0.42 differ by 5%, inside the default 10% tolerance):
+            sales:
+              assumptions: {mql_to_sql: 0.40}
+            marketing:
+              assumptions: {mql_to_sql: 0.42}
     """
 
     code, name, severity = "A101", "assumption-mismatch", "error"
@@ -71,20 +74,32 @@ class MqlShortfall(Rule):
     Why: the demand waterfall turns each quarter's bookings target into the MQLs
     it needs (target / deal size / win rate / SQL-to-opportunity / MQL-to-SQL), and
     those MQLs must be created a sales cycle earlier. A marketing plan that
-    delivers fewer leaves sales without pipeline, whatever the effort.
+    delivers fewer leaves sales without pipeline, whatever the effort. When
+    `sales.other_pipeline` says a share of the opportunities comes from elsewhere
+    (outbound, partners, existing customers), marketing is asked only for the rest.
 
     Fires when: for a horizon quarter p, `mqls_planned(p)` is below
     `mqls_demanded(p) * (1 - tolerance)`, where `mqls_demanded(p)` is the MQLs
     needed by the target quarter `lag` quarters later
-    (lag = sales_cycle_days / 91, rounded).
+    (lag = sales_cycle_days / 91, rounded), after taking out the opportunities
+    `sales.other_pipeline` brings.
 
     How to fix: add or grow programs running in p (expected_leads or
     expected_mqls), lower the targets of the later quarter, or revisit the
     conversion assumptions with CRM data. `gtmplan funnel` shows every step.
 
     Example:
-        marketing plans 380 MQLs in 2027Q2; sales' targets for 2027Q3 need 510
-        created then (short by 130, 25%)
+        Fires (sales' 100,000 a quarter at 10,000 a deal, win rate 0.25, 0.5 SQL to
+        opportunity and 0.4 MQL to SQL needs 200 MQLs a quarter; the programs bring 150):
+            marketing:
+              programs:
+                - {id: webinars, channel: webinars, quarters: [2027Q1, 2027Q2, 2027Q3, 2027Q4],
+                   cost: 10000, expected_mqls: 150}
+        Quiet (the programs bring the 200 MQLs):
+            marketing:
+              programs:
+                - {id: webinars, channel: webinars, quarters: [2027Q1, 2027Q2, 2027Q3, 2027Q4],
+                   cost: 10000, expected_mqls: 200}
     """
 
     code, name, severity = "A102", "mql-shortfall", "error"
@@ -98,11 +113,16 @@ class MqlShortfall(Rule):
             short = demanded - planned
             target_q = row.quarter + f.lag
             when = "in the same quarter" if f.lag == 0 else "created then"
+            other = ""
+            if ctx.plan.other_share:
+                t = f.row(target_q)
+                other = (f"; other sources (sales.other_pipeline) bring {count(t.other_opportunities)} of its "
+                         f"{count(t.opportunities)} opportunities ({pct(ctx.plan.other_share)}), marketing the rest")
             yield self.finding(
                 ctx, ("marketing", "programs"),
                 f"marketing plans {count(planned)} MQLs in {row.quarter}; sales' target for {target_q} "
                 f"({ctx.money(ctx.plan.sales.targets[target_q])}) needs {count(demanded)} {when} "
-                f"(short by {count(short)}, {pct(short / demanded)})",
+                f"(short by {count(short)}, {pct(short / demanded)}){other}",
                 quarter=row.quarter)
 
 
@@ -124,8 +144,14 @@ class PipelineBeforePlan(Rule):
     pipeline can close.
 
     Example:
-        sales:
-          opening_pipeline: 1200000   # closes 300,000 at a 25% win rate
+        Fires (a 91-day cycle: 2027Q1's deals were created before the plan starts,
+        and no opening pipeline is stated):
+            sales:
+              assumptions: {sales_cycle_days: 91}
+        Quiet (the opening pipeline closes 2027Q1's 100,000 at a 0.25 win rate):
+            sales:
+              assumptions: {sales_cycle_days: 91}
+              opening_pipeline: 400000
     """
 
     code, name, severity = "A103", "pipeline-before-plan", "warning"
@@ -138,7 +164,7 @@ class PipelineBeforePlan(Rule):
         need = sum(r.target for r in early)
         quarters = ", ".join(str(r.quarter) for r in early)
         days = ctx.value("sales_cycle_days")
-        cycle = f"a {days:g}-day sales cycle (lag {f.lag} quarter{'s' if f.lag > 1 else ''})"
+        cycle = f"a {days:g}-day sales cycle (lag {plural(f.lag, 'quarter')})"
         win = ctx.value("win_rate")
         opening = ctx.plan.sales.opening_pipeline
         if opening is None:
@@ -166,15 +192,31 @@ class CapacityShortfall(Rule):
     close, at the attainment sales itself expects, is a plan to miss.
 
     Fires when: `capacity(q)` is below `sales.targets[q] * (1 - tolerance)`, where
-    capacity counts each team row's `count * annual_quota / 12` per month, ramped
-    from `start` over `ramp_months`, times `expected_attainment`.
+    capacity(q) sums, over the team rows and the three months of q,
+    `count * annual_quota / 12 * productivity(month)`, times `expected_attainment`.
+    Productivity counts months m from the month of `start` (m = 0 in the start
+    month; nothing before it; full at once when `start` is absent):
+    `ramp_months: k` is `(m + 1) / k` for m < k and 1 after (k = 3: 1/3, 2/3, 1;
+    k = 0: full at once); `ramp: [r0, r1, ...]` is r_m, and 1 after the list ends.
 
     How to fix: hire earlier (or more), shorten ramp time with enablement, or
     lower the quarter's target.
 
     Example:
-        team:
-          - {role: AE, count: 4, annual_quota: 600000, ramp_months: 3, start: 2027-04-01}
+        Fires (four hires from April 2027 carry nothing in 2027Q1, whose target is 100,000):
+            sales:
+              team:
+                - {role: AE, count: 4, annual_quota: 600000, ramp_months: 3, start: 2027-04-01}
+            # 4 x 600,000 / 12 = 200,000 a month at full productivity. In 2027Q2
+            # (April to June) the hires are at 1/3, 2/3 and 1: 200,000 x 2 = 400,000
+            # capacity (x expected_attainment). With ramp: [0, 0.25, 0.5, 0.75]
+            # instead, April to June is 0 + 0.25 + 0.5 = 0.75: 150,000, and from
+            # August on 200,000 a month.
+        Quiet (two sellers already on board carry 120,000 a quarter meanwhile):
+            sales:
+              team:
+                - {role: AE, count: 2, annual_quota: 240000}
+                - {role: AE, count: 4, annual_quota: 600000, ramp_months: 3, start: 2027-04-01}
     """
 
     code, name, severity = "A104", "capacity-shortfall", "error"
@@ -186,7 +228,7 @@ class CapacityShortfall(Rule):
                 yield self.finding(
                     ctx, ("sales", "team"),
                     f"sales capacity in {row.quarter} is {ctx.money(row.capacity)} "
-                    f"({sellers(ctx.plan, row.quarter)} sellers, ramped, at "
+                    f"({plural(sellers(ctx.plan, row.quarter), 'seller')}, ramped, at "
                     f"{pct(ctx.plan.sales.expected_attainment)} attainment); the target is "
                     f"{ctx.money(row.target)} (short by {ctx.money(short)}, {pct(short / row.target)})",
                     quarter=row.quarter)
@@ -200,7 +242,8 @@ class UnworkedLeads(Rule):
     and on the reputation of a company that never called back.
 
     Fires when: `sales.max_opportunities_per_rep` is set and, for a quarter p,
-    `mqls_planned(p) * mql_to_sql * sql_to_opportunity` is above
+    the opportunities planned, `mqls_planned(p) * mql_to_sql * sql_to_opportunity`
+    plus the `other_opportunities(p)` that `sales.other_pipeline` brings, are above
     `sellers(p) * max_opportunities_per_rep * (1 + tolerance)`; sellers(p) counts
     the team whose start is on or before p's last day.
 
@@ -208,8 +251,14 @@ class UnworkedLeads(Rule):
     land, move programs to later quarters, or tighten the MQL definition.
 
     Example:
-        marketing's programs in 2027Q2 bring about 140 opportunities; 4 sellers
-        can work 100 (4 x 25)
+        Fires (the programs bring about 44 opportunities a quarter; 2 sellers work 30):
+            sales:
+              team: [{role: AE, count: 2, annual_quota: 240000}]
+              max_opportunities_per_rep: 15
+        Quiet (2 sellers work 50):
+            sales:
+              team: [{role: AE, count: 2, annual_quota: 240000}]
+              max_opportunities_per_rep: 25
     """
 
     code, name, severity = "A105", "unworked-leads", "warning"
@@ -220,16 +269,23 @@ class UnworkedLeads(Rule):
         if cap is None or m2s is None or s2o is None:
             return
         for row in ctx.funnel.rows:
-            if row.mqls_planned is None:
+            opps = planned_opportunities(ctx.funnel, row.quarter)
+            if opps is None:
                 continue
-            opps = row.mqls_planned * m2s * s2o
             n = sellers(ctx.plan, row.quarter)
             if opps > n * cap * (1 + ctx.tolerance):
+                marketing = row.mqls_planned * m2s * s2o
+                mqls = f"{count(row.mqls_planned)} MQLs x {rate(m2s)} x {rate(s2o)}"
+                if row.other_opportunities:
+                    parts = ceil_count(marketing), ceil_count(row.other_opportunities)  # shown parts add up
+                    what = (f"{row.quarter} plans about {count(sum(parts))} opportunities: {count(parts[0])} from "
+                            f"marketing's programs ({mqls}) and {count(parts[1])} from other sources "
+                            f"(sales.other_pipeline, {pct(ctx.plan.other_share)})")
+                else:
+                    what = f"marketing's programs in {row.quarter} bring about {count(marketing)} opportunities ({mqls})"
                 yield self.finding(
                     ctx, ("sales", "max_opportunities_per_rep"),
-                    f"marketing's programs in {row.quarter} bring about {count(opps)} opportunities "
-                    f"({count(row.mqls_planned)} MQLs x {rate(m2s)} x {rate(s2o)}); {n} sellers can work "
-                    f"{count(n * cap)} ({n} x {cap})",
+                    f"{what}; {plural(n, 'seller')} can work {count(n * cap)} ({n} x {cap})",
                     quarter=row.quarter)
 
 
@@ -249,9 +305,14 @@ class MissingAssumption(Rule):
     you have it.
 
     Example:
-        sales:
-          assumptions:
-            win_rate: 0.25
+        Fires (neither side states the win rate):
+            sales:
+              assumptions: {win_rate: null}
+        Quiet (marketing states it, so the funnel uses marketing's value):
+            sales:
+              assumptions: {win_rate: null}
+            marketing:
+              assumptions: {win_rate: 0.25}
     """
 
     code, name, severity = "A106", "missing-assumption", "error"

@@ -22,7 +22,12 @@ class OverBudget(Rule):
     `gtmplan review`), move one to another quarter, or raise the budget.
 
     Example:
-        programs running in 2027Q2 cost $120,000; the budget is $100,000
+        Fires (the programs running in 2027Q2 cost 20,000):
+            marketing:
+              budget: {2027Q2: 15000}
+        Quiet:
+            marketing:
+              budget: {2027Q2: 20000}
     """
 
     code, name, severity = "B401", "over-budget", "error"
@@ -54,8 +59,16 @@ class ChannelConcentration(Rule):
     concentration is deliberate, raise `check.max_channel_share`.
 
     Example:
-        check:
-          max_channel_share: 0.6
+        Fires (webinars bring 600 of 800 MQLs, 75%):
+            marketing:
+              programs:
+                - {id: webinars, channel: webinars, quarters: [2027Q1, 2027Q2], cost: 10000, expected_mqls: 300}
+                - {id: events, channel: events, quarters: [2027Q1, 2027Q2], cost: 2000, expected_mqls: 100}
+        Quiet (each channel brings half):
+            marketing:
+              programs:
+                - {id: webinars, channel: webinars, quarters: [2027Q1, 2027Q2], cost: 10000, expected_mqls: 200}
+                - {id: events, channel: events, quarters: [2027Q1, 2027Q2], cost: 2000, expected_mqls: 200}
     """
 
     code, name, severity = "B403", "channel-concentration", "warning"
@@ -99,8 +112,14 @@ class ProgramWithoutForecast(Rule):
     a rough first estimate; the review will correct it.
 
     Example:
-        programs:
-          - {id: trade-show, channel: events, quarters: [2027Q2], cost: 40000, expected_leads: 300}
+        Fires:
+            marketing:
+              programs:
+                - {id: trade-show, channel: events, quarters: [2027Q2], cost: 4000}
+        Quiet:
+            marketing:
+              programs:
+                - {id: trade-show, channel: events, quarters: [2027Q2], cost: 4000, expected_leads: 300}
     """
 
     code, name, severity = "B404", "program-without-forecast", "warning"
@@ -111,3 +130,45 @@ class ProgramWithoutForecast(Rule):
                 yield self.finding(ctx, ("marketing", "programs", i, "id"),
                                    f"program {p.id!r} ({ctx.money(p.cost)} per quarter) forecasts neither "
                                    "expected_leads nor expected_mqls: it cannot be judged at review")
+
+
+@register
+class ProgramOutsideHorizon(Rule):
+    """A program none of whose quarters lies in the plan's horizon.
+
+    Why: such a program is in no figure: no MQLs planned, no cost against the
+    budget, nothing to review. It is almost always a typo in the year
+    (`2026Q3` for `2027Q3`), and without this check the plan still passes
+    `check --strict` while the program silently disappears.
+
+    Fires when: none of a program's `quarters` is between `horizon.start` and
+    `horizon.end` (inclusive).
+
+    How to fix: correct the quarters (usually the year), extend the horizon, or
+    remove the program if it belongs to another plan.
+
+    Example:
+        Fires (the horizon is 2027Q1-2027Q4; 2026Q3 is probably a typo for 2027Q3):
+            horizon: {start: 2027Q1, end: 2027Q4}
+            marketing:
+              programs:
+                - {id: trade-show, channel: events, quarters: [2026Q3], cost: 4000, expected_leads: 300}
+        Quiet:
+            horizon: {start: 2027Q1, end: 2027Q4}
+            marketing:
+              programs:
+                - {id: trade-show, channel: events, quarters: [2027Q3], cost: 4000, expected_leads: 300}
+    """
+
+    code, name, severity = "B405", "program-outside-horizon", "warning"
+
+    def check(self, ctx):
+        start, end = ctx.plan.horizon.start, ctx.plan.horizon.end
+        for i, p in enumerate(ctx.plan.marketing.programs):
+            if any(start <= q <= end for q in p.quarters):
+                continue
+            quarters = ", ".join(str(q) for q in sorted(set(p.quarters)))
+            cost = ctx.money(p.cost * len(set(p.quarters)))
+            yield self.finding(ctx, ("marketing", "programs", i, "quarters"),
+                               f"program {p.id!r} runs only in {quarters}, outside the horizon {start}-{end}: "
+                               f"its {cost} of spend and its leads are in no figure (a typo in the year?)")

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from ..quarters import Quarter
+from ..vocabulary import SIDES
 from .base import Rule, register
-
-SIDES = ("sales", "marketing")
 
 
 @register
@@ -17,20 +16,29 @@ class QuarterWithoutReview(Rule):
     weak programs are replaced.
 
     Fires when: no review in `reviews` is dated inside a horizon quarter (fiscal
-    quarters, by `fiscal_year_start_month`).
+    quarters, by `fiscal_year_start_month` and `fiscal_year_named_by`).
 
     How to fix: put the review on the calendar now, usually in the last two weeks
     of the quarter (`gtmplan render --format ics` makes the invitations).
 
     Example:
-        reviews:
-          - {date: 2027-06-24, attendees: [sales, marketing], agenda: [win-loss, lead-quality]}
+        Fires (the horizon is 2027Q1-2027Q4; nothing is dated in 2027Q3):
+            reviews:
+              - {date: 2027-03-24, attendees: [sales, marketing]}
+              - {date: 2027-06-24, attendees: [sales, marketing]}
+              - {date: 2027-12-16, attendees: [sales, marketing]}
+        Quiet:
+            reviews:
+              - {date: 2027-03-24, attendees: [sales, marketing]}
+              - {date: 2027-06-24, attendees: [sales, marketing]}
+              - {date: 2027-09-23, attendees: [sales, marketing]}
+              - {date: 2027-12-16, attendees: [sales, marketing]}
     """
 
     code, name, severity = "R501", "quarter-without-review", "error"
 
     def check(self, ctx):
-        fy = ctx.plan.fiscal_year_start_month
+        fy = ctx.plan.calendar
         reviewed = {Quarter.of(r.date, fy) for r in ctx.plan.reviews or []}
         for row in ctx.funnel.rows:
             if row.quarter not in reviewed:
@@ -52,13 +60,18 @@ class OneSidedReview(Rule):
     How to fix: invite both functions (and say so in `attendees`).
 
     Example:
-        attendees: [sales, marketing, finance]
+        Fires:
+            reviews:
+              - {date: 2027-06-24, attendees: [sales, finance]}
+        Quiet:
+            reviews:
+              - {date: 2027-06-24, attendees: [sales, marketing, finance]}
     """
 
     code, name, severity = "R502", "one-sided-review", "error"
 
     def check(self, ctx):
-        fy = ctx.plan.fiscal_year_start_month
+        fy = ctx.plan.calendar
         for i, r in enumerate(ctx.plan.reviews or []):
             missing = [s for s in SIDES if s not in r.attendees]
             if missing:
@@ -80,14 +93,19 @@ class NextReviewNotScheduled(Rule):
     How to fix: add the first review of the next period.
 
     Example:
-        reviews:
-          - {date: 2028-01-20, attendees: [sales, marketing], agenda: [next-quarter]}
+        Fires (the horizon ends on 2027-12-31 and so do the reviews):
+            reviews:
+              - {date: 2027-12-16, attendees: [sales, marketing]}
+        Quiet:
+            reviews:
+              - {date: 2027-12-16, attendees: [sales, marketing]}
+              - {date: 2028-01-20, attendees: [sales, marketing], agenda: [next-quarter]}
     """
 
     code, name, severity = "R503", "next-review-not-scheduled", "warning"
 
     def check(self, ctx):
-        end = ctx.plan.horizon.end.last_day(ctx.plan.fiscal_year_start_month)
+        end = ctx.plan.horizon.end.last_day(ctx.plan.calendar)
         if not any(r.date > end for r in ctx.plan.reviews or []):
             yield self.finding(ctx, ("reviews",),
                                f"no review is scheduled after the horizon ends on {end}: "
@@ -106,13 +124,18 @@ class ReviewWithoutFeedback(Rule):
     How to fix: add one (or both) to the agenda.
 
     Example:
-        agenda: [win-loss, lead-quality, next-quarter]
+        Fires:
+            reviews:
+              - {date: 2027-06-24, attendees: [sales, marketing], agenda: [next-quarter]}
+        Quiet:
+            reviews:
+              - {date: 2027-06-24, attendees: [sales, marketing], agenda: [win-loss, lead-quality, next-quarter]}
     """
 
     code, name, severity = "R504", "review-without-feedback", "info"
 
     def check(self, ctx):
-        fy = ctx.plan.fiscal_year_start_month
+        fy = ctx.plan.calendar
         for i, r in enumerate(ctx.plan.reviews or []):
             agenda = r.agenda or []
             if "win-loss" not in agenda and "lead-quality" not in agenda:
