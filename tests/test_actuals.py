@@ -170,7 +170,22 @@ def test_a_hand_written_file_is_part_of_the_plan(gtm, plan_dir):
     ("2026Q3.yaml", HAND_WRITTEN.replace("  - {id: seo", "  - {id: seo, leads: 1}\n  - {id: seo"),
      "2026Q3.yaml:10:10: programs[1].id: 'seo' is listed twice (first as programs[0])"),
     ("2026Q3.yaml", "quarter: 2026Q3\n", "2026Q3.yaml:1:1: missing required key 'metrics'"),
-    ("q3.yaml", HAND_WRITTEN, "q3.yaml: an actuals file is named after its quarter, e.g. actuals/2027Q2.yaml"),
+    ("q3.yaml", HAND_WRITTEN, "q3.yaml:1:1: an actuals file is named after its quarter, e.g. actuals/2027Q2.yaml; "
+                              "keep notes elsewhere (a file in actuals/ is a recorded quarter)"),
+    ("2026q3.yaml", HAND_WRITTEN, "2026q3.yaml:1:1: an actuals file is named after its quarter, "
+                                  "e.g. actuals/2027Q2.yaml: rename it 2026Q3.yaml"),
+    # 0.9 of 10 is 9 won, but the same file says 5 won of 5 + 5 closed
+    ("2026Q3.yaml", "quarter: 2026Q3\nmetrics: {won: 5, lost: 5}\nrates: {win_rate: {actual: 0.9, n: 10}}\n",
+     "2026Q3.yaml:3:28: rates.win_rate.actual: 0.9 of 10 closed deals is 9 won, but metrics say won: 5 "
+     "(write actual: 0.5, or correct won)"),
+    ("2026Q3.yaml", "quarter: 2026Q3\nsources: [{file: a.csv, sha256: nothex, rows: 3}]\nmetrics: {}\n",
+     "2026Q3.yaml:2:33: sources[0].sha256: expected the file's SHA-256, 64 hexadecimal digits (0-9, a-f), "
+     "got 'nothex'"),
+    ("2026Q3.yaml", "quarter:\nmetrics: {}\n", "2026Q3.yaml:1:9: quarter: no quarter given: write it as YYYYQn"),
+    ("2026Q3.yaml", "quarter: 2026Q3\nmetrics: {leads: 10000000000}\n",
+     "2026Q3.yaml:2:18: metrics.leads: must be at most 1,000,000,000, got 10000000000"),
+    ("2026Q3.yaml", "quarter: 2026Q3\nmetrics: {bookings: 1e38}\n",
+     "2026Q3.yaml:2:21: metrics.bookings: must be at most 1,000,000,000,000, got 1e38"),
     ("2026Q3.yaml", "quarter: 2026Q3\nmetrics: {leads: 1, leads: 2}\n",
      "2026Q3.yaml:2:21: duplicate key 'leads' (first at line 2)"),
 ])
@@ -182,6 +197,19 @@ def test_a_hand_written_error_is_reported_with_its_location(gtm, plan_dir, name,
         assert r.out == ""
         assert r.err.startswith(str(plan_dir / "actuals" / expected.split(":", 1)[0])), r.err
         assert expected in r.err, r.err
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo"])
+def test_an_actuals_entry_that_is_not_a_file_is_reported_not_skipped(gtm, plan_dir, kind):
+    import os
+
+    (plan_dir / "actuals").mkdir()
+    path = plan_dir / "actuals" / "2026Q4.yaml"
+    path.mkdir() if kind == "directory" else os.mkfifo(path)
+    r = gtm("check", plan_dir)
+    assert r.code == 2
+    expected = "is a directory, not an actuals file" if kind == "directory" else "is not a regular file"
+    assert r.err.strip().startswith(f"{path}: {expected}"), r.err
 
 
 def test_calibrate_without_actuals_says_how_to_record(gtm, plan_dir):
@@ -277,3 +305,32 @@ def test_recorded_row_counts_do_not_depend_on_where_reads_split_the_file(tmp_pat
     for size in (1, 2, 3, 5, 7, len(data)):
         monkeypatch.setattr(record, "_CHUNK", size)
         assert record.file_facts(str(path)) == (hashlib.sha256(data).hexdigest(), 3), size
+
+
+def test_calibrate_calls_nothing_a_fit_or_a_misfit_below_the_evidence_threshold(gtm, plan_dir):
+    # 1 of 14 closed deals won at 84,000: below n >= 30 and below 10 won deals; sales states 0.25 and 10,000
+    _hand(plan_dir, "2026Q4.yaml", "quarter: 2026Q4\nmetrics: {won: 1, lost: 13, bookings: 84000}\n"
+                                   "rates: {win_rate: {actual: 0.0714, n: 14}}\n")
+    cal = json.loads(gtm("calibrate", plan_dir, "-f", "json").out)
+    for key in ("win_rate", "average_deal_size"):
+        a = cal["assumptions"][key]
+        assert (a["evidence"], a["sales_fits"], a["marketing_fits"]) == (False, None, None), key
+    r = gtm("calibrate", plan_dir)
+    assert r.code == 0, r.err
+    text = " ".join(r.out.split())
+    assert " off " not in text and "outside" not in text and "fits" not in text
+    assert "1 won deal " in text and "won deals" not in text.replace("10 are needed", "")
+    assert ("average_deal_size: 1 won deal recorded in the last recorded quarter (2026Q4); 10 are needed before "
+            "a stated value can be called a fit or contradicted (9 more).") in text
+    assert "win_rate: 14 closed deals recorded in the last recorded quarter (2026Q4); 30 are needed" in text
+
+
+def test_calibrate_names_the_quarters_that_measured_each_rate(gtm, plan_dir):
+    _hand(plan_dir, "2026Q3.yaml", "quarter: 2026Q3\nmetrics: {}\nrates: {win_rate: {actual: 0.12, n: 100}}\n")
+    _hand(plan_dir, "2026Q4.yaml", "quarter: 2026Q4\nmetrics: {leads: 10}\n")
+    cal = json.loads(gtm("calibrate", plan_dir, "-f", "json").out)
+    assert cal["quarters"] == ["2026Q3", "2026Q4"] and cal["assumptions"]["win_rate"]["quarters"] == ["2026Q3"]
+    text = " ".join(gtm("calibrate", plan_dir).out.split())
+    assert "against the last 2 recorded quarters (2026Q3, 2026Q4)" in text
+    assert ("win_rate: sales states 0.25, outside the 95% range 7.0–19.8% measured in 1 of the last 2 recorded "
+            "quarters (2026Q3; not measured in 2026Q4) on 100 closed deals") in text

@@ -58,6 +58,8 @@ def calibrate(loaded, quarters: Optional[int] = None) -> dict:
             side_fits = {s: fits(v, (low, high) if pooled else None) for s, v in stated.items()}
             enough = n >= MIN_RATE_N
             pooled_quarters = pooled.quarters if pooled else ()
+        if not enough:  # below the evidence threshold nothing is called a fit or a misfit
+            side_fits = {s: None for s in side_fits}
         contradicted = enough and any(f is False for f in side_fits.values())
         proposed = _propose(key, actual, low, high) if contradicted else used[key].value
         out[key] = {"actual": actual, "low": low, "high": high, "n": n,
@@ -109,7 +111,7 @@ def _rows(result: dict, currency: str) -> list[dict]:
             "actual": "–" if a["actual"] is None else (fmt.money(a["actual"], currency) if money
                                                       else fmt.pct(a["actual"], 1)),
             "range": "–" if a["low"] is None else f"{fmt.pct(a['low'], 1)[:-1]}–{fmt.pct(a['high'], 1)}",
-            "n": f"{a['n']:,} {'won deals' if money else RATE_UNITS[key]}",
+            "n": fmt.plural(a["n"], "won deal" if money else RATE_UNITS[key][:-1]),
             "proposed": "–" if a["proposed"] is None else value(a["proposed"]),
         })
     return rows
@@ -125,9 +127,10 @@ def _notes(result: dict, currency: str, tolerance: float) -> list[str]:
         if a["actual"] is None:
             notes.append(f"{key}: not measured in {'the recorded quarters' if result['quarters'] else 'any quarter'}.")
             continue
+        pooled = quarters_phrase(a["quarters"], result["quarters"])
         if not a["evidence"]:
-            notes.append(f"{key}: {a['n']:,} {unit} recorded; {need} are needed before a stated value can be "
-                         f"called contradicted ({need - a['n']:,} more).")
+            notes.append(f"{key}: {fmt.plural(a['n'], unit[:-1])} recorded in {pooled}; {need} are needed before "
+                         f"a stated value can be called a fit or contradicted ({need - a['n']:,} more).")
             continue
         wrong = [s for s in ("sales", "marketing") if a[f"{s}_fits"] is False]
         if wrong:
@@ -135,8 +138,10 @@ def _notes(result: dict, currency: str, tolerance: float) -> list[str]:
             where = " and ".join(f"{s}.assumptions" for s in wrong)
             basis = (f"outside the 95% range {fmt.pct(a['low'], 1)[:-1]}–{fmt.pct(a['high'], 1)}" if not money
                      else f"more than {fmt.pct(tolerance)} from it")
-            notes.append(f"{key}: {said}, {basis} measured in {quarters_phrase(a['quarters'])} on "
+            notes.append(f"{key}: {said}, {basis} measured in {pooled} on "
                          f"{a['n']:,} {unit}: propose {value(a['proposed'])} in {where}.")
+        elif a["quarters"] != result["quarters"]:
+            notes.append(f"{key}: measured in {pooled}.")
     return notes
 
 
