@@ -41,6 +41,12 @@ def _exports(d: Path) -> tuple[Path, Path]:
     return leads, deals
 
 
+@pytest.fixture(autouse=True)
+def _after_the_horizon(monkeypatch):
+    """Every quarter these tests record has ended (review --record refuses one that has not)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1830384000")  # 2028-01-02
+
+
 @pytest.fixture
 def plan_dir(tmp_path):
     d = tmp_path / "plan"
@@ -334,3 +340,93 @@ def test_calibrate_names_the_quarters_that_measured_each_rate(gtm, plan_dir):
     assert "against the last 2 recorded quarters (2026Q3, 2026Q4)" in text
     assert ("win_rate: sales states 0.25, outside the 95% range 7.0–19.8% measured in 1 of the last 2 recorded "
             "quarters (2026Q3; not measured in 2026Q4) on 100 closed deals") in text
+
+
+@pytest.mark.parametrize("kind,expected", [
+    ("file", "actuals: is not a directory: recorded quarters go in a folder actuals/ (rename or remove this file)"),
+    ("dangling", "actuals: is a symbolic link to nothing: remove it, or point it at a directory"),
+    ("readonly", "actuals: cannot write: permission denied"),
+])
+def test_record_where_actuals_cannot_be_written_is_one_located_line(gtm, plan_dir, kind, expected):
+    import os
+
+    folder = plan_dir / "actuals"
+    if kind == "file":
+        folder.write_text("hi\n", encoding="utf-8")
+    elif kind == "dangling":
+        folder.symlink_to(plan_dir / "nowhere")
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root writes in a read-only folder")
+        folder.mkdir()
+        folder.chmod(0o555)
+    leads, _ = _exports(plan_dir / "crm")
+    r = gtm("review", plan_dir, "--quarter", "2026Q4", "--leads", leads, "--record")
+    assert r.code == 2 and r.out == ""
+    assert r.err.strip().splitlines() == [r.err.strip()] and "Traceback" not in r.err
+    assert r.err.startswith(f"{plan_dir}/{expected}"), r.err
+
+
+@pytest.mark.parametrize("company,header", [
+    ("|\n  Acme\n  Pumps\n", "# What happened in 2026Q4 at Acme Pumps: recorded by"),
+    ('"Acme\\e[31m Pumps"', "# What happened in 2026Q4 at Acme\\x1b[31m Pumps: recorded by"),
+])
+def test_record_keeps_the_company_name_inside_its_comment(gtm, plan_dir, company, header):
+    plan = plan_dir / "gtmplan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if not ln.startswith("company:")]
+    plan.write_text(f"company: {company}\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    assert gtm("check", plan_dir).code in (0, 1)
+    leads, _ = _exports(plan_dir / "crm")
+    r = gtm("review", plan_dir, "--quarter", "2026Q4", "--leads", leads, "--record")
+    assert r.code == 0, r.err
+    assert (plan_dir / "actuals" / "2026Q4.yaml").read_text(encoding="utf-8").startswith(header)
+
+
+def test_record_refuses_a_quarter_that_has_not_ended(gtm, plan_dir, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")  # 2026-11-23
+    leads, _ = _exports(plan_dir / "crm")
+    r = gtm("review", plan_dir, "--quarter", "2026Q4", "--leads", leads, "--record", "--force")
+    assert r.code == 2 and r.out == ""
+    assert r.err.strip() == ("gtmplan: --quarter 2026Q4: it ends on 31 Dec 2026 (today is 23 Nov 2026); record a "
+                             "quarter once it has ended, so that its figures are complete")
+    assert not (plan_dir / "actuals").exists()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1798761600")  # 2027-01-01: it has
+    assert gtm("review", plan_dir, "--quarter", "2026Q4", "--leads", leads, "--record").code == 0
+
+
+def test_record_refuses_a_quarter_after_the_horizon(gtm, plan_dir, monkeypatch):
+    leads, _ = _exports(plan_dir / "crm")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1861920000")  # 2029-01-01: 2028Q1 has ended, and is after 2027Q4
+    r = gtm("review", plan_dir, "--quarter", "2028Q1", "--leads", leads, "--record")
+    assert r.code == 2
+    assert "--quarter 2028Q1: it is after the plan's horizon (2027Q1–2027Q4)" in r.err
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("quarter: 2026Q4\nrecorded_on: 2026-12-31\nmetrics: {}\n",
+     "2026Q4.yaml:2:14: recorded_on: 2026-12-31 is before 2026Q4 ended (31 Dec 2026): its figures are partial"),
+    ("quarter: 2031Q4\nmetrics: {}\n",
+     "2031Q4.yaml:1:10: quarter: 2031Q4 is after the plan's horizon (2027Q1–2027Q4): a recorded quarter lies "
+     "before the horizon or inside it (a typo in the year? or extend the horizon)"),
+])
+def test_a_hand_written_quarter_the_plan_cannot_have_recorded(gtm, plan_dir, text, expected):
+    _hand(plan_dir, expected.split(":", 1)[0], text)
+    for command in ("check", "calibrate", "render"):
+        r = gtm(command, plan_dir, *(("-o", plan_dir / "plan.md") if command == "render" else ()))
+        assert r.code == 2, command
+        assert r.err.strip() == f"{plan_dir / 'actuals'}/{expected}" or expected in r.err, r.err
+    assert gtm("check", plan_dir).err.strip().startswith(str(plan_dir / "actuals" / expected.split(":")[0]))
+
+
+def test_record_before_the_horizon_keeps_a_running_program_at_zero_leads(gtm, plan_dir):
+    # seo ran in 2026Q3 (hand-written); in 2026Q4 its source "SEO" brought no lead: recorded as 0, not left out
+    _hand(plan_dir, "2026Q3.yaml", "quarter: 2026Q3\nmetrics: {}\nprograms: [{id: seo, leads: 100}]\n")
+    leads, _ = _exports(plan_dir / "crm")
+    leads.write_text(leads.read_text(encoding="utf-8").replace(",SEO,", ",Ads,"), encoding="utf-8")
+    r = gtm("review", plan_dir, "--quarter", "2026Q4", "--leads", leads, "--record")
+    assert r.code == 0, r.err
+    text = (plan_dir / "actuals" / "2026Q4.yaml").read_text(encoding="utf-8")
+    assert "  - {id: seo, leads: 0}" in text
+    r = gtm("check", plan_dir, "--select", "E702")
+    assert "program 'seo' brought 100 leads in 2026Q3 and 0 in 2026Q4" in r.out

@@ -100,8 +100,9 @@ def _read(path: Path, display: str) -> str:
     return read_text(path, display)
 
 
-def read_actuals(files: list[tuple[str, Callable[[], str]]]) -> list[RecordedQuarter]:
-    """Each actuals file validated like a plan file; every problem of every file located."""
+def read_actuals(files: list[tuple[str, Callable[[], str]]], plan=None) -> list[RecordedQuarter]:
+    """Each actuals file validated like a plan file; every problem of every file located.
+    With the plan, each quarter is also checked against it (:func:`_against_plan`)."""
     from .actuals_model import Actuals
     from .validation import load_model
     from .yamlsource import compose, to_python
@@ -139,6 +140,8 @@ def read_actuals(files: list[tuple[str, Callable[[], str]]]) -> list[RecordedQua
             problems.extend(e.problems)
             continue
         file_problems = _integrity(actuals, m.group(1), source, display)
+        if plan is not None and not file_problems:
+            file_problems = _against_plan(actuals, plan, source)
         if file_problems:
             problems.extend(file_problems)
             continue
@@ -181,14 +184,37 @@ def _integrity(a, named: str, source: SourceMap, display: str) -> list[Problem]:
     return problems
 
 
+def _against_plan(a, plan, source: SourceMap) -> list[Problem]:
+    """What the plan's horizon and calendar say about a recorded quarter (no clock involved:
+    a plan reads the same whatever the day): it lies before the horizon or inside it, and
+    its figures were not taken before it ended."""
+    from .fmt import day
+
+    problems = []
+
+    def at(path, message):
+        loc = source.locate(path)
+        problems.append(Problem(loc.file, loc.line, loc.column, message))
+
+    h = plan.horizon
+    if a.quarter > h.end:
+        at(("quarter",), f"quarter: {a.quarter} is after the plan's horizon ({h.start}–{h.end}): a recorded "
+                         f"quarter lies before the horizon or inside it (a typo in the year? or extend the horizon)")
+    end = a.quarter.last_day(plan.calendar)
+    if a.recorded_on is not None and a.recorded_on <= end:
+        at(("recorded_on",), f"recorded_on: {a.recorded_on.isoformat()} is before {a.quarter} ended "
+                             f"({day(end)}): its figures are partial; record the quarter once it has ended")
+    return problems
+
+
 def _fraction(k: int, n: int) -> str:
     digits = max(4, len(str(n)) + 1)
     return f"{k / n:.{digits}f}".rstrip("0").rstrip(".") if k else "0"
 
 
-def load_actuals(target: str) -> TrackRecord:
+def load_actuals(target: str, plan=None) -> TrackRecord:
     files = actual_files(target)
-    return TrackRecord(read_actuals(files) if files else [])
+    return TrackRecord(read_actuals(files, plan) if files else [])
 
 
 # -- pooling --------------------------------------------------------------------------

@@ -108,7 +108,7 @@ def load_plan(target: str) -> LoadedPlan:
         plan = validate(data, source)
         from .actuals import load_actuals
 
-        actuals = load_actuals(target)
+        actuals = load_actuals(target, plan)
     return LoadedPlan(plan, source, target, actuals=actuals)
 
 
