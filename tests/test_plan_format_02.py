@@ -335,3 +335,17 @@ def test_init_questions_for_fiscal_naming_and_sales_sourced_pipeline(monkeypatch
     assert "Does sales source pipeline itself (outbound, partners, existing customers)?" in asked
     files = scaffold.render_files(a, single_file=True)["gtmplan.yaml"]
     assert "fiscal_year_named_by: end" in files and "share: 0.25}" in files
+
+
+def test_funnel_and_render_show_the_same_split_at_a_share_near_one(tmp_path, gtm):
+    # 40 opportunities, 0.999 from other sources: marketing's part 0.04 is rounded up to 1 (its 1 SQL,
+    # 3 MQLs), so the others show 39 in both outputs and 40 = 1 + 39; the share reads 99.9%, never 100%.
+    path = write_plan(tmp_path, apply_patch(base_plan(), {"sales": {"other_pipeline": [
+        {"id": "installed-base", "name": "Installed base", "share": 0.999}]}}))
+    table = gtm("funnel", path).out
+    row = next(line for line in table.splitlines() if "2027Q1 " in line)
+    assert [c.strip() for c in row.split("│")][4:7] == ["40", "39", "1"]
+    doc = gtm("render", path, "-f", "md").out
+    assert "| 2027Q1 | 40 | 1 | 39 |" in doc
+    assert "Sales expects 99.9% of each quarter's opportunities from other sources (Installed base 99.9%)" in doc
+    assert "100%" not in doc.split("Sales expects", 1)[1].split("\n", 1)[0]
