@@ -174,6 +174,9 @@ def _problem(err: dict, source: SourceMap, model: type, what: str) -> Problem:
         message = "must not be empty"
     elif typ == "too_short":
         message = "needs at least one entry"
+    elif typ == "too_long":
+        message = (f"has {ctx.get('actual_length', 'too many')} entries; at most {ctx.get('max_length')} "
+                   f"are allowed{' (one per month: ten years)' if field == 'ramp' else ''}")
     elif typ == "list_type":
         message = f"expected a list (e.g. [a, b] or one '- item' per line), got {describe(err.get('input'))}"
     elif typ in ("dict_type", "model_type", "model_attributes_type"):
