@@ -430,3 +430,12 @@ def test_record_before_the_horizon_keeps_a_running_program_at_zero_leads(gtm, pl
     assert "  - {id: seo, leads: 0}" in text
     r = gtm("check", plan_dir, "--select", "E702")
     assert "program 'seo' brought 100 leads in 2026Q3 and 0 in 2026Q4" in r.out
+
+
+def test_calibrate_shows_the_largest_figures_whole(gtm, plan_dir):
+    _hand(plan_dir, "2026Q4.yaml", "quarter: 2026Q4\nmetrics: {won: 123456789, bookings: 999999999999}\n"
+                                   "rates: {win_rate: {actual: 0.123456789, n: 1000000000}}\n")
+    r = gtm("calibrate", plan_dir)
+    assert r.code == 0, r.err
+    assert "…" not in r.out
+    assert "1,000,000,000 closed deals" in r.out and "123,456,789 won deals" in r.out and "$8,100" in r.out

@@ -179,7 +179,7 @@ def _integrity(a, named: str, source: SourceMap, display: str) -> list[Problem]:
     elif r is not None and won is not None and math.floor(r.actual * r.n + 0.5) != won:
         k = math.floor(r.actual * r.n + 0.5)
         at(("rates", "win_rate", "actual"),
-           f"rates.win_rate.actual: {r.actual:g} of {r.n} closed deals is {k} won, but metrics say won: {won} "
+           f"rates.win_rate.actual: {r.actual:.10g} of {r.n:,} closed deals is {k:,} won, but metrics say won: {won:,} "
            f"(write actual: {_fraction(won, r.n)}, or correct won)")
     return problems
 

@@ -162,7 +162,8 @@ def render_text(loaded, result: dict, color: bool = False) -> str:
     con.print(f"[bold]{escape(fmt.printable(_title(loaded, result)))}[/bold]")
     t = Table()
     for name in ("Assumption", "Sales", "Marketing", "Measured", "95% range", "n", "Proposed"):
-        t.add_column(name, justify="left" if name == "Assumption" else "right")
+        # a figure folds onto a second line when the table is too wide, never cut to "…"
+        t.add_column(name, justify="left" if name == "Assumption" else "right", overflow="fold")
     for r in _rows(result, cur):
         t.add_row(r["key"], r["sales"], r["marketing"], r["actual"], r["range"], r["n"], r["proposed"])
     con.print(t)

@@ -44,7 +44,8 @@ def render_table(f: Funnel, plan, color: bool = False) -> str:
     other = any(r.other_opportunities for r in f.rows)  # the column only when sales.other_pipeline is used
     for name in ("Quarter", "Target", "Deals", "Opps", *(("Other opps",) if other else ()), "SQLs", "MQLs needed", "Leads needed",
                  "MQLs created in", "MQLs planned", "MQLs demanded", "Capacity", "Program cost", "Budget"):
-        t.add_column(name, justify="left" if name in ("Quarter", "MQLs created in") else "right")
+        t.add_column(name, justify="left" if name in ("Quarter", "MQLs created in") else "right",
+                     overflow="fold")  # a figure folds when the table is too wide, never cut to "…"
     for r in f.rows:
         short = r.mqls_planned is not None and r.mqls_demanded is not None and r.mqls_planned < r.mqls_demanded
         planned = count(r.mqls_planned)
