@@ -221,7 +221,10 @@ def test_an_actuals_entry_that_is_not_a_file_is_reported_not_skipped(gtm, plan_d
 def test_calibrate_without_actuals_says_how_to_record(gtm, plan_dir):
     r = gtm("calibrate", plan_dir)
     assert r.code == 2
-    assert "no recorded quarters" in r.err and "--record" in r.err
+    assert r.err.strip() == (f"{plan_dir}/actuals: does not exist: no recorded quarters; record one with "
+                             "'gtmplan review --quarter Q ... --record' (it writes actuals/QUARTER.yaml)")
+    (plan_dir / "actuals").mkdir()
+    assert gtm("calibrate", plan_dir).err.startswith(f"{plan_dir}/actuals: holds no recorded quarter; record one")
 
 
 def test_calibrate_pools_the_last_n_quarters_and_proposes_only_on_evidence(gtm, plan_dir):

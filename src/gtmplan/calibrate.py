@@ -29,10 +29,14 @@ def calibrate(loaded, quarters: Optional[int] = None) -> dict:
     plan = loaded.plan
     track = loaded.actuals
     if not track:
+        import os
+
         from .actuals import actuals_dir
 
-        raise InputError.single(loaded.target, f"no recorded quarters in {actuals_dir(loaded.target)}/: "
-                                               "record one with 'gtmplan review --quarter Q ... --record'")
+        folder = actuals_dir(loaded.target)
+        what = "holds no recorded quarter" if os.path.isdir(folder) else "does not exist: no recorded quarters"
+        raise InputError.single(folder, f"{what}; record one with 'gtmplan review --quarter Q ... --record' "
+                                        "(it writes actuals/QUARTER.yaml)")
     count = quarters if quarters is not None else plan.check.evidence_quarters
     if count < 1:
         raise InputError.single(None, "--quarters: give 1 or more")
