@@ -190,8 +190,8 @@ def test_a_hand_written_file_is_part_of_the_plan(gtm, plan_dir):
     ("2026Q3.yaml", "quarter:\nmetrics: {}\n", "2026Q3.yaml:1:9: quarter: no quarter given: write it as YYYYQn"),
     ("2026Q3.yaml", "quarter: 2026Q3\nmetrics: {leads: 10000000000}\n",
      "2026Q3.yaml:2:18: metrics.leads: must be at most 1,000,000,000, got 10000000000"),
-    ("2026Q3.yaml", "quarter: 2026Q3\nmetrics: {bookings: 1e38}\n",
-     "2026Q3.yaml:2:21: metrics.bookings: must be at most 1,000,000,000,000, got 1e38"),
+    ("2026Q3.yaml", "quarter: 2026Q3\nmetrics: {bookings: 2000000000000}\n",
+     "2026Q3.yaml:2:21: metrics.bookings: must be at most 1,000,000,000,000, got 2000000000000"),
     ("2026Q3.yaml", "quarter: 2026Q3\nmetrics: {leads: 1, leads: 2}\n",
      "2026Q3.yaml:2:21: duplicate key 'leads' (first at line 2)"),
 ])

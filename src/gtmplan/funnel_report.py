@@ -40,7 +40,12 @@ def render_table(f: Funnel, plan, color: bool = False) -> str:
     from rich.table import Table
 
     cur = f.currency
-    t = Table(title=f"{plan.company}: demand waterfall and capacity ({cur})", title_justify="left")
+    from rich.markup import escape
+
+    from .fmt import printable
+
+    # the company name is the plan's text: no terminal control characters, no rich markup
+    t = Table(title=escape(printable(f"{plan.company}: demand waterfall and capacity ({cur})")), title_justify="left")
     other = any(r.other_opportunities for r in f.rows)  # the column only when sales.other_pipeline is used
     for name in ("Quarter", "Target", "Deals", "Opps", *(("Other opps",) if other else ()), "SQLs", "MQLs needed", "Leads needed",
                  "MQLs created in", "MQLs planned", "MQLs demanded", "Capacity", "Program cost", "Budget"):

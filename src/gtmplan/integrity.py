@@ -6,11 +6,13 @@ judge a valid plan. Each problem is located at the value at fault.
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
-from .model import Plan
 from .quarters import quarter_range
 from .sourcemap import PathT
+
+if TYPE_CHECKING:  # pydantic is not imported at run time: plans may be compiled records
+    from .model import Plan
 
 Issue = tuple[PathT, str]  # where, what
 
@@ -59,6 +61,11 @@ def _horizon(plan: Plan) -> Iterator[Issue]:
     if end < start:
         yield ("horizon", "end"), f"horizon ends ({end}) before it starts ({start})"
         return
+    for key, q in (("start", start), ("end", end)):
+        if not q.in_calendar(plan.calendar):
+            yield ("horizon", key), (f"fiscal quarter {q} (fiscal years starting in month "
+                                     f"{plan.fiscal_year_start_month}) is not within the years 0001-9999")
+            return
     if end - start >= 40:
         yield ("horizon", "end"), f"horizon {start}-{end} is {end - start + 1} quarters; at most 40 (ten years) are supported"
         return

@@ -26,25 +26,36 @@ from .errors import InputError, Problem
 from .plan import LoadedPlan, quarter_in_horizon  # noqa: F401  (their home before plan.py)
 from .sourcemap import SourceMap
 from .validation import load_model, located
-from .yamlsource import compose, read_text, to_python
+from .yamlsource import Budget, compose, read_text, to_python
 
 if TYPE_CHECKING:
     from .model import Plan
 
 
 def plan_files(target: str) -> list[tuple[Path, str]]:
-    """(path, display name) of the files that make up PLAN."""
+    """(path, display name) of the files that make up PLAN. Display names are printable
+    (a file name that is not UTF-8 or holds control characters is shown escaped)."""
+    from .fmt import printable
+
+    shown = printable(target)
+    if "\0" in target:
+        raise InputError.single(shown, "the path contains a NUL character")
     p = Path(target)
-    if p.is_dir():
-        names = sorted(n for n in os.listdir(p)
-                       if n.endswith((".yaml", ".yml")) and not n.startswith(".") and (p / n).is_file())
-        if not names:
-            raise InputError.single(target, "no plan files (*.yaml) in this directory; "
-                                            "create one with 'gtmplan init'")
-        return [(p / n, os.path.join(target, n)) for n in names]
-    if not p.exists():
-        raise InputError.single(target, "no such file or directory")
-    return [(p, target)]
+    try:
+        if p.is_dir():
+            names = sorted(n for n in os.listdir(p)
+                           if n.endswith((".yaml", ".yml")) and not n.startswith(".") and (p / n).is_file())
+            if not names:
+                raise InputError.single(shown, "no plan files (*.yaml) in this directory; "
+                                               "create one with 'gtmplan init'")
+            return [(p / n, printable(os.path.join(target, n))) for n in names]
+        if not p.exists():
+            raise InputError.single(shown, "no such file or directory")
+    except OSError as e:
+        from .yamlsource import _os_reason
+
+        raise InputError.single(shown, f"cannot be read: {_os_reason(e)}") from None
+    return [(p, shown)]
 
 
 def read_plan_data(target: str) -> tuple[dict, SourceMap]:
@@ -53,9 +64,10 @@ def read_plan_data(target: str) -> tuple[dict, SourceMap]:
     merged: dict[str, Any] = {}
     where: dict[str, tuple[str, int]] = {}
     problems: list[Problem] = []
+    budget = Budget()  # values in all the plan's files together
     for path, display in plan_files(target):
         try:
-            text, root, data = _read_mapping(path, display, PLAN_NOT_A_MAPPING)
+            text, root, data = _read_mapping(path, display, PLAN_NOT_A_MAPPING, budget)
         except InputError as e:
             problems.extend(e.problems)
             continue
@@ -92,14 +104,15 @@ def read_document(path: str, not_a_mapping: str) -> tuple[Any, SourceMap]:
 PLAN_NOT_A_MAPPING = "a plan file must be a mapping of keys (version:, company:, sales:, ...)"
 
 
-def _read_mapping(path: Path, display: str, not_a_mapping: str) -> tuple[str, yaml.MappingNode, dict]:
+def _read_mapping(path: Path, display: str, not_a_mapping: str,
+                  budget: Budget | None = None) -> tuple[str, yaml.MappingNode, dict]:
     text = read_text(path, display)
-    root = compose(text, display)
+    root = compose(text, display, budget)
     if not isinstance(root, yaml.MappingNode):
         m = root.start_mark
         kind = "list" if isinstance(root, yaml.SequenceNode) else "single value"
         raise InputError.single(display, f"{not_a_mapping}, not a {kind}", m.line + 1, m.column + 1)
-    return text, root, to_python(root, display)
+    return text, root, to_python(root, display, budget)
 
 
 def load_plan(target: str) -> LoadedPlan:
@@ -129,9 +142,8 @@ def _gc_paused():
 def validate(data: dict, source: SourceMap) -> Plan:
     """The plan model from merged plan data, with the checks that span sections."""
     from .integrity import check_integrity
-    from .model import Plan
 
-    plan = load_model(data, source, Plan)
+    plan = load_model(data, source, "Plan")  # compiled (gtmplan.compiled): no pydantic import
     issues = check_integrity(plan)
     if issues:
         raise InputError(located(source, issues))

@@ -15,29 +15,16 @@ from typing import Annotated, Any, Literal, Optional, TypeVar, Union
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PlainValidator,
                       WithJsonSchema)
 
-from .quarters import QUARTER_PATTERN, FiscalCalendar, Quarter
+from .modelparts import (ASSUMPTION_KEYS, MARKETING_OWNS, SALES_OWNS, PlanBehaviour, one_or_many, parse_period,
+                         parse_quarter)
+from .quarters import QUARTER_PATTERN, Quarter
 from .vocabulary import SLUG_PATTERN, Severity, Side, Stage
 
 # -- scalar types -------------------------------------------------------------------
 
 
-def _quarter(value: object) -> Quarter:
-    if isinstance(value, Quarter):
-        return value
-    if value is None or value == "":
-        raise ValueError("no quarter given: write it as YYYYQn, e.g. 2027Q3")
-    if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a quarter: write it as YYYYQn, e.g. 2027Q3")
-    return Quarter.parse(value)
-
-
-def _period(value: object) -> Union[Quarter, Literal["FY"]]:
-    if value == "FY":
-        return "FY"
-    try:
-        return _quarter(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a period: write FY (the whole horizon) or a quarter such as 2027Q3") from None
+_quarter = parse_quarter  # the scalar parsers live in modelparts (no pydantic there)
+_period = parse_period
 
 
 QuarterT = Annotated[
@@ -53,9 +40,7 @@ PeriodT = Annotated[
     WithJsonSchema({"type": "string", "pattern": r"^(FY|[0-9]{4}Q[1-4])$",
                     "description": "FY (the whole horizon) or a fiscal quarter"}),
 ]
-def _one_or_many(value: object) -> object:
-    """One name written alone reads as a list of one (plan-format.md 0.2)."""
-    return value if isinstance(value, (list, dict)) or value is None else [value]
+_one_or_many = one_or_many
 
 
 class _OneOrManySchema:
@@ -83,12 +68,6 @@ Cadence = Literal["weekly", "monthly", "quarterly"]
 MAX_RAMP_MONTHS = 120
 """A ramp (ramp_months, or the entries of ramp) covers at most ten years: longer is a typo."""
 Metric = Literal["new_bookings", "pipeline", "mqls", "sqls", "opportunities", "win_rate", "market_share", "custom"]
-
-ASSUMPTION_KEYS = ("lead_to_mql", "mql_to_sql", "sql_to_opportunity", "win_rate",
-                   "average_deal_size", "sales_cycle_days", "cost_per_lead")
-SALES_OWNS = frozenset(("mql_to_sql", "sql_to_opportunity", "win_rate", "average_deal_size", "sales_cycle_days"))
-MARKETING_OWNS = frozenset(("lead_to_mql", "cost_per_lead"))
-
 
 class _Model(BaseModel):
     # Field descriptions are given explicitly: use_attribute_docstrings would parse
@@ -238,7 +217,9 @@ class Program(_Model):
     name: Optional[str] = None
     channel: Text
     segments: Optional[NameList[Slug]] = None
-    quarters: Annotated[NameList[QuarterT], Field(min_length=1)]
+    # NameList[QuarterT] with its bound inside, so that the core schema checks it itself
+    # (outside, pydantic adds a function of its own that `check` would have to import)
+    quarters: Annotated[list[QuarterT], Field(min_length=1), BeforeValidator(_one_or_many), _OneOrManySchema()]
     cost: Money = Field(description="Spend per quarter it runs.")
     expected_leads: Optional[Count] = Field(None, description="New leads per quarter it runs.")
     expected_mqls: Optional[Count] = Field(None, description="MQLs per quarter it runs; when absent, expected_leads x lead_to_mql.")
@@ -261,7 +242,7 @@ class Marketing(_Model):
     content: Optional[list[ContentAsset]] = None
 
 
-class Plan(_Model):
+class Plan(_Model, PlanBehaviour):
     """A go-to-market plan: what sales and marketing agreed, and what each side owns."""
 
     version: Literal[1]
@@ -280,13 +261,3 @@ class Plan(_Model):
     check: CheckSettings = CheckSettings()
     sales: Sales
     marketing: Marketing
-
-    @property
-    def calendar(self) -> FiscalCalendar:
-        """The plan's fiscal calendar: turns its quarters into dates and back."""
-        return FiscalCalendar(self.fiscal_year_start_month, self.fiscal_year_named_by)
-
-    @property
-    def other_share(self) -> float:
-        """Share of each quarter's opportunities that other_pipeline brings (0 without one)."""
-        return sum(s.share for s in self.sales.other_pipeline or [])

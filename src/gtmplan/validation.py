@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Iterable, TypeVar
 
 from .errors import InputError, Problem
 from .sourcemap import PathT, SourceMap, dotted
+from .yamlsource import OutOfRange, out_of_range_message
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -29,12 +30,20 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound="BaseModel")
 
 
-def load_model(data: Any, source: SourceMap, model: type[M], what: str = "plan") -> M:
+@typing.overload
+def load_model(data: Any, source: SourceMap, model: type[M], what: str = "plan") -> M: ...
+@typing.overload
+def load_model(data: Any, source: SourceMap, model: str, what: str = "plan") -> Any: ...
+
+
+def load_model(data: Any, source: SourceMap, model: type[M] | str, what: str = "plan") -> Any:
     """``model`` validated from ``data``; an InputError locating every problem otherwise.
 
+    ``model`` is a pydantic model, or the name of one that :mod:`gtmplan.compiled`
+    validates without importing pydantic ("Plan", "Actuals": what ``check`` reads).
     ``what`` names the whole document in messages about its top level ("plan",
     "mapping file")."""
-    from pydantic import ValidationError
+    from pydantic_core import ValidationError  # pydantic's own (it re-exports this one)
 
     try:
         return _validate(model, data)
@@ -56,11 +65,20 @@ def load_model(data: Any, source: SourceMap, model: type[M], what: str = "plan")
             return _validate(model, data)
         except ValidationError as e:
             errors = e.errors(include_url=False)
+    if isinstance(model, str):  # the class, for "did you mean" (imports pydantic: errors only)
+        from .compiled import model_class
+
+        model = model_class(model)
     raise InputError(sorted({_problem(err, source, model, what) for err in errors}, key=order)) from None
 
 
-def _validate(model: type[M], data: Any) -> M:
-    """The one call that builds a model from data (a precompiled validator plugs in here)."""
+def _validate(model: type[M] | str, data: Any) -> Any:
+    """The one call that builds a model from data: by name, the compiled validator
+    (records, no pydantic import); a class, pydantic's."""
+    if isinstance(model, str):
+        from .compiled import validator
+
+        return validator(model).validate_python(data)
     return model.model_validate(data)
 
 
@@ -93,8 +111,19 @@ def _set(data: Any, loc: tuple, value: Any) -> bool:
     return False
 
 
+def shorten(text: str, limit: int = 80) -> str:
+    """A value echoed in a message: long ones cut in the middle, with their length."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit // 2]}...{text[-limit // 4:]} ({len(text):,} characters)"
+
+
 def describe(value: Any) -> str:
     """A value as a person would name it in a message: 'a list', the date 2027-01-01, 'x'."""
+    return shorten(_describe(value))
+
+
+def _describe(value: Any) -> str:
     if value is None:
         return "nothing (an empty value)"
     if isinstance(value, bool):
@@ -120,6 +149,7 @@ def _problem(err: dict, source: SourceMap, model: type, what: str) -> Problem:
         shown = describe(value)
     else:
         shown = raw if isinstance(value, (int, float)) and not isinstance(value, bool) else repr(raw)
+    shown = shorten(shown)
     ctx = err.get("ctx") or {}
     field = str(loc[-1]) if loc else what
 
@@ -142,7 +172,9 @@ def _problem(err: dict, source: SourceMap, model: type, what: str) -> Problem:
         return Problem(where.file, where.line, where.column, f"unknown key {field!r}{inside}{hint}")
 
     where = source.locate_key(loc) if on_key else source.locate(loc)
-    if on_key:
+    if isinstance(value, OutOfRange) and typ != "string_type":
+        message = out_of_range_message(value)
+    elif on_key:
         message = f"key {field!r}: {_ctx_error(err)}"
     elif typ == "string_type":
         message = f"expected text, got {describe(err.get('input'))}"
