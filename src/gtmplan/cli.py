@@ -221,7 +221,7 @@ def review(
         from .record import parse_quarter, refuse_existing
 
         q = parse_quarter(quarter)
-        refuse_existing(loaded.target, q, force)
+        refuse_existing(loaded.target, q, force, loaded.plan)
     else:
         q = quarter_in_horizon(quarter, loaded)
     result = run_review(loaded, q, leads, deals, mapping, tuple(date_format or ()), progress=True,

@@ -72,6 +72,17 @@ def pct(x: Optional[float], digits: int = 0) -> str:
     return f"{x * 100:.{digits}f}%"
 
 
+def share(x: Optional[float]) -> str:
+    """A share as a percentage that never reads 100% below 1, nor 0% above 0 (0.999 -> 99.9%)."""
+    if x is None:
+        return "–"
+    for digits in range(7):
+        shown = pct(x, digits)
+        if not (0 < x < 1 and float(shown[:-1]) in (0.0, 100.0)):
+            return shown
+    return pct(x, 6)
+
+
 def number(x: Optional[float]) -> str:
     if x is None:
         return "–"

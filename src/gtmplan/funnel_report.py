@@ -27,6 +27,14 @@ def render_csv(f: Funnel) -> str:
     return write_rows([COLUMNS, *([row.as_dict()[c] for c in COLUMNS] for row in f.rows)])
 
 
+def _other(plan, row) -> str:
+    """Other sources' opportunities as render shows them: the total less marketing's part rounded up."""
+    from .funnel import shown_opportunity_sources
+
+    shown = shown_opportunity_sources(plan, row)
+    return "–" if shown is None else f"{sum(shown[1:]):,}"
+
+
 def render_table(f: Funnel, plan, color: bool = False) -> str:
     from rich.console import Console
     from rich.table import Table
@@ -41,12 +49,13 @@ def render_table(f: Funnel, plan, color: bool = False) -> str:
     other = any(r.other_opportunities for r in f.rows)  # the column only when sales.other_pipeline is used
     for name in ("Quarter", "Target", "Deals", "Opps", *(("Other opps",) if other else ()), "SQLs", "MQLs needed", "Leads needed",
                  "MQLs created in", "MQLs planned", "MQLs demanded", "Capacity", "Program cost", "Budget"):
-        t.add_column(name, justify="left" if name in ("Quarter", "MQLs created in") else "right")
+        t.add_column(name, justify="left" if name in ("Quarter", "MQLs created in") else "right",
+                     overflow="fold")  # a figure folds when the table is too wide, never cut to "…"
     for r in f.rows:
         short = r.mqls_planned is not None and r.mqls_demanded is not None and r.mqls_planned < r.mqls_demanded
         planned = count(r.mqls_planned)
         t.add_row(str(r.quarter), money(r.target, cur), count(r.deals), count(r.opportunities),
-                  *((count(r.other_opportunities),) if other else ()), count(r.sqls),
+                  *((_other(plan, r),) if other else ()), count(r.sqls),
                   count(r.mqls_needed), count(r.leads_needed), str(r.created_in),
                   f"[red]{planned}[/red]" if short else planned, count(r.mqls_demanded),
                   f"[red]{money(r.capacity, cur)}[/red]" if r.capacity < r.target else money(r.capacity, cur),

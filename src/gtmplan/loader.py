@@ -139,33 +139,35 @@ def load(source, scenario: str | None = None, sets: typing.Sequence[str] = ()) -
     """Any plan source (gtmplan.sources): read, apply the scenario, then --set, and validate."""
     with _gc_paused():
         data, smap = read_files(source.files())
-        return _finish(source, data, smap, scenario, sets, lambda: _actuals(source))
+        return _finish(source, data, smap, scenario, sets, lambda plan: _actuals(source, plan))
 
 
 def load_each(source, scenarios: typing.Sequence[str | None], sets: typing.Sequence[str] = ()) -> list[LoadedPlan]:
     """The plan once per scenario (None: the plan itself), its files read once."""
     with _gc_paused():
         data, smap = read_files(source.files())
-        read: list = []  # the actuals, read once (after the first plan validated)
+        read: dict = {}  # the actuals, read once per horizon and calendar they are checked against
 
-        def actuals():
-            if not read:
-                read.append(_actuals(source))
-            return read[0]
+        def actuals(plan):
+            key = (plan.horizon.start, plan.horizon.end, plan.calendar)
+            if key not in read:
+                read[key] = _actuals(source, plan)
+            return read[key]
 
         return [_finish(source, data, smap.fork(), name, sets, actuals) for name in scenarios]
 
 
-def _actuals(source):
-    """The plan's recorded quarters (actuals/), from the same source as its files."""
+def _actuals(source, plan):
+    """The plan's recorded quarters (actuals/), from the same source as its files, checked
+    against the plan's horizon and calendar."""
     from .actuals import TrackRecord, read_actuals
 
     files = source.actual_files()
-    return TrackRecord(read_actuals(files) if files else [])
+    return TrackRecord(read_actuals(files, plan) if files else [])
 
 
 def _finish(source, data: dict, smap: SourceMap, scenario: str | None, sets: typing.Sequence[str],
-            actuals: typing.Callable[[], Any]) -> LoadedPlan:
+            actuals: typing.Callable[[Any], Any]) -> LoadedPlan:
     """Scenario, then --set, then validation: the one path every source and overlay takes."""
     applied = None
     if scenario is not None:
@@ -186,7 +188,7 @@ def _finish(source, data: dict, smap: SourceMap, scenario: str | None, sets: typ
 
         raise InputError([Problem(f"{SET_FILE}:{p.line}", None, None, p.message) if p.file == SET_FILE else p
                           for p in e.problems]) from None
-    return LoadedPlan(plan, smap, source.target, actuals=actuals(), data=data, scenario=applied)
+    return LoadedPlan(plan, smap, source.target, actuals=actuals(plan), data=data, scenario=applied)
 
 
 @contextmanager

@@ -65,6 +65,8 @@ Fraction = Annotated[float, Field(ge=0, le=1)]
 Rate = Annotated[float, Field(gt=0, le=1)]
 Count = Annotated[int, Field(ge=0)]
 Cadence = Literal["weekly", "monthly", "quarterly"]
+MAX_RAMP_MONTHS = 120
+"""A ramp (ramp_months, or the entries of ramp) covers at most ten years: longer is a typo."""
 Metric = Literal["new_bookings", "pipeline", "mqls", "sqls", "opportunities", "win_rate", "market_share", "custom"]
 
 class _Model(BaseModel):
@@ -183,11 +185,12 @@ class TeamRow(_Model):
     role: Text
     count: Count
     annual_quota: Money
-    ramp_months: Count = Field(0, description="Ramp over k months: month m after start (m = 0 in the start month) "
-                                              "at (m + 1) / k of full productivity, full from month k - 1.")
-    ramp: Optional[Annotated[list[Fraction], Field(min_length=1)]] = Field(
+    ramp_months: Annotated[int, Field(ge=0, le=MAX_RAMP_MONTHS)] = Field(
+        0, description="Ramp over k months: month m after start (m = 0 in the start month) "
+                       "at (m + 1) / k of full productivity, full from month k - 1. At most 120.")
+    ramp: Optional[Annotated[list[Fraction], Field(min_length=1, max_length=MAX_RAMP_MONTHS)]] = Field(
         None, description="Share of full productivity in month 0 (the start month), 1, 2 ... after start; "
-                          "1 after the list ends. Instead of ramp_months.")
+                          "1 after the list ends. Instead of ramp_months. At most 120 entries.")
     start: Optional[dt.date] = Field(None, description="Start date; absent means before the horizon, fully ramped.")
 
 

@@ -24,6 +24,8 @@ MARKETING_OWNS = frozenset(("lead_to_mql", "cost_per_lead"))
 def parse_quarter(value: object) -> Quarter:
     if isinstance(value, Quarter):
         return value
+    if value is None or value == "":
+        raise ValueError("no quarter given: write it as YYYYQn, e.g. 2027Q3")
     if not isinstance(value, str):
         raise ValueError(f"{value!r} is not a quarter: write it as YYYYQn, e.g. 2027Q3")
     return Quarter.parse(value)

@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Optional
 
 from .. import fmt
-from ..fmt import ceil_count, day
-from ..funnel import Funnel, compute, opportunity_sources, program_leads, program_mqls, sellers
+from ..fmt import day
+from ..funnel import (Funnel, compute, opportunity_sources, program_leads, program_mqls, sellers,
+                      shown_opportunity_sources)
 from ..plan import LoadedPlan
 from ..quarters import FiscalCalendar, Quarter
 from ..rules import Finding
@@ -208,16 +209,6 @@ def _ramp(t) -> str:
     return f"{t.ramp_months} months" if t.ramp_months else "none"
 
 
-def _apportion(total: int, parts: list[float]) -> list[int]:
-    """Whole counts for parts that add up to ``total`` (largest remainders), so a
-    shown table adds up even though each part is fractional."""
-    floors = [int(x) for x in parts]
-    order = sorted(range(len(parts)), key=lambda i: floors[i] - parts[i])
-    for i in order[:max(0, total - sum(floors))]:
-        floors[i] += 1
-    return floors
-
-
 def _pipeline_by_source(plan, f: Funnel, quarter) -> Optional[dict]:
     """Opportunities each quarter's target needs, by source (only with sales.other_pipeline)."""
     if not plan.sales.other_pipeline:
@@ -226,15 +217,13 @@ def _pipeline_by_source(plan, f: Funnel, quarter) -> Optional[dict]:
     rows = []
     for r in f.rows:
         sources = opportunity_sources(plan, r)
-        if r.opportunities is None:
-            counts = ["–"] * len(sources)
-        else:
-            counts = [f"{n:,}" for n in _apportion(ceil_count(r.opportunities), [x for _, x in sources])]
+        shown = shown_opportunity_sources(plan, r)
+        counts = ["–"] * len(sources) if shown is None else [f"{n:,}" for n in shown]
         rows.append({"quarter": str(r.quarter), "opportunities": fmt.count(r.opportunities), "counts": counts,
                      "focus": quarter is not None and r.quarter == quarter})
-    shares = [f"{s.name or s.id} {fmt.pct(s.share)}" for s in plan.sales.other_pipeline]
+    shares = [f"{s.name or s.id} {fmt.share(s.share)}" for s in plan.sales.other_pipeline]
     return {"sources": names, "rows": rows, "detail": [r for r in rows if r["focus"]],
-            "note": f"Sales expects {fmt.pct(plan.other_share)} of each quarter's opportunities from other sources "
+            "note": f"Sales expects {fmt.share(plan.other_share)} of each quarter's opportunities from other sources "
                     f"({', '.join(shares)}); marketing's MQLs are planned for the rest."}
 
 
