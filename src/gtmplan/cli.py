@@ -103,8 +103,9 @@ def init(
 @app.command()
 def check(
     plan: str = PLAN_ARG,
-    fmt: Literal["text", "json", "github", "sarif"] = typer.Option("text", "--format", "-f",
-                            help="text (people), json, github (workflow annotations) or sarif."),
+    fmt: Optional[Literal["text", "json", "github", "sarif"]] = typer.Option(
+        None, "--format", "-f", help="text (people), json, github (workflow annotations) or sarif "
+                                     "(default: from the -o file's extension, else text)."),
     select: Optional[str] = typer.Option(None, "--select", help="Only these codes or prefixes, e.g. A,L201."),
     ignore: Optional[str] = typer.Option(None, "--ignore", help="Skip these codes or prefixes, e.g. F6,R504."),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
@@ -113,8 +114,10 @@ def check(
     """Flag where the sales and marketing halves of the plan don't add up."""
     from .checker import parse_codes, run_check
     from .loader import load_plan
+    from .outputs import choose_format
     from .reporters import get_reporter
 
+    fmt = choose_format("check", fmt, output, ("text", "json", "github", "sarif"), "text")
     sel, ign = parse_codes(select, "--select"), parse_codes(ignore, "--ignore")
     result = run_check(load_plan(plan), sel, ign)
     reporter = get_reporter(fmt)(color=_use_color(output))
@@ -125,15 +128,17 @@ def check(
 @app.command()
 def funnel(
     plan: str = PLAN_ARG,
-    fmt: Literal["table", "json", "csv"] = typer.Option("table", "--format", "-f",
-                            help="table (people), json or csv."),
+    fmt: Optional[Literal["table", "json", "csv"]] = typer.Option(
+        None, "--format", "-f", help="table (people), json or csv (default: from the -o file's extension, else table)."),
     output: Optional[str] = OUTPUT_OPT,
 ) -> int:
     """Show the demand waterfall and sales capacity, quarter by quarter."""
     from .funnel import compute
     from .funnel_report import render_csv, render_json, render_table
     from .loader import load_plan
+    from .outputs import choose_format
 
+    fmt = choose_format("funnel", fmt, output, ("table", "json", "csv"), "table")
     loaded = load_plan(plan)
     result = compute(loaded.plan)
     if fmt == "json":
@@ -157,10 +162,12 @@ def render(
 ) -> int:
     """Render the integrated plan document (Markdown, self-contained HTML, or an iCalendar of reviews)."""
     from .loader import load_plan
-    from .render import choose_format, parse_quarter, render as render_document
+    from .outputs import choose_format
+    from .render import parse_quarter, render as render_document
 
+    fmt = choose_format("render", fmt, output, ("md", "html", "ics"), "md")
     loaded = load_plan(plan)
-    data = render_document(loaded, choose_format(fmt, output), parse_quarter(quarter, loaded), templates)
+    data = render_document(loaded, fmt, parse_quarter(quarter, loaded), templates)
     _emit(data, output)
     return 0
 
@@ -173,14 +180,17 @@ def review(
     deals: Optional[str] = typer.Option(None, "--deals", help="CSV export, one row per deal or opportunity."),
     mapping: Optional[str] = typer.Option(None, "--mapping", help="YAML file mapping another export's columns."),
     date_format: Optional[str] = typer.Option(None, "--date-format", help="strptime format, e.g. %d.%m.%Y."),
-    fmt: Literal["text", "md", "html", "json"] = typer.Option("text", "--format", "-f",
-                                                              help="text (people), md, html or json."),
+    fmt: Optional[Literal["text", "md", "html", "json"]] = typer.Option(
+        None, "--format", "-f", help="text (people), md, html or json (default: from the -o file's extension, "
+                                     "else text)."),
     output: Optional[str] = OUTPUT_OPT,
 ) -> int:
     """Compare a quarter's plan with what happened, from HubSpot or Salesforce CSV exports."""
     from .loader import load_plan, quarter_in_horizon
+    from .outputs import choose_format
     from .review import report, run_review
 
+    fmt = choose_format("review", fmt, output, ("text", "md", "html", "json"), "text")
     loaded = load_plan(plan)
     q = quarter_in_horizon(quarter, loaded)
     result = run_review(loaded, q, leads, deals, mapping, date_format, progress=True)
@@ -212,8 +222,10 @@ def schema(
     """Print the JSON Schema (draft 2020-12) of the plan format, for editors."""
     import json
 
+    from .outputs import choose_format
     from .schema import plan_schema
 
+    choose_format("schema", None, output, ("json",), "json")
     _emit(json.dumps(plan_schema(fragment), indent=2) + "\n", output)
     return 0
 

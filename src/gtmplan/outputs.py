@@ -19,8 +19,8 @@ EXTENSIONS: dict[str, str] = {
 """File extension -> format name, shared by every command."""
 
 _HINTS = {
-    ".pdf": "for a PDF, render HTML and print it from a browser, or: "
-            "chromium --headless --print-to-pdf=plan.pdf plan.html",
+    ".pdf": "for a PDF, write HTML (-o plan.html) and print it from a browser, or run "
+            "'chromium --headless --print-to-pdf=plan.pdf plan.html'",
 }
 
 
@@ -33,6 +33,8 @@ def choose_format(command: str, fmt: Optional[str], output: Optional[str],
     if not output:
         return default
     suffix = PurePath(output).suffix.lower()
+    if not suffix:  # -o report, -o /dev/stdout: nothing to go by
+        return default
     name = EXTENSIONS.get(suffix)
     if name == "text" and "text" not in formats and "table" in formats:
         name = "table"
@@ -40,10 +42,7 @@ def choose_format(command: str, fmt: Optional[str], output: Optional[str],
         return name
     can = sorted(ext for ext, f in EXTENSIONS.items()
                  if f in formats or (f == "text" and "table" in formats))
-    shown = suffix or "no extension"
-    message = (f"-o {output}: 'gtmplan {command}' cannot write {shown}; it writes "
-               f"{', '.join(can)} (or give --format)")
+    message = f"-o {output}: 'gtmplan {command}' cannot write {suffix} files; it writes {', '.join(can)}"
     hint = _HINTS.get(suffix)
-    if hint:
-        message += f"; {hint}"
+    message += f"; {hint}" if hint else " (or give --format)"
     raise InputError.single(None, message)

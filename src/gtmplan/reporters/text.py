@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..checker import CheckResult
-from ..fmt import printable
+from ..fmt import plural, printable
 
 _COLORS = {"error": "31", "warning": "33", "info": "36"}
 
@@ -33,10 +33,11 @@ class TextReporter:
 
     def summary_line(self, result: CheckResult) -> str:
         s = result.summary
-        n = len(result.rules)
+        checked = plural(len(result.rules), "rule")
         if not result.findings:
-            return f"{result.target}: no problems found ({n} rules checked)"
-        parts = [f"{s['error']} error{'s' if s['error'] != 1 else ''}",
-                 f"{s['warning']} warning{'s' if s['warning'] != 1 else ''}",
-                 f"{s['info']} info"]
-        return f"{result.target}: {', '.join(parts)} ({n} rules checked)"
+            return f"{result.target}: no problems found ({checked} checked)"
+        parts = [plural(s["error"], "error"), plural(s["warning"], "warning"), f"{s['info']} info"]
+        # the most severe finding first: the one to read about first
+        first = min(result.findings, key=lambda f: ("error", "warning", "info").index(f.severity)).code
+        return (f"{result.target}: {', '.join(parts)} ({checked} checked); "
+                f"'gtmplan rules {first}' explains a finding and how to fix it")
