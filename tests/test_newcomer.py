@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -47,8 +48,8 @@ def test_output_extension_chooses_the_format(tmp_path, gtm, args, name, check):
 @pytest.mark.parametrize("args, name, can", [
     (("check", LUMEN), "c.xml", ".json, .sarif, .txt"),
     (("funnel", LUMEN), "f.xlsx", ".csv, .json, .txt"),
-    (("render", LUMEN), "p.docx", ".htm, .html, .ics, .markdown, .md"),
-    (("render", LUMEN), "p.ical", ".htm, .html, .ics, .markdown, .md"),
+    (("render", LUMEN), "p.docx", ".htm, .html, .ics, .markdown, .md, .txt"),
+    (("render", LUMEN), "p.ical", ".htm, .html, .ics, .markdown, .md, .txt"),
     (("review", LUMEN, "--quarter", "2027Q2", "--leads", CRM / "hubspot-contacts.csv"), "r.csv",
      ".htm, .html, .json, .markdown, .md, .txt"),
     (("schema",), "s.yaml", ".json"),
@@ -67,3 +68,124 @@ def test_render_to_pdf_says_how_to_get_a_pdf(tmp_path, gtm):
     assert "for a PDF, write HTML (-o plan.html) and print it from a browser" in r.err
     assert "chromium --headless --print-to-pdf=plan.pdf plan.html" in r.err
     assert list(tmp_path.iterdir()) == []
+
+
+# -- 1: the waterfall split by target quarter and by creation quarter --------------------
+
+def _section(text: str, start: str, end: str) -> str:
+    i = text.index(start)
+    return text[i:text.index(end, i + len(start))]
+
+
+def test_funnel_table_splits_target_quarters_from_creation_quarters(gtm, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    out = gtm("funnel", LUMEN).out
+    by_target = _section(out, "By target quarter", "MQLs needed vs planned")
+    assert "MQLs demanded" not in by_target and "short by" not in by_target
+    assert "│ 2027Q2  │ $700,000 │    24 │   94 │  170 │         566 │        2,829 │ 2027Q1" in by_target
+    assert ("Each quarter's bookings target worked back to the MQLs and leads it needs, which must be created 1"
+            in by_target)
+    by_created = _section(out, "MQLs needed vs planned, by the quarter they are created", "Capacity and spend")
+    # 2027Q1's MQLs serve 2027Q2's target: 566 demanded, 410 planned, and 566 - 410 = 156
+    assert "│ 2027Q1     │ 2027Q2        │           566 │          410 │ short by 156 │" in by_created
+    assert "│ 2027Q4     │ past the plan │             – │          460 │ –" in by_created
+    assert "MQLs demanded: what the target quarter's deals need created in this quarter" in by_created
+
+
+def test_html_waterfall_has_two_tables_each_with_a_legend(tmp_path, gtm):
+    out = tmp_path / "p.html"
+    gtm("render", LUMEN, "-o", out)
+    html = _section(out.read_text(encoding="utf-8"), 'id="waterfall"', "</section>")
+    first = _section(html, "<h3>By target quarter</h3>", "<h3>")
+    assert "MQLs demanded" not in first and "short by" not in first
+    assert '<p class="note">Each quarter\'s bookings target worked back' in first
+    second = html[html.index("<h3>Needed vs planned, by the quarter the MQLs are created</h3>"):]
+    assert '<p class="note">MQLs demanded: what the target quarter\'s deals need' in second
+    assert ('<tr><td>2027Q1</td><td>2027Q2</td><td class="num">566</td><td class="num">410</td>'
+            '<td class="status short">short by 156</td></tr>') in second
+
+
+# -- 2: the terminal width ------------------------------------------------------------------
+
+NUMBER = r"[$€£]?\d{1,3}(?:,\d{3})+|[$€£]?\d+"
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_funnel_fits_the_terminal_and_keeps_every_number_whole(gtm, monkeypatch, columns):
+    import re
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    out = gtm("funnel", LUMEN).out
+    assert max(len(line) for line in out.splitlines()) <= columns
+    cells = re.findall(r"│([^│\n]*)", out)
+    assert "$700,000" in out and "2,829" in out and "3,637" in out
+    for cell in cells:  # a figure is never cut across lines or cells
+        for token in cell.split():
+            assert re.fullmatch(rf"(?:{NUMBER}|\d+%|\d{{4}}Q\d|[A-Za-z–'.,;()]+)", token), token
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_review_text_fits_the_terminal_and_breaks_no_number(gtm, monkeypatch, columns):
+    import re
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    r = gtm("review", LUMEN, "--quarter", "2027Q2", "--leads", CRM / "hubspot-contacts.csv",
+            "--deals", CRM / "hubspot-deals.csv")
+    assert r.code == 0
+    lines = r.out.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= columns
+    # where a suggestion wraps, the break is between words, never inside a figure
+    for a, b in zip(lines, lines[1:]):
+        if a.rstrip() and b.strip():
+            assert not (re.search(r"[\d$,.]$", a.rstrip()) and re.match(r"[\d,.%]", b.strip())), (a, b)
+    assert "$330,000" in r.out and "2,310" in r.out
+
+
+# -- 3: numbers that add up -------------------------------------------------------------------
+
+def test_a102_shortfall_is_the_difference_of_the_counts_shown(gtm, plan_file):
+    # needs 200.9 MQLs (shown 201), plans 170.1 (shown 171): short by 30, not ceil(30.8) = 31
+    path = plan_file({"sales": {"targets": {"2027Q1": 100450}},
+                      "marketing": {"assumptions": {"lead_to_mql": 0.2505},
+                                    "programs": {1: {"expected_leads": 200}}}})
+    r = gtm("check", path, "--select", "A102")
+    assert ("marketing plans 171 MQLs in 2027Q1; sales' target for 2027Q1 ($100,450) needs 201 in the same "
+            "quarter (short by 30, 15%)") in r.out
+
+
+def test_a_difference_just_over_the_tolerance_is_not_shown_as_equal_to_it(gtm, plan_file):
+    path = plan_file({"sales": {"assumptions": {"mql_to_sql": 0.4}},
+                      "marketing": {"assumptions": {"mql_to_sql": 0.3588}}})
+    r = gtm("check", path, "--select", "A101")
+    assert "(differ by 10.3%, tolerance 10%)" in r.out
+
+
+def test_a104_says_how_many_sellers_join_mid_quarter_and_what_they_are_worth(gtm, plan_file):
+    path = plan_file({"sales": {"targets": {"2027Q1": 200000},
+                                "team": [{"role": "AE", "count": 2, "annual_quota": 240000},
+                                         {"role": "AE", "count": 2, "annual_quota": 240000,
+                                          "start": dt.date(2027, 3, 1)}]}})
+    r = gtm("check", path, "--select", "A104")
+    assert ("sales capacity in 2027Q1 is $160,000 (4 sellers, 2 of them starting during 2027Q1: worth 2.7 "
+            "fully ramped sellers, at 100% attainment); the target is $200,000 (short by $40,000, 20%)") in r.out
+
+
+def _review_files(tmp_path, sources):
+    leads = tmp_path / "leads.csv"
+    rows = ["id,created,source,mql_date,sql_date,opportunity_date"]
+    rows += [f"{i},2027-05-0{1 + i % 9},{s},,," for i, s in enumerate(sources)]
+    leads.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return leads
+
+
+def test_review_names_the_sources_no_program_lists_and_says_1_lead(tmp_path, gtm, plan_file):
+    path = plan_file({"marketing": {"programs": {0: {"crm_sources": ["Webinar"], "expected_leads": 300,
+                                                     "expected_mqls": "__delete__"},
+                                                 1: {"crm_sources": ["SEO"]}}}})
+    leads = _review_files(tmp_path, ["Webinar"] * 4 + ["SEO", "Podcast"])
+    r = gtm("review", path, "--quarter", "2027Q2", "--leads", leads, "--format", "json")
+    assert r.code == 0, r.err
+    said = "\n".join(json.loads(r.out)["suggestions"])
+    assert ("1 of 6 leads in 2027Q2 came from a source no program lists in crm_sources: 'Podcast' (1). "
+            "Add it to the programs' crm_sources, or the portfolio cannot be judged.") in said
+    assert "Cut or rework program seo: 1 lead against 400 forecast" in said

@@ -32,7 +32,23 @@ def count(x: Optional[float]) -> str:
     """A count of leads, deals, sellers...: rounded up, with thousands separators."""
     if x is None:
         return "–"
-    return f"{math.ceil(round(x, 6)):,}"
+    return f"{shown_count(x):,}"
+
+
+def shown_count(x: float) -> int:
+    """The whole number ``count`` shows: differences of shown counts are taken of these."""
+    return math.ceil(round(x, 6))
+
+
+def shortfall(have: Optional[float], need: Optional[float]) -> tuple[str, bool]:
+    """("short by 156", True), ("covered", False) or ("–", False) when either is unknown.
+    The gap is the difference of the two counts as shown (each rounded up)."""
+    if have is None or need is None:
+        return "–", False
+    gap = shown_count(need) - shown_count(have)
+    if have < need and gap > 0:
+        return f"short by {gap:,}", True
+    return "covered", False
 
 
 def rate(x: Optional[float]) -> str:
@@ -46,6 +62,16 @@ def pct(x: Optional[float], digits: int = 0) -> str:
     if x is None:
         return "–"
     return f"{x * 100:.{digits}f}%"
+
+
+def pct_beyond(x: float, limit: float, above: bool = True) -> str:
+    """x as a percentage with as many decimals as it takes to show which side of
+    ``limit`` it is on: 10.3% (not 10%) for a value that fails a 10% tolerance."""
+    for digits in range(0, 4):
+        shown = round(x * 100, digits)
+        if (shown > limit * 100) if above else (shown < limit * 100):
+            return f"{x * 100:.{digits}f}%"
+    return f"{x * 100:.0f}%"
 
 
 def number(x: Optional[float]) -> str:
@@ -73,8 +99,10 @@ def possessive(side: str) -> str:
     return f"{side}'" if side.endswith("s") else f"{side}'s"
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
+def plural(n: float, word: str) -> str:
+    """"1 lead", "2 leads"; a fractional count is rounded up as ``count`` shows it."""
+    shown = count(n)
+    return f"{shown} {word}" + ("" if shown == "1" else "s")
 
 
 def rel_diff(a: float, b: float) -> float:

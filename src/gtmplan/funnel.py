@@ -120,6 +120,21 @@ def sellers(plan: Plan, q: Quarter) -> int:
     return sum(r.count for r in plan.sales.team if r.start is None or r.start <= last)
 
 
+def sellers_joining(plan: Plan, q: Quarter) -> int:
+    """Head count whose start falls inside the quarter (after its first day)."""
+    first, last = q.first_day(plan.fiscal_year_start_month), q.last_day(plan.fiscal_year_start_month)
+    return sum(r.count for r in plan.sales.team if r.start is not None and first < r.start <= last)
+
+
+def ramped_sellers(plan: Plan, q: Quarter) -> float:
+    """The quarter's team in fully productive sellers: each seller's ramped share of
+    the quarter's three months (a seller who starts in its last month counts 1/3 at
+    most). ``capacity`` is this, weighted by each row's quota."""
+    months = q.months(plan.fiscal_year_start_month)
+    return sum(row.count * sum(productivity(row, y, m) for y, m in months) / len(months)
+               for row in plan.sales.team)
+
+
 @dataclass
 class FunnelRow:
     quarter: Quarter

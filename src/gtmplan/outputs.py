@@ -27,7 +27,8 @@ _HINTS = {
 def choose_format(command: str, fmt: Optional[str], output: Optional[str],
                   formats: Sequence[str], default: str) -> str:
     """The format to write. ``formats`` are the ones the command can write; "text"
-    stands for the command's plain-text form ("table" for ``funnel``)."""
+    stands for the command's plain-text form ("table" for ``funnel``, Markdown for
+    ``render``)."""
     if fmt:
         return fmt
     if not output:
@@ -35,14 +36,18 @@ def choose_format(command: str, fmt: Optional[str], output: Optional[str],
     suffix = PurePath(output).suffix.lower()
     if not suffix:  # -o report, -o /dev/stdout: nothing to go by
         return default
-    name = EXTENSIONS.get(suffix)
-    if name == "text" and "text" not in formats and "table" in formats:
-        name = "table"
+    name = _plain(EXTENSIONS.get(suffix), formats)
     if name in formats:
         return name
-    can = sorted(ext for ext, f in EXTENSIONS.items()
-                 if f in formats or (f == "text" and "table" in formats))
+    can = sorted(ext for ext, f in EXTENSIONS.items() if _plain(f, formats) in formats)
     message = f"-o {output}: 'gtmplan {command}' cannot write {suffix} files; it writes {', '.join(can)}"
     hint = _HINTS.get(suffix)
     message += f"; {hint}" if hint else " (or give --format)"
     raise InputError.single(None, message)
+
+
+def _plain(name: Optional[str], formats: Sequence[str]) -> Optional[str]:
+    """.txt is the command's plain-text form: text, else table, else Markdown."""
+    if name == "text" and "text" not in formats:
+        return next((f for f in ("table", "md") if f in formats), name)
+    return name

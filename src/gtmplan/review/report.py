@@ -6,7 +6,7 @@ import io
 import json
 from typing import Optional
 
-from .. import fmt
+from .. import fmt, term
 
 LABELS = {"leads": "New leads", "mqls": "MQLs", "sqls": "SQLs", "opportunities": "Opportunities",
           "won": "Deals won", "bookings": "Bookings", "win_rate": "Win rate",
@@ -100,7 +100,7 @@ def render_text(loaded, result: dict, color: bool) -> str:
 
     v = _printable(view(loaded, result))
     buf = io.StringIO()
-    con = Console(file=buf, force_terminal=color, no_color=not color, width=120, highlight=False)
+    con = Console(file=buf, force_terminal=color, no_color=not color, width=term.width(), highlight=False)
     con.print(f"[bold]{escape(v['title'])}[/bold]  ({v['period']})")
 
     t = Table(title="Plan vs actual", title_justify="left")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..fmt import count, pct
+from ..fmt import count, pct, pct_beyond
 from ..funnel import program_mqls
 from .base import Rule, register
 
@@ -82,7 +82,7 @@ class ChannelConcentration(Rule):
             if share > ctx.max_channel_share:
                 yield self.finding(ctx, ("marketing", "programs", biggest[channel][1], "channel"),
                                    f"channel {channel!r} brings {count(mqls)} of {count(all_mqls)} MQLs planned over "
-                                   f"the horizon ({pct(share)}; at most {pct(ctx.max_channel_share)} allowed)")
+                                   f"the horizon ({pct_beyond(share, ctx.max_channel_share)}; at most {pct(ctx.max_channel_share)} allowed)")
 
 
 @register
