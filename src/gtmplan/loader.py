@@ -24,6 +24,7 @@ import yaml
 
 from .errors import InputError, Problem
 from .sourcemap import SourceMap, dotted
+from .yamlhints import quoted_scalar_message
 from .yamlsource import YamlFailure, compose, read_text, to_python
 
 
@@ -264,7 +265,12 @@ def _problem(err: dict, source: SourceMap) -> Problem:
         message = _ctx_error(err)
     else:
         message = err["msg"]
+    message = quoted_scalar_message(_EXPECTED.get(typ, ""), err.get("input"), field) or message
     return Problem(where.file, where.line, where.column, f"{dotted(loc) or 'plan'}: {message}")
+
+
+_EXPECTED = {"int_type": "whole number", "int_parsing": "whole number", "float_type": "number",
+             "float_parsing": "number", "date_type": "date", "bool_type": "true or false"}
 
 
 def _ctx_error(err: dict) -> str:
