@@ -90,8 +90,9 @@ def init(
     else:
         answers = scaffold.Answers.from_flags(company=company, currency=currency, start=start, quarters=quarters,
                                               fy_start=fy_start, target=target, deal_size=deal_size)
+        scaffold.check_targets(directory, scaffold.file_names(single_file), force=force)  # before any question
         if not yes and sys.stdin.isatty():
-            answers = scaffold.ask(answers)
+            answers = scaffold.ask(answers, start_given=start is not None)
         written = scaffold.write_plan(answers, directory, single_file=single_file, force=force)
     for path in written:
         print(f"wrote {path}")

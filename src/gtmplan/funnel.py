@@ -179,6 +179,16 @@ def _div(a: Optional[float], b: Optional[float]) -> Optional[float]:
     return None if a is None or not b else a / b
 
 
+def needs(target: float, v: dict[str, Optional[float]]) -> tuple[Optional[float], ...]:
+    """The waterfall of one bookings target: (deals, opportunities, SQLs, MQLs, leads)
+    it needs, from the assumption values ``v`` (None where one is missing)."""
+    deals = _div(target, v.get("average_deal_size"))
+    opps = _div(deals, v.get("win_rate"))
+    sqls = _div(opps, v.get("sql_to_opportunity"))
+    mqls = _div(sqls, v.get("mql_to_sql"))
+    return deals, opps, sqls, mqls, _div(mqls, v.get("lead_to_mql"))
+
+
 def compute(plan: Plan) -> Funnel:
     """The waterfall, MQLs planned and demanded, capacity and spend for each horizon quarter."""
     a = effective_assumptions(plan)
@@ -190,15 +200,12 @@ def compute(plan: Plan) -> Funnel:
     rows = []
     for q in horizon:
         target = float(plan.sales.targets[q])
-        deals = _div(target, v["average_deal_size"])
-        opps = _div(deals, v["win_rate"])
-        sqls = _div(opps, v["sql_to_opportunity"])
-        mqls = _div(sqls, v["mql_to_sql"])
+        deals, opps, sqls, mqls, leads = needs(target, v)
         needed[q] = mqls
         agg = by_q.get(q, QuarterPrograms())
         rows.append(FunnelRow(
             quarter=q, target=target, deals=deals, opportunities=opps, sqls=sqls,
-            mqls_needed=mqls, leads_needed=_div(mqls, v["lead_to_mql"]), created_in=q - lag,
+            mqls_needed=mqls, leads_needed=leads, created_in=q - lag,
             mqls_planned=agg.mqls, mqls_demanded=None,
             capacity=capacity(plan, q), program_cost=agg.cost, budget=float(plan.marketing.budget[q]),
         ))

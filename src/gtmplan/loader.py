@@ -35,19 +35,50 @@ class LoadedPlan:
     target: str  # the PLAN argument as the user wrote it
 
 
+def _yaml_names(p: Path) -> list[str]:
+    try:
+        return sorted(n for n in os.listdir(p)
+                      if n.endswith((".yaml", ".yml")) and not n.startswith(".") and (p / n).is_file())
+    except OSError:
+        return []
+
+
+def resolve_target(target: str) -> str:
+    """PLAN as given; the current directory without plan files stands for ./plan when
+    that holds some (cli.md: so that 'gtmplan init' then 'gtmplan check' works)."""
+    if Path(target) == Path(".") and not _yaml_names(Path(target)) and _yaml_names(Path("plan")):
+        return "plan"
+    return target
+
+
 def plan_files(target: str) -> list[tuple[Path, str]]:
     """(path, display name) of the files that make up PLAN."""
+    target = resolve_target(target)
     p = Path(target)
     if p.is_dir():
-        names = sorted(n for n in os.listdir(p)
-                       if n.endswith((".yaml", ".yml")) and not n.startswith(".") and (p / n).is_file())
+        names = _yaml_names(p)
         if not names:
-            raise InputError.single(target, "no plan files (*.yaml) in this directory; "
-                                            "create one with 'gtmplan init'")
+            raise InputError.single(target, _no_plan_files(p))
         return [(p / n, os.path.join(target, n)) for n in names]
     if not p.exists():
         raise InputError.single(target, "no such file or directory")
     return [(p, target)]
+
+
+def _no_plan_files(p: Path) -> str:
+    """What to do when a directory holds no plan files: point at the subdirectories
+    that do (the plan 'gtmplan init DIR' just wrote); only when none do, at init."""
+    try:
+        subdirs = sorted(e.name for e in os.scandir(p) if e.is_dir() and not e.name.startswith("."))[:200]
+    except OSError:
+        subdirs = []
+    plans = [d for d in subdirs if _yaml_names(p / d)]
+    if plans:
+        shown = ", ".join(plans[:3]) + (", ..." if len(plans) > 3 else "")
+        where = plans[0] if str(p) == "." else os.path.join(str(p), plans[0])
+        return (f"no plan files (*.yaml) in this directory, but {shown} {'holds' if len(plans) == 1 else 'hold'} "
+                f"some: give the plan directory, e.g. 'gtmplan check {where}'")
+    return "no plan files (*.yaml) in this directory; give the plan's directory or file, or write a plan with 'gtmplan init'"
 
 
 def read_plan_data(target: str) -> tuple[dict, SourceMap]:
@@ -91,6 +122,7 @@ def read_plan_data(target: str) -> tuple[dict, SourceMap]:
 
 
 def load_plan(target: str) -> LoadedPlan:
+    target = resolve_target(target)
     with _gc_paused():
         data, source = read_plan_data(target)
         plan = validate(data, source)
