@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
 
 from .quarters import QUARTER_PATTERN, Quarter
 
@@ -128,10 +128,46 @@ class LeadDefinition(_Model):
     follow_up_hours: Optional[Annotated[float, Field(gt=0)]] = Field(None, description="Service level: sales contacts a new MQL within this many hours.")
 
 
+def _clock(value: str) -> str:
+    import re
+
+    if value != "all-day" and not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value):
+        raise ValueError(f"{value!r} is not a time of day: write HH:MM on a 24-hour clock (e.g. \"14:30\"), "
+                         "or all-day")
+    return value
+
+
+def _time_zone(value: str) -> str:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        raise ValueError(f"{value!r} is not a time zone: use an IANA name such as Europe/Berlin or "
+                         "America/New_York") from None
+    return value
+
+
+ClockTime = Annotated[str, AfterValidator(_clock),
+                      Field(json_schema_extra={"pattern": "^(([01][0-9]|2[0-3]):[0-5][0-9]|all-day)$"})]
+
+
 class Review(_Model):
     date: dt.date
     attendees: list[Text] = Field(description="Functions present: sales, marketing, and any others.")
     agenda: Optional[list[Text]] = Field(None, description="e.g. win-loss, lead-quality, content-feedback, competitive-intel, next-quarter.")
+    time: Optional[ClockTime] = Field(None, description="Start time, HH:MM, or all-day (default: calendar.time).")
+    duration_minutes: Optional[Annotated[int, Field(ge=5, le=1440)]] = Field(
+        None, description="Length of the meeting (default: calendar.duration_minutes).")
+
+
+class CalendarSettings(_Model):
+    """How `gtmplan render --format ics` turns reviews into invitations."""
+
+    time: ClockTime = Field("10:00", description="Start time of a review, HH:MM, or all-day.")
+    duration_minutes: Annotated[int, Field(ge=5, le=1440)] = Field(90, description="Length of a review.")
+    timezone: Optional[Annotated[str, AfterValidator(_time_zone)]] = Field(
+        None, description="IANA time zone of the times (e.g. Europe/Berlin); without one, each attendee's local time.")
 
 
 class WinLoss(_Model):
@@ -233,6 +269,7 @@ class Plan(_Model):
     icp: ICP
     lead_definition: LeadDefinition
     reviews: Optional[list[Review]] = None
+    calendar: CalendarSettings = CalendarSettings()
     feedback: Optional[Feedback] = None
     check: CheckSettings = CheckSettings()
     sales: Sales

@@ -1,7 +1,11 @@
-"""The review calendar as iCalendar (RFC 5545): one all-day event per joint review.
+"""The review calendar as iCalendar (RFC 5545): one invitation per joint review.
 
-UIDs are derived from the company and the review date, so re-rendering the plan
-updates the same events in people's calendars instead of duplicating them.
+A review's UID is derived from the plan (the company) and the quarter it reviews
+(the fiscal quarter its date falls in; the 2nd review of a quarter has its own),
+never from the date: moving a meeting updates it in every calendar that imported
+the file instead of duplicating it. Each event has a start time and a length
+(``calendar:`` in the plan, or a review's own ``time``; all-day only when the plan
+says ``all-day``), the attendees by function and the agenda in the description.
 DTSTAMP is the current time, or ``SOURCE_DATE_EPOCH`` when set (reproducible output).
 """
 
@@ -17,6 +21,15 @@ from ..loader import LoadedPlan
 from ..quarters import Quarter
 from ..rules import Finding
 
+AGENDA = {
+    "win-loss": "Win-loss: why deals were won and lost, from sales' records",
+    "lead-quality": "Lead quality: which MQLs sales accepted and why others were rejected",
+    "content-feedback": "Content feedback: what sales used with buyers, and what is missing",
+    "competitive-intel": "Competitive intelligence: what buyers said about competitors",
+    "next-quarter": "Next quarter: targets, programs and budget for the coming quarter",
+}
+"""Plain words for the agenda items plan-format.md names; other items are shown as written."""
+
 
 def _stamp() -> dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -25,9 +38,16 @@ def _stamp() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
-def review_uid(company: str, day: dt.date, index: int) -> str:
-    digest = hashlib.sha256(f"{company}\n{day.isoformat()}\n{index}".encode()).hexdigest()[:16]
-    return f"review-{day.isoformat()}-{digest}@gtmplan"
+def review_uid(company: str, quarter: Quarter, index: int) -> str:
+    """Stable across reschedules: the plan's company, the reviewed quarter, and which
+    review of that quarter it is (0 for the first)."""
+    digest = hashlib.sha256(f"{company}\n{quarter}\n{index}".encode()).hexdigest()[:16]
+    nth = f"-{index + 1}" if index else ""
+    return f"review-{quarter}{nth}-{digest}@gtmplan"
+
+
+def _function(name: str) -> str:
+    return name[:1].upper() + name[1:]
 
 
 def render_ics(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Quarter] = None) -> bytes:
@@ -35,6 +55,12 @@ def render_ics(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Qu
 
     plan = loaded.plan
     fy = plan.fiscal_year_start_month
+    settings = plan.calendar
+    zone = None
+    if settings.timezone:
+        import zoneinfo
+
+        zone = zoneinfo.ZoneInfo(settings.timezone)
     cal = Calendar()
     cal.add("prodid", f"-//gtmplan//gtmplan {__version__}//EN")
     cal.add("version", "2.0")
@@ -42,32 +68,49 @@ def render_ics(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Qu
     cal.add("x-wr-calname", f"{plan.company}: joint go-to-market reviews")
     stamp = _stamp()
     reviews = sorted(plan.reviews or [], key=lambda r: r.date)
+    # the n-th review of its quarter, counted over the whole plan (so that an edition keeps the UIDs)
+    nth: dict[int, int] = {}
+    seen: dict[Quarter, int] = {}
+    for i, r in enumerate(reviews):
+        q = Quarter.of(r.date, fy)
+        nth[i] = seen.get(q, 0)
+        seen[q] = nth[i] + 1
+    chosen = list(range(len(reviews)))
     if quarter is not None:  # the quarterly edition: the review that closes it, and the next one
-        inside = [r for r in reviews if Quarter.of(r.date, fy) == quarter]
-        after = [r for r in reviews if r.date > quarter.last_day(fy)]
-        reviews = inside[-1:] + after[:1]
-    seen: dict[dt.date, int] = {}
-    for r in reviews:
-        index = seen.get(r.date, 0)
-        seen[r.date] = index + 1
+        inside = [i for i, r in enumerate(reviews) if Quarter.of(r.date, fy) == quarter]
+        after = [i for i, r in enumerate(reviews) if r.date > quarter.last_day(fy)]
+        chosen = inside[-1:] + after[:1]
+    for i in chosen:
+        r = reviews[i]
         q = Quarter.of(r.date, fy)
         open_issues = [f for f in findings if f.quarter == str(q) and f.severity == "error"]
         lines = [f"Joint sales and marketing review, fiscal {q}: the {plan.company} go-to-market plan.",
-                 f"Attendees: {', '.join(r.attendees)}."]
+                 "",
+                 "Attendees, by function: " + ", ".join(_function(a) for a in r.attendees) + "."]
         if r.agenda:
-            lines.append("Agenda:")
-            lines.extend(f"- {item}" for item in r.agenda)
+            lines += ["", "Agenda:"]
+            lines.extend(f"{n}. {AGENDA.get(item, item)}" for n, item in enumerate(r.agenda, 1))
         if open_issues:
-            lines.append(f"Open alignment issues for {q} (gtmplan check):")
+            lines += ["", f"Open alignment issues for {q} (gtmplan check):"]
             lines.extend(f"- {f.code}: {f.message}" for f in open_issues)
         ev = Event()
-        ev.add("uid", review_uid(plan.company, r.date, index))
+        ev.add("uid", review_uid(plan.company, q, nth[i]))
         ev.add("dtstamp", stamp)
-        ev.add("dtstart", r.date)
-        ev.add("dtend", r.date + dt.timedelta(days=1))
+        time = r.time or settings.time
+        if time == "all-day":
+            ev.add("dtstart", r.date)
+            ev.add("dtend", r.date + dt.timedelta(days=1))
+            ev.add("transp", "TRANSPARENT")
+        else:
+            hour, minute = map(int, time.split(":"))
+            start = dt.datetime.combine(r.date, dt.time(hour, minute), tzinfo=zone)
+            ev.add("dtstart", start)
+            ev.add("dtend", start + dt.timedelta(minutes=r.duration_minutes or settings.duration_minutes))
+            ev.add("transp", "OPAQUE")
         ev.add("summary", f"{plan.company}: joint sales & marketing review ({q})")
         ev.add("description", "\n".join(lines))
         ev.add("categories", ["gtmplan", "review"])
-        ev.add("transp", "TRANSPARENT")
         cal.add_component(ev)
+    if zone is not None:
+        cal.add_missing_timezones()
     return cal.to_ical()
