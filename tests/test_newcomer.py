@@ -98,9 +98,9 @@ def test_html_waterfall_has_two_tables_each_with_a_legend(tmp_path, gtm):
     html = _section(out.read_text(encoding="utf-8"), 'id="waterfall"', "</section>")
     first = _section(html, "<h3>By target quarter</h3>", "<h3>")
     assert "MQLs demanded" not in first and "short by" not in first
-    assert '<p class="note">Each quarter\'s bookings target worked back' in first
+    assert '<p class="note">One row per target quarter: its bookings target worked back' in first
     second = html[html.index("<h3>Needed vs planned, by the quarter the MQLs are created</h3>"):]
-    assert '<p class="note">MQLs demanded: what the target quarter\'s deals need' in second
+    assert '<p class="note">One row per quarter in which MQLs are created: MQLs demanded is what' in second
     assert ('<tr><td>2027Q1</td><td>2027Q2</td><td class="num">566</td><td class="num">410</td>'
             '<td class="status short">short by 156</td></tr>') in second
 
