@@ -436,3 +436,12 @@ def test_the_plan_sets_the_time_zone_length_and_all_day(gtm, plan_file):
 def test_a_bad_calendar_setting_is_located(gtm, plan_file, patch, message):
     r = gtm("render", plan_file(patch), "-f", "ics")
     assert r.code == 2 and message in r.err and ":" in r.err.split(" ")[0]
+
+
+def test_one_of_a_thing_is_singular_and_a_tiny_overrun_is_not_0_percent(gtm, plan_file):
+    path = plan_file({"marketing": {"budget": {"2027Q1": 9990},
+                                    "programs": {1: "__delete__", 2: "__delete__"}},
+                      "sales": {"max_opportunities_per_rep": 1, "team": {0: {"count": 1}}}})
+    out = gtm("check", path, "--select", "B401,A105").out
+    assert "the 1 program running in 2027Q1 cost $10,000; the budget is $9,990 (over by $10, 0.1%)" in out
+    assert "1 seller can work 1 (1 x 1)" in out

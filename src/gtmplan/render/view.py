@@ -168,7 +168,7 @@ def _capacity(plan, f: Funnel, quarter, m) -> dict:
                      "short": r.capacity < r.target, "focus": quarter is not None and r.quarter == quarter})
     team = [{"role": t.role, "count": t.count, "quota": m(t.annual_quota),
              "start": day(t.start) if t.start else "already on board",
-             "ramp": f"{t.ramp_months} months" if t.ramp_months else "none"} for t in plan.sales.team]
+             "ramp": fmt.plural(t.ramp_months, "month") if t.ramp_months else "none"} for t in plan.sales.team]
     chart = bar_chart([str(r.quarter) for r in f.rows],
                       [("Target", [r.target for r in f.rows]), ("Capacity", [r.capacity for r in f.rows])],
                       m, title="Bookings target vs ramped sales capacity, by quarter",
@@ -194,7 +194,7 @@ def _programs(plan, f: Funnel, quarter, m) -> dict:
                           "segments": _join(p.segments, "none")})
         quarters.append({"quarter": str(r.quarter), "budget": m(r.budget), "cost": m(r.program_cost),
                          "left": m(r.budget - r.program_cost), "over": r.program_cost > r.budget,
-                         "programs": items, "count": len(items),
+                         "programs": items, "count": len(items), "count_text": fmt.plural(len(items), "program"),
                          "focus": quarter is None or r.quarter == quarter})
     return {"quarters": quarters}
 

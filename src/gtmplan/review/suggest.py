@@ -82,7 +82,7 @@ def suggestions(loaded, result: dict, used: dict) -> list[str]:
         top = losses[0]
         lost = sum(x["count"] for x in losses)
         out.append(f"Share the win-loss record with marketing: the most frequent loss reason in {q} was "
-                   f"{top['reason']!r} ({top['count']} of {lost} lost deals).")
+                   f"{top['reason']!r} ({top['count']} of {plural(lost, 'lost deal')}).")
     if result["bad_rows_total"]:
         out.append(f"Fix the {plural(result['bad_rows_total'], 'unreadable row')} in the exports (listed above); "
                    "they are left out of every figure.")

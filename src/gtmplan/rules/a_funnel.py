@@ -242,7 +242,7 @@ class UnworkedLeads(Rule):
                 yield self.finding(
                     ctx, ("sales", "max_opportunities_per_rep"),
                     f"marketing's programs in {row.quarter} bring about {count(opps)} opportunities "
-                    f"({count(row.mqls_planned)} MQLs x {rate(m2s)} x {rate(s2o)}); {n} sellers can work "
+                    f"({count(row.mqls_planned)} MQLs x {rate(m2s)} x {rate(s2o)}); {plural(n, 'seller')} can work "
                     f"{count(n * cap)} ({n} x {cap})",
                     quarter=row.quarter)
 
