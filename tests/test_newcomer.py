@@ -110,15 +110,18 @@ def test_html_waterfall_has_two_tables_each_with_a_legend(tmp_path, gtm):
 NUMBER = r"[$€£]?\d{1,3}(?:,\d{3})+|[$€£]?\d+"
 
 
-@pytest.mark.parametrize("columns", [80, 100])
-def test_funnel_fits_the_terminal_and_keeps_every_number_whole(gtm, monkeypatch, columns):
+@pytest.mark.parametrize("columns", [60, 80, 100])
+@pytest.mark.parametrize("example, figures", [(LUMEN, ["$700,000", "2,829", "3,637", "short by 268"]),
+                                              (EXAMPLES / "brightwater-pumps", ["€1,500,000", "1,121", "short by 8"])])
+def test_funnel_fits_the_terminal_and_keeps_every_number_whole(gtm, monkeypatch, columns, example, figures):
     import re
 
     monkeypatch.setenv("COLUMNS", str(columns))
-    out = gtm("funnel", LUMEN).out
+    out = gtm("funnel", example).out
     assert max(len(line) for line in out.splitlines()) <= columns
     cells = re.findall(r"│([^│\n]*)", out)
-    assert "$700,000" in out and "2,829" in out and "3,637" in out
+    assert all(f in out for f in figures)
+    assert "…" not in out
     for cell in cells:  # a figure is never cut across lines or cells
         for token in cell.split():
             assert re.fullmatch(rf"(?:{NUMBER}|\d+%|\d{{4}}Q\d|[A-Za-z–'.,;()]+)", token), token

@@ -30,7 +30,6 @@ def render_csv(f: Funnel) -> str:
 
 def render_table(f: Funnel, plan, color: bool = False, width: int | None = None) -> str:
     from rich.console import Console
-    from rich.table import Table
 
     from . import term
 
@@ -45,51 +44,85 @@ def render_table(f: Funnel, plan, color: bool = False, width: int | None = None)
 
     # 1. by target quarter
     other = any(getattr(r, "other_opportunities", None) is not None for r in f.rows)
-    t = Table(title="By target quarter", title_justify="left")
-    heads = ["Quarter", "Target", "Deals", "Opps", *(["Other opps"] if other else []), "SQLs",
-             "MQLs needed", "Leads needed", "MQLs created in"]
-    for name in heads:
-        t.add_column(name, justify="left" if name in ("Quarter", "MQLs created in") else "right")
-    for r in f.rows:
-        extra = [count(getattr(r, "other_opportunities", None))] if other else []
-        t.add_row(str(r.quarter), money(r.target, cur), count(r.deals), count(r.opportunities), *extra,
-                  count(r.sqls), count(r.mqls_needed), count(r.leads_needed), str(r.created_in))
-    console.print(t)
+    cols = [("Quarter", [str(r.quarter) for r in f.rows]),
+            ("Target", [money(r.target, cur) for r in f.rows]),
+            ("Deals", [count(r.deals) for r in f.rows]),
+            ("Opps", [count(r.opportunities) for r in f.rows]),
+            *([("Other opps", [count(getattr(r, "other_opportunities", None)) for r in f.rows])] if other else []),
+            ("SQLs", [count(r.sqls) for r in f.rows]),
+            ("MQLs needed", [count(r.mqls_needed) for r in f.rows]),
+            ("Leads needed", [count(r.leads_needed) for r in f.rows]),
+            ("MQLs created in", [str(r.created_in) for r in f.rows])]
+    _print_tables(console, "By target quarter", cols, {"Quarter", "MQLs created in"}, width)
     console.print(f"Each quarter's bookings target worked back to the MQLs and leads it needs, which must be "
                   f"created {lag_text} (the sales cycle).")
     console.print()
 
     # 2. by the quarter the MQLs are created
-    t = Table(title="MQLs needed vs planned, by the quarter they are created", title_justify="left")
-    for name in ("Created in", "For target", "MQLs demanded", "MQLs planned", "Gap"):
-        t.add_column(name, justify="left" if name in ("Created in", "For target", "Gap") else "right")
-    for r in f.rows:
-        status, short = shortfall(r.mqls_planned, r.mqls_demanded)
-        demanded_by = str(r.quarter + lag) if r.mqls_demanded is not None else "past the plan"
-        t.add_row(str(r.quarter), demanded_by, count(r.mqls_demanded),
-                  red(count(r.mqls_planned)) if short else count(r.mqls_planned),
-                  red(status) if short else status)
-    console.print(t)
+    gaps = [shortfall(r.mqls_planned, r.mqls_demanded) for r in f.rows]
+    cols = [("Created in", [str(r.quarter) for r in f.rows]),
+            ("For target", [str(r.quarter + lag) if r.mqls_demanded is not None else "past the plan"
+                            for r in f.rows]),
+            ("MQLs demanded", [count(r.mqls_demanded) for r in f.rows]),
+            ("MQLs planned", [red(count(r.mqls_planned)) if short else count(r.mqls_planned)
+                              for r, (_, short) in zip(f.rows, gaps)]),
+            ("Gap", [red(status) if short else status for status, short in gaps])]
+    _print_tables(console, "MQLs needed vs planned, by the quarter they are created", cols,
+                  {"Created in", "For target", "Gap"}, width)
     console.print("MQLs demanded: what the target quarter's deals need created in this quarter; MQLs planned: "
                   "what marketing's programs running in it bring.")
     console.print()
 
     # 3. capacity and spend, by quarter
-    t = Table(title="Capacity and spend", title_justify="left")
-    for name in ("Quarter", "Target", "Capacity", "Coverage", "Program cost", "Budget"):
-        t.add_column(name, justify="left" if name == "Quarter" else "right")
-    for r in f.rows:
-        coverage = pct(r.capacity / r.target) if r.target else "–"
-        t.add_row(str(r.quarter), money(r.target, cur),
-                  red(money(r.capacity, cur)) if r.capacity < r.target else money(r.capacity, cur),
-                  red(coverage) if r.capacity < r.target else coverage,
-                  red(money(r.program_cost, cur)) if r.program_cost > r.budget else money(r.program_cost, cur),
-                  money(r.budget, cur))
-    console.print(t)
+    under = [r.capacity < r.target for r in f.rows]
+    cols = [("Quarter", [str(r.quarter) for r in f.rows]),
+            ("Target", [money(r.target, cur) for r in f.rows]),
+            ("Capacity", [red(money(r.capacity, cur)) if u else money(r.capacity, cur)
+                          for r, u in zip(f.rows, under)]),
+            ("Coverage", [(red if u else str)(pct(r.capacity / r.target) if r.target else "–")
+                          for r, u in zip(f.rows, under)]),
+            ("Program cost", [red(money(r.program_cost, cur)) if r.program_cost > r.budget
+                              else money(r.program_cost, cur) for r in f.rows]),
+            ("Budget", [money(r.budget, cur) for r in f.rows])]
+    _print_tables(console, "Capacity and spend", cols, {"Quarter"}, width)
     console.print("Capacity: what the ramped sales team can close at the expected attainment. Counts are "
                   "rounded up; 'gtmplan funnel --format json' has the exact values.")
     return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
 
+
+def _print_tables(console, title: str, cols: list[tuple[str, list[str]]], left: set[str], width: int) -> None:
+    """One table, or, when its figures cannot all be shown whole in ``width``
+    columns, several: the first column (the quarter) repeated, the others split
+    between them. Figures never wrap or get cut; headers wrap between words."""
+    from rich.markup import render
+    from rich.table import Table
+
+    def need(name: str, cells: list[str]) -> int:  # the narrowest a column can be, plus padding and rule
+        longest_word = max(len(w) for w in name.split())
+        return max([longest_word, *(render(c).cell_len for c in cells)]) + 3
+
+    key, rest = cols[0], cols[1:]
+    groups: list[list[tuple[str, list[str]]]] = [[]]
+    used = 1 + need(*key)
+    for col in rest:
+        if groups[-1] and used + need(*col) > width:
+            groups.append([])
+            used = 1 + need(*key)
+        groups[-1].append(col)
+        used += need(*col)
+    for i, group in enumerate(groups):
+        part = f" ({i + 1} of {len(groups)})" if len(groups) > 1 else ""
+        shown = (key, *group)
+        natural = 1 + sum(max(len(name), *(render(c).cell_len for c in cells)) + 3 for name, cells in shown)
+        t = Table(title=title + part, title_justify="left")
+        for name, cells in shown:
+            # all headers on one line when they fit; else each column as narrow as its figures
+            # and the longest word of its header (headers wrap between words)
+            t.add_column(name, justify="left" if name in left else "right",
+                         width=None if natural <= width else need(name, cells) - 3)
+        for row in zip(*(cells for _, cells in shown)):
+            t.add_row(*row)
+        console.print(t)
 
 def _markup(text: str) -> str:
     from rich.markup import escape
