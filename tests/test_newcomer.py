@@ -448,3 +448,11 @@ def test_one_of_a_thing_is_singular_and_a_tiny_overrun_is_not_0_percent(gtm, pla
     out = gtm("check", path, "--select", "B401,A105").out
     assert "the 1 program running in 2027Q1 cost $10,000; the budget is $9,990 (over by $10, 0.1%)" in out
     assert "1 seller can work 1 (1 x 1)" in out
+
+
+def test_a_top_level_key_indented_less_than_the_first_is_explained(tmp_path, gtm):
+    (tmp_path / "plan.yaml").write_text("  version: 1\n company: x\n", encoding="utf-8")
+    r = gtm("check", tmp_path / "plan.yaml")
+    assert r.code == 2 and r.err.strip() == (
+        f"{tmp_path / 'plan.yaml'}:2:2: this line is indented less than the plan's first key: every top-level key "
+        "starts in the same column (the first), and keys inside a section line up with each other")

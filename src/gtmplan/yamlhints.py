@@ -48,8 +48,12 @@ def syntax_message(problem: str, context: Optional[str], text: str, line: Option
     here = _line(text, line)
     if problem.startswith("mapping values are not allowed"):
         return _colon_message(here, column, text, line)
-    if problem.startswith("did not find expected key") and context_column is not None:
+    if problem.startswith("did not find expected key") and context_column is not None \
+            and _indent(here) != context_column:
         return _indent_message(here, line, context_line, context_column)
+    if problem.startswith("did not find expected <document start>"):
+        return ("this line is indented less than the plan's first key: every top-level key starts in the "
+                "same column (the first), and keys inside a section line up with each other")
     if problem.startswith("could not find expected ':'"):
         return ("a line that is neither 'key: value' nor '- item': a text value that runs over several "
                 "lines must be in quotes, and each key needs a ':' after it")
@@ -62,6 +66,9 @@ def _colon_message(here: str, column: int, text: str, line: int) -> str:
     if m and m.end() <= column and ": " in before + " ":
         key = m.group(2).strip().strip("'\"")
         value = here[m.end():].split(" #", 1)[0].strip()
+        if len(key) > 40 or len(value) > 60:  # a long line: say what to do without repeating it
+            return ("a value contains ': ', which YAML reads as the start of another key: put the text in "
+                    "quotes, e.g. name: \"Webinars: spring edition\"")
         return (f"the value of {key!r} contains ': ', which YAML reads as the start of another key: "
                 f"put the text in quotes, e.g. {key}: {_quoted(value)}")
     above = next((_line(text, i) for i in range(line - 1, -1, -1)
