@@ -19,7 +19,7 @@ MISMATCH = {"sales": {"assumptions": {"mql_to_sql": 0.30}}, "marketing": {"assum
 def test_clean_plan_exits_0_with_a_summary(gtm, plan_file):
     r = gtm("check", plan_file())
     assert r.code == 0 and r.err == ""
-    assert r.out.strip().endswith("no problems found (27 rules checked)")
+    assert r.out.strip().endswith("no problems found (30 rules checked)")
 
 
 def test_text_report_lines_and_summary(gtm, plan_file):
@@ -37,8 +37,9 @@ def test_findings_are_grouped_by_file(gtm):
     r = gtm("check", EXAMPLES / "lumen-analytics")
     *groups, summary = r.out.strip().split("\n\n")
     files = [{line.split(":")[0] for line in g.splitlines()} for g in groups]
-    assert [f.pop().rsplit("/", 1)[-1] for f in files if len(f) == 1] == ["gtmplan.yaml", "marketing.yaml"]
-    assert summary.startswith(f"{EXAMPLES / 'lumen-analytics'}: 6 errors, 1 warning, 0 info")
+    assert [f.pop().rsplit("/", 1)[-1] for f in files if len(f) == 1] == ["gtmplan.yaml", "marketing.yaml",
+                                                                          "sales.yaml"]
+    assert summary.startswith(f"{EXAMPLES / 'lumen-analytics'}: 6 errors, 4 warnings, 0 info")
 
 
 def test_warnings_pass_unless_strict(gtm, plan_file):
@@ -109,7 +110,7 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(gtm):
     jsonschema.validate(doc, _sarif_schema())
     run = doc["runs"][0]
     rules = run["tool"]["driver"]["rules"]
-    assert len(rules) == 27 and len({r["id"] for r in rules}) == 27
+    assert len(rules) == 30 and len({r["id"] for r in rules}) == 30
     a101 = next(r for r in rules if r["id"] == "A101")
     assert a101["name"] == "assumption-mismatch" and "How to fix" in a101["help"]["text"]
     res = next(x for x in run["results"] if x["ruleId"] == "A101")
@@ -247,6 +248,7 @@ def test_misaligned_example_reports_what_the_readme_promises(gtm):
     doc = json.loads(gtm("check", EXAMPLES / "lumen-analytics", "-f", "json").out)
     got = sorted((f["code"], f["quarter"]) for f in doc["findings"])
     assert got == [("A101", None), ("A102", "2027Q1"), ("A102", "2027Q2"), ("A102", "2027Q3"),
+                   ("E701", None), ("E701", None), ("E702", "2027Q1"),  # against actuals/2026Q1-2026Q4
                    ("L201", None), ("L203", None), ("R501", "2027Q3")]
 
 

@@ -16,7 +16,7 @@ from conftest import EXAMPLES, apply_patch, base_plan, write_plan
 from gtmplan.loader import load_plan
 from gtmplan.scaffold import Answers, render_files
 
-FUNNEL_KEYS = {"quarter", "target", "deals", "opportunities", "sqls", "mqls_needed", "leads_needed",
+FUNNEL_KEYS = {"quarter", "target", "deals", "opportunities", "other_opportunities", "sqls", "mqls_needed", "leads_needed",
                "created_in", "mqls_planned", "mqls_demanded", "capacity", "program_cost", "budget"}
 
 
@@ -53,7 +53,8 @@ def test_funnel_csv(gtm, plan_file):
                                                "programs": {1: {"expected_leads": "__delete__",
                                                                 "expected_mqls": 100}}}}), "-f", "csv")
     rows = list(csv.DictReader(io.StringIO(r.out)))
-    assert list(rows[0]) == ["quarter", "target", "deals", "opportunities", "sqls", "mqls_needed", "leads_needed",
+    assert list(rows[0]) == ["quarter", "target", "deals", "opportunities", "other_opportunities", "sqls",
+                             "mqls_needed", "leads_needed",
                              "created_in", "mqls_planned", "mqls_demanded", "capacity", "program_cost", "budget"]
     assert rows[0]["quarter"] == "2027Q1" and float(rows[0]["mqls_needed"]) == 200
     assert rows[0]["leads_needed"] == ""  # not computable without lead_to_mql
@@ -63,8 +64,14 @@ def test_funnel_of_the_april_fiscal_year_example(gtm):
     doc = json.loads(gtm("funnel", EXAMPLES / "brightwater-pumps", "-f", "json").out)
     assert doc["lag_quarters"] == 2 and doc["currency"] == "EUR"
     assert [q["created_in"] for q in doc["quarters"]] == ["2026Q3", "2026Q4", "2027Q1", "2027Q2"]
-    # fiscal 2027Q2 = Jul-Sep 2027: the Polish hire (start 2027-07-01, 6-month ramp) adds 1/6+2/6+3/6 month
-    assert doc["quarters"][1]["capacity"] == pytest.approx((6 * 250000 + 1000000 / 12 * 1.0) * 0.9)
+    # fiscal 2027Q2 = Jul-Sep 2027: the Polish engineer starts 2027-07-01 on ramp [0, 0.2, 0.4, ...],
+    # so July to September adds 0 + 0.2 + 0.4 of a month's quota.
+    assert doc["quarters"][1]["capacity"] == pytest.approx((6 * 250000 + 1000000 / 12 * 0.6) * 0.9)
+    # other_pipeline: installed-base replacements bring 15% of the opportunities; marketing the rest.
+    q1 = doc["quarters"][0]
+    assert q1["opportunities"] == pytest.approx(1200000 / 85000 / 0.30)
+    assert q1["other_opportunities"] == pytest.approx(q1["opportunities"] * 0.15)
+    assert q1["sqls"] == pytest.approx(q1["opportunities"] * 0.85 / 0.6)
 
 
 def test_funnel_output_file(tmp_path, gtm, plan_file):
@@ -177,6 +184,32 @@ MUTATIONS = [
     ({"icp": {"segments": []}}, False),
     ({"check": {"severity": {"A101": "fatal"}}}, False),
     ({"lead_definition": "__delete__"}, False),
+    # plan-format.md, additions in 0.2
+    ({"feedback": {"competitive_intel": {"shared_with": "marketing"}}}, True),
+    ({"marketing": {"programs": {0: {"quarters": "2027Q3"}}}}, True),
+    ({"marketing": {"programs": {0: {"quarters": "2027-Q3"}}}}, False),
+    ({"marketing": {"programs": {0: {"segments": "core", "crm_sources": "Webinar"}}}}, True),
+    ({"marketing": {"programs": {0: {"segments": "Core"}}}}, False),
+    ({"lead_definition": {"agreed_by": "sales"}}, True),
+    ({"goals": {0: {"owners": "finance"}}}, False),
+    ({"icp": {"segments": {0: {"regions": "NO", "industries": 1000}}}}, True),
+    ({"check": {"ignore": "F6"}}, True),
+    ({"reviews": {0: {"attendees": {"sales": 1}}}}, False),
+    ({"fiscal_year_named_by": "end"}, True),
+    ({"fiscal_year_named_by": "start"}, True),
+    ({"fiscal_year_named_by": "middle"}, False),
+    ({"sales": {"team": {0: {"ramp": [0, 0.25, 0.5, 0.75], "start": dt.date(2027, 2, 1)}}}}, True),
+    ({"sales": {"team": {0: {"ramp": [0, 1.5]}}}}, False),
+    ({"sales": {"team": {0: {"ramp": []}}}}, False),
+    ({"sales": {"team": {0: {"ramp": 0.5}}}}, False),
+    ({"sales": {"team": {0: {"ramp": [0.5], "ramp_months": 3}}}}, False),
+    ({"sales": {"team": {0: {"ramp": [0.5], "ramp_months": 0}}}}, False),
+    ({"sales": {"other_pipeline": [{"id": "outbound", "name": "SDR outbound", "share": 0.3}]}}, True),
+    ({"sales": {"other_pipeline": [{"id": "outbound", "share": 1.2}]}}, False),
+    ({"sales": {"other_pipeline": [{"id": "outbound"}]}}, False),
+    ({"sales": {"other_pipeline": [{"id": "Out Bound", "share": 0.1}]}}, False),
+    ({"sales": {"other_pipeline": [{"id": "outbound", "share": 0.1, "channel": "sdr"}]}}, False),
+    ({"sales": {"other_pipeline": {"id": "outbound", "share": 0.1}}}, False),
 ]
 
 
@@ -307,7 +340,7 @@ def test_init_prompts_on_a_terminal(tmp_path):
     p = subprocess.Popen([sys.executable, "-m", "gtmplan", "init", str(tmp_path / "p")],
                          stdin=slave, stdout=slave, stderr=slave, cwd=tmp_path)
     os.close(slave)
-    answers = iter(["Prompted Inc", "GBP", "1", "2027Q1", "4", "2000000", "40000"])
+    answers = iter(["Prompted Inc", "GBP", "1", "2027Q1", "4", "2000000", "40000", "n"])
     out = b""
     while p.poll() is None:
         try:

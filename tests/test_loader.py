@@ -240,7 +240,7 @@ def test_all_problems_in_a_file_are_reported(tmp_path, gtm):
     ({"goals": {0: {"owners": ["finance"]}}}, "expected 'sales' or 'marketing', got 'finance'"),
     ({"goals": {0: {"period": "2027"}}}, "'2027' is not a period"),
     ({"goals": {0: {"metric": "revenue"}}}, "expected 'new_bookings', 'pipeline'"),
-    ({"reviews": {0: {"attendees": "sales"}}}, "expected a list"),
+    ({"reviews": {0: {"attendees": {"sales": 1}}}}, "expected a list"),
     ({"icp": {"segments": []}}, "needs at least one entry"),
     ({"marketing": {"programs": {0: {"quarters": []}}}}, "needs at least one entry"),
     ({"marketing": {"programs": {0: {"stage": "purchase"}}}}, "expected 'awareness', 'consideration' or 'decision'"),

@@ -48,8 +48,35 @@ def test_golden_quarterly_edition(capsysbinary, golden, in_repo, fmt):
 def test_sections_come_in_the_documented_order(tmp_path, gtm):
     for fmt, pattern in (("md", r"^## (.+)$"), ("html", r"<h2>(.+?)</h2>")):
         out = tmp_path / f"plan.{fmt}"
-        assert gtm("render", EXAMPLES / "lumen-analytics", "-o", out).code == 0
+        # brightwater-pumps has no actuals/: no "Plan vs actual"; lumen-analytics has four recorded quarters
+        assert gtm("render", EXAMPLES / "brightwater-pumps", "-o", out).code == 0
         assert re.findall(pattern, out.read_text(), re.M) == SECTIONS
+        assert gtm("render", EXAMPLES / "lumen-analytics", "-o", out).code == 0
+        assert re.findall(pattern, out.read_text(), re.M) == [*SECTIONS[:-1], "Plan vs actual", SECTIONS[-1]]
+
+
+def test_plan_vs_actual_per_recorded_quarter(tmp_path, gtm):
+    """Plan figures where the plan covers a recorded quarter; the track record before it has none."""
+    plan = write_plan(tmp_path, base_plan())
+    (tmp_path / "actuals").mkdir()
+    # 2027Q1 is in the horizon: plan 880 leads (400 + 400 + 80), 220 MQLs, 10 deals, $100,000
+    (tmp_path / "actuals" / "2027Q1.yaml").write_text(
+        "quarter: 2027Q1\nmetrics: {leads: 700, mqls: 219, won: 9, bookings: 120000}\n", encoding="utf-8")
+    (tmp_path / "actuals" / "2026Q4.yaml").write_text(
+        "quarter: 2026Q4\nmetrics: {leads: 650, bookings: 80000}\n", encoding="utf-8")
+    out = tmp_path / "p.md"
+    assert gtm("render", plan, "-o", out).code == 0
+    text = out.read_text()
+    assert "2 recorded quarters (`actuals/`), 1 before the plan's horizon: no plan figures for that one." in text
+    assert "| 2026Q4 | – | 650 | – | – | – | – | – | $80,000 |" in text
+    # leads 700 < 880 x 0.9 is flagged; MQLs 219 and 9 won deals are within the 10% tolerance
+    assert "| 2027Q1 | 880 | 700 ⚠ | 220 | 219 | 10 | 9 | $100,000 | $120,000 |" in text
+    html = tmp_path / "p.html"
+    assert gtm("render", plan, "-o", html).code == 0
+    chart = html.read_text().split('id="actuals-chart"')[1].split("</figure>")[0]
+    # bars: targets for the four horizon quarters, actuals for the two recorded quarters
+    assert chart.count('class="bar s0"') == 4 + 1 and chart.count('class="bar s1"') == 2 + 1  # + legend swatches
+    assert "Bookings actual, 2026Q4: $80,000" in chart and "Bookings target, 2027Q1: $100,000" in chart
 
 
 def test_title_period_and_numbers_for_people(tmp_path, gtm):
@@ -58,7 +85,8 @@ def test_title_period_and_numbers_for_people(tmp_path, gtm):
     text = out.read_text()
     assert text.startswith("# Brightwater Pumps go-to-market plan\n")
     assert "2027Q1–2027Q4 (1 Apr 2027 to 31 Mar 2028)" in text and "Fiscal years start in April" in text
-    assert "| 2027Q1 | €1,200,000 | 15 | 48 | 79 | 225 | 897 | 2026Q3 |" in text  # counts rounded up
+    # counts rounded up; 15% of the opportunities come from the installed base (sales.other_pipeline)
+    assert "| 2027Q1 | €1,200,000 | 15 | 48 | 67 | 191 | 762 | 2026Q3 |" in text
 
 
 def test_format_from_extension_and_default(tmp_path, gtm):
@@ -75,7 +103,7 @@ def test_plan_with_errors_renders_its_findings(tmp_path, gtm):
     assert gtm("render", EXAMPLES / "lumen-analytics", "-o", out).code == 0
     html = out.read_text()
     issues = html[html.index('id="issues"'):]
-    assert issues.count('class="issue error"') == 6 and issues.count('class="issue warning"') == 1
+    assert issues.count('class="issue error"') == 6 and issues.count('class="issue warning"') == 4  # L201, E701 x2, E702
 
 
 def test_invalid_plan_exits_2_and_writes_nothing(tmp_path, gtm):

@@ -63,10 +63,11 @@ def test_canonical_exports_against_hand_computed_figures(tmp_path, gtm):
     assert plan["opportunities"] == pytest.approx(79.2) and plan["bookings"] == 700000
     assert plan["won"] == pytest.approx(700000 / 30000) and plan["days_to_close"] == 75
     r = doc["rates"]
-    assert r["lead_to_mql"] == {"actual": 0.75, "sales": None, "marketing": 0.2, "closer": "marketing"}
+    assert r["lead_to_mql"] == {"actual": 0.75, "n": 4, "sales": None, "marketing": 0.2, "closer": "marketing"}
     assert r["mql_to_sql"]["actual"] == pytest.approx(2 / 3) and r["mql_to_sql"]["closer"] == "marketing"
-    assert r["sql_to_opportunity"] == {"actual": 0.5, "sales": 0.55, "marketing": None, "closer": "sales"}
-    assert r["win_rate"]["actual"] == 0.5
+    assert r["mql_to_sql"]["n"] == 3  # the rows with an MQL date in Q2
+    assert r["sql_to_opportunity"] == {"actual": 0.5, "n": 2, "sales": 0.55, "marketing": None, "closer": "sales"}
+    assert r["win_rate"]["actual"] == 0.5 and r["win_rate"]["n"] == 4  # d1, d2 won; d3, d5 lost
     assert doc["sources"][:2] == [
         {"source": "Paid Search", "leads": 2, "mqls": 0, "won": 1, "bookings": 45000.0},
         {"source": "Webinar", "leads": 2, "mqls": 2, "won": 1, "bookings": 30000.0}]

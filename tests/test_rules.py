@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import TESTS, apply_patch, base_plan, write_plan
+from conftest import TESTS, apply_patch, base_plan, dump, write_plan
 from gtmplan.checker import run_check
 from gtmplan.loader import load_plan
 from gtmplan.rules import REGISTRY, all_rules
@@ -30,9 +30,21 @@ def _cases():
 ALL_CASES = list(_cases())
 
 
+def write_actuals(directory: Path, actuals: dict) -> None:
+    """A case's ``actuals: {QUARTER: {metrics: ..., rates: ...}}`` as actuals/QUARTER.yaml beside the plan."""
+    if not actuals:
+        return
+    folder = directory / "actuals"
+    folder.mkdir()
+    for quarter, body in actuals.items():
+        (folder / f"{quarter}.yaml").write_text(dump({"quarter": str(quarter), "metrics": {}, **body}),
+                                                encoding="utf-8")
+
+
 @pytest.mark.parametrize("code,case", ALL_CASES)
 def test_rule_case(tmp_path: Path, code: str, case: dict):
     plan = write_plan(tmp_path, apply_patch(base_plan(), case.get("patch") or {}))
+    write_actuals(tmp_path, case.get("actuals") or {})
     result = run_check(load_plan(str(plan)), select=[code])
     found = [f for f in result.findings if f.code == code]
     assert len(found) == case["fires"], "\n".join(f.message for f in found)
@@ -46,6 +58,8 @@ def test_rule_case(tmp_path: Path, code: str, case: dict):
         assert first.location.file == str(plan)
     if "related" in case:
         assert [r.path for r in first.related] == case["related"]
+    if "related_files" in case:
+        assert [Path(r.file).name for r in first.related] == case["related_files"]
     for text in case.get("messages", []):
         assert text in first.message, first.message
     assert first.severity == case.get("severity", REGISTRY[code].severity)
@@ -71,12 +85,13 @@ def test_catalogue_matches_rules_md():
         "L203": ("definition-not-agreed", "error"), "L204": ("no-follow-up-sla", "warning"),
         "L205": ("untargeted-program", "warning"),
         "B401": ("over-budget", "error"), "B403": ("channel-concentration", "warning"),
-        "B404": ("program-without-forecast", "warning"),
+        "B404": ("program-without-forecast", "warning"), "B405": ("program-outside-horizon", "warning"),
         "R501": ("quarter-without-review", "error"), "R502": ("one-sided-review", "error"),
         "R503": ("next-review-not-scheduled", "warning"), "R504": ("review-without-feedback", "info"),
         "F601": ("no-lead-source-question", "warning"), "F602": ("no-win-loss-loop", "warning"),
         "F603": ("content-unused-by-sales", "warning"), "F604": ("stage-without-content", "info"),
         "F605": ("no-competitive-intel", "info"),
+        "E701": ("assumption-contradicted", "warning"), "E702": ("weak-program", "warning"),
     }
     assert {r.code: (r.name, r.severity) for r in all_rules()} == expected
 

@@ -82,7 +82,7 @@ def run_check(loaded: LoadedPlan, select: Sequence[str] = (), ignore: Sequence[s
     ignored = [*ignore, *(c.upper() for c in settings.ignore)]
     overrides = {k.upper(): v for k, v in settings.severity.items()}
     rules = [r for r in all_rules() if _selected(r.code, select, ignored)]
-    ctx = Context(loaded.plan, loaded.source)
+    ctx = Context(loaded.plan, loaded.source, loaded.actuals)
     findings = []
     for rule_cls in rules:
         for f in rule_cls().check(ctx):

@@ -73,6 +73,10 @@ def init(
     start: Optional[str] = typer.Option(None, "--start", help="First quarter, e.g. 2027Q1 (default: next quarter)."),
     quarters: Optional[int] = typer.Option(None, "--quarters", help="How many quarters the plan covers."),
     fy_start: Optional[int] = typer.Option(None, "--fiscal-year-start-month", help="1-12; 1 = calendar quarters."),
+    fy_named_by: Optional[str] = typer.Option(None, "--fiscal-year-named-by",
+                                              help="start or end: the calendar year that names a fiscal year."),
+    other_share: Optional[float] = typer.Option(None, "--other-pipeline",
+                                                help="Share of opportunities sales sources itself (0-1)."),
     target: Optional[float] = typer.Option(None, "--target", help="New bookings target for a year."),
     deal_size: Optional[float] = typer.Option(None, "--deal-size", help="Average deal size."),
     single_file: bool = typer.Option(False, "--single-file", help="Write one gtmplan.yaml instead of three files."),
@@ -89,7 +93,8 @@ def init(
         written = scaffold.copy_example(example, directory, force=force)
     else:
         answers = scaffold.Answers.from_flags(company=company, currency=currency, start=start, quarters=quarters,
-                                              fy_start=fy_start, target=target, deal_size=deal_size)
+                                              fy_start=fy_start, target=target, deal_size=deal_size,
+                                              fy_named_by=fy_named_by, other_share=other_share)
         scaffold.check_targets(directory, scaffold.file_names(single_file), force=force)  # before any question
         if not yes and sys.stdin.isatty():
             answers = scaffold.ask(answers, start_given=start is not None)
@@ -185,6 +190,8 @@ def review(
         None, "--format", "-f", help="text (people), md, html or json (default: from the -o file's extension, "
                                      "else text)."),
     output: Optional[str] = OUTPUT_OPT,
+    record: bool = typer.Option(False, "--record", help="Also write the quarter's figures to actuals/QUARTER.yaml."),
+    force: bool = typer.Option(False, "--force", help="With --record: replace an existing actuals file."),
 ) -> int:
     """Compare a quarter's plan with what happened, from HubSpot or Salesforce CSV exports."""
     from .loader import load_plan, quarter_in_horizon
@@ -193,8 +200,20 @@ def review(
 
     fmt = choose_format("review", fmt, output, ("text", "md", "html", "json"), "text")
     loaded = load_plan(plan)
-    q = quarter_in_horizon(quarter, loaded)
+    if record:  # the track record before the plan is recorded too: any quarter
+        from .record import parse_quarter, refuse_existing
+
+        q = parse_quarter(quarter)
+        refuse_existing(loaded.target, q, force)
+    else:
+        q = quarter_in_horizon(quarter, loaded)
     result = run_review(loaded, q, leads, deals, mapping, date_format, progress=True)
+    if record:
+        from .record import write_record
+
+        written = write_record(loaded, result if isinstance(result, dict) else result.as_dict(), q,
+                               [leads, deals], force)
+        print(f"recorded {q} in {written}", file=sys.stderr)
     if fmt == "json":
         text = report.render_json(result)
     elif fmt in ("md", "html"):
@@ -202,6 +221,32 @@ def review(
     else:
         text = report.render_text(loaded, result, color=_use_color(output))
     _emit(text, output)
+    return 0
+
+
+@app.command()
+def calibrate(
+    plan: str = PLAN_ARG,
+    quarters: Optional[int] = typer.Option(None, "--quarters", min=1,
+                                           help="Pool the last N recorded quarters (default: check.evidence_quarters, 4)."),
+    fmt: Optional[Literal["text", "md", "json"]] = typer.Option(
+        None, "--format", "-f", help="text (people), md or json (default: from the -o file's extension, else text)."),
+    output: Optional[str] = OUTPUT_OPT,
+) -> int:
+    """Each funnel assumption against the recorded actuals (actuals/), with a proposed value where they contradict it."""
+    from . import calibrate as cal
+    from .loader import load_plan
+    from .outputs import choose_format
+
+    kind = choose_format("calibrate", fmt, output, cal.FORMATS, "text")
+    loaded = load_plan(plan)
+    result = cal.calibrate(loaded, quarters)
+    if kind == "json":
+        _emit(cal.render_json(result), output)
+    elif kind == "md":
+        _emit(cal.render_md(loaded, result), output)
+    else:
+        _emit(cal.render_text(loaded, result, color=_use_color(output)), output)
     return 0
 
 

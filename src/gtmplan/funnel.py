@@ -94,19 +94,27 @@ def programs_by_quarter(plan: Plan, lead_to_mql: Optional[float]) -> dict[Quarte
 
 
 def productivity(row: TeamRow, year: int, month: int) -> float:
-    """Share of full productivity a seller of this row has in that calendar month."""
+    """Share of full productivity a seller of this row has in that calendar month.
+
+    Month m counts from the month of ``start`` (m = 0 in the start month). With
+    ``ramp: [r0, r1, ...]`` it is r_m, and 1 after the list ends; with
+    ``ramp_months: k`` it is ``min(1, (m + 1) / k)``, so k = 3 gives 1/3, 2/3, 1.
+    Nothing before the start month; full at once without ``start``.
+    """
     if row.start is None:
         return 1.0
     k = month_index(year, month) - month_index(row.start.year, row.start.month)
     if k < 0:
         return 0.0
+    if row.ramp is not None:
+        return row.ramp[k] if k < len(row.ramp) else 1.0
     if row.ramp_months == 0:
         return 1.0
     return min(1.0, (k + 1) / row.ramp_months)
 
 
 def capacity(plan: Plan, q: Quarter) -> float:
-    months = q.months(plan.fiscal_year_start_month)
+    months = q.months(plan.calendar)
     total = 0.0
     for row in plan.sales.team:
         ramped = sum(productivity(row, y, m) for y, m in months)
@@ -116,13 +124,13 @@ def capacity(plan: Plan, q: Quarter) -> float:
 
 def sellers(plan: Plan, q: Quarter) -> int:
     """Head count whose start is on or before the quarter's last day."""
-    last = q.last_day(plan.fiscal_year_start_month)
+    last = q.last_day(plan.calendar)
     return sum(r.count for r in plan.sales.team if r.start is None or r.start <= last)
 
 
 def sellers_joining(plan: Plan, q: Quarter) -> int:
     """Head count whose start falls inside the quarter (after its first day)."""
-    first, last = q.first_day(plan.fiscal_year_start_month), q.last_day(plan.fiscal_year_start_month)
+    first, last = q.first_day(plan.calendar), q.last_day(plan.calendar)
     return sum(r.count for r in plan.sales.team if r.start is not None and first < r.start <= last)
 
 
@@ -130,7 +138,7 @@ def ramped_sellers(plan: Plan, q: Quarter) -> float:
     """The quarter's team in fully productive sellers: each seller's ramped share of
     the quarter's three months (a seller who starts in its last month counts 1/3 at
     most). ``capacity`` is this, weighted by each row's quota."""
-    months = q.months(plan.fiscal_year_start_month)
+    months = q.months(plan.calendar)
     return sum(row.count * sum(productivity(row, y, m) for y, m in months) / len(months)
                for row in plan.sales.team)
 
@@ -141,6 +149,7 @@ class FunnelRow:
     target: float
     deals: Optional[float]
     opportunities: Optional[float]
+    other_opportunities: Optional[float]  # from sales.other_pipeline (0 without one)
     sqls: Optional[float]
     mqls_needed: Optional[float]
     leads_needed: Optional[float]
@@ -179,14 +188,16 @@ def _div(a: Optional[float], b: Optional[float]) -> Optional[float]:
     return None if a is None or not b else a / b
 
 
-def needs(target: float, v: dict[str, Optional[float]]) -> tuple[Optional[float], ...]:
-    """The waterfall of one bookings target: (deals, opportunities, SQLs, MQLs, leads)
+def needs(target: float, v: dict[str, Optional[float]], other_share: float = 0.0) -> tuple[Optional[float], ...]:
+    """The waterfall of one bookings target: (deals, opportunities, of those the ones
+    sales sources itself (``other_share``, sales.other_pipeline), SQLs, MQLs, leads)
     it needs, from the assumption values ``v`` (None where one is missing)."""
     deals = _div(target, v.get("average_deal_size"))
     opps = _div(deals, v.get("win_rate"))
-    sqls = _div(opps, v.get("sql_to_opportunity"))
+    other = None if opps is None else opps * other_share
+    sqls = _div(None if opps is None else opps - other, v.get("sql_to_opportunity"))
     mqls = _div(sqls, v.get("mql_to_sql"))
-    return deals, opps, sqls, mqls, _div(mqls, v.get("lead_to_mql"))
+    return deals, opps, other, sqls, mqls, _div(mqls, v.get("lead_to_mql"))
 
 
 def compute(plan: Plan) -> Funnel:
@@ -196,15 +207,16 @@ def compute(plan: Plan) -> Funnel:
     lag = lag_quarters(v["sales_cycle_days"])
     by_q = programs_by_quarter(plan, v["lead_to_mql"])
     horizon = list(quarter_range(plan.horizon.start, plan.horizon.end))
+    other_share = plan.other_share
     needed: dict[Quarter, Optional[float]] = {}
     rows = []
     for q in horizon:
         target = float(plan.sales.targets[q])
-        deals, opps, sqls, mqls, leads = needs(target, v)
+        deals, opps, other, sqls, mqls, leads = needs(target, v, other_share)
         needed[q] = mqls
         agg = by_q.get(q, QuarterPrograms())
         rows.append(FunnelRow(
-            quarter=q, target=target, deals=deals, opportunities=opps, sqls=sqls,
+            quarter=q, target=target, deals=deals, opportunities=opps, other_opportunities=other, sqls=sqls,
             mqls_needed=mqls, leads_needed=leads, created_in=q - lag,
             mqls_planned=agg.mqls, mqls_demanded=None,
             capacity=capacity(plan, q), program_cost=agg.cost, budget=float(plan.marketing.budget[q]),
@@ -212,6 +224,26 @@ def compute(plan: Plan) -> Funnel:
     for row in rows:
         row.mqls_demanded = needed.get(row.quarter + lag)
     return Funnel(lag, plan.currency, a, rows, by_q)
+
+
+def planned_opportunities(f: Funnel, q: Quarter) -> Optional[float]:
+    """Opportunities the plan expects in horizon quarter q: those from the MQLs marketing
+    plans in q (``mqls_planned * mql_to_sql * sql_to_opportunity``) plus those
+    ``sales.other_pipeline`` brings for q (``other_opportunities``). None when unknown."""
+    row = f.row(q)
+    m2s, s2o = f.assumptions["mql_to_sql"].value, f.assumptions["sql_to_opportunity"].value
+    if row is None or row.mqls_planned is None or m2s is None or s2o is None:
+        return None
+    return row.mqls_planned * m2s * s2o + (row.other_opportunities or 0.0)
+
+
+def opportunity_sources(plan: Plan, row: FunnelRow) -> list[tuple[str, Optional[float]]]:
+    """The opportunities a quarter's target needs, by source: marketing's MQLs, then each
+    ``sales.other_pipeline`` source (name or id, share x opportunities)."""
+    opps = row.opportunities
+    sources = [(s.name or s.id, None if opps is None else opps * s.share) for s in plan.sales.other_pipeline or []]
+    marketing = None if opps is None else opps - (row.other_opportunities or 0.0)
+    return [("marketing's MQLs", marketing), *sources]
 
 
 def ceil_count(x: Optional[float]) -> Optional[int]:

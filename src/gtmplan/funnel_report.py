@@ -14,7 +14,7 @@ import json
 from .fmt import count, money, pct, plural, printable, shortfall
 from .funnel import Funnel
 
-COLUMNS = ("quarter", "target", "deals", "opportunities", "sqls", "mqls_needed", "leads_needed",
+COLUMNS = ("quarter", "target", "deals", "opportunities", "other_opportunities", "sqls", "mqls_needed", "leads_needed",
            "created_in", "mqls_planned", "mqls_demanded", "capacity", "program_cost", "budget")
 
 
@@ -43,19 +43,21 @@ def render_table(f: Funnel, plan, color: bool = False, width: int | None = None)
     console.print(f"[bold]{_markup(plan.company)}: demand waterfall and capacity ({cur})[/bold]")
 
     # 1. by target quarter
-    other = any(getattr(r, "other_opportunities", None) is not None for r in f.rows)
+    other = any(r.other_opportunities for r in f.rows)  # the column only when sales.other_pipeline is used
     cols = [("Quarter", [str(r.quarter) for r in f.rows]),
             ("Target", [money(r.target, cur) for r in f.rows]),
             ("Deals", [count(r.deals) for r in f.rows]),
             ("Opps", [count(r.opportunities) for r in f.rows]),
-            *([("Other opps", [count(getattr(r, "other_opportunities", None)) for r in f.rows])] if other else []),
+            *([("Other opps", [count(r.other_opportunities) for r in f.rows])] if other else []),
             ("SQLs", [count(r.sqls) for r in f.rows]),
             ("MQLs needed", [count(r.mqls_needed) for r in f.rows]),
             ("Leads needed", [count(r.leads_needed) for r in f.rows]),
             ("MQLs created in", [str(r.created_in) for r in f.rows])]
     _print_tables(console, "By target quarter", cols, {"Quarter", "MQLs created in"}, width)
     console.print(f"Each quarter's bookings target worked back to the MQLs and leads it needs, which must be "
-                  f"created {lag_text} (the sales cycle).")
+                  f"created {lag_text} (the sales cycle)."
+                  + (" Other opps: what sales sources itself (sales.other_pipeline); MQLs bring the rest."
+                     if other else ""))
     console.print()
 
     # 2. by the quarter the MQLs are created

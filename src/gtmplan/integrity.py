@@ -16,7 +16,7 @@ Issue = tuple[PathT, str]  # where, what
 
 
 def check_integrity(plan: Plan) -> list[Issue]:
-    return [*_unique_ids(plan), *_references(plan), *_horizon(plan), *_ranges(plan)]
+    return [*_unique_ids(plan), *_references(plan), *_horizon(plan), *_ranges(plan), *_sales_additions(plan)]
 
 
 def _unique_ids(plan: Plan) -> Iterator[Issue]:
@@ -25,6 +25,7 @@ def _unique_ids(plan: Plan) -> Iterator[Issue]:
         (("icp", "segments"), plan.icp.segments),
         (("marketing", "programs"), plan.marketing.programs),
         (("marketing", "content"), plan.marketing.content or []),
+        (("sales", "other_pipeline"), plan.sales.other_pipeline or []),
     ]
     for path, items in lists:
         first: dict[str, int] = {}
@@ -88,3 +89,19 @@ def _ranges(plan: Plan) -> Iterator[Issue]:
         if goal.metric in ("win_rate", "market_share") and goal.target > 1:
             yield ("goals", i, "target"), (f"a {goal.metric} target is a fraction from 0 to 1; "
                                            f"got {goal.target:g} (write 25% as 0.25)")
+
+
+def _sales_additions(plan: Plan) -> Iterator[Issue]:
+    """Ramp curves and other_pipeline (plan-format.md, additions in 0.2)."""
+    for i, row in enumerate(plan.sales.team):
+        if row.ramp is not None and "ramp_months" in row.model_fields_set:
+            yield ("sales", "team", i, "ramp"), ("give either ramp (a curve) or ramp_months, not both: "
+                                                 f"ramp_months: {row.ramp_months} is the curve "
+                                                 f"(m + 1) / {row.ramp_months} for months m < {row.ramp_months}")
+    sources = plan.sales.other_pipeline or []
+    total = sum(s.share for s in sources)
+    if sources and total >= 1 - 1e-9:
+        shares = " + ".join(f"{s.share:g}" for s in sources)
+        yield ("sales", "other_pipeline"), (
+            f"the shares of other_pipeline add up to {total:g} ({shares}): they must be below 1, "
+            "since the rest of the opportunities come from marketing's MQLs")

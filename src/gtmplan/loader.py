@@ -33,6 +33,7 @@ class LoadedPlan:
     plan: Any  # gtmplan.model.Plan (imported lazily: pydantic is the slow part of start-up)
     source: SourceMap
     target: str  # the PLAN argument as the user wrote it
+    actuals: Any = None  # gtmplan.actuals.TrackRecord: the recorded quarters (actuals/), part of the plan
 
 
 def _yaml_names(p: Path) -> list[str]:
@@ -126,7 +127,10 @@ def load_plan(target: str) -> LoadedPlan:
     with _gc_paused():
         data, source = read_plan_data(target)
         plan = validate(data, source)
-    return LoadedPlan(plan, source, target)
+        from .actuals import load_actuals
+
+        actuals = load_actuals(target)
+    return LoadedPlan(plan, source, target, actuals=actuals)
 
 
 @contextmanager
@@ -158,31 +162,10 @@ def quarter_in_horizon(text: str, loaded: LoadedPlan):
 
 
 def validate(data: dict, source: SourceMap):
-    from pydantic import ValidationError
-
     from .integrity import check_integrity
     from .model import Plan
 
-    try:
-        plan = Plan.model_validate(data)
-    except ValidationError as e:
-        errors = e.errors(include_url=False)
-        # Text written where text is expected stays text, whatever YAML 1.1 or 1.2
-        # would make of it (NO, on, 1e3, 2027-01-01): put the raw text back, retry once.
-        patched = False
-        for err in errors:
-            if err["type"] == "string_type" and not isinstance(err["input"], (list, dict, type(None))):
-                raw = source.raw_text(err["loc"])
-                if raw is not None and _set(data, err["loc"], raw):
-                    patched = True
-        if patched:
-            try:
-                plan = Plan.model_validate(data)
-                errors = []
-            except ValidationError as e2:
-                errors = e2.errors(include_url=False)
-        if errors:
-            raise InputError(sorted({_problem(err, source) for err in errors}, key=_order)) from None
+    plan = validate_model(data, source, Plan)
     issues = check_integrity(plan)
     if issues:
         problems = []
@@ -191,6 +174,34 @@ def validate(data: dict, source: SourceMap):
             problems.append(Problem(loc.file, loc.line, loc.column, f"{dotted(path)}: {message}"))
         raise InputError(sorted(set(problems), key=_order))
     return plan
+
+
+def validate_model(data: Any, source: SourceMap, model: type):
+    """``model`` validated from ``data`` (plans, actuals), or an InputError locating every problem."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        errors = e.errors(include_url=False)
+    # Text written where text is expected stays text, whatever YAML 1.1 or 1.2
+    # would make of it (NO, on, 1e3, 2027-01-01): put the raw text back, retry once.
+    patched = False
+    for err in errors:
+        if err["type"] == "string_type" and not isinstance(err["input"], (list, dict, type(None))):
+            loc = tuple(err["loc"])
+            raw = source.raw_text(loc)
+            if raw is None and loc[-1:] == (0,):  # one name written alone, read as a list of one
+                loc = loc[:-1]
+                raw = source.raw_text(loc)
+            if raw is not None and _set(data, loc, raw):
+                patched = True
+    if patched:
+        try:
+            return model.model_validate(data)
+        except ValidationError as e2:
+            errors = e2.errors(include_url=False)
+    raise InputError(sorted({_problem(err, source, model) for err in errors}, key=_order)) from None
 
 
 # -- pydantic errors in a user's words ---------------------------------------------------
@@ -226,7 +237,7 @@ def _describe(value: Any) -> str:
     return repr(value) if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _problem(err: dict, source: SourceMap) -> Problem:
+def _problem(err: dict, source: SourceMap, model: Any = None) -> Problem:
     loc: tuple = tuple(err["loc"])
     typ = err["type"]
     on_key = bool(loc) and loc[-1] == "[key]"
@@ -249,7 +260,7 @@ def _problem(err: dict, source: SourceMap) -> Problem:
     if typ == "extra_forbidden":
         where = source.locate_key(loc)
         parent = loc[:-1]
-        known = _known_keys(parent)
+        known = _known_keys(parent, model)
         hint = ""
         close = difflib.get_close_matches(field, known, n=1, cutoff=0.6)
         if close:
@@ -330,12 +341,12 @@ def _pattern_message(loc: tuple, shown: str) -> str:
     return f"{shown} is not a valid id: use lower-case letters, digits and dashes, starting with a letter or digit"
 
 
-def _known_keys(loc: tuple) -> list[str]:
+def _known_keys(loc: tuple, model: Any = None) -> list[str]:
     from pydantic import BaseModel
 
     from .model import Plan
 
-    t: Any = Plan
+    t: Any = model or Plan
     for part in loc:
         t = _unwrap(t)
         if isinstance(t, type) and issubclass(t, BaseModel):

@@ -10,11 +10,12 @@ sections (ids unique, references resolved, every horizon quarter present) live i
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional, TypeVar, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer,
+                      PlainValidator, WithJsonSchema)
 
-from .quarters import QUARTER_PATTERN, Quarter
+from .quarters import QUARTER_PATTERN, FiscalCalendar, Quarter
 
 # -- scalar types -------------------------------------------------------------------
 
@@ -49,6 +50,26 @@ PeriodT = Annotated[
     WithJsonSchema({"type": "string", "pattern": r"^(FY|[0-9]{4}Q[1-4])$",
                     "description": "FY (the whole horizon) or a fiscal quarter"}),
 ]
+def _one_or_many(value: object) -> object:
+    """One name written alone reads as a list of one (plan-format.md 0.2)."""
+    return value if isinstance(value, (list, dict)) or value is None else [value]
+
+
+class _OneOrManySchema:
+    """JSON Schema of a list that also accepts its item alone: anyOf [item, list]."""
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict:
+        import copy
+
+        schema = handler(core_schema)
+        return {"anyOf": [copy.deepcopy(schema.get("items", {})), schema]}
+
+
+T = TypeVar("T")
+# "list of string", "list of sales | marketing", "list of segment id", "list of quarter":
+# `shared_with: marketing` means `shared_with: [marketing]`.
+NameList = Annotated[list[T], BeforeValidator(_one_or_many), _OneOrManySchema()]
+
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Text = Annotated[str, Field(min_length=1)]
 Money = Annotated[float, Field(ge=0)]
@@ -86,7 +107,7 @@ class Goal(_Model):
     metric: Metric
     target: Annotated[float, Field(ge=0)] = Field(description="Money for new_bookings/pipeline; a count for mqls/sqls/opportunities; a fraction 0-1 for win_rate/market_share.")
     period: PeriodT = Field("FY", description="FY (the whole horizon) or one quarter.")
-    owners: list[Side] = Field(description="Who answers for the goal: sales, marketing or both.")
+    owners: NameList[Side] = Field(description="Who answers for the goal: sales, marketing or both.")
 
 
 class EmployeeRange(_Model):
@@ -97,11 +118,11 @@ class EmployeeRange(_Model):
 class Segment(_Model):
     id: Slug
     name: Optional[str] = None
-    industries: Optional[list[Text]] = Field(None, description="Lower-case industry names.")
+    industries: Optional[NameList[Text]] = Field(None, description="Lower-case industry names.")
     employees: Optional[EmployeeRange] = None
-    regions: Optional[list[Text]] = None
-    buyer_roles: Optional[list[Text]] = None
-    pains: Optional[list[Text]] = None
+    regions: Optional[NameList[Text]] = None
+    buyer_roles: Optional[NameList[Text]] = None
+    pains: Optional[NameList[Text]] = None
 
 
 class ICP(_Model):
@@ -109,19 +130,19 @@ class ICP(_Model):
 
 
 class Firmographics(_Model):
-    industries: Optional[list[Text]] = None
+    industries: Optional[NameList[Text]] = None
     employees: Optional[EmployeeRange] = None
-    regions: Optional[list[Text]] = None
+    regions: Optional[NameList[Text]] = None
 
 
 class Criteria(_Model):
     firmographics: Optional[Firmographics] = None
     min_score: Optional[float] = None
-    qualification: Optional[list[Text]] = None
+    qualification: Optional[NameList[Text]] = None
 
 
 class LeadDefinition(_Model):
-    agreed_by: list[Side] = Field(description="Who signed the definition off.")
+    agreed_by: NameList[Side] = Field(description="Who signed the definition off.")
     agreed_on: Optional[dt.date] = None
     mql: Criteria
     sql: Criteria
@@ -154,14 +175,14 @@ ClockTime = Annotated[str, AfterValidator(_clock),
 
 class Review(_Model):
     date: dt.date
-    attendees: list[Text] = Field(description="Functions present: sales, marketing, and any others.")
-    agenda: Optional[list[Text]] = Field(None, description="e.g. win-loss, lead-quality, content-feedback, competitive-intel, next-quarter.")
-    time: Optional[ClockTime] = Field(None, description="Start time, HH:MM, or all-day (default: calendar.time).")
+    attendees: NameList[Text] = Field(description="Functions present: sales, marketing, and any others.")
+    agenda: Optional[NameList[Text]] = Field(None, description="e.g. win-loss, lead-quality, content-feedback, competitive-intel, next-quarter.")
+    time: Optional[ClockTime] = Field(None, description="Start time, HH:MM, or all-day (default: invitations.time).")
     duration_minutes: Optional[Annotated[int, Field(ge=5, le=1440)]] = Field(
-        None, description="Length of the meeting (default: calendar.duration_minutes).")
+        None, description="Length of the meeting (default: invitations.duration_minutes).")
 
 
-class CalendarSettings(_Model):
+class Invitations(_Model):
     """How `gtmplan render --format ics` turns reviews into invitations."""
 
     time: ClockTime = Field("10:00", description="Start time of a review, HH:MM, or all-day.")
@@ -177,12 +198,12 @@ class WinLoss(_Model):
 
 class CompetitiveIntel(_Model):
     owner: Text
-    shared_with: Optional[list[Text]] = None
+    shared_with: Optional[NameList[Text]] = None
 
 
 class ContentFeedback(_Model):
     cadence: Cadence
-    panel: Optional[list[Text]] = None
+    panel: Optional[NameList[Text]] = None
 
 
 class Feedback(_Model):
@@ -195,8 +216,9 @@ class Feedback(_Model):
 class CheckSettings(_Model):
     tolerance: Fraction = Field(0.10, description="Relative difference tolerated before two numbers don't match.")
     max_channel_share: Fraction = Field(0.5, description="Largest share of planned MQLs one channel may bring (rule B403).")
-    ignore: list[Annotated[str, Field(pattern=r"^[A-Za-z][0-9]{0,3}$")]] = Field([], description="Rule codes (or prefixes such as A or A10) not run.")
+    ignore: NameList[Annotated[str, Field(pattern=r"^[A-Za-z][0-9]{0,3}$")]] = Field([], description="Rule codes (or prefixes such as A or A10) not run.")
     severity: dict[Annotated[str, Field(pattern=r"^[A-Za-z][0-9]{3}$")], Severity] = Field({}, description="Rule code -> error, warning or info.")
+    evidence_quarters: Annotated[int, Field(ge=1)] = Field(4, description="How many of the most recent recorded quarters (actuals/) rules E701 and E702 and calibrate pool.")
 
 
 # -- the two sides ---------------------------------------------------------------------
@@ -212,11 +234,24 @@ class Assumptions(_Model):
 
 
 class TeamRow(_Model):
+    # ramp and ramp_months together is an error (integrity.py says where; the schema agrees).
+    model_config = ConfigDict(json_schema_extra={"not": {"required": ["ramp", "ramp_months"]}})
+
     role: Text
     count: Count
     annual_quota: Money
-    ramp_months: Count = 0
+    ramp_months: Count = Field(0, description="Ramp over k months: month m after start (m = 0 in the start month) "
+                                              "at (m + 1) / k of full productivity, full from month k - 1.")
+    ramp: Optional[Annotated[list[Fraction], Field(min_length=1)]] = Field(
+        None, description="Share of full productivity in month 0 (the start month), 1, 2 ... after start; "
+                          "1 after the list ends. Instead of ramp_months.")
     start: Optional[dt.date] = Field(None, description="Start date; absent means before the horizon, fully ramped.")
+
+
+class OtherSource(_Model):
+    id: Slug
+    name: Optional[str] = None
+    share: Fraction = Field(description="Share of each quarter's opportunities expected from this source.")
 
 
 class Sales(_Model):
@@ -226,26 +261,29 @@ class Sales(_Model):
     expected_attainment: Annotated[float, Field(gt=0, le=1)] = Field(1.0, description="Share of quota the average ramped seller reaches.")
     max_opportunities_per_rep: Optional[Annotated[int, Field(gt=0)]] = Field(None, description="Open opportunities one seller can work in a quarter.")
     opening_pipeline: Optional[Money] = Field(None, description="Value of the open opportunities at the start of the horizon.")
+    other_pipeline: Optional[list[OtherSource]] = Field(
+        None, description="Sources of opportunities other than marketing's MQLs (outbound, partners, existing "
+                          "customers); the shares sum to less than 1.")
 
 
 class Program(_Model):
     id: Slug
     name: Optional[str] = None
     channel: Text
-    segments: Optional[list[Slug]] = None
-    quarters: Annotated[list[QuarterT], Field(min_length=1)]
+    segments: Optional[NameList[Slug]] = None
+    quarters: Annotated[NameList[QuarterT], Field(min_length=1)]
     cost: Money = Field(description="Spend per quarter it runs.")
     expected_leads: Optional[Count] = Field(None, description="New leads per quarter it runs.")
     expected_mqls: Optional[Count] = Field(None, description="MQLs per quarter it runs; when absent, expected_leads x lead_to_mql.")
     stage: Optional[Stage] = None
-    crm_sources: Optional[list[Text]] = Field(None, description="The CRM's lead-source values that count as this program's leads.")
+    crm_sources: Optional[NameList[Text]] = Field(None, description="The CRM's lead-source values that count as this program's leads.")
 
 
 class ContentAsset(_Model):
     id: Slug
     name: Optional[str] = None
     stage: Stage
-    segments: Optional[list[Slug]] = None
+    segments: Optional[NameList[Slug]] = None
     used_by_sales: Optional[bool] = None
 
 
@@ -263,18 +301,26 @@ class Plan(_Model):
     company: Text
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
     fiscal_year_start_month: Annotated[int, Field(ge=1, le=12)] = 1
+    fiscal_year_named_by: Literal["start", "end"] = Field(
+        "start", description="start: fiscal year N starts in calendar year N; end: it ends in calendar year N.")
     horizon: Horizon
     primary_objective: Optional[Literal["revenue", "market_share"]] = None
     goals: Optional[list[Goal]] = None
     icp: ICP
     lead_definition: LeadDefinition
     reviews: Optional[list[Review]] = None
-    calendar: CalendarSettings = CalendarSettings()
+    invitations: Invitations = Invitations()
     feedback: Optional[Feedback] = None
     check: CheckSettings = CheckSettings()
     sales: Sales
     marketing: Marketing
 
     @property
-    def fy(self) -> int:
-        return self.fiscal_year_start_month
+    def calendar(self) -> FiscalCalendar:
+        """The plan's fiscal calendar: turns its quarters into dates and back."""
+        return FiscalCalendar(self.fiscal_year_start_month, self.fiscal_year_named_by)
+
+    @property
+    def other_share(self) -> float:
+        """Share of each quarter's opportunities that other_pipeline brings (0 without one)."""
+        return sum(s.share for s in self.sales.other_pipeline or [])

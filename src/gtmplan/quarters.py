@@ -1,10 +1,18 @@
 """Fiscal quarters: ``2027Q3`` and the arithmetic the rest of gtmplan shares.
 
-A quarter is written ``YYYYQn`` and is a *fiscal* quarter. Fiscal year N starts on
-the first day of ``fiscal_year_start_month`` in calendar year N; Q1 is its first
-three months. With the default start month (1), fiscal quarters are calendar
-quarters. A :class:`Quarter` value is just (year, n); the start month is passed to
-the methods that turn it into dates.
+A quarter is written ``YYYYQn`` and is a *fiscal* quarter. A :class:`Quarter` value
+is just (year, n): the label as written, with its arithmetic (``q + 1``, ``q - p``).
+Turning a label into dates, and a date into a label, needs the plan's
+:class:`FiscalCalendar` (``plan.calendar``), the one place that knows
+``fiscal_year_start_month`` and ``fiscal_year_named_by``:
+
+- named by ``start`` (the default): fiscal year N starts on the first day of the
+  start month in calendar year N;
+- named by ``end``: fiscal year N is the one that *ends* in calendar year N, so with
+  start month 2, ``2027Q1`` is February to April 2026.
+
+Q1 is the fiscal year's first three months. With start month 1 both namings are the
+calendar year and fiscal quarters are calendar quarters.
 """
 
 from __future__ import annotations
@@ -12,10 +20,55 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Literal
 
 _QUARTER_RE = re.compile(r"([0-9]{4})Q([1-4])")
 QUARTER_PATTERN = r"^[0-9]{4}Q[1-4]$"
+
+
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December")
+
+
+@dataclass(frozen=True, slots=True)
+class FiscalCalendar:
+    """When fiscal years start (``start_month``, 1-12) and which calendar year names them."""
+
+    start_month: int = 1
+    named_by: Literal["start", "end"] = "start"
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.start_month, int) and 1 <= self.start_month <= 12):
+            raise ValueError(f"fiscal year start month {self.start_month!r} is not a month (1-12)")
+        if self.named_by not in ("start", "end"):
+            raise ValueError(f"fiscal years are named by their 'start' or 'end' year, not {self.named_by!r}")
+
+    @property
+    def shift(self) -> int:
+        """Calendar year in which fiscal year N starts, minus N (-1 when named by the year it ends)."""
+        return -1 if self.named_by == "end" and self.start_month != 1 else 0
+
+    @property
+    def is_calendar(self) -> bool:
+        return self.start_month == 1
+
+    def describe(self) -> str:
+        """The calendar in words, for documents ('' for calendar quarters)."""
+        if self.is_calendar:
+            return ""
+        naming = "the calendar year in which they end" if self.shift else "the calendar year in which they start"
+        return (f"Fiscal years start in {MONTH_NAMES[self.start_month - 1]} and are named by {naming}; "
+                "quarters are fiscal quarters.")
+
+
+CALENDAR = FiscalCalendar()
+
+
+def _calendar(cal: FiscalCalendar) -> FiscalCalendar:
+    if not isinstance(cal, FiscalCalendar):
+        # A bare start month would silently ignore fiscal_year_named_by: pass plan.calendar.
+        raise TypeError(f"expected a FiscalCalendar (plan.calendar), got {cal!r}")
+    return cal
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -31,11 +84,12 @@ class Quarter:
         return cls(int(m.group(1)), int(m.group(2)))
 
     @classmethod
-    def of(cls, day: dt.date, fy_start: int = 1) -> Quarter:
+    def of(cls, day: dt.date, cal: FiscalCalendar = CALENDAR) -> Quarter:
         """The fiscal quarter that contains ``day``."""
-        months_in = (day.month - fy_start) % 12
-        year = day.year if day.month >= fy_start else day.year - 1
-        return cls(year, months_in // 3 + 1)
+        cal = _calendar(cal)
+        months_in = (day.month - cal.start_month) % 12
+        year = day.year if day.month >= cal.start_month else day.year - 1
+        return cls(year - cal.shift, months_in // 3 + 1)
 
     def __str__(self) -> str:
         return f"{self.year}Q{self.n}"
@@ -70,20 +124,21 @@ class Quarter:
         return self - 1
 
     # -- calendar ---------------------------------------------------------------
-    def months(self, fy_start: int = 1) -> list[tuple[int, int]]:
+    def months(self, cal: FiscalCalendar = CALENDAR) -> list[tuple[int, int]]:
         """The three calendar (year, month) pairs in this fiscal quarter."""
-        first = self.year * 12 + (fy_start - 1) + (self.n - 1) * 3
+        cal = _calendar(cal)
+        first = (self.year + cal.shift) * 12 + (cal.start_month - 1) + (self.n - 1) * 3
         return [((first + i) // 12, (first + i) % 12 + 1) for i in range(3)]
 
-    def first_day(self, fy_start: int = 1) -> dt.date:
-        y, m = self.months(fy_start)[0]
+    def first_day(self, cal: FiscalCalendar = CALENDAR) -> dt.date:
+        y, m = self.months(cal)[0]
         return dt.date(y, m, 1)
 
-    def last_day(self, fy_start: int = 1) -> dt.date:
-        return (self + 1).first_day(fy_start) - dt.timedelta(days=1)
+    def last_day(self, cal: FiscalCalendar = CALENDAR) -> dt.date:
+        return (self + 1).first_day(cal) - dt.timedelta(days=1)
 
-    def contains(self, day: dt.date, fy_start: int = 1) -> bool:
-        return Quarter.of(day, fy_start) == self
+    def contains(self, day: dt.date, cal: FiscalCalendar = CALENDAR) -> bool:
+        return Quarter.of(day, cal) == self
 
 
 def quarter_range(start: Quarter, end: Quarter) -> Iterator[Quarter]:

@@ -18,7 +18,7 @@ from typing import Optional
 
 from .errors import InputError, Problem
 from .fsutil import write_atomic
-from .quarters import Quarter
+from .quarters import FiscalCalendar, Quarter
 from .resources import examples_dir, templates_dir
 
 MODELINE = "# yaml-language-server: $schema=gtmplan.schema.json\n"
@@ -85,14 +85,36 @@ def parse_amount(value) -> float:
     return amount
 
 
-def default_start(fy_start: int, today: Optional[dt.date] = None) -> Quarter:
+def parse_named_by(value) -> str:
+    named = str(value).strip().lower()
+    if named not in ("start", "end"):
+        raise ValueError(f"{str(value)!r} is neither start nor end")
+    return named
+
+
+def parse_other_share(value) -> float:
+    try:
+        share = float(str(value).strip().rstrip("%")) / (100 if str(value).strip().endswith("%") else 1)
+    except ValueError:
+        raise ValueError(f"{str(value)!r} is not a share: write 30% as 0.3") from None
+    if not 0 <= share < 1:
+        raise ValueError(f"{share:g} is not a share from 0 to below 1 (write 30% as 0.3)")
+    return share
+
+
+def default_start(calendar, today: Optional[dt.date] = None) -> Quarter:
     """The next fiscal quarter after today's, in the fiscal year the plan uses."""
-    return Quarter.of(today or dt.date.today(), fy_start) + 1
+    return Quarter.of(today or dt.date.today(), _cal(calendar)) + 1
 
 
-def quarter_dates(q: Quarter, fy_start: int) -> str:
-    """2027Q1 = 1 Apr–30 Jun 2027"""
-    a, b = q.first_day(fy_start), q.last_day(fy_start)
+def _cal(calendar) -> FiscalCalendar:
+    return calendar if isinstance(calendar, FiscalCalendar) else FiscalCalendar(calendar)
+
+
+def quarter_dates(q: Quarter, calendar) -> str:
+    """2027Q1 = 1 Apr–30 Jun 2027 (a FiscalCalendar, or a start month)"""
+    calendar = _cal(calendar)
+    a, b = q.first_day(calendar), q.last_day(calendar)
     first = f"{a.day} {a:%b}" + ("" if a.year == b.year else f" {a.year}")
     return f"{q} = {first}–{b.day} {b:%b} {b.year}"
 
@@ -106,10 +128,17 @@ class Answers:
     fy_start: int = 1
     target: float = 1_200_000
     deal_size: float = 20_000
+    fy_named_by: str = "start"  # or "end": fiscal year N ends in calendar year N
+    other_share: float = 0.0  # share of opportunities sales sources itself (outbound, partners, customers)
+
+    @property
+    def calendar(self) -> FiscalCalendar:
+        return FiscalCalendar(self.fy_start, self.fy_named_by)
 
     @classmethod
     def from_flags(cls, *, company=None, currency=None, start=None, quarters=None, fy_start=None,
-                   target=None, deal_size=None, today: Optional[dt.date] = None) -> Answers:
+                   target=None, deal_size=None, fy_named_by=None, other_share=None,
+                   today: Optional[dt.date] = None) -> Answers:
         """Answers from the flags (None: the default); every bad flag is named."""
         problems: list[str] = []
 
@@ -123,14 +152,17 @@ class Answers:
                 return default
 
         fy = take("--fiscal-year-start-month", parse_fy_start, fy_start, cls.fy_start)
+        named = take("--fiscal-year-named-by", parse_named_by, fy_named_by, cls.fy_named_by)
         values = cls(
             company=take("--company", parse_company, company, cls.company),
             currency=take("--currency", parse_currency, currency, cls.currency),
-            start=take("--start", parse_start, start, None) or default_start(fy, today),
+            start=take("--start", parse_start, start, None) or default_start(FiscalCalendar(fy, named), today),
             quarters=take("--quarters", parse_quarters, quarters, cls.quarters),
             fy_start=fy,
             target=take("--target", parse_amount, target, cls.target),
-            deal_size=take("--deal-size", parse_amount, deal_size, cls.deal_size))
+            deal_size=take("--deal-size", parse_amount, deal_size, cls.deal_size),
+            fy_named_by=named,
+            other_share=take("--other-pipeline", parse_other_share, other_share, cls.other_share))
         if problems:
             raise InputError([Problem(None, None, None, p) for p in problems])
         return values
@@ -153,13 +185,25 @@ def ask(defaults: Answers, start_given: bool = False, today: Optional[dt.date] =
     currency = question("Currency (ISO 4217)", parse_currency, defaults.currency)
     fy_start = question("Fiscal year start month (1-12; 1 = calendar quarters, 4 = April)", parse_fy_start,
                         defaults.fy_start)
-    first = defaults.start if start_given else default_start(fy_start, today)
-    start = question(f"First quarter of the plan ({quarter_dates(first, fy_start)})", parse_start, str(first))
-    typer.echo(f"  {quarter_dates(start, fy_start)}")
+    fy_named_by = defaults.fy_named_by
+    if fy_start != 1:
+        fy_named_by = question("Are fiscal years named by the calendar year they start or end in? (start/end)",
+                               parse_named_by, defaults.fy_named_by)
+    calendar = FiscalCalendar(fy_start, fy_named_by)
+    first = defaults.start if start_given else default_start(calendar, today)
+    start = question(f"First quarter of the plan ({quarter_dates(first, calendar)})", parse_start, str(first))
+    typer.echo(f"  {quarter_dates(start, calendar)}")
     quarters = question("Number of quarters (1-12)", parse_quarters, defaults.quarters)
     target = question("New bookings target for a year", parse_amount, defaults.target, f"{defaults.target:,.0f}")
     deal_size = question("Average deal size", parse_amount, defaults.deal_size, f"{defaults.deal_size:,.0f}")
-    return Answers(company, currency, start, quarters, fy_start, target, deal_size)
+    other_share = defaults.other_share
+    if typer.confirm("Does sales source pipeline itself (outbound, partners, existing customers)?",
+                     default=other_share > 0):
+        other_share = question("Share of opportunities sales sources itself (0.3 = 30%)", parse_other_share,
+                               other_share or 0.3)
+    else:
+        other_share = 0.0
+    return Answers(company, currency, start, quarters, fy_start, target, deal_size, fy_named_by, other_share)
 
 
 def _round_up(x: float, step: int) -> int:
@@ -178,7 +222,8 @@ def design(a: Answers) -> dict:
     quarters = [a.start + i for i in range(a.quarters)]
     q_target = _round_up(a.target / 4, 1000)
     r = ASSUMPTIONS
-    deals, _, _, _, leads_needed = needs(q_target, {**r, "average_deal_size": a.deal_size})
+    deals, _, other_opps, _, _, leads_needed = needs(q_target, {**r, "average_deal_size": a.deal_size},
+                                                     a.other_share)  # sales.other_pipeline: marketing has the rest
     leads_needed *= MARGIN
     programs = []
     cost = 0
@@ -194,16 +239,17 @@ def design(a: Answers) -> dict:
     attainment = 0.9
     reps = max(2, math.ceil(deals * 4 / 24))  # about two deals a month per seller
     quota = _round_up(a.target / (reps * attainment), 1000)
-    planned_opps = mqls_planned * r["mql_to_sql"] * r["sql_to_opportunity"]
+    planned_opps = mqls_planned * r["mql_to_sql"] * r["sql_to_opportunity"] + other_opps
     max_opps = math.ceil(planned_opps / reps * 1.5)
     opening = _round_up(q_target * lag / r["win_rate"] * 1.1, 10_000)
-    fy = a.fy_start
+    fy = a.calendar
     reviews = [{"date": working_day(q.last_day(fy) - dt.timedelta(days=8)),
                 "agenda": "win-loss, lead-quality, content-feedback, next-quarter"} for q in quarters]
     reviews.append({"date": working_day(quarters[-1].next().first_day(fy) + dt.timedelta(days=20)),
                     "agenda": "win-loss, lead-quality, next-quarter"})
     return {
-        "company": a.company, "currency": a.currency, "fy_start": fy,
+        "company": a.company, "currency": a.currency, "fy_start": a.fy_start, "fy_named_by": a.fy_named_by,
+        "other_share": _number(a.other_share),
         "start": quarters[0], "end": quarters[-1],
         "total_target": q_target * len(quarters),
         "total_mqls": _number(mqls_planned * len(quarters)),

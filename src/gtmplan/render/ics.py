@@ -4,7 +4,7 @@ A review's UID is derived from the plan (the company) and the quarter it reviews
 (the fiscal quarter its date falls in; the 2nd review of a quarter has its own),
 never from the date: moving a meeting updates it in every calendar that imported
 the file instead of duplicating it. Each event has a start time and a length
-(``calendar:`` in the plan, or a review's own ``time``; all-day only when the plan
+(``invitations:`` in the plan, or a review's own ``time``; all-day only when the plan
 says ``all-day``), the attendees by function and the agenda in the description.
 DTSTAMP is the current time, or ``SOURCE_DATE_EPOCH`` when set (reproducible output).
 """
@@ -54,8 +54,8 @@ def render_ics(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Qu
     from icalendar import Calendar, Event
 
     plan = loaded.plan
-    fy = plan.fiscal_year_start_month
-    settings = plan.calendar
+    fy = plan.calendar
+    settings = plan.invitations
     zone = None
     if settings.timezone:
         import zoneinfo

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Optional
 
 from .. import fmt
-from ..funnel import Funnel, compute, program_leads, program_mqls, sellers
+from ..funnel import Funnel, ceil_count, compute, opportunity_sources, program_leads, program_mqls, sellers
 from ..loader import LoadedPlan
 from ..quarters import Quarter
 from ..rules import Finding
@@ -52,12 +52,12 @@ def build_view(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Qu
     plan = loaded.plan
     f = compute(plan)
     cur = plan.currency
-    fy = plan.fiscal_year_start_month
+    fy = plan.calendar
     start, end = plan.horizon.start, plan.horizon.end
     m = lambda x: fmt.money(x, cur)  # noqa: E731
 
     period = f"{start}–{end} ({day(start.first_day(fy))} to {day(end.last_day(fy))})"
-    fiscal_note = "" if fy == 1 else f"Fiscal years start in {MONTHS[fy - 1]}; quarters are fiscal quarters."
+    fiscal_note = fy.describe()
     edition = str(quarter) if quarter else None
     title = f"{plan.company} go-to-market plan"
 
@@ -81,13 +81,62 @@ def build_view(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Qu
         } for s in plan.icp.segments],
         "lead_definition": _lead_definition(plan),
         "waterfall": _waterfall(f, quarter, m),
+        "pipeline": _pipeline_by_source(plan, f, quarter),
         "capacity": _capacity(plan, f, quarter, m),
         "programs": _programs(plan, f, quarter, m),
         "content": _content(plan),
         "feedback": _feedback(plan),
         "reviews": _reviews(plan, quarter),
+        "actuals": _plan_vs_actual(loaded, f, m),
         "issues": _issues(findings, quarter),
     }
+
+
+def _plan_vs_actual(loaded: LoadedPlan, f: Funnel, m) -> Optional[dict]:
+    """cli.md 0.2: for each recorded quarter (actuals/) the plan and actual leads, MQLs,
+    won deals and bookings; a chart of bookings target against actual (recorded
+    quarters and the horizon's). None when the plan has no actuals."""
+    track = loaded.actuals
+    if not track:
+        return None
+    l2m = f.assumptions["lead_to_mql"].value
+    progs = loaded.plan.marketing.programs
+    tol = loaded.plan.check.tolerance
+
+    def planned(q: Quarter) -> dict:
+        r = f.row(q)
+        if r is None:
+            return {"leads": None, "mqls": None, "won": None, "bookings": None}
+        per = [program_leads(progs[i], l2m) for i in (f.by_quarter[q].programs if q in f.by_quarter else [])]
+        return {"leads": None if any(x is None for x in per) else sum(per), "mqls": r.mqls_planned,
+                "won": r.deals, "bookings": r.target}
+
+    def cell(key: str, x) -> str:
+        if x is None:
+            return "–"
+        return m(x) if key == "bookings" else fmt.count(x)
+
+    rows = []
+    for rq in track.quarters:
+        a = rq.actuals.metrics
+        p = planned(rq.quarter)
+        row = {"quarter": str(rq.quarter), "in_horizon": f.row(rq.quarter) is not None,
+               "recorded_on": day(rq.actuals.recorded_on) if rq.actuals.recorded_on else "–"}
+        for key in ("leads", "mqls", "won", "bookings"):
+            actual = getattr(a, key)
+            row[key] = {"plan": cell(key, p[key]), "actual": cell(key, actual),
+                        "short": actual is not None and bool(p[key]) and actual < p[key] * (1 - tol)}
+        rows.append(row)
+    recorded = {rq.quarter: rq.actuals.metrics.bookings for rq in track.quarters}
+    labels = sorted(set(recorded) | {r.quarter for r in f.rows})
+    targets = {r.quarter: r.target for r in f.rows}
+    chart = bar_chart([str(q) for q in labels],
+                      [("Bookings target", [targets.get(q) for q in labels]),
+                       ("Bookings actual", [recorded.get(q) for q in labels])],
+                      m, title="Bookings target vs actual: the recorded quarters and the plan's",
+                      tick_formatter=lambda x: fmt.compact(x, loaded.plan.currency))
+    before = sum(1 for r in rows if not r["in_horizon"])
+    return {"rows": rows, "chart": chart, "count": len(rows), "before_horizon": before}
 
 
 def _lead_definition(plan) -> dict:
@@ -159,6 +208,42 @@ def _assumption(key: str, value, m) -> str:
     return fmt.pct(value, 1 if (value * 1000) % 10 else 0)
 
 
+def _ramp(t) -> str:
+    if t.ramp is not None:
+        return ", ".join(fmt.pct(r) for r in t.ramp) + " of full, then full"
+    return fmt.plural(t.ramp_months, "month") if t.ramp_months else "none"
+
+
+def _apportion(total: int, parts: list[float]) -> list[int]:
+    """Whole counts for parts that add up to ``total`` (largest remainders), so a
+    shown table adds up even though each part is fractional."""
+    floors = [int(x) for x in parts]
+    order = sorted(range(len(parts)), key=lambda i: floors[i] - parts[i])
+    for i in order[:max(0, total - sum(floors))]:
+        floors[i] += 1
+    return floors
+
+
+def _pipeline_by_source(plan, f: Funnel, quarter) -> Optional[dict]:
+    """Opportunities each quarter's target needs, by source (only with sales.other_pipeline)."""
+    if not plan.sales.other_pipeline:
+        return None
+    names = [name for name, _ in opportunity_sources(plan, f.rows[0])] if f.rows else []
+    rows = []
+    for r in f.rows:
+        sources = opportunity_sources(plan, r)
+        if r.opportunities is None:
+            counts = ["–"] * len(sources)
+        else:
+            counts = [f"{n:,}" for n in _apportion(ceil_count(r.opportunities), [x for _, x in sources])]
+        rows.append({"quarter": str(r.quarter), "opportunities": fmt.count(r.opportunities), "counts": counts,
+                     "focus": quarter is not None and r.quarter == quarter})
+    shares = [f"{s.name or s.id} {fmt.pct(s.share)}" for s in plan.sales.other_pipeline]
+    return {"sources": names, "rows": rows, "detail": [r for r in rows if r["focus"]],
+            "note": f"Sales expects {fmt.pct(plan.other_share)} of each quarter's opportunities from other sources "
+                    f"({', '.join(shares)}); marketing's MQLs are planned for the rest."}
+
+
 def _capacity(plan, f: Funnel, quarter, m) -> dict:
     rows = []
     for r in f.rows:
@@ -168,7 +253,7 @@ def _capacity(plan, f: Funnel, quarter, m) -> dict:
                      "short": r.capacity < r.target, "focus": quarter is not None and r.quarter == quarter})
     team = [{"role": t.role, "count": t.count, "quota": m(t.annual_quota),
              "start": day(t.start) if t.start else "already on board",
-             "ramp": fmt.plural(t.ramp_months, "month") if t.ramp_months else "none"} for t in plan.sales.team]
+             "ramp": _ramp(t)} for t in plan.sales.team]
     chart = bar_chart([str(r.quarter) for r in f.rows],
                       [("Target", [r.target for r in f.rows]), ("Capacity", [r.capacity for r in f.rows])],
                       m, title="Bookings target vs ramped sales capacity, by quarter",
@@ -232,7 +317,7 @@ def _feedback(plan) -> list[dict]:
 
 
 def _reviews(plan, quarter) -> dict:
-    fy = plan.fiscal_year_start_month
+    fy = plan.calendar
     reviews = sorted(plan.reviews or [], key=lambda r: r.date)
     items = [{"date": day(r.date), "iso": r.date.isoformat(), "quarter": str(Quarter.of(r.date, fy)),
               "attendees": _join(r.attendees, "–"), "agenda": _join(r.agenda, "–"),

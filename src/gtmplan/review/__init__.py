@@ -10,7 +10,7 @@ import sys
 from typing import Optional
 
 from ..errors import InputError, Problem
-from ..funnel import compute, program_leads
+from ..funnel import compute, planned_opportunities, program_leads
 from ..loader import LoadedPlan
 from ..quarters import Quarter
 from .columns import load_mapping, recognise
@@ -37,7 +37,7 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         problems = _check_date_format(fmt)
         if problems:
             raise InputError(problems)
-    fy = loaded.plan.fiscal_year_start_month
+    fy = loaded.plan.calendar
     lo, hi = quarter.first_day(fy).isoformat(), quarter.last_day(fy).isoformat()
     bad = BadRows()
     lc = dc = None
@@ -109,29 +109,31 @@ def figures(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Option
             bad: BadRows) -> dict:
     plan = loaded.plan
     f = compute(plan)
-    row = f.row(q)
+    row = f.row(q)  # None for a quarter outside the horizon (--record): no plan figures
     eff = {k: a.value for k, a in f.assumptions.items()}
     l2m = eff["lead_to_mql"]
-    running = [plan.marketing.programs[i] for i in (f.by_quarter[q].programs if q in f.by_quarter else [])]
+    running = [plan.marketing.programs[i] for i in (f.by_quarter[q].programs if q in f.by_quarter and row else [])]
 
     plan_leads = None
     per_program = [program_leads(p, l2m) for p in running]
-    if all(x is not None for x in per_program):
+    if row is not None and all(x is not None for x in per_program):
         plan_leads = float(sum(per_program))
-    plan_mqls = row.mqls_planned
+    plan_mqls = row.mqls_planned if row is not None else None
     plan_sqls = plan_mqls * eff["mql_to_sql"] if plan_mqls is not None and eff["mql_to_sql"] else None
-    plan_opps = plan_sqls * eff["sql_to_opportunity"] if plan_sqls is not None and eff["sql_to_opportunity"] else None
+    plan_opps = planned_opportunities(f, q)  # marketing's and sales.other_pipeline's
 
     actual: dict[str, Optional[float]] = dict.fromkeys(
         ("leads", "mqls", "sqls", "opportunities", "won", "bookings", "win_rate", "average_deal_size",
          "days_to_close"))
     rates_actual: dict[str, Optional[float]] = dict.fromkeys(RATES)
+    rates_n: dict[str, Optional[int]] = dict.fromkeys(RATES)  # rows each rate was measured on (cli.md 0.2)
     notes = []
     if lc is not None:
         actual["leads"] = lc.leads
         if lc.has_mql:
             actual["mqls"] = lc.mqls
             rates_actual["lead_to_mql"] = _ratio(lc.created_with_mql, lc.leads)
+            rates_n["lead_to_mql"] = lc.leads
         else:
             notes.append("the leads export has no MQL date, so MQLs and lead_to_mql are not measured "
                          "(map one with --mapping)")
@@ -139,21 +141,24 @@ def figures(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Option
             actual["sqls"] = lc.sqls
             if lc.has_mql:
                 rates_actual["mql_to_sql"] = _ratio(lc.mql_with_sql, lc.mqls)
+                rates_n["mql_to_sql"] = lc.mqls
         if lc.has_opp:
             if dc is None:
                 actual["opportunities"] = lc.opportunities
             if lc.has_sql:
                 rates_actual["sql_to_opportunity"] = _ratio(lc.sql_with_opp, lc.sqls)
+                rates_n["sql_to_opportunity"] = lc.sqls
     if dc is not None:
         actual["opportunities"] = dc.opportunities
         actual["won"] = dc.won
         actual["bookings"] = dc.bookings
         actual["win_rate"] = rates_actual["win_rate"] = _ratio(dc.won, dc.won + dc.lost)
+        rates_n["win_rate"] = dc.won + dc.lost
         actual["average_deal_size"] = dc.bookings / dc.won if dc.won else None
         actual["days_to_close"] = dc.days_to_close()
 
     plans = {"leads": plan_leads, "mqls": plan_mqls, "sqls": plan_sqls, "opportunities": plan_opps,
-             "won": row.deals, "bookings": row.target, "win_rate": eff["win_rate"],
+             "won": row.deals if row else None, "bookings": row.target if row else None, "win_rate": eff["win_rate"],
              "average_deal_size": eff["average_deal_size"], "days_to_close": eff["sales_cycle_days"]}
     metrics = {k: {"plan": None if plans[k] is None else float(plans[k]), "actual": actual[k]} for k in plans}
 
@@ -163,7 +168,7 @@ def figures(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Option
         sv = getattr(s_side, key) if s_side else None
         mv = getattr(m_side, key) if m_side else None
         a = rates_actual[key]
-        rates[key] = {"actual": a, "sales": sv, "marketing": mv, "closer": _closer(a, sv, mv)}
+        rates[key] = {"actual": a, "n": rates_n[key], "sales": sv, "marketing": mv, "closer": _closer(a, sv, mv)}
 
     sources = []
     if lc is not None or dc is not None:

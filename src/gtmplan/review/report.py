@@ -38,7 +38,7 @@ def view(loaded, result: dict) -> dict:
     from ..render.view import day
 
     q = Quarter.parse(result["quarter"])
-    fy = plan.fiscal_year_start_month
+    fy = plan.calendar
     metrics = []
     for key, m in result["metrics"].items():
         p, a = m["plan"], m["actual"]

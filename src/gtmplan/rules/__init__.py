@@ -6,11 +6,12 @@
     b_budget    B4xx  budget and the program portfolio
     r_reviews   R5xx  the quarterly review rhythm
     f_feedback  F6xx  feedback loops (sales feeds marketing)
+    e_evidence  E7xx  evidence: the plan against its recorded actuals (actuals/)
 """
 
 from __future__ import annotations
 
-from . import a_funnel, b_budget, f_feedback, g_goals, l_leads, r_reviews  # noqa: F401  (registers)
+from . import a_funnel, b_budget, e_evidence, f_feedback, g_goals, l_leads, r_reviews  # noqa: F401  (registers)
 from .base import REGISTRY, Context, Finding, Rule
 
 FAMILIES = {
@@ -20,6 +21,7 @@ FAMILIES = {
     "B": "budget and the program portfolio",
     "R": "the quarterly review rhythm",
     "F": "feedback loops",
+    "E": "evidence: the plan against its recorded actuals",
 }
 
 

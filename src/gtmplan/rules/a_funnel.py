@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..fmt import count, pct, pct_beyond, plural, possessive, rate, rel_diff, shown_count
-from ..funnel import WATERFALL_NEEDS, owner, ramped_sellers, sellers, sellers_joining
+from ..funnel import (WATERFALL_NEEDS, ceil_count, owner, planned_opportunities, ramped_sellers, sellers,
+                      sellers_joining)
 from ..model import ASSUMPTION_KEYS
 from .base import Context, Rule, register
 
@@ -71,12 +72,15 @@ class MqlShortfall(Rule):
     Why: the demand waterfall turns each quarter's bookings target into the MQLs
     it needs (target / deal size / win rate / SQL-to-opportunity / MQL-to-SQL), and
     those MQLs must be created a sales cycle earlier. A marketing plan that
-    delivers fewer leaves sales without pipeline, whatever the effort.
+    delivers fewer leaves sales without pipeline, whatever the effort. When
+    `sales.other_pipeline` says a share of the opportunities comes from elsewhere
+    (outbound, partners, existing customers), marketing is asked only for the rest.
 
     Fires when: for a horizon quarter p, `mqls_planned(p)` is below
     `mqls_demanded(p) * (1 - tolerance)`, where `mqls_demanded(p)` is the MQLs
     needed by the target quarter `lag` quarters later
-    (lag = sales_cycle_days / 91, rounded).
+    (lag = sales_cycle_days / 91, rounded), after taking out the opportunities
+    `sales.other_pipeline` brings.
 
     How to fix: add or grow programs running in p (expected_leads or
     expected_mqls), lower the targets of the later quarter, or revisit the
@@ -99,11 +103,16 @@ class MqlShortfall(Rule):
             shown_short = shown_count(demanded) - shown_count(planned)
             target_q = row.quarter + f.lag
             when = "in the same quarter" if f.lag == 0 else "created then"
+            other = ""
+            if ctx.plan.other_share:
+                t = f.row(target_q)
+                other = (f"; other sources (sales.other_pipeline) bring {count(t.other_opportunities)} of its "
+                         f"{count(t.opportunities)} opportunities ({pct(ctx.plan.other_share)}), marketing the rest")
             yield self.finding(
                 ctx, ("marketing", "programs"),
                 f"marketing plans {count(planned)} MQLs in {row.quarter}; sales' target for {target_q} "
                 f"({ctx.money(ctx.plan.sales.targets[target_q])}) needs {count(demanded)} {when} "
-                f"(short by {shown_short:,}, {pct_beyond(1 - planned / demanded, ctx.tolerance)})",
+                f"(short by {shown_short:,}, {pct_beyond(1 - planned / demanded, ctx.tolerance)}){other}",
                 quarter=row.quarter)
 
 
@@ -167,8 +176,12 @@ class CapacityShortfall(Rule):
     close, at the attainment sales itself expects, is a plan to miss.
 
     Fires when: `capacity(q)` is below `sales.targets[q] * (1 - tolerance)`, where
-    capacity counts each team row's `count * annual_quota / 12` per month, ramped
-    from `start` over `ramp_months`, times `expected_attainment`.
+    capacity(q) sums, over the team rows and the three months of q,
+    `count * annual_quota / 12 * productivity(month)`, times `expected_attainment`.
+    Productivity counts months m from the month of `start` (m = 0 in the start
+    month; nothing before it; full at once when `start` is absent):
+    `ramp_months: k` is `(m + 1) / k` for m < k and 1 after (k = 3: 1/3, 2/3, 1;
+    k = 0: full at once); `ramp: [r0, r1, ...]` is r_m, and 1 after the list ends.
 
     How to fix: hire earlier (or more), shorten ramp time with enablement, or
     lower the quarter's target.
@@ -176,6 +189,11 @@ class CapacityShortfall(Rule):
     Example:
         team:
           - {role: AE, count: 4, annual_quota: 600000, ramp_months: 3, start: 2027-04-01}
+        # 4 x 600,000 / 12 = 200,000 a month at full productivity. In 2027Q2
+        # (April to June) the hires are at 1/3, 2/3 and 1: 200,000 x 2 = 400,000
+        # capacity (x expected_attainment). With ramp: [0, 0.25, 0.5, 0.75]
+        # instead, April to June is 0 + 0.25 + 0.5 = 0.75: 150,000, and from
+        # August on 200,000 a month.
     """
 
     code, name, severity = "A104", "capacity-shortfall", "error"
@@ -214,7 +232,8 @@ class UnworkedLeads(Rule):
     and on the reputation of a company that never called back.
 
     Fires when: `sales.max_opportunities_per_rep` is set and, for a quarter p,
-    `mqls_planned(p) * mql_to_sql * sql_to_opportunity` is above
+    the opportunities planned, `mqls_planned(p) * mql_to_sql * sql_to_opportunity`
+    plus the `other_opportunities(p)` that `sales.other_pipeline` brings, are above
     `sellers(p) * max_opportunities_per_rep * (1 + tolerance)`; sellers(p) counts
     the team whose start is on or before p's last day.
 
@@ -234,16 +253,23 @@ class UnworkedLeads(Rule):
         if cap is None or m2s is None or s2o is None:
             return
         for row in ctx.funnel.rows:
-            if row.mqls_planned is None:
+            opps = planned_opportunities(ctx.funnel, row.quarter)
+            if opps is None:
                 continue
-            opps = row.mqls_planned * m2s * s2o
             n = sellers(ctx.plan, row.quarter)
             if opps > n * cap * (1 + ctx.tolerance):
+                marketing = row.mqls_planned * m2s * s2o
+                mqls = f"{count(row.mqls_planned)} MQLs x {rate(m2s)} x {rate(s2o)}"
+                if row.other_opportunities:
+                    parts = ceil_count(marketing), ceil_count(row.other_opportunities)  # shown parts add up
+                    what = (f"{row.quarter} plans about {count(sum(parts))} opportunities: {count(parts[0])} from "
+                            f"marketing's programs ({mqls}) and {count(parts[1])} from other sources "
+                            f"(sales.other_pipeline, {pct(ctx.plan.other_share)})")
+                else:
+                    what = f"marketing's programs in {row.quarter} bring about {count(marketing)} opportunities ({mqls})"
                 yield self.finding(
                     ctx, ("sales", "max_opportunities_per_rep"),
-                    f"marketing's programs in {row.quarter} bring about {count(opps)} opportunities "
-                    f"({count(row.mqls_planned)} MQLs x {rate(m2s)} x {rate(s2o)}); {plural(n, 'seller')} can work "
-                    f"{count(n * cap)} ({n} x {cap})",
+                    f"{what}; {plural(n, 'seller')} can work {count(n * cap)} ({n} x {cap})",
                     quarter=row.quarter)
 
 

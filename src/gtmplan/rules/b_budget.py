@@ -112,3 +112,38 @@ class ProgramWithoutForecast(Rule):
                 yield self.finding(ctx, ("marketing", "programs", i, "id"),
                                    f"program {p.id!r} ({ctx.money(p.cost)} per quarter) forecasts neither "
                                    "expected_leads nor expected_mqls: it cannot be judged at review")
+
+
+@register
+class ProgramOutsideHorizon(Rule):
+    """A program none of whose quarters lies in the plan's horizon.
+
+    Why: such a program is in no figure: no MQLs planned, no cost against the
+    budget, nothing to review. It is almost always a typo in the year
+    (`2026Q3` for `2027Q3`), and without this check the plan still passes
+    `check --strict` while the program silently disappears.
+
+    Fires when: none of a program's `quarters` is between `horizon.start` and
+    `horizon.end` (inclusive).
+
+    How to fix: correct the quarters (usually the year), extend the horizon, or
+    remove the program if it belongs to another plan.
+
+    Example:
+        horizon: {start: 2027Q1, end: 2027Q4}
+        programs:
+          - {id: trade-show, channel: events, quarters: [2026Q3], cost: 40000}   # B405: 2027Q3?
+    """
+
+    code, name, severity = "B405", "program-outside-horizon", "warning"
+
+    def check(self, ctx):
+        start, end = ctx.plan.horizon.start, ctx.plan.horizon.end
+        for i, p in enumerate(ctx.plan.marketing.programs):
+            if any(start <= q <= end for q in p.quarters):
+                continue
+            quarters = ", ".join(str(q) for q in sorted(set(p.quarters)))
+            cost = ctx.money(p.cost * len(set(p.quarters)))
+            yield self.finding(ctx, ("marketing", "programs", i, "quarters"),
+                               f"program {p.id!r} runs only in {quarters}, outside the horizon {start}-{end}: "
+                               f"its {cost} of spend and its leads are in no figure (a typo in the year?)")

@@ -41,9 +41,13 @@ class Finding:
 class Context:
     """The plan as the rules see it: the model, positions, the funnel and settings."""
 
-    def __init__(self, plan: Plan, source: SourceMap):
+    def __init__(self, plan: Plan, source: SourceMap, actuals=None):
+        from ..actuals import TrackRecord
+
         self.plan = plan
         self.source = source
+        self.actuals: TrackRecord = actuals if actuals is not None else TrackRecord()
+        self.evidence_quarters = plan.check.evidence_quarters
         self.tolerance = plan.check.tolerance
         self.max_channel_share = plan.check.max_channel_share
 

@@ -17,7 +17,7 @@ class QuarterWithoutReview(Rule):
     weak programs are replaced.
 
     Fires when: no review in `reviews` is dated inside a horizon quarter (fiscal
-    quarters, by `fiscal_year_start_month`).
+    quarters, by `fiscal_year_start_month` and `fiscal_year_named_by`).
 
     How to fix: put the review on the calendar now, usually in the last two weeks
     of the quarter (`gtmplan render --format ics` makes the invitations).
@@ -30,7 +30,7 @@ class QuarterWithoutReview(Rule):
     code, name, severity = "R501", "quarter-without-review", "error"
 
     def check(self, ctx):
-        fy = ctx.plan.fiscal_year_start_month
+        fy = ctx.plan.calendar
         reviewed = {Quarter.of(r.date, fy) for r in ctx.plan.reviews or []}
         for row in ctx.funnel.rows:
             if row.quarter not in reviewed:
@@ -58,7 +58,7 @@ class OneSidedReview(Rule):
     code, name, severity = "R502", "one-sided-review", "error"
 
     def check(self, ctx):
-        fy = ctx.plan.fiscal_year_start_month
+        fy = ctx.plan.calendar
         for i, r in enumerate(ctx.plan.reviews or []):
             missing = [s for s in SIDES if s not in r.attendees]
             if missing:
@@ -87,7 +87,7 @@ class NextReviewNotScheduled(Rule):
     code, name, severity = "R503", "next-review-not-scheduled", "warning"
 
     def check(self, ctx):
-        end = ctx.plan.horizon.end.last_day(ctx.plan.fiscal_year_start_month)
+        end = ctx.plan.horizon.end.last_day(ctx.plan.calendar)
         if not any(r.date > end for r in ctx.plan.reviews or []):
             yield self.finding(ctx, ("reviews",),
                                f"no review is scheduled after the horizon ends on {end}: "
@@ -112,7 +112,7 @@ class ReviewWithoutFeedback(Rule):
     code, name, severity = "R504", "review-without-feedback", "info"
 
     def check(self, ctx):
-        fy = ctx.plan.fiscal_year_start_month
+        fy = ctx.plan.calendar
         for i, r in enumerate(ctx.plan.reviews or []):
             agenda = r.agenda or []
             if "win-loss" not in agenda and "lead-quality" not in agenda:

@@ -1,0 +1,255 @@
+"""Recorded actuals (plan-format.md, "Actual results"): ``actuals/QUARTER.yaml``.
+
+A plan directory may hold a folder ``actuals/`` (beside a single-file plan:
+``actuals/`` next to it) with one file per past quarter, written by
+``gtmplan review --record`` (:mod:`gtmplan.record`) or by hand. They are part of
+the plan: read with it by :func:`gtmplan.loader.load_plan`, through the same YAML
+reader and model validation (every problem ``FILE:LINE:COLUMN``), not merged into
+it. This module reads them (their model is :mod:`gtmplan.actuals_model`, imported
+only when a plan has actuals: building it costs start-up time) and pools them the
+way rules.md (E701) says: the most recent ``check.evidence_quarters`` recorded
+quarters, a rate as ``k = sum(round(actual * n))`` successes in ``n = sum(n)`` trials.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import yaml
+
+from .errors import InputError, Problem
+from .quarters import Quarter
+from .sourcemap import SourceMap
+from .stats import wilson
+
+ACTUALS_DIR = "actuals"
+RATE_KEYS = ("lead_to_mql", "mql_to_sql", "sql_to_opportunity", "win_rate")
+METRIC_KEYS = ("leads", "mqls", "sqls", "opportunities", "won", "lost", "bookings", "days_to_close")
+MIN_RATE_N = 30
+"""E701: a pooled rate contradicts a stated one only when measured on at least this many rows."""
+MIN_WON_DEALS = 10
+"""E701: a pooled deal size contradicts a stated one only with at least this many won deals."""
+RATE_UNITS = {"lead_to_mql": "leads", "mql_to_sql": "MQLs", "sql_to_opportunity": "SQLs",
+              "win_rate": "closed deals"}
+"""What a rate's ``n`` counts, in people's words."""
+_NAME_RE = re.compile(r"([0-9]{4}Q[1-4])\.ya?ml")
+
+
+# -- reading --------------------------------------------------------------------------
+
+@dataclass
+class RecordedQuarter:
+    actuals: Any  # gtmplan.actuals_model.Actuals
+    file: str  # display name
+    source: SourceMap  # where each of its values was written
+
+    @property
+    def quarter(self) -> Quarter:
+        return self.actuals.quarter
+
+    def rate(self, key: str):
+        return getattr(self.actuals.rates, key) if self.actuals.rates else None
+
+    def program(self, pid: str):
+        for i, p in enumerate(self.actuals.programs or []):
+            if p.id == pid:
+                return i, p
+        return None
+
+
+def actuals_dir(target: str) -> str:
+    """Where PLAN's actuals live: ``PLAN/actuals`` for a directory, else ``actuals`` beside the file."""
+    p = Path(target)
+    if p.is_dir():
+        return os.path.join(target, ACTUALS_DIR)
+    return os.path.join(os.path.dirname(target), ACTUALS_DIR)
+
+
+def actual_files(target: str) -> list[tuple[str, Callable[[], str]]]:
+    """(display name, text reader) of each file in PLAN's ``actuals/`` (none when there is no folder)."""
+    from .yamlsource import read_text
+
+    d = actuals_dir(target)
+    if not os.path.isdir(d):
+        return []
+    names = sorted(n for n in os.listdir(d)
+                   if n.endswith((".yaml", ".yml")) and not n.startswith(".") and os.path.isfile(os.path.join(d, n)))
+    return [(os.path.join(d, n), (lambda p=Path(d) / n, disp=os.path.join(d, n): read_text(p, disp)))
+            for n in names]
+
+
+def read_actuals(files: list[tuple[str, Callable[[], str]]]) -> list[RecordedQuarter]:
+    """Each actuals file validated like a plan file; every problem of every file located."""
+    from .actuals_model import Actuals
+    from .loader import validate_model
+    from .yamlsource import YamlFailure, compose, to_python
+
+    problems: list[Problem] = []
+    out: list[RecordedQuarter] = []
+    seen: dict[Quarter, str] = {}
+    for display, read in files:
+        name = os.path.basename(display)
+        m = _NAME_RE.fullmatch(name)
+        if not m:
+            problems.append(Problem(display, None, None, "an actuals file is named after its quarter, "
+                                                         "e.g. actuals/2027Q2.yaml"))
+            continue
+        try:
+            text = read()
+            root = compose(text, display)
+            if not isinstance(root, yaml.MappingNode):
+                mk = root.start_mark
+                problems.append(Problem(display, mk.line + 1, mk.column + 1,
+                                        "an actuals file is a mapping of keys (quarter:, metrics:, ...)"))
+                continue
+            data = to_python(root, display)
+        except YamlFailure as f:
+            problems.extend(f.problems)
+            continue
+        source = SourceMap()
+        source.add_file(display, text, root)
+        try:
+            actuals = validate_model(data, source, Actuals)
+        except InputError as e:
+            problems.extend(e.problems)
+            continue
+        file_problems = _integrity(actuals, m.group(1), source, display)
+        if file_problems:
+            problems.extend(file_problems)
+            continue
+        q = actuals.quarter
+        if q in seen:
+            problems.append(Problem(display, 1, 1, f"{q} is also recorded in {seen[q]}: one file per quarter"))
+            continue
+        seen[q] = display
+        out.append(RecordedQuarter(actuals, display, source))
+    if problems:
+        raise InputError(problems)
+    return sorted(out, key=lambda r: r.quarter)
+
+
+def _integrity(a, named: str, source: SourceMap, display: str) -> list[Problem]:
+    problems = []
+
+    def at(path, message):
+        loc = source.locate(path)
+        problems.append(Problem(loc.file, loc.line, loc.column, message))
+
+    if str(a.quarter) != named:
+        at(("quarter",), f"quarter: {a.quarter} does not match the file name ({named}): "
+                         f"rename the file to {a.quarter}.yaml or correct the quarter")
+    ids: dict[str, int] = {}
+    for i, p in enumerate(a.programs or []):
+        if p.id in ids:
+            at(("programs", i, "id"), f"programs[{i}].id: {p.id!r} is listed twice (first as programs[{ids[p.id]}])")
+        ids.setdefault(p.id, i)
+    for key in RATE_KEYS:
+        r = getattr(a.rates, key) if a.rates else None
+        if r is not None and key == "win_rate" and a.metrics.won is not None and a.metrics.lost is not None \
+                and r.n != a.metrics.won + a.metrics.lost:
+            at(("rates", key, "n"), f"rates.win_rate.n: {r.n} closed deals, but metrics say "
+                                    f"{a.metrics.won} won + {a.metrics.lost} lost = {a.metrics.won + a.metrics.lost}")
+    return problems
+
+
+def load_actuals(target: str) -> TrackRecord:
+    files = actual_files(target)
+    return TrackRecord(read_actuals(files) if files else [])
+
+
+# -- pooling --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PooledRate:
+    key: str
+    k: int
+    n: int
+    quarters: tuple[Quarter, ...]
+    low: float
+    high: float
+
+    @property
+    def actual(self) -> float:
+        return self.k / self.n
+
+    @property
+    def enough(self) -> bool:
+        """As much evidence as E701 asks for before it calls a stated value contradicted."""
+        return self.n >= MIN_RATE_N
+
+    def contradicts(self, stated: Optional[float]) -> bool:
+        return stated is not None and self.enough and not self.low <= stated <= self.high
+
+
+@dataclass(frozen=True)
+class PooledDealSize:
+    bookings: float
+    won: int
+    quarters: tuple[Quarter, ...]
+
+    @property
+    def actual(self) -> float:
+        return self.bookings / self.won
+
+    @property
+    def enough(self) -> bool:
+        return self.won >= MIN_WON_DEALS
+
+
+@dataclass
+class TrackRecord:
+    """The recorded quarters of a plan, oldest first."""
+
+    quarters: list[RecordedQuarter] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.quarters)
+
+    def latest(self, count: int) -> list[RecordedQuarter]:
+        """The ``count`` most recent recorded quarters, oldest first."""
+        return self.quarters[-count:] if count > 0 else []
+
+    def pooled_rate(self, key: str, count: int) -> Optional[PooledRate]:
+        """The rate over the last ``count`` recorded quarters (those of them that measured it)."""
+        k = n = 0
+        used = []
+        for rq in self.latest(count):
+            r = rq.rate(key)
+            if r is None:
+                continue
+            k += math.floor(r.actual * r.n + 0.5)  # round(actual * n), halves up as people round
+            n += r.n
+            used.append(rq.quarter)
+        if n == 0:
+            return None
+        low, high = wilson(k, n)
+        return PooledRate(key, k, n, tuple(used), low, high)
+
+    def pooled_deal_size(self, count: int) -> Optional[PooledDealSize]:
+        """``sum(bookings) / sum(won)`` over the last ``count`` recorded quarters that have both."""
+        bookings = 0.0
+        won = 0
+        used = []
+        for rq in self.latest(count):
+            m = rq.actuals.metrics
+            if m.bookings is None or m.won is None:
+                continue
+            bookings += m.bookings
+            won += m.won
+            used.append(rq.quarter)
+        if won == 0:
+            return None
+        return PooledDealSize(bookings, won, tuple(used))
+
+
+def quarters_phrase(quarters) -> str:
+    """'the last recorded quarter (2026Q4)', 'the last 3 recorded quarters (2026Q2, 2026Q3, 2026Q4)'."""
+    listed = ", ".join(str(q) for q in quarters)
+    if len(quarters) == 1:
+        return f"the last recorded quarter ({listed})"
+    return f"the last {len(quarters)} recorded quarters ({listed})"

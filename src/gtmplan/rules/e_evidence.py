@@ -1,0 +1,147 @@
+"""E — evidence: the plan against its recorded actuals (``actuals/``).
+
+Both rules read the recorded quarters (:mod:`gtmplan.actuals`); a plan without
+``actuals/`` gets no E finding. Pooled figures use the most recent
+``check.evidence_quarters`` (default 4) recorded quarters.
+"""
+
+from __future__ import annotations
+
+from ..actuals import MIN_RATE_N, MIN_WON_DEALS, RATE_KEYS, RATE_UNITS, quarters_phrase
+from ..fmt import count, pct, rate, rel_diff
+from ..funnel import program_leads
+from ..sourcemap import Location
+from .base import Rule, register
+
+SIDES = ("sales", "marketing")
+
+
+@register
+class AssumptionContradicted(Rule):
+    """A stated assumption lies outside what the recorded quarters measured.
+
+    Why: an assumption the last year of data contradicts makes every figure
+    computed from it wrong (MQLs needed, pipeline, capacity), and passes every
+    other rule. The quarterly review exists to feed what happened back into the
+    plan.
+
+    Fires when: a rate a side states (`lead_to_mql`, `mql_to_sql`,
+    `sql_to_opportunity`, `win_rate`) lies outside the 95% Wilson interval of the
+    rate pooled over the most recent `check.evidence_quarters` recorded quarters
+    (k = sum of round(actual * n), n = sum of n), measured on at least 30 rows;
+    or a stated `average_deal_size` differs from the pooled bookings / won deals
+    (at least 10 won deals) by more than `check.tolerance`. One finding per side
+    and key, at the stated value.
+
+    How to fix: state what the track record measured (`gtmplan calibrate`
+    proposes the values), or, if something changed (a new price, a new sales
+    process), say so in a comment and suppress the finding on that line with
+    `# gtmplan: ignore[E701]`.
+
+    Example:
+        sales assumes win_rate 0.25; the last 3 recorded quarters (2026Q2, 2026Q3, 2026Q4)
+        measured 18.4% (95% range 13.8–24.2%, 212 closed deals): the stated value is above
+        that range
+    """
+
+    code, name, severity = "E701", "assumption-contradicted", "warning"
+
+    def check(self, ctx):
+        if not ctx.actuals:
+            return
+        plan = ctx.plan
+        last = ctx.evidence_quarters
+        for key in RATE_KEYS:
+            pooled = ctx.actuals.pooled_rate(key, last)
+            if pooled is None or pooled.n < MIN_RATE_N:
+                continue
+            for side in SIDES:
+                a = getattr(plan, side).assumptions
+                stated = getattr(a, key) if a is not None else None
+                if not pooled.contradicts(stated):
+                    continue
+                where = "above" if stated > pooled.high else "below"
+                yield self.finding(
+                    ctx, (side, "assumptions", key),
+                    f"{side} assumes {key} {rate(stated)}; {quarters_phrase(pooled.quarters)} measured "
+                    f"{pct(pooled.actual, 1)} (95% range {pct(pooled.low, 1)[:-1]}–{pct(pooled.high, 1)}, "
+                    f"{count(pooled.n)} {RATE_UNITS[key]}): the stated value is {where} that range")
+        pooled = ctx.actuals.pooled_deal_size(last)
+        if pooled is None or pooled.won < MIN_WON_DEALS:
+            return
+        for side in SIDES:
+            a = getattr(plan, side).assumptions
+            stated = a.average_deal_size if a is not None else None
+            if stated is None:
+                continue
+            diff = rel_diff(stated, pooled.actual)
+            if diff > ctx.tolerance:
+                yield self.finding(
+                    ctx, (side, "assumptions", "average_deal_size"),
+                    f"{side} assumes average_deal_size {ctx.money(stated)}; {quarters_phrase(pooled.quarters)} "
+                    f"measured {ctx.money(pooled.actual)} ({ctx.money(pooled.bookings)} booked on "
+                    f"{count(pooled.won)} won deals; differ by {pct(diff)}, more than the "
+                    f"{pct(ctx.tolerance)} tolerance)")
+
+
+@register
+class WeakProgram(Rule):
+    """A program still planned fell short of its lead forecast in its last two recorded quarters.
+
+    Why: the program portfolio is managed like a portfolio: the weak are replaced
+    by new ones. A program that missed its forecast twice in a row and is still
+    in the plan, at the same forecast, carries the plan's MQLs on hope.
+
+    Fires when: a program runs in a horizon quarter after the latest recorded
+    quarter, and its recorded `leads` were below `expected_leads * (1 -
+    tolerance)` in each of the last two recorded quarters in which it ran (a
+    recorded quarter lists it under `programs`). A program no longer planned
+    after the latest recorded quarter is not flagged.
+
+    How to fix: replace the program with a new one, rework it (and lower its
+    `expected_leads` to what it brings), or move its budget to a program that
+    meets its forecast (`gtmplan review` lists them, weakest first).
+
+    Example:
+        program 'linkedin-retargeting' brought 151 leads in 2026Q3 and 138 in 2026Q4 against
+        300 expected (at least 270 within tolerance); it is still planned for 2027Q1-2027Q4
+    """
+
+    code, name, severity = "E702", "weak-program", "warning"
+
+    def check(self, ctx):
+        if not ctx.actuals:
+            return
+        plan = ctx.plan
+        latest = ctx.actuals.quarters[-1].quarter
+        h = plan.horizon
+        l2m = ctx.value("lead_to_mql")
+        floor_share = 1 - ctx.tolerance
+        for i, p in enumerate(plan.marketing.programs):
+            ahead = sorted(q for q in set(p.quarters) if h.start <= q <= h.end and q > latest)
+            if not ahead:
+                continue
+            expected = program_leads(p, l2m)
+            if not expected:
+                continue
+            ran = [(rq, found) for rq in ctx.actuals.quarters if (found := rq.program(p.id)) is not None][-2:]
+            if len(ran) < 2:
+                continue
+            floor = expected * floor_share
+            if not all(found[1].leads < floor for _, found in ran):
+                continue
+            (q1, (j1, a1)), (q2, (j2, a2)) = ran
+            related = [_at(rq, j) for rq, (j, _) in ran]
+            span = str(ahead[0]) if len(ahead) == 1 else f"{ahead[0]}-{ahead[-1]}"
+            f = self.finding(
+                ctx, ("marketing", "programs", i, "id"),
+                f"program {p.id!r} brought {count(a1.leads)} leads in {q1.quarter} and {count(a2.leads)} in "
+                f"{q2.quarter} against {count(expected)} expected per quarter (at least {count(floor)} within "
+                f"tolerance); it is still planned for {span}: replace or rework it",
+                quarter=ahead[0])
+            f.related = related
+            yield f
+
+
+def _at(rq, j: int) -> Location:
+    return rq.source.locate(("programs", j, "leads"))

@@ -1,0 +1,276 @@
+"""The quarterly loop: review --record writes actuals/QUARTER.yaml, the plan loads it
+(located problems like any plan file), calibrate reads the same figures back."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import apply_patch, base_plan, dump
+
+# Hand-made canonical exports for 2026Q4 (before the base plan's 2027 horizon):
+#   leads: 40 created 2026-10-15 from "SEO"; 10 became MQLs, 5 of those SQLs, 3 of those opportunities;
+#          2 more created 2026-07-10 (2026Q3) and one row with a quoted newline in its source cell
+#          created 2026-12-31 from "Web\nform" (counted in leads, no program); one bad row (L43).
+#   deals: 12 created 2026-10-01 and closed 2026-12-01 (61 days): 3 won at 10,000, 9 lost.
+# So 2026Q4: leads 41, mqls 10, sqls 5, opportunities 12, won 3, lost 9, bookings 30,000,
+# days_to_close 61; lead_to_mql 10/41, mql_to_sql 5/10, sql_to_opportunity 3/5, win_rate 3/12;
+# program seo (crm_sources [SEO]): 40 leads.
+
+
+def _exports(d: Path) -> tuple[Path, Path]:
+    rows = ["id,created,source,mql_date,sql_date,opportunity_date"]
+    for i in range(40):
+        mql = "2026-10-20" if i < 10 else ""
+        sql = "2026-10-25" if i < 5 else ""
+        opp = "2026-11-01" if i < 3 else ""
+        rows.append(f"L{i},2026-10-15,SEO,{mql},{sql},{opp}")
+    rows += ["L40,2026-07-10,SEO,,,", "L41,2026-07-11,SEO,,,", 'L42,2026-12-31,"Web\nform",,,',
+             "L43,2026-13-45,SEO,,,"]  # a bad row: reported, in no figure
+    leads = d / "leads.csv"
+    leads.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    deal_rows = ["id,created,closed,stage,amount,source,loss_reason"]
+    for i in range(12):
+        won = i < 3
+        deal_rows.append(f"D{i},2026-10-01,2026-12-01,{'won' if won else 'lost'},10000,SEO,{'' if won else 'price'}")
+    deals = d / "deals.csv"
+    deals.write_text("\n".join(deal_rows) + "\n", encoding="utf-8")
+    return leads, deals
+
+
+@pytest.fixture
+def plan_dir(tmp_path):
+    d = tmp_path / "plan"
+    d.mkdir()
+    plan = apply_patch(base_plan(), {"marketing": {"programs": {1: {"crm_sources": ["SEO"]}}}})
+    (d / "gtmplan.yaml").write_text(dump(plan), encoding="utf-8")
+    (d / "crm").mkdir()
+    return d
+
+
+def test_record_then_calibrate_reads_the_same_figures_back(gtm, plan_dir, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1798761600")  # 2027-01-01
+    leads, deals = _exports(plan_dir / "crm")
+    r = gtm("review", plan_dir, "--quarter", "2026Q4", "--leads", leads, "--deals", deals, "--record", "-f", "json")
+    assert r.code == 0, r.err
+    assert f"recorded 2026Q4 in {plan_dir}/actuals/2026Q4.yaml" in r.err
+    review = json.loads(r.out)
+    text = (plan_dir / "actuals" / "2026Q4.yaml").read_text(encoding="utf-8")
+    assert "quarter: 2026Q4" in text and "recorded_on: 2027-01-01" in text
+    sha = hashlib.sha256(leads.read_bytes()).hexdigest()
+    assert f'{{file: "crm/leads.csv", sha256: {sha}, rows: 44}}' in text  # the quoted newline is one row
+    assert "# 1 row of the exports could not be read and is in no figure below (the review lists them)." in text
+    assert f'{{file: "crm/deals.csv", sha256: {hashlib.sha256(deals.read_bytes()).hexdigest()}, rows: 12}}' in text
+    for line in ("leads: 41 ", "mqls: 10 ", "sqls: 5 ", "opportunities: 12 ", "won: 3 ", "lost: 9 ",
+                 "bookings: 30000 ", "days_to_close: 61 ", "lead_to_mql: {actual: 0.2439, n: 41}",
+                 "mql_to_sql: {actual: 0.5, n: 10}", "sql_to_opportunity: {actual: 0.6, n: 5}",
+                 "win_rate: {actual: 0.25, n: 12}", "- {id: seo, leads: 40}"):
+        assert line in text, line
+    assert "# leads created in the quarter" in text  # each field explained for people writing one by hand
+
+    r = gtm("calibrate", plan_dir, "-f", "json")
+    assert r.code == 0, r.err
+    cal = json.loads(r.out)
+    assert cal["quarters"] == ["2026Q4"]
+    for key in ("lead_to_mql", "mql_to_sql", "sql_to_opportunity", "win_rate"):
+        assert cal["assumptions"][key]["n"] == review["rates"][key]["n"]
+        assert cal["assumptions"][key]["actual"] == pytest.approx(review["rates"][key]["actual"])
+    size = cal["assumptions"]["average_deal_size"]
+    assert (size["actual"], size["n"], size["low"], size["evidence"]) == (10000.0, 3, None, False)
+    # 41 leads: enough evidence; marketing's 0.25 lies inside the interval of 10/41, so it stands
+    l2m = cal["assumptions"]["lead_to_mql"]
+    assert l2m["evidence"] is True and l2m["marketing_fits"] is True and l2m["proposed"] == 0.25
+    # 12 closed deals: too few to call anything contradicted, whatever the interval
+    assert cal["assumptions"]["win_rate"]["evidence"] is False
+    assert cal["assumptions"]["win_rate"]["proposed"] == 0.25
+
+
+def test_record_refuses_to_replace_without_force(gtm, plan_dir):
+    leads, _ = _exports(plan_dir / "crm")
+    args = ("review", plan_dir, "--quarter", "2026Q4", "--leads", leads, "--record")
+    assert gtm(*args).code == 0
+    path = plan_dir / "actuals" / "2026Q4.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "# my note\n", encoding="utf-8")
+    r = gtm(*args)
+    assert r.code == 2
+    assert r.err.strip() == f"{path}: 2026Q4 is already recorded; give --force to replace it"
+    assert r.out == ""  # refused before reading the exports
+    assert path.read_text(encoding="utf-8").endswith("# my note\n")
+    assert gtm(*args, "--force").code == 0
+    assert not path.read_text(encoding="utf-8").endswith("# my note\n")
+    assert sorted(p.name for p in path.parent.iterdir()) == ["2026Q4.yaml"]  # no temporary file left
+
+
+def test_record_beside_a_single_file_plan(gtm, tmp_path):
+    plan = tmp_path / "gtm.yaml"
+    plan.write_text(dump(base_plan()), encoding="utf-8")
+    leads, deals = _exports(tmp_path)
+    r = gtm("review", plan, "--quarter", "2027Q1", "--leads", leads, "--deals", deals, "--record")
+    assert r.code == 0, r.err
+    text = (tmp_path / "actuals" / "2027Q1.yaml").read_text(encoding="utf-8")
+    # a quarter of the horizon: the programs running in it, with their planned cost
+    assert "- {id: seo, leads: 0, cost: 8000}" in text
+    assert "leads: 0 " in text
+    assert gtm("check", plan, "--select", "E").code == 0
+
+
+def test_review_without_record_still_refuses_a_quarter_outside_the_horizon(gtm, plan_dir):
+    leads, _ = _exports(plan_dir / "crm")
+    r = gtm("review", plan_dir, "--quarter", "2026Q4", "--leads", leads)
+    assert r.code == 2 and "outside the plan's horizon" in r.err
+
+
+HAND_WRITTEN = """\
+quarter: 2026Q3
+metrics:
+  leads: 2000
+  won: 12
+  bookings: 300000
+rates:
+  win_rate: {actual: 0.2, n: 60}
+programs:
+  - {id: seo, leads: 380, cost: 8000}
+"""
+
+
+def _hand(plan_dir: Path, name: str, text: str) -> Path:
+    d = plan_dir / "actuals"
+    d.mkdir(exist_ok=True)
+    path = d / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_hand_written_file_is_part_of_the_plan(gtm, plan_dir):
+    _hand(plan_dir, "2026Q3.yaml", HAND_WRITTEN)
+    r = gtm("check", plan_dir, "--select", "E", "-f", "json")
+    assert r.code == 0, r.err
+    (f,) = json.loads(r.out)["findings"]  # 12 of 60 = 0.20: (0.1182, 0.3188) holds 0.25; deal size 25,000
+    assert f["code"] == "E701" and f["path"] == "sales.assumptions.average_deal_size"
+    assert "$25,000 ($300,000 booked on 12 won deals; differ by 60%" in f["message"]
+
+
+@pytest.mark.parametrize("name,text,expected", [
+    ("2026Q3.yaml", HAND_WRITTEN.replace("quarter: 2026Q3", "quarter: 2026Q2"),
+     "2026Q3.yaml:1:10: quarter: 2026Q2 does not match the file name (2026Q3)"),
+    ("2026Q3.yaml", HAND_WRITTEN.replace("  bookings:", "  bookngs:"),
+     "2026Q3.yaml:5:3: unknown key 'bookngs' in metrics; did you mean 'bookings'?"),
+    ("2026Q3.yaml", HAND_WRITTEN.replace("n: 60", "n: 60.5"),
+     "2026Q3.yaml:7:30: rates.win_rate.n: expected a whole number, got 60.5"),
+    ("2026Q3.yaml", HAND_WRITTEN.replace("actual: 0.2,", "actual: 20,"),
+     "2026Q3.yaml:7:22: rates.win_rate.actual: must be at most 1, got 20 (a fraction: write 30% as 0.30)"),
+    ("2026Q3.yaml", HAND_WRITTEN.replace("metrics:\n", "metrics:\n  lost: 50\n"),
+     "2026Q3.yaml:8:30: rates.win_rate.n: 60 closed deals, but metrics say 12 won + 50 lost = 62"),
+    ("2026Q3.yaml", HAND_WRITTEN.replace("  - {id: seo", "  - {id: seo, leads: 1}\n  - {id: seo"),
+     "2026Q3.yaml:10:10: programs[1].id: 'seo' is listed twice (first as programs[0])"),
+    ("2026Q3.yaml", "quarter: 2026Q3\n", "2026Q3.yaml:1:1: missing required key 'metrics'"),
+    ("q3.yaml", HAND_WRITTEN, "q3.yaml: an actuals file is named after its quarter, e.g. actuals/2027Q2.yaml"),
+    ("2026Q3.yaml", "quarter: 2026Q3\nmetrics: {leads: 1, leads: 2}\n",
+     "2026Q3.yaml:2:21: duplicate key 'leads' (first at line 2)"),
+])
+def test_a_hand_written_error_is_reported_with_its_location(gtm, plan_dir, name, text, expected):
+    _hand(plan_dir, name, text)
+    for command in ("check", "funnel", "calibrate"):
+        r = gtm(command, plan_dir)
+        assert r.code == 2, command
+        assert r.out == ""
+        assert r.err.startswith(str(plan_dir / "actuals" / expected.split(":", 1)[0])), r.err
+        assert expected in r.err, r.err
+
+
+def test_calibrate_without_actuals_says_how_to_record(gtm, plan_dir):
+    r = gtm("calibrate", plan_dir)
+    assert r.code == 2
+    assert "no recorded quarters" in r.err and "--record" in r.err
+
+
+def test_calibrate_pools_the_last_n_quarters_and_proposes_only_on_evidence(gtm, plan_dir):
+    # 2026Q3: 60 of 200 won (0.30); 2026Q4: 12 of 100 won (0.12). Sales states 0.25.
+    #   last 2: 72/300 = 0.24, Wilson (0.1952, 0.2914): 0.25 fits -> proposed stays 0.25
+    #   last 1: 12/100 = 0.12, Wilson (0.0700, 0.1981): 0.25 is outside -> proposed 0.12
+    _hand(plan_dir, "2026Q3.yaml", "quarter: 2026Q3\nmetrics: {}\nrates: {win_rate: {actual: 0.3, n: 200}}\n")
+    _hand(plan_dir, "2026Q4.yaml", "quarter: 2026Q4\nmetrics: {}\nrates: {win_rate: {actual: 0.12, n: 100}}\n")
+    both = json.loads(gtm("calibrate", plan_dir, "-f", "json").out)
+    w = both["assumptions"]["win_rate"]
+    assert both["quarters"] == ["2026Q3", "2026Q4"]
+    assert (w["n"], round(w["low"], 4), round(w["high"], 4), w["sales_fits"], w["proposed"]) == \
+        (300, 0.1952, 0.2914, True, 0.25)
+    last = json.loads(gtm("calibrate", plan_dir, "--quarters", "1", "-f", "json").out)
+    w = last["assumptions"]["win_rate"]
+    assert last["quarters"] == ["2026Q4"]
+    assert (w["n"], round(w["low"], 4), round(w["high"], 4), w["sales_fits"], w["proposed"]) == \
+        (100, 0.07, 0.1981, False, 0.12)
+    assert w["marketing"] is None and w["marketing_fits"] is None
+    text = gtm("calibrate", plan_dir, "--quarters", "1").out
+    assert "win_rate: sales states 0.25, outside the 95% range 7.0–19.8% measured in the last recorded quarter " \
+           "(2026Q4) on 100 closed deals: propose 0.12 in sales.assumptions." in " ".join(text.split())
+    assert "lead_to_mql: not measured" in text
+    md = gtm("calibrate", plan_dir, "--quarters", "1", "-o", str(plan_dir.parent / "cal.md"))
+    assert md.code == 0
+    table = (plan_dir.parent / "cal.md").read_text(encoding="utf-8")
+    assert "| win_rate | 0.25 outside | – | 12.0% | 7.0–19.8% | 100 closed deals | 0.12 |" in table
+
+
+def test_the_shipped_track_record_is_what_review_record_writes(gtm, tmp_path, monkeypatch):
+    """examples/lumen-analytics/actuals/ come from `review --record` on crm/history/ (crm/make_sample.py)."""
+    import shutil
+
+    from conftest import EXAMPLES
+
+    src = EXAMPLES / "lumen-analytics"
+    plan = tmp_path / "lumen"
+    plan.mkdir()
+    for f in src.glob("*.yaml"):
+        shutil.copy(f, plan / f.name)
+    shutil.copytree(src / "crm" / "history", plan / "crm" / "history")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1798848000")  # as make_sample.py records them
+    for q in ("2026Q1", "2026Q2", "2026Q3", "2026Q4"):
+        r = gtm("review", plan, "--quarter", q, "--leads", plan / "crm/history/hubspot-contacts.csv",
+                "--deals", plan / "crm/history/hubspot-deals.csv", "--record", "-o", tmp_path / "review.txt")
+        assert r.code == 0, r.err
+        shipped = (src / "actuals" / f"{q}.yaml").read_text(encoding="utf-8")
+        assert (plan / "actuals" / f"{q}.yaml").read_text(encoding="utf-8") == shipped, q
+
+
+def test_the_readme_shows_the_loop_as_it_runs(gtm, monkeypatch):
+    from conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    recorded = (ROOT / "examples/lumen-analytics/actuals/2026Q4.yaml").read_text(encoding="utf-8")
+    assert "".join(recorded.splitlines(True)[5:]) in readme  # the file, below its header comment
+    r = gtm("check", "examples/lumen-analytics", "--select", "E")
+    assert r.code == 0 and r.out in readme
+    full = gtm("check", "examples/lumen-analytics")
+    assert full.code == 1 and full.out in readme
+    cal = gtm("calibrate", "examples/lumen-analytics")
+    assert cal.code == 0 and cal.out in readme
+
+
+@pytest.mark.parametrize("data,rows", [
+    (b"id,created\r\n1,2026-10-01\r\n2,2026-10-02\r\n", 2),  # CRLF
+    (b"id,created\n1,2026-10-01\n2,2026-10-02", 2),  # no newline at the end
+    (b'id,note\n1,"two\nlines"\n2,"say ""hi""\nthere"\n', 2),  # newlines inside quoted cells, doubled quotes
+    (b"id,created\n", 0),  # a header only
+    (b"id,created\n\n1,2026-10-01\n", 2),  # a blank line is a row, as a spreadsheet shows it
+])
+def test_recorded_row_counts(tmp_path, data, rows):
+    from gtmplan.record import file_facts
+
+    path = tmp_path / "x.csv"
+    path.write_bytes(data)
+    assert file_facts(str(path)) == (hashlib.sha256(data).hexdigest(), rows)
+
+
+def test_recorded_row_counts_do_not_depend_on_where_reads_split_the_file(tmp_path, monkeypatch):
+    from gtmplan import record
+
+    data = b'id,note\n1,"two\nlines"\n2,"say ""hi""\nthere"\n3,plain\n'
+    path = tmp_path / "x.csv"
+    path.write_bytes(data)
+    for size in (1, 2, 3, 5, 7, len(data)):
+        monkeypatch.setattr(record, "_CHUNK", size)
+        assert record.file_facts(str(path)) == (hashlib.sha256(data).hexdigest(), 3), size
