@@ -371,6 +371,9 @@ def test_init_example_copies_the_crm_exports_the_readme_tour_uses(tmp_path, gtm,
     assert r.code == 0
     assert "wrote lumen/crm/hubspot-contacts.csv" in r.out and "wrote lumen/crm/hubspot-deals.csv" in r.out
     assert (tmp_path / "lumen/crm/hubspot-deals.csv").read_bytes() == (CRM / "hubspot-deals.csv").read_bytes()
+    assert "wrote lumen/actuals/2026Q4.yaml" in r.out and "wrote lumen/crm/history/hubspot-deals.csv" in r.out
+    assert not (tmp_path / "lumen/crm/make_sample.py").exists()
+    assert gtm("check", "lumen").out == gtm("check", LUMEN).out.replace(str(LUMEN), "lumen")  # same findings
     r = gtm("review", "lumen", "--quarter", "2027Q2", "--leads", "lumen/crm/hubspot-contacts.csv",
             "--deals", "lumen/crm/hubspot-deals.csv")
     assert r.code == 0 and "$330,000" in r.out

@@ -384,7 +384,10 @@ def copy_example(name: str, directory: str, *, force: bool = False) -> list[str]
     src = examples[name]
     files = {p.name: p.read_text(encoding="utf-8") for p in sorted(src.glob("*.yaml"))}
     fragment = len(files) > 1
-    # the CRM exports the README's tour reviews (crm/*.csv), so it works from a wheel too
-    files.update({f"crm/{p.name}": p.read_bytes() for p in sorted(src.glob("crm/*.csv"))})
+    # everything else the README's tour uses (crm/ exports, recorded actuals/), so it works from a wheel
+    # too; not the scripts that generated the samples
+    files.update({p.relative_to(src).as_posix(): p.read_bytes() for p in sorted(src.rglob("*"))
+                  if p.is_file() and p.parent != src and p.suffix in (".csv", ".yaml", ".yml")
+                  and not any(part.startswith((".", "__")) for part in p.relative_to(src).parts)})
     return _write_all(directory, files, fragment=fragment, force=force)
 
