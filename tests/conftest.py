@@ -98,7 +98,7 @@ def golden(request):
     def _check(name: str, data: bytes) -> None:
         path = TESTS / "golden" / name
         if update:
-            path.parent.mkdir(exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
             return
         assert path.exists(), f"no golden file {path}; run pytest --update-goldens and review the diff"

@@ -79,12 +79,12 @@ def test_github_annotations(gtm, plan_file):
     assert len(lines) == 3
     levels = {re.match(r"::(\w+) ", l)[1]: l for l in lines}
     assert set(levels) == {"error", "warning", "notice"}
-    m = re.fullmatch(r"::error file=(?P<file>[^,]+),line=(?P<line>\d+),col=(?P<col>\d+),title=A101::"
-                     r"assumption-mismatch%3A sales assumes .*|::error file=(?P<f2>[^,]+),line=\d+,col=\d+,"
-                     r"title=A101::(?P<msg>.+)", levels["error"])
-    assert m, levels["error"]
-    assert (m["file"] or m["f2"]) == str(path)
-    assert "\n" not in levels["error"]
+    loc = json.loads(gtm("check", path, "-f", "json", "--select", "A101").out)["findings"][0]
+    assert levels["error"] == (
+        f"::error file={path},line={loc['line']},col={loc['column']},title=A101::assumption-mismatch: "
+        "sales assumes mql_to_sql 0.30, marketing 0.40 (differ by 25%25, tolerance 10%25); "
+        "the funnel uses sales' 0.30")
+    assert loc["path"] == "marketing.assumptions.mql_to_sql"
 
 
 def test_github_escapes_newlines_and_percent_and_commas_in_properties(tmp_path, gtm):
@@ -116,11 +116,21 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(gtm):
     res = next(x for x in run["results"] if x["ruleId"] == "A101")
     assert rules[res["ruleIndex"]]["id"] == "A101"
     loc = res["locations"][0]["physicalLocation"]
-    assert loc["artifactLocation"]["uri"] == "examples/lumen-analytics/marketing.yaml" or \
-        loc["artifactLocation"]["uri"].endswith("lumen-analytics/marketing.yaml")
+    assert loc["artifactLocation"]["uri"] == (EXAMPLES / "lumen-analytics" / "marketing.yaml").as_posix()
     assert loc["region"]["startLine"] > 0 and res["relatedLocations"][0]["id"] == 1
     levels = {x["level"] for x in run["results"]}
     assert levels <= {"error", "warning", "note"}
+
+
+def test_sarif_uri_is_the_path_as_given_with_forward_slashes(gtm, monkeypatch):
+    """Code-scanning dashboards resolve a relative uri against the repository root."""
+    monkeypatch.chdir(EXAMPLES.parent)
+    doc = json.loads(gtm("check", "examples/lumen-analytics", "--format", "sarif", "--select", "A101").out)
+    (res,) = doc["runs"][0]["results"]
+    assert res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
+        "examples/lumen-analytics/marketing.yaml"
+    assert res["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
+        "examples/lumen-analytics/sales.yaml"
 
 
 def test_sarif_with_no_findings_is_valid(gtm, plan_file):
@@ -257,11 +267,18 @@ def test_clean_example_reports_nothing(gtm):
     assert r.code == 0 and "no problems found" in r.out
 
 
-def test_running_the_cli_in_process_leaves_the_garbage_collector_as_it_was(plan_file):
+@pytest.mark.parametrize("command", ["check", "funnel", "render"])
+def test_running_the_cli_in_process_leaves_the_garbage_collector_as_it_was(plan_file, command):
+    """In-process callers (pre-commit hooks, tests, notebooks) keep a working collector:
+    it stays enabled, and no run freezes objects that later collections would skip."""
     import gc
 
     from gtmplan.cli import run
 
+    path = plan_file()
     assert gc.isenabled()
-    assert run(["check", str(plan_file()), "-o", str(plan_file().with_suffix(".txt"))]) == 0
+    frozen = gc.get_freeze_count()
+    for _ in range(3):
+        assert run([command, str(path), "-o", str(path.with_suffix(".txt"))]) == 0
     assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen

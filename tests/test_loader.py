@@ -78,6 +78,18 @@ def test_yaml11_words_stay_text_where_text_is_expected(tmp_path):
     assert plan.company == "1e3"
 
 
+@pytest.mark.parametrize("text", ["12", "1e3", "-0.5", ".inf", "0x1F", "2027-01-01", "true", "null", "~"])
+def test_explicit_str_tag_is_text(text):
+    node = yamlsource.compose(f"a: !!str {text}\nb: !!str '{text}'\n", "f.yaml")
+    assert yamlsource.to_python(node, "f.yaml") == {"a": text, "b": text}
+
+
+def test_explicit_str_tag_where_a_number_is_expected_is_reported_as_text(tmp_path, gtm):
+    text = dump(base_plan()).replace("expected_mqls: 100", "expected_mqls: !!str 100", 1)
+    assert "!!str 100" in text
+    assert_bad(gtm, write_plan(tmp_path, text), "expected_mqls: expected a whole number, got '100'")
+
+
 def test_yaml11_boolean_words_are_not_booleans(tmp_path, gtm):
     text = dump(base_plan()).replace("used_by_sales: true", "used_by_sales: yes", 1)
     err = assert_bad(gtm, write_plan(tmp_path, text), "expected true or false, got 'yes'")

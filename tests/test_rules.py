@@ -1,12 +1,14 @@
 """Every rule of rules.md, driven by the cases in tests/rule_cases/*.yaml.
 
 Each case patches the clean base plan (tests/data/base_plan.yaml), runs only the
-rule under test, and states how often it fires and, optionally, where (dotted
-path), about which quarter, with which numbers in the message.
+rule under test, and lists *every* finding it expects, in the order ``check``
+reports them: where (dotted path), about which quarter (null for none), related
+locations, and the text the message must contain. ``findings: []`` is a quiet case.
 """
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from gtmplan.loader import load_plan
 from gtmplan.rules import REGISTRY, all_rules
 
 CASES_DIR = TESTS / "rule_cases"
+FINDING_KEYS = {"at", "quarter", "related", "related_files", "messages", "severity"}
 
 
 def _cases():
@@ -41,36 +44,78 @@ def write_actuals(directory: Path, actuals: dict) -> None:
                                                 encoding="utf-8")
 
 
+def _run(tmp_path: Path, code: str, patch: dict, actuals: dict | None = None) -> tuple[Path, list]:
+    plan = write_plan(tmp_path, apply_patch(base_plan(), patch or {}))
+    write_actuals(tmp_path, actuals or {})
+    return plan, run_check(load_plan(str(plan)), select=[code]).findings
+
+
 @pytest.mark.parametrize("code,case", ALL_CASES)
 def test_rule_case(tmp_path: Path, code: str, case: dict):
-    plan = write_plan(tmp_path, apply_patch(base_plan(), case.get("patch") or {}))
-    write_actuals(tmp_path, case.get("actuals") or {})
-    result = run_check(load_plan(str(plan)), select=[code])
-    found = [f for f in result.findings if f.code == code]
-    assert len(found) == case["fires"], "\n".join(f.message for f in found)
-    if not found:
-        return
-    first = found[0]
-    if "quarter" in case:
-        assert first.quarter == str(case["quarter"])
-    if "at" in case:
-        assert first.location.path == case["at"]
-        assert first.location.file == str(plan)
-    if "related" in case:
-        assert [r.path for r in first.related] == case["related"]
-    if "related_files" in case:
-        assert [Path(r.file).name for r in first.related] == case["related_files"]
-    for text in case.get("messages", []):
-        assert text in first.message, first.message
-    assert first.severity == case.get("severity", REGISTRY[code].severity)
+    assert "findings" in case, "a case lists every finding it expects (findings: [] when quiet)"
+    plan, found = _run(tmp_path, code, case.get("patch"), case.get("actuals"))
+    expected = case["findings"]
+    for e in expected:
+        assert {"at", "quarter", "messages"} <= set(e) <= FINDING_KEYS and e["messages"], e
+    default_severity = case.get("severity", REGISTRY[code].severity)
+    got = [(f.code, f.location.path, None if f.quarter is None else str(f.quarter),
+            [r.path for r in f.related], f.severity) for f in found]
+    want = [(code, e["at"], None if e["quarter"] is None else str(e["quarter"]),
+             e.get("related", []), e.get("severity", default_severity)) for e in expected]
+    assert got == want, "\n".join(f.message for f in found)
+    for f, e in zip(found, expected):
+        assert f.location.file == str(plan)
+        if "related_files" in e:
+            assert [Path(r.file).name for r in f.related] == e["related_files"]
+        for text in e["messages"]:
+            assert text in f.message, f.message
 
 
 def test_every_rule_has_firing_and_quiet_cases():
-    fires = {c.values[0] for c in ALL_CASES if c.values[1]["fires"] > 0}
-    quiet = {c.values[0] for c in ALL_CASES if c.values[1]["fires"] == 0}
+    fires = {c.values[0] for c in ALL_CASES if c.values[1]["findings"]}
+    quiet = {c.values[0] for c in ALL_CASES if not c.values[1]["findings"]}
     codes = {r.code for r in all_rules()}
     assert codes - fires == set(), "rules without a firing case"
     assert codes - quiet == set(), "rules without a quiet case"
+
+
+# -- each rule's documented example is a checkable pair ---------------------------------------
+
+def example_pair(rule) -> tuple[dict, dict]:
+    """The plan fragments under "Fires ...:" and "Quiet ...:" in a rule's "Example:" section
+    (what 'gtmplan rules CODE' shows), as patches of the base plan."""
+    doc = rule.documentation()
+    example = doc.split("Example:", 1)[1]
+    blocks: dict[str, list[str]] = {}
+    current = None
+    for line in example.splitlines():
+        indent = len(line) - len(line.lstrip())
+        if indent == 4 and line.lstrip().startswith(("Fires", "Quiet")):
+            current = line.split()[0].rstrip(":").lower()
+            blocks[current] = []
+        elif indent > 4 and current is not None:  # the plan fragment (a header may run on at indent 4)
+            blocks[current].append(line)
+    assert set(blocks) == {"fires", "quiet"}, f"{rule.code}: Example needs a 'Fires ...:' and a 'Quiet ...:' block"
+    return tuple(yaml.safe_load(textwrap.dedent("\n".join(blocks[k]))) for k in ("fires", "quiet"))
+
+
+def _plan_and_actuals(fragment: dict) -> tuple[dict, dict]:
+    """An example's plan patch, and its ``actuals/QUARTER.yaml:`` keys as recorded quarters."""
+    plan = {k: v for k, v in fragment.items() if not k.startswith("actuals/")}
+    actuals = {k.removeprefix("actuals/").removesuffix(".yaml"): v
+               for k, v in fragment.items() if k.startswith("actuals/")}
+    return plan, actuals
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
+def test_rule_documentation_example_fires_and_its_near_miss_is_quiet(tmp_path, rule):
+    fires, quiet = example_pair(rule)
+    for d in ("fires", "quiet"):
+        (tmp_path / d).mkdir()
+    _, found = _run(tmp_path / "fires", rule.code, *_plan_and_actuals(fires))
+    assert found, f"{rule.code}: the documented example does not fire"
+    _, found = _run(tmp_path / "quiet", rule.code, *_plan_and_actuals(quiet))
+    assert found == [], f"{rule.code}: the documented near miss fires: " + "; ".join(f.message for f in found)
 
 
 def test_catalogue_matches_rules_md():

@@ -86,8 +86,8 @@ def actual_files(target: str) -> list[tuple[str, Callable[[], str]]]:
 def read_actuals(files: list[tuple[str, Callable[[], str]]]) -> list[RecordedQuarter]:
     """Each actuals file validated like a plan file; every problem of every file located."""
     from .actuals_model import Actuals
-    from .loader import validate_model
-    from .yamlsource import YamlFailure, compose, to_python
+    from .validation import load_model
+    from .yamlsource import compose, to_python
 
     problems: list[Problem] = []
     out: list[RecordedQuarter] = []
@@ -108,13 +108,13 @@ def read_actuals(files: list[tuple[str, Callable[[], str]]]) -> list[RecordedQua
                                         "an actuals file is a mapping of keys (quarter:, metrics:, ...)"))
                 continue
             data = to_python(root, display)
-        except YamlFailure as f:
-            problems.extend(f.problems)
+        except InputError as e:
+            problems.extend(e.problems)
             continue
         source = SourceMap()
         source.add_file(display, text, root)
         try:
-            actuals = validate_model(data, source, Actuals)
+            actuals = load_model(data, source, Actuals, what="actuals file")
         except InputError as e:
             problems.extend(e.problems)
             continue

@@ -10,12 +10,13 @@ related location) suppresses it there.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Iterable, Optional, Sequence
 
 from .errors import InputError, Problem
-from .loader import LoadedPlan
+from .funnel import Funnel
+from .plan import LoadedPlan
 from .rules import Context, Finding, Rule, all_rules
-from .rules.base import SEVERITIES
+from .vocabulary import SEVERITIES, Severity
 
 
 @dataclass
@@ -23,9 +24,16 @@ class CheckResult:
     target: str
     findings: list[Finding]
     rules: list[type[Rule]] = field(default_factory=list)
+    context: Optional[Context] = field(default=None, repr=False)
 
     @property
-    def summary(self) -> dict[str, int]:
+    def funnel(self) -> Funnel:
+        """The funnel the rules used (computed now if none of them needed it)."""
+        assert self.context is not None, "a CheckResult made by run_check"
+        return self.context.funnel
+
+    @property
+    def summary(self) -> dict[Severity, int]:
         out = {s: 0 for s in SEVERITIES}
         for f in self.findings:
             out[f.severity] += 1
@@ -90,8 +98,8 @@ def run_check(loaded: LoadedPlan, select: Sequence[str] = (), ignore: Sequence[s
             if not _suppressed(f, loaded):
                 findings.append(f)
     findings.sort(key=lambda f: (f.location.file, f.location.line, f.location.column, f.code,
-                                 f.quarter or "", f.message))
-    return CheckResult(loaded.target, findings, rules)
+                                 str(f.quarter or ""), f.message))
+    return CheckResult(loaded.target, findings, rules, ctx)
 
 
 def _suppressed(f: Finding, loaded: LoadedPlan) -> bool:

@@ -1,10 +1,17 @@
-"""Numbers for people: money with the plan's currency, counts rounded up, rates, shares."""
+"""The presentation layer: numbers, dates, ranges and words for people.
+
+Money with the plan's currency, counts rounded up, rates, shares, dates
+("14 Jul 2027"), employee ranges, assumptions as the plan states them, plurals.
+Every output (findings, the funnel table, documents, the review) takes them
+from here, so a figure reads the same everywhere.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
-from typing import Optional
+from typing import Optional, Protocol
 
 # C0 and C1 control characters, DEL and Unicode line/paragraph separators: printed
 # raw, they break lines or drive the terminal (ESC sequences).
@@ -28,16 +35,18 @@ def money(x: Optional[float], currency: str = "USD") -> str:
     return f"{sign}{sym}{amount}" if sym else f"{sign}{currency} {amount}"
 
 
+def ceil_count(x: Optional[float]) -> Optional[int]:
+    """Counts shown to people are rounded up (with a guard against float noise)."""
+    if x is None:
+        return None
+    return math.ceil(round(x, 6))
+
+
 def count(x: Optional[float]) -> str:
     """A count of leads, deals, sellers...: rounded up, with thousands separators."""
     if x is None:
         return "–"
-    return f"{shown_count(x):,}"
-
-
-def shown_count(x: float) -> int:
-    """The whole number ``count`` shows: differences of shown counts are taken of these."""
-    return math.ceil(round(x, 6))
+    return f"{ceil_count(x):,}"
 
 
 def shortfall(have: Optional[float], need: Optional[float]) -> tuple[str, bool]:
@@ -45,7 +54,7 @@ def shortfall(have: Optional[float], need: Optional[float]) -> tuple[str, bool]:
     The gap is the difference of the two counts as shown (each rounded up)."""
     if have is None or need is None:
         return "–", False
-    gap = shown_count(need) - shown_count(have)
+    gap = ceil_count(need) - ceil_count(have)
     if have < need and gap > 0:
         return f"short by {gap:,}", True
     return "covered", False
@@ -99,10 +108,48 @@ def possessive(side: str) -> str:
     return f"{side}'" if side.endswith("s") else f"{side}'s"
 
 
-def plural(n: float, word: str) -> str:
-    """"1 lead", "2 leads"; a fractional count is rounded up as ``count`` shows it."""
+def plural(n: float, word: str, with_count: bool = True) -> str:
+    """plural(2, "quarter") -> "2 quarters"; with_count=False -> "quarters". A
+    fractional count is rounded up as ``count`` shows it: "1 lead", never "1 leads"."""
     shown = count(n)
-    return f"{shown} {word}" + ("" if shown == "1" else "s")
+    noun = word if shown == "1" else word + "s"
+    return f"{shown} {noun}" if with_count else noun
+
+
+def day(d: dt.date) -> str:
+    """A date in documents: 14 Jul 2027."""
+    from .quarters import MONTH_NAMES
+
+    return f"{d.day} {MONTH_NAMES[d.month - 1][:3]} {d.year}"
+
+
+class _Range(Protocol):
+    min: Optional[int]
+    max: Optional[int]
+
+
+def employees(rng: Optional[_Range], dash: str = "–", anything: str = "any") -> str:
+    """An employee range: 50–1,000, 200+, up to 50; ``anything`` when it has no bounds.
+    Messages on a terminal pass ``dash="-"``."""
+    if rng is None or (rng.min is None and rng.max is None):
+        return anything
+    if rng.min is not None and rng.max is not None:
+        return f"{rng.min:,}{dash}{rng.max:,}"
+    return f"{rng.min:,}+" if rng.min is not None else f"up to {rng.max:,}"
+
+
+MONEY_ASSUMPTIONS = frozenset(("average_deal_size", "cost_per_lead"))
+
+
+def assumption(key: str, value: Optional[float], currency: str = "USD", percent: bool = False) -> str:
+    """A funnel assumption as people read it: money, days, or a rate (0.30, or 30% with ``percent``)."""
+    if value is None:
+        return "not stated"
+    if key in MONEY_ASSUMPTIONS:
+        return money(value, currency)
+    if key == "sales_cycle_days":
+        return f"{value:g} days"
+    return pct(value, 1 if (value * 1000) % 10 else 0) if percent else rate(value)
 
 
 def rel_diff(a: float, b: float) -> float:

@@ -7,7 +7,6 @@ computation. Numbers are exact floats; rounding is for display only.
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Optional
 
@@ -245,9 +244,3 @@ def opportunity_sources(plan: Plan, row: FunnelRow) -> list[tuple[str, Optional[
     marketing = None if opps is None else opps - (row.other_opportunities or 0.0)
     return [("marketing's MQLs", marketing), *sources]
 
-
-def ceil_count(x: Optional[float]) -> Optional[int]:
-    """Counts shown to people are rounded up (with a guard against float noise)."""
-    if x is None:
-        return None
-    return math.ceil(round(x, 6))

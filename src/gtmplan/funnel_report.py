@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .fmt import count, money, pct, plural, printable, shortfall
 from .funnel import Funnel
+
+if TYPE_CHECKING:
+    from .model import Plan
 
 COLUMNS = ("quarter", "target", "deals", "opportunities", "other_opportunities", "sqls", "mqls_needed", "leads_needed",
            "created_in", "mqls_planned", "mqls_demanded", "capacity", "program_cost", "budget")
@@ -130,3 +135,41 @@ def _markup(text: str) -> str:
     from rich.markup import escape
 
     return escape(printable(text))
+
+# -- the formats of `gtmplan funnel`, chosen like check's reporters --------------------------
+
+@dataclass
+class FunnelReport:
+    plan: Plan
+    funnel: Funnel
+
+
+class TableReporter:
+    def __init__(self, color: bool = False):
+        self.color = color
+
+    def render(self, result: FunnelReport) -> str:
+        return render_table(result.funnel, result.plan, color=self.color)
+
+
+class JsonReporter:
+    def __init__(self, color: bool = False):
+        pass
+
+    def render(self, result: FunnelReport) -> str:
+        return render_json(result.funnel)
+
+
+class CsvReporter:
+    def __init__(self, color: bool = False):
+        pass
+
+    def render(self, result: FunnelReport) -> str:
+        return render_csv(result.funnel)
+
+
+REPORTERS = {
+    "table": ("gtmplan.funnel_report", "TableReporter"),
+    "json": ("gtmplan.funnel_report", "JsonReporter"),
+    "csv": ("gtmplan.funnel_report", "CsvReporter"),
+}

@@ -16,6 +16,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
                       PlainValidator, WithJsonSchema)
 
 from .quarters import QUARTER_PATTERN, FiscalCalendar, Quarter
+from .vocabulary import SLUG_PATTERN, Severity, Side, Stage
 
 # -- scalar types -------------------------------------------------------------------
 
@@ -70,15 +71,12 @@ T = TypeVar("T")
 # `shared_with: marketing` means `shared_with: [marketing]`.
 NameList = Annotated[list[T], BeforeValidator(_one_or_many), _OneOrManySchema()]
 
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
 Text = Annotated[str, Field(min_length=1)]
 Money = Annotated[float, Field(ge=0)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
 Rate = Annotated[float, Field(gt=0, le=1)]
 Count = Annotated[int, Field(ge=0)]
-Side = Literal["sales", "marketing"]
-Stage = Literal["awareness", "consideration", "decision"]
-Severity = Literal["error", "warning", "info"]
 Cadence = Literal["weekly", "monthly", "quarterly"]
 Metric = Literal["new_bookings", "pipeline", "mqls", "sqls", "opportunities", "win_rate", "market_share", "custom"]
 

@@ -7,8 +7,9 @@ extension the command cannot write is exit 2 naming those it can.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import PurePath
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Protocol, Sequence, TypeVar
 
 from .errors import InputError
 
@@ -44,6 +45,24 @@ def choose_format(command: str, fmt: Optional[str], output: Optional[str],
     hint = _HINTS.get(suffix)
     message += f"; {hint}" if hint else " (or give --format)"
     raise InputError.single(None, message)
+
+
+R = TypeVar("R", contravariant=True)
+
+
+class Reporter(Protocol[R]):
+    """One output format of a command: made knowing whether to colour, it lays out a result."""
+
+    def __init__(self, color: bool = False) -> None: ...
+
+    def render(self, result: R) -> str: ...
+
+
+def reporter(table: Mapping[str, tuple[str, str]], name: str) -> type[Reporter]:
+    """The reporter class registered as ``name`` in a command's table of
+    name -> (module, class); its module is imported only when it is chosen."""
+    module, cls = table[name]
+    return getattr(importlib.import_module(module), cls)
 
 
 def _plain(name: Optional[str], formats: Sequence[str]) -> Optional[str]:

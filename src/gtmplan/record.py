@@ -19,6 +19,7 @@ from typing import Optional
 
 from .actuals import RATE_KEYS, actuals_dir, read_actuals
 from .errors import InputError
+from .fmt import plural
 from .quarters import Quarter
 
 _CHUNK = 1 << 20
@@ -145,7 +146,7 @@ def build(loaded, result: dict, quarter: Quarter, exports: list[str]) -> str:
             out.append(f"  - {{file: {json.dumps(_shown_path(path, loaded.target))}, sha256: {sha}, rows: {rows}}}")
     bad = result.get("bad_rows_total") or 0
     if bad:
-        out.append(f"# {bad:,} row{'s' if bad != 1 else ''} of the exports could not be read and "
+        out.append(f"# {plural(bad, 'row')} of the exports could not be read and "
                    f"{'are' if bad != 1 else 'is'} in no figure below (the review lists them).")
     out.append("metrics:")
     missing = []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .vocabulary import SLUG_PATTERN
+
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_ID = "urn:gtmplan:schema:plan:1"
 
@@ -26,7 +28,6 @@ def plan_schema(fragment: bool = False) -> dict[str, Any]:
     return schema
 
 
-SLUG_PATTERN = "^[a-z0-9][a-z0-9-]*$"
 _YAML_SCALARS = ["string", "number", "boolean"]
 
 

@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 
 from . import yamlhints
-from .errors import Problem
+from .errors import InputError, Problem
 
 try:  # libyaml's C parser; the pure-Python one is a slower fallback
     _Base = yaml.CSafeLoader
@@ -80,14 +80,6 @@ _SPECIAL_FLOATS = {".inf": float("inf"), ".Inf": float("inf"), ".INF": float("in
 # Long runs of indentation and block indicators at the start of a line: the only
 # way block nesting can get deep. A cheap trigger for the exact depth scan.
 _DEEP_BLOCK_RE = re.compile(r"^[ \t?:-]{%d}" % (_COMPOSE_SAFE_DEPTH // 2 - 2), re.M)
-
-
-class YamlFailure(Exception):
-    """Problems that stop reading one file."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__("; ".join(map(str, problems)))
-        self.problems = problems
 
 
 def read_text(path: Path, display: str) -> str:
@@ -146,11 +138,11 @@ def compose(text: str, display: str) -> yaml.Node:
 
 
 def to_python(node: yaml.Node, display: str) -> Any:
-    """Plain Python data from a node tree; raises YamlFailure with every problem found."""
+    """Plain Python data from a node tree; raises InputError with every problem found."""
     conv = _Converter(display)
     value = conv.run(node)
     if conv.problems:
-        raise YamlFailure(conv.problems)
+        raise InputError(conv.problems)
     return value
 
 
@@ -183,11 +175,11 @@ def resolve_plain(text: str) -> Any:
 
 # -- internals ------------------------------------------------------------------
 
-def _fail(file: str, line: int | None, col: int | None, message: str) -> YamlFailure:
-    return YamlFailure([Problem(file, line, col, message)])
+def _fail(file: str, line: int | None, col: int | None, message: str) -> InputError:
+    return InputError([Problem(file, line, col, message)])
 
 
-def _yaml_error(e: yaml.MarkedYAMLError, display: str, text: str) -> YamlFailure:
+def _yaml_error(e: yaml.MarkedYAMLError, display: str, text: str) -> InputError:
     mark = e.problem_mark or e.context_mark
     problem = e.problem or "invalid YAML"
     at = _char_at(text, mark.line, mark.column) if mark else ""
@@ -219,7 +211,7 @@ def _char_at(text: str, line: int, column: int) -> str:
     return text[start + column: start + column + 1]
 
 
-def _reader_error(e: yaml.YAMLError, display: str, text: str) -> YamlFailure:
+def _reader_error(e: yaml.YAMLError, display: str, text: str) -> InputError:
     pos = getattr(e, "position", None)
     char = getattr(e, "character", None)
     code = ord(char) if isinstance(char, str) else char
@@ -330,9 +322,7 @@ class _Converter:
         if node.style in ("", None):
             if tag is _PLAIN or tag in _IMPLICIT_TAGS:
                 return resolve_plain(text)
-            if tag == _STR:
-                if text and text[0] in "0123456789+-." and _FLOAT_RE.fullmatch(text):
-                    return resolve_plain(text)  # YAML 1.2 numbers such as 1e3
+            if tag == _STR:  # an explicit !!str: text, whatever it looks like
                 return text
         elif tag in (_STR, "!") or tag in _IMPLICIT_TAGS:
             return text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..loader import LoadedPlan, quarter_in_horizon
+from ..plan import LoadedPlan, quarter_in_horizon
 from ..quarters import Quarter
 
 def parse_quarter(text: Optional[str], loaded: LoadedPlan) -> Optional[Quarter]:
@@ -16,13 +16,13 @@ def render(loaded: LoadedPlan, fmt: str, quarter: Optional[Quarter] = None,
     """The document as bytes (UTF-8). A plan with check errors renders; they are listed."""
     from ..checker import run_check
 
-    findings = run_check(loaded).findings
+    result = run_check(loaded)
     if fmt == "ics":
         from .ics import render_ics
 
-        return render_ics(loaded, findings, quarter)
+        return render_ics(loaded, result.findings, quarter)
     from .templating import render_template
     from .view import build_view
 
-    view = build_view(loaded, findings, quarter)
+    view = build_view(loaded, result.findings, quarter, result.funnel)
     return render_template(f"plan.{fmt}.j2", view, templates).encode("utf-8")

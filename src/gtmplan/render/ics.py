@@ -17,9 +17,10 @@ import os
 from typing import Optional
 
 from .. import __version__
-from ..loader import LoadedPlan
+from ..plan import LoadedPlan
 from ..quarters import Quarter
 from ..rules import Finding
+from .view import closing_and_next
 
 AGENDA = {
     "win-loss": "Win-loss: why deals were won and lost, from sales' records",
@@ -77,13 +78,11 @@ def render_ics(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Qu
         seen[q] = nth[i] + 1
     chosen = list(range(len(reviews)))
     if quarter is not None:  # the quarterly edition: the review that closes it, and the next one
-        inside = [i for i, r in enumerate(reviews) if Quarter.of(r.date, fy) == quarter]
-        after = [i for i, r in enumerate(reviews) if r.date > quarter.last_day(fy)]
-        chosen = inside[-1:] + after[:1]
+        chosen = [i for i in closing_and_next(reviews, quarter, fy) if i is not None]
     for i in chosen:
         r = reviews[i]
         q = Quarter.of(r.date, fy)
-        open_issues = [f for f in findings if f.quarter == str(q) and f.severity == "error"]
+        open_issues = [f for f in findings if f.quarter == q and f.severity == "error"]
         lines = [f"Joint sales and marketing review, fiscal {q}: the {plan.company} go-to-market plan.",
                  "",
                  "Attendees, by function: " + ", ".join(_function(a) for a in r.attendees) + "."]

@@ -7,35 +7,32 @@ already has its geometry, so templates do no arithmetic.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Optional
 
 from .. import fmt
-from ..funnel import Funnel, ceil_count, compute, opportunity_sources, program_leads, program_mqls, sellers
-from ..loader import LoadedPlan
-from ..quarters import Quarter
+from ..fmt import ceil_count, day
+from ..funnel import Funnel, compute, opportunity_sources, program_leads, program_mqls, sellers
+from ..plan import LoadedPlan
+from ..quarters import FiscalCalendar, Quarter
 from ..rules import Finding
+from ..vocabulary import SIDES, STAGES
 from .charts import bar_chart
-
-STAGES = ("awareness", "consideration", "decision")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
-
-
-def day(d: dt.date) -> str:
-    return f"{d.day} {MONTHS[d.month - 1][:3]} {d.year}"
 
 
 def _join(items, empty: str = "any") -> str:
     return ", ".join(items) if items else empty
 
 
-def _employees(rng) -> str:
-    if rng is None or (rng.min is None and rng.max is None):
-        return "any"
-    if rng.min is not None and rng.max is not None:
-        return f"{rng.min:,}–{rng.max:,}"
-    return f"{rng.min:,}+" if rng.min is not None else f"up to {rng.max:,}"
+def _both(sides) -> bool:
+    return set(SIDES) <= set(sides)
+
+
+def closing_and_next(reviews: list, quarter: Quarter, cal: FiscalCalendar) -> tuple[Optional[int], Optional[int]]:
+    """Indexes into ``reviews`` (sorted by date) of the last review dated in ``quarter`` (the one
+    that closes it) and of the first review after it; None where there is none."""
+    inside = [i for i, r in enumerate(reviews) if Quarter.of(r.date, cal) == quarter]
+    after = [i for i, r in enumerate(reviews) if r.date > quarter.last_day(cal)]
+    return (inside[-1] if inside else None), (after[0] if after else None)
 
 
 def _goal_target(goal, currency: str) -> str:
@@ -48,9 +45,11 @@ def _goal_target(goal, currency: str) -> str:
     return fmt.number(goal.target)
 
 
-def build_view(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Quarter] = None) -> dict:
+def build_view(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Quarter] = None,
+               funnel: Optional[Funnel] = None) -> dict:
+    """The document's data; ``funnel`` is the one the checks computed (computed here if not given)."""
     plan = loaded.plan
-    f = compute(plan)
+    f = funnel if funnel is not None else compute(plan)
     cur = plan.currency
     fy = plan.calendar
     start, end = plan.horizon.start, plan.horizon.end
@@ -73,10 +72,10 @@ def build_view(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Qu
         "goals": [{
             "id": g.id, "description": g.description or "", "metric": g.metric.replace("_", " "),
             "target": _goal_target(g, cur), "period": "whole plan" if g.period == "FY" else str(g.period),
-            "owners": " and ".join(g.owners) or "nobody", "shared": {"sales", "marketing"} <= set(g.owners),
+            "owners": " and ".join(g.owners) or "nobody", "shared": _both(g.owners),
         } for g in plan.goals or []],
         "segments": [{
-            "id": s.id, "name": s.name or s.id, "industries": _join(s.industries), "employees": _employees(s.employees),
+            "id": s.id, "name": s.name or s.id, "industries": _join(s.industries), "employees": fmt.employees(s.employees),
             "regions": _join(s.regions), "buyer_roles": _join(s.buyer_roles, "–"), "pains": _join(s.pains, "–"),
         } for s in plan.icp.segments],
         "lead_definition": _lead_definition(plan),
@@ -146,7 +145,7 @@ def _lead_definition(plan) -> dict:
         fi = c.firmographics
         if fi is None:
             return "any"
-        return _employees(fi.employees) if key == "employees" else _join(getattr(fi, key))
+        return fmt.employees(fi.employees) if key == "employees" else _join(getattr(fi, key))
 
     rows = [{"criterion": label, "mql": firmo(ld.mql, key), "sql": firmo(ld.sql, key)}
             for label, key in (("Industries", "industries"), ("Employees", "employees"), ("Regions", "regions"))]
@@ -161,7 +160,7 @@ def _lead_definition(plan) -> dict:
         "follow_up": (f"Sales contacts every new MQL within {fmt.number(ld.follow_up_hours)} hours."
                       if ld.follow_up_hours else "No follow-up time agreed."),
         "agreed": f"Agreed by {agreed}" + (f" on {day(ld.agreed_on)}." if ld.agreed_on else "."),
-        "both_agreed": {"sales", "marketing"} <= set(ld.agreed_by),
+        "both_agreed": _both(ld.agreed_by),
     }
 
 
@@ -188,24 +187,15 @@ def _waterfall(f: Funnel, quarter, m) -> dict:
     return {
         "rows": rows,
         "detail": [r for r in rows if r["focus"]],
-        "lag": f"{lag} quarter{'s' if lag != 1 else ''}",
+        "lag": fmt.plural(lag, "quarter"),
         "lag_quarters": lag,
         "totals": {"target": m(total("target")), "mqls_needed": fmt.count(total("mqls_needed")),
                    "mqls_planned": fmt.count(total("mqls_planned"))},
-        "assumptions": [{"key": k, "value": _assumption(k, a.value, m), "side": a.side or "nobody"}
+        "assumptions": [{"key": k, "value": fmt.assumption(k, a.value, f.currency, percent=True),
+                         "side": a.side or "nobody"}
                         for k, a in f.assumptions.items()],
         "chart": chart,
     }
-
-
-def _assumption(key: str, value, m) -> str:
-    if value is None:
-        return "not stated"
-    if key in ("average_deal_size", "cost_per_lead"):
-        return m(value)
-    if key == "sales_cycle_days":
-        return f"{value:g} days"
-    return fmt.pct(value, 1 if (value * 1000) % 10 else 0)
 
 
 def _ramp(t) -> str:
@@ -321,21 +311,20 @@ def _reviews(plan, quarter) -> dict:
     reviews = sorted(plan.reviews or [], key=lambda r: r.date)
     items = [{"date": day(r.date), "iso": r.date.isoformat(), "quarter": str(Quarter.of(r.date, fy)),
               "attendees": _join(r.attendees, "–"), "agenda": _join(r.agenda, "–"),
-              "both": {"sales", "marketing"} <= set(r.attendees)} for r in reviews]
+              "both": _both(r.attendees)} for r in reviews]
     closing = upcoming = None
     if quarter is not None:
-        inside = [i for i, r in enumerate(reviews) if Quarter.of(r.date, fy) == quarter]
-        after = [i for i, r in enumerate(reviews) if r.date > quarter.last_day(fy)]
-        closing = items[inside[-1]] if inside else None
-        upcoming = items[after[0]] if after else None
+        i, j = closing_and_next(reviews, quarter, fy)
+        closing = None if i is None else items[i]
+        upcoming = None if j is None else items[j]
     return {"entries": items, "closing": closing, "next": upcoming}
 
 
 def _issues(findings: list[Finding], quarter) -> list[dict]:
     out = []
     for f in findings:
-        if quarter is not None and f.quarter not in (None, str(quarter)):
+        if quarter is not None and f.quarter not in (None, quarter):
             continue
         out.append({"code": f.code, "name": f.name, "severity": f.severity, "message": f.message,
-                    "where": f"{f.location.file}:{f.location.line}", "quarter": f.quarter or ""})
+                    "where": f"{f.location.file}:{f.location.line}", "quarter": str(f.quarter or "")})
     return out

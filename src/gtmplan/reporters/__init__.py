@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
+from typing import TYPE_CHECKING
+
+from ..outputs import Reporter, reporter
+
+if TYPE_CHECKING:
+    from ..checker import CheckResult
 
 REPORTERS = {
     "text": ("gtmplan.reporters.text", "TextReporter"),
@@ -12,6 +17,5 @@ REPORTERS = {
 }
 
 
-def get_reporter(name: str):
-    module, cls = REPORTERS[name]
-    return getattr(importlib.import_module(module), cls)
+def get_reporter(name: str) -> type[Reporter[CheckResult]]:
+    return reporter(REPORTERS, name)

@@ -46,7 +46,7 @@ class SarifReporter:
             if f.related:
                 item["relatedLocations"] = [dict(_location(r), id=i + 1) for i, r in enumerate(f.related)]
             if f.quarter:
-                item["properties"] = {"quarter": f.quarter}
+                item["properties"] = {"quarter": str(f.quarter)}
             results.append(item)
         doc = {"$schema": SCHEMA, "version": "2.1.0",
                "runs": [{"tool": {"driver": {"name": "gtmplan", "version": __version__,

@@ -11,7 +11,7 @@ from typing import Optional
 
 from ..errors import InputError, Problem
 from ..funnel import compute, planned_opportunities, program_leads
-from ..loader import LoadedPlan
+from ..plan import LoadedPlan
 from ..quarters import Quarter
 from .columns import load_mapping, recognise
 from .csvread import open_csv

@@ -20,7 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..errors import InputError, Problem
+from ..errors import InputError
+from ..fmt import plural
 
 LEAD_FIELDS = ("id", "created", "source", "mql_date", "sql_date", "opportunity_date")
 DEAL_FIELDS = ("id", "created", "closed", "stage", "amount", "source", "loss_reason")
@@ -105,7 +106,7 @@ def recognise(header: list[str], kind: str, display: str, mapping: Optional[Shap
                           for s in SHAPES if s.kind == kind)
         raise InputError.single(display, f"columns not recognised as a {kind} export ({known}); "
                                          "describe them with --mapping FILE.yaml", 1, 1)
-    raise InputError.single(display, f"missing required column{'s' if len(missing) > 1 else ''} {names} "
+    raise InputError.single(display, f"missing required {plural(len(missing), 'column', with_count=False)} {names} "
                                      f"for a {shape.name}", 1, 1)
 
 
@@ -119,10 +120,10 @@ class Mapping:
 
 
 def load_mapping(path: str) -> Mapping:
-    from pydantic import BaseModel, ConfigDict, ValidationError
+    from pydantic import BaseModel, ConfigDict
 
-    from ..sourcemap import SourceMap
-    from ..yamlsource import YamlFailure, compose, read_text, to_python
+    from ..loader import read_document
+    from ..validation import load_model
 
     class _Strict(BaseModel):
         model_config = ConfigDict(extra="forbid", strict=True)
@@ -160,28 +161,8 @@ def load_mapping(path: str) -> Mapping:
         deals: Optional[DealsMap] = None
         date_format: Optional[str] = None
 
-    from pathlib import Path
-
-    try:
-        text = read_text(Path(path), path)
-        root = compose(text, path)
-        data = to_python(root, path)
-    except YamlFailure as f:
-        raise InputError(f.problems) from None
-    if not isinstance(data, dict):
-        raise InputError.single(path, "a mapping file is a YAML mapping with leads:, deals: and date_format:", 1, 1)
-    source = SourceMap()
-    source.add_file(path, text, root)
-    try:
-        m = MappingFile.model_validate(data)
-    except ValidationError as e:
-        problems = []
-        for err in e.errors(include_url=False):
-            loc = source.locate(tuple(err["loc"]))
-            what = "missing required key" if err["type"] == "missing" else (
-                "unknown key" if err["type"] == "extra_forbidden" else err["msg"].lower())
-            problems.append(Problem(loc.file, loc.line, loc.column, f"{'.'.join(map(str, err['loc']))}: {what}"))
-        raise InputError(problems) from None
+    data, source = read_document(path, "a mapping file must be a mapping of keys (leads:, deals:, date_format:)")
+    m = load_model(data, source, MappingFile, what="mapping file")
     leads = deals = None
     if m.leads:
         cols = {k: v for k, v in m.leads.columns.model_dump().items() if v}

@@ -45,7 +45,6 @@ class LeadCounts:
     sql_with_opp: int = 0
     source_leads: Counter = field(default_factory=Counter)
     source_mqls: Counter = field(default_factory=Counter)
-    rows: int = 0
 
 
 @dataclass
@@ -58,7 +57,6 @@ class DealCounts:
     source_won: Counter = field(default_factory=Counter)
     source_bookings: Counter = field(default_factory=Counter)
     loss_reasons: Counter = field(default_factory=Counter)
-    rows: int = 0
 
     def days_to_close(self) -> Optional[float]:
         return hist_median(self.days)
@@ -105,9 +103,8 @@ def scan_leads(rows, header: list[str], layout: Layout, display: str, parse_date
     c = LeadCounts(has_mql=i_mql is not None, has_sql=i_sql is not None or (sf and i_conv_date is not None),
                    has_opp=i_opp is not None or (sf and i_conv_date is not None))
     source_leads, source_mqls = c.source_leads, c.source_mqls
-    leads = mqls = sqls = opps = created_with_mql = mql_with_sql = sql_with_opp = n = 0
+    leads = mqls = sqls = opps = created_with_mql = mql_with_sql = sql_with_opp = 0
     for number, row in rows:
-        n += 1
         if len(row) != width:
             bad.add(display, number, f"has {len(row)} cells; the header has {width}")
             continue
@@ -152,7 +149,7 @@ def scan_leads(rows, header: list[str], layout: Layout, display: str, parse_date
         if opp is not None and lo <= opp <= hi:
             opps += 1
     c.leads, c.mqls, c.sqls, c.opportunities = leads, mqls, sqls, opps
-    c.created_with_mql, c.mql_with_sql, c.sql_with_opp, c.rows = created_with_mql, mql_with_sql, sql_with_opp, n
+    c.created_with_mql, c.mql_with_sql, c.sql_with_opp = created_with_mql, mql_with_sql, sql_with_opp
     return c
 
 
@@ -167,9 +164,7 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, parse_date
     names = {f: _header_name(layout, header, f) for f in ("created", "closed", "stage", "amount")}
     c = DealCounts()
     days, source_won, source_bookings, reasons = c.days, c.source_won, c.source_bookings, c.loss_reasons
-    n = 0
     for number, row in rows:
-        n += 1
         if len(row) != width:
             bad.add(display, number, f"has {len(row)} cells; the header has {width}")
             continue
@@ -214,5 +209,4 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, parse_date
                 c.lost += 1
                 reason = row[i_reason].strip() if i_reason is not None else ""
                 reasons[reason or "unspecified"] += 1
-    c.rows = n
     return c

@@ -35,7 +35,7 @@ def view(loaded, result: dict) -> dict:
     cur = plan.currency
     tol = plan.check.tolerance
     from ..quarters import Quarter
-    from ..render.view import day
+    from ..fmt import day
 
     q = Quarter.parse(result["quarter"])
     fy = plan.calendar

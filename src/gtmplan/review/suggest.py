@@ -38,7 +38,7 @@ def suggestions(loaded, result: dict, used: dict) -> list[str]:
     days = m["days_to_close"]
     if days["actual"] is not None and days["plan"] is not None and rel_diff(days["actual"], days["plan"]) > tol:
         new_lag, old_lag = lag_quarters(days["actual"]), lag_quarters(days["plan"])
-        lag = f"; the MQL lag becomes {new_lag} quarter{'s' if new_lag != 1 else ''}" if new_lag != old_lag else ""
+        lag = f"; the MQL lag becomes {plural(new_lag, 'quarter')}" if new_lag != old_lag else ""
         out.append(f"Update sales_cycle_days to {days['actual']:g}: the median deal won in {q} took that long "
                    f"(plan: {days['plan']:g}){lag}.")
     book = m["bookings"]

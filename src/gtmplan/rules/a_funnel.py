@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from ..fmt import count, pct, pct_beyond, plural, possessive, rate, rel_diff, shown_count
-from ..funnel import (WATERFALL_NEEDS, ceil_count, owner, planned_opportunities, ramped_sellers, sellers,
-                      sellers_joining)
+from ..fmt import assumption, ceil_count, count, pct, pct_beyond, plural, possessive, rate, rel_diff
+from ..funnel import WATERFALL_NEEDS, owner, planned_opportunities, ramped_sellers, sellers, sellers_joining
 from ..model import ASSUMPTION_KEYS
 from .base import Context, Rule, register
 
 
 def _show(key: str, value: float, ctx: Context) -> str:
-    if key in ("average_deal_size", "cost_per_lead"):
-        return ctx.money(value)
-    if key == "sales_cycle_days":
-        return f"{value:g} days"
-    return rate(value)
+    return assumption(key, value, ctx.plan.currency)
 
 
 @register
@@ -36,9 +31,16 @@ class AssumptionMismatch(Rule):
     the side that does not own that stage.
 
     Example:
-        # sales.yaml                    # marketing.yaml
-        assumptions:                    assumptions:
-          mql_to_sql: 0.30                mql_to_sql: 0.40   # A101: differ by 25%
+        Fires (the two values differ by 25%):
+            sales:
+              assumptions: {mql_to_sql: 0.30}
+            marketing:
+              assumptions: {mql_to_sql: 0.40}
+        Quiet (0.40 and 0.42 differ by 5%, inside the default 10% tolerance):
+            sales:
+              assumptions: {mql_to_sql: 0.40}
+            marketing:
+              assumptions: {mql_to_sql: 0.42}
     """
 
     code, name, severity = "A101", "assumption-mismatch", "error"
@@ -87,8 +89,17 @@ class MqlShortfall(Rule):
     conversion assumptions with CRM data. `gtmplan funnel` shows every step.
 
     Example:
-        marketing plans 380 MQLs in 2027Q2; sales' targets for 2027Q3 need 510
-        created then (short by 130, 25%)
+        Fires (sales' 100,000 a quarter at 10,000 a deal, win rate 0.25, 0.5 SQL to
+        opportunity and 0.4 MQL to SQL needs 200 MQLs a quarter; the programs bring 150):
+            marketing:
+              programs:
+                - {id: webinars, channel: webinars, quarters: [2027Q1, 2027Q2, 2027Q3, 2027Q4],
+                   cost: 10000, expected_mqls: 150}
+        Quiet (the programs bring the 200 MQLs):
+            marketing:
+              programs:
+                - {id: webinars, channel: webinars, quarters: [2027Q1, 2027Q2, 2027Q3, 2027Q4],
+                   cost: 10000, expected_mqls: 200}
     """
 
     code, name, severity = "A102", "mql-shortfall", "error"
@@ -100,7 +111,7 @@ class MqlShortfall(Rule):
             if demanded is None or planned is None or planned >= demanded * (1 - ctx.tolerance):
                 continue
             # the shortfall is the difference of the two counts as shown (both rounded up)
-            shown_short = shown_count(demanded) - shown_count(planned)
+            shown_short = ceil_count(demanded) - ceil_count(planned)
             target_q = row.quarter + f.lag
             when = "in the same quarter" if f.lag == 0 else "created then"
             other = ""
@@ -134,8 +145,14 @@ class PipelineBeforePlan(Rule):
     pipeline can close.
 
     Example:
-        sales:
-          opening_pipeline: 1200000   # closes 300,000 at a 25% win rate
+        Fires (a 91-day cycle: 2027Q1's deals were created before the plan starts,
+        and no opening pipeline is stated):
+            sales:
+              assumptions: {sales_cycle_days: 91}
+        Quiet (the opening pipeline closes 2027Q1's 100,000 at a 0.25 win rate):
+            sales:
+              assumptions: {sales_cycle_days: 91}
+              opening_pipeline: 400000
     """
 
     code, name, severity = "A103", "pipeline-before-plan", "warning"
@@ -148,7 +165,7 @@ class PipelineBeforePlan(Rule):
         need = sum(r.target for r in early)
         quarters = ", ".join(str(r.quarter) for r in early)
         days = ctx.value("sales_cycle_days")
-        cycle = f"a {days:g}-day sales cycle (lag {f.lag} quarter{'s' if f.lag > 1 else ''})"
+        cycle = f"a {days:g}-day sales cycle (lag {plural(f.lag, 'quarter')})"
         win = ctx.value("win_rate")
         opening = ctx.plan.sales.opening_pipeline
         if opening is None:
@@ -187,13 +204,20 @@ class CapacityShortfall(Rule):
     lower the quarter's target.
 
     Example:
-        team:
-          - {role: AE, count: 4, annual_quota: 600000, ramp_months: 3, start: 2027-04-01}
-        # 4 x 600,000 / 12 = 200,000 a month at full productivity. In 2027Q2
-        # (April to June) the hires are at 1/3, 2/3 and 1: 200,000 x 2 = 400,000
-        # capacity (x expected_attainment). With ramp: [0, 0.25, 0.5, 0.75]
-        # instead, April to June is 0 + 0.25 + 0.5 = 0.75: 150,000, and from
-        # August on 200,000 a month.
+        Fires (four hires from April 2027 carry nothing in 2027Q1, whose target is 100,000):
+            sales:
+              team:
+                - {role: AE, count: 4, annual_quota: 600000, ramp_months: 3, start: 2027-04-01}
+            # 4 x 600,000 / 12 = 200,000 a month at full productivity. In 2027Q2
+            # (April to June) the hires are at 1/3, 2/3 and 1: 200,000 x 2 = 400,000
+            # capacity (x expected_attainment). With ramp: [0, 0.25, 0.5, 0.75]
+            # instead, April to June is 0 + 0.25 + 0.5 = 0.75: 150,000, and from
+            # August on 200,000 a month.
+        Quiet (two sellers already on board carry 120,000 a quarter meanwhile):
+            sales:
+              team:
+                - {role: AE, count: 2, annual_quota: 240000}
+                - {role: AE, count: 4, annual_quota: 600000, ramp_months: 3, start: 2027-04-01}
     """
 
     code, name, severity = "A104", "capacity-shortfall", "error"
@@ -241,8 +265,14 @@ class UnworkedLeads(Rule):
     land, move programs to later quarters, or tighten the MQL definition.
 
     Example:
-        marketing's programs in 2027Q2 bring about 140 opportunities; 4 sellers
-        can work 100 (4 x 25)
+        Fires (the programs bring about 44 opportunities a quarter; 2 sellers work 30):
+            sales:
+              team: [{role: AE, count: 2, annual_quota: 240000}]
+              max_opportunities_per_rep: 15
+        Quiet (2 sellers work 50):
+            sales:
+              team: [{role: AE, count: 2, annual_quota: 240000}]
+              max_opportunities_per_rep: 25
     """
 
     code, name, severity = "A105", "unworked-leads", "warning"
@@ -289,9 +319,14 @@ class MissingAssumption(Rule):
     you have it.
 
     Example:
-        sales:
-          assumptions:
-            win_rate: 0.25
+        Fires (neither side states the win rate):
+            sales:
+              assumptions: {win_rate: null}
+        Quiet (marketing states it, so the funnel uses marketing's value):
+            sales:
+              assumptions: {win_rate: null}
+            marketing:
+              assumptions: {win_rate: 0.25}
     """
 
     code, name, severity = "A106", "missing-assumption", "error"

@@ -22,7 +22,12 @@ class OverBudget(Rule):
     `gtmplan review`), move one to another quarter, or raise the budget.
 
     Example:
-        programs running in 2027Q2 cost $120,000; the budget is $100,000
+        Fires (the programs running in 2027Q2 cost 20,000):
+            marketing:
+              budget: {2027Q2: 15000}
+        Quiet:
+            marketing:
+              budget: {2027Q2: 20000}
     """
 
     code, name, severity = "B401", "over-budget", "error"
@@ -55,8 +60,16 @@ class ChannelConcentration(Rule):
     concentration is deliberate, raise `check.max_channel_share`.
 
     Example:
-        check:
-          max_channel_share: 0.6
+        Fires (webinars bring 600 of 800 MQLs, 75%):
+            marketing:
+              programs:
+                - {id: webinars, channel: webinars, quarters: [2027Q1, 2027Q2], cost: 10000, expected_mqls: 300}
+                - {id: events, channel: events, quarters: [2027Q1, 2027Q2], cost: 2000, expected_mqls: 100}
+        Quiet (each channel brings half):
+            marketing:
+              programs:
+                - {id: webinars, channel: webinars, quarters: [2027Q1, 2027Q2], cost: 10000, expected_mqls: 200}
+                - {id: events, channel: events, quarters: [2027Q1, 2027Q2], cost: 2000, expected_mqls: 200}
     """
 
     code, name, severity = "B403", "channel-concentration", "warning"
@@ -100,8 +113,14 @@ class ProgramWithoutForecast(Rule):
     a rough first estimate; the review will correct it.
 
     Example:
-        programs:
-          - {id: trade-show, channel: events, quarters: [2027Q2], cost: 40000, expected_leads: 300}
+        Fires:
+            marketing:
+              programs:
+                - {id: trade-show, channel: events, quarters: [2027Q2], cost: 4000}
+        Quiet:
+            marketing:
+              programs:
+                - {id: trade-show, channel: events, quarters: [2027Q2], cost: 4000, expected_leads: 300}
     """
 
     code, name, severity = "B404", "program-without-forecast", "warning"
@@ -130,9 +149,16 @@ class ProgramOutsideHorizon(Rule):
     remove the program if it belongs to another plan.
 
     Example:
-        horizon: {start: 2027Q1, end: 2027Q4}
-        programs:
-          - {id: trade-show, channel: events, quarters: [2026Q3], cost: 40000}   # B405: 2027Q3?
+        Fires (the horizon is 2027Q1-2027Q4; 2026Q3 is probably a typo for 2027Q3):
+            horizon: {start: 2027Q1, end: 2027Q4}
+            marketing:
+              programs:
+                - {id: trade-show, channel: events, quarters: [2026Q3], cost: 4000, expected_leads: 300}
+        Quiet:
+            horizon: {start: 2027Q1, end: 2027Q4}
+            marketing:
+              programs:
+                - {id: trade-show, channel: events, quarters: [2027Q3], cost: 4000, expected_leads: 300}
     """
 
     code, name, severity = "B405", "program-outside-horizon", "warning"

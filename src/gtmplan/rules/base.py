@@ -16,32 +16,34 @@ from typing import ClassVar, Iterator, Optional
 from ..fmt import money
 from ..funnel import Funnel, compute
 from ..model import Plan
+from ..quarters import Quarter
 from ..sourcemap import Location, PathT, SourceMap
-
-SEVERITIES = ("error", "warning", "info")
+from ..vocabulary import SEVERITIES, Severity
 
 
 @dataclass
 class Finding:
     code: str
     name: str
-    severity: str
+    severity: Severity
     message: str
     location: Location
-    quarter: Optional[str] = None
+    quarter: Optional[Quarter] = None
     related: list[Location] = field(default_factory=list)
 
     def as_dict(self) -> dict:
+        """The JSON shape of cli.md (the quarter written as 2027Q2)."""
         loc = self.location
         return {"code": self.code, "name": self.name, "severity": self.severity, "message": self.message,
                 "file": loc.file, "line": loc.line, "column": loc.column, "path": loc.path,
-                "quarter": self.quarter, "related": [r.as_dict() for r in self.related]}
+                "quarter": None if self.quarter is None else str(self.quarter),
+                "related": [r.as_dict() for r in self.related]}
 
 
 class Context:
     """The plan as the rules see it: the model, positions, the funnel and settings."""
 
-    def __init__(self, plan: Plan, source: SourceMap, actuals=None):
+    def __init__(self, plan: Plan, source: SourceMap, actuals=None, funnel: Optional[Funnel] = None):
         from ..actuals import TrackRecord
 
         self.plan = plan
@@ -50,9 +52,12 @@ class Context:
         self.evidence_quarters = plan.check.evidence_quarters
         self.tolerance = plan.check.tolerance
         self.max_channel_share = plan.check.max_channel_share
+        if funnel is not None:
+            self.__dict__["funnel"] = funnel
 
     @cached_property
     def funnel(self) -> Funnel:
+        """Computed once, when the first rule needs it (or given by the caller)."""
         return compute(self.plan)
 
     def value(self, key: str) -> Optional[float]:
@@ -69,15 +74,15 @@ class Context:
 class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
-    severity: ClassVar[str]
+    severity: ClassVar[Severity]
 
     def check(self, ctx: Context) -> Iterator[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def finding(self, ctx: Context, path: PathT, message: str, quarter=None,
+    def finding(self, ctx: Context, path: PathT, message: str, quarter: Optional[Quarter] = None,
                 related: tuple[PathT, ...] = ()) -> Finding:
-        return Finding(self.code, self.name, self.severity, message, ctx.at(path),
-                       None if quarter is None else str(quarter), [ctx.at(p) for p in related])
+        return Finding(self.code, self.name, self.severity, message, ctx.at(path), quarter,
+                       [ctx.at(p) for p in related])
 
     @classmethod
     def summary(cls) -> str:
@@ -86,10 +91,6 @@ class Rule:
     @classmethod
     def documentation(cls) -> str:
         return inspect.getdoc(cls) or ""
-
-    @classmethod
-    def family(cls) -> str:
-        return cls.code[0]
 
 
 REGISTRY: dict[str, type[Rule]] = {}

@@ -11,9 +11,8 @@ from ..actuals import MIN_RATE_N, MIN_WON_DEALS, RATE_KEYS, RATE_UNITS, quarters
 from ..fmt import count, pct, rate, rel_diff
 from ..funnel import program_leads
 from ..sourcemap import Location
+from ..vocabulary import SIDES
 from .base import Rule, register
-
-SIDES = ("sales", "marketing")
 
 
 @register
@@ -39,9 +38,17 @@ class AssumptionContradicted(Rule):
     `# gtmplan: ignore[E701]`.
 
     Example:
-        sales assumes win_rate 0.25; the last 3 recorded quarters (2026Q2, 2026Q3, 2026Q4)
-        measured 18.4% (95% range 13.8–24.2%, 212 closed deals): the stated value is above
-        that range
+        Fires (16 of 100 closed deals won in the last recorded quarter: 95% range
+        10.1–24.4%, and sales assumes 0.25):
+            sales:
+              assumptions: {win_rate: 0.25}
+            actuals/2026Q4.yaml:
+              rates: {win_rate: {actual: 0.16, n: 100}}
+        Quiet (17 of 100: 95% range 10.9–25.6% holds 0.25):
+            sales:
+              assumptions: {win_rate: 0.25}
+            actuals/2026Q4.yaml:
+              rates: {win_rate: {actual: 0.17, n: 100}}
     """
 
     code, name, severity = "E701", "assumption-contradicted", "warning"
@@ -103,8 +110,23 @@ class WeakProgram(Rule):
     meets its forecast (`gtmplan review` lists them, weakest first).
 
     Example:
-        program 'linkedin-retargeting' brought 151 leads in 2026Q3 and 138 in 2026Q4 against
-        300 expected (at least 270 within tolerance); it is still planned for 2027Q1-2027Q4
+        Fires (seo expects 400 leads a quarter, at least 360 within the 10% tolerance,
+        and brought 300, then 350):
+            marketing:
+              programs:
+                - {id: seo, channel: seo, quarters: [2027Q1, 2027Q2], cost: 8000, expected_leads: 400}
+            actuals/2026Q3.yaml:
+              programs: [{id: seo, leads: 300, cost: 8000}]
+            actuals/2026Q4.yaml:
+              programs: [{id: seo, leads: 350, cost: 8000}]
+        Quiet (one weak quarter, then 380):
+            marketing:
+              programs:
+                - {id: seo, channel: seo, quarters: [2027Q1, 2027Q2], cost: 8000, expected_leads: 400}
+            actuals/2026Q3.yaml:
+              programs: [{id: seo, leads: 300, cost: 8000}]
+            actuals/2026Q4.yaml:
+              programs: [{id: seo, leads: 380, cost: 8000}]
     """
 
     code, name, severity = "E702", "weak-program", "warning"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from ..vocabulary import STAGES
 from .base import Rule, register
-
-STAGES = ("awareness", "consideration", "decision")
 
 
 @register
@@ -20,8 +19,12 @@ class NoLeadSourceQuestion(Rule):
     How to fix: agree one question and log its answer in the CRM.
 
     Example:
-        feedback:
-          lead_source_question: "How did you hear about us?"
+        Fires:
+            feedback:
+              lead_source_question: null
+        Quiet:
+            feedback:
+              lead_source_question: "How did you hear about us?"
     """
 
     code, name, severity = "F601", "no-lead-source-question", "warning"
@@ -46,8 +49,12 @@ class NoWinLossLoop(Rule):
     How to fix: agree a cadence and an owner for a shared win-loss record.
 
     Example:
-        feedback:
-          win_loss: {cadence: monthly, owner: sales}
+        Fires:
+            feedback:
+              win_loss: null
+        Quiet:
+            feedback:
+              win_loss: {cadence: monthly, owner: sales}
     """
 
     code, name, severity = "F602", "no-win-loss-loop", "warning"
@@ -73,8 +80,18 @@ class ContentUnusedBySales(Rule):
     what they don't use.
 
     Example:
-        content:
-          - {id: roi-calculator, stage: decision, used_by_sales: true}
+        Fires (2 of 3 assets unused):
+            marketing:
+              content:
+                - {id: guide, stage: awareness, used_by_sales: false}
+                - {id: comparison, stage: consideration, used_by_sales: false}
+                - {id: roi-calculator, stage: decision, used_by_sales: true}
+        Quiet (1 of 3):
+            marketing:
+              content:
+                - {id: guide, stage: awareness, used_by_sales: false}
+                - {id: comparison, stage: consideration, used_by_sales: true}
+                - {id: roi-calculator, stage: decision, used_by_sales: true}
     """
 
     code, name, severity = "F603", "content-unused-by-sales", "warning"
@@ -102,8 +119,17 @@ class StageWithoutContent(Rule):
     How to fix: add at least one asset for that stage.
 
     Example:
-        content:
-          - {id: customer-references, stage: decision, used_by_sales: true}
+        Fires (nothing for the decision stage):
+            marketing:
+              content:
+                - {id: guide, stage: awareness}
+                - {id: comparison, stage: consideration}
+        Quiet:
+            marketing:
+              content:
+                - {id: guide, stage: awareness}
+                - {id: comparison, stage: consideration}
+                - {id: customer-references, stage: decision, used_by_sales: true}
     """
 
     code, name, severity = "F604", "stage-without-content", "info"
@@ -131,8 +157,12 @@ class NoCompetitiveIntel(Rule):
     How to fix: name an owner and who reads it.
 
     Example:
-        feedback:
-          competitive_intel: {owner: marketing, shared_with: [sales]}
+        Fires:
+            feedback:
+              competitive_intel: null
+        Quiet:
+            feedback:
+              competitive_intel: {owner: marketing, shared_with: [sales]}
     """
 
     code, name, severity = "F605", "no-competitive-intel", "info"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..fmt import count, pct, pct_beyond, rel_diff
+from ..vocabulary import SIDES
 from .base import Rule, register
 
 REVENUE_METRICS = ("new_bookings", "pipeline")
@@ -22,15 +23,19 @@ class OneSidedGoal(Rule):
     own working documents if it really is one-sided.
 
     Example:
-        goals:
-          - {id: pipeline, metric: pipeline, target: 4000000, owners: [sales, marketing]}
+        Fires (marketing does not answer for the bookings goal):
+            goals:
+              - {id: bookings, metric: new_bookings, target: 400000, owners: [sales]}
+        Quiet:
+            goals:
+              - {id: bookings, metric: new_bookings, target: 400000, owners: [sales, marketing]}
     """
 
     code, name, severity = "G301", "one-sided-goal", "warning"
 
     def check(self, ctx):
         for i, goal in enumerate(ctx.plan.goals or []):
-            missing = [s for s in ("sales", "marketing") if s not in goal.owners]
+            missing = [s for s in SIDES if s not in goal.owners]
             if missing:
                 has = " and ".join(goal.owners) or "nobody"
                 yield self.finding(ctx, ("goals", i, "owners"),
@@ -52,7 +57,16 @@ class NoPrimaryObjective(Rule):
     How to fix: set `primary_objective: revenue` or `primary_objective: market_share`.
 
     Example:
-        primary_objective: revenue
+        Fires (a revenue goal and a market-share goal, and no word on which wins):
+            primary_objective: null
+            goals:
+              - {id: bookings, metric: new_bookings, target: 400000, owners: [sales, marketing]}
+              - {id: share, metric: market_share, target: 0.2, owners: [sales, marketing]}
+        Quiet:
+            primary_objective: revenue
+            goals:
+              - {id: bookings, metric: new_bookings, target: 400000, owners: [sales, marketing]}
+              - {id: share, metric: market_share, target: 0.2, owners: [sales, marketing]}
     """
 
     code, name, severity = "G302", "no-primary-objective", "warning"
@@ -81,10 +95,12 @@ class GoalTargetMismatch(Rule):
     How to fix: make the goal the sum of the quarters (or change the quarters).
 
     Example:
-        goals:
-          - {id: bookings, metric: new_bookings, target: 4800000, owners: [sales, marketing]}
-        sales:
-          targets: {2027Q1: 1000000, 2027Q2: 1200000, 2027Q3: 1200000, 2027Q4: 1400000}
+        Fires (the quarterly targets add up to 400,000; the goal says 500,000):
+            goals:
+              - {id: bookings, metric: new_bookings, target: 500000, owners: [sales, marketing]}
+        Quiet:
+            goals:
+              - {id: bookings, metric: new_bookings, target: 400000, owners: [sales, marketing]}
     """
 
     code, name, severity = "G303", "goal-target-mismatch", "error"
@@ -126,8 +142,11 @@ class NoSharedGoals(Rule):
     How to fix: add at least a new-bookings goal owned by both sides.
 
     Example:
-        goals:
-          - {id: bookings, metric: new_bookings, target: 4800000, owners: [sales, marketing]}
+        Fires:
+            goals: []
+        Quiet:
+            goals:
+              - {id: bookings, metric: new_bookings, target: 400000, owners: [sales, marketing]}
     """
 
     code, name, severity = "G304", "no-shared-goals", "warning"

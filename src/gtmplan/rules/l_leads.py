@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..fmt import employees, plural
+from ..vocabulary import SIDES
 from .base import Rule, register
 
 MQL_FIRMO = ("lead_definition", "mql", "firmographics")
@@ -30,11 +32,18 @@ class MqlOutsideIcp(Rule):
     segment that really is wanted to `icp.segments`.
 
     Example:
-        icp:
-          segments: [{id: mid-market, employees: {min: 200, max: 2000}}]
-        lead_definition:
-          mql:
-            firmographics: {employees: {min: 200}}
+        Fires (MQLs from 20 employees; no segment wants fewer than 50):
+            icp:
+              segments: [{id: core, employees: {min: 50, max: 1000}}]
+            lead_definition:
+              mql:
+                firmographics: {employees: {min: 20, max: 1000}}
+        Quiet:
+            icp:
+              segments: [{id: core, employees: {min: 50, max: 1000}}]
+            lead_definition:
+              mql:
+                firmographics: {employees: {min: 50, max: 1000}}
     """
 
     code, name, severity = "L201", "mql-outside-icp", "warning"
@@ -53,7 +62,7 @@ class MqlOutsideIcp(Rule):
                 admits = "companies of any size" if got is None else f"companies from {got:,} employees"
                 yield self.finding(ctx, (*MQL_FIRMO, "employees", "min"),
                                    f"the MQL definition admits {admits}, but no ICP segment wants fewer than "
-                                   f"{lowest:,} employees (segment{'s' if len(who) > 1 else ''} {_ids(who)})")
+                                   f"{lowest:,} employees ({plural(len(who), 'segment', with_count=False)} {_ids(who)})")
         if all(m is not None for m in maxs):
             highest = max(maxs)
             got = emp.max if emp else None
@@ -96,8 +105,14 @@ class SqlUnreachable(Rule):
     by both sides.
 
     Example:
-        mql: {firmographics: {employees: {min: 50}}}
-        sql: {firmographics: {employees: {min: 200}}}    # narrower, and reachable
+        Fires (MQLs stop at 1,000 employees, SQLs start at 2,000):
+            lead_definition:
+              mql: {firmographics: {employees: {min: 50, max: 1000}}}
+              sql: {firmographics: {employees: {min: 2000}}}
+        Quiet (SQLs are a narrowing of MQLs):
+            lead_definition:
+              mql: {firmographics: {employees: {min: 50, max: 1000}}}
+              sql: {firmographics: {employees: {min: 200}}}
     """
 
     code, name, severity = "L202", "sql-unreachable", "error"
@@ -125,11 +140,7 @@ class SqlUnreachable(Rule):
 
 
 def _range(r) -> str:
-    if r.min is not None and r.max is not None:
-        return f"{r.min:,}-{r.max:,}"
-    if r.min is not None:
-        return f"{r.min:,}+"
-    return f"up to {r.max:,}" if r.max is not None else "any number of"
+    return employees(r, dash="-", anything="any number of")
 
 
 @register
@@ -146,16 +157,20 @@ class DefinitionNotAgreed(Rule):
     (and set `agreed_on`).
 
     Example:
-        lead_definition:
-          agreed_by: [sales, marketing]
-          agreed_on: 2027-01-15
+        Fires:
+            lead_definition:
+              agreed_by: [marketing]
+        Quiet:
+            lead_definition:
+              agreed_by: [sales, marketing]
+              agreed_on: 2027-01-15
     """
 
     code, name, severity = "L203", "definition-not-agreed", "error"
 
     def check(self, ctx):
         by = ctx.plan.lead_definition.agreed_by
-        missing = [s for s in ("sales", "marketing") if s not in by]
+        missing = [s for s in SIDES if s not in by]
         if missing:
             signed = " and ".join(by) + " only" if by else "nobody"
             yield self.finding(ctx, ("lead_definition", "agreed_by"),
@@ -176,8 +191,12 @@ class NoFollowUpSla(Rule):
     often get 1).
 
     Example:
-        lead_definition:
-          follow_up_hours: 24
+        Fires:
+            lead_definition:
+              follow_up_hours: null
+        Quiet:
+            lead_definition:
+              follow_up_hours: 24
     """
 
     code, name, severity = "L204", "no-follow-up-sla", "warning"
@@ -201,8 +220,15 @@ class UntargetedProgram(Rule):
     How to fix: list the ICP segments the program is for.
 
     Example:
-        programs:
-          - {id: webinars, channel: webinars, segments: [mid-market], ...}
+        Fires:
+            marketing:
+              programs:
+                - {id: webinars, channel: webinars, quarters: [2027Q1], cost: 10000, expected_mqls: 100}
+        Quiet:
+            marketing:
+              programs:
+                - {id: webinars, channel: webinars, quarters: [2027Q1], cost: 10000, expected_mqls: 100,
+                   segments: [core]}
     """
 
     code, name, severity = "L205", "untargeted-program", "warning"

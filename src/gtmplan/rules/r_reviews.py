@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from ..quarters import Quarter
+from ..vocabulary import SIDES
 from .base import Rule, register
-
-SIDES = ("sales", "marketing")
 
 
 @register
@@ -23,8 +22,17 @@ class QuarterWithoutReview(Rule):
     of the quarter (`gtmplan render --format ics` makes the invitations).
 
     Example:
-        reviews:
-          - {date: 2027-06-24, attendees: [sales, marketing], agenda: [win-loss, lead-quality]}
+        Fires (the horizon is 2027Q1-2027Q4; nothing is dated in 2027Q3):
+            reviews:
+              - {date: 2027-03-24, attendees: [sales, marketing]}
+              - {date: 2027-06-24, attendees: [sales, marketing]}
+              - {date: 2027-12-16, attendees: [sales, marketing]}
+        Quiet:
+            reviews:
+              - {date: 2027-03-24, attendees: [sales, marketing]}
+              - {date: 2027-06-24, attendees: [sales, marketing]}
+              - {date: 2027-09-23, attendees: [sales, marketing]}
+              - {date: 2027-12-16, attendees: [sales, marketing]}
     """
 
     code, name, severity = "R501", "quarter-without-review", "error"
@@ -52,7 +60,12 @@ class OneSidedReview(Rule):
     How to fix: invite both functions (and say so in `attendees`).
 
     Example:
-        attendees: [sales, marketing, finance]
+        Fires:
+            reviews:
+              - {date: 2027-06-24, attendees: [sales, finance]}
+        Quiet:
+            reviews:
+              - {date: 2027-06-24, attendees: [sales, marketing, finance]}
     """
 
     code, name, severity = "R502", "one-sided-review", "error"
@@ -80,8 +93,13 @@ class NextReviewNotScheduled(Rule):
     How to fix: add the first review of the next period.
 
     Example:
-        reviews:
-          - {date: 2028-01-20, attendees: [sales, marketing], agenda: [next-quarter]}
+        Fires (the horizon ends on 2027-12-31 and so do the reviews):
+            reviews:
+              - {date: 2027-12-16, attendees: [sales, marketing]}
+        Quiet:
+            reviews:
+              - {date: 2027-12-16, attendees: [sales, marketing]}
+              - {date: 2028-01-20, attendees: [sales, marketing], agenda: [next-quarter]}
     """
 
     code, name, severity = "R503", "next-review-not-scheduled", "warning"
@@ -106,7 +124,12 @@ class ReviewWithoutFeedback(Rule):
     How to fix: add one (or both) to the agenda.
 
     Example:
-        agenda: [win-loss, lead-quality, next-quarter]
+        Fires:
+            reviews:
+              - {date: 2027-06-24, attendees: [sales, marketing], agenda: [next-quarter]}
+        Quiet:
+            reviews:
+              - {date: 2027-06-24, attendees: [sales, marketing], agenda: [win-loss, lead-quality, next-quarter]}
     """
 
     code, name, severity = "R504", "review-without-feedback", "info"

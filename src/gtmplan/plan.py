@@ -1,0 +1,37 @@
+"""A plan as the commands use it: the validated model, where each value was written,
+and the PLAN argument as the user typed it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
+
+from .errors import InputError
+from .sourcemap import SourceMap
+
+if TYPE_CHECKING:  # the model module imports pydantic: loaded only once a plan is validated
+    from .actuals import TrackRecord
+    from .model import Plan
+    from .quarters import Quarter
+
+
+@dataclass
+class LoadedPlan:
+    plan: Plan
+    source: SourceMap
+    target: str  # the PLAN argument as the user wrote it
+    actuals: Optional[TrackRecord] = None  # the recorded quarters (actuals/), part of the plan
+
+
+def quarter_in_horizon(text: str, loaded: LoadedPlan) -> Quarter:
+    """A --quarter flag: a quarter of the plan's horizon, or an InputError saying why not."""
+    from .quarters import Quarter
+
+    try:
+        q = Quarter.parse(text.strip().upper())
+    except ValueError as e:
+        raise InputError.single(None, f"--quarter: {e}") from None
+    h = loaded.plan.horizon
+    if not h.start <= q <= h.end:
+        raise InputError.single(None, f"--quarter: {q} is outside the plan's horizon ({h.start}-{h.end})")
+    return q
