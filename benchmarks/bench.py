@@ -69,9 +69,12 @@ def compare(label: str, a: list[str], b: list[str], runs: int, target: float | N
 
 def instructions(cmd: list[str]) -> int:
     """Instructions executed, counted by valgrind's callgrind (deterministic)."""
-    real = [os.path.realpath(sys.executable) if c == PY else c for c in cmd]  # not a shim script
-    r = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *real],
+    # sys.executable as it is: the real interpreter or a venv's link to it (whose realpath
+    # would leave the venv, and measure a "No module named gtmplan").
+    r = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=ENV)
+    if r.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed under valgrind:\n{r.stderr[-500:]}")
     for line in r.stderr.splitlines():
         if "Collected :" in line:
             return int(line.split(":")[-1])

@@ -108,6 +108,9 @@ def test_record_beside_a_single_file_plan(gtm, tmp_path):
     plan = tmp_path / "gtm.yaml"
     plan.write_text(dump(base_plan()), encoding="utf-8")
     leads, deals = _exports(tmp_path)
+    # exports whose dates span 2027Q1 without a row in it (a quarter outside a file's dates is exit 2)
+    leads.write_text(leads.read_text(encoding="utf-8") + "L99,2027-04-02,SEO,,,\n", encoding="utf-8")
+    deals.write_text(deals.read_text(encoding="utf-8") + "D99,2027-04-05,,open,1000,SEO,\n", encoding="utf-8")
     r = gtm("review", plan, "--quarter", "2027Q1", "--leads", leads, "--deals", deals, "--record")
     assert r.code == 0, r.err
     text = (tmp_path / "actuals" / "2027Q1.yaml").read_text(encoding="utf-8")

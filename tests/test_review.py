@@ -7,6 +7,7 @@ import json
 import pytest
 
 from conftest import EXAMPLES
+from gtmplan.stats import wilson
 
 CANONICAL_LEADS = """\
 id,created,source,mql_date,sql_date,opportunity_date
@@ -31,8 +32,8 @@ d6,2027-04-09,2027-04-30,won,lots,Webinar,
 def review_json(gtm, tmp_path, plan, quarter, **files) -> dict:
     args = ["review", plan, "--quarter", quarter, "-f", "json"]
     for name, text in files.items():
-        if name in ("leads", "deals", "mapping"):
-            path = tmp_path / f"{name}.{'yaml' if name == 'mapping' else 'csv'}"
+        if name in ("leads", "deals", "mapping", "fx"):
+            path = tmp_path / f"{name}.{'yaml' if name in ('mapping', 'fx') else 'csv'}"
             path.write_bytes(text if isinstance(text, bytes) else text.encode())
             args += [f"--{name}", str(path)]
         else:
@@ -62,11 +63,17 @@ def test_canonical_exports_against_hand_computed_figures(tmp_path, gtm):
     assert plan["opportunities"] == pytest.approx(79.2) and plan["bookings"] == 700000
     assert plan["won"] == pytest.approx(700000 / 30000) and plan["days_to_close"] == 75
     r = doc["rates"]
-    assert r["lead_to_mql"] == {"actual": 0.75, "n": 4, "sales": None, "marketing": 0.2, "closer": "marketing"}
+    # 3 of the 4 leads created in Q2 have an MQL date: Wilson 95% interval of 3/4
+    low, high = wilson(3, 4)
+    assert r["lead_to_mql"] == {"actual": 0.75, "n": 4, "low": low, "high": high, "sales": None, "marketing": 0.2,
+                                "closer": "marketing", "sales_fits": None, "marketing_fits": False}
+    assert round(low, 4) == 0.3006 and round(high, 4) == 0.9544
     assert r["mql_to_sql"]["actual"] == pytest.approx(2 / 3) and r["mql_to_sql"]["closer"] == "marketing"
-    assert r["mql_to_sql"]["n"] == 3  # the rows with an MQL date in Q2
-    assert r["sql_to_opportunity"] == {"actual": 0.5, "n": 2, "sales": 0.55, "marketing": None, "closer": "sales"}
-    assert r["win_rate"]["actual"] == 0.5 and r["win_rate"]["n"] == 4  # d1, d2 won; d3, d5 lost
+    assert r["mql_to_sql"]["n"] == 3
+    assert r["sql_to_opportunity"] == {"actual": 0.5, "n": 2, "low": wilson(1, 2)[0], "high": wilson(1, 2)[1],
+                                       "sales": 0.55, "marketing": None, "closer": "sales", "sales_fits": True,
+                                       "marketing_fits": None}
+    assert r["win_rate"]["actual"] == 0.5 and r["win_rate"]["n"] == 4
     assert doc["sources"][:2] == [
         {"source": "Paid Search", "leads": 2, "mqls": 0, "won": 1, "bookings": 45000.0},
         {"source": "Webinar", "leads": 2, "mqls": 2, "won": 1, "bookings": 30000.0}]
@@ -82,8 +89,10 @@ def test_canonical_exports_against_hand_computed_figures(tmp_path, gtm):
     # weakest first: no leads (alphabetical among equals), then the highest cost per lead
     assert order == ["linkedin-retargeting", "saas-connect-conference", "seo-playbooks", "paid-search",
                      "product-webinars"]
-    assert any(s.startswith("Update mql_to_sql to 0.667 in sales.assumptions and marketing.assumptions")
-               and "the data supports marketing's 0.40" in s for s in doc["suggestions"])
+    # 3 rows say nothing about an assumption: no "Update", and how many more rows it takes
+    assert not any(s.startswith("Update") for s in doc["suggestions"])
+    assert any(s.startswith("mql_to_sql: 2027Q2 measured 66.7%, 2 of 3; 95% interval")
+               and "too few rows to judge" in s and "at least 30 (27 more)" in s for s in doc["suggestions"])
     assert any(s.startswith("Cut or fix program seo-playbooks") for s in doc["suggestions"])
 
 
@@ -225,28 +234,40 @@ def test_mapping_file_keeps_text_as_written(tmp_path, gtm):
     ("id,name\n1,x\n", "missing required column 'created' for a gtmplan canonical leads", 1, 1),
     ("who,when\n1,x\n", "columns not recognised as a leads export", 1, 1),
     ("Record ID,Lifecycle Stage\n1,lead\n", "missing required column 'Create Date' for a HubSpot contacts export", 1, 1),
-    ("id,created\n1,2027-04-01\x00\n", "NUL byte", 2, 13),
+    ("id,created\n1,2027-04-01\x00\n", "no usable row: all 1 rows are unreadable (row 2: created: "
+                                      "'2027-04-01\\x00' is not a date)", None, None),
+    ("id,created\n", "no rows after the header", None, None),
+    ("id,created\n\n,\n", "no rows after the header", None, None),
 ])
 def test_unusable_leads_files_exit_2_located(tmp_path, gtm, text, message, line, col):
     path = tmp_path / "leads.csv"
     path.write_text(text)
     r = gtm("review", EXAMPLES / "lumen-analytics", "--quarter", "2027Q2", "--leads", path)
     assert r.code == 2 and r.out == "" and "Traceback" not in r.err
-    assert r.err.startswith(f"{path}:{line}:{col}: ") and message in r.err, r.err
+    where = f"{path}:{line}:{col}: " if line else f"{path}: "
+    assert r.err.startswith(where) and message in r.err, r.err
 
 
-def test_not_utf8_is_located(tmp_path, gtm):
+def test_not_utf8_is_read_as_windows_1252_with_a_note(tmp_path, gtm):
     path = tmp_path / "leads.csv"
     path.write_bytes("id,created,source\n1,2027-04-01,Caf\u00e9\n".encode("cp1252"))
-    r = gtm("review", EXAMPLES / "lumen-analytics", "--quarter", "2027Q2", "--leads", path)
-    assert r.code == 2 and r.err.startswith(f"{path}:2:17: not UTF-8 text (byte 0xE9)") and "CSV UTF-8" in r.err
+    doc = review_json(gtm, tmp_path, EXAMPLES / "lumen-analytics", "2027Q2",
+                      leads=path.read_bytes())
+    assert [s["source"] for s in doc["sources"]] == ["Caf\u00e9"]
+    assert any("leads.csv is not UTF-8: read as Windows-1252" in n for n in doc["notes"])
+    # --encoding forces one: read as Latin-1 the byte is the same letter, and no note
+    doc = review_json(gtm, tmp_path, EXAMPLES / "lumen-analytics", "2027Q2", leads=path.read_bytes(),
+                      encoding="latin-1")
+    assert doc["sources"][0]["source"] == "Caf\u00e9" and not any("UTF-8" in n for n in doc["notes"])
 
 
 def test_missing_deal_columns_are_named(tmp_path, gtm):
     path = tmp_path / "deals.csv"
     path.write_text("Record ID,Deal Stage,Create Date\n1,closedwon,2027-04-01\n")
     r = gtm("review", EXAMPLES / "lumen-analytics", "--quarter", "2027Q2", "--deals", path)
-    assert r.code == 2 and "missing required columns 'Close Date', 'Amount' for a HubSpot deals export" in r.err
+    assert r.code == 2 and ("missing required column 'Close Date' or 'Date entered \"Closed Won (<pipeline>)\"' "
+                            "for a HubSpot deals export") in r.err
+    assert "--mapping" in r.err
 
 
 def test_bad_rows_are_reported_with_spreadsheet_row_numbers_and_left_out(tmp_path, gtm):
@@ -257,7 +278,7 @@ def test_bad_rows_are_reported_with_spreadsheet_row_numbers_and_left_out(tmp_pat
              'd,2027-04-01,2027-04-02,maybe,100,Webinar,\n'              # row 5: unknown stage
              'e,2027-04-01,,lost,100,Webinar,\n'                         # row 6: lost without a close date
              'f,2027-04-01,2027-04-02\n'                                 # row 7: too few cells
-             'g,2027-04-01,2027-04-02,won,"1,00",Webinar,\n')            # row 8: not an amount
+             'g,2027-04-01,2027-04-02,won,"1,0.0",Webinar,\n')           # row 8: not an amount
     doc = review_json(gtm, tmp_path, EXAMPLES / "lumen-analytics", "2027Q2", deals=deals)
     assert [(b["row"], b["error"]) for b in doc["bad_rows"]] == [
         (3, "closed: '2027-04-31' is not a date"),
@@ -265,7 +286,7 @@ def test_bad_rows_are_reported_with_spreadsheet_row_numbers_and_left_out(tmp_pat
         (5, "stage: 'maybe' is not won, lost or open"),
         (6, "closed: empty on a lost deal"),
         (7, "has 3 cells; the header has 7"),
-        (8, "amount: '1,00' is not an amount"),
+        (8, "amount: '1,0.0' is not an amount"),
     ]
     assert doc["metrics"]["won"]["actual"] == 1 and doc["metrics"]["opportunities"]["actual"] == 1
 
@@ -338,7 +359,7 @@ def test_memory_does_not_grow_with_rows(tmp_path):
         result = run_review(loaded, Quarter(2027, 2), str(path), None)
         _, top = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        assert result["metrics"]["leads"]["actual"] == n
+        assert result.metrics["leads"].actual == n
         return top
 
     small, large = peak(25_000), peak(200_000)

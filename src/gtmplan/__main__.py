@@ -8,14 +8,18 @@ import sys
 def main(argv: list[str] | None = None) -> None:
     import gc
 
-    from .cli import run
+    from .fastpath import run as fast_check  # `check` in its common shapes, without typer
 
     # The process ends with the command: keep the collector off, so that no full
     # collection runs when the command returns, and freeze what is left so that
-    # interpreter shutdown does not traverse it. (cli.run, for in-process callers,
-    # restores the collector instead.)
+    # interpreter shutdown does not traverse it. (cli.run and fastpath.run, for
+    # in-process callers, restore the collector instead.)
     gc.disable()
-    code = run(argv)
+    code = fast_check(sys.argv[1:] if argv is None else argv)
+    if code is None:
+        from .cli import run
+
+        code = run(argv)
     gc.freeze()
     sys.exit(code)
 

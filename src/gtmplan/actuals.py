@@ -5,8 +5,8 @@ A plan directory may hold a folder ``actuals/`` (beside a single-file plan:
 ``gtmplan review --record`` (:mod:`gtmplan.record`) or by hand. They are part of
 the plan: read with it by :func:`gtmplan.loader.load_plan`, through the same YAML
 reader and model validation (every problem ``FILE:LINE:COLUMN``), not merged into
-it. This module reads them (their model is :mod:`gtmplan.actuals_model`, imported
-only when a plan has actuals: building it costs start-up time) and pools them the
+it. This module reads them (their model is :mod:`gtmplan.actuals_model`, validated
+through :mod:`gtmplan.compiled`, no pydantic import) and pools them the
 way rules.md (E701) says: the most recent ``check.evidence_quarters`` recorded
 quarters, a rate as ``k = sum(round(actual * n))`` successes in ``n = sum(n)`` trials.
 """
@@ -85,7 +85,6 @@ def actual_files(target: str) -> list[tuple[str, Callable[[], str]]]:
 
 def read_actuals(files: list[tuple[str, Callable[[], str]]]) -> list[RecordedQuarter]:
     """Each actuals file validated like a plan file; every problem of every file located."""
-    from .actuals_model import Actuals
     from .validation import load_model
     from .yamlsource import compose, to_python
 
@@ -114,7 +113,7 @@ def read_actuals(files: list[tuple[str, Callable[[], str]]]) -> list[RecordedQua
         source = SourceMap()
         source.add_file(display, text, root)
         try:
-            actuals = load_model(data, source, Actuals, what="actuals file")
+            actuals = load_model(data, source, "Actuals", what="actuals file")  # compiled: no pydantic
         except InputError as e:
             problems.extend(e.problems)
             continue

@@ -180,10 +180,12 @@ def review(
     leads: Optional[str] = typer.Option(None, "--leads", help="CSV export, one row per lead or contact."),
     deals: Optional[str] = typer.Option(None, "--deals", help="CSV export, one row per deal or opportunity."),
     mapping: Optional[str] = typer.Option(None, "--mapping", help="YAML file mapping another export's columns."),
-    date_format: Optional[str] = typer.Option(None, "--date-format", help="strptime format, e.g. %d.%m.%Y."),
-    fmt: Optional[Literal["text", "md", "html", "json"]] = typer.Option(
-        None, "--format", "-f", help="text (people), md, html or json (default: from the -o file's extension, "
-                                     "else text)."),
+    date_format: Optional[list[str]] = typer.Option(
+        None, "--date-format", help="strptime format, e.g. %d.%m.%Y; repeatable, tried before the built-in ones."),
+    encoding: Optional[str] = typer.Option(None, "--encoding",
+                                           help="Read the exports in this encoding (default: detected)."),
+    fx: Optional[str] = typer.Option(None, "--fx", help="YAML file: currency code -> rate into the plan's currency."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="text (people), md, html or json."),
     output: Optional[str] = OUTPUT_OPT,
     record: bool = typer.Option(False, "--record", help="Also write the quarter's figures to actuals/QUARTER.yaml."),
     force: bool = typer.Option(False, "--force", help="With --record: replace an existing actuals file."),
@@ -194,7 +196,9 @@ def review(
     from .plan import quarter_in_horizon
     from .review import report, run_review
 
-    fmt = choose_format("review", fmt, output, ("text", "md", "html", "json"), "text")
+    if fmt is not None and fmt not in report.REPORTERS:
+        raise InputError.single("--format", f"{fmt!r}: review writes {', '.join(report.REPORTERS)}")
+    kind = choose_format("review", fmt, output, tuple(report.REPORTERS), "text")
     loaded = load_plan(plan)
     if record:  # the track record before the plan is recorded too: any quarter
         from .record import parse_quarter, refuse_existing
@@ -203,20 +207,14 @@ def review(
         refuse_existing(loaded.target, q, force)
     else:
         q = quarter_in_horizon(quarter, loaded)
-    result = run_review(loaded, q, leads, deals, mapping, date_format, progress=True)
+    result = run_review(loaded, q, leads, deals, mapping, tuple(date_format or ()), progress=True,
+                        encoding=encoding, fx=fx)
     if record:
         from .record import write_record
 
-        written = write_record(loaded, result if isinstance(result, dict) else result.as_dict(), q,
-                               [leads, deals], force)
+        written = write_record(loaded, result.as_dict(), q, [leads, deals], force)
         print(f"recorded {q} in {written}", file=sys.stderr)
-    if fmt == "json":
-        text = report.render_json(result)
-    elif fmt in ("md", "html"):
-        text = report.render_document(loaded, result, fmt)
-    else:
-        text = report.render_text(loaded, result, color=_use_color(output))
-    _emit(text, output)
+    _emit(report.render(kind, loaded, result, color=kind == "text" and _use_color(output)), output)
     return 0
 
 

@@ -8,10 +8,13 @@ computation. Numbers are exact floats; rounding is for display only.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from .model import ASSUMPTION_KEYS, MARKETING_OWNS, Plan, Program, TeamRow
+from .modelparts import ASSUMPTION_KEYS, MARKETING_OWNS
 from .quarters import Quarter, month_index, quarter_range
+
+if TYPE_CHECKING:  # pydantic is not imported at run time: plans may be compiled records
+    from .model import Plan, Program, TeamRow
 
 WATERFALL_NEEDS = ("average_deal_size", "win_rate", "sql_to_opportunity", "mql_to_sql")
 

@@ -6,11 +6,13 @@ judge a valid plan. Each problem is located at the value at fault.
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
-from .model import Plan
 from .quarters import quarter_range
 from .sourcemap import PathT
+
+if TYPE_CHECKING:  # pydantic is not imported at run time: plans may be compiled records
+    from .model import Plan
 
 Issue = tuple[PathT, str]  # where, what
 

@@ -161,9 +161,8 @@ def _gc_paused():
 def validate(data: dict, source: SourceMap) -> Plan:
     """The plan model from merged plan data, with the checks that span sections."""
     from .integrity import check_integrity
-    from .model import Plan
 
-    plan = load_model(data, source, Plan)
+    plan = load_model(data, source, "Plan")  # compiled (gtmplan.compiled): no pydantic import
     issues = check_integrity(plan)
     if issues:
         raise InputError(located(source, issues))

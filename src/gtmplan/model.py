@@ -15,27 +15,16 @@ from typing import Annotated, Any, Literal, Optional, TypeVar, Union
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer,
                       PlainValidator, WithJsonSchema)
 
-from .quarters import QUARTER_PATTERN, FiscalCalendar, Quarter
+from .modelparts import (ASSUMPTION_KEYS, clock_time, time_zone, MARKETING_OWNS, SALES_OWNS, PlanBehaviour, one_or_many, parse_period,
+                         parse_quarter)
+from .quarters import QUARTER_PATTERN, Quarter
 from .vocabulary import SLUG_PATTERN, Severity, Side, Stage
 
 # -- scalar types -------------------------------------------------------------------
 
 
-def _quarter(value: object) -> Quarter:
-    if isinstance(value, Quarter):
-        return value
-    if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a quarter: write it as YYYYQn, e.g. 2027Q3")
-    return Quarter.parse(value)
-
-
-def _period(value: object) -> Union[Quarter, Literal["FY"]]:
-    if value == "FY":
-        return "FY"
-    try:
-        return _quarter(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a period: write FY (the whole horizon) or a quarter such as 2027Q3") from None
+_quarter = parse_quarter  # the scalar parsers live in modelparts (no pydantic there)
+_period = parse_period
 
 
 QuarterT = Annotated[
@@ -51,9 +40,7 @@ PeriodT = Annotated[
     WithJsonSchema({"type": "string", "pattern": r"^(FY|[0-9]{4}Q[1-4])$",
                     "description": "FY (the whole horizon) or a fiscal quarter"}),
 ]
-def _one_or_many(value: object) -> object:
-    """One name written alone reads as a list of one (plan-format.md 0.2)."""
-    return value if isinstance(value, (list, dict)) or value is None else [value]
+_one_or_many = one_or_many
 
 
 class _OneOrManySchema:
@@ -79,12 +66,6 @@ Rate = Annotated[float, Field(gt=0, le=1)]
 Count = Annotated[int, Field(ge=0)]
 Cadence = Literal["weekly", "monthly", "quarterly"]
 Metric = Literal["new_bookings", "pipeline", "mqls", "sqls", "opportunities", "win_rate", "market_share", "custom"]
-
-ASSUMPTION_KEYS = ("lead_to_mql", "mql_to_sql", "sql_to_opportunity", "win_rate",
-                   "average_deal_size", "sales_cycle_days", "cost_per_lead")
-SALES_OWNS = frozenset(("mql_to_sql", "sql_to_opportunity", "win_rate", "average_deal_size", "sales_cycle_days"))
-MARKETING_OWNS = frozenset(("lead_to_mql", "cost_per_lead"))
-
 
 class _Model(BaseModel):
     # Field descriptions are given explicitly: use_attribute_docstrings would parse
@@ -147,27 +128,7 @@ class LeadDefinition(_Model):
     follow_up_hours: Optional[Annotated[float, Field(gt=0)]] = Field(None, description="Service level: sales contacts a new MQL within this many hours.")
 
 
-def _clock(value: str) -> str:
-    import re
-
-    if value != "all-day" and not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value):
-        raise ValueError(f"{value!r} is not a time of day: write HH:MM on a 24-hour clock (e.g. \"14:30\"), "
-                         "or all-day")
-    return value
-
-
-def _time_zone(value: str) -> str:
-    import zoneinfo
-
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
-        raise ValueError(f"{value!r} is not a time zone: use an IANA name such as Europe/Berlin or "
-                         "America/New_York") from None
-    return value
-
-
-ClockTime = Annotated[str, AfterValidator(_clock),
+ClockTime = Annotated[str, AfterValidator(clock_time),
                       Field(json_schema_extra={"pattern": "^(([01][0-9]|2[0-3]):[0-5][0-9]|all-day)$"})]
 
 
@@ -185,7 +146,7 @@ class Invitations(_Model):
 
     time: ClockTime = Field("10:00", description="Start time of a review, HH:MM, or all-day.")
     duration_minutes: Annotated[int, Field(ge=5, le=1440)] = Field(90, description="Length of a review.")
-    timezone: Optional[Annotated[str, AfterValidator(_time_zone)]] = Field(
+    timezone: Optional[Annotated[str, AfterValidator(time_zone)]] = Field(
         None, description="IANA time zone of the times (e.g. Europe/Berlin); without one, each attendee's local time.")
 
 
@@ -269,7 +230,9 @@ class Program(_Model):
     name: Optional[str] = None
     channel: Text
     segments: Optional[NameList[Slug]] = None
-    quarters: Annotated[NameList[QuarterT], Field(min_length=1)]
+    # NameList[QuarterT] with its bound inside, so that the core schema checks it itself
+    # (outside, pydantic adds a function of its own that `check` would have to import)
+    quarters: Annotated[list[QuarterT], Field(min_length=1), BeforeValidator(_one_or_many), _OneOrManySchema()]
     cost: Money = Field(description="Spend per quarter it runs.")
     expected_leads: Optional[Count] = Field(None, description="New leads per quarter it runs.")
     expected_mqls: Optional[Count] = Field(None, description="MQLs per quarter it runs; when absent, expected_leads x lead_to_mql.")
@@ -292,7 +255,7 @@ class Marketing(_Model):
     content: Optional[list[ContentAsset]] = None
 
 
-class Plan(_Model):
+class Plan(_Model, PlanBehaviour):
     """A go-to-market plan: what sales and marketing agreed, and what each side owns."""
 
     version: Literal[1]
@@ -312,13 +275,3 @@ class Plan(_Model):
     check: CheckSettings = CheckSettings()
     sales: Sales
     marketing: Marketing
-
-    @property
-    def calendar(self) -> FiscalCalendar:
-        """The plan's fiscal calendar: turns its quarters into dates and back."""
-        return FiscalCalendar(self.fiscal_year_start_month, self.fiscal_year_named_by)
-
-    @property
-    def other_share(self) -> float:
-        """Share of each quarter's opportunities that other_pipeline brings (0 without one)."""
-        return sum(s.share for s in self.sales.other_pipeline or [])

@@ -30,12 +30,20 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound="BaseModel")
 
 
-def load_model(data: Any, source: SourceMap, model: type[M], what: str = "plan") -> M:
+@typing.overload
+def load_model(data: Any, source: SourceMap, model: type[M], what: str = "plan") -> M: ...
+@typing.overload
+def load_model(data: Any, source: SourceMap, model: str, what: str = "plan") -> Any: ...
+
+
+def load_model(data: Any, source: SourceMap, model: type[M] | str, what: str = "plan") -> Any:
     """``model`` validated from ``data``; an InputError locating every problem otherwise.
 
+    ``model`` is a pydantic model, or the name of one that :mod:`gtmplan.compiled`
+    validates without importing pydantic ("Plan", "Actuals": what ``check`` reads).
     ``what`` names the whole document in messages about its top level ("plan",
     "mapping file")."""
-    from pydantic import ValidationError
+    from pydantic_core import ValidationError  # pydantic's own (it re-exports this one)
 
     try:
         return _validate(model, data)
@@ -57,11 +65,20 @@ def load_model(data: Any, source: SourceMap, model: type[M], what: str = "plan")
             return _validate(model, data)
         except ValidationError as e:
             errors = e.errors(include_url=False)
+    if isinstance(model, str):  # the class, for "did you mean" (imports pydantic: errors only)
+        from .compiled import model_class
+
+        model = model_class(model)
     raise InputError(sorted({_problem(err, source, model, what) for err in errors}, key=order)) from None
 
 
-def _validate(model: type[M], data: Any) -> M:
-    """The one call that builds a model from data (a precompiled validator plugs in here)."""
+def _validate(model: type[M] | str, data: Any) -> Any:
+    """The one call that builds a model from data: by name, the compiled validator
+    (records, no pydantic import); a class, pydantic's."""
+    if isinstance(model, str):
+        from .compiled import validator
+
+        return validator(model).validate_python(data)
     return model.model_validate(data)
 
 

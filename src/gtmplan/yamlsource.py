@@ -153,7 +153,8 @@ def resolve_plain(text: str) -> Any:
     c = text[0]
     if c in "0123456789+-.":
         if _INT_RE.fullmatch(text):
-            return int(text)
+            # beyond Python's int conversion limit: left as text, which every numeric field refuses
+            return int(text) if len(text) <= 4000 else text
         if _FLOAT_RE.fullmatch(text) and any(ch.isdigit() for ch in text):
             return float(text)
         if _DATE_RE.fullmatch(text):

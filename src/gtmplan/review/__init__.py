@@ -1,72 +1,225 @@
 """``gtmplan review``: a quarter's plan against what happened, from CRM exports.
 
-The result is a plain dict in the JSON shape of cli.md (plus ``suggestions``,
-``notes`` and ``bad_rows_total``), which every output format lays out.
+Path: exports -> :mod:`csvread` (bytes, encoding, delimiter, rows) ->
+:mod:`columns` (which export, which column) -> :mod:`figures` (one streaming pass,
+counters only) -> :func:`figures_of` (plan vs actual, rates with their Wilson
+intervals: a :class:`ReviewResult`) -> :mod:`suggest` -> :mod:`report`.
 """
 
 from __future__ import annotations
 
+import csv
+import math
 import sys
-from typing import Optional
+from typing import Optional, Sequence
 
 from ..errors import InputError, Problem
+from ..fmt import plural
 from ..funnel import compute, planned_opportunities, program_leads
 from ..plan import LoadedPlan
 from ..quarters import Quarter
+from ..stats import fits, wilson
 from .columns import load_mapping, recognise
 from .csvread import open_csv
-from .figures import BadRows, DealCounts, LeadCounts, scan_deals, scan_leads
-from .values import date_parser
+from .figures import OTHER_SOURCES, BadRows, DealCounts, LeadCounts, scan_deals, scan_leads
+from .result import (RATES, BadRow, InputFile, LossReason, Metric, ProgramRow, Rate, ReviewResult, SourceRow,
+                     is_weak)
+from .values import check_date_format
 
-RATES = ("lead_to_mql", "mql_to_sql", "sql_to_opportunity", "win_rate")
+__all__ = ["run_review", "ReviewResult", "figures_of"]
 
 
 def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals: Optional[str],
-               mapping: Optional[str] = None, date_format: Optional[str] = None,
-               progress: bool = False) -> dict:
-    problems = []
-    if date_format:
-        problems += _check_date_format(date_format)
+               mapping: Optional[str] = None, date_formats: Sequence[str] | str | None = (),
+               progress: bool = False, encoding: Optional[str] = None, fx: Optional[str] = None) -> ReviewResult:
+    if isinstance(date_formats, str):
+        date_formats = (date_formats,)
+    formats = tuple(date_formats or ())
+    problems = [Problem("--date-format", None, None, f"{fmt!r}: {why}")
+                for fmt in formats if (why := check_date_format(fmt))]
     if leads is None and deals is None:
         problems.append(Problem(None, None, None, "give --leads FILE, --deals FILE or both"))
     if problems:
         raise InputError(problems)
     mp = load_mapping(mapping) if mapping else None
-    fmt = date_format or (mp.date_format if mp else None)
-    if fmt and not date_format:
-        problems = _check_date_format(fmt)
-        if problems:
-            raise InputError(problems)
-    fy = loaded.plan.calendar
+    if mp and mp.date_format:
+        why = check_date_format(mp.date_format)
+        if why:
+            raise InputError.single(mapping, f"date_format {mp.date_format!r}: {why}")
+        formats += (mp.date_format,)
+    rates = load_fx(fx) if fx else None
+    plan = loaded.plan
+    fy = plan.calendar
     lo, hi = quarter.first_day(fy).isoformat(), quarter.last_day(fy).isoformat()
+    claimed = frozenset(s.strip().casefold() for p in plan.marketing.programs for s in (p.crm_sources or []))
+
+    def read_leads(show: bool):
+        bad = BadRows()
+        f = open_csv(leads, encoding=encoding)
+        layout = recognise(f.header, "leads", leads, mp.leads if mp and mp.leads else None)
+        try:
+            lc = scan_leads(_progress(f.rows, f.size, leads) if show else f.rows, f.header, layout, leads,
+                            formats, lo, hi, bad, claimed)
+        except csv.Error as e:
+            raise f.failed(e) from None
+        lc.info.encoding, lc.info.delimiter = f.encoding, f.delimiter
+        _usable(lc.info, leads, quarter, lo, hi, bad)
+        return lc, f.notes + layout.missing_notes(leads), bad
+
+    def read_deals(show: bool):
+        bad = BadRows()
+        f = open_csv(deals, encoding=encoding)
+        layout = recognise(f.header, "deals", deals, mp.deals if mp and mp.deals else None)
+        try:
+            dc = scan_deals(_progress(f.rows, f.size, deals) if show else f.rows, f.header, layout, deals,
+                            formats, lo, hi, bad, plan.currency, rates)
+        except csv.Error as e:
+            raise f.failed(e) from None
+        dc.info.encoding, dc.info.delimiter = f.encoding, f.delimiter
+        _usable(dc.info, deals, quarter, lo, hi, bad)
+        return dc, f.notes + layout.missing_notes(deals), bad
+
+    parts = []
+    if leads is not None and deals is not None and _worth_a_second_process(deals, leads):
+        child = _Child(lambda: read_deals(False))  # the deals export is read in a second process meanwhile
+        try:
+            parts.append(read_leads(progress))
+        except BaseException:
+            child.cancel()
+            raise
+        parts.append(child.result())
+    else:
+        if leads is not None:
+            parts.append(read_leads(progress))
+        if deals is not None:
+            parts.append(read_deals(progress))
+    lc = parts[0][0] if leads is not None else None
+    dc = parts[-1][0] if deals is not None else None
+    notes = [n for part in parts for n in part[1]]
     bad = BadRows()
-    lc = dc = None
-    if leads is not None:
-        header, rows, size = open_csv(leads)
-        layout = recognise(header, "leads", leads, mp.leads if mp and mp.leads else None)
-        lc = scan_leads(_progress(rows, size, leads) if progress else rows, header, layout, leads,
-                        date_parser(fmt), lo, hi, bad)
-    if deals is not None:
-        header, rows, size = open_csv(deals)
-        layout = recognise(header, "deals", deals, mp.deals if mp and mp.deals else None)
-        dc = scan_deals(_progress(rows, size, deals) if progress else rows, header, layout, deals,
-                        date_parser(fmt), lo, hi, bad)
-    return figures(loaded, quarter, lc, dc, bad)
+    for part in parts:
+        bad.merge(part[2])
+    return figures_of(loaded, quarter, lc, dc, bad, notes)
 
 
-def _check_date_format(fmt: str) -> list[Problem]:
-    import datetime as dt
+PARALLEL_MIN_BYTES = 4_000_000
 
+
+def _worth_a_second_process(deals: str, leads: str) -> bool:
+    """Two CPUs and two big regular files: read them at the same time (fork, POSIX only)."""
+    import os
+
+    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2 or "-" in (deals, leads):
+        return False
     try:
-        dt.date(2027, 7, 14).strftime(fmt)
-        ok = any(d in fmt for d in ("%d", "%j")) and any(m in fmt for m in ("%m", "%b", "%B")) and (
-            "%Y" in fmt or "%y" in fmt)
-    except ValueError:
-        ok = False
-    if ok:
-        return []
-    return [Problem(None, None, None, f"--date-format: {fmt!r} is not a date format with day, month and year "
-                                      "(e.g. %d.%m.%Y)")]
+        return min(os.path.getsize(deals), os.path.getsize(leads)) >= PARALLEL_MIN_BYTES and \
+            os.path.isfile(deals) and os.path.isfile(leads)
+    except OSError:
+        return False
+
+
+class _Child:
+    """A function run in a forked process; its result (or InputError) comes back pickled."""
+
+    def __init__(self, fn):
+        import os
+        import pickle
+
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            try:
+                os.close(r)
+                try:
+                    payload = ("ok", fn())
+                except InputError as e:
+                    payload = ("error", e.problems)
+                except BaseException as e:  # noqa: BLE001 - reported by the parent
+                    payload = ("crash", f"{type(e).__name__}: {e}")
+                with os.fdopen(w, "wb") as fh:
+                    fh.write(pickle.dumps(payload))
+            finally:
+                os._exit(0)
+        os.close(w)
+        self.pid, self.r = pid, r
+
+    def result(self):
+        import os
+        import pickle
+
+        with os.fdopen(self.r, "rb") as fh:
+            data = fh.read()
+        os.waitpid(self.pid, 0)
+        if not data:
+            raise RuntimeError("the process reading the deals export ended without a result")
+        kind, value = pickle.loads(data)
+        if kind == "error":
+            raise InputError(value)
+        if kind == "crash":
+            raise RuntimeError(value)
+        return value
+
+    def cancel(self) -> None:
+        import os
+        import signal
+
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.close(self.r)
+        os.waitpid(self.pid, 0)
+
+
+def _usable(info, path: str, q: Quarter, lo: str, hi: str, bad: BadRows) -> None:
+    """Exit 2 when a file has no usable row or none of its dates reaches the quarter."""
+    if info.rows == 0:
+        raise InputError.single(path, "no rows after the header: nothing to review")
+    if info.usable == 0:
+        first = next((b for b in bad.listed if b["file"] == info.file), None)
+        example = f" (row {first['row']}: {first['error']})" if first else ""
+        raise InputError.single(path, f"no usable row: all {info.rows:,} rows are unreadable{example}")
+    if info.last < lo or info.first > hi:
+        raise InputError.single(path, f"its rows run from {info.first} to {info.last}, but {q} runs from {lo} "
+                                      f"to {hi}: export that quarter's rows, or review a quarter the file covers")
+
+
+def load_fx(path: str) -> dict[str, float]:
+    """``--fx FILE``: a YAML mapping of currency code -> rate into the plan's currency."""
+    import yaml
+
+    from pathlib import Path
+
+    from ..yamlsource import compose, read_text
+
+    text = read_text(Path(path), path)
+    root = compose(text, path)
+    if not isinstance(root, yaml.MappingNode):
+        raise InputError.single(path, "an --fx file is a YAML mapping of currency code to rate, e.g. EUR: 1.08",
+                                root.start_mark.line + 1, root.start_mark.column + 1)
+    out: dict[str, float] = {}
+    problems = []
+    for k, v in root.value:
+        where = (path, k.start_mark.line + 1, k.start_mark.column + 1)
+        code = k.value if isinstance(k, yaml.ScalarNode) else ""
+        if not (isinstance(code, str) and len(code) == 3 and code.isascii() and code.isalpha()):
+            problems.append(Problem(*where, f"{str(code)[:20]!r} is not a currency code (three letters, e.g. EUR)"))
+            continue
+        rate = None
+        if isinstance(v, yaml.ScalarNode) and len(v.value) <= 30:
+            try:
+                rate = float(v.value)
+            except ValueError:
+                rate = None
+        if rate is None or not math.isfinite(rate) or not 0 < rate < 1e9:
+            problems.append(Problem(path, v.start_mark.line + 1, v.start_mark.column + 1,
+                                    f"{code}: the rate must be a positive number (units of the plan's currency "
+                                    "for one unit of this one)"))
+            continue
+        out[code.upper()] = rate
+    if problems:
+        raise InputError(problems)
+    return out
 
 
 PROGRESS_MIN_BYTES = 20_000_000
@@ -101,13 +254,20 @@ def _closer(actual, sales, marketing):
     return "sales" if ds < dm else "marketing"
 
 
-def _ratio(num: int, den: int) -> Optional[float]:
-    return num / den if den else None
+def _rate(k: int, n: Optional[int], sales, marketing) -> Rate:
+    actual = k / n if n else None
+    interval = wilson(k, n) if n else None
+    low, high = interval if interval else (None, None)
+    return Rate(actual, n, k, low, high, sales, marketing, _closer(actual, sales, marketing),
+                fits(sales, interval), fits(marketing, interval))
 
 
-def figures(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Optional[DealCounts],
-            bad: BadRows) -> dict:
+def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Optional[DealCounts],
+               bad: BadRows, notes: Optional[list[str]] = None) -> ReviewResult:
     plan = loaded.plan
+    notes = list(notes or [])
+    tol = plan.check.tolerance
+    cur = plan.currency
     f = compute(plan)
     row = f.row(q)  # None for a quarter outside the horizon (--record): no plan figures
     eff = {k: a.value for k, a in f.assumptions.items()}
@@ -125,95 +285,132 @@ def figures(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Option
     actual: dict[str, Optional[float]] = dict.fromkeys(
         ("leads", "mqls", "sqls", "opportunities", "won", "bookings", "win_rate", "average_deal_size",
          "days_to_close"))
-    rates_actual: dict[str, Optional[float]] = dict.fromkeys(RATES)
-    rates_n: dict[str, Optional[int]] = dict.fromkeys(RATES)  # rows each rate was measured on (cli.md 0.2)
-    notes = []
+    kn = dict.fromkeys(RATES, (0, 0))
+    measured = set()
     if lc is not None:
         actual["leads"] = lc.leads
         if lc.has_mql:
+            measured.add("lead_to_mql")
             actual["mqls"] = lc.mqls
-            rates_actual["lead_to_mql"] = _ratio(lc.created_with_mql, lc.leads)
-            rates_n["lead_to_mql"] = lc.leads
-        else:
-            notes.append("the leads export has no MQL date, so MQLs and lead_to_mql are not measured "
-                         "(map one with --mapping)")
+            kn["lead_to_mql"] = (lc.created_with_mql, lc.leads)
         if lc.has_sql:
             actual["sqls"] = lc.sqls
             if lc.has_mql:
-                rates_actual["mql_to_sql"] = _ratio(lc.mql_with_sql, lc.mqls)
-                rates_n["mql_to_sql"] = lc.mqls
+                kn["mql_to_sql"] = (lc.mql_with_sql, lc.mqls)
+                measured.add("mql_to_sql")
         if lc.has_opp:
             if dc is None:
                 actual["opportunities"] = lc.opportunities
             if lc.has_sql:
-                rates_actual["sql_to_opportunity"] = _ratio(lc.sql_with_opp, lc.sqls)
-                rates_n["sql_to_opportunity"] = lc.sqls
+                kn["sql_to_opportunity"] = (lc.sql_with_opp, lc.sqls)
+                measured.add("sql_to_opportunity")
+        if lc.source_leads.folded_count:
+            notes.append(f"{lc.source_leads.folded_count:,} leads from {len(lc.source_leads.folded):,}"
+                         f"{'+' if len(lc.source_leads.folded) >= 10_000 else ''} more source values are folded "
+                         f"into '{OTHER_SOURCES}' (the table keeps {lc.source_leads.cap:,} sources; "
+                         "programs' crm_sources are always counted exactly)")
+        _order_notes(notes, lc)
     if dc is not None:
         actual["opportunities"] = dc.opportunities
         actual["won"] = dc.won
-        actual["bookings"] = dc.bookings
-        actual["win_rate"] = rates_actual["win_rate"] = _ratio(dc.won, dc.won + dc.lost)
-        rates_n["win_rate"] = dc.won + dc.lost
-        actual["average_deal_size"] = dc.bookings / dc.won if dc.won else None
+        kn["win_rate"] = (dc.won, dc.won + dc.lost)
+        measured.add("win_rate")
+        actual["win_rate"] = dc.won / (dc.won + dc.lost) if dc.won + dc.lost else None
         actual["days_to_close"] = dc.days_to_close()
+        if dc.has_amount:
+            actual["bookings"] = dc.bookings
+            actual["average_deal_size"] = dc.bookings / dc.won_priced if dc.won_priced else None
+        if dc.other_currency:
+            listed = ", ".join(f"{code} ({n:,})" for code, n in sorted(dc.other_currency.items()))
+            total = sum(dc.other_currency.values())
+            notes.append(f"{plural(total, 'won deal')} in another currency than the plan's {cur} "
+                         f"({listed}) {'are' if total != 1 else 'is'} left out of bookings and the average deal "
+                         "size: give --fx FILE (code: rate) to convert them")
+        if dc.converted:
+            listed = ", ".join(f"{code} ({n:,})" for code, n in sorted(dc.converted.items()))
+            notes.append(f"won deals converted into {cur} with the --fx rates: {listed}")
+        _order_notes(notes, dc)
 
     plans = {"leads": plan_leads, "mqls": plan_mqls, "sqls": plan_sqls, "opportunities": plan_opps,
              "won": row.deals if row else None, "bookings": row.target if row else None, "win_rate": eff["win_rate"],
              "average_deal_size": eff["average_deal_size"], "days_to_close": eff["sales_cycle_days"]}
-    metrics = {k: {"plan": None if plans[k] is None else float(plans[k]), "actual": actual[k]} for k in plans}
+    metrics = {k: Metric(None if plans[k] is None else float(plans[k]), actual[k]) for k in plans}
 
     s_side, m_side = plan.sales.assumptions, plan.marketing.assumptions
     rates = {}
     for key in RATES:
         sv = getattr(s_side, key) if s_side else None
         mv = getattr(m_side, key) if m_side else None
-        a = rates_actual[key]
-        rates[key] = {"actual": a, "n": rates_n[key], "sales": sv, "marketing": mv, "closer": _closer(a, sv, mv)}
+        k, n = kn[key] if key in measured else (0, None)  # n is null for a rate the exports cannot measure
+        rates[key] = _rate(k, n, sv, mv)
 
     sources = []
     if lc is not None or dc is not None:
         names = set()
-        for counter in ((lc.source_leads, lc.source_mqls) if lc else ()) + (
-                (dc.source_won, dc.source_bookings) if dc else ()):
+        for counter in ((lc.source_leads, lc.source_mqls) if lc else ()) + ((dc.source_won,) if dc else ()):
             names.update(counter)
         for name in names:
-            sources.append({"source": name or "(none)",
-                            "leads": lc.source_leads.get(name, 0) if lc else None,
-                            "mqls": lc.source_mqls.get(name, 0) if lc and lc.has_mql else None,
-                            "won": dc.source_won.get(name, 0) if dc else None,
-                            "bookings": float(dc.source_bookings.get(name, 0.0)) if dc else None})
-        sources.sort(key=lambda s: (-(s["bookings"] or 0), -(s["leads"] or 0), s["source"]))
+            sources.append(SourceRow(name or "(none)",
+                                     lc.source_leads.get(name, 0) if lc else None,
+                                     lc.source_mqls.get(name, 0) if lc and lc.has_mql else None,
+                                     dc.source_won.get(name, 0) if dc else None,
+                                     float(dc.source_bookings.get(name, 0.0)) if dc and dc.has_amount else None))
+        sources.sort(key=lambda s: (s.source == OTHER_SOURCES, -(s.bookings or 0), -(s.leads or 0), s.source))
 
     programs = []
     for p in running:
         wanted = {s.strip().casefold() for s in (p.crm_sources or [])}
-        got = None
-        if lc is not None:
-            got = sum(n for name, n in lc.source_leads.items() if name.casefold() in wanted)
+        got = sum(lc.program_leads.get(s, 0) for s in wanted) if lc is not None and lc.has_source else None
         expected = program_leads(p, l2m)
-        programs.append({"id": p.id, "name": p.name or p.id, "channel": p.channel, "leads": got,
-                         "expected_leads": expected, "cost": p.cost,
-                         "cost_per_lead": (p.cost / got) if got else None,
-                         "crm_sources": list(p.crm_sources or [])})
-    programs.sort(key=lambda p: (p["leads"] is None, p["leads"] != 0,
-                                 -(p["cost_per_lead"] or 0), p["id"]))
+        programs.append(ProgramRow(p.id, p.name or p.id, p.channel, got, expected, p.cost,
+                                   (p.cost / got) if got else None, tuple(p.crm_sources or ()),
+                                   is_weak(got, expected, tol)))
+    programs.sort(key=lambda p: (p.leads is None, p.leads != 0, -(p.cost_per_lead or 0), p.id))
 
     losses = []
     if dc is not None:
-        losses = [{"reason": r, "count": n} for r, n in sorted(dc.loss_reasons.items(), key=lambda kv: (-kv[1], kv[0]))]
+        losses = [LossReason(r, n) for r, n in sorted(dc.loss_reasons.items(), key=lambda kv: (-kv[1], kv[0]))]
 
-    result = {
-        "quarter": str(q),
-        "metrics": metrics,
-        "rates": rates,
-        "sources": sources,
-        "programs": programs,
-        "loss_reasons": losses,
-        "bad_rows": bad.listed,
-        "bad_rows_total": bad.total,
-        "notes": notes,
-    }
+    inputs = [InputFile(kind, c.info.file, c.info.shape, c.info.rows, c.info.usable, c.info.first, c.info.last,
+                        c.info.encoding, c.info.delimiter)
+              for kind, c in (("leads", lc), ("deals", dc)) if c is not None]
+    result = ReviewResult(
+        quarter=q, currency=cur, metrics=metrics, rates=rates, sources=sources, programs=programs,
+        loss_reasons=losses, bad_rows=[BadRow(**b) for b in bad.listed], bad_rows_total=bad.total,
+        notes=notes, plan_bases=_plan_bases(loaded, q, eff, f), inputs=inputs,
+        won_priced=dc.won_priced if dc is not None else None)
     from .suggest import suggestions
 
-    result["suggestions"] = suggestions(loaded, result, eff)
+    result.suggestions = suggestions(loaded, result, eff)
     return result
+
+
+def _order_notes(notes: list[str], counts) -> None:
+    group = getattr(counts, "date_order", None)
+    if group is not None and group.defaulted:
+        cols = ", ".join(repr(c) for c in group.defaulted)
+        notes.append(f"{counts.info.file}: the dates in {cols} could be read either way (like 03/04/2027); they "
+                     "were read month-first (M/D/YYYY): give --date-format %d/%m/%Y if they are day-first")
+
+
+def _plan_bases(loaded: LoadedPlan, q: Quarter, eff: dict, funnel) -> dict[str, str]:
+    """Where each plan figure comes from, in the plan's own terms (cli.md 0.2: stated plan bases)."""
+    plan = loaded.plan
+    other = getattr(plan.sales, "other_pipeline", None)
+    extra = " plus other_pipeline's share" if other else ""
+
+    def side(key: str) -> str:
+        a = funnel.assumptions.get(key)
+        return f"the {a.side}.assumptions value" if a is not None and a.side else "not stated"
+
+    return {
+        "leads": f"the programs running in {q}: expected_leads (or expected_mqls / lead_to_mql)",
+        "mqls": f"marketing's planned MQLs: the programs running in {q}",
+        "sqls": "marketing's planned MQLs x mql_to_sql",
+        "opportunities": f"marketing's planned MQLs x mql_to_sql x sql_to_opportunity{extra}",
+        "won": f"sales.targets[{q}] / average_deal_size",
+        "bookings": f"sales.targets[{q}]",
+        "win_rate": side("win_rate"),
+        "average_deal_size": side("average_deal_size"),
+        "days_to_close": f"sales_cycle_days ({side('sales_cycle_days')})",
+    }

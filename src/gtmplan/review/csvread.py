@@ -1,123 +1,344 @@
-"""Reading a CRM export strictly and as a stream, keeping locations for errors.
+"""Reading a CRM export as a stream, whatever its encoding and delimiter, keeping locations.
 
-Rows are yielded one at a time (memory does not grow with the file). Excel's
-UTF-8 byte-order mark is accepted; quoted fields may hold commas and newlines.
-What makes the whole file unusable (exit 2, ``FILE:LINE:COLUMN``): text that is
-not UTF-8, an unterminated quote, stray text after a closing quote, a NUL byte,
-an absurdly large field. Rows are numbered as a spreadsheet shows them: the
-header is row 1, the first record row 2, however many lines a record spans.
+- Bytes: a UTF-8 or UTF-16 byte-order mark decides; otherwise UTF-8 when the
+  bytes are UTF-8 (the whole of a regular file is checked first, in binary; a
+  pipe by its first 64 KiB), else Windows-1252 with a note. ``encoding`` forces one.
+- Delimiter: ``,``, ``;`` or tab, whichever the header line holds most of
+  outside quotes (Excel's ``sep=;`` first line is honoured).
+- Limits enforced while reading, never after: a physical line longer than
+  ``MAX_LINE`` characters and a cell longer than ``MAX_FIELD`` characters make
+  the file unusable (exit 2) before more of it is read. Character devices are
+  refused; a FIFO that no writer opens within ``FIFO_WAIT`` seconds is too.
+- Each file is read exactly once (a pipe cannot be read twice).
+- Rows are numbered as a spreadsheet shows them: the header is row 1 and every
+  record after it, blank ones included, is one row however many lines it spans.
+- NUL bytes are ordinary characters: they only matter in a cell a figure reads.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import os
-from pathlib import Path
-from typing import Iterator, Optional
+import re
+import select
+import stat
+from dataclasses import dataclass, field
+from itertools import chain, count
+from typing import Callable, Iterator, Optional
 
 from ..errors import InputError
 
 MAX_FIELD = 1_000_000  # characters in one cell
+MAX_LINE = 4 * MAX_FIELD  # characters in one physical line
+CHUNK = 1 << 18  # bytes read at a time
+FIFO_WAIT = 5.0  # seconds to wait for a writer on a FIFO
+SNIFF_BYTES = 1 << 16
+# a CSV line ends only at \n, \r or \r\n (splitlines() also breaks at \x0b, \x85, \u2028...)
+_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
-def _check_bytes(path: Path, display: str) -> None:
-    """A NUL byte means a binary or UTF-16 file (Python's csv would read it as text)."""
-    with open(path, "rb") as fh:
-        offset = 0
-        while chunk := fh.read(1 << 20):
-            i = chunk.find(b"\x00")
-            if i >= 0:
-                line, col = _line_col(path, offset + i)
-                raise InputError.single(display, "contains a NUL byte: not a text CSV file (UTF-16?)", line, col)
-            offset += len(chunk)
+@dataclass
+class CsvFile:
+    """An opened export: its header, its rows as (spreadsheet row, cells), and how it was read."""
+
+    header: list[str]
+    rows: Iterator[tuple[int, list[str]]]  # raises csv.Error on a broken record: see failed()
+    size: int  # bytes, 0 when unknown (a pipe)
+    encoding: str
+    delimiter: str
+    notes: list[str] = field(default_factory=list)
+    failed: Callable[[Exception], InputError] = InputError  # csv.Error while reading rows -> located error
 
 
-def _line_col(path: Path, byte_offset: int) -> tuple[int, int]:
-    with open(path, "rb") as fh:
-        head = fh.read(byte_offset)
-    line = head.count(b"\n") + 1
-    col = len(head) - (head.rfind(b"\n") + 1) + 1
-    return line, col
+def _fail(display: str, message: str, line: Optional[int] = None, col: Optional[int] = None) -> InputError:
+    return InputError.single(display, message, line, col)
 
 
-def _lines(path: Path, first: int, last: int) -> list[tuple[int, str]]:
-    """Lines first..last of the file (1-based), for locating an error after the fact."""
-    out = []
-    with open(path, newline="", encoding="utf-8-sig", errors="replace") as fh:
-        for n, text in enumerate(fh, 1):
-            if n > last:
-                break
-            if n >= first:
-                out.append((n, text))
-    return out
+def _open_fd(path: str, display: str) -> tuple[int, os.stat_result]:
+    """An fd for reading, without blocking on a FIFO that has no writer (yet)."""
+    if path == "-":
+        try:
+            fd = os.dup(0)
+        except OSError:
+            raise _fail(display, "standard input is closed") from None
+    else:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        except FileNotFoundError:
+            raise _fail(display, "no such file") from None
+        except IsADirectoryError:
+            raise _fail(display, "is a directory, not a CSV file") from None
+        except PermissionError:
+            raise _fail(display, "cannot be read: permission denied") from None
+        except (OSError, ValueError) as e:
+            raise _fail(display, f"cannot be read: {getattr(e, 'strerror', None) or e}") from None
+    st = os.fstat(fd)
+    mode = st.st_mode
+    if stat.S_ISDIR(mode):
+        os.close(fd)
+        raise _fail(display, "is a directory, not a CSV file")
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        os.close(fd)
+        raise _fail(display, "is a device, not a CSV file (export the CRM data to a file, or pipe it in)")
+    if stat.S_ISFIFO(mode) and path != "-":
+        ready, _, _ = select.select([fd], [], [], FIFO_WAIT)
+        if not ready:
+            os.close(fd)
+            raise _fail(display, f"is a FIFO and nothing wrote to it within {FIFO_WAIT:g} seconds")
+    if path != "-":
+        import fcntl
+
+        flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+        fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
+    return fd, st
 
 
-def open_csv(path: str, display: Optional[str] = None) -> tuple[list[str], Iterator[tuple[int, list[str]]], int]:
-    """(header, rows as (spreadsheet row number, cells), file size); raises InputError."""
-    display = display or path
-    p = Path(path)
+def _read_bytes(fd: int, display: str) -> Iterator[bytes]:
     try:
-        size = os.stat(p).st_size
-        _check_bytes(p, display)
-        fh = open(p, newline="", encoding="utf-8-sig")
-    except InputError:
-        raise
-    except FileNotFoundError:
-        raise InputError.single(display, "no such file") from None
-    except IsADirectoryError:
-        raise InputError.single(display, "is a directory, not a CSV file") from None
-    except OSError as e:
-        raise InputError.single(display, f"cannot be read: {e.strerror or e}") from None
-    csv.field_size_limit(MAX_FIELD)
-    reader = csv.reader(fh, strict=True)
+        while True:
+            try:
+                b = os.read(fd, CHUNK)
+            except BlockingIOError:  # a FIFO whose writer has not written yet
+                select.select([fd], [], [])
+                continue
+            except OSError as e:
+                raise _fail(display, f"cannot be read: {e.strerror or e}") from None
+            if not b:
+                return
+            yield b
+    finally:
+        os.close(fd)
 
-    def fail(e: Exception, start_line: int) -> InputError:
-        fh.close()
-        if isinstance(e, UnicodeDecodeError):
-            line, col, byte = _first_bad_utf8(str(p))
-            return InputError.single(display, f"not UTF-8 text (byte 0x{byte:02X}): "
-                                              "export or save the file as CSV UTF-8", line, col)
+
+def _utf8_ok(path: str) -> bool:
+    """Whether a regular file's bytes are all UTF-8 (read in binary, memory flat)."""
+    dec = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as fh:
+        while b := fh.read(CHUNK):
+            if b.isascii():
+                continue
+            try:
+                dec.decode(b)
+            except UnicodeDecodeError:
+                return False
+        try:
+            dec.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def _choose_encoding(head: bytes, path: str, regular: bool, forced: Optional[str], display: str,
+                     notes: list[str]) -> tuple[str, int]:
+    """(codec name, bytes of BOM to skip)."""
+    if forced:
+        try:
+            name = codecs.lookup(forced).name
+        except LookupError:
+            raise _fail("--encoding", f"{forced!r} is not an encoding Python knows (e.g. utf-8, cp1252, "
+                                      "latin-1, utf-16)") from None
+        skip = 3 if name == "utf-8" and head.startswith(codecs.BOM_UTF8) else 0
+        return name, skip
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8", 3
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", 0  # the codec reads the BOM itself
+    ok = _utf8_ok(path) if regular else _utf8_prefix_ok(head)
+    if ok:
+        return "utf-8", 0
+    notes.append(f"{os.path.basename(display)} is not UTF-8: read as Windows-1252 "
+                 "(give --encoding NAME if it is another encoding)")
+    return "cp1252", 0
+
+
+def _utf8_prefix_ok(head: bytes) -> bool:
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head)  # not final: a cut sequence is fine
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _texts(first: bytes, rest: Iterator[bytes], encoding: str, display: str) -> Iterator[str]:
+    errors = "replace" if encoding == "cp1252" else "strict"
+    dec = codecs.getincrementaldecoder(encoding)(errors)
+    line = 1
+    for b in chain((first,), rest):
+        try:
+            text = dec.decode(b)
+        except UnicodeDecodeError as e:
+            where = line + b.count(b"\n", 0, e.start)
+            raise _fail(display, f"not {encoding} text (byte 0x{b[e.start]:02X}): give --encoding, e.g. "
+                                 "--encoding cp1252", where, 1) from None
+        line += b.count(b"\n")
+        if text:
+            yield text
+    tail = dec.decode(b"", final=True) if errors == "replace" else _final(dec, display, encoding)
+    if tail:
+        yield tail
+
+
+def _final(dec, display: str, encoding: str) -> str:
+    try:
+        return dec.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise _fail(display, f"ends in the middle of a {encoding} character") from None
+
+
+def _odd_breaks(text: str) -> bool:
+    """Whether the text holds a character splitlines() breaks at but a CSV does not
+    (a few substring searches run at memchr speed; a character-class regex would not)."""
+    if any(ch in text for ch in "\x0b\x0c\x1c\x1d\x1e"):
+        return True
+    return not text.isascii() and any(ch in text for ch in "\x85\u2028\u2029")
+
+
+def _line_lists(texts: Iterator[str], display: str, first_line: list[int]) -> Iterator[list[str]]:
+    """Chunks of decoded text -> lists of physical lines (with their endings), each line
+    at most MAX_LINE characters: a longer one is refused as soon as it is seen."""
+    carry = ""
+    for text in texts:
+        text = carry + text if carry else text
+        lines = text.splitlines(True) if not _odd_breaks(text) else _LINE_RE.findall(text)
+        carry = lines.pop() if lines else ""
+        if len(carry) > MAX_LINE:
+            n = first_line[0] + len(lines)
+            raise _fail(display, f"a line longer than {MAX_LINE:,} characters (a cell holds at most "
+                                 f"{MAX_FIELD:,}): not a CSV export", n, 1)
+        first_line[0] += len(lines)
+        if lines:
+            yield lines
+    if carry:
+        yield [carry]
+
+
+def _sniff_delimiter(line: str) -> str:
+    counts = {",": 0, ";": 0, "\t": 0}
+    quoted = False
+    for ch in line[:100_000]:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] = None) -> CsvFile:
+    """The export at ``path`` (``-`` for standard input), opened for one streaming pass."""
+    display = display or path
+    fd, st = _open_fd(path, display)
+    regular = stat.S_ISREG(st.st_mode) and path != "-"  # a regular file can be read again
+    chunks = _read_bytes(fd, display)
+    head = b""
+    try:
+        for b in chunks:  # enough bytes to choose the encoding and see the header
+            head += b
+            if len(head) >= SNIFF_BYTES:
+                break
+    except OSError as e:
+        raise _fail(display, f"cannot be read: {e.strerror or e}") from None
+    notes: list[str] = []
+    enc, skip = _choose_encoding(head, path, regular, encoding, display, notes)
+    line_no = [1]
+    lines = chain.from_iterable(_line_lists(_texts(head[skip:], chunks, enc, display), display, line_no))
+    # peek at the first line for sep= and the delimiter, then put it back
+    first = next(lines, None)
+    if first is None:
+        raise _fail(display, "file is empty: expected a header row", 1, 1)
+    sep_line = 0
+    stripped = first.strip().lstrip("\ufeff")
+    if stripped.lower().startswith("sep=") and len(stripped) == 5:
+        delimiter = stripped[4]
+        sep_line = 1
+    else:
+        delimiter = _sniff_delimiter(first)
+        lines = chain((first,), lines)
+    csv.field_size_limit(MAX_FIELD)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+
+    def fail(e: Exception, start_line: int, row: int = 0) -> InputError:
         message = str(e)
-        end_line = max(reader.line_num, start_line)
+        start = start_line + (sep_line if start_line == 1 else 0)
+        end_line = max(reader.line_num + sep_line, start)
         if "unexpected end of data" in message or "EOF" in message:
-            line, col = _open_quote(_lines(p, start_line, end_line + 1), start_line)
-            return InputError.single(display, "unterminated quoted field: a '\"' opens a value that never closes",
-                                     line, col)
+            line, col = _open_quote(_lines(path, enc, start, end_line + 1), start, delimiter) if regular \
+                else (start, 1)
+            return _fail(display, "unterminated quoted field: a '\"' opens a value that never closes", line, col)
         if "field larger than field limit" in message:
-            return InputError.single(display, f"a cell longer than {MAX_FIELD:,} characters", start_line, 1)
+            where = f" (row {row}, which a pipe cannot be read again to locate)" if row and not regular else ""
+            return _fail(display, f"a cell longer than {MAX_FIELD:,} characters{where}", start, 1)
         if "expected after" in message:
-            lines = _lines(p, end_line, end_line)
-            return InputError.single(display, "text after a closing quote: a quoted value must end at a comma "
-                                              "(write \"\" for a quote inside a quoted value)", end_line,
-                                     _after_quote_col(lines[-1][1] if lines else ""))
-        return InputError.single(display, f"not a valid CSV file: {message}", end_line, 1)
+            found = _lines(path, enc, end_line, end_line) if regular else []
+            return _fail(display, "text after a closing quote: a quoted value must end at the delimiter "
+                                  "(write \"\" for a quote inside a quoted value)", end_line,
+                         _after_quote_col(found[-1][1] if found else "", delimiter))
+        return _fail(display, f"not a valid CSV file: {message}", end_line, 1)
 
     try:
         header = next(reader)
     except StopIteration:
-        fh.close()
-        raise InputError.single(display, "file is empty: expected a header row", 1, 1) from None
-    except (csv.Error, UnicodeDecodeError) as e:
-        raise fail(e, 1) from None
+        raise _fail(display, "file is empty: expected a header row", 1, 1) from None
+    except (csv.Error, InputError) as e:
+        raise (e if isinstance(e, InputError) else fail(e, 1)) from None
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0][1:]
 
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        number = 1
-        last_end = reader.line_num
-        try:
-            for row in reader:
-                if row:  # a blank line is not a record
-                    number += 1
-                    yield number, row
-                last_end = reader.line_num
-        except (csv.Error, UnicodeDecodeError) as e:
-            raise fail(e, last_end + 1) from None
-        finally:
-            fh.close()
+    counter = count(2)
 
-    return header, rows(), size
+    def failed(e: Exception) -> InputError:
+        """The error to report for a csv.Error raised while the rows were read."""
+        if isinstance(e, InputError):
+            return e
+        row = next(counter) - 1  # zip() took the failing row's number before the reader failed
+        start = _record_start(path, enc, delimiter, row, sep_line) if regular else reader.line_num + sep_line
+        return fail(e, start, row)
+
+    return CsvFile(header, zip(counter, reader), st.st_size if regular else 0, enc, delimiter, notes, failed)
 
 
-def _open_quote(text_lines: list[tuple[int, str]], start_line: int) -> tuple[int, int]:
+def _record_start(path: str, encoding: str, delimiter: str, row: int, sep_line: int) -> int:
+    """The physical line on which spreadsheet row ``row`` starts, by reading the file again."""
+    fd, _ = _open_fd(path, path)
+    chunks = _read_bytes(fd, path)
+    first = next(chunks, b"")
+    skip = 3 if encoding == "utf-8" and first.startswith(codecs.BOM_UTF8) else 0
+    lines = chain.from_iterable(_line_lists(_texts(first[skip:], chunks, encoding, path), path, [1]))
+    if sep_line:
+        next(lines, None)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    try:
+        for _ in range(row - 1):
+            next(reader)
+    except (StopIteration, csv.Error, InputError):
+        pass
+    finally:
+        chunks.close()
+    return reader.line_num + 1 + sep_line
+
+
+# -- locating a broken quote after the fact (regular files only: they can be read again) ----
+
+def _lines(path: str, encoding: str, first: int, last: int) -> list[tuple[int, str]]:
+    """Physical lines first..last (1-based), at most MAX_LINE characters each."""
+    out = []
+    try:
+        with open(path, newline="", encoding=encoding, errors="replace") as fh:
+            n = 0
+            while n < last:
+                text = fh.readline(MAX_LINE)
+                if not text:
+                    break
+                n += 1
+                if n >= first:
+                    out.append((n, text.lstrip("\ufeff") if n == 1 else text))
+    except OSError:
+        pass
+    return out
+
+
+def _open_quote(text_lines: list[tuple[int, str]], start_line: int, delimiter: str) -> tuple[int, int]:
     """Where the quote that never closes was opened, scanning from the record's first line."""
     text_lines = text_lines or [(start_line, "")]
     in_quotes = False
@@ -132,14 +353,14 @@ def _open_quote(text_lines: list[tuple[int, str]], start_line: int) -> tuple[int
                         i += 1
                     else:
                         in_quotes = False
-            elif ch == '"' and (i == 0 or text[i - 1] == ","):
+            elif ch == '"' and (i == 0 or text[i - 1] == delimiter):
                 in_quotes = True
                 opened = (n, i + 1)
             i += 1
     return opened
 
 
-def _after_quote_col(text: str) -> int:
+def _after_quote_col(text: str, delimiter: str) -> int:
     """The column of the closing quote that has text after it."""
     in_quotes = False
     i = 0
@@ -150,35 +371,9 @@ def _after_quote_col(text: str) -> int:
                 i += 2
                 continue
             in_quotes = False
-            if i + 1 < len(text) and text[i + 1] not in ",\r\n":
+            if i + 1 < len(text) and text[i + 1] not in delimiter + "\r\n":
                 return i + 1
         elif not in_quotes and ch == '"':
             in_quotes = True
         i += 1
     return 1
-
-
-def _first_bad_utf8(path: str) -> tuple[int, int, int]:
-    """(line, column, byte) of the first byte that is not UTF-8, read in binary."""
-    import codecs
-
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    line, col = 1, 1
-    pending = None  # the first byte of a multi-byte sequence not finished yet
-    with open(path, "rb") as fh:
-        while chunk := fh.read(65536):
-            for i in range(len(chunk)):
-                try:
-                    ch = decoder.decode(chunk[i:i + 1])
-                except UnicodeDecodeError:
-                    return pending if pending is not None else (line, col, chunk[i])
-                if not ch:
-                    if pending is None:
-                        pending = (line, col, chunk[i])
-                    continue
-                pending = None
-                if ch == "\n":
-                    line, col = line + 1, 1
-                else:
-                    col += 1
-    return pending or (line, col, 0)

@@ -1,23 +1,35 @@
-"""The review's figures for one quarter, exactly as cli.md defines them.
+"""Counting one export for one quarter, exactly as cli.md defines the figures.
 
 Each export is read once, row by row; only counters for the review quarter are
-kept (per source, per program, per loss reason, and a histogram of days to
-close), so memory does not grow with the number of rows. A row with a cell that
-cannot be read is reported and counted nowhere else.
+kept, so memory stays flat in the number of rows *and* of distinct values: the
+per-source table keeps at most ``MAX_SOURCES`` source values (later new values
+are folded into "other sources", with a note), a program's CRM sources are
+always counted exactly, loss reasons are capped likewise, and every kept text
+is at most ``MAX_KEY`` characters. A row with a cell that cannot be read is
+reported with its spreadsheet row number and counted nowhere else.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from itertools import chain
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Callable, Optional
+from typing import Iterable, Iterator, Optional
 
-from .columns import Layout
-from .values import BadValue, days_between, parse_amount
+from .columns import Layout, _norm, stage_key
+from .values import AmountColumn, BadValue, DateColumn, DateOrder, currency_of, days_between
 
 MAX_BAD_ROWS_LISTED = 1000
-_TRUE = frozenset(("true", "1", "yes", "y", "x"))
+MAX_SOURCES = 1000  # distinct source values in the per-source table
+MAX_REASONS = 200  # distinct loss reasons
+MAX_KEY = 200  # characters kept of a source value or loss reason
+OTHER_SOURCES = "other sources"
+OTHER_REASONS = "other reasons"
+SNIFF_ROWS = 2000  # rows held back to learn each column's date order and decimal mark
+SNIFF_CHARS = 8_000_000
+_TRUE = frozenset(("true", "1", "yes", "y", "x", "wahr", "vrai", "verdadero", "vero", "waar", "verdadeiro", "ja",
+                   "oui", "sí", "si", "sim"))
 
 
 @dataclass
@@ -30,9 +42,55 @@ class BadRows:
         if len(self.listed) < MAX_BAD_ROWS_LISTED:
             self.listed.append({"file": PurePath(file).name, "row": row, "error": error})
 
+    def merge(self, other: "BadRows") -> None:
+        self.total += other.total
+        self.listed += other.listed[:MAX_BAD_ROWS_LISTED - len(self.listed)]
+
+
+class CappedCounter(Counter):
+    """A Counter that keeps at most ``cap`` keys; later new keys add to ``other``."""
+
+    def __init__(self, cap: int, other: str):
+        super().__init__()
+        self.cap, self.other, self.folded = cap, other, set()
+        self.folded_count = 0
+
+    def __reduce__(self):  # pickled back from the process that read the file
+        return (_capped, (self.cap, self.other, dict(self), self.folded, self.folded_count))
+
+    def key(self, k: str) -> str:
+        if len(k) > MAX_KEY:
+            k = k[:MAX_KEY] + "…"
+        if k in self or len(self) < self.cap:
+            return k
+        if len(self.folded) < 10_000:
+            self.folded.add(k)
+        self.folded_count += 1
+        return self.other
+
+
+def _capped(cap, other, counts, folded, folded_count) -> CappedCounter:
+    c = CappedCounter(cap, other)
+    c.update(counts)
+    c.folded, c.folded_count = folded, folded_count
+    return c
+
+
+@dataclass
+class FileInfo:
+    file: str  # base name
+    rows: int = 0  # data rows read (blank ones excluded)
+    usable: int = 0
+    first: Optional[str] = None  # earliest and latest date in the file (ISO)
+    last: Optional[str] = None
+    shape: str = ""
+    encoding: str = "utf-8"
+    delimiter: str = ","
+
 
 @dataclass
 class LeadCounts:
+    has_source: bool
     has_mql: bool
     has_sql: bool
     has_opp: bool
@@ -43,20 +101,27 @@ class LeadCounts:
     created_with_mql: int = 0
     mql_with_sql: int = 0
     sql_with_opp: int = 0
-    source_leads: Counter = field(default_factory=Counter)
+    source_leads: CappedCounter = field(default_factory=lambda: CappedCounter(MAX_SOURCES, OTHER_SOURCES))
     source_mqls: Counter = field(default_factory=Counter)
+    program_leads: Counter = field(default_factory=Counter)  # casefolded CRM source -> leads, exact
+    info: FileInfo = field(default_factory=lambda: FileInfo(""))
 
 
 @dataclass
 class DealCounts:
+    has_amount: bool = True
     opportunities: int = 0
     won: int = 0
     lost: int = 0
+    won_priced: int = 0  # won deals whose amount counts in bookings (plan currency or converted)
     bookings: float = 0.0
     days: Counter = field(default_factory=Counter)
     source_won: Counter = field(default_factory=Counter)
     source_bookings: Counter = field(default_factory=Counter)
-    loss_reasons: Counter = field(default_factory=Counter)
+    loss_reasons: CappedCounter = field(default_factory=lambda: CappedCounter(MAX_REASONS, OTHER_REASONS))
+    other_currency: Counter = field(default_factory=Counter)  # code -> won deals left out of bookings
+    converted: Counter = field(default_factory=Counter)  # code -> won deals converted with --fx
+    info: FileInfo = field(default_factory=lambda: FileInfo(""))
 
     def days_to_close(self) -> Optional[float]:
         return hist_median(self.days)
@@ -82,64 +147,133 @@ def hist_median(hist: Counter) -> Optional[float]:
 
 def _header_name(layout: Layout, header: list[str], fieldname: str) -> str:
     i = layout.index.get(fieldname)
-    return header[i].strip() if i is not None else fieldname
+    return header[i].strip()[:80] if i is not None else fieldname
 
 
-def scan_leads(rows, header: list[str], layout: Layout, display: str, parse_date: Callable, lo: str, hi: str,
-               bad: BadRows) -> LeadCounts:
+def _sniffed(rows: Iterable[tuple[int, list[str]]], date_cols: list[tuple[int, DateColumn]],
+             amount: Optional[tuple[int, AmountColumn]]) -> Iterator[tuple[int, list[str]]]:
+    """The rows, unchanged; the first ones are read ahead (a bounded number) until each
+    date column has shown its order and the amount column its decimal mark."""
+    it = iter(rows)
+    held = []
+    chars = 0
+    for item in it:
+        held.append(item)
+        row = item[1]
+        for i, col in date_cols:
+            if i < len(row) and col.order is None:
+                col.observe(row[i])
+        if amount is not None and amount[0] < len(row):
+            amount[1].observe(row[amount[0]])
+        chars += sum(map(len, row))
+        if len(held) >= SNIFF_ROWS or chars >= SNIFF_CHARS:
+            break
+    return chain(held, it)
+
+
+def _blank(row: list[str]) -> bool:
+    return not any(c.strip() for c in row)
+
+
+def scan_leads(rows, header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str, hi: str,
+               bad: BadRows, program_sources: frozenset[str] = frozenset()) -> LeadCounts:
     """One pass over a leads export. ``lo``/``hi``: the quarter's first and last day, ISO."""
     ix = layout.index
     width = layout.width
-    i_created = ix["created"]
-    i_source = ix.get("source")
     sf = layout.shape.salesforce_lead
+    group = DateOrder()
+    names = {f: _header_name(layout, header, f) for f in ("created", "mql_date", "sql_date", "opportunity_date",
+                                                           "converted_date")}
+    cols = {f: DateColumn(names[f], formats, group) for f in names if f in ix}
+    i_created = ix["created"]
+    created_col = cols["created"]
+    i_source = ix.get("source")
     if sf:
         i_conv, i_conv_date = ix.get("converted"), ix.get("converted_date")
+        conv_col = cols.get("converted_date")
         i_mql = i_sql = i_opp = None
     else:
         i_mql, i_sql, i_opp = ix.get("mql_date"), ix.get("sql_date"), ix.get("opportunity_date")
-    names = {f: _header_name(layout, header, f) for f in ("created", "mql_date", "sql_date", "opportunity_date",
-                                                           "converted_date")}
-    c = LeadCounts(has_mql=i_mql is not None, has_sql=i_sql is not None or (sf and i_conv_date is not None),
+    mql_col, sql_col, opp_col = cols.get("mql_date"), cols.get("sql_date"), cols.get("opportunity_date")
+    c = LeadCounts(has_source=i_source is not None, has_mql=i_mql is not None,
+                   has_sql=i_sql is not None or (sf and i_conv_date is not None),
                    has_opp=i_opp is not None or (sf and i_conv_date is not None))
-    source_leads, source_mqls = c.source_leads, c.source_mqls
-    leads = mqls = sqls = opps = created_with_mql = mql_with_sql = sql_with_opp = 0
-    for number, row in rows:
+    c.info = FileInfo(PurePath(display).name, shape=layout.shape.name)
+    source_leads, source_mqls, prog = c.source_leads, c.source_mqls, c.program_leads
+    source_key = source_leads.key
+    cget, ctimes = created_col.cache.get, created_col.times
+    none = {}.get
+    mget, sget, oget = (col.cache.get if col is not None else none for col in (mql_col, sql_col, opp_col))
+    leads = mqls = sqls = opps = created_with_mql = mql_with_sql = sql_with_opp = n = usable = 0
+    first, last = "\uffff", ""  # earliest and latest date seen (ISO strings compare like dates)
+    date_cols = [(ix[f], col) for f, col in cols.items()]
+    for number, row in _sniffed(rows, date_cols, None):
         if len(row) != width:
+            if _blank(row):
+                continue
+            n += 1
             bad.add(display, number, f"has {len(row)} cells; the header has {width}")
             continue
+        n += 1
         what = "created"
         try:
-            created = parse_date(row[i_created])
+            cell = row[i_created]
+            # the column's cache, inline: most cells were seen before; a date-time is
+            # remembered as its date part and its (checked) time of day
+            if len(cell) > 11:
+                created = cget(cell[:10]) if cell[11:] in ctimes and cell[10] in "T " else None
+            else:
+                created = cget(cell)
             if created is None:
+                created = created_col(cell)
+            if created is None:
+                if _blank(row):
+                    n -= 1
+                    continue
                 raise BadValue("empty")
             mql = sql = opp = None
             if sf:
-                if i_conv is not None and row[i_conv].strip().lower() in _TRUE and i_conv_date is not None:
+                if i_conv is not None and i_conv_date is not None and row[i_conv].strip().lower() in _TRUE:
                     what = "converted_date"
-                    sql = opp = parse_date(row[i_conv_date])
+                    sql = opp = conv_col(row[i_conv_date])
             else:  # most leads never reach these stages: skip the call on empty cells
                 if i_mql is not None and row[i_mql]:
                     what = "mql_date"
-                    mql = parse_date(row[i_mql])
+                    cell = row[i_mql]
+                    mql = mget(cell) or mql_col(cell)
                 if i_sql is not None and row[i_sql]:
                     what = "sql_date"
-                    sql = parse_date(row[i_sql])
+                    cell = row[i_sql]
+                    sql = sget(cell) or sql_col(cell)
                 if i_opp is not None and row[i_opp]:
                     what = "opportunity_date"
-                    opp = parse_date(row[i_opp])
+                    cell = row[i_opp]
+                    opp = oget(cell) or opp_col(cell)
         except BadValue as e:
             bad.add(display, number, f"{names[what]}: {e}")
             continue
-        source = row[i_source].strip() if i_source is not None else ""
+        usable += 1
+        if created < first:
+            first = created
+        if created > last:
+            last = created
         if lo <= created <= hi:
             leads += 1
-            source_leads[source] += 1
+            source = row[i_source].strip() if i_source is not None else ""
+            if source in source_leads:
+                source_leads[source] += 1
+            else:
+                source_leads[source_key(source)] += 1
+            if program_sources:
+                folded = source.casefold()
+                if folded in program_sources:
+                    prog[folded] += 1
             if mql is not None:
                 created_with_mql += 1
         if mql is not None and lo <= mql <= hi:
             mqls += 1
-            source_mqls[source] += 1
+            source = row[i_source].strip() if i_source is not None else ""
+            source_mqls[source if source in source_mqls else source_key(source)] += 1
             if sql is not None:
                 mql_with_sql += 1
         if sql is not None and lo <= sql <= hi:
@@ -150,63 +284,141 @@ def scan_leads(rows, header: list[str], layout: Layout, display: str, parse_date
             opps += 1
     c.leads, c.mqls, c.sqls, c.opportunities = leads, mqls, sqls, opps
     c.created_with_mql, c.mql_with_sql, c.sql_with_opp = created_with_mql, mql_with_sql, sql_with_opp
+    c.info.rows, c.info.usable = n, usable
+    c.info.first, c.info.last = (first, last) if usable else (None, None)
+    c.date_order = group  # type: ignore[attr-defined]
     return c
 
 
-def scan_deals(rows, header: list[str], layout: Layout, display: str, parse_date: Callable, lo: str, hi: str,
-               bad: BadRows) -> DealCounts:
+def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str, hi: str,
+               bad: BadRows, plan_currency: str = "USD", fx: Optional[dict[str, float]] = None) -> DealCounts:
     ix = layout.index
     width = layout.width
     shape = layout.shape
-    i_created, i_closed, i_stage, i_amount = ix["created"], ix["closed"], ix["stage"], ix["amount"]
-    i_source, i_reason = ix.get("source"), ix.get("loss_reason")
+    group = DateOrder()
+    names = {f: _header_name(layout, header, f) for f in ("created", "closed", "stage", "amount", "is_won")}
+    i_created, i_closed = ix["created"], ix.get("closed")
+    i_wd, i_ld = ix.get("won_date"), ix.get("lost_date")  # HubSpot: dates the deal entered Closed Won/Lost
+    if i_closed is None:
+        names["closed"] = _header_name(layout, header, "won_date")
+    created_col = DateColumn(names["created"], formats, group)
+    closed_col = DateColumn(names["closed"], formats, group)
+    won_col = DateColumn(_header_name(layout, header, "won_date"), formats, group)
+    lost_col = DateColumn(_header_name(layout, header, "lost_date"), formats, group)
+    i_stage, i_amount = ix.get("stage"), ix.get("amount")
+    i_won, i_closed_flag = ix.get("is_won"), ix.get("is_closed")
+    i_source, i_reason, i_currency = ix.get("source"), ix.get("loss_reason"), ix.get("currency")
+    amount_col = AmountColumn(names["amount"])
     won_names, lost_names, strict = shape.won, shape.lost, shape.strict_stages
-    names = {f: _header_name(layout, header, f) for f in ("created", "closed", "stage", "amount")}
-    c = DealCounts()
+    stage_cache: dict[str, str] = {}
+    fx = fx or {}
+    c = DealCounts(has_amount=i_amount is not None)
+    c.info = FileInfo(PurePath(display).name, shape=shape.name)
     days, source_won, source_bookings, reasons = c.days, c.source_won, c.source_bookings, c.loss_reasons
-    for number, row in rows:
+    n = usable = 0
+    first, last = "\uffff", ""
+    date_cols = [(i, col) for i, col in ((i_created, created_col), (i_closed, closed_col), (i_wd, won_col),
+                                          (i_ld, lost_col)) if i is not None]
+    cget, kget = created_col.cache.get, closed_col.cache.get
+    amount = (i_amount, amount_col) if i_amount is not None else None
+    for number, row in _sniffed(rows, date_cols, amount):
         if len(row) != width:
+            if _blank(row):
+                continue
+            n += 1
             bad.add(display, number, f"has {len(row)} cells; the header has {width}")
             continue
+        n += 1
         what = "created"
         try:
-            created = parse_date(row[i_created])
+            cell = row[i_created]
+            created = cget(cell) or created_col(cell)
             if created is None:
+                if _blank(row):
+                    n -= 1
+                    continue
                 raise BadValue("empty")
             what = "closed"
-            closed = parse_date(row[i_closed])
-            what = "stage"
-            stage_text = " ".join(row[i_stage].strip().lower().split())
-            if stage_text in won_names:
-                stage = "won"
-            elif stage_text in lost_names:
-                stage = "lost"
-            elif strict and stage_text != "open":
-                raise BadValue(f"{row[i_stage]!r} is not won, lost or open")
+            wd = ld = None
+            if i_closed is not None:
+                cell = row[i_closed]
+                closed = kget(cell) or closed_col(cell)
             else:
-                stage = "open"
+                wd = won_col(row[i_wd]) if i_wd is not None else None
+                ld = lost_col(row[i_ld]) if i_ld is not None else None
+                closed = wd or ld
+            what = "stage"
+            if i_stage is None and i_won is None:
+                stage = "won" if wd else ("lost" if ld else "open")
+            elif i_won is not None and (i_closed_flag is not None or i_stage is None):
+                is_won = row[i_won].strip().lower() in _TRUE
+                is_closed = row[i_closed_flag].strip().lower() in _TRUE if i_closed_flag is not None else is_won
+                stage = "won" if is_won else ("lost" if is_closed else "open")
+            else:
+                cell = row[i_stage]
+                stage = stage_cache.get(cell)
+                if stage is None:
+                    key = stage_key(_norm(cell))
+                    if key in won_names:
+                        stage = "won"
+                    elif key in lost_names:
+                        stage = "lost"
+                    elif strict and key != "open":
+                        raise BadValue(f"{cell[:80]!r} is not won, lost or open")
+                    else:
+                        stage = "open"
+                    if len(stage_cache) < 10_000:
+                        stage_cache[cell] = stage
             what = "amount"
-            amount = parse_amount(row[i_amount])
-            if stage == "won" and amount is None:
-                raise BadValue("empty on a won deal")
+            value, code = amount_col(row[i_amount]) if i_amount is not None else (None, None)
+            if stage == "won" and i_amount is not None:
+                if value is None:
+                    raise BadValue("empty on a won deal")
+                if value < 0:
+                    raise BadValue(f"{row[i_amount].strip()[:40]!r} is negative on a won deal")
             if stage != "open" and closed is None:
                 what = "closed"
                 raise BadValue(f"empty on a {stage} deal")
         except BadValue as e:
             bad.add(display, number, f"{names[what]}: {e}")
             continue
+        usable += 1
+        if created < first:
+            first = created
+        if created > last:
+            last = created
+        if closed is not None and closed > last:
+            last = closed
         if lo <= created <= hi:
             c.opportunities += 1
         if closed is not None and lo <= closed <= hi:
             if stage == "won":
-                source = row[i_source].strip() if i_source is not None else ""
+                source = row[i_source].strip()[:MAX_KEY] if i_source is not None else ""
+                if source not in source_won and len(source_won) >= MAX_SOURCES:
+                    source = OTHER_SOURCES
                 c.won += 1
-                c.bookings += amount
                 source_won[source] += 1
-                source_bookings[source] += amount
                 days[days_between(created, closed)] += 1
+                if i_amount is None:
+                    continue
+                if i_currency is not None and row[i_currency].strip():
+                    code = row[i_currency].strip().upper()[:8]
+                code = currency_of(code, plan_currency) if code else plan_currency
+                if code != plan_currency:
+                    rate = fx.get(code)
+                    if rate is None:
+                        c.other_currency[code] += 1
+                        continue
+                    c.converted[code] += 1
+                    value *= rate
+                c.won_priced += 1
+                c.bookings += value
+                source_bookings[source] += value
             elif stage == "lost":
                 c.lost += 1
                 reason = row[i_reason].strip() if i_reason is not None else ""
-                reasons[reason or "unspecified"] += 1
+                reasons[reasons.key(reason) if reason else "unspecified"] += 1
+    c.info.rows, c.info.usable = n, usable
+    c.info.first, c.info.last = (first, last) if usable else (None, None)
+    c.date_order = group  # type: ignore[attr-defined]
     return c

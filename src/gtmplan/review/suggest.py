@@ -1,73 +1,155 @@
-"""What to change in the plan after a review: concrete, with the numbers."""
+"""What to change in the plan after a review: concrete, with the numbers, and never
+more certain than the data (cli.md 0.2, "Statistics"; rules.md E701).
+
+- A rate's assumption is questioned only with n >= 30 rows and the stated value
+  outside the 95% Wilson interval; below that, or inside it, the text says how
+  many more rows it would take to tell.
+- The average deal size and the sales cycle are questioned only from at least
+  10 won deals.
+- A program is "weak" by :func:`result.is_weak`, the same test the report uses.
+"""
 
 from __future__ import annotations
 
+from typing import Optional
+
 from ..fmt import count, money, pct, plural, possessive, rate, rel_diff
 from ..funnel import lag_quarters
+from ..stats import wilson
+from .result import MIN_RATE_ROWS, MIN_WON_DEALS, Rate, ReviewResult
+
+MAX_ROWS_TO_TELL = 10_000_000
 
 
-def suggestions(loaded, result: dict, used: dict) -> list[str]:
+def rows_to_tell(r: Rate, stated: float) -> Optional[int]:
+    """How many rows in all, if the measured rate held, before its 95% interval would
+    exclude ``stated`` (at least MIN_RATE_ROWS); None when it never would."""
+    if r.actual is None:
+        return None
+    p = r.actual
+
+    def excludes(n: int) -> bool:
+        lo, hi = wilson(round(p * n), n)
+        return not lo <= stated <= hi
+
+    n = max(r.n, MIN_RATE_ROWS)
+    if excludes(n):
+        return n
+    top = n
+    while not excludes(top):
+        top *= 2
+        if top > MAX_ROWS_TO_TELL:
+            return None
+    low = top // 2
+    while low + 1 < top:
+        mid = (low + top) // 2
+        if excludes(mid):
+            top = mid
+        else:
+            low = mid
+    return top
+
+
+def _interval(r: Rate) -> str:
+    return f"{pct(r.actual, 1)}, {r.k:,} of {r.n:,}; 95% interval {pct(r.low, 1)} to {pct(r.high, 1)}"
+
+
+def rate_suggestions(key: str, r: Rate, q: str) -> list[str]:
+    if r.actual is None:
+        return []
+    stated = r.stated()
+    if not stated:
+        if r.enough:
+            return [f"State {key} in the plan: {q} measured {_interval(r)}."]
+        return [f"{key}: {q} measured {_interval(r)}; it takes {MIN_RATE_ROWS} rows to suggest a value "
+                f"({MIN_RATE_ROWS - r.n} more)."]
+    out = []
+    off = [side for side in stated if r.fits(side) is False]
+    if r.enough and off:
+        where = " and ".join(f"{side}.assumptions" for side in off)
+        said = "; ".join(f"{side} assumed {rate(v)}, {'inside' if r.fits(side) else 'outside'} the interval"
+                         for side, v in stated.items())
+        out.append(f"Update {key} to {rate(r.actual)} in {where}: {q} measured {_interval(r)} ({said}).")
+        return out
+    if not r.enough:
+        need = {side: rows_to_tell(r, v) for side, v in stated.items()}
+        told = [f"{possessive(side)} {rate(v)}" + (f" (about {need[side]:,} rows in all, if the rate held)"
+                                         if need[side] and need[side] > MIN_RATE_ROWS else "")
+                for side, v in stated.items()]
+        out.append(f"{key}: {q} measured {_interval(r)}: too few rows to judge "
+                   f"{' or '.join(told)}; it takes at least {MIN_RATE_ROWS} ({MIN_RATE_ROWS - r.n} more).")
+        return out
+    # enough rows, every stated value inside the interval: the data cannot tell them apart
+    parts = []
+    for side, v in stated.items():
+        n = rows_to_tell(r, v)
+        parts.append(f"{possessive(side)} {rate(v)} lies inside it" + (
+            f" (it would take about {n - r.n:,} more rows to tell, if the rate held)" if n else ""))
+    out.append(f"{key}: {q} measured {_interval(r)}; {'; '.join(parts)}: no change suggested.")
+    return out
+
+
+def suggestions(loaded, result: ReviewResult, used: dict) -> list[str]:
     plan = loaded.plan
-    q = result["quarter"]
+    q = str(result.quarter)
     tol = plan.check.tolerance
     cur = plan.currency
     out: list[str] = []
 
-    for key, r in result["rates"].items():
-        actual = r["actual"]
-        if actual is None:
-            continue
-        stated = {side: r[side] for side in ("sales", "marketing") if r[side] is not None}
-        if not stated:
-            out.append(f"State {key} in the plan: {q} measured {rate(actual)}.")
-            continue
-        off = [side for side, v in stated.items() if rel_diff(actual, v) > tol]
-        if off:
-            support = {"tie": "both sides equally", None: "neither side"}.get(r["closer"]) or \
-                f"{possessive(r['closer'])} {rate(stated[r['closer']])}"
-            where = " and ".join(f"{side}.assumptions" for side in off)
-            out.append(f"Update {key} to {rate(actual)} in {where}: {q} measured {pct(actual)} "
-                       f"({', '.join(f'{side} assumed {rate(v)}' for side, v in stated.items())}); "
-                       f"the data supports {support}.")
+    for key, r in result.rates.items():
+        out += rate_suggestions(key, r, q)
 
-    m = result["metrics"]
+    m = result.metrics
+    won = m["won"].actual
+    priced = result.won_priced or 0
     size = m["average_deal_size"]
-    if size["actual"] is not None and size["plan"] and rel_diff(size["actual"], size["plan"]) > tol:
-        out.append(f"Update average_deal_size to {money(size['actual'], cur)}: deals won in {q} averaged that, "
-                   f"against {money(size['plan'], cur)} in the plan.")
+    if size.actual is not None and size.plan and rel_diff(size.actual, size.plan) > tol:
+        if priced >= MIN_WON_DEALS:
+            out.append(f"Update average_deal_size to {money(size.actual, cur)}: the {priced:,} deals won in {q} "
+                       f"averaged that, against {money(size.plan, cur)} in the plan.")
+        else:
+            out.append(f"average_deal_size: the {plural(priced, 'deal')} won in {q} averaged "
+                       f"{money(size.actual, cur)} (plan: {money(size.plan, cur)}); it takes {MIN_WON_DEALS} won "
+                       f"deals to suggest a change ({MIN_WON_DEALS - priced} more).")
     days = m["days_to_close"]
-    if days["actual"] is not None and days["plan"] is not None and rel_diff(days["actual"], days["plan"]) > tol:
-        new_lag, old_lag = lag_quarters(days["actual"]), lag_quarters(days["plan"])
-        lag = f"; the MQL lag becomes {plural(new_lag, 'quarter')}" if new_lag != old_lag else ""
-        out.append(f"Update sales_cycle_days to {days['actual']:g}: the median deal won in {q} took that long "
-                   f"(plan: {days['plan']:g}){lag}.")
+    if days.actual is not None and days.plan is not None and rel_diff(days.actual, days.plan) > tol:
+        if won is not None and won >= MIN_WON_DEALS:
+            new_lag, old_lag = lag_quarters(days.actual), lag_quarters(days.plan)
+            lag = f"; the MQL lag becomes {plural(new_lag, 'quarter')}" if new_lag != old_lag else ""
+            out.append(f"Update sales_cycle_days to {days.actual:g}: the median of the {won:,} deals won in {q} "
+                       f"took that long (plan: {days.plan:g}){lag}.")
+        else:
+            out.append(f"sales_cycle_days: the median deal won in {q} took {days.actual:g} days (plan: "
+                       f"{days.plan:g}) over {plural(int(won or 0), 'deal')}; it takes {MIN_WON_DEALS} won deals "
+                       f"to suggest a change ({MIN_WON_DEALS - int(won or 0)} more).")
     book = m["bookings"]
-    if book["actual"] is not None and book["plan"] and book["actual"] < book["plan"] * (1 - tol):
-        out.append(f"Bookings of {money(book['actual'], cur)} missed the {q} target of {money(book['plan'], cur)} "
-                   f"by {pct(1 - book['actual'] / book['plan'])}: revisit the next quarters' targets or pipeline.")
+    if book.actual is not None and book.plan and book.actual < book.plan * (1 - tol):
+        out.append(f"Bookings of {money(book.actual, cur)} missed the {q} target of {money(book.plan, cur)} "
+                   f"by {pct(1 - book.actual / book.plan)}: revisit the next quarters' targets or pipeline.")
 
-    programs = [p for p in result["programs"] if p["leads"] is not None]
+    programs = [p for p in result.programs if p.leads is not None]
     cpl_plan = used.get("cost_per_lead")
     for p in programs:
-        if p["leads"] == 0:
-            sources = ", ".join(p["crm_sources"]) or "none listed"
-            out.append(f"Cut or fix program {p['id']}: no leads in {q} from its CRM sources ({sources}) "
-                       f"for {money(p['cost'], cur)}.")
-        elif p["expected_leads"] and p["leads"] < p["expected_leads"] * (1 - tol) and (
-                cpl_plan is None or p["cost_per_lead"] > cpl_plan * (1 + tol)):
-            out.append(f"Cut or rework program {p['id']}: {plural(p['leads'], 'lead')} against "
-                       f"{count(p['expected_leads'])} forecast, {money(p['cost_per_lead'], cur)} a lead"
+        if not p.weak:
+            continue
+        if p.leads == 0:
+            sources = ", ".join(p.crm_sources) or "none listed"
+            out.append(f"Cut or fix program {p.id}: no leads in {q} from its CRM sources ({sources}) "
+                       f"for {money(p.cost, cur)}.")
+        else:
+            out.append(f"Cut or rework program {p.id}: {plural(p.leads, 'lead')} against "
+                       f"{count(p.expected_leads)} forecast, {money(p.cost_per_lead, cur)} a lead"
                        + (f" (plan: {money(cpl_plan, cur)})." if cpl_plan else "."))
-    winners = [p for p in programs if p["leads"] and p["expected_leads"] and p["leads"] >= p["expected_leads"]]
+    winners = [p for p in programs if p.leads and p.expected_leads and p.leads >= p.expected_leads]
     if winners:
-        best = min(winners, key=lambda p: p["cost_per_lead"])
-        out.append(f"Grow program {best['id']}: {plural(best['leads'], 'lead')} against {count(best['expected_leads'])} "
-                   f"forecast at {money(best['cost_per_lead'], cur)} a lead, the cheapest on target.")
+        best = min(winners, key=lambda p: p.cost_per_lead)
+        out.append(f"Grow program {best.id}: {plural(best.leads, 'lead')} against {count(best.expected_leads)} "
+                   f"forecast at {money(best.cost_per_lead, cur)} a lead, the cheapest on target.")
     claimed = {s.strip().casefold() for p in plan.marketing.programs for s in (p.crm_sources or [])}
-    leads_total = m["leads"]["actual"]
+    leads_total = m["leads"].actual
     if leads_total and claimed:
-        unlisted = sorted(((s["source"], s["leads"]) for s in result["sources"] if s["leads"]
-                           and s["source"].casefold() not in claimed and s["source"] != "(none)"),
+        unlisted = sorted(((s.source, s.leads) for s in result.sources if s.leads
+                           and s.source.casefold() not in claimed and s.source != "(none)"),
                           key=lambda sl: (-sl[1], sl[0]))
         unclaimed = sum(n for _, n in unlisted)
         if unclaimed > leads_total * tol:
@@ -77,13 +159,17 @@ def suggestions(loaded, result: dict, used: dict) -> list[str]:
                        f"{'a source' if len(unlisted) == 1 else 'sources'} no program lists in crm_sources: "
                        f"{named}{more}. Add {'it' if len(unlisted) == 1 else 'them'} to the programs' crm_sources, "
                        "or the portfolio cannot be judged.")
-    losses = result["loss_reasons"]
+    losses = result.loss_reasons
     if losses:
-        top = losses[0]
-        lost = sum(x["count"] for x in losses)
-        out.append(f"Share the win-loss record with marketing: the most frequent loss reason in {q} was "
-                   f"{top['reason']!r} ({top['count']} of {plural(lost, 'lost deal')}).")
-    if result["bad_rows_total"]:
-        out.append(f"Fix the {plural(result['bad_rows_total'], 'unreadable row')} in the exports (listed above); "
+        lost = sum(x.count for x in losses)
+        named = [x for x in losses if x.reason != "unspecified"]
+        if named:
+            top = named[0]
+            out.append(f"Share the win-loss record with marketing: the most frequent loss reason in {q} was "
+                       f"{top.reason!r} ({top.count} of {plural(lost, 'lost deal')}).")
+        else:
+            out.append(f"Record a loss reason on lost deals: none of the {plural(lost, 'deal')} lost in {q} has one.")
+    if result.bad_rows_total:
+        out.append(f"Fix the {plural(result.bad_rows_total, 'unreadable row')} in the exports (listed above); "
                    "they are left out of every figure.")
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..fmt import assumption, ceil_count, count, pct, pct_beyond, plural, possessive, rate, rel_diff
 from ..funnel import WATERFALL_NEEDS, owner, planned_opportunities, ramped_sellers, sellers, sellers_joining
-from ..model import ASSUMPTION_KEYS
+from ..modelparts import ASSUMPTION_KEYS
 from .base import Context, Rule, register
 
 

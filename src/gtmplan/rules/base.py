@@ -11,14 +11,16 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import ClassVar, Iterator, Optional
+from typing import TYPE_CHECKING, ClassVar, Iterator, Optional
 
 from ..fmt import money
 from ..funnel import Funnel, compute
-from ..model import Plan
 from ..quarters import Quarter
 from ..sourcemap import Location, PathT, SourceMap
 from ..vocabulary import SEVERITIES, Severity
+
+if TYPE_CHECKING:  # pydantic is not imported at run time: plans may be compiled records
+    from ..model import Plan
 
 
 @dataclass
