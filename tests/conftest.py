@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import copy
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import settings
+
+# Test depth: HYPOTHESIS_PROFILE=ci (set by .ci/run) runs the property-based tests with
+# 300 examples each and the slow hostile-input cases (limits probed at full size);
+# without it, a local `pytest` runs 25 examples each and skips those, in under a minute.
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "dev")
+settings.register_profile("ci", max_examples=300)
+settings.register_profile("dev", max_examples=25)
+settings.load_profile(PROFILE)
+FULL = PROFILE == "ci"
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent
@@ -83,6 +94,19 @@ def plan_file(tmp_path):
         return write_plan(tmp_path, apply_patch(base_plan(), patch or {}), name)
 
     return _make
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: a hostile-input case run only with HYPOTHESIS_PROFILE=ci (.ci/run)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if FULL:
+        return
+    skip = pytest.mark.skip(reason="slow: runs with HYPOTHESIS_PROFILE=ci, as .ci/run does")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
 
 
 def pytest_addoption(parser):

@@ -116,7 +116,7 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(gtm):
     res = next(x for x in run["results"] if x["ruleId"] == "A101")
     assert rules[res["ruleIndex"]]["id"] == "A101"
     loc = res["locations"][0]["physicalLocation"]
-    assert loc["artifactLocation"]["uri"] == (EXAMPLES / "lumen-analytics" / "marketing.yaml").as_posix()
+    assert loc["artifactLocation"]["uri"] == (EXAMPLES / "lumen-analytics" / "marketing.yaml").as_uri()  # absolute: a file: URI
     assert loc["region"]["startLine"] > 0 and res["relatedLocations"][0]["id"] == 1
     levels = {x["level"] for x in run["results"]}
     assert levels <= {"error", "warning", "note"}

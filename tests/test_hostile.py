@@ -29,8 +29,10 @@ def located_line(*files) -> re.Pattern:
     input directory), then ":LINE:COLUMN" where the problem has a place, then ": message"."""
     names = "|".join(re.escape(str(f)) + r"(?:/[^/:\n]+\.ya?ml)?" for f in files)
     return re.compile(rf"^(?:gtmplan|(?:{names})(?::[0-9]+:[0-9]+)?): \S.*$")
-PROPERTY = settings(max_examples=300, deadline=5000, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                             HealthCheck.too_slow])
+
+
+# max_examples comes from the profile (tests/conftest.py): 25 locally, 300 in .ci/run
+PROPERTY = settings(deadline=5000, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 def run_cli(*args) -> tuple[int, str, str]:

@@ -16,7 +16,7 @@ from typing import Literal, Optional
 import typer
 
 from . import __version__
-from .errors import InputError
+from .errors import InputError, Terminated
 
 app = typer.Typer(
     name="gtmplan",
@@ -38,18 +38,26 @@ def _emit(data: str | bytes, output: Optional[str]) -> None:
 
         write_atomic(output, data)
         return
+    if sys.stdout is None:  # started with standard output closed (`gtmplan ... >&-`)
+        raise InputError.single(None, "standard output is closed: nothing to write to (give -o FILE)")
     buffer = getattr(sys.stdout, "buffer", None)  # absent when stdout is redirected to a text stream
-    if isinstance(data, bytes) and buffer is not None:
-        sys.stdout.flush()
-        buffer.write(data)
-        buffer.flush()
-    else:
-        sys.stdout.write(data.decode("utf-8") if isinstance(data, bytes) else data)
-        sys.stdout.flush()
+    try:
+        if buffer is not None:  # bytes as they are; text as UTF-8 whatever the locale says
+            sys.stdout.flush()
+            buffer.write(data if isinstance(data, bytes) else data.encode("utf-8", "backslashreplace"))
+            buffer.flush()
+        else:
+            sys.stdout.write(data.decode("utf-8") if isinstance(data, bytes) else data)
+            sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        _silence_stdout()
+        raise InputError.single(None, f"cannot write to standard output: {e.strerror or e}") from None
 
 
 def _use_color(output: Optional[str]) -> bool:
-    return output is None and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+    return output is None and "NO_COLOR" not in os.environ and sys.stdout is not None and sys.stdout.isatty()
 
 
 def _version(value: bool) -> None:
@@ -86,9 +94,15 @@ def init(
     """Scaffold a plan a first-time user can fill in (or copy a shipped example)."""
     from . import scaffold
 
+    for flag, value in (("--company", company), ("--currency", currency), ("--start", start)):
+        if value is not None and any("\udc80" <= ch <= "\udcff" for ch in value):
+            from .fmt import printable
+
+            raise InputError.single(None, f"{flag} {printable(value)}: not UTF-8 text (check the terminal's encoding)")
+    _check_init_ranges(start, quarters, fy_start, fy_named_by, target, deal_size)
     if example is not None:
         if example == "list":
-            sys.stdout.write(scaffold.list_examples())
+            _emit(scaffold.list_examples(), None)
             return 0
         written = scaffold.copy_example(example, directory, force=force)
     else:
@@ -104,6 +118,29 @@ def init(
     target_path = written[0] if single_file and example is None else directory
     print(f"next: edit the files, then run 'gtmplan check {target_path}'")
     return 0
+
+
+def _check_init_ranges(start, quarters, fy_start, fy_named_by, target, deal_size) -> None:
+    """Numbers and dates the scaffold can turn into a valid plan (others are reported by it)."""
+    from .quarters import FiscalCalendar, Quarter
+
+    if start is not None:
+        try:
+            first = Quarter.parse(start.strip().upper())
+        except ValueError:
+            first = None
+        n = quarters if quarters is not None and 1 <= quarters <= 12 else 4
+        fy = FiscalCalendar(fy_start if fy_start is not None and 1 <= fy_start <= 12 else 1,
+                            fy_named_by if fy_named_by in ("start", "end") else "start")
+        if first is not None and not (first + n).in_calendar(fy):
+            raise InputError.single(None, f"--start {start.strip()}: the plan ({n} quarters) and the review after it "
+                                          "must end by 9999-12-31; start earlier")
+    for flag, value in (("--target", target), ("--deal-size", deal_size)):
+        if value is not None and value > 0 and not 1 <= value <= 1e14:
+            raise InputError.single(None, f"{flag}: {value:g} is out of range (1 to 10^14)")
+    if target is not None and deal_size is not None and target > 0 and deal_size >= 1 and target / deal_size > 1e9:
+        raise InputError.single(None, f"--target {target:g} / --deal-size {deal_size:g} is more than a billion deals "
+                                      "a year; out of range")
 
 
 @app.command()
@@ -249,7 +286,7 @@ def rules(code: Optional[str] = typer.Argument(None, help="A rule code, e.g. A10
     """List every rule, or explain one: why it matters, what fires it, how to fix it."""
     from .rules_doc import explain, table
 
-    sys.stdout.write(explain(code) if code else table())
+    _emit(explain(code) if code else table(), None)
     return 0
 
 
@@ -317,15 +354,39 @@ def _run(argv: list[str] | None) -> int:
         print("gtmplan: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        _silence_broken_pipe()
+        _silence_stdout()
         return 1
+    except OSError as e:  # anything the commands did not locate themselves: still one line, exit 2
+        from .fmt import printable
+
+        where = f"{os.fsdecode(e.filename)}: " if e.filename is not None else ""
+        print(printable(f"gtmplan: {where}{e.strerror or e}"), file=sys.stderr)
+        _silence_stdout()
+        return 2
+    except Terminated as e:  # a temporary file was being written: removed; now end as the signal says
+        import signal
+
+        signal.signal(e.signum, signal.SIG_DFL)
+        os.kill(os.getpid(), e.signum)
+        return 128 + e.signum
+    if sys.stdout is not None:
+        try:
+            sys.stdout.flush()  # `print` output (init, rules): a full disk is an error here, not at exit
+        except BrokenPipeError:
+            _silence_stdout()
+            return 1
+        except OSError as e:
+            _silence_stdout()
+            print(f"gtmplan: cannot write to standard output: {e.strerror or e}", file=sys.stderr)
+            return 2
     return rv if isinstance(rv, int) else 0
 
 
-def _silence_broken_pipe() -> None:
-    # `gtmplan check | head`: stdout went away; don't print a traceback on exit.
+def _silence_stdout() -> None:
+    # `gtmplan check | head` or a full disk: stdout is unusable; don't print a traceback on
+    # exit (Python flushes stdout once more then), and drop what is still buffered.
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except OSError:
+    except (OSError, AttributeError, ValueError):
         pass

@@ -37,3 +37,12 @@ class InputError(Exception):
     @classmethod
     def single(cls, file: str | None, message: str, line: int | None = None, column: int | None = None) -> InputError:
         return cls([Problem(file, line, column, message)])
+
+
+class Terminated(BaseException):
+    """A terminating signal (SIGTERM, SIGHUP, ...) arrived while a file was being
+    written; the temporary file is removed, then the process ends as the signal says."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum

@@ -61,6 +61,11 @@ def _horizon(plan: Plan) -> Iterator[Issue]:
     if end < start:
         yield ("horizon", "end"), f"horizon ends ({end}) before it starts ({start})"
         return
+    for key, q in (("start", start), ("end", end)):
+        if not q.in_calendar(plan.calendar):
+            yield ("horizon", key), (f"fiscal quarter {q} (fiscal years starting in month "
+                                     f"{plan.fiscal_year_start_month}) is not within the years 0001-9999")
+            return
     if end - start >= 40:
         yield ("horizon", "end"), f"horizon {start}-{end} is {end - start + 1} quarters; at most 40 (ten years) are supported"
         return

@@ -26,40 +26,54 @@ from .errors import InputError, Problem
 from .plan import LoadedPlan, quarter_in_horizon  # noqa: F401  (their home before plan.py)
 from .sourcemap import SourceMap
 from .validation import load_model, located
-from .yamlsource import compose, read_text, to_python
+from .yamlsource import Budget, compose, read_text, to_python
 
 if TYPE_CHECKING:
     from .model import Plan
 
 
-def _yaml_names(p: Path) -> list[str]:
+def _yaml_names(p: Path, quiet: bool = False) -> list[str]:
+    """The plan files directly in ``p``; an unreadable directory raises OSError (or, quiet, has none)."""
     try:
         return sorted(n for n in os.listdir(p)
                       if n.endswith((".yaml", ".yml")) and not n.startswith(".") and (p / n).is_file())
     except OSError:
-        return []
+        if quiet:
+            return []
+        raise
 
 
 def resolve_target(target: str) -> str:
     """PLAN as given; the current directory without plan files stands for ./plan when
     that holds some (cli.md: so that 'gtmplan init' then 'gtmplan check' works)."""
-    if Path(target) == Path(".") and not _yaml_names(Path(target)) and _yaml_names(Path("plan")):
+    if Path(target) == Path(".") and not _yaml_names(Path(target), True) and _yaml_names(Path("plan"), True):
         return "plan"
     return target
 
 
 def plan_files(target: str) -> list[tuple[Path, str]]:
-    """(path, display name) of the files that make up PLAN."""
+    """(path, display name) of the files that make up PLAN. Display names are printable
+    (a file name that is not UTF-8 or holds control characters is shown escaped)."""
+    from .fmt import printable
+
+    if "\0" in target:
+        raise InputError.single(printable(target), "the path contains a NUL character")
     target = resolve_target(target)
+    shown = printable(target)
     p = Path(target)
-    if p.is_dir():
-        names = _yaml_names(p)
-        if not names:
-            raise InputError.single(target, _no_plan_files(p))
-        return [(p / n, os.path.join(target, n)) for n in names]
-    if not p.exists():
-        raise InputError.single(target, "no such file or directory")
-    return [(p, target)]
+    try:
+        if p.is_dir():
+            names = _yaml_names(p)
+            if not names:
+                raise InputError.single(shown, _no_plan_files(p))
+            return [(p / n, printable(os.path.join(target, n))) for n in names]
+        if not p.exists():
+            raise InputError.single(shown, "no such file or directory")
+    except OSError as e:
+        from .yamlsource import _os_reason
+
+        raise InputError.single(shown, f"cannot be read: {_os_reason(e)}") from None
+    return [(p, shown)]
 
 
 def _no_plan_files(p: Path) -> str:
@@ -69,10 +83,12 @@ def _no_plan_files(p: Path) -> str:
         subdirs = sorted(e.name for e in os.scandir(p) if e.is_dir() and not e.name.startswith("."))[:200]
     except OSError:
         subdirs = []
-    plans = [d for d in subdirs if _yaml_names(p / d)]
+    plans = [d for d in subdirs if _yaml_names(p / d, True)]
     if plans:
-        shown = ", ".join(plans[:3]) + (", ..." if len(plans) > 3 else "")
-        where = plans[0] if str(p) == "." else os.path.join(str(p), plans[0])
+        from .fmt import printable
+
+        shown = ", ".join(map(printable, plans[:3])) + (", ..." if len(plans) > 3 else "")
+        where = printable(plans[0] if str(p) == "." else os.path.join(str(p), plans[0]))
         return (f"no plan files (*.yaml) in this directory, but {shown} {'holds' if len(plans) == 1 else 'hold'} "
                 f"some: give the plan directory, e.g. 'gtmplan check {where}'")
     return "no plan files (*.yaml) in this directory; give the plan's directory or file, or write a plan with 'gtmplan init'"
@@ -84,9 +100,10 @@ def read_plan_data(target: str) -> tuple[dict, SourceMap]:
     merged: dict[str, Any] = {}
     where: dict[str, tuple[str, int]] = {}
     problems: list[Problem] = []
+    budget = Budget()  # values in all the plan's files together
     for path, display in plan_files(target):
         try:
-            text, root, data = _read_mapping(path, display, PLAN_NOT_A_MAPPING)
+            text, root, data = _read_mapping(path, display, PLAN_NOT_A_MAPPING, budget)
         except InputError as e:
             problems.extend(e.problems)
             continue
@@ -123,14 +140,15 @@ def read_document(path: str, not_a_mapping: str) -> tuple[Any, SourceMap]:
 PLAN_NOT_A_MAPPING = "a plan file must be a mapping of keys (version:, company:, sales:, ...)"
 
 
-def _read_mapping(path: Path, display: str, not_a_mapping: str) -> tuple[str, yaml.MappingNode, dict]:
+def _read_mapping(path: Path, display: str, not_a_mapping: str,
+                  budget: Budget | None = None) -> tuple[str, yaml.MappingNode, dict]:
     text = read_text(path, display)
-    root = compose(text, display)
+    root = compose(text, display, budget)
     if not isinstance(root, yaml.MappingNode):
         m = root.start_mark
         kind = "list" if isinstance(root, yaml.SequenceNode) else "single value"
         raise InputError.single(display, f"{not_a_mapping}, not a {kind}", m.line + 1, m.column + 1)
-    return text, root, to_python(root, display)
+    return text, root, to_python(root, display, budget)
 
 
 def load_plan(target: str) -> LoadedPlan:

@@ -17,6 +17,7 @@ calendar year and fiscal quarters are calendar quarters.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -81,6 +82,8 @@ class Quarter:
         m = _QUARTER_RE.fullmatch(text) if isinstance(text, str) else None
         if not m:
             raise ValueError(f"{text!r} is not a quarter: write it as YYYYQn, e.g. 2027Q3")
+        if m.group(1) == "0000":
+            raise ValueError(f"{text!r} is not a quarter: there is no year 0000 (years start at 0001)")
         return cls(int(m.group(1)), int(m.group(2)))
 
     @classmethod
@@ -131,11 +134,18 @@ class Quarter:
         return [((first + i) // 12, (first + i) % 12 + 1) for i in range(3)]
 
     def first_day(self, cal: FiscalCalendar = CALENDAR) -> dt.date:
+        """Raises ValueError for a quarter outside the years 1-9999 (what dates can hold)."""
         y, m = self.months(cal)[0]
         return dt.date(y, m, 1)
 
     def last_day(self, cal: FiscalCalendar = CALENDAR) -> dt.date:
-        return (self + 1).first_day(cal) - dt.timedelta(days=1)
+        y, m = self.months(cal)[2]  # not first_day of the next quarter: 9999Q4 ends on 9999-12-31
+        return dt.date(y, m, calendar.monthrange(y, m)[1]) if 1 <= y <= 9999 else dt.date(y, m, 1)
+
+    def in_calendar(self, cal: FiscalCalendar = CALENDAR) -> bool:
+        """Whether every day of the quarter is a date (years 1 to 9999)."""
+        months = self.months(cal)
+        return 1 <= months[0][0] and months[2][0] <= 9999
 
     def contains(self, day: dt.date, cal: FiscalCalendar = CALENDAR) -> bool:
         return Quarter.of(day, cal) == self

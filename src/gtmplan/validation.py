@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Iterable, TypeVar
 from .errors import InputError, Problem
 from .sourcemap import PathT, SourceMap, dotted
 from .yamlhints import quoted_scalar_message
+from .yamlsource import OutOfRange, out_of_range_message
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -111,8 +112,19 @@ def _set(data: Any, loc: tuple, value: Any) -> bool:
     return False
 
 
+def shorten(text: str, limit: int = 80) -> str:
+    """A value echoed in a message: long ones cut in the middle, with their length."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit // 2]}...{text[-limit // 4:]} ({len(text):,} characters)"
+
+
 def describe(value: Any) -> str:
     """A value as a person would name it in a message: 'a list', the date 2027-01-01, 'x'."""
+    return shorten(_describe(value))
+
+
+def _describe(value: Any) -> str:
     if value is None:
         return "nothing (an empty value)"
     if isinstance(value, bool):
@@ -138,6 +150,7 @@ def _problem(err: dict, source: SourceMap, model: type, what: str) -> Problem:
         shown = describe(value)
     else:
         shown = raw if isinstance(value, (int, float)) and not isinstance(value, bool) else repr(raw)
+    shown = shorten(shown)
     ctx = err.get("ctx") or {}
     field = str(loc[-1]) if loc else what
 
@@ -160,7 +173,9 @@ def _problem(err: dict, source: SourceMap, model: type, what: str) -> Problem:
         return Problem(where.file, where.line, where.column, f"unknown key {field!r}{inside}{hint}")
 
     where = source.locate_key(loc) if on_key else source.locate(loc)
-    if on_key:
+    if isinstance(value, OutOfRange) and typ != "string_type":
+        message = out_of_range_message(value)
+    elif on_key:
         message = f"key {field!r}: {_ctx_error(err)}"
     elif typ == "string_type":
         message = f"expected text, got {describe(err.get('input'))}"

@@ -60,6 +60,21 @@ MAX_DEPTH = 64
 """Deepest nesting of mappings and lists accepted; real plans use fewer than 10."""
 MAX_ALIAS_EXPANSION = 100_000
 """How many values aliases (``*name``) may add by repetition before the file is refused."""
+MAX_ALIAS_CHARS = 1_000_000
+"""How many characters of text aliases may add by repetition (an anchor on a long
+string referenced many times) before the file is refused."""
+MAX_VALUES = 1_500_000
+"""Most values (scalars, mappings, lists) in all the files of one plan together; a
+50,000-program plan has 1.2 million. Counted before a file is composed, so memory
+stays bounded (about 300-450 bytes per value)."""
+MAX_NUMBER = 10**15
+"""Largest magnitude of a number in a plan; larger ones are refused as out of range
+(money in any currency stays far below, and sums and products of plan numbers stay finite)."""
+MIN_NUMBER = 1e-9
+"""Smallest magnitude of a number other than zero; smaller ones are refused as out of range
+(dividing by them would overflow)."""
+READ_TIMEOUT = 30.0
+"""Seconds a pipe or device may stay silent before reading it is given up."""
 
 _COMPOSE_SAFE_DEPTH = 1000  # libyaml's recursive composer is fine far beyond this
 
@@ -84,13 +99,22 @@ _DEEP_BLOCK_RE = re.compile(r"^[ \t?:-]{%d}" % (_COMPOSE_SAFE_DEPTH // 2 - 2), r
 
 def read_text(path: Path, display: str) -> str:
     """The file's text, or a located problem: missing, too big, empty, not UTF-8."""
+    return decode(read_bytes(path, display), display)
+
+
+def read_bytes(path: Path, display: str, limit: int | None = None, what: str = "plan files") -> bytes:
+    """At most ``limit`` bytes of a file, or a located problem. The limit holds for what
+    is actually read, whatever ``st_size`` says (devices, pipes, /proc files); a pipe or
+    device that sends nothing for :data:`READ_TIMEOUT` seconds is refused, not waited on."""
+    import errno
+    import os
+    import select
+    import stat
+    import time
+
+    limit = MAX_FILE_BYTES if limit is None else limit
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise _fail(display, None, None,
-                        f"file is {size / 1048576:.1f} MiB; plan files larger than "
-                        f"{MAX_FILE_BYTES // 1048576} MiB are refused")
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise _fail(display, None, None, "no such file") from None
     except IsADirectoryError:
@@ -98,8 +122,56 @@ def read_text(path: Path, display: str) -> str:
     except PermissionError:
         raise _fail(display, None, None, "cannot be read: permission denied") from None
     except OSError as e:
-        raise _fail(display, None, None, f"cannot be read: {e.strerror or e}") from None
-    return decode(data, display)
+        raise _fail(display, None, None, f"cannot be read: {_os_reason(e)}") from None
+    except ValueError:  # a NUL byte in the name
+        raise _fail(display, None, None, "cannot be read: the file name contains a NUL character") from None
+    chunks: list[bytes] = []
+    got = 0
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise _fail(display, None, None, "is a directory, not a YAML file")
+        regular = stat.S_ISREG(st.st_mode)
+        if regular and st.st_size > limit:
+            raise _fail(display, None, None, f"file is {st.st_size / 1048576:.1f} MiB; {what} larger than "
+                                             f"{limit // 1048576} MiB are refused")
+        if regular:
+            os.set_blocking(fd, True)
+        deadline = time.monotonic() + READ_TIMEOUT
+        while got <= limit:
+            try:
+                chunk = os.read(fd, min(1 << 20, limit + 1 - got))
+            except BlockingIOError:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([fd], [], [], left)[0]:
+                    raise _fail(display, None, None, f"nothing could be read for {READ_TIMEOUT:g} seconds "
+                                                     "(a pipe or device with no writer?); refused") from None
+                continue
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+    except IsADirectoryError:
+        raise _fail(display, None, None, "is a directory, not a YAML file") from None
+    except OSError as e:
+        if e.errno == errno.EISDIR:
+            raise _fail(display, None, None, "is a directory, not a YAML file") from None
+        raise _fail(display, None, None, f"cannot be read: {_os_reason(e)}") from None
+    finally:
+        os.close(fd)
+    if got > limit:
+        raise _fail(display, None, None, f"more than {limit // 1048576} MiB; {what} larger than that are refused")
+    if not got and not regular:
+        raise _fail(display, None, None, "nothing to read: a pipe or device that sent no data (no writer?)")
+    return b"".join(chunks)
+
+
+def _os_reason(e: OSError) -> str:
+    import errno
+
+    if e.errno == errno.ENAMETOOLONG:
+        return "the file name is longer than the file system allows"
+    return e.strerror or str(e)
 
 
 def decode(data: bytes, display: str) -> str:
@@ -122,10 +194,22 @@ def decode(data: bytes, display: str) -> str:
     return text
 
 
-def compose(text: str, display: str) -> yaml.Node:
-    """One YAML document's node tree, with the depth checked before libyaml recurses."""
+class Budget:
+    """How many more values the files of one plan may hold (:data:`MAX_VALUES` in all)."""
+
+    def __init__(self, values: int = MAX_VALUES):
+        self.limit = values
+        self.left = values
+
+
+def compose(text: str, display: str, budget: Budget | None = None) -> yaml.Node:
+    """One YAML document's node tree, with the depth checked before libyaml recurses
+    and the number of values checked before libyaml builds them."""
     if _may_be_deep(text):
         _check_depth_by_events(text, display)
+    budget = budget or Budget()
+    if _values_upper_bound(text) > budget.left:
+        _check_values_by_events(text, display, budget)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as e:
@@ -137,13 +221,27 @@ def compose(text: str, display: str) -> yaml.Node:
     return node
 
 
-def to_python(node: yaml.Node, display: str) -> Any:
+def to_python(node: yaml.Node, display: str, budget: Budget | None = None) -> Any:
     """Plain Python data from a node tree; raises InputError with every problem found."""
-    conv = _Converter(display)
+    conv = _Converter(display, node.end_mark.index + MAX_ALIAS_CHARS)
     value = conv.run(node)
     if conv.problems:
         raise InputError(conv.problems)
+    if budget is not None:
+        budget.left -= conv.converted
     return value
+
+
+class OutOfRange(str):
+    """A plain scalar that reads as a number too large or too small for a plan (kept as
+    its text: a text field takes it as written; a number field reports it out of range)."""
+
+    __slots__ = ()
+
+
+def out_of_range_message(text: str) -> str:
+    shown = text if len(text) <= 40 else f"{text[:20]}...{text[-10:]} ({len(text):,} characters)"
+    return f"number {shown} is out of range: a plan's numbers are at most 10^15 and, other than 0, at least 10^-9"
 
 
 def resolve_plain(text: str) -> Any:
@@ -153,10 +251,11 @@ def resolve_plain(text: str) -> Any:
     c = text[0]
     if c in "0123456789+-.":
         if _INT_RE.fullmatch(text):
-            # beyond Python's int conversion limit: left as text, which every numeric field refuses
-            return int(text) if len(text) <= 4000 else text
+            if len(text) > 24:  # beyond any plan number (and Python's int() digit limit)
+                return OutOfRange(text)
+            return _in_range(int(text), text)
         if _FLOAT_RE.fullmatch(text) and any(ch.isdigit() for ch in text):
-            return float(text)
+            return _in_range(float(text), text)
         if _DATE_RE.fullmatch(text):
             try:
                 return dt.date.fromisoformat(text)
@@ -165,13 +264,21 @@ def resolve_plain(text: str) -> Any:
         if text in _SPECIAL_FLOATS:
             return _SPECIAL_FLOATS[text]
         if text.startswith(("0x", "0o")) and len(text) > 2:
+            if len(text) > 24:
+                return OutOfRange(text) if re.fullmatch(r"0x[0-9a-fA-F]+|0o[0-7]+", text) else text
             try:
-                return int(text[2:], 16 if text[1] == "x" else 8)
+                return _in_range(int(text[2:], 16 if text[1] == "x" else 8), text)
             except ValueError:
                 return text
         return text
     b = _BOOLS.get(text)
     return text if b is None else b
+
+
+def _in_range(value: int | float, text: str) -> Any:
+    if value == 0 or MIN_NUMBER <= abs(value) <= MAX_NUMBER:
+        return value
+    return OutOfRange(text)
 
 
 # -- internals ------------------------------------------------------------------
@@ -258,6 +365,34 @@ def _check_depth_by_events(text: str, display: str) -> None:
         raise _reader_error(e, display, text) from None
 
 
+def _values_upper_bound(text: str) -> int:
+    """Cheap and never below the true count: every value but the first follows one of
+    these indicators or a line break (a small over-estimate on real plans)."""
+    c = text.count
+    return (1 + c(",") + c("[") + c("{") + c(":") + c("\n") + c("- ") + c("-\t") + c("? ") + c("?\t")
+            + c("-\r") + c("?\r") + c("\r") + c("*"))
+
+
+def _check_values_by_events(text: str, display: str, budget: Budget) -> None:
+    """Exact count from libyaml's event stream (constant memory), stopping at the limit."""
+    n = 0
+    left = budget.left
+    counted = (yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    try:
+        for ev in yaml.parse(text, Loader=_Loader):
+            if isinstance(ev, counted):
+                n += 1
+                if n > left:
+                    m = ev.start_mark
+                    raise _fail(display, m.line + 1, m.column + 1,
+                                f"more than {budget.limit:,} values in the plan's files (a 50,000-program plan "
+                                "has 1.2 million); refused")
+    except yaml.MarkedYAMLError as e:
+        raise _yaml_error(e, display, text) from None
+    except yaml.YAMLError as e:
+        raise _reader_error(e, display, text) from None
+
+
 class _Abort(Exception):
     pass
 
@@ -265,10 +400,12 @@ class _Abort(Exception):
 class _Converter:
     """Node tree -> Python data, collecting problems instead of stopping at the first."""
 
-    def __init__(self, display: str):
+    def __init__(self, display: str, max_chars: int):
         self.display = display
+        self.max_chars = max_chars
+        self.chars = 0  # characters of text produced, counting each alias expansion in full
         self.problems: list[Problem] = []
-        self.memo: dict[int, tuple[Any, int]] = {}
+        self.memo: dict[int, tuple[Any, int, int]] = {}
         self.active: set[int] = set()
         self.converted = 0  # nodes converted once
         self.total = 0  # values produced, counting each alias expansion in full
@@ -287,15 +424,21 @@ class _Converter:
         if node.__class__ is yaml.ScalarNode:  # most nodes: no alias bookkeeping needed
             self.converted += 1
             self.total += 1
+            self.chars += len(node.value)
+            if self.chars > self.max_chars:  # only aliases can produce more text than the file holds
+                self._too_much_text(node)
             return self.scalar(node)
         key = id(node)
         if key in self.memo:  # an alias: the same mapping or list again
-            value, size = self.memo[key]
+            value, size, chars = self.memo[key]
             self.total += size
+            self.chars += chars
             if self.total - self.converted > MAX_ALIAS_EXPANSION:
                 self.problem(node, f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} values "
                                    "(an 'alias bomb'); refused")
                 raise _Abort
+            if self.chars > self.max_chars:
+                self._too_much_text(node)
             return value
         if key in self.active:
             self.problem(node, "an alias refers to the mapping or list that contains it (a loop)")
@@ -303,7 +446,7 @@ class _Converter:
         if depth > MAX_DEPTH:
             self.problem(node, f"nesting deeper than {MAX_DEPTH} levels: no plan needs this; refused")
             raise _Abort
-        before = self.total
+        before, before_chars = self.total, self.chars
         self.converted += 1
         self.total += 1
         self.active.add(key)
@@ -315,8 +458,13 @@ class _Converter:
             convert = self.convert
             value = [convert(child, depth + 1) for child in node.value]
         self.active.discard(key)
-        self.memo[key] = (value, self.total - before)
+        self.memo[key] = (value, self.total - before, self.chars - before_chars)
         return value
+
+    def _too_much_text(self, node: yaml.Node) -> None:
+        self.problem(node, f"aliases expand to more than {MAX_ALIAS_CHARS:,} characters of text beyond the file's "
+                           "own (an 'alias bomb'); refused")
+        raise _Abort
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         tag, text = node.tag, node.value

@@ -25,4 +25,14 @@ def render(loaded: LoadedPlan, fmt: str, quarter: Optional[Quarter] = None,
     from .view import build_view
 
     view = build_view(loaded, result.findings, quarter, result.funnel)
-    return render_template(f"plan.{fmt}.j2", view, templates).encode("utf-8")
+    return _no_controls(render_template(f"plan.{fmt}.j2", view, templates)).encode("utf-8")
+
+
+def _no_controls(text: str) -> str:
+    """Whatever a template let through: no control character (NUL, ESC, ...) other than
+    line breaks and tabs reaches a document (shown escaped, as \\x1b)."""
+    import re
+
+    from ..fmt import printable
+
+    return re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]", lambda m: printable(m.group()), text)

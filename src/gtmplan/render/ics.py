@@ -14,9 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 from typing import Optional
 
 from .. import __version__
+from ..fmt import printable
 from ..plan import LoadedPlan
 from ..quarters import Quarter
 from ..rules import Finding
@@ -35,8 +37,29 @@ AGENDA = {
 def _stamp() -> dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+        try:
+            return dt.datetime.fromtimestamp(int(epoch.strip()), tz=dt.timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            from ..errors import InputError
+
+            shown = epoch.strip() if len(epoch.strip()) <= 30 else epoch.strip()[:20] + "..."
+            raise InputError.single(None, f"SOURCE_DATE_EPOCH={shown} is out of range: give seconds since "
+                                          "1970-01-01 up to 253402300799 (9999-12-31)") from None
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _text(value: str, lines: bool = False) -> str:
+    """Plan text as an iCalendar TEXT value: RFC 5545 allows no control characters
+    (line breaks only where a value has several lines), so a line break becomes a
+    space and any other control character is shown escaped (\\x1b)."""
+    if not lines:
+        value = re.sub(r"\r\n|[\r\n]", " ", value)
+    else:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub(lambda m: printable(m.group()), value)
 
 
 def review_uid(company: str, quarter: Quarter, index: int) -> str:
@@ -52,7 +75,7 @@ def _function(name: str) -> str:
 
 
 def render_ics(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Quarter] = None) -> bytes:
-    from icalendar import Calendar, Event
+    from icalendar import Calendar, Event, vText
 
     plan = loaded.plan
     fy = plan.calendar
@@ -66,7 +89,7 @@ def render_ics(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Qu
     cal.add("prodid", f"-//gtmplan//gtmplan {__version__}//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"{plan.company}: joint go-to-market reviews")
+    cal.add("x-wr-calname", vText(_text(f"{plan.company}: joint go-to-market reviews")))
     stamp = _stamp()
     reviews = sorted(plan.reviews or [], key=lambda r: r.date)
     # the n-th review of its quarter, counted over the whole plan (so that an edition keeps the UIDs)
@@ -98,16 +121,19 @@ def render_ics(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Qu
         time = r.time or settings.time
         if time == "all-day":
             ev.add("dtstart", r.date)
-            ev.add("dtend", r.date + dt.timedelta(days=1))
+            if r.date < dt.date.max:  # without DTEND an all-day event lasts its one day (RFC 5545 3.6.1)
+                ev.add("dtend", r.date + dt.timedelta(days=1))
             ev.add("transp", "TRANSPARENT")
         else:
             hour, minute = map(int, time.split(":"))
             start = dt.datetime.combine(r.date, dt.time(hour, minute), tzinfo=zone)
             ev.add("dtstart", start)
-            ev.add("dtend", start + dt.timedelta(minutes=r.duration_minutes or settings.duration_minutes))
+            length = dt.timedelta(minutes=r.duration_minutes or settings.duration_minutes)
+            if start.replace(tzinfo=None) <= dt.datetime.max - length:  # a review on 9999-12-31 late in the day
+                ev.add("dtend", start + length)
             ev.add("transp", "OPAQUE")
-        ev.add("summary", f"{plan.company}: joint sales & marketing review ({q})")
-        ev.add("description", "\n".join(lines))
+        ev.add("summary", _text(f"{plan.company}: joint sales & marketing review ({q})"))
+        ev.add("description", _text("\n".join(_text(line) for line in lines), lines=True))
         ev.add("categories", ["gtmplan", "review"])
         cal.add_component(ev)
     if zone is not None:

@@ -258,15 +258,22 @@ def _programs(plan, f: Funnel, quarter, m) -> dict:
     l2m = f.assumptions["lead_to_mql"].value
     progs = plan.marketing.programs
     quarters = []
+    shown: dict[int, dict] = {}  # one entry per program, shared by every quarter it runs in (memory)
+
+    def item(i: int) -> dict:
+        p = progs[i]
+        return {"id": p.id, "name": p.name or p.id, "channel": p.channel, "stage": p.stage or "–",
+                "cost": m(p.cost), "leads": fmt.count(program_leads(p, l2m)),
+                "mqls": fmt.count(program_mqls(p, l2m)), "segments": _join(p.segments, "none")}
+
     for r in f.rows:
         running = f.by_quarter.get(r.quarter)
         items = []
         for i in (running.programs if running else []):
-            p = progs[i]
-            items.append({"id": p.id, "name": p.name or p.id, "channel": p.channel, "stage": p.stage or "–",
-                          "cost": m(p.cost), "leads": fmt.count(program_leads(p, l2m)),
-                          "mqls": fmt.count(program_mqls(p, l2m)),
-                          "segments": _join(p.segments, "none")})
+            entry = shown.get(i)
+            if entry is None:
+                entry = shown[i] = item(i)
+            items.append(entry)
         quarters.append({"quarter": str(r.quarter), "budget": m(r.budget), "cost": m(r.program_cost),
                          "left": m(r.budget - r.program_cost), "over": r.program_cost > r.budget,
                          "programs": items, "count": len(items), "count_text": fmt.plural(len(items), "program"),

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import PurePath
+from pathlib import Path, PurePath
+from urllib.parse import quote
 
 from .. import __version__
 from ..checker import CheckResult
@@ -14,7 +15,11 @@ SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sar
 
 
 def _uri(path: str) -> str:
-    return PurePath(path).as_posix()
+    """A SARIF artifact URI (RFC 3986): relative paths percent-encoded, absolute ones as file: URIs."""
+    p = PurePath(path)
+    if p.is_absolute():
+        return Path(p).as_uri()
+    return quote(p.as_posix(), safe="/")
 
 
 def _location(loc) -> dict:
