@@ -17,6 +17,7 @@ import typer
 
 from . import __version__
 from .errors import InputError, Terminated
+from .outputs import emit, silence_stdout, use_color
 
 app = typer.Typer(
     name="gtmplan",
@@ -31,33 +32,8 @@ PLAN_ARG = typer.Argument(".", help="A plan file or a plan directory.", show_def
 OUTPUT_OPT = typer.Option(None, "--output", "-o", help="Write to this file (atomically) instead of stdout.")
 
 
-def _emit(data: str | bytes, output: Optional[str]) -> None:
-    """Write to the -o file (atomically) or to stdout; bytes are written as they are."""
-    if output:
-        from .fsutil import write_atomic
-
-        write_atomic(output, data)
-        return
-    if sys.stdout is None:  # started with standard output closed (`gtmplan ... >&-`)
-        raise InputError.single(None, "standard output is closed: nothing to write to (give -o FILE)")
-    buffer = getattr(sys.stdout, "buffer", None)  # absent when stdout is redirected to a text stream
-    try:
-        if buffer is not None:  # bytes as they are; text as UTF-8 whatever the locale says
-            sys.stdout.flush()
-            buffer.write(data if isinstance(data, bytes) else data.encode("utf-8", "backslashreplace"))
-            buffer.flush()
-        else:
-            sys.stdout.write(data.decode("utf-8") if isinstance(data, bytes) else data)
-            sys.stdout.flush()
-    except BrokenPipeError:
-        raise
-    except OSError as e:
-        _silence_stdout()
-        raise InputError.single(None, f"cannot write to standard output: {e.strerror or e}") from None
-
-
-def _use_color(output: Optional[str]) -> bool:
-    return output is None and "NO_COLOR" not in os.environ and sys.stdout is not None and sys.stdout.isatty()
+# Writing output is shared with the fast path (gtmplan.fastpath), which runs without typer.
+_emit, _use_color, _silence_stdout = emit, use_color, silence_stdout
 
 
 def _version(value: bool) -> None:
@@ -381,12 +357,3 @@ def _run(argv: list[str] | None) -> int:
             return 2
     return rv if isinstance(rv, int) else 0
 
-
-def _silence_stdout() -> None:
-    # `gtmplan check | head` or a full disk: stdout is unusable; don't print a traceback on
-    # exit (Python flushes stdout once more then), and drop what is still buffered.
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, AttributeError, ValueError):
-        pass

@@ -12,7 +12,6 @@ paths on the same arguments and requires the same output and exit code.
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Optional
 
@@ -77,10 +76,9 @@ def run(argv: list[str]) -> Optional[int]:
         print("gtmplan: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        try:  # `gtmplan check | head`: stdout went away; no traceback on exit
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except OSError:
-            pass
+        from .outputs import silence_stdout
+
+        silence_stdout()  # `gtmplan check | head`: stdout went away; no traceback on exit
         return 1
     finally:
         if was_enabled:
@@ -96,7 +94,7 @@ def _check(plan: str = ".", fmt: str = "text", select: Optional[str] = None, ign
 
     sel, ign = parse_codes(select, "--select"), parse_codes(ignore, "--ignore")
     result = run_check(load_plan(plan), sel, ign)
-    color = "NO_COLOR" not in os.environ and sys.stdout.isatty()
-    sys.stdout.write(get_reporter(fmt)(color=color).render(result))
-    sys.stdout.flush()
+    from .outputs import emit, use_color
+
+    emit(get_reporter(fmt)(color=use_color(None)).render(result), None)
     return result.exit_code(strict)

@@ -8,6 +8,8 @@ extension the command cannot write is exit 2 naming those it can.
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from pathlib import PurePath
 from typing import Mapping, Optional, Protocol, Sequence, TypeVar
 
@@ -70,3 +72,44 @@ def _plain(name: Optional[str], formats: Sequence[str]) -> Optional[str]:
     if name == "text" and "text" not in formats:
         return next((f for f in ("table", "md") if f in formats), name)
     return name
+
+
+# -- writing what a command produces ----------------------------------------------------
+
+def emit(data: str | bytes, output: Optional[str]) -> None:
+    """Write to the -o file (atomically) or to stdout; bytes are written as they are."""
+    if output:
+        from .fsutil import write_atomic
+
+        write_atomic(output, data)
+        return
+    if sys.stdout is None:  # started with standard output closed (`gtmplan ... >&-`)
+        raise InputError.single(None, "standard output is closed: nothing to write to (give -o FILE)")
+    buffer = getattr(sys.stdout, "buffer", None)  # absent when stdout is redirected to a text stream
+    try:
+        if buffer is not None:  # bytes as they are; text as UTF-8 whatever the locale says
+            sys.stdout.flush()
+            buffer.write(data if isinstance(data, bytes) else data.encode("utf-8", "backslashreplace"))
+            buffer.flush()
+        else:
+            sys.stdout.write(data.decode("utf-8") if isinstance(data, bytes) else data)
+            sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        silence_stdout()
+        raise InputError.single(None, f"cannot write to standard output: {e.strerror or e}") from None
+
+
+def use_color(output: Optional[str]) -> bool:
+    return output is None and "NO_COLOR" not in os.environ and sys.stdout is not None and sys.stdout.isatty()
+
+
+def silence_stdout() -> None:
+    # `gtmplan check | head` or a full disk: stdout is unusable; don't print a traceback on
+    # exit (Python flushes stdout once more then), and drop what is still buffered.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
