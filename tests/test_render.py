@@ -9,6 +9,7 @@ import re
 import pytest
 
 from conftest import EXAMPLES, ROOT, apply_patch, base_plan, write_plan
+from gtmplan.loader import load_plan
 
 SECTIONS = ["Shared goals", "Ideal client profile", "Qualified-lead definition", "Demand waterfall",
             "Sales capacity", "Marketing programs", "Content and sales enablement", "Feedback loops",
@@ -77,11 +78,13 @@ def test_golden_sections(golden, capsysbinary, in_repo, request, case, fmt):
 def test_sections_come_in_the_documented_order(tmp_path, gtm):
     for fmt, pattern in (("md", r"^## (.+)$"), ("html", r"<h2>(.+?)</h2>")):
         out = tmp_path / f"plan.{fmt}"
-        # brightwater-pumps has no actuals/: no "Plan vs actual"; lumen-analytics has four recorded quarters
+        # brightwater-pumps has no actuals/ and no scenarios/: neither "Plan vs actual" nor "Scenarios" (cli.md 0.2);
+        # lumen-analytics has four recorded quarters and two scenarios
         assert gtm("render", EXAMPLES / "brightwater-pumps", "-o", out).code == 0
         assert re.findall(pattern, out.read_text(), re.M) == SECTIONS
         assert gtm("render", EXAMPLES / "lumen-analytics", "-o", out).code == 0
-        assert re.findall(pattern, out.read_text(), re.M) == [*SECTIONS[:-1], "Plan vs actual", SECTIONS[-1]]
+        assert re.findall(pattern, out.read_text(), re.M) == [*SECTIONS[:-1], "Plan vs actual", "Scenarios",
+                                                                SECTIONS[-1]]
 
 
 def test_plan_vs_actual_per_recorded_quarter(tmp_path, gtm):
@@ -289,4 +292,8 @@ def test_render_computes_the_funnel_once(monkeypatch, gtm, fmt):
     monkeypatch.setattr(gtmplan.render.view, "compute", counting)
     r = gtm("render", EXAMPLES / "lumen-analytics", "--format", fmt)
     assert r.code == 0 and "Demand waterfall" in r.out
-    assert len(calls) == 1
+    # one computation per plan: the rendered plan's, shared by its checks and the document, then
+    # (the "Scenarios" section, cli.md 0.2) one for each of lumen's two scenarios
+    assert len(calls) == 3 and len({id(p) for p in calls}) == 3
+    assert [p.id for p in calls[0].marketing.programs] == [p.id for p in load_plan(
+        str(EXAMPLES / "lumen-analytics")).plan.marketing.programs]

@@ -30,6 +30,8 @@ app = typer.Typer(
 
 PLAN_ARG = typer.Argument(".", help="A plan file or a plan directory.", show_default=True)
 OUTPUT_OPT = typer.Option(None, "--output", "-o", help="Write to this file (atomically) instead of stdout.")
+SCENARIO_OPT = typer.Option(None, "--scenario", metavar="NAME", help="Apply scenarios/NAME.yaml of the plan (or the scenario file at that path).")
+SET_OPT = typer.Option(None, "--set", metavar="PATH=VALUE", help="Change one value, e.g. sales.assumptions.win_rate=0.2 (repeatable; after --scenario).")
 
 
 # Writing output is shared with the fast path (gtmplan.fastpath), which runs without typer.
@@ -129,6 +131,8 @@ def check(
     ignore: Optional[str] = typer.Option(None, "--ignore", help="Skip these codes or prefixes, e.g. F6,R504."),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
     output: Optional[str] = OUTPUT_OPT,
+    scenario: Optional[str] = SCENARIO_OPT,
+    sets: Optional[list[str]] = SET_OPT,
 ) -> int:
     """Flag where the sales and marketing halves of the plan don't add up."""
     from .checker import parse_codes, run_check
@@ -138,7 +142,7 @@ def check(
 
     fmt = choose_format("check", fmt, output, ("text", "json", "github", "sarif"), "text")
     sel, ign = parse_codes(select, "--select"), parse_codes(ignore, "--ignore")
-    result = run_check(load_plan(plan), sel, ign)
+    result = run_check(load_plan(plan, scenario, sets or ()), sel, ign)
     reporter = get_reporter(fmt)(color=_use_color(output))
     _emit(reporter.render(result), output)
     return result.exit_code(strict)
@@ -150,6 +154,8 @@ def funnel(
     fmt: Optional[Literal["table", "json", "csv"]] = typer.Option(
         None, "--format", "-f", help="table (people), json or csv (default: from the -o file's extension, else table)."),
     output: Optional[str] = OUTPUT_OPT,
+    scenario: Optional[str] = SCENARIO_OPT,
+    sets: Optional[list[str]] = SET_OPT,
 ) -> int:
     """Show the demand waterfall and sales capacity, quarter by quarter."""
     from .funnel import compute
@@ -158,7 +164,7 @@ def funnel(
     from .outputs import choose_format, reporter
 
     fmt = choose_format("funnel", fmt, output, ("table", "json", "csv"), "table")
-    loaded = load_plan(plan)
+    loaded = load_plan(plan, scenario, sets or ())
     report = FunnelReport(loaded.plan, compute(loaded.plan))
     _emit(reporter(REPORTERS, fmt)(color=_use_color(output)).render(report), output)
     return 0
@@ -173,6 +179,8 @@ def render(
     output: Optional[str] = OUTPUT_OPT,
     templates: Optional[str] = typer.Option(None, "--templates",
                                             help="A directory whose templates override the shipped ones by name."),
+    scenario: Optional[str] = SCENARIO_OPT,
+    sets: Optional[list[str]] = SET_OPT,
 ) -> int:
     """Render the integrated plan document (Markdown, self-contained HTML, or an iCalendar of reviews)."""
     from .loader import load_plan
@@ -180,8 +188,8 @@ def render(
     from .render import parse_quarter, render as render_document
 
     fmt = choose_format("render", fmt, output, ("md", "html", "ics"), "md")
-    loaded = load_plan(plan)
-    data = render_document(loaded, fmt, parse_quarter(quarter, loaded), templates)
+    loaded = load_plan(plan, scenario, sets or ())
+    data = render_document(loaded, fmt, parse_quarter(quarter, loaded), templates, sets=sets or ())
     _emit(data, output)
     return 0
 
@@ -202,6 +210,8 @@ def review(
     output: Optional[str] = OUTPUT_OPT,
     record: bool = typer.Option(False, "--record", help="Also write the quarter's figures to actuals/QUARTER.yaml."),
     force: bool = typer.Option(False, "--force", help="With --record: replace an existing actuals file."),
+    scenario: Optional[str] = SCENARIO_OPT,
+    sets: Optional[list[str]] = SET_OPT,
 ) -> int:
     """Compare a quarter's plan with what happened, from HubSpot or Salesforce CSV exports."""
     from .loader import load_plan
@@ -212,7 +222,7 @@ def review(
     if fmt is not None and fmt not in report.REPORTERS:
         raise InputError.single("--format", f"{fmt!r}: review writes {', '.join(report.REPORTERS)}")
     kind = choose_format("review", fmt, output, tuple(report.REPORTERS), "text")
-    loaded = load_plan(plan)
+    loaded = load_plan(plan, scenario, sets or ())
     if record:  # the track record before the plan is recorded too: any quarter
         from .record import parse_quarter, refuse_existing
 
@@ -255,6 +265,52 @@ def calibrate(
     else:
         _emit(cal.render_text(loaded, result, color=_use_color(output)), output)
     return 0
+
+
+@app.command()
+def compare(
+    plan: str = PLAN_ARG,
+    scenarios: Optional[list[str]] = typer.Option(
+        None, "--scenario", metavar="NAME", help="A scenario to show (repeatable; default: every file in the plan's scenarios/)."),
+    sets: Optional[list[str]] = SET_OPT,
+    fmt: Optional[Literal["text", "md", "json"]] = typer.Option(None, "--format", "-f",
+                                                                help="text (people), md or json."),
+    output: Optional[str] = OUTPUT_OPT,
+) -> int:
+    """The plan and its scenarios side by side: targets, MQLs, shortfall, coverage, cost, findings."""
+    from .compare import render_json, render_md, render_text, run_compare
+    from .outputs import choose_format
+    from .sources import DiskSource
+
+    chosen = choose_format("compare", fmt, output, ("text", "md", "json"), "text")
+    cols = run_compare(DiskSource(plan), scenarios or None, sets or ())
+    render_out = {"json": render_json, "md": render_md}.get(chosen, render_text)
+    _emit(render_out(plan, cols), output)
+    return 0
+
+
+@app.command()
+def diff(
+    plan: str = PLAN_ARG,
+    base: str = typer.Option(..., "--base", metavar="REV|PATH", help="A git revision (origin/main, HEAD~1, a tag) or a plan path."),
+    head: Optional[str] = typer.Option(None, "--head", metavar="REV|PATH",
+                                       help="A git revision or a plan path (default: PLAN as it is on disk)."),
+    scenario: Optional[str] = SCENARIO_OPT,
+    sets: Optional[list[str]] = SET_OPT,
+    fmt: Optional[Literal["text", "md", "json"]] = typer.Option(
+        None, "--format", "-f", help="text (people), md (a pull-request comment) or json."),
+    fail_on: Optional[Literal["new-errors", "new-warnings", "any-change"]] = typer.Option(
+        None, "--fail-on", help="Exit 1 when this happened (default: exit 0 whatever changed)."),
+    output: Optional[str] = OUTPUT_OPT,
+) -> int:
+    """What a change does to the plan: inputs changed, funnel figures moved, findings new and resolved."""
+    from .diff import render, run_diff
+    from .outputs import choose_format
+
+    chosen = choose_format("diff", fmt, output, ("text", "md", "json"), "text")
+    result = run_diff(plan, base, head, scenario, sets or ())
+    _emit(render(result, chosen), output)
+    return result.exit_code(fail_on)
 
 
 @app.command()

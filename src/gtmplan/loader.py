@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import os
+import typing
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -96,14 +97,21 @@ def _no_plan_files(p: Path) -> str:
 
 def read_plan_data(target: str) -> tuple[dict, SourceMap]:
     """The merged plain data of PLAN and where each value came from (no model yet)."""
+    return read_files([(display, (lambda p=path, d=display: read_text(p, d))) for path, display in plan_files(target)])
+
+
+def read_files(files) -> tuple[dict, SourceMap]:
+    """(display name, function returning the text) of each plan file -> merged data and source map.
+    The files come from any source (gtmplan.sources: the disk, a git revision)."""
     source = SourceMap()
     merged: dict[str, Any] = {}
     where: dict[str, tuple[str, int]] = {}
     problems: list[Problem] = []
     budget = Budget()  # values in all the plan's files together
-    for path, display in plan_files(target):
+    for display, read in files:
         try:
-            text, root, data = _read_mapping(path, display, PLAN_NOT_A_MAPPING, budget)
+            text = read()
+            root, data = _parse_mapping(text, display, PLAN_NOT_A_MAPPING, budget)
         except InputError as e:
             problems.extend(e.problems)
             continue
@@ -143,23 +151,78 @@ PLAN_NOT_A_MAPPING = "a plan file must be a mapping of keys (version:, company:,
 def _read_mapping(path: Path, display: str, not_a_mapping: str,
                   budget: Budget | None = None) -> tuple[str, yaml.MappingNode, dict]:
     text = read_text(path, display)
+    return (text, *_parse_mapping(text, display, not_a_mapping, budget))
+
+
+def _parse_mapping(text: str, display: str, not_a_mapping: str,
+                   budget: Budget | None = None) -> tuple[yaml.MappingNode, dict]:
     root = compose(text, display, budget)
     if not isinstance(root, yaml.MappingNode):
         m = root.start_mark
         kind = "list" if isinstance(root, yaml.SequenceNode) else "single value"
         raise InputError.single(display, f"{not_a_mapping}, not a {kind}", m.line + 1, m.column + 1)
-    return text, root, to_python(root, display, budget)
+    return root, to_python(root, display, budget)
 
 
-def load_plan(target: str) -> LoadedPlan:
-    target = resolve_target(target)
+def load_plan(target: str, scenario: str | None = None, sets: typing.Sequence[str] = ()) -> LoadedPlan:
+    """PLAN from the disk, with ``--scenario`` and ``--set`` applied."""
+    from .sources import DiskSource
+
+    return load(DiskSource(resolve_target(target)), scenario, sets)
+
+
+def load(source, scenario: str | None = None, sets: typing.Sequence[str] = ()) -> LoadedPlan:
+    """Any plan source (gtmplan.sources): read, apply the scenario, then --set, and validate."""
     with _gc_paused():
-        data, source = read_plan_data(target)
-        plan = validate(data, source)
-        from .actuals import load_actuals
+        data, smap = read_files(source.files())
+        return _finish(source, data, smap, scenario, sets, lambda: _actuals(source))
 
-        actuals = load_actuals(target)
-    return LoadedPlan(plan, source, target, actuals=actuals)
+
+def load_each(source, scenarios: typing.Sequence[str | None], sets: typing.Sequence[str] = ()) -> list[LoadedPlan]:
+    """The plan once per scenario (None: the plan itself), its files read once."""
+    with _gc_paused():
+        data, smap = read_files(source.files())
+        read: list = []  # the actuals, read once (after the first plan validated)
+
+        def actuals():
+            if not read:
+                read.append(_actuals(source))
+            return read[0]
+
+        return [_finish(source, data, smap.fork(), name, sets, actuals) for name in scenarios]
+
+
+def _actuals(source):
+    """The plan's recorded quarters (actuals/), from the same source as its files."""
+    from .actuals import TrackRecord, read_actuals
+
+    files = source.actual_files()
+    return TrackRecord(read_actuals(files) if files else [])
+
+
+def _finish(source, data: dict, smap: SourceMap, scenario: str | None, sets: typing.Sequence[str],
+            actuals: typing.Callable[[], Any]) -> LoadedPlan:
+    """Scenario, then --set, then validation: the one path every source and overlay takes."""
+    applied = None
+    if scenario is not None:
+        from .overlay import apply_scenario
+
+        applied = source.scenario(scenario)
+        data = apply_scenario(data, smap, applied)
+    if sets:
+        from .overlay import apply_sets
+
+        data = apply_sets(data, smap, list(sets))
+    try:
+        plan = validate(data, smap)
+    except InputError as e:  # a --set value's problem is "--set:N: message" (N counts the flags)
+        if not sets:
+            raise
+        from .overlay import SET_FILE
+
+        raise InputError([Problem(f"{SET_FILE}:{p.line}", None, None, p.message) if p.file == SET_FILE else p
+                          for p in e.problems]) from None
+    return LoadedPlan(plan, smap, source.target, actuals=actuals(), data=data, scenario=applied)
 
 
 @contextmanager

@@ -4,7 +4,7 @@ and the PLAN argument as the user typed it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from .errors import InputError
 from .sourcemap import SourceMap
@@ -21,6 +21,8 @@ class LoadedPlan:
     source: SourceMap
     target: str  # the PLAN argument as the user wrote it
     actuals: Optional[TrackRecord] = None  # the recorded quarters (actuals/), part of the plan
+    data: Any = None  # the plain data the model was validated from (after a scenario and --set)
+    scenario: Any = None  # the gtmplan.overlay.Scenario applied, if any
 
 
 def quarter_in_horizon(text: str, loaded: LoadedPlan) -> Quarter:

@@ -356,6 +356,7 @@ def _write_all(directory: str, files: dict[str, str | bytes], *, fragment: bool,
     except OSError as e:
         raise InputError.single(directory, f"cannot create directory: {e.strerror or e}") from None
     for target, text in zip(targets, files.values()):
+        target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, text)
     return [str(t) for t in targets]
 

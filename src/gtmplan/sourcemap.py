@@ -5,6 +5,12 @@ Paths are tuples of keys and list indexes, as pydantic reports them
 ``marketing.programs[3].cost``. Positions are looked up on demand by walking the
 YAML node trees, so loading a large plan pays nothing for positions it never
 reports.
+
+A scenario or a ``--set`` flag (:mod:`gtmplan.overlay`) changes the plan after it
+is read: the overlay puts its own nodes into the tree (new mappings and lists
+where it merges into the plan's), and :meth:`SourceMap.attribute` records which
+file a node came from, so a value that came from a scenario is located in the
+scenario's file.
 """
 
 from __future__ import annotations
@@ -50,24 +56,59 @@ class _File:
 class SourceMap:
     def __init__(self) -> None:
         self._files: list[_File] = []
-        self._owner: dict[str, _File] = {}  # top-level key -> file it is in
+        self._top: dict[str, tuple[_File, yaml.Node, yaml.Node]] = {}  # top-level key -> (file, key, value)
+        self._origin: dict[yaml.Node, _File] = {}  # nodes an overlay put in, by identity -> their file
         self._ignores: dict[str, dict[int, frozenset[str]]] = {}
 
     # -- building -----------------------------------------------------------------
     def add_file(self, display: str, text: str, root: yaml.MappingNode) -> None:
         f = _File(display, text, root)
         self._files.append(f)
-        for knode, _ in root.value:
+        for knode, vnode in root.value:
             if isinstance(knode, yaml.ScalarNode):
-                self._owner.setdefault(knode.value, f)
+                self._top.setdefault(knode.value, (f, knode, vnode))
+
+    def add_overlay(self, display: str, text: str, root: yaml.Node) -> _File:
+        """A file whose values are merged into the plan (a scenario, the --set flags)."""
+        f = _File(display, text, root)
+        self._files.append(f)
+        self._ignores.pop(display, None)
+        return f
+
+    def top(self, key: str) -> tuple[_File, yaml.Node, yaml.Node] | None:
+        """(file, key node, value node) of a top-level key, as the overlays left it."""
+        entry = self._top.get(key)
+        if entry is None:
+            return None
+        f, k, v = entry
+        return self._origin.get(v, f), k, v
+
+    def set_top(self, key: str, f: _File, knode: yaml.Node, vnode: yaml.Node) -> None:
+        self._top[key] = (f, knode, vnode)
+
+    def attribute(self, node: yaml.Node, f: _File) -> None:
+        """Values at and below ``node`` were written in ``f`` (until another attributed node)."""
+        self._origin[node] = f
+
+    def origin(self, node: yaml.Node, default: _File) -> _File:
+        return self._origin.get(node, default)
+
+    def fork(self) -> SourceMap:
+        """A copy that overlays can change without changing this one (the node trees are shared)."""
+        other = SourceMap()
+        other._files = list(self._files)
+        other._top = dict(self._top)
+        other._origin = dict(self._origin)
+        other._ignores = self._ignores
+        return other
 
     @property
     def files(self) -> list[str]:
         return [f.display for f in self._files]
 
     def file_of(self, key: str) -> str:
-        f = self._owner.get(key)
-        return (f or self._files[0]).display
+        entry = self.top(key)
+        return (entry[0] if entry else self._files[0]).display
 
     # -- lookups --------------------------------------------------------------------
     def locate(self, path: PathT) -> Location:
@@ -108,15 +149,20 @@ class SourceMap:
 
     def _walk(self, path: PathT):
         """(file, deepest node found, its key node, how many path parts were found)."""
-        f = self._owner.get(path[0]) if path and isinstance(path[0], str) else None
-        f = f or self._files[0]
-        node: yaml.Node = f.root
-        key_node = None
-        for depth, part in enumerate(path):
-            child = _child(node, part)
+        entry = self.top(path[0]) if path and isinstance(path[0], str) else None
+        if entry is None:
+            f = self._files[0]
+            node, key_node, start = f.root, None, 0
+        else:
+            (f, key_node, node), start = entry, 1
+        origin = self._origin
+        for depth in range(start, len(path)):
+            child = _child(node, path[depth])
             if child is None:
                 return f, node, None, depth
             key_node, node = child
+            if origin:
+                f = origin.get(node, f)
         return f, node, key_node, len(path)
 
 

@@ -12,8 +12,9 @@ def parse_quarter(text: Optional[str], loaded: LoadedPlan) -> Optional[Quarter]:
 
 
 def render(loaded: LoadedPlan, fmt: str, quarter: Optional[Quarter] = None,
-           templates: Optional[str] = None) -> bytes:
-    """The document as bytes (UTF-8). A plan with check errors renders; they are listed."""
+           templates: Optional[str] = None, sets=()) -> bytes:
+    """The document as bytes (UTF-8). A plan with check errors renders; they are listed.
+    A plan directory with scenarios gets a "Scenarios" section (each with ``sets`` applied)."""
     from ..checker import run_check
 
     result = run_check(loaded)
@@ -25,7 +26,23 @@ def render(loaded: LoadedPlan, fmt: str, quarter: Optional[Quarter] = None,
     from .view import build_view
 
     view = build_view(loaded, result.findings, quarter, result.funnel)
+    view["scenarios"] = _scenarios(loaded, result, sets)
     return _no_controls(render_template(f"plan.{fmt}.j2", view, templates)).encode("utf-8")
+
+
+def _scenarios(loaded: LoadedPlan, result, sets) -> Optional[dict]:
+    """The compare table when PLAN has scenarios/. The base column is the plan being rendered
+    (already checked); with --scenario, the plan without it, as compare shows it."""
+    from ..compare import run_compare, table
+    from ..sources import DiskSource
+
+    source = DiskSource(loaded.target)
+    if not source.scenario_names():
+        return None
+    cols = run_compare(source, None, sets, base=None if loaded.scenario else (loaded, result))
+    header, rows = table(cols)
+    return {"header": header, "rows": rows,
+            "notes": [{"name": c.name, "description": c.description} for c in cols if c.description]}
 
 
 def _no_controls(text: str) -> str:
