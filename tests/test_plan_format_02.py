@@ -326,9 +326,10 @@ def test_init_questions_for_fiscal_naming_and_sales_sourced_pipeline(monkeypatch
                "New bookings target for a year": 1200000, "Average deal size": 20000,
                "Share of opportunities sales sources itself (0.3 = 30%)": 0.25}
 
-    def prompt(text, default=None, type=None):
+    def prompt(text, default=None, type=None, value_proc=None):  # init checks each answer as it is typed
         asked.append(text)
-        return answers[text]
+        value = answers[next(k for k in answers if text.startswith(k.removesuffix(")")))]
+        return value_proc(value) if value_proc else value
 
     def confirm(text, default=False):
         asked.append(text)

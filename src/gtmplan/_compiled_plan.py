@@ -6,12 +6,14 @@ with records in place of the models
 
 # fmt: off
 from gtmplan.compiled import Record, construct
+from gtmplan.modelparts import clock_time
 from gtmplan.modelparts import one_or_many
 from gtmplan.modelparts import parse_period
 from gtmplan.modelparts import parse_quarter
+from gtmplan.modelparts import time_zone
 from gtmplan.modelparts import PlanBehaviour
 
-MODEL_FINGERPRINT = 1876514001  # zlib.crc32 of model.py, actuals_model.py
+MODEL_FINGERPRINT = 114298406  # zlib.crc32 of model.py, actuals_model.py
 
 
 class ActualMetrics(Record):
@@ -86,6 +88,11 @@ class Horizon(Record):
 
 class ICP(Record):
     'Compiled record of gtmplan.model.ICP.'
+    __slots__ = ()
+
+
+class Invitations(Record):
+    'Compiled record of gtmplan.model.Invitations.'
     __slots__ = ()
 
 
@@ -398,7 +405,22 @@ Review_SCHEMA = {'type': 'model',
                                                                    'schema': {'type': 'list',
                                                                               'items_schema': {'type': 'str',
                                                                                                'min_length': 1}}}},
-                                             'default': None}}},
+                                             'default': None}},
+                       'time': {'type': 'model-field',
+                                'schema': {'type': 'default',
+                                           'schema': {'type': 'nullable',
+                                                      'schema': {'type': 'function-after',
+                                                                 'function': {'type': 'no-info',
+                                                                              'function': clock_time},
+                                                                 'schema': {'type': 'str'}}},
+                                           'default': None}},
+                       'duration_minutes': {'type': 'model-field',
+                                            'schema': {'type': 'default',
+                                                       'schema': {'type': 'nullable',
+                                                                  'schema': {'type': 'int',
+                                                                             'ge': 5,
+                                                                             'le': 1440}},
+                                                       'default': None}}},
             'model_name': 'Review',
             'computed_fields': []},
  'custom_init': False,
@@ -409,6 +431,42 @@ Review_SCHEMA = {'type': 'model',
             'validate_default': False,
             'title': 'Review'},
  'ref': 'gtmplan.model.Review'}
+
+
+Invitations_SCHEMA = {'type': 'model',
+ 'cls': Invitations,
+ 'schema': {'type': 'model-fields',
+            'fields': {'time': {'type': 'model-field',
+                                'schema': {'type': 'default',
+                                           'schema': {'type': 'function-after',
+                                                      'function': {'type': 'no-info',
+                                                                   'function': clock_time},
+                                                      'schema': {'type': 'str'}},
+                                           'default': '10:00'}},
+                       'duration_minutes': {'type': 'model-field',
+                                            'schema': {'type': 'default',
+                                                       'schema': {'type': 'int',
+                                                                  'ge': 5,
+                                                                  'le': 1440},
+                                                       'default': 90}},
+                       'timezone': {'type': 'model-field',
+                                    'schema': {'type': 'default',
+                                               'schema': {'type': 'nullable',
+                                                          'schema': {'type': 'function-after',
+                                                                     'function': {'type': 'no-info',
+                                                                                  'function': time_zone},
+                                                                     'schema': {'type': 'str'}}},
+                                               'default': None}}},
+            'model_name': 'Invitations',
+            'computed_fields': []},
+ 'custom_init': False,
+ 'root_model': False,
+ 'config': {'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'allow_inf_nan': False,
+            'validate_default': False,
+            'title': 'Invitations'},
+ 'ref': 'gtmplan.model.Invitations'}
 
 
 WinLoss_SCHEMA = {'type': 'model',
@@ -940,6 +998,10 @@ Plan_SCHEMA = {'type': 'model',
                                                          'schema': {'type': 'list',
                                                                     'items_schema': Review_SCHEMA}},
                                               'default': None}},
+                       'invitations': {'type': 'model-field',
+                                       'schema': {'type': 'default',
+                                                  'schema': Invitations_SCHEMA,
+                                                  'default': construct(Invitations, {'time': '10:00', 'duration_minutes': 90, 'timezone': None}, set())}},
                        'feedback': {'type': 'model-field',
                                     'schema': {'type': 'default',
                                                'schema': {'type': 'nullable',

@@ -33,22 +33,40 @@ if TYPE_CHECKING:
     from .model import Plan
 
 
+def _yaml_names(p: Path, quiet: bool = False) -> list[str]:
+    """The plan files directly in ``p``; an unreadable directory raises OSError (or, quiet, has none)."""
+    try:
+        return sorted(n for n in os.listdir(p)
+                      if n.endswith((".yaml", ".yml")) and not n.startswith(".") and (p / n).is_file())
+    except OSError:
+        if quiet:
+            return []
+        raise
+
+
+def resolve_target(target: str) -> str:
+    """PLAN as given; the current directory without plan files stands for ./plan when
+    that holds some (cli.md: so that 'gtmplan init' then 'gtmplan check' works)."""
+    if Path(target) == Path(".") and not _yaml_names(Path(target), True) and _yaml_names(Path("plan"), True):
+        return "plan"
+    return target
+
+
 def plan_files(target: str) -> list[tuple[Path, str]]:
     """(path, display name) of the files that make up PLAN. Display names are printable
     (a file name that is not UTF-8 or holds control characters is shown escaped)."""
     from .fmt import printable
 
-    shown = printable(target)
     if "\0" in target:
-        raise InputError.single(shown, "the path contains a NUL character")
+        raise InputError.single(printable(target), "the path contains a NUL character")
+    target = resolve_target(target)
+    shown = printable(target)
     p = Path(target)
     try:
         if p.is_dir():
-            names = sorted(n for n in os.listdir(p)
-                           if n.endswith((".yaml", ".yml")) and not n.startswith(".") and (p / n).is_file())
+            names = _yaml_names(p)
             if not names:
-                raise InputError.single(shown, "no plan files (*.yaml) in this directory; "
-                                               "create one with 'gtmplan init'")
+                raise InputError.single(shown, _no_plan_files(p))
             return [(p / n, printable(os.path.join(target, n))) for n in names]
         if not p.exists():
             raise InputError.single(shown, "no such file or directory")
@@ -57,6 +75,24 @@ def plan_files(target: str) -> list[tuple[Path, str]]:
 
         raise InputError.single(shown, f"cannot be read: {_os_reason(e)}") from None
     return [(p, shown)]
+
+
+def _no_plan_files(p: Path) -> str:
+    """What to do when a directory holds no plan files: point at the subdirectories
+    that do (the plan 'gtmplan init DIR' just wrote); only when none do, at init."""
+    try:
+        subdirs = sorted(e.name for e in os.scandir(p) if e.is_dir() and not e.name.startswith("."))[:200]
+    except OSError:
+        subdirs = []
+    plans = [d for d in subdirs if _yaml_names(p / d, True)]
+    if plans:
+        from .fmt import printable
+
+        shown = ", ".join(map(printable, plans[:3])) + (", ..." if len(plans) > 3 else "")
+        where = printable(plans[0] if str(p) == "." else os.path.join(str(p), plans[0]))
+        return (f"no plan files (*.yaml) in this directory, but {shown} {'holds' if len(plans) == 1 else 'hold'} "
+                f"some: give the plan directory, e.g. 'gtmplan check {where}'")
+    return "no plan files (*.yaml) in this directory; give the plan's directory or file, or write a plan with 'gtmplan init'"
 
 
 def read_plan_data(target: str) -> tuple[dict, SourceMap]:
@@ -132,7 +168,7 @@ def load_plan(target: str, scenario: str | None = None, sets: typing.Sequence[st
     """PLAN from the disk, with ``--scenario`` and ``--set`` applied."""
     from .sources import DiskSource
 
-    return load(DiskSource(target), scenario, sets)
+    return load(DiskSource(resolve_target(target)), scenario, sets)
 
 
 def load(source, scenario: str | None = None, sets: typing.Sequence[str] = ()) -> LoadedPlan:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Iterable, TypeVar
 
 from .errors import InputError, Problem
 from .sourcemap import PathT, SourceMap, dotted
+from .yamlhints import quoted_scalar_message
 from .yamlsource import OutOfRange, out_of_range_message
 
 if TYPE_CHECKING:
@@ -217,7 +218,14 @@ def _problem(err: dict, source: SourceMap, model: type, what: str) -> Problem:
         message = _ctx_error(err)
     else:
         message = err["msg"]
+    if loc and source.quoted(loc):
+        message = quoted_scalar_message(_EXPECTED.get(typ, ""), err.get("input"), field) or message
     return Problem(where.file, where.line, where.column, f"{dotted(loc) or what}: {message}")
+
+
+_EXPECTED = {"int_type": "whole number", "int_parsing": "whole number", "float_type": "number",
+             "float_parsing": "number", "date_type": "date", "bool_type": "true or false"}
+"""Model error types whose value, written in quotes, says to remove the quotes (yamlhints)."""
 
 
 def _ctx_error(err: dict) -> str:

@@ -168,18 +168,14 @@ def _lead_definition(plan) -> dict:
 def _waterfall(f: Funnel, quarter, m) -> dict:
     rows = []
     for r in f.rows:
-        status = "–"
-        short = False
-        if r.mqls_demanded is not None and r.mqls_planned is not None:
-            gap = r.mqls_planned - r.mqls_demanded
-            short = gap < 0
-            status = f"short by {fmt.count(-gap)}" if short else "covered"
+        status, short = fmt.shortfall(r.mqls_planned, r.mqls_demanded)
         rows.append({
             "quarter": str(r.quarter), "target": m(r.target), "deals": fmt.count(r.deals),
             "opportunities": fmt.count(r.opportunities), "sqls": fmt.count(r.sqls),
             "mqls_needed": fmt.count(r.mqls_needed), "leads_needed": fmt.count(r.leads_needed),
             "created_in": str(r.created_in), "mqls_planned": fmt.count(r.mqls_planned),
             "mqls_demanded": fmt.count(r.mqls_demanded), "status": status, "short": short,
+            "for_target": str(r.quarter + f.lag) if r.mqls_demanded is not None else "past the plan",
             "focus": quarter is not None and r.quarter == quarter,
         })
     lag = f.lag
@@ -206,7 +202,7 @@ def _waterfall(f: Funnel, quarter, m) -> dict:
 def _ramp(t) -> str:
     if t.ramp is not None:
         return ", ".join(fmt.pct(r) for r in t.ramp) + " of full, then full"
-    return f"{t.ramp_months} months" if t.ramp_months else "none"
+    return fmt.plural(t.ramp_months, "month") if t.ramp_months else "none"
 
 
 def _pipeline_by_source(plan, f: Funnel, quarter) -> Optional[dict]:
@@ -269,7 +265,7 @@ def _programs(plan, f: Funnel, quarter, m) -> dict:
             items.append(entry)
         quarters.append({"quarter": str(r.quarter), "budget": m(r.budget), "cost": m(r.program_cost),
                          "left": m(r.budget - r.program_cost), "over": r.program_cost > r.budget,
-                         "programs": items, "count": len(items),
+                         "programs": items, "count": len(items), "count_text": fmt.plural(len(items), "program"),
                          "focus": quarter is None or r.quarter == quarter})
     return {"quarters": quarters}
 
