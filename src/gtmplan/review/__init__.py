@@ -72,7 +72,7 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         layout = recognise(f.header, "deals", deals, mp.deals if mp and mp.deals else None)
         try:
             dc = scan_deals(_progress(f.rows, f.size, deals) if show else f.rows, f.header, layout, deals,
-                            formats, lo, hi, bad, plan.currency, rates)
+                            formats, lo, hi, bad, plan.currency, rates, f.delimiter)
         except csv.Error as e:
             raise f.failed(e) from None
         dc.info.encoding, dc.info.delimiter = f.encoding, f.delimiter
@@ -326,6 +326,13 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
             notes.append(f"{plural(total, 'won deal')} in another currency than the plan's {cur} "
                          f"({listed}) {'are' if total != 1 else 'is'} left out of bookings and the average deal "
                          "size: give --fx FILE (code: rate) to convert them")
+        if dc.has_amount and dc.amount_unclear:
+            notes.append(f"{dc.info.file}: amounts like 1,200 could be read either way (a decimal comma or a "
+                         "thousands comma); they were read as thousands: no suggestion is built on the amounts "
+                         "(bookings, deal size)")
+        elif dc.has_amount and dc.amount_inferred:
+            notes.append(f"{dc.info.file}: amounts like 1.200 were read with a dot for thousands (1,200): "
+                         "every dot in the column is followed by three digits")
         if dc.converted:
             listed = ", ".join(f"{code} ({n:,})" for code, n in sorted(dc.converted.items()))
             notes.append(f"won deals converted into {cur} with the --fx rates: {listed}")
@@ -378,7 +385,8 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
         quarter=q, currency=cur, metrics=metrics, rates=rates, sources=sources, programs=programs,
         loss_reasons=losses, bad_rows=[BadRow(**b) for b in bad.listed], bad_rows_total=bad.total,
         notes=notes, plan_bases=_plan_bases(loaded, q, eff, f), inputs=inputs,
-        won_priced=dc.won_priced if dc is not None else None)
+        won_priced=dc.won_priced if dc is not None else None,
+        amounts_unclear=bool(dc is not None and dc.has_amount and dc.amount_unclear))
     from .suggest import suggestions
 
     result.suggestions = suggestions(loaded, result, eff)

@@ -110,6 +110,8 @@ class LeadCounts:
 @dataclass
 class DealCounts:
     has_amount: bool = True
+    amount_unclear: bool = False  # whether 1,200 / 1.200 is a decimal or a thousands mark could not be told
+    amount_inferred: bool = False  # thousands dots told from the column's values (1.200 = 1,200)
     opportunities: int = 0
     won: int = 0
     lost: int = 0
@@ -291,7 +293,8 @@ def scan_leads(rows, header: list[str], layout: Layout, display: str, formats: t
 
 
 def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str, hi: str,
-               bad: BadRows, plan_currency: str = "USD", fx: Optional[dict[str, float]] = None) -> DealCounts:
+               bad: BadRows, plan_currency: str = "USD", fx: Optional[dict[str, float]] = None,
+               delimiter: str = ",") -> DealCounts:
     ix = layout.index
     width = layout.width
     shape = layout.shape
@@ -321,7 +324,10 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
                                           (i_ld, lost_col)) if i is not None]
     cget, kget = created_col.cache.get, closed_col.cache.get
     amount = (i_amount, amount_col) if i_amount is not None else None
-    for number, row in _sniffed(rows, date_cols, amount):
+    rows = _sniffed(rows, date_cols, amount)
+    amount_col.settle(delimiter)
+    c.amount_unclear, c.amount_inferred = amount_col.unclear, amount_col.inferred
+    for number, row in rows:
         if len(row) != width:
             if _blank(row):
                 continue

@@ -103,7 +103,7 @@ def suggestions(loaded, result: ReviewResult, used: dict) -> list[str]:
     won = m["won"].actual
     priced = result.won_priced or 0
     size = m["average_deal_size"]
-    if size.actual is not None and size.plan and rel_diff(size.actual, size.plan) > tol:
+    if not result.amounts_unclear and size.actual is not None and size.plan and rel_diff(size.actual, size.plan) > tol:
         if priced >= MIN_WON_DEALS:
             out.append(f"Update average_deal_size to {money(size.actual, cur)}: the {priced:,} deals won in {q} "
                        f"averaged that, against {money(size.plan, cur)} in the plan.")
@@ -123,7 +123,7 @@ def suggestions(loaded, result: ReviewResult, used: dict) -> list[str]:
                        f"{days.plan:g}) over {plural(int(won or 0), 'deal')}; it takes {MIN_WON_DEALS} won deals "
                        f"to suggest a change ({MIN_WON_DEALS - int(won or 0)} more).")
     book = m["bookings"]
-    if book.actual is not None and book.plan and book.actual < book.plan * (1 - tol):
+    if not result.amounts_unclear and book.actual is not None and book.plan and book.actual < book.plan * (1 - tol):
         out.append(f"Bookings of {money(book.actual, cur)} missed the {q} target of {money(book.plan, cur)} "
                    f"by {pct(1 - book.actual / book.plan)}: revisit the next quarters' targets or pipeline.")
 

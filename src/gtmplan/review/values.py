@@ -242,19 +242,44 @@ def days_between(start_iso: str, end_iso: str) -> int:
 class AmountColumn:
     """Reads one column's amounts -> (value or None, currency code or None)."""
 
-    __slots__ = ("name", "decimal", "ambiguous", "cache")
+    __slots__ = ("name", "decimal", "ambiguous", "cache", "seen", "unclear", "inferred")
 
     def __init__(self, name: str):
         self.name = name
         self.decimal: Optional[str] = None  # "." or ","; None until a value shows it
         self.ambiguous = 0  # values like 1,200 read by the default (point) before the column showed it
         self.cache: dict[str, tuple[Optional[float], Optional[str]]] = {}
+        self.seen: set[str] = set()  # marks of the ambiguous values seen ("." for 1.200, "," for 1,200)
+        self.unclear = False  # the column's convention could not be told (noted; no suggestion on amounts)
+        self.inferred = False  # thousands dots told from the column's values alone (noted)
 
     def observe(self, cell: str) -> None:
         if self.decimal is None and cell and len(cell) <= MAX_VALUE:
             num = _NUMBER.search(cell)
             if num:
-                self.decimal = _self_described(num.group().strip())
+                text = num.group().strip()
+                self.decimal = _self_described(text)
+                if self.decimal is None:
+                    self.seen.update(m for m in ".," if m in text)
+
+    def settle(self, delimiter: str = ",") -> None:
+        """After the first rows: decide a column whose values were all like ``1.200`` or ``1,200``.
+
+        Every dot followed by exactly three digits is a thousands dot (money is not written
+        with three decimals); ``1,200`` is a thousands comma, except in a semicolon-delimited
+        file (a decimal-comma locale), where it could be either: read as thousands, noted as
+        unclear, and no suggestion is built on the amounts."""
+        if self.decimal is not None or not self.seen:
+            return
+        if self.seen == {"."}:
+            self.decimal = ","
+            self.inferred = delimiter != ";"
+        elif self.seen == {","}:
+            self.decimal = "."
+            self.unclear = delimiter == ";"
+        else:
+            self.decimal = "."
+            self.unclear = True
 
     def __call__(self, cell: str) -> tuple[Optional[float], Optional[str]]:
         hit = self.cache.get(cell)
@@ -307,8 +332,9 @@ class AmountColumn:
             dec = "," if text.rfind(",") > text.rfind(".") else "."
         elif kind is not None:
             dec = kind
-        elif self.decimal is None:
+        elif self.decimal is None:  # as settle() decides: 1.200 has a thousands dot, 1,200 a comma
             self.ambiguous += 1
+            dec = "," if "." in text else "."
         if dec == ".":
             whole, _, frac = text.partition(".")
             if "." in frac:
