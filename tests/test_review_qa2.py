@@ -58,3 +58,49 @@ def test_a_comma_that_cannot_be_told_is_noted_and_nothing_is_suggested_on_amount
     assert not [s for s in doc["suggestions"] if "average_deal_size" in s or s.startswith("Bookings")]
 
 
+
+
+# -- D2/D3: the per-source cap keeps the largest sources, and never changes other figures -----
+
+def _late_big_leads(tmp_path):
+    path = tmp_path / "leads.csv"
+    rows = [f"{i},2027-04-02,tiny{i},," for i in range(1200)]
+    rows += [f"b{i},2027-04-03,Late Big,," for i in range(300)]
+    rows += [f"w{i},2027-04-04,Webinar,2027-04-05," for i in range(100)]
+    path.write_text("Record ID,Create Date,Original Source,Became a Marketing Qualified Lead Date,"
+                    "Became a Sales Qualified Lead Date\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_a_late_large_source_stays_in_the_table_and_the_fold_note_counts_leads(gtm, tmp_path):
+    doc = review(gtm, LUMEN, "2027Q2", "--leads", _late_big_leads(tmp_path))
+    by = {s["source"]: s for s in doc["sources"]}
+    assert by["Late Big"]["leads"] == 300 and by["Webinar"] == {**by["Webinar"], "leads": 100, "mqls": 100}
+    assert len(doc["sources"]) == 1001  # the 1,000 largest and "other sources"
+    assert by["other sources"]["leads"] == 202  # 1,202 sources, 1,000 kept: 202 one-lead sources folded
+    assert sum(s["leads"] for s in doc["sources"]) == 1600
+    assert "202 leads from sources outside the 1,000 largest are folded into 'other sources'" in " ".join(doc["notes"])
+    # every lead not from Webinar (the only listed source among them) is unattributed: exact, not from the table
+    assert any(s.startswith("1,500 of 1,600 leads in 2027Q2 came from sources no program lists")
+               for s in doc["suggestions"]), doc["suggestions"]
+
+
+def test_the_text_shows_the_largest_sources_and_says_how_many_more(gtm, tmp_path):
+    r = gtm("review", LUMEN, "--quarter", "2027Q2", "--leads", _late_big_leads(tmp_path))
+    assert r.code == 0, r.err
+    assert "tiny999 " not in r.out and "Late Big" in r.out
+    assert "... and 980 more sources (--format json lists them all)" in r.out
+    assert r.out.count("\n") < 150
+
+
+def test_a_deals_file_alone_keeps_its_largest_source_and_notes_the_fold(gtm, tmp_path):
+    path = tmp_path / "deals.csv"
+    rows = [f"{i},2027-04-02,2027-05-02,won,1000,tiny{i}" for i in range(1200)]
+    rows += [f"b{i},2027-04-02,2027-05-03,won,1000,Late Big" for i in range(50)]
+    path.write_text("id,created,closed,stage,amount,source\n" + "\n".join(rows) + "\n")
+    doc = review(gtm, LUMEN, "2027Q2", "--deals", path)
+    by = {s["source"]: s for s in doc["sources"]}
+    assert by["Late Big"]["won"] == 50 and by["Late Big"]["bookings"] == 50000.0
+    assert by["other sources"]["won"] == 201 and by["other sources"]["bookings"] == 201000.0
+    assert sum(s["bookings"] for s in doc["sources"]) == doc["metrics"]["bookings"]["actual"] == 1250000.0
+    assert "201 won deals from sources outside the 1,000 largest are folded into 'other sources'" in doc["notes"]

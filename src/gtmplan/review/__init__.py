@@ -304,11 +304,13 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
             if lc.has_sql:
                 kn["sql_to_opportunity"] = (lc.sql_with_opp, lc.sqls)
                 measured.add("sql_to_opportunity")
-        if lc.source_leads.folded_count:
-            notes.append(f"{lc.source_leads.folded_count:,} leads from {len(lc.source_leads.folded):,}"
-                         f"{'+' if len(lc.source_leads.folded) >= 10_000 else ''} more source values are folded "
-                         f"into '{OTHER_SOURCES}' (the table keeps {lc.source_leads.cap:,} sources; "
-                         "programs' crm_sources are always counted exactly)")
+        folded = lc.source_leads.folded_total
+        if folded or lc.source_mqls.folded_total:
+            mq = lc.source_mqls.folded_total
+            notes.append(f"{plural(folded, 'lead')}{f' and {plural(mq, chr(77) + chr(81) + chr(76))}' if mq else ''} "
+                         f"from sources outside the {lc.source_leads.cap:,} largest "
+                         f"{'are' if folded + mq != 1 else 'is'} folded into '{OTHER_SOURCES}' "
+                         "(programs' crm_sources are always counted exactly)")
         _order_notes(notes, lc)
     if dc is not None:
         actual["opportunities"] = dc.opportunities
@@ -326,6 +328,10 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
             notes.append(f"{plural(total, 'won deal')} in another currency than the plan's {cur} "
                          f"({listed}) {'are' if total != 1 else 'is'} left out of bookings and the average deal "
                          "size: give --fx FILE (code: rate) to convert them")
+        if dc.source_won.folded_total:
+            notes.append(f"{plural(dc.source_won.folded_total, 'won deal')} from sources outside the "
+                         f"{dc.source_won.cap:,} largest {'are' if dc.source_won.folded_total != 1 else 'is'} "
+                         f"folded into '{OTHER_SOURCES}'")
         if dc.has_amount and dc.amount_unclear:
             notes.append(f"{dc.info.file}: amounts like 1,200 could be read either way (a decimal comma or a "
                          "thousands comma); they were read as thousands: no suggestion is built on the amounts "
@@ -386,6 +392,8 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
         loss_reasons=losses, bad_rows=[BadRow(**b) for b in bad.listed], bad_rows_total=bad.total,
         notes=notes, plan_bases=_plan_bases(loaded, q, eff, f), inputs=inputs,
         won_priced=dc.won_priced if dc is not None else None,
+        unclaimed_leads=(lc.leads - sum(lc.program_leads.values()) - lc.no_source
+                         if lc is not None and lc.has_source else None),
         amounts_unclear=bool(dc is not None and dc.has_amount and dc.amount_unclear))
     from .suggest import suggestions
 

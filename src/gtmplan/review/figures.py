@@ -2,8 +2,8 @@
 
 Each export is read once, row by row; only counters for the review quarter are
 kept, so memory stays flat in the number of rows *and* of distinct values: the
-per-source table keeps at most ``MAX_SOURCES`` source values (later new values
-are folded into "other sources", with a note), a program's CRM sources are
+per-source table keeps the ``MAX_SOURCES`` largest source values (the smaller
+ones are folded into "other sources", with a note), a program's CRM sources are
 always counted exactly, loss reasons are capped likewise, and every kept text
 is at most ``MAX_KEY`` characters. A row with a cell that cannot be read is
 reported with its spreadsheet row number and counted nowhere else.
@@ -48,31 +48,54 @@ class BadRows:
 
 
 class CappedCounter(Counter):
-    """A Counter that keeps at most ``cap`` keys; later new keys add to ``other``."""
+    """A Counter that ends with at most ``cap`` keys: the largest counts are kept.
 
-    def __init__(self, cap: int, other: str):
+    Keys are counted exactly until the table holds ``2 * cap`` of them; then the
+    smallest are folded into ``other`` (their counts, and those of ``linked``
+    counters keyed alike, move there), so a source that only appears late but
+    often still makes the table. :meth:`finish` folds down to ``cap``. The counts
+    always add up to what was counted; ``folded`` is how many values were folded
+    (a key folded twice counts twice).
+    """
+
+    def __init__(self, cap: int, other: str, linked: tuple = ()):
         super().__init__()
-        self.cap, self.other, self.folded = cap, other, set()
-        self.folded_count = 0
+        self.cap, self.other, self.linked = cap, other, linked
+        self.folded = 0
 
     def __reduce__(self):  # pickled back from the process that read the file
-        return (_capped, (self.cap, self.other, dict(self), self.folded, self.folded_count))
+        return (_capped, (self.cap, self.other, dict(self), self.folded, self.linked))
 
     def key(self, k: str) -> str:
         if len(k) > MAX_KEY:
             k = k[:MAX_KEY] + "…"
-        if k in self or len(self) < self.cap:
-            return k
-        if len(self.folded) < 10_000:
-            self.folded.add(k)
-        self.folded_count += 1
-        return self.other
+        if k not in self and len(self) >= 2 * self.cap:
+            self._fold(self.cap)
+        return k
+
+    def finish(self) -> "CappedCounter":
+        if len(self) - (self.other in self) > self.cap:
+            self._fold(self.cap)
+        return self
+
+    def _fold(self, keep: int) -> None:
+        ranked = sorted((k for k in self if k != self.other), key=lambda k: (-self[k], k))
+        for k in ranked[keep:]:
+            self[self.other] += self.pop(k)
+            self.folded += 1
+            for c in self.linked:
+                if k in c:
+                    c[self.other] += c.pop(k)
+
+    @property
+    def folded_total(self) -> int:
+        return self.get(self.other, 0)
 
 
-def _capped(cap, other, counts, folded, folded_count) -> CappedCounter:
-    c = CappedCounter(cap, other)
+def _capped(cap, other, counts, folded, linked) -> CappedCounter:
+    c = CappedCounter(cap, other, linked)
     c.update(counts)
-    c.folded, c.folded_count = folded, folded_count
+    c.folded = folded
     return c
 
 
@@ -102,7 +125,8 @@ class LeadCounts:
     mql_with_sql: int = 0
     sql_with_opp: int = 0
     source_leads: CappedCounter = field(default_factory=lambda: CappedCounter(MAX_SOURCES, OTHER_SOURCES))
-    source_mqls: Counter = field(default_factory=Counter)
+    source_mqls: CappedCounter = field(default_factory=lambda: CappedCounter(MAX_SOURCES, OTHER_SOURCES))
+    no_source: int = 0  # leads of the quarter with an empty source cell (exact)
     program_leads: Counter = field(default_factory=Counter)  # casefolded CRM source -> leads, exact
     info: FileInfo = field(default_factory=lambda: FileInfo(""))
 
@@ -118,8 +142,8 @@ class DealCounts:
     won_priced: int = 0  # won deals whose amount counts in bookings (plan currency or converted)
     bookings: float = 0.0
     days: Counter = field(default_factory=Counter)
-    source_won: Counter = field(default_factory=Counter)
     source_bookings: Counter = field(default_factory=Counter)
+    source_won: CappedCounter = field(default_factory=lambda: CappedCounter(MAX_SOURCES, OTHER_SOURCES))
     loss_reasons: CappedCounter = field(default_factory=lambda: CappedCounter(MAX_REASONS, OTHER_REASONS))
     other_currency: Counter = field(default_factory=Counter)  # code -> won deals left out of bookings
     converted: Counter = field(default_factory=Counter)  # code -> won deals converted with --fx
@@ -202,7 +226,8 @@ def scan_leads(rows, header: list[str], layout: Layout, display: str, formats: t
                    has_opp=i_opp is not None or (sf and i_conv_date is not None))
     c.info = FileInfo(PurePath(display).name, shape=layout.shape.name)
     source_leads, source_mqls, prog = c.source_leads, c.source_mqls, c.program_leads
-    source_key = source_leads.key
+    source_key, mql_key = source_leads.key, source_mqls.key
+    no_source = 0
     cget, ctimes = created_col.cache.get, created_col.times
     none = {}.get
     mget, sget, oget = (col.cache.get if col is not None else none for col in (mql_col, sql_col, opp_col))
@@ -262,6 +287,8 @@ def scan_leads(rows, header: list[str], layout: Layout, display: str, formats: t
         if lo <= created <= hi:
             leads += 1
             source = row[i_source].strip() if i_source is not None else ""
+            if not source:
+                no_source += 1
             if source in source_leads:
                 source_leads[source] += 1
             else:
@@ -275,7 +302,7 @@ def scan_leads(rows, header: list[str], layout: Layout, display: str, formats: t
         if mql is not None and lo <= mql <= hi:
             mqls += 1
             source = row[i_source].strip() if i_source is not None else ""
-            source_mqls[source if source in source_mqls else source_key(source)] += 1
+            source_mqls[source if source in source_mqls else mql_key(source)] += 1
             if sql is not None:
                 mql_with_sql += 1
         if sql is not None and lo <= sql <= hi:
@@ -285,6 +312,9 @@ def scan_leads(rows, header: list[str], layout: Layout, display: str, formats: t
         if opp is not None and lo <= opp <= hi:
             opps += 1
     c.leads, c.mqls, c.sqls, c.opportunities = leads, mqls, sqls, opps
+    c.no_source = no_source
+    source_leads.finish()
+    source_mqls.finish()
     c.created_with_mql, c.mql_with_sql, c.sql_with_opp = created_with_mql, mql_with_sql, sql_with_opp
     c.info.rows, c.info.usable = n, usable
     c.info.first, c.info.last = (first, last) if usable else (None, None)
@@ -316,6 +346,7 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
     stage_cache: dict[str, str] = {}
     fx = fx or {}
     c = DealCounts(has_amount=i_amount is not None)
+    c.source_won = CappedCounter(MAX_SOURCES, OTHER_SOURCES, (c.source_bookings,))
     c.info = FileInfo(PurePath(display).name, shape=shape.name)
     days, source_won, source_bookings, reasons = c.days, c.source_won, c.source_bookings, c.loss_reasons
     n = usable = 0
@@ -399,9 +430,9 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
             c.opportunities += 1
         if closed is not None and lo <= closed <= hi:
             if stage == "won":
-                source = row[i_source].strip()[:MAX_KEY] if i_source is not None else ""
-                if source not in source_won and len(source_won) >= MAX_SOURCES:
-                    source = OTHER_SOURCES
+                source = row[i_source].strip() if i_source is not None else ""
+                if source not in source_won:
+                    source = source_won.key(source)
                 c.won += 1
                 source_won[source] += 1
                 days[days_between(created, closed)] += 1
@@ -424,6 +455,8 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
                 c.lost += 1
                 reason = row[i_reason].strip() if i_reason is not None else ""
                 reasons[reasons.key(reason) if reason else "unspecified"] += 1
+    source_won.finish()
+    reasons.finish()
     c.info.rows, c.info.usable = n, usable
     c.info.first, c.info.last = (first, last) if usable else (None, None)
     c.date_order = group  # type: ignore[attr-defined]

@@ -15,7 +15,10 @@ import re
 from typing import Optional, Protocol
 
 from .. import fmt, term
+from .figures import OTHER_SOURCES
 from .result import ReviewResult
+
+SOURCES_SHOWN = 20  # rows of the per-source table in text, md and html (JSON keeps them all)
 
 _C1 = re.compile("[\x7f-\x9f\u2028\u2029]")
 LABELS = {"leads": "New leads", "mqls": "MQLs", "sqls": "SQLs", "opportunities": "Opportunities",
@@ -69,6 +72,11 @@ def view(loaded, result: ReviewResult) -> dict:
     sources = [{"source": s.source, "leads": _n(s.leads), "mqls": _n(s.mqls), "won": _n(s.won),
                 "bookings": "–" if s.bookings is None else fmt.money(s.bookings, cur)}
                for s in result.sources]
+    # the largest sources (and the folded rest) are shown; --format json keeps every row
+    kept = [s for s in sources if s["source"] != OTHER_SOURCES]
+    sources_more = max(0, len(kept) - SOURCES_SHOWN)
+    if sources_more:
+        sources = kept[:SOURCES_SHOWN] + [s for s in sources if s["source"] == OTHER_SOURCES]
     programs = [{"id": p.id, "name": p.name, "channel": p.channel, "leads": _n(p.leads),
                  "expected": fmt.count(p.expected_leads), "cost": fmt.money(p.cost, cur),
                  "cpl": fmt.money(p.cost_per_lead, cur) if p.cost_per_lead is not None else "–", "weak": p.weak}
@@ -77,7 +85,8 @@ def view(loaded, result: ReviewResult) -> dict:
     return _printable({
         "title": f"{plan.company}: {q} go-to-market review",
         "period": f"Fiscal {q}: {day(q.first_day(fy))} to {day(q.last_day(fy))}",
-        "metrics": metrics, "rates": rates, "sources": sources, "programs": programs,
+        "metrics": metrics, "rates": rates, "sources": sources, "sources_more": sources_more,
+        "programs": programs,
         "bases": [{"label": LABELS[k], "basis": v} for k, v in result.plan_bases.items()],
         "loss_reasons": [r.as_dict() for r in result.loss_reasons], "bad_rows": shown_bad,
         "bad_rows_total": result.bad_rows_total,
@@ -177,6 +186,8 @@ class TextReporter:
             for s in v["sources"]:
                 t.add_row(escape(s["source"]), s["leads"], s["mqls"], s["won"], s["bookings"])
             con.print(t)
+            if v["sources_more"]:
+                con.print(f"  ... and {v['sources_more']:,} more sources (--format json lists them all)")
         if v["programs"]:
             t = Table(title="Programs, weakest first", title_justify="left")
             for name in ("Program", "Channel", "Leads", "Forecast", "Cost", "Cost per lead"):

@@ -154,6 +154,7 @@ class ReviewResult:
     plan_bases: dict[str, str] = field(default_factory=dict)
     inputs: list[InputFile] = field(default_factory=list)
     won_priced: Optional[int] = None  # won deals whose amount is in bookings (others: another currency)
+    unclaimed_leads: Optional[int] = None  # leads from a source no program lists (exact, not from the table)
     amounts_unclear: bool = False  # the amounts' decimal mark could not be told: no suggestion built on them
 
     def as_dict(self) -> dict:

@@ -11,6 +11,8 @@ more certain than the data (cli.md 0.2, "Statistics"; rules.md E701).
 
 from __future__ import annotations
 
+from .figures import OTHER_SOURCES
+
 from typing import Optional
 
 from ..fmt import count, money, pct, plural, possessive, rate, rel_diff
@@ -149,15 +151,23 @@ def suggestions(loaded, result: ReviewResult, used: dict) -> list[str]:
     leads_total = m["leads"].actual
     if leads_total and claimed:
         unlisted = sorted(((s.source, s.leads) for s in result.sources if s.leads
-                           and s.source.casefold() not in claimed and s.source != "(none)"),
+                           and s.source.casefold() not in claimed and s.source not in ("(none)", OTHER_SOURCES)),
                           key=lambda sl: (-sl[1], sl[0]))
-        unclaimed = sum(n for _, n in unlisted)
-        if unclaimed > leads_total * tol:
+        unclaimed = result.unclaimed_leads
+        if unclaimed is None:
+            unclaimed = sum(n for _, n in unlisted)
+        if unclaimed > leads_total * tol and unlisted:
             named = ", ".join(f"{source!r} ({count(n)})" for source, n in unlisted[:5])
-            more = f" and {plural(len(unlisted) - 5, 'more source')}" if len(unlisted) > 5 else ""
+            rest = len(unlisted) - 5
+            folded = any(s.source == OTHER_SOURCES and s.leads for s in result.sources)
+            more = ""
+            if rest > 0 or folded:
+                more = f" and {plural(rest, 'more source')}" if rest > 0 else ""
+                more += f" and the smaller sources in '{OTHER_SOURCES}'" if folded else ""
+            several = len(unlisted) > 1 or folded
             out.append(f"{count(unclaimed)} of {plural(leads_total, 'lead')} in {q} came from "
-                       f"{'a source' if len(unlisted) == 1 else 'sources'} no program lists in crm_sources: "
-                       f"{named}{more}. Add {'it' if len(unlisted) == 1 else 'them'} to the programs' crm_sources, "
+                       f"{'sources' if several else 'a source'} no program lists in crm_sources: "
+                       f"{named}{more}. Add {'them' if several else 'it'} to the programs' crm_sources, "
                        "or the portfolio cannot be judged.")
     losses = result.loss_reasons
     if losses:
