@@ -104,3 +104,33 @@ def test_a_deals_file_alone_keeps_its_largest_source_and_notes_the_fold(gtm, tmp
     assert by["other sources"]["won"] == 201 and by["other sources"]["bookings"] == 201000.0
     assert sum(s["bookings"] for s in doc["sources"]) == doc["metrics"]["bookings"]["actual"] == 1250000.0
     assert "201 won deals from sources outside the 1,000 largest are folded into 'other sources'" in doc["notes"]
+
+
+# -- D4: a quarter the export only partly covers ------------------------------------------
+
+def _q4_deals(tmp_path, last_close: str):
+    path = tmp_path / "deals.csv"
+    rows = [f"{i},2027-09-0{i},2027-10-1{i},won,10000" for i in range(1, 4)]
+    rows += [f"o{i},2027-09-{10 + i},,open,5000" for i in range(15)]  # a steady flow: a row every few days
+    rows += [f"9,2027-10-02,{last_close},lost,5000"]
+    path.write_text("id,created,closed,stage,amount\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_an_export_ending_inside_the_quarter_says_so_and_concludes_no_miss(gtm, tmp_path):
+    path = _q4_deals(tmp_path, "2027-11-08")
+    doc = review(gtm, LUMEN, "2027Q4", "--deals", path)
+    assert actual(doc)["bookings"] == 30000.0
+    assert ("deals.csv: its rows run from 2027-09-01 to 2027-11-08, so only 39 of the 92 days of 2027Q4 "
+            "(2027-10-01 to 2027-12-31) are in the export") in " ".join(doc["notes"]), doc["notes"]
+    assert doc["partial"] == ["opportunities", "won", "bookings"]
+    assert not [s for s in doc["suggestions"] if "missed" in s], doc["suggestions"]
+    r = gtm("review", LUMEN, "--quarter", "2027Q4", "--deals", path)
+    line = next(x for x in r.out.splitlines() if "Bookings" in x and "$30,000" in x)
+    assert "%" not in line  # no variance against the plan from a partial quarter
+
+
+def test_an_export_ending_a_few_days_before_the_quarter_ends_is_not_partial(gtm, tmp_path):
+    doc = review(gtm, LUMEN, "2027Q4", "--deals", _q4_deals(tmp_path, "2027-12-27"))
+    assert doc["partial"] == [] and not [n for n in doc["notes"] if "are in the export" in n]
+    assert [s for s in doc["suggestions"] if s.startswith("Bookings of $30,000 missed the 2027Q4 target")]

@@ -344,6 +344,15 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
             notes.append(f"won deals converted into {cur} with the --fx rates: {listed}")
         _order_notes(notes, dc)
 
+    partial: set[str] = set()
+    for counts, keys in ((lc, ("leads", "mqls", "sqls") + (("opportunities",) if dc is None else ())),
+                         (dc, ("opportunities", "won", "bookings"))):
+        if counts is not None:
+            note = _coverage_note(counts.info, q, q.first_day(plan.calendar).isoformat(),
+                                  q.last_day(plan.calendar).isoformat())
+            if note:
+                notes.append(note)
+                partial.update(keys)
     plans = {"leads": plan_leads, "mqls": plan_mqls, "sqls": plan_sqls, "opportunities": plan_opps,
              "won": row.deals if row else None, "bookings": row.target if row else None, "win_rate": eff["win_rate"],
              "average_deal_size": eff["average_deal_size"], "days_to_close": eff["sales_cycle_days"]}
@@ -394,11 +403,40 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
         won_priced=dc.won_priced if dc is not None else None,
         unclaimed_leads=(lc.leads - sum(lc.program_leads.values()) - lc.no_source
                          if lc is not None and lc.has_source else None),
+        partial=tuple(k for k in actual if k in partial),
         amounts_unclear=bool(dc is not None and dc.has_amount and dc.amount_unclear))
     from .suggest import suggestions
 
     result.suggestions = suggestions(loaded, result, eff)
     return result
+
+
+PARTIAL_DAYS = 7  # more uncovered days than this at one end of the quarter: the export covers only part of it
+
+
+def _coverage_note(info, q: Quarter, lo: str, hi: str) -> Optional[str]:
+    """A note when the file's dates cover only part of the quarter (cli.md: no conclusion beyond the data).
+
+    An export taken mid-quarter has rows from before the quarter and stops inside it (or, filtered
+    from a date inside the quarter, starts there and runs past its end). A file whose rows all lie
+    inside the quarter is taken as that quarter's export, quiet days at its ends included. The
+    uncovered part must be longer than a week and than five times the file's average gap between
+    rows (a quiet spell that long has a chance under 1% in a steady flow of rows)."""
+    import datetime as dt
+
+    if info.first is None:
+        return None
+    d = dt.date.fromisoformat
+    start, end = max(d(lo), d(info.first)), min(d(hi), d(info.last))
+    quiet = max(PARTIAL_DAYS, 5 * (d(info.last) - d(info.first)).days / max(info.usable, 1))
+    cut_end = info.first < lo and (d(hi) - end).days > quiet
+    cut_start = info.last > hi and (start - d(lo)).days > quiet
+    if not (cut_end or cut_start):
+        return None
+    days, covered = (d(hi) - d(lo)).days + 1, (end - start).days + 1
+    return (f"{info.file}: its rows run from {info.first} to {info.last}, so only {covered} of the {days} days of "
+            f"{q} ({lo} to {hi}) are in the export: its counts for {q} are partial, and no shortfall against "
+            "the plan is concluded from them")
 
 
 def _order_notes(notes: list[str], counts) -> None:

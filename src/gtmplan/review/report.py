@@ -58,7 +58,7 @@ def view(loaded, result: ReviewResult) -> dict:
     for key, m in result.metrics.items():
         p, a = m.plan, m.actual
         variance, bad = "–", False
-        if p and a is not None:
+        if p and a is not None and key not in result.partial:
             v = (a - p) / p
             variance = f"{v * 100:+.0f}%"
             bad = v > tol if key in HIGHER_IS_WORSE else v < -tol

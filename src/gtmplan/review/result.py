@@ -155,6 +155,7 @@ class ReviewResult:
     inputs: list[InputFile] = field(default_factory=list)
     won_priced: Optional[int] = None  # won deals whose amount is in bookings (others: another currency)
     unclaimed_leads: Optional[int] = None  # leads from a source no program lists (exact, not from the table)
+    partial: tuple[str, ...] = ()  # metrics counted on an export that covers only part of the quarter
     amounts_unclear: bool = False  # the amounts' decimal mark could not be told: no suggestion built on them
 
     def as_dict(self) -> dict:
@@ -172,4 +173,5 @@ class ReviewResult:
             "suggestions": list(self.suggestions),
             "plan_bases": dict(self.plan_bases),
             "inputs": [i.as_dict() for i in self.inputs],
+            "partial": list(self.partial),
         }

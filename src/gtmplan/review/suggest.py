@@ -125,11 +125,11 @@ def suggestions(loaded, result: ReviewResult, used: dict) -> list[str]:
                        f"{days.plan:g}) over {plural(int(won or 0), 'deal')}; it takes {MIN_WON_DEALS} won deals "
                        f"to suggest a change ({MIN_WON_DEALS - int(won or 0)} more).")
     book = m["bookings"]
-    if not result.amounts_unclear and book.actual is not None and book.plan and book.actual < book.plan * (1 - tol):
+    if not result.amounts_unclear and "bookings" not in result.partial and book.actual is not None and book.plan and book.actual < book.plan * (1 - tol):
         out.append(f"Bookings of {money(book.actual, cur)} missed the {q} target of {money(book.plan, cur)} "
                    f"by {pct(1 - book.actual / book.plan)}: revisit the next quarters' targets or pipeline.")
 
-    programs = [p for p in result.programs if p.leads is not None]
+    programs = [p for p in result.programs if p.leads is not None and "leads" not in result.partial]
     cpl_plan = used.get("cost_per_lead")
     for p in programs:
         if not p.weak:
