@@ -134,3 +134,21 @@ def test_an_export_ending_a_few_days_before_the_quarter_ends_is_not_partial(gtm,
     doc = review(gtm, LUMEN, "2027Q4", "--deals", _q4_deals(tmp_path, "2027-12-27"))
     assert doc["partial"] == [] and not [n for n in doc["notes"] if "are in the export" in n]
     assert [s for s in doc["suggestions"] if s.startswith("Bookings of $30,000 missed the 2027Q4 target")]
+
+
+# -- D7: a currency sign the reader does not know is another currency, not a bad row ----------
+
+def test_unknown_or_prefixed_currency_signs_are_another_currency(gtm, tmp_path):
+    path = tmp_path / "deals.csv"
+    path.write_text('id,created,closed,stage,amount\n'
+                    '1,2027-04-01,2027-05-01,won,"A$18,000"\n'
+                    '2,2027-04-01,2027-05-02,won,"$30,000"\n'
+                    '3,2027-04-01,2027-05-03,won,"Z$ 5,000"\n'
+                    '4,2027-04-01,2027-05-04,lost,"A$60,000"\n'
+                    '5,2027-04-01,2027-05-05,won,"Rp 18,000,000"\n')
+    doc = review(gtm, LUMEN, "2027Q2", "--deals", path)
+    assert doc["bad_rows"] == []
+    m = actual(doc)
+    assert (m["won"], m["bookings"], m["average_deal_size"], m["win_rate"]) == (4, 30000.0, 30000.0, 0.8)
+    assert ("3 won deals in another currency than the plan's USD (AUD (1), IDR (1), Z$ (1)) are left out of "
+            "bookings and the average deal size") in " ".join(doc["notes"]), doc["notes"]

@@ -41,9 +41,15 @@ _TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?(?: ?([AaPp])
                    r"(?: ?(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?")
 _NO_AMOUNT = frozenset({"", "-", "–", "—", "n/a", "na", "none", "null", "#n/a"})
 _SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "R$": "BRL", "Rs": "INR",
-            "Rs.": "INR", "CHF": "CHF", "Fr.": "CHF", "zł": "PLN", "kr": None, "kr.": None}
+            "Rs.": "INR", "CHF": "CHF", "Fr.": "CHF", "zł": "PLN", "A$": "AUD", "AU$": "AUD", "C$": "CAD",
+            "CA$": "CAD", "NZ$": "NZD", "S$": "SGD", "SG$": "SGD", "HK$": "HKD", "MX$": "MXN", "NT$": "TWD",
+            "₩": "KRW", "₽": "RUB", "₺": "TRY", "₪": "ILS", "₱": "PHP", "฿": "THB", "₫": "VND", "₴": "UAH",
+            "₦": "NGN", "Rp": "IDR", "Kč": "CZK", "Ft": "HUF", "RM": "MYR", "zł.": "PLN"}
+_KRONA = frozenset({"SEK", "NOK", "DKK", "ISK"})  # "kr" is the plan's currency only in a krona/krone plan
 _DOLLARS = frozenset({"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN"})
-_CURRENCY_PART = re.compile(r"([A-Z]{3}|US\$|R\$|Rs\.?|Fr\.|zł|kr\.?|[$€£¥₹])")
+_SIGNS = "$€£¥₹₩₽₺₪₱฿₫₴₦₡₲₵₸₭₮₼₾"  # currency signs (Unicode Sc); unknown ones are "another currency"
+_CURRENCY_PART = re.compile(rf"([A-Z]{{1,3}}\$|[A-Z]{{3}}|Rs\.?|Fr\.|zł|kr\.?|[{_SIGNS}]|[^\W\d_]{{1,4}}\.?(?=[\s\d]))")
+_CURRENCY_SUFFIX = re.compile(rf"\s?([A-Z]{{3}}|zł|kr\.?|[{_SIGNS}]|(?<=[\s\d])[^\W\d_]{{1,4}}\.?)$")
 _NUMBER = re.compile(r"\d[\d.,' \u00a0\u202f]*")
 _WESTERN = re.compile(r"\d{1,3}(?:,\d{3})+")
 _INDIAN = re.compile(r"\d{1,2}(?:,\d{2})*,\d{3}")
@@ -306,7 +312,7 @@ class AmountColumn:
         if m:
             currency, text = m.group(1), text[m.end():].strip()
         else:
-            m = re.search(r"\s?([A-Z]{3}|€|£|\$|₹|zł|kr\.?)$", text)
+            m = _CURRENCY_SUFFIX.search(text)
             if m:
                 currency, text = m.group(1), text[:m.start()].strip()
         if text.startswith("-") and not negative:
@@ -375,4 +381,6 @@ def currency_of(code: Optional[str], plan_currency: str) -> Optional[str]:
     """A detected symbol/code as an ISO code in the plan's terms ($ is the plan's dollar)."""
     if code == "USD" and plan_currency in _DOLLARS:
         return plan_currency
+    if code in ("kr", "kr."):
+        return plan_currency if plan_currency in _KRONA else "kr"
     return code
