@@ -152,3 +152,20 @@ def test_unknown_or_prefixed_currency_signs_are_another_currency(gtm, tmp_path):
     assert (m["won"], m["bookings"], m["average_deal_size"], m["win_rate"]) == (4, 30000.0, 30000.0, 0.8)
     assert ("3 won deals in another currency than the plan's USD (AUD (1), IDR (1), Z$ (1)) are left out of "
             "bookings and the average deal size") in " ".join(doc["notes"]), doc["notes"]
+
+
+# -- D6: --fx with the plan's own currency, or an absurd rate ------------------------------
+
+def test_fx_refuses_a_rate_for_the_plans_own_currency_and_a_huge_rate(gtm, tmp_path):
+    deals = tmp_path / "deals.csv"
+    deals.write_text('id,created,closed,stage,amount\n1,2027-04-01,2027-05-01,won,"EUR 1,000"\n')
+    fx = tmp_path / "fx.yaml"
+    fx.write_text("USD: 2\nEUR: 1e308\n")
+    r = gtm("review", LUMEN, "--quarter", "2027Q2", "--deals", deals, "--fx", fx)
+    assert r.code == 2 and r.out == ""
+    assert r.err.splitlines() == [
+        f"{fx}:1:6: USD is the plan's own currency: its rate is always 1 (leave it out or give 1)",
+        f"{fx}:2:6: EUR: the rate 1e308 is too large (units of the plan's currency for one unit of this one; "
+        "at most 1,000,000,000)"]
+    fx.write_text("USD: 1\nEUR: 1.1\n")
+    assert actual(review(gtm, LUMEN, "2027Q2", "--deals", deals, "--fx", fx))["bookings"] == 1100.0

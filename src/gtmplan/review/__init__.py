@@ -47,8 +47,8 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         if why:
             raise InputError.single(mapping, f"date_format {mp.date_format!r}: {why}")
         formats += (mp.date_format,)
-    rates = load_fx(fx) if fx else None
     plan = loaded.plan
+    rates = load_fx(fx, plan.currency) if fx else None
     fy = plan.calendar
     lo, hi = quarter.first_day(fy).isoformat(), quarter.last_day(fy).isoformat()
     claimed = frozenset(s.strip().casefold() for p in plan.marketing.programs for s in (p.crm_sources or []))
@@ -184,7 +184,10 @@ def _usable(info, path: str, q: Quarter, lo: str, hi: str, bad: BadRows) -> None
                                       f"to {hi}: export that quarter's rows, or review a quarter the file covers")
 
 
-def load_fx(path: str) -> dict[str, float]:
+MAX_RATE = 1e9  # units of the plan's currency for one unit of another: larger is a typo
+
+
+def load_fx(path: str, plan_currency: Optional[str] = None) -> dict[str, float]:
     """``--fx FILE``: a YAML mapping of currency code -> rate into the plan's currency."""
     import yaml
 
@@ -211,10 +214,18 @@ def load_fx(path: str) -> dict[str, float]:
                 rate = float(v.value)
             except ValueError:
                 rate = None
-        if rate is None or not math.isfinite(rate) or not 0 < rate < 1e9:
-            problems.append(Problem(path, v.start_mark.line + 1, v.start_mark.column + 1,
-                                    f"{code}: the rate must be a positive number (units of the plan's currency "
-                                    "for one unit of this one)"))
+        at = (path, v.start_mark.line + 1, v.start_mark.column + 1)
+        if rate is not None and rate > 0 and (not math.isfinite(rate) or rate >= MAX_RATE):
+            problems.append(Problem(*at, f"{code}: the rate {v.value[:30]} is too large (units of the plan's "
+                                         f"currency for one unit of this one; at most {MAX_RATE:,.0f})"))
+            continue
+        if rate is None or not math.isfinite(rate) or not 0 < rate:
+            problems.append(Problem(*at, f"{code}: the rate must be a positive number (units of the plan's currency "
+                                         "for one unit of this one)"))
+            continue
+        if plan_currency and code.upper() == plan_currency.upper() and rate != 1:
+            problems.append(Problem(*at, f"{code} is the plan's own currency: its rate is always 1 (leave it out "
+                                         "or give 1)"))
             continue
         out[code.upper()] = rate
     if problems:
