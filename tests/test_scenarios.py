@@ -193,6 +193,14 @@ def test_set_problems_are_reported_as_set_n(gtm, plan_file):
     assert r.code == 2 and r.err.startswith("--set:1: sales.assumptions.win_rate: the value is not valid YAML")
 
 
+def test_set_remove_true_removes_the_item_as_a_scenario_does(gtm, plan_file):
+    loaded = load_plan(str(plan_file()), None, ["marketing.programs[seo].remove=true"])
+    assert ids(loaded) == ["webinars", "events"]
+    r = gtm("check", plan_file(), "--set", "marketing.programs[seo].remove=false")
+    assert r.code == 2
+    assert r.err == "--set:1:32: marketing.programs[seo]: 'remove' takes only the value true (it removes the item)\n"
+
+
 def test_finding_about_a_set_value_points_at_the_flag(gtm, plan_file):
     r = gtm("check", plan_file(), "-f", "json", "--set", "marketing.assumptions.mql_to_sql=0.6")
     (a101,) = [f for f in json.loads(r.out)["findings"] if f["code"] == "A101"]

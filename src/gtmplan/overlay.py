@@ -159,7 +159,7 @@ class _Merger:
             where = f"{dotted(path)}[{ident}]"
             if "remove" in item:
                 rnode = _child(inode, "remove")
-                if item["remove"] is not True:
+                if _plain(item["remove"]) is not True:  # from a scenario file, or --set PATH[id].remove=true
                     self.problem(rnode[1] if rnode else inode,
                                  f"{where}: 'remove' takes only the value true (it removes the item)")
                 elif set(item) != {"id", "remove"}:
@@ -388,7 +388,11 @@ def _apply_set(data: dict, smap: SourceMap, f, n: int, arg: str) -> dict:
             over, onode, item = [over], yaml.SequenceNode(_SEQ_TAG, [onode], start_mark=mark, end_mark=mark), None
         over = {part: over}
         onode = yaml.MappingNode(_MAP_TAG, [(scalar(part), onode)], start_mark=mark, end_mark=mark)
-    return _Merger(smap, f).apply(data, over, onode)
+    merger = _Merger(smap, f)
+    out = merger.apply(data, over, onode)
+    if merger.problems:  # e.g. remove=false, or remove on an id the plan lacks
+        raise InputError(merger.problems)
+    return out
 
 
 def _nodes(node: yaml.Node):
