@@ -288,6 +288,18 @@ def test_compare_picks_scenarios_and_writes_md_by_extension(gtm, plan_dir, tmp_p
     assert "Largest MQL shortfall" in r.out and "50 in 2027Q1" in r.out
 
 
+def test_compare_in_the_plan_folder_is_titled_by_the_company_and_shows_a_repeated_name_once(
+        gtm, plan_dir, monkeypatch):
+    d = plan_dir({"downside": DOWNSIDE, "upside": UPSIDE})
+    monkeypatch.chdir(d)
+    r = gtm("compare", "--scenario", "downside", "--scenario", "downside")
+    assert r.code == 0
+    lines = r.out.splitlines()
+    assert lines[0] == f"{base_plan()['company']}: the plan and 1 scenario, over the horizon"
+    assert lines[2].split() == ["base", "downside"]
+    assert gtm("compare", "-f", "md").out.startswith(f"## Scenarios: {base_plan()['company']}\n")
+
+
 def test_shipped_example_has_downside_and_upside(gtm):
     r = gtm("compare", EXAMPLES / "lumen-analytics", "-f", "json")
     assert r.code == 0

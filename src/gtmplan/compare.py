@@ -29,6 +29,7 @@ class Column:
     figures: dict
     findings: dict[str, int]
     currency: str
+    company: str = ""  # the plan's company: the title of text and md (not in the JSON)
 
     def as_dict(self) -> dict:
         return {"name": self.name, "description": self.description, "figures": self.figures,
@@ -75,14 +76,15 @@ def column(name: str, loaded: LoadedPlan, checked: Optional[CheckResult] = None)
     """One column: the figures from the funnel the checks computed (once per plan)."""
     checked = checked or run_check(loaded)
     description = loaded.scenario.description if loaded.scenario is not None else None
-    return Column(name, description, figures(checked.funnel), checked.summary, loaded.plan.currency)
+    return Column(name, description, figures(checked.funnel), checked.summary, loaded.plan.currency,
+                  loaded.plan.company or "")
 
 
 def run_compare(source, names: Optional[Sequence[str]] = None, sets: Sequence[str] = (),
                 base: Optional[tuple[LoadedPlan, CheckResult]] = None) -> list[Column]:
     """The base, then each named scenario (default: every one in the plan's scenarios/).
     ``base``: the plan already loaded and checked (render has it), not loaded again."""
-    chosen = list(names) if names else source.scenario_names()
+    chosen = list(dict.fromkeys(names)) if names else source.scenario_names()  # a name given twice: shown once
     if "base" in chosen:
         raise InputError.single(None, "--scenario: 'base' names the plan itself in gtmplan compare; "
                                       "rename scenarios/base.yaml")
@@ -137,7 +139,18 @@ def _descriptions(cols: list[Column]) -> list[str]:
     return [f"{c.name}: {c.description}" for c in cols if c.description]
 
 
+def _title(target: str, cols: list[Column]) -> str:
+    """The company's name; else the plan folder's or file's name (never "." for the current folder)."""
+    from pathlib import Path
+
+    if cols and cols[0].company.strip():
+        return cols[0].company.strip()
+    path = Path(target).resolve()
+    return (path.parent.name if path.is_file() and path.parent.name else path.name) or target
+
+
 def render_text(target: str, cols: list[Column]) -> str:
+    target = _title(target, cols)
     header, rows = table(cols)
     all_rows = [header, *rows]
     widths = [max(len(r[i]) for r in all_rows) for i in range(len(header))]
@@ -162,6 +175,7 @@ def render_text(target: str, cols: list[Column]) -> str:
 
 
 def render_md(target: str, cols: list[Column]) -> str:
+    target = _title(target, cols)
     header, rows = table(cols)
     out = [f"## Scenarios: {md_escape(target)}", ""]
     out.append("| " + " | ".join(md_escape(h) for h in header) + " |")
