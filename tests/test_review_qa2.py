@@ -169,3 +169,16 @@ def test_fx_refuses_a_rate_for_the_plans_own_currency_and_a_huge_rate(gtm, tmp_p
         "at most 1,000,000,000)"]
     fx.write_text("USD: 1\nEUR: 1.1\n")
     assert actual(review(gtm, LUMEN, "2027Q2", "--deals", deals, "--fx", fx))["bookings"] == 1100.0
+
+
+# -- item 8: UTF-16 without a byte-order mark ------------------------------------------------
+
+def test_utf16_without_a_bom_is_named_with_the_encoding_to_give(gtm, tmp_path):
+    text = "id,created,closed,stage,amount\r\n1,2027-04-01,2027-05-01,won,30000\r\n"
+    for codec in ("utf-16-le", "utf-16-be"):
+        path = tmp_path / f"{codec}.csv"
+        path.write_bytes(text.encode(codec))
+        r = gtm("review", LUMEN, "--quarter", "2027Q2", "--deals", path)
+        assert r.code == 2 and r.err == (f"{path}:1:1: looks like UTF-16 without a byte-order mark (a NUL byte "
+                                         f"beside every letter): use --encoding {codec}\n")
+        assert actual(review(gtm, LUMEN, "2027Q2", "--deals", path, "--encoding", codec))["bookings"] == 30000.0

@@ -144,12 +144,32 @@ def _choose_encoding(head: bytes, path: str, regular: bool, forced: Optional[str
         return "utf-8", 3
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16", 0  # the codec reads the BOM itself
+    guess = _utf16_without_bom(head)
+    if guess:
+        raise _fail(display, f"looks like UTF-16 without a byte-order mark (a NUL byte beside every letter): "
+                             f"use --encoding {guess}", 1, 1)
     ok = _utf8_ok(path) if regular else _utf8_prefix_ok(head)
     if ok:
         return "utf-8", 0
     notes.append(f"{os.path.basename(display)} is not UTF-8: read as Windows-1252 "
                  "(give --encoding NAME if it is another encoding)")
     return "cp1252", 0
+
+
+def _utf16_without_bom(head: bytes) -> Optional[str]:
+    """"utf-16-le" or "utf-16-be" when the header's first characters are ASCII written as UTF-16:
+    a NUL at every odd (LE) or even (BE) byte and none at the others. A UTF-8 or Windows-1252
+    header never has a NUL; one in a later rich-text cell does not count."""
+    first = head[:64]
+    if len(first) < 8:
+        return None
+    first = first[:len(first) // 2 * 2]
+    even, odd = first[0::2], first[1::2]
+    if not odd.strip(b"\x00") and b"\x00" not in even:
+        return "utf-16-le"
+    if not even.strip(b"\x00") and b"\x00" not in odd:
+        return "utf-16-be"
+    return None
 
 
 def _utf8_prefix_ok(head: bytes) -> bool:
