@@ -414,3 +414,24 @@ def test_actuals_are_read_from_the_revision_too(gtm, repo):
     git(repo, "checkout", "-q", "HEAD~1", "--", "plan")
     r = gtm("diff", "plan", "--base", "HEAD")
     assert r.code == 2 and r.err.startswith("HEAD:plan/actuals/2026Q2.yaml:")
+
+
+def test_diff_text_and_md_show_counts_rounded_up_as_funnel_does(gtm, tmp_path, monkeypatch):
+    import re
+
+    monkeypatch.chdir(tmp_path)
+    write_split(tmp_path / "old", base_plan())
+    write_split(tmp_path / "new", apply_patch(base_plan(), {"sales": {"assumptions": {"win_rate": 0.22}}}))
+    doc = json.loads(gtm("diff", "new", "--base", "old", "-f", "json").out)
+    exact = [(q["quarter"], k, f) for q in doc["quarters"] for k, f in q["figures"].items()]
+    assert any(not float(f["new"]).is_integer() for _, _, f in exact)  # JSON keeps the exact values
+    text = gtm("diff", "new", "--base", "old").out
+    md = gtm("diff", "new", "--base", "old", "-f", "md").out
+    for quarter, key, f in exact:
+        old, new = -(-f["old"] // 1), -(-f["new"] // 1)  # rounded up, as funnel shows counts
+        d = int(new - old)
+        change = f"{'+' if d > 0 else '−'}{abs(d):,}" if d else "less than 1 (rounded up alike)"
+        name = key.replace("_", " ")
+        assert f"  {quarter}  {name}: {int(old):,} -> {int(new):,} ({change})" in text
+        assert f"| {quarter} | {name} | {int(old):,} | {int(new):,} | {change} |" in md
+    assert not re.search(r"\d\.\d", text.split("Funnel figures that moved:")[1].split("\n\n")[0])

@@ -131,6 +131,28 @@ def delta(v: Any) -> str:
     return sign + figure(abs(v))
 
 
+MONEY_FIGURES = frozenset({"target", "capacity", "program_cost", "budget"})
+
+
+def shown(key: str, v: Any, currency: str) -> str:
+    """A funnel figure as funnel shows it: money, or a count rounded up (JSON keeps the exact value)."""
+    if v is None or isinstance(v, str):
+        return figure(v)
+    return fmt.money(v, currency) if key in MONEY_FIGURES else fmt.count(v)
+
+
+def shown_delta(key: str, f: dict, currency: str) -> str:
+    """The change between the two figures as shown, so that before + change = after on the page."""
+    old, new = f.get("old"), f.get("new")
+    if isinstance(old, str) or isinstance(new, str) or f.get("delta") is None:
+        return delta(f.get("delta"))
+    if key in MONEY_FIGURES:
+        d = round(new or 0) - round(old or 0)
+        return ("+" if d > 0 else "−" if d < 0 else "") + fmt.money(abs(d), currency) if d else "less than 1"
+    d = (fmt.ceil_count(new) or 0) - (fmt.ceil_count(old) or 0)
+    return f"{'+' if d > 0 else '−'}{abs(d):,}" if d else "less than 1 (rounded up alike)"
+
+
 def label(key: str) -> str:
     return key.replace("_", " ")
 
@@ -161,8 +183,9 @@ def render_text(r: DiffResult) -> str:
         lines += ["", "Funnel figures that moved:"]
         for q in r.quarters:
             for key, f in q["figures"].items():
-                d = delta(f["delta"])
-                lines.append(p(f"  {q['quarter']}  {label(key)}: {figure(f['old'])} -> {figure(f['new'])}"
+                d = shown_delta(key, f, r.currency)
+                lines.append(p(f"  {q['quarter']}  {label(key)}: {shown(key, f['old'], r.currency)} -> "
+                               f"{shown(key, f['new'], r.currency)}"
                                + (f" ({d})" if d else "")))
     for title, items in (("New findings", r.new), ("Resolved findings", r.resolved)):
         if items:
@@ -192,8 +215,8 @@ def render_md(r: DiffResult) -> str:
                 "|---|---|---:|---:|---:|"]
         for q in r.quarters:
             for key, f in q["figures"].items():
-                out.append(f"| {q['quarter']} | {md(label(key))} | {md(figure(f['old']))} | {md(figure(f['new']))} "
-                           f"| {md(delta(f['delta']))} |")
+                out.append(f"| {q['quarter']} | {md(label(key))} | {md(shown(key, f['old'], r.currency))} "
+                           f"| {md(shown(key, f['new'], r.currency))} | {md(shown_delta(key, f, r.currency))} |")
         out.append("")
     if r.inputs:
         out += [f"### Inputs changed ({len(r.inputs)})", "", "| Input | Before | After | Where |", "|---|---|---|---|"]
