@@ -22,7 +22,7 @@ from typing import Any, Optional, Sequence
 from ..errors import InputError
 from ..loader import LoadedPlan, load
 from ..rules import Finding
-from ..sources import DiskSource, PlanSource, open_side
+from ..sources import DiskSource, GitObjects, PlanSource, open_side
 
 FAIL_ON = ("new-errors", "new-warnings", "any-change")
 NO_CHANGE = "No change to the plan's numbers or findings."
@@ -95,12 +95,13 @@ class DiffResult:
 
 def run_diff(target: str, base: str, head: Optional[str], scenario: Optional[str] = None,
              sets: Sequence[str] = ()) -> DiffResult:
-    base_src = open_side(base, target, "--base")
-    if head is None:
-        head_src: PlanSource = DiskSource(target, "working tree")
-        head_src.exists = _exists_on_disk(target)
-    else:
-        head_src = open_side(head, target, "--head")
+    with GitObjects() as objects:  # both sides from git: one git process
+        base_src = open_side(base, target, "--base", objects)
+        if head is None:
+            head_src: PlanSource = DiskSource(target, "working tree")
+            head_src.exists = _exists_on_disk(target)
+        else:
+            head_src = open_side(head, target, "--head", objects)
     b = _side(base_src, scenario, sets)
     h = _side(head_src, scenario, sets)
     if b.loaded is None and h.loaded is None:
