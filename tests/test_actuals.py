@@ -41,6 +41,12 @@ def _exports(d: Path) -> tuple[Path, Path]:
     return leads, deals
 
 
+@pytest.fixture(autouse=True)
+def _after_the_horizon(monkeypatch):
+    """Every quarter these tests record has ended (review --record refuses one that has not)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1830384000")  # 2028-01-02
+
+
 @pytest.fixture
 def plan_dir(tmp_path):
     d = tmp_path / "plan"
@@ -170,7 +176,22 @@ def test_a_hand_written_file_is_part_of_the_plan(gtm, plan_dir):
     ("2026Q3.yaml", HAND_WRITTEN.replace("  - {id: seo", "  - {id: seo, leads: 1}\n  - {id: seo"),
      "2026Q3.yaml:10:10: programs[1].id: 'seo' is listed twice (first as programs[0])"),
     ("2026Q3.yaml", "quarter: 2026Q3\n", "2026Q3.yaml:1:1: missing required key 'metrics'"),
-    ("q3.yaml", HAND_WRITTEN, "q3.yaml: an actuals file is named after its quarter, e.g. actuals/2027Q2.yaml"),
+    ("q3.yaml", HAND_WRITTEN, "q3.yaml:1:1: an actuals file is named after its quarter, e.g. actuals/2027Q2.yaml; "
+                              "keep notes elsewhere (a file in actuals/ is a recorded quarter)"),
+    ("2026q3.yaml", HAND_WRITTEN, "2026q3.yaml:1:1: an actuals file is named after its quarter, "
+                                  "e.g. actuals/2027Q2.yaml: rename it 2026Q3.yaml"),
+    # 0.9 of 10 is 9 won, but the same file says 5 won of 5 + 5 closed
+    ("2026Q3.yaml", "quarter: 2026Q3\nmetrics: {won: 5, lost: 5}\nrates: {win_rate: {actual: 0.9, n: 10}}\n",
+     "2026Q3.yaml:3:28: rates.win_rate.actual: 0.9 of 10 closed deals is 9 won, but metrics say won: 5 "
+     "(write actual: 0.5, or correct won)"),
+    ("2026Q3.yaml", "quarter: 2026Q3\nsources: [{file: a.csv, sha256: nothex, rows: 3}]\nmetrics: {}\n",
+     "2026Q3.yaml:2:33: sources[0].sha256: expected the file's SHA-256, 64 hexadecimal digits (0-9, a-f), "
+     "got 'nothex'"),
+    ("2026Q3.yaml", "quarter:\nmetrics: {}\n", "2026Q3.yaml:1:9: quarter: no quarter given: write it as YYYYQn"),
+    ("2026Q3.yaml", "quarter: 2026Q3\nmetrics: {leads: 10000000000}\n",
+     "2026Q3.yaml:2:18: metrics.leads: must be at most 1,000,000,000, got 10000000000"),
+    ("2026Q3.yaml", "quarter: 2026Q3\nmetrics: {bookings: 2000000000000}\n",
+     "2026Q3.yaml:2:21: metrics.bookings: must be at most 1,000,000,000,000, got 2000000000000"),
     ("2026Q3.yaml", "quarter: 2026Q3\nmetrics: {leads: 1, leads: 2}\n",
      "2026Q3.yaml:2:21: duplicate key 'leads' (first at line 2)"),
 ])
@@ -184,10 +205,26 @@ def test_a_hand_written_error_is_reported_with_its_location(gtm, plan_dir, name,
         assert expected in r.err, r.err
 
 
+@pytest.mark.parametrize("kind", ["directory", "fifo"])
+def test_an_actuals_entry_that_is_not_a_file_is_reported_not_skipped(gtm, plan_dir, kind):
+    import os
+
+    (plan_dir / "actuals").mkdir()
+    path = plan_dir / "actuals" / "2026Q4.yaml"
+    path.mkdir() if kind == "directory" else os.mkfifo(path)
+    r = gtm("check", plan_dir)
+    assert r.code == 2
+    expected = "is a directory, not an actuals file" if kind == "directory" else "is not a regular file"
+    assert r.err.strip().startswith(f"{path}: {expected}"), r.err
+
+
 def test_calibrate_without_actuals_says_how_to_record(gtm, plan_dir):
     r = gtm("calibrate", plan_dir)
     assert r.code == 2
-    assert "no recorded quarters" in r.err and "--record" in r.err
+    assert r.err.strip() == (f"{plan_dir}/actuals: does not exist: no recorded quarters; record one with "
+                             "'gtmplan review --quarter Q ... --record' (it writes actuals/QUARTER.yaml)")
+    (plan_dir / "actuals").mkdir()
+    assert gtm("calibrate", plan_dir).err.startswith(f"{plan_dir}/actuals: holds no recorded quarter; record one")
 
 
 def test_calibrate_pools_the_last_n_quarters_and_proposes_only_on_evidence(gtm, plan_dir):
@@ -277,3 +314,131 @@ def test_recorded_row_counts_do_not_depend_on_where_reads_split_the_file(tmp_pat
     for size in (1, 2, 3, 5, 7, len(data)):
         monkeypatch.setattr(record, "_CHUNK", size)
         assert record.file_facts(str(path)) == (hashlib.sha256(data).hexdigest(), 3), size
+
+
+def test_calibrate_calls_nothing_a_fit_or_a_misfit_below_the_evidence_threshold(gtm, plan_dir):
+    # 1 of 14 closed deals won at 84,000: below n >= 30 and below 10 won deals; sales states 0.25 and 10,000
+    _hand(plan_dir, "2026Q4.yaml", "quarter: 2026Q4\nmetrics: {won: 1, lost: 13, bookings: 84000}\n"
+                                   "rates: {win_rate: {actual: 0.0714, n: 14}}\n")
+    cal = json.loads(gtm("calibrate", plan_dir, "-f", "json").out)
+    for key in ("win_rate", "average_deal_size"):
+        a = cal["assumptions"][key]
+        assert (a["evidence"], a["sales_fits"], a["marketing_fits"]) == (False, None, None), key
+    r = gtm("calibrate", plan_dir)
+    assert r.code == 0, r.err
+    text = " ".join(r.out.split())
+    assert " off " not in text and "outside" not in text and "fits" not in text
+    assert "1 won deal " in text and "won deals" not in text.replace("10 are needed", "")
+    assert ("average_deal_size: 1 won deal recorded in the last recorded quarter (2026Q4); 10 are needed before "
+            "a stated value can be called a fit or contradicted (9 more).") in text
+    assert "win_rate: 14 closed deals recorded in the last recorded quarter (2026Q4); 30 are needed" in text
+
+
+def test_calibrate_names_the_quarters_that_measured_each_rate(gtm, plan_dir):
+    _hand(plan_dir, "2026Q3.yaml", "quarter: 2026Q3\nmetrics: {}\nrates: {win_rate: {actual: 0.12, n: 100}}\n")
+    _hand(plan_dir, "2026Q4.yaml", "quarter: 2026Q4\nmetrics: {leads: 10}\n")
+    cal = json.loads(gtm("calibrate", plan_dir, "-f", "json").out)
+    assert cal["quarters"] == ["2026Q3", "2026Q4"] and cal["assumptions"]["win_rate"]["quarters"] == ["2026Q3"]
+    text = " ".join(gtm("calibrate", plan_dir).out.split())
+    assert "against the last 2 recorded quarters (2026Q3, 2026Q4)" in text
+    assert ("win_rate: sales states 0.25, outside the 95% range 7.0–19.8% measured in 1 of the last 2 recorded "
+            "quarters (2026Q3; not measured in 2026Q4) on 100 closed deals") in text
+
+
+@pytest.mark.parametrize("kind,expected", [
+    ("file", "actuals: is not a directory: recorded quarters go in a folder actuals/ (rename or remove this file)"),
+    ("dangling", "actuals: is a symbolic link to nothing: remove it, or point it at a directory"),
+    ("readonly", "actuals: cannot write: permission denied"),
+])
+def test_record_where_actuals_cannot_be_written_is_one_located_line(gtm, plan_dir, kind, expected):
+    import os
+
+    folder = plan_dir / "actuals"
+    if kind == "file":
+        folder.write_text("hi\n", encoding="utf-8")
+    elif kind == "dangling":
+        folder.symlink_to(plan_dir / "nowhere")
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root writes in a read-only folder")
+        folder.mkdir()
+        folder.chmod(0o555)
+    leads, _ = _exports(plan_dir / "crm")
+    r = gtm("review", plan_dir, "--quarter", "2026Q4", "--leads", leads, "--record")
+    assert r.code == 2 and r.out == ""
+    assert r.err.strip().splitlines() == [r.err.strip()] and "Traceback" not in r.err
+    assert r.err.startswith(f"{plan_dir}/{expected}"), r.err
+
+
+@pytest.mark.parametrize("company,header", [
+    ("|\n  Acme\n  Pumps\n", "# What happened in 2026Q4 at Acme Pumps: recorded by"),
+    ('"Acme\\e[31m Pumps"', "# What happened in 2026Q4 at Acme\\x1b[31m Pumps: recorded by"),
+])
+def test_record_keeps_the_company_name_inside_its_comment(gtm, plan_dir, company, header):
+    plan = plan_dir / "gtmplan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if not ln.startswith("company:")]
+    plan.write_text(f"company: {company}\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    assert gtm("check", plan_dir).code in (0, 1)
+    leads, _ = _exports(plan_dir / "crm")
+    r = gtm("review", plan_dir, "--quarter", "2026Q4", "--leads", leads, "--record")
+    assert r.code == 0, r.err
+    assert (plan_dir / "actuals" / "2026Q4.yaml").read_text(encoding="utf-8").startswith(header)
+
+
+def test_record_refuses_a_quarter_that_has_not_ended(gtm, plan_dir, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")  # 2026-11-23
+    leads, _ = _exports(plan_dir / "crm")
+    r = gtm("review", plan_dir, "--quarter", "2026Q4", "--leads", leads, "--record", "--force")
+    assert r.code == 2 and r.out == ""
+    assert r.err.strip() == ("gtmplan: --quarter 2026Q4: it ends on 31 Dec 2026 (today is 23 Nov 2026); record a "
+                             "quarter once it has ended, so that its figures are complete")
+    assert not (plan_dir / "actuals").exists()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1798761600")  # 2027-01-01: it has
+    assert gtm("review", plan_dir, "--quarter", "2026Q4", "--leads", leads, "--record").code == 0
+
+
+def test_record_refuses_a_quarter_after_the_horizon(gtm, plan_dir, monkeypatch):
+    leads, _ = _exports(plan_dir / "crm")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1861920000")  # 2029-01-01: 2028Q1 has ended, and is after 2027Q4
+    r = gtm("review", plan_dir, "--quarter", "2028Q1", "--leads", leads, "--record")
+    assert r.code == 2
+    assert "--quarter 2028Q1: it is after the plan's horizon (2027Q1–2027Q4)" in r.err
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("quarter: 2026Q4\nrecorded_on: 2026-12-31\nmetrics: {}\n",
+     "2026Q4.yaml:2:14: recorded_on: 2026-12-31 is before 2026Q4 ended (31 Dec 2026): its figures are partial"),
+    ("quarter: 2031Q4\nmetrics: {}\n",
+     "2031Q4.yaml:1:10: quarter: 2031Q4 is after the plan's horizon (2027Q1–2027Q4): a recorded quarter lies "
+     "before the horizon or inside it (a typo in the year? or extend the horizon)"),
+])
+def test_a_hand_written_quarter_the_plan_cannot_have_recorded(gtm, plan_dir, text, expected):
+    _hand(plan_dir, expected.split(":", 1)[0], text)
+    for command in ("check", "calibrate", "render"):
+        r = gtm(command, plan_dir, *(("-o", plan_dir / "plan.md") if command == "render" else ()))
+        assert r.code == 2, command
+        assert r.err.strip() == f"{plan_dir / 'actuals'}/{expected}" or expected in r.err, r.err
+    assert gtm("check", plan_dir).err.strip().startswith(str(plan_dir / "actuals" / expected.split(":")[0]))
+
+
+def test_record_before_the_horizon_keeps_a_running_program_at_zero_leads(gtm, plan_dir):
+    # seo ran in 2026Q3 (hand-written); in 2026Q4 its source "SEO" brought no lead: recorded as 0, not left out
+    _hand(plan_dir, "2026Q3.yaml", "quarter: 2026Q3\nmetrics: {}\nprograms: [{id: seo, leads: 100}]\n")
+    leads, _ = _exports(plan_dir / "crm")
+    leads.write_text(leads.read_text(encoding="utf-8").replace(",SEO,", ",Ads,"), encoding="utf-8")
+    r = gtm("review", plan_dir, "--quarter", "2026Q4", "--leads", leads, "--record")
+    assert r.code == 0, r.err
+    text = (plan_dir / "actuals" / "2026Q4.yaml").read_text(encoding="utf-8")
+    assert "  - {id: seo, leads: 0}" in text
+    r = gtm("check", plan_dir, "--select", "E702")
+    assert "program 'seo' brought 100 leads in 2026Q3 and 0 in 2026Q4" in r.out
+
+
+def test_calibrate_shows_the_largest_figures_whole(gtm, plan_dir):
+    _hand(plan_dir, "2026Q4.yaml", "quarter: 2026Q4\nmetrics: {won: 123456789, bookings: 999999999999}\n"
+                                   "rates: {win_rate: {actual: 0.123456789, n: 1000000000}}\n")
+    r = gtm("calibrate", plan_dir)
+    assert r.code == 0, r.err
+    assert "…" not in r.out
+    assert "1,000,000,000 closed deals" in r.out and "123,456,789 won deals" in r.out and "$8,100" in r.out

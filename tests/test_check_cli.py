@@ -29,7 +29,7 @@ def test_text_report_lines_and_summary(gtm, plan_file):
     lines = r.out.strip().splitlines()
     assert re.fullmatch(rf"{re.escape(str(path))}:\d+:\d+ A101 error: sales assumes mql_to_sql 0\.30, "
                         r"marketing 0\.40 \(differ by 25%.*", lines[0])
-    assert lines[-1] == f"{path}: 1 error, 0 warnings, 0 info (1 rules checked)"
+    assert lines[-1] == f"{path}: 1 error, 0 warnings, 0 info (1 rule checked); 'gtmplan rules A101' explains a finding and how to fix it"
     assert "\x1b[" not in r.out  # not a terminal: no colour
 
 
@@ -279,6 +279,6 @@ def test_running_the_cli_in_process_leaves_the_garbage_collector_as_it_was(plan_
     assert gc.isenabled()
     frozen = gc.get_freeze_count()
     for _ in range(3):
-        assert run([command, str(path), "-o", str(path.with_suffix(".out"))]) == 0
+        assert run([command, str(path), "-o", str(path.with_suffix(".txt"))]) == 0
     assert gc.isenabled()
     assert gc.get_freeze_count() == frozen

@@ -40,3 +40,9 @@ def test_plural_and_day():
     assert fmt.plural(1, "column", with_count=False) == "column"
     assert fmt.plural(3, "column", with_count=False) == "columns"
     assert fmt.day(dt.date(2027, 7, 4)) == "4 Jul 2027"
+
+
+@pytest.mark.parametrize("x,shown", [(0.15, "15%"), (0.999, "99.9%"), (0.9999, "99.99%"), (0.001, "0.1%"),
+                                     (1.0, "100%"), (0.0, "0%"), (0.995, "99.5%"), (0.004, "0.4%")])
+def test_a_share_never_reads_100_or_0_percent_unless_it_is(x, shown):
+    assert fmt.share(x) == shown

@@ -232,7 +232,7 @@ def test_all_problems_in_a_file_are_reported(tmp_path, gtm):
                      "sales.assumptions.win_rate: must be at most 1, got 25 (a fraction: write 30% as 0.30)",
                      "'2027Q5' is not a quarter",
                      "'Web Inars' is not a valid id",
-                     "marketing.programs[0].cost: expected a number, got '5'")
+                     "marketing.programs[0].cost: expected a number, got the text \"5\": remove the quotes (cost: 5)")
     assert len(err.strip().splitlines()) == 6
 
 

@@ -177,6 +177,11 @@ OTHER = {"sales": {"other_pipeline": [{"id": "outbound", "name": "SDR outbound",
                                       {"id": "partners", "share": 0.10}]}}
 
 
+def test_a_share_written_as_a_percentage_gets_the_fraction_hint(tmp_path):
+    msg = _bad(tmp_path, {"sales": {"other_pipeline": [{"id": "a", "share": "15%"}]}})
+    assert "sales.other_pipeline[0].share: expected a number, got '15%' (a fraction: write 30% as 0.30)" in msg
+
+
 def test_other_pipeline_shares_must_sum_below_one(tmp_path):
     msg = _bad(tmp_path, {"sales": {"other_pipeline": [{"id": "a", "share": 0.6}, {"id": "b", "share": 0.4}]}})
     assert "sales.other_pipeline: the shares of other_pipeline add up to 1 (0.6 + 0.4): they must be below 1" in msg
@@ -184,7 +189,8 @@ def test_other_pipeline_shares_must_sum_below_one(tmp_path):
 
 def test_other_pipeline_ids_are_unique(tmp_path):
     msg = _bad(tmp_path, {"sales": {"other_pipeline": [{"id": "a", "share": 0.1}, {"id": "a", "share": 0.1}]}})
-    assert "id 'a' is used twice in sales.other_pipeline" in msg
+    assert ("sales.other_pipeline[1].id: id 'a' is used twice in sales.other_pipeline "
+            "(first as sales.other_pipeline[0]): ids must be unique") in msg
 
 
 def test_funnel_json_other_opportunities_hand_computed(tmp_path, gtm):
@@ -320,9 +326,10 @@ def test_init_questions_for_fiscal_naming_and_sales_sourced_pipeline(monkeypatch
                "New bookings target for a year": 1200000, "Average deal size": 20000,
                "Share of opportunities sales sources itself (0.3 = 30%)": 0.25}
 
-    def prompt(text, default=None, type=None):
+    def prompt(text, default=None, type=None, value_proc=None):  # init checks each answer as it is typed
         asked.append(text)
-        return answers[text]
+        value = answers[next(k for k in answers if text.startswith(k.removesuffix(")")))]
+        return value_proc(value) if value_proc else value
 
     def confirm(text, default=False):
         asked.append(text)
@@ -335,3 +342,26 @@ def test_init_questions_for_fiscal_naming_and_sales_sourced_pipeline(monkeypatch
     assert "Does sales source pipeline itself (outbound, partners, existing customers)?" in asked
     files = scaffold.render_files(a, single_file=True)["gtmplan.yaml"]
     assert "fiscal_year_named_by: end" in files and "share: 0.25}" in files
+
+
+def test_funnel_and_render_show_the_same_split_at_a_share_near_one(tmp_path, gtm):
+    # 40 opportunities, 0.999 from other sources: marketing's part 0.04 is rounded up to 1 (its 1 SQL,
+    # 3 MQLs), so the others show 39 in both outputs and 40 = 1 + 39; the share reads 99.9%, never 100%.
+    path = write_plan(tmp_path, apply_patch(base_plan(), {"sales": {"other_pipeline": [
+        {"id": "installed-base", "name": "Installed base", "share": 0.999}]}}))
+    table = gtm("funnel", path).out
+    row = next(line for line in table.splitlines() if "2027Q1 " in line)
+    assert [c.strip() for c in row.split("│")][4:7] == ["40", "39", "1"]
+    doc = gtm("render", path, "-f", "md").out
+    assert "| 2027Q1 | 40 | 1 | 39 |" in doc
+    assert "Sales expects 99.9% of each quarter's opportunities from other sources (Installed base 99.9%)" in doc
+    assert "100%" not in doc.split("Sales expects", 1)[1].split("\n", 1)[0]
+
+
+@pytest.mark.parametrize("row,message", [
+    ({"ramp": [0.5] * 121}, "ramp: has 121 entries; at most 120 are allowed (one per month: ten years)"),
+    ({"ramp_months": 121}, "ramp_months: must be at most 120, got 121"),
+])
+def test_a_ramp_is_at_most_ten_years(tmp_path, row, message):
+    msg = _bad(tmp_path, {"sales": {"team": {0: row}}})
+    assert message in msg, msg

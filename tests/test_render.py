@@ -48,7 +48,7 @@ def split_sections(doc: str, fmt: str) -> dict[str, str]:
         name = lambda part: re.match(r'<section id="([^"]+)"', part)[1]  # noqa: E731
     else:
         parts = re.split(r"(?=BEGIN:VEVENT)", doc)
-        name = lambda part: "review-" + re.search(r"DTSTART;VALUE=DATE:(\d+)", part)[1]  # noqa: E731
+        name = lambda part: "review-" + re.search(r"DTSTART[^:]*:(\d{8})", part)[1]  # noqa: E731
     return {"title" if i == 0 else name(part): part for i, part in enumerate(parts)}
 
 
@@ -171,13 +171,13 @@ def test_ics_parses_with_one_event_per_review(tmp_path, gtm):
     cal = Calendar.from_ical(raw)
     events = list(cal.walk("VEVENT"))
     dates = [e.decoded("dtstart") for e in events]
-    assert dates == [dt.date(2027, 6, 22), dt.date(2027, 9, 21), dt.date(2027, 12, 14), dt.date(2028, 3, 21),
-                     dt.date(2028, 6, 20)]
-    assert all(e.decoded("dtend") - e.decoded("dtstart") == dt.timedelta(days=1) for e in events)
+    assert dates == [dt.datetime(2027, 6, 22, 10), dt.datetime(2027, 9, 21, 10), dt.datetime(2027, 12, 14, 10),
+                     dt.datetime(2028, 3, 21, 10), dt.datetime(2028, 6, 20, 10)]  # the default time, 10:00
+    assert all(e.decoded("dtend") - e.decoded("dtstart") == dt.timedelta(minutes=90) for e in events)
     first = events[0]
     assert str(first["summary"]) == "Brightwater Pumps: joint sales & marketing review (2027Q1)"
-    assert "- win-loss" in str(first["description"]) and "Attendees: sales, marketing, service." in str(
-        first["description"])
+    assert "1. Win-loss: why deals were won and lost" in str(first["description"])
+    assert "Attendees, by function: Sales, Marketing, Service." in str(first["description"])
     assert len({str(e["uid"]) for e in events}) == 5
 
 

@@ -71,20 +71,38 @@ def actuals_dir(target: str) -> str:
 
 
 def actual_files(target: str) -> list[tuple[str, Callable[[], str]]]:
-    """(display name, text reader) of each file in PLAN's ``actuals/`` (none when there is no folder)."""
-    from .yamlsource import read_text
+    """(display name, text reader) of each file in PLAN's ``actuals/`` (none when there is no folder).
 
+    Every ``.yaml``/``.yml`` entry is listed, a directory or a FIFO too: reading it then
+    reports what it is, located, rather than a quarter silently left out."""
     d = actuals_dir(target)
     if not os.path.isdir(d):
         return []
-    names = sorted(n for n in os.listdir(d)
-                   if n.endswith((".yaml", ".yml")) and not n.startswith(".") and os.path.isfile(os.path.join(d, n)))
-    return [(os.path.join(d, n), (lambda p=Path(d) / n, disp=os.path.join(d, n): read_text(p, disp)))
+    names = sorted(n for n in os.listdir(d) if n.endswith((".yaml", ".yml")) and not n.startswith("."))
+    return [(os.path.join(d, n), (lambda p=Path(d) / n, disp=os.path.join(d, n): _read(p, disp)))
             for n in names]
 
 
-def read_actuals(files: list[tuple[str, Callable[[], str]]]) -> list[RecordedQuarter]:
-    """Each actuals file validated like a plan file; every problem of every file located."""
+def _read(path: Path, display: str) -> str:
+    import stat
+
+    from .yamlsource import read_text
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as e:
+        raise InputError.single(display, f"cannot be read: {e.strerror or e}") from None
+    if stat.S_ISDIR(mode):
+        raise InputError.single(display, "is a directory, not an actuals file: move it out of actuals/")
+    if not stat.S_ISREG(mode):
+        raise InputError.single(display, "is not a regular file (a pipe or a device?): "
+                                         "an actuals file is a YAML file")
+    return read_text(path, display)
+
+
+def read_actuals(files: list[tuple[str, Callable[[], str]]], plan=None) -> list[RecordedQuarter]:
+    """Each actuals file validated like a plan file; every problem of every file located.
+    With the plan, each quarter is also checked against it (:func:`_against_plan`)."""
     from .validation import load_model
     from .yamlsource import compose, to_python
 
@@ -95,8 +113,11 @@ def read_actuals(files: list[tuple[str, Callable[[], str]]]) -> list[RecordedQua
         name = os.path.basename(display)
         m = _NAME_RE.fullmatch(name)
         if not m:
-            problems.append(Problem(display, None, None, "an actuals file is named after its quarter, "
-                                                         "e.g. actuals/2027Q2.yaml"))
+            upper = name.upper().replace(".YML", ".yaml").replace(".YAML", ".yaml")
+            hint = (f": rename it {upper}" if _NAME_RE.fullmatch(upper)
+                    else "; keep notes elsewhere (a file in actuals/ is a recorded quarter)")
+            problems.append(Problem(display, 1, 1, "an actuals file is named after its quarter, "
+                                                   f"e.g. actuals/2027Q2.yaml{hint}"))
             continue
         try:
             text = read()
@@ -118,6 +139,8 @@ def read_actuals(files: list[tuple[str, Callable[[], str]]]) -> list[RecordedQua
             problems.extend(e.problems)
             continue
         file_problems = _integrity(actuals, m.group(1), source, display)
+        if plan is not None and not file_problems:
+            file_problems = _against_plan(actuals, plan, source)
         if file_problems:
             problems.extend(file_problems)
             continue
@@ -147,18 +170,45 @@ def _integrity(a, named: str, source: SourceMap, display: str) -> list[Problem]:
         if p.id in ids:
             at(("programs", i, "id"), f"programs[{i}].id: {p.id!r} is listed twice (first as programs[{ids[p.id]}])")
         ids.setdefault(p.id, i)
-    for key in RATE_KEYS:
-        r = getattr(a.rates, key) if a.rates else None
-        if r is not None and key == "win_rate" and a.metrics.won is not None and a.metrics.lost is not None \
-                and r.n != a.metrics.won + a.metrics.lost:
-            at(("rates", key, "n"), f"rates.win_rate.n: {r.n} closed deals, but metrics say "
-                                    f"{a.metrics.won} won + {a.metrics.lost} lost = {a.metrics.won + a.metrics.lost}")
+    r = a.rates.win_rate if a.rates else None
+    won, lost = a.metrics.won, a.metrics.lost
+    if r is not None and won is not None and lost is not None and r.n != won + lost:
+        at(("rates", "win_rate", "n"), f"rates.win_rate.n: {r.n} closed deals, but metrics say "
+                                       f"{won} won + {lost} lost = {won + lost}")
+    elif r is not None and won is not None and math.floor(r.actual * r.n + 0.5) != won:
+        k = math.floor(r.actual * r.n + 0.5)
+        at(("rates", "win_rate", "actual"),
+           f"rates.win_rate.actual: {r.actual:.10g} of {r.n:,} closed deals is {k:,} won, but metrics say won: {won:,} "
+           f"(write actual: {_fraction(won, r.n)}, or correct won)")
     return problems
 
 
-def load_actuals(target: str) -> TrackRecord:
-    files = actual_files(target)
-    return TrackRecord(read_actuals(files) if files else [])
+def _against_plan(a, plan, source: SourceMap) -> list[Problem]:
+    """What the plan's horizon and calendar say about a recorded quarter (no clock involved:
+    a plan reads the same whatever the day): it lies before the horizon or inside it, and
+    its figures were not taken before it ended."""
+    from .fmt import day
+
+    problems = []
+
+    def at(path, message):
+        loc = source.locate(path)
+        problems.append(Problem(loc.file, loc.line, loc.column, message))
+
+    h = plan.horizon
+    if a.quarter > h.end:
+        at(("quarter",), f"quarter: {a.quarter} is after the plan's horizon ({h.start}–{h.end}): a recorded "
+                         f"quarter lies before the horizon or inside it (a typo in the year? or extend the horizon)")
+    end = a.quarter.last_day(plan.calendar)
+    if a.recorded_on is not None and a.recorded_on <= end:
+        at(("recorded_on",), f"recorded_on: {a.recorded_on.isoformat()} is before {a.quarter} ended "
+                             f"({day(end)}): its figures are partial; record the quarter once it has ended")
+    return problems
+
+
+def _fraction(k: int, n: int) -> str:
+    digits = max(4, len(str(n)) + 1)
+    return f"{k / n:.{digits}f}".rstrip("0").rstrip(".") if k else "0"
 
 
 # -- pooling --------------------------------------------------------------------------
@@ -171,6 +221,8 @@ class PooledRate:
     quarters: tuple[Quarter, ...]
     low: float
     high: float
+    window: tuple[Quarter, ...] = ()
+    """The recorded quarters looked at (``quarters`` are those of them that measured the rate)."""
 
     @property
     def actual(self) -> float:
@@ -190,6 +242,7 @@ class PooledDealSize:
     bookings: float
     won: int
     quarters: tuple[Quarter, ...]
+    window: tuple[Quarter, ...] = ()
 
     @property
     def actual(self) -> float:
@@ -227,7 +280,7 @@ class TrackRecord:
         if n == 0:
             return None
         low, high = wilson(k, n)
-        return PooledRate(key, k, n, tuple(used), low, high)
+        return PooledRate(key, k, n, tuple(used), low, high, tuple(rq.quarter for rq in self.latest(count)))
 
     def pooled_deal_size(self, count: int) -> Optional[PooledDealSize]:
         """``sum(bookings) / sum(won)`` over the last ``count`` recorded quarters that have both."""
@@ -243,12 +296,20 @@ class TrackRecord:
             used.append(rq.quarter)
         if won == 0:
             return None
-        return PooledDealSize(bookings, won, tuple(used))
+        return PooledDealSize(bookings, won, tuple(used), tuple(rq.quarter for rq in self.latest(count)))
 
 
-def quarters_phrase(quarters) -> str:
-    """'the last recorded quarter (2026Q4)', 'the last 3 recorded quarters (2026Q2, 2026Q3, 2026Q4)'."""
-    listed = ", ".join(str(q) for q in quarters)
-    if len(quarters) == 1:
-        return f"the last recorded quarter ({listed})"
-    return f"the last {len(quarters)} recorded quarters ({listed})"
+def quarters_phrase(quarters, window=None) -> str:
+    """Exactly the quarters pooled: 'the last recorded quarter (2026Q4)', 'the last 3 recorded
+    quarters (2026Q2, 2026Q3, 2026Q4)', or, when some of the ``window`` looked at did not
+    measure it, '3 of the last 4 recorded quarters (2026Q2, 2026Q3, 2026Q4; not measured in 2027Q1)'."""
+    quarters = [str(q) for q in quarters]
+    listed = ", ".join(quarters)
+    window = [str(q) for q in window] if window else quarters
+    if window[-len(quarters):] == quarters and len(window) == len(quarters):
+        if len(quarters) == 1:
+            return f"the last recorded quarter ({listed})"
+        return f"the last {len(quarters)} recorded quarters ({listed})"
+    missing = ", ".join(q for q in window if q not in quarters)
+    last = "the last recorded quarter" if len(window) == 1 else f"the last {len(window)} recorded quarters"
+    return f"{len(quarters)} of {last} ({listed}; not measured in {missing})"

@@ -12,7 +12,14 @@ from typing import Annotated, Optional
 
 from pydantic import Field
 
-from .model import Count, Fraction, Money, QuarterT, Slug, Text, _Model
+from .model import Fraction, QuarterT, Slug, Text, _Model
+
+MAX_COUNT = 1_000_000_000
+"""A quarter's leads, deals or rows above a billion are a typo (and beyond what floats show exactly)."""
+MAX_MONEY = 1_000_000_000_000
+"""Bookings or a cost above a trillion are a typo; the bound keeps every shown digit exact."""
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+Money = Annotated[float, Field(ge=0, le=MAX_MONEY)]
 
 
 class SourceFile(_Model):
@@ -29,13 +36,13 @@ class ActualMetrics(_Model):
     won: Optional[Count] = Field(None, description="Deals won, closed in the quarter.")
     lost: Optional[Count] = Field(None, description="Deals lost, closed in the quarter.")
     bookings: Optional[Money] = Field(None, description="Sum of the amounts of the deals won in the quarter.")
-    days_to_close: Optional[Annotated[float, Field(ge=0)]] = Field(
+    days_to_close: Optional[Annotated[float, Field(ge=0, le=36_500)]] = Field(
         None, description="Median days from created to closed over the deals won in the quarter.")
 
 
 class MeasuredRate(_Model):
     actual: Fraction = Field(description="The rate measured.")
-    n: Annotated[int, Field(ge=1)] = Field(description="The number of rows the rate was measured on.")
+    n: Annotated[int, Field(ge=1, le=MAX_COUNT)] = Field(description="The number of rows the rate was measured on.")
 
 
 class ActualRates(_Model):

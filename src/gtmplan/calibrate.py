@@ -29,10 +29,14 @@ def calibrate(loaded, quarters: Optional[int] = None) -> dict:
     plan = loaded.plan
     track = loaded.actuals
     if not track:
+        import os
+
         from .actuals import actuals_dir
 
-        raise InputError.single(loaded.target, f"no recorded quarters in {actuals_dir(loaded.target)}/: "
-                                               "record one with 'gtmplan review --quarter Q ... --record'")
+        folder = actuals_dir(loaded.target)
+        what = "holds no recorded quarter" if os.path.isdir(folder) else "does not exist: no recorded quarters"
+        raise InputError.single(folder, f"{what}; record one with 'gtmplan review --quarter Q ... --record' "
+                                        "(it writes actuals/QUARTER.yaml)")
     count = quarters if quarters is not None else plan.check.evidence_quarters
     if count < 1:
         raise InputError.single(None, "--quarters: give 1 or more")
@@ -58,6 +62,8 @@ def calibrate(loaded, quarters: Optional[int] = None) -> dict:
             side_fits = {s: fits(v, (low, high) if pooled else None) for s, v in stated.items()}
             enough = n >= MIN_RATE_N
             pooled_quarters = pooled.quarters if pooled else ()
+        if not enough:  # below the evidence threshold nothing is called a fit or a misfit
+            side_fits = {s: None for s in side_fits}
         contradicted = enough and any(f is False for f in side_fits.values())
         proposed = _propose(key, actual, low, high) if contradicted else used[key].value
         out[key] = {"actual": actual, "low": low, "high": high, "n": n,
@@ -109,7 +115,7 @@ def _rows(result: dict, currency: str) -> list[dict]:
             "actual": "–" if a["actual"] is None else (fmt.money(a["actual"], currency) if money
                                                       else fmt.pct(a["actual"], 1)),
             "range": "–" if a["low"] is None else f"{fmt.pct(a['low'], 1)[:-1]}–{fmt.pct(a['high'], 1)}",
-            "n": f"{a['n']:,} {'won deals' if money else RATE_UNITS[key]}",
+            "n": fmt.plural(a["n"], "won deal" if money else RATE_UNITS[key][:-1]),
             "proposed": "–" if a["proposed"] is None else value(a["proposed"]),
         })
     return rows
@@ -125,9 +131,10 @@ def _notes(result: dict, currency: str, tolerance: float) -> list[str]:
         if a["actual"] is None:
             notes.append(f"{key}: not measured in {'the recorded quarters' if result['quarters'] else 'any quarter'}.")
             continue
+        pooled = quarters_phrase(a["quarters"], result["quarters"])
         if not a["evidence"]:
-            notes.append(f"{key}: {a['n']:,} {unit} recorded; {need} are needed before a stated value can be "
-                         f"called contradicted ({need - a['n']:,} more).")
+            notes.append(f"{key}: {fmt.plural(a['n'], unit[:-1])} recorded in {pooled}; {need} are needed before "
+                         f"a stated value can be called a fit or contradicted ({need - a['n']:,} more).")
             continue
         wrong = [s for s in ("sales", "marketing") if a[f"{s}_fits"] is False]
         if wrong:
@@ -135,8 +142,10 @@ def _notes(result: dict, currency: str, tolerance: float) -> list[str]:
             where = " and ".join(f"{s}.assumptions" for s in wrong)
             basis = (f"outside the 95% range {fmt.pct(a['low'], 1)[:-1]}–{fmt.pct(a['high'], 1)}" if not money
                      else f"more than {fmt.pct(tolerance)} from it")
-            notes.append(f"{key}: {said}, {basis} measured in {quarters_phrase(a['quarters'])} on "
+            notes.append(f"{key}: {said}, {basis} measured in {pooled} on "
                          f"{a['n']:,} {unit}: propose {value(a['proposed'])} in {where}.")
+        elif a["quarters"] != result["quarters"]:
+            notes.append(f"{key}: measured in {pooled}.")
     return notes
 
 
@@ -157,7 +166,8 @@ def render_text(loaded, result: dict, color: bool = False) -> str:
     con.print(f"[bold]{escape(fmt.printable(_title(loaded, result)))}[/bold]")
     t = Table()
     for name in ("Assumption", "Sales", "Marketing", "Measured", "95% range", "n", "Proposed"):
-        t.add_column(name, justify="left" if name == "Assumption" else "right")
+        # a figure folds onto a second line when the table is too wide, never cut to "…"
+        t.add_column(name, justify="left" if name == "Assumption" else "right", overflow="fold")
     for r in _rows(result, cur):
         t.add_row(r["key"], r["sales"], r["marketing"], r["actual"], r["range"], r["n"], r["proposed"])
     con.print(t)

@@ -87,8 +87,9 @@ def init(
         answers = scaffold.Answers.from_flags(company=company, currency=currency, start=start, quarters=quarters,
                                               fy_start=fy_start, target=target, deal_size=deal_size,
                                               fy_named_by=fy_named_by, other_share=other_share)
+        scaffold.check_targets(directory, scaffold.file_names(single_file), force=force)  # before any question
         if not yes and sys.stdin.isatty():
-            answers = scaffold.ask(answers)
+            answers = scaffold.ask(answers, start_given=start is not None)
         written = scaffold.write_plan(answers, directory, single_file=single_file, force=force)
     for path in written:
         print(f"wrote {path}")
@@ -123,8 +124,9 @@ def _check_init_ranges(start, quarters, fy_start, fy_named_by, target, deal_size
 @app.command()
 def check(
     plan: str = PLAN_ARG,
-    fmt: Literal["text", "json", "github", "sarif"] = typer.Option("text", "--format", "-f",
-                            help="text (people), json, github (workflow annotations) or sarif."),
+    fmt: Optional[Literal["text", "json", "github", "sarif"]] = typer.Option(
+        None, "--format", "-f", help="text (people), json, github (workflow annotations) or sarif "
+                                     "(default: from the -o file's extension, else text)."),
     select: Optional[str] = typer.Option(None, "--select", help="Only these codes or prefixes, e.g. A,L201."),
     ignore: Optional[str] = typer.Option(None, "--ignore", help="Skip these codes or prefixes, e.g. F6,R504."),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
@@ -135,8 +137,10 @@ def check(
     """Flag where the sales and marketing halves of the plan don't add up."""
     from .checker import parse_codes, run_check
     from .loader import load_plan
+    from .outputs import choose_format
     from .reporters import get_reporter
 
+    fmt = choose_format("check", fmt, output, ("text", "json", "github", "sarif"), "text")
     sel, ign = parse_codes(select, "--select"), parse_codes(ignore, "--ignore")
     result = run_check(load_plan(plan, scenario, sets or ()), sel, ign)
     reporter = get_reporter(fmt)(color=_use_color(output))
@@ -147,8 +151,8 @@ def check(
 @app.command()
 def funnel(
     plan: str = PLAN_ARG,
-    fmt: Literal["table", "json", "csv"] = typer.Option("table", "--format", "-f",
-                            help="table (people), json or csv."),
+    fmt: Optional[Literal["table", "json", "csv"]] = typer.Option(
+        None, "--format", "-f", help="table (people), json or csv (default: from the -o file's extension, else table)."),
     output: Optional[str] = OUTPUT_OPT,
     scenario: Optional[str] = SCENARIO_OPT,
     sets: Optional[list[str]] = SET_OPT,
@@ -157,8 +161,9 @@ def funnel(
     from .funnel import compute
     from .funnel_report import REPORTERS, FunnelReport
     from .loader import load_plan
-    from .outputs import reporter
+    from .outputs import choose_format, reporter
 
+    fmt = choose_format("funnel", fmt, output, ("table", "json", "csv"), "table")
     loaded = load_plan(plan, scenario, sets or ())
     report = FunnelReport(loaded.plan, compute(loaded.plan))
     _emit(reporter(REPORTERS, fmt)(color=_use_color(output)).render(report), output)
@@ -179,11 +184,12 @@ def render(
 ) -> int:
     """Render the integrated plan document (Markdown, self-contained HTML, or an iCalendar of reviews)."""
     from .loader import load_plan
-    from .render import choose_format, parse_quarter, render as render_document
+    from .outputs import choose_format
+    from .render import parse_quarter, render as render_document
 
+    fmt = choose_format("render", fmt, output, ("md", "html", "ics"), "md")
     loaded = load_plan(plan, scenario, sets or ())
-    data = render_document(loaded, choose_format(fmt, output), parse_quarter(quarter, loaded), templates,
-                           sets=sets or ())
+    data = render_document(loaded, fmt, parse_quarter(quarter, loaded), templates, sets=sets or ())
     _emit(data, output)
     return 0
 
@@ -221,7 +227,7 @@ def review(
         from .record import parse_quarter, refuse_existing
 
         q = parse_quarter(quarter)
-        refuse_existing(loaded.target, q, force)
+        refuse_existing(loaded.target, q, force, loaded.plan)
     else:
         q = quarter_in_horizon(quarter, loaded)
     result = run_review(loaded, q, leads, deals, mapping, tuple(date_format or ()), progress=True,
@@ -325,8 +331,10 @@ def schema(
     """Print the JSON Schema (draft 2020-12) of the plan format, for editors."""
     import json
 
+    from .outputs import choose_format
     from .schema import plan_schema
 
+    choose_format("schema", None, output, ("json",), "json")
     _emit(json.dumps(plan_schema(fragment), indent=2) + "\n", output)
     return 0
 
@@ -404,3 +412,4 @@ def _run(argv: list[str] | None) -> int:
             print(f"gtmplan: cannot write to standard output: {e.strerror or e}", file=sys.stderr)
             return 2
     return rv if isinstance(rv, int) else 0
+

@@ -59,6 +59,17 @@ def count(x: Optional[float]) -> str:
     return f"{ceil_count(x):,}"
 
 
+def shortfall(have: Optional[float], need: Optional[float]) -> tuple[str, bool]:
+    """("short by 156", True), ("covered", False) or ("–", False) when either is unknown.
+    The gap is the difference of the two counts as shown (each rounded up)."""
+    if have is None or need is None:
+        return "–", False
+    gap = ceil_count(need) - ceil_count(have)
+    if have < need and gap > 0:
+        return f"short by {gap:,}", True
+    return "covered", False
+
+
 def rate(x: Optional[float]) -> str:
     """An assumption such as 0.30 (two decimals unless more are needed)."""
     if x is None:
@@ -70,6 +81,27 @@ def pct(x: Optional[float], digits: int = 0) -> str:
     if x is None:
         return "–"
     return f"{x * 100:.{digits}f}%"
+
+
+def share(x: Optional[float]) -> str:
+    """A share as a percentage that never reads 100% below 1, nor 0% above 0 (0.999 -> 99.9%)."""
+    if x is None:
+        return "–"
+    for digits in range(7):
+        shown = pct(x, digits)
+        if not (0 < x < 1 and float(shown[:-1]) in (0.0, 100.0)):
+            return shown
+    return pct(x, 6)
+
+
+def pct_beyond(x: float, limit: float, above: bool = True) -> str:
+    """x as a percentage with as many decimals as it takes to show which side of
+    ``limit`` it is on: 10.3% (not 10%) for a value that fails a 10% tolerance."""
+    for digits in range(0, 4):
+        shown = round(x * 100, digits)
+        if (shown > limit * 100) if above else (shown < limit * 100):
+            return f"{x * 100:.{digits}f}%"
+    return f"{x * 100:.0f}%"
 
 
 def number(x: Optional[float]) -> str:
@@ -97,10 +129,12 @@ def possessive(side: str) -> str:
     return f"{side}'" if side.endswith("s") else f"{side}'s"
 
 
-def plural(n: int, word: str, with_count: bool = True) -> str:
-    """plural(2, "quarter") -> "2 quarters"; with_count=False -> "quarters"."""
-    noun = word if n == 1 else word + "s"
-    return f"{n:,} {noun}" if with_count else noun
+def plural(n: float, word: str, with_count: bool = True) -> str:
+    """plural(2, "quarter") -> "2 quarters"; with_count=False -> "quarters". A
+    fractional count is rounded up as ``count`` shows it: "1 lead", never "1 leads"."""
+    shown = count(n)
+    noun = word if shown == "1" else word + "s"
+    return f"{shown} {noun}" if with_count else noun
 
 
 def day(d: dt.date) -> str:

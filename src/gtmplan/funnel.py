@@ -130,6 +130,21 @@ def sellers(plan: Plan, q: Quarter) -> int:
     return sum(r.count for r in plan.sales.team if r.start is None or r.start <= last)
 
 
+def sellers_joining(plan: Plan, q: Quarter) -> int:
+    """Head count whose start falls inside the quarter (after its first day)."""
+    first, last = q.first_day(plan.calendar), q.last_day(plan.calendar)
+    return sum(r.count for r in plan.sales.team if r.start is not None and first < r.start <= last)
+
+
+def ramped_sellers(plan: Plan, q: Quarter) -> float:
+    """The quarter's team in fully productive sellers: each seller's ramped share of
+    the quarter's three months (a seller who starts in its last month counts 1/3 at
+    most). ``capacity`` is this, weighted by each row's quota."""
+    months = q.months(plan.calendar)
+    return sum(row.count * sum(productivity(row, y, m) for y, m in months) / len(months)
+               for row in plan.sales.team)
+
+
 @dataclass
 class FunnelRow:
     quarter: Quarter
@@ -175,6 +190,18 @@ def _div(a: Optional[float], b: Optional[float]) -> Optional[float]:
     return None if a is None or not b else a / b
 
 
+def needs(target: float, v: dict[str, Optional[float]], other_share: float = 0.0) -> tuple[Optional[float], ...]:
+    """The waterfall of one bookings target: (deals, opportunities, of those the ones
+    sales sources itself (``other_share``, sales.other_pipeline), SQLs, MQLs, leads)
+    it needs, from the assumption values ``v`` (None where one is missing)."""
+    deals = _div(target, v.get("average_deal_size"))
+    opps = _div(deals, v.get("win_rate"))
+    other = None if opps is None else opps * other_share
+    sqls = _div(None if opps is None else opps - other, v.get("sql_to_opportunity"))
+    mqls = _div(sqls, v.get("mql_to_sql"))
+    return deals, opps, other, sqls, mqls, _div(mqls, v.get("lead_to_mql"))
+
+
 def compute(plan: Plan) -> Funnel:
     """The waterfall, MQLs planned and demanded, capacity and spend for each horizon quarter."""
     a = effective_assumptions(plan)
@@ -187,16 +214,12 @@ def compute(plan: Plan) -> Funnel:
     rows = []
     for q in horizon:
         target = float(plan.sales.targets[q])
-        deals = _div(target, v["average_deal_size"])
-        opps = _div(deals, v["win_rate"])
-        other = None if opps is None else opps * other_share
-        sqls = _div(None if opps is None else opps - other, v["sql_to_opportunity"])
-        mqls = _div(sqls, v["mql_to_sql"])
+        deals, opps, other, sqls, mqls, leads = needs(target, v, other_share)
         needed[q] = mqls
         agg = by_q.get(q, QuarterPrograms())
         rows.append(FunnelRow(
             quarter=q, target=target, deals=deals, opportunities=opps, other_opportunities=other, sqls=sqls,
-            mqls_needed=mqls, leads_needed=_div(mqls, v["lead_to_mql"]), created_in=q - lag,
+            mqls_needed=mqls, leads_needed=leads, created_in=q - lag,
             mqls_planned=agg.mqls, mqls_demanded=None,
             capacity=capacity(plan, q), program_cost=agg.cost, budget=float(plan.marketing.budget[q]),
         ))
@@ -223,4 +246,33 @@ def opportunity_sources(plan: Plan, row: FunnelRow) -> list[tuple[str, Optional[
     sources = [(s.name or s.id, None if opps is None else opps * s.share) for s in plan.sales.other_pipeline or []]
     marketing = None if opps is None else opps - (row.other_opportunities or 0.0)
     return [("marketing's MQLs", marketing), *sources]
+
+
+def shown_opportunity_sources(plan: Plan, row: FunnelRow) -> Optional[list[int]]:
+    """Whole opportunities by source as every output shows them (funnel's "Other opps",
+    render's pipeline by source): they add up to the rounded-up total; marketing's part is
+    rounded up, as the SQLs and MQLs computed from it are; the rest goes to the other
+    sources (largest remainders). None when the quarter's opportunities are unknown."""
+    from .fmt import ceil_count
+
+    sources = opportunity_sources(plan, row)
+    if row.opportunities is None:
+        return None
+    total = ceil_count(row.opportunities)
+    marketing = min(ceil_count(max(sources[0][1], 0.0)), total)
+    others = [x for _, x in sources[1:]]
+    return [marketing, *apportion(total - marketing, others)]
+
+
+def apportion(total: int, parts: list[float]) -> list[int]:
+    """Whole counts in proportion to ``parts`` that add up to ``total`` (largest remainders)."""
+    if not parts:
+        return []
+    whole = sum(parts)
+    scaled = [total * x / whole if whole else total / len(parts) for x in parts]
+    floors = [int(x) for x in scaled]
+    order = sorted(range(len(scaled)), key=lambda i: floors[i] - scaled[i])
+    for i in order[:max(0, total - sum(floors))]:
+        floors[i] += 1
+    return floors
 

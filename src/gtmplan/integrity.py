@@ -35,7 +35,7 @@ def _unique_ids(plan: Plan) -> Iterator[Issue]:
             if item.id in first:
                 where = ".".join(map(str, path))
                 yield (*path, i, "id"), (f"id {item.id!r} is used twice in {where} "
-                                         f"(also item {first[item.id] + 1}): ids must be unique")
+                                         f"(first as {where}[{first[item.id]}]): ids must be unique")
             else:
                 first[item.id] = i
 

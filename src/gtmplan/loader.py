@@ -33,22 +33,40 @@ if TYPE_CHECKING:
     from .model import Plan
 
 
+def _yaml_names(p: Path, quiet: bool = False) -> list[str]:
+    """The plan files directly in ``p``; an unreadable directory raises OSError (or, quiet, has none)."""
+    try:
+        return sorted(n for n in os.listdir(p)
+                      if n.endswith((".yaml", ".yml")) and not n.startswith(".") and (p / n).is_file())
+    except OSError:
+        if quiet:
+            return []
+        raise
+
+
+def resolve_target(target: str) -> str:
+    """PLAN as given; the current directory without plan files stands for ./plan when
+    that holds some (cli.md: so that 'gtmplan init' then 'gtmplan check' works)."""
+    if Path(target) == Path(".") and not _yaml_names(Path(target), True) and _yaml_names(Path("plan"), True):
+        return "plan"
+    return target
+
+
 def plan_files(target: str) -> list[tuple[Path, str]]:
     """(path, display name) of the files that make up PLAN. Display names are printable
     (a file name that is not UTF-8 or holds control characters is shown escaped)."""
     from .fmt import printable
 
-    shown = printable(target)
     if "\0" in target:
-        raise InputError.single(shown, "the path contains a NUL character")
+        raise InputError.single(printable(target), "the path contains a NUL character")
+    target = resolve_target(target)
+    shown = printable(target)
     p = Path(target)
     try:
         if p.is_dir():
-            names = sorted(n for n in os.listdir(p)
-                           if n.endswith((".yaml", ".yml")) and not n.startswith(".") and (p / n).is_file())
+            names = _yaml_names(p)
             if not names:
-                raise InputError.single(shown, "no plan files (*.yaml) in this directory; "
-                                               "create one with 'gtmplan init'")
+                raise InputError.single(shown, _no_plan_files(p))
             return [(p / n, printable(os.path.join(target, n))) for n in names]
         if not p.exists():
             raise InputError.single(shown, "no such file or directory")
@@ -57,6 +75,24 @@ def plan_files(target: str) -> list[tuple[Path, str]]:
 
         raise InputError.single(shown, f"cannot be read: {_os_reason(e)}") from None
     return [(p, shown)]
+
+
+def _no_plan_files(p: Path) -> str:
+    """What to do when a directory holds no plan files: point at the subdirectories
+    that do (the plan 'gtmplan init DIR' just wrote); only when none do, at init."""
+    try:
+        subdirs = sorted(e.name for e in os.scandir(p) if e.is_dir() and not e.name.startswith("."))[:200]
+    except OSError:
+        subdirs = []
+    plans = [d for d in subdirs if _yaml_names(p / d, True)]
+    if plans:
+        from .fmt import printable
+
+        shown = ", ".join(map(printable, plans[:3])) + (", ..." if len(plans) > 3 else "")
+        where = printable(plans[0] if str(p) == "." else os.path.join(str(p), plans[0]))
+        return (f"no plan files (*.yaml) in this directory, but {shown} {'holds' if len(plans) == 1 else 'hold'} "
+                f"some: give the plan directory, e.g. 'gtmplan check {where}'")
+    return "no plan files (*.yaml) in this directory; give the plan's directory or file, or write a plan with 'gtmplan init'"
 
 
 def read_plan_data(target: str) -> tuple[dict, SourceMap]:
@@ -132,40 +168,42 @@ def load_plan(target: str, scenario: str | None = None, sets: typing.Sequence[st
     """PLAN from the disk, with ``--scenario`` and ``--set`` applied."""
     from .sources import DiskSource
 
-    return load(DiskSource(target), scenario, sets)
+    return load(DiskSource(resolve_target(target)), scenario, sets)
 
 
 def load(source, scenario: str | None = None, sets: typing.Sequence[str] = ()) -> LoadedPlan:
     """Any plan source (gtmplan.sources): read, apply the scenario, then --set, and validate."""
     with _gc_paused():
         data, smap = read_files(source.files())
-        return _finish(source, data, smap, scenario, sets, lambda: _actuals(source))
+        return _finish(source, data, smap, scenario, sets, lambda plan: _actuals(source, plan))
 
 
 def load_each(source, scenarios: typing.Sequence[str | None], sets: typing.Sequence[str] = ()) -> list[LoadedPlan]:
     """The plan once per scenario (None: the plan itself), its files read once."""
     with _gc_paused():
         data, smap = read_files(source.files())
-        read: list = []  # the actuals, read once (after the first plan validated)
+        read: dict = {}  # the actuals, read once per horizon and calendar they are checked against
 
-        def actuals():
-            if not read:
-                read.append(_actuals(source))
-            return read[0]
+        def actuals(plan):
+            key = (plan.horizon.start, plan.horizon.end, plan.calendar)
+            if key not in read:
+                read[key] = _actuals(source, plan)
+            return read[key]
 
         return [_finish(source, data, smap.fork(), name, sets, actuals) for name in scenarios]
 
 
-def _actuals(source):
-    """The plan's recorded quarters (actuals/), from the same source as its files."""
+def _actuals(source, plan):
+    """The plan's recorded quarters (actuals/), from the same source as its files, checked
+    against the plan's horizon and calendar."""
     from .actuals import TrackRecord, read_actuals
 
     files = source.actual_files()
-    return TrackRecord(read_actuals(files) if files else [])
+    return TrackRecord(read_actuals(files, plan) if files else [])
 
 
 def _finish(source, data: dict, smap: SourceMap, scenario: str | None, sets: typing.Sequence[str],
-            actuals: typing.Callable[[], Any]) -> LoadedPlan:
+            actuals: typing.Callable[[Any], Any]) -> LoadedPlan:
     """Scenario, then --set, then validation: the one path every source and overlay takes."""
     applied = None
     if scenario is not None:
@@ -186,7 +224,7 @@ def _finish(source, data: dict, smap: SourceMap, scenario: str | None, sets: typ
 
         raise InputError([Problem(f"{SET_FILE}:{p.line}", None, None, p.message) if p.file == SET_FILE else p
                           for p in e.problems]) from None
-    return LoadedPlan(plan, smap, source.target, actuals=actuals(), data=data, scenario=applied)
+    return LoadedPlan(plan, smap, source.target, actuals=actuals(plan), data=data, scenario=applied)
 
 
 @contextmanager

@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal, Optional, TypeVar, Union
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PlainValidator,
-                      WithJsonSchema)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer,
+                      PlainValidator, WithJsonSchema)
 
-from .modelparts import (ASSUMPTION_KEYS, MARKETING_OWNS, SALES_OWNS, PlanBehaviour, one_or_many, parse_period,
+from .modelparts import (ASSUMPTION_KEYS, clock_time, time_zone, MARKETING_OWNS, SALES_OWNS, PlanBehaviour, one_or_many, parse_period,
                          parse_quarter)
 from .quarters import QUARTER_PATTERN, Quarter
 from .vocabulary import SLUG_PATTERN, Severity, Side, Stage
@@ -65,6 +65,8 @@ Fraction = Annotated[float, Field(ge=0, le=1)]
 Rate = Annotated[float, Field(gt=0, le=1)]
 Count = Annotated[int, Field(ge=0)]
 Cadence = Literal["weekly", "monthly", "quarterly"]
+MAX_RAMP_MONTHS = 120
+"""A ramp (ramp_months, or the entries of ramp) covers at most ten years: longer is a typo."""
 Metric = Literal["new_bookings", "pipeline", "mqls", "sqls", "opportunities", "win_rate", "market_share", "custom"]
 
 class _Model(BaseModel):
@@ -128,10 +130,26 @@ class LeadDefinition(_Model):
     follow_up_hours: Optional[Annotated[float, Field(gt=0)]] = Field(None, description="Service level: sales contacts a new MQL within this many hours.")
 
 
+ClockTime = Annotated[str, AfterValidator(clock_time),
+                      Field(json_schema_extra={"pattern": "^(([01][0-9]|2[0-3]):[0-5][0-9]|all-day)$"})]
+
+
 class Review(_Model):
     date: dt.date
     attendees: NameList[Text] = Field(description="Functions present: sales, marketing, and any others.")
     agenda: Optional[NameList[Text]] = Field(None, description="e.g. win-loss, lead-quality, content-feedback, competitive-intel, next-quarter.")
+    time: Optional[ClockTime] = Field(None, description="Start time, HH:MM, or all-day (default: invitations.time).")
+    duration_minutes: Optional[Annotated[int, Field(ge=5, le=1440)]] = Field(
+        None, description="Length of the meeting (default: invitations.duration_minutes).")
+
+
+class Invitations(_Model):
+    """How `gtmplan render --format ics` turns reviews into invitations."""
+
+    time: ClockTime = Field("10:00", description="Start time of a review, HH:MM, or all-day.")
+    duration_minutes: Annotated[int, Field(ge=5, le=1440)] = Field(90, description="Length of a review.")
+    timezone: Optional[Annotated[str, AfterValidator(time_zone)]] = Field(
+        None, description="IANA time zone of the times (e.g. Europe/Berlin); without one, each attendee's local time.")
 
 
 class WinLoss(_Model):
@@ -183,11 +201,12 @@ class TeamRow(_Model):
     role: Text
     count: Count
     annual_quota: Money
-    ramp_months: Count = Field(0, description="Ramp over k months: month m after start (m = 0 in the start month) "
-                                              "at (m + 1) / k of full productivity, full from month k - 1.")
-    ramp: Optional[Annotated[list[Fraction], Field(min_length=1)]] = Field(
+    ramp_months: Annotated[int, Field(ge=0, le=MAX_RAMP_MONTHS)] = Field(
+        0, description="Ramp over k months: month m after start (m = 0 in the start month) "
+                       "at (m + 1) / k of full productivity, full from month k - 1. At most 120.")
+    ramp: Optional[Annotated[list[Fraction], Field(min_length=1, max_length=MAX_RAMP_MONTHS)]] = Field(
         None, description="Share of full productivity in month 0 (the start month), 1, 2 ... after start; "
-                          "1 after the list ends. Instead of ramp_months.")
+                          "1 after the list ends. Instead of ramp_months. At most 120 entries.")
     start: Optional[dt.date] = Field(None, description="Start date; absent means before the horizon, fully ramped.")
 
 
@@ -254,6 +273,7 @@ class Plan(_Model, PlanBehaviour):
     icp: ICP
     lead_definition: LeadDefinition
     reviews: Optional[list[Review]] = None
+    invitations: Invitations = Invitations()
     feedback: Optional[Feedback] = None
     check: CheckSettings = CheckSettings()
     sales: Sales

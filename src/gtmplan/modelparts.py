@@ -24,6 +24,8 @@ MARKETING_OWNS = frozenset(("lead_to_mql", "cost_per_lead"))
 def parse_quarter(value: object) -> Quarter:
     if isinstance(value, Quarter):
         return value
+    if value is None or value == "":
+        raise ValueError("no quarter given: write it as YYYYQn, e.g. 2027Q3")
     if not isinstance(value, str):
         raise ValueError(f"{value!r} is not a quarter: write it as YYYYQn, e.g. 2027Q3")
     return Quarter.parse(value)
@@ -57,3 +59,25 @@ class PlanBehaviour:
     def other_share(self) -> float:
         """Share of each quarter's opportunities that other_pipeline brings (0 without one)."""
         return sum(s.share for s in self.sales.other_pipeline or [])  # type: ignore[attr-defined]
+
+
+def clock_time(value: str) -> str:
+    """A review's start time: HH:MM on a 24-hour clock, or all-day."""
+    import re
+
+    if value != "all-day" and not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value):
+        raise ValueError(f"{value!r} is not a time of day: write HH:MM on a 24-hour clock (e.g. \"14:30\"), "
+                         "or all-day")
+    return value
+
+
+def time_zone(value: str) -> str:
+    """An IANA time zone name that this system knows."""
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        raise ValueError(f"{value!r} is not a time zone: use an IANA name such as Europe/Berlin or "
+                         "America/New_York") from None
+    return value

@@ -22,33 +22,30 @@ EXTENSIONS: dict[str, str] = {
 """File extension -> format name, shared by every command."""
 
 _HINTS = {
-    ".pdf": "for a PDF, render HTML and print it from a browser, or: "
-            "chromium --headless --print-to-pdf=plan.pdf plan.html",
+    ".pdf": "for a PDF, write HTML (-o plan.html) and print it from a browser, or run "
+            "'chromium --headless --print-to-pdf=plan.pdf plan.html'",
 }
 
 
 def choose_format(command: str, fmt: Optional[str], output: Optional[str],
                   formats: Sequence[str], default: str) -> str:
     """The format to write. ``formats`` are the ones the command can write; "text"
-    stands for the command's plain-text form ("table" for ``funnel``)."""
+    stands for the command's plain-text form ("table" for ``funnel``, Markdown for
+    ``render``)."""
     if fmt:
         return fmt
     if not output:
         return default
     suffix = PurePath(output).suffix.lower()
-    name = EXTENSIONS.get(suffix)
-    if name == "text" and "text" not in formats and "table" in formats:
-        name = "table"
+    if not suffix:  # -o report, -o /dev/stdout: nothing to go by
+        return default
+    name = _plain(EXTENSIONS.get(suffix), formats)
     if name in formats:
         return name
-    can = sorted(ext for ext, f in EXTENSIONS.items()
-                 if f in formats or (f == "text" and "table" in formats))
-    shown = suffix or "no extension"
-    message = (f"-o {output}: 'gtmplan {command}' cannot write {shown}; it writes "
-               f"{', '.join(can)} (or give --format)")
+    can = sorted(ext for ext, f in EXTENSIONS.items() if _plain(f, formats) in formats)
+    message = f"-o {output}: 'gtmplan {command}' cannot write {suffix} files; it writes {', '.join(can)}"
     hint = _HINTS.get(suffix)
-    if hint:
-        message += f"; {hint}"
+    message += f"; {hint}" if hint else " (or give --format)"
     raise InputError.single(None, message)
 
 
@@ -68,6 +65,13 @@ def reporter(table: Mapping[str, tuple[str, str]], name: str) -> type[Reporter]:
     name -> (module, class); its module is imported only when it is chosen."""
     module, cls = table[name]
     return getattr(importlib.import_module(module), cls)
+
+
+def _plain(name: Optional[str], formats: Sequence[str]) -> Optional[str]:
+    """.txt is the command's plain-text form: text, else table, else Markdown."""
+    if name == "text" and "text" not in formats:
+        return next((f for f in ("table", "md") if f in formats), name)
+    return name
 
 
 # -- writing what a command produces ----------------------------------------------------

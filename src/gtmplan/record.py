@@ -54,12 +54,38 @@ def record_path(target: str, quarter: Quarter) -> Path:
     return Path(actuals_dir(target)) / f"{quarter}.yaml"
 
 
-def refuse_existing(target: str, quarter: Quarter, force: bool) -> Path:
-    """The file to write; an InputError when it exists and ``--force`` was not given."""
+def refuse_existing(target: str, quarter: Quarter, force: bool, plan=None) -> Path:
+    """The file to write; an InputError, before any export is read, when it exists and
+    ``--force`` was not given, when ``actuals/`` cannot hold it, and (given the plan) when
+    the quarter has not ended yet (today, or ``SOURCE_DATE_EPOCH``) or lies after the horizon."""
+    from .fmt import day
+
     path = record_path(target, quarter)
+    if plan is not None:
+        end = quarter.last_day(plan.calendar)
+        if today() <= end:
+            raise InputError.single(None, f"--quarter {quarter}: it ends on {day(end)} (today is {day(today())}); "
+                                          "record a quarter once it has ended, so that its figures are complete")
+        if quarter > plan.horizon.end:
+            raise InputError.single(None, f"--quarter {quarter}: it is after the plan's horizon "
+                                          f"({plan.horizon.start}–{plan.horizon.end}); a recorded quarter lies "
+                                          "before the horizon or inside it: extend the horizon first")
+    _check_folder(path.parent)
     if not force and (path.exists() or path.is_symlink()):
         raise InputError.single(str(path), f"{quarter} is already recorded; give --force to replace it")
     return path
+
+
+def _check_folder(folder: Path) -> None:
+    """``actuals/`` is a directory gtmplan can write in, or can be created."""
+    if folder.is_symlink() and not folder.exists():
+        raise InputError.single(str(folder), "is a symbolic link to nothing: remove it, or point it at a directory, "
+                                             "to record quarters there")
+    if folder.exists() and not folder.is_dir():
+        raise InputError.single(str(folder), "is not a directory: recorded quarters go in a folder actuals/ "
+                                             "(rename or remove this file)")
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError.single(str(folder), "cannot write: permission denied")
 
 
 def file_facts(path: str) -> tuple[str, int]:
@@ -116,6 +142,14 @@ def _fraction(actual: float, n: int) -> str:
     return f"{actual:.{digits}f}".rstrip("0").rstrip(".") if actual else "0"
 
 
+def _comment(text: str) -> str:
+    """User text inside a YAML comment: on one line, no control character (a newline in a
+    ``company: |`` block would end the comment and start YAML)."""
+    from .fmt import printable
+
+    return printable(" ".join(str(text).split()))
+
+
 def _line(text: str, comment: str, width: int = 44) -> str:
     return f"{text.ljust(width)} # {comment}" if comment else text
 
@@ -131,7 +165,7 @@ def build(loaded, result: dict, quarter: Quarter, exports: list[str]) -> str:
     if "win_rate" in rates and won is not None:
         metrics["lost"] = rates["win_rate"]["n"] - won
 
-    out = [f"# What happened in {quarter} at {plan.company}: recorded by `gtmplan review --record`.",
+    out = [f"# What happened in {quarter} at {_comment(plan.company)}: recorded by `gtmplan review --record`.",
            "# Part of the plan: `gtmplan check` (rules E701, E702), `gtmplan calibrate` and",
            "# `gtmplan render` compare the plan with it. To record a quarter by hand, write",
            "# the same keys; only quarter and metrics are required, and any figure you",
@@ -168,15 +202,16 @@ def build(loaded, result: dict, quarter: Quarter, exports: list[str]) -> str:
                 r = rates[key]
                 out.append(_line(f"  {key}: {{actual: {_fraction(r['actual'], r['n'])}, n: {r['n']}}}",
                                  RATE_COMMENTS[key], 52))
-    programs = _programs(plan, result, in_horizon)
+    programs = _programs(plan, result, in_horizon, getattr(loaded, "actuals", None))
     if programs:
         if in_horizon:
             out.append("# Each program running in the quarter: its leads (rows created in the quarter whose")
             out.append("# source is one of its crm_sources) and its cost as planned (the exports carry no")
             out.append("# spend: correct it if the spend differed).")
         else:
-            out.append("# Each program of the plan whose crm_sources brought leads in the quarter (the plan")
-            out.append("# does not cover it, so the cost is not known: add cost: if you know it).")
+            out.append("# Each program of the plan whose crm_sources brought leads in the quarter, or none while")
+            out.append("# another recorded quarter lists it (0). The plan does not cover the quarter, so the")
+            out.append("# cost is not known: add cost: if you know it.")
         out.append("programs:")
         for p in programs:
             cost = f", cost: {_num(p['cost'])}" if p.get("cost") is not None else ""
@@ -184,22 +219,29 @@ def build(loaded, result: dict, quarter: Quarter, exports: list[str]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _programs(plan, result: dict, in_horizon: bool) -> list[dict]:
+def _programs(plan, result: dict, in_horizon: bool, track=None) -> list[dict]:
+    """The programs to record. Before the horizon the plan does not say which ran: a program
+    is recorded when its crm_sources brought leads, or with 0 when they brought none but the
+    track record shows it running (listed in another recorded quarter), so that a quarter
+    without a lead counts as a weak one (E702) rather than a missing one."""
     if in_horizon:
         return [{"id": p["id"], "leads": p["leads"], "cost": p.get("cost")}
                 for p in sorted(result.get("programs") or [], key=lambda p: p["id"]) if p.get("leads") is not None]
+    if (result.get("metrics") or {}).get("leads", {}).get("actual") is None:
+        return []  # no leads export: no program's leads are known
     leads_by_source: dict[str, int] = {}
     for s in result.get("sources") or []:
         if s.get("leads"):
             key = str(s["source"]).strip().casefold()
             leads_by_source[key] = leads_by_source.get(key, 0) + s["leads"]
-    if not leads_by_source:
-        return []
+    running = {p.id for rq in (track.quarters if track else []) for p in (rq.actuals.programs or [])}
     out = []
     for p in plan.marketing.programs:
-        wanted = {s.strip().casefold() for s in (p.crm_sources or [])}
+        if not p.crm_sources:
+            continue  # its leads cannot be told apart
+        wanted = {s.strip().casefold() for s in p.crm_sources}
         leads = sum(n for name, n in leads_by_source.items() if name in wanted)
-        if leads:
+        if leads or p.id in running:
             out.append({"id": p.id, "leads": leads, "cost": None})
     return sorted(out, key=lambda p: p["id"])
 
@@ -210,7 +252,14 @@ def write_record(loaded, result: dict, quarter: Quarter, exports: list[Optional[
 
     path = refuse_existing(loaded.target, quarter, force)
     text = build(loaded, result, quarter, [e for e in exports if e])
-    read_actuals([(str(path), lambda: text)])  # what is written reads back, or nothing is written
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:  # what is written reads back, or nothing is written
+        read_actuals([(str(path), lambda: text)], loaded.plan)
+    except InputError as e:  # never a problem "located" in a file that was not written
+        raise InputError.single(None, f"{quarter} not recorded: the file gtmplan wrote would not read back "
+                                      f"({e.problems[0].message}); please report this") from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError.single(str(path.parent), f"cannot create the folder: {e.strerror or e}") from None
     write_atomic(path, text)
     return path

@@ -128,6 +128,11 @@ class SourceMap:
         _, node, _, depth = self._walk(path)
         return node.value if depth == len(path) and isinstance(node, yaml.ScalarNode) else None
 
+    def quoted(self, path: PathT) -> bool:
+        """Whether the scalar at ``path`` was written in quotes ("60000", '60000')."""
+        _, node, _, depth = self._walk(path)
+        return depth == len(path) and isinstance(node, yaml.ScalarNode) and node.style in ('"', "'")
+
     def ignored_codes(self, file: str, line: int) -> frozenset[str]:
         """Codes named in a ``# gtmplan: ignore[CODE,...]`` comment on that line."""
         table = self._ignores.get(file)

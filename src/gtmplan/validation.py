@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Iterable, TypeVar
 
 from .errors import InputError, Problem
 from .sourcemap import PathT, SourceMap, dotted
+from .yamlhints import quoted_scalar_message
 from .yamlsource import OutOfRange, out_of_range_message
 
 if TYPE_CHECKING:
@@ -182,6 +183,8 @@ def _problem(err: dict, source: SourceMap, model: type, what: str) -> Problem:
         message = f"expected a whole number, got {shown}"
     elif typ in ("float_type", "float_parsing"):
         message = f"expected a number, got {shown}"
+        if isinstance(err.get("input"), str) and err["input"].strip().endswith("%"):
+            message += " (a fraction: write 30% as 0.30)"
     elif typ == "finite_number":
         message = "expected a finite number"
     elif typ == "bool_type":
@@ -194,7 +197,8 @@ def _problem(err: dict, source: SourceMap, model: type, what: str) -> Problem:
         op = {"greater_than": "above", "greater_than_equal": "at least",
               "less_than": "below", "less_than_equal": "at most"}[typ]
         bound = next(iter(ctx.values()))
-        message = f"must be {op} {bound:g}, got {shown}"
+        whole = isinstance(bound, int) or (isinstance(bound, float) and bound.is_integer() and abs(bound) < 1e18)
+        message = f"must be {op} {f'{int(bound):,}' if whole else f'{bound:g}'}, got {shown}"
         if typ == "less_than_equal" and bound == 1:
             message += " (a fraction: write 30% as 0.30)"
     elif typ == "string_pattern_mismatch":
@@ -203,6 +207,9 @@ def _problem(err: dict, source: SourceMap, model: type, what: str) -> Problem:
         message = "must not be empty"
     elif typ == "too_short":
         message = "needs at least one entry"
+    elif typ == "too_long":
+        message = (f"has {ctx.get('actual_length', 'too many')} entries; at most {ctx.get('max_length')} "
+                   f"are allowed{' (one per month: ten years)' if field == 'ramp' else ''}")
     elif typ == "list_type":
         message = f"expected a list (e.g. [a, b] or one '- item' per line), got {describe(err.get('input'))}"
     elif typ in ("dict_type", "model_type", "model_attributes_type"):
@@ -211,7 +218,14 @@ def _problem(err: dict, source: SourceMap, model: type, what: str) -> Problem:
         message = _ctx_error(err)
     else:
         message = err["msg"]
+    if loc and source.quoted(loc):
+        message = quoted_scalar_message(_EXPECTED.get(typ, ""), err.get("input"), field) or message
     return Problem(where.file, where.line, where.column, f"{dotted(loc) or what}: {message}")
+
+
+_EXPECTED = {"int_type": "whole number", "int_parsing": "whole number", "float_type": "number",
+             "float_parsing": "number", "date_type": "date", "bool_type": "true or false"}
+"""Model error types whose value, written in quotes, says to remove the quotes (yamlhints)."""
 
 
 def _ctx_error(err: dict) -> str:
@@ -234,6 +248,8 @@ def _pattern_message(loc: tuple, shown: str) -> str:
     field = next((p for p in reversed(loc) if isinstance(p, str)), "")
     if field == "currency":
         return f"expected a three-letter ISO 4217 code such as USD or EUR, got {shown}"
+    if field == "sha256":
+        return f"expected the file's SHA-256, 64 hexadecimal digits (0-9, a-f), got {shown}"
     if field in ("ignore", "severity"):
         return f"expected a rule code such as A101 (or a prefix such as A), got {shown}"
     return f"{shown} is not a valid id: use lower-case letters, digits and dashes, starting with a letter or digit"

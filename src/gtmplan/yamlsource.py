@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from . import yamlhints
 from .errors import InputError, Problem
 
 try:  # libyaml's C parser; the pure-Python one is a slower fallback
@@ -298,10 +299,15 @@ def _yaml_error(e: yaml.MarkedYAMLError, display: str, text: str) -> InputError:
         message = f"YAML error: {problem}"
     else:
         context = f" ({e.context})" if e.context else ""
-        message = f"YAML syntax error: {problem}{context}"
+        message = yamlhints.syntax_message(problem, e.context, text, mark and mark.line, mark and mark.column,
+                                           *_line_col(e.context_mark)) or f"YAML syntax error: {problem}{context}"
     line = mark.line + 1 if mark else None
     col = mark.column + 1 if mark else None
     return _fail(display, line, col, message)
+
+
+def _line_col(mark) -> tuple:
+    return (mark.line, mark.column) if mark is not None else (None, None)
 
 
 def _char_at(text: str, line: int, column: int) -> str:

@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import Optional
 
 from ..plan import LoadedPlan, quarter_in_horizon
 from ..quarters import Quarter
-
-_EXTENSIONS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".ics": "ics"}
-
-
-def choose_format(fmt: Optional[str], output: Optional[str]) -> str:
-    """--format wins; else the output file's extension; else Markdown."""
-    if fmt:
-        return fmt
-    if output:
-        return _EXTENSIONS.get(PurePath(output).suffix.lower(), "md")
-    return "md"
-
 
 def parse_quarter(text: Optional[str], loaded: LoadedPlan) -> Optional[Quarter]:
     return None if text is None else quarter_in_horizon(text, loaded)

@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Optional
 
 from .. import fmt
-from ..fmt import ceil_count, day
-from ..funnel import Funnel, compute, opportunity_sources, program_leads, program_mqls, sellers
+from ..fmt import day
+from ..funnel import (Funnel, compute, opportunity_sources, program_leads, program_mqls, sellers,
+                      shown_opportunity_sources)
 from ..plan import LoadedPlan
 from ..quarters import FiscalCalendar, Quarter
 from ..rules import Finding
@@ -167,18 +168,14 @@ def _lead_definition(plan) -> dict:
 def _waterfall(f: Funnel, quarter, m) -> dict:
     rows = []
     for r in f.rows:
-        status = "–"
-        short = False
-        if r.mqls_demanded is not None and r.mqls_planned is not None:
-            gap = r.mqls_planned - r.mqls_demanded
-            short = gap < 0
-            status = f"short by {fmt.count(-gap)}" if short else "covered"
+        status, short = fmt.shortfall(r.mqls_planned, r.mqls_demanded)
         rows.append({
             "quarter": str(r.quarter), "target": m(r.target), "deals": fmt.count(r.deals),
             "opportunities": fmt.count(r.opportunities), "sqls": fmt.count(r.sqls),
             "mqls_needed": fmt.count(r.mqls_needed), "leads_needed": fmt.count(r.leads_needed),
             "created_in": str(r.created_in), "mqls_planned": fmt.count(r.mqls_planned),
             "mqls_demanded": fmt.count(r.mqls_demanded), "status": status, "short": short,
+            "for_target": str(r.quarter + f.lag) if r.mqls_demanded is not None else "past the plan",
             "focus": quarter is not None and r.quarter == quarter,
         })
     lag = f.lag
@@ -205,17 +202,7 @@ def _waterfall(f: Funnel, quarter, m) -> dict:
 def _ramp(t) -> str:
     if t.ramp is not None:
         return ", ".join(fmt.pct(r) for r in t.ramp) + " of full, then full"
-    return f"{t.ramp_months} months" if t.ramp_months else "none"
-
-
-def _apportion(total: int, parts: list[float]) -> list[int]:
-    """Whole counts for parts that add up to ``total`` (largest remainders), so a
-    shown table adds up even though each part is fractional."""
-    floors = [int(x) for x in parts]
-    order = sorted(range(len(parts)), key=lambda i: floors[i] - parts[i])
-    for i in order[:max(0, total - sum(floors))]:
-        floors[i] += 1
-    return floors
+    return fmt.plural(t.ramp_months, "month") if t.ramp_months else "none"
 
 
 def _pipeline_by_source(plan, f: Funnel, quarter) -> Optional[dict]:
@@ -226,15 +213,13 @@ def _pipeline_by_source(plan, f: Funnel, quarter) -> Optional[dict]:
     rows = []
     for r in f.rows:
         sources = opportunity_sources(plan, r)
-        if r.opportunities is None:
-            counts = ["–"] * len(sources)
-        else:
-            counts = [f"{n:,}" for n in _apportion(ceil_count(r.opportunities), [x for _, x in sources])]
+        shown = shown_opportunity_sources(plan, r)
+        counts = ["–"] * len(sources) if shown is None else [f"{n:,}" for n in shown]
         rows.append({"quarter": str(r.quarter), "opportunities": fmt.count(r.opportunities), "counts": counts,
                      "focus": quarter is not None and r.quarter == quarter})
-    shares = [f"{s.name or s.id} {fmt.pct(s.share)}" for s in plan.sales.other_pipeline]
+    shares = [f"{s.name or s.id} {fmt.share(s.share)}" for s in plan.sales.other_pipeline]
     return {"sources": names, "rows": rows, "detail": [r for r in rows if r["focus"]],
-            "note": f"Sales expects {fmt.pct(plan.other_share)} of each quarter's opportunities from other sources "
+            "note": f"Sales expects {fmt.share(plan.other_share)} of each quarter's opportunities from other sources "
                     f"({', '.join(shares)}); marketing's MQLs are planned for the rest."}
 
 
@@ -280,7 +265,7 @@ def _programs(plan, f: Funnel, quarter, m) -> dict:
             items.append(entry)
         quarters.append({"quarter": str(r.quarter), "budget": m(r.budget), "cost": m(r.program_cost),
                          "left": m(r.budget - r.program_cost), "over": r.program_cost > r.budget,
-                         "programs": items, "count": len(items),
+                         "programs": items, "count": len(items), "count_text": fmt.plural(len(items), "program"),
                          "focus": quarter is None or r.quarter == quarter})
     return {"quarters": quarters}
 

@@ -33,8 +33,11 @@ class TextReporter:
 
     def summary_line(self, result: CheckResult) -> str:
         s = result.summary
-        n = len(result.rules)
+        checked = plural(len(result.rules), "rule")
         if not result.findings:
-            return f"{result.target}: no problems found ({n} rules checked)"
+            return f"{result.target}: no problems found ({checked} checked)"
         parts = [plural(s["error"], "error"), plural(s["warning"], "warning"), f"{s['info']} info"]
-        return f"{result.target}: {', '.join(parts)} ({n} rules checked)"
+        # the most severe finding first: the one to read about first
+        first = min(result.findings, key=lambda f: ("error", "warning", "info").index(f.severity)).code
+        return (f"{result.target}: {', '.join(parts)} ({checked} checked); "
+                f"'gtmplan rules {first}' explains a finding and how to fix it")

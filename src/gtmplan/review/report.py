@@ -14,7 +14,7 @@ import json
 import re
 from typing import Optional, Protocol
 
-from .. import fmt
+from .. import fmt, term
 from .result import ReviewResult
 
 _C1 = re.compile("[\x7f-\x9f\u2028\u2029]")
@@ -149,7 +149,7 @@ class TextReporter:
 
         v = view(loaded, result)
         buf = io.StringIO()
-        con = Console(file=buf, force_terminal=self.color, no_color=not self.color, width=120, highlight=False)
+        con = Console(file=buf, force_terminal=self.color, no_color=not self.color, width=term.width(), highlight=False)
         con.print(f"[bold]{escape(v['title'])}[/bold]  ({v['period']})")
 
         t = Table(title="Plan vs actual", title_justify="left")

@@ -137,22 +137,28 @@ def suggestions(loaded, result: ReviewResult, used: dict) -> list[str]:
             out.append(f"Cut or fix program {p.id}: no leads in {q} from its CRM sources ({sources}) "
                        f"for {money(p.cost, cur)}.")
         else:
-            out.append(f"Cut or rework program {p.id}: {count(p.leads)} leads against "
+            out.append(f"Cut or rework program {p.id}: {plural(p.leads, 'lead')} against "
                        f"{count(p.expected_leads)} forecast, {money(p.cost_per_lead, cur)} a lead"
                        + (f" (plan: {money(cpl_plan, cur)})." if cpl_plan else "."))
     winners = [p for p in programs if p.leads and p.expected_leads and p.leads >= p.expected_leads]
     if winners:
         best = min(winners, key=lambda p: p.cost_per_lead)
-        out.append(f"Grow program {best.id}: {count(best.leads)} leads against {count(best.expected_leads)} "
+        out.append(f"Grow program {best.id}: {plural(best.leads, 'lead')} against {count(best.expected_leads)} "
                    f"forecast at {money(best.cost_per_lead, cur)} a lead, the cheapest on target.")
     claimed = {s.strip().casefold() for p in plan.marketing.programs for s in (p.crm_sources or [])}
     leads_total = m["leads"].actual
     if leads_total and claimed:
-        unclaimed = sum(s.leads or 0 for s in result.sources
-                        if s.source.casefold() not in claimed and s.source != "(none)")
+        unlisted = sorted(((s.source, s.leads) for s in result.sources if s.leads
+                           and s.source.casefold() not in claimed and s.source != "(none)"),
+                          key=lambda sl: (-sl[1], sl[0]))
+        unclaimed = sum(n for _, n in unlisted)
         if unclaimed > leads_total * tol:
-            out.append(f"{count(unclaimed)} of {count(leads_total)} leads in {q} came from sources no program "
-                       "lists in crm_sources: add them, or the portfolio cannot be judged.")
+            named = ", ".join(f"{source!r} ({count(n)})" for source, n in unlisted[:5])
+            more = f" and {plural(len(unlisted) - 5, 'more source')}" if len(unlisted) > 5 else ""
+            out.append(f"{count(unclaimed)} of {plural(leads_total, 'lead')} in {q} came from "
+                       f"{'a source' if len(unlisted) == 1 else 'sources'} no program lists in crm_sources: "
+                       f"{named}{more}. Add {'it' if len(unlisted) == 1 else 'them'} to the programs' crm_sources, "
+                       "or the portfolio cannot be judged.")
     losses = result.loss_reasons
     if losses:
         lost = sum(x.count for x in losses)
@@ -160,7 +166,7 @@ def suggestions(loaded, result: ReviewResult, used: dict) -> list[str]:
         if named:
             top = named[0]
             out.append(f"Share the win-loss record with marketing: the most frequent loss reason in {q} was "
-                       f"{top.reason!r} ({top.count} of {lost} lost deals).")
+                       f"{top.reason!r} ({top.count} of {plural(lost, 'lost deal')}).")
         else:
             out.append(f"Record a loss reason on lost deals: none of the {plural(lost, 'deal')} lost in {q} has one.")
     if result.bad_rows_total:

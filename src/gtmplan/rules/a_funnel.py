@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..fmt import assumption, ceil_count, count, pct, plural, possessive, rate, rel_diff
-from ..funnel import WATERFALL_NEEDS, owner, planned_opportunities, sellers
+from ..fmt import assumption, ceil_count, count, pct, pct_beyond, plural, possessive, rate, rel_diff
+from ..funnel import WATERFALL_NEEDS, owner, planned_opportunities, ramped_sellers, sellers, sellers_joining
 from ..modelparts import ASSUMPTION_KEYS
 from .base import Context, Rule, register
 
@@ -62,7 +62,7 @@ class AssumptionMismatch(Rule):
             yield self.finding(
                 ctx, (other, "assumptions", key),
                 f"sales assumes {key} {_show(key, sv, ctx)}, marketing {_show(key, mv, ctx)} "
-                f"(differ by {pct(diff)}, tolerance {pct(ctx.tolerance)}); "
+                f"(differ by {pct_beyond(diff, ctx.tolerance)}, tolerance {pct(ctx.tolerance)}); "
                 f"the funnel uses {possessive(own)} {_show(key, used, ctx)}",
                 related=((own, "assumptions", key),))
 
@@ -110,7 +110,8 @@ class MqlShortfall(Rule):
             demanded, planned = row.mqls_demanded, row.mqls_planned
             if demanded is None or planned is None or planned >= demanded * (1 - ctx.tolerance):
                 continue
-            short = demanded - planned
+            # the shortfall is the difference of the two counts as shown (both rounded up)
+            shown_short = ceil_count(demanded) - ceil_count(planned)
             target_q = row.quarter + f.lag
             when = "in the same quarter" if f.lag == 0 else "created then"
             other = ""
@@ -122,7 +123,7 @@ class MqlShortfall(Rule):
                 ctx, ("marketing", "programs"),
                 f"marketing plans {count(planned)} MQLs in {row.quarter}; sales' target for {target_q} "
                 f"({ctx.money(ctx.plan.sales.targets[target_q])}) needs {count(demanded)} {when} "
-                f"(short by {count(short)}, {pct(short / demanded)}){other}",
+                f"(short by {shown_short:,}, {pct_beyond(1 - planned / demanded, ctx.tolerance)}){other}",
                 quarter=row.quarter)
 
 
@@ -224,14 +225,27 @@ class CapacityShortfall(Rule):
     def check(self, ctx):
         for row in ctx.funnel.rows:
             if row.capacity < row.target * (1 - ctx.tolerance):
-                short = row.target - row.capacity
+                short = round(row.target) - round(row.capacity)  # the difference of the amounts shown
                 yield self.finding(
                     ctx, ("sales", "team"),
                     f"sales capacity in {row.quarter} is {ctx.money(row.capacity)} "
-                    f"({plural(sellers(ctx.plan, row.quarter), 'seller')}, ramped, at "
+                    f"({_team_in(ctx.plan, row.quarter)}, at "
                     f"{pct(ctx.plan.sales.expected_attainment)} attainment); the target is "
-                    f"{ctx.money(row.target)} (short by {ctx.money(short)}, {pct(short / row.target)})",
+                    f"{ctx.money(row.target)} (short by {ctx.money(short)}, "
+                    f"{pct_beyond(1 - row.capacity / row.target, ctx.tolerance)})",
                     quarter=row.quarter)
+
+
+def _team_in(plan, q) -> str:
+    """Who carries quarter q: head count, how many join during it, and what that is
+    worth in fully ramped sellers (a seller starting mid-quarter is not a whole one)."""
+    n = sellers(plan, q)
+    joining = sellers_joining(plan, q)
+    worth = ramped_sellers(plan, q)
+    if abs(worth - n) < 0.05:
+        return f"{plural(n, 'seller')}, all fully ramped"
+    during = f", {joining} of them starting during {q}" if joining else ""
+    return f"{plural(n, 'seller')}{during}: worth {worth:.1f} fully ramped sellers"
 
 
 @register

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..fmt import count, pct
+from ..fmt import count, pct, pct_beyond, plural
 from ..funnel import program_mqls
 from .base import Rule, register
 
@@ -37,10 +37,11 @@ class OverBudget(Rule):
             over = row.program_cost - row.budget
             if over > 0.005:
                 n = len(ctx.funnel.by_quarter[row.quarter].programs)
-                share = f", {pct(over / row.budget)}" if row.budget else ""
+                share = f", {pct_beyond(over / row.budget, 0)}" if row.budget else ""
+                shown = round(row.program_cost) - round(row.budget)  # the difference of the amounts shown
                 yield self.finding(ctx, ("marketing", "budget", str(row.quarter)),
-                                   f"the {n} programs running in {row.quarter} cost {ctx.money(row.program_cost)}; "
-                                   f"the budget is {ctx.money(row.budget)} (over by {ctx.money(over)}{share})",
+                                   f"the {plural(n, 'program')} running in {row.quarter} cost {ctx.money(row.program_cost)}; "
+                                   f"the budget is {ctx.money(row.budget)} (over by {ctx.money(shown)}{share})",
                                    quarter=row.quarter)
 
 
@@ -95,7 +96,7 @@ class ChannelConcentration(Rule):
             if share > ctx.max_channel_share:
                 yield self.finding(ctx, ("marketing", "programs", biggest[channel][1], "channel"),
                                    f"channel {channel!r} brings {count(mqls)} of {count(all_mqls)} MQLs planned over "
-                                   f"the horizon ({pct(share)}; at most {pct(ctx.max_channel_share)} allowed)")
+                                   f"the horizon ({pct_beyond(share, ctx.max_channel_share)}; at most {pct(ctx.max_channel_share)} allowed)")
 
 
 @register

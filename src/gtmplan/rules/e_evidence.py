@@ -70,7 +70,7 @@ class AssumptionContradicted(Rule):
                 where = "above" if stated > pooled.high else "below"
                 yield self.finding(
                     ctx, (side, "assumptions", key),
-                    f"{side} assumes {key} {rate(stated)}; {quarters_phrase(pooled.quarters)} measured "
+                    f"{side} assumes {key} {rate(stated)}; {quarters_phrase(pooled.quarters, pooled.window)} measured "
                     f"{pct(pooled.actual, 1)} (95% range {pct(pooled.low, 1)[:-1]}–{pct(pooled.high, 1)}, "
                     f"{count(pooled.n)} {RATE_UNITS[key]}): the stated value is {where} that range")
         pooled = ctx.actuals.pooled_deal_size(last)
@@ -85,7 +85,7 @@ class AssumptionContradicted(Rule):
             if diff > ctx.tolerance:
                 yield self.finding(
                     ctx, (side, "assumptions", "average_deal_size"),
-                    f"{side} assumes average_deal_size {ctx.money(stated)}; {quarters_phrase(pooled.quarters)} "
+                    f"{side} assumes average_deal_size {ctx.money(stated)}; {quarters_phrase(pooled.quarters, pooled.window)} "
                     f"measured {ctx.money(pooled.actual)} ({ctx.money(pooled.bookings)} booked on "
                     f"{count(pooled.won)} won deals; differ by {pct(diff)}, more than the "
                     f"{pct(ctx.tolerance)} tolerance)")
@@ -102,8 +102,10 @@ class WeakProgram(Rule):
     Fires when: a program runs in a horizon quarter after the latest recorded
     quarter, and its recorded `leads` were below `expected_leads * (1 -
     tolerance)` in each of the last two recorded quarters in which it ran (a
-    recorded quarter lists it under `programs`). A program no longer planned
-    after the latest recorded quarter is not flagged.
+    recorded quarter lists it under `programs`), among the most recent
+    `check.evidence_quarters` recorded quarters (older records are not
+    evidence about the program today). A program no longer planned after the
+    latest recorded quarter is not flagged.
 
     How to fix: replace the program with a new one, rework it (and lower its
     `expected_leads` to what it brings), or move its budget to a program that
@@ -146,7 +148,8 @@ class WeakProgram(Rule):
             expected = program_leads(p, l2m)
             if not expected:
                 continue
-            ran = [(rq, found) for rq in ctx.actuals.quarters if (found := rq.program(p.id)) is not None][-2:]
+            ran = [(rq, found) for rq in ctx.actuals.latest(ctx.evidence_quarters)
+                   if (found := rq.program(p.id)) is not None][-2:]
             if len(ran) < 2:
                 continue
             floor = expected * floor_share

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..fmt import count, pct, rel_diff
+from ..fmt import count, pct, pct_beyond, rel_diff
 from ..vocabulary import SIDES
 from .base import Rule, register
 
@@ -116,7 +116,7 @@ class GoalTargetMismatch(Rule):
                     yield self.finding(ctx, ("goals", i, "target"),
                                        f"goal {goal.id!r} is {ctx.money(goal.target)} of new bookings, but "
                                        f"sales.targets add up to {ctx.money(total)} over {period} "
-                                       f"(differ by {pct(rel_diff(goal.target, total))})",
+                                       f"(differ by {pct_beyond(rel_diff(goal.target, total), ctx.tolerance)})",
                                        quarter=None if goal.period == "FY" else goal.period)
             elif goal.metric == "mqls":
                 if any(r.mqls_planned is None for r in rows):
@@ -126,7 +126,7 @@ class GoalTargetMismatch(Rule):
                     yield self.finding(ctx, ("goals", i, "target"),
                                        f"goal {goal.id!r} is {count(goal.target)} MQLs, but marketing's programs "
                                        f"plan {count(total)} over {period} "
-                                       f"(differ by {pct(rel_diff(goal.target, total))})",
+                                       f"(differ by {pct_beyond(rel_diff(goal.target, total), ctx.tolerance)})",
                                        quarter=None if goal.period == "FY" else goal.period)
 
 
