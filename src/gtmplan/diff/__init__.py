@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
 from ..errors import InputError
-from ..loader import LoadedPlan, load
+from ..loader import LoadedPlan, load, resolve_target
 from ..rules import Finding
 from ..sources import DiskSource, GitObjects, PlanSource, open_side
 
@@ -95,6 +95,7 @@ class DiffResult:
 
 def run_diff(target: str, base: str, head: Optional[str], scenario: Optional[str] = None,
              sets: Sequence[str] = ()) -> DiffResult:
+    target = resolve_target(target)  # PLAN omitted, the plan in ./plan: both sides read plan/
     with GitObjects() as objects:  # both sides from git: one git process
         base_src = open_side(base, target, "--base", objects)
         if head is None:
