@@ -82,6 +82,22 @@ def test_diff_head_1_text(gtm, mql_repo):
                                  "0 new info, 0 resolved")
 
 
+def test_plan_omitted_reads_plan_dir_on_both_sides(gtm, mql_repo):
+    """cli.md: PLAN defaults to ./plan when the current directory holds no plan files; the git
+    side is then read at plan/ too (not at the repository's root, where there is no plan)."""
+    for head in ([], ["--head", "HEAD"]):
+        r = gtm("diff", "--base", "HEAD~1", *head, "-f", "json")
+        assert r.code == 0, r.err
+        doc = json.loads(r.out)
+        assert doc == json.loads(gtm("diff", "plan", "--base", "HEAD~1", *head, "-f", "json").out)
+        assert doc["summary"] == {"inputs": 2, "new_errors": 5, "new_warnings": 0, "new_info": 0, "resolved": 0}
+        files = {i["file"] for i in doc["inputs"]}
+        assert files == ({"HEAD:plan/marketing.yaml", "HEAD:plan/sales.yaml"} if head
+                         else {"plan/marketing.yaml", "plan/sales.yaml"})
+    r = gtm("diff", "--base", "HEAD~1", "--head", "HEAD~1")
+    assert r.code == 0 and "No change to the plan's numbers or findings." in r.out
+
+
 def test_diff_head_1_md(gtm, mql_repo):
     r = gtm("diff", "plan", "--base", "HEAD~1", "--format", "md")
     assert r.code == 0

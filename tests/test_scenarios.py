@@ -142,6 +142,36 @@ def test_unknown_scenario_names_the_ones_there(gtm, plan_dir):
     assert r.err == f"gtmplan: --scenario: no scenario 'middle' in {d}/scenarios/ (its scenarios: downside, upside)\n"
 
 
+@pytest.mark.parametrize("command", ["check", "funnel", "render", "review", "diff"])
+def test_a_repeated_scenario_is_a_bad_flag_except_for_compare(gtm, plan_dir, command, tmp_path):
+    d = plan_dir({"downside": "company: A\n", "upside": "company: B\n"})
+    leads = tmp_path / "leads.csv"
+    leads.write_text("id,created,source,mql_date,sql_date,opportunity_date\n1,2027-01-05,web,,,\n", encoding="utf-8")
+    extra = {"review": ["--quarter", "2027Q1", "--leads", str(leads)], "diff": ["--base", str(d)]}.get(command, [])
+    out = tmp_path / ("out.md" if command == "render" else "out.json")
+    r = gtm(command, d, *extra, "--scenario", "downside", "--scenario", "upside", "-o", out)
+    assert (r.code, r.out) == (2, "")
+    assert r.err == (f"gtmplan: --scenario given 2 times (downside, upside): 'gtmplan {command}' applies one "
+                     "scenario; to see several side by side, run 'gtmplan compare --scenario downside "
+                     "--scenario upside'\n")
+    assert not out.exists()
+    r = gtm(command, d, *extra, "--scenario", "upside", "-o", out)  # one is fine
+    assert r.code in (0, 1) and out.exists(), r.err
+    r = gtm("compare", d, "--scenario", "downside", "--scenario", "upside", "-f", "json")
+    assert r.code == 0 and [c["name"] for c in json.loads(r.out)["scenarios"]] == ["base", "downside", "upside"]
+
+
+def test_compare_without_plan_reads_the_scenarios_of_plan_dir(gtm, plan_dir, monkeypatch):
+    """cli.md: PLAN defaults to ./plan when the current directory holds no plan files; its scenarios come along."""
+    d = plan_dir({"downside": DOWNSIDE, "upside": UPSIDE})
+    monkeypatch.chdir(d.parent)
+    r = gtm("compare", "-f", "json")
+    assert r.code == 0, r.err
+    doc = json.loads(r.out)
+    assert doc["plan"] == "plan" and [c["name"] for c in doc["scenarios"]] == ["base", "downside", "upside"]
+    assert gtm("check", "--scenario", "upside").code == 0
+
+
 def test_single_file_plan_takes_a_scenario_path(gtm, plan_file, tmp_path):
     path = plan_file()
     scen = tmp_path / "what-if.yaml"

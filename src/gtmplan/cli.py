@@ -34,6 +34,18 @@ SCENARIO_OPT = typer.Option(None, "--scenario", metavar="NAME", help="Apply scen
 SET_OPT = typer.Option(None, "--set", metavar="PATH=VALUE", help="Change one value, e.g. sales.assumptions.win_rate=0.2 (repeatable; after --scenario).")
 
 
+def _one_scenario(command: str, names: Optional[list[str]]) -> Optional[str]:
+    """The one ``--scenario`` a command other than ``compare`` applies; given twice is a bad flag
+    (typer would silently keep the last)."""
+    if not names:
+        return None
+    if len(names) > 1:
+        raise InputError.single(None, f"--scenario given {len(names)} times ({', '.join(names)}): 'gtmplan {command}' "
+                                      "applies one scenario; to see several side by side, run 'gtmplan compare "
+                                      f"{' '.join('--scenario ' + n for n in names)}'")
+    return names[0]
+
+
 # Writing output is shared with the fast path (gtmplan.fastpath), which runs without typer.
 _emit, _use_color, _silence_stdout = emit, use_color, silence_stdout
 
@@ -131,7 +143,7 @@ def check(
     ignore: Optional[str] = typer.Option(None, "--ignore", help="Skip these codes or prefixes, e.g. F6,R504."),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
     output: Optional[str] = OUTPUT_OPT,
-    scenario: Optional[str] = SCENARIO_OPT,
+    scenario: Optional[list[str]] = SCENARIO_OPT,
     sets: Optional[list[str]] = SET_OPT,
 ) -> int:
     """Flag where the sales and marketing halves of the plan don't add up."""
@@ -142,7 +154,7 @@ def check(
 
     fmt = choose_format("check", fmt, output, ("text", "json", "github", "sarif"), "text")
     sel, ign = parse_codes(select, "--select"), parse_codes(ignore, "--ignore")
-    result = run_check(load_plan(plan, scenario, sets or ()), sel, ign)
+    result = run_check(load_plan(plan, _one_scenario("check", scenario), sets or ()), sel, ign)
     reporter = get_reporter(fmt)(color=_use_color(output))
     _emit(reporter.render(result), output)
     return result.exit_code(strict)
@@ -154,7 +166,7 @@ def funnel(
     fmt: Optional[Literal["table", "json", "csv"]] = typer.Option(
         None, "--format", "-f", help="table (people), json or csv (default: from the -o file's extension, else table)."),
     output: Optional[str] = OUTPUT_OPT,
-    scenario: Optional[str] = SCENARIO_OPT,
+    scenario: Optional[list[str]] = SCENARIO_OPT,
     sets: Optional[list[str]] = SET_OPT,
 ) -> int:
     """Show the demand waterfall and sales capacity, quarter by quarter."""
@@ -164,7 +176,7 @@ def funnel(
     from .outputs import choose_format, reporter
 
     fmt = choose_format("funnel", fmt, output, ("table", "json", "csv"), "table")
-    loaded = load_plan(plan, scenario, sets or ())
+    loaded = load_plan(plan, _one_scenario("funnel", scenario), sets or ())
     report = FunnelReport(loaded.plan, compute(loaded.plan))
     _emit(reporter(REPORTERS, fmt)(color=_use_color(output)).render(report), output)
     return 0
@@ -179,7 +191,7 @@ def render(
     output: Optional[str] = OUTPUT_OPT,
     templates: Optional[str] = typer.Option(None, "--templates",
                                             help="A directory whose templates override the shipped ones by name."),
-    scenario: Optional[str] = SCENARIO_OPT,
+    scenario: Optional[list[str]] = SCENARIO_OPT,
     sets: Optional[list[str]] = SET_OPT,
 ) -> int:
     """Render the integrated plan document (Markdown, self-contained HTML, or an iCalendar of reviews)."""
@@ -188,7 +200,7 @@ def render(
     from .render import parse_quarter, render as render_document
 
     fmt = choose_format("render", fmt, output, ("md", "html", "ics"), "md")
-    loaded = load_plan(plan, scenario, sets or ())
+    loaded = load_plan(plan, _one_scenario("render", scenario), sets or ())
     data = render_document(loaded, fmt, parse_quarter(quarter, loaded), templates, sets=sets or ())
     _emit(data, output)
     return 0
@@ -210,7 +222,7 @@ def review(
     output: Optional[str] = OUTPUT_OPT,
     record: bool = typer.Option(False, "--record", help="Also write the quarter's figures to actuals/QUARTER.yaml."),
     force: bool = typer.Option(False, "--force", help="With --record: replace an existing actuals file."),
-    scenario: Optional[str] = SCENARIO_OPT,
+    scenario: Optional[list[str]] = SCENARIO_OPT,
     sets: Optional[list[str]] = SET_OPT,
 ) -> int:
     """Compare a quarter's plan with what happened, from HubSpot or Salesforce CSV exports."""
@@ -222,7 +234,7 @@ def review(
     if fmt is not None and fmt not in report.REPORTERS:
         raise InputError.single("--format", f"{fmt!r}: review writes {', '.join(report.REPORTERS)}")
     kind = choose_format("review", fmt, output, tuple(report.REPORTERS), "text")
-    loaded = load_plan(plan, scenario, sets or ())
+    loaded = load_plan(plan, _one_scenario("review", scenario), sets or ())
     if record:  # the track record before the plan is recorded too: any quarter
         from .record import parse_quarter, refuse_existing
 
@@ -279,10 +291,12 @@ def compare(
 ) -> int:
     """The plan and its scenarios side by side: targets, MQLs, shortfall, coverage, cost, findings."""
     from .compare import render_json, render_md, render_text, run_compare
+    from .loader import resolve_target
     from .outputs import choose_format
     from .sources import DiskSource
 
     chosen = choose_format("compare", fmt, output, ("text", "md", "json"), "text")
+    plan = resolve_target(plan)  # PLAN omitted, the plan in ./plan: its scenarios/ too
     cols = run_compare(DiskSource(plan), scenarios or None, sets or ())
     render_out = {"json": render_json, "md": render_md}.get(chosen, render_text)
     _emit(render_out(plan, cols), output)
@@ -295,7 +309,7 @@ def diff(
     base: str = typer.Option(..., "--base", metavar="REV|PATH", help="A git revision (origin/main, HEAD~1, a tag) or a plan path."),
     head: Optional[str] = typer.Option(None, "--head", metavar="REV|PATH",
                                        help="A git revision or a plan path (default: PLAN as it is on disk)."),
-    scenario: Optional[str] = SCENARIO_OPT,
+    scenario: Optional[list[str]] = SCENARIO_OPT,
     sets: Optional[list[str]] = SET_OPT,
     fmt: Optional[Literal["text", "md", "json"]] = typer.Option(
         None, "--format", "-f", help="text (people), md (a pull-request comment) or json."),
@@ -308,7 +322,7 @@ def diff(
     from .outputs import choose_format
 
     chosen = choose_format("diff", fmt, output, ("text", "md", "json"), "text")
-    result = run_diff(plan, base, head, scenario, sets or ())
+    result = run_diff(plan, base, head, _one_scenario("diff", scenario), sets or ())
     _emit(render(result, chosen), output)
     return result.exit_code(fail_on)
 

@@ -1,28 +1,46 @@
-"""``gtmplan check`` in its common shapes, without typer: start-up as fast as yamllint's.
+"""``gtmplan check`` and ``gtmplan diff`` in their common shapes, without typer.
 
 pre-commit and CI run ``gtmplan check [PLAN] [--format F] [--select S] [--ignore I]
-[--strict]`` on every commit. typer and its click cost about a quarter of such a run
+[--strict]`` on every commit, and ``gtmplan diff [PLAN] --base REV [--head REV]
+[--format F] [--fail-on WHEN] [-o FILE]`` on every pull request. typer and its
+click (and the pydantic they pull in) cost about a quarter of such a run
 (callgrind), so :func:`run` parses exactly these shapes itself and runs the same
-library calls as ``cli.check``. Anything else (``--help``, ``-o``, a repeated or
-unknown flag, a bad value, any other command) returns None and :mod:`gtmplan.cli`
-handles it, errors and help included; so a flag added to ``check`` keeps working
-through typer until this module learns it. ``tests/test_fastpath.py`` runs both
-paths on the same arguments and requires the same output and exit code.
+library calls as ``cli.check`` and ``cli.diff``. Anything else (``--help``, a
+repeated or unknown flag, a bad value, a missing ``--base``, any other command)
+returns None and :mod:`gtmplan.cli` handles it, errors and help included; so a flag
+added to a command keeps working through typer until this module learns it.
+``tests/test_fastpath.py`` runs both paths on the same arguments and requires the
+same output and exit code.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Optional
 
 FORMATS = ("text", "json", "github", "sarif")  # cli.check's --format choices
 _VALUED = {"--format": "fmt", "-f": "fmt", "--select": "select", "--ignore": "ignore"}
 
+DIFF_FORMATS = ("text", "md", "json")  # cli.diff's --format choices
+FAIL_ON = ("new-errors", "new-warnings", "any-change")  # cli.diff's --fail-on choices
+_DIFF_VALUED = {"--base": "base", "--head": "head", "--format": "fmt", "-f": "fmt", "--fail-on": "fail_on",
+                "--output": "output", "-o": "output"}
+
+# command -> (flags taking a value, switches, choices of the valued ones, required keys)
+_SHAPES = {
+    "check": (_VALUED, {"--strict": "strict"}, {"fmt": FORMATS}, ()),
+    "diff": (_DIFF_VALUED, {}, {"fmt": DIFF_FORMATS, "fail_on": FAIL_ON}, ("base",)),
+}
+
 
 def parse(argv: list[str]) -> Optional[dict]:
-    """The keyword arguments of ``cli.check`` for ARGV, or None for anything else."""
-    if not argv or argv[0] != "check":
+    """The keyword arguments of ``cli.check`` or ``cli.diff`` (as ARGV's first word
+    says) for ARGV, or None for anything else."""
+    shape = _SHAPES.get(argv[0]) if argv else None
+    if shape is None:
         return None
+    valued, switches, choices, required = shape
     args: dict = {}
     rest = argv[1:]
     i = 0
@@ -32,16 +50,16 @@ def parse(argv: list[str]) -> Optional[dict]:
         name, value = token, None
         if token.startswith("--") and "=" in token:
             name, value = token.split("=", 1)
-        if name == "--strict" and value is None:
-            key, value = "strict", True
-        elif name in _VALUED:
-            key = _VALUED[name]
+        if name in switches and value is None:
+            key, value = switches[name], True
+        elif name in valued:
+            key = valued[name]
             if value is None:
                 if i == len(rest):
                     return None
                 value = rest[i]
                 i += 1
-            if value.startswith("-") or (key == "fmt" and value not in FORMATS):
+            if value.startswith("-") or (key in choices and value not in choices[key]):
                 return None
         elif not token.startswith("-") and "plan" not in args:
             key, value = "plan", token
@@ -50,24 +68,26 @@ def parse(argv: list[str]) -> Optional[dict]:
         if key in args:  # repeated: typer takes the last; leave that to it
             return None
         args[key] = value
+    if any(key not in args for key in required):
+        return None  # typer says what is missing
     return args
 
 
 def run(argv: list[str]) -> Optional[int]:
-    """The exit code of ``gtmplan ARGV`` if it is a common ``check``, else None."""
+    """The exit code of ``gtmplan ARGV`` if it is a common ``check`` or ``diff``, else None."""
     args = parse(argv)
     if args is None:
         return None
     import gc
 
-    from .errors import InputError
+    from .errors import InputError, Terminated
 
     # Everything loaded stays alive until the end: the cyclic collector would only
     # re-traverse it (5,000-program plan: 3,336M instructions with it, 3,170M paused).
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _check(**args)
+        return (_diff if argv[0] == "diff" else _check)(**args)
     except InputError as e:
         for p in e.problems:
             print(p, file=sys.stderr)
@@ -80,6 +100,20 @@ def run(argv: list[str]) -> Optional[int]:
 
         silence_stdout()  # `gtmplan check | head`: stdout went away; no traceback on exit
         return 1
+    except OSError as e:  # as cli.run: anything not located by the command is still one line, exit 2
+        from .fmt import printable
+        from .outputs import silence_stdout
+
+        where = f"{os.fsdecode(e.filename)}: " if e.filename is not None else ""
+        print(printable(f"gtmplan: {where}{e.strerror or e}"), file=sys.stderr)
+        silence_stdout()
+        return 2
+    except Terminated as e:  # -o FILE was being written: removed; now end as the signal says
+        import signal
+
+        signal.signal(e.signum, signal.SIG_DFL)
+        os.kill(os.getpid(), e.signum)
+        return 128 + e.signum
     finally:
         if was_enabled:
             gc.enable()
@@ -98,3 +132,15 @@ def _check(plan: str = ".", fmt: str = "text", select: Optional[str] = None, ign
 
     emit(get_reporter(fmt)(color=use_color(None)).render(result), None)
     return result.exit_code(strict)
+
+
+def _diff(base: str, plan: str = ".", head: Optional[str] = None, fmt: Optional[str] = None,
+          fail_on: Optional[str] = None, output: Optional[str] = None) -> int:
+    # The body of cli.diff without --scenario and --set (which are left to typer).
+    from .diff import render, run_diff
+    from .outputs import choose_format, emit
+
+    chosen = choose_format("diff", fmt, output, DIFF_FORMATS, "text")
+    result = run_diff(plan, base, head)
+    emit(render(result, chosen), output)
+    return result.exit_code(fail_on)

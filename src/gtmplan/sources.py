@@ -2,9 +2,10 @@
 
 A source gives the plan's files (display name and text) and its scenarios; the
 loader (:func:`gtmplan.loader.load`) reads any source the same way. A git source
-reads ``REV:PATH`` through ``git cat-file --batch`` (two processes for a whole
-plan, whatever its number of files): the working tree, the index and HEAD are
-never touched, and a shallow clone works as long as the revision was fetched.
+reads ``REV:PATH`` through one ``git cat-file --batch`` process (for a whole plan,
+whatever its number of files; ``diff`` reads both of its sides through the same
+one, :class:`GitObjects`): the working tree, the index and HEAD are never touched,
+and a shallow clone works as long as the revision was fetched.
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ class DiskSource(PlanSource):
 class GitSource(PlanSource):
     """PLAN as committed at a revision. ``flag`` (``--base``/``--head``) names the side in messages."""
 
-    def __init__(self, target: str, rev: str, flag: str):
+    def __init__(self, target: str, rev: str, flag: str, objects: Optional[GitObjects] = None):
         super().__init__(target, rev)
         self.rev = rev
         self.flag = flag
@@ -143,7 +144,11 @@ class GitSource(PlanSource):
         self._scenarios: dict[str, tuple[str, Optional[bytes]]] = {}  # name -> (display, content)
         self._actuals: list[tuple[str, Optional[bytes]]] = []  # (display, content) of actuals/ files
         self._is_dir = False
-        self._read()
+        if objects is not None:
+            self._read(objects)
+        else:
+            with GitObjects() as own:
+                self._read(own)
 
     @property
     def is_dir(self) -> bool:
@@ -175,12 +180,12 @@ class GitSource(PlanSource):
     def _display(self, *names: str) -> str:
         return f"{self.rev}:{os.path.join(self.target, *names) if names else self.target}"
 
-    def _read(self) -> None:
+    def _read(self, objects: GitObjects) -> None:
         anchor, rel = _anchor(self.target)
         spec = "./" if rel == "." else "./" + rel.replace(os.sep, "/")
         ref = f"{self.rev}:{spec}"
         parent = spec.rstrip("/").rpartition("/")[0] or "."
-        first = _batch(anchor, [f"{self.rev}^{{commit}}", ref, f"{ref.rstrip('/')}/{SCENARIO_DIR}",
+        first = objects.read(anchor, [f"{self.rev}^{{commit}}", ref, f"{ref.rstrip('/')}/{SCENARIO_DIR}",
                                 f"{ref.rstrip('/')}/{ACTUALS_DIR}", f"{self.rev}:{parent}/{ACTUALS_DIR}"], self)
         commit, plan, scen, dir_actuals, file_actuals = first
         if commit is None:
@@ -197,7 +202,7 @@ class GitSource(PlanSource):
         if kind == "blob":  # a single-file plan: its actuals/ is beside it
             self._files = [(self._display(), self._decode(body, self._display()))]
             beside = os.path.join(os.path.dirname(self.target), ACTUALS_DIR)
-            self._read_actuals(anchor, file_actuals, oid_bytes, f"{self.rev}:{beside}")
+            self._read_actuals(objects, anchor, file_actuals, oid_bytes, f"{self.rev}:{beside}")
             return
         if body is None:
             raise InputError.single(self._display(), "a git tree too large to be a plan directory; refused")
@@ -215,8 +220,8 @@ class GitSource(PlanSource):
         if not any(k == "plan" for k, _, _ in wanted):
             self.exists = False
             return
-        self._read_actuals(anchor, dir_actuals, oid_bytes, self._display(ACTUALS_DIR))
-        blobs = _batch(anchor, [oid for _, _, oid in wanted], self)
+        self._read_actuals(objects, anchor, dir_actuals, oid_bytes, self._display(ACTUALS_DIR))
+        blobs = objects.read(anchor, [oid for _, _, oid in wanted], self)
         problems: list[Problem] = []
         for (k, name, _), got in zip(wanted, blobs):
             display = self._display(name) if k == "plan" else self._display(SCENARIO_DIR, name)
@@ -231,12 +236,12 @@ class GitSource(PlanSource):
         if problems:
             raise InputError(problems)
 
-    def _read_actuals(self, anchor: str, tree, oid_bytes: int, folder: str) -> None:
+    def _read_actuals(self, objects: GitObjects, anchor: str, tree, oid_bytes: int, folder: str) -> None:
         if tree is None or tree[0] != "tree" or tree[1] is None:
             return
         entries = [(name, oid) for name, (typ, oid) in sorted(_parse_tree(tree[1], oid_bytes).items())
                    if typ == "blob" and _plan_name(name)]
-        blobs = _batch(anchor, [oid for _, oid in entries], self)
+        blobs = objects.read(anchor, [oid for _, oid in entries], self)
         self._actuals = [(f"{folder}/{name}", got[1] if got else b"") for (name, _), got in zip(entries, blobs)]
 
     @staticmethod
@@ -268,70 +273,109 @@ def _anchor(target: str) -> tuple[str, str]:
     return path, os.path.join(*rest) if rest else "."
 
 
-def _batch(cwd: str, requests: list[str], side: GitSource) -> list[Optional[tuple[str, bytes, str]]]:
-    """``git cat-file --batch``: (type, content, object id) per request, None for a missing object.
-    Streamed: an object larger than a plan file may be is skipped unread (its content is
-    None), so a huge file committed by mistake costs neither memory nor parse time."""
-    import threading
+class GitObjects:
+    """``git cat-file --batch`` processes, one per directory git runs in, each kept open
+    for every request until :meth:`close` (or the end of a ``with`` block): a diff reads
+    both of its sides, trees and blobs, through one process."""
 
-    from .yamlsource import MAX_FILE_BYTES
+    def __init__(self) -> None:
+        self._procs: dict[str, subprocess.Popen] = {}
 
-    if not requests:
-        return []
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
-    try:
-        proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=cwd, stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    except FileNotFoundError:
-        raise InputError.single(None, f"{side.flag}: {side.rev!r} is not an existing path, and git is not "
-                                      "installed to read it as a revision") from None
-    payload = "".join(q + "\n" for q in requests).encode()
+    def __enter__(self) -> GitObjects:
+        return self
 
-    def feed() -> None:
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for proc in self._procs.values():
+            for pipe in (proc.stdin, proc.stdout, proc.stderr):
+                try:
+                    pipe.close()
+                except OSError:  # git already gone
+                    pass
+            proc.wait()
+        self._procs.clear()
+
+    def _process(self, cwd: str, side: GitSource) -> subprocess.Popen:
+        proc = self._procs.get(cwd)
+        if proc is None:
+            env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+            try:
+                proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=cwd, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+            except FileNotFoundError:
+                raise InputError.single(None, f"{side.flag}: {side.rev!r} is not an existing path, and git is not "
+                                              "installed to read it as a revision") from None
+            self._procs[cwd] = proc
+        return proc
+
+    def read(self, cwd: str, requests: list[str], side: GitSource) -> list[Optional[tuple[str, Optional[bytes], str]]]:
+        """(type, content, object id) per request, None for a missing object. Streamed: an
+        object larger than a plan file may be is skipped unread (its content is None), so a
+        huge file committed by mistake costs neither memory nor parse time."""
+        import threading
+
+        from .yamlsource import MAX_FILE_BYTES
+
+        if not requests:
+            return []
+        proc = self._process(cwd, side)
+        payload = "".join(q + "\n" for q in requests).encode()
+
+        def feed() -> None:  # in a thread: git answers while the requests are still being written
+            try:
+                proc.stdin.write(payload)
+                proc.stdin.flush()
+            except OSError:  # git exited early (not a repository): its stderr says why
+                pass
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        results: list[Optional[tuple[str, Optional[bytes], str]]] = []
+        out = proc.stdout
+        for _ in requests:
+            line = out.readline()
+            if not line:
+                break
+            header = line.decode(errors="replace").split()
+            if len(header) == 3 and header[2].isdigit():
+                size = int(header[2])
+                if size > MAX_FILE_BYTES:
+                    left = size + 1
+                    while left:
+                        chunk = out.read(min(left, 1 << 20))
+                        if not chunk:
+                            break
+                        left -= len(chunk)
+                    results.append((header[1], None, header[0]))
+                else:
+                    body = out.read(size)
+                    out.read(1)  # the newline after the content
+                    results.append((header[1], body, header[0]))
+            else:  # "<object> missing" or "ambiguous"
+                results.append(None)
+        writer.join()
+        if len(results) < len(requests):  # git ended: its stderr says why
+            self._failed(cwd, proc, side)
+        return results
+
+    def _failed(self, cwd: str, proc: subprocess.Popen, side: GitSource) -> None:
+        del self._procs[cwd]
         try:
-            proc.stdin.write(payload)
             proc.stdin.close()
-        except OSError:  # git exited early (not a repository): its stderr says why
+        except OSError:
             pass
-
-    writer = threading.Thread(target=feed, daemon=True)
-    writer.start()
-    results: list[Optional[tuple[str, bytes, str]]] = []
-    out = proc.stdout
-    for _ in requests:
-        line = out.readline()
-        if not line:
-            break
-        header = line.decode(errors="replace").split()
-        if len(header) == 3 and header[2].isdigit():
-            size = int(header[2])
-            if size > MAX_FILE_BYTES:
-                left = size + 1
-                while left:
-                    chunk = out.read(min(left, 1 << 20))
-                    if not chunk:
-                        break
-                    left -= len(chunk)
-                results.append((header[1], None, header[0]))
-            else:
-                body = out.read(size)
-                out.read(1)  # the newline after the content
-                results.append((header[1], body, header[0]))
-        else:  # "<object> missing" or "ambiguous"
-            results.append(None)
-    writer.join()
-    err_text = proc.stderr.read()
-    proc.stdout.close()
-    proc.stderr.close()
-    code = proc.wait()
-    if code != 0 or len(results) < len(requests):
+        err_text = proc.stderr.read()
+        proc.stdout.close()
+        proc.stderr.close()
+        code = proc.wait()
         err = err_text.decode(errors="replace").strip().splitlines()
         if any("not a git repository" in line for line in err):
             raise InputError.single(None, f"{side.flag}: {side.rev!r} is not an existing path, and {side.target} "
                                           "is not in a git repository, so it cannot be a revision")
         raise InputError.single(None, f"{side.flag}: git could not read {side.rev!r}: "
                                       f"{err[-1] if err else 'exit status ' + str(code)}")
-    return results
 
 
 def _parse_tree(body: bytes, oid_bytes: int) -> dict[str, tuple[str, str]]:
@@ -351,10 +395,11 @@ def _parse_tree(body: bytes, oid_bytes: int) -> dict[str, tuple[str, str]]:
     return out
 
 
-def open_side(spec: str, target: str, flag: str) -> PlanSource:
-    """``--base``/``--head``: an existing path is a plan; anything else a git revision of PLAN."""
+def open_side(spec: str, target: str, flag: str, objects: Optional[GitObjects] = None) -> PlanSource:
+    """``--base``/``--head``: an existing path is a plan; anything else a git revision of
+    PLAN, read through ``objects`` when given (else a git process of its own)."""
     if os.path.exists(spec):
         return DiskSource(spec)
     if not spec.strip() or spec.startswith("-"):
         raise InputError.single(None, f"{flag}: give a git revision (e.g. origin/main) or a plan path")
-    return GitSource(target, spec, flag)
+    return GitSource(target, spec, flag, objects)

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
 from ..errors import InputError
-from ..loader import LoadedPlan, load
+from ..loader import LoadedPlan, load, resolve_target
 from ..rules import Finding
-from ..sources import DiskSource, PlanSource, open_side
+from ..sources import DiskSource, GitObjects, PlanSource, open_side
 
 FAIL_ON = ("new-errors", "new-warnings", "any-change")
 NO_CHANGE = "No change to the plan's numbers or findings."
@@ -95,12 +95,14 @@ class DiffResult:
 
 def run_diff(target: str, base: str, head: Optional[str], scenario: Optional[str] = None,
              sets: Sequence[str] = ()) -> DiffResult:
-    base_src = open_side(base, target, "--base")
-    if head is None:
-        head_src: PlanSource = DiskSource(target, "working tree")
-        head_src.exists = _exists_on_disk(target)
-    else:
-        head_src = open_side(head, target, "--head")
+    target = resolve_target(target)  # PLAN omitted, the plan in ./plan: both sides read plan/
+    with GitObjects() as objects:  # both sides from git: one git process
+        base_src = open_side(base, target, "--base", objects)
+        if head is None:
+            head_src: PlanSource = DiskSource(target, "working tree")
+            head_src.exists = _exists_on_disk(target)
+        else:
+            head_src = open_side(head, target, "--head", objects)
     b = _side(base_src, scenario, sets)
     h = _side(head_src, scenario, sets)
     if b.loaded is None and h.loaded is None:
@@ -152,8 +154,11 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-def _id_items(items: Any) -> bool:
-    return isinstance(items, list) and bool(items) and all(isinstance(i, dict) and "id" in i for i in items)
+def _id_keys(items: list) -> Optional[list[str]]:
+    """The ids of a list's items as keys, or None unless every item is a mapping with an id."""
+    if all(isinstance(i, dict) and "id" in i for i in items):
+        return [_key(i["id"]) for i in items]
+    return None
 
 
 def _json(value: Any) -> Any:
@@ -182,8 +187,10 @@ class _InputDiff:
                                     file, line, column))
 
     def walk(self, old: Any, new: Any, path: str, bpath: tuple, hpath: tuple) -> None:
-        if old is new or (type(old) is type(new) and isinstance(old, (dict, list)) and old == new):
+        if old is new or (type(old) is list and type(new) is list and old == new):
             return  # the usual case, compared in C (a valid plan has no true where 1 is meant)
+        # Two mappings are not compared whole first: each value is, once, at its own level below
+        # (comparing a section whole, then again key by key, compared its big lists twice or more).
         if isinstance(old, dict) and isinstance(new, dict):
             for key, value in new.items():
                 sub = f"{path}.{key}" if path else str(key)
@@ -195,28 +202,11 @@ class _InputDiff:
                 if key not in new:
                     self.record(f"{path}.{key}" if path else str(key), value, _MISSING, (*bpath, key), ())
             return
-        if isinstance(old, list) and isinstance(new, list) and (_id_items(old) or _id_items(new)) \
-                and all(isinstance(i, dict) and "id" in i for i in (*old, *new)):
-            at_old = {}
-            for i, item in enumerate(old):
-                at_old.setdefault(_key(item["id"]), i)
-            seen = set()
-            for j, item in enumerate(new):
-                k = _key(item["id"])
-                sub = f"{path}[{item['id']}]"
-                if k in at_old and k not in seen:
-                    i = at_old[k]
-                    if old[i] != item:  # most items are unchanged: compared in C
-                        self.walk(old[i], item, sub, (*bpath, i), (*hpath, j))
-                else:
-                    self.record(sub, _MISSING, item, (), (*hpath, j))
-                seen.add(k)
-            for i, item in enumerate(old):
-                k = _key(item["id"])
-                if k not in seen:
-                    seen.add(k)
-                    self.record(f"{path}[{item['id']}]", item, _MISSING, (*bpath, i), ())
-            return
+        if isinstance(old, list) and isinstance(new, list):
+            old_keys, new_keys = _id_keys(old), _id_keys(new)
+            if old_keys is not None and new_keys is not None:  # items with an id: matched by id
+                self.walk_ids(old, new, old_keys, new_keys, path, bpath, hpath)
+                return
         if isinstance(old, list) and isinstance(new, list) and old and new \
                 and all(isinstance(i, dict) for i in (*old, *new)):
             for i in range(max(len(old), len(new))):
@@ -230,6 +220,32 @@ class _InputDiff:
             return
         if not _same(old, new):
             self.record(path, old, new, bpath, hpath)
+
+
+    def walk_ids(self, old: list, new: list, old_keys: list[str], new_keys: list[str], path: str,
+                 bpath: tuple, hpath: tuple) -> None:
+        if old_keys == new_keys and len(set(old_keys)) == len(old_keys):
+            # The same items in the same order (the usual case): pair them by position.
+            for i, (a, b) in enumerate(zip(old, new)):
+                if a != b:  # most items are unchanged: compared in C
+                    self.walk(a, b, f"{path}[{b['id']}]", (*bpath, i), (*hpath, i))
+            return
+        at_old: dict[str, int] = {}
+        for i, k in enumerate(old_keys):
+            at_old.setdefault(k, i)
+        seen = set()
+        for j, (item, k) in enumerate(zip(new, new_keys)):
+            if k in at_old and k not in seen:
+                i = at_old[k]
+                if old[i] != item:
+                    self.walk(old[i], item, f"{path}[{item['id']}]", (*bpath, i), (*hpath, j))
+            else:
+                self.record(f"{path}[{item['id']}]", _MISSING, item, (), (*hpath, j))
+            seen.add(k)
+        for i, (item, k) in enumerate(zip(old, old_keys)):
+            if k not in seen:
+                seen.add(k)
+                self.record(f"{path}[{item['id']}]", item, _MISSING, (*bpath, i), ())
 
 
 class _Missing:
