@@ -137,3 +137,17 @@ def golden(request):
                                  f"(if intended: pytest --update-goldens, then review git diff):\n{diff[:6000]}")
 
     return _check
+
+
+def review_json(gtm, plan, quarter, *args) -> dict:
+    """`gtmplan review ... -f json` that must succeed, parsed."""
+    import json
+
+    r = gtm("review", plan, "--quarter", quarter, "-f", "json", *args)
+    assert r.code == 0, r.err
+    return json.loads(r.out)
+
+
+def metrics_actual(doc: dict) -> dict:
+    """A review JSON's actual value of every metric."""
+    return {k: v["actual"] for k, v in doc["metrics"].items()}

@@ -26,20 +26,14 @@ import json
 import pytest
 
 from conftest import DATA, EXAMPLES
+from conftest import metrics_actual as actual
+from conftest import review_json as review
 
 CRM = DATA / "crm"
 LUMEN = EXAMPLES / "lumen-analytics"  # USD, calendar quarters: 2027Q2 = Apr-Jun 2027
 BRIGHTWATER = EXAMPLES / "brightwater-pumps"  # EUR, FY from April: 2027Q1 = Apr-Jun 2027
 
 
-def review(gtm, plan, quarter, *args) -> dict:
-    r = gtm("review", plan, "--quarter", quarter, "-f", "json", *args)
-    assert r.code == 0, r.err
-    return json.loads(r.out)
-
-
-def actual(doc: dict) -> dict:
-    return {k: v["actual"] for k, v in doc["metrics"].items()}
 
 
 def test_current_hubspot_contacts_export(gtm):

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import json
 
 from conftest import EXAMPLES
+from conftest import metrics_actual as actual
+from conftest import review_json as review
 
 LUMEN = EXAMPLES / "lumen-analytics"  # USD, calendar quarters: 2027Q2 = Apr-Jun 2027
 
 
-def review(gtm, plan, quarter, *args) -> dict:
-    r = gtm("review", plan, "--quarter", quarter, "-f", "json", *args)
-    assert r.code == 0, r.err
-    return json.loads(r.out)
-
-
-def actual(doc: dict) -> dict:
-    return {k: v["actual"] for k, v in doc["metrics"].items()}
 
 
 EU_DEALS = ("Record ID;Deal Name;Create Date;Close Date;Deal Stage;Amount;Original Source\n"
