@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from conftest import EXAMPLES
 from conftest import metrics_actual as actual
 from conftest import review_json as review
