@@ -640,9 +640,20 @@ def test_horizon_in_year_9999_gives_correct_output(tmp_path):
     for fmt in ("md", "html", "ics"):
         r = gt("render", path, "-f", fmt)
         clean(r)
+    # reviews are timed invitations (10:00 for 90 minutes by default, issue 16): the last
+    # representable day still gets its event, ending the same day, never in year 10000
+    event = r.stdout.split("DTSTART:99991231T100000", 1)
+    assert len(event) == 2, r.stdout
+    assert event[1].split("END:VEVENT", 1)[0].lstrip().startswith("DTEND:99991231T113000"), r.stdout
+    assert not re.search(r"^(DTSTART|DTEND)[^:]*:[0-9]{9}", r.stdout, re.M), r.stdout  # no 5-digit year
+    # as an all-day event (the plan says so): one day, no DTEND (it would be in year 10000)
+    path.write_text(text + "invitations: {time: all-day}\n", encoding="utf-8")
+    r = gt("render", path, "-f", "ics")
+    clean(r)
     assert "DTSTART;VALUE=DATE:99991231" in r.stdout
     event = r.stdout.split("DTSTART;VALUE=DATE:99991231")[0].rsplit("BEGIN:VEVENT", 1)[1]
-    assert "DTEND" not in event  # a one-day all-day event: DTEND would be in year 10000
+    event += r.stdout.split("DTSTART;VALUE=DATE:99991231")[1].split("END:VEVENT", 1)[0]
+    assert "DTEND" not in event
     clean(gt("funnel", path, "-f", "json"))
 
 
