@@ -8,6 +8,7 @@ command that needs it.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import sys
@@ -370,12 +371,19 @@ def run(argv: list[str] | None = None) -> int:
             gc.enable()
 
 
+@functools.lru_cache(maxsize=None)
+def _command():
+    """The click command typer builds from ``app``: built once per process (about 16 ms
+    each time), so in-process callers that run many commands do not pay it per call."""
+    return typer.main.get_command(app)
+
+
 def _run(argv: list[str] | None) -> int:
     # typer >= 0.29 vendors its own click; older versions use click itself. Take the
     # exception classes from wherever typer's own come from.
     exc = sys.modules[typer.BadParameter.__module__]
     no_args = getattr(exc, "NoArgsIsHelpError", ())
-    command = typer.main.get_command(app)
+    command = _command()
     try:
         rv = command.main(args=argv, prog_name="gtmplan", standalone_mode=False)
     except InputError as e:
