@@ -29,8 +29,13 @@ def _limit() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (CEILING, CEILING))
 
 
-def run(*args, stdin=None, input_bytes=None, timeout=TIMEOUT):
-    cmd = [sys.executable, "-m", "gtmplan", "review", str(LUMEN), "--quarter", "2027Q2", *map(str, args)]
+def run(*args, stdin=None, input_bytes=None, timeout=TIMEOUT, fifo_wait=None):
+    """`gtmplan review` in a subprocess; ``fifo_wait``: seconds the child waits for a FIFO's writer
+    (its default, ``FIFO_WAIT``, when None)."""
+    entry = ["-m", "gtmplan"] if fifo_wait is None else [
+        "-c", f"import gtmplan.review.csvread as c; c.FIFO_WAIT = {fifo_wait!r}; "
+              "from gtmplan.__main__ import main; main()"]
+    cmd = [sys.executable, *entry, "review", str(LUMEN), "--quarter", "2027Q2", *map(str, args)]
     p = subprocess.run(cmd, input=input_bytes, stdin=stdin, capture_output=True, timeout=timeout,
                        preexec_fn=_limit)
     out, err = p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
@@ -131,12 +136,19 @@ def test_dev_zero_is_refused(tmp_path):
     assert code == 2 and err.startswith("/dev/zero: is a device, not a CSV file")
 
 
-def test_a_fifo_without_a_writer_does_not_hang(tmp_path):
+@pytest.mark.parametrize("wait", [
+    0.5,  # the same wait, shortened in the child: the local run
+    pytest.param(None, marks=pytest.mark.slow, id="default"),  # FIFO_WAIT as shipped (5 s)
+])
+def test_a_fifo_without_a_writer_does_not_hang(tmp_path, wait):
+    from gtmplan.review.csvread import FIFO_WAIT
+
     fifo = tmp_path / "leads.csv"
     os.mkfifo(fifo)
     start = time.monotonic()
-    code, _, err = run("--leads", fifo, timeout=30)
-    assert code == 2 and "nothing wrote to it within" in err and time.monotonic() - start < 25
+    code, _, err = run("--leads", fifo, timeout=30, fifo_wait=wait)
+    assert code == 2 and f"nothing wrote to it within {wait or FIFO_WAIT:g} seconds" in err
+    assert time.monotonic() - start < 25
 
 
 def test_a_fifo_with_a_writer_is_read(tmp_path):
