@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +28,14 @@ EXAMPLES = ROOT / "examples"
 DELETE = "__delete__"
 
 
-def base_plan() -> dict:
+@functools.lru_cache(maxsize=None)
+def _base_plan() -> dict:
     return yaml.safe_load((DATA / "base_plan.yaml").read_text(encoding="utf-8"))
+
+
+def base_plan() -> dict:
+    """tests/data/base_plan.yaml, parsed once per session; each call gets its own copy."""
+    return copy.deepcopy(_base_plan())
 
 
 def apply_patch(base, patch):
