@@ -103,6 +103,59 @@ def test_alias_character_budget_at_the_limit_and_past_it(tmp_path):
     refused(gt("check", past), "aliases expand to more than 1,000,000 characters", f"{past}:")
 
 
+def _checked(path) -> subprocess.CompletedProcess:
+    """`gtmplan check PATH` in-process, as gt()'s result: for inputs too small to need the
+    ceiling even if a limit did not hold (the two tests below)."""
+    code, out, err = _in_process("check", path)
+    return subprocess.CompletedProcess(["gtmplan", "check", str(path)], code, out, err)
+
+
+def test_alias_value_budget_at_the_limit_and_past_it(tmp_path):
+    """Aliases may add MAX_ALIAS_EXPANSION (100,000) values: 100 aliases of a list that is
+    1,000 values (itself and 999 items) are read; one more alias, of an empty list (1 value),
+    is refused."""
+    from gtmplan.yamlsource import MAX_ALIAS_EXPANSION
+
+    assert MAX_ALIAS_EXPANSION == 100_000  # README.md, "Limits"
+
+    def plan(extra: str) -> str:
+        return ("x-a: &a [" + ", ".join(["1"] * 999) + "]\nx-o: &o []\n"
+                + "x-b: [" + ", ".join(["*a"] * 100) + extra + "]\n" + dump(base_plan()))
+
+    at = tmp_path / "at.yaml"
+    at.write_text(plan(""))
+    clean(_checked(at), 0)
+    past = tmp_path / "past.yaml"
+    past.write_text(plan(", *o"))
+    err = refused(_checked(past), "aliases expand to more than 100,000 values (an 'alias bomb'); refused")
+    assert err.startswith(f"{past}:") and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("form", ["block", "flow"])
+def test_nesting_at_the_limit_and_past_it(tmp_path, form):
+    """MAX_DEPTH (64) levels of nesting, the top-level mapping the first, are read; at 65 the
+    plan is refused, located at the 65th level."""
+    from gtmplan.yamlsource import MAX_DEPTH
+
+    assert MAX_DEPTH == 64  # README.md, "Limits"
+    base = dump(base_plan())
+    first = base.count("\n") + 2  # the line of the x-deep value (the second level)
+
+    def plan(levels: int) -> str:
+        if form == "block":  # one mapping per line, levels 2 to `levels`
+            return base + "x-deep:\n" + "".join("  " * i + "k:\n" for i in range(1, levels)) + "  " * levels + "v\n"
+        return base + "x-deep: " + "[" * (levels - 1) + "]" * (levels - 1) + "\n"  # levels 2 to `levels`
+
+    at = tmp_path / "at.yaml"
+    at.write_text(plan(64))
+    clean(_checked(at), 0)
+    past = tmp_path / "past.yaml"
+    past.write_text(plan(65))
+    where = f"{past}:{first + 63}:{2 * 64 + 1}:" if form == "block" else f"{past}:{first - 1}:{9 + 63}:"
+    err = refused(_checked(past), "nesting deeper than 64 levels: no plan needs this; refused")
+    assert err.startswith(where) and len(err.strip().splitlines()) == 1, err
+
+
 def _scalar_chars(root) -> int:
     """Characters of all scalar values in a node tree, aliases counted each time."""
     import yaml
