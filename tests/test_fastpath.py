@@ -175,18 +175,31 @@ DIFF_ARGS = [[], ["-f", "json"], ["--format=md"], ["-f", "text"], ["--fail-on", 
              ["--fail-on=new-warnings", "-f", "md"], ["--fail-on", "any-change"]]
 
 
-def test_diff_same_output_and_exit_code_as_typer(capsys, diff_repo):
+DIFF_PLANS = [["plan"], [], ["missing"]]
+DIFF_SIDES = [["--base", "HEAD~2"], ["--base", "HEAD~2", "--head", "HEAD~1"], ["--base", "HEAD~1", "--head", "HEAD~2"],
+              ["--base", "HEAD~1"], ["--base", "other"], ["--base", "HEAD~2", "--head", "other"],
+              ["--base", "HEAD"], ["--base", "nope"], ["--base", "HEAD~2", "--head", "v9"], ["--base", ""]]
+
+
+@pytest.mark.parametrize("combinations", [
+    # every pair of values of any two of plan, sides and flags, each in at least one command line: 70 of 210
+    "pairs",
+    pytest.param("all", marks=pytest.mark.slow),  # every combination
+])
+def test_diff_same_output_and_exit_code_as_typer(capsys, diff_repo, combinations):
     seen = set()
-    sides = [["--base", "HEAD~2"], ["--base", "HEAD~2", "--head", "HEAD~1"], ["--base", "HEAD~1", "--head", "HEAD~2"],
-             ["--base", "HEAD~1"], ["--base", "other"], ["--base", "HEAD~2", "--head", "other"],
-             ["--base", "HEAD"], ["--base", "nope"], ["--base", "HEAD~2", "--head", "v9"], ["--base", ""]]
-    for plan in (["plan"], [], ["missing"]):
-        for side in sides:
-            for args in DIFF_ARGS:
-                argv = ["diff", *plan, *side, *args]
-                fast, slow = _both(capsys, argv)
-                assert fast == slow, argv
-                seen.add(fast[0])
+    if combinations == "all":
+        argvs = [(plan, side, args) for plan in DIFF_PLANS for side in DIFF_SIDES for args in DIFF_ARGS]
+    else:  # the plan rotates: each side meets each plan and each flag set, each flag set each plan
+        argvs = [(DIFF_PLANS[(i + j) % len(DIFF_PLANS)], side, args)
+                 for i, side in enumerate(DIFF_SIDES) for j, args in enumerate(DIFF_ARGS)]
+        assert {(tuple(p), tuple(s)) for p, s, _ in argvs} == {(tuple(p), tuple(s)) for p in DIFF_PLANS for s in DIFF_SIDES}
+        assert {(tuple(p), tuple(a)) for p, _, a in argvs} == {(tuple(p), tuple(a)) for p in DIFF_PLANS for a in DIFF_ARGS}
+    for plan, side, args in argvs:
+        argv = ["diff", *plan, *side, *args]
+        fast, slow = _both(capsys, argv)
+        assert fast == slow, argv
+        seen.add(fast[0])
     assert seen == {0, 1, 2}
 
 
