@@ -13,8 +13,9 @@ import yaml
 from hypothesis import settings
 
 # Test depth: HYPOTHESIS_PROFILE=ci (set by .ci/run) runs the property-based tests with
-# 300 examples each and the slow hostile-input cases (limits probed at full size);
-# without it, a local `pytest` runs 25 examples each and skips those, in under a minute.
+# 300 examples each and the tests marked slow (limits probed at full size, memory traced
+# allocation by allocation, every combination); without it, a local `pytest` runs 25
+# examples each and skips those, in under a minute.
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "dev")
 settings.register_profile("ci", max_examples=300)
 settings.register_profile("dev", max_examples=25)
@@ -104,7 +105,7 @@ def plan_file(tmp_path):
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: a hostile-input case run only with HYPOTHESIS_PROFILE=ci (.ci/run)")
+    config.addinivalue_line("markers", "slow: a full-size case run only with HYPOTHESIS_PROFILE=ci (.ci/run)")
 
 
 def pytest_collection_modifyitems(config, items):
