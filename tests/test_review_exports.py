@@ -296,8 +296,8 @@ def test_big_exports_read_in_two_processes_give_the_same_result(tmp_path, monkey
     leads = CRM / "hubspot-contacts-current.csv"
     deals = CRM / "salesforce-opportunity-data-export.csv"
     one = review.run_review(loaded, Quarter(2027, 2), str(leads), str(deals)).as_dict()
-    monkeypatch.setattr(review, "PARALLEL_MIN_BYTES", 0)
-    assert review._worth_a_second_process(str(deals), str(leads))
+    monkeypatch.setattr(review.parallel, "PARALLEL_MIN_BYTES", 0)
+    assert review.parallel.big_file(str(deals)) and review.parallel.big_file(str(leads))
     two = review.run_review(loaded, Quarter(2027, 2), str(leads), str(deals)).as_dict()
     assert one == two and one["metrics"]["won"]["actual"] == 4 and one["metrics"]["leads"]["actual"] == 4
     broken = tmp_path / "deals.csv"
