@@ -331,3 +331,30 @@ def test_hubspot_deals_dated_by_the_closed_won_and_lost_stage_entry(gtm, tmp_pat
     assert (m["opportunities"], m["won"], m["bookings"], m["win_rate"], m["days_to_close"]) == (3, 1, 30000.0,
                                                                                                 0.5, 41)
     assert doc["inputs"][0]["shape"] == "HubSpot deals export"
+
+
+def test_record_from_a_pipe_keeps_the_exports_fingerprint(tmp_path):
+    # a pipe is read once: --record takes the SHA-256 and row count from that one reading, the same
+    # as for the file itself
+    import shutil
+    import subprocess
+    import sys
+
+    plan = tmp_path / "plan"
+    shutil.copytree(LUMEN, plan)
+    export = CRM / "salesforce-opportunity-data-export.csv"
+    env = {"SOURCE_DATE_EPOCH": "1830000000", "PATH": "/usr/bin:/bin"}
+    recorded = {}
+    for how in ("pipe", "file"):
+        args = [sys.executable, "-m", "gtmplan", "review", str(plan), "--quarter", "2027Q2", "--record", "--force",
+                "--deals", "-" if how == "pipe" else str(export), "-f", "json"]
+        r = subprocess.run(args, input=export.read_bytes() if how == "pipe" else None, capture_output=True,
+                           env=env, timeout=60)
+        assert r.returncode == 0, r.stderr.decode()
+        text = (plan / "actuals" / "2027Q2.yaml").read_text()
+        recorded[how] = next(line for line in text.splitlines() if "sha256:" in line)
+    import hashlib
+
+    sha = hashlib.sha256(export.read_bytes()).hexdigest()
+    assert recorded["pipe"] == f'  - {{file: "standard input", sha256: {sha}, rows: 6}}'
+    assert recorded["file"] == f'  - {{file: "{export.name}", sha256: {sha}, rows: 6}}'

@@ -56,6 +56,8 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
     lo, hi = quarter.first_day(fy).isoformat(), quarter.last_day(fy).isoformat()
     claimed = frozenset(s.strip().casefold() for p in plan.marketing.programs for s in (p.crm_sources or []))
 
+    streamed: dict[str, tuple[str, int]] = {}
+
     def read_deals(show: bool):
         bad = BadRows()
         f = open_csv(deals, encoding=encoding)
@@ -66,6 +68,8 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         except csv.Error as e:
             raise f.failed(e) from None
         dc.info.encoding, dc.info.delimiter = f.encoding, f.delimiter
+        if f.digest is not None:
+            streamed[deals] = (f.digest.hexdigest(), dc.info.records)
         _usable(dc.info, deals, quarter, lo, hi, bad)
         return dc, f.notes + layout.missing_notes(deals), bad
 
@@ -87,6 +91,8 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
             deals_outcome = parallel_read_leads(f, scan, leads, rows, deals_task)
         lc = scan.finish()
         lc.info.encoding, lc.info.delimiter = f.encoding, f.delimiter
+        if f.digest is not None:
+            streamed[leads] = (f.digest.hexdigest(), lc.info.records)
         _usable(lc.info, leads, quarter, lo, hi, scan.bad)
         return (lc, f.notes + layout.missing_notes(leads), scan.bad), deals_outcome
 
@@ -110,7 +116,9 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
     bad = BadRows()
     for part in parts:
         bad.merge(part[2])
-    return figures_of(loaded, quarter, lc, dc, bad, notes)
+    result = figures_of(loaded, quarter, lc, dc, bad, notes)
+    result.streamed = streamed
+    return result
 
 
 def _usable(info, path: str, q: Quarter, lo: str, hi: str, bad: BadRows) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import os
 import re
 import select
@@ -54,6 +55,7 @@ class CsvFile:
     end: list[int] = field(default_factory=list)  # [the byte offset where reading stops] (open_csv's end)
     sep_line: int = 0  # 1 when an Excel "sep=;" line comes before the header
     lines_read: Callable[[], int] = int  # physical lines read so far
+    digest: Optional["hashlib._Hash"] = None  # SHA-256 of the bytes read, for a pipe (a file can be read again)
 
 
 def _fail(display: str, message: str, line: Optional[int] = None, col: Optional[int] = None) -> InputError:
@@ -99,9 +101,10 @@ def _open_fd(path: str, display: str) -> tuple[int, os.stat_result]:
     return fd, st
 
 
-def _read_bytes(fd: int, display: str, start: int = 0, end: Optional[list[int]] = None) -> Iterator[bytes]:
+def _read_bytes(fd: int, display: str, start: int = 0, end: Optional[list[int]] = None,
+                digest=None) -> Iterator[bytes]:
     """The fd's bytes from ``start``; up to ``end[0]`` when ``end`` holds an offset (it may be
-    set after reading has begun)."""
+    set after reading has begun). ``digest``: a hashlib object that sees every byte read."""
     pos = start
     try:
         if start:
@@ -122,6 +125,8 @@ def _read_bytes(fd: int, display: str, start: int = 0, end: Optional[list[int]] 
             if not b:
                 return
             pos += len(b)
+            if digest is not None:
+                digest.update(b)
             yield b
     finally:
         os.close(fd)
@@ -272,7 +277,8 @@ def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] =
     fd, st = _open_fd(path, display)
     regular = stat.S_ISREG(st.st_mode) and path != "-"  # a regular file can be read again
     stop: list[int] = []
-    chunks = _read_bytes(fd, display, 0, stop)
+    digest = None if regular else hashlib.sha256()  # what a pipe held cannot be read again for --record
+    chunks = _read_bytes(fd, display, 0, stop, digest)
     head = b""
     try:
         for b in chunks:  # enough bytes to choose the encoding and see the header
@@ -303,7 +309,7 @@ def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] =
     header, rows, failed, lines_read = _records(path, display, lines, enc, delimiter, sep_line, regular, 2,
                                                 with_header=True)
     return CsvFile(header, rows, st.st_size if regular else 0, enc, delimiter, notes, failed, stop, sep_line,
-                   lines_read)
+                   lines_read, digest)
 
 
 def open_part(path: str, start: int, end: int, encoding: str, delimiter: str, first_row: int = 1,

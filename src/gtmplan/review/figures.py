@@ -103,6 +103,7 @@ def _capped(cap, other, counts, folded, linked) -> CappedCounter:
 class FileInfo:
     file: str  # base name
     rows: int = 0  # data rows read (blank ones excluded)
+    records: int = 0  # spreadsheet rows after the header, blank ones included
     usable: int = 0
     first: Optional[str] = None  # earliest and latest date in the file (ISO)
     last: Optional[str] = None
@@ -388,6 +389,7 @@ class LeadScan:
         return True
 
     def finish(self) -> LeadCounts:
+        self.c.info.records = self.last_row - 1
         self.c.source_leads.finish()
         self.c.source_mqls.finish()
         return self.c
@@ -427,6 +429,7 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
     cget, kget = created_col.cache.get, closed_col.cache.get
     amount = (i_amount, amount_col) if i_amount is not None else None
     rows, _ = _sniffed(rows, date_cols, amount)
+    number = 1
     amount_col.settle(delimiter)
     c.amount_unclear, c.amount_inferred = amount_col.unclear, amount_col.inferred
     for number, row in rows:
@@ -528,6 +531,7 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
                 reasons[reasons.key(reason) if reason else "unspecified"] += 1
     source_won.finish()
     reasons.finish()
+    c.info.records = number - 1
     c.info.rows, c.info.usable = n, usable
     c.info.first, c.info.last = (first, last) if usable else (None, None)
     c.date_order = group  # type: ignore[attr-defined]
