@@ -231,7 +231,7 @@ def test_29_rows_are_not_enough_and_30_are(gtm, tmp_path):
     r = doc["rates"]["win_rate"]
     assert r["n"] == 30 and r["sales_fits"] is False and round(r["low"], 4) == 0.2738
     tips = [t for t in doc["suggestions"] if t.startswith("Update win_rate")]
-    assert tips == ["Update win_rate to 0.433 in sales.assumptions: 2027Q2 measured 43.3%, 13 of 30; "
+    assert tips == ["Update win_rate to 0.43 in sales.assumptions: 2027Q2 measured 43.3%, 13 of 30; "
                     "95% interval 27.4% to 60.8% (sales assumed 0.25, outside the interval)."]
 
 

@@ -17,7 +17,7 @@ from typing import Optional
 
 from ..fmt import count, money, pct, plural, possessive, rate, rel_diff
 from ..funnel import lag_quarters
-from ..stats import wilson
+from ..stats import plan_value, wilson
 from .result import MIN_RATE_ROWS, MIN_WON_DEALS, Rate, ReviewResult
 
 MAX_ROWS_TO_TELL = 10_000_000
@@ -71,7 +71,8 @@ def rate_suggestions(key: str, r: Rate, q: str) -> list[str]:
         where = " and ".join(f"{side}.assumptions" for side in off)
         said = "; ".join(f"{side} assumed {rate(v)}, {'inside' if r.fits(side) else 'outside'} the interval"
                          for side, v in stated.items())
-        out.append(f"Update {key} to {rate(r.actual)} in {where}: {q} measured {_interval(r)} ({said}).")
+        out.append(f"Update {key} to {rate(plan_value(r.actual, r.low, r.high))} in {where}: {q} measured "
+                   f"{_interval(r)} ({said}).")
         return out
     if not r.enough:
         need = {side: rows_to_tell(r, v) for side, v in stated.items()}
