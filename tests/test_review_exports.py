@@ -358,3 +358,24 @@ def test_record_from_a_pipe_keeps_the_exports_fingerprint(tmp_path):
     sha = hashlib.sha256(export.read_bytes()).hexdigest()
     assert recorded["pipe"] == f'  - {{file: "standard input", sha256: {sha}, rows: 6}}'
     assert recorded["file"] == f'  - {{file: "{export.name}", sha256: {sha}, rows: 6}}'
+
+
+def test_plan_bases_only_for_the_plan_figures_shown(tmp_path):
+    # a quarter before the plan's horizon (recorded for the track record): no targets, no programs;
+    # only the figures the plan still gives (the assumptions) say where they come from
+    import shutil
+    import subprocess
+    import sys
+
+    plan = tmp_path / "plan"
+    shutil.copytree(LUMEN, plan)
+    deals = tmp_path / "deals.csv"
+    deals.write_text("id,created,closed,stage,amount\n1,2026-07-01,2026-08-01,won,5000\n"
+                     "2,2026-07-03,2026-08-02,lost,4000\n")
+    r = subprocess.run([sys.executable, "-m", "gtmplan", "review", str(plan), "--quarter", "2026Q3", "--deals",
+                        str(deals), "--record", "--force", "-f", "json"], capture_output=True, text=True, timeout=60,
+                       env={"SOURCE_DATE_EPOCH": "1830000000", "PATH": "/usr/bin:/bin"})
+    doc = json.loads(r.stdout)
+    shown = [k for k, m in doc["metrics"].items() if m["plan"] is not None]
+    assert shown == ["win_rate", "average_deal_size", "days_to_close"]
+    assert list(doc["plan_bases"]) == shown

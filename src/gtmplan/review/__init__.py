@@ -360,7 +360,8 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
     result = ReviewResult(
         quarter=q, currency=cur, metrics=metrics, rates=rates, sources=sources, programs=programs,
         loss_reasons=losses, bad_rows=[BadRow(**b) for b in bad.listed], bad_rows_total=bad.total,
-        notes=notes, plan_bases=_plan_bases(loaded, q, eff, f), inputs=inputs,
+        notes=notes, plan_bases={k: v for k, v in _plan_bases(loaded, q, eff, f).items()
+                                  if k in metrics and metrics[k].plan is not None}, inputs=inputs,
         won_priced=dc.won_priced if dc is not None else None,
         unclaimed_leads=(lc.leads - sum(lc.program_leads.values()) - lc.no_source
                          if lc is not None and lc.has_source else None),
