@@ -21,6 +21,7 @@ from ..stats import plan_value, wilson
 from .result import MIN_RATE_ROWS, MIN_WON_DEALS, Rate, ReviewResult
 
 MAX_ROWS_TO_TELL = 10_000_000
+FAR_MORE = 100  # more than this many times the rows measured: not worth a number
 
 
 def rows_to_tell(r: Rate, stated: float) -> Optional[int]:
@@ -86,8 +87,11 @@ def rate_suggestions(key: str, r: Rate, q: str) -> list[str]:
     parts = []
     for side, v in stated.items():
         n = rows_to_tell(r, v)
-        parts.append(f"{possessive(side)} {rate(v)} lies inside it" + (
-            f" (it would take about {n - r.n:,} more rows to tell, if the rate held)" if n else ""))
+        if n and n > FAR_MORE * r.n:  # "about 675,685 more rows" reads as a plan; it means "as good as equal"
+            told = f" (so close to the measured rate that it would take over {FAR_MORE} times as many rows to tell)"
+        else:
+            told = f" (it would take about {n - r.n:,} more rows to tell, if the rate held)" if n else ""
+        parts.append(f"{possessive(side)} {rate(v)} lies inside it{told}")
     out.append(f"{key}: {q} measured {_interval(r)}; {'; '.join(parts)}: no change suggested.")
     return out
 
