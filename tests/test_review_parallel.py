@@ -193,3 +193,16 @@ def test_no_cut_in_utf16(tmp_path, monkeypatch):
     path = tmp_path / "leads.csv"
     path.write_bytes(LEADS.encode("utf-16"))
     assert _review(monkeypatch, path, cut=_line_starts(path)[3]) == _review(monkeypatch, path)
+
+
+def test_the_progress_bar_starts_no_thread(monkeypatch, capsys):
+    # the reading forks once the first rows are read: no other thread may hold a lock then
+    import sys
+    import threading
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    rows = review._progress(iter(range(120_000)), 30_000_000, "leads.csv")
+    next(rows)
+    assert threading.active_count() == 1
+    assert sum(1 for _ in rows) == 119_999
+    assert "reading leads.csv: 100,000 rows" in capsys.readouterr().err

@@ -194,11 +194,13 @@ def _progress(rows, size: int, name: str):
     from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(transient=True, console=Console(file=sys.stderr)) as bar:
+    # refreshed here, not by rich's timer thread: the reading may fork (parallel.py), and a
+    # process should not fork while another thread may hold a lock
+    with Progress(transient=True, console=Console(file=sys.stderr), auto_refresh=False) as bar:
         task = bar.add_task(f"reading {name}", total=None)
         for i, item in enumerate(rows, 1):
             if i % 50_000 == 0:
-                bar.update(task, completed=i, description=f"reading {name}: {i:,} rows")
+                bar.update(task, completed=i, description=f"reading {name}: {i:,} rows", refresh=True)
             yield item
 
 
