@@ -206,3 +206,26 @@ def test_the_progress_bar_starts_no_thread(monkeypatch, capsys):
     assert threading.active_count() == 1
     assert sum(1 for _ in rows) == 119_999
     assert "reading leads.csv: 100,000 rows" in capsys.readouterr().err
+
+
+def test_a_second_process_that_dies_changes_nothing(tmp_path, monkeypatch):
+    # out of memory, killed...: what it was to read is read here, the figures and errors are one pass's
+    import os
+
+    monkeypatch.setattr(figures, "SNIFF_ROWS", 2)
+    path = tmp_path / "leads.csv"
+    path.write_text(LEADS)
+    deals = CRM / "salesforce-opportunity-data-export.csv"
+    one = _review(monkeypatch, path, deals)
+    parent = os.getpid()
+    original = figures.LeadScan.part
+
+    def part(scan):
+        if os.getpid() != parent:
+            raise MemoryError
+        return original(scan)
+    monkeypatch.setattr(figures.LeadScan, "part", part)
+    cut = _line_starts(path)[5]
+    assert _review(monkeypatch, path, deals, cut=cut) == one
+    monkeypatch.setattr(os, "fork", lambda: (_ for _ in ()).throw(BlockingIOError(11, "Resource unavailable")))
+    assert _review(monkeypatch, path, deals, cut=cut) == one

@@ -154,7 +154,10 @@ def read_leads(f: CsvFile, scan: LeadScan, path: str, rows, deals_task: Optional
                 scan.bad = type(scan.bad)()
                 out["leads"] = _outcome(lambda: (read_part(scan, f, path, cut, size), scan.part(), scan.bad)[1:])
             return out
-        child = Child(work)
+        try:
+            child = Child(work)
+        except OSError:  # no second process to be had (fork refused): read everything here
+            split = False
 
     try:
         scan.read(rows, sniffed=start_child)
@@ -168,7 +171,12 @@ def read_leads(f: CsvFile, scan: LeadScan, path: str, rows, deals_task: Optional
         if child is not None:
             child.cancel()
         raise
-    out = child.result() if child is not None else {"deals": None, "leads": None}
+    out = {"deals": None, "leads": None}  # what the other process did not do is done here
+    if child is not None:
+        try:
+            out = child.result()
+        except (RuntimeError, OSError, EOFError, pickle.UnpicklingError):  # it died (killed, out of memory...)
+            pass
     if cut is not None:
         leads = out["leads"]
         taken = False
