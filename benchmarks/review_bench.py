@@ -7,11 +7,13 @@ Generates a 1,000,000-row leads export and a 200,000-row deals export (canonical
 columns, seeded, in benchmarks/.data/), runs `gtmplan review` and the pandas
 reference (benchmarks/pandas_review.py) alternately, each in its own process
 under /usr/bin/time, checks that both computed the same figures, and prints the
-median wall time and peak memory of each and their ratios. gtmplan reads the
-deals export in a second process while it reads the leads (two CPUs): GNU
-time's peak RSS is that of the largest process, so the combined peak is also
-printed as an upper bound (twice gtmplan's). Targets (issue 13):
-gtmplan at most 1.0x the wall time of pandas reading with parse_dates, at most 0.3x its peak memory.
+median wall time, CPU time and peak memory of each and their ratios. With two
+CPUs, gtmplan reads the first part of the leads export while a second process
+reads the deals export and the rest of the leads (src/gtmplan/review/parallel.py;
+pandas reads on one CPU): so its CPU time is printed too. GNU time's peak RSS is
+that of the largest process, so the combined peak is also printed as an upper
+bound (twice gtmplan's). Targets (issue 13): gtmplan at most 1.0x the wall time
+of pandas reading with parse_dates, at most 0.3x its peak memory.
 """
 
 from __future__ import annotations

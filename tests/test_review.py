@@ -404,7 +404,7 @@ def test_shipped_sample_exports_tell_the_readme_story(gtm):
     doc = json.loads(r.out)
     assert doc["rates"]["mql_to_sql"]["closer"] == "sales"
     tips = doc["suggestions"]
-    assert any(t.startswith("Update mql_to_sql to 0.309 in marketing.assumptions") for t in tips)
+    assert any(t.startswith("Update mql_to_sql to 0.31 in marketing.assumptions") for t in tips)
     assert any(t.startswith("Cut or rework program linkedin-retargeting") for t in tips)
     assert any(t.startswith("Grow program product-webinars") for t in tips)
     assert doc["programs"][0]["id"] == "linkedin-retargeting" and doc["bad_rows"] == []

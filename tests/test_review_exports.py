@@ -231,7 +231,7 @@ def test_29_rows_are_not_enough_and_30_are(gtm, tmp_path):
     r = doc["rates"]["win_rate"]
     assert r["n"] == 30 and r["sales_fits"] is False and round(r["low"], 4) == 0.2738
     tips = [t for t in doc["suggestions"] if t.startswith("Update win_rate")]
-    assert tips == ["Update win_rate to 0.433 in sales.assumptions: 2027Q2 measured 43.3%, 13 of 30; "
+    assert tips == ["Update win_rate to 0.43 in sales.assumptions: 2027Q2 measured 43.3%, 13 of 30; "
                     "95% interval 27.4% to 60.8% (sales assumed 0.25, outside the interval)."]
 
 
@@ -296,8 +296,8 @@ def test_big_exports_read_in_two_processes_give_the_same_result(tmp_path, monkey
     leads = CRM / "hubspot-contacts-current.csv"
     deals = CRM / "salesforce-opportunity-data-export.csv"
     one = review.run_review(loaded, Quarter(2027, 2), str(leads), str(deals)).as_dict()
-    monkeypatch.setattr(review, "PARALLEL_MIN_BYTES", 0)
-    assert review._worth_a_second_process(str(deals), str(leads))
+    monkeypatch.setattr(review.parallel, "PARALLEL_MIN_BYTES", 0)
+    assert review.parallel.big_file(str(deals)) and review.parallel.big_file(str(leads))
     two = review.run_review(loaded, Quarter(2027, 2), str(leads), str(deals)).as_dict()
     assert one == two and one["metrics"]["won"]["actual"] == 4 and one["metrics"]["leads"]["actual"] == 4
     broken = tmp_path / "deals.csv"
@@ -331,3 +331,51 @@ def test_hubspot_deals_dated_by_the_closed_won_and_lost_stage_entry(gtm, tmp_pat
     assert (m["opportunities"], m["won"], m["bookings"], m["win_rate"], m["days_to_close"]) == (3, 1, 30000.0,
                                                                                                 0.5, 41)
     assert doc["inputs"][0]["shape"] == "HubSpot deals export"
+
+
+def test_record_from_a_pipe_keeps_the_exports_fingerprint(tmp_path):
+    # a pipe is read once: --record takes the SHA-256 and row count from that one reading, the same
+    # as for the file itself
+    import shutil
+    import subprocess
+    import sys
+
+    plan = tmp_path / "plan"
+    shutil.copytree(LUMEN, plan)
+    export = CRM / "salesforce-opportunity-data-export.csv"
+    env = {"SOURCE_DATE_EPOCH": "1830000000", "PATH": "/usr/bin:/bin"}
+    recorded = {}
+    for how in ("pipe", "file"):
+        args = [sys.executable, "-m", "gtmplan", "review", str(plan), "--quarter", "2027Q2", "--record", "--force",
+                "--deals", "-" if how == "pipe" else str(export), "-f", "json"]
+        r = subprocess.run(args, input=export.read_bytes() if how == "pipe" else None, capture_output=True,
+                           env=env, timeout=60)
+        assert r.returncode == 0, r.stderr.decode()
+        text = (plan / "actuals" / "2027Q2.yaml").read_text()
+        recorded[how] = next(line for line in text.splitlines() if "sha256:" in line)
+    import hashlib
+
+    sha = hashlib.sha256(export.read_bytes()).hexdigest()
+    assert recorded["pipe"] == f'  - {{file: "standard input", sha256: {sha}, rows: 6}}'
+    assert recorded["file"] == f'  - {{file: "{export.name}", sha256: {sha}, rows: 6}}'
+
+
+def test_plan_bases_only_for_the_plan_figures_shown(tmp_path):
+    # a quarter before the plan's horizon (recorded for the track record): no targets, no programs;
+    # only the figures the plan still gives (the assumptions) say where they come from
+    import shutil
+    import subprocess
+    import sys
+
+    plan = tmp_path / "plan"
+    shutil.copytree(LUMEN, plan)
+    deals = tmp_path / "deals.csv"
+    deals.write_text("id,created,closed,stage,amount\n1,2026-07-01,2026-08-01,won,5000\n"
+                     "2,2026-07-03,2026-08-02,lost,4000\n")
+    r = subprocess.run([sys.executable, "-m", "gtmplan", "review", str(plan), "--quarter", "2026Q3", "--deals",
+                        str(deals), "--record", "--force", "-f", "json"], capture_output=True, text=True, timeout=60,
+                       env={"SOURCE_DATE_EPOCH": "1830000000", "PATH": "/usr/bin:/bin"})
+    doc = json.loads(r.stdout)
+    shown = [k for k, m in doc["metrics"].items() if m["plan"] is not None]
+    assert shown == ["win_rate", "average_deal_size", "days_to_close"]
+    assert list(doc["plan_bases"]) == shown

@@ -174,3 +174,23 @@ def test_utf16_without_a_bom_is_named_with_the_encoding_to_give(gtm, tmp_path):
         assert r.code == 2 and r.err == (f"{path}:1:1: looks like UTF-16 without a byte-order mark (a NUL byte "
                                          f"beside every letter): use --encoding {codec}\n")
         assert actual(review(gtm, LUMEN, "2027Q2", "--deals", path, "--encoding", codec))["bookings"] == 30000.0
+
+
+def _measured(k: int, n: int, marketing: float):
+    from gtmplan.review.result import Rate
+    from gtmplan.stats import fits, wilson
+
+    low, high = wilson(k, n)
+    return Rate(k / n, n, k, low, high, None, marketing, "marketing", None, fits(marketing, (low, high)))
+
+
+def test_how_many_more_rows_to_tell_is_said_only_while_it_is_a_number_to_act_on():
+    from gtmplan.review.suggest import rate_suggestions
+
+    # 484 of 2,310 (21.0%) against marketing's 0.20: about 4,389 more rows would tell them apart
+    (tip,) = rate_suggestions("lead_to_mql", _measured(484, 2310, 0.20), "2027Q2")
+    assert "it would take about 4,389 more rows to tell, if the rate held" in tip
+    # 463 of 2,310 (20.04%) against 0.20: hundreds of thousands of rows; not worth a number
+    (tip,) = rate_suggestions("lead_to_mql", _measured(463, 2310, 0.20), "2027Q2")
+    assert "so close to the measured rate that it would take over 100 times as many rows to tell" in tip
+    assert "more rows to tell, if" not in tip and tip.endswith("no change suggested.")

@@ -35,3 +35,14 @@ def test_output_extension_chooses_format_and_unknown_is_refused():
     with pytest.raises(InputError) as e:
         choose_format("render", None, "plan.pdf", ["md", "html", "ics"], "md")
     assert ".html" in str(e.value) and "PDF" in str(e.value)
+
+
+def test_plan_value_is_the_rounder_number_the_interval_allows():
+    from gtmplan.stats import plan_value
+
+    # review's suggestion and calibrate's proposal for 151 of 489 (95% interval 26.9% to 35.1%)
+    assert plan_value(151 / 489, *wilson(151, 489)) == 0.31
+    # a narrow interval that 0.31 would leave: three decimals
+    assert plan_value(0.3094, 0.3088, 0.3097) == 0.309
+    assert plan_value(0.30941, 0.30938, 0.30944) == 0.3094
+    assert plan_value(0.309412, 0.309411, 0.309413) == 0.309412  # no rounder value fits: as measured

@@ -18,7 +18,7 @@ from . import fmt
 from .actuals import MIN_RATE_N, MIN_WON_DEALS, RATE_KEYS, RATE_UNITS, quarters_phrase
 from .errors import InputError
 from .funnel import effective_assumptions
-from .stats import fits
+from .stats import fits, plan_value
 
 KEYS = (*RATE_KEYS, "average_deal_size")
 FORMATS = ("text", "md", "json")
@@ -84,11 +84,7 @@ def _propose(key: str, actual: float, low: Optional[float], high: Optional[float
     """The pooled actual, rounded as a plan would write it (still inside the interval)."""
     if key == "average_deal_size":
         return float(round(actual, -2)) if actual >= 1000 else round(actual, 2)
-    for digits in (2, 3, 4):
-        r = round(actual, digits)
-        if low <= r <= high:
-            return r
-    return actual
+    return plan_value(actual, low, high)
 
 
 # -- outputs --------------------------------------------------------------------------

@@ -1,11 +1,13 @@
-"""``gtmplan check`` and ``gtmplan diff`` in their common shapes, without typer.
+"""``gtmplan check``, ``diff`` and ``review`` in their common shapes, without typer.
 
 pre-commit and CI run ``gtmplan check [PLAN] [--format F] [--select S] [--ignore I]
 [--strict]`` on every commit, and ``gtmplan diff [PLAN] --base REV [--head REV]
 [--format F] [--fail-on WHEN] [-o FILE]`` on every pull request. typer and its
 click (and the pydantic they pull in) cost about a quarter of such a run
-(callgrind), so :func:`run` parses exactly these shapes itself and runs the same
-library calls as ``cli.check`` and ``cli.diff``. Anything else (``--help``, a
+(callgrind), and a tenth of a ``review [PLAN] --quarter Q [--leads F] [--deals F]
+[--mapping F] [--encoding E] [--fx F] [--format F] [-o FILE]`` of a big export, so
+:func:`run` parses exactly these shapes itself and runs the same library calls as
+``cli.check``, ``cli.diff`` and ``cli.review``. Anything else (``--help``, a
 repeated or unknown flag, a bad value, a missing ``--base``, any other command)
 returns None and :mod:`gtmplan.cli` handles it, errors and help included; so a flag
 added to a command keeps working through typer until this module learns it.
@@ -27,10 +29,16 @@ FAIL_ON = ("new-errors", "new-warnings", "any-change")  # cli.diff's --fail-on c
 _DIFF_VALUED = {"--base": "base", "--head": "head", "--format": "fmt", "-f": "fmt", "--fail-on": "fail_on",
                 "--output": "output", "-o": "output"}
 
+REVIEW_FORMATS = ("text", "md", "html", "json")  # review.report.REPORTERS
+_REVIEW_VALUED = {"--quarter": "quarter", "--leads": "leads", "--deals": "deals", "--mapping": "mapping",
+                  "--encoding": "encoding", "--fx": "fx", "--format": "fmt", "-f": "fmt", "--output": "output",
+                  "-o": "output"}
+
 # command -> (flags taking a value, switches, choices of the valued ones, required keys)
 _SHAPES = {
     "check": (_VALUED, {"--strict": "strict"}, {"fmt": FORMATS}, ()),
     "diff": (_DIFF_VALUED, {}, {"fmt": DIFF_FORMATS, "fail_on": FAIL_ON}, ("base",)),
+    "review": (_REVIEW_VALUED, {}, {"fmt": REVIEW_FORMATS}, ("quarter",)),
 }
 
 
@@ -87,7 +95,7 @@ def run(argv: list[str]) -> Optional[int]:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return (_diff if argv[0] == "diff" else _check)(**args)
+        return {"check": _check, "diff": _diff, "review": _review}[argv[0]](**args)
     except InputError as e:
         for p in e.problems:
             print(p, file=sys.stderr)
@@ -144,3 +152,20 @@ def _diff(base: str, plan: str = ".", head: Optional[str] = None, fmt: Optional[
     result = run_diff(plan, base, head)
     emit(render(result, chosen), output)
     return result.exit_code(fail_on)
+
+
+def _review(quarter: str, plan: str = ".", leads: Optional[str] = None, deals: Optional[str] = None,
+            mapping: Optional[str] = None, encoding: Optional[str] = None, fx: Optional[str] = None,
+            fmt: Optional[str] = None, output: Optional[str] = None) -> int:
+    # The body of cli.review without --date-format, --record, --scenario and --set (left to typer).
+    from .loader import load_plan
+    from .outputs import choose_format, emit, use_color
+    from .plan import quarter_in_horizon
+    from .review import report, run_review
+
+    kind = choose_format("review", fmt, output, tuple(report.REPORTERS), "text")
+    loaded = load_plan(plan)
+    q = quarter_in_horizon(quarter, loaded)
+    result = run_review(loaded, q, leads, deals, mapping, (), progress=True, encoding=encoding, fx=fx)
+    emit(report.render(kind, loaded, result, color=kind == "text" and use_color(output)), output)
+    return 0

@@ -154,8 +154,10 @@ def _line(text: str, comment: str, width: int = 44) -> str:
     return f"{text.ljust(width)} # {comment}" if comment else text
 
 
-def build(loaded, result: dict, quarter: Quarter, exports: list[str]) -> str:
-    """The text of ``actuals/QUARTER.yaml`` for a review result in cli.md's JSON shape."""
+def build(loaded, result: dict, quarter: Quarter, exports: list[str],
+          streamed: Optional[dict[str, tuple[str, int]]] = None) -> str:
+    """The text of ``actuals/QUARTER.yaml`` for a review result in cli.md's JSON shape.
+    ``streamed``: (SHA-256, rows) of the exports read from a pipe, which cannot be read again."""
     plan = loaded.plan
     in_horizon = plan.horizon.start <= quarter <= plan.horizon.end
     metrics = {k: m.get("actual") for k, m in result["metrics"].items()}
@@ -176,8 +178,9 @@ def build(loaded, result: dict, quarter: Quarter, exports: list[str]) -> str:
         out.append("# The exports the figures came from: path, SHA-256 of the file, data rows.")
         out.append("sources:")
         for path in exports:
-            sha, rows = file_facts(path)
-            out.append(f"  - {{file: {json.dumps(_shown_path(path, loaded.target))}, sha256: {sha}, rows: {rows}}}")
+            sha, rows = (streamed or {}).get(path) or file_facts(path)
+            shown = "standard input" if path == "-" else _shown_path(path, loaded.target)
+            out.append(f"  - {{file: {json.dumps(shown)}, sha256: {sha}, rows: {rows}}}")
     bad = result.get("bad_rows_total") or 0
     if bad:
         out.append(f"# {plural(bad, 'row')} of the exports could not be read and "
@@ -246,12 +249,13 @@ def _programs(plan, result: dict, in_horizon: bool, track=None) -> list[dict]:
     return sorted(out, key=lambda p: p["id"])
 
 
-def write_record(loaded, result: dict, quarter: Quarter, exports: list[Optional[str]], force: bool) -> Path:
+def write_record(loaded, result: dict, quarter: Quarter, exports: list[Optional[str]], force: bool,
+                 streamed: Optional[dict[str, tuple[str, int]]] = None) -> Path:
     """Write ``actuals/QUARTER.yaml`` (atomically); the path written."""
     from .fsutil import write_atomic
 
     path = refuse_existing(loaded.target, quarter, force)
-    text = build(loaded, result, quarter, [e for e in exports if e])
+    text = build(loaded, result, quarter, [e for e in exports if e], streamed)
     try:  # what is written reads back, or nothing is written
         read_actuals([(str(path), lambda: text)], loaded.plan)
     except InputError as e:  # never a problem "located" in a file that was not written

@@ -38,3 +38,14 @@ def fits(value: float | None, interval: tuple[float, float] | None) -> bool | No
         return None
     low, high = interval
     return low <= value <= high
+
+
+def plan_value(actual: float, low: float, high: float) -> float:
+    """A measured rate as a plan would write it: rounded to 2 decimals, or 3 or 4 when
+    the rounder value would leave its interval (``review`` suggests and ``calibrate``
+    proposes the same number)."""
+    for digits in (2, 3, 4):
+        r = round(actual, digits)
+        if low <= r <= high:
+            return r
+    return actual

@@ -2,8 +2,9 @@
 
 Path: exports -> :mod:`csvread` (bytes, encoding, delimiter, rows) ->
 :mod:`columns` (which export, which column) -> :mod:`figures` (one streaming pass,
-counters only) -> :func:`figures_of` (plan vs actual, rates with their Wilson
-intervals: a :class:`ReviewResult`) -> :mod:`suggest` -> :mod:`report`.
+counters only; with two CPUs, :mod:`parallel` shares it between two processes
+with the same figures) -> :func:`figures_of` (plan vs actual, rates with their
+Wilson intervals: a :class:`ReviewResult`) -> :mod:`suggest` -> :mod:`report`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from ..quarters import Quarter
 from ..stats import fits, wilson
 from .columns import load_mapping, recognise
 from .csvread import open_csv
-from .figures import OTHER_SOURCES, BadRows, DealCounts, LeadCounts, scan_deals, scan_leads
+from .figures import OTHER_SOURCES, BadRows, DealCounts, LeadCounts, LeadScan, scan_deals
+from .parallel import SplitFailed, big_file, cut_point, two_cpus
+from .parallel import read_leads as parallel_read_leads
 from .result import (RATES, BadRow, InputFile, LossReason, Metric, ProgramRow, Rate, ReviewResult, SourceRow,
                      is_weak)
 from .values import check_date_format
@@ -53,18 +56,7 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
     lo, hi = quarter.first_day(fy).isoformat(), quarter.last_day(fy).isoformat()
     claimed = frozenset(s.strip().casefold() for p in plan.marketing.programs for s in (p.crm_sources or []))
 
-    def read_leads(show: bool):
-        bad = BadRows()
-        f = open_csv(leads, encoding=encoding)
-        layout = recognise(f.header, "leads", leads, mp.leads if mp and mp.leads else None)
-        try:
-            lc = scan_leads(_progress(f.rows, f.size, leads) if show else f.rows, f.header, layout, leads,
-                            formats, lo, hi, bad, claimed)
-        except csv.Error as e:
-            raise f.failed(e) from None
-        lc.info.encoding, lc.info.delimiter = f.encoding, f.delimiter
-        _usable(lc.info, leads, quarter, lo, hi, bad)
-        return lc, f.notes + layout.missing_notes(leads), bad
+    streamed: dict[str, tuple[str, int]] = {}
 
     def read_deals(show: bool):
         bad = BadRows()
@@ -76,99 +68,57 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         except csv.Error as e:
             raise f.failed(e) from None
         dc.info.encoding, dc.info.delimiter = f.encoding, f.delimiter
+        if f.digest is not None:
+            streamed[deals] = (f.digest.hexdigest(), dc.info.records)
         _usable(dc.info, deals, quarter, lo, hi, bad)
         return dc, f.notes + layout.missing_notes(deals), bad
 
+    def read_leads(show: bool, parallel: bool):
+        """The leads' part (and the deals' outcome, when read meanwhile in a second process)."""
+        deals_task = (lambda: read_deals(False)) if parallel and deals is not None and big_file(deals) else None
+        cut = cut_point(leads, big_file(deals) if deals_task else 0) if parallel else None
+        f = open_csv(leads, encoding=encoding, end=cut)
+        layout = recognise(f.header, "leads", leads, mp.leads if mp and mp.leads else None)
+        scan = LeadScan(f.header, layout, leads, formats, lo, hi, BadRows(), claimed)
+        rows = _progress(f.rows, f.size, leads) if show else f.rows
+        if deals_task is None and not f.end:
+            try:
+                scan.read(rows)
+            except csv.Error as e:
+                raise f.failed(e) from None
+            deals_outcome = None
+        else:
+            deals_outcome = parallel_read_leads(f, scan, leads, rows, deals_task)
+        lc = scan.finish()
+        lc.info.encoding, lc.info.delimiter = f.encoding, f.delimiter
+        if f.digest is not None:
+            streamed[leads] = (f.digest.hexdigest(), lc.info.records)
+        _usable(lc.info, leads, quarter, lo, hi, scan.bad)
+        return (lc, f.notes + layout.missing_notes(leads), scan.bad), deals_outcome
+
     parts = []
-    if leads is not None and deals is not None and _worth_a_second_process(deals, leads):
-        child = _Child(lambda: read_deals(False))  # the deals export is read in a second process meanwhile
+    if leads is not None:
+        parallel = two_cpus() and big_file(leads) > 0
         try:
-            parts.append(read_leads(progress))
-        except BaseException:
-            child.cancel()
-            raise
-        parts.append(child.result())
-    else:
-        if leads is not None:
-            parts.append(read_leads(progress))
-        if deals is not None:
-            parts.append(read_deals(progress))
+            part, deals_outcome = read_leads(progress, parallel)
+        except SplitFailed:  # the cut fell inside a quoted value: one pass, one process
+            part, deals_outcome = read_leads(progress, False)
+        parts.append(part)
+        if deals_outcome is not None:
+            if deals_outcome[0] == "error":
+                raise InputError(deals_outcome[1])
+            parts.append(deals_outcome[1])
+    if deals is not None and len(parts) < 1 + (leads is not None):
+        parts.append(read_deals(progress))
     lc = parts[0][0] if leads is not None else None
     dc = parts[-1][0] if deals is not None else None
     notes = [n for part in parts for n in part[1]]
     bad = BadRows()
     for part in parts:
         bad.merge(part[2])
-    return figures_of(loaded, quarter, lc, dc, bad, notes)
-
-
-PARALLEL_MIN_BYTES = 4_000_000
-
-
-def _worth_a_second_process(deals: str, leads: str) -> bool:
-    """Two CPUs and two big regular files: read them at the same time (fork, POSIX only)."""
-    import os
-
-    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2 or "-" in (deals, leads):
-        return False
-    try:
-        return min(os.path.getsize(deals), os.path.getsize(leads)) >= PARALLEL_MIN_BYTES and \
-            os.path.isfile(deals) and os.path.isfile(leads)
-    except OSError:
-        return False
-
-
-class _Child:
-    """A function run in a forked process; its result (or InputError) comes back pickled."""
-
-    def __init__(self, fn):
-        import os
-        import pickle
-
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: never returns
-            try:
-                os.close(r)
-                try:
-                    payload = ("ok", fn())
-                except InputError as e:
-                    payload = ("error", e.problems)
-                except BaseException as e:  # noqa: BLE001 - reported by the parent
-                    payload = ("crash", f"{type(e).__name__}: {e}")
-                with os.fdopen(w, "wb") as fh:
-                    fh.write(pickle.dumps(payload))
-            finally:
-                os._exit(0)
-        os.close(w)
-        self.pid, self.r = pid, r
-
-    def result(self):
-        import os
-        import pickle
-
-        with os.fdopen(self.r, "rb") as fh:
-            data = fh.read()
-        os.waitpid(self.pid, 0)
-        if not data:
-            raise RuntimeError("the process reading the deals export ended without a result")
-        kind, value = pickle.loads(data)
-        if kind == "error":
-            raise InputError(value)
-        if kind == "crash":
-            raise RuntimeError(value)
-        return value
-
-    def cancel(self) -> None:
-        import os
-        import signal
-
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.close(self.r)
-        os.waitpid(self.pid, 0)
+    result = figures_of(loaded, quarter, lc, dc, bad, notes)
+    result.streamed = streamed
+    return result
 
 
 def _usable(info, path: str, q: Quarter, lo: str, hi: str, bad: BadRows) -> None:
@@ -244,11 +194,13 @@ def _progress(rows, size: int, name: str):
     from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(transient=True, console=Console(file=sys.stderr)) as bar:
+    # refreshed here, not by rich's timer thread: the reading may fork (parallel.py), and a
+    # process should not fork while another thread may hold a lock
+    with Progress(transient=True, console=Console(file=sys.stderr), auto_refresh=False) as bar:
         task = bar.add_task(f"reading {name}", total=None)
         for i, item in enumerate(rows, 1):
             if i % 50_000 == 0:
-                bar.update(task, completed=i, description=f"reading {name}: {i:,} rows")
+                bar.update(task, completed=i, description=f"reading {name}: {i:,} rows", refresh=True)
             yield item
 
 
@@ -410,7 +362,8 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
     result = ReviewResult(
         quarter=q, currency=cur, metrics=metrics, rates=rates, sources=sources, programs=programs,
         loss_reasons=losses, bad_rows=[BadRow(**b) for b in bad.listed], bad_rows_total=bad.total,
-        notes=notes, plan_bases=_plan_bases(loaded, q, eff, f), inputs=inputs,
+        notes=notes, plan_bases={k: v for k, v in _plan_bases(loaded, q, eff, f).items()
+                                  if k in metrics and metrics[k].plan is not None}, inputs=inputs,
         won_priced=dc.won_priced if dc is not None else None,
         unclaimed_leads=(lc.leads - sum(lc.program_leads.values()) - lc.no_source
                          if lc is not None and lc.has_source else None),

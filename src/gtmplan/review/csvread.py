@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import os
 import re
 import select
@@ -34,6 +35,8 @@ MAX_LINE = 4 * MAX_FIELD  # characters in one physical line
 CHUNK = 1 << 18  # bytes read at a time
 FIFO_WAIT = 5.0  # seconds to wait for a writer on a FIFO
 SNIFF_BYTES = 1 << 16
+# encodings in which a b"\n" byte is a line end wherever it falls (a file can be cut after one)
+SPLITTABLE = frozenset(("utf-8", "cp1252", "iso8859-1", "iso8859-15", "ascii"))
 # a CSV line ends only at \n, \r or \r\n (splitlines() also breaks at \x0b, \x85, \u2028...)
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
@@ -49,6 +52,10 @@ class CsvFile:
     delimiter: str
     notes: list[str] = field(default_factory=list)
     failed: Callable[[Exception], InputError] = InputError  # csv.Error while reading rows -> located error
+    end: list[int] = field(default_factory=list)  # [the byte offset where reading stops] (open_csv's end)
+    sep_line: int = 0  # 1 when an Excel "sep=;" line comes before the header
+    lines_read: Callable[[], int] = int  # physical lines read so far
+    digest: Optional["hashlib._Hash"] = None  # SHA-256 of the bytes read, for a pipe (a file can be read again)
 
 
 def _fail(display: str, message: str, line: Optional[int] = None, col: Optional[int] = None) -> InputError:
@@ -94,8 +101,14 @@ def _open_fd(path: str, display: str) -> tuple[int, os.stat_result]:
     return fd, st
 
 
-def _read_bytes(fd: int, display: str) -> Iterator[bytes]:
+def _read_bytes(fd: int, display: str, start: int = 0, end: Optional[list[int]] = None,
+                digest=None) -> Iterator[bytes]:
+    """The fd's bytes from ``start``; up to ``end[0]`` when ``end`` holds an offset (it may be
+    set after reading has begun). ``digest``: a hashlib object that sees every byte read."""
+    pos = start
     try:
+        if start:
+            os.lseek(fd, start, os.SEEK_SET)
         while True:
             try:
                 b = os.read(fd, CHUNK)
@@ -104,8 +117,16 @@ def _read_bytes(fd: int, display: str) -> Iterator[bytes]:
                 continue
             except OSError as e:
                 raise _fail(display, f"cannot be read: {e.strerror or e}") from None
+            if end and pos + len(b) >= end[0]:
+                b = b[:max(0, end[0] - pos)]
+                if b:
+                    yield b
+                return
             if not b:
                 return
+            pos += len(b)
+            if digest is not None:
+                digest.update(b)
             yield b
     finally:
         os.close(fd)
@@ -180,10 +201,9 @@ def _utf8_prefix_ok(head: bytes) -> bool:
         return False
 
 
-def _texts(first: bytes, rest: Iterator[bytes], encoding: str, display: str) -> Iterator[str]:
+def _texts(first: bytes, rest: Iterator[bytes], encoding: str, display: str, line: int = 1) -> Iterator[str]:
     errors = "replace" if encoding == "cp1252" else "strict"
     dec = codecs.getincrementaldecoder(encoding)(errors)
-    line = 1
     for b in chain((first,), rest):
         try:
             text = dec.decode(b)
@@ -245,12 +265,20 @@ def _sniff_delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
-def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] = None) -> CsvFile:
-    """The export at ``path`` (``-`` for standard input), opened for one streaming pass."""
+def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] = None,
+             end: Optional[int] = None) -> CsvFile:
+    """The export at ``path`` (``-`` for standard input), opened for one streaming pass.
+
+    ``end``: a line start (see line_start_after) where to stop reading a regular file, when its
+    encoding allows (CsvFile.end says whether it did); open_part reads the rest. A quoted
+    value that crosses ``end`` makes the rows end in csv.Error (an unterminated quote), so a
+    cut that is not at a record boundary never goes unnoticed."""
     display = display or path
     fd, st = _open_fd(path, display)
     regular = stat.S_ISREG(st.st_mode) and path != "-"  # a regular file can be read again
-    chunks = _read_bytes(fd, display)
+    stop: list[int] = []
+    digest = None if regular else hashlib.sha256()  # what a pipe held cannot be read again for --record
+    chunks = _read_bytes(fd, display, 0, stop, digest)
     head = b""
     try:
         for b in chunks:  # enough bytes to choose the encoding and see the header
@@ -261,6 +289,9 @@ def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] =
         raise _fail(display, f"cannot be read: {e.strerror or e}") from None
     notes: list[str] = []
     enc, skip = _choose_encoding(head, path, regular, encoding, display, notes)
+    if end is not None and regular and enc in SPLITTABLE and end > skip:
+        stop.append(end)
+        head = head[:end]
     line_no = [1]
     lines = chain.from_iterable(_line_lists(_texts(head[skip:], chunks, enc, display), display, line_no))
     # peek at the first line for sep= and the delimiter, then put it back
@@ -275,13 +306,51 @@ def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] =
     else:
         delimiter = _sniff_delimiter(first)
         lines = chain((first,), lines)
+    header, rows, failed, lines_read = _records(path, display, lines, enc, delimiter, sep_line, regular, 2,
+                                                with_header=True)
+    return CsvFile(header, rows, st.st_size if regular else 0, enc, delimiter, notes, failed, stop, sep_line,
+                   lines_read, digest)
+
+
+def open_part(path: str, start: int, end: int, encoding: str, delimiter: str, first_row: int = 1,
+              lines_before: int = 0, sep_line: int = 0, display: Optional[str] = None) -> CsvFile:
+    """The records of a regular file from byte ``start`` (a record boundary after the header) to
+    byte ``end``, read as open_csv read the file: rows numbered from ``first_row``, ``lines_before``
+    physical lines before ``start`` (for the lines that errors name; CsvFile.lines_read)."""
+    display = display or path
+    fd, _ = _open_fd(path, display)
+    chunks = _read_bytes(fd, display, start, [end])
+    texts = _texts(b"", chunks, encoding, display, lines_before + 1)
+    lines = chain.from_iterable(_line_lists(texts, display, [lines_before + 1]))
+    _, rows, failed, lines_read = _records(path, display, lines, encoding, delimiter, sep_line, True, first_row,
+                                           with_header=False, lines_before=lines_before)
+    return CsvFile([], rows, end - start, encoding, delimiter, [], failed, lines_read=lines_read)
+
+
+def line_start_after(path: str, offset: int, window: int = 1 << 20) -> Optional[int]:
+    """The offset just after the first newline at or after ``offset`` (within ``window`` bytes),
+    or None: where a file can be cut in two, to read each part in its own process."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            block = fh.read(window)
+    except OSError:
+        return None
+    i = block.find(b"\n")
+    return None if i < 0 else offset + i + 1
+
+
+def _records(path: str, display: str, lines: Iterator[str], enc: str, delimiter: str, sep_line: int,
+             regular: bool, first_row: int, with_header: bool, lines_before: int = 0):
+    """(header, rows numbered from ``first_row``, failed, lines_read) of a csv reader over ``lines``."""
     csv.field_size_limit(MAX_FIELD)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    shift = sep_line + lines_before  # physical lines reader.line_num does not count
 
     def fail(e: Exception, start_line: int, row: int = 0) -> InputError:
         message = str(e)
         start = start_line + (sep_line if start_line == 1 else 0)
-        end_line = max(reader.line_num + sep_line, start)
+        end_line = max(reader.line_num + shift, start)
         if "unexpected end of data" in message or "EOF" in message:
             line, col = _open_quote(_lines(path, enc, start, end_line + 1), start, delimiter) if regular \
                 else (start, 1)
@@ -296,26 +365,28 @@ def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] =
                          _after_quote_col(found[-1][1] if found else "", delimiter))
         return _fail(display, f"not a valid CSV file: {message}", end_line, 1)
 
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise _fail(display, "file is empty: expected a header row", 1, 1) from None
-    except (csv.Error, InputError) as e:
-        raise (e if isinstance(e, InputError) else fail(e, 1)) from None
-    if header and header[0].startswith("\ufeff"):
-        header[0] = header[0][1:]
+    header: list[str] = []
+    if with_header:
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise _fail(display, "file is empty: expected a header row", 1, 1) from None
+        except (csv.Error, InputError) as e:
+            raise (e if isinstance(e, InputError) else fail(e, 1)) from None
+        if header and header[0].startswith("\ufeff"):
+            header[0] = header[0][1:]
 
-    counter = count(2)
+    counter = count(first_row)
 
     def failed(e: Exception) -> InputError:
         """The error to report for a csv.Error raised while the rows were read."""
         if isinstance(e, InputError):
             return e
         row = next(counter) - 1  # zip() took the failing row's number before the reader failed
-        start = _record_start(path, enc, delimiter, row, sep_line) if regular else reader.line_num + sep_line
+        start = _record_start(path, enc, delimiter, row, sep_line) if regular else reader.line_num + shift
         return fail(e, start, row)
 
-    return CsvFile(header, zip(counter, reader), st.st_size if regular else 0, enc, delimiter, notes, failed)
+    return header, zip(counter, reader), failed, lambda: reader.line_num + shift
 
 
 def _record_start(path: str, encoding: str, delimiter: str, row: int, sep_line: int) -> int:

@@ -15,7 +15,7 @@ from collections import Counter
 from itertools import chain
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 from .columns import Layout, _norm, stage_key
 from .values import AmountColumn, BadValue, DateColumn, DateOrder, currency_of, days_between
@@ -103,6 +103,7 @@ def _capped(cap, other, counts, folded, linked) -> CappedCounter:
 class FileInfo:
     file: str  # base name
     rows: int = 0  # data rows read (blank ones excluded)
+    records: int = 0  # spreadsheet rows after the header, blank ones included
     usable: int = 0
     first: Optional[str] = None  # earliest and latest date in the file (ISO)
     last: Optional[str] = None
@@ -177,9 +178,10 @@ def _header_name(layout: Layout, header: list[str], fieldname: str) -> str:
 
 
 def _sniffed(rows: Iterable[tuple[int, list[str]]], date_cols: list[tuple[int, DateColumn]],
-             amount: Optional[tuple[int, AmountColumn]]) -> Iterator[tuple[int, list[str]]]:
+             amount: Optional[tuple[int, AmountColumn]]) -> tuple[Iterator[tuple[int, list[str]]], bool]:
     """The rows, unchanged; the first ones are read ahead (a bounded number) until each
-    date column has shown its order and the amount column its decimal mark."""
+    date column has shown its order and the amount column its decimal mark. Also whether
+    the rows went on past them (False: all the rows were read ahead)."""
     it = iter(rows)
     held = []
     chars = 0
@@ -193,8 +195,8 @@ def _sniffed(rows: Iterable[tuple[int, list[str]]], date_cols: list[tuple[int, D
             amount[1].observe(row[amount[0]])
         chars += sum(map(len, row))
         if len(held) >= SNIFF_ROWS or chars >= SNIFF_CHARS:
-            break
-    return chain(held, it)
+            return chain(held, it), True
+    return iter(held), False
 
 
 def _blank(row: list[str]) -> bool:
@@ -204,122 +206,193 @@ def _blank(row: list[str]) -> bool:
 def scan_leads(rows, header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str, hi: str,
                bad: BadRows, program_sources: frozenset[str] = frozenset()) -> LeadCounts:
     """One pass over a leads export. ``lo``/``hi``: the quarter's first and last day, ISO."""
-    ix = layout.index
-    width = layout.width
-    sf = layout.shape.salesforce_lead
-    group = DateOrder()
-    names = {f: _header_name(layout, header, f) for f in ("created", "mql_date", "sql_date", "opportunity_date",
-                                                           "converted_date")}
-    cols = {f: DateColumn(names[f], formats, group) for f in names if f in ix}
-    i_created = ix["created"]
-    created_col = cols["created"]
-    i_source = ix.get("source")
-    if sf:
-        i_conv, i_conv_date = ix.get("converted"), ix.get("converted_date")
-        conv_col = cols.get("converted_date")
-        i_mql = i_sql = i_opp = None
-    else:
-        i_mql, i_sql, i_opp = ix.get("mql_date"), ix.get("sql_date"), ix.get("opportunity_date")
-    mql_col, sql_col, opp_col = cols.get("mql_date"), cols.get("sql_date"), cols.get("opportunity_date")
-    c = LeadCounts(has_source=i_source is not None, has_mql=i_mql is not None,
-                   has_sql=i_sql is not None or (sf and i_conv_date is not None),
-                   has_opp=i_opp is not None or (sf and i_conv_date is not None))
-    c.info = FileInfo(PurePath(display).name, shape=layout.shape.name)
-    source_leads, source_mqls, prog = c.source_leads, c.source_mqls, c.program_leads
-    source_key, mql_key = source_leads.key, source_mqls.key
-    no_source = 0
-    cget, ctimes = created_col.cache.get, created_col.times
-    none = {}.get
-    mget, sget, oget = (col.cache.get if col is not None else none for col in (mql_col, sql_col, opp_col))
-    leads = mqls = sqls = opps = created_with_mql = mql_with_sql = sql_with_opp = n = usable = 0
-    first, last = "\uffff", ""  # earliest and latest date seen (ISO strings compare like dates)
-    date_cols = [(ix[f], col) for f, col in cols.items()]
-    for number, row in _sniffed(rows, date_cols, None):
-        if len(row) != width:
-            if _blank(row):
-                continue
-            n += 1
-            bad.add(display, number, f"has {len(row)} cells; the header has {width}")
-            continue
-        n += 1
-        what = "created"
+    scan = LeadScan(header, layout, display, formats, lo, hi, bad, program_sources)
+    scan.read(rows)
+    return scan.finish()
+
+
+class LeadScan:
+    """The counts of a leads export, read in one part or in consecutive parts (``read`` once per
+    part, in file order: the figures are those of one pass over the whole file)."""
+
+    def __init__(self, header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str,
+                 hi: str, bad: BadRows, program_sources: frozenset[str] = frozenset()):
+        ix = layout.index
+        self.layout, self.display, self.lo, self.hi, self.bad = layout, display, lo, hi, bad
+        self.program_sources = program_sources
+        self.group = DateOrder()
+        self.names = {f: _header_name(layout, header, f) for f in ("created", "mql_date", "sql_date",
+                                                                    "opportunity_date", "converted_date")}
+        self.cols = {f: DateColumn(self.names[f], formats, self.group) for f in self.names if f in ix}
+        sf = layout.shape.salesforce_lead
+        c = LeadCounts(has_source=ix.get("source") is not None, has_mql=not sf and ix.get("mql_date") is not None,
+                       has_sql=ix.get("sql_date" if not sf else "converted_date") is not None,
+                       has_opp=ix.get("opportunity_date" if not sf else "converted_date") is not None)
+        c.info = FileInfo(PurePath(display).name, shape=layout.shape.name)
+        c.date_order = self.group  # type: ignore[attr-defined]
+        self.c = c
+        self.last_row = 1  # the spreadsheet row of the last record read (the header's when none)
+
+    def decisions(self) -> tuple:
+        """What the reading so far has decided that changes how later cells read (date orders)."""
+        return (self.group.file_order, tuple(self.group.defaulted), tuple(col.order for col in self.cols.values()))
+
+    def read(self, rows, sniff: bool = True, sniffed: Optional[Callable[[bool], None]] = None) -> None:
+        """Count the rows of the next part. ``sniff``: hold the first rows back to learn the date
+        orders (the file's first part only). ``sniffed`` is called once they are learnt, with
+        whether the part went on past them (a later part must not begin before it does)."""
+        c, bad, display, lo, hi = self.c, self.bad, self.display, self.lo, self.hi
+        layout, names, cols, program_sources = self.layout, self.names, self.cols, self.program_sources
+        ix = layout.index
+        width = layout.width
+        sf = layout.shape.salesforce_lead
+        created_col = cols["created"]
+        i_created = ix["created"]
+        i_source = ix.get("source")
+        if sf:
+            i_conv, i_conv_date = ix.get("converted"), ix.get("converted_date")
+            conv_col = cols.get("converted_date")
+            i_mql = i_sql = i_opp = None
+        else:
+            i_mql, i_sql, i_opp = ix.get("mql_date"), ix.get("sql_date"), ix.get("opportunity_date")
+        mql_col, sql_col, opp_col = cols.get("mql_date"), cols.get("sql_date"), cols.get("opportunity_date")
+        source_leads, source_mqls, prog = c.source_leads, c.source_mqls, c.program_leads
+        source_key, mql_key = source_leads.key, source_mqls.key
+        cget, ctimes = created_col.cache.get, created_col.times
+        none = {}.get
+        mget, sget, oget = (col.cache.get if col is not None else none for col in (mql_col, sql_col, opp_col))
+        leads, mqls, sqls, opps = c.leads, c.mqls, c.sqls, c.opportunities
+        created_with_mql, mql_with_sql, sql_with_opp = c.created_with_mql, c.mql_with_sql, c.sql_with_opp
+        no_source, n, usable = c.no_source, c.info.rows, c.info.usable
+        first, last = c.info.first or "\uffff", c.info.last or ""  # ISO strings compare like dates
+        number = self.last_row
+        past = True
+        if sniff:
+            rows, past = _sniffed(rows, [(ix[f], col) for f, col in cols.items()], None)
+        if sniffed is not None:
+            sniffed(past)
         try:
-            cell = row[i_created]
-            # the column's cache, inline: most cells were seen before; a date-time is
-            # remembered as its date part and its (checked) time of day
-            if len(cell) > 11:
-                created = cget(cell[:10]) if cell[11:] in ctimes and cell[10] in "T " else None
-            else:
-                created = cget(cell)
-            if created is None:
-                created = created_col(cell)
-            if created is None:
-                if _blank(row):
-                    n -= 1
+            for number, row in rows:
+                if len(row) != width:
+                    if _blank(row):
+                        continue
+                    n += 1
+                    bad.add(display, number, f"has {len(row)} cells; the header has {width}")
                     continue
-                raise BadValue("empty")
-            mql = sql = opp = None
-            if sf:
-                if i_conv is not None and i_conv_date is not None and row[i_conv].strip().lower() in _TRUE:
-                    what = "converted_date"
-                    sql = opp = conv_col(row[i_conv_date])
-            else:  # most leads never reach these stages: skip the call on empty cells
-                if i_mql is not None and row[i_mql]:
-                    what = "mql_date"
-                    cell = row[i_mql]
-                    mql = mget(cell) or mql_col(cell)
-                if i_sql is not None and row[i_sql]:
-                    what = "sql_date"
-                    cell = row[i_sql]
-                    sql = sget(cell) or sql_col(cell)
-                if i_opp is not None and row[i_opp]:
-                    what = "opportunity_date"
-                    cell = row[i_opp]
-                    opp = oget(cell) or opp_col(cell)
-        except BadValue as e:
-            bad.add(display, number, f"{names[what]}: {e}")
-            continue
-        usable += 1
-        if created < first:
-            first = created
-        if created > last:
-            last = created
-        if lo <= created <= hi:
-            leads += 1
-            source = row[i_source].strip() if i_source is not None else ""
-            if not source:
-                no_source += 1
-            if source in source_leads:
-                source_leads[source] += 1
-            else:
-                source_leads[source_key(source)] += 1
-            if program_sources:
-                folded = source.casefold()
-                if folded in program_sources:
-                    prog[folded] += 1
-            if mql is not None:
-                created_with_mql += 1
-        if mql is not None and lo <= mql <= hi:
-            mqls += 1
-            source = row[i_source].strip() if i_source is not None else ""
-            source_mqls[source if source in source_mqls else mql_key(source)] += 1
-            if sql is not None:
-                mql_with_sql += 1
-        if sql is not None and lo <= sql <= hi:
-            sqls += 1
-            if opp is not None:
-                sql_with_opp += 1
-        if opp is not None and lo <= opp <= hi:
-            opps += 1
-    c.leads, c.mqls, c.sqls, c.opportunities = leads, mqls, sqls, opps
-    c.no_source = no_source
-    source_leads.finish()
-    source_mqls.finish()
-    c.created_with_mql, c.mql_with_sql, c.sql_with_opp = created_with_mql, mql_with_sql, sql_with_opp
-    c.info.rows, c.info.usable = n, usable
-    c.info.first, c.info.last = (first, last) if usable else (None, None)
-    c.date_order = group  # type: ignore[attr-defined]
-    return c
+                n += 1
+                what = "created"
+                try:
+                    cell = row[i_created]
+                    # the column's cache, inline: most cells were seen before; a date-time is
+                    # remembered as its date part and its (checked) time of day
+                    if len(cell) > 11:
+                        created = cget(cell[:10]) if cell[11:] in ctimes and cell[10] in "T " else None
+                    else:
+                        created = cget(cell)
+                    if created is None:
+                        created = created_col(cell)
+                    if created is None:
+                        if _blank(row):
+                            n -= 1
+                            continue
+                        raise BadValue("empty")
+                    mql = sql = opp = None
+                    if sf:
+                        if i_conv is not None and i_conv_date is not None and row[i_conv].strip().lower() in _TRUE:
+                            what = "converted_date"
+                            sql = opp = conv_col(row[i_conv_date])
+                    else:  # most leads never reach these stages: skip the call on empty cells
+                        if i_mql is not None and row[i_mql]:
+                            what = "mql_date"
+                            cell = row[i_mql]
+                            mql = mget(cell) or mql_col(cell)
+                        if i_sql is not None and row[i_sql]:
+                            what = "sql_date"
+                            cell = row[i_sql]
+                            sql = sget(cell) or sql_col(cell)
+                        if i_opp is not None and row[i_opp]:
+                            what = "opportunity_date"
+                            cell = row[i_opp]
+                            opp = oget(cell) or opp_col(cell)
+                except BadValue as e:
+                    bad.add(display, number, f"{names[what]}: {e}")
+                    continue
+                usable += 1
+                if created < first:
+                    first = created
+                if created > last:
+                    last = created
+                if lo <= created <= hi:
+                    leads += 1
+                    source = row[i_source].strip() if i_source is not None else ""
+                    if not source:
+                        no_source += 1
+                    if source in source_leads:
+                        source_leads[source] += 1
+                    else:
+                        source_leads[source_key(source)] += 1
+                    if program_sources:
+                        folded = source.casefold()
+                        if folded in program_sources:
+                            prog[folded] += 1
+                    if mql is not None:
+                        created_with_mql += 1
+                if mql is not None and lo <= mql <= hi:
+                    mqls += 1
+                    source = row[i_source].strip() if i_source is not None else ""
+                    source_mqls[source if source in source_mqls else mql_key(source)] += 1
+                    if sql is not None:
+                        mql_with_sql += 1
+                if sql is not None and lo <= sql <= hi:
+                    sqls += 1
+                    if opp is not None:
+                        sql_with_opp += 1
+                if opp is not None and lo <= opp <= hi:
+                    opps += 1
+        finally:
+            self.last_row = number
+            c.leads, c.mqls, c.sqls, c.opportunities = leads, mqls, sqls, opps
+            c.no_source = no_source
+            c.created_with_mql, c.mql_with_sql, c.sql_with_opp = created_with_mql, mql_with_sql, sql_with_opp
+            c.info.rows, c.info.usable = n, usable
+            c.info.first, c.info.last = (first, last) if usable else (None, None)
+
+    def part(self) -> tuple:
+        """What ``add`` needs of a scan that read the next part (small, and picklable)."""
+        return self.c, self.group, {f: col.order for f, col in self.cols.items()}, self.last_row
+
+    def add(self, part: tuple) -> bool:
+        """Add the counts of the part after this one, read (numbered from row 2) by a copy of
+        this scan taken before this part was counted: True when they are what reading on would
+        have counted (no date order decided meanwhile: see decisions(); no source table folded),
+        else False, with nothing added (read the part on instead)."""
+        b, group, orders, last_row = part
+        a = self.c
+        for mine, theirs in ((a.source_leads, b.source_leads), (a.source_mqls, b.source_mqls)):
+            if mine.folded or theirs.folded or len(mine.keys() | theirs.keys()) > 2 * mine.cap:
+                return False
+        for f in ("leads", "mqls", "sqls", "opportunities", "created_with_mql", "mql_with_sql", "sql_with_opp",
+                  "no_source"):
+            setattr(a, f, getattr(a, f) + getattr(b, f))
+        a.source_leads.update(b.source_leads)
+        a.source_mqls.update(b.source_mqls)
+        a.program_leads.update(b.program_leads)
+        if b.info.usable:
+            a.info.first = min(a.info.first or "\uffff", b.info.first)
+            a.info.last = max(a.info.last or "", b.info.last)
+        a.info.rows += b.info.rows
+        a.info.usable += b.info.usable
+        self.group.file_order, self.group.defaulted = group.file_order, group.defaulted
+        for f, order in orders.items():
+            self.cols[f].order = order
+        self.last_row += last_row - 1
+        return True
+
+    def finish(self) -> LeadCounts:
+        self.c.info.records = self.last_row - 1
+        self.c.source_leads.finish()
+        self.c.source_mqls.finish()
+        return self.c
 
 
 def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str, hi: str,
@@ -355,7 +428,8 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
                                           (i_ld, lost_col)) if i is not None]
     cget, kget = created_col.cache.get, closed_col.cache.get
     amount = (i_amount, amount_col) if i_amount is not None else None
-    rows = _sniffed(rows, date_cols, amount)
+    rows, _ = _sniffed(rows, date_cols, amount)
+    number = 1
     amount_col.settle(delimiter)
     c.amount_unclear, c.amount_inferred = amount_col.unclear, amount_col.inferred
     for number, row in rows:
@@ -457,6 +531,7 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
                 reasons[reasons.key(reason) if reason else "unspecified"] += 1
     source_won.finish()
     reasons.finish()
+    c.info.records = number - 1
     c.info.rows, c.info.usable = n, usable
     c.info.first, c.info.last = (first, last) if usable else (None, None)
     c.date_order = group  # type: ignore[attr-defined]

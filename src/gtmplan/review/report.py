@@ -169,8 +169,9 @@ class TextReporter:
             t.add_row(m["label"], m["plan"], m["actual"],
                       f"[{style}]{m['variance']}[/{style}]" if style else m["variance"])
         con.print(t)
-        con.print("Plan bases: " + "; ".join(f"{b['label']}: {b['basis']}" for b in v["bases"]) + ".",
-                  markup=False)
+        if v["bases"]:  # none for a quarter the plan does not cover
+            con.print("Plan bases: " + "; ".join(f"{b['label']}: {b['basis']}" for b in v["bases"]) + ".",
+                      markup=False)
 
         t = Table(title="Conversion rates on the quarter's cohort (95% interval)", title_justify="left")
         for name in ("Rate", "Actual", "Rows", "Interval", "Sales assumes", "Marketing assumes", "Closer"):

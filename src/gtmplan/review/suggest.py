@@ -17,10 +17,11 @@ from typing import Optional
 
 from ..fmt import count, money, pct, plural, possessive, rate, rel_diff
 from ..funnel import lag_quarters
-from ..stats import wilson
+from ..stats import plan_value, wilson
 from .result import MIN_RATE_ROWS, MIN_WON_DEALS, Rate, ReviewResult
 
 MAX_ROWS_TO_TELL = 10_000_000
+FAR_MORE = 100  # more than this many times the rows measured: not worth a number
 
 
 def rows_to_tell(r: Rate, stated: float) -> Optional[int]:
@@ -71,7 +72,8 @@ def rate_suggestions(key: str, r: Rate, q: str) -> list[str]:
         where = " and ".join(f"{side}.assumptions" for side in off)
         said = "; ".join(f"{side} assumed {rate(v)}, {'inside' if r.fits(side) else 'outside'} the interval"
                          for side, v in stated.items())
-        out.append(f"Update {key} to {rate(r.actual)} in {where}: {q} measured {_interval(r)} ({said}).")
+        out.append(f"Update {key} to {rate(plan_value(r.actual, r.low, r.high))} in {where}: {q} measured "
+                   f"{_interval(r)} ({said}).")
         return out
     if not r.enough:
         need = {side: rows_to_tell(r, v) for side, v in stated.items()}
@@ -85,8 +87,11 @@ def rate_suggestions(key: str, r: Rate, q: str) -> list[str]:
     parts = []
     for side, v in stated.items():
         n = rows_to_tell(r, v)
-        parts.append(f"{possessive(side)} {rate(v)} lies inside it" + (
-            f" (it would take about {n - r.n:,} more rows to tell, if the rate held)" if n else ""))
+        if n and n > FAR_MORE * r.n:  # "about 675,685 more rows" reads as a plan; it means "as good as equal"
+            told = f" (so close to the measured rate that it would take over {FAR_MORE} times as many rows to tell)"
+        else:
+            told = f" (it would take about {n - r.n:,} more rows to tell, if the rate held)" if n else ""
+        parts.append(f"{possessive(side)} {rate(v)} lies inside it{told}")
     out.append(f"{key}: {q} measured {_interval(r)}; {'; '.join(parts)}: no change suggested.")
     return out
 
