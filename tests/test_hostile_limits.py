@@ -646,7 +646,12 @@ def test_signal_during_a_write_removes_the_temporary_file(tmp_path, sig):
             f"def fsync(fd):\n    os.kill(os.getpid(), {int(sig)})\n    real(fd)\n"
             f"os.fsync = fsync\nfrom gtmplan.__main__ import main\n"
             f"main(['render', {str(path)!r}, '-o', {str(out)!r}])\n")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, preexec_fn=_limit)
+
+    def child():  # the signal's default action, even under nohup (whose ignored SIGHUP children inherit)
+        _limit()
+        signal.signal(sig, signal.SIG_DFL)
+
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, preexec_fn=child)
     assert "Traceback" not in r.stderr, r.stderr
     assert r.returncode in (-sig, 128 + sig, 130), r.returncode
     assert out.read_text() == "old"
