@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from conftest import EXAMPLES
+from test_fastpath import _both  # both paths on one argv: (code, stdout, stderr) each
 from gtmplan import cli, fastpath
 from gtmplan.review import report
 
@@ -47,16 +48,6 @@ def test_the_fast_path_knows_review_as_cli_defines_it():
     assert fastpath.REVIEW_FORMATS == tuple(report.REPORTERS)
     declared = {d for p in params.values() for d in getattr(p.default, "param_decls", ()) or ()}
     assert set(fastpath._REVIEW_VALUED) <= declared
-
-
-def _both(capsys, argv):
-    capsys.readouterr()
-    fast = fastpath.run(argv)
-    fast_out = capsys.readouterr()
-    typer_code = cli.run(argv)
-    typer_out = capsys.readouterr()
-    assert fast is not None, f"{argv} was left to typer"
-    return (fast, fast_out.out, fast_out.err), (typer_code, typer_out.out, typer_out.err)
 
 
 def test_same_output_and_exit_code_as_typer(capsys, tmp_path):

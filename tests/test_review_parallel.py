@@ -229,3 +229,92 @@ def test_a_second_process_that_dies_changes_nothing(tmp_path, monkeypatch):
     assert _review(monkeypatch, path, deals, cut=cut) == one
     monkeypatch.setattr(os, "fork", lambda: (_ for _ in ()).throw(BlockingIOError(11, "Resource unavailable")))
     assert _review(monkeypatch, path, deals, cut=cut) == one
+
+
+def test_the_rows_read_ahead_to_learn_date_orders_may_not_be_cut(tmp_path, monkeypatch):
+    # one pass reads the first rows ahead (2,000 here): 13/04/2027 after the cut tells it the column is
+    # day-first before 03/04/2027 is read; a reading cut before those rows end must learn the same
+    rows = ["id,created,source"] + [f"{i},03/04/2027,Webinar" for i in range(5)]
+    rows += [f"{i},13/04/2027,Webinar" for i in range(5, 10)]
+    path = tmp_path / "leads.csv"
+    path.write_text("\n".join(rows) + "\n")
+    one = _review(monkeypatch, path)
+    assert one["metrics"]["leads"]["actual"] == 10 and one["bad_rows"] == []  # all in April: day-first
+    _every_cut_agrees(monkeypatch, path)
+
+
+def test_line_numbers_with_a_lone_carriage_return_before_the_cut(tmp_path, monkeypatch):
+    # a CR alone ends a line for the CSV reader but not for the count of newline bytes that names
+    # the line of an undecodable byte: after a cut, both counts go on from the first part's
+    monkeypatch.setattr(figures, "SNIFF_ROWS", 2)
+    path = tmp_path / "leads.csv"
+    path.write_bytes(b'id,created,source\n1,2027-04-01,"Web\rinar"\n' + b"2,2027-04-02,Webinar\n" * 6
+                     + b"9,2027-04-05,Caf\xe9\n")
+    one = _review(monkeypatch, path, encoding="utf-8")
+    assert one == f"error: {path}:9:1: not utf-8 text (byte 0xE9): give --encoding, e.g. --encoding cp1252"
+    _every_cut_agrees(monkeypatch, path, encoding="utf-8")
+
+
+def test_the_cut_avoids_quoted_values(tmp_path, monkeypatch):
+    # a cut inside a quoted value costs a second reading: the cut moves to a line start with an even
+    # number of quotes before it
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(parallel, "MIN_CUT", 1)
+    path = tmp_path / "leads.csv"
+    record = '{},2027-04-01,"Webinar\nwith ""notes""\nover lines"\n'
+    path.write_text("id,created,source\n" + "".join(record.format(i) for i in range(100)))
+    data = path.read_bytes()
+    for deals_bytes in range(0, len(data), 97):
+        cut = parallel.cut_point(str(path), deals_bytes)
+        if cut is not None:
+            assert data[cut - 1:cut] == b"\n" and data[:cut].count(b'"') % 2 == 0
+            assert data[cut:].startswith(tuple(f"{i}," .encode() for i in range(100)))
+
+
+def test_a_parent_killed_leaves_no_reader_behind():
+    # the second process must not read on (and hold the caller's pipes) once its parent is gone,
+    # however the parent ended (SIGKILL, or SIGTERM outside any handler)
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = ("import sys, time; from gtmplan.review.parallel import Child; c = Child(lambda: time.sleep(60)); "
+            "print(c.pid, flush=True); time.sleep(60)")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    child = int(proc.stdout.readline())
+    assert Path(f"/proc/{child}").exists()
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+
+    def state():
+        try:
+            return Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            return "gone"
+    deadline = time.monotonic() + 5
+    while state() not in ("gone", "Z", "X") and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert state() in ("gone", "Z", "X"), "the second process outlived its parent"
+
+
+def test_an_interrupt_while_waiting_for_the_second_process_ends_it(tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setattr(figures, "SNIFF_ROWS", 2)
+    path = tmp_path / "leads.csv"
+    path.write_text(LEADS)
+    started = []
+    original = parallel.Child.__init__
+
+    def init(child, fn):
+        original(child, fn)
+        started.append(child.pid)
+    monkeypatch.setattr(parallel.Child, "__init__", init)
+    monkeypatch.setattr(parallel.Child, "result", lambda child: (_ for _ in ()).throw(KeyboardInterrupt))
+    with pytest.raises(KeyboardInterrupt):
+        _review(monkeypatch, path, cut=_line_starts(path)[5])
+    assert started
+    with pytest.raises(ChildProcessError):  # cancelled and reaped
+        os.waitpid(started[0], os.WNOHANG)

@@ -73,22 +73,25 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         _usable(dc.info, deals, quarter, lo, hi, bad)
         return dc, f.notes + layout.missing_notes(deals), bad
 
-    def read_leads(show: bool, parallel: bool):
+    def read_leads(show: bool, parallel: bool, cut_ok: bool = True):
         """The leads' part (and the deals' outcome, when read meanwhile in a second process)."""
         deals_task = (lambda: read_deals(False)) if parallel and deals is not None and big_file(deals) else None
-        cut = cut_point(leads, big_file(deals) if deals_task else 0) if parallel else None
+        cut = cut_point(leads, big_file(deals) if deals_task else 0) if parallel and cut_ok else None
         f = open_csv(leads, encoding=encoding, end=cut)
-        layout = recognise(f.header, "leads", leads, mp.leads if mp and mp.leads else None)
-        scan = LeadScan(f.header, layout, leads, formats, lo, hi, BadRows(), claimed)
-        rows = _progress(f.rows, f.size, leads) if show else f.rows
-        if deals_task is None and not f.end:
-            try:
-                scan.read(rows)
-            except csv.Error as e:
-                raise f.failed(e) from None
-            deals_outcome = None
-        else:
-            deals_outcome = parallel_read_leads(f, scan, leads, rows, deals_task)
+        try:
+            layout = recognise(f.header, "leads", leads, mp.leads if mp and mp.leads else None)
+            scan = LeadScan(f.header, layout, leads, formats, lo, hi, BadRows(), claimed)
+            rows = _progress(f.rows, f.size, leads) if show else f.rows
+            if deals_task is None and not f.end:
+                try:
+                    scan.read(rows)
+                except csv.Error as e:
+                    raise f.failed(e) from None
+                deals_outcome = None
+            else:
+                deals_outcome = parallel_read_leads(f, scan, leads, rows, deals_task)
+        finally:
+            f.close_part()
         lc = scan.finish()
         lc.info.encoding, lc.info.delimiter = f.encoding, f.delimiter
         if f.digest is not None:
@@ -101,8 +104,8 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         parallel = two_cpus() and big_file(leads) > 0
         try:
             part, deals_outcome = read_leads(progress, parallel)
-        except SplitFailed:  # the cut fell inside a quoted value: one pass, one process
-            part, deals_outcome = read_leads(progress, False)
+        except SplitFailed:  # the cut fell inside a quoted value (or too early): the leads in one pass
+            part, deals_outcome = read_leads(progress, parallel, cut_ok=False)
         parts.append(part)
         if deals_outcome is not None:
             if deals_outcome[0] == "error":

@@ -56,6 +56,13 @@ class CsvFile:
     sep_line: int = 0  # 1 when an Excel "sep=;" line comes before the header
     lines_read: Callable[[], int] = int  # physical lines read so far
     digest: Optional["hashlib._Hash"] = None  # SHA-256 of the bytes read, for a pipe (a file can be read again)
+    part_fd: int = -1  # with an end: the file, for open_part (the caller closes it: close_part)
+    newlines_read: Callable[[], int] = int  # newline bytes read so far
+
+    def close_part(self) -> None:
+        if self.part_fd >= 0:
+            os.close(self.part_fd)
+            self.part_fd = -1
 
 
 def _fail(display: str, message: str, line: Optional[int] = None, col: Optional[int] = None) -> InputError:
@@ -102,16 +109,18 @@ def _open_fd(path: str, display: str) -> tuple[int, os.stat_result]:
 
 
 def _read_bytes(fd: int, display: str, start: int = 0, end: Optional[list[int]] = None,
-                digest=None) -> Iterator[bytes]:
+                digest=None, positional: bool = False) -> Iterator[bytes]:
     """The fd's bytes from ``start``; up to ``end[0]`` when ``end`` holds an offset (it may be
-    set after reading has begun). ``digest``: a hashlib object that sees every byte read."""
+    set after reading has begun). ``digest``: a hashlib object that sees every byte read.
+    ``positional``: read with pread, leaving the fd's offset alone (an fd shared with another
+    process: see open_part). The fd is closed at the end."""
     pos = start
     try:
-        if start:
+        if start and not positional:
             os.lseek(fd, start, os.SEEK_SET)
         while True:
             try:
-                b = os.read(fd, CHUNK)
+                b = os.pread(fd, CHUNK, pos) if positional else os.read(fd, CHUNK)
             except BlockingIOError:  # a FIFO whose writer has not written yet
                 select.select([fd], [], [])
                 continue
@@ -155,10 +164,13 @@ def _choose_encoding(head: bytes, path: str, regular: bool, forced: Optional[str
     """(codec name, bytes of BOM to skip)."""
     if forced:
         try:
-            name = codecs.lookup(forced).name
+            info = codecs.lookup(forced)
         except LookupError:
-            raise _fail("--encoding", f"{forced!r} is not an encoding Python knows (e.g. utf-8, cp1252, "
+            info = None
+        if info is None or not getattr(info, "_is_text_encoding", True):  # rot13, hex, base64...
+            raise _fail("--encoding", f"{forced!r} is not a text encoding Python knows (e.g. utf-8, cp1252, "
                                       "latin-1, utf-16)") from None
+        name = info.name
         skip = 3 if name == "utf-8" and head.startswith(codecs.BOM_UTF8) else 0
         return name, skip
     if head.startswith(codecs.BOM_UTF8):
@@ -201,17 +213,26 @@ def _utf8_prefix_ok(head: bytes) -> bool:
         return False
 
 
-def _texts(first: bytes, rest: Iterator[bytes], encoding: str, display: str, line: int = 1) -> Iterator[str]:
+def _texts(first: bytes, rest: Iterator[bytes], encoding: str, display: str, line: int = 1,
+           counted: Optional[list[int]] = None) -> Iterator[str]:
+    """Decoded text, block by block; ``line``: the line the first block begins on (newline bytes
+    counted; ``counted[0]`` follows it)."""
     errors = "replace" if encoding == "cp1252" else "strict"
     dec = codecs.getincrementaldecoder(encoding)(errors)
     for b in chain((first,), rest):
         try:
             text = dec.decode(b)
         except UnicodeDecodeError as e:
-            where = line + b.count(b"\n", 0, e.start)
-            raise _fail(display, f"not {encoding} text (byte 0x{b[e.start]:02X}): give --encoding, e.g. "
+            data = _held(dec) + b  # e.start counts the bytes the decoder held from the last block too
+            where = line + data.count(b"\n", 0, e.start)
+            raise _fail(display, f"not {encoding} text (byte 0x{data[e.start]:02X}): give --encoding, e.g. "
                                  "--encoding cp1252", where, 1) from None
+        except UnicodeError as e:  # e.g. utf-16 without a byte-order mark
+            raise _fail(display, f"not {encoding} text ({e}): give another --encoding, e.g. --encoding "
+                                 "utf-16-le", line, 1) from None
         line += b.count(b"\n")
+        if counted is not None:
+            counted[0] = line
         if text:
             yield text
     tail = dec.decode(b"", final=True) if errors == "replace" else _final(dec, display, encoding)
@@ -219,10 +240,19 @@ def _texts(first: bytes, rest: Iterator[bytes], encoding: str, display: str, lin
         yield tail
 
 
+def _held(dec) -> bytes:
+    """The bytes an incremental decoder holds back (a character cut by a block's end)."""
+    try:
+        state = dec.getstate()
+    except Exception:  # noqa: BLE001 - a codec without state: nothing held
+        return b""
+    return state[0] if isinstance(state, tuple) and isinstance(state[0], bytes) else b""
+
+
 def _final(dec, display: str, encoding: str) -> str:
     try:
         return dec.decode(b"", final=True)
-    except UnicodeDecodeError:
+    except UnicodeError:
         raise _fail(display, f"ends in the middle of a {encoding} character") from None
 
 
@@ -241,16 +271,23 @@ def _line_lists(texts: Iterator[str], display: str, first_line: list[int]) -> It
     for text in texts:
         text = carry + text if carry else text
         lines = text.splitlines(True) if not _odd_breaks(text) else _LINE_RE.findall(text)
+        # only a line begun in an earlier block can be that long: the first one (a block's own
+        # text is far shorter than MAX_LINE)
+        if carry and lines and len(lines[0]) > MAX_LINE:
+            _too_long(display, first_line[0])
         carry = lines.pop() if lines else ""
         if len(carry) > MAX_LINE:
-            n = first_line[0] + len(lines)
-            raise _fail(display, f"a line longer than {MAX_LINE:,} characters (a cell holds at most "
-                                 f"{MAX_FIELD:,}): not a CSV export", n, 1)
+            _too_long(display, first_line[0] + len(lines))
         first_line[0] += len(lines)
         if lines:
             yield lines
     if carry:
         yield [carry]
+
+
+def _too_long(display: str, line: int):
+    raise _fail(display, f"a line longer than {MAX_LINE:,} characters (a cell holds at most {MAX_FIELD:,}): "
+                         "not a CSV export", line, 1)
 
 
 def _sniff_delimiter(line: str) -> str:
@@ -269,7 +306,7 @@ def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] =
              end: Optional[int] = None) -> CsvFile:
     """The export at ``path`` (``-`` for standard input), opened for one streaming pass.
 
-    ``end``: a line start (see line_start_after) where to stop reading a regular file, when its
+    ``end``: a line start (see parallel.cut_point) where to stop reading a regular file, when its
     encoding allows (CsvFile.end says whether it did); open_part reads the rest. A quoted
     value that crosses ``end`` makes the rows end in csv.Error (an unterminated quote), so a
     cut that is not at a record boundary never goes unnoticed."""
@@ -278,22 +315,39 @@ def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] =
     regular = stat.S_ISREG(st.st_mode) and path != "-"  # a regular file can be read again
     stop: list[int] = []
     digest = None if regular else hashlib.sha256()  # what a pipe held cannot be read again for --record
+    # with an end, open_part reads the rest from this very file, whatever its name holds by then
+    part_fd = os.dup(fd) if end is not None and regular else -1
     chunks = _read_bytes(fd, display, 0, stop, digest)
-    head = b""
     try:
-        for b in chunks:  # enough bytes to choose the encoding and see the header
-            head += b
-            if len(head) >= SNIFF_BYTES:
-                break
-    except OSError as e:
-        raise _fail(display, f"cannot be read: {e.strerror or e}") from None
-    notes: list[str] = []
-    enc, skip = _choose_encoding(head, path, regular, encoding, display, notes)
-    if end is not None and regular and enc in SPLITTABLE and end > skip:
-        stop.append(end)
-        head = head[:end]
+        head = b""
+        try:
+            for b in chunks:  # enough bytes to choose the encoding and see the header
+                head += b
+                if len(head) >= SNIFF_BYTES:
+                    break
+        except OSError as e:
+            raise _fail(display, f"cannot be read: {e.strerror or e}") from None
+        notes: list[str] = []
+        enc, skip = _choose_encoding(head, path, regular, encoding, display, notes)
+        if part_fd >= 0 and enc in SPLITTABLE and end > skip:
+            stop.append(end)
+            head = head[:end]
+        elif part_fd >= 0:
+            os.close(part_fd)
+            part_fd = -1
+        return _open_rest(path, display, head, skip, chunks, enc, regular, st, notes, stop, part_fd, digest)
+    except BaseException:
+        if part_fd >= 0:
+            os.close(part_fd)
+        raise
+
+
+def _open_rest(path, display, head, skip, chunks, enc, regular, st, notes, stop, part_fd, digest) -> CsvFile:
+    """open_csv, once the encoding is known: the delimiter, the header, the rows."""
     line_no = [1]
-    lines = chain.from_iterable(_line_lists(_texts(head[skip:], chunks, enc, display), display, line_no))
+    newlines = [1]
+    lines = chain.from_iterable(_line_lists(_texts(head[skip:], chunks, enc, display, 1, newlines), display,
+                                            line_no))
     # peek at the first line for sep= and the delimiter, then put it back
     first = next(lines, None)
     if first is None:
@@ -309,35 +363,24 @@ def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] =
     header, rows, failed, lines_read = _records(path, display, lines, enc, delimiter, sep_line, regular, 2,
                                                 with_header=True)
     return CsvFile(header, rows, st.st_size if regular else 0, enc, delimiter, notes, failed, stop, sep_line,
-                   lines_read, digest)
+                   lines_read, digest, part_fd,
+                   lambda: newlines[0] - 1)
 
 
-def open_part(path: str, start: int, end: int, encoding: str, delimiter: str, first_row: int = 1,
-              lines_before: int = 0, sep_line: int = 0, display: Optional[str] = None) -> CsvFile:
-    """The records of a regular file from byte ``start`` (a record boundary after the header) to
-    byte ``end``, read as open_csv read the file: rows numbered from ``first_row``, ``lines_before``
-    physical lines before ``start`` (for the lines that errors name; CsvFile.lines_read)."""
+def open_part(f: CsvFile, path: str, first_row: int = 2, lines_before: int = 0, newlines_before: int = 0,
+              display: Optional[str] = None) -> CsvFile:
+    """The rest of the file ``f`` (opened by open_csv with an ``end``): its records from that end
+    (a record boundary after the header) to the end of the file, read from the file open_csv
+    opened (not again by name) and as open_csv would have read them: rows numbered from
+    ``first_row``; ``lines_before`` physical lines (CsvFile.lines_read) and ``newlines_before``
+    newline bytes (CsvFile.newlines_read) before it, for the lines that errors name."""
     display = display or path
-    fd, _ = _open_fd(path, display)
-    chunks = _read_bytes(fd, display, start, [end])
-    texts = _texts(b"", chunks, encoding, display, lines_before + 1)
+    chunks = _read_bytes(os.dup(f.part_fd), display, f.end[0], positional=True)
+    texts = _texts(b"", chunks, f.encoding, display, newlines_before + 1)
     lines = chain.from_iterable(_line_lists(texts, display, [lines_before + 1]))
-    _, rows, failed, lines_read = _records(path, display, lines, encoding, delimiter, sep_line, True, first_row,
-                                           with_header=False, lines_before=lines_before)
-    return CsvFile([], rows, end - start, encoding, delimiter, [], failed, lines_read=lines_read)
-
-
-def line_start_after(path: str, offset: int, window: int = 1 << 20) -> Optional[int]:
-    """The offset just after the first newline at or after ``offset`` (within ``window`` bytes),
-    or None: where a file can be cut in two, to read each part in its own process."""
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(offset)
-            block = fh.read(window)
-    except OSError:
-        return None
-    i = block.find(b"\n")
-    return None if i < 0 else offset + i + 1
+    _, rows, failed, lines_read = _records(path, display, lines, f.encoding, f.delimiter, f.sep_line, True,
+                                           first_row, with_header=False, lines_before=lines_before)
+    return CsvFile([], rows, 0, f.encoding, f.delimiter, [], failed, lines_read=lines_read)
 
 
 def _records(path: str, display: str, lines: Iterator[str], enc: str, delimiter: str, sep_line: int,

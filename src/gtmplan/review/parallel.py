@@ -24,16 +24,23 @@ import signal
 from typing import Callable, Optional
 
 from ..errors import InputError
-from .csvread import CsvFile, line_start_after, open_part
+from .csvread import CsvFile, open_part
 from .figures import LeadScan
 
 PARALLEL_MIN_BYTES = 4_000_000  # smaller files are read faster than a process starts
 DEALS_WEIGHT = 0.9  # CPU seconds per byte of a deals export / of a leads export (benchmarks/review_bench.py)
 MIN_CUT = 1 << 16  # bytes: no cut before
+CHUNK_BYTES = 1 << 20
 
 
 def two_cpus() -> bool:
-    return hasattr(os, "fork") and (os.cpu_count() or 1) >= 2
+    """Whether this process may run on two CPUs (taskset and container limits included)."""
+    if not hasattr(os, "fork"):
+        return False
+    try:
+        return len(os.sched_getaffinity(0)) >= 2
+    except (AttributeError, OSError):
+        return (os.cpu_count() or 1) >= 2
 
 
 def big_file(path: Optional[str]) -> int:
@@ -57,8 +64,35 @@ def cut_point(path: str, deals_bytes: int) -> Optional[int]:
     at = int((size + DEALS_WEIGHT * deals_bytes) / 2)
     if at > size * 0.9:  # the deals alone are about as much work as the leads: no cut
         return None
-    cut = line_start_after(path, max(at, MIN_CUT))
-    return cut if cut is not None and cut < size else None
+    return _outside_quotes(path, max(at, MIN_CUT), size)
+
+
+def _outside_quotes(path: str, at: int, size: int, window: int = 1 << 20) -> Optional[int]:
+    """The first line start at or after ``at`` with an even number of quote bytes before it: in a
+    CSV that doubles its quotes, one outside every quoted value (else the cut shows as an open
+    quote and the file is read again in one pass: slower, same result)."""
+    if at >= size:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            quotes = 0
+            done = 0
+            while done < at:
+                b = fh.read(min(CHUNK_BYTES, at - done))
+                if not b:  # shorter than it was
+                    return None
+                quotes += b.count(b'"')
+                done += len(b)
+            block = fh.read(window)
+    except OSError:
+        return None
+    i = block.find(b"\n")
+    while i >= 0:
+        if (quotes + block.count(b'"', 0, i)) % 2 == 0:
+            cut = at + i + 1
+            return cut if cut < size else None
+        i = block.find(b"\n", i + 1)
+    return None
 
 
 class Child:
@@ -66,10 +100,12 @@ class Child:
 
     def __init__(self, fn: Callable[[], object]):
         r, w = os.pipe()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child: never returns
             try:
                 os.close(r)
+                _die_with(parent)
                 try:
                     payload = ("ok", fn())
                 except InputError as e:
@@ -105,6 +141,19 @@ class Child:
         os.waitpid(self.pid, 0)
 
 
+def _die_with(parent: int) -> None:
+    """Have the kernel end this process when ``parent`` ends (Linux), so that a parent killed
+    by a signal leaves no reader behind."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it ended before the line above
+        os._exit(1)
+
+
 def _outcome(fn: Callable[[], object]) -> tuple:
     """("ok", value) or ("error", problems): one task's outcome, so one failing task
     does not hide the other's."""
@@ -114,10 +163,10 @@ def _outcome(fn: Callable[[], object]) -> tuple:
         return "error", e.problems
 
 
-def read_part(scan: LeadScan, f: CsvFile, path: str, start: int, end: int, first_row: int = 2,
-              lines_before: int = 0) -> None:
-    """Count the leads export's records from byte ``start`` to ``end`` into ``scan``."""
-    part = open_part(path, start, end, f.encoding, f.delimiter, first_row, lines_before, f.sep_line)
+def read_part(scan: LeadScan, f: CsvFile, path: str, first_row: int = 2, lines_before: int = 0,
+              newlines_before: int = 0) -> None:
+    """Count the leads export's records after f's end into ``scan``."""
+    part = open_part(f, path, first_row, lines_before, newlines_before)
     try:
         scan.read(part.rows, sniff=False)
     except csv.Error as e:
@@ -136,23 +185,19 @@ def read_leads(f: CsvFile, scan: LeadScan, path: str, rows, deals_task: Optional
     child: Optional[Child] = None
     at_fork: tuple = ()
     cut = f.end[0] if f.end else None
-    size = os.path.getsize(path) if cut is not None else 0
-
     split = cut is not None
 
     def start_child(past: bool) -> None:  # once the first rows have taught the scan the date orders
         nonlocal child, at_fork, split
         at_fork = scan.decisions()
-        # the rows one pass reads ahead to learn the orders must all lie before the cut
-        split = split and past
-        if deals_task is None and not split:
-            return
+        if split and not past:  # one pass reads ahead past the cut to learn them: so must this reading
+            raise SplitFailed
 
         def work():
             out = {"deals": _outcome(deals_task) if deals_task is not None else None, "leads": None}
             if split:
                 scan.bad = type(scan.bad)()
-                out["leads"] = _outcome(lambda: (read_part(scan, f, path, cut, size), scan.part(), scan.bad)[1:])
+                out["leads"] = _outcome(lambda: (read_part(scan, f, path), scan.part(), scan.bad)[1:])
             return out
         try:
             child = Child(work)
@@ -161,22 +206,20 @@ def read_leads(f: CsvFile, scan: LeadScan, path: str, rows, deals_task: Optional
 
     try:
         scan.read(rows, sniffed=start_child)
-    except csv.Error as e:
+        out = {"deals": None, "leads": None}  # what the other process did not do is done here
         if child is not None:
-            child.cancel()
+            try:
+                out = child.result()
+            except (RuntimeError, OSError, EOFError, pickle.UnpicklingError):  # it died (killed, out of memory)
+                pass
+            child = None
+    except csv.Error as e:
         if cut is not None:
             raise SplitFailed from None
         raise f.failed(e) from None
-    except BaseException:
-        if child is not None:
+    finally:
+        if child is not None:  # interrupted, or the first part failed: no reader left behind
             child.cancel()
-        raise
-    out = {"deals": None, "leads": None}  # what the other process did not do is done here
-    if child is not None:
-        try:
-            out = child.result()
-        except (RuntimeError, OSError, EOFError, pickle.UnpicklingError):  # it died (killed, out of memory...)
-            pass
     if cut is not None:
         leads = out["leads"]
         taken = False
@@ -189,5 +232,5 @@ def read_leads(f: CsvFile, scan: LeadScan, path: str, rows, deals_task: Optional
                     b["row"] += base
                 scan.bad.merge(bad)
         if not taken:  # read on here: the figures (or the error) one pass gives
-            read_part(scan, f, path, cut, size, scan.last_row + 1, f.lines_read())
+            read_part(scan, f, path, scan.last_row + 1, f.lines_read(), f.newlines_read())
     return out["deals"]
