@@ -87,3 +87,54 @@ def test_two_cpus_means_two_this_process_may_use():
            "from gtmplan.review.parallel import two_cpus; print(two_cpus())"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.stdout.strip() == "False"
+
+
+def _read_all(path: Path, quote_free: bool, monkeypatch):
+    monkeypatch.setattr(csvread, "_quote_free", lambda p: quote_free)
+    try:
+        f = csvread.open_csv(str(path))
+    except InputError as e:
+        return str(e)
+    assert f.quote_free is quote_free
+    try:
+        rows = list(f.rows)
+    except Exception as e:  # noqa: BLE001 - compared as the user sees it
+        return str(f.failed(e)) if not isinstance(e, InputError) else str(e)
+    return f.header, rows, f.lines_read()
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_CELL = st.text(alphabet=st.sampled_from(list("ab9 -:/\x00\t;é")), max_size=8)
+_ENDING = st.sampled_from(["\n", "\r\n", "\r"])
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(header=st.lists(_CELL, min_size=1, max_size=4), rows=st.lists(st.tuples(st.lists(_CELL, max_size=5), _ENDING),
+                                                                       max_size=12),
+       last_ending=st.booleans(), limit=st.sampled_from([3, 1_000_000]))
+def test_a_file_without_quotes_is_split_as_the_csv_module_reads_it(tmp_path_factory, monkeypatch, header, rows,
+                                                                    last_ending, limit):
+    # rows, blank lines, every line ending, NUL bytes, a cell over the size limit: the same rows,
+    # lines counted and errors whether the csv module reads the file or str.split does
+    monkeypatch.setattr(csvread, "MAX_FIELD", limit)
+    text = ",".join(header) + "\n" + "".join(",".join(cells) + ending for cells, ending in rows)
+    if not last_ending:
+        text = text.rstrip("\r\n")
+    path = tmp_path_factory.mktemp("q") / "x.csv"
+    path.write_bytes(text.encode("utf-8"))
+    assert _read_all(path, True, monkeypatch) == _read_all(path, False, monkeypatch)
+
+
+def test_a_quote_written_while_the_file_is_read_is_noticed(tmp_path, monkeypatch):
+    path = tmp_path / "leads.csv"
+    path.write_text("id,created,source\n" + "1,2027-04-01,Webinar\n" * 50_000)  # 1 MB: read in blocks
+    f = csvread.open_csv(str(path))
+    assert f.quote_free
+    with open(path, "r+b") as fh:  # in place, as a program still writing the export would
+        fh.seek(-9, os.SEEK_END)
+        fh.write(b'"Webinar\n')
+    with pytest.raises(InputError) as e:
+        list(f.rows)
+    assert str(e.value) == f"{path}: changed while it was read: run the review again on a file nobody writes to"
