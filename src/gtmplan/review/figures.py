@@ -426,7 +426,7 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
     first, last = "\uffff", ""
     date_cols = [(i, col) for i, col in ((i_created, created_col), (i_closed, closed_col), (i_wd, won_col),
                                           (i_ld, lost_col)) if i is not None]
-    cget, kget = created_col.cache.get, closed_col.cache.get
+    cget, kget, aget = created_col.cache.get, closed_col.cache.get, amount_col.cache.get
     amount = (i_amount, amount_col) if i_amount is not None else None
     rows, _ = _sniffed(rows, date_cols, amount)
     number = 1
@@ -453,7 +453,7 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
             wd = ld = None
             if i_closed is not None:
                 cell = row[i_closed]
-                closed = kget(cell) or closed_col(cell)
+                closed = kget(cell) or (closed_col(cell) if cell else None)  # open deals: empty
             else:
                 wd = won_col(row[i_wd]) if i_wd is not None else None
                 ld = lost_col(row[i_ld]) if i_ld is not None else None
@@ -481,7 +481,11 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
                     if len(stage_cache) < 10_000:
                         stage_cache[cell] = stage
             what = "amount"
-            value, code = amount_col(row[i_amount]) if i_amount is not None else (None, None)
+            if i_amount is not None:
+                cell = row[i_amount]
+                value, code = aget(cell) or amount_col(cell)  # the column's cache, inline
+            else:
+                value = code = None
             if stage == "won" and i_amount is not None:
                 if value is None:
                     raise BadValue("empty on a won deal")
