@@ -28,7 +28,7 @@ from .csvread import CsvFile, open_part
 from .figures import LeadScan
 
 PARALLEL_MIN_BYTES = 4_000_000  # smaller files are read faster than a process starts
-DEALS_WEIGHT = 0.9  # CPU seconds per byte of a deals export / of a leads export (benchmarks/review_bench.py)
+DEALS_WEIGHT = 1.2  # CPU seconds per byte of a deals export / of a leads export (benchmarks/review_bench.py)
 MIN_CUT = 1 << 16  # bytes: no cut before
 CHUNK_BYTES = 1 << 20
 
