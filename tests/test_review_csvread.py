@@ -138,3 +138,18 @@ def test_a_quote_written_while_the_file_is_read_is_noticed(tmp_path, monkeypatch
     with pytest.raises(InputError) as e:
         list(f.rows)
     assert str(e.value) == f"{path}: changed while it was read: run the review again on a file nobody writes to"
+
+
+def test_a_date_format_reads_a_date_time_whole(tmp_path):
+    # --date-format %d/%m/%Y %H:%M reads 03/05/2027 10:00 as 3 May; the same day written without a time
+    # matches no format and is read month-first (March 5): neither may borrow the other's reading
+    from gtmplan.loader import load_plan
+    from gtmplan.quarters import Quarter
+    from gtmplan.review import run_review
+
+    path = tmp_path / "leads.csv"
+    # (an ISO date-time first: the built-in reading checks its time of day, 10:00)
+    path.write_text("id,created,source\n1,2027-07-01 10:00,Webinar\n2,03/05/2027,Webinar\n"
+                    "3,03/05/2027 10:00,Webinar\n")
+    r = run_review(load_plan(str(LUMEN)), Quarter(2027, 2), str(path), None, date_formats=("%d/%m/%Y %H:%M",))
+    assert r.as_dict()["inputs"][0]["first"] == "2027-03-05" and r.metrics["leads"].actual == 1  # May 3 in Q2

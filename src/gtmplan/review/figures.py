@@ -258,7 +258,8 @@ class LeadScan:
         mql_col, sql_col, opp_col = cols.get("mql_date"), cols.get("sql_date"), cols.get("opportunity_date")
         source_leads, source_mqls, prog = c.source_leads, c.source_mqls, c.program_leads
         source_key, mql_key = source_leads.key, source_mqls.key
-        cget, ctimes = created_col.cache.get, created_col.times
+        # with a --date-format, a date-time is read whole (the format may read it otherwise than its date)
+        cget, ctimes = created_col.cache.get, created_col.times if not created_col.formats else frozenset()
         none = {}.get
         mget, sget, oget = (col.cache.get if col is not None else none for col in (mql_col, sql_col, opp_col))
         leads, mqls, sqls, opps = c.leads, c.mqls, c.sqls, c.opportunities
@@ -285,8 +286,11 @@ class LeadScan:
                     cell = row[i_created]
                     # the column's cache, inline: most cells were seen before; a date-time is
                     # remembered as its date part and its (checked) time of day
-                    if len(cell) > 11:
-                        created = cget(cell[:10]) if cell[11:] in ctimes and cell[10] in "T " else None
+                    if len(cell) > 11:  # (partition: one new string to hash, where slicing makes two)
+                        day, sep, time = cell.partition(" ")
+                        if not sep:
+                            day, sep, time = cell.partition("T")
+                        created = cget(day) if time in ctimes else None
                     else:
                         created = cget(cell)
                     if created is None:
