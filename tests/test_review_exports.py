@@ -379,3 +379,45 @@ def test_plan_bases_only_for_the_plan_figures_shown(tmp_path):
     shown = [k for k, m in doc["metrics"].items() if m["plan"] is not None]
     assert shown == ["win_rate", "average_deal_size", "days_to_close"]
     assert list(doc["plan_bases"]) == shown
+
+
+def _record(tmp_path, deals_text: str, quarter: str = "2027Q2"):
+    """review --record of a deals export into a copy of the example plan: (review JSON, recorded text)."""
+    import shutil
+    import subprocess
+    import sys
+
+    plan = tmp_path / "plan"
+    if not plan.exists():
+        shutil.copytree(LUMEN, plan)
+    deals = tmp_path / "deals.csv"
+    deals.write_text(deals_text)
+    r = subprocess.run([sys.executable, "-m", "gtmplan", "review", str(plan), "--quarter", quarter, "--deals",
+                        str(deals), "--record", "--force", "-f", "json"], capture_output=True, text=True, timeout=60,
+                       env={"SOURCE_DATE_EPOCH": "1830000000", "PATH": "/usr/bin:/bin"})
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout), (plan / "actuals" / f"{quarter}.yaml").read_text()
+
+
+def test_won_deals_in_another_currency_never_read_as_a_shortfall(tmp_path):
+    # every won deal in euros, no --fx: bookings are unknown, not $0 missing the target by 100%
+    doc, text = _record(tmp_path, 'id,created,closed,stage,amount\n1,2027-04-01,2027-05-01,won,"€30.000,00"\n'
+                                  '2,2027-04-02,2027-05-02,won,"€20.000,00"\n3,2027-04-03,2027-05-03,lost,\n')
+    assert doc["metrics"]["won"]["actual"] == 2 and doc["metrics"]["bookings"]["actual"] is None
+    assert not any("missed" in s for s in doc["suggestions"])
+    assert "\n  bookings:" not in text and "bookings" in next(line for line in text.splitlines() if "not in the" in line)
+    # one in dollars, one in euros: the dollars are shown, but neither compared with the target nor recorded
+    doc, text = _record(tmp_path, 'id,created,closed,stage,amount\n1,2027-04-01,2027-05-01,won,$30000\n'
+                                  '2,2027-04-02,2027-05-02,won,"€20.000,00"\n')
+    assert doc["metrics"]["bookings"]["actual"] == 30000 and "bookings" in doc["partial"]
+    assert not any("missed" in s for s in doc["suggestions"]) and "\n  bookings:" not in text
+    assert any("bookings are therefore not compared with the target" in n for n in doc["notes"])
+
+
+def test_a_deal_closed_before_it_was_created_counts_as_won_but_not_in_days_to_close(tmp_path):
+    doc, _ = _record(tmp_path, "id,created,closed,stage,amount\n1,2027-04-01,2027-05-01,won,$30000\n"
+                               "2,2027-04-02,2027-05-03,won,$20000\n3,2027-06-01,2027-05-12,won,$10000\n")
+    assert doc["metrics"]["won"]["actual"] == 3 and doc["metrics"]["bookings"]["actual"] == 60000
+    assert doc["metrics"]["days_to_close"]["actual"] == 30.5  # 30 and 31 days; not -20
+    assert "1 won deal closed before it was created in the CRM (entered after the fact): counted as won, left out " \
+           "of days to close" in doc["notes"]

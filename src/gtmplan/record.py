@@ -187,15 +187,18 @@ def build(loaded, result: dict, quarter: Quarter, exports: list[str],
                    f"{'are' if bad != 1 else 'is'} in no figure below (the review lists them).")
     out.append("metrics:")
     missing = []
+    partial = set(result.get("partial") or ())  # counted on part of the quarter's deals or rows only
+    if "won" in partial:
+        partial.add("lost")  # counted on the same deals
     for key, comment in METRIC_COMMENTS.items():
         value = metrics.get(key)
-        if value is None:
+        if value is None or key in partial:
             missing.append(key)
             continue
         shown = str(int(value)) if key not in ("bookings", "days_to_close") else _num(value)
         out.append(_line(f"  {key}: {shown}", comment.format(currency=plan.currency)))
     if missing:
-        out.append(f"  # not in the exports: {', '.join(missing)}")
+        out.append(f"  # not in the exports (or only in part): {', '.join(missing)}")
     if rates:
         out.append("# Each rate on the quarter's cohort: actual, and n, the rows it was measured on")
         out.append("# (E701 pools quarters as round(actual * n) of n).")

@@ -286,14 +286,20 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
         actual["win_rate"] = dc.won / (dc.won + dc.lost) if dc.won + dc.lost else None
         actual["days_to_close"] = dc.days_to_close()
         if dc.has_amount:
-            actual["bookings"] = dc.bookings
+            # bookings without the won deals set aside (another currency) would read as a shortfall: none
+            # when every one was set aside, else partial (shown, never compared with the target or recorded)
+            actual["bookings"] = dc.bookings if dc.won_priced or not dc.other_currency else None
             actual["average_deal_size"] = dc.bookings / dc.won_priced if dc.won_priced else None
         if dc.other_currency:
             listed = ", ".join(f"{code} ({n:,})" for code, n in sorted(dc.other_currency.items()))
             total = sum(dc.other_currency.values())
             notes.append(f"{plural(total, 'won deal')} in another currency than the plan's {cur} "
                          f"({listed}) {'are' if total != 1 else 'is'} left out of bookings and the average deal "
-                         "size: give --fx FILE (code: rate) to convert them")
+                         "size: give --fx FILE (code: rate) to convert them"
+                         + ("; bookings are therefore not compared with the target" if dc.won_priced else ""))
+        if dc.backdated:
+            notes.append(f"{plural(dc.backdated, 'won deal')} closed before {'they were' if dc.backdated != 1 else 'it was'} "
+                         "created in the CRM (entered after the fact): counted as won, left out of days to close")
         if dc.source_won.folded_total:
             notes.append(f"{plural(dc.source_won.folded_total, 'won deal')} from sources outside the "
                          f"{dc.source_won.cap:,} largest {'are' if dc.source_won.folded_total != 1 else 'is'} "
@@ -310,7 +316,7 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
             notes.append(f"won deals converted into {cur} with the --fx rates: {listed}")
         _order_notes(notes, dc)
 
-    partial: set[str] = set()
+    partial: set[str] = {"bookings"} if dc is not None and dc.other_currency and dc.won_priced else set()
     for counts, keys in ((lc, ("leads", "mqls", "sqls") + (("opportunities",) if dc is None else ())),
                          (dc, ("opportunities", "won", "bookings"))):
         if counts is not None:

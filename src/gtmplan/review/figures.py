@@ -147,6 +147,7 @@ class DealCounts:
     source_won: CappedCounter = field(default_factory=lambda: CappedCounter(MAX_SOURCES, OTHER_SOURCES))
     loss_reasons: CappedCounter = field(default_factory=lambda: CappedCounter(MAX_REASONS, OTHER_REASONS))
     other_currency: Counter = field(default_factory=Counter)  # code -> won deals left out of bookings
+    backdated: int = 0  # won deals closed before they were created: no days to close
     converted: Counter = field(default_factory=Counter)  # code -> won deals converted with --fx
     info: FileInfo = field(default_factory=lambda: FileInfo(""))
 
@@ -517,7 +518,11 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
                     source = source_won.key(source)
                 c.won += 1
                 source_won[source] += 1
-                days[days_between(created, closed)] += 1
+                took = days_between(created, closed)
+                if took >= 0:
+                    days[took] += 1
+                else:  # closed before it was created: entered in the CRM after the fact
+                    c.backdated += 1
                 if i_amount is None:
                     continue
                 if i_currency is not None and row[i_currency].strip():
