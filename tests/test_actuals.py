@@ -129,7 +129,8 @@ def test_record_beside_a_single_file_plan(gtm, tmp_path):
 def test_review_without_record_still_refuses_a_quarter_outside_the_horizon(gtm, plan_dir):
     leads, _ = _exports(plan_dir / "crm")
     r = gtm("review", plan_dir, "--quarter", "2026Q4", "--leads", leads)
-    assert r.code == 2 and "outside the plan's horizon" in r.err
+    assert r.code == 2 and r.err == ("gtmplan: --quarter: 2026Q4 is outside the plan's horizon (2027Q1-2027Q4); to "
+                                      "review a quarter outside it (and keep it in the track record), add --record\n")
 
 
 HAND_WRITTEN = """\

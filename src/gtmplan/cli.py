@@ -230,7 +230,7 @@ def review(
     from .loader import load_plan
     from .outputs import choose_format
     from .plan import quarter_in_horizon
-    from .review import report, run_review
+    from .review import REVIEW_OUTSIDE, report, run_review
 
     if fmt is not None and fmt not in report.REPORTERS:
         raise InputError.single("--format", f"{fmt!r}: review writes {', '.join(report.REPORTERS)}")
@@ -242,7 +242,7 @@ def review(
         q = parse_quarter(quarter)
         refuse_existing(loaded.target, q, force, loaded.plan)
     else:
-        q = quarter_in_horizon(quarter, loaded)
+        q = quarter_in_horizon(quarter, loaded, REVIEW_OUTSIDE)
     result = run_review(loaded, q, leads, deals, mapping, tuple(date_format or ()), progress=True,
                         encoding=encoding, fx=fx)
     if record:

@@ -165,7 +165,9 @@ def _review(quarter: str, plan: str = ".", leads: Optional[str] = None, deals: O
 
     kind = choose_format("review", fmt, output, tuple(report.REPORTERS), "text")
     loaded = load_plan(plan)
-    q = quarter_in_horizon(quarter, loaded)
+    from .review import REVIEW_OUTSIDE
+
+    q = quarter_in_horizon(quarter, loaded, REVIEW_OUTSIDE)
     result = run_review(loaded, q, leads, deals, mapping, (), progress=True, encoding=encoding, fx=fx)
     emit(report.render(kind, loaded, result, color=kind == "text" and use_color(output)), output)
     return 0

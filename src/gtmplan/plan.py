@@ -25,8 +25,9 @@ class LoadedPlan:
     scenario: Any = None  # the gtmplan.overlay.Scenario applied, if any
 
 
-def quarter_in_horizon(text: str, loaded: LoadedPlan) -> Quarter:
-    """A --quarter flag: a quarter of the plan's horizon, or an InputError saying why not."""
+def quarter_in_horizon(text: str, loaded: LoadedPlan, hint: str = "") -> Quarter:
+    """A --quarter flag: a quarter of the plan's horizon, or an InputError saying why not
+    (and ``hint``, what else the command can do)."""
     from .quarters import Quarter
 
     try:
@@ -35,5 +36,5 @@ def quarter_in_horizon(text: str, loaded: LoadedPlan) -> Quarter:
         raise InputError.single(None, f"--quarter: {e}") from None
     h = loaded.plan.horizon
     if not h.start <= q <= h.end:
-        raise InputError.single(None, f"--quarter: {q} is outside the plan's horizon ({h.start}-{h.end})")
+        raise InputError.single(None, f"--quarter: {q} is outside the plan's horizon ({h.start}-{h.end}){hint}")
     return q

@@ -31,6 +31,9 @@ from .values import check_date_format
 
 __all__ = ["run_review", "ReviewResult", "figures_of"]
 
+# the --quarter error of a review without --record, for a quarter outside the plan's horizon
+REVIEW_OUTSIDE = "; to review a quarter outside it (and keep it in the track record), add --record"
+
 
 def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals: Optional[str],
                mapping: Optional[str] = None, date_formats: Sequence[str] | str | None = (),
