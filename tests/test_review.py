@@ -283,7 +283,8 @@ def test_bad_rows_are_reported_with_spreadsheet_row_numbers_and_left_out(tmp_pat
     assert [(b["row"], b["error"]) for b in doc["bad_rows"]] == [
         (3, "closed: '2027-04-31' is not a date"),
         (4, "amount: empty on a won deal"),
-        (5, "stage: 'maybe' is not won, lost or open"),
+        (5, "stage: 'maybe' is not won, lost or open (a --mapping file's stages say which of your stages are "
+            "won and lost)"),
         (6, "closed: empty on a lost deal"),
         (7, "has 3 cells; the header has 7"),
         (8, "amount: '1,0.0' is not an amount"),

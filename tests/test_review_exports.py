@@ -421,3 +421,25 @@ def test_a_deal_closed_before_it_was_created_counts_as_won_but_not_in_days_to_cl
     assert doc["metrics"]["days_to_close"]["actual"] == 30.5  # 30 and 31 days; not -20
     assert "1 won deal closed before it was created in the CRM (entered after the fact): counted as won, left out " \
            "of days to close" in doc["notes"]
+
+
+def test_a_won_deal_without_an_amount_says_what_it_held(gtm, tmp_path):
+    path = tmp_path / "deals.csv"
+    path.write_text("id,created,closed,stage,amount\n1,2027-04-01,2027-04-02,won,n/a\n2,2027-04-01,2027-04-02,won,\n"
+                    "3,2027-04-01,2027-04-02,won,100\n")
+    doc = review(gtm, LUMEN, "2027Q2", "--deals", path)
+    assert [(b["row"], b["error"]) for b in doc["bad_rows"]] == [(2, "amount: no amount ('n/a') on a won deal"),
+                                                               (3, "amount: empty on a won deal")]
+
+
+def test_which_export_the_opportunities_come_from_is_said_when_the_two_differ(gtm, tmp_path):
+    leads = tmp_path / "leads.csv"
+    leads.write_text("id,created,source,mql_date,sql_date,opportunity_date\n"
+                     "1,2027-04-01,Webinar,2027-04-02,2027-04-03,2027-04-04\n"
+                     "2,2027-04-01,Webinar,2027-04-02,2027-04-03,2027-04-05\n")
+    deals = tmp_path / "deals.csv"
+    deals.write_text("id,created,closed,stage,amount\n1,2027-04-06,,open,100\n")
+    doc = review(gtm, LUMEN, "2027Q2", "--leads", leads, "--deals", deals)
+    assert actual(doc)["opportunities"] == 1
+    assert "Opportunities: the 1 deal created in 2027Q2 in deals.csv; leads.csv dates 2 leads into the " \
+           "opportunity stage in 2027Q2 (the rates are measured on the leads)" in doc["notes"]

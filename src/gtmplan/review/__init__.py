@@ -283,6 +283,10 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
         _order_notes(notes, lc)
     if dc is not None:
         actual["opportunities"] = dc.opportunities
+        if lc is not None and lc.has_opp and lc.opportunities != dc.opportunities:
+            notes.append(f"Opportunities: the {plural(dc.opportunities, 'deal')} created in {q} in {dc.info.file}; "
+                         f"{lc.info.file} dates {plural(lc.opportunities, 'lead')} into the opportunity stage in {q} "
+                         "(the rates are measured on the leads)")
         actual["won"] = dc.won
         kn["win_rate"] = (dc.won, dc.won + dc.lost)
         measured.add("win_rate")

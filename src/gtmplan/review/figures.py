@@ -480,7 +480,8 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
                     elif key in lost_names:
                         stage = "lost"
                     elif strict and key != "open":
-                        raise BadValue(f"{cell[:80]!r} is not won, lost or open")
+                        raise BadValue(f"{cell[:80]!r} is not won, lost or open (a --mapping file's stages "
+                                       "say which of your stages are won and lost)")
                     else:
                         stage = "open"
                     if len(stage_cache) < 10_000:
@@ -493,7 +494,8 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
                 value = code = None
             if stage == "won" and i_amount is not None:
                 if value is None:
-                    raise BadValue("empty on a won deal")
+                    said = row[i_amount].strip()
+                    raise BadValue(f"no amount ({said[:40]!r}) on a won deal" if said else "empty on a won deal")
                 if value < 0:
                     raise BadValue(f"{row[i_amount].strip()[:40]!r} is negative on a won deal")
             if stage != "open" and closed is None:
