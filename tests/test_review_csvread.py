@@ -90,7 +90,8 @@ def test_two_cpus_means_two_this_process_may_use():
 
 
 def _read_all(path: Path, quote_free: bool, monkeypatch):
-    monkeypatch.setattr(csvread, "_quote_free", lambda p: quote_free)
+    scan = csvread._scan_file
+    monkeypatch.setattr(csvread, "_scan_file", lambda p, d: (scan(p, d)[0], quote_free))
     try:
         f = csvread.open_csv(str(path))
     except InputError as e:

@@ -161,12 +161,10 @@ def _review(quarter: str, plan: str = ".", leads: Optional[str] = None, deals: O
     from .loader import load_plan
     from .outputs import choose_format, emit, use_color
     from .plan import quarter_in_horizon
-    from .review import report, run_review
+    from .review import REVIEW_OUTSIDE, report, run_review
 
     kind = choose_format("review", fmt, output, tuple(report.REPORTERS), "text")
     loaded = load_plan(plan)
-    from .review import REVIEW_OUTSIDE
-
     q = quarter_in_horizon(quarter, loaded, REVIEW_OUTSIDE)
     result = run_review(loaded, q, leads, deals, mapping, (), progress=True, encoding=encoding, fx=fx)
     emit(report.render(kind, loaded, result, color=kind == "text" and use_color(output)), output)

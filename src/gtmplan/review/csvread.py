@@ -142,40 +142,38 @@ def _read_bytes(fd: int, display: str, start: int = 0, end: Optional[list[int]] 
         os.close(fd)
 
 
-def _quote_free(path: str) -> bool:
-    """Whether a regular file holds no quote byte at all (read in binary, memory flat): then
-    every line is a record and every cell is the text between delimiters."""
+def _scan_file(path: str, display: str) -> tuple[bool, bool]:
+    """(whether its bytes are all UTF-8, whether it holds no quote byte) of a regular file, in one
+    pass in binary, memory flat. Without a quote every line is a record and every cell the text
+    between delimiters (_split_rows)."""
+    dec = codecs.getincrementaldecoder("utf-8")()
+    utf8, quote_free = True, True
     try:
         with open(path, "rb") as fh:
             while b := fh.read(CHUNK):
-                if b'"' in b:
-                    return False
-    except OSError:
-        return False
-    return True
-
-
-def _utf8_ok(path: str) -> bool:
-    """Whether a regular file's bytes are all UTF-8 (read in binary, memory flat)."""
-    dec = codecs.getincrementaldecoder("utf-8")()
-    with open(path, "rb") as fh:
-        while b := fh.read(CHUNK):
-            if b.isascii():
-                continue
-            try:
-                dec.decode(b)
-            except UnicodeDecodeError:
-                return False
+                if quote_free and b'"' in b:
+                    quote_free = False
+                if utf8 and not b.isascii():
+                    try:
+                        dec.decode(b)
+                    except UnicodeDecodeError:
+                        utf8 = False
+                if not (utf8 or quote_free):
+                    break
+    except OSError as e:
+        raise _fail(display, f"cannot be read: {e.strerror or e}") from None
+    if utf8:
         try:
             dec.decode(b"", final=True)
         except UnicodeDecodeError:
-            return False
-    return True
+            utf8 = False
+    return utf8, quote_free
 
 
-def _choose_encoding(head: bytes, path: str, regular: bool, forced: Optional[str], display: str,
+def _choose_encoding(head: bytes, utf8: Optional[bool], forced: Optional[str], display: str,
                      notes: list[str]) -> tuple[str, int]:
-    """(codec name, bytes of BOM to skip)."""
+    """(codec name, bytes of BOM to skip). ``utf8``: whether a regular file is all UTF-8 (None
+    for a pipe, judged by its head)."""
     if forced:
         try:
             info = codecs.lookup(forced)
@@ -195,7 +193,7 @@ def _choose_encoding(head: bytes, path: str, regular: bool, forced: Optional[str
     if guess:
         raise _fail(display, f"looks like UTF-16 without a byte-order mark (a NUL byte beside every letter): "
                              f"use --encoding {guess}", 1, 1)
-    ok = _utf8_ok(path) if regular else _utf8_prefix_ok(head)
+    ok = utf8 if utf8 is not None else _utf8_prefix_ok(head)
     if ok:
         return "utf-8", 0
     notes.append(f"{os.path.basename(display)} is not UTF-8: read as Windows-1252 "
@@ -342,21 +340,24 @@ def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] =
         except OSError as e:
             raise _fail(display, f"cannot be read: {e.strerror or e}") from None
         notes: list[str] = []
-        enc, skip = _choose_encoding(head, path, regular, encoding, display, notes)
+        utf8, quote_free = _scan_file(path, display) if regular else (None, False)
+        enc, skip = _choose_encoding(head, utf8, encoding, display, notes)
         if part_fd >= 0 and enc in SPLITTABLE and end > skip:
             stop.append(end)
             head = head[:end]
         elif part_fd >= 0:
             os.close(part_fd)
             part_fd = -1
-        return _open_rest(path, display, head, skip, chunks, enc, regular, st, notes, stop, part_fd, digest)
+        return _open_rest(path, display, head, skip, chunks, enc, regular, st, notes, stop, part_fd, digest,
+                          quote_free)
     except BaseException:
         if part_fd >= 0:
             os.close(part_fd)
         raise
 
 
-def _open_rest(path, display, head, skip, chunks, enc, regular, st, notes, stop, part_fd, digest) -> CsvFile:
+def _open_rest(path, display, head, skip, chunks, enc, regular, st, notes, stop, part_fd, digest,
+               quote_free) -> CsvFile:
     """open_csv, once the encoding is known: the delimiter, the header, the rows."""
     line_no = [1]
     newlines = [1]
@@ -374,7 +375,6 @@ def _open_rest(path, display, head, skip, chunks, enc, regular, st, notes, stop,
     else:
         delimiter = _sniff_delimiter(first)
         lines = chain((first,), lines)
-    quote_free = regular and _quote_free(path)
     header, rows, failed, lines_read = _records(path, display, lines, enc, delimiter, sep_line, regular, 2,
                                                 with_header=True, quote_free=quote_free)
     return CsvFile(header, rows, st.st_size if regular else 0, enc, delimiter, notes, failed, stop, sep_line,

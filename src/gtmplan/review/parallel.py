@@ -25,7 +25,7 @@ from typing import Callable, Optional
 
 from ..errors import InputError
 from .csvread import CsvFile, open_part
-from .figures import LeadScan
+from .figures import BadRows, LeadScan
 
 PARALLEL_MIN_BYTES = 4_000_000  # smaller files are read faster than a process starts
 DEALS_WEIGHT = 1.2  # CPU seconds per byte of a deals export / of a leads export (benchmarks/review_bench.py)
@@ -197,7 +197,7 @@ def read_leads(f: CsvFile, scan: LeadScan, path: str, rows, deals_task: Optional
         def work():
             out = {"deals": _outcome(deals_task) if deals_task is not None else None, "leads": None}
             if split:
-                scan.bad = type(scan.bad)()
+                scan.bad = BadRows()  # this process's bad rows only: shifted and merged by the parent
                 out["leads"] = _outcome(lambda: (read_part(scan, f, path), scan.part(), scan.bad)[1:])
             return out
         try:
