@@ -131,6 +131,41 @@ def test_nesting_deeper_than_any_plan_is_refused_before_libyaml_recurses(tmp_pat
     assert "Traceback" not in r.stderr
 
 
+@pytest.mark.parametrize("wording", ["exceeded maximum nesting depth (while increasing flow level)",
+                                     "some wording a future libyaml may choose"])
+def test_a_depth_limit_of_libyaml_is_said_gtmplans_way(tmp_path, gtm, monkeypatch, wording):
+    # PyYAML 6.0.4's libyaml refuses flow nesting of about 1,000 levels while scanning
+    # ahead, before gtmplan's event count reaches 65: the message came out in libyaml's
+    # words and two tests failed on a fresh install. Here libyaml is made to refuse at
+    # the 1,003rd character with any wording: gtmplan still says its own, at the 65th
+    # bracket ("a: " fills columns 1-3, the first bracket is column 4, the 65th 4 + 64 = 68).
+    text = "a: " + "[" * 2000 + "]" * 2000 + "\n"
+    mark = yamlsource.yaml.Mark("<unicode string>", 1002, 0, 1002, None, None)
+
+    def refusing_parse(stream, Loader=None):
+        raise yamlsource.yaml.scanner.ScannerError("while scanning", None, wording, mark)
+        yield  # a generator, like yaml.parse
+
+    monkeypatch.setattr(yamlsource.yaml, "parse", refusing_parse)
+    err = assert_bad(gtm, write_plan(tmp_path, text), "nesting deeper than 64 levels", line=1, column=68)
+    assert wording not in err
+
+
+def test_brackets_in_quotes_and_comments_are_not_nesting(tmp_path, gtm, monkeypatch):
+    # The same refusal, but the 2,000 brackets sit in a quoted value and a comment:
+    # not nesting, so the YAML error is reported as the syntax error it is.
+    text = "a: '" + "[" * 2000 + "' # " + "{" * 2000 + "\n"
+    mark = yamlsource.yaml.Mark("<unicode string>", len(text) - 1, 0, len(text) - 1, None, None)
+
+    def refusing_parse(stream, Loader=None):
+        raise yamlsource.yaml.scanner.ScannerError(None, None, "found something odd", mark)
+        yield
+
+    monkeypatch.setattr(yamlsource.yaml, "parse", refusing_parse)
+    err = assert_bad(gtm, write_plan(tmp_path, text), "YAML syntax error: found something odd")
+    assert "nesting" not in err
+
+
 def test_moderate_nesting_over_the_limit_is_located(tmp_path, gtm):
     text = "".join("  " * i + "k:\n" for i in range(70)) + "  " * 70 + "v\n"
     assert_bad(gtm, write_plan(tmp_path, text), "nesting deeper than 64 levels", line=65)

@@ -360,9 +360,67 @@ def _check_depth_by_events(text: str, display: str) -> None:
             elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
     except yaml.MarkedYAMLError as e:
+        # libyaml has depth limits of its own (PyYAML 6.0.4's fires at about 1,000 levels,
+        # while scanning ahead, before our event count gets there); its wording is not
+        # ours to show, so the nesting is measured here and said gtmplan's way.
+        mark = e.problem_mark or e.context_mark
+        _check_flow_depth(text, display, mark.index if mark is not None else len(text))
         raise _yaml_error(e, display, text) from None
     except yaml.YAMLError as e:
         raise _reader_error(e, display, text) from None
+
+
+def _check_flow_depth(text: str, display: str, end: int) -> None:
+    """Refuse flow nesting (``[`` / ``{``) deeper than :data:`MAX_DEPTH` in ``text[:end]``,
+    measured without libyaml: brackets inside quotes and comments do not count, and
+    outside a flow collection a bracket opens one only where a value may start."""
+    depth = 0
+    line = 1
+    line_start = 0
+    last = ""  # the last character that is not a space, on this line
+    i = 0
+    n = min(end + 1, len(text))
+    while i < n:
+        ch = text[i]
+        if ch == "\n":
+            line += 1
+            line_start = i + 1
+            last = ""
+        elif ch in "'\"" and (depth or last in ("", ":", "-", "?", ",", "[", "{")):
+            i = _skip_quoted(text, i, ch)
+            last = ch
+            continue
+        elif ch == "#" and (i == line_start or text[i - 1] in " \t"):
+            nl = text.find("\n", i)
+            i = len(text) if nl < 0 else nl
+            continue
+        elif ch in "[{" and (depth or last in ("", ":", "-", "?")):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _fail(display, line, i - line_start + 1,
+                            f"nesting deeper than {MAX_DEPTH} levels: no plan needs this; refused")
+        elif ch in "]}" and depth:
+            depth -= 1
+        if ch not in " \t\n":
+            last = ch
+        i += 1
+
+
+def _skip_quoted(text: str, i: int, quote: str) -> int:
+    """The index just past the quoted scalar that starts at ``i`` (or the text's end)."""
+    j = i + 1
+    while j < len(text):
+        c = text[j]
+        if quote == '"' and c == "\\":
+            j += 2
+            continue
+        if c == quote:
+            if quote == "'" and text[j + 1: j + 2] == "'":
+                j += 2
+                continue
+            return j + 1
+        j += 1
+    return j
 
 
 def _values_upper_bound(text: str) -> int:
