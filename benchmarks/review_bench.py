@@ -9,7 +9,7 @@ reference (benchmarks/pandas_review.py) alternately, each in its own process
 under /usr/bin/time, checks that both computed the same figures, and prints the
 median wall time, CPU time and peak memory of each and their ratios. With two
 CPUs, gtmplan reads the first part of the leads export while a second process
-reads the deals export and the rest of the leads (src/gtmplan/review/parallel.py;
+reads the deals export and the rest of the leads (src/gtmplan/commands/review/parallel.py;
 pandas reads on one CPU): so its CPU time is printed too. GNU time's peak RSS is
 that of the largest process, so the combined peak is also printed as an upper
 bound (twice gtmplan's). Targets (issue 13): gtmplan at most 1.0x the wall time

@@ -299,7 +299,7 @@ def test_the_readme_shows_the_loop_as_it_runs(gtm, monkeypatch):
     (b"id,created\n\n1,2026-10-01\n", 2),  # a blank line is a row, as a spreadsheet shows it
 ])
 def test_recorded_row_counts(tmp_path, data, rows):
-    from gtmplan.record import file_facts
+    from gtmplan.commands.record import file_facts
 
     path = tmp_path / "x.csv"
     path.write_bytes(data)
@@ -307,7 +307,7 @@ def test_recorded_row_counts(tmp_path, data, rows):
 
 
 def test_recorded_row_counts_do_not_depend_on_where_reads_split_the_file(tmp_path, monkeypatch):
-    from gtmplan import record
+    from gtmplan.commands import record
 
     data = b'id,note\n1,"two\nlines"\n2,"say ""hi""\nthere"\n3,plain\n'
     path = tmp_path / "x.csv"

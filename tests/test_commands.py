@@ -13,8 +13,8 @@ import sys
 import pytest
 
 from conftest import EXAMPLES, apply_patch, base_plan, write_plan
-from gtmplan.loader import load_plan
-from gtmplan.scaffold import Answers, render_files
+from gtmplan.read.loader import load_plan
+from gtmplan.commands.init import Answers, render_files
 
 FUNNEL_KEYS = {"quarter", "target", "deals", "opportunities", "other_opportunities", "sqls", "mqls_needed", "leads_needed",
                "created_in", "mqls_planned", "mqls_demanded", "capacity", "program_cost", "budget"}
@@ -125,7 +125,7 @@ def _as_json(value):
 def validator():
     import jsonschema
 
-    from gtmplan.schema import plan_schema
+    from gtmplan.plan.schema import plan_schema
 
     schema = plan_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
@@ -143,7 +143,7 @@ def test_schema_command_prints_draft_2020_12(gtm):
 
 @pytest.mark.parametrize("example", ["lumen-analytics", "brightwater-pumps"])
 def test_schema_accepts_the_examples(validator, example):
-    from gtmplan.loader import read_plan_data
+    from gtmplan.read.loader import read_plan_data
 
     data, _ = read_plan_data(str(EXAMPLES / example))
     assert list(validator.iter_errors(_as_json(data))) == []
@@ -216,7 +216,7 @@ MUTATIONS = [
 @pytest.mark.parametrize("patch,valid", MUTATIONS, ids=[str(m[0])[:60] for m in MUTATIONS])
 def test_schema_agrees_with_the_validator(tmp_path, validator, patch, valid):
     from gtmplan.errors import InputError
-    from gtmplan.loader import read_plan_data, validate
+    from gtmplan.read.loader import read_plan_data, validate
 
     path = write_plan(tmp_path, apply_patch(base_plan(), patch))
     data, source = read_plan_data(str(path))

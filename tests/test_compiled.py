@@ -1,4 +1,4 @@
-"""The compiled plan validator (gtmplan.compiled): current, equal to pydantic's, and a safe fallback."""
+"""The compiled plan validator (gtmplan.plan.compiled): current, equal to pydantic's, and a safe fallback."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import SchemaError
 
 from conftest import EXAMPLES, ROOT, TESTS, apply_patch, base_plan, write_plan
-from gtmplan import compiled
-from gtmplan.compiled import Record
-from gtmplan.model import Plan
+from gtmplan.plan import compiled
+from gtmplan.plan.compiled import Record
+from gtmplan.plan.model import Plan
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def fresh_validator(monkeypatch):
 
 def test_generated_schema_is_current():
     assert compiled.generate() == compiled.GENERATED.read_text(encoding="utf-8"), (
-        "src/gtmplan/_compiled_plan.py is stale: run 'python -m gtmplan.compiled' and commit the result")
+        "src/gtmplan/plan/_compiled_plan.py is stale: run 'python -m gtmplan.plan.compiled' and commit the result")
 
 
 @pytest.mark.parametrize("example, finding", [(None, "A101 error"), ("lumen-analytics", "E701 warning")])
@@ -126,7 +126,7 @@ def _actuals():
 
 
 def test_compiled_actuals_validator_agrees_with_the_pydantic_model():
-    from gtmplan.actuals_model import Actuals
+    from gtmplan.plan.actuals_model import Actuals
 
     checked = invalid = 0
     for data in [*_actuals(), *_mutations(_actuals()[0])]:
@@ -152,7 +152,7 @@ def test_records_behave_like_the_models():
 
 
 def test_a_stale_model_falls_back_to_the_live_models(monkeypatch, fresh_validator):
-    from gtmplan import _compiled_plan as gen
+    from gtmplan.plan import _compiled_plan as gen
 
     monkeypatch.setattr(gen, "MODEL_FINGERPRINT", gen.MODEL_FINGERPRINT + 1)
     plan = compiled.validate_plan(base_plan())
@@ -164,7 +164,7 @@ def test_a_stale_model_falls_back_to_the_live_models(monkeypatch, fresh_validato
 
 
 def test_a_schema_the_installed_pydantic_core_rejects_falls_back(monkeypatch, fresh_validator):
-    from gtmplan import _compiled_plan as gen
+    from gtmplan.plan import _compiled_plan as gen
 
     broken = copy.deepcopy(gen.SCHEMAS["Plan"])
     broken["type"] = "no-such-schema-type"  # as a pydantic-core with another schema format would see it
@@ -193,6 +193,6 @@ def test_the_generator_refuses_behaviour_written_in_a_model():
 
 
 def test_regeneration_is_one_command_and_check_mode_reports_staleness():
-    r = subprocess.run([sys.executable, "-m", "gtmplan.compiled", "--check"], capture_output=True, text=True,
+    r = subprocess.run([sys.executable, "-m", "gtmplan.plan.compiled", "--check"], capture_output=True, text=True,
                        cwd=ROOT, timeout=120)
     assert (r.returncode, r.stderr) == (0, "")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import apply_patch, base_plan, dump
-from gtmplan.diff.report import CUT_NOTE, MD_LIMIT, cut
+from gtmplan.commands.diff.report import CUT_NOTE, MD_LIMIT, cut
 
 NO_CHANGE = "No change to the plan's numbers or findings."
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
@@ -402,7 +402,7 @@ def test_plan_removed_at_the_head_and_no_plan_at_all(gtm, tmp_path, monkeypatch)
 
 
 def test_git_side_refuses_a_huge_file_without_reading_it(gtm, repo, monkeypatch):
-    import gtmplan.yamlsource as ys
+    import gtmplan.read.yamlsource as ys
 
     write_split(repo / "plan", base_plan())
     (repo / "plan" / "zz-notes.yaml").write_text("x-notes: " + "a" * 5000 + "\n")

@@ -12,7 +12,7 @@ import pytest
 from conftest import EXAMPLES
 from test_fastpath import _both  # both paths on one argv: (code, stdout, stderr) each
 from gtmplan import cli, fastpath
-from gtmplan.review import report
+from gtmplan.commands.review import report
 
 LUMEN = str(EXAMPLES / "lumen-analytics")
 CRM = EXAMPLES.parent / "tests" / "data" / "crm"

@@ -1,4 +1,4 @@
-"""gtmplan.fmt, the presentation layer: each figure reads the same in every output."""
+"""gtmplan.output.fmt, the presentation layer: each figure reads the same in every output."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from types import SimpleNamespace as NS
 
 import pytest
 
-from gtmplan import fmt
+from gtmplan.output import fmt
 
 
 @pytest.mark.parametrize("rng,doc,message", [

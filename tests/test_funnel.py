@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 
 from conftest import apply_patch, base_plan, write_plan
-from gtmplan.funnel import compute, lag_quarters, productivity
-from gtmplan.loader import load_plan
-from gtmplan.model import TeamRow
+from gtmplan.engine.funnel import compute, lag_quarters, productivity
+from gtmplan.read.loader import load_plan
+from gtmplan.plan.model import TeamRow
 
 
 def funnel_of(tmp_path, patch=None):

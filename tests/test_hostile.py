@@ -330,7 +330,7 @@ def test_template_names_cannot_climb_out(tmp_path):
 
 
 def test_csv_output_neutralises_formula_cells():
-    from gtmplan.csvout import safe_cell, write_rows
+    from gtmplan.output.csvout import safe_cell, write_rows
 
     text = write_rows([["name", "n"], ['=HYPERLINK("http://evil","x")', 5], ["+1", -3], ["@SUM(A1)", 2.5],
                        ["-cmd", None], ["\tx", 0], ["plain", 1]])
@@ -342,7 +342,7 @@ def test_csv_output_neutralises_formula_cells():
 
 
 def test_funnel_csv_goes_through_the_safe_writer(tmp_path, monkeypatch):
-    import gtmplan.csvout as csvout
+    import gtmplan.output.csvout as csvout
 
     seen = []
     real = csvout.safe_cell

@@ -86,7 +86,7 @@ def test_scalar_alias_bomb_is_refused(tmp_path):
 @SLOW
 def test_alias_character_budget_at_the_limit_and_past_it(tmp_path):
     """Aliases may add MAX_ALIAS_CHARS (1,000,000) characters beyond the file's own text."""
-    from gtmplan.yamlsource import MAX_ALIAS_CHARS, compose
+    from gtmplan.read.yamlsource import MAX_ALIAS_CHARS, compose
 
     def plan(extra: int) -> str:
         return ("x-a: &a '" + "y" * 100_000 + "'\nx-s: &s '" + "z" * extra + "'\n"
@@ -114,7 +114,7 @@ def test_alias_value_budget_at_the_limit_and_past_it(tmp_path):
     """Aliases may add MAX_ALIAS_EXPANSION (100,000) values: 100 aliases of a list that is
     1,000 values (itself and 999 items) are read; one more alias, of an empty list (1 value),
     is refused."""
-    from gtmplan.yamlsource import MAX_ALIAS_EXPANSION
+    from gtmplan.read.yamlsource import MAX_ALIAS_EXPANSION
 
     assert MAX_ALIAS_EXPANSION == 100_000  # README.md, "Limits"
 
@@ -135,7 +135,7 @@ def test_alias_value_budget_at_the_limit_and_past_it(tmp_path):
 def test_nesting_at_the_limit_and_past_it(tmp_path, form):
     """MAX_DEPTH (64) levels of nesting, the top-level mapping the first, are read; at 65 the
     plan is refused, located at the 65th level."""
-    from gtmplan.yamlsource import MAX_DEPTH
+    from gtmplan.read.yamlsource import MAX_DEPTH
 
     assert MAX_DEPTH == 64  # README.md, "Limits"
     base = dump(base_plan())

@@ -33,7 +33,7 @@ def run(*args, stdin=None, input_bytes=None, timeout=TIMEOUT, fifo_wait=None):
     """`gtmplan review` in a subprocess; ``fifo_wait``: seconds the child waits for a FIFO's writer
     (its default, ``FIFO_WAIT``, when None)."""
     entry = ["-m", "gtmplan"] if fifo_wait is None else [
-        "-c", f"import gtmplan.review.csvread as c; c.FIFO_WAIT = {fifo_wait!r}; "
+        "-c", f"import gtmplan.commands.review.csvread as c; c.FIFO_WAIT = {fifo_wait!r}; "
               "from gtmplan.__main__ import main; main()"]
     cmd = [sys.executable, *entry, "review", str(LUMEN), "--quarter", "2027Q2", *map(str, args)]
     p = subprocess.run(cmd, input=input_bytes, stdin=stdin, capture_output=True, timeout=timeout,
@@ -141,7 +141,7 @@ def test_dev_zero_is_refused(tmp_path):
     pytest.param(None, marks=pytest.mark.slow, id="default"),  # FIFO_WAIT as shipped (5 s)
 ])
 def test_a_fifo_without_a_writer_does_not_hang(tmp_path, wait):
-    from gtmplan.review.csvread import FIFO_WAIT
+    from gtmplan.commands.review.csvread import FIFO_WAIT
 
     fifo = tmp_path / "leads.csv"
     os.mkfifo(fifo)

@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from conftest import DELETE, apply_patch, base_plan, dump, write_plan
-from gtmplan import yamlsource
+from gtmplan.read import yamlsource
 from gtmplan.errors import InputError
-from gtmplan.loader import load_plan
+from gtmplan.read.loader import load_plan
 
 LOCATED = re.compile(r"^(?P<file>[^\n]+?):(?P<line>\d+):(?P<col>\d+): (?P<msg>.+)$")
 

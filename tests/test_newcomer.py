@@ -276,7 +276,7 @@ def _drive(args, answers, cwd, timeout=60):
 
 
 def test_init_checks_each_answer_when_typed_and_shows_the_dates_of_a_quarter(tmp_path):
-    from gtmplan.loader import load_plan
+    from gtmplan.read.loader import load_plan
 
     code, out = _drive(["init", "p"], ["Acme", "dollars", "usd", "April", "4", "middle", "start", "2027 Q5", "2027 Q1",
                                        "0", "4", "lots", "1,200,000", "30000", "y", "150%", "30%"], tmp_path)
@@ -297,22 +297,22 @@ def test_init_checks_each_answer_when_typed_and_shows_the_dates_of_a_quarter(tmp
 
 
 def test_init_default_first_quarter_follows_the_fiscal_year_answer(tmp_path, gtm):
-    from gtmplan.quarters import FiscalCalendar
-    from gtmplan.scaffold import default_start, quarter_dates
+    from gtmplan.plan.quarters import FiscalCalendar
+    from gtmplan.commands.init import default_start, quarter_dates
 
     expected = default_start(FiscalCalendar(4))
     code, out = _drive(["init", "p"], ["Acme", "USD", "4", "start", "", "4", "1200000", "30000", ""], tmp_path)
     assert code == 0, out
     assert f"First quarter of the plan ({quarter_dates(expected, 4)}) [{expected}]: " in out
     assert gtm("init", tmp_path / "y", "--yes", "--fiscal-year-start-month", "4").code == 0
-    from gtmplan.loader import load_plan
+    from gtmplan.read.loader import load_plan
     assert load_plan(str(tmp_path / "p")).plan.horizon.start == expected
     assert load_plan(str(tmp_path / "y")).plan.horizon.start == expected
 
 
 def test_quarter_dates_read_as_a_person_writes_them():
-    from gtmplan.quarters import Quarter
-    from gtmplan.scaffold import quarter_dates
+    from gtmplan.plan.quarters import Quarter
+    from gtmplan.commands.init import quarter_dates
 
     assert quarter_dates(Quarter(2027, 1), 4) == "2027Q1 = 1 Apr–30 Jun 2027"
     assert quarter_dates(Quarter(2027, 3), 11) == "2027Q3 = 1 May–31 Jul 2028"
@@ -331,9 +331,9 @@ def test_init_refuses_an_occupied_directory_before_asking_anything(tmp_path):
 
 @pytest.mark.parametrize("fy", range(1, 13))
 def test_init_schedules_reviews_on_working_days(fy):
-    from gtmplan.quarters import Quarter
-    from gtmplan.quarters import FiscalCalendar
-    from gtmplan.scaffold import Answers, design
+    from gtmplan.plan.quarters import Quarter
+    from gtmplan.plan.quarters import FiscalCalendar
+    from gtmplan.commands.init import Answers, design
 
     for year in (2026, 2027, 2028):
         for n in (1, 2, 3, 4):

@@ -14,8 +14,8 @@ import pytest
 
 from conftest import EXAMPLES, apply_patch, base_plan, dump, write_plan
 from gtmplan.errors import InputError
-from gtmplan.loader import load_plan, read_plan_data, validate
-from gtmplan.quarters import Quarter
+from gtmplan.read.loader import load_plan, read_plan_data, validate
+from gtmplan.plan.quarters import Quarter
 
 # -- one name where a list is expected ------------------------------------------------
 
@@ -57,14 +57,14 @@ def test_every_list_of_names_in_the_model_takes_one_name(tmp_path):
     """The table above covers every NameList field of the model (none forgotten)."""
     import typing
 
-    from gtmplan import model
+    from gtmplan.plan import model
 
     found = set()
 
     def walk(cls):
         for name, f in cls.model_fields.items():
             text = repr(f.annotation) + repr(f.metadata)
-            if "one_or_many" in text:  # the parser (gtmplan.modelparts.one_or_many)
+            if "one_or_many" in text:  # the parser (gtmplan.plan.modelparts.one_or_many)
                 found.add(f"{cls.__name__}.{name}")
             for arg in typing.get_args(f.annotation) or (f.annotation,):
                 for t in (arg, *typing.get_args(arg)):
@@ -317,7 +317,7 @@ def test_the_a104_worked_example_is_what_the_funnel_computes(tmp_path, gtm, ramp
 def test_init_questions_for_fiscal_naming_and_sales_sourced_pipeline(monkeypatch):
     import typer
 
-    from gtmplan import scaffold
+    from gtmplan.commands import init as scaffold
 
     asked = []
     answers = {"Company name": "Acme", "Currency (ISO 4217)": "USD", "Fiscal year start month (1-12)": 2,

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from gtmplan.quarters import FiscalCalendar, Quarter, quarter_range
+from gtmplan.plan.quarters import FiscalCalendar, Quarter, quarter_range
 
 APRIL, FEB = FiscalCalendar(4), FiscalCalendar(2)
 

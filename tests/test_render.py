@@ -9,7 +9,7 @@ import re
 import pytest
 
 from conftest import EXAMPLES, ROOT, apply_patch, base_plan, write_plan
-from gtmplan.loader import load_plan
+from gtmplan.read.loader import load_plan
 
 SECTIONS = ["Shared goals", "Ideal client profile", "Qualified-lead definition", "Demand waterfall",
             "Sales capacity", "Marketing programs", "Content and sales enablement", "Feedback loops",
@@ -277,19 +277,19 @@ def test_templates_dir_must_exist(tmp_path, gtm):
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_render_computes_the_funnel_once(monkeypatch, gtm, fmt):
     """The checks and the document share one funnel computation."""
-    import gtmplan.funnel
-    import gtmplan.render.view
+    import gtmplan.engine.funnel
+    import gtmplan.output.render.view
     import gtmplan.rules.base
 
     calls = []
-    real = gtmplan.funnel.compute
+    real = gtmplan.engine.funnel.compute
 
     def counting(plan):
         calls.append(plan)
         return real(plan)
 
     monkeypatch.setattr(gtmplan.rules.base, "compute", counting)
-    monkeypatch.setattr(gtmplan.render.view, "compute", counting)
+    monkeypatch.setattr(gtmplan.output.render.view, "compute", counting)
     r = gtm("render", EXAMPLES / "lumen-analytics", "--format", fmt)
     assert r.code == 0 and "Demand waterfall" in r.out
     # one computation per plan: the rendered plan's, shared by its checks and the document, then

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from conftest import EXAMPLES
-from gtmplan.stats import wilson
+from gtmplan.engine.stats import wilson
 
 CANONICAL_LEADS = """\
 id,created,source,mql_date,sql_date,opportunity_date
@@ -380,9 +380,9 @@ def test_memory_does_not_grow_with_rows_traced(tmp_path):
     """The exports are streamed: 8x the rows, about the same peak of traced allocations."""
     import tracemalloc
 
-    from gtmplan.loader import load_plan
-    from gtmplan.review import run_review
-    from gtmplan.quarters import Quarter
+    from gtmplan.read.loader import load_plan
+    from gtmplan.commands.review import run_review
+    from gtmplan.plan.quarters import Quarter
 
     loaded = load_plan(str(EXAMPLES / "lumen-analytics"))
 
@@ -416,7 +416,7 @@ def test_progress_goes_to_stderr_on_a_terminal_only(tmp_path, monkeypatch):
     import io
     import sys
 
-    import gtmplan.review as review
+    import gtmplan.commands.review as review
 
     class Tty(io.StringIO):
         def isatty(self):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from gtmplan.errors import InputError
-from gtmplan.review import csvread
+from gtmplan.commands.review import csvread
 
 ROOT = Path(__file__).resolve().parent.parent
 LUMEN = ROOT / "examples" / "lumen-analytics"
@@ -84,7 +84,7 @@ def test_an_encoding_that_cannot_read_the_file_is_a_located_error(tmp_path, name
 
 def test_two_cpus_means_two_this_process_may_use():
     code = "import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); " \
-           "from gtmplan.review.parallel import two_cpus; print(two_cpus())"
+           "from gtmplan.commands.review.parallel import two_cpus; print(two_cpus())"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.stdout.strip() == "False"
 
@@ -144,9 +144,9 @@ def test_a_quote_written_while_the_file_is_read_is_noticed(tmp_path, monkeypatch
 def test_a_date_format_reads_a_date_time_whole(tmp_path):
     # --date-format %d/%m/%Y %H:%M reads 03/05/2027 10:00 as 3 May; the same day written without a time
     # matches no format and is read month-first (March 5): neither may borrow the other's reading
-    from gtmplan.loader import load_plan
-    from gtmplan.quarters import Quarter
-    from gtmplan.review import run_review
+    from gtmplan.read.loader import load_plan
+    from gtmplan.plan.quarters import Quarter
+    from gtmplan.commands.review import run_review
 
     path = tmp_path / "leads.csv"
     # (an ISO date-time first: the built-in reading checks its time of day, 10:00)

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-import gtmplan.review as review
+import gtmplan.commands.review as review
 from gtmplan.errors import InputError
-from gtmplan.quarters import Quarter
-from gtmplan.review import figures, parallel
+from gtmplan.plan.quarters import Quarter
+from gtmplan.commands.review import figures, parallel
 
 ROOT = Path(__file__).resolve().parent.parent
 LUMEN = ROOT / "examples" / "lumen-analytics"
@@ -26,7 +26,7 @@ Q2 = Quarter(2027, 2)
 
 @functools.lru_cache(maxsize=1)
 def _plan():
-    from gtmplan.loader import load_plan
+    from gtmplan.read.loader import load_plan
 
     return load_plan(str(LUMEN))
 
@@ -280,7 +280,7 @@ def test_a_parent_killed_leaves_no_reader_behind():
     import sys
     import time
 
-    code = ("import sys, time; from gtmplan.review.parallel import Child; c = Child(lambda: time.sleep(60)); "
+    code = ("import sys, time; from gtmplan.commands.review.parallel import Child; c = Child(lambda: time.sleep(60)); "
             "print(c.pid, flush=True); time.sleep(60)")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     child = int(proc.stdout.readline())

@@ -177,15 +177,15 @@ def test_utf16_without_a_bom_is_named_with_the_encoding_to_give(gtm, tmp_path):
 
 
 def _measured(k: int, n: int, marketing: float):
-    from gtmplan.review.result import Rate
-    from gtmplan.stats import fits, wilson
+    from gtmplan.commands.review.result import Rate
+    from gtmplan.engine.stats import fits, wilson
 
     low, high = wilson(k, n)
     return Rate(k / n, n, k, low, high, None, marketing, "marketing", None, fits(marketing, (low, high)))
 
 
 def test_how_many_more_rows_to_tell_is_said_only_while_it_is_a_number_to_act_on():
-    from gtmplan.review.suggest import rate_suggestions
+    from gtmplan.commands.review.suggest import rate_suggestions
 
     # 484 of 2,310 (21.0%) against marketing's 0.20: about 4,389 more rows would tell them apart
     (tip,) = rate_suggestions("lead_to_mql", _measured(484, 2310, 0.20), "2027Q2")

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from conftest import TESTS, apply_patch, base_plan, dump, write_plan
-from gtmplan.checker import run_check
-from gtmplan.loader import load_plan
+from gtmplan.rules.checker import run_check
+from gtmplan.read.loader import load_plan
 from gtmplan.rules import REGISTRY, all_rules
 
 CASES_DIR = TESTS / "rule_cases"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, base_plan, dump
-from gtmplan.loader import load_plan
+from gtmplan.read.loader import load_plan
 
 
 @pytest.fixture

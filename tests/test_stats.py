@@ -3,8 +3,8 @@
 import pytest
 
 from gtmplan.errors import InputError
-from gtmplan.outputs import choose_format
-from gtmplan.stats import fits, wilson
+from gtmplan.output.outputs import choose_format
+from gtmplan.engine.stats import fits, wilson
 
 
 def test_wilson_by_hand():
@@ -38,7 +38,7 @@ def test_output_extension_chooses_format_and_unknown_is_refused():
 
 
 def test_plan_value_is_the_rounder_number_the_interval_allows():
-    from gtmplan.stats import plan_value
+    from gtmplan.engine.stats import plan_value
 
     # review's suggestion and calibrate's proposal for 151 of 489 (95% interval 26.9% to 35.1%)
     assert plan_value(151 / 489, *wilson(151, 489)) == 0.31

@@ -1,4 +1,4 @@
-"""gtmplan.validation: one path from YAML data to any model, the same wording for every file."""
+"""gtmplan.plan.validation: one path from YAML data to any model, the same wording for every file."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from pydantic import BaseModel, ConfigDict
 
 from gtmplan.errors import InputError
-from gtmplan.loader import read_document
-from gtmplan.validation import load_model, located
+from gtmplan.read.loader import read_document
+from gtmplan.plan.validation import load_model, located
 
 
 class _Inner(BaseModel):

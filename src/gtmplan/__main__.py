@@ -8,7 +8,7 @@ import sys
 def main(argv: list[str] | None = None) -> None:
     import gc
 
-    from .fastpath import run as fast_check  # `check` in its common shapes, without typer
+    from gtmplan.fastpath import run as fast_check  # `check` in its common shapes, without typer
 
     # The process ends with the command: keep the collector off, so that no full
     # collection runs when the command returns, and freeze what is left so that
@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> None:
     gc.disable()
     code = fast_check(sys.argv[1:] if argv is None else argv)
     if code is None:
-        from .cli import run
+        from gtmplan.cli import run
 
         code = run(argv)
     gc.freeze()

@@ -16,9 +16,9 @@ from typing import Literal, Optional
 
 import typer
 
-from . import __version__
-from .errors import InputError, Terminated
-from .outputs import emit, silence_stdout, use_color
+from gtmplan import __version__
+from gtmplan.errors import InputError, Terminated
+from gtmplan.output.outputs import emit, silence_stdout, use_color
 
 app = typer.Typer(
     name="gtmplan",
@@ -83,11 +83,11 @@ def init(
     force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
 ) -> int:
     """Scaffold a plan a first-time user can fill in (or copy a shipped example)."""
-    from . import scaffold
+    from gtmplan.commands import init as scaffold
 
     for flag, value in (("--company", company), ("--currency", currency), ("--start", start)):
         if value is not None and any("\udc80" <= ch <= "\udcff" for ch in value):
-            from .fmt import printable
+            from gtmplan.output.fmt import printable
 
             raise InputError.single(None, f"{flag} {printable(value)}: not UTF-8 text (check the terminal's encoding)")
     _check_init_ranges(start, quarters, fy_start, fy_named_by, target, deal_size)
@@ -113,7 +113,7 @@ def init(
 
 def _check_init_ranges(start, quarters, fy_start, fy_named_by, target, deal_size) -> None:
     """Numbers and dates the scaffold can turn into a valid plan (others are reported by it)."""
-    from .quarters import FiscalCalendar, Quarter
+    from gtmplan.plan.quarters import FiscalCalendar, Quarter
 
     if start is not None:
         try:
@@ -148,10 +148,10 @@ def check(
     sets: Optional[list[str]] = SET_OPT,
 ) -> int:
     """Flag where the sales and marketing halves of the plan don't add up."""
-    from .checker import parse_codes, run_check
-    from .loader import load_plan
-    from .outputs import choose_format
-    from .reporters import get_reporter
+    from gtmplan.rules.checker import parse_codes, run_check
+    from gtmplan.read.loader import load_plan
+    from gtmplan.output.outputs import choose_format
+    from gtmplan.output.reporters import get_reporter
 
     fmt = choose_format("check", fmt, output, ("text", "json", "github", "sarif"), "text")
     sel, ign = parse_codes(select, "--select"), parse_codes(ignore, "--ignore")
@@ -171,10 +171,10 @@ def funnel(
     sets: Optional[list[str]] = SET_OPT,
 ) -> int:
     """Show the demand waterfall and sales capacity, quarter by quarter."""
-    from .funnel import compute
-    from .funnel_report import REPORTERS, FunnelReport
-    from .loader import load_plan
-    from .outputs import choose_format, reporter
+    from gtmplan.engine.funnel import compute
+    from gtmplan.output.funnel_report import REPORTERS, FunnelReport
+    from gtmplan.read.loader import load_plan
+    from gtmplan.output.outputs import choose_format, reporter
 
     fmt = choose_format("funnel", fmt, output, ("table", "json", "csv"), "table")
     loaded = load_plan(plan, _one_scenario("funnel", scenario), sets or ())
@@ -196,9 +196,9 @@ def render(
     sets: Optional[list[str]] = SET_OPT,
 ) -> int:
     """Render the integrated plan document (Markdown, self-contained HTML, or an iCalendar of reviews)."""
-    from .loader import load_plan
-    from .outputs import choose_format
-    from .render import parse_quarter, render as render_document
+    from gtmplan.read.loader import load_plan
+    from gtmplan.output.outputs import choose_format
+    from gtmplan.output.render import parse_quarter, render as render_document
 
     fmt = choose_format("render", fmt, output, ("md", "html", "ics"), "md")
     loaded = load_plan(plan, _one_scenario("render", scenario), sets or ())
@@ -227,17 +227,17 @@ def review(
     sets: Optional[list[str]] = SET_OPT,
 ) -> int:
     """Compare a quarter's plan with what happened, from HubSpot or Salesforce CSV exports."""
-    from .loader import load_plan
-    from .outputs import choose_format
-    from .plan import quarter_in_horizon
-    from .review import REVIEW_OUTSIDE, report, run_review
+    from gtmplan.read.loader import load_plan
+    from gtmplan.output.outputs import choose_format
+    from gtmplan.plan.loaded import quarter_in_horizon
+    from gtmplan.commands.review import REVIEW_OUTSIDE, report, run_review
 
     if fmt is not None and fmt not in report.REPORTERS:
         raise InputError.single("--format", f"{fmt!r}: review writes {', '.join(report.REPORTERS)}")
     kind = choose_format("review", fmt, output, tuple(report.REPORTERS), "text")
     loaded = load_plan(plan, _one_scenario("review", scenario), sets or ())
     if record:  # the track record before the plan is recorded too: any quarter
-        from .record import parse_quarter, refuse_existing
+        from gtmplan.commands.record import parse_quarter, refuse_existing
 
         q = parse_quarter(quarter)
         refuse_existing(loaded.target, q, force, loaded.plan)
@@ -246,7 +246,7 @@ def review(
     result = run_review(loaded, q, leads, deals, mapping, tuple(date_format or ()), progress=True,
                         encoding=encoding, fx=fx)
     if record:
-        from .record import write_record
+        from gtmplan.commands.record import write_record
 
         written = write_record(loaded, result.as_dict(), q, [leads, deals], force, result.streamed)
         print(f"recorded {q} in {written}", file=sys.stderr)
@@ -264,9 +264,9 @@ def calibrate(
     output: Optional[str] = OUTPUT_OPT,
 ) -> int:
     """Each funnel assumption against the recorded actuals (actuals/), with a proposed value where they contradict it."""
-    from . import calibrate as cal
-    from .loader import load_plan
-    from .outputs import choose_format
+    from gtmplan.commands import calibrate as cal
+    from gtmplan.read.loader import load_plan
+    from gtmplan.output.outputs import choose_format
 
     kind = choose_format("calibrate", fmt, output, cal.FORMATS, "text")
     loaded = load_plan(plan)
@@ -291,10 +291,10 @@ def compare(
     output: Optional[str] = OUTPUT_OPT,
 ) -> int:
     """The plan and its scenarios side by side: targets, MQLs, shortfall, coverage, cost, findings."""
-    from .compare import render_json, render_md, render_text, run_compare
-    from .loader import resolve_target
-    from .outputs import choose_format
-    from .sources import DiskSource
+    from gtmplan.commands.compare import render_json, render_md, render_text, run_compare
+    from gtmplan.read.loader import resolve_target
+    from gtmplan.output.outputs import choose_format
+    from gtmplan.read.sources import DiskSource
 
     chosen = choose_format("compare", fmt, output, ("text", "md", "json"), "text")
     plan = resolve_target(plan)  # PLAN omitted, the plan in ./plan: its scenarios/ too
@@ -319,8 +319,8 @@ def diff(
     output: Optional[str] = OUTPUT_OPT,
 ) -> int:
     """What a change does to the plan: inputs changed, funnel figures moved, findings new and resolved."""
-    from .diff import render, run_diff
-    from .outputs import choose_format
+    from gtmplan.commands.diff import render, run_diff
+    from gtmplan.output.outputs import choose_format
 
     chosen = choose_format("diff", fmt, output, ("text", "md", "json"), "text")
     result = run_diff(plan, base, head, _one_scenario("diff", scenario), sets or ())
@@ -331,7 +331,7 @@ def diff(
 @app.command()
 def rules(code: Optional[str] = typer.Argument(None, help="A rule code, e.g. A101.")) -> int:
     """List every rule, or explain one: why it matters, what fires it, how to fix it."""
-    from .rules_doc import explain, table
+    from gtmplan.commands.rules import explain, table
 
     _emit(explain(code) if code else table(), None)
     return 0
@@ -346,8 +346,8 @@ def schema(
     """Print the JSON Schema (draft 2020-12) of the plan format, for editors."""
     import json
 
-    from .outputs import choose_format
-    from .schema import plan_schema
+    from gtmplan.output.outputs import choose_format
+    from gtmplan.plan.schema import plan_schema
 
     choose_format("schema", None, output, ("json",), "json")
     _emit(json.dumps(plan_schema(fragment), indent=2) + "\n", output)
@@ -411,7 +411,7 @@ def _run(argv: list[str] | None) -> int:
         _silence_stdout()
         return 1
     except OSError as e:  # anything the commands did not locate themselves: still one line, exit 2
-        from .fmt import printable
+        from gtmplan.output.fmt import printable
 
         where = f"{os.fsdecode(e.filename)}: " if e.filename is not None else ""
         print(printable(f"gtmplan: {where}{e.strerror or e}"), file=sys.stderr)

@@ -18,7 +18,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        from .fmt import printable  # a plan's text may hold control characters: one line, no ESC
+        from gtmplan.output.fmt import printable  # a plan's text may hold control characters: one line, no ESC
 
         if self.file is None:
             return printable(f"gtmplan: {self.message}")

@@ -88,7 +88,7 @@ def run(argv: list[str]) -> Optional[int]:
         return None
     import gc
 
-    from .errors import InputError, Terminated
+    from gtmplan.errors import InputError, Terminated
 
     # Everything loaded stays alive until the end: the cyclic collector would only
     # re-traverse it (5,000-program plan: 3,336M instructions with it, 3,170M paused).
@@ -104,13 +104,13 @@ def run(argv: list[str]) -> Optional[int]:
         print("gtmplan: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        from .outputs import silence_stdout
+        from gtmplan.output.outputs import silence_stdout
 
         silence_stdout()  # `gtmplan check | head`: stdout went away; no traceback on exit
         return 1
     except OSError as e:  # as cli.run: anything not located by the command is still one line, exit 2
-        from .fmt import printable
-        from .outputs import silence_stdout
+        from gtmplan.output.fmt import printable
+        from gtmplan.output.outputs import silence_stdout
 
         where = f"{os.fsdecode(e.filename)}: " if e.filename is not None else ""
         print(printable(f"gtmplan: {where}{e.strerror or e}"), file=sys.stderr)
@@ -130,13 +130,13 @@ def run(argv: list[str]) -> Optional[int]:
 def _check(plan: str = ".", fmt: str = "text", select: Optional[str] = None, ignore: Optional[str] = None,
            strict: bool = False) -> int:
     # The body of cli.check without -o (which is left to typer).
-    from .checker import parse_codes, run_check
-    from .loader import load_plan
-    from .reporters import get_reporter
+    from gtmplan.rules.checker import parse_codes, run_check
+    from gtmplan.read.loader import load_plan
+    from gtmplan.output.reporters import get_reporter
 
     sel, ign = parse_codes(select, "--select"), parse_codes(ignore, "--ignore")
     result = run_check(load_plan(plan), sel, ign)
-    from .outputs import emit, use_color
+    from gtmplan.output.outputs import emit, use_color
 
     emit(get_reporter(fmt)(color=use_color(None)).render(result), None)
     return result.exit_code(strict)
@@ -145,8 +145,8 @@ def _check(plan: str = ".", fmt: str = "text", select: Optional[str] = None, ign
 def _diff(base: str, plan: str = ".", head: Optional[str] = None, fmt: Optional[str] = None,
           fail_on: Optional[str] = None, output: Optional[str] = None) -> int:
     # The body of cli.diff without --scenario and --set (which are left to typer).
-    from .diff import render, run_diff
-    from .outputs import choose_format, emit
+    from gtmplan.commands.diff import render, run_diff
+    from gtmplan.output.outputs import choose_format, emit
 
     chosen = choose_format("diff", fmt, output, DIFF_FORMATS, "text")
     result = run_diff(plan, base, head)
@@ -158,10 +158,10 @@ def _review(quarter: str, plan: str = ".", leads: Optional[str] = None, deals: O
             mapping: Optional[str] = None, encoding: Optional[str] = None, fx: Optional[str] = None,
             fmt: Optional[str] = None, output: Optional[str] = None) -> int:
     # The body of cli.review without --date-format, --record, --scenario and --set (left to typer).
-    from .loader import load_plan
-    from .outputs import choose_format, emit, use_color
-    from .plan import quarter_in_horizon
-    from .review import REVIEW_OUTSIDE, report, run_review
+    from gtmplan.read.loader import load_plan
+    from gtmplan.output.outputs import choose_format, emit, use_color
+    from gtmplan.plan.loaded import quarter_in_horizon
+    from gtmplan.commands.review import REVIEW_OUTSIDE, report, run_review
 
     kind = choose_format("review", fmt, output, tuple(report.REPORTERS), "text")
     loaded = load_plan(plan)

@@ -11,8 +11,8 @@
 
 from __future__ import annotations
 
-from . import a_funnel, b_budget, e_evidence, f_feedback, g_goals, l_leads, r_reviews  # noqa: F401  (registers)
-from .base import REGISTRY, Context, Finding, Rule
+from gtmplan.rules import a_funnel, b_budget, e_evidence, f_feedback, g_goals, l_leads, r_reviews  # noqa: F401  (registers)
+from gtmplan.rules.base import REGISTRY, Context, Finding, Rule
 
 FAMILIES = {
     "A": "funnel and capacity",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..fmt import assumption, ceil_count, count, pct, pct_beyond, plural, possessive, rate, rel_diff
-from ..funnel import WATERFALL_NEEDS, owner, planned_opportunities, ramped_sellers, sellers, sellers_joining
-from ..modelparts import ASSUMPTION_KEYS
-from .base import Context, Rule, register
+from gtmplan.output.fmt import assumption, ceil_count, count, pct, pct_beyond, plural, possessive, rate, rel_diff
+from gtmplan.engine.funnel import WATERFALL_NEEDS, owner, planned_opportunities, ramped_sellers, sellers, sellers_joining
+from gtmplan.plan.modelparts import ASSUMPTION_KEYS
+from gtmplan.rules.base import Context, Rule, register
 
 
 def _show(key: str, value: float, ctx: Context) -> str:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..fmt import count, pct, pct_beyond, plural
-from ..funnel import program_mqls
-from .base import Rule, register
+from gtmplan.output.fmt import count, pct, pct_beyond, plural
+from gtmplan.engine.funnel import program_mqls
+from gtmplan.rules.base import Rule, register
 
 
 @register

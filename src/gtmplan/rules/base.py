@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar, Iterator, Optional
 
-from ..fmt import money
-from ..funnel import Funnel, compute
-from ..quarters import Quarter
-from ..sourcemap import Location, PathT, SourceMap
-from ..vocabulary import SEVERITIES, Severity
+from gtmplan.output.fmt import money
+from gtmplan.engine.funnel import Funnel, compute
+from gtmplan.plan.quarters import Quarter
+from gtmplan.plan.sourcemap import Location, PathT, SourceMap
+from gtmplan.plan.vocabulary import SEVERITIES, Severity
 
 if TYPE_CHECKING:  # pydantic is not imported at run time: plans may be compiled records
-    from ..model import Plan
+    from gtmplan.plan.model import Plan
 
 
 @dataclass
@@ -46,7 +46,7 @@ class Context:
     """The plan as the rules see it: the model, positions, the funnel and settings."""
 
     def __init__(self, plan: Plan, source: SourceMap, actuals=None, funnel: Optional[Funnel] = None):
-        from ..actuals import TrackRecord
+        from gtmplan.read.actuals import TrackRecord
 
         self.plan = plan
         self.source = source

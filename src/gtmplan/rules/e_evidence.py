@@ -1,18 +1,18 @@
 """E — evidence: the plan against its recorded actuals (``actuals/``).
 
-Both rules read the recorded quarters (:mod:`gtmplan.actuals`); a plan without
+Both rules read the recorded quarters (:mod:`gtmplan.read.actuals`); a plan without
 ``actuals/`` gets no E finding. Pooled figures use the most recent
 ``check.evidence_quarters`` (default 4) recorded quarters.
 """
 
 from __future__ import annotations
 
-from ..actuals import MIN_RATE_N, MIN_WON_DEALS, RATE_KEYS, RATE_UNITS, quarters_phrase
-from ..fmt import count, pct, rate, rel_diff
-from ..funnel import program_leads
-from ..sourcemap import Location
-from ..vocabulary import SIDES
-from .base import Rule, register
+from gtmplan.read.actuals import MIN_RATE_N, MIN_WON_DEALS, RATE_KEYS, RATE_UNITS, quarters_phrase
+from gtmplan.output.fmt import count, pct, rate, rel_diff
+from gtmplan.engine.funnel import program_leads
+from gtmplan.plan.sourcemap import Location
+from gtmplan.plan.vocabulary import SIDES
+from gtmplan.rules.base import Rule, register
 
 
 @register

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..vocabulary import STAGES
-from .base import Rule, register
+from gtmplan.plan.vocabulary import STAGES
+from gtmplan.rules.base import Rule, register
 
 
 @register

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..fmt import count, pct, pct_beyond, rel_diff
-from ..vocabulary import SIDES
-from .base import Rule, register
+from gtmplan.output.fmt import count, pct, pct_beyond, rel_diff
+from gtmplan.plan.vocabulary import SIDES
+from gtmplan.rules.base import Rule, register
 
 REVENUE_METRICS = ("new_bookings", "pipeline")
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..fmt import employees, plural
-from ..vocabulary import SIDES
-from .base import Rule, register
+from gtmplan.output.fmt import employees, plural
+from gtmplan.plan.vocabulary import SIDES
+from gtmplan.rules.base import Rule, register
 
 MQL_FIRMO = ("lead_definition", "mql", "firmographics")
 _SINGULAR = {"industries": "industry", "regions": "region"}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..quarters import Quarter
-from ..vocabulary import SIDES
-from .base import Rule, register
+from gtmplan.plan.quarters import Quarter
+from gtmplan.plan.vocabulary import SIDES
+from gtmplan.rules.base import Rule, register
 
 
 @register

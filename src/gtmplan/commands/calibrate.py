@@ -1,0 +1,189 @@
+"""``gtmplan calibrate``: each funnel assumption against the recorded actuals.
+
+Pooled as rules.md E701 says (:mod:`gtmplan.read.actuals`): for each rate, sales' and
+marketing's values, the pooled actual, its 95% Wilson interval, ``n``, whether
+each side's value lies inside it, and a proposed value: the pooled actual where
+the evidence contradicts a stated value (n >= 30 and outside the interval; for
+the deal size, 10 won deals and a difference beyond the tolerance), otherwise
+the value the plan uses. Nothing is proposed on weaker evidence.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Optional
+
+from gtmplan.output import fmt
+from gtmplan.read.actuals import MIN_RATE_N, MIN_WON_DEALS, RATE_KEYS, RATE_UNITS, quarters_phrase
+from gtmplan.errors import InputError
+from gtmplan.engine.funnel import effective_assumptions
+from gtmplan.engine.stats import fits, plan_value
+
+KEYS = (*RATE_KEYS, "average_deal_size")
+FORMATS = ("text", "md", "json")
+
+
+def calibrate(loaded, quarters: Optional[int] = None) -> dict:
+    """The result in cli.md's JSON shape (plus ``evidence`` and each key's ``quarters``)."""
+    plan = loaded.plan
+    track = loaded.actuals
+    if not track:
+        import os
+
+        from gtmplan.read.actuals import actuals_dir
+
+        folder = actuals_dir(loaded.target)
+        what = "holds no recorded quarter" if os.path.isdir(folder) else "does not exist: no recorded quarters"
+        raise InputError.single(folder, f"{what}; record one with 'gtmplan review --quarter Q ... --record' "
+                                        "(it writes actuals/QUARTER.yaml)")
+    count = quarters if quarters is not None else plan.check.evidence_quarters
+    if count < 1:
+        raise InputError.single(None, "--quarters: give 1 or more")
+    tol = plan.check.tolerance
+    used = effective_assumptions(plan)
+    out = {}
+    for key in KEYS:
+        stated = {side: _stated(plan, side, key) for side in ("sales", "marketing")}
+        if key == "average_deal_size":
+            pooled = track.pooled_deal_size(count)
+            actual = pooled.actual if pooled else None
+            n = pooled.won if pooled else 0
+            low = high = None
+            side_fits = {s: (None if v is None or actual is None else fmt.rel_diff(v, actual) <= tol)
+                         for s, v in stated.items()}
+            enough = n >= MIN_WON_DEALS
+            pooled_quarters = pooled.quarters if pooled else ()
+        else:
+            pooled = track.pooled_rate(key, count)
+            actual = pooled.actual if pooled else None
+            n = pooled.n if pooled else 0
+            low, high = (pooled.low, pooled.high) if pooled else (None, None)
+            side_fits = {s: fits(v, (low, high) if pooled else None) for s, v in stated.items()}
+            enough = n >= MIN_RATE_N
+            pooled_quarters = pooled.quarters if pooled else ()
+        if not enough:  # below the evidence threshold nothing is called a fit or a misfit
+            side_fits = {s: None for s in side_fits}
+        contradicted = enough and any(f is False for f in side_fits.values())
+        proposed = _propose(key, actual, low, high) if contradicted else used[key].value
+        out[key] = {"actual": actual, "low": low, "high": high, "n": n,
+                    "sales": stated["sales"], "marketing": stated["marketing"],
+                    "sales_fits": side_fits["sales"], "marketing_fits": side_fits["marketing"],
+                    "proposed": proposed, "evidence": enough,
+                    "quarters": [str(q) for q in pooled_quarters]}
+    return {"plan": loaded.target, "quarters": [str(r.quarter) for r in track.latest(count)], "assumptions": out}
+
+
+def _stated(plan, side: str, key: str) -> Optional[float]:
+    a = getattr(plan, side).assumptions
+    v = getattr(a, key) if a is not None else None
+    return None if v is None else float(v)
+
+
+def _propose(key: str, actual: float, low: Optional[float], high: Optional[float]) -> float:
+    """The pooled actual, rounded as a plan would write it (still inside the interval)."""
+    if key == "average_deal_size":
+        return float(round(actual, -2)) if actual >= 1000 else round(actual, 2)
+    return plan_value(actual, low, high)
+
+
+# -- outputs --------------------------------------------------------------------------
+
+def render_json(result: dict) -> str:
+    return json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+
+
+def _rows(result: dict, currency: str) -> list[dict]:
+    rows = []
+    for key, a in result["assumptions"].items():
+        money = key == "average_deal_size"
+        value = (lambda x: fmt.money(x, currency)) if money else fmt.rate
+
+        def side(s):
+            v = a[s]
+            if v is None:
+                return "–"
+            mark = {True: " fits", False: " outside" if not money else " off", None: ""}[a[f"{s}_fits"]]
+            return value(v) + mark
+
+        rows.append({
+            "key": key, "sales": side("sales"), "marketing": side("marketing"),
+            "actual": "–" if a["actual"] is None else (fmt.money(a["actual"], currency) if money
+                                                      else fmt.pct(a["actual"], 1)),
+            "range": "–" if a["low"] is None else f"{fmt.pct(a['low'], 1)[:-1]}–{fmt.pct(a['high'], 1)}",
+            "n": fmt.plural(a["n"], "won deal" if money else RATE_UNITS[key][:-1]),
+            "proposed": "–" if a["proposed"] is None else value(a["proposed"]),
+        })
+    return rows
+
+
+def _notes(result: dict, currency: str, tolerance: float) -> list[str]:
+    notes = []
+    for key, a in result["assumptions"].items():
+        money = key == "average_deal_size"
+        unit = "won deals" if money else RATE_UNITS[key]
+        need = MIN_WON_DEALS if money else MIN_RATE_N
+        value = (lambda x: fmt.money(x, currency)) if money else fmt.rate
+        if a["actual"] is None:
+            notes.append(f"{key}: not measured in {'the recorded quarters' if result['quarters'] else 'any quarter'}.")
+            continue
+        pooled = quarters_phrase(a["quarters"], result["quarters"])
+        if not a["evidence"]:
+            notes.append(f"{key}: {fmt.plural(a['n'], unit[:-1])} recorded in {pooled}; {need} are needed before "
+                         f"a stated value can be called a fit or contradicted ({need - a['n']:,} more).")
+            continue
+        wrong = [s for s in ("sales", "marketing") if a[f"{s}_fits"] is False]
+        if wrong:
+            said = "; ".join(f"{s} states {value(a[s])}" for s in wrong)
+            where = " and ".join(f"{s}.assumptions" for s in wrong)
+            basis = (f"outside the 95% range {fmt.pct(a['low'], 1)[:-1]}–{fmt.pct(a['high'], 1)}" if not money
+                     else f"more than {fmt.pct(tolerance)} from it")
+            notes.append(f"{key}: {said}, {basis} measured in {pooled} on "
+                         f"{a['n']:,} {unit}: propose {value(a['proposed'])} in {where}.")
+        elif a["quarters"] != result["quarters"]:
+            notes.append(f"{key}: measured in {pooled}.")
+    return notes
+
+
+def _title(loaded, result: dict) -> str:
+    n = len(result["quarters"])
+    return (f"{loaded.plan.company}: the plan's assumptions against "
+            f"{quarters_phrase(result['quarters']) if n else 'no recorded quarter'}")
+
+
+def render_text(loaded, result: dict, color: bool = False) -> str:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    cur = loaded.plan.currency
+    buf = io.StringIO()
+    con = Console(file=buf, force_terminal=color, no_color=not color, width=120, highlight=False)
+    con.print(f"[bold]{escape(fmt.printable(_title(loaded, result)))}[/bold]")
+    t = Table()
+    for name in ("Assumption", "Sales", "Marketing", "Measured", "95% range", "n", "Proposed"):
+        # a figure folds onto a second line when the table is too wide, never cut to "…"
+        t.add_column(name, justify="left" if name == "Assumption" else "right", overflow="fold")
+    for r in _rows(result, cur):
+        t.add_row(r["key"], r["sales"], r["marketing"], r["actual"], r["range"], r["n"], r["proposed"])
+    con.print(t)
+    for note in _notes(result, cur, loaded.plan.check.tolerance):
+        con.print(f"- {note}", markup=False)
+    return buf.getvalue()
+
+
+def render_md(loaded, result: dict) -> str:
+    from gtmplan.output.render.templating import _markdown
+
+    cur = loaded.plan.currency
+    lines = [f"# {_markdown(_title(loaded, result))}", "",
+             "| Assumption | Sales | Marketing | Measured | 95% range | n | Proposed |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in _rows(result, cur):
+        lines.append(f"| {r['key']} | {r['sales']} | {r['marketing']} | {r['actual']} | {r['range']} | {r['n']} "
+                     f"| {r['proposed']} |")
+    notes = _notes(result, cur, loaded.plan.check.tolerance)
+    if notes:
+        lines.append("")
+        lines.extend(f"- {_markdown(n)}" for n in notes)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,189 @@
+"""``gtmplan compare``: the plan and its scenarios side by side (cli.md 0.2).
+
+Each column is the plan loaded with one scenario (the base without), through the
+same loader, checked and computed like any plan. Figures over the horizon:
+bookings target, deals, MQLs needed, MQLs planned, the largest MQL shortfall (by
+the quarter the MQLs are created: ``mqls_demanded - mqls_planned``, as rule A102
+and the rendered waterfall count it), the lowest capacity coverage (capacity /
+target), program cost, budget, and the ``check`` findings by severity.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+from gtmplan.output import fmt
+from gtmplan.rules.checker import CheckResult, run_check
+from gtmplan.errors import InputError
+from gtmplan.engine.funnel import Funnel
+from gtmplan.read.loader import LoadedPlan, load_each
+from gtmplan.output.markdown import md as md_escape
+
+
+@dataclass
+class Column:
+    name: str
+    description: Optional[str]
+    figures: dict
+    findings: dict[str, int]
+    currency: str
+    company: str = ""  # the plan's company: the title of text and md (not in the JSON)
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "description": self.description, "figures": self.figures,
+                "findings": self.findings}
+
+
+def _sum(values) -> Optional[float]:
+    total = 0.0
+    for v in values:
+        if v is None:
+            return None
+        total += v
+    return total
+
+
+def figures(f: Funnel) -> dict:
+    rows = f.rows
+    shortfall = None
+    for r in rows:
+        if r.mqls_demanded is None or r.mqls_planned is None:
+            continue
+        gap = r.mqls_demanded - r.mqls_planned
+        if gap > 1e-9 and (shortfall is None or gap > shortfall["mqls"]):
+            shortfall = {"quarter": str(r.quarter), "mqls": gap}
+    coverage = None
+    for r in rows:
+        if r.target > 0:
+            c = r.capacity / r.target
+            if coverage is None or c < coverage["coverage"]:
+                coverage = {"quarter": str(r.quarter), "coverage": c}
+    return {
+        "target": _sum(r.target for r in rows),
+        "deals": _sum(r.deals for r in rows),
+        "mqls_needed": _sum(r.mqls_needed for r in rows),
+        "mqls_planned": _sum(r.mqls_planned for r in rows),
+        "largest_mql_shortfall": shortfall,
+        "lowest_coverage": coverage,
+        "program_cost": _sum(r.program_cost for r in rows),
+        "budget": _sum(r.budget for r in rows),
+    }
+
+
+def column(name: str, loaded: LoadedPlan, checked: Optional[CheckResult] = None) -> Column:
+    """One column: the figures from the funnel the checks computed (once per plan)."""
+    checked = checked or run_check(loaded)
+    description = loaded.scenario.description if loaded.scenario is not None else None
+    return Column(name, description, figures(checked.funnel), checked.summary, loaded.plan.currency,
+                  loaded.plan.company or "")
+
+
+def run_compare(source, names: Optional[Sequence[str]] = None, sets: Sequence[str] = (),
+                base: Optional[tuple[LoadedPlan, CheckResult]] = None) -> list[Column]:
+    """The base, then each named scenario (default: every one in the plan's scenarios/).
+    ``base``: the plan already loaded and checked (render has it), not loaded again."""
+    chosen = list(dict.fromkeys(names)) if names else source.scenario_names()  # a name given twice: shown once
+    if "base" in chosen:
+        raise InputError.single(None, "--scenario: 'base' names the plan itself in gtmplan compare; "
+                                      "rename scenarios/base.yaml")
+    loaded = load_each(source, chosen if base else [None, *chosen], sets)
+    cols = [column("base", *base)] if base else [column("base", loaded.pop(0))]
+    for name, each in zip(chosen, loaded):
+        cols.append(column(each.scenario.name if each.scenario else name, each))
+    return cols
+
+
+# -- output ------------------------------------------------------------------------------
+
+def render_json(target: str, cols: list[Column]) -> str:
+    return json.dumps({"plan": target, "scenarios": [c.as_dict() for c in cols]}, indent=2,
+                      ensure_ascii=False) + "\n"
+
+
+ROWS = (
+    ("Bookings target", "target"),
+    ("Deals", "deals"),
+    ("MQLs needed", "mqls_needed"),
+    ("MQLs planned", "mqls_planned"),
+    ("Largest MQL shortfall", "largest_mql_shortfall"),
+    ("Lowest capacity coverage", "lowest_coverage"),
+    ("Program cost", "program_cost"),
+    ("Budget", "budget"),
+    ("Findings (errors / warnings / info)", "findings"),
+)
+
+
+def cell(c: Column, key: str) -> str:
+    if key == "findings":
+        s = c.findings
+        return f"{s['error']} / {s['warning']} / {s['info']}"
+    v = c.figures[key]
+    if key == "largest_mql_shortfall":
+        return "none" if v is None else f"{fmt.count(v['mqls'])} in {v['quarter']}"
+    if key == "lowest_coverage":
+        return "–" if v is None else f"{fmt.pct(v['coverage'])} in {v['quarter']}"
+    if key in ("target", "program_cost", "budget"):
+        return fmt.money(v, c.currency)
+    return fmt.count(v)
+
+
+def table(cols: list[Column]) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the side-by-side table (figures formatted for people)."""
+    header = ["", *(c.name for c in cols)]
+    return header, [[label, *(cell(c, key) for c in cols)] for label, key in ROWS]
+
+
+def _descriptions(cols: list[Column]) -> list[str]:
+    return [f"{c.name}: {c.description}" for c in cols if c.description]
+
+
+def _title(target: str, cols: list[Column]) -> str:
+    """The company's name; else the plan folder's or file's name (never "." for the current folder)."""
+    from pathlib import Path
+
+    if cols and cols[0].company.strip():
+        return cols[0].company.strip()
+    path = Path(target).resolve()
+    return (path.parent.name if path.is_file() and path.parent.name else path.name) or target
+
+
+def render_text(target: str, cols: list[Column]) -> str:
+    target = _title(target, cols)
+    header, rows = table(cols)
+    all_rows = [header, *rows]
+    widths = [max(len(r[i]) for r in all_rows) for i in range(len(header))]
+    if len(cols) > 1:
+        title = f"{target}: the plan and {fmt.plural(len(cols) - 1, 'scenario')}, over the horizon"
+    else:
+        title = f"{target}: the plan over the horizon (no scenarios: add them as scenarios/NAME.yaml)"
+    lines = [title, ""]
+    for n, r in enumerate(all_rows):
+        cells = [r[0].ljust(widths[0])] + [r[i].rjust(widths[i]) for i in range(1, len(r))]
+        lines.append(fmt.printable("  ".join(cells).rstrip()))
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    notes = _descriptions(cols)
+    if notes:
+        lines.append("")
+        lines.extend(fmt.printable(n) for n in notes)
+    lines.append("")
+    lines.append("Shortfall: MQLs sales' targets need created in that quarter minus those marketing plans; "
+                 "coverage: ramped sales capacity / bookings target.")
+    return "\n".join(lines) + "\n"
+
+
+def render_md(target: str, cols: list[Column]) -> str:
+    target = _title(target, cols)
+    header, rows = table(cols)
+    out = [f"## Scenarios: {md_escape(target)}", ""]
+    out.append("| " + " | ".join(md_escape(h) for h in header) + " |")
+    out.append("|---" + "|---:" * (len(header) - 1) + "|")
+    for r in rows:
+        out.append("| " + " | ".join(md_escape(x) for x in r) + " |")
+    notes = _descriptions(cols)
+    if notes:
+        out.append("")
+        out.extend(f"- **{md_escape(c.name)}**: {md_escape(c.description)}" for c in cols if c.description)
+    return "\n".join(out) + "\n"

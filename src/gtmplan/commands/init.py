@@ -1,0 +1,394 @@
+"""``gtmplan init``: a plan a first-time user can fill in, or a copy of a shipped example.
+
+The scaffold's numbers are derived from a handful of answers (yearly target,
+deal size, ...) through the same funnel math ``gtmplan check`` uses, so a fresh
+plan passes ``check``: targets, team, budget and programs agree with each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from gtmplan.errors import InputError, Problem
+from gtmplan.output.fsutil import write_atomic
+from gtmplan.plan.quarters import FiscalCalendar, Quarter
+from gtmplan.read.resources import examples_dir, templates_dir
+
+MODELINE = "# yaml-language-server: $schema=gtmplan.schema.json\n"
+SCHEMA_FILE = "gtmplan.schema.json"
+
+ASSUMPTIONS = {"lead_to_mql": 0.25, "mql_to_sql": 0.30, "sql_to_opportunity": 0.50, "win_rate": 0.25,
+               "sales_cycle_days": 60, "cost_per_lead": 50}
+# channel, name, share of leads, cost per lead, stage, CRM source value
+PROGRAMS = (("webinars", "Monthly webinars", 0.40, 40, "consideration", "Webinar"),
+            ("seo", "Search-optimised guides", 0.30, 30, "awareness", "Organic Search"),
+            ("paid-search", "Paid search", 0.30, 80, "consideration", "Paid Search"))
+MARGIN = 1.15  # programs plan 15% more MQLs than the targets need
+
+
+# -- answers: each checked where it is given (a flag, or a typed answer) ---------------------
+
+def parse_company(value) -> str:
+    name = str(value).strip()
+    if not name:
+        raise ValueError("must not be empty")
+    return name
+
+
+def parse_currency(value) -> str:
+    code = str(value).strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise ValueError(f"{str(value)!r} is not a three-letter ISO 4217 code such as USD")
+    return code
+
+
+def parse_fy_start(value) -> int:
+    try:
+        month = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{str(value)!r} is not a month: give its number, 1-12 (4 = April)") from None
+    if not 1 <= month <= 12:
+        raise ValueError(f"{month} is not a month (1-12)")
+    return month
+
+
+def parse_start(value) -> Quarter:
+    text = re.sub(r"\s+", "", str(value)).upper()  # "2027 Q1" is 2027Q1
+    return Quarter.parse(text)
+
+
+def parse_quarters(value) -> int:
+    try:
+        n = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{str(value)!r} is not a whole number of quarters (1-12)") from None
+    if not 1 <= n <= 12:
+        raise ValueError(f"{n} is out of range (1-12)")
+    return n
+
+
+def parse_amount(value) -> float:
+    text = str(value).strip().replace(",", "").replace("_", "")
+    try:
+        amount = float(text)
+    except ValueError:
+        raise ValueError(f"{str(value)!r} is not an amount: write digits, e.g. 1200000 or 1,200,000") from None
+    if not (amount > 0 and math.isfinite(amount)):
+        raise ValueError(f"{amount:g} must be a positive amount")
+    return amount
+
+
+def parse_named_by(value) -> str:
+    named = str(value).strip().lower()
+    if named not in ("start", "end"):
+        raise ValueError(f"{str(value)!r} is neither start nor end")
+    return named
+
+
+def parse_other_share(value) -> float:
+    try:
+        share = float(str(value).strip().rstrip("%")) / (100 if str(value).strip().endswith("%") else 1)
+    except ValueError:
+        raise ValueError(f"{str(value)!r} is not a share: write 30% as 0.3") from None
+    if not 0 <= share < 1:
+        raise ValueError(f"{share:g} is not a share from 0 to below 1 (write 30% as 0.3)")
+    return share
+
+
+def default_start(calendar, today: Optional[dt.date] = None) -> Quarter:
+    """The next fiscal quarter after today's, in the fiscal year the plan uses."""
+    return Quarter.of(today or dt.date.today(), _cal(calendar)) + 1
+
+
+def _cal(calendar) -> FiscalCalendar:
+    return calendar if isinstance(calendar, FiscalCalendar) else FiscalCalendar(calendar)
+
+
+def quarter_dates(q: Quarter, calendar) -> str:
+    """2027Q1 = 1 Apr–30 Jun 2027 (a FiscalCalendar, or a start month)"""
+    calendar = _cal(calendar)
+    a, b = q.first_day(calendar), q.last_day(calendar)
+    first = f"{a.day} {a:%b}" + ("" if a.year == b.year else f" {a.year}")
+    return f"{q} = {first}–{b.day} {b:%b} {b.year}"
+
+
+@dataclass(frozen=True)
+class Answers:
+    company: str = "Example Co"
+    currency: str = "USD"
+    start: Quarter = Quarter(2027, 1)
+    quarters: int = 4
+    fy_start: int = 1
+    target: float = 1_200_000
+    deal_size: float = 20_000
+    fy_named_by: str = "start"  # or "end": fiscal year N ends in calendar year N
+    other_share: float = 0.0  # share of opportunities sales sources itself (outbound, partners, customers)
+
+    @property
+    def calendar(self) -> FiscalCalendar:
+        return FiscalCalendar(self.fy_start, self.fy_named_by)
+
+    @classmethod
+    def from_flags(cls, *, company=None, currency=None, start=None, quarters=None, fy_start=None,
+                   target=None, deal_size=None, fy_named_by=None, other_share=None,
+                   today: Optional[dt.date] = None) -> Answers:
+        """Answers from the flags (None: the default); every bad flag is named."""
+        problems: list[str] = []
+
+        def take(flag: str, parse, value, default):
+            if value is None:
+                return default
+            try:
+                return parse(value)
+            except ValueError as e:
+                problems.append(f"{flag}: {e}")
+                return default
+
+        fy = take("--fiscal-year-start-month", parse_fy_start, fy_start, cls.fy_start)
+        named = take("--fiscal-year-named-by", parse_named_by, fy_named_by, cls.fy_named_by)
+        values = cls(
+            company=take("--company", parse_company, company, cls.company),
+            currency=take("--currency", parse_currency, currency, cls.currency),
+            start=take("--start", parse_start, start, None) or default_start(FiscalCalendar(fy, named), today),
+            quarters=take("--quarters", parse_quarters, quarters, cls.quarters),
+            fy_start=fy,
+            target=take("--target", parse_amount, target, cls.target),
+            deal_size=take("--deal-size", parse_amount, deal_size, cls.deal_size),
+            fy_named_by=named,
+            other_share=take("--other-pipeline", parse_other_share, other_share, cls.other_share))
+        if problems:
+            raise InputError([Problem(None, None, None, p) for p in problems])
+        return values
+
+
+def ask(defaults: Answers, start_given: bool = False, today: Optional[dt.date] = None) -> Answers:
+    """Ask on a terminal, each question with the flag's (or default) value. A bad
+    answer is explained and asked again, right away."""
+    import typer
+
+    def question(text: str, parse, default, shown=None):
+        def check(answer):
+            try:
+                return parse(answer)
+            except ValueError as e:
+                raise typer.BadParameter(str(e)) from None
+        return typer.prompt(text, default=shown if shown is not None else default, value_proc=check)
+
+    company = question("Company name", parse_company, defaults.company)
+    currency = question("Currency (ISO 4217)", parse_currency, defaults.currency)
+    fy_start = question("Fiscal year start month (1-12; 1 = calendar quarters, 4 = April)", parse_fy_start,
+                        defaults.fy_start)
+    fy_named_by = defaults.fy_named_by
+    if fy_start != 1:
+        fy_named_by = question("Are fiscal years named by the calendar year they start or end in? (start/end)",
+                               parse_named_by, defaults.fy_named_by)
+    calendar = FiscalCalendar(fy_start, fy_named_by)
+    first = defaults.start if start_given else default_start(calendar, today)
+    start = question(f"First quarter of the plan ({quarter_dates(first, calendar)})", parse_start, str(first))
+    typer.echo(f"  {quarter_dates(start, calendar)}")
+    quarters = question("Number of quarters (1-12)", parse_quarters, defaults.quarters)
+    target = question("New bookings target for a year", parse_amount, defaults.target, f"{defaults.target:,.0f}")
+    deal_size = question("Average deal size", parse_amount, defaults.deal_size, f"{defaults.deal_size:,.0f}")
+    other_share = defaults.other_share
+    if typer.confirm("Does sales source pipeline itself (outbound, partners, existing customers)?",
+                     default=other_share > 0):
+        other_share = question("Share of opportunities sales sources itself (0.3 = 30%)", parse_other_share,
+                               other_share or 0.3)
+    else:
+        other_share = 0.0
+    return Answers(company, currency, start, quarters, fy_start, target, deal_size, fy_named_by, other_share)
+
+
+def _round_up(x: float, step: int) -> int:
+    return int(math.ceil(round(x, 6) / step) * step)
+
+
+def working_day(day: dt.date) -> dt.date:
+    """The day itself, or the Friday before when it falls on a weekend."""
+    return day - dt.timedelta(days=max(0, day.weekday() - 4))
+
+
+def design(a: Answers) -> dict:
+    """The scaffold's numbers, consistent by construction (see module docstring)."""
+    from gtmplan.engine.funnel import lag_quarters, needs
+
+    quarters = [a.start + i for i in range(a.quarters)]
+    q_target = _round_up(a.target / 4, 1000)
+    r = ASSUMPTIONS
+    deals, _, other_opps, _, _, leads_needed = needs(q_target, {**r, "average_deal_size": a.deal_size},
+                                                     a.other_share)  # sales.other_pipeline: marketing has the rest
+    leads_needed *= MARGIN
+    programs = []
+    cost = 0
+    for channel, name, share, cpl, stage, source in PROGRAMS:
+        leads = _round_up(leads_needed * share, 10)
+        p_cost = _round_up(leads * cpl, 500)
+        cost += p_cost
+        programs.append({"id": channel, "name": name, "channel": channel, "leads": leads, "cost": p_cost,
+                         "stage": stage, "source": source, "quarters": ", ".join(map(str, quarters))})
+    mqls_planned = sum(p["leads"] for p in programs) * r["lead_to_mql"]
+    budget = _round_up(cost * 1.1, 1000)
+    lag = lag_quarters(r["sales_cycle_days"])
+    attainment = 0.9
+    reps = max(2, math.ceil(deals * 4 / 24))  # about two deals a month per seller
+    quota = _round_up(a.target / (reps * attainment), 1000)
+    planned_opps = mqls_planned * r["mql_to_sql"] * r["sql_to_opportunity"] + other_opps
+    max_opps = math.ceil(planned_opps / reps * 1.5)
+    opening = _round_up(q_target * lag / r["win_rate"] * 1.1, 10_000)
+    fy = a.calendar
+    reviews = [{"date": working_day(q.last_day(fy) - dt.timedelta(days=8)),
+                "agenda": "win-loss, lead-quality, content-feedback, next-quarter"} for q in quarters]
+    reviews.append({"date": working_day(quarters[-1].next().first_day(fy) + dt.timedelta(days=20)),
+                    "agenda": "win-loss, lead-quality, next-quarter"})
+    return {
+        "company": a.company, "currency": a.currency, "fy_start": a.fy_start, "fy_named_by": a.fy_named_by,
+        "other_share": _number(a.other_share),
+        "start": quarters[0], "end": quarters[-1],
+        "total_target": q_target * len(quarters),
+        "total_mqls": _number(mqls_planned * len(quarters)),
+        "agreed_on": quarters[0].first_day(fy) - dt.timedelta(days=14),
+        "reviews": reviews,
+        "quarters": [{"quarter": q, "target": q_target, "budget": budget} for q in quarters],
+        "opening_pipeline": opening, "max_opps": max_opps, "reps": reps, "quota": quota,
+        "a": {**{k: _number(v) for k, v in r.items()}, "average_deal_size": _number(a.deal_size)},
+        "programs": programs,
+    }
+
+
+def _number(x: float):
+    return int(x) if float(x).is_integer() else round(x, 4)
+
+
+def _yaml_scalar(value) -> str:
+    """A string as a YAML scalar that reads back as exactly that string."""
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _env():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(loader=FileSystemLoader(str(templates_dir() / "init")), undefined=StrictUndefined,
+                      keep_trailing_newline=True, autoescape=False)
+    env.filters["yq"] = _yaml_scalar
+    return env
+
+
+def render_files(a: Answers, single_file: bool) -> dict[str, str]:
+    """File name -> text of the scaffold."""
+    env = _env()
+    data = design(a)
+    parts = {name: env.get_template(f"{name}.yaml.j2").render(**data) for name in ("shared", "sales", "marketing")}
+    if single_file:
+        return {"gtmplan.yaml": MODELINE + "\n".join(parts[n] for n in ("shared", "sales", "marketing"))}
+    return {"gtmplan.yaml": MODELINE + parts["shared"],
+            "sales.yaml": MODELINE + parts["sales"],
+            "marketing.yaml": MODELINE + parts["marketing"]}
+
+
+def file_names(single_file: bool) -> list[str]:
+    """What ``init`` writes into the plan directory."""
+    return (["gtmplan.yaml"] if single_file else ["gtmplan.yaml", "sales.yaml", "marketing.yaml"]) + [SCHEMA_FILE]
+
+
+def write_plan(a: Answers, directory: str, *, single_file: bool = False, force: bool = False) -> list[str]:
+    files = render_files(a, single_file)
+    return _write_all(directory, files, fragment=not single_file, force=force)
+
+
+def check_targets(directory: str, names: list[str], *, force: bool) -> None:
+    """Refuse, before anything is asked or written, when a file would be overwritten
+    without --force or cannot be written at all (so no plan is ever half-written)."""
+    root = Path(directory)
+    if root.exists() and not root.is_dir():
+        raise InputError.single(directory, "exists and is not a directory")
+    targets = [root / name for name in names]
+    existing = [t for t in targets if t.exists() or t.is_symlink()]
+    if existing and not force:
+        raise InputError([Problem(str(t), None, None, "already exists; nothing was written "
+                                                      "(use --force to overwrite)") for t in existing])
+    problems = [Problem(str(t), None, None, "is a directory, so it cannot be replaced by a file; nothing was written")
+                for t in targets if t.is_dir() and not t.is_symlink()]
+    for parent in sorted({t.parent for t in targets}):
+        problem = _cannot_write_in(parent)
+        if problem:
+            problems.append(Problem(str(parent), None, None, f"{problem}; nothing was written"))
+    if problems:
+        raise InputError(problems)
+
+
+def _cannot_write_in(directory: Path) -> Optional[str]:
+    """Why files cannot be created in ``directory`` (or in the nearest existing
+    ancestor it would be created under), tried with a real file; None if they can."""
+    import tempfile
+
+    here = directory
+    while not here.exists() and not here.is_symlink() and here != here.parent:
+        here = here.parent
+    if not here.is_dir():
+        return f"{str(here)!r} is not a directory"
+    try:
+        fd, probe = tempfile.mkstemp(dir=here, prefix=".gtmplan-init.", suffix=".tmp")
+    except OSError as e:
+        return f"cannot write in {str(here)!r}: {e.strerror or e}"
+    os.close(fd)
+    os.unlink(probe)
+    return None
+
+
+def _write_all(directory: str, files: dict[str, str | bytes], *, fragment: bool, force: bool) -> list[str]:
+    from gtmplan.plan.schema import plan_schema
+
+    files = dict(files)
+    files[SCHEMA_FILE] = json.dumps(plan_schema(fragment=fragment), indent=2) + "\n"
+    check_targets(directory, list(files), force=force)
+    root = Path(directory)
+    targets = [root / name for name in files]
+    try:
+        for parent in sorted({t.parent for t in targets}):
+            parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError.single(directory, f"cannot create directory: {e.strerror or e}") from None
+    for target, text in zip(targets, files.values()):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, text)
+    return [str(t) for t in targets]
+
+
+# -- shipped examples ---------------------------------------------------------------
+
+def _examples() -> dict[str, Path]:
+    root = examples_dir()
+    return {p.name: p for p in sorted(root.iterdir()) if p.is_dir() and any(p.glob("*.yaml"))}
+
+
+def list_examples() -> str:
+    lines = []
+    for name, path in _examples().items():
+        first = (path / "gtmplan.yaml").read_text(encoding="utf-8").splitlines()
+        about = next((l.lstrip("# ").strip() for l in first[1:4] if l.startswith("#")), "")
+        lines.append(f"{name:<20} {about}")
+    lines.append("\nCopy one with: gtmplan init --example NAME [DIR]")
+    return "\n".join(lines) + "\n"
+
+
+def copy_example(name: str, directory: str, *, force: bool = False) -> list[str]:
+    examples = _examples()
+    if name not in examples:
+        raise InputError.single(None, f"--example: no example {name!r}; available: {', '.join(examples)}")
+    src = examples[name]
+    files = {p.name: p.read_text(encoding="utf-8") for p in sorted(src.glob("*.yaml"))}
+    fragment = len(files) > 1
+    # everything else the README's tour uses (crm/ exports, recorded actuals/), so it works from a wheel
+    # too; not the scripts that generated the samples
+    files.update({p.relative_to(src).as_posix(): p.read_bytes() for p in sorted(src.rglob("*"))
+                  if p.is_file() and p.parent != src and p.suffix in (".csv", ".yaml", ".yml")
+                  and not any(part.startswith((".", "__")) for part in p.relative_to(src).parts)})
+    return _write_all(directory, files, fragment=fragment, force=force)
+

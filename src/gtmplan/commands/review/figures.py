@@ -1,0 +1,553 @@
+"""Counting one export for one quarter, exactly as cli.md defines the figures.
+
+Each export is read once, row by row; only counters for the review quarter are
+kept, so memory stays flat in the number of rows *and* of distinct values: the
+per-source table keeps the ``MAX_SOURCES`` largest source values (the smaller
+ones are folded into "other sources", with a note), a program's CRM sources are
+always counted exactly, loss reasons are capped likewise, and every kept text
+is at most ``MAX_KEY`` characters. A row with a cell that cannot be read is
+reported with its spreadsheet row number and counted nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import chain
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Callable, Iterable, Iterator, Optional
+
+from gtmplan.commands.review.columns import Layout, _norm, stage_key
+from gtmplan.commands.review.values import AmountColumn, BadValue, DateColumn, DateOrder, currency_of, days_between
+
+MAX_BAD_ROWS_LISTED = 1000
+MAX_SOURCES = 1000  # distinct source values in the per-source table
+MAX_REASONS = 200  # distinct loss reasons
+MAX_KEY = 200  # characters kept of a source value or loss reason
+OTHER_SOURCES = "other sources"
+OTHER_REASONS = "other reasons"
+SNIFF_ROWS = 2000  # rows held back to learn each column's date order and decimal mark
+SNIFF_CHARS = 8_000_000
+_TRUE = frozenset(("true", "1", "yes", "y", "x", "wahr", "vrai", "verdadero", "vero", "waar", "verdadeiro", "ja",
+                   "oui", "sí", "si", "sim"))
+
+
+@dataclass
+class BadRows:
+    listed: list[dict] = field(default_factory=list)
+    total: int = 0
+
+    def add(self, file: str, row: int, error: str) -> None:
+        self.total += 1
+        if len(self.listed) < MAX_BAD_ROWS_LISTED:
+            self.listed.append({"file": PurePath(file).name, "row": row, "error": error})
+
+    def merge(self, other: "BadRows") -> None:
+        self.total += other.total
+        self.listed += other.listed[:MAX_BAD_ROWS_LISTED - len(self.listed)]
+
+
+class CappedCounter(Counter):
+    """A Counter that ends with at most ``cap`` keys: the largest counts are kept.
+
+    Keys are counted exactly until the table holds ``2 * cap`` of them; then the
+    smallest are folded into ``other`` (their counts, and those of ``linked``
+    counters keyed alike, move there), so a source that only appears late but
+    often still makes the table. :meth:`finish` folds down to ``cap``. The counts
+    always add up to what was counted; ``folded`` is how many values were folded
+    (a key folded twice counts twice).
+    """
+
+    def __init__(self, cap: int, other: str, linked: tuple = ()):
+        super().__init__()
+        self.cap, self.other, self.linked = cap, other, linked
+        self.folded = 0
+
+    def __reduce__(self):  # pickled back from the process that read the file
+        return (_capped, (self.cap, self.other, dict(self), self.folded, self.linked))
+
+    def key(self, k: str) -> str:
+        if len(k) > MAX_KEY:
+            k = k[:MAX_KEY] + "…"
+        if k not in self and len(self) >= 2 * self.cap:
+            self._fold(self.cap)
+        return k
+
+    def finish(self) -> "CappedCounter":
+        if len(self) - (self.other in self) > self.cap:
+            self._fold(self.cap)
+        return self
+
+    def _fold(self, keep: int) -> None:
+        ranked = sorted((k for k in self if k != self.other), key=lambda k: (-self[k], k))
+        for k in ranked[keep:]:
+            self[self.other] += self.pop(k)
+            self.folded += 1
+            for c in self.linked:
+                if k in c:
+                    c[self.other] += c.pop(k)
+
+    @property
+    def folded_total(self) -> int:
+        return self.get(self.other, 0)
+
+
+def _capped(cap, other, counts, folded, linked) -> CappedCounter:
+    c = CappedCounter(cap, other, linked)
+    c.update(counts)
+    c.folded = folded
+    return c
+
+
+@dataclass
+class FileInfo:
+    file: str  # base name
+    rows: int = 0  # data rows read (blank ones excluded)
+    records: int = 0  # spreadsheet rows after the header, blank ones included
+    usable: int = 0
+    first: Optional[str] = None  # earliest and latest date in the file (ISO)
+    last: Optional[str] = None
+    shape: str = ""
+    encoding: str = "utf-8"
+    delimiter: str = ","
+
+
+@dataclass
+class LeadCounts:
+    has_source: bool
+    has_mql: bool
+    has_sql: bool
+    has_opp: bool
+    leads: int = 0
+    mqls: int = 0
+    sqls: int = 0
+    opportunities: int = 0
+    created_with_mql: int = 0
+    mql_with_sql: int = 0
+    sql_with_opp: int = 0
+    source_leads: CappedCounter = field(default_factory=lambda: CappedCounter(MAX_SOURCES, OTHER_SOURCES))
+    source_mqls: CappedCounter = field(default_factory=lambda: CappedCounter(MAX_SOURCES, OTHER_SOURCES))
+    no_source: int = 0  # leads of the quarter with an empty source cell (exact)
+    program_leads: Counter = field(default_factory=Counter)  # casefolded CRM source -> leads, exact
+    info: FileInfo = field(default_factory=lambda: FileInfo(""))
+
+
+@dataclass
+class DealCounts:
+    has_amount: bool = True
+    amount_unclear: bool = False  # whether 1,200 / 1.200 is a decimal or a thousands mark could not be told
+    amount_inferred: bool = False  # thousands dots told from the column's values (1.200 = 1,200)
+    opportunities: int = 0
+    won: int = 0
+    lost: int = 0
+    won_priced: int = 0  # won deals whose amount counts in bookings (plan currency or converted)
+    bookings: float = 0.0
+    days: Counter = field(default_factory=Counter)
+    source_bookings: Counter = field(default_factory=Counter)
+    source_won: CappedCounter = field(default_factory=lambda: CappedCounter(MAX_SOURCES, OTHER_SOURCES))
+    loss_reasons: CappedCounter = field(default_factory=lambda: CappedCounter(MAX_REASONS, OTHER_REASONS))
+    other_currency: Counter = field(default_factory=Counter)  # code -> won deals left out of bookings
+    backdated: int = 0  # won deals closed before they were created: no days to close
+    converted: Counter = field(default_factory=Counter)  # code -> won deals converted with --fx
+    info: FileInfo = field(default_factory=lambda: FileInfo(""))
+
+    def days_to_close(self) -> Optional[float]:
+        return hist_median(self.days)
+
+
+def hist_median(hist: Counter) -> Optional[float]:
+    """The median of the values a histogram counts (mean of the two middle ones for an even count)."""
+    n = sum(hist.values())
+    if n == 0:
+        return None
+    lo_k, hi_k = (n - 1) // 2, n // 2
+    lo = hi = None
+    seen = 0
+    for value in sorted(hist):
+        seen += hist[value]
+        if lo is None and seen > lo_k:
+            lo = value
+        if seen > hi_k:
+            hi = value
+            break
+    return (lo + hi) / 2
+
+
+def _header_name(layout: Layout, header: list[str], fieldname: str) -> str:
+    i = layout.index.get(fieldname)
+    return header[i].strip()[:80] if i is not None else fieldname
+
+
+def _sniffed(rows: Iterable[tuple[int, list[str]]], date_cols: list[tuple[int, DateColumn]],
+             amount: Optional[tuple[int, AmountColumn]]) -> tuple[Iterator[tuple[int, list[str]]], bool]:
+    """The rows, unchanged; the first ones are read ahead (a bounded number) until each
+    date column has shown its order and the amount column its decimal mark. Also whether
+    the rows went on past them (False: all the rows were read ahead)."""
+    it = iter(rows)
+    held = []
+    chars = 0
+    for item in it:
+        held.append(item)
+        row = item[1]
+        for i, col in date_cols:
+            if i < len(row) and col.order is None:
+                col.observe(row[i])
+        if amount is not None and amount[0] < len(row):
+            amount[1].observe(row[amount[0]])
+        chars += sum(map(len, row))
+        if len(held) >= SNIFF_ROWS or chars >= SNIFF_CHARS:
+            return chain(held, it), True
+    return iter(held), False
+
+
+def _blank(row: list[str]) -> bool:
+    return not any(c.strip() for c in row)
+
+
+def scan_leads(rows, header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str, hi: str,
+               bad: BadRows, program_sources: frozenset[str] = frozenset()) -> LeadCounts:
+    """One pass over a leads export. ``lo``/``hi``: the quarter's first and last day, ISO."""
+    scan = LeadScan(header, layout, display, formats, lo, hi, bad, program_sources)
+    scan.read(rows)
+    return scan.finish()
+
+
+class LeadScan:
+    """The counts of a leads export, read in one part or in consecutive parts (``read`` once per
+    part, in file order: the figures are those of one pass over the whole file)."""
+
+    def __init__(self, header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str,
+                 hi: str, bad: BadRows, program_sources: frozenset[str] = frozenset()):
+        ix = layout.index
+        self.layout, self.display, self.lo, self.hi, self.bad = layout, display, lo, hi, bad
+        self.program_sources = program_sources
+        self.group = DateOrder()
+        self.names = {f: _header_name(layout, header, f) for f in ("created", "mql_date", "sql_date",
+                                                                    "opportunity_date", "converted_date")}
+        self.cols = {f: DateColumn(self.names[f], formats, self.group) for f in self.names if f in ix}
+        sf = layout.shape.salesforce_lead
+        c = LeadCounts(has_source=ix.get("source") is not None, has_mql=not sf and ix.get("mql_date") is not None,
+                       has_sql=ix.get("sql_date" if not sf else "converted_date") is not None,
+                       has_opp=ix.get("opportunity_date" if not sf else "converted_date") is not None)
+        c.info = FileInfo(PurePath(display).name, shape=layout.shape.name)
+        c.date_order = self.group  # type: ignore[attr-defined]
+        self.c = c
+        self.last_row = 1  # the spreadsheet row of the last record read (the header's when none)
+
+    def decisions(self) -> tuple:
+        """What the reading so far has decided that changes how later cells read (date orders)."""
+        return (self.group.file_order, tuple(self.group.defaulted), tuple(col.order for col in self.cols.values()))
+
+    def read(self, rows, sniff: bool = True, sniffed: Optional[Callable[[bool], None]] = None) -> None:
+        """Count the rows of the next part. ``sniff``: hold the first rows back to learn the date
+        orders (the file's first part only). ``sniffed`` is called once they are learnt, with
+        whether the part went on past them (a later part must not begin before it does)."""
+        c, bad, display, lo, hi = self.c, self.bad, self.display, self.lo, self.hi
+        layout, names, cols, program_sources = self.layout, self.names, self.cols, self.program_sources
+        ix = layout.index
+        width = layout.width
+        sf = layout.shape.salesforce_lead
+        created_col = cols["created"]
+        i_created = ix["created"]
+        i_source = ix.get("source")
+        if sf:
+            i_conv, i_conv_date = ix.get("converted"), ix.get("converted_date")
+            conv_col = cols.get("converted_date")
+            i_mql = i_sql = i_opp = None
+        else:
+            i_mql, i_sql, i_opp = ix.get("mql_date"), ix.get("sql_date"), ix.get("opportunity_date")
+        mql_col, sql_col, opp_col = cols.get("mql_date"), cols.get("sql_date"), cols.get("opportunity_date")
+        source_leads, source_mqls, prog = c.source_leads, c.source_mqls, c.program_leads
+        source_key, mql_key = source_leads.key, source_mqls.key
+        # with a --date-format, a date-time is read whole (the format may read it otherwise than its date)
+        cget, ctimes = created_col.cache.get, created_col.times if not created_col.formats else frozenset()
+        none = {}.get
+        mget, sget, oget = (col.cache.get if col is not None else none for col in (mql_col, sql_col, opp_col))
+        leads, mqls, sqls, opps = c.leads, c.mqls, c.sqls, c.opportunities
+        created_with_mql, mql_with_sql, sql_with_opp = c.created_with_mql, c.mql_with_sql, c.sql_with_opp
+        no_source, n, usable = c.no_source, c.info.rows, c.info.usable
+        first, last = c.info.first or "\uffff", c.info.last or ""  # ISO strings compare like dates
+        number = self.last_row
+        past = True
+        if sniff:
+            rows, past = _sniffed(rows, [(ix[f], col) for f, col in cols.items()], None)
+        if sniffed is not None:
+            sniffed(past)
+        try:
+            for number, row in rows:
+                if len(row) != width:
+                    if _blank(row):
+                        continue
+                    n += 1
+                    bad.add(display, number, f"has {len(row)} cells; the header has {width}")
+                    continue
+                n += 1
+                what = "created"
+                try:
+                    cell = row[i_created]
+                    # the column's cache, inline: most cells were seen before; a date-time is
+                    # remembered as its date part and its (checked) time of day
+                    if len(cell) > 11:  # (partition: one new string to hash, where slicing makes two)
+                        day, sep, time = cell.partition(" ")
+                        if not sep:
+                            day, sep, time = cell.partition("T")
+                        created = cget(day) if time in ctimes else None
+                    else:
+                        created = cget(cell)
+                    if created is None:
+                        created = created_col(cell)
+                    if created is None:
+                        if _blank(row):
+                            n -= 1
+                            continue
+                        raise BadValue("empty")
+                    mql = sql = opp = None
+                    if sf:
+                        if i_conv is not None and i_conv_date is not None and row[i_conv].strip().lower() in _TRUE:
+                            what = "converted_date"
+                            sql = opp = conv_col(row[i_conv_date])
+                    else:  # most leads never reach these stages: skip the call on empty cells
+                        if i_mql is not None and row[i_mql]:
+                            what = "mql_date"
+                            cell = row[i_mql]
+                            mql = mget(cell) or mql_col(cell)
+                        if i_sql is not None and row[i_sql]:
+                            what = "sql_date"
+                            cell = row[i_sql]
+                            sql = sget(cell) or sql_col(cell)
+                        if i_opp is not None and row[i_opp]:
+                            what = "opportunity_date"
+                            cell = row[i_opp]
+                            opp = oget(cell) or opp_col(cell)
+                except BadValue as e:
+                    bad.add(display, number, f"{names[what]}: {e}")
+                    continue
+                usable += 1
+                if created < first:
+                    first = created
+                if created > last:
+                    last = created
+                if lo <= created <= hi:
+                    leads += 1
+                    source = row[i_source].strip() if i_source is not None else ""
+                    if not source:
+                        no_source += 1
+                    if source in source_leads:
+                        source_leads[source] += 1
+                    else:
+                        source_leads[source_key(source)] += 1
+                    if program_sources:
+                        folded = source.casefold()
+                        if folded in program_sources:
+                            prog[folded] += 1
+                    if mql is not None:
+                        created_with_mql += 1
+                if mql is not None and lo <= mql <= hi:
+                    mqls += 1
+                    source = row[i_source].strip() if i_source is not None else ""
+                    source_mqls[source if source in source_mqls else mql_key(source)] += 1
+                    if sql is not None:
+                        mql_with_sql += 1
+                if sql is not None and lo <= sql <= hi:
+                    sqls += 1
+                    if opp is not None:
+                        sql_with_opp += 1
+                if opp is not None and lo <= opp <= hi:
+                    opps += 1
+        finally:
+            self.last_row = number
+            c.leads, c.mqls, c.sqls, c.opportunities = leads, mqls, sqls, opps
+            c.no_source = no_source
+            c.created_with_mql, c.mql_with_sql, c.sql_with_opp = created_with_mql, mql_with_sql, sql_with_opp
+            c.info.rows, c.info.usable = n, usable
+            c.info.first, c.info.last = (first, last) if usable else (None, None)
+
+    def part(self) -> tuple:
+        """What ``add`` needs of a scan that read the next part (small, and picklable)."""
+        return self.c, self.group, {f: col.order for f, col in self.cols.items()}, self.last_row
+
+    def add(self, part: tuple) -> bool:
+        """Add the counts of the part after this one, read (numbered from row 2) by a copy of
+        this scan taken before this part was counted: True when they are what reading on would
+        have counted (no date order decided meanwhile: see decisions(); no source table folded),
+        else False, with nothing added (read the part on instead)."""
+        b, group, orders, last_row = part
+        a = self.c
+        for mine, theirs in ((a.source_leads, b.source_leads), (a.source_mqls, b.source_mqls)):
+            if mine.folded or theirs.folded or len(mine.keys() | theirs.keys()) > 2 * mine.cap:
+                return False
+        for f in ("leads", "mqls", "sqls", "opportunities", "created_with_mql", "mql_with_sql", "sql_with_opp",
+                  "no_source"):
+            setattr(a, f, getattr(a, f) + getattr(b, f))
+        a.source_leads.update(b.source_leads)
+        a.source_mqls.update(b.source_mqls)
+        a.program_leads.update(b.program_leads)
+        if b.info.usable:
+            a.info.first = min(a.info.first or "\uffff", b.info.first)
+            a.info.last = max(a.info.last or "", b.info.last)
+        a.info.rows += b.info.rows
+        a.info.usable += b.info.usable
+        self.group.file_order, self.group.defaulted = group.file_order, group.defaulted
+        for f, order in orders.items():
+            self.cols[f].order = order
+        self.last_row += last_row - 1
+        return True
+
+    def finish(self) -> LeadCounts:
+        self.c.info.records = self.last_row - 1
+        self.c.source_leads.finish()
+        self.c.source_mqls.finish()
+        return self.c
+
+
+def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str, hi: str,
+               bad: BadRows, plan_currency: str = "USD", fx: Optional[dict[str, float]] = None,
+               delimiter: str = ",") -> DealCounts:
+    ix = layout.index
+    width = layout.width
+    shape = layout.shape
+    group = DateOrder()
+    names = {f: _header_name(layout, header, f) for f in ("created", "closed", "stage", "amount", "is_won")}
+    i_created, i_closed = ix["created"], ix.get("closed")
+    i_wd, i_ld = ix.get("won_date"), ix.get("lost_date")  # HubSpot: dates the deal entered Closed Won/Lost
+    if i_closed is None:
+        names["closed"] = _header_name(layout, header, "won_date")
+    created_col = DateColumn(names["created"], formats, group)
+    closed_col = DateColumn(names["closed"], formats, group)
+    won_col = DateColumn(_header_name(layout, header, "won_date"), formats, group)
+    lost_col = DateColumn(_header_name(layout, header, "lost_date"), formats, group)
+    i_stage, i_amount = ix.get("stage"), ix.get("amount")
+    i_won, i_closed_flag = ix.get("is_won"), ix.get("is_closed")
+    i_source, i_reason, i_currency = ix.get("source"), ix.get("loss_reason"), ix.get("currency")
+    amount_col = AmountColumn(names["amount"])
+    won_names, lost_names, strict = shape.won, shape.lost, shape.strict_stages
+    stage_cache: dict[str, str] = {}
+    fx = fx or {}
+    c = DealCounts(has_amount=i_amount is not None)
+    c.source_won = CappedCounter(MAX_SOURCES, OTHER_SOURCES, (c.source_bookings,))
+    c.info = FileInfo(PurePath(display).name, shape=shape.name)
+    days, source_won, source_bookings, reasons = c.days, c.source_won, c.source_bookings, c.loss_reasons
+    n = usable = 0
+    first, last = "\uffff", ""
+    date_cols = [(i, col) for i, col in ((i_created, created_col), (i_closed, closed_col), (i_wd, won_col),
+                                          (i_ld, lost_col)) if i is not None]
+    cget, kget, aget = created_col.cache.get, closed_col.cache.get, amount_col.cache.get
+    amount = (i_amount, amount_col) if i_amount is not None else None
+    rows, _ = _sniffed(rows, date_cols, amount)
+    number = 1
+    amount_col.settle(delimiter)
+    c.amount_unclear, c.amount_inferred = amount_col.unclear, amount_col.inferred
+    for number, row in rows:
+        if len(row) != width:
+            if _blank(row):
+                continue
+            n += 1
+            bad.add(display, number, f"has {len(row)} cells; the header has {width}")
+            continue
+        n += 1
+        what = "created"
+        try:
+            cell = row[i_created]
+            created = cget(cell) or created_col(cell)
+            if created is None:
+                if _blank(row):
+                    n -= 1
+                    continue
+                raise BadValue("empty")
+            what = "closed"
+            wd = ld = None
+            if i_closed is not None:
+                cell = row[i_closed]
+                closed = kget(cell) or (closed_col(cell) if cell else None)  # open deals: empty
+            else:
+                wd = won_col(row[i_wd]) if i_wd is not None else None
+                ld = lost_col(row[i_ld]) if i_ld is not None else None
+                closed = wd or ld
+            what = "stage"
+            if i_stage is None and i_won is None:
+                stage = "won" if wd else ("lost" if ld else "open")
+            elif i_won is not None and (i_closed_flag is not None or i_stage is None):
+                is_won = row[i_won].strip().lower() in _TRUE
+                is_closed = row[i_closed_flag].strip().lower() in _TRUE if i_closed_flag is not None else is_won
+                stage = "won" if is_won else ("lost" if is_closed else "open")
+            else:
+                cell = row[i_stage]
+                stage = stage_cache.get(cell)
+                if stage is None:
+                    key = stage_key(_norm(cell))
+                    if key in won_names:
+                        stage = "won"
+                    elif key in lost_names:
+                        stage = "lost"
+                    elif strict and key != "open":
+                        raise BadValue(f"{cell[:80]!r} is not won, lost or open (a --mapping file's stages "
+                                       "say which of your stages are won and lost)")
+                    else:
+                        stage = "open"
+                    if len(stage_cache) < 10_000:
+                        stage_cache[cell] = stage
+            what = "amount"
+            if i_amount is not None:
+                cell = row[i_amount]
+                value, code = aget(cell) or amount_col(cell)  # the column's cache, inline
+            else:
+                value = code = None
+            if stage == "won" and i_amount is not None:
+                if value is None:
+                    said = row[i_amount].strip()
+                    raise BadValue(f"no amount ({said[:40]!r}) on a won deal" if said else "empty on a won deal")
+                if value < 0:
+                    raise BadValue(f"{row[i_amount].strip()[:40]!r} is negative on a won deal")
+            if stage != "open" and closed is None:
+                what = "closed"
+                raise BadValue(f"empty on a {stage} deal")
+        except BadValue as e:
+            bad.add(display, number, f"{names[what]}: {e}")
+            continue
+        usable += 1
+        if created < first:
+            first = created
+        if created > last:
+            last = created
+        if closed is not None and closed > last:
+            last = closed
+        if lo <= created <= hi:
+            c.opportunities += 1
+        if closed is not None and lo <= closed <= hi:
+            if stage == "won":
+                source = row[i_source].strip() if i_source is not None else ""
+                if source not in source_won:
+                    source = source_won.key(source)
+                c.won += 1
+                source_won[source] += 1
+                took = days_between(created, closed)
+                if took >= 0:
+                    days[took] += 1
+                else:  # closed before it was created: entered in the CRM after the fact
+                    c.backdated += 1
+                if i_amount is None:
+                    continue
+                if i_currency is not None and row[i_currency].strip():
+                    code = row[i_currency].strip().upper()[:8]
+                code = currency_of(code, plan_currency) if code else plan_currency
+                if code != plan_currency:
+                    rate = fx.get(code)
+                    if rate is None:
+                        c.other_currency[code] += 1
+                        continue
+                    c.converted[code] += 1
+                    value *= rate
+                c.won_priced += 1
+                c.bookings += value
+                source_bookings[source] += value
+            elif stage == "lost":
+                c.lost += 1
+                reason = row[i_reason].strip() if i_reason is not None else ""
+                reasons[reasons.key(reason) if reason else "unspecified"] += 1
+    source_won.finish()
+    reasons.finish()
+    c.info.records = number - 1
+    c.info.rows, c.info.usable = n, usable
+    c.info.first, c.info.last = (first, last) if usable else (None, None)
+    c.date_order = group  # type: ignore[attr-defined]
+    return c

@@ -1,0 +1,229 @@
+"""The review's outputs: rich tables for people, Markdown, self-contained HTML, JSON.
+
+One table, ``REPORTERS``, maps a format name to a reporter class (like ``check``'s
+reporters): each takes the loaded plan and the typed :class:`ReviewResult` and
+returns the document as text. Every text from a CRM export (sources, loss
+reasons, errors, notes) has its control characters escaped before any format
+lays it out; JSON escapes them itself.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from typing import Optional, Protocol
+
+from gtmplan.output import fmt, term
+from gtmplan.commands.review.figures import OTHER_SOURCES
+from gtmplan.commands.review.result import ReviewResult
+
+SOURCES_SHOWN = 20  # rows of the per-source table in text, md and html (JSON keeps them all)
+
+_C1 = re.compile("[\x7f-\x9f\u2028\u2029]")
+LABELS = {"leads": "New leads", "mqls": "MQLs", "sqls": "SQLs", "opportunities": "Opportunities",
+          "won": "Deals won", "bookings": "Bookings", "win_rate": "Win rate",
+          "average_deal_size": "Average deal size", "days_to_close": "Days to close"}
+HIGHER_IS_WORSE = {"days_to_close"}
+
+
+class ReviewReporter(Protocol):
+    def __init__(self, color: bool = False, templates: Optional[str] = None) -> None: ...
+
+    def render(self, loaded, result: ReviewResult) -> str: ...
+
+
+def _value(key: str, x: Optional[float], cur: str) -> str:
+    if x is None:
+        return "–"
+    if key in ("bookings", "average_deal_size"):
+        return fmt.money(x, cur)
+    if key == "win_rate":
+        return fmt.pct(x, 1)
+    if key == "days_to_close":
+        return f"{x:g} days"
+    return fmt.count(x) if not float(x).is_integer() else f"{int(x):,}"
+
+
+def view(loaded, result: ReviewResult) -> dict:
+    """What every document shows, as display strings (control characters escaped)."""
+    plan = loaded.plan
+    cur = plan.currency
+    tol = plan.check.tolerance
+    from gtmplan.output.fmt import day
+
+    q = result.quarter
+    fy = plan.calendar
+    metrics = []
+    for key, m in result.metrics.items():
+        p, a = m.plan, m.actual
+        variance, bad = "–", False
+        if p and a is not None and key not in result.partial:
+            v = (a - p) / p
+            variance = f"{v * 100:+.0f}%"
+            bad = v > tol if key in HIGHER_IS_WORSE else v < -tol
+        metrics.append({"label": LABELS[key], "plan": _value(key, p, cur), "actual": _value(key, a, cur),
+                        "variance": variance, "bad": bad})
+    rates = [{"key": k, "actual": fmt.pct(r.actual, 1), "n": f"{r.n:,}" if r.actual is not None else "–",
+              "interval": f"{fmt.pct(r.low, 1)} to {fmt.pct(r.high, 1)}" if r.low is not None else "–",
+              "sales": _stated(r.sales, r.sales_fits), "marketing": _stated(r.marketing, r.marketing_fits),
+              "closer": r.closer or "–"}
+             for k, r in result.rates.items()]
+    sources = [{"source": s.source, "leads": _n(s.leads), "mqls": _n(s.mqls), "won": _n(s.won),
+                "bookings": "–" if s.bookings is None else fmt.money(s.bookings, cur)}
+               for s in result.sources]
+    # the largest sources (and the folded rest) are shown; --format json keeps every row
+    kept = [s for s in sources if s["source"] != OTHER_SOURCES]
+    sources_more = max(0, len(kept) - SOURCES_SHOWN)
+    if sources_more:
+        sources = kept[:SOURCES_SHOWN] + [s for s in sources if s["source"] == OTHER_SOURCES]
+    programs = [{"id": p.id, "name": p.name, "channel": p.channel, "leads": _n(p.leads),
+                 "expected": fmt.count(p.expected_leads), "cost": fmt.money(p.cost, cur),
+                 "cpl": fmt.money(p.cost_per_lead, cur) if p.cost_per_lead is not None else "–", "weak": p.weak}
+                for p in result.programs]
+    shown_bad = [b.as_dict() for b in result.bad_rows]
+    return _printable({
+        "title": f"{plan.company}: {q} go-to-market review",
+        "period": f"Fiscal {q}: {day(q.first_day(fy))} to {day(q.last_day(fy))}",
+        "metrics": metrics, "rates": rates, "sources": sources, "sources_more": sources_more,
+        "programs": programs,
+        "bases": [{"label": LABELS[k], "basis": v} for k, v in result.plan_bases.items()],
+        "loss_reasons": [r.as_dict() for r in result.loss_reasons], "bad_rows": shown_bad,
+        "bad_rows_total": result.bad_rows_total,
+        "bad_rows_more": result.bad_rows_total - len(shown_bad),
+        "notes": result.notes, "suggestions": result.suggestions,
+    })
+
+
+def _stated(v: Optional[float], inside: Optional[bool]) -> str:
+    if v is None:
+        return "–"
+    mark = "" if inside is None else (" (inside)" if inside else " (outside)")
+    return fmt.pct(v, 1) + mark
+
+
+def _printable(node):
+    """CRM text may hold control characters (ESC, NUL): escape them for every output."""
+    if isinstance(node, str):
+        return fmt.printable(node)
+    if isinstance(node, dict):
+        return {k: _printable(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_printable(v) for v in node]
+    return node
+
+
+def _n(x) -> str:
+    return "–" if x is None else f"{x:,}"
+
+
+class JsonReporter:
+    def __init__(self, color: bool = False, templates: Optional[str] = None):
+        pass
+
+    def render(self, loaded, result: ReviewResult) -> str:
+        text = json.dumps(result.as_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        # JSON escapes C0 controls itself; C1 controls (a CSI is \x9b) and line separators too
+        return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class _DocumentReporter:
+    kind = ""
+
+    def __init__(self, color: bool = False, templates: Optional[str] = None):
+        self.templates = templates
+
+    def render(self, loaded, result: ReviewResult) -> str:
+        from gtmplan.output.render.templating import render_template
+
+        return render_template(f"review.{self.kind}.j2", view(loaded, result), self.templates)
+
+
+class MarkdownReporter(_DocumentReporter):
+    kind = "md"
+
+
+class HtmlReporter(_DocumentReporter):
+    kind = "html"
+
+
+class TextReporter:
+    def __init__(self, color: bool = False, templates: Optional[str] = None):
+        self.color = color
+
+    def render(self, loaded, result: ReviewResult) -> str:
+        from rich.console import Console
+        from rich.markup import escape
+        from rich.table import Table
+
+        v = view(loaded, result)
+        buf = io.StringIO()
+        con = Console(file=buf, force_terminal=self.color, no_color=not self.color, width=term.width(), highlight=False)
+        con.print(f"[bold]{escape(v['title'])}[/bold]  ({v['period']})")
+
+        t = Table(title="Plan vs actual", title_justify="left")
+        for name in ("Figure", "Plan", "Actual", "Variance"):
+            t.add_column(name, justify="left" if name == "Figure" else "right")
+        for m in v["metrics"]:
+            style = "red" if m["bad"] else ""
+            t.add_row(m["label"], m["plan"], m["actual"],
+                      f"[{style}]{m['variance']}[/{style}]" if style else m["variance"])
+        con.print(t)
+        if v["bases"]:  # none for a quarter the plan does not cover
+            con.print("Plan bases: " + "; ".join(f"{b['label']}: {b['basis']}" for b in v["bases"]) + ".",
+                      markup=False)
+
+        t = Table(title="Conversion rates on the quarter's cohort (95% interval)", title_justify="left")
+        for name in ("Rate", "Actual", "Rows", "Interval", "Sales assumes", "Marketing assumes", "Closer"):
+            t.add_column(name, justify="left" if name in ("Rate", "Closer") else "right")
+        for r in v["rates"]:
+            t.add_row(r["key"], r["actual"], r["n"], r["interval"], r["sales"], r["marketing"], r["closer"])
+        con.print(t)
+
+        if v["sources"]:
+            t = Table(title="By source", title_justify="left")
+            for name in ("Source", "Leads", "MQLs", "Won", "Bookings"):
+                t.add_column(name, justify="left" if name == "Source" else "right")
+            for s in v["sources"]:
+                t.add_row(escape(s["source"]), s["leads"], s["mqls"], s["won"], s["bookings"])
+            con.print(t)
+            if v["sources_more"]:
+                con.print(f"  ... and {v['sources_more']:,} more sources (--format json lists them all)")
+        if v["programs"]:
+            t = Table(title="Programs, weakest first", title_justify="left")
+            for name in ("Program", "Channel", "Leads", "Forecast", "Cost", "Cost per lead"):
+                t.add_column(name, justify="left" if name in ("Program", "Channel") else "right")
+            for p in v["programs"]:
+                leads = f"[red]{p['leads']}[/red]" if p["weak"] else p["leads"]
+                t.add_row(escape(p["id"]), escape(p["channel"]), leads, p["expected"], p["cost"], p["cpl"])
+            con.print(t)
+        if v["loss_reasons"]:
+            t = Table(title="Loss reasons", title_justify="left")
+            t.add_column("Reason")
+            t.add_column("Deals lost", justify="right")
+            for r in v["loss_reasons"]:
+                t.add_row(escape(r["reason"]), str(r["count"]))
+            con.print(t)
+        if v["bad_rows"]:
+            con.print(f"[bold]Rows left out[/bold] ({v['bad_rows_total']:,}):")
+            for b in v["bad_rows"][:50]:
+                con.print(f"  {b['file']} row {b['row']}: {b['error']}", markup=False)
+            if v["bad_rows_total"] > 50:
+                con.print(f"  ... and {v['bad_rows_total'] - 50:,} more (--format json lists up to 1,000)")
+        for n in v["notes"]:
+            con.print(f"Note: {n}", markup=False)
+        if v["suggestions"]:
+            con.print("[bold]Suggestions[/bold]")
+            for s in v["suggestions"]:
+                con.print(f"  - {s}", markup=False)
+        return buf.getvalue()
+
+
+REPORTERS: dict[str, type] = {"text": TextReporter, "md": MarkdownReporter, "html": HtmlReporter,
+                              "json": JsonReporter}
+"""Format name -> reporter class: the formats ``gtmplan review`` writes."""
+
+
+def render(fmt_name: str, loaded, result: ReviewResult, color: bool = False, templates: Optional[str] = None) -> str:
+    reporter: ReviewReporter = REPORTERS[fmt_name](color=color, templates=templates)
+    return reporter.render(loaded, result)

@@ -1,0 +1,190 @@
+"""What to change in the plan after a review: concrete, with the numbers, and never
+more certain than the data (cli.md 0.2, "Statistics"; rules.md E701).
+
+- A rate's assumption is questioned only with n >= 30 rows and the stated value
+  outside the 95% Wilson interval; below that, or inside it, the text says how
+  many more rows it would take to tell.
+- The average deal size and the sales cycle are questioned only from at least
+  10 won deals.
+- A program is "weak" by :func:`result.is_weak`, the same test the report uses.
+"""
+
+from __future__ import annotations
+
+from gtmplan.commands.review.figures import OTHER_SOURCES
+
+from typing import Optional
+
+from gtmplan.output.fmt import count, money, pct, plural, possessive, rate, rel_diff
+from gtmplan.engine.funnel import lag_quarters
+from gtmplan.engine.stats import plan_value, wilson
+from gtmplan.commands.review.result import MIN_RATE_ROWS, MIN_WON_DEALS, Rate, ReviewResult
+
+MAX_ROWS_TO_TELL = 10_000_000
+FAR_MORE = 100  # more than this many times the rows measured: not worth a number
+
+
+def rows_to_tell(r: Rate, stated: float) -> Optional[int]:
+    """How many rows in all, if the measured rate held, before its 95% interval would
+    exclude ``stated`` (at least MIN_RATE_ROWS); None when it never would."""
+    if r.actual is None:
+        return None
+    p = r.actual
+
+    def excludes(n: int) -> bool:
+        lo, hi = wilson(round(p * n), n)
+        return not lo <= stated <= hi
+
+    n = max(r.n, MIN_RATE_ROWS)
+    if excludes(n):
+        return n
+    top = n
+    while not excludes(top):
+        top *= 2
+        if top > MAX_ROWS_TO_TELL:
+            return None
+    low = top // 2
+    while low + 1 < top:
+        mid = (low + top) // 2
+        if excludes(mid):
+            top = mid
+        else:
+            low = mid
+    return top
+
+
+def _interval(r: Rate) -> str:
+    return f"{pct(r.actual, 1)}, {r.k:,} of {r.n:,}; 95% interval {pct(r.low, 1)} to {pct(r.high, 1)}"
+
+
+def rate_suggestions(key: str, r: Rate, q: str) -> list[str]:
+    if r.actual is None:
+        return []
+    stated = r.stated()
+    if not stated:
+        if r.enough:
+            return [f"State {key} in the plan: {q} measured {_interval(r)}."]
+        return [f"{key}: {q} measured {_interval(r)}; it takes {MIN_RATE_ROWS} rows to suggest a value "
+                f"({MIN_RATE_ROWS - r.n} more)."]
+    out = []
+    off = [side for side in stated if r.fits(side) is False]
+    if r.enough and off:
+        where = " and ".join(f"{side}.assumptions" for side in off)
+        said = "; ".join(f"{side} assumed {rate(v)}, {'inside' if r.fits(side) else 'outside'} the interval"
+                         for side, v in stated.items())
+        out.append(f"Update {key} to {rate(plan_value(r.actual, r.low, r.high))} in {where}: {q} measured "
+                   f"{_interval(r)} ({said}).")
+        return out
+    if not r.enough:
+        need = {side: rows_to_tell(r, v) for side, v in stated.items()}
+        told = [f"{possessive(side)} {rate(v)}" + (f" (about {need[side]:,} rows in all, if the rate held)"
+                                         if need[side] and need[side] > MIN_RATE_ROWS else "")
+                for side, v in stated.items()]
+        out.append(f"{key}: {q} measured {_interval(r)}: too few rows to judge "
+                   f"{' or '.join(told)}; it takes at least {MIN_RATE_ROWS} ({MIN_RATE_ROWS - r.n} more).")
+        return out
+    # enough rows, every stated value inside the interval: the data cannot tell them apart
+    parts = []
+    for side, v in stated.items():
+        n = rows_to_tell(r, v)
+        if n and n > FAR_MORE * r.n:  # "about 675,685 more rows" reads as a plan; it means "as good as equal"
+            told = f" (so close to the measured rate that it would take over {FAR_MORE} times as many rows to tell)"
+        else:
+            told = f" (it would take about {n - r.n:,} more rows to tell, if the rate held)" if n else ""
+        parts.append(f"{possessive(side)} {rate(v)} lies inside it{told}")
+    out.append(f"{key}: {q} measured {_interval(r)}; {'; '.join(parts)}: no change suggested.")
+    return out
+
+
+def suggestions(loaded, result: ReviewResult, used: dict) -> list[str]:
+    plan = loaded.plan
+    q = str(result.quarter)
+    tol = plan.check.tolerance
+    cur = plan.currency
+    out: list[str] = []
+
+    for key, r in result.rates.items():
+        out += rate_suggestions(key, r, q)
+
+    m = result.metrics
+    won = m["won"].actual
+    priced = result.won_priced or 0
+    size = m["average_deal_size"]
+    if not result.amounts_unclear and size.actual is not None and size.plan and rel_diff(size.actual, size.plan) > tol:
+        if priced >= MIN_WON_DEALS:
+            out.append(f"Update average_deal_size to {money(size.actual, cur)}: the {priced:,} deals won in {q} "
+                       f"averaged that, against {money(size.plan, cur)} in the plan.")
+        else:
+            out.append(f"average_deal_size: the {plural(priced, 'deal')} won in {q} averaged "
+                       f"{money(size.actual, cur)} (plan: {money(size.plan, cur)}); it takes {MIN_WON_DEALS} won "
+                       f"deals to suggest a change ({MIN_WON_DEALS - priced} more).")
+    days = m["days_to_close"]
+    if days.actual is not None and days.plan is not None and rel_diff(days.actual, days.plan) > tol:
+        if won is not None and won >= MIN_WON_DEALS:
+            new_lag, old_lag = lag_quarters(days.actual), lag_quarters(days.plan)
+            lag = f"; the MQL lag becomes {plural(new_lag, 'quarter')}" if new_lag != old_lag else ""
+            out.append(f"Update sales_cycle_days to {days.actual:g}: the median of the {won:,} deals won in {q} "
+                       f"took that long (plan: {days.plan:g}){lag}.")
+        else:
+            out.append(f"sales_cycle_days: the median deal won in {q} took {days.actual:g} days (plan: "
+                       f"{days.plan:g}) over {plural(int(won or 0), 'deal')}; it takes {MIN_WON_DEALS} won deals "
+                       f"to suggest a change ({MIN_WON_DEALS - int(won or 0)} more).")
+    book = m["bookings"]
+    if not result.amounts_unclear and "bookings" not in result.partial and book.actual is not None and book.plan and book.actual < book.plan * (1 - tol):
+        out.append(f"Bookings of {money(book.actual, cur)} missed the {q} target of {money(book.plan, cur)} "
+                   f"by {pct(1 - book.actual / book.plan)}: revisit the next quarters' targets or pipeline.")
+
+    programs = [p for p in result.programs if p.leads is not None and "leads" not in result.partial]
+    cpl_plan = used.get("cost_per_lead")
+    for p in programs:
+        if not p.weak:
+            continue
+        if p.leads == 0:
+            sources = ", ".join(p.crm_sources) or "none listed"
+            out.append(f"Cut or fix program {p.id}: no leads in {q} from its CRM sources ({sources}) "
+                       f"for {money(p.cost, cur)}.")
+        else:
+            out.append(f"Cut or rework program {p.id}: {plural(p.leads, 'lead')} against "
+                       f"{count(p.expected_leads)} forecast, {money(p.cost_per_lead, cur)} a lead"
+                       + (f" (plan: {money(cpl_plan, cur)})." if cpl_plan else "."))
+    winners = [p for p in programs if p.leads and p.expected_leads and p.leads >= p.expected_leads]
+    if winners:
+        best = min(winners, key=lambda p: p.cost_per_lead)
+        out.append(f"Grow program {best.id}: {plural(best.leads, 'lead')} against {count(best.expected_leads)} "
+                   f"forecast at {money(best.cost_per_lead, cur)} a lead, the cheapest on target.")
+    claimed = {s.strip().casefold() for p in plan.marketing.programs for s in (p.crm_sources or [])}
+    leads_total = m["leads"].actual
+    if leads_total and claimed:
+        unlisted = sorted(((s.source, s.leads) for s in result.sources if s.leads
+                           and s.source.casefold() not in claimed and s.source not in ("(none)", OTHER_SOURCES)),
+                          key=lambda sl: (-sl[1], sl[0]))
+        unclaimed = result.unclaimed_leads
+        if unclaimed is None:
+            unclaimed = sum(n for _, n in unlisted)
+        if unclaimed > leads_total * tol and unlisted:
+            named = ", ".join(f"{source!r} ({count(n)})" for source, n in unlisted[:5])
+            rest = len(unlisted) - 5
+            folded = any(s.source == OTHER_SOURCES and s.leads for s in result.sources)
+            more = ""
+            if rest > 0 or folded:
+                more = f" and {plural(rest, 'more source')}" if rest > 0 else ""
+                more += f" and the smaller sources in '{OTHER_SOURCES}'" if folded else ""
+            several = len(unlisted) > 1 or folded
+            out.append(f"{count(unclaimed)} of {plural(leads_total, 'lead')} in {q} came from "
+                       f"{'sources' if several else 'a source'} no program lists in crm_sources: "
+                       f"{named}{more}. Add {'them' if several else 'it'} to the programs' crm_sources, "
+                       "or the portfolio cannot be judged.")
+    losses = result.loss_reasons
+    if losses:
+        lost = sum(x.count for x in losses)
+        named = [x for x in losses if x.reason != "unspecified"]
+        if named:
+            top = named[0]
+            out.append(f"Share the win-loss record with marketing: the most frequent loss reason in {q} was "
+                       f"{top.reason!r} ({top.count} of {plural(lost, 'lost deal')}).")
+        else:
+            out.append(f"Record a loss reason on lost deals: none of the {plural(lost, 'deal')} lost in {q} has one.")
+    if result.bad_rows_total:
+        out.append(f"Fix the {plural(result.bad_rows_total, 'unreadable row')} in the exports (listed above); "
+                   "they are left out of every figure.")
+    return out

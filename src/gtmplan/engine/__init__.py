@@ -1,0 +1,1 @@
+"""Pure computations over a validated plan: the funnel, statistics."""

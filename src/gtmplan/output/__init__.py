@@ -1,0 +1,1 @@
+"""Formatting, reporters, renderers and atomic writes: everything that turns results into bytes."""

@@ -1,0 +1,179 @@
+"""The presentation layer: numbers, dates, ranges and words for people.
+
+Money with the plan's currency, counts rounded up, rates, shares, dates
+("14 Jul 2027"), employee ranges, assumptions as the plan states them, plurals.
+Every output (findings, the funnel table, documents, the review) takes them
+from here, so a figure reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Optional, Protocol
+
+# C0 and C1 control characters, DEL and Unicode line/paragraph separators: printed
+# raw, they break lines or drive the terminal (ESC sequences).
+# Lone surrogates (a file name that is not UTF-8, as Python decodes it) cannot be
+# written as UTF-8 at all: shown as the byte they stand for.
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+
+def printable(text: str) -> str:
+    """User text safe to print on one terminal line: control characters escaped (\\x1b)."""
+    return _CONTROL_RE.sub(_escape, text)
+
+
+def _escape(m: re.Match) -> str:
+    c = ord(m.group())
+    if c < 256:
+        return f"\\x{c:02x}"
+    if 0xDC80 <= c <= 0xDCFF:  # surrogateescape: the undecodable byte
+        return f"\\x{c - 0xDC00:02x}"
+    return f"\\u{c:04x}"
+
+
+def money(x: Optional[float], currency: str = "USD") -> str:
+    if x is None:
+        return "–"
+    sym = _SYMBOLS.get(currency)
+    sign = "-" if x < 0 else ""
+    amount = f"{round(abs(x)):,}"
+    return f"{sign}{sym}{amount}" if sym else f"{sign}{currency} {amount}"
+
+
+def ceil_count(x: Optional[float]) -> Optional[int]:
+    """Counts shown to people are rounded up (with a guard against float noise)."""
+    if x is None:
+        return None
+    return math.ceil(round(x, 6))
+
+
+def count(x: Optional[float]) -> str:
+    """A count of leads, deals, sellers...: rounded up, with thousands separators."""
+    if x is None:
+        return "–"
+    return f"{ceil_count(x):,}"
+
+
+def shortfall(have: Optional[float], need: Optional[float]) -> tuple[str, bool]:
+    """("short by 156", True), ("covered", False) or ("–", False) when either is unknown.
+    The gap is the difference of the two counts as shown (each rounded up)."""
+    if have is None or need is None:
+        return "–", False
+    gap = ceil_count(need) - ceil_count(have)
+    if have < need and gap > 0:
+        return f"short by {gap:,}", True
+    return "covered", False
+
+
+def rate(x: Optional[float]) -> str:
+    """An assumption such as 0.30 (two decimals unless more are needed)."""
+    if x is None:
+        return "–"
+    return f"{x:.2f}" if abs(x * 100 - round(x * 100)) < 1e-9 else f"{x:.3g}"
+
+
+def pct(x: Optional[float], digits: int = 0) -> str:
+    if x is None:
+        return "–"
+    return f"{x * 100:.{digits}f}%"
+
+
+def share(x: Optional[float]) -> str:
+    """A share as a percentage that never reads 100% below 1, nor 0% above 0 (0.999 -> 99.9%)."""
+    if x is None:
+        return "–"
+    for digits in range(7):
+        shown = pct(x, digits)
+        if not (0 < x < 1 and float(shown[:-1]) in (0.0, 100.0)):
+            return shown
+    return pct(x, 6)
+
+
+def pct_beyond(x: float, limit: float, above: bool = True) -> str:
+    """x as a percentage with as many decimals as it takes to show which side of
+    ``limit`` it is on: 10.3% (not 10%) for a value that fails a 10% tolerance."""
+    for digits in range(0, 4):
+        shown = round(x * 100, digits)
+        if (shown > limit * 100) if above else (shown < limit * 100):
+            return f"{x * 100:.{digits}f}%"
+    return f"{x * 100:.0f}%"
+
+
+def number(x: Optional[float]) -> str:
+    if x is None:
+        return "–"
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+
+
+def compact(x: float, currency: Optional[str] = None) -> str:
+    """A chart axis label: 750, 1.5k, 2M (with the currency symbol or code for money)."""
+    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= div:
+            text = f"{x / div:.1f}".rstrip("0").rstrip(".") + suffix
+            break
+    else:
+        text = f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
+    if currency is None:
+        return text
+    sym = _SYMBOLS.get(currency)
+    return f"{sym}{text}" if sym else f"{currency} {text}"
+
+
+def possessive(side: str) -> str:
+    """sales -> sales', marketing -> marketing's."""
+    return f"{side}'" if side.endswith("s") else f"{side}'s"
+
+
+def plural(n: float, word: str, with_count: bool = True) -> str:
+    """plural(2, "quarter") -> "2 quarters"; with_count=False -> "quarters". A
+    fractional count is rounded up as ``count`` shows it: "1 lead", never "1 leads"."""
+    shown = count(n)
+    noun = word if shown == "1" else word + "s"
+    return f"{shown} {noun}" if with_count else noun
+
+
+def day(d: dt.date) -> str:
+    """A date in documents: 14 Jul 2027."""
+    from gtmplan.plan.quarters import MONTH_NAMES
+
+    return f"{d.day} {MONTH_NAMES[d.month - 1][:3]} {d.year}"
+
+
+class _Range(Protocol):
+    min: Optional[int]
+    max: Optional[int]
+
+
+def employees(rng: Optional[_Range], dash: str = "–", anything: str = "any") -> str:
+    """An employee range: 50–1,000, 200+, up to 50; ``anything`` when it has no bounds.
+    Messages on a terminal pass ``dash="-"``."""
+    if rng is None or (rng.min is None and rng.max is None):
+        return anything
+    if rng.min is not None and rng.max is not None:
+        return f"{rng.min:,}{dash}{rng.max:,}"
+    return f"{rng.min:,}+" if rng.min is not None else f"up to {rng.max:,}"
+
+
+MONEY_ASSUMPTIONS = frozenset(("average_deal_size", "cost_per_lead"))
+
+
+def assumption(key: str, value: Optional[float], currency: str = "USD", percent: bool = False) -> str:
+    """A funnel assumption as people read it: money, days, or a rate (0.30, or 30% with ``percent``)."""
+    if value is None:
+        return "not stated"
+    if key in MONEY_ASSUMPTIONS:
+        return money(value, currency)
+    if key == "sales_cycle_days":
+        return f"{value:g} days"
+    return pct(value, 1 if (value * 1000) % 10 else 0) if percent else rate(value)
+
+
+def rel_diff(a: float, b: float) -> float:
+    """abs(a - b) / max(a, b): how rules.md measures whether two numbers match."""
+    top = max(abs(a), abs(b))
+    return 0.0 if top == 0 else abs(a - b) / top

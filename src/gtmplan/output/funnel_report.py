@@ -1,0 +1,184 @@
+"""``gtmplan funnel`` output: tables for people, JSON and CSV with exact numbers.
+
+The table for people comes in three parts, each read along its rows: the
+waterfall by target quarter (what each quarter's target needs), the MQLs by the
+quarter they are created in (needed vs planned: the comparison A102 makes), and
+capacity and spend by quarter. Each has a one-line legend and fits the terminal.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from gtmplan.output.fmt import count, money, pct, plural, printable, shortfall
+from gtmplan.engine.funnel import Funnel
+
+if TYPE_CHECKING:
+    from gtmplan.plan.model import Plan
+
+COLUMNS = ("quarter", "target", "deals", "opportunities", "other_opportunities", "sqls", "mqls_needed", "leads_needed",
+           "created_in", "mqls_planned", "mqls_demanded", "capacity", "program_cost", "budget")
+
+
+def render_json(f: Funnel) -> str:
+    return json.dumps(f.as_dict(), indent=2) + "\n"
+
+
+def render_csv(f: Funnel) -> str:
+    from gtmplan.output.csvout import write_rows
+
+    return write_rows([COLUMNS, *([row.as_dict()[c] for c in COLUMNS] for row in f.rows)])
+
+
+def _other(plan, row) -> str:
+    """Other sources' opportunities as render shows them: the total less marketing's part rounded up."""
+    from gtmplan.engine.funnel import shown_opportunity_sources
+
+    shown = shown_opportunity_sources(plan, row)
+    return "–" if shown is None else f"{sum(shown[1:]):,}"
+
+
+def render_table(f: Funnel, plan, color: bool = False, width: int | None = None) -> str:
+    from rich.console import Console
+
+    from gtmplan.output import term
+
+    cur = f.currency
+    width = width or term.width()
+    red = (lambda text: f"[red]{text}[/red]") if color else (lambda text: text)  # noqa: E731
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False)
+    lag = f.lag
+    lag_text = f"{plural(lag, 'quarter')} earlier" if lag else "in the same quarter"
+    console.print(f"[bold]{_markup(plan.company)}: demand waterfall and capacity ({cur})[/bold]")
+
+    # 1. by target quarter
+    other = any(r.other_opportunities for r in f.rows)  # the column only when sales.other_pipeline is used
+    cols = [("Quarter", [str(r.quarter) for r in f.rows]),
+            ("Target", [money(r.target, cur) for r in f.rows]),
+            ("Deals", [count(r.deals) for r in f.rows]),
+            ("Opps", [count(r.opportunities) for r in f.rows]),
+            *([("Other opps", [_other(plan, r) for r in f.rows])] if other else []),
+            ("SQLs", [count(r.sqls) for r in f.rows]),
+            ("MQLs needed", [count(r.mqls_needed) for r in f.rows]),
+            ("Leads needed", [count(r.leads_needed) for r in f.rows]),
+            ("MQLs created in", [str(r.created_in) for r in f.rows])]
+    _print_tables(console, "By target quarter", cols, {"Quarter", "MQLs created in"}, width)
+    console.print(f"Each quarter's bookings target worked back to the MQLs and leads it needs, which must be "
+                  f"created {lag_text} (the sales cycle)."
+                  + (" Other opps: what sales sources itself (sales.other_pipeline); MQLs bring the rest."
+                     if other else ""))
+    console.print()
+
+    # 2. by the quarter the MQLs are created
+    gaps = [shortfall(r.mqls_planned, r.mqls_demanded) for r in f.rows]
+    cols = [("Created in", [str(r.quarter) for r in f.rows]),
+            ("For target", [str(r.quarter + lag) if r.mqls_demanded is not None else "past the plan"
+                            for r in f.rows]),
+            ("MQLs demanded", [count(r.mqls_demanded) for r in f.rows]),
+            ("MQLs planned", [red(count(r.mqls_planned)) if short else count(r.mqls_planned)
+                              for r, (_, short) in zip(f.rows, gaps)]),
+            ("Gap", [red(status) if short else status for status, short in gaps])]
+    _print_tables(console, "MQLs needed vs planned, by the quarter they are created", cols,
+                  {"Created in", "For target", "Gap"}, width)
+    console.print("MQLs demanded: what the target quarter's deals need created in this quarter; MQLs planned: "
+                  "what marketing's programs running in it bring.")
+    console.print()
+
+    # 3. capacity and spend, by quarter
+    under = [r.capacity < r.target for r in f.rows]
+    cols = [("Quarter", [str(r.quarter) for r in f.rows]),
+            ("Target", [money(r.target, cur) for r in f.rows]),
+            ("Capacity", [red(money(r.capacity, cur)) if u else money(r.capacity, cur)
+                          for r, u in zip(f.rows, under)]),
+            ("Coverage", [(red if u else str)(pct(r.capacity / r.target) if r.target else "–")
+                          for r, u in zip(f.rows, under)]),
+            ("Program cost", [red(money(r.program_cost, cur)) if r.program_cost > r.budget
+                              else money(r.program_cost, cur) for r in f.rows]),
+            ("Budget", [money(r.budget, cur) for r in f.rows])]
+    _print_tables(console, "Capacity and spend", cols, {"Quarter"}, width)
+    console.print("Capacity: what the ramped sales team can close at the expected attainment. Counts are "
+                  "rounded up; 'gtmplan funnel --format json' has the exact values.")
+    return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
+
+
+def _print_tables(console, title: str, cols: list[tuple[str, list[str]]], left: set[str], width: int) -> None:
+    """One table, or, when its figures cannot all be shown whole in ``width``
+    columns, several: the first column (the quarter) repeated, the others split
+    between them. Figures never wrap or get cut; headers wrap between words."""
+    from rich.markup import render
+    from rich.table import Table
+
+    def need(name: str, cells: list[str]) -> int:  # the narrowest a column can be, plus padding and rule
+        longest_word = max(len(w) for w in name.split())
+        return max([longest_word, *(render(c).cell_len for c in cells)]) + 3
+
+    key, rest = cols[0], cols[1:]
+    groups: list[list[tuple[str, list[str]]]] = [[]]
+    used = 1 + need(*key)
+    for col in rest:
+        if groups[-1] and used + need(*col) > width:
+            groups.append([])
+            used = 1 + need(*key)
+        groups[-1].append(col)
+        used += need(*col)
+    for i, group in enumerate(groups):
+        part = f" ({i + 1} of {len(groups)})" if len(groups) > 1 else ""
+        shown = (key, *group)
+        natural = 1 + sum(max(len(name), *(render(c).cell_len for c in cells)) + 3 for name, cells in shown)
+        t = Table(title=title + part, title_justify="left")
+        for name, cells in shown:
+            # all headers on one line when they fit; else each column as narrow as its figures
+            # and the longest word of its header (headers wrap between words)
+            t.add_column(name, justify="left" if name in left else "right",
+                         width=None if natural <= width else need(name, cells) - 3)
+        for row in zip(*(cells for _, cells in shown)):
+            t.add_row(*row)
+        console.print(t)
+
+def _markup(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(printable(text))
+
+
+# -- the formats of `gtmplan funnel`, chosen like check's reporters --------------------------
+
+@dataclass
+class FunnelReport:
+    plan: Plan
+    funnel: Funnel
+
+
+class TableReporter:
+    def __init__(self, color: bool = False):
+        self.color = color
+
+    def render(self, result: FunnelReport) -> str:
+        return render_table(result.funnel, result.plan, color=self.color)
+
+
+class JsonReporter:
+    def __init__(self, color: bool = False):
+        pass
+
+    def render(self, result: FunnelReport) -> str:
+        return render_json(result.funnel)
+
+
+class CsvReporter:
+    def __init__(self, color: bool = False):
+        pass
+
+    def render(self, result: FunnelReport) -> str:
+        return render_csv(result.funnel)
+
+
+REPORTERS = {
+    "table": ("gtmplan.output.funnel_report", "TableReporter"),
+    "json": ("gtmplan.output.funnel_report", "JsonReporter"),
+    "csv": ("gtmplan.output.funnel_report", "CsvReporter"),
+}

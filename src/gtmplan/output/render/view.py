@@ -1,0 +1,326 @@
+"""The plan document's view model: plain data built from the plan and the computations.
+
+Templates only lay this out. Every number is already formatted for people
+(thousands separators, the plan's currency, counts rounded up) and every chart
+already has its geometry, so templates do no arithmetic.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from gtmplan.output import fmt
+from gtmplan.output.fmt import day
+from gtmplan.engine.funnel import (Funnel, compute, opportunity_sources, program_leads, program_mqls, sellers,
+                      shown_opportunity_sources)
+from gtmplan.plan.loaded import LoadedPlan
+from gtmplan.plan.quarters import FiscalCalendar, Quarter
+from gtmplan.rules import Finding
+from gtmplan.plan.vocabulary import SIDES, STAGES
+from gtmplan.output.render.charts import bar_chart
+
+
+def _join(items, empty: str = "any") -> str:
+    return ", ".join(items) if items else empty
+
+
+def _both(sides) -> bool:
+    return set(SIDES) <= set(sides)
+
+
+def closing_and_next(reviews: list, quarter: Quarter, cal: FiscalCalendar) -> tuple[Optional[int], Optional[int]]:
+    """Indexes into ``reviews`` (sorted by date) of the last review dated in ``quarter`` (the one
+    that closes it) and of the first review after it; None where there is none."""
+    inside = [i for i, r in enumerate(reviews) if Quarter.of(r.date, cal) == quarter]
+    after = [i for i, r in enumerate(reviews) if r.date > quarter.last_day(cal)]
+    return (inside[-1] if inside else None), (after[0] if after else None)
+
+
+def _goal_target(goal, currency: str) -> str:
+    if goal.metric in ("new_bookings", "pipeline"):
+        return fmt.money(goal.target, currency)
+    if goal.metric in ("win_rate", "market_share"):
+        return fmt.pct(goal.target, 1 if (goal.target * 100) % 1 else 0)
+    if goal.metric in ("mqls", "sqls", "opportunities"):
+        return fmt.count(goal.target)
+    return fmt.number(goal.target)
+
+
+def build_view(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Quarter] = None,
+               funnel: Optional[Funnel] = None) -> dict:
+    """The document's data; ``funnel`` is the one the checks computed (computed here if not given)."""
+    plan = loaded.plan
+    f = funnel if funnel is not None else compute(plan)
+    cur = plan.currency
+    fy = plan.calendar
+    start, end = plan.horizon.start, plan.horizon.end
+    m = lambda x: fmt.money(x, cur)  # noqa: E731
+
+    period = f"{start}–{end} ({day(start.first_day(fy))} to {day(end.last_day(fy))})"
+    fiscal_note = fy.describe()
+    edition = str(quarter) if quarter else None
+    title = f"{plan.company} go-to-market plan"
+
+    return {
+        "title": title,
+        "company": plan.company,
+        "edition": edition,
+        "period": period,
+        "fiscal_note": fiscal_note,
+        "currency": cur,
+        "primary_objective": {"revenue": "Revenue", "market_share": "Market share"}.get(
+            plan.primary_objective or "", "not set"),
+        "goals": [{
+            "id": g.id, "description": g.description or "", "metric": g.metric.replace("_", " "),
+            "target": _goal_target(g, cur), "period": "whole plan" if g.period == "FY" else str(g.period),
+            "owners": " and ".join(g.owners) or "nobody", "shared": _both(g.owners),
+        } for g in plan.goals or []],
+        "segments": [{
+            "id": s.id, "name": s.name or s.id, "industries": _join(s.industries), "employees": fmt.employees(s.employees),
+            "regions": _join(s.regions), "buyer_roles": _join(s.buyer_roles, "–"), "pains": _join(s.pains, "–"),
+        } for s in plan.icp.segments],
+        "lead_definition": _lead_definition(plan),
+        "waterfall": _waterfall(f, quarter, m),
+        "pipeline": _pipeline_by_source(plan, f, quarter),
+        "capacity": _capacity(plan, f, quarter, m),
+        "programs": _programs(plan, f, quarter, m),
+        "content": _content(plan),
+        "feedback": _feedback(plan),
+        "reviews": _reviews(plan, quarter),
+        "actuals": _plan_vs_actual(loaded, f, m),
+        "issues": _issues(findings, quarter),
+    }
+
+
+def _plan_vs_actual(loaded: LoadedPlan, f: Funnel, m) -> Optional[dict]:
+    """cli.md 0.2: for each recorded quarter (actuals/) the plan and actual leads, MQLs,
+    won deals and bookings; a chart of bookings target against actual (recorded
+    quarters and the horizon's). None when the plan has no actuals."""
+    track = loaded.actuals
+    if not track:
+        return None
+    l2m = f.assumptions["lead_to_mql"].value
+    progs = loaded.plan.marketing.programs
+    tol = loaded.plan.check.tolerance
+
+    def planned(q: Quarter) -> dict:
+        r = f.row(q)
+        if r is None:
+            return {"leads": None, "mqls": None, "won": None, "bookings": None}
+        per = [program_leads(progs[i], l2m) for i in (f.by_quarter[q].programs if q in f.by_quarter else [])]
+        return {"leads": None if any(x is None for x in per) else sum(per), "mqls": r.mqls_planned,
+                "won": r.deals, "bookings": r.target}
+
+    def cell(key: str, x) -> str:
+        if x is None:
+            return "–"
+        return m(x) if key == "bookings" else fmt.count(x)
+
+    rows = []
+    for rq in track.quarters:
+        a = rq.actuals.metrics
+        p = planned(rq.quarter)
+        row = {"quarter": str(rq.quarter), "in_horizon": f.row(rq.quarter) is not None,
+               "recorded_on": day(rq.actuals.recorded_on) if rq.actuals.recorded_on else "–"}
+        for key in ("leads", "mqls", "won", "bookings"):
+            actual = getattr(a, key)
+            row[key] = {"plan": cell(key, p[key]), "actual": cell(key, actual),
+                        "short": actual is not None and bool(p[key]) and actual < p[key] * (1 - tol)}
+        rows.append(row)
+    recorded = {rq.quarter: rq.actuals.metrics.bookings for rq in track.quarters}
+    labels = sorted(set(recorded) | {r.quarter for r in f.rows})
+    targets = {r.quarter: r.target for r in f.rows}
+    chart = bar_chart([str(q) for q in labels],
+                      [("Bookings target", [targets.get(q) for q in labels]),
+                       ("Bookings actual", [recorded.get(q) for q in labels])],
+                      m, title="Bookings target vs actual: the recorded quarters and the plan's",
+                      tick_formatter=lambda x: fmt.compact(x, loaded.plan.currency))
+    before = sum(1 for r in rows if not r["in_horizon"])
+    return {"rows": rows, "chart": chart, "count": len(rows), "before_horizon": before}
+
+
+def _lead_definition(plan) -> dict:
+    ld = plan.lead_definition
+
+    def firmo(c, key):
+        fi = c.firmographics
+        if fi is None:
+            return "any"
+        return fmt.employees(fi.employees) if key == "employees" else _join(getattr(fi, key))
+
+    rows = [{"criterion": label, "mql": firmo(ld.mql, key), "sql": firmo(ld.sql, key)}
+            for label, key in (("Industries", "industries"), ("Employees", "employees"), ("Regions", "regions"))]
+    rows.append({"criterion": "Minimum lead score",
+                 "mql": "–" if ld.mql.min_score is None else fmt.number(ld.mql.min_score),
+                 "sql": "–" if ld.sql.min_score is None else fmt.number(ld.sql.min_score)})
+    rows.append({"criterion": "Must be confirmed", "mql": _join(ld.mql.qualification, "–"),
+                 "sql": _join(ld.sql.qualification, "–")})
+    agreed = " and ".join(ld.agreed_by) if ld.agreed_by else "nobody"
+    return {
+        "rows": rows,
+        "follow_up": (f"Sales contacts every new MQL within {fmt.number(ld.follow_up_hours)} hours."
+                      if ld.follow_up_hours else "No follow-up time agreed."),
+        "agreed": f"Agreed by {agreed}" + (f" on {day(ld.agreed_on)}." if ld.agreed_on else "."),
+        "both_agreed": _both(ld.agreed_by),
+    }
+
+
+def _waterfall(f: Funnel, quarter, m) -> dict:
+    rows = []
+    for r in f.rows:
+        status, short = fmt.shortfall(r.mqls_planned, r.mqls_demanded)
+        rows.append({
+            "quarter": str(r.quarter), "target": m(r.target), "deals": fmt.count(r.deals),
+            "opportunities": fmt.count(r.opportunities), "sqls": fmt.count(r.sqls),
+            "mqls_needed": fmt.count(r.mqls_needed), "leads_needed": fmt.count(r.leads_needed),
+            "created_in": str(r.created_in), "mqls_planned": fmt.count(r.mqls_planned),
+            "mqls_demanded": fmt.count(r.mqls_demanded), "status": status, "short": short,
+            "for_target": str(r.quarter + f.lag) if r.mqls_demanded is not None else "past the plan",
+            "focus": quarter is not None and r.quarter == quarter,
+        })
+    lag = f.lag
+    total = lambda attr: sum(getattr(r, attr) or 0 for r in f.rows)  # noqa: E731
+    chart = bar_chart(
+        [str(r.quarter) for r in f.rows],
+        [("MQLs demanded", [r.mqls_demanded for r in f.rows]), ("MQLs planned", [r.mqls_planned for r in f.rows])],
+        fmt.count, title="MQLs demanded by sales' targets vs MQLs marketing plans, by quarter created",
+        tick_formatter=fmt.compact)
+    return {
+        "rows": rows,
+        "detail": [r for r in rows if r["focus"]],
+        "lag": fmt.plural(lag, "quarter"),
+        "lag_quarters": lag,
+        "totals": {"target": m(total("target")), "mqls_needed": fmt.count(total("mqls_needed")),
+                   "mqls_planned": fmt.count(total("mqls_planned"))},
+        "assumptions": [{"key": k, "value": fmt.assumption(k, a.value, f.currency, percent=True),
+                         "side": a.side or "nobody"}
+                        for k, a in f.assumptions.items()],
+        "chart": chart,
+    }
+
+
+def _ramp(t) -> str:
+    if t.ramp is not None:
+        return ", ".join(fmt.pct(r) for r in t.ramp) + " of full, then full"
+    return fmt.plural(t.ramp_months, "month") if t.ramp_months else "none"
+
+
+def _pipeline_by_source(plan, f: Funnel, quarter) -> Optional[dict]:
+    """Opportunities each quarter's target needs, by source (only with sales.other_pipeline)."""
+    if not plan.sales.other_pipeline:
+        return None
+    names = [name for name, _ in opportunity_sources(plan, f.rows[0])] if f.rows else []
+    rows = []
+    for r in f.rows:
+        sources = opportunity_sources(plan, r)
+        shown = shown_opportunity_sources(plan, r)
+        counts = ["–"] * len(sources) if shown is None else [f"{n:,}" for n in shown]
+        rows.append({"quarter": str(r.quarter), "opportunities": fmt.count(r.opportunities), "counts": counts,
+                     "focus": quarter is not None and r.quarter == quarter})
+    shares = [f"{s.name or s.id} {fmt.share(s.share)}" for s in plan.sales.other_pipeline]
+    return {"sources": names, "rows": rows, "detail": [r for r in rows if r["focus"]],
+            "note": f"Sales expects {fmt.share(plan.other_share)} of each quarter's opportunities from other sources "
+                    f"({', '.join(shares)}); marketing's MQLs are planned for the rest."}
+
+
+def _capacity(plan, f: Funnel, quarter, m) -> dict:
+    rows = []
+    for r in f.rows:
+        rows.append({"quarter": str(r.quarter), "target": m(r.target), "capacity": m(r.capacity),
+                     "sellers": sellers(plan, r.quarter),
+                     "coverage": fmt.pct(r.capacity / r.target) if r.target else "–",
+                     "short": r.capacity < r.target, "focus": quarter is not None and r.quarter == quarter})
+    team = [{"role": t.role, "count": t.count, "quota": m(t.annual_quota),
+             "start": day(t.start) if t.start else "already on board",
+             "ramp": _ramp(t)} for t in plan.sales.team]
+    chart = bar_chart([str(r.quarter) for r in f.rows],
+                      [("Target", [r.target for r in f.rows]), ("Capacity", [r.capacity for r in f.rows])],
+                      m, title="Bookings target vs ramped sales capacity, by quarter",
+                      tick_formatter=lambda x: fmt.compact(x, plan.currency))
+    return {"rows": rows, "detail": [r for r in rows if r["focus"]], "team": team,
+            "attainment": fmt.pct(plan.sales.expected_attainment), "chart": chart,
+            "max_opportunities": plan.sales.max_opportunities_per_rep,
+            "opening_pipeline": m(plan.sales.opening_pipeline) if plan.sales.opening_pipeline is not None else None}
+
+
+def _programs(plan, f: Funnel, quarter, m) -> dict:
+    l2m = f.assumptions["lead_to_mql"].value
+    progs = plan.marketing.programs
+    quarters = []
+    shown: dict[int, dict] = {}  # one entry per program, shared by every quarter it runs in (memory)
+
+    def item(i: int) -> dict:
+        p = progs[i]
+        return {"id": p.id, "name": p.name or p.id, "channel": p.channel, "stage": p.stage or "–",
+                "cost": m(p.cost), "leads": fmt.count(program_leads(p, l2m)),
+                "mqls": fmt.count(program_mqls(p, l2m)), "segments": _join(p.segments, "none")}
+
+    for r in f.rows:
+        running = f.by_quarter.get(r.quarter)
+        items = []
+        for i in (running.programs if running else []):
+            entry = shown.get(i)
+            if entry is None:
+                entry = shown[i] = item(i)
+            items.append(entry)
+        quarters.append({"quarter": str(r.quarter), "budget": m(r.budget), "cost": m(r.program_cost),
+                         "left": m(r.budget - r.program_cost), "over": r.program_cost > r.budget,
+                         "programs": items, "count": len(items), "count_text": fmt.plural(len(items), "program"),
+                         "focus": quarter is None or r.quarter == quarter})
+    return {"quarters": quarters}
+
+
+def _content(plan) -> dict:
+    content = plan.marketing.content or []
+    stages = []
+    for stage in STAGES:
+        assets = [c for c in content if c.stage == stage]
+        used = sum(1 for c in assets if c.used_by_sales)
+        stages.append({
+            "stage": stage.capitalize(),
+            "assets": [{"name": c.name or c.id, "segments": _join(c.segments, "all"),
+                        "used": {True: "yes", False: "no", None: "not known"}[c.used_by_sales]} for c in assets],
+            "summary": f"{used} of {len(assets)} used by sales" if assets else "no content for this stage",
+        })
+    return {"stages": stages, "any": bool(content)}
+
+
+def _feedback(plan) -> list[dict]:
+    fb = plan.feedback
+    rows = []
+    q = fb.lead_source_question if fb else None
+    rows.append({"loop": "Lead-source question", "how": f"Sales asks every new lead: “{q}”" if q else "not set"})
+    wl = fb.win_loss if fb else None
+    rows.append({"loop": "Win-loss reporting",
+                 "how": f"{wl.cadence.capitalize()}, owned by {wl.owner}" if wl else "not set"})
+    ci = fb.competitive_intel if fb else None
+    rows.append({"loop": "Competitive intelligence",
+                 "how": (f"Kept by {ci.owner}, read by {_join(ci.shared_with, 'nobody')}" if ci else "not set")})
+    cf = fb.content_feedback if fb else None
+    rows.append({"loop": "Content feedback",
+                 "how": (f"{cf.cadence.capitalize()}, from {_join(cf.panel, 'sales')}" if cf else "not set")})
+    return rows
+
+
+def _reviews(plan, quarter) -> dict:
+    fy = plan.calendar
+    reviews = sorted(plan.reviews or [], key=lambda r: r.date)
+    items = [{"date": day(r.date), "iso": r.date.isoformat(), "quarter": str(Quarter.of(r.date, fy)),
+              "attendees": _join(r.attendees, "–"), "agenda": _join(r.agenda, "–"),
+              "both": _both(r.attendees)} for r in reviews]
+    closing = upcoming = None
+    if quarter is not None:
+        i, j = closing_and_next(reviews, quarter, fy)
+        closing = None if i is None else items[i]
+        upcoming = None if j is None else items[j]
+    return {"entries": items, "closing": closing, "next": upcoming}
+
+
+def _issues(findings: list[Finding], quarter) -> list[dict]:
+    out = []
+    for f in findings:
+        if quarter is not None and f.quarter not in (None, quarter):
+            continue
+        out.append({"code": f.code, "name": f.name, "severity": f.severity, "message": f.message,
+                    "where": f"{f.location.file}:{f.location.line}", "quarter": str(f.quarter or "")})
+    return out

@@ -1,0 +1,1 @@
+"""The plan format: models, the compiled validator, validation, integrity, quarters."""

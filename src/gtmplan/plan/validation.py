@@ -1,0 +1,294 @@
+"""Plain YAML data -> a typed model, every problem located and said in a user's words.
+
+Every file gtmplan reads into a model (plans, ``--mapping`` files, and in 0.2
+scenarios and actuals) comes through :func:`load_model`: the data and the
+:class:`~gtmplan.plan.sourcemap.SourceMap` of where each value was written go in, the
+validated model comes out, or an :class:`~gtmplan.errors.InputError` with one
+``FILE:LINE:COLUMN: message`` line per problem ("unknown key 'sauce' in
+leads.columns; did you mean 'source'?", "expected a whole number, got 1.5").
+
+Text written where text is expected stays text, whatever YAML would make of it
+(``NO``, ``on``, ``1e3``, ``2027-01-01``): the value is put back as written and
+validated once more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import typing
+from typing import TYPE_CHECKING, Any, Iterable, TypeVar
+
+from gtmplan.errors import InputError, Problem
+from gtmplan.plan.sourcemap import PathT, SourceMap, dotted
+from gtmplan.read.yamlhints import quoted_scalar_message
+from gtmplan.read.yamlsource import OutOfRange, out_of_range_message
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+M = TypeVar("M", bound="BaseModel")
+
+
+@typing.overload
+def load_model(data: Any, source: SourceMap, model: type[M], what: str = "plan") -> M: ...
+@typing.overload
+def load_model(data: Any, source: SourceMap, model: str, what: str = "plan") -> Any: ...
+
+
+def load_model(data: Any, source: SourceMap, model: type[M] | str, what: str = "plan") -> Any:
+    """``model`` validated from ``data``; an InputError locating every problem otherwise.
+
+    ``model`` is a pydantic model, or the name of one that :mod:`gtmplan.plan.compiled`
+    validates without importing pydantic ("Plan", "Actuals": what ``check`` reads).
+    ``what`` names the whole document in messages about its top level ("plan",
+    "mapping file")."""
+    from pydantic_core import ValidationError  # pydantic's own (it re-exports this one)
+
+    try:
+        return _validate(model, data)
+    except ValidationError as e:
+        errors = e.errors(include_url=False)
+    # Text written where text is expected stays text: put the raw text back, retry once.
+    patched = False
+    for err in errors:
+        if err["type"] == "string_type" and not isinstance(err["input"], (list, dict, type(None))):
+            loc = tuple(err["loc"])
+            raw = source.raw_text(loc)
+            if raw is None and loc[-1:] == (0,):  # one name written alone, read as a list of one
+                loc = loc[:-1]
+                raw = source.raw_text(loc)
+            if raw is not None and _set(data, loc, raw):
+                patched = True
+    if patched:
+        try:
+            return _validate(model, data)
+        except ValidationError as e:
+            errors = e.errors(include_url=False)
+    if isinstance(model, str):  # the class, for "did you mean" (imports pydantic: errors only)
+        from gtmplan.plan.compiled import model_class
+
+        model = model_class(model)
+    raise InputError(sorted({_problem(err, source, model, what) for err in errors}, key=order)) from None
+
+
+def _validate(model: type[M] | str, data: Any) -> Any:
+    """The one call that builds a model from data: by name, the compiled validator
+    (records, no pydantic import); a class, pydantic's."""
+    if isinstance(model, str):
+        from gtmplan.plan.compiled import validator
+
+        return validator(model).validate_python(data)
+    return model.model_validate(data)
+
+
+def located(source: SourceMap, issues: Iterable[tuple[PathT, str]]) -> list[Problem]:
+    """(path, message) pairs found on a valid model (cross-section checks) as located problems."""
+    problems = set()
+    for path, message in issues:
+        loc = source.locate(path)
+        problems.add(Problem(loc.file, loc.line, loc.column, f"{dotted(path)}: {message}"))
+    return sorted(problems, key=order)
+
+
+def order(p: Problem):
+    """Problems are listed by file, line and column."""
+    return (p.file or "", p.line or 0, p.column or 0, p.message)
+
+
+# -- pydantic errors in a user's words ---------------------------------------------------
+
+def _set(data: Any, loc: tuple, value: Any) -> bool:
+    node = data
+    try:
+        for part in loc[:-1]:
+            node = node[part]
+        if isinstance(node, dict) and loc[-1] in node or isinstance(node, list):
+            node[loc[-1]] = value
+            return True
+    except (KeyError, IndexError, TypeError):
+        pass
+    return False
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """A value echoed in a message: long ones cut in the middle, with their length."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit // 2]}...{text[-limit // 4:]} ({len(text):,} characters)"
+
+
+def describe(value: Any) -> str:
+    """A value as a person would name it in a message: 'a list', the date 2027-01-01, 'x'."""
+    return shorten(_describe(value))
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dt.date):
+        return f"the date {value.isoformat()}"
+    return repr(value) if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _problem(err: dict, source: SourceMap, model: type, what: str) -> Problem:
+    loc: tuple = tuple(err["loc"])
+    typ = err["type"]
+    on_key = bool(loc) and loc[-1] == "[key]"
+    if on_key:
+        loc = loc[:-1]
+    raw = source.raw_text(loc) if loc else None
+    value = err.get("input")
+    if raw is None or on_key:
+        shown = describe(value)
+    else:
+        shown = raw if isinstance(value, (int, float)) and not isinstance(value, bool) else repr(raw)
+    shown = shorten(shown)
+    ctx = err.get("ctx") or {}
+    field = str(loc[-1]) if loc else what
+
+    if typ == "missing":
+        parent = loc[:-1]
+        where = source.locate(parent)
+        inside = f" in {dotted(parent)}" if parent else ""
+        return Problem(where.file, where.line, where.column, f"missing required key {field!r}{inside}")
+    if typ == "extra_forbidden":
+        where = source.locate_key(loc)
+        parent = loc[:-1]
+        known = _known_keys(model, parent)
+        hint = ""
+        close = difflib.get_close_matches(field, known, n=1, cutoff=0.6)
+        if close:
+            hint = f"; did you mean {close[0]!r}?"
+        elif known:
+            hint = f" (known keys: {', '.join(known)})"
+        inside = f" in {dotted(parent)}" if parent else " at the top level"
+        return Problem(where.file, where.line, where.column, f"unknown key {field!r}{inside}{hint}")
+
+    where = source.locate_key(loc) if on_key else source.locate(loc)
+    if isinstance(value, OutOfRange) and typ != "string_type":
+        message = out_of_range_message(value)
+    elif on_key:
+        message = f"key {field!r}: {_ctx_error(err)}"
+    elif typ == "string_type":
+        message = f"expected text, got {describe(err.get('input'))}"
+    elif typ in ("int_type", "int_from_float", "int_parsing"):
+        message = f"expected a whole number, got {shown}"
+    elif typ in ("float_type", "float_parsing"):
+        message = f"expected a number, got {shown}"
+        if isinstance(err.get("input"), str) and err["input"].strip().endswith("%"):
+            message += " (a fraction: write 30% as 0.30)"
+    elif typ == "finite_number":
+        message = "expected a finite number"
+    elif typ == "bool_type":
+        message = f"expected true or false, got {shown}"
+    elif typ == "date_type":
+        message = _date_message(raw, err.get("input"))
+    elif typ == "literal_error":
+        message = f"expected {ctx.get('expected', 'one of the allowed values')}, got {shown}"
+    elif typ in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        op = {"greater_than": "above", "greater_than_equal": "at least",
+              "less_than": "below", "less_than_equal": "at most"}[typ]
+        bound = next(iter(ctx.values()))
+        whole = isinstance(bound, int) or (isinstance(bound, float) and bound.is_integer() and abs(bound) < 1e18)
+        message = f"must be {op} {f'{int(bound):,}' if whole else f'{bound:g}'}, got {shown}"
+        if typ == "less_than_equal" and bound == 1:
+            message += " (a fraction: write 30% as 0.30)"
+    elif typ == "string_pattern_mismatch":
+        message = _pattern_message(loc, shown)
+    elif typ == "string_too_short":
+        message = "must not be empty"
+    elif typ == "too_short":
+        message = "needs at least one entry"
+    elif typ == "too_long":
+        message = (f"has {ctx.get('actual_length', 'too many')} entries; at most {ctx.get('max_length')} "
+                   f"are allowed{' (one per month: ten years)' if field == 'ramp' else ''}")
+    elif typ == "list_type":
+        message = f"expected a list (e.g. [a, b] or one '- item' per line), got {describe(err.get('input'))}"
+    elif typ in ("dict_type", "model_type", "model_attributes_type"):
+        message = f"expected a mapping of keys, got {describe(err.get('input'))}"
+    elif typ == "value_error":
+        message = _ctx_error(err)
+    else:
+        message = err["msg"]
+    if loc and source.quoted(loc):
+        message = quoted_scalar_message(_EXPECTED.get(typ, ""), err.get("input"), field) or message
+    return Problem(where.file, where.line, where.column, f"{dotted(loc) or what}: {message}")
+
+
+_EXPECTED = {"int_type": "whole number", "int_parsing": "whole number", "float_type": "number",
+             "float_parsing": "number", "date_type": "date", "bool_type": "true or false"}
+"""Model error types whose value, written in quotes, says to remove the quotes (yamlhints)."""
+
+
+def _ctx_error(err: dict) -> str:
+    e = (err.get("ctx") or {}).get("error")
+    text = str(e) if e is not None else err["msg"]
+    return text.removeprefix("Value error, ")
+
+
+def _date_message(raw: str | None, value: Any) -> str:
+    text = raw if raw is not None else describe(value)
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError as e:
+            return f"{value!r} is not a real date ({e})"
+    return f"expected a date written YYYY-MM-DD, got {text!r}" if raw is not None else f"expected a date, got {text}"
+
+
+def _pattern_message(loc: tuple, shown: str) -> str:
+    field = next((p for p in reversed(loc) if isinstance(p, str)), "")
+    if field == "currency":
+        return f"expected a three-letter ISO 4217 code such as USD or EUR, got {shown}"
+    if field == "sha256":
+        return f"expected the file's SHA-256, 64 hexadecimal digits (0-9, a-f), got {shown}"
+    if field in ("ignore", "severity"):
+        return f"expected a rule code such as A101 (or a prefix such as A), got {shown}"
+    return f"{shown} is not a valid id: use lower-case letters, digits and dashes, starting with a letter or digit"
+
+
+def _known_keys(model: type, loc: tuple) -> list[str]:
+    """The keys the model accepts at ``loc`` (for "did you mean")."""
+    from pydantic import BaseModel
+
+    t: Any = model
+    for part in loc:
+        t = _unwrap(t)
+        if isinstance(t, type) and issubclass(t, BaseModel):
+            f = t.model_fields.get(part) if isinstance(part, str) else None
+            if f is None:
+                return []
+            t = f.annotation
+        else:
+            args = typing.get_args(t)
+            origin = typing.get_origin(t)
+            if origin is list and args:
+                t = args[0]
+            elif origin is dict and len(args) == 2:
+                t = args[1]
+            else:
+                return []
+    t = _unwrap(t)
+    return list(t.model_fields) if isinstance(t, type) and issubclass(t, BaseModel) else []
+
+
+def _unwrap(t: Any) -> Any:
+    while True:
+        origin = typing.get_origin(t)
+        if origin is typing.Annotated:
+            t = typing.get_args(t)[0]
+        elif origin is typing.Union or type(t).__name__ == "UnionType":
+            args = [a for a in typing.get_args(t) if a is not type(None)]
+            if len(args) != 1:
+                return t
+            t = args[0]
+        else:
+            return t

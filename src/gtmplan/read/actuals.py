@@ -1,0 +1,315 @@
+"""Recorded actuals (plan-format.md, "Actual results"): ``actuals/QUARTER.yaml``.
+
+A plan directory may hold a folder ``actuals/`` (beside a single-file plan:
+``actuals/`` next to it) with one file per past quarter, written by
+``gtmplan review --record`` (:mod:`gtmplan.commands.record`) or by hand. They are part of
+the plan: read with it by :func:`gtmplan.read.loader.load_plan`, through the same YAML
+reader and model validation (every problem ``FILE:LINE:COLUMN``), not merged into
+it. This module reads them (their model is :mod:`gtmplan.plan.actuals_model`, validated
+through :mod:`gtmplan.plan.compiled`, no pydantic import) and pools them the
+way rules.md (E701) says: the most recent ``check.evidence_quarters`` recorded
+quarters, a rate as ``k = sum(round(actual * n))`` successes in ``n = sum(n)`` trials.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import yaml
+
+from gtmplan.errors import InputError, Problem
+from gtmplan.plan.quarters import Quarter
+from gtmplan.plan.sourcemap import SourceMap
+from gtmplan.engine.stats import wilson
+
+ACTUALS_DIR = "actuals"
+RATE_KEYS = ("lead_to_mql", "mql_to_sql", "sql_to_opportunity", "win_rate")
+METRIC_KEYS = ("leads", "mqls", "sqls", "opportunities", "won", "lost", "bookings", "days_to_close")
+MIN_RATE_N = 30
+"""E701: a pooled rate contradicts a stated one only when measured on at least this many rows."""
+MIN_WON_DEALS = 10
+"""E701: a pooled deal size contradicts a stated one only with at least this many won deals."""
+RATE_UNITS = {"lead_to_mql": "leads", "mql_to_sql": "MQLs", "sql_to_opportunity": "SQLs",
+              "win_rate": "closed deals"}
+"""What a rate's ``n`` counts, in people's words."""
+_NAME_RE = re.compile(r"([0-9]{4}Q[1-4])\.ya?ml")
+
+
+# -- reading --------------------------------------------------------------------------
+
+@dataclass
+class RecordedQuarter:
+    actuals: Any  # gtmplan.plan.actuals_model.Actuals
+    file: str  # display name
+    source: SourceMap  # where each of its values was written
+
+    @property
+    def quarter(self) -> Quarter:
+        return self.actuals.quarter
+
+    def rate(self, key: str):
+        return getattr(self.actuals.rates, key) if self.actuals.rates else None
+
+    def program(self, pid: str):
+        for i, p in enumerate(self.actuals.programs or []):
+            if p.id == pid:
+                return i, p
+        return None
+
+
+def actuals_dir(target: str) -> str:
+    """Where PLAN's actuals live: ``PLAN/actuals`` for a directory, else ``actuals`` beside the file."""
+    p = Path(target)
+    if p.is_dir():
+        return os.path.join(target, ACTUALS_DIR)
+    return os.path.join(os.path.dirname(target), ACTUALS_DIR)
+
+
+def actual_files(target: str) -> list[tuple[str, Callable[[], str]]]:
+    """(display name, text reader) of each file in PLAN's ``actuals/`` (none when there is no folder).
+
+    Every ``.yaml``/``.yml`` entry is listed, a directory or a FIFO too: reading it then
+    reports what it is, located, rather than a quarter silently left out."""
+    d = actuals_dir(target)
+    if not os.path.isdir(d):
+        return []
+    names = sorted(n for n in os.listdir(d) if n.endswith((".yaml", ".yml")) and not n.startswith("."))
+    return [(os.path.join(d, n), (lambda p=Path(d) / n, disp=os.path.join(d, n): _read(p, disp)))
+            for n in names]
+
+
+def _read(path: Path, display: str) -> str:
+    import stat
+
+    from gtmplan.read.yamlsource import read_text
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as e:
+        raise InputError.single(display, f"cannot be read: {e.strerror or e}") from None
+    if stat.S_ISDIR(mode):
+        raise InputError.single(display, "is a directory, not an actuals file: move it out of actuals/")
+    if not stat.S_ISREG(mode):
+        raise InputError.single(display, "is not a regular file (a pipe or a device?): "
+                                         "an actuals file is a YAML file")
+    return read_text(path, display)
+
+
+def read_actuals(files: list[tuple[str, Callable[[], str]]], plan=None) -> list[RecordedQuarter]:
+    """Each actuals file validated like a plan file; every problem of every file located.
+    With the plan, each quarter is also checked against it (:func:`_against_plan`)."""
+    from gtmplan.plan.validation import load_model
+    from gtmplan.read.yamlsource import compose, to_python
+
+    problems: list[Problem] = []
+    out: list[RecordedQuarter] = []
+    seen: dict[Quarter, str] = {}
+    for display, read in files:
+        name = os.path.basename(display)
+        m = _NAME_RE.fullmatch(name)
+        if not m:
+            upper = name.upper().replace(".YML", ".yaml").replace(".YAML", ".yaml")
+            hint = (f": rename it {upper}" if _NAME_RE.fullmatch(upper)
+                    else "; keep notes elsewhere (a file in actuals/ is a recorded quarter)")
+            problems.append(Problem(display, 1, 1, "an actuals file is named after its quarter, "
+                                                   f"e.g. actuals/2027Q2.yaml{hint}"))
+            continue
+        try:
+            text = read()
+            root = compose(text, display)
+            if not isinstance(root, yaml.MappingNode):
+                mk = root.start_mark
+                problems.append(Problem(display, mk.line + 1, mk.column + 1,
+                                        "an actuals file is a mapping of keys (quarter:, metrics:, ...)"))
+                continue
+            data = to_python(root, display)
+        except InputError as e:
+            problems.extend(e.problems)
+            continue
+        source = SourceMap()
+        source.add_file(display, text, root)
+        try:
+            actuals = load_model(data, source, "Actuals", what="actuals file")  # compiled: no pydantic
+        except InputError as e:
+            problems.extend(e.problems)
+            continue
+        file_problems = _integrity(actuals, m.group(1), source, display)
+        if plan is not None and not file_problems:
+            file_problems = _against_plan(actuals, plan, source)
+        if file_problems:
+            problems.extend(file_problems)
+            continue
+        q = actuals.quarter
+        if q in seen:
+            problems.append(Problem(display, 1, 1, f"{q} is also recorded in {seen[q]}: one file per quarter"))
+            continue
+        seen[q] = display
+        out.append(RecordedQuarter(actuals, display, source))
+    if problems:
+        raise InputError(problems)
+    return sorted(out, key=lambda r: r.quarter)
+
+
+def _integrity(a, named: str, source: SourceMap, display: str) -> list[Problem]:
+    problems = []
+
+    def at(path, message):
+        loc = source.locate(path)
+        problems.append(Problem(loc.file, loc.line, loc.column, message))
+
+    if str(a.quarter) != named:
+        at(("quarter",), f"quarter: {a.quarter} does not match the file name ({named}): "
+                         f"rename the file to {a.quarter}.yaml or correct the quarter")
+    ids: dict[str, int] = {}
+    for i, p in enumerate(a.programs or []):
+        if p.id in ids:
+            at(("programs", i, "id"), f"programs[{i}].id: {p.id!r} is listed twice (first as programs[{ids[p.id]}])")
+        ids.setdefault(p.id, i)
+    r = a.rates.win_rate if a.rates else None
+    won, lost = a.metrics.won, a.metrics.lost
+    if r is not None and won is not None and lost is not None and r.n != won + lost:
+        at(("rates", "win_rate", "n"), f"rates.win_rate.n: {r.n} closed deals, but metrics say "
+                                       f"{won} won + {lost} lost = {won + lost}")
+    elif r is not None and won is not None and math.floor(r.actual * r.n + 0.5) != won:
+        k = math.floor(r.actual * r.n + 0.5)
+        at(("rates", "win_rate", "actual"),
+           f"rates.win_rate.actual: {r.actual:.10g} of {r.n:,} closed deals is {k:,} won, but metrics say won: {won:,} "
+           f"(write actual: {_fraction(won, r.n)}, or correct won)")
+    return problems
+
+
+def _against_plan(a, plan, source: SourceMap) -> list[Problem]:
+    """What the plan's horizon and calendar say about a recorded quarter (no clock involved:
+    a plan reads the same whatever the day): it lies before the horizon or inside it, and
+    its figures were not taken before it ended."""
+    from gtmplan.output.fmt import day
+
+    problems = []
+
+    def at(path, message):
+        loc = source.locate(path)
+        problems.append(Problem(loc.file, loc.line, loc.column, message))
+
+    h = plan.horizon
+    if a.quarter > h.end:
+        at(("quarter",), f"quarter: {a.quarter} is after the plan's horizon ({h.start}–{h.end}): a recorded "
+                         f"quarter lies before the horizon or inside it (a typo in the year? or extend the horizon)")
+    end = a.quarter.last_day(plan.calendar)
+    if a.recorded_on is not None and a.recorded_on <= end:
+        at(("recorded_on",), f"recorded_on: {a.recorded_on.isoformat()} is before {a.quarter} ended "
+                             f"({day(end)}): its figures are partial; record the quarter once it has ended")
+    return problems
+
+
+def _fraction(k: int, n: int) -> str:
+    digits = max(4, len(str(n)) + 1)
+    return f"{k / n:.{digits}f}".rstrip("0").rstrip(".") if k else "0"
+
+
+# -- pooling --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PooledRate:
+    key: str
+    k: int
+    n: int
+    quarters: tuple[Quarter, ...]
+    low: float
+    high: float
+    window: tuple[Quarter, ...] = ()
+    """The recorded quarters looked at (``quarters`` are those of them that measured the rate)."""
+
+    @property
+    def actual(self) -> float:
+        return self.k / self.n
+
+    @property
+    def enough(self) -> bool:
+        """As much evidence as E701 asks for before it calls a stated value contradicted."""
+        return self.n >= MIN_RATE_N
+
+    def contradicts(self, stated: Optional[float]) -> bool:
+        return stated is not None and self.enough and not self.low <= stated <= self.high
+
+
+@dataclass(frozen=True)
+class PooledDealSize:
+    bookings: float
+    won: int
+    quarters: tuple[Quarter, ...]
+    window: tuple[Quarter, ...] = ()
+
+    @property
+    def actual(self) -> float:
+        return self.bookings / self.won
+
+    @property
+    def enough(self) -> bool:
+        return self.won >= MIN_WON_DEALS
+
+
+@dataclass
+class TrackRecord:
+    """The recorded quarters of a plan, oldest first."""
+
+    quarters: list[RecordedQuarter] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.quarters)
+
+    def latest(self, count: int) -> list[RecordedQuarter]:
+        """The ``count`` most recent recorded quarters, oldest first."""
+        return self.quarters[-count:] if count > 0 else []
+
+    def pooled_rate(self, key: str, count: int) -> Optional[PooledRate]:
+        """The rate over the last ``count`` recorded quarters (those of them that measured it)."""
+        k = n = 0
+        used = []
+        for rq in self.latest(count):
+            r = rq.rate(key)
+            if r is None:
+                continue
+            k += math.floor(r.actual * r.n + 0.5)  # round(actual * n), halves up as people round
+            n += r.n
+            used.append(rq.quarter)
+        if n == 0:
+            return None
+        low, high = wilson(k, n)
+        return PooledRate(key, k, n, tuple(used), low, high, tuple(rq.quarter for rq in self.latest(count)))
+
+    def pooled_deal_size(self, count: int) -> Optional[PooledDealSize]:
+        """``sum(bookings) / sum(won)`` over the last ``count`` recorded quarters that have both."""
+        bookings = 0.0
+        won = 0
+        used = []
+        for rq in self.latest(count):
+            m = rq.actuals.metrics
+            if m.bookings is None or m.won is None:
+                continue
+            bookings += m.bookings
+            won += m.won
+            used.append(rq.quarter)
+        if won == 0:
+            return None
+        return PooledDealSize(bookings, won, tuple(used), tuple(rq.quarter for rq in self.latest(count)))
+
+
+def quarters_phrase(quarters, window=None) -> str:
+    """Exactly the quarters pooled: 'the last recorded quarter (2026Q4)', 'the last 3 recorded
+    quarters (2026Q2, 2026Q3, 2026Q4)', or, when some of the ``window`` looked at did not
+    measure it, '3 of the last 4 recorded quarters (2026Q2, 2026Q3, 2026Q4; not measured in 2027Q1)'."""
+    quarters = [str(q) for q in quarters]
+    listed = ", ".join(quarters)
+    window = [str(q) for q in window] if window else quarters
+    if window[-len(quarters):] == quarters and len(window) == len(quarters):
+        if len(quarters) == 1:
+            return f"the last recorded quarter ({listed})"
+        return f"the last {len(quarters)} recorded quarters ({listed})"
+    missing = ", ".join(q for q in window if q not in quarters)
+    last = "the last recorded quarter" if len(window) == 1 else f"the last {len(window)} recorded quarters"
+    return f"{len(quarters)} of {last} ({listed}; not measured in {missing})"

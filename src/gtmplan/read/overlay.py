@@ -1,0 +1,411 @@
+"""Scenarios and ``--set``: changes applied to a plan's data after it is read, before it is validated.
+
+plan-format.md ("Scenarios"): mappings are merged key by key, recursively; a list
+whose items have an ``id`` is merged by id (an item whose id exists is merged
+into it, a new id is appended, ``{id: x, remove: true}`` removes ``x``); any other
+list, and every scalar, replaces the value it lands on; ``version`` cannot be
+changed. cli.md: ``--set PATH=VALUE`` changes one value after any scenario; PATH
+is dotted, ``[id]`` picks a list item by id, VALUE is read as YAML.
+
+Merging never changes the data or node trees it was given (YAML aliases share
+objects): it builds new mappings and lists along the paths it changes, and new
+nodes for the source map, so a value is located in the file it came from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import yaml
+
+from gtmplan.errors import InputError, Problem
+from gtmplan.plan.sourcemap import SourceMap, _child, dotted
+from gtmplan.read.yamlsource import compose, decode, to_python
+
+SET_FILE = "--set"
+"""The file name that locations of ``--set`` values carry (line = which flag)."""
+
+_MAP_TAG, _SEQ_TAG, _STR_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:str"
+
+
+@dataclass
+class Scenario:
+    name: str
+    display: str  # the file as shown in messages
+    text: str
+    description: Optional[str] = None
+
+
+class _Replace:
+    """A value that replaces whatever it lands on (``--set`` sets; it does not merge)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+
+class _At:
+    """``--set`` into the item at a position of a list whose items have no id (``sales.team[0]``)."""
+
+    __slots__ = ("index", "value")
+
+    def __init__(self, index: int, value: Any):
+        self.index, self.value = index, value
+
+
+def _plain(value: Any) -> Any:
+    """``value`` without its _Replace markers (a --set path below a key the plan lacks)."""
+    if isinstance(value, _Replace):
+        return value.value
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _is_id_list(items: Any) -> bool:
+    return isinstance(items, list) and all(isinstance(i, dict) and "id" in i for i in items)
+
+
+class _Merger:
+    def __init__(self, smap: SourceMap, file):
+        self.smap = smap
+        self.file = file  # the overlay's file (sourcemap._File)
+        self.problems: list[Problem] = []
+
+    def problem(self, node: Optional[yaml.Node], message: str) -> None:
+        if node is None:
+            self.problems.append(Problem(self.file.display, None, None, message))
+        else:
+            m = node.start_mark
+            self.problems.append(Problem(self.file.display, m.line + 1, m.column + 1, message))
+
+    def merge(self, base: Any, bnode: Optional[yaml.Node], bfile, over: Any, onode: yaml.Node,
+              path: tuple) -> tuple[Any, yaml.Node, bool]:
+        """(merged value, its node, whether that node is the overlay's own). ``bnode`` is
+        None where the plan has no value."""
+        if isinstance(over, _Replace):
+            return over.value, onode, True
+        if isinstance(over, _At) and isinstance(base, list) and bnode is not None:
+            return self._merge_at(base, bnode, bfile, over, onode, path)
+        if bnode is None:
+            if _is_id_list(over) and any("remove" in i for i in over):
+                return self._merge_id_list([], None, bfile, over, onode, path)
+            return _plain(over), onode, True
+        if isinstance(base, dict) and isinstance(over, dict):
+            return self._merge_mapping(base, bnode, bfile, over, onode, path)
+        if isinstance(base, list) and all(isinstance(i, dict) for i in base) and over and _is_id_list(over):
+            return self._merge_id_list(base, bnode, bfile, over, onode, path)
+        return _plain(over), onode, True
+
+    def _pairs(self, data: dict, node: yaml.Node) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        pairs = {}
+        for key in data:
+            found = _child(node, key)
+            if found is not None:
+                pairs[key] = (found[0] or found[1], found[1])
+        return pairs
+
+    def _merge_mapping(self, base, bnode, bfile, over, onode, path):
+        out = dict(base)
+        pairs = self._pairs(base, bnode)
+        opairs = self._pairs(over, onode)
+        for key, ov in over.items():
+            okey, ovalue = opairs.get(key, (onode, onode))
+            known = key in base and key in pairs
+            bkey, bvalue = pairs[key] if known else (None, None)
+            child_file = self.smap.origin(bvalue, bfile) if known else bfile
+            value, vnode, own = self.merge(base.get(key), bvalue, child_file, ov, ovalue, (*path, key))
+            out[key] = value
+            if own:
+                pairs[key] = (okey, vnode)
+                self.smap.attribute(vnode, self.file)
+            else:
+                pairs[key] = (bkey, vnode)
+        node = yaml.MappingNode(_MAP_TAG, [pairs[k] for k in out if k in pairs],
+                                start_mark=bnode.start_mark, end_mark=bnode.end_mark)
+        self.smap.attribute(node, bfile)
+        return out, node, False
+
+    def _merge_at(self, base, bnode, bfile, over, onode, path):
+        items, at = list(base), over.index
+        nodes = list(bnode.value) if isinstance(bnode, yaml.SequenceNode) and len(bnode.value) == len(base) \
+            else [bnode] * len(base)
+        child_file = self.smap.origin(nodes[at], bfile)
+        items[at], vnode, own = self.merge(items[at], nodes[at], child_file, over.value, onode, (*path, at))
+        nodes[at] = vnode
+        if own:
+            self.smap.attribute(vnode, self.file)
+        node = yaml.SequenceNode(_SEQ_TAG, nodes, start_mark=bnode.start_mark, end_mark=bnode.end_mark)
+        self.smap.attribute(node, bfile)
+        return items, node, False
+
+    def _merge_id_list(self, base, bnode, bfile, over, onode, path):
+        items = list(base)
+        if bnode is None:
+            nodes: list = []
+        elif isinstance(bnode, yaml.SequenceNode) and len(bnode.value) == len(base):
+            nodes = list(bnode.value)
+        else:
+            nodes = [bnode] * len(base)
+        for i, item in enumerate(over):
+            inode = onode.value[i] if isinstance(onode, yaml.SequenceNode) and i < len(onode.value) else onode
+            ident = item["id"]
+            at = next((j for j, b in enumerate(items) if b.get("id") == ident), None)
+            where = f"{dotted(path)}[{ident}]"
+            if "remove" in item:
+                rnode = _child(inode, "remove")
+                if _plain(item["remove"]) is not True:  # from a scenario file, or --set PATH[id].remove=true
+                    self.problem(rnode[1] if rnode else inode,
+                                 f"{where}: 'remove' takes only the value true (it removes the item)")
+                elif set(item) != {"id", "remove"}:
+                    self.problem(inode, f"{where}: an item with 'remove: true' holds only its id "
+                                        f"(it removes the item; to change it, leave out 'remove')")
+                elif at is None:
+                    self.problem(inode, f"{where}: the plan has no item with id {ident!r} to remove"
+                                        + _ids_hint(items))
+                else:
+                    del items[at], nodes[at]
+                continue
+            if at is None:
+                items.append(item)
+                nodes.append(inode)
+                self.smap.attribute(inode, self.file)
+                continue
+            child_file = self.smap.origin(nodes[at], bfile)
+            value, vnode, own = self.merge(items[at], nodes[at], child_file, item, inode, (*path, ident))
+            items[at] = value
+            nodes[at] = vnode
+            if own:
+                self.smap.attribute(vnode, self.file)
+        marks = bnode if bnode is not None else onode
+        node = yaml.SequenceNode(_SEQ_TAG, nodes, start_mark=marks.start_mark, end_mark=marks.end_mark)
+        if bnode is None:
+            return items, node, True
+        self.smap.attribute(node, bfile)
+        return items, node, False
+
+    def apply(self, data: dict, over: dict, root: yaml.Node) -> dict:
+        """Merge ``over`` (a top-level mapping) into the plan's data; the source map follows."""
+        out = dict(data)
+        opairs = self._pairs(over, root)
+        for key, ov in over.items():
+            okey, ovalue = opairs.get(key, (root, root))
+            top = self.smap.top(key) if key in data else None
+            bfile, bkey, bvalue = top if top is not None else (self.file, None, None)
+            value, vnode, own = self.merge(data.get(key), bvalue, bfile, ov, ovalue, (key,))
+            out[key] = value
+            if own:
+                self.smap.set_top(key, self.file, okey, vnode)
+                self.smap.attribute(vnode, self.file)
+            else:
+                self.smap.set_top(key, bfile, bkey, vnode)
+        return out
+
+
+def _ids_hint(items: list) -> str:
+    ids = [str(i.get("id")) for i in items]
+    if not ids:
+        return " (the list is empty)"
+    shown = ", ".join(ids[:12]) + (", ..." if len(ids) > 12 else "")
+    return f" (its ids: {shown})"
+
+
+# -- scenarios -----------------------------------------------------------------------
+
+def apply_scenario(data: dict, smap: SourceMap, scenario: Scenario) -> dict:
+    """The plan's data with the scenario applied; the scenario's description is set on it."""
+    display = scenario.display
+    root = compose(scenario.text, display)
+    if not isinstance(root, yaml.MappingNode):
+        m = root.start_mark
+        raise InputError([Problem(display, m.line + 1, m.column + 1,
+                                  "a scenario must be a mapping of the plan's keys it changes "
+                                  "(for example sales: {assumptions: {win_rate: 0.2}})")])
+    over = to_python(root, display)
+    f = smap.add_overlay(display, scenario.text, root)
+    merger = _Merger(smap, f)
+    over = {k: v for k, v in over.items() if not k.startswith("x-")}
+    if "description" in over:
+        desc = over.pop("description")
+        if desc is not None and not isinstance(desc, str):
+            merger.problem(_child(root, "description")[1], "description: expected text, "
+                                                           "a sentence saying what the scenario assumes")
+        else:
+            scenario.description = desc
+    if "version" in over:
+        if over["version"] != data.get("version") or isinstance(over["version"], bool):
+            merger.problem(_child(root, "version")[1],
+                           f"version: a scenario cannot change the plan's format version "
+                           f"({data.get('version')!r}); remove this key")
+        del over["version"]
+    if merger.problems:
+        raise InputError(merger.problems)
+    out = merger.apply(data, over, root)
+    if merger.problems:
+        raise InputError(merger.problems)
+    return out
+
+
+# -- --set -------------------------------------------------------------------------
+
+_PART_RE = re.compile(r"\.?([^.\[\]=]+)|\[([^\[\]]*)\]")
+
+
+def parse_path(text: str) -> list:
+    """``marketing.programs[webinars].cost`` -> ["marketing", "programs", ("id", "webinars"), "cost"]."""
+    parts: list = []
+    pos = 0
+    while pos < len(text):
+        m = _PART_RE.match(text, pos)
+        if m is None or (m.group(1) is not None and m.group(0).startswith(".") and not parts):
+            raise ValueError(f"cannot read the path at {text[pos:]!r}")
+        if m.group(1) is not None:
+            name = m.group(1).strip()
+            if not name:
+                raise ValueError("a path part is empty")
+            parts.append(name)
+        else:
+            ident = m.group(2).strip()
+            if not ident:
+                raise ValueError("[] needs an id, as in marketing.programs[webinars].cost")
+            if not parts or isinstance(parts[-1], tuple):
+                raise ValueError(f"[{ident}] must follow the name of a list")
+            parts.append(("id", ident))
+        pos = m.end()
+    if not parts:
+        raise ValueError("the path is empty")
+    return parts
+
+
+def apply_sets(data: dict, smap: SourceMap, sets: list[str]) -> dict:
+    """Each ``PATH=VALUE`` in turn; problems are ``--set:N: message``."""
+    f = smap.add_overlay(SET_FILE, "", yaml.MappingNode(_MAP_TAG, []))
+    problems: list[Problem] = []
+    for n, arg in enumerate(sets, 1):
+        try:
+            data = _apply_set(data, smap, f, n, arg)
+        except InputError as e:  # report every bad flag, not only the first
+            problems.extend(e.problems)
+    if problems:
+        raise InputError(problems)
+    return data
+
+
+def _set_problem(n: int, message: str) -> InputError:
+    return InputError([Problem(f"{SET_FILE}:{n}", None, None, message)])
+
+
+def _mark(n: int, column: int) -> yaml.Mark:
+    return yaml.Mark(SET_FILE, 0, n - 1, column, None, None)
+
+
+def _apply_set(data: dict, smap: SourceMap, f, n: int, arg: str) -> dict:
+    path_text, eq, value_text = arg.partition("=")
+    if not eq or not path_text.strip():
+        raise _set_problem(n, f"expected PATH=VALUE, e.g. sales.assumptions.win_rate=0.2; got {arg!r}")
+    try:
+        parts = parse_path(path_text.strip())
+    except ValueError as e:
+        raise _set_problem(n, f"{path_text.strip()}: {e}") from None
+    shown = path_text.strip()
+    if parts[0] == "version":
+        raise _set_problem(n, "version: --set cannot change the plan's format version")
+    value_col = len(path_text) + 1
+    # the value, as YAML (one document), every node placed at the flag's value
+    if value_text.strip():
+        try:
+            text = decode(value_text.encode("utf-8"), SET_FILE)
+            vnode = compose(text, SET_FILE)
+            value = to_python(vnode, SET_FILE)
+        except InputError as e:
+            raise _set_problem(n, f"{shown}: the value is not valid YAML: "
+                                  f"{e.problems[0].message}") from None
+    else:
+        vnode, value = yaml.ScalarNode("tag:yaml.org,2002:null", ""), None
+    mark = _mark(n, value_col)
+    for node in _nodes(vnode):
+        node.start_mark = node.end_mark = mark
+    # check the path against the data (ids must exist), then build the overlay inside out
+    cur: Any = data
+    walked: list = []
+    ids: dict[int, Any] = {}  # index of an [id] part -> the id as the plan writes it
+    for i, part in enumerate(parts[:-1]):
+        if isinstance(part, tuple):
+            continue
+        walked.append(part)
+        if cur is not None and not isinstance(cur, dict):
+            raise _set_problem(n, f"{shown}: {dotted(walked[:-1]) or 'the plan'} is not a mapping, "
+                                  f"so it has no key {part!r}")
+        cur = cur.get(part) if cur is not None else None
+        nxt = parts[i + 1]
+        if isinstance(nxt, tuple):
+            if not isinstance(cur, list) or not all(isinstance(it, dict) for it in cur):
+                raise _set_problem(n, f"{shown}: {dotted(walked)} is not a list of items")
+            if cur and not any("id" in it for it in cur):  # items without ids (team rows, reviews): by position
+                if not nxt[1].isdigit() or int(nxt[1]) >= len(cur):
+                    raise _set_problem(n, f"{shown}: the items of {dotted(walked)} have no id; pick one by its "
+                                          f"position, from [0] to [{len(cur) - 1}]")
+                ids[i + 1] = _At(int(nxt[1]), None)
+                cur = cur[int(nxt[1])]
+            else:
+                found = next((it for it in cur if str(it.get("id")) == nxt[1]), None)
+                if found is None:
+                    raise _set_problem(n, f"{shown}: {dotted(walked)} has no item with id {nxt[1]!r}"
+                                          + _ids_hint(cur))
+                ids[i + 1] = found["id"]
+                cur = found
+            walked.append(nxt[1])
+    last = parts[-1]
+    if isinstance(last, tuple):
+        raise _set_problem(n, f"{shown}: set a key of the item, e.g. {shown}.cost=20000")
+    if cur is not None and not isinstance(cur, dict):
+        raise _set_problem(n, f"{shown}: {dotted(walked) or 'the plan'} is not a mapping, "
+                              f"so it has no key {last!r}")
+
+    def scalar(text: str) -> yaml.ScalarNode:
+        return yaml.ScalarNode(_STR_TAG, text, start_mark=mark, end_mark=mark)
+
+    over: Any = _Replace(value)
+    onode: yaml.Node = vnode
+    item: Any = None  # the mapping built last is a list item: its id, or an _At (a position)
+    for i in range(len(parts) - 1, -1, -1):
+        part = parts[i]
+        if isinstance(part, tuple):
+            item = ids[i]
+            if not isinstance(item, _At):
+                over = {"id": item, **over}
+                onode = yaml.MappingNode(_MAP_TAG, [(scalar("id"), scalar(str(item))), *onode.value],
+                                         start_mark=mark, end_mark=mark)
+            continue
+        if isinstance(item, _At):
+            over, item = _At(item.index, over), None  # the node stays the item's mapping
+        elif item is not None:
+            over, onode, item = [over], yaml.SequenceNode(_SEQ_TAG, [onode], start_mark=mark, end_mark=mark), None
+        over = {part: over}
+        onode = yaml.MappingNode(_MAP_TAG, [(scalar(part), onode)], start_mark=mark, end_mark=mark)
+    merger = _Merger(smap, f)
+    out = merger.apply(data, over, onode)
+    if merger.problems:  # e.g. remove=false, or remove on an id the plan lacks
+        raise InputError(merger.problems)
+    return out
+
+
+def _nodes(node: yaml.Node):
+    stack = [node]
+    seen = set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        yield n
+        if isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                stack.extend((k, v))
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)

@@ -1,0 +1,405 @@
+"""Where a plan's files come from: the disk, or a git revision (read without a checkout).
+
+A source gives the plan's files (display name and text) and its scenarios; the
+loader (:func:`gtmplan.read.loader.load`) reads any source the same way. A git source
+reads ``REV:PATH`` through one ``git cat-file --batch`` process (for a whole plan,
+whatever its number of files; ``diff`` reads both of its sides through the same
+one, :class:`GitObjects`): the working tree, the index and HEAD are never touched,
+and a shallow clone works as long as the revision was fetched.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+from gtmplan.errors import InputError, Problem
+from gtmplan.read.overlay import Scenario
+
+SCENARIO_DIR = "scenarios"
+ACTUALS_DIR = "actuals"  # as gtmplan.read.actuals reads it from the disk
+_SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
+_YAML = (".yaml", ".yml")
+
+
+def _plan_name(name: str) -> bool:
+    return name.endswith(_YAML) and not name.startswith(".")
+
+
+@dataclass
+class PlanSource:
+    """A plan as files. ``exists`` is False for a plan absent at a git revision (an empty plan)."""
+
+    target: str  # PLAN as the user wrote it
+    label: str  # the side as people read it: "working tree", "origin/main", a path
+    exists: bool = True
+
+    def files(self) -> list[tuple[str, Callable[[], str]]]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def scenario_names(self) -> list[str]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def actual_files(self) -> list[tuple[str, Callable[[], str]]]:  # pragma: no cover - abstract
+        """(display name, text reader) of each file in the plan's ``actuals/``."""
+        raise NotImplementedError
+
+    def _scenario(self, name: str) -> Optional[tuple[str, str]]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def scenario(self, name: str) -> Scenario:
+        """``--scenario NAME``: the plan's ``scenarios/NAME.yaml``, or the file at that path."""
+        if name.endswith(_YAML) or os.sep in name or "/" in name:
+            if os.path.isfile(name):
+                return _disk_scenario(name)
+        found = self._scenario(name) if _SLUG_RE.fullmatch(name) else None
+        if found is not None:
+            display, text = found
+            return Scenario(name, display, text)
+        if os.path.isfile(name):
+            return _disk_scenario(name)
+        names = self.scenario_names()
+        where = f"{self.label}: " if self.label != "working tree" and self.label != self.target else ""
+        if not self.is_dir:
+            raise InputError.single(None, f"--scenario: {where}no file {name!r} (a single-file plan's scenarios "
+                                          "are given as paths to their files)")
+        known = f" (its scenarios: {', '.join(names)})" if names else " (it has none)"
+        raise InputError.single(None, f"--scenario: {where}no scenario {name!r} in "
+                                      f"{os.path.join(self.target, SCENARIO_DIR)}/{known}")
+
+    @property
+    def is_dir(self) -> bool:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _disk_scenario(path: str) -> Scenario:
+    from gtmplan.read.yamlsource import read_text
+
+    return Scenario(Path(path).stem, path, read_text(Path(path), path))
+
+
+class DiskSource(PlanSource):
+    def __init__(self, target: str, label: Optional[str] = None):
+        super().__init__(target, label or target)
+
+    @property
+    def is_dir(self) -> bool:
+        return Path(self.target).is_dir()
+
+    def files(self):
+        from gtmplan.read.loader import plan_files
+        from gtmplan.read.yamlsource import read_text
+
+        return [(display, (lambda p=path, d=display: read_text(p, d))) for path, display in plan_files(self.target)]
+
+    def actual_files(self):
+        from gtmplan.read.actuals import actual_files
+
+        return actual_files(self.target)
+
+    def _dir(self) -> Optional[Path]:
+        d = Path(self.target) / SCENARIO_DIR
+        return d if self.is_dir and d.is_dir() else None
+
+    def scenario_names(self) -> list[str]:
+        d = self._dir()
+        if d is None:
+            return []
+        names = sorted({Path(n).stem for n in os.listdir(d) if _plan_name(n) and (d / n).is_file()})
+        bad = [n for n in names if not _SLUG_RE.fullmatch(n)]
+        if bad:
+            raise InputError([Problem(os.path.join(self.target, SCENARIO_DIR, n + ".yaml"), None, None,
+                                      "a scenario's file name must be a slug (lower-case letters, digits and "
+                                      "dashes), the name --scenario takes") for n in bad])
+        return names
+
+    def _scenario(self, name: str):
+        from gtmplan.read.yamlsource import read_text
+
+        d = self._dir()
+        if d is None:
+            return None
+        for ext in _YAML:
+            path = d / (name + ext)
+            if path.is_file():
+                display = os.path.join(self.target, SCENARIO_DIR, name + ext)
+                return display, read_text(path, display)
+        return None
+
+
+# -- git -------------------------------------------------------------------------------
+
+class GitSource(PlanSource):
+    """PLAN as committed at a revision. ``flag`` (``--base``/``--head``) names the side in messages."""
+
+    def __init__(self, target: str, rev: str, flag: str, objects: Optional[GitObjects] = None):
+        super().__init__(target, rev)
+        self.rev = rev
+        self.flag = flag
+        self._files: list[tuple[str, str]] = []  # (display, text)
+        self._scenarios: dict[str, tuple[str, Optional[bytes]]] = {}  # name -> (display, content)
+        self._actuals: list[tuple[str, Optional[bytes]]] = []  # (display, content) of actuals/ files
+        self._is_dir = False
+        if objects is not None:
+            self._read(objects)
+        else:
+            with GitObjects() as own:
+                self._read(own)
+
+    @property
+    def is_dir(self) -> bool:
+        return self._is_dir
+
+    def files(self):
+        return [(display, (lambda t=text: t)) for display, text in self._files]
+
+    def scenario_names(self) -> list[str]:
+        return sorted(self._scenarios)
+
+    def actual_files(self):
+        from gtmplan.read.yamlsource import decode
+
+        def reader(display: str, data: Optional[bytes]):
+            def read() -> str:
+                if data is None:
+                    raise InputError.single(display, f"file is larger than {_max_mib()} MiB; "
+                                                     "files this large are refused")
+                return decode(data, display)
+            return read
+
+        return [(display, reader(display, data)) for display, data in self._actuals]
+
+    def _scenario(self, name: str):
+        found = self._scenarios.get(name)
+        return None if found is None else (found[0], self._decode(found[1], found[0]))
+
+    def _display(self, *names: str) -> str:
+        return f"{self.rev}:{os.path.join(self.target, *names) if names else self.target}"
+
+    def _read(self, objects: GitObjects) -> None:
+        anchor, rel = _anchor(self.target)
+        spec = "./" if rel == "." else "./" + rel.replace(os.sep, "/")
+        ref = f"{self.rev}:{spec}"
+        parent = spec.rstrip("/").rpartition("/")[0] or "."
+        first = objects.read(anchor, [f"{self.rev}^{{commit}}", ref, f"{ref.rstrip('/')}/{SCENARIO_DIR}",
+                                f"{ref.rstrip('/')}/{ACTUALS_DIR}", f"{self.rev}:{parent}/{ACTUALS_DIR}"], self)
+        commit, plan, scen, dir_actuals, file_actuals = first
+        if commit is None:
+            branch = self.rev.removeprefix("origin/") if self.rev.startswith("origin/") else "BRANCH"
+            raise InputError.single(None, f"{self.flag}: {self.rev!r} is neither an existing path nor a revision "
+                                          "of this git repository (in a shallow clone, fetch it first, "
+                                          f"e.g. git fetch --depth=1 origin {branch})")
+        if plan is None:
+            self.exists = False
+            return
+        kind, body, _ = plan
+        oid_bytes = len(commit[2]) // 2  # 20 (SHA-1) or 32 (SHA-256)
+        wanted: list[tuple[str, str, str]] = []  # (kind: plan|scenario, name, object id)
+        if kind == "blob":  # a single-file plan: its actuals/ is beside it
+            self._files = [(self._display(), self._decode(body, self._display()))]
+            beside = os.path.join(os.path.dirname(self.target), ACTUALS_DIR)
+            self._read_actuals(objects, anchor, file_actuals, oid_bytes, f"{self.rev}:{beside}")
+            return
+        if body is None:
+            raise InputError.single(self._display(), "a git tree too large to be a plan directory; refused")
+        if kind != "tree":
+            self.exists = False
+            return
+        self._is_dir = True
+        for name, (typ, oid) in sorted(_parse_tree(body, oid_bytes).items()):
+            if typ == "blob" and _plan_name(name):
+                wanted.append(("plan", name, oid))
+        if scen is not None and scen[0] == "tree" and scen[1] is not None:
+            for name, (typ, oid) in sorted(_parse_tree(scen[1], oid_bytes).items()):
+                if typ == "blob" and _plan_name(name):
+                    wanted.append(("scenario", name, oid))
+        if not any(k == "plan" for k, _, _ in wanted):
+            self.exists = False
+            return
+        self._read_actuals(objects, anchor, dir_actuals, oid_bytes, self._display(ACTUALS_DIR))
+        blobs = objects.read(anchor, [oid for _, _, oid in wanted], self)
+        problems: list[Problem] = []
+        for (k, name, _), got in zip(wanted, blobs):
+            display = self._display(name) if k == "plan" else self._display(SCENARIO_DIR, name)
+            data = got[1] if got else b""
+            if k == "scenario":  # read (decoded) only when asked for
+                self._scenarios.setdefault(Path(name).stem, (display, data))
+                continue
+            try:
+                self._files.append((display, self._decode(data, display)))
+            except InputError as e:
+                problems.extend(e.problems)
+        if problems:
+            raise InputError(problems)
+
+    def _read_actuals(self, objects: GitObjects, anchor: str, tree, oid_bytes: int, folder: str) -> None:
+        if tree is None or tree[0] != "tree" or tree[1] is None:
+            return
+        entries = [(name, oid) for name, (typ, oid) in sorted(_parse_tree(tree[1], oid_bytes).items())
+                   if typ == "blob" and _plan_name(name)]
+        blobs = objects.read(anchor, [oid for _, oid in entries], self)
+        self._actuals = [(f"{folder}/{name}", got[1] if got else b"") for (name, _), got in zip(entries, blobs)]
+
+    @staticmethod
+    def _decode(data: Optional[bytes], display: str) -> str:
+        from gtmplan.read.yamlsource import decode
+
+        if data is None:
+            raise InputError.single(display, f"file is larger than {_max_mib()} MiB; plan files this large are refused")
+        return decode(data, display)
+
+
+def _max_mib() -> int:
+    from gtmplan.read.yamlsource import MAX_FILE_BYTES
+
+    return MAX_FILE_BYTES // 1048576
+
+
+def _anchor(target: str) -> tuple[str, str]:
+    """(an existing directory to run git in, PLAN relative to it)."""
+    path = os.path.abspath(target)
+    if os.path.isdir(path):
+        return path, "."
+    rest: list[str] = []
+    while not os.path.isdir(path):
+        path, name = os.path.split(path)
+        rest.insert(0, name)
+        if not name:
+            break
+    return path, os.path.join(*rest) if rest else "."
+
+
+class GitObjects:
+    """``git cat-file --batch`` processes, one per directory git runs in, each kept open
+    for every request until :meth:`close` (or the end of a ``with`` block): a diff reads
+    both of its sides, trees and blobs, through one process."""
+
+    def __init__(self) -> None:
+        self._procs: dict[str, subprocess.Popen] = {}
+
+    def __enter__(self) -> GitObjects:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for proc in self._procs.values():
+            for pipe in (proc.stdin, proc.stdout, proc.stderr):
+                try:
+                    pipe.close()
+                except OSError:  # git already gone
+                    pass
+            proc.wait()
+        self._procs.clear()
+
+    def _process(self, cwd: str, side: GitSource) -> subprocess.Popen:
+        proc = self._procs.get(cwd)
+        if proc is None:
+            env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+            try:
+                proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=cwd, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+            except FileNotFoundError:
+                raise InputError.single(None, f"{side.flag}: {side.rev!r} is not an existing path, and git is not "
+                                              "installed to read it as a revision") from None
+            self._procs[cwd] = proc
+        return proc
+
+    def read(self, cwd: str, requests: list[str], side: GitSource) -> list[Optional[tuple[str, Optional[bytes], str]]]:
+        """(type, content, object id) per request, None for a missing object. Streamed: an
+        object larger than a plan file may be is skipped unread (its content is None), so a
+        huge file committed by mistake costs neither memory nor parse time."""
+        import threading
+
+        from gtmplan.read.yamlsource import MAX_FILE_BYTES
+
+        if not requests:
+            return []
+        proc = self._process(cwd, side)
+        payload = "".join(q + "\n" for q in requests).encode()
+
+        def feed() -> None:  # in a thread: git answers while the requests are still being written
+            try:
+                proc.stdin.write(payload)
+                proc.stdin.flush()
+            except OSError:  # git exited early (not a repository): its stderr says why
+                pass
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        results: list[Optional[tuple[str, Optional[bytes], str]]] = []
+        out = proc.stdout
+        for _ in requests:
+            line = out.readline()
+            if not line:
+                break
+            header = line.decode(errors="replace").split()
+            if len(header) == 3 and header[2].isdigit():
+                size = int(header[2])
+                if size > MAX_FILE_BYTES:
+                    left = size + 1
+                    while left:
+                        chunk = out.read(min(left, 1 << 20))
+                        if not chunk:
+                            break
+                        left -= len(chunk)
+                    results.append((header[1], None, header[0]))
+                else:
+                    body = out.read(size)
+                    out.read(1)  # the newline after the content
+                    results.append((header[1], body, header[0]))
+            else:  # "<object> missing" or "ambiguous"
+                results.append(None)
+        writer.join()
+        if len(results) < len(requests):  # git ended: its stderr says why
+            self._failed(cwd, proc, side)
+        return results
+
+    def _failed(self, cwd: str, proc: subprocess.Popen, side: GitSource) -> None:
+        del self._procs[cwd]
+        try:
+            proc.stdin.close()
+        except OSError:
+            pass
+        err_text = proc.stderr.read()
+        proc.stdout.close()
+        proc.stderr.close()
+        code = proc.wait()
+        err = err_text.decode(errors="replace").strip().splitlines()
+        if any("not a git repository" in line for line in err):
+            raise InputError.single(None, f"{side.flag}: {side.rev!r} is not an existing path, and {side.target} "
+                                          "is not in a git repository, so it cannot be a revision")
+        raise InputError.single(None, f"{side.flag}: git could not read {side.rev!r}: "
+                                      f"{err[-1] if err else 'exit status ' + str(code)}")
+
+
+def _parse_tree(body: bytes, oid_bytes: int) -> dict[str, tuple[str, str]]:
+    """A git tree object's entries: name -> (blob|tree|commit|link, object id)."""
+    out = {}
+    pos = 0
+    while pos < len(body):
+        sp = body.index(b" ", pos)
+        nul = body.index(b"\0", sp)
+        mode = body[pos:sp].decode()
+        name = body[sp + 1:nul].decode("utf-8", errors="replace")
+        oid = body[nul + 1:nul + 1 + oid_bytes].hex()
+        pos = nul + 1 + oid_bytes
+        typ = "tree" if mode.startswith("4") else "commit" if mode == "160000" else \
+            "link" if mode == "120000" else "blob"
+        out[name] = (typ, oid)
+    return out
+
+
+def open_side(spec: str, target: str, flag: str, objects: Optional[GitObjects] = None) -> PlanSource:
+    """``--base``/``--head``: an existing path is a plan; anything else a git revision of
+    PLAN, read through ``objects`` when given (else a git process of its own)."""
+    if os.path.exists(spec):
+        return DiskSource(spec)
+    if not spec.strip() or spec.startswith("-"):
+        raise InputError.single(None, f"{flag}: give a git revision (e.g. origin/main) or a plan path")
+    return GitSource(target, spec, flag, objects)
