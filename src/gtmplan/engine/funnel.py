@@ -11,10 +11,11 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 from gtmplan.plan.modelparts import ASSUMPTION_KEYS, MARKETING_OWNS
-from gtmplan.plan.quarters import Quarter, month_index, quarter_range
+from gtmplan.engine.capacity import capacity
+from gtmplan.plan.quarters import Quarter, quarter_range
 
 if TYPE_CHECKING:  # pydantic is not imported at run time: plans may be compiled records
-    from gtmplan.plan.model import Plan, Program, TeamRow
+    from gtmplan.plan.model import Plan, Program
 
 WATERFALL_NEEDS = ("average_deal_size", "win_rate", "sql_to_opportunity", "mql_to_sql")
 
@@ -93,56 +94,6 @@ def programs_by_quarter(plan: Plan, lead_to_mql: Optional[float]) -> dict[Quarte
             agg.programs.append(i)
             agg.mqls = None if mqls is None or agg.mqls is None else agg.mqls + mqls
     return out
-
-
-def productivity(row: TeamRow, year: int, month: int) -> float:
-    """Share of full productivity a seller of this row has in that calendar month.
-
-    Month m counts from the month of ``start`` (m = 0 in the start month). With
-    ``ramp: [r0, r1, ...]`` it is r_m, and 1 after the list ends; with
-    ``ramp_months: k`` it is ``min(1, (m + 1) / k)``, so k = 3 gives 1/3, 2/3, 1.
-    Nothing before the start month; full at once without ``start``.
-    """
-    if row.start is None:
-        return 1.0
-    k = month_index(year, month) - month_index(row.start.year, row.start.month)
-    if k < 0:
-        return 0.0
-    if row.ramp is not None:
-        return row.ramp[k] if k < len(row.ramp) else 1.0
-    if row.ramp_months == 0:
-        return 1.0
-    return min(1.0, (k + 1) / row.ramp_months)
-
-
-def capacity(plan: Plan, q: Quarter) -> float:
-    months = q.months(plan.calendar)
-    total = 0.0
-    for row in plan.sales.team:
-        ramped = sum(productivity(row, y, m) for y, m in months)
-        total += row.count * row.annual_quota / 12 * ramped
-    return total * plan.sales.expected_attainment
-
-
-def sellers(plan: Plan, q: Quarter) -> int:
-    """Head count whose start is on or before the quarter's last day."""
-    last = q.last_day(plan.calendar)
-    return sum(r.count for r in plan.sales.team if r.start is None or r.start <= last)
-
-
-def sellers_joining(plan: Plan, q: Quarter) -> int:
-    """Head count whose start falls inside the quarter (after its first day)."""
-    first, last = q.first_day(plan.calendar), q.last_day(plan.calendar)
-    return sum(r.count for r in plan.sales.team if r.start is not None and first < r.start <= last)
-
-
-def ramped_sellers(plan: Plan, q: Quarter) -> float:
-    """The quarter's team in fully productive sellers: each seller's ramped share of
-    the quarter's three months (a seller who starts in its last month counts 1/3 at
-    most). ``capacity`` is this, weighted by each row's quota."""
-    months = q.months(plan.calendar)
-    return sum(row.count * sum(productivity(row, y, m) for y, m in months) / len(months)
-               for row in plan.sales.team)
 
 
 @dataclass
@@ -237,42 +188,3 @@ def planned_opportunities(f: Funnel, q: Quarter) -> Optional[float]:
     if row is None or row.mqls_planned is None or m2s is None or s2o is None:
         return None
     return row.mqls_planned * m2s * s2o + (row.other_opportunities or 0.0)
-
-
-def opportunity_sources(plan: Plan, row: FunnelRow) -> list[tuple[str, Optional[float]]]:
-    """The opportunities a quarter's target needs, by source: marketing's MQLs, then each
-    ``sales.other_pipeline`` source (name or id, share x opportunities)."""
-    opps = row.opportunities
-    sources = [(s.name or s.id, None if opps is None else opps * s.share) for s in plan.sales.other_pipeline or []]
-    marketing = None if opps is None else opps - (row.other_opportunities or 0.0)
-    return [("marketing's MQLs", marketing), *sources]
-
-
-def shown_opportunity_sources(plan: Plan, row: FunnelRow) -> Optional[list[int]]:
-    """Whole opportunities by source as every output shows them (funnel's "Other opps",
-    render's pipeline by source): they add up to the rounded-up total; marketing's part is
-    rounded up, as the SQLs and MQLs computed from it are; the rest goes to the other
-    sources (largest remainders). None when the quarter's opportunities are unknown."""
-    from gtmplan.output.fmt import ceil_count
-
-    sources = opportunity_sources(plan, row)
-    if row.opportunities is None:
-        return None
-    total = ceil_count(row.opportunities)
-    marketing = min(ceil_count(max(sources[0][1], 0.0)), total)
-    others = [x for _, x in sources[1:]]
-    return [marketing, *apportion(total - marketing, others)]
-
-
-def apportion(total: int, parts: list[float]) -> list[int]:
-    """Whole counts in proportion to ``parts`` that add up to ``total`` (largest remainders)."""
-    if not parts:
-        return []
-    whole = sum(parts)
-    scaled = [total * x / whole if whole else total / len(parts) for x in parts]
-    floors = [int(x) for x in scaled]
-    order = sorted(range(len(scaled)), key=lambda i: floors[i] - scaled[i])
-    for i in order[:max(0, total - sum(floors))]:
-        floors[i] += 1
-    return floors
-

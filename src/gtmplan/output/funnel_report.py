@@ -35,7 +35,7 @@ def render_csv(f: Funnel) -> str:
 
 def _other(plan, row) -> str:
     """Other sources' opportunities as render shows them: the total less marketing's part rounded up."""
-    from gtmplan.engine.funnel import shown_opportunity_sources
+    from gtmplan.engine.pipeline import shown_opportunity_sources
 
     shown = shown_opportunity_sources(plan, row)
     return "–" if shown is None else f"{sum(shown[1:]):,}"

@@ -11,8 +11,9 @@ from typing import Optional
 
 from gtmplan.output import fmt
 from gtmplan.output.fmt import day
-from gtmplan.engine.funnel import (Funnel, compute, opportunity_sources, program_leads, program_mqls, sellers,
-                      shown_opportunity_sources)
+from gtmplan.engine.capacity import sellers
+from gtmplan.engine.funnel import Funnel, compute, program_leads, program_mqls
+from gtmplan.engine.pipeline import opportunity_sources, shown_opportunity_sources
 from gtmplan.plan.loaded import LoadedPlan
 from gtmplan.plan.quarters import FiscalCalendar, Quarter
 from gtmplan.rules import Finding
