@@ -8,10 +8,11 @@ computation. Numbers are exact floats; rounding is for display only.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from gtmplan.plan.modelparts import ASSUMPTION_KEYS, MARKETING_OWNS
 from gtmplan.engine.capacity import capacity
+from gtmplan.engine.pipeline import other_opportunities
 from gtmplan.plan.quarters import Quarter, quarter_range
 
 if TYPE_CHECKING:  # pydantic is not imported at run time: plans may be compiled records
@@ -141,16 +142,21 @@ def _div(a: Optional[float], b: Optional[float]) -> Optional[float]:
     return None if a is None or not b else a / b
 
 
-def needs(target: float, v: dict[str, Optional[float]], other_share: float = 0.0) -> tuple[Optional[float], ...]:
+def needs(target: float, v: dict[str, Optional[float]], other_share: float = 0.0,
+          other: Optional[Callable[[Optional[float]], Optional[float]]] = None) -> tuple[Optional[float], ...]:
     """The waterfall of one bookings target: (deals, opportunities, of those the ones
-    sales sources itself (``other_share``, sales.other_pipeline), SQLs, MQLs, leads)
-    it needs, from the assumption values ``v`` (None where one is missing)."""
+    sales sources itself (``other_share`` of them, or ``other(opportunities)``:
+    sales.other_pipeline), SQLs, MQLs, leads) it needs, from the assumption values
+    ``v`` (None where one is missing)."""
     deals = _div(target, v.get("average_deal_size"))
     opps = _div(deals, v.get("win_rate"))
-    other = None if opps is None else opps * other_share
-    sqls = _div(None if opps is None else opps - other, v.get("sql_to_opportunity"))
+    if other is not None:
+        sourced = other(opps)
+    else:
+        sourced = None if opps is None else opps * other_share
+    sqls = _div(None if opps is None or sourced is None else opps - sourced, v.get("sql_to_opportunity"))
     mqls = _div(sqls, v.get("mql_to_sql"))
-    return deals, opps, other, sqls, mqls, _div(mqls, v.get("lead_to_mql"))
+    return deals, opps, sourced, sqls, mqls, _div(mqls, v.get("lead_to_mql"))
 
 
 def compute(plan: Plan) -> Funnel:
@@ -160,12 +166,17 @@ def compute(plan: Plan) -> Funnel:
     lag = lag_quarters(v["sales_cycle_days"])
     by_q = programs_by_quarter(plan, v["lead_to_mql"])
     horizon = list(quarter_range(plan.horizon.start, plan.horizon.end))
-    other_share = plan.other_share
+    items = plan.sales.other_pipeline
     needed: dict[Quarter, Optional[float]] = {}
     rows = []
     for q in horizon:
         target = float(plan.sales.targets[q])
-        deals, opps, other, sqls, mqls, leads = needs(target, v, other_share)
+
+        def other_of(opps: Optional[float], q: Quarter = q) -> Optional[float]:
+            parts = other_opportunities(plan, items, q, opps)
+            return None if any(x is None for x in parts.values()) else sum(parts.values())  # type: ignore[misc]
+
+        deals, opps, other, sqls, mqls, leads = needs(target, v, other=other_of)
         needed[q] = mqls
         agg = by_q.get(q, QuarterPrograms())
         rows.append(FunnelRow(

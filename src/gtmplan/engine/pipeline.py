@@ -9,7 +9,18 @@ from gtmplan.output.fmt import ceil_count
 
 if TYPE_CHECKING:
     from gtmplan.engine.funnel import FunnelRow
-    from gtmplan.plan.model import Plan
+    from gtmplan.plan.model import OtherSource, Plan
+    from gtmplan.plan.quarters import Quarter
+
+
+def other_opportunities(plan: Plan, items: Optional[list[OtherSource]], q: Quarter,
+                        opportunities: Optional[float]) -> dict[str, Optional[float]]:
+    """Each other-pipeline item's opportunities for target quarter ``q`` (by item id),
+    given the ``opportunities`` the quarter's target needs (None when unknown).
+
+    The one computation of other pipeline, called per scope (the company, or one
+    segment with its own items): a ``share`` item brings ``share x opportunities``."""
+    return {s.id: None if opportunities is None else opportunities * s.share for s in items or []}
 
 
 def opportunity_sources(plan: Plan, row: FunnelRow) -> list[tuple[str, Optional[float]]]:
