@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import math
 import os
 import subprocess
 import sys
@@ -242,9 +243,49 @@ def test_init_yes_writes_a_plan_that_checks_clean(tmp_path, gtm):
         first = (target / name).read_text().splitlines()[0]
         assert first == "# yaml-language-server: $schema=gtmplan.schema.json"
     assert json.loads((target / "gtmplan.schema.json").read_text())["$schema"].endswith("2020-12/schema")
+    # Nobody has signed the lead definition yet: the one finding says who must.
+    r = gtm("check", target, "--strict")
+    assert r.code == 1, r.out
+    assert r.out.splitlines()[0] == (
+        f"{target / 'gtmplan.yaml'}:45:14 L203 error: nobody has signed the qualified-lead definition off yet: "
+        "sales and marketing must read it together and both sign it (list both in agreed_by)")
+    assert f"{target}: 1 error, 0 warnings, 0 info" in r.out
+
+
+def test_init_agreed_writes_a_signed_definition_that_checks_clean(tmp_path, gtm):
+    target = tmp_path / "plan"
+    assert gtm("init", target, "--yes", "--agreed").code == 0
+    text = (target / "gtmplan.yaml").read_text()
+    assert "  agreed_by: [sales, marketing]\n  agreed_on: " in text
     r = gtm("check", target, "--strict")
     assert r.code == 0, r.out
     assert "no problems found" in r.out
+
+
+@pytest.mark.parametrize("flags,target,deal_size,fy_start", [
+    (["--target", "$9.6M", "--deal-size", "40k", "--fiscal-year-start-month", "February"], 9_600_000, 40_000, 2),
+    (["--target", "EUR 2.5 million", "--deal-size", "€25,000", "--fiscal-year-start-month", "Feb"],
+     2_500_000, 25_000, 2),
+    (["--target", "1,200,000", "--deal-size", "20000", "--fiscal-year-start-month", "sept"], 1_200_000, 20_000, 9),
+])
+def test_init_takes_money_and_months_as_people_write_them(tmp_path, gtm, flags, target, deal_size, fy_start):
+    r = gtm("init", tmp_path / "p", "--yes", "--agreed", "--start", "2027Q1", *flags)
+    assert r.code == 0, r.err
+    plan = load_plan(str(tmp_path / "p")).plan
+    # four quarterly targets of target / 4, rounded up to a thousand
+    assert sum(plan.sales.targets.values()) == 4 * math.ceil(target / 4 / 1000) * 1000
+    assert plan.sales.assumptions.average_deal_size == deal_size
+    assert plan.fiscal_year_start_month == fy_start
+
+
+def test_init_dates_each_review_inside_its_own_quarter(tmp_path, gtm):
+    # Calendar quarters 2027Q1-Q4: one review 8 days before each quarter's end (on a
+    # weekday), and the first review after the horizon the same way in 2028Q1 - three
+    # months after the 2027Q4 one, not three weeks.
+    assert gtm("init", tmp_path / "p", "--yes", "--start", "2027Q1").code == 0
+    plan = load_plan(str(tmp_path / "p")).plan
+    assert [str(r.date) for r in plan.reviews] == [
+        "2027-03-23", "2027-06-22", "2027-09-22", "2027-12-23", "2028-03-23"]
 
 
 def test_init_refuses_to_overwrite_and_changes_nothing(tmp_path, gtm):
@@ -271,7 +312,7 @@ def test_init_refuses_when_only_one_file_exists(tmp_path, gtm):
 
 def test_init_single_file_with_flags(tmp_path, gtm):
     target = tmp_path / "one"
-    r = gtm("init", target, "--yes", "--single-file", "--company", 'Café "Zoë": #1 <b>', "--currency", "eur",
+    r = gtm("init", target, "--yes", "--agreed", "--single-file", "--company", 'Café "Zoë": #1 <b>', "--currency", "eur",
             "--start", "2027q2", "--quarters", "6", "--fiscal-year-start-month", "4", "--target", "5000000",
             "--deal-size", "120000")
     assert r.code == 0
@@ -293,7 +334,7 @@ def test_init_single_file_with_flags(tmp_path, gtm):
     dict(target=2_400_000, deal_size=24_000, quarters=8, fy_start=7),
 ])
 def test_scaffold_numbers_are_consistent_for_any_answers(tmp_path, gtm, answers):
-    a = Answers.from_flags(start="2027Q3", **answers)
+    a = Answers.from_flags(start="2027Q3", agreed=True, **answers)
     for name, text in render_files(a, single_file=False).items():
         (tmp_path / name).write_text(text)
     r = gtm("check", tmp_path, "--strict")
@@ -340,7 +381,7 @@ def test_init_prompts_on_a_terminal(tmp_path):
     p = subprocess.Popen([sys.executable, "-m", "gtmplan", "init", str(tmp_path / "p")],
                          stdin=slave, stdout=slave, stderr=slave, cwd=tmp_path)
     os.close(slave)
-    answers = iter(["Prompted Inc", "GBP", "1", "2027Q1", "4", "2000000", "40000", "n"])
+    answers = iter(["Prompted Inc", "GBP", "1", "2027Q1", "4", "2000000", "40000", "n", "y"])
     out = b""
     while p.poll() is None:
         try:
@@ -356,3 +397,5 @@ def test_init_prompts_on_a_terminal(tmp_path):
     assert b"Company name" in out and b"Average deal size" in out
     plan = load_plan(str(tmp_path / "p")).plan
     assert (plan.company, plan.currency) == ("Prompted Inc", "GBP")
+    assert b"Have sales and marketing both signed off what makes a qualified lead (MQL and SQL)? [y/N]:" in out
+    assert plan.lead_definition.agreed_by == ["sales", "marketing"]  # answered y

@@ -278,11 +278,11 @@ def _drive(args, answers, cwd, timeout=60):
 def test_init_checks_each_answer_when_typed_and_shows_the_dates_of_a_quarter(tmp_path):
     from gtmplan.read.loader import load_plan
 
-    code, out = _drive(["init", "p"], ["Acme", "dollars", "usd", "April", "4", "middle", "start", "2027 Q5", "2027 Q1",
-                                       "0", "4", "lots", "1,200,000", "30000", "y", "150%", "30%"], tmp_path)
+    code, out = _drive(["init", "p"], ["Acme", "dollars", "usd", "Aprl", "April", "4", "middle", "start", "2027 Q5",
+                                       "2027 Q1", "0", "4", "lots", "$1.2M", "30k", "y", "150%", "30%", "y"], tmp_path)
     assert code == 0, out
     assert "Error: 'dollars' is not a three-letter ISO 4217 code such as USD" in out
-    assert "Error: 'April' is not a month: give its number, 1-12 (4 = April)" in out
+    assert "Error: 'Aprl' is not a month: give its number, 1-12, or its name (4 or April)" in out
     assert "Error: '2027Q5' is not a quarter: write it as YYYYQn, e.g. 2027Q3" in out
     assert "Error: 0 is out of range (1-12)" in out
     assert "Error: 'lots' is not an amount" in out
@@ -294,6 +294,8 @@ def test_init_checks_each_answer_when_typed_and_shows_the_dates_of_a_quarter(tmp
     assert (plan.currency, plan.fiscal_year_start_month, str(plan.horizon.start)) == ("USD", 4, "2027Q1")
     assert sum(plan.sales.targets.values()) == 1_200_000
     assert plan.other_share == pytest.approx(0.3)
+    assert plan.sales.assumptions.average_deal_size == 30_000  # "30k"
+    assert plan.lead_definition.agreed_by == ["sales", "marketing"]  # the last answer, y
 
 
 def test_init_default_first_quarter_follows_the_fiscal_year_answer(tmp_path, gtm):
@@ -301,7 +303,8 @@ def test_init_default_first_quarter_follows_the_fiscal_year_answer(tmp_path, gtm
     from gtmplan.commands.init import default_start, quarter_dates
 
     expected = default_start(FiscalCalendar(4))
-    code, out = _drive(["init", "p"], ["Acme", "USD", "4", "start", "", "4", "1200000", "30000", ""], tmp_path)
+    code, out = _drive(["init", "p"], ["Acme", "USD", "4", "start", "", "4", "1200000", "30000", "", ""],
+                       tmp_path)
     assert code == 0, out
     assert f"First quarter of the plan ({quarter_dates(expected, 4)}) [{expected}]: " in out
     assert gtm("init", tmp_path / "y", "--yes", "--fiscal-year-start-month", "4").code == 0
@@ -346,7 +349,7 @@ def test_init_schedules_reviews_on_working_days(fy):
 
 def test_init_then_check_in_the_same_directory_works(tmp_path, gtm, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert gtm("init", "--yes").code == 0
+    assert gtm("init", "--yes", "--agreed").code == 0
     r = gtm("check")
     assert r.code == 0 and r.out.startswith("plan: no problems found"), r.out + r.err
     assert gtm("funnel", "-f", "json").code == 0

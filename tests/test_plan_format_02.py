@@ -253,7 +253,7 @@ def test_review_plans_opportunities_from_every_source(tmp_path, gtm):
 # -- init --------------------------------------------------------------------------------
 
 def test_init_asks_for_fiscal_naming_and_other_pipeline_and_stays_clean(tmp_path, gtm):
-    r = gtm("init", tmp_path / "p", "-y", "--fiscal-year-start-month", "2", "--fiscal-year-named-by", "end",
+    r = gtm("init", tmp_path / "p", "-y", "--agreed", "--fiscal-year-start-month", "2", "--fiscal-year-named-by", "end",
             "--other-pipeline", "0.3", "--start", "2027Q1")
     assert r.code == 0, r.err
     plan = load_plan(str(tmp_path / "p")).plan

@@ -71,13 +71,19 @@ def init(
     currency: Optional[str] = typer.Option(None, "--currency", help="ISO 4217 code, e.g. USD."),
     start: Optional[str] = typer.Option(None, "--start", help="First quarter, e.g. 2027Q1 (default: next quarter)."),
     quarters: Optional[int] = typer.Option(None, "--quarters", help="How many quarters the plan covers."),
-    fy_start: Optional[int] = typer.Option(None, "--fiscal-year-start-month", help="1-12; 1 = calendar quarters."),
+    fy_start: Optional[str] = typer.Option(None, "--fiscal-year-start-month",
+                                           help="The month the fiscal year starts: 1-12 or its name (April); "
+                                                "1 = calendar quarters."),
     fy_named_by: Optional[str] = typer.Option(None, "--fiscal-year-named-by",
                                               help="start or end: the calendar year that names a fiscal year."),
     other_share: Optional[float] = typer.Option(None, "--other-pipeline",
                                                 help="Share of opportunities sales sources itself (0-1)."),
-    target: Optional[float] = typer.Option(None, "--target", help="New bookings target for a year."),
-    deal_size: Optional[float] = typer.Option(None, "--deal-size", help="Average deal size."),
+    target: Optional[str] = typer.Option(None, "--target",
+                                         help="New bookings target for a year, e.g. 1200000, $1.2M or 950k."),
+    deal_size: Optional[str] = typer.Option(None, "--deal-size", help="Average deal size, e.g. 20000 or $20k."),
+    agreed: bool = typer.Option(False, "--agreed",
+                                help="Sales and marketing have both signed off the lead definition "
+                                     "(otherwise it is written unsigned and check says who must sign)."),
     single_file: bool = typer.Option(False, "--single-file", help="Write one gtmplan.yaml instead of three files."),
     example: Optional[str] = typer.Option(None, "--example", help="Copy a shipped example plan ('list' lists them)."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
@@ -90,7 +96,8 @@ def init(
             from gtmplan.output.fmt import printable
 
             raise InputError.single(None, f"{flag} {printable(value)}: not UTF-8 text (check the terminal's encoding)")
-    _check_init_ranges(start, quarters, fy_start, fy_named_by, target, deal_size)
+    _check_init_ranges(start, quarters, _parsed(scaffold.parse_fy_start, fy_start), fy_named_by,
+                       _parsed(scaffold.parse_amount, target), _parsed(scaffold.parse_amount, deal_size))
     if example is not None:
         if example == "list":
             _emit(scaffold.list_examples(), None)
@@ -99,7 +106,7 @@ def init(
     else:
         answers = scaffold.Answers.from_flags(company=company, currency=currency, start=start, quarters=quarters,
                                               fy_start=fy_start, target=target, deal_size=deal_size,
-                                              fy_named_by=fy_named_by, other_share=other_share)
+                                              fy_named_by=fy_named_by, other_share=other_share, agreed=agreed)
         scaffold.check_targets(directory, scaffold.file_names(single_file), force=force)  # before any question
         if not yes and sys.stdin.isatty():
             answers = scaffold.ask(answers, start_given=start is not None)
@@ -109,6 +116,14 @@ def init(
     target_path = written[0] if single_file and example is None else directory
     print(f"next: edit the files, then run 'gtmplan check {target_path}'")
     return 0
+
+
+def _parsed(parse, value):
+    """A flag's value parsed, or None (unset, or wrong: Answers.from_flags names it)."""
+    try:
+        return None if value is None else parse(value)
+    except ValueError:
+        return None
 
 
 def _check_init_ranges(start, quarters, fy_start, fy_named_by, target, deal_size) -> None:

@@ -49,11 +49,23 @@ def parse_currency(value) -> str:
     return code
 
 
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+
+
 def parse_fy_start(value) -> int:
+    """A month as its number (4) or its English name, whole or cut short (April, Apr, apr.)."""
+    text = str(value).strip()
     try:
-        month = int(str(value).strip())
+        month = int(text)
     except ValueError:
-        raise ValueError(f"{str(value)!r} is not a month: give its number, 1-12 (4 = April)") from None
+        word = text.lower().rstrip(".")
+        named = [i + 1 for i, name in enumerate(_MONTHS) if len(word) >= 3 and name.startswith(word)]
+        if word == "sept":
+            named = [9]
+        if len(named) != 1:
+            raise ValueError(f"{text!r} is not a month: give its number, 1-12, or its name (4 or April)") from None
+        month = named[0]
     if not 1 <= month <= 12:
         raise ValueError(f"{month} is not a month (1-12)")
     return month
@@ -74,12 +86,27 @@ def parse_quarters(value) -> int:
     return n
 
 
+_SCALE = {"": 1, "k": 1_000, "thousand": 1_000, "m": 1_000_000, "mm": 1_000_000, "million": 1_000_000,
+          "b": 1_000_000_000, "bn": 1_000_000_000, "billion": 1_000_000_000}
+_AMOUNT_RE = re.compile(r"(?P<number>-?[0-9][0-9,_]*(?:\.[0-9]*)?(?:e[+-]?[0-9]+)?|\.[0-9]+(?:e[+-]?[0-9]+)?)"
+                        r"\s*(?P<scale>[a-z]*)", re.I)
+_SYMBOLS = "$€£¥₹"
+
+
 def parse_amount(value) -> float:
-    text = str(value).strip().replace(",", "").replace("_", "")
-    try:
-        amount = float(text)
-    except ValueError:
-        raise ValueError(f"{str(value)!r} is not an amount: write digits, e.g. 1200000 or 1,200,000") from None
+    """An amount as people write it: 1200000, 1,200,000, $1.2M, 950k, EUR 2.5 million, 1e6."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        amount = float(value)
+    else:
+        text = str(value).strip()
+        bare = re.sub(r"^(?:[A-Za-z]{3}\s+|[%s]\s*)|(?:\s+[A-Za-z]{3}|\s*[%s])$" % (_SYMBOLS, _SYMBOLS), "", text)
+        m = _AMOUNT_RE.fullmatch(bare)
+        scale = _SCALE.get(m["scale"].lower()) if m else None
+        if m is None or scale is None:
+            raise ValueError(f"{text!r} is not an amount: write digits, e.g. 1200000, 1,200,000 or $1.2M")
+        from decimal import Decimal
+
+        amount = float(Decimal(m["number"].replace(",", "").replace("_", "")) * scale)
     if not (amount > 0 and math.isfinite(amount)):
         raise ValueError(f"{amount:g} must be a positive amount")
     return amount
@@ -130,6 +157,7 @@ class Answers:
     deal_size: float = 20_000
     fy_named_by: str = "start"  # or "end": fiscal year N ends in calendar year N
     other_share: float = 0.0  # share of opportunities sales sources itself (outbound, partners, customers)
+    agreed: bool = False  # sales and marketing have both signed off the lead definition
 
     @property
     def calendar(self) -> FiscalCalendar:
@@ -137,7 +165,7 @@ class Answers:
 
     @classmethod
     def from_flags(cls, *, company=None, currency=None, start=None, quarters=None, fy_start=None,
-                   target=None, deal_size=None, fy_named_by=None, other_share=None,
+                   target=None, deal_size=None, fy_named_by=None, other_share=None, agreed=False,
                    today: Optional[dt.date] = None) -> Answers:
         """Answers from the flags (None: the default); every bad flag is named."""
         problems: list[str] = []
@@ -162,7 +190,8 @@ class Answers:
             target=take("--target", parse_amount, target, cls.target),
             deal_size=take("--deal-size", parse_amount, deal_size, cls.deal_size),
             fy_named_by=named,
-            other_share=take("--other-pipeline", parse_other_share, other_share, cls.other_share))
+            other_share=take("--other-pipeline", parse_other_share, other_share, cls.other_share),
+            agreed=bool(agreed))
         if problems:
             raise InputError([Problem(None, None, None, p) for p in problems])
         return values
@@ -183,8 +212,8 @@ def ask(defaults: Answers, start_given: bool = False, today: Optional[dt.date] =
 
     company = question("Company name", parse_company, defaults.company)
     currency = question("Currency (ISO 4217)", parse_currency, defaults.currency)
-    fy_start = question("Fiscal year start month (1-12; 1 = calendar quarters, 4 = April)", parse_fy_start,
-                        defaults.fy_start)
+    fy_start = question("Fiscal year start month (1-12 or its name; 1 = calendar quarters, 4 = April)",
+                        parse_fy_start, defaults.fy_start)
     fy_named_by = defaults.fy_named_by
     if fy_start != 1:
         fy_named_by = question("Are fiscal years named by the calendar year they start or end in? (start/end)",
@@ -203,7 +232,10 @@ def ask(defaults: Answers, start_given: bool = False, today: Optional[dt.date] =
                                other_share or 0.3)
     else:
         other_share = 0.0
-    return Answers(company, currency, start, quarters, fy_start, target, deal_size, fy_named_by, other_share)
+    agreed = typer.confirm("Have sales and marketing both signed off what makes a qualified lead (MQL and SQL)?",
+                           default=defaults.agreed)
+    return Answers(company, currency, start, quarters, fy_start, target, deal_size, fy_named_by, other_share,
+                   agreed)
 
 
 def _round_up(x: float, step: int) -> int:
@@ -245,7 +277,8 @@ def design(a: Answers) -> dict:
     fy = a.calendar
     reviews = [{"date": working_day(q.last_day(fy) - dt.timedelta(days=8)),
                 "agenda": "win-loss, lead-quality, content-feedback, next-quarter"} for q in quarters]
-    reviews.append({"date": working_day(quarters[-1].next().first_day(fy) + dt.timedelta(days=20)),
+    # the first review after the horizon belongs to the quarter after it, dated like the others
+    reviews.append({"date": working_day(quarters[-1].next().last_day(fy) - dt.timedelta(days=8)),
                     "agenda": "win-loss, lead-quality, next-quarter"})
     return {
         "company": a.company, "currency": a.currency, "fy_start": a.fy_start, "fy_named_by": a.fy_named_by,
@@ -254,6 +287,7 @@ def design(a: Answers) -> dict:
         "total_target": q_target * len(quarters),
         "total_mqls": _number(mqls_planned * len(quarters)),
         "agreed_on": quarters[0].first_day(fy) - dt.timedelta(days=14),
+        "agreed": a.agreed,
         "reviews": reviews,
         "quarters": [{"quarter": q, "target": q_target, "budget": budget} for q in quarters],
         "opening_pipeline": opening, "max_opps": max_opps, "reps": reps, "quota": quota,

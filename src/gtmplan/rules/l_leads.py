@@ -171,10 +171,13 @@ class DefinitionNotAgreed(Rule):
     def check(self, ctx):
         by = ctx.plan.lead_definition.agreed_by
         missing = [s for s in SIDES if s not in by]
-        if missing:
-            signed = " and ".join(by) + " only" if by else "nobody"
+        if missing and not by:
             yield self.finding(ctx, ("lead_definition", "agreed_by"),
-                               f"the qualified-lead definition is agreed by {signed}: "
+                               "nobody has signed the qualified-lead definition off yet: sales and marketing "
+                               "must read it together and both sign it (list both in agreed_by)")
+        elif missing:
+            yield self.finding(ctx, ("lead_definition", "agreed_by"),
+                               f"the qualified-lead definition is agreed by {' and '.join(by)} only: "
                                f"{' and '.join(missing)} must sign it off too")
 
 
