@@ -399,3 +399,20 @@ def test_init_prompts_on_a_terminal(tmp_path):
     assert (plan.company, plan.currency) == ("Prompted Inc", "GBP")
     assert b"Have sales and marketing both signed off what makes a qualified lead (MQL and SQL)? [y/N]:" in out
     assert plan.lead_definition.agreed_by == ["sales", "marketing"]  # answered y
+
+
+def test_a_shortfall_reads_the_same_in_funnel_and_compare(tmp_path, gtm):
+    # With marketing's lead_to_mql at 0.304, 2027Q4's target needs 727.27 MQLs created in
+    # 2027Q3 and the programs plan 2,300 leads x 0.304 = 699.2. Shown as counts (rounded up):
+    # 728 needed, 700 planned, so short by 728 - 700 = 28 everywhere - never
+    # ceil(727.27 - 699.2) = ceil(28.07) = 29.
+    s = "marketing.assumptions.lead_to_mql=0.304"
+    plan = EXAMPLES / "lumen-analytics"
+    funnel = gtm("funnel", plan, "--set", s)
+    assert "│ 2027Q3     │ 2027Q4        │           728 │          700 │ short by 28 │" in funnel.out
+    compare = gtm("compare", plan, "--set", s)
+    assert "Largest MQL shortfall                  28 in 2027Q3" in compare.out
+    data = json.loads(gtm("compare", plan, "--set", s, "-f", "json").out)
+    short = data["scenarios"][0]["figures"]["largest_mql_shortfall"]
+    assert (short["quarter"], short["shown"]) == ("2027Q3", 28)
+    assert short["mqls"] == pytest.approx(727.2727 - 699.2, abs=1e-3)  # JSON keeps the exact gap

@@ -53,7 +53,9 @@ def figures(f: Funnel) -> dict:
             continue
         gap = r.mqls_demanded - r.mqls_planned
         if gap > 1e-9 and (shortfall is None or gap > shortfall["mqls"]):
-            shortfall = {"quarter": str(r.quarter), "mqls": gap}
+            # "mqls" is exact (JSON); "shown" is the gap as every output shows it
+            shortfall = {"quarter": str(r.quarter), "mqls": gap,
+                         "shown": fmt.shown_gap(r.mqls_demanded, r.mqls_planned)}
     coverage = None
     for r in rows:
         if r.target > 0:
@@ -121,7 +123,7 @@ def cell(c: Column, key: str) -> str:
         return f"{s['error']} / {s['warning']} / {s['info']}"
     v = c.figures[key]
     if key == "largest_mql_shortfall":
-        return "none" if v is None else f"{fmt.count(v['mqls'])} in {v['quarter']}"
+        return "none" if v is None else f"{v['shown']:,} in {v['quarter']}"
     if key == "lowest_coverage":
         return "–" if v is None else f"{fmt.pct(v['coverage'])} in {v['quarter']}"
     if key in ("target", "program_cost", "budget"):

@@ -59,13 +59,22 @@ def count(x: Optional[float]) -> str:
     return f"{ceil_count(x):,}"
 
 
+def shown_gap(need: Optional[float], have: Optional[float]) -> Optional[int]:
+    """How many ``have`` falls short of ``need``, as every output shows it: the difference
+    of the two counts as shown (each rounded up), so that 727.3 needed and 699.2 planned
+    read "728 needed, 700 planned, short by 28" everywhere (never 29); 0 when covered."""
+    if have is None or need is None:
+        return None
+    return max(0, ceil_count(need) - ceil_count(have)) if have < need else 0
+
+
 def shortfall(have: Optional[float], need: Optional[float]) -> tuple[str, bool]:
     """("short by 156", True), ("covered", False) or ("–", False) when either is unknown.
-    The gap is the difference of the two counts as shown (each rounded up)."""
-    if have is None or need is None:
+    The gap is :func:`shown_gap`."""
+    gap = shown_gap(need, have)
+    if gap is None:
         return "–", False
-    gap = ceil_count(need) - ceil_count(have)
-    if have < need and gap > 0:
+    if gap > 0:
         return f"short by {gap:,}", True
     return "covered", False
 

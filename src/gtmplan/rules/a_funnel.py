@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gtmplan.output.fmt import assumption, ceil_count, count, pct, pct_beyond, plural, possessive, rate, rel_diff
+from gtmplan.output.fmt import assumption, ceil_count, count, shown_gap, pct, pct_beyond, plural, possessive, rate, rel_diff
 from gtmplan.engine.capacity import ramped_sellers, sellers, sellers_joining
 from gtmplan.engine.funnel import WATERFALL_NEEDS, owner, planned_opportunities
 from gtmplan.plan.modelparts import ASSUMPTION_KEYS
@@ -111,8 +111,7 @@ class MqlShortfall(Rule):
             demanded, planned = row.mqls_demanded, row.mqls_planned
             if demanded is None or planned is None or planned >= demanded * (1 - ctx.tolerance):
                 continue
-            # the shortfall is the difference of the two counts as shown (both rounded up)
-            shown_short = ceil_count(demanded) - ceil_count(planned)
+            shown_short = shown_gap(demanded, planned)  # the difference of the two counts as shown
             target_q = row.quarter + f.lag
             when = "in the same quarter" if f.lag == 0 else "created then"
             other = ""

@@ -17,11 +17,8 @@ CUT_NOTE = ("\n\n*This comment was cut at 60,000 characters; run `gtmplan diff` 
 
 # -- what matters most ----------------------------------------------------------------
 
-def _shortfall(row: dict) -> Optional[float]:
-    d, p = row.get("mqls_demanded"), row.get("mqls_planned")
-    if d is None or p is None:
-        return None
-    return max(0.0, d - p)
+def _shortfall(row: dict) -> Optional[int]:
+    return fmt.shown_gap(row.get("mqls_demanded"), row.get("mqls_planned"))
 
 
 def _coverage(row: dict) -> Optional[float]:
