@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import DELETE, apply_patch, base_plan, dump, write_plan
+from conftest import DELETE, EXAMPLES, apply_patch, base_plan, dump, write_plan
 from gtmplan.read import yamlsource
 from gtmplan.errors import InputError
 from gtmplan.read.loader import load_plan
@@ -384,3 +384,41 @@ def test_top_level_x_keys_hold_anchors_and_are_ignored(tmp_path):
     # only at the top level: elsewhere an x- key is still an unknown key
     bad = dump(apply_patch(base_plan(), {"sales": {"x-note": 1}}))
     assert any("unknown key 'x-note' in sales" in p for p in problems(write_plan(tmp_path, bad, "bad.yaml")))
+
+
+def test_a_comma_inside_a_value_of_a_flow_mapping_asks_for_quotes(tmp_path, gtm):
+    # The comma ends the name at "(resellers" and YAML reads "accounting firms)" as a key
+    # without a value: the message names the cut value and where it starts.
+    text = dump(base_plan()).replace("sales:\n", "sales:\n  other_pipeline:\n    - {id: partners, "
+                                     "name: Partners (resellers, accounting firms), share: 0.1}\n", 1)
+    path = write_plan(tmp_path, text)
+    lines = text.splitlines()
+    line = next(i for i, l in enumerate(lines) if "{id: partners" in l) + 1
+    column = lines[line - 1].index("Partners (") + 1
+    err = assert_bad(gtm, path, line=line, column=column)
+    assert err == (f"{path}:{line}:{column}: the value of 'name' contains a comma, which ends a value inside {{ }}: "
+                   "put the text in quotes, e.g. name: \"Partners (resellers, accounting firms)\"\n")
+
+
+def test_a_quoted_value_with_a_comma_is_read_whole(tmp_path, gtm):
+    text = dump(base_plan()).replace("sales:\n", "sales:\n  other_pipeline:\n    - {id: partners, "
+                                     "name: \"Partners (resellers, accounting firms)\", share: 0.1}\n", 1)
+    r = gtm("funnel", write_plan(tmp_path, text), "-f", "json")
+    assert r.code == 0, r.err
+
+
+@pytest.mark.parametrize("indent,message", [
+    (5, "key 'count' is indented 5 spaces, but the keys of the list item it belongs to (line {item}) are "
+        "indented 6: line it up with them (a new item starts with '- ' at 4 spaces)"),
+    (4, "key 'count' is indented 4 spaces, but the keys of the list item it belongs to (line {item}) are "
+        "indented 6: line it up with them (a new item starts with '- ' at 4 spaces)"),
+])
+def test_a_key_out_of_line_inside_a_list_item_is_said_in_plain_words(tmp_path, gtm, indent, message):
+    text = (EXAMPLES / "lumen-analytics" / "sales.yaml").read_text()
+    text = text.replace("    - role: Account executive\n      count: 5",
+                        "    - role: Account executive\n" + " " * indent + "count: 5")
+    path = write_plan(tmp_path, text, name="sales.yaml")
+    item = text.splitlines().index("    - role: Account executive") + 1
+    r = gtm("check", path)
+    assert r.code == 2
+    assert r.err == f"{path}:{item + 1}:{indent + 1}: {message.format(item=item)}\n"

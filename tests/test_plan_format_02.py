@@ -341,7 +341,7 @@ def test_init_questions_for_fiscal_naming_and_sales_sourced_pipeline(monkeypatch
     assert (a.fy_start, a.fy_named_by, a.other_share) == (2, "end", 0.25)
     assert "Does sales source pipeline itself (outbound, partners, existing customers)?" in asked
     files = scaffold.render_files(a, single_file=True)["gtmplan.yaml"]
-    assert "fiscal_year_named_by: end" in files and "share: 0.25}" in files
+    assert "fiscal_year_named_by: end" in files and "      share: 0.25\n" in files
 
 
 def test_funnel_and_render_show_the_same_split_at_a_share_near_one(tmp_path, gtm):

@@ -123,6 +123,30 @@ class SourceMap:
         m = (key or node).start_mark
         return Location(f.display, m.line + 1, m.column + 1, dotted(path[:depth]))
 
+    def split_flow_value(self, path: PathT) -> tuple[str, str, Location] | None:
+        """When the key at the end of ``path`` is the tail of a value that a comma cut in
+        two inside a ``{ }`` mapping (``{name: Partners (resellers, firms), share: 0.1}``
+        reads a key ``firms)`` without a value): (the key whose value was cut, the value as
+        the user meant it, where that value starts). None otherwise."""
+        f, parent, _, depth = self._walk(path[:-1])
+        if depth != len(path) - 1 or not isinstance(parent, yaml.MappingNode) or not parent.flow_style:
+            return None
+        pairs = parent.value
+        for i, (k, v) in enumerate(pairs):
+            if isinstance(k, yaml.ScalarNode) and k.value == path[-1]:
+                break
+        else:
+            return None
+        plain_null = isinstance(v, yaml.ScalarNode) and v.value == "" and not v.style
+        if i == 0 or not plain_null:
+            return None
+        pk, pv = pairs[i - 1]
+        if not (isinstance(pk, yaml.ScalarNode) and isinstance(pv, yaml.ScalarNode) and not pv.style
+                and pv.value):
+            return None
+        m = pv.start_mark
+        return pk.value, f"{pv.value}, {k.value}", Location(f.display, m.line + 1, m.column + 1, dotted(path[:-1]))
+
     def raw_text(self, path: PathT) -> str | None:
         """The scalar exactly as written at ``path``, if the path ends on a scalar."""
         _, node, _, depth = self._walk(path)

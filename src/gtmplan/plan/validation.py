@@ -138,6 +138,10 @@ def _describe(value: Any) -> str:
     return repr(value) if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def _json_quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _problem(err: dict, source: SourceMap, model: type, what: str) -> Problem:
     loc: tuple = tuple(err["loc"])
     typ = err["type"]
@@ -160,6 +164,12 @@ def _problem(err: dict, source: SourceMap, model: type, what: str) -> Problem:
         inside = f" in {dotted(parent)}" if parent else ""
         return Problem(where.file, where.line, where.column, f"missing required key {field!r}{inside}")
     if typ == "extra_forbidden":
+        split = source.split_flow_value(loc)
+        if split is not None:
+            key, meant, at = split
+            return Problem(at.file, at.line, at.column,
+                           f"the value of {key!r} contains a comma, which ends a value inside {{ }}: put the text "
+                           f"in quotes, e.g. {key}: {_json_quoted(meant)}")
         where = source.locate_key(loc)
         parent = loc[:-1]
         known = _known_keys(model, parent)

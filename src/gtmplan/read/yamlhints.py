@@ -51,6 +51,9 @@ def syntax_message(problem: str, context: Optional[str], text: str, line: Option
     if problem.startswith("did not find expected key") and context_column is not None \
             and _indent(here) != context_column:
         return _indent_message(here, line, context_line, context_column)
+    if problem.startswith("did not find expected '-' indicator") and context_line is not None \
+            and context_column is not None:
+        return _item_indent_message(text, here, line, context_line, context_column)
     if problem.startswith("did not find expected <document start>"):
         return ("this line is indented less than the plan's first key: every top-level key starts in the "
                 "same column (the first), and keys inside a section line up with each other")
@@ -84,6 +87,21 @@ def _indent_message(here: str, line: int, context_line: Optional[int], context_c
     since = f" (from line {context_line + 1})" if context_line is not None else ""
     return (f"{what} is indented {_spaces(_indent(here))}, but the keys of its section{since} are indented "
             f"{context_column}: YAML reads the structure from the indentation, so line it up with them")
+
+
+def _item_indent_message(text: str, here: str, line: int, list_line: int, dash_column: int) -> str:
+    """A line inside a list that lines up with neither the list's '-' nor the keys of its
+    items (``- role: AE`` then ``     count: 5``, one space short)."""
+    m = _KEY_RE.match(here)
+    what = f"key {m.group(2).strip()!r}" if m else "this line"
+    item_line = next((i for i in range(line - 1, list_line - 1, -1)
+                      if _line(text, i)[dash_column:dash_column + 2] in ("- ", "-")
+                      and _indent(_line(text, i)) == dash_column), list_line)
+    item = _line(text, item_line)
+    keys_at = dash_column + 1 + (len(item[dash_column + 1:]) - len(item[dash_column + 1:].lstrip(" ")))
+    return (f"{what} is indented {_spaces(_indent(here))}, but the keys of the list item it belongs to "
+            f"(line {item_line + 1}) are indented {keys_at}: line it up with them (a new item starts with "
+            f"'- ' at {_spaces(dash_column)})")
 
 
 def quoted_scalar_message(expected: str, value: Any, field: str) -> Optional[str]:
