@@ -29,8 +29,8 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-PLAN_ARG = typer.Argument(".", help="A plan file or a plan directory.", show_default=True)
-OUTPUT_OPT = typer.Option(None, "--output", "-o", help="Write to this file (atomically) instead of stdout.")
+PLAN_ARG = typer.Argument(".", metavar="PLAN", help="A plan file or a plan directory.", show_default=True)
+OUTPUT_OPT = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to this file (atomically) instead of stdout.")
 SCENARIO_OPT = typer.Option(None, "--scenario", metavar="NAME", help="Apply scenarios/NAME.yaml of the plan (or the scenario file at that path).")
 SET_OPT = typer.Option(None, "--set", metavar="PATH=VALUE", help="Change one value, e.g. sales.assumptions.win_rate=0.2 (repeatable; after --scenario).")
 
@@ -63,29 +63,30 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
     """gtmplan: one go-to-market plan, checked like code."""
 
 
-@app.command()
+@app.command(short_help='Write a plan to fill in (or copy a shipped example).',
+             epilog="Example:\n\n\b\n  " + "gtmplan init plan --yes --company Acme --target '$2.4M' --deal-size 30k")
 def init(
-    directory: str = typer.Argument("plan", help="Where to write the plan."),
+    directory: str = typer.Argument("plan", metavar="DIR", help="Where to write the plan."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Don't ask; take the flags and defaults."),
-    company: Optional[str] = typer.Option(None, "--company", help="Company name."),
-    currency: Optional[str] = typer.Option(None, "--currency", help="ISO 4217 code, e.g. USD."),
-    start: Optional[str] = typer.Option(None, "--start", help="First quarter, e.g. 2027Q1 (default: next quarter)."),
-    quarters: Optional[int] = typer.Option(None, "--quarters", help="How many quarters the plan covers."),
-    fy_start: Optional[str] = typer.Option(None, "--fiscal-year-start-month",
+    company: Optional[str] = typer.Option(None, "--company", metavar="NAME", help="Company name."),
+    currency: Optional[str] = typer.Option(None, "--currency", metavar="CODE", help="ISO 4217 code, e.g. USD."),
+    start: Optional[str] = typer.Option(None, "--start", metavar="QUARTER", help="First quarter, e.g. 2027Q1 (default: next quarter)."),
+    quarters: Optional[int] = typer.Option(None, "--quarters", metavar="N", help="How many quarters the plan covers."),
+    fy_start: Optional[str] = typer.Option(None, "--fiscal-year-start-month", metavar="MONTH",
                                            help="The month the fiscal year starts: 1-12 or its name (April); "
                                                 "1 = calendar quarters."),
-    fy_named_by: Optional[str] = typer.Option(None, "--fiscal-year-named-by",
+    fy_named_by: Optional[str] = typer.Option(None, "--fiscal-year-named-by", metavar="start|end",
                                               help="start or end: the calendar year that names a fiscal year."),
-    other_share: Optional[float] = typer.Option(None, "--other-pipeline",
+    other_share: Optional[float] = typer.Option(None, "--other-pipeline", metavar="SHARE",
                                                 help="Share of opportunities sales sources itself (0-1)."),
-    target: Optional[str] = typer.Option(None, "--target",
+    target: Optional[str] = typer.Option(None, "--target", metavar="AMOUNT",
                                          help="New bookings target for a year, e.g. 1200000, $1.2M or 950k."),
-    deal_size: Optional[str] = typer.Option(None, "--deal-size", help="Average deal size, e.g. 20000 or $20k."),
+    deal_size: Optional[str] = typer.Option(None, "--deal-size", metavar="AMOUNT", help="Average deal size, e.g. 20000 or $20k."),
     agreed: bool = typer.Option(False, "--agreed",
                                 help="Sales and marketing have both signed off the lead definition "
                                      "(otherwise it is written unsigned and check says who must sign)."),
     single_file: bool = typer.Option(False, "--single-file", help="Write one gtmplan.yaml instead of three files."),
-    example: Optional[str] = typer.Option(None, "--example", help="Copy a shipped example plan ('list' lists them)."),
+    example: Optional[str] = typer.Option(None, "--example", metavar="NAME", help="Copy a shipped example plan ('list' lists them)."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
 ) -> int:
     """Scaffold a plan a first-time user can fill in (or copy a shipped example)."""
@@ -149,14 +150,15 @@ def _check_init_ranges(start, quarters, fy_start, fy_named_by, target, deal_size
                                       "a year; out of range")
 
 
-@app.command()
+@app.command(short_help="Flag where sales' and marketing's halves don't add up.",
+             epilog="Example:\n\n\b\n  " + 'gtmplan check examples/lumen-analytics --select A')
 def check(
     plan: str = PLAN_ARG,
     fmt: Optional[Literal["text", "json", "github", "sarif"]] = typer.Option(
-        None, "--format", "-f", help="text (people), json, github (workflow annotations) or sarif "
+        None, "--format", "-f", metavar="[text|json|github|sarif]", help="text (people), json, github (workflow annotations) or sarif "
                                      "(default: from the -o file's extension, else text)."),
-    select: Optional[str] = typer.Option(None, "--select", help="Only these codes or prefixes, e.g. A,L201."),
-    ignore: Optional[str] = typer.Option(None, "--ignore", help="Skip these codes or prefixes, e.g. F6,R504."),
+    select: Optional[str] = typer.Option(None, "--select", metavar="CODES", help="Only these codes or prefixes, e.g. A,L201."),
+    ignore: Optional[str] = typer.Option(None, "--ignore", metavar="CODES", help="Skip these codes or prefixes, e.g. F6,R504."),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
     output: Optional[str] = OUTPUT_OPT,
     scenario: Optional[list[str]] = SCENARIO_OPT,
@@ -176,11 +178,12 @@ def check(
     return result.exit_code(strict)
 
 
-@app.command()
+@app.command(short_help='The demand waterfall and capacity, by quarter.',
+             epilog="Example:\n\n\b\n  " + 'gtmplan funnel examples/lumen-analytics --format json')
 def funnel(
     plan: str = PLAN_ARG,
     fmt: Optional[Literal["table", "json", "csv"]] = typer.Option(
-        None, "--format", "-f", help="table (people), json or csv (default: from the -o file's extension, else table)."),
+        None, "--format", "-f", metavar="[table|json|csv]", help="table (people), json or csv (default: from the -o file's extension, else table)."),
     output: Optional[str] = OUTPUT_OPT,
     scenario: Optional[list[str]] = SCENARIO_OPT,
     sets: Optional[list[str]] = SET_OPT,
@@ -198,14 +201,15 @@ def funnel(
     return 0
 
 
-@app.command()
+@app.command(short_help='The plan as one document (md, html) or invitations (ics).',
+             epilog="Example:\n\n\b\n  " + 'gtmplan render examples/lumen-analytics -o plan.html')
 def render(
     plan: str = PLAN_ARG,
     fmt: Optional[Literal["md", "html", "ics"]] = typer.Option(
-        None, "--format", "-f", help="md, html or ics (default: from the -o file's extension, else md)."),
-    quarter: Optional[str] = typer.Option(None, "--quarter", help="The quarterly edition, e.g. 2027Q2."),
+        None, "--format", "-f", metavar="[md|html|ics]", help="md, html or ics (default: from the -o file's extension, else md)."),
+    quarter: Optional[str] = typer.Option(None, "--quarter", metavar="QUARTER", help="The quarterly edition, e.g. 2027Q2."),
     output: Optional[str] = OUTPUT_OPT,
-    templates: Optional[str] = typer.Option(None, "--templates",
+    templates: Optional[str] = typer.Option(None, "--templates", metavar="DIR",
                                             help="A directory whose templates override the shipped ones by name."),
     scenario: Optional[list[str]] = SCENARIO_OPT,
     sets: Optional[list[str]] = SET_OPT,
@@ -222,19 +226,22 @@ def render(
     return 0
 
 
-@app.command()
+@app.command(short_help="A quarter's plan against your CRM's CSV exports.",
+             epilog="Example:\n\n\b\n  " + 'gtmplan review examples/lumen-analytics --quarter 2027Q1 --leads examples/lumen-analytics/crm/hubspot-contacts.csv --deals examples/lumen-analytics/crm/hubspot-deals.csv')
 def review(
     plan: str = PLAN_ARG,
-    quarter: str = typer.Option(..., "--quarter", help="The fiscal quarter to review, e.g. 2027Q2."),
-    leads: Optional[str] = typer.Option(None, "--leads", help="CSV export, one row per lead or contact."),
-    deals: Optional[str] = typer.Option(None, "--deals", help="CSV export, one row per deal or opportunity."),
-    mapping: Optional[str] = typer.Option(None, "--mapping", help="YAML file mapping another export's columns."),
+    quarter: str = typer.Option(..., "--quarter", metavar="QUARTER", help="The fiscal quarter to review, e.g. 2027Q2."),
+    leads: Optional[str] = typer.Option(None, "--leads", metavar="FILE", help="CSV export, one row per lead or contact."),
+    deals: Optional[str] = typer.Option(None, "--deals", metavar="FILE", help="CSV export, one row per deal or opportunity."),
+    mapping: Optional[str] = typer.Option(None, "--mapping", metavar="FILE", help="YAML file mapping another export's columns."),
     date_format: Optional[list[str]] = typer.Option(
-        None, "--date-format", help="strptime format, e.g. %d.%m.%Y; repeatable, tried before the built-in ones."),
-    encoding: Optional[str] = typer.Option(None, "--encoding",
+        None, "--date-format", metavar="FORMAT", help="strptime format, e.g. %d.%m.%Y; repeatable, tried before the built-in ones."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", metavar="ENCODING",
                                            help="Read the exports in this encoding (default: detected)."),
-    fx: Optional[str] = typer.Option(None, "--fx", help="YAML file: currency code -> rate into the plan's currency."),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="text (people), md, html or json."),
+    fx: Optional[str] = typer.Option(None, "--fx", metavar="FILE", help="YAML file: currency code -> rate into the plan's currency."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="[text|md|html|json]",
+                                      help="text (people), md, html or json (default: from the -o file's "
+                                           "extension, else text)."),
     output: Optional[str] = OUTPUT_OPT,
     record: bool = typer.Option(False, "--record", help="Also write the quarter's figures to actuals/QUARTER.yaml."),
     force: bool = typer.Option(False, "--force", help="With --record: replace an existing actuals file."),
@@ -269,13 +276,14 @@ def review(
     return 0
 
 
-@app.command()
+@app.command(short_help='Each assumption against the recorded actuals.',
+             epilog="Example:\n\n\b\n  " + 'gtmplan calibrate examples/lumen-analytics')
 def calibrate(
     plan: str = PLAN_ARG,
-    quarters: Optional[int] = typer.Option(None, "--quarters", min=1,
+    quarters: Optional[int] = typer.Option(None, "--quarters", metavar="N", min=1,
                                            help="Pool the last N recorded quarters (default: check.evidence_quarters, 4)."),
     fmt: Optional[Literal["text", "md", "json"]] = typer.Option(
-        None, "--format", "-f", help="text (people), md or json (default: from the -o file's extension, else text)."),
+        None, "--format", "-f", metavar="[text|md|json]", help="text (people), md or json (default: from the -o file's extension, else text)."),
     output: Optional[str] = OUTPUT_OPT,
 ) -> int:
     """Each funnel assumption against the recorded actuals (actuals/), with a proposed value where they contradict it."""
@@ -295,13 +303,14 @@ def calibrate(
     return 0
 
 
-@app.command()
+@app.command(short_help='The plan and its scenarios side by side.',
+             epilog="Example:\n\n\b\n  " + 'gtmplan compare examples/lumen-analytics')
 def compare(
     plan: str = PLAN_ARG,
     scenarios: Optional[list[str]] = typer.Option(
         None, "--scenario", metavar="NAME", help="A scenario to show (repeatable; default: every file in the plan's scenarios/)."),
     sets: Optional[list[str]] = SET_OPT,
-    fmt: Optional[Literal["text", "md", "json"]] = typer.Option(None, "--format", "-f",
+    fmt: Optional[Literal["text", "md", "json"]] = typer.Option(None, "--format", "-f", metavar="[text|md|json]",
                                                                 help="text (people), md or json."),
     output: Optional[str] = OUTPUT_OPT,
 ) -> int:
@@ -319,7 +328,8 @@ def compare(
     return 0
 
 
-@app.command()
+@app.command(short_help='What a change does to the plan (for pull requests).',
+             epilog="Example:\n\n\b\n  " + 'gtmplan diff examples/lumen-analytics --base main --format md')
 def diff(
     plan: str = PLAN_ARG,
     base: str = typer.Option(..., "--base", metavar="REV|PATH", help="A git revision (origin/main, HEAD~1, a tag) or a plan path."),
@@ -328,9 +338,9 @@ def diff(
     scenario: Optional[list[str]] = SCENARIO_OPT,
     sets: Optional[list[str]] = SET_OPT,
     fmt: Optional[Literal["text", "md", "json"]] = typer.Option(
-        None, "--format", "-f", help="text (people), md (a pull-request comment) or json."),
+        None, "--format", "-f", metavar="[text|md|json]", help="text (people), md (a pull-request comment) or json."),
     fail_on: Optional[Literal["new-errors", "new-warnings", "any-change"]] = typer.Option(
-        None, "--fail-on", help="Exit 1 when this happened (default: exit 0 whatever changed)."),
+        None, "--fail-on", metavar="[new-errors|new-warnings|any-change]", help="Exit 1 when this happened (default: exit 0 whatever changed)."),
     output: Optional[str] = OUTPUT_OPT,
 ) -> int:
     """What a change does to the plan: inputs changed, funnel figures moved, findings new and resolved."""
@@ -343,8 +353,9 @@ def diff(
     return result.exit_code(fail_on)
 
 
-@app.command()
-def rules(code: Optional[str] = typer.Argument(None, help="A rule code, e.g. A101.")) -> int:
+@app.command(short_help='List the rules, or explain one.',
+             epilog="Example:\n\n\b\n  " + 'gtmplan rules A102')
+def rules(code: Optional[str] = typer.Argument(None, metavar="CODE", help="A rule code, e.g. A101.")) -> int:
     """List every rule, or explain one: why it matters, what fires it, how to fix it."""
     from gtmplan.commands.rules import explain, table
 
@@ -352,7 +363,8 @@ def rules(code: Optional[str] = typer.Argument(None, help="A rule code, e.g. A10
     return 0
 
 
-@app.command()
+@app.command(short_help="The plan format's JSON Schema, for editors.",
+             epilog="Example:\n\n\b\n  " + 'gtmplan schema')
 def schema(
     fragment: bool = typer.Option(False, "--fragment",
                                   help="Schema for one file of a plan directory (no top-level key required)."),
@@ -390,7 +402,14 @@ def run(argv: list[str] | None = None) -> int:
 def _command():
     """The click command typer builds from ``app``: built once per process (about 16 ms
     each time), so in-process callers that run many commands do not pay it per call."""
-    return typer.main.get_command(app)
+    command = typer.main.get_command(app)
+    for sub in getattr(command, "commands", {}).values():
+        for param in sub.params:
+            if param.metavar and hasattr(param, "display_type_rich"):
+                # typer >= 0.29 appends the Python type ("PLAN <str>"); the metavar says it all
+                param.display_type_rich = lambda ctx, _m=param.metavar, _opt=param.param_type_name: (
+                    _m if _opt == "option" else None)
+    return command
 
 
 def _run(argv: list[str] | None) -> int:
