@@ -249,11 +249,13 @@ def _team_in(plan, q) -> str:
     joining = sellers_joining(plan, q)
     leaving = sellers_leaving(plan, q)
     worth = ramped_sellers(plan, q)
+    if n == 0 and any(getattr(t, "end", None) is not None for t in plan.sales.team):
+        return "no sellers on the team"  # (0.2's wording, "0 sellers, all fully ramped", without `end`)
     if abs(worth - n) < 0.05:
         return f"{plural(n, 'seller')}, all fully ramped"
     during = f", {joining} of them starting during {q}" if joining else ""
     if leaving:
-        during += f"{',' if joining else ', of them'} {leaving} leaving during {q}"
+        during += f", {leaving} {'' if joining else 'of them '}leaving during {q}"
     return f"{plural(n, 'seller')}{during}: worth {worth:.1f} fully ramped sellers"
 
 
