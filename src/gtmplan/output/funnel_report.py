@@ -41,6 +41,11 @@ def _other(plan, row) -> str:
     return "–" if shown is None else f"{sum(shown[1:]):,}"
 
 
+def factor_text(x: float) -> str:
+    """An attrition factor as people read it: 0.95, 0.9625 (at most four decimals)."""
+    return f"{round(x, 4):g}"
+
+
 def attrition_text(plan, factors: list[float] | None) -> str:
     """The attrition factor capacity used (sales.attrition), in words; '' without one."""
     a = plan.sales.attrition
@@ -48,10 +53,10 @@ def attrition_text(plan, factors: list[float] | None) -> str:
         return ""
     why = (f"{pct(a.annual_rate)} of sellers leave a year and a seat stays empty {a.backfill_months:g} "
            f"{'month' if a.backfill_months == 1 else 'months'}, plus the new seller's ramp")
-    shown = sorted({f"{x:.2f}" for x in factors})
+    shown = sorted({factor_text(x) for x in factors})
     if len(shown) <= 1:
-        return f"Capacity is multiplied by an attrition factor of {shown[0] if shown else '1.00'} ({why})."
-    per_row = ", ".join(f"{printable(t.role)} {x:.2f}" for t, x in zip(plan.sales.team, factors))
+        return f"Capacity is multiplied by an attrition factor of {shown[0] if shown else '1'} ({why})."
+    per_row = ", ".join(f"{printable(t.role)} {factor_text(x)}" for t, x in zip(plan.sales.team, factors))
     return f"Capacity is multiplied by attrition factors of {per_row} ({why})."
 
 

@@ -267,7 +267,7 @@ def _attrition(plan) -> str:
     factors = sorted({round(attrition_factor(plan, t), 4) for t in plan.sales.team if t.count})
     if not factors:
         return ""
-    shown = f"{factors[0]:.2f}" if len(factors) == 1 else f"{factors[0]:.2f} to {factors[-1]:.2f}"
+    shown = f"{factors[0]:g}" if len(factors) == 1 else f"{factors[0]:g} to {factors[-1]:g}"
     return (f" and an attrition factor of {shown} ({pct(a.annual_rate)} a year leave; "
             f"{a.backfill_months:g} months to backfill, plus the ramp)")
 
