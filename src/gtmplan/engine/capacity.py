@@ -25,8 +25,13 @@ def productivity(row: TeamRow, year: int, month: int) -> float:
     Month m counts from the month of ``start`` (m = 0 in the start month). With
     ``ramp: [r0, r1, ...]`` it is r_m, and 1 after the list ends; with
     ``ramp_months: k`` it is ``min(1, (m + 1) / k)``, so k = 3 gives 1/3, 2/3, 1.
-    Nothing before the start month; full at once without ``start``.
+    Nothing before the start month; full at once without ``start``. With ``end``
+    (they leave after that day), nothing from the month after the end month.
+    The rows may also be a pipeline motion's team (``other_pipeline[].capacity.team``).
     """
+    end = getattr(row, "end", None)
+    if end is not None and month_index(year, month) > month_index(end.year, end.month):
+        return 0.0
     if row.start is None:
         return 1.0
     k = month_index(year, month) - month_index(row.start.year, row.start.month)
@@ -39,19 +44,51 @@ def productivity(row: TeamRow, year: int, month: int) -> float:
     return min(1.0, (k + 1) / row.ramp_months)
 
 
+def ramp_shortfall(row: TeamRow) -> float:
+    """Months of full productivity a hire's ramp costs (R in the attrition factor):
+    ``Σ (1 − ramp(m))`` over a curve; ``(k − 1) / 2`` for ``ramp_months: k`` (the curve
+    (m + 1) / k), 0 for ``ramp_months: 0``. Taken from the row's curve whether or not
+    it has a ``start``: a backfill ramps too."""
+    if row.ramp is not None:
+        return sum(1.0 - r for r in row.ramp)
+    return max(0.0, (row.ramp_months - 1) / 2) if row.ramp_months else 0.0
+
+
+def attrition_factor(plan: Plan, row: TeamRow) -> float:
+    """What expected turnover (``sales.attrition``) leaves of a team row's ramped capacity:
+    ``1 − annual_rate × (backfill_months + R) / 12``, R the row's ramp shortfall, clamped
+    at 0. 1 without ``sales.attrition``. For ``sales.team`` rows only, never for a
+    pipeline motion's team."""
+    a = plan.sales.attrition
+    if a is None:
+        return 1.0
+    return max(0.0, 1.0 - a.annual_rate * (a.backfill_months + ramp_shortfall(row)) / 12)
+
+
 def capacity(plan: Plan, q: Quarter, rows: Optional[Iterable[TeamRow]] = None) -> float:
+    """Bookings the rows (sales.team rows) can close in q: each row's ``count × annual_quota / 12``
+    times its productivity summed over q's months, times its attrition factor, times
+    ``expected_attainment``."""
     months = q.months(plan.calendar)
     total = 0.0
     for row in _rows(plan, rows):
         ramped = sum(productivity(row, y, m) for y, m in months)
-        total += row.count * row.annual_quota / 12 * ramped
+        monthly = row.count * row.annual_quota / 12 * ramped
+        total += monthly if plan.sales.attrition is None else monthly * attrition_factor(plan, row)
     return total * plan.sales.expected_attainment
 
 
+def _present(row: TeamRow, first, last) -> bool:
+    """On the team on some day of [first, last]: started by ``last``, not gone before ``first``."""
+    end = getattr(row, "end", None)
+    return (row.start is None or row.start <= last) and (end is None or end >= first)
+
+
 def sellers(plan: Plan, q: Quarter, rows: Optional[Iterable[TeamRow]] = None) -> int:
-    """Head count whose start is on or before the quarter's last day."""
-    last = q.last_day(plan.calendar)
-    return sum(r.count for r in _rows(plan, rows) if r.start is None or r.start <= last)
+    """Head count on the team during the quarter: whose start is on or before its last day
+    and who have not left (``end``) before its first day."""
+    first, last = q.first_day(plan.calendar), q.last_day(plan.calendar)
+    return sum(r.count for r in _rows(plan, rows) if _present(r, first, last))
 
 
 def sellers_joining(plan: Plan, q: Quarter, rows: Optional[Iterable[TeamRow]] = None) -> int:
@@ -60,10 +97,18 @@ def sellers_joining(plan: Plan, q: Quarter, rows: Optional[Iterable[TeamRow]] = 
     return sum(r.count for r in _rows(plan, rows) if r.start is not None and first < r.start <= last)
 
 
+def sellers_leaving(plan: Plan, q: Quarter, rows: Optional[Iterable[TeamRow]] = None) -> int:
+    """Head count who leave during the quarter (their ``end`` before its last day)."""
+    first, last = q.first_day(plan.calendar), q.last_day(plan.calendar)
+    return sum(r.count for r in _rows(plan, rows)
+               if getattr(r, "end", None) is not None and first <= r.end < last and _present(r, first, last))
+
+
 def ramped_sellers(plan: Plan, q: Quarter, rows: Optional[Iterable[TeamRow]] = None) -> float:
     """The quarter's team in fully productive sellers: each seller's ramped share of
     the quarter's three months (a seller who starts in its last month counts 1/3 at
-    most). ``capacity`` is this, weighted by each row's quota."""
+    most, one who leaves after its first month 1/3). ``capacity`` is this, weighted by
+    each row's quota (and attrition factor)."""
     months = q.months(plan.calendar)
     return sum(row.count * sum(productivity(row, y, m) for y, m in months) / len(months)
                for row in _rows(plan, rows))

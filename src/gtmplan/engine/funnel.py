@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Callable, Optional
 
 from gtmplan.plan.modelparts import ASSUMPTION_KEYS, MARKETING_OWNS
-from gtmplan.engine.capacity import capacity
-from gtmplan.engine.pipeline import other_opportunities
+from gtmplan.engine.capacity import attrition_factor, capacity
+from gtmplan.engine.pipeline import other_opportunities, other_pipeline_cost
 from gtmplan.plan.quarters import Quarter, quarter_range
 
 if TYPE_CHECKING:  # pydantic is not imported at run time: plans may be compiled records
@@ -113,11 +113,16 @@ class FunnelRow:
     capacity: float
     program_cost: float
     budget: float
+    # with sales.other_pipeline only (None without one, and left out of the JSON):
+    other_by_source: Optional[dict[str, Optional[float]]] = None  # each item's opportunities, by id
+    other_pipeline_cost: Optional[float] = None  # what the items cost in the quarter (not marketing's budget)
 
     def as_dict(self) -> dict:
         d = asdict(self)
         d["quarter"] = str(self.quarter)
         d["created_in"] = str(self.created_in)
+        if self.other_by_source is None:
+            del d["other_by_source"], d["other_pipeline_cost"]
         return d
 
 
@@ -128,14 +133,18 @@ class Funnel:
     assumptions: dict[str, Assumption]
     rows: list[FunnelRow]
     by_quarter: dict[Quarter, QuarterPrograms]
+    attrition_factors: Optional[list[float]] = None  # per sales.team row, with sales.attrition only
 
     def row(self, q: Quarter) -> Optional[FunnelRow]:
         i = q - self.rows[0].quarter if self.rows else -1
         return self.rows[i] if 0 <= i < len(self.rows) else None
 
     def as_dict(self) -> dict:
-        return {"lag_quarters": self.lag, "currency": self.currency,
-                "quarters": [r.as_dict() for r in self.rows]}
+        d = {"lag_quarters": self.lag, "currency": self.currency,
+             "quarters": [r.as_dict() for r in self.rows]}
+        if self.attrition_factors is not None:
+            d["attrition_factors"] = self.attrition_factors
+        return d
 
 
 def _div(a: Optional[float], b: Optional[float]) -> Optional[float]:
@@ -154,7 +163,8 @@ def needs(target: float, v: dict[str, Optional[float]], other_share: float = 0.0
         sourced = other(opps)
     else:
         sourced = None if opps is None else opps * other_share
-    sqls = _div(None if opps is None or sourced is None else opps - sourced, v.get("sql_to_opportunity"))
+    # marketing is asked for the rest, never for a negative number (a motion may bring more)
+    sqls = _div(None if opps is None or sourced is None else max(0.0, opps - sourced), v.get("sql_to_opportunity"))
     mqls = _div(sqls, v.get("mql_to_sql"))
     return deals, opps, sourced, sqls, mqls, _div(mqls, v.get("lead_to_mql"))
 
@@ -171,9 +181,10 @@ def compute(plan: Plan) -> Funnel:
     rows = []
     for q in horizon:
         target = float(plan.sales.targets[q])
+        parts: dict[str, Optional[float]] = {}
 
-        def other_of(opps: Optional[float], q: Quarter = q) -> Optional[float]:
-            parts = other_opportunities(plan, items, q, opps)
+        def other_of(opps: Optional[float], q: Quarter = q, parts: dict = parts) -> Optional[float]:
+            parts.update(other_opportunities(plan, items, q, opps))
             return None if any(x is None for x in parts.values()) else sum(parts.values())  # type: ignore[misc]
 
         deals, opps, other, sqls, mqls, leads = needs(target, v, other=other_of)
@@ -184,10 +195,13 @@ def compute(plan: Plan) -> Funnel:
             mqls_needed=mqls, leads_needed=leads, created_in=q - lag,
             mqls_planned=agg.mqls, mqls_demanded=None,
             capacity=capacity(plan, q), program_cost=agg.cost, budget=float(plan.marketing.budget[q]),
+            other_by_source=parts if items else None,
+            other_pipeline_cost=other_pipeline_cost(plan, items, q) if items else None,
         ))
     for row in rows:
         row.mqls_demanded = needed.get(row.quarter + lag)
-    return Funnel(lag, plan.currency, a, rows, by_q)
+    factors = [attrition_factor(plan, t) for t in plan.sales.team] if plan.sales.attrition is not None else None
+    return Funnel(lag, plan.currency, a, rows, by_q, factors)
 
 
 def planned_opportunities(f: Funnel, q: Quarter) -> Optional[float]:

@@ -1,16 +1,46 @@
 """Pipeline sources other than marketing (``sales.other_pipeline``): their part of a
-quarter's opportunities, and whole counts by source as every output shows them."""
+quarter's opportunities, what they cost, and whole counts by source as every output
+shows them.
+
+An item brings either a ``share`` of the opportunities a quarter's target needs (one
+fraction, or a map quarter -> fraction where a quarter not listed has share 0), or the
+opportunities its ``capacity`` team creates (an outbound motion: SDRs, partner
+managers): ``count × ramp(month) × opportunities_per_month`` summed over the quarter's
+months and the team's rows, with ``start``, ``ramp`` and ``end`` read as for sellers
+(docs/reference/plan-format.md, "Pipeline sources as capacity, shares per quarter").
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
+from gtmplan.engine.capacity import productivity
 from gtmplan.output.fmt import ceil_count
 
 if TYPE_CHECKING:
     from gtmplan.engine.funnel import FunnelRow
-    from gtmplan.plan.model import OtherSource, Plan
+    from gtmplan.plan.model import MotionCapacity, OtherSource, Plan
     from gtmplan.plan.quarters import Quarter
+
+
+def share_in(item: OtherSource, q: Quarter) -> float:
+    """The item's share of q's opportunities: its one ``share``, or q's entry of its map
+    (0 for a quarter not listed, and for a capacity item)."""
+    share = item.share
+    if share is None:
+        return 0.0
+    if isinstance(share, dict):
+        return float(share.get(q, 0.0))
+    return float(share)
+
+
+def motion_opportunities(plan: Plan, capacity: MotionCapacity, q: Quarter) -> float:
+    """Opportunities a motion's team creates in quarter q: over its rows and q's months,
+    ``count × productivity(month) × opportunities_per_month``. No attrition: the factor
+    of ``sales.attrition`` is for sales.team rows only."""
+    months = q.months(plan.calendar)
+    ramped = sum(row.count * sum(productivity(row, y, m) for y, m in months) for row in capacity.team)
+    return ramped * capacity.opportunities_per_month
 
 
 def other_opportunities(plan: Plan, items: Optional[list[OtherSource]], q: Quarter,
@@ -19,16 +49,56 @@ def other_opportunities(plan: Plan, items: Optional[list[OtherSource]], q: Quart
     given the ``opportunities`` the quarter's target needs (None when unknown).
 
     The one computation of other pipeline, called per scope (the company, or one
-    segment with its own items): a ``share`` item brings ``share x opportunities``."""
-    return {s.id: None if opportunities is None else opportunities * s.share for s in items or []}
+    segment with its own items): a ``share`` item brings ``share(q) x opportunities``
+    (None when those are unknown); a ``capacity`` item brings what its team creates in
+    q, whatever the target needs (not capped: marketing's part is
+    ``max(0, opportunities − their sum)``)."""
+    out: dict[str, Optional[float]] = {}
+    for s in items or []:
+        if s.capacity is not None:
+            out[s.id] = motion_opportunities(plan, s.capacity, q)
+        else:
+            out[s.id] = None if opportunities is None else opportunities * share_in(s, q)
+    return out
+
+
+def source_cost(item: OtherSource, q: Quarter) -> float:
+    """What an item costs in horizon quarter q: its one ``cost`` (charged in every horizon
+    quarter), q's entry of its map (0 when not listed), 0 without ``cost``."""
+    cost = item.cost
+    if cost is None:
+        return 0.0
+    if isinstance(cost, dict):
+        return float(cost.get(q, 0.0))
+    return float(cost)
+
+
+def other_pipeline_cost(plan: Plan, items: Optional[list[OtherSource]], q: Quarter) -> float:
+    """What the items cost in q together (not marketing's budget)."""
+    return sum(source_cost(s, q) for s in items or [])
+
+
+def is_motion(item: OtherSource) -> bool:
+    """An item shown as a motion of its own (with its opportunities, head count and cost):
+    one with a capacity team or a cost."""
+    return item.capacity is not None or item.cost is not None
+
+
+def _parts(plan: Plan, row: FunnelRow) -> dict[str, Optional[float]]:
+    parts = getattr(row, "other_by_source", None)
+    if parts is None:
+        parts = other_opportunities(plan, plan.sales.other_pipeline, row.quarter, row.opportunities)
+    return parts
 
 
 def opportunity_sources(plan: Plan, row: FunnelRow) -> list[tuple[str, Optional[float]]]:
     """The opportunities a quarter's target needs, by source: marketing's MQLs, then each
-    ``sales.other_pipeline`` source (name or id, share x opportunities)."""
+    ``sales.other_pipeline`` source (name or id, its part). Marketing's part is never
+    below 0 (a motion may bring more than the target needs)."""
     opps = row.opportunities
-    sources = [(s.name or s.id, None if opps is None else opps * s.share) for s in plan.sales.other_pipeline or []]
-    marketing = None if opps is None else opps - (row.other_opportunities or 0.0)
+    parts = _parts(plan, row)
+    sources = [(s.name or s.id, parts.get(s.id)) for s in plan.sales.other_pipeline or []]
+    marketing = None if opps is None or row.other_opportunities is None else max(0.0, opps - row.other_opportunities)
     return [("marketing's MQLs", marketing), *sources]
 
 
@@ -36,14 +106,19 @@ def shown_opportunity_sources(plan: Plan, row: FunnelRow) -> Optional[list[int]]
     """Whole opportunities by source as every output shows them (funnel's "Other opps",
     render's pipeline by source): they add up to the rounded-up total; marketing's part is
     rounded up, as the SQLs and MQLs computed from it are; the rest goes to the other
-    sources (largest remainders). None when the quarter's opportunities are unknown."""
+    sources (largest remainders). When the other sources bring the whole total or more
+    (a motion's team), marketing's part is 0 and theirs add up to their own sum rounded
+    up, above the total. None when the quarter's opportunities are unknown."""
     sources = opportunity_sources(plan, row)
-    if row.opportunities is None:
+    if row.opportunities is None or any(x is None for _, x in sources):
         return None
-    total = ceil_count(row.opportunities)
-    marketing = min(ceil_count(max(sources[0][1], 0.0)), total)
     others = [x for _, x in sources[1:]]
-    return [marketing, *apportion(total - marketing, others)]
+    other_sum = sum(others)  # type: ignore[arg-type]
+    if others and other_sum >= row.opportunities:
+        return [0, *apportion(ceil_count(other_sum), others)]  # type: ignore[arg-type]
+    total = ceil_count(row.opportunities)
+    marketing = min(ceil_count(max(sources[0][1], 0.0)), total)  # type: ignore[arg-type]
+    return [marketing, *apportion(total - marketing, others)]  # type: ignore[arg-type]
 
 
 def apportion(total: int, parts: list[float]) -> list[int]:

@@ -41,6 +41,25 @@ def _other(plan, row) -> str:
     return "–" if shown is None else f"{sum(shown[1:]):,}"
 
 
+def factor_text(x: float) -> str:
+    """An attrition factor as people read it: 0.95, 0.9625 (at most four decimals)."""
+    return f"{round(x, 4):g}"
+
+
+def attrition_text(plan, factors: list[float] | None) -> str:
+    """The attrition factor capacity used (sales.attrition), in words; '' without one."""
+    a = plan.sales.attrition
+    if a is None or factors is None:
+        return ""
+    why = (f"{pct(a.annual_rate)} of sellers leave a year and a seat stays empty {a.backfill_months:g} "
+           f"{'month' if a.backfill_months == 1 else 'months'}, plus the new seller's ramp")
+    shown = sorted({factor_text(x) for x in factors})
+    if len(shown) <= 1:
+        return f"Capacity is multiplied by an attrition factor of {shown[0] if shown else '1'} ({why})."
+    per_row = ", ".join(f"{printable(t.role)} {factor_text(x)}" for t, x in zip(plan.sales.team, factors))
+    return f"Capacity is multiplied by attrition factors of {per_row} ({why})."
+
+
 def render_table(f: Funnel, plan, color: bool = False, width: int | None = None) -> str:
     from rich.console import Console
 
@@ -99,9 +118,16 @@ def render_table(f: Funnel, plan, color: bool = False, width: int | None = None)
             ("Program cost", [red(money(r.program_cost, cur)) if r.program_cost > r.budget
                               else money(r.program_cost, cur) for r in f.rows]),
             ("Budget", [money(r.budget, cur) for r in f.rows])]
+    motions_cost = any(r.other_pipeline_cost for r in f.rows)  # only when an other_pipeline item states a cost
+    if motions_cost:
+        cols.append(("Other pipeline cost", [money(r.other_pipeline_cost or 0.0, cur) for r in f.rows]))
     _print_tables(console, "Capacity and spend", cols, {"Quarter"}, width)
-    console.print("Capacity: what the ramped sales team can close at the expected attainment. Counts are "
-                  "rounded up; 'gtmplan funnel --format json' has the exact values.")
+    attrition = attrition_text(plan, f.attrition_factors)
+    console.print("Capacity: what the ramped sales team can close at the expected attainment."
+                  + (f" {attrition}" if attrition else "")
+                  + (" Other pipeline cost: what sales.other_pipeline's motions cost (not marketing's budget)."
+                     if motions_cost else "")
+                  + " Counts are rounded up; 'gtmplan funnel --format json' has the exact values.")
     return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
 
 

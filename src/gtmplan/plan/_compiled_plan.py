@@ -13,7 +13,7 @@ from gtmplan.plan.modelparts import parse_quarter
 from gtmplan.plan.modelparts import time_zone
 from gtmplan.plan.modelparts import PlanBehaviour
 
-MODEL_FINGERPRINT = 826876009  # zlib.crc32 of model.py, actuals_model.py
+MODEL_FINGERPRINT = 3459605930  # zlib.crc32 of model.py, actuals_model.py
 
 
 class ActualMetrics(Record):
@@ -33,6 +33,11 @@ class Actuals(Record):
 
 class Assumptions(Record):
     'Compiled record of gtmplan.plan.model.Assumptions.'
+    __slots__ = ()
+
+
+class Attrition(Record):
+    'Compiled record of gtmplan.plan.model.Attrition.'
     __slots__ = ()
 
 
@@ -108,6 +113,16 @@ class Marketing(Record):
 
 class MeasuredRate(Record):
     'Compiled record of gtmplan.plan.actuals_model.MeasuredRate.'
+    __slots__ = ()
+
+
+class MotionCapacity(Record):
+    'Compiled record of gtmplan.plan.model.MotionCapacity.'
+    __slots__ = ()
+
+
+class MotionRow(Record):
+    'Compiled record of gtmplan.plan.model.MotionRow.'
     __slots__ = ()
 
 
@@ -714,7 +729,12 @@ TeamRow_SCHEMA = {'type': 'model',
                                  'schema': {'type': 'default',
                                             'schema': {'type': 'nullable',
                                                        'schema': {'type': 'date'}},
-                                            'default': None}}},
+                                            'default': None}},
+                       'end': {'type': 'model-field',
+                               'schema': {'type': 'default',
+                                          'schema': {'type': 'nullable',
+                                                     'schema': {'type': 'date'}},
+                                          'default': None}}},
             'model_name': 'TeamRow',
             'computed_fields': []},
  'custom_init': False,
@@ -725,6 +745,68 @@ TeamRow_SCHEMA = {'type': 'model',
             'validate_default': False,
             'title': 'TeamRow'},
  'ref': 'gtmplan.plan.model.TeamRow'}
+
+
+MotionRow_SCHEMA = {'type': 'model',
+ 'cls': MotionRow,
+ 'schema': {'type': 'model-fields',
+            'fields': {'role': {'type': 'model-field', 'schema': {'type': 'str', 'min_length': 1}},
+                       'count': {'type': 'model-field', 'schema': {'type': 'int', 'ge': 0}},
+                       'ramp_months': {'type': 'model-field',
+                                       'schema': {'type': 'default',
+                                                  'schema': {'type': 'int', 'ge': 0, 'le': 120},
+                                                  'default': 0}},
+                       'ramp': {'type': 'model-field',
+                                'schema': {'type': 'default',
+                                           'schema': {'type': 'nullable',
+                                                      'schema': {'type': 'list',
+                                                                 'items_schema': {'type': 'float',
+                                                                                  'ge': 0,
+                                                                                  'le': 1},
+                                                                 'min_length': 1,
+                                                                 'max_length': 120}},
+                                           'default': None}},
+                       'start': {'type': 'model-field',
+                                 'schema': {'type': 'default',
+                                            'schema': {'type': 'nullable',
+                                                       'schema': {'type': 'date'}},
+                                            'default': None}},
+                       'end': {'type': 'model-field',
+                               'schema': {'type': 'default',
+                                          'schema': {'type': 'nullable',
+                                                     'schema': {'type': 'date'}},
+                                          'default': None}}},
+            'model_name': 'MotionRow',
+            'computed_fields': []},
+ 'custom_init': False,
+ 'root_model': False,
+ 'config': {'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'allow_inf_nan': False,
+            'validate_default': False,
+            'title': 'MotionRow'},
+ 'ref': 'gtmplan.plan.model.MotionRow'}
+
+
+MotionCapacity_SCHEMA = {'type': 'model',
+ 'cls': MotionCapacity,
+ 'schema': {'type': 'model-fields',
+            'fields': {'team': {'type': 'model-field',
+                                'schema': {'type': 'list',
+                                           'items_schema': MotionRow_SCHEMA,
+                                           'min_length': 1}},
+                       'opportunities_per_month': {'type': 'model-field',
+                                                   'schema': {'type': 'float', 'ge': 0}}},
+            'model_name': 'MotionCapacity',
+            'computed_fields': []},
+ 'custom_init': False,
+ 'root_model': False,
+ 'config': {'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'allow_inf_nan': False,
+            'validate_default': False,
+            'title': 'MotionCapacity'},
+ 'ref': 'gtmplan.plan.model.MotionCapacity'}
 
 
 OtherSource_SCHEMA = {'type': 'model',
@@ -738,7 +820,40 @@ OtherSource_SCHEMA = {'type': 'model',
                                                       'schema': {'type': 'str'}},
                                            'default': None}},
                        'share': {'type': 'model-field',
-                                 'schema': {'type': 'float', 'ge': 0, 'le': 1}}},
+                                 'schema': {'type': 'default',
+                                            'schema': {'type': 'nullable',
+                                                       'schema': {'type': 'union',
+                                                                  'choices': [{'type': 'float',
+                                                                               'ge': 0,
+                                                                               'le': 1},
+                                                                              {'type': 'dict',
+                                                                               'keys_schema': {'type': 'function-plain',
+                                                                                               'function': {'type': 'no-info',
+                                                                                                            'function': parse_quarter},
+                                                                                               'json_schema_input_schema': {'type': 'any'}},
+                                                                               'values_schema': {'type': 'float',
+                                                                                                 'ge': 0,
+                                                                                                 'le': 1}}]}},
+                                            'default': None}},
+                       'capacity': {'type': 'model-field',
+                                    'schema': {'type': 'default',
+                                               'schema': {'type': 'nullable',
+                                                          'schema': MotionCapacity_SCHEMA},
+                                               'default': None}},
+                       'cost': {'type': 'model-field',
+                                'schema': {'type': 'default',
+                                           'schema': {'type': 'nullable',
+                                                      'schema': {'type': 'union',
+                                                                 'choices': [{'type': 'float',
+                                                                              'ge': 0},
+                                                                             {'type': 'dict',
+                                                                              'keys_schema': {'type': 'function-plain',
+                                                                                              'function': {'type': 'no-info',
+                                                                                                           'function': parse_quarter},
+                                                                                              'json_schema_input_schema': {'type': 'any'}},
+                                                                              'values_schema': {'type': 'float',
+                                                                                                'ge': 0}}]}},
+                                           'default': None}}},
             'model_name': 'OtherSource',
             'computed_fields': []},
  'custom_init': False,
@@ -749,6 +864,25 @@ OtherSource_SCHEMA = {'type': 'model',
             'validate_default': False,
             'title': 'OtherSource'},
  'ref': 'gtmplan.plan.model.OtherSource'}
+
+
+Attrition_SCHEMA = {'type': 'model',
+ 'cls': Attrition,
+ 'schema': {'type': 'model-fields',
+            'fields': {'annual_rate': {'type': 'model-field',
+                                       'schema': {'type': 'float', 'ge': 0, 'le': 1}},
+                       'backfill_months': {'type': 'model-field',
+                                           'schema': {'type': 'float', 'ge': 0, 'le': 120}}},
+            'model_name': 'Attrition',
+            'computed_fields': []},
+ 'custom_init': False,
+ 'root_model': False,
+ 'config': {'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'allow_inf_nan': False,
+            'validate_default': False,
+            'title': 'Attrition'},
+ 'ref': 'gtmplan.plan.model.Attrition'}
 
 
 Sales_SCHEMA = {'type': 'model',
@@ -791,7 +925,12 @@ Sales_SCHEMA = {'type': 'model',
                                                      'schema': {'type': 'nullable',
                                                                 'schema': {'type': 'list',
                                                                            'items_schema': OtherSource_SCHEMA}},
-                                                     'default': None}}},
+                                                     'default': None}},
+                       'attrition': {'type': 'model-field',
+                                     'schema': {'type': 'default',
+                                                'schema': {'type': 'nullable',
+                                                           'schema': Attrition_SCHEMA},
+                                                'default': None}}},
             'model_name': 'Sales',
             'computed_fields': []},
  'custom_init': False,

@@ -99,16 +99,62 @@ def _ranges(plan: Plan) -> Iterator[Issue]:
 
 
 def _sales_additions(plan: Plan) -> Iterator[Issue]:
-    """Ramp curves and other_pipeline (plan-format.md, additions in 0.2)."""
+    """Ramp curves, other_pipeline (plan-format.md, additions in 0.2), pipeline motions,
+    team rows' end (additions in 0.3)."""
     for i, row in enumerate(plan.sales.team):
         if row.ramp is not None and "ramp_months" in row.model_fields_set:
             yield ("sales", "team", i, "ramp"), ("give either ramp (a curve) or ramp_months, not both: "
                                                  f"ramp_months: {row.ramp_months} is the curve "
                                                  f"(m + 1) / {row.ramp_months} for months m < {row.ramp_months}")
+        yield from _end_after_start(("sales", "team", i), row, "the sellers")
     sources = plan.sales.other_pipeline or []
-    total = sum(s.share for s in sources)
-    if sources and total >= 1 - 1e-9:
-        shares = " + ".join(f"{s.share:g}" for s in sources)
-        yield ("sales", "other_pipeline"), (
-            f"the shares of other_pipeline add up to {total:g} ({shares}): they must be below 1, "
-            "since the rest of the opportunities come from marketing's MQLs")
+    yield from _motions(plan, ("sales", "other_pipeline"), sources)
+
+
+def _end_after_start(path: PathT, row, who: str) -> Iterator[Issue]:
+    if row.end is not None and row.start is not None and row.end < row.start:
+        yield (*path, "end"), (f"end ({row.end.isoformat()}) is before start ({row.start.isoformat()}): "
+                               f"{who} leave after end, so it must be on or after start")
+
+
+def _motions(plan: Plan, path: PathT, sources: list) -> Iterator[Issue]:
+    """other_pipeline items: share or capacity (exactly one), maps inside the horizon,
+    each quarter's shares below 1."""
+    start, end = plan.horizon.start, plan.horizon.end
+    for i, s in enumerate(sources):
+        if s.share is not None and s.capacity is not None:
+            yield (*path, i, "capacity"), (f"{s.id} gives both share and capacity: give one, share (a fraction of "
+                                           "each quarter's opportunities) or capacity (a team that creates them)")
+        elif s.share is None and s.capacity is None:
+            yield (*path, i), (f"{s.id} gives neither share nor capacity: give one, share (a fraction of each "
+                               "quarter's opportunities) or capacity (a team that creates them)")
+        for key in ("share", "cost"):
+            value = getattr(s, key)
+            if isinstance(value, dict):
+                for q in value:
+                    if not start <= q <= end:
+                        yield (*path, i, key, str(q)), (f"quarter {q} is outside the horizon {start}-{end}: "
+                                                        "extend the horizon or remove it")
+        if s.capacity is not None:
+            for j, row in enumerate(s.capacity.team):
+                if row.ramp is not None and "ramp_months" in row.model_fields_set:
+                    yield (*path, i, "capacity", "team", j, "ramp"), (
+                        "give either ramp (a curve) or ramp_months, not both")
+                yield from _end_after_start((*path, i, "capacity", "team", j), row, "they")
+    shared = [s for s in sources if s.share is not None]
+    if not shared:
+        return
+    if all(not isinstance(s.share, dict) for s in shared):
+        total = sum(s.share for s in shared)
+        if total >= 1 - 1e-9:
+            shares = " + ".join(f"{s.share:g}" for s in shared)
+            yield path, (f"the shares of other_pipeline add up to {total:g} ({shares}): they must be below 1, "
+                         "since the rest of the opportunities come from marketing's MQLs")
+        return
+    for q in quarter_range(start, end):
+        parts = [s.share.get(q, 0.0) if isinstance(s.share, dict) else s.share for s in shared]
+        total = sum(parts)
+        if total >= 1 - 1e-9:
+            shares = " + ".join(f"{x:g}" for x in parts)
+            yield path, (f"the shares of other_pipeline for {q} add up to {total:g} ({shares}): they must be "
+                         "below 1, since the rest of the opportunities come from marketing's MQLs")

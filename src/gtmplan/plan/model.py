@@ -208,12 +208,58 @@ class TeamRow(_Model):
         None, description="Share of full productivity in month 0 (the start month), 1, 2 ... after start; "
                           "1 after the list ends. Instead of ramp_months. At most 120 entries.")
     start: Optional[dt.date] = Field(None, description="Start date; absent means before the horizon, fully ramped.")
+    end: Optional[dt.date] = Field(None, description="The sellers leave after this day: capacity and head count stop "
+                                                     "from the next month.")
+
+
+class MotionRow(_Model):
+    """A row of an outbound team (SDRs, partner managers): head count that creates
+    opportunities, without a quota."""
+
+    model_config = ConfigDict(json_schema_extra={"not": {"required": ["ramp", "ramp_months"]}})
+
+    role: Text
+    count: Count
+    ramp_months: Annotated[int, Field(ge=0, le=MAX_RAMP_MONTHS)] = Field(
+        0, description="Ramp over k months, as for sellers: month m after start at (m + 1) / k. At most 120.")
+    ramp: Optional[Annotated[list[Fraction], Field(min_length=1, max_length=MAX_RAMP_MONTHS)]] = Field(
+        None, description="Share of full productivity in month 0 (the start month), 1, 2 ... after start; "
+                          "1 after the list ends. Instead of ramp_months.")
+    start: Optional[dt.date] = Field(None, description="Start date; absent means before the horizon, fully ramped.")
+    end: Optional[dt.date] = Field(None, description="They leave after this day: no opportunities from the next month.")
+
+
+class MotionCapacity(_Model):
+    team: Annotated[list[MotionRow], Field(min_length=1)] = Field(
+        description="The team whose ramped head count creates the opportunities.")
+    opportunities_per_month: Annotated[float, Field(ge=0)] = Field(
+        description="Opportunities one fully ramped person creates in a month.")
+
+
+QuarterShares = dict[QuarterT, Fraction]
+QuarterMoney = dict[QuarterT, Money]
 
 
 class OtherSource(_Model):
+    # share or capacity, exactly one (integrity.py says where; the schema agrees)
+    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": ["share"]}, {"required": ["capacity"]}]})
+
     id: Slug
     name: Optional[str] = None
-    share: Fraction = Field(description="Share of each quarter's opportunities expected from this source.")
+    share: Optional[Union[Fraction, QuarterShares]] = Field(
+        None, description="Share of each quarter's opportunities expected from this source, or a map "
+                          "quarter -> share (a quarter not listed has share 0). Instead of capacity.")
+    capacity: Optional[MotionCapacity] = Field(
+        None, description="An outbound team whose ramped head count creates opportunities. Instead of share.")
+    cost: Optional[Union[Money, QuarterMoney]] = Field(
+        None, description="What the motion costs per quarter (charged in every horizon quarter), or a map "
+                          "quarter -> money. Shown beside the programs' cost; not marketing's budget.")
+
+
+class Attrition(_Model):
+    annual_rate: Fraction = Field(description="Share of the sales team expected to leave in a year.")
+    backfill_months: Annotated[float, Field(ge=0, le=MAX_RAMP_MONTHS)] = Field(
+        description="Months a leaver's seat stays empty before the replacement starts.")
 
 
 class Sales(_Model):
@@ -226,6 +272,9 @@ class Sales(_Model):
     other_pipeline: Optional[list[OtherSource]] = Field(
         None, description="Sources of opportunities other than marketing's MQLs (outbound, partners, existing "
                           "customers); the shares sum to less than 1.")
+    attrition: Optional[Attrition] = Field(
+        None, description="Expected turnover: each team row's ramped capacity is multiplied by "
+                          "1 - annual_rate x (backfill_months + ramp shortfall in months) / 12.")
 
 
 class Program(_Model):

@@ -57,8 +57,11 @@ class PlanBehaviour:
 
     @property
     def other_share(self) -> float:
-        """Share of each quarter's opportunities that other_pipeline brings (0 without one)."""
-        return sum(s.share for s in self.sales.other_pipeline or [])  # type: ignore[attr-defined]
+        """Share of each quarter's opportunities that other_pipeline's fixed shares bring (0
+        without one; shares per quarter and capacity items are not in it: see
+        :func:`gtmplan.engine.pipeline.other_opportunities`)."""
+        return sum(s.share for s in self.sales.other_pipeline or []  # type: ignore[attr-defined]
+                   if isinstance(s.share, (int, float)))
 
 
 def clock_time(value: str) -> str:

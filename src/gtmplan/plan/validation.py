@@ -70,7 +70,40 @@ def load_model(data: Any, source: SourceMap, model: type[M] | str, what: str = "
         from gtmplan.plan.compiled import model_class
 
         model = model_class(model)
+    errors = _one_branch(errors, data)
     raise InputError(sorted({_problem(err, source, model, what) for err in errors}, key=order)) from None
+
+
+_MEMBER_TAGS = ("constrained-float", "float", "constrained-int", "int")
+
+
+def _one_branch(errors: list[dict], data: Any) -> list[dict]:
+    """A value that may be written two ways (a number, or a map quarter -> number:
+    ``other_pipeline[].share`` and ``cost``) fails each way; pydantic reports both, each
+    with its way's name in the location. Keep the way the plan wrote (a mapping, or
+    not), without that name."""
+    out = []
+    for err in errors:
+        node: Any = data
+        loc: list = []
+        keep = True
+        for part in err["loc"]:
+            scalar = not isinstance(node, (dict, list))
+            tag = isinstance(part, str) and part != "[key]" and (
+                part.startswith("dict[") or part in _MEMBER_TAGS) and (scalar or part not in node)
+            if tag:
+                if part.startswith("dict[") != isinstance(node, dict):
+                    keep = False
+                    break
+                continue
+            loc.append(part)
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                node = None
+        if keep:
+            out.append({**err, "loc": tuple(loc)})
+    return out
 
 
 def _validate(model: type[M] | str, data: Any) -> Any:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from gtmplan.output.fmt import assumption, ceil_count, count, shown_gap, pct, pct_beyond, plural, possessive, rate, rel_diff
-from gtmplan.engine.capacity import ramped_sellers, sellers, sellers_joining
+from gtmplan.output.fmt import assumption, ceil_count, count, pct, pct_beyond, plural, possessive, rate, rel_diff, shown_gap
+from gtmplan.engine.capacity import attrition_factor, ramped_sellers, sellers, sellers_joining, sellers_leaving
+from gtmplan.engine.pipeline import apportion, other_opportunities
 from gtmplan.engine.funnel import WATERFALL_NEEDS, owner, planned_opportunities
 from gtmplan.plan.modelparts import ASSUMPTION_KEYS
 from gtmplan.rules.base import Context, Rule, register
@@ -115,10 +116,11 @@ class MqlShortfall(Rule):
             target_q = row.quarter + f.lag
             when = "in the same quarter" if f.lag == 0 else "created then"
             other = ""
-            if ctx.plan.other_share:
-                t = f.row(target_q)
+            t = f.row(target_q)
+            if ctx.plan.sales.other_pipeline and t.other_opportunities:
+                share = ctx.plan.other_share if _fixed_shares(ctx.plan) else t.other_opportunities / t.opportunities
                 other = (f"; other sources (sales.other_pipeline) bring {count(t.other_opportunities)} of its "
-                         f"{count(t.opportunities)} opportunities ({pct(ctx.plan.other_share)}), marketing the rest")
+                         f"{count(t.opportunities)} opportunities ({pct(share)}), marketing the rest")
             yield self.finding(
                 ctx, ("marketing", "programs"),
                 f"marketing plans {count(planned)} MQLs in {row.quarter}; sales' target for {target_q} "
@@ -194,11 +196,14 @@ class CapacityShortfall(Rule):
 
     Fires when: `capacity(q)` is below `sales.targets[q] * (1 - tolerance)`, where
     capacity(q) sums, over the team rows and the three months of q,
-    `count * annual_quota / 12 * productivity(month)`, times `expected_attainment`.
+    `count * annual_quota / 12 * productivity(month)`, times `expected_attainment`
+    (and, with `sales.attrition`, each row's attrition factor
+    `1 - annual_rate * (backfill_months + R) / 12`, R the ramp's shortfall in months).
     Productivity counts months m from the month of `start` (m = 0 in the start
     month; nothing before it; full at once when `start` is absent):
     `ramp_months: k` is `(m + 1) / k` for m < k and 1 after (k = 3: 1/3, 2/3, 1;
-    k = 0: full at once); `ramp: [r0, r1, ...]` is r_m, and 1 after the list ends.
+    k = 0: full at once); `ramp: [r0, r1, ...]` is r_m, and 1 after the list ends;
+    nothing from the month after a row's `end`.
 
     How to fix: hire earlier (or more), shorten ramp time with enablement, or
     lower the quarter's target.
@@ -230,7 +235,7 @@ class CapacityShortfall(Rule):
                     ctx, ("sales", "team"),
                     f"sales capacity in {row.quarter} is {ctx.money(row.capacity)} "
                     f"({_team_in(ctx.plan, row.quarter)}, at "
-                    f"{pct(ctx.plan.sales.expected_attainment)} attainment); the target is "
+                    f"{pct(ctx.plan.sales.expected_attainment)} attainment{_attrition(ctx.plan)}); the target is "
                     f"{ctx.money(row.target)} (short by {ctx.money(short)}, "
                     f"{pct_beyond(1 - row.capacity / row.target, ctx.tolerance)})",
                     quarter=row.quarter)
@@ -241,11 +246,45 @@ def _team_in(plan, q) -> str:
     worth in fully ramped sellers (a seller starting mid-quarter is not a whole one)."""
     n = sellers(plan, q)
     joining = sellers_joining(plan, q)
+    leaving = sellers_leaving(plan, q)
     worth = ramped_sellers(plan, q)
+    if n == 0 and any(getattr(t, "end", None) is not None for t in plan.sales.team):
+        return "no sellers on the team"  # (0.2's wording, "0 sellers, all fully ramped", without `end`)
     if abs(worth - n) < 0.05:
         return f"{plural(n, 'seller')}, all fully ramped"
     during = f", {joining} of them starting during {q}" if joining else ""
+    if leaving:
+        during += f", {leaving} {'' if joining else 'of them '}leaving during {q}"
     return f"{plural(n, 'seller')}{during}: worth {worth:.1f} fully ramped sellers"
+
+
+def _attrition(plan) -> str:
+    """The attrition factor capacity used (sales.attrition), as A104 says it; '' without one."""
+    a = plan.sales.attrition
+    if a is None:
+        return ""
+    factors = sorted({round(attrition_factor(plan, t), 4) for t in plan.sales.team if t.count})
+    if not factors:
+        return ""
+    shown = f"{factors[0]:g}" if len(factors) == 1 else f"{factors[0]:g} to {factors[-1]:g}"
+    return (f" and an attrition factor of {shown} ({pct(a.annual_rate)} a year leave; "
+            f"{a.backfill_months:g} months to backfill, plus the ramp)")
+
+
+def _fixed_shares(plan) -> bool:
+    """Every other_pipeline item is one fixed share (as in 0.2)."""
+    return all(s.capacity is None and not isinstance(s.share, dict) for s in plan.sales.other_pipeline or [])
+
+
+def _other_sources(plan, row, shown: int) -> str:
+    """What the other sources of a quarter are, for A105: their share when every item is one
+    fixed share (0.2's wording), else each item's part of the ``shown`` whole count."""
+    if _fixed_shares(plan):
+        return f"sales.other_pipeline, {pct(plan.other_share)}"
+    items = plan.sales.other_pipeline or []
+    parts = row.other_by_source or other_opportunities(plan, items, row.quarter, row.opportunities)
+    whole = apportion(shown, [parts.get(s.id) or 0.0 for s in items])
+    return "sales.other_pipeline: " + ", ".join(f"{s.name or s.id} {count(n)}" for s, n in zip(items, whole))
 
 
 @register
@@ -259,7 +298,9 @@ class UnworkedLeads(Rule):
     the opportunities planned, `mqls_planned(p) * mql_to_sql * sql_to_opportunity`
     plus the `other_opportunities(p)` that `sales.other_pipeline` brings, are above
     `sellers(p) * max_opportunities_per_rep * (1 + tolerance)`; sellers(p) counts
-    the team whose start is on or before p's last day.
+    the team whose start is on or before p's last day (and whose `end`, if any, is
+    not before p's first day). Other pipeline's opportunities are its shares of the
+    quarter's opportunities, or what a motion's team (`capacity`) creates in it.
 
     How to fix: hire (or add sales development capacity) before the programs
     land, move programs to later quarters, or tighten the MQL definition.
@@ -294,7 +335,7 @@ class UnworkedLeads(Rule):
                     parts = ceil_count(marketing), ceil_count(row.other_opportunities)  # shown parts add up
                     what = (f"{row.quarter} plans about {count(sum(parts))} opportunities: {count(parts[0])} from "
                             f"marketing's programs ({mqls}) and {count(parts[1])} from other sources "
-                            f"(sales.other_pipeline, {pct(ctx.plan.other_share)})")
+                            f"({_other_sources(ctx.plan, row, parts[1])})")
                 else:
                     what = f"marketing's programs in {row.quarter} bring about {count(marketing)} opportunities ({mqls})"
                 yield self.finding(

@@ -431,7 +431,8 @@ def _plan_bases(loaded: LoadedPlan, q: Quarter, eff: dict, funnel) -> dict[str, 
     """Where each plan figure comes from, in the plan's own terms (cli.md 0.2: stated plan bases)."""
     plan = loaded.plan
     other = getattr(plan.sales, "other_pipeline", None)
-    extra = " plus other_pipeline's share" if other else ""
+    motions = other and any(getattr(s, "capacity", None) is not None for s in other)
+    extra = " plus other_pipeline's opportunities" if motions else " plus other_pipeline's share" if other else ""
 
     def side(key: str) -> str:
         a = funnel.assumptions.get(key)

@@ -12,8 +12,9 @@ from typing import Optional
 from gtmplan.output import fmt
 from gtmplan.output.fmt import day
 from gtmplan.engine.capacity import sellers
+from gtmplan.output.funnel_report import attrition_text
 from gtmplan.engine.funnel import Funnel, compute, program_leads, program_mqls
-from gtmplan.engine.pipeline import opportunity_sources, shown_opportunity_sources
+from gtmplan.engine.pipeline import is_motion, opportunity_sources, shown_opportunity_sources, source_cost
 from gtmplan.plan.loaded import LoadedPlan
 from gtmplan.plan.quarters import FiscalCalendar, Quarter
 from gtmplan.rules import Finding
@@ -218,10 +219,63 @@ def _pipeline_by_source(plan, f: Funnel, quarter) -> Optional[dict]:
         counts = ["–"] * len(sources) if shown is None else [f"{n:,}" for n in shown]
         rows.append({"quarter": str(r.quarter), "opportunities": fmt.count(r.opportunities), "counts": counts,
                      "focus": quarter is not None and r.quarter == quarter})
-    shares = [f"{s.name or s.id} {fmt.share(s.share)}" for s in plan.sales.other_pipeline]
-    return {"sources": names, "rows": rows, "detail": [r for r in rows if r["focus"]],
-            "note": f"Sales expects {fmt.share(plan.other_share)} of each quarter's opportunities from other sources "
-                    f"({', '.join(shares)}); marketing's MQLs are planned for the rest."}
+    items = plan.sales.other_pipeline
+    if all(s.capacity is None and not isinstance(s.share, dict) for s in items):  # fixed shares, as in 0.2
+        shares = [f"{s.name or s.id} {fmt.share(s.share)}" for s in items]
+        note = (f"Sales expects {fmt.share(plan.other_share)} of each quarter's opportunities from other sources "
+                f"({', '.join(shares)}); marketing's MQLs are planned for the rest.")
+    else:
+        note = (f"Sales expects opportunities from other sources ({'; '.join(_source_text(s) for s in items)}); "
+                "marketing's MQLs are planned for the rest (none when the other sources bring enough).")
+    return {"sources": names, "rows": rows, "detail": [r for r in rows if r["focus"]], "note": note,
+            "motions": _motions(plan, f, quarter) if any(is_motion(s) for s in items) else None}
+
+
+def _source_text(s) -> str:
+    """One other-pipeline item in words: its share(s), or its team and what each person creates."""
+    name = s.name or s.id
+    if s.capacity is not None:
+        heads = sum(r.count for r in s.capacity.team)
+        roles = ", ".join(dict.fromkeys(r.role for r in s.capacity.team))
+        return (f"{name}: a team of {heads} ({roles}), each creating {fmt.number(s.capacity.opportunities_per_month)} "
+                f"{'opportunity' if s.capacity.opportunities_per_month == 1 else 'opportunities'} a month "
+                "when fully ramped")
+    if isinstance(s.share, dict):
+        listed = ", ".join(f"{fmt.share(v)} in {q}" for q, v in sorted(s.share.items()))
+        return f"{name}: a share of the opportunities per quarter ({listed or 'none'}; none in the others)"
+    return f"{name}: {fmt.share(s.share)} of each quarter's opportunities"
+
+
+def _motions(plan, f: Funnel, quarter) -> dict:
+    """Each quarter's sources of opportunities side by side: marketing's programs (the
+    opportunities their planned MQLs become, their cost), then each other_pipeline item
+    that is a motion (a capacity team or a cost): its opportunities, head count, cost and
+    cost per opportunity."""
+    cur = plan.currency
+    m2s, s2o = f.assumptions["mql_to_sql"].value, f.assumptions["sql_to_opportunity"].value
+    items = plan.sales.other_pipeline
+    quarters = []
+    for r in f.rows:
+        shown = shown_opportunity_sources(plan, r)
+        parts = r.other_by_source or {}
+        opps = (None if r.mqls_planned is None or m2s is None or s2o is None else r.mqls_planned * m2s * s2o)
+        lines = [{"source": "Marketing's programs (MQLs planned)", "opportunities": fmt.count(opps),
+                  "heads": "–", "cost": fmt.money(r.program_cost, cur),
+                  "per_opportunity": fmt.money(r.program_cost / opps, cur) if opps else "–"}]
+        for i, s in enumerate(items):
+            if not is_motion(s):
+                continue
+            exact = parts.get(s.id)
+            cost = source_cost(s, r.quarter)
+            lines.append({
+                "source": s.name or s.id,
+                "opportunities": "–" if shown is None else f"{shown[i + 1]:,}",
+                "heads": f"{sellers(plan, r.quarter, s.capacity.team):,}" if s.capacity is not None else "–",
+                "cost": fmt.money(cost, cur),
+                "per_opportunity": fmt.money(cost / exact, cur) if exact else "–"})
+        quarters.append({"quarter": str(r.quarter), "lines": lines,
+                         "focus": quarter is None or r.quarter == quarter})
+    return {"quarters": quarters}
 
 
 def _capacity(plan, f: Funnel, quarter, m) -> dict:
@@ -233,7 +287,7 @@ def _capacity(plan, f: Funnel, quarter, m) -> dict:
                      "short": r.capacity < r.target, "focus": quarter is not None and r.quarter == quarter})
     team = [{"role": t.role, "count": t.count, "quota": m(t.annual_quota),
              "start": day(t.start) if t.start else "already on board",
-             "ramp": _ramp(t)} for t in plan.sales.team]
+             "ramp": _ramp(t), "end": day(t.end) if t.end else "–"} for t in plan.sales.team]
     chart = bar_chart([str(r.quarter) for r in f.rows],
                       [("Target", [r.target for r in f.rows]), ("Capacity", [r.capacity for r in f.rows])],
                       m, title="Bookings target vs ramped sales capacity, by quarter",
@@ -241,6 +295,8 @@ def _capacity(plan, f: Funnel, quarter, m) -> dict:
     return {"rows": rows, "detail": [r for r in rows if r["focus"]], "team": team,
             "attainment": fmt.pct(plan.sales.expected_attainment), "chart": chart,
             "max_opportunities": plan.sales.max_opportunities_per_rep,
+            "leaving": any(t.end is not None for t in plan.sales.team),
+            "attrition": attrition_text(plan, f.attrition_factors) or None,
             "opening_pipeline": m(plan.sales.opening_pipeline) if plan.sales.opening_pipeline is not None else None}
 
 
