@@ -237,3 +237,24 @@ def test_check_does_not_import_numpy():
     imported = {line.split("|")[-1].strip() for line in r.stderr.splitlines() if line.startswith("import time:")}
     assert "gtmplan.rules.checker" in imported  # the listing is real
     assert not {m for m in imported if m.split(".")[0] == "numpy"}
+
+
+def test_the_docs_page_shows_real_commands_and_their_real_output(gtm, monkeypatch):
+    """docs/reference/forecast.md: every ```console block is a command run from the repository
+    root and its whole output, as it is today."""
+    import re
+    import shlex
+
+    monkeypatch.chdir(ROOT)
+    page = (ROOT / "docs" / "reference" / "forecast.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```console\n\$ ([^\n]+)\n(.*?)^```$", page, re.M | re.S)
+    assert len(blocks) == 3
+    for command, shown in blocks:
+        args = shlex.split(command)
+        assert args[:2] == ["gtmplan", "forecast"]
+        r = gtm(*args[1:])
+        assert r.code == 0, r.err
+        assert r.out == shown, command
+    # the figures the prose quotes are the run's
+    assert "in 69 of every 100 simulated versions of 2027Q1" in page
+    assert "2027Q1: 69% chance of reaching €1,200,000 (median €1,427,928; 10–90%: €875,076–€2,055,083)" in page
