@@ -258,3 +258,16 @@ def test_the_docs_page_shows_real_commands_and_their_real_output(gtm, monkeypatc
     # the figures the prose quotes are the run's
     assert "in 69 of every 100 simulated versions of 2027Q1" in page
     assert "2027Q1: 69% chance of reaching €1,200,000 (median €1,427,928; 10–90%: €875,076–€2,055,083)" in page
+
+
+def test_a_funnel_without_a_win_rate_cannot_be_simulated_exit_2(gtm, plan_file, tmp_path):
+    plan = plan_file({"sales": {"assumptions": {"win_rate": "__delete__"}}, "forecast": {"runs": 100}})
+    r = gtm("forecast", plan)
+    assert (r.code, r.out) == (2, "")
+    assert r.err == (f"{plan}: forecast: the funnel needs win_rate and neither sales.assumptions nor "
+                     "marketing.assumptions states it\n")
+    # render still renders, and says why the section has no figures
+    out = tmp_path / "p.md"
+    assert gtm("render", plan, "-o", out).code == 0
+    assert ("## Chance of making the plan\n\nNo forecast: forecast: the funnel needs win\\_rate and neither "
+            "sales.assumptions nor marketing.assumptions states it\n") in out.read_text(encoding="utf-8")
