@@ -13,7 +13,7 @@ import pytest
 
 from conftest import EXAMPLES
 
-COMMANDS = ["init", "check", "funnel", "render", "review", "calibrate", "compare", "diff", "rules", "schema"]
+COMMANDS = ["init", "check", "funnel", "render", "review", "calibrate", "compare", "forecast", "diff", "rules", "schema"]
 
 
 def _help(*args: str) -> str:

@@ -79,11 +79,13 @@ def test_sections_come_in_the_documented_order(tmp_path, gtm):
     for fmt, pattern in (("md", r"^## (.+)$"), ("html", r"<h2>(.+?)</h2>")):
         out = tmp_path / f"plan.{fmt}"
         # brightwater-pumps has no actuals/ and no scenarios/: neither "Plan vs actual" nor "Scenarios" (cli.md 0.2);
-        # lumen-analytics has four recorded quarters and two scenarios
+        # lumen-analytics has four recorded quarters and two scenarios; its recorded quarters bring
+        # "Chance of making the plan" (cli.md 0.3, gtmplan forecast)
         assert gtm("render", EXAMPLES / "brightwater-pumps", "-o", out).code == 0
         assert re.findall(pattern, out.read_text(), re.M) == SECTIONS
         assert gtm("render", EXAMPLES / "lumen-analytics", "-o", out).code == 0
-        assert re.findall(pattern, out.read_text(), re.M) == [*SECTIONS[:-1], "Plan vs actual", "Scenarios",
+        assert re.findall(pattern, out.read_text(), re.M) == [*SECTIONS[:-1], "Plan vs actual", "Chance of making the plan",
+                                                                "Scenarios",
                                                                 SECTIONS[-1]]
 
 

@@ -65,6 +65,18 @@ def test_html_document_in_chromium(tmp_path, gtm, browser, example):
         heights = page.eval_on_selector_all(f"{chart} rect.bar", "bars => bars.map(b => b.getBoundingClientRect().height)")
         assert len(heights) >= 6
         assert max(heights) > 50  # drawn, not collapsed
+    # its recorded quarters bring "Chance of making the plan": the 10–90% band of each quarter against its target
+    assert page.locator("#forecast-chart").count() == (1 if example == "lumen-analytics" else 0)
+    if example == "lumen-analytics":
+        assert page.locator("#forecast-chart svg").is_visible()
+        bands = page.eval_on_selector_all("#forecast-chart rect.band", "rs => rs.map(r => r.getBoundingClientRect())"
+                                          ".map(b => [b.top, b.bottom, b.width])")
+        targets = page.eval_on_selector_all("#forecast-chart line.target",
+                                            "ls => ls.map(l => l.getBoundingClientRect().top)")
+        assert len(bands) == 4 and len(targets) == 4
+        assert all(bottom - top > 20 and width > 20 for top, bottom, width in bands)  # drawn, not collapsed
+        # the plan's targets lie above the band of 2027Q2-2027Q4 (under 1% chance): the mark is drawn higher
+        assert all(t < top for t, (top, _, _) in zip(targets[1:], bands[1:]))
     assert page.locator("h2").all_inner_texts()[0] == "Shared goals"
     assert problems == []
     assert requests == [doc.as_uri()]  # self-contained: nothing else fetched

@@ -328,6 +328,36 @@ def compare(
     return 0
 
 
+@app.command(short_help="The chance of making the plan's numbers (a simulation).",
+             epilog="Example:\n\n\b\n  " + "gtmplan forecast examples/lumen-analytics --runs 2000")
+def forecast(
+    plan: str = PLAN_ARG,
+    runs: Optional[str] = typer.Option(None, "--runs", metavar="N", help="Simulated runs (default: forecast.runs, else 10,000)."),
+    seed: Optional[str] = typer.Option(None, "--seed", metavar="N", help="Random seed (default: forecast.seed, else 0)."),
+    fixed_rates: bool = typer.Option(False, "--fixed-rates", help="Keep every rate at its stated value (draw none)."),
+    fixed_volume: bool = typer.Option(False, "--fixed-volume", help="Keep every program's volume at its planned count."),
+    fmt: Optional[Literal["text", "md", "json"]] = typer.Option(
+        None, "--format", "-f", metavar="[text|md|json]",
+        help="text (people), md or json (default: from the -o file's extension, else text)."),
+    output: Optional[str] = OUTPUT_OPT,
+    scenario: Optional[list[str]] = SCENARIO_OPT,
+    sets: Optional[list[str]] = SET_OPT,
+) -> int:
+    """The chance that the plan makes its numbers: a simulation of its funnel and its track record."""
+    from gtmplan.commands import forecast as fc
+    from gtmplan.output.outputs import choose_format
+    from gtmplan.read.loader import load_plan
+
+    kind = choose_format("forecast", fmt, output, fc.FORMATS, "text")
+    n, s = fc.parse_runs(runs), fc.parse_seed(seed)
+    loaded = load_plan(plan, _one_scenario("forecast", scenario), sets or ())
+    result = fc.run(loaded, n, s, fixed_rates, fixed_volume)
+    out = {"json": lambda: fc.render_json(result), "md": lambda: fc.render_md(loaded, result)}.get(
+        kind, lambda: fc.render_text(loaded, result))()
+    _emit(out, output)
+    return 0
+
+
 @app.command(short_help='What a change does to the plan (for pull requests).',
              epilog="Example:\n\n\b\n  " + 'gtmplan diff examples/lumen-analytics --base main --format md')
 def diff(

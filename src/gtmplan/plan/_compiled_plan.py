@@ -13,7 +13,7 @@ from gtmplan.plan.modelparts import parse_quarter
 from gtmplan.plan.modelparts import time_zone
 from gtmplan.plan.modelparts import PlanBehaviour
 
-MODEL_FINGERPRINT = 3459605930  # zlib.crc32 of model.py, actuals_model.py
+MODEL_FINGERPRINT = 1116508285  # zlib.crc32 of model.py, actuals_model.py
 
 
 class ActualMetrics(Record):
@@ -78,6 +78,11 @@ class Feedback(Record):
 
 class Firmographics(Record):
     'Compiled record of gtmplan.plan.model.Firmographics.'
+    __slots__ = ()
+
+
+class ForecastSettings(Record):
+    'Compiled record of gtmplan.plan.model.ForecastSettings.'
     __slots__ = ()
 
 
@@ -1093,6 +1098,43 @@ Marketing_SCHEMA = {'type': 'model',
  'ref': 'gtmplan.plan.model.Marketing'}
 
 
+ForecastSettings_SCHEMA = {'type': 'model',
+ 'cls': ForecastSettings,
+ 'schema': {'type': 'model-fields',
+            'fields': {'prior_n': {'type': 'model-field',
+                                   'schema': {'type': 'default',
+                                              'schema': {'type': 'float', 'gt': 0},
+                                              'default': 50}},
+                       'deal_size_cv': {'type': 'model-field',
+                                        'schema': {'type': 'default',
+                                                   'schema': {'type': 'float', 'ge': 0},
+                                                   'default': 0.5}},
+                       'runs': {'type': 'model-field',
+                                'schema': {'type': 'default',
+                                           'schema': {'type': 'nullable',
+                                                      'schema': {'type': 'int',
+                                                                 'ge': 1,
+                                                                 'le': 1000000}},
+                                           'default': None}},
+                       'seed': {'type': 'model-field',
+                                'schema': {'type': 'default',
+                                           'schema': {'type': 'nullable',
+                                                      'schema': {'type': 'int',
+                                                                 'ge': 0,
+                                                                 'le': 9223372036854775807}},
+                                           'default': None}}},
+            'model_name': 'ForecastSettings',
+            'computed_fields': []},
+ 'custom_init': False,
+ 'root_model': False,
+ 'config': {'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'allow_inf_nan': False,
+            'validate_default': False,
+            'title': 'ForecastSettings'},
+ 'ref': 'gtmplan.plan.model.ForecastSettings'}
+
+
 Plan_SCHEMA = {'type': 'model',
  'cls': Plan,
  'schema': {'type': 'model-fields',
@@ -1155,7 +1197,12 @@ Plan_SCHEMA = {'type': 'model',
  'severity': {},
  'evidence_quarters': 4}, set())}},
                        'sales': {'type': 'model-field', 'schema': Sales_SCHEMA},
-                       'marketing': {'type': 'model-field', 'schema': Marketing_SCHEMA}},
+                       'marketing': {'type': 'model-field', 'schema': Marketing_SCHEMA},
+                       'forecast': {'type': 'model-field',
+                                    'schema': {'type': 'default',
+                                               'schema': {'type': 'nullable',
+                                                          'schema': ForecastSettings_SCHEMA},
+                                               'default': None}}},
             'model_name': 'Plan',
             'computed_fields': []},
  'custom_init': False,

@@ -307,6 +307,20 @@ class Marketing(_Model):
     content: Optional[list[ContentAsset]] = None
 
 
+class ForecastSettings(_Model):
+    """Settings of `gtmplan forecast` (and render's "Chance of making the plan")."""
+
+    prior_n: Annotated[float, Field(gt=0)] = Field(
+        50, description="Weight of each stated rate, in observations: a rate p is drawn from Beta(p x prior_n, "
+                        "(1 - p) x prior_n), updated by the recorded actuals.")
+    deal_size_cv: Annotated[float, Field(ge=0)] = Field(
+        0.5, description="Coefficient of variation of a won deal's size (0: every deal is average_deal_size).")
+    runs: Optional[Annotated[int, Field(ge=1, le=1_000_000)]] = Field(
+        None, description="Simulated runs (default 10,000; --runs overrides).")
+    seed: Optional[Annotated[int, Field(ge=0, le=2**63 - 1)]] = Field(
+        None, description="Random seed (default 0; --seed overrides): same plan, runs and seed, same output.")
+
+
 class Plan(_Model, PlanBehaviour):
     """A go-to-market plan: what sales and marketing agreed, and what each side owns."""
 
@@ -327,3 +341,4 @@ class Plan(_Model, PlanBehaviour):
     check: CheckSettings = CheckSettings()
     sales: Sales
     marketing: Marketing
+    forecast: Optional[ForecastSettings] = None

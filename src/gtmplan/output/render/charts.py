@@ -49,3 +49,40 @@ def bar_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[Option
               for i, (name, _) in enumerate(series)]
     return {"width": WIDTH, "height": HEIGHT, "title": title, "bars": bars, "groups": groups, "ticks": ticks,
             "legend": legend, "left": LEFT, "right": WIDTH - RIGHT, "baseline": TOP + plot_h}
+
+
+def band_chart(labels: Sequence[str], targets: Sequence[float], bands: Sequence[Optional[tuple[float, float, float]]],
+               formatter: Callable[[float], str], title: str,
+               tick_formatter: Optional[Callable[[float], str]] = None) -> dict:
+    """Per label, the 10–90% band (p10, median, p90) as a bar from p10 to p90 with the median
+    across it, and the target as a mark across the group; a label without a band (None) has
+    only its target."""
+    tick_formatter = tick_formatter or formatter
+    values = [*targets, *(b[2] for b in bands if b is not None)]
+    top = nice_max(max(values, default=0))
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    group_w = plot_w / max(len(labels), 1)
+    band_w = group_w * 0.36
+    y = lambda v: round(TOP + plot_h - plot_h * v / top, 1)  # noqa: E731
+    groups, items = [], []
+    for gi, label in enumerate(labels):
+        centre = LEFT + (gi + 0.5) * group_w
+        groups.append({"label": label, "x": round(centre, 1), "y": HEIGHT - BOTTOM + 18})
+        item = {"target_y": y(targets[gi]), "target_x1": round(centre - group_w * 0.34, 1),
+                "target_x2": round(centre + group_w * 0.34, 1),
+                "target_tip": f"Target, {label}: {formatter(targets[gi])}", "band": None}
+        band = bands[gi]
+        if band is not None:
+            lo, med, hi = band
+            item["band"] = {"x": round(centre - band_w / 2, 1), "width": round(band_w, 1), "y": y(hi),
+                            "height": round(y(lo) - y(hi), 1), "median_y": y(med),
+                            "x2": round(centre + band_w / 2, 1),
+                            "tip": f"{label}: 10–90% {formatter(lo)}–{formatter(hi)}, median {formatter(med)}"}
+        items.append(item)
+    ticks = [{"y": round(TOP + plot_h - plot_h * i / 4, 1), "label": tick_formatter(top * i / 4)} for i in range(5)]
+    legend = [{"name": name, "kind": kind, "x": x, "x2": x + 12, "text_x": x + 18, "y": HEIGHT - 14,
+               "box_y": HEIGHT - 24, "line_y": HEIGHT - 18}
+              for name, kind, x in (("10–90% of runs", "band", LEFT), ("Median", "median", LEFT + 180),
+                                    ("Target", "target", LEFT + 300))]
+    return {"tick_x": LEFT - 6, "width": WIDTH, "height": HEIGHT, "title": title, "items": items, "groups": groups, "ticks": ticks,
+            "legend": legend, "left": LEFT, "right": WIDTH - RIGHT, "baseline": TOP + plot_h}

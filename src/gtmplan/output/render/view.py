@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from gtmplan.errors import InputError
 from gtmplan.output import fmt
 from gtmplan.output.fmt import day
 from gtmplan.engine.capacity import sellers
@@ -90,6 +91,7 @@ def build_view(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Qu
         "feedback": _feedback(plan),
         "reviews": _reviews(plan, quarter),
         "actuals": _plan_vs_actual(loaded, f, m),
+        "forecast": _forecast(loaded, m),
         "issues": _issues(findings, quarter),
     }
 
@@ -139,6 +141,39 @@ def _plan_vs_actual(loaded: LoadedPlan, f: Funnel, m) -> Optional[dict]:
                       tick_formatter=lambda x: fmt.compact(x, loaded.plan.currency))
     before = sum(1 for r in rows if not r["in_horizon"])
     return {"rows": rows, "chart": chart, "count": len(rows), "before_horizon": before}
+
+
+def _forecast(loaded: LoadedPlan, m) -> Optional[dict]:
+    """cli.md 0.3: "Chance of making the plan", when the plan has recorded actuals or a
+    ``forecast:`` section: per quarter the target, the chance of reaching it and the
+    10–90% band, a chart of the band against the target, the drivers (numpy is imported
+    only here)."""
+    plan = loaded.plan
+    if not loaded.actuals and getattr(plan, "forecast", None) is None:
+        return None
+    from gtmplan.commands import forecast as words
+    from gtmplan.output.render.charts import band_chart
+
+    try:
+        result = words.run(loaded)
+    except InputError as e:  # a funnel that cannot be simulated: said in the section, not a failed render
+        return {"error": "; ".join(p.message for p in e.problems)}
+    d = result.as_dict()
+    rows = [{"quarter": r["quarter"], "target": m(r["target"]), "chance": words.chance(r["p_target"]),
+             "p10": m(r["p10"]), "median": m(r["median"]), "p90": m(r["p90"]),
+             "short": r["p_target"] is not None and r["p_target"] < 0.5} for r in d["quarters"]]
+    h = d["horizon"]
+    horizon = {"quarter": f"Whole plan ({words._span(h['quarters'])})", "target": m(h["target"]),
+               "chance": words.chance(h["p_target"]), "p10": m(h["p10"]), "median": m(h["median"]),
+               "p90": m(h["p90"]), "short": h["p_target"] is not None and h["p_target"] < 0.5}
+    chart = band_chart([r["quarter"] for r in d["quarters"]], [r["target"] for r in d["quarters"]],
+                       [None if r["p_target"] is None else (r["p10"], r["median"], r["p90"]) for r in d["quarters"]],
+                       m, title="Bookings: the 10–90% range of the simulated runs against the target, by quarter",
+                       tick_formatter=lambda x: fmt.compact(x, plan.currency))
+    s = result.settings
+    return {"error": None, "rows": rows, "horizon": horizon, "chart": chart,
+            "runs": f"{s.runs:,}", "seed": s.seed, "drivers": words.driver_lines(result),
+            "notes": words.notes(result, plan.currency)}
 
 
 def _lead_definition(plan) -> dict:

@@ -1,0 +1,321 @@
+"""The chance that the plan makes its numbers: a Monte Carlo simulation of the funnel
+(docs/reference/cli.md, "gtmplan forecast"; docs/reference/forecast.md in plain words).
+
+Pure computation with numpy, vectorised over the runs; imported only by ``gtmplan
+forecast`` and by ``render`` when the plan has recorded actuals or a ``forecast:``
+section (``gtmplan check`` never imports numpy).
+
+The simulation runs per *scope* (:class:`Scope`: a set of targets, the rate values
+that apply to them, the programs' volumes, a lag, other and opening pipeline); the
+company's figures are the sums over scopes. A plan without segments is one scope.
+
+In each run and scope:
+
+- each rate ``p`` the funnel uses is drawn from Beta(p·prior_n + successes,
+  (1 − p)·prior_n + failures), the successes and failures being the ones E701 pools
+  from ``actuals/``; a rate stated as 1 stays 1;
+- the leads of the programs stating ``expected_leads`` (those stating only
+  ``expected_mqls``: their MQLs) are Poisson with the planned mean, per quarter
+  they run (a sum of Poisson volumes is Poisson with the summed mean: one draw);
+- each stage is a binomial draw with the run's rate: leads → MQLs → SQLs →
+  opportunities; other pipeline adds the opportunities the waterfall plans for
+  the quarter (rounded to whole ones); opportunities → deals won, closing ``lag``
+  quarters after the MQLs were created (``funnel.lag_quarters``);
+- the quarters whose deals come from MQLs created before the horizon draw from the
+  opening pipeline (``opening_pipeline / average_deal_size`` opportunities, divided
+  among them in proportion to their targets), won with the run's win rate; without
+  an opening pipeline they have no figure and the horizon covers the other quarters;
+- the bookings of ``n`` won deals are a sum of ``n`` gamma sizes with mean
+  ``average_deal_size`` and coefficient of variation ``deal_size_cv``, i.e. one
+  Gamma(n / cv², average_deal_size · cv²) draw (cv 0: exactly n × the average).
+
+Random numbers come from one ``numpy.random.Generator(PCG64(...))`` per component
+(a rate, a stage, the volumes, the deal sizes), each seeded from ``(seed, scope,
+component)``: never numpy's global state, the same numbers on every machine, and
+the same draws for every component but the one a driver fixes (common random
+numbers).
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Optional
+
+import numpy as np
+
+from gtmplan.engine.funnel import compute, effective_assumptions, lag_quarters
+from gtmplan.engine.pipeline import apportion
+from gtmplan.errors import InputError
+from gtmplan.plan.quarters import Quarter, quarter_range
+
+if TYPE_CHECKING:
+    from gtmplan.plan.loaded import LoadedPlan
+
+RATE_KEYS = ("lead_to_mql", "mql_to_sql", "sql_to_opportunity", "win_rate")
+DEFAULT_RUNS = 10_000
+MAX_RUNS = 1_000_000
+DEFAULT_SEED = 0
+DEFAULT_PRIOR_N = 50.0
+DEFAULT_CV = 0.5
+PERCENTILES = (10, 50, 90)
+
+
+@dataclass(frozen=True)
+class RateInput:
+    """One rate of the funnel: the plan's value, where it is stated, and its track record."""
+
+    key: str
+    path: str  # e.g. sales.assumptions.win_rate
+    stated: float
+    successes: int = 0
+    failures: int = 0
+
+    def beta(self, prior_n: float) -> tuple[float, float]:
+        return (self.stated * prior_n + self.successes, (1 - self.stated) * prior_n + self.failures)
+
+    def drawn(self) -> bool:
+        """A rate stated as 1 stays 1 (no uncertainty to draw)."""
+        return self.stated < 1
+
+    def mean(self, prior_n: float) -> float:
+        """Its posterior mean: the value a driver fixes it at."""
+        if not self.drawn():
+            return 1.0
+        a, b = self.beta(prior_n)
+        return a / (a + b)
+
+
+@dataclass
+class Scope:
+    """What one funnel simulates: the company, or (later) one segment."""
+
+    segment: Optional[str]
+    quarters: list[Quarter]
+    targets: list[float]
+    rates: dict[str, RateInput]
+    deal_size: float
+    lag: int
+    leads: list[list[int]]  # per horizon quarter created: each running program's expected_leads
+    mqls: list[list[int]]  # per horizon quarter created: expected_mqls of programs stating no leads
+    other: list[float]  # per target quarter: opportunities planned from other pipeline
+    opening: Optional[list[int]]  # per target quarter: opening-pipeline opportunities (None: no opening pipeline)
+    opening_opportunities: Optional[float] = None  # opening_pipeline / average_deal_size, exact
+
+    def covered(self, i: int) -> bool:
+        """Whether target quarter i has a figure: its deals come from MQLs created in the
+        horizon, or from the opening pipeline."""
+        return i >= self.lag or self.opening is not None
+
+
+@dataclass
+class Settings:
+    runs: int = DEFAULT_RUNS
+    seed: int = DEFAULT_SEED
+    prior_n: float = DEFAULT_PRIOR_N
+    deal_size_cv: float = DEFAULT_CV
+    fixed_rates: bool = False
+    fixed_volume: bool = False
+
+
+@dataclass
+class Result:
+    settings: Settings
+    currency: str
+    quarters: list[dict]
+    horizon: dict
+    drivers: list[dict]
+    scopes: list[Scope]
+    evidence: list[str] = field(default_factory=list)  # recorded quarters pooled
+    base_p: Optional[float] = None
+
+    def as_dict(self) -> dict:
+        return {"runs": self.settings.runs, "seed": self.settings.seed, "currency": self.currency,
+                "quarters": self.quarters, "horizon": self.horizon, "drivers": self.drivers,
+                "prior_n": self.settings.prior_n, "deal_size_cv": self.settings.deal_size_cv,
+                "fixed_rates": self.settings.fixed_rates, "fixed_volume": self.settings.fixed_volume,
+                "evidence_quarters": self.evidence}
+
+
+# -- from a plan to scopes ----------------------------------------------------------------
+
+def settings_for(plan, runs: Optional[int] = None, seed: Optional[int] = None, fixed_rates: bool = False,
+                 fixed_volume: bool = False) -> Settings:
+    """The flags over the plan's ``forecast:`` section over the defaults."""
+    f = getattr(plan, "forecast", None)
+    return Settings(
+        runs=runs if runs is not None else (f.runs if f is not None and f.runs is not None else DEFAULT_RUNS),
+        seed=seed if seed is not None else (f.seed if f is not None and f.seed is not None else DEFAULT_SEED),
+        prior_n=float(f.prior_n) if f is not None else DEFAULT_PRIOR_N,
+        deal_size_cv=float(f.deal_size_cv) if f is not None else DEFAULT_CV,
+        fixed_rates=fixed_rates, fixed_volume=fixed_volume)
+
+
+def company_scope(loaded: LoadedPlan) -> tuple[Scope, list[str]]:
+    """The plan as one scope, and the recorded quarters whose figures update its rates."""
+    plan = loaded.plan
+    a = effective_assumptions(plan)
+    programs = plan.marketing.programs
+    with_leads = any(p.expected_leads is not None for p in programs)
+    needed = [k for k in RATE_KEYS if k != "lead_to_mql" or with_leads] + ["average_deal_size"]
+    missing = [k for k in needed if a[k].value is None]
+    if missing:
+        raise InputError.single(loaded.target, "forecast: the funnel needs " + ", ".join(missing) + " and neither "
+                                "sales.assumptions nor marketing.assumptions states "
+                                + ("it" if len(missing) == 1 else "them"))
+    track = loaded.actuals
+    window = plan.check.evidence_quarters
+    rates = {}
+    for key in needed[:-1]:
+        pooled = track.pooled_rate(key, window) if track else None
+        k, n = (pooled.k, pooled.n) if pooled else (0, 0)
+        rates[key] = RateInput(key, f"{a[key].side}.assumptions.{key}", float(a[key].value), k, n - k)
+    evidence = [str(rq.quarter) for rq in track.latest(window)] if track else []
+    horizon = list(quarter_range(plan.horizon.start, plan.horizon.end))
+    index = {q: i for i, q in enumerate(horizon)}
+    leads: list[list[int]] = [[] for _ in horizon]
+    mqls: list[list[int]] = [[] for _ in horizon]
+    for p in programs:
+        for q in set(p.quarters):
+            i = index.get(q)
+            if i is None:
+                continue
+            if p.expected_leads is not None:
+                leads[i].append(int(p.expected_leads))
+            elif p.expected_mqls is not None:
+                mqls[i].append(int(p.expected_mqls))
+    f = compute(plan)
+    lag = lag_quarters(a["sales_cycle_days"].value)
+    deal = float(a["average_deal_size"].value)
+    targets = [float(plan.sales.targets[q]) for q in horizon]
+    opening = None
+    opening_opps = None
+    if plan.sales.opening_pipeline is not None:
+        early = targets[:min(lag, len(horizon))]
+        opening_opps = plan.sales.opening_pipeline / deal
+        whole = _half_up(opening_opps)
+        parts = apportion(whole, early) if early else []
+        opening = parts + [0] * (len(horizon) - len(parts))
+    other = [r.other_opportunities or 0.0 for r in f.rows]
+    return Scope(None, horizon, targets, rates, deal, lag, leads, mqls, other, opening, opening_opps), evidence
+
+
+def _half_up(x: float) -> int:
+    return int(math.floor(x + 0.5))
+
+
+# -- the simulation -----------------------------------------------------------------------
+
+def _stream(seed: int, scope: Optional[str], component: str) -> np.random.Generator:
+    ss = np.random.SeedSequence(seed, spawn_key=(zlib.crc32((scope or "").encode()), zlib.crc32(component.encode())))
+    return np.random.Generator(np.random.PCG64(ss))
+
+
+def _rate(scope: Scope, key: str, s: Settings, fix: Optional[str]) -> np.ndarray:
+    r = scope.rates[key]
+    if s.fixed_rates or not r.drawn():
+        return np.full(s.runs, r.stated)
+    if fix == key:
+        return np.full(s.runs, r.mean(s.prior_n))
+    a, b = r.beta(s.prior_n)
+    return _stream(s.seed, scope.segment, "rate:" + key).beta(a, b, size=s.runs)
+
+
+def _volume(scope: Scope, counts: list[list[int]], name: str, s: Settings, created: int) -> np.ndarray:
+    means = np.array([float(sum(c)) for c in counts[:created]])
+    if s.fixed_volume or not means.any():
+        return np.broadcast_to(np.rint(means).astype(np.int64), (s.runs, created)).copy()
+    return _stream(s.seed, scope.segment, name).poisson(means, size=(s.runs, created))
+
+
+def simulate_scope(scope: Scope, s: Settings, fix: Optional[str] = None) -> np.ndarray:
+    """Bookings per run (rows) and target quarter (columns) of one scope; NaN where the
+    quarter has no figure (its deals come from before the horizon, no opening pipeline)."""
+    q = len(scope.quarters)
+    created = max(q - scope.lag, 0)  # MQLs created later close after the horizon: not drawn
+    win = _rate(scope, "win_rate", s, fix)
+    opps = np.zeros((s.runs, q), dtype=np.int64)
+    if created:
+        mqls = _volume(scope, scope.mqls, "mqls", s, created)
+        leads = _volume(scope, scope.leads, "leads", s, created)
+        if "lead_to_mql" in scope.rates:
+            l2m = _rate(scope, "lead_to_mql", s, fix)
+            mqls = mqls + _stream(s.seed, scope.segment, "stage:lead_to_mql").binomial(leads, l2m[:, None])
+        stage = mqls
+        for key in ("mql_to_sql", "sql_to_opportunity"):
+            p = _rate(scope, key, s, fix)
+            stage = _stream(s.seed, scope.segment, "stage:" + key).binomial(stage, p[:, None])
+        opps[:, scope.lag:] = stage
+    extra = np.array([_half_up(x) for x in scope.other], dtype=np.int64)
+    if scope.opening is not None:
+        extra = extra + np.array(scope.opening, dtype=np.int64)
+    opps += extra[None, :]
+    won = _stream(s.seed, scope.segment, "stage:win_rate").binomial(opps, win[:, None])
+    if s.deal_size_cv == 0:
+        bookings = won * scope.deal_size
+    else:
+        cv2 = s.deal_size_cv ** 2
+        bookings = _stream(s.seed, scope.segment, "deal_size").gamma(won / cv2, scope.deal_size * cv2)
+    bookings = bookings.astype(float)
+    for i in range(q):
+        if not scope.covered(i):
+            bookings[:, i] = np.nan
+    return bookings
+
+
+def simulate(scopes: list[Scope], s: Settings, fix: Optional[str] = None) -> np.ndarray:
+    """The company's bookings per run and quarter: the sum over scopes."""
+    total = None
+    for sc in scopes:
+        b = simulate_scope(sc, s, fix)
+        total = b if total is None else total + b
+    assert total is not None
+    return total
+
+
+def _summary(values: np.ndarray, target: float) -> dict:
+    p10, median, p90 = (float(x) for x in np.percentile(values, PERCENTILES, method="inverted_cdf"))
+    return {"target": target, "p10": p10, "median": median, "p90": p90, "p_target": _p_target(values, target)}
+
+
+def _p_target(values: np.ndarray, target: float) -> float:
+    # float noise must not decide a tie (20 deals x 10,000 against a target of 200,000)
+    return float(np.mean(values >= target - 1e-9 * max(1.0, abs(target))))
+
+
+def forecast(loaded: LoadedPlan, settings: Settings) -> Result:
+    """The forecast of a plan: per quarter, the horizon and the drivers."""
+    scope, evidence = company_scope(loaded)
+    scopes = [scope]
+    base = simulate(scopes, settings)
+    covered = [i for i in range(len(scope.quarters)) if scope.covered(i)]
+    quarters = []
+    for i, q in enumerate(scope.quarters):
+        target = sum(sc.targets[i] for sc in scopes)
+        if i in covered:
+            row = {"quarter": str(q), "segment": None, **_summary(base[:, i], target)}
+        else:
+            row = {"quarter": str(q), "segment": None, "target": target, "p10": None, "median": None, "p90": None,
+                   "p_target": None}
+        quarters.append(row)
+    horizon_target = sum(sum(sc.targets[i] for i in covered) for sc in scopes)
+    if covered:
+        horizon = _summary(base[:, covered].sum(axis=1), horizon_target)
+    else:
+        horizon = {"target": horizon_target, "p10": None, "median": None, "p90": None, "p_target": None}
+    horizon["quarters"] = [str(scope.quarters[i]) for i in covered]
+    drivers = []
+    if covered and not settings.fixed_rates:
+        p0 = horizon["p_target"]
+        moved = []
+        for order, key in enumerate(RATE_KEYS):
+            r = scope.rates.get(key)
+            if r is None or not r.drawn():
+                continue
+            fixed = simulate(scopes, settings, fix=key)
+            p = _p_target(fixed[:, covered].sum(axis=1), horizon_target)
+            moved.append((-abs(p - p0), order, {"assumption": r.path, "segment": None, "p_target_fixed": p,
+                                                "mean": r.mean(settings.prior_n)}))
+        drivers = [d for _, _, d in sorted(moved, key=lambda t: (t[0], t[1]))[:3]]
+    return Result(settings, loaded.plan.currency, quarters, horizon, drivers, scopes, evidence)
