@@ -180,7 +180,7 @@ SHAPES = (
            "loss_reason": "Closed Lost Reason", "currency": _CURRENCY,
            # the stage-calculated properties: when the deal entered Closed Won / Closed Lost, any pipeline
            "won_date": 'Date entered "Closed Won (*)', "lost_date": 'Date entered "Closed Lost (*)'},
-          ("created", "closed|won_date", "stage|won_date"), (("Deal Stage",), ("Deal ID",), ("Deal Name",)),
+          ("created", "closed|won_date", "stage|won_date"), (("Deal Stage",), ("Deal ID",), ("Close Date", "Create Date")),
           won=_HS_WON, lost=_HS_LOST),
     Shape("Salesforce opportunity report", "deals",
           {"id": ("Opportunity ID", "Opportunity-ID"), "created": _SF_CREATED, "closed": _SF_CLOSED,
