@@ -309,3 +309,30 @@ def test_no_review_of_any_fixture_concludes_a_miss_from_unknown_or_partial_figur
                     assert book is not None and "bookings" not in doc["partial"], (plan, q, s)
                     assert not [n for n in doc["notes"] if "are in the export" in n], (plan, q, s)
                     assert "by 100%" not in s or doc["metrics"]["won"]["actual"] == 0, (plan, q, s)
+
+
+# -- docs/how-to/crm-exports.md shows the mapping example as it runs ------------------------------
+
+def test_the_crm_exports_how_to_shows_its_mapping_example_as_it_runs(gtm, monkeypatch):
+    import re
+    import shlex
+
+    from conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    doc = (ROOT / "docs/how-to/crm-exports.md").read_text(encoding="utf-8")
+    folder = ROOT / "docs/how-to/crm-exports"
+    assert (folder / "deals-sheet.csv").read_text(encoding="utf-8") in doc
+    assert (folder / "mapping.yaml").read_text(encoding="utf-8") in doc
+    block = re.search(r"```console\n\$ (gtmplan [^\n]+)\n(.*?)```", doc, re.S)
+    args = shlex.split(block.group(1))[1:]
+    r = gtm(*args)
+    assert r.code == 0, r.err
+    shown = [line.rstrip() for line in block.group(2).splitlines()]
+    out = [line.rstrip() for line in r.out.splitlines()]
+    start = out.index(shown[0])
+    assert out[start:start + 13] == shown[:13]  # the plan vs actual table, whole
+    assert all(line in out for line in shown[13:])  # and the note
+    # the note's figures: 3 won (Harbor, Lakeside, Canyon); bookings $24,000 + $16,000, Canyon's EUR left out
+    assert "│ Bookings          │ $700,000 │ $40,000 │        – │" in shown

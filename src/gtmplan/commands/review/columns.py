@@ -4,20 +4,30 @@ Recognised from the header row (case, quotes, underscores and surrounding
 spaces ignored): HubSpot contacts and deals exports under their current and
 older column names (``Original Traffic Source`` / ``Original Source``,
 ``Date entered "… (Lifecycle Stage Pipeline)"`` / ``Became a … Date``), with
-any id column or none; Salesforce lead and opportunity reports in the main UI
-languages; Salesforce Data Export / Data Loader files (API field names); and
-gtmplan's canonical columns. The shape with every required column and the most
-columns found wins. No figure needs an id. Any other export is described by a
-mapping file (``--mapping FILE.yaml``)::
+any id column or none, and under HubSpot's internal property names (API,
+warehouse syncs: ``createdate``, ``dealstage``, ``property_createdate`` …);
+Salesforce lead and opportunity reports in the main UI languages (with
+``Amount Currency`` and ``Amount (converted)``); Salesforce Data Export / Data
+Loader files (API field names); Pipedrive (``Deal - …``, ``Lead - …``,
+``Person - …``); Zoho CRM module exports (``Created Time``, ``Closing Date``);
+and gtmplan's canonical columns. The shape with every required column, then
+whose signature is present, then the most columns found wins; a refusal names
+a shape only when its signature is present. No figure needs an id. A stage is
+won or lost by :func:`stage_outcome`. Any other export is described by a
+mapping file (``--mapping FILE.yaml``, docs/how-to/crm-exports.md)::
 
     leads:
       columns: {id: Contact ID, created: Created On, source: Channel,
                 mql_date: MQL Date, sql_date: SQL Date, opportunity_date: Opp Date}
     deals:
       columns: {id: Deal No, created: Opened, closed: Closed On, stage: Status,
-                amount: Value, source: Channel, loss_reason: Why Lost}
+                amount: Value, source: Channel, loss_reason: Why Lost,
+                currency: Cur, converted_amount: Value EUR}      # both optional
       stages: {won: [Won, Signed], lost: [Lost, No Decision]}   # anything else is open
     date_format: "%d.%m.%Y"     # optional; same as --date-format
+
+``deals: stages:`` may be given alone (no ``columns:``) for an export that is
+recognised: its stages come before the export's own.
 """
 
 from __future__ import annotations
