@@ -22,7 +22,8 @@ from gtmplan.plan.quarters import Quarter
 from gtmplan.engine.stats import fits, wilson
 from gtmplan.commands.review.columns import load_mapping, recognise
 from gtmplan.commands.review.csvread import open_csv
-from gtmplan.commands.review.figures import OTHER_SOURCES, BadRows, DealCounts, LeadCounts, LeadScan, scan_deals
+from gtmplan.commands.review.figures import (OTHER_SOURCES, BadRows, DealCounts, LeadCounts, LeadScan, coverage,
+                                              scan_deals, stage_note, stage_problem)
 from gtmplan.commands.review.parallel import SplitFailed, big_file, cut_point, two_cpus
 from gtmplan.commands.review.parallel import read_leads as parallel_read_leads
 from gtmplan.commands.review.result import (RATES, BadRow, InputFile, LossReason, Metric, ProgramRow, Rate, ReviewResult, SourceRow,
@@ -64,7 +65,8 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
     def read_deals(show: bool):
         bad = BadRows()
         f = open_csv(deals, encoding=encoding)
-        layout = recognise(f.header, "deals", deals, mp.deals if mp and mp.deals else None)
+        layout = recognise(f.header, "deals", deals, mp.deals if mp and mp.deals else None,
+                           mp.deal_stages if mp else None)
         try:
             dc = scan_deals(_progress(f.rows, f.size, deals) if show else f.rows, f.header, layout, deals,
                             formats, lo, hi, bad, plan.currency, rates, f.delimiter)
@@ -74,6 +76,9 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         if f.digest is not None:
             streamed[deals] = (f.digest.hexdigest(), dc.info.records)
         _usable(dc.info, deals, quarter, lo, hi, bad)
+        why = stage_problem(dc, str(quarter))
+        if why:
+            raise InputError.single(deals, why)
         return dc, f.notes + layout.missing_notes(deals), bad
 
     def read_leads(show: bool, parallel: bool, cut_ok: bool = True):
@@ -321,17 +326,28 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
         if dc.converted:
             listed = ", ".join(f"{code} ({n:,})" for code, n in sorted(dc.converted.items()))
             notes.append(f"won deals converted into {cur} with the --fx rates: {listed}")
+        if dc.crm_converted:
+            listed = ", ".join(f"{code} ({n:,})" for code, n in sorted(dc.crm_converted.items()))
+            total = sum(dc.crm_converted.values())
+            notes.append(f"{plural(total, 'won deal')} in another currency than the plan's {cur} ({listed}) "
+                         f"{'are' if total != 1 else 'is'} priced by the CRM's converted amount in {cur}, column "
+                         f"{dc.converted_column!r} (at the CRM's rates; --fx FILE gives your own)")
+        note = stage_note(dc, str(q))
+        if note:
+            notes.append(note)
         _order_notes(notes, dc)
 
     partial: set[str] = {"bookings"} if dc is not None and dc.other_currency and dc.won_priced else set()
-    for counts, keys in ((lc, ("leads", "mqls", "sqls") + (("opportunities",) if dc is None else ())),
-                         (dc, ("opportunities", "won", "bookings"))):
+    partial_inputs = []
+    for kind, counts, keys in (("leads", lc, ("leads", "mqls", "sqls") + (("opportunities",) if dc is None else ())),
+                               ("deals", dc, ("opportunities", "won", "bookings"))):
         if counts is not None:
             note = _coverage_note(counts.info, q, q.first_day(plan.calendar).isoformat(),
                                   q.last_day(plan.calendar).isoformat())
             if note:
                 notes.append(note)
                 partial.update(keys)
+                partial_inputs.append(kind)
     plans = {"leads": plan_leads, "mqls": plan_mqls, "sqls": plan_sqls, "opportunities": plan_opps,
              "won": row.deals if row else None, "bookings": row.target if row else None, "win_rate": eff["win_rate"],
              "average_deal_size": eff["average_deal_size"], "days_to_close": eff["sales_cycle_days"]}
@@ -383,7 +399,7 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
         won_priced=dc.won_priced if dc is not None else None,
         unclaimed_leads=(lc.leads - sum(lc.program_leads.values()) - lc.no_source
                          if lc is not None and lc.has_source else None),
-        partial=tuple(k for k in actual if k in partial),
+        partial=tuple(k for k in actual if k in partial), partial_inputs=tuple(partial_inputs),
         amounts_unclear=bool(dc is not None and dc.has_amount and dc.amount_unclear))
     from gtmplan.commands.review.suggest import suggestions
 
@@ -392,6 +408,7 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
 
 
 PARTIAL_DAYS = 7  # more uncovered days than this at one end of the quarter: the export covers only part of it
+BULK = 0.005  # the coverage is judged on the rows' dates between these quantiles (one stray row is no coverage)
 
 
 def _coverage_note(info, q: Quarter, lo: str, hi: str) -> Optional[str]:
@@ -399,24 +416,32 @@ def _coverage_note(info, q: Quarter, lo: str, hi: str) -> Optional[str]:
 
     An export taken mid-quarter has rows from before the quarter and stops inside it (or, filtered
     from a date inside the quarter, starts there and runs past its end). A file whose rows all lie
-    inside the quarter is taken as that quarter's export, quiet days at its ends included. The
-    uncovered part must be longer than a week and than five times the file's average gap between
-    rows (a quiet spell that long has a chance under 1% in a steady flow of rows)."""
+    inside the quarter is taken as that quarter's export, quiet days at its ends included. Where the
+    rows run is judged on the 0.5% and 99.5% quantiles of their dates (creation, and the close of
+    deals won or lost), not on the first and last row. The uncovered part must be longer than a week
+    and than five times the average gap between the rows dated in the covered part of the quarter (a
+    quiet spell that long has a chance under 1% in a steady flow of rows)."""
     import datetime as dt
 
-    if info.first is None:
+    bulk = coverage(info.days, BULK) if info.days else (info.first, info.last) if info.first else None
+    if bulk is None:
         return None
+    first, last = bulk
     d = dt.date.fromisoformat
-    start, end = max(d(lo), d(info.first)), min(d(hi), d(info.last))
-    quiet = max(PARTIAL_DAYS, 5 * (d(info.last) - d(info.first)).days / max(info.usable, 1))
-    cut_end = info.first < lo and (d(hi) - end).days > quiet
-    cut_start = info.last > hi and (start - d(lo)).days > quiet
+    start, end = max(d(lo), d(first)), min(d(hi), d(last))
+    days, covered = (d(hi) - d(lo)).days + 1, (end - start).days + 1
+    inside = sum(n for day, n in info.days.items() if start.isoformat() <= day <= end.isoformat())
+    quiet = max(PARTIAL_DAYS, 5 * max(covered, 1) / max(inside, 1))
+    cut_end = first < lo and (d(hi) - end).days > quiet
+    cut_start = last > hi and (start - d(lo)).days > quiet
     if not (cut_end or cut_start):
         return None
-    days, covered = (d(hi) - d(lo)).days + 1, (end - start).days + 1
-    return (f"{info.file}: its rows run from {info.first} to {info.last}, so only {covered} of the {days} days of "
-            f"{q} ({lo} to {hi}) are in the export: its counts for {q} are partial, and no shortfall against "
-            "the plan is concluded from them")
+    whole = (min(info.days), max(info.days)) if info.days else (info.first, info.last)
+    span = (f"its rows run from {first} to {last}" if (first, last) == whole
+            else f"the bulk of its rows (99%) run from {first} to {last}")
+    return (f"{info.file}: {span}, so only {covered} of the {days} days of "
+            f"{q} ({lo} to {hi}) are in the export: its figures for {q} are partial, not compared with the "
+            "plan, and no suggestion is made from them")
 
 
 def _order_notes(notes: list[str], counts) -> None:

@@ -4,25 +4,36 @@ Recognised from the header row (case, quotes, underscores and surrounding
 spaces ignored): HubSpot contacts and deals exports under their current and
 older column names (``Original Traffic Source`` / ``Original Source``,
 ``Date entered "… (Lifecycle Stage Pipeline)"`` / ``Became a … Date``), with
-any id column or none; Salesforce lead and opportunity reports in the main UI
-languages; Salesforce Data Export / Data Loader files (API field names); and
-gtmplan's canonical columns. The shape with every required column and the most
-columns found wins. No figure needs an id. Any other export is described by a
-mapping file (``--mapping FILE.yaml``)::
+any id column or none, and under HubSpot's internal property names (API,
+warehouse syncs: ``createdate``, ``dealstage``, ``property_createdate`` …);
+Salesforce lead and opportunity reports in the main UI languages (with
+``Amount Currency`` and ``Amount (converted)``); Salesforce Data Export / Data
+Loader files (API field names); Pipedrive (``Deal - …``, ``Lead - …``,
+``Person - …``); Zoho CRM module exports (``Created Time``, ``Closing Date``);
+and gtmplan's canonical columns. The shape with every required column, then
+whose signature is present, then the most columns found wins; a refusal names
+a shape only when its signature is present. No figure needs an id. A stage is
+won or lost by :func:`stage_outcome`. Any other export is described by a
+mapping file (``--mapping FILE.yaml``, docs/how-to/crm-exports.md)::
 
     leads:
       columns: {id: Contact ID, created: Created On, source: Channel,
                 mql_date: MQL Date, sql_date: SQL Date, opportunity_date: Opp Date}
     deals:
       columns: {id: Deal No, created: Opened, closed: Closed On, stage: Status,
-                amount: Value, source: Channel, loss_reason: Why Lost}
+                amount: Value, source: Channel, loss_reason: Why Lost,
+                currency: Cur, converted_amount: Value EUR}      # both optional
       stages: {won: [Won, Signed], lost: [Lost, No Decision]}   # anything else is open
     date_format: "%d.%m.%Y"     # optional; same as --date-format
+
+``deals: stages:`` may be given alone (no ``columns:``) for an export that is
+recognised: its stages come before the export's own.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from gtmplan.errors import InputError
@@ -48,11 +59,16 @@ class Shape:
     kind: str  # "leads" or "deals"
     columns: dict  # canonical field -> header in the export, or a tuple of accepted headers
     required: tuple[str, ...]  # fields; "a|b" is either
-    signature: tuple[str, ...]  # headers that identify the export
+    # the headers that identify the export: alternatives, each a tuple of headers that must all be
+    # present (a header may be "A|B": either); a refusal names the shape only when one matches
+    signature: tuple[tuple[str, ...], ...]
     won: frozenset[str] = frozenset()
     lost: frozenset[str] = frozenset()
     strict_stages: bool = False  # canonical: a stage other than won/lost/open is a bad row
     salesforce_lead: bool = False  # Converted / Converted Date stand for SQL and opportunity
+    mapped_stages: bool = False  # won/lost come from a mapping file's stages: (named so in notes)
+    # a converted amount without a column naming its currency is in the plan's currency (a mapping says so)
+    converted_in_plan_currency: bool = False
 
     def names(self, fieldname: str) -> tuple[str, ...]:
         v = self.columns.get(fieldname)
@@ -99,33 +115,74 @@ _SF_WON = frozenset({"closed won", "geschlossen und gewonnen", "geschlossen/gewo
 _SF_LOST = frozenset({"closed lost", "geschlossen und verloren", "geschlossen/verloren", "fermée perdue",
                       "fermé perdu", "cerrada perdida", "cerrado perdido", "chiusa persa", "chiuso perso",
                       "gesloten/verloren", "gesloten verloren", "fechado e perdido", "fechada/perdida", "不成立"})
-_CURRENCY = ("Currency", "Opportunity Currency", "Deal Currency", "Deal currency code", "Currency Code",
-             "Währung", "Devise", "Moneda", "Valuta", "Moeda")
+_CURRENCY = ("Currency", "Amount Currency", "Opportunity Currency", "Deal Currency", "Deal currency code",
+             "Currency Code", "Opportunity Amount Currency", "Währung", "Devise", "Moneda", "Valuta", "Moeda")
+# the CRM's amount converted into the corporate currency, and the column naming that currency (Salesforce reports
+# of a multi-currency org); used for a row in another currency than the plan's when it is in the plan's
+_CONVERTED = ("Amount (converted)", "Opportunity Amount (converted)", "Betrag (konvertiert)", "Montant (converti)",
+              "Importe (convertido)", "Importo (convertito)", "Bedrag (geconverteerd)")
+_CONVERTED_CURRENCY = tuple(f"{n} Currency" for n in _CONVERTED) + (
+    "Betrag (konvertiert) Währung", "Montant (converti) Devise", "Importe (convertido) Moneda",
+    "Importo (convertito) Valuta", "Bedrag (geconverteerd) Valuta")
 _HS_WON = frozenset({"closedwon", "closed won"})
 _HS_LOST = frozenset({"closedlost", "closed lost"})
 
+
+def _hs_names(*names: str) -> tuple[str, ...]:
+    """A HubSpot internal property name as its API and the warehouse syncs write it (``createdate``,
+    ``property_createdate``, ``properties_createdate``, ``properties.createdate``)."""
+    return tuple(f"{prefix}{n}" for n in names for prefix in ("", "property_", "properties_", "properties."))
+
+
+_PD_SOURCE = ("Deal - Source channel", "Deal - Source", "Deal - Lead source", "Deal - Source origin")
+_ZOHO_SOURCE = ("Lead Source",)
+
 SHAPES = (
     Shape("gtmplan canonical leads", "leads",
-          {f: f for f in LEAD_FIELDS}, ("created",), ("id", "created", "mql_date", "sql_date")),
+          {f: f for f in LEAD_FIELDS}, ("created",), (("id",), ("created",), ("mql_date",), ("sql_date",))),
     Shape("HubSpot contacts export", "leads",
           {"id": ("Record ID", "Contact ID"), "created": ("Create Date", "Create date"),
            "source": ("Original Traffic Source", "Original Source"),
            "mql_date": (_date_entered("Marketing Qualified Lead"), "Became a Marketing Qualified Lead Date"),
            "sql_date": (_date_entered("Sales Qualified Lead"), "Became a Sales Qualified Lead Date"),
            "opportunity_date": (_date_entered("Opportunity"), "Became an Opportunity Date")},
-          ("created",), ("Record ID", "Contact ID", "Create Date", "Lifecycle Stage", "Original Traffic Source",
-                         "Original Source")),
+          ("created",), (("Record ID", "Create Date"), ("Contact ID",), ("Lifecycle Stage",),
+                         ("Original Traffic Source",), ("Original Source", "Create Date"))),
     Shape("Salesforce lead report", "leads",
-          {"id": ("Lead ID", "Lead-ID", "ID du lead", "ID de candidato"), "created": _SF_CREATED,
+          {"id": ("Lead ID", "Lead-ID", "ID du lead", "ID de candidato"), "created": _SF_CREATED + ("Create Date",),
            "source": _SF_SOURCE, "converted": _SF_CONVERTED, "converted_date": _SF_CONVERTED_DATE},
-          ("created",), ("Lead ID", "Lead Status", "Lead-Status", "Statut de la piste", "Estado del candidato")
-          + _SF_SOURCE + _SF_CONVERTED, salesforce_lead=True),
+          ("created",), (("Lead ID|Lead-ID|ID du lead|ID de candidato",),
+                         ("Lead Status|Lead-Status|Statut de la piste|Estado del candidato", "|".join(_SF_SOURCE)),
+                         ("|".join(_SF_CONVERTED), "|".join(_SF_CREATED + ("Create Date",))),
+                         ("Lead Owner", "|".join(_SF_SOURCE), "|".join(_SF_CREATED + ("Create Date",)))),
+          salesforce_lead=True),
     Shape("Salesforce Lead data export", "leads",
           {"id": "Id", "created": "CreatedDate", "source": "LeadSource", "converted": "IsConverted",
            "converted_date": "ConvertedDate"},
-          ("created",), ("IsConverted", "ConvertedDate", "LeadSource", "CreatedDate"), salesforce_lead=True),
+          ("created",), (("IsConverted",), ("ConvertedDate",), ("LeadSource", "CreatedDate")), salesforce_lead=True),
+    Shape("Pipedrive people or leads export", "leads",
+          {"id": ("Person - ID", "Lead - ID"),
+           "created": ("Person - Person created", "Lead - Lead created", "Lead - Lead created on",
+                       "Person - Person created on", "Person - Add time", "Lead - Add time"),
+           "source": ("Person - Source channel", "Lead - Source channel", "Person - Source", "Lead - Source",
+                      "Lead - Source origin", "Person - Source origin")},
+          ("created",), (("Person - Person created",), ("Lead - Lead created",), ("Lead - Lead created on",),
+                         ("Person - ID", "Person - Name"), ("Lead - Title",))),
+    Shape("Zoho CRM leads or contacts export", "leads",
+          {"id": ("Record Id", "Lead Id", "Contact Id", "LEADID", "CONTACTID"), "created": "Created Time",
+           "source": _ZOHO_SOURCE},
+          ("created",), (("Created Time", "Lead Owner"), ("Created Time", "Contact Owner"),
+                         ("Created Time", "Lead Status"), ("Created Time", "Lead Source"))),
+    Shape("HubSpot contacts (API property names)", "leads",
+          {"id": _hs_names("hs_object_id", "vid", "id"), "created": _hs_names("createdate"),
+           "source": _hs_names("hs_analytics_source"),
+           "mql_date": _hs_names("hs_lifecyclestage_marketingqualifiedlead_date",
+                                 "hs_v2_date_entered_marketingqualifiedlead"),
+           "sql_date": _hs_names("hs_lifecyclestage_salesqualifiedlead_date", "hs_v2_date_entered_salesqualifiedlead"),
+           "opportunity_date": _hs_names("hs_lifecyclestage_opportunity_date", "hs_v2_date_entered_opportunity")},
+          ("created",), tuple((n,) for n in _hs_names("createdate", "hs_analytics_source", "lifecyclestage"))),
     Shape("gtmplan canonical deals", "deals",
-          {f: f for f in DEAL_FIELDS}, ("created", "closed", "stage", "amount"), ("id", "created", "stage", "closed"),
+          {f: f for f in DEAL_FIELDS}, ("created", "closed", "stage", "amount"), (("created",), ("closed", "stage")),
           won=frozenset({"won"}), lost=frozenset({"lost"}), strict_stages=True),
     Shape("HubSpot deals export", "deals",
           {"id": ("Record ID", "Deal ID"), "created": ("Create Date", "Create date"), "closed": "Close Date",
@@ -133,22 +190,75 @@ SHAPES = (
            "loss_reason": "Closed Lost Reason", "currency": _CURRENCY,
            # the stage-calculated properties: when the deal entered Closed Won / Closed Lost, any pipeline
            "won_date": 'Date entered "Closed Won (*)', "lost_date": 'Date entered "Closed Lost (*)'},
-          ("created", "closed|won_date", "stage|won_date"), ("Record ID", "Deal ID", "Deal Stage", "Deal Name"),
+          ("created", "closed|won_date", "stage|won_date"), (("Deal Stage",), ("Deal ID",), ("Close Date", "Create Date")),
           won=_HS_WON, lost=_HS_LOST),
     Shape("Salesforce opportunity report", "deals",
           {"id": ("Opportunity ID", "Opportunity-ID"), "created": _SF_CREATED, "closed": _SF_CLOSED,
            "stage": _SF_STAGE, "amount": _SF_AMOUNT, "source": _SF_SOURCE,
            "loss_reason": ("Loss Reason", "Verlustgrund", "Raison de la perte", "Motivo de pérdida"),
-           "currency": _CURRENCY, "is_won": ("Won", "Gewonnen"), "is_closed": ("Closed", "Geschlossen")},
-          ("created", "closed", "stage|is_won"), ("Opportunity ID", "Opportunity Name", "Opportunity-Name")
-          + _SF_STAGE + _SF_CLOSED, won=_HS_WON | _SF_WON, lost=_HS_LOST | _SF_LOST),
+           "currency": _CURRENCY, "converted_amount": _CONVERTED, "converted_currency": _CONVERTED_CURRENCY,
+           "is_won": ("Won", "Gewonnen"), "is_closed": ("Closed", "Geschlossen")},
+          ("created", "closed", "stage|is_won"),
+          (("Opportunity ID|Opportunity-ID",), ("Opportunity Name|Opportunity-Name",),
+           ("|".join(_SF_STAGE), "|".join(_SF_CLOSED), "|".join(_SF_CREATED))),
+          won=_HS_WON | _SF_WON, lost=_HS_LOST | _SF_LOST),
     Shape("Salesforce Opportunity data export", "deals",
           {"id": "Id", "created": "CreatedDate", "closed": "CloseDate", "stage": "StageName", "amount": "Amount",
            "source": "LeadSource", "loss_reason": ("Loss_Reason__c", "LossReason__c", "Loss_Reason"),
            "currency": "CurrencyIsoCode", "is_won": "IsWon", "is_closed": "IsClosed"},
-          ("created", "closed", "stage|is_won"), ("StageName", "CloseDate", "IsWon", "IsClosed", "CreatedDate"),
+          ("created", "closed", "stage|is_won"), (("StageName",), ("IsWon",), ("IsClosed",), ("CloseDate", "CreatedDate")),
           won=_HS_WON | _SF_WON, lost=_HS_LOST | _SF_LOST),
+    Shape("Pipedrive deals export", "deals",
+          {"id": "Deal - ID",
+           "created": ("Deal - Deal created", "Deal - Deal created on", "Deal - Add time", "Deal - Creation date",
+                       "Deal - Created"),
+           "closed": ("Deal - Deal closed on", "Deal - Closed on", "Deal - Close time"),
+           "stage": "Deal - Status", "amount": "Deal - Value",
+           "currency": ("Deal - Currency", "Deal - Currency of Value", "Deal - Currency of value"),
+           "source": _PD_SOURCE, "loss_reason": "Deal - Lost reason",
+           "won_date": "Deal - Won time", "lost_date": "Deal - Lost time"},
+          ("created", "closed|won_date", "stage"), (("Deal - Status",), ("Deal - Title", "Deal - Value")),
+          won=frozenset({"won"}), lost=frozenset({"lost"})),
+    Shape("Zoho CRM deals export", "deals",
+          {"id": ("Record Id", "Deal Id", "Potential Id", "POTENTIALID"), "created": "Created Time",
+           "closed": "Closing Date", "stage": "Stage", "amount": "Amount", "source": _ZOHO_SOURCE,
+           "loss_reason": ("Reason For Loss", "Reason for Loss", "Loss Reason"), "currency": "Currency"},
+          ("created", "closed", "stage"), (("Created Time", "Closing Date"),),
+          won=_SF_WON, lost=_SF_LOST),
+    Shape("HubSpot deals (API property names)", "deals",
+          {"id": _hs_names("hs_object_id", "dealId", "id"), "created": _hs_names("createdate"),
+           "closed": _hs_names("closedate"), "stage": _hs_names("dealstage"), "amount": _hs_names("amount"),
+           "source": _hs_names("hs_analytics_source"), "loss_reason": _hs_names("closed_lost_reason"),
+           "currency": _hs_names("deal_currency_code")},
+          ("created", "closed", "stage"), tuple((n,) for n in _hs_names("dealstage")),
+          won=_HS_WON, lost=_HS_LOST),
 )
+
+# Stages that are open in the CRMs' default pipelines: not named in the note on stages read as open.
+KNOWN_OPEN = frozenset({
+    "open", "appointmentscheduled", "qualifiedtobuy", "presentationscheduled", "decisionmakerboughtin",
+    "contractsent", "appointment scheduled", "qualified to buy", "presentation scheduled",
+    "decision maker bought-in", "contract sent", "prospecting", "qualification", "needs analysis",
+    "value proposition", "id. decision makers", "identify decision makers", "perception analysis",
+    "proposal/price quote", "negotiation/review", "negotiation", "proposal"})
+_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
+
+
+def stage_outcome(key: str, won: frozenset[str], lost: frozenset[str]) -> Optional[str]:
+    """"won", "lost" or None (not recognised) for a stage label compared by :func:`stage_key`.
+
+    The export's own lists first (a mapping's, or the CRM's labels and internal ids such as
+    ``closedwon``), then the words of the label: a word ``won`` or ``lost`` (letters and
+    apostrophes make a word: ``won't`` is not ``won``), never both."""
+    if key in won:
+        return "won"
+    if key in lost:
+        return "lost"
+    words = set(_WORD.findall(key))
+    is_won, is_lost = "won" in words, "lost" in words
+    if is_won != is_lost:
+        return "won" if is_won else "lost"
+    return None
 
 
 @dataclass
@@ -206,8 +316,19 @@ def _missing(shape: Shape, index: dict[str, int]) -> list[str]:
     return out
 
 
-def recognise(header: list[str], kind: str, display: str, mapping: Optional[Shape] = None) -> Layout:
-    """The layout of an export's header, or an InputError naming the columns looked for."""
+def _signature(shape: Shape, positions: dict[str, int]) -> tuple[bool, int]:
+    """(whether one of the shape's signatures is present whole, how many of its headers are present)."""
+    present = {spec for alt in shape.signature for spec in alt
+               if any(_norm(o) in positions for o in spec.split("|"))}
+    return any(all(spec in present for spec in alt) for alt in shape.signature), len(present)
+
+
+def recognise(header: list[str], kind: str, display: str, mapping: Optional[Shape] = None,
+              stages: Optional[tuple[frozenset[str], frozenset[str]]] = None) -> Layout:
+    """The layout of an export's header, or an InputError naming the columns looked for.
+
+    ``stages``: (won, lost) stage labels of a mapping file that gives ``stages:`` alone, for a
+    recognised export: they come before the export's own."""
     positions: dict[str, int] = {}
     for i, h in enumerate(header):
         positions.setdefault(_norm(h), i)
@@ -221,15 +342,18 @@ def recognise(header: list[str], kind: str, display: str, mapping: Optional[Shap
                                                  f"{', '.join(empty)}", 1, 1)
         index = _find(shape, positions)
         missing = _missing(shape, index)
-        hits = sum(_norm(h) in positions for h in shape.signature)
-        score = (not missing, hits, len(index))
+        matched, hits = _signature(shape, positions)
+        score = (not missing, matched, hits, len(index))
         if best is None or score > best[0]:
             best = (score, shape, index, missing)
-    (_, hits, _), shape, index, missing = best
+    (_, matched, _, _), shape, index, missing = best
     if not missing:
+        if stages is not None and (stages[0] or stages[1]):
+            shape = replace(shape, won=stages[0] | (shape.won - stages[1]), lost=stages[1] | (shape.lost - stages[0]),
+                            mapped_stages=True)
         return Layout(shape, index, len(header))
     names = ", ".join(missing)
-    if mapping is None and hits == 0:
+    if mapping is None and not matched:
         looked = "; ".join(f"{s.name}: {', '.join(repr(s.names(f.split('|')[0])[0]) for f in s.required)}"
                            for s in SHAPES if s.kind == kind)
         raise InputError.single(display, f"columns not recognised as a {kind} export: looked for {looked}; "
@@ -245,11 +369,13 @@ class Mapping:
     leads: Optional[Shape]
     deals: Optional[Shape]
     date_format: Optional[str]
+    deal_stages: Optional[tuple[frozenset[str], frozenset[str]]] = None  # stages: alone, for a recognised export
 
 
 def load_mapping(path: str) -> Mapping:
     from pydantic import BaseModel, ConfigDict
 
+    from gtmplan.errors import Problem
     from gtmplan.read.loader import read_document
     from gtmplan.plan.validation import load_model
 
@@ -272,17 +398,20 @@ def load_mapping(path: str) -> Mapping:
         amount: str
         source: Optional[str] = None
         loss_reason: Optional[str] = None
+        currency: Optional[str] = None  # the row's currency code, beside the amount
+        converted_amount: Optional[str] = None  # the CRM's amount in the plan's currency
+        converted_currency: Optional[str] = None  # the converted amount's currency, when the export says it
 
     class Stages(_Strict):
-        won: list[str]
-        lost: list[str]
+        won: list[str] = []
+        lost: list[str] = []
 
     class LeadsMap(_Strict):
         columns: LeadColumns
 
     class DealsMap(_Strict):
-        columns: DealColumns
-        stages: Stages
+        columns: Optional[DealColumns] = None
+        stages: Optional[Stages] = None
 
     class MappingFile(_Strict):
         leads: Optional[LeadsMap] = None
@@ -292,12 +421,39 @@ def load_mapping(path: str) -> Mapping:
     data, source = read_document(path, "a mapping file must be a mapping of keys (leads:, deals:, date_format:)")
     m = load_model(data, source, MappingFile, what="mapping file")
     leads = deals = None
+    stages = None
     if m.leads:
         cols = {k: v for k, v in m.leads.columns.model_dump().items() if v}
-        leads = Shape(f"export mapped by {path}", "leads", cols, LEAD_REQUIRED, tuple(cols.values()))
+        leads = Shape(f"export mapped by {path}", "leads", cols, LEAD_REQUIRED, (tuple(cols.values()),))
     if m.deals:
-        cols = {k: v for k, v in m.deals.columns.model_dump().items() if v}
-        deals = Shape(f"export mapped by {path}", "deals", cols, DEAL_REQUIRED, tuple(cols.values()),
-                      won=frozenset(_norm(s) for s in m.deals.stages.won),
-                      lost=frozenset(_norm(s) for s in m.deals.stages.lost))
-    return Mapping(leads, deals, m.date_format)
+        problems = []
+        if m.deals.columns is None and m.deals.stages is None:
+            at = source.locate_key(("deals",))
+            problems.append(Problem(at.file, at.line, at.column, "deals: give columns: (and stages:), or stages: "
+                                                                 "alone for an export gtmplan recognises"))
+        elif m.deals.columns is not None and m.deals.stages is None:
+            at = source.locate_key(("deals",))
+            problems.append(Problem(at.file, at.line, at.column, "deals: columns: needs stages: {won: [...], "
+                                                                 "lost: [...]} (which of your stages are won and lost)"))
+        won: dict[str, int] = {}
+        if m.deals.stages is not None:
+            for i, label in enumerate(m.deals.stages.won):
+                won.setdefault(stage_key(_norm(label)), i)
+            for i, label in enumerate(m.deals.stages.lost):
+                if stage_key(_norm(label)) in won:
+                    at = source.locate(("deals", "stages", "lost", i))
+                    first = source.locate(("deals", "stages", "won", won[stage_key(_norm(label))]))
+                    problems.append(Problem(at.file, at.line, at.column,
+                                            f"stage {label!r} is listed both as won (line {first.line}) and as "
+                                            "lost: a stage is one or the other"))
+        if problems:
+            raise InputError(problems)
+        if m.deals.stages is not None:
+            stages = (frozenset(stage_key(_norm(s)) for s in m.deals.stages.won),
+                      frozenset(stage_key(_norm(s)) for s in m.deals.stages.lost))
+        if m.deals.columns is not None:
+            cols = {k: v for k, v in m.deals.columns.model_dump().items() if v}
+            deals = Shape(f"export mapped by {path}", "deals", cols, DEAL_REQUIRED, (tuple(cols.values()),),
+                          won=stages[0], lost=stages[1], mapped_stages=True, converted_in_plan_currency=True)
+            stages = None
+    return Mapping(leads, deals, m.date_format, stages)

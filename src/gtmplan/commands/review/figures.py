@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Callable, Iterable, Iterator, Optional
 
-from gtmplan.commands.review.columns import Layout, _norm, stage_key
+from gtmplan.commands.review.columns import KNOWN_OPEN, Layout, _norm, stage_key, stage_outcome
+from gtmplan.output.fmt import plural
 from gtmplan.commands.review.values import AmountColumn, BadValue, DateColumn, DateOrder, currency_of, days_between
 
 MAX_BAD_ROWS_LISTED = 1000
@@ -26,6 +27,8 @@ MAX_REASONS = 200  # distinct loss reasons
 MAX_KEY = 200  # characters kept of a source value or loss reason
 OTHER_SOURCES = "other sources"
 OTHER_REASONS = "other reasons"
+OTHER_STAGES = "other stages"
+STAGES_NAMED = 8  # stage labels named in a note or an error (the most frequent)
 SNIFF_ROWS = 2000  # rows held back to learn each column's date order and decimal mark
 SNIFF_CHARS = 8_000_000
 _TRUE = frozenset(("true", "1", "yes", "y", "x", "wahr", "vrai", "verdadero", "vero", "waar", "verdadeiro", "ja",
@@ -110,6 +113,8 @@ class FileInfo:
     shape: str = ""
     encoding: str = "utf-8"
     delimiter: str = ","
+    # the days of the rows' dates (creation; and close, of deals won or lost) -> rows: the coverage test
+    days: Counter = field(default_factory=Counter)
 
 
 @dataclass
@@ -149,10 +154,36 @@ class DealCounts:
     other_currency: Counter = field(default_factory=Counter)  # code -> won deals left out of bookings
     backdated: int = 0  # won deals closed before they were created: no days to close
     converted: Counter = field(default_factory=Counter)  # code -> won deals converted with --fx
+    crm_converted: Counter = field(default_factory=Counter)  # code -> won deals priced by the CRM's converted amount
+    converted_column: str = ""  # the header of the CRM's converted amount, when it was used
+    label_stages: bool = False  # won/lost read from stage labels (not from flags or dates)
+    recognised: int = 0  # rows of the file whose stage reads as won or lost (any date)
+    closing: int = 0  # rows with a close date in the quarter
+    stages_seen: CappedCounter = field(default_factory=lambda: CappedCounter(MAX_REASONS, OTHER_STAGES))
+    unknown_stages: CappedCounter = field(default_factory=lambda: CappedCounter(MAX_REASONS, OTHER_STAGES))
+    mapped_stages: bool = False
     info: FileInfo = field(default_factory=lambda: FileInfo(""))
 
     def days_to_close(self) -> Optional[float]:
         return hist_median(self.days)
+
+
+def _crm_converted(row: list[str], i_conv: Optional[int], i_cur: Optional[int], col: AmountColumn,
+                   plan_currency: str, assume_plan: bool) -> Optional[float]:
+    """The CRM's converted amount of a row when it is in the plan's currency (its currency column
+    says so, or a mapping file named the column), else None."""
+    if i_conv is None:
+        return None
+    try:
+        value, code = col(row[i_conv])
+    except BadValue:
+        return None
+    if i_cur is not None and row[i_cur].strip():
+        code = row[i_cur].strip().upper()[:8]
+    code = currency_of(code, plan_currency) if code else (plan_currency if assume_plan else None)
+    if value is None or value < 0 or code != plan_currency:
+        return None
+    return value
 
 
 def hist_median(hist: Counter) -> Optional[float]:
@@ -267,6 +298,8 @@ class LeadScan:
         created_with_mql, mql_with_sql, sql_with_opp = c.created_with_mql, c.mql_with_sql, c.sql_with_opp
         no_source, n, usable = c.no_source, c.info.rows, c.info.usable
         first, last = c.info.first or "\uffff", c.info.last or ""  # ISO strings compare like dates
+        days = c.info.days
+        dget = days.get
         number = self.last_row
         past = True
         if sniff:
@@ -323,6 +356,7 @@ class LeadScan:
                     bad.add(display, number, f"{names[what]}: {e}")
                     continue
                 usable += 1
+                days[created] = dget(created, 0) + 1
                 if created < first:
                     first = created
                 if created > last:
@@ -382,6 +416,7 @@ class LeadScan:
         a.source_leads.update(b.source_leads)
         a.source_mqls.update(b.source_mqls)
         a.program_leads.update(b.program_leads)
+        a.info.days.update(b.info.days)
         if b.info.usable:
             a.info.first = min(a.info.first or "\uffff", b.info.first)
             a.info.last = max(a.info.last or "", b.info.last)
@@ -419,14 +454,19 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
     i_stage, i_amount = ix.get("stage"), ix.get("amount")
     i_won, i_closed_flag = ix.get("is_won"), ix.get("is_closed")
     i_source, i_reason, i_currency = ix.get("source"), ix.get("loss_reason"), ix.get("currency")
+    i_conv, i_conv_cur = ix.get("converted_amount"), ix.get("converted_currency")
     amount_col = AmountColumn(names["amount"])
+    conv_col = AmountColumn(_header_name(layout, header, "converted_amount"))
     won_names, lost_names, strict = shape.won, shape.lost, shape.strict_stages
-    stage_cache: dict[str, str] = {}
+    stage_cache: dict[str, tuple[str, bool]] = {}  # cell -> (won/lost/open, whether the label was recognised)
     fx = fx or {}
     c = DealCounts(has_amount=i_amount is not None)
     c.source_won = CappedCounter(MAX_SOURCES, OTHER_SOURCES, (c.source_bookings,))
     c.info = FileInfo(PurePath(display).name, shape=shape.name)
+    c.mapped_stages = shape.mapped_stages
     days, source_won, source_bookings, reasons = c.days, c.source_won, c.source_bookings, c.loss_reasons
+    row_days = c.info.days
+    known = True  # whether this row's stage was recognised (won, lost, or a known open stage)
     n = usable = 0
     first, last = "\uffff", ""
     date_cols = [(i, col) for i, col in ((i_created, created_col), (i_closed, closed_col), (i_wd, won_col),
@@ -471,21 +511,20 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
                 is_closed = row[i_closed_flag].strip().lower() in _TRUE if i_closed_flag is not None else is_won
                 stage = "won" if is_won else ("lost" if is_closed else "open")
             else:
+                c.label_stages = True
                 cell = row[i_stage]
-                stage = stage_cache.get(cell)
-                if stage is None:
+                hit = stage_cache.get(cell)
+                if hit is None:
                     key = stage_key(_norm(cell))
-                    if key in won_names:
-                        stage = "won"
-                    elif key in lost_names:
-                        stage = "lost"
-                    elif strict and key != "open":
+                    outcome = stage_outcome(key, won_names, lost_names) if not strict else (
+                        "won" if key in won_names else "lost" if key in lost_names else None)
+                    if outcome is None and strict and key != "open":
                         raise BadValue(f"{cell[:80]!r} is not won, lost or open (a --mapping file's stages "
                                        "say which of your stages are won and lost)")
-                    else:
-                        stage = "open"
+                    hit = (outcome or "open", outcome is not None or key in KNOWN_OPEN or not key)
                     if len(stage_cache) < 10_000:
-                        stage_cache[cell] = stage
+                        stage_cache[cell] = hit
+                stage, known = hit
             what = "amount"
             if i_amount is not None:
                 cell = row[i_amount]
@@ -511,9 +550,19 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
             last = created
         if closed is not None and closed > last:
             last = closed
+        row_days[created] += 1
+        if stage != "open":
+            c.recognised += 1
+            row_days[closed] += 1
         if lo <= created <= hi:
             c.opportunities += 1
         if closed is not None and lo <= closed <= hi:
+            if c.label_stages:
+                c.closing += 1
+                label = " ".join(row[i_stage].split())
+                c.stages_seen[c.stages_seen.key(label)] += 1
+                if not known:
+                    c.unknown_stages[c.unknown_stages.key(label)] += 1
             if stage == "won":
                 source = row[i_source].strip() if i_source is not None else ""
                 if source not in source_won:
@@ -532,11 +581,18 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
                 code = currency_of(code, plan_currency) if code else plan_currency
                 if code != plan_currency:
                     rate = fx.get(code)
-                    if rate is None:
-                        c.other_currency[code] += 1
-                        continue
-                    c.converted[code] += 1
-                    value *= rate
+                    if rate is not None:  # the user's rate first (--fx overrides the CRM's conversion)
+                        c.converted[code] += 1
+                        value *= rate
+                    else:
+                        crm = _crm_converted(row, i_conv, i_conv_cur, conv_col, plan_currency,
+                                             shape.converted_in_plan_currency)
+                        if crm is None:
+                            c.other_currency[code] += 1
+                            continue
+                        c.crm_converted[code] += 1
+                        c.converted_column = conv_col.name
+                        value = crm
                 c.won_priced += 1
                 c.bookings += value
                 source_bookings[source] += value
@@ -546,8 +602,60 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
                 reasons[reasons.key(reason) if reason else "unspecified"] += 1
     source_won.finish()
     reasons.finish()
+    c.stages_seen.finish()
+    c.unknown_stages.finish()
     c.info.records = number - 1
     c.info.rows, c.info.usable = n, usable
     c.info.first, c.info.last = (first, last) if usable else (None, None)
     c.date_order = group  # type: ignore[attr-defined]
     return c
+
+
+def _named(counter: Counter) -> str:
+    ranked = sorted(counter.items(), key=lambda kv: (kv[0] == OTHER_STAGES, -kv[1], kv[0]))
+    shown = ", ".join(f"{label!r} ({n:,})" for label, n in ranked[:STAGES_NAMED])
+    rest = len(ranked) - STAGES_NAMED
+    return shown + (f" and {rest:,} more" if rest > 0 else "")
+
+
+MAP_STAGES = ("say which are won and which lost in a --mapping file: deals: {stages: {won: [...], lost: [...]}} "
+              "(stages: alone is enough for an export gtmplan recognises)")
+
+
+def stage_problem(dc: DealCounts, quarter: str) -> Optional[str]:
+    """Why a deals export cannot give won and lost deals: its deals close in the quarter, but no stage
+    in the whole file reads as won or lost (cli.md 0.3: exit 2, never "won 0")."""
+    if not dc.label_stages or dc.recognised or not dc.closing:
+        return None
+    return (f"{plural(dc.closing, 'deal')} close in {quarter}, but no stage in {dc.info.file} reads as won or "
+            f"lost: stages seen {_named(dc.stages_seen)}; {MAP_STAGES}")
+
+
+def stage_note(dc: DealCounts, quarter: str) -> Optional[str]:
+    """The stages of deals closing in the quarter that were read as open without being known open stages."""
+    n = sum(dc.unknown_stages.values())
+    if not n:
+        return None
+    return (f"{dc.info.file}: {plural(n, 'deal')} closing in {quarter} {'have' if n != 1 else 'has'} a stage that "
+            f"is neither won nor lost nor a known open stage, counted as open: {_named(dc.unknown_stages)}; if "
+            f"any of them is won or lost, {MAP_STAGES}")
+
+
+def coverage(days: Counter, p: float = 0.005) -> Optional[tuple[str, str]]:
+    """The ``p`` and ``1 - p`` quantiles of the dates a histogram counts (the values at 0-based ranks
+    floor(p * n) and n - 1 - floor(p * n)): where the bulk of the rows lie, one stray row aside."""
+    n = sum(days.values())
+    if not n:
+        return None
+    k = int(p * n)
+    lo_rank, hi_rank = k, n - 1 - k
+    lo = hi = None
+    seen = 0
+    for day in sorted(days):
+        seen += days[day]
+        if lo is None and seen > lo_rank:
+            lo = day
+        if seen > hi_rank:
+            hi = day
+            break
+    return lo, hi

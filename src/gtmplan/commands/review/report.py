@@ -25,6 +25,8 @@ LABELS = {"leads": "New leads", "mqls": "MQLs", "sqls": "SQLs", "opportunities":
           "won": "Deals won", "bookings": "Bookings", "win_rate": "Win rate",
           "average_deal_size": "Average deal size", "days_to_close": "Days to close"}
 HIGHER_IS_WORSE = {"days_to_close"}
+PARTIAL_KEYS = {"leads": ("leads", "mqls", "sqls"),
+                "deals": ("opportunities", "won", "bookings", "win_rate", "average_deal_size", "days_to_close")}
 
 
 class ReviewReporter(Protocol):
@@ -55,10 +57,16 @@ def view(loaded, result: ReviewResult) -> dict:
     q = result.quarter
     fy = plan.calendar
     metrics = []
+    # every figure from an export that covers only part of the quarter is shown, never compared (cli.md 0.3)
+    uncompared = set(result.partial)
+    for kind in result.partial_inputs:
+        uncompared.update(PARTIAL_KEYS[kind])
+    if "leads" in result.partial_inputs and "deals" not in {i.kind for i in result.inputs}:
+        uncompared.add("opportunities")
     for key, m in result.metrics.items():
         p, a = m.plan, m.actual
         variance, bad = "–", False
-        if p and a is not None and key not in result.partial:
+        if p and a is not None and key not in uncompared:
             v = (a - p) / p
             variance = f"{v * 100:+.0f}%"
             bad = v > tol if key in HIGHER_IS_WORSE else v < -tol

@@ -156,6 +156,7 @@ class ReviewResult:
     won_priced: Optional[int] = None  # won deals whose amount is in bookings (others: another currency)
     unclaimed_leads: Optional[int] = None  # leads from a source no program lists (exact, not from the table)
     partial: tuple[str, ...] = ()  # metrics counted on an export that covers only part of the quarter
+    partial_inputs: tuple[str, ...] = ()  # "leads"/"deals": exports that cover only part of the quarter
     amounts_unclear: bool = False  # the amounts' decimal mark could not be told: no suggestion built on them
     # export read from a pipe -> (SHA-256, records after the header), for --record (a pipe is read once)
     streamed: dict[str, tuple[str, int]] = field(default_factory=dict)

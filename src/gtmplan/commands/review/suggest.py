@@ -103,14 +103,18 @@ def suggestions(loaded, result: ReviewResult, used: dict) -> list[str]:
     cur = plan.currency
     out: list[str] = []
 
+    # no suggestion from an export that covers only part of the quarter (cli.md 0.3)
+    deals_ok = "deals" not in result.partial_inputs
+    leads_ok = "leads" not in result.partial_inputs
     for key, r in result.rates.items():
-        out += rate_suggestions(key, r, q)
+        if (deals_ok if key == "win_rate" else leads_ok):
+            out += rate_suggestions(key, r, q)
 
     m = result.metrics
     won = m["won"].actual
     priced = result.won_priced or 0
     size = m["average_deal_size"]
-    if not result.amounts_unclear and size.actual is not None and size.plan and rel_diff(size.actual, size.plan) > tol:
+    if deals_ok and not result.amounts_unclear and size.actual is not None and size.plan and rel_diff(size.actual, size.plan) > tol:
         if priced >= MIN_WON_DEALS:
             out.append(f"Update average_deal_size to {money(size.actual, cur)}: the {priced:,} deals won in {q} "
                        f"averaged that, against {money(size.plan, cur)} in the plan.")
@@ -119,7 +123,7 @@ def suggestions(loaded, result: ReviewResult, used: dict) -> list[str]:
                        f"{money(size.actual, cur)} (plan: {money(size.plan, cur)}); it takes {MIN_WON_DEALS} won "
                        f"deals to suggest a change ({MIN_WON_DEALS - priced} more).")
     days = m["days_to_close"]
-    if days.actual is not None and days.plan is not None and rel_diff(days.actual, days.plan) > tol:
+    if deals_ok and days.actual is not None and days.plan is not None and rel_diff(days.actual, days.plan) > tol:
         if won is not None and won >= MIN_WON_DEALS:
             new_lag, old_lag = lag_quarters(days.actual), lag_quarters(days.plan)
             lag = f"; the MQL lag becomes {plural(new_lag, 'quarter')}" if new_lag != old_lag else ""
@@ -130,11 +134,11 @@ def suggestions(loaded, result: ReviewResult, used: dict) -> list[str]:
                        f"{days.plan:g}) over {plural(int(won or 0), 'deal')}; it takes {MIN_WON_DEALS} won deals "
                        f"to suggest a change ({MIN_WON_DEALS - int(won or 0)} more).")
     book = m["bookings"]
-    if not result.amounts_unclear and "bookings" not in result.partial and book.actual is not None and book.plan and book.actual < book.plan * (1 - tol):
+    if deals_ok and not result.amounts_unclear and "bookings" not in result.partial and book.actual is not None and book.plan and book.actual < book.plan * (1 - tol):
         out.append(f"Bookings of {money(book.actual, cur)} missed the {q} target of {money(book.plan, cur)} "
                    f"by {pct(1 - book.actual / book.plan)}: revisit the next quarters' targets or pipeline.")
 
-    programs = [p for p in result.programs if p.leads is not None and "leads" not in result.partial]
+    programs = [p for p in result.programs if p.leads is not None and "leads" not in result.partial and leads_ok]
     cpl_plan = used.get("cost_per_lead")
     for p in programs:
         if not p.weak:
@@ -154,7 +158,7 @@ def suggestions(loaded, result: ReviewResult, used: dict) -> list[str]:
                    f"forecast at {money(best.cost_per_lead, cur)} a lead, the cheapest on target.")
     claimed = {s.strip().casefold() for p in plan.marketing.programs for s in (p.crm_sources or [])}
     leads_total = m["leads"].actual
-    if leads_total and claimed:
+    if leads_ok and leads_total and claimed:
         unlisted = sorted(((s.source, s.leads) for s in result.sources if s.leads
                            and s.source.casefold() not in claimed and s.source not in ("(none)", OTHER_SOURCES)),
                           key=lambda sl: (-sl[1], sl[0]))
@@ -175,7 +179,7 @@ def suggestions(loaded, result: ReviewResult, used: dict) -> list[str]:
                        f"{named}{more}. Add {'them' if several else 'it'} to the programs' crm_sources, "
                        "or the portfolio cannot be judged.")
     losses = result.loss_reasons
-    if losses:
+    if losses and deals_ok:
         lost = sum(x.count for x in losses)
         named = [x for x in losses if x.reason != "unspecified"]
         if named:

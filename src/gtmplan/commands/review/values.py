@@ -37,6 +37,14 @@ _CACHE_LIMIT = 10_000  # distinct cells (or date parts, or times of day) remembe
 
 _NUMERIC_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
 _YMD_SLASH = re.compile(r"(\d{4})([/.])(\d{1,2})\2(\d{1,2})")
+# a month by name, day first or month first, as Zoho CRM shows dates: "15 Apr, 2021 00:03:00",
+# "Apr 15, 2021 12:03 AM", "15 April 2021"; what follows the year is a time of day (checked)
+_NAMED_DATE = re.compile(r"(?:(\d{1,2})[ -]([^\W\d_]{3,9})\.?,?[ -](\d{4})|([^\W\d_]{3,9})\.? (\d{1,2}),? (\d{4}))"
+                         r"(?:(?:,? |T)(.+))?")
+_MONTHS = {name: i for i, names in enumerate((
+    ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+    ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+    ("dec", "december")), 1) for name in names}
 _TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?(?: ?([AaPp])\.?[Mm]\.?)?"
                    r"(?: ?(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?")
 _NO_AMOUNT = frozenset({"", "-", "–", "—", "n/a", "na", "none", "null", "#n/a"})
@@ -149,6 +157,10 @@ class DateColumn:
                 return dt.date.fromisoformat(text[:10]).isoformat()
             except ValueError:
                 raise BadValue(f"{cell!r} is not a date") from None
+        if not text[:1].isdigit() or text[1:2] in " -" or text[2:3] in " -":
+            named = self._named(text, cell)
+            if named is not None:
+                return named
         day, _, time = text.partition(" ")
         if time:
             self._time(time.strip(), cell)
@@ -184,6 +196,25 @@ class DateColumn:
             except ValueError:
                 raise BadValue(f"{cell!r} is not a date") from None
         raise BadValue(f"{cell!r} is not a date (use YYYY-MM-DD or M/D/YYYY, or pass --date-format)")
+
+    def _named(self, text: str, cell: str) -> Optional[str]:
+        """A date with its month by name (Zoho CRM's display forms), or None when it is not one."""
+        m = _NAMED_DATE.fullmatch(text)
+        if not m:
+            return None
+        if m.group(1):
+            d, name, y = m.group(1), m.group(2), m.group(3)
+        else:
+            name, d, y = m.group(4), m.group(5), m.group(6)
+        month = _MONTHS.get(name.lower())
+        if month is None:
+            return None
+        if m.group(7):
+            self._time(m.group(7).strip(), cell)
+        try:
+            return dt.date(int(y), month, int(d)).isoformat()
+        except ValueError:
+            raise BadValue(f"{cell!r} is not a date") from None
 
     def _time(self, time: str, cell: str) -> None:
         if time in self.times:
