@@ -254,7 +254,7 @@ def test_console_entry_point_and_module_run(plan_file):
 
 
 def test_misaligned_example_reports_what_the_readme_promises(gtm):
-    """The README's section "The misaligned example" lists exactly these findings."""
+    """The README's and the site's "What it finds" list exactly these findings."""
     doc = json.loads(gtm("check", EXAMPLES / "lumen-analytics", "-f", "json").out)
     got = sorted((f["code"], f["quarter"]) for f in doc["findings"])
     assert got == [("A101", None), ("A102", "2027Q1"), ("A102", "2027Q2"), ("A102", "2027Q3"),

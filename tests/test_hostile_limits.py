@@ -2,7 +2,7 @@
 process under a 1 GiB memory ceiling and a time limit, and must end in exit 2 with
 located lines (or a correct result), no traceback and no file left behind.
 
-The limits README.md states ("Limits") are tested here at the limit and just past it.
+The limits docs/reference/limits.md states ("Limits") are tested here at the limit and just past it.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def test_alias_value_budget_at_the_limit_and_past_it(tmp_path):
     is refused."""
     from gtmplan.read.yamlsource import MAX_ALIAS_EXPANSION
 
-    assert MAX_ALIAS_EXPANSION == 100_000  # README.md, "Limits"
+    assert MAX_ALIAS_EXPANSION == 100_000  # docs/reference/limits.md, "Limits"
 
     def plan(extra: str) -> str:
         return ("x-a: &a [" + ", ".join(["1"] * 999) + "]\nx-o: &o []\n"
@@ -137,7 +137,7 @@ def test_nesting_at_the_limit_and_past_it(tmp_path, form):
     plan is refused, located at the 65th level."""
     from gtmplan.read.yamlsource import MAX_DEPTH
 
-    assert MAX_DEPTH == 64  # README.md, "Limits"
+    assert MAX_DEPTH == 64  # docs/reference/limits.md, "Limits"
     base = dump(base_plan())
     first = base.count("\n") + 2  # the line of the x-deep value (the second level)
 
