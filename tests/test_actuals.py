@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import apply_patch, base_plan, dump
 
 # Hand-made canonical exports for 2026Q4 (before the base plan's 2027 horizon):

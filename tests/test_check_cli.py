@@ -10,7 +10,6 @@ import sys
 from importlib import resources
 
 import pytest
-
 from conftest import EXAMPLES, apply_patch, base_plan, dump, write_plan
 
 MISMATCH = {"sales": {"assumptions": {"mql_to_sql": 0.30}}, "marketing": {"assumptions": {"mql_to_sql": 0.40}}}

@@ -25,7 +25,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 DOCS = ROOT / "docs"

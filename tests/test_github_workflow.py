@@ -19,7 +19,6 @@ import sys
 
 import pytest
 import yaml
-
 from conftest import EXAMPLES, ROOT
 
 WORKFLOW = ROOT / "docs" / "github-actions" / "gtmplan-diff.yml"

@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, base_plan, dump, write_plan
 
 SLOW = pytest.mark.slow  # run by .ci/run (HYPOTHESIS_PROFILE=ci); see tests/conftest.py
@@ -352,9 +351,10 @@ def test_template_of_exactly_1_mib_is_accepted_and_one_byte_more_is_not(tmp_path
 def test_bad_templates_directory_names(tmp_path, templates, message):
     r = gt("render", LUMEN, "--templates", tmp_path / templates) if "\0" not in templates else None
     if r is None:  # a NUL cannot pass through exec(): in-process, as a caller of the library could
-        from gtmplan.cli import run
         import contextlib
         import io
+
+        from gtmplan.cli import run
 
         err = io.StringIO()
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
@@ -459,7 +459,8 @@ def test_render_of_20000_programs_in_every_quarter_is_bounded(tmp_path):
     """400,000 program-quarters (20,000 programs in each of 20 quarters): a document past
     64 Mi characters, refused within the memory ceiling, nothing written."""
     sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
-    from genplan import quarters, write_plan as generate
+    from genplan import quarters
+    from genplan import write_plan as generate
 
     plan = generate(tmp_path / "plan", 20_000, n_quarters=20)
     text = (plan / "marketing.yaml").read_text()

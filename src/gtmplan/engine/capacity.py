@@ -7,7 +7,8 @@ dedicated sellers, the shared rows) is counted by the same code as the whole.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Optional
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Optional
 
 from gtmplan.plan.quarters import Quarter, month_index
 

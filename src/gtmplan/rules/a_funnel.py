@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from gtmplan.output.fmt import assumption, ceil_count, count, pct, pct_beyond, plural, possessive, rate, rel_diff
 from gtmplan.engine.capacity import ramped_sellers, sellers, sellers_joining
 from gtmplan.engine.funnel import WATERFALL_NEEDS, owner, planned_opportunities
+from gtmplan.output.fmt import assumption, ceil_count, count, pct, pct_beyond, plural, possessive, rate, rel_diff
 from gtmplan.plan.modelparts import ASSUMPTION_KEYS
 from gtmplan.rules.base import Context, Rule, register
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
+from gtmplan.commands.diff import NO_CHANGE, DiffResult
 from gtmplan.output import fmt
 from gtmplan.output.markdown import code, md
-from gtmplan.commands.diff import NO_CHANGE, DiffResult
 
 MD_LIMIT = 60_000
 """GitHub refuses comments over 65,536 characters; the comment stays well below."""
