@@ -29,7 +29,7 @@ EXAMPLES = ROOT / "examples"
 DELETE = "__delete__"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _base_plan() -> dict:
     return yaml.safe_load((DATA / "base_plan.yaml").read_text(encoding="utf-8"))
 

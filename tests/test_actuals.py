@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import apply_patch, base_plan, dump
 
 # Hand-made canonical exports for 2026Q4 (before the base plan's 2027 horizon):
@@ -276,19 +275,21 @@ def test_the_shipped_track_record_is_what_review_record_writes(gtm, tmp_path, mo
         assert (plan / "actuals" / f"{q}.yaml").read_text(encoding="utf-8") == shipped, q
 
 
-def test_the_readme_shows_the_loop_as_it_runs(gtm, monkeypatch):
+def test_the_quarterly_loop_page_shows_the_loop_as_it_runs(gtm, monkeypatch):
+    """docs/how-to/quarterly-loop.md (tests/test_docs.py also runs its commands)."""
     from conftest import ROOT
 
     monkeypatch.chdir(ROOT)
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "how-to" / "quarterly-loop.md").read_text(encoding="utf-8")
     recorded = (ROOT / "examples/lumen-analytics/actuals/2026Q4.yaml").read_text(encoding="utf-8")
     assert "".join(recorded.splitlines(True)[5:]) in readme  # the file, below its header comment
     r = gtm("check", "examples/lumen-analytics", "--select", "E")
     assert r.code == 0 and r.out in readme
     full = gtm("check", "examples/lumen-analytics")
-    assert full.code == 1 and full.out in readme
+    assert full.code == 1 and full.out in (ROOT / "README.md").read_text(encoding="utf-8")  # "What it finds"
     cal = gtm("calibrate", "examples/lumen-analytics")
-    assert cal.code == 0 and cal.out in readme
+    unpadded = "\n".join(line.rstrip() for line in cal.out.splitlines())  # the page drops trailing spaces
+    assert cal.code == 0 and unpadded in readme
 
 
 @pytest.mark.parametrize("data,rows", [

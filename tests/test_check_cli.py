@@ -10,7 +10,6 @@ import sys
 from importlib import resources
 
 import pytest
-
 from conftest import EXAMPLES, apply_patch, base_plan, dump, write_plan
 
 MISMATCH = {"sales": {"assumptions": {"mql_to_sql": 0.30}}, "marketing": {"assumptions": {"mql_to_sql": 0.40}}}
@@ -254,7 +253,7 @@ def test_console_entry_point_and_module_run(plan_file):
 
 
 def test_misaligned_example_reports_what_the_readme_promises(gtm):
-    """The README's section "The misaligned example" lists exactly these findings."""
+    """The README's and the site's "What it finds" list exactly these findings."""
     doc = json.loads(gtm("check", EXAMPLES / "lumen-analytics", "-f", "json").out)
     got = sorted((f["code"], f["quarter"]) for f in doc["findings"])
     assert got == [("A101", None), ("A102", "2027Q1"), ("A102", "2027Q2"), ("A102", "2027Q3"),

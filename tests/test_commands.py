@@ -12,10 +12,10 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import EXAMPLES, apply_patch, base_plan, write_plan
-from gtmplan.read.loader import load_plan
+
 from gtmplan.commands.init import Answers, render_files
+from gtmplan.read.loader import load_plan
 
 FUNNEL_KEYS = {"quarter", "target", "deals", "opportunities", "other_opportunities", "sqls", "mqls_needed", "leads_needed",
                "created_in", "mqls_planned", "mqls_demanded", "capacity", "program_cost", "budget"}

@@ -8,10 +8,10 @@ import sys
 
 import pytest
 import yaml
+from conftest import EXAMPLES, ROOT, TESTS, apply_patch, base_plan, write_plan
 from pydantic import BaseModel, ValidationError
 from pydantic_core import SchemaError
 
-from conftest import EXAMPLES, ROOT, TESTS, apply_patch, base_plan, write_plan
 from gtmplan.plan import compiled
 from gtmplan.plan.compiled import Record
 from gtmplan.plan.model import Plan

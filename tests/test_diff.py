@@ -8,8 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import apply_patch, base_plan, dump
+
 from gtmplan.commands.diff.report import CUT_NOTE, MD_LIMIT, cut
 
 NO_CHANGE = "No change to the plan's numbers or findings."

@@ -7,7 +7,6 @@ import re
 import shlex
 
 import pytest
-
 from conftest import ROOT
 
 PAGES = sorted((ROOT / "docs" / "concepts").glob("*.md"))

@@ -10,8 +10,8 @@ import sys
 import typing
 
 import pytest
-
 from conftest import EXAMPLES, apply_patch, base_plan, write_plan
+
 from gtmplan import cli, fastpath
 
 BRIGHT, LUMEN = str(EXAMPLES / "brightwater-pumps"), str(EXAMPLES / "lumen-analytics")

@@ -8,9 +8,9 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import EXAMPLES
 from test_fastpath import _both  # both paths on one argv: (code, stdout, stderr) each
+
 from gtmplan import cli, fastpath
 from gtmplan.commands.review import report
 

@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import EXAMPLES, ROOT, apply_patch, base_plan, write_plan
 
 # One quarter, one program of 250 leads, no other pipeline, no lag, every deal 10,000:

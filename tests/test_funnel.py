@@ -3,12 +3,12 @@
 import datetime as dt
 
 import pytest
-
 from conftest import apply_patch, base_plan, write_plan
+
 from gtmplan.engine.capacity import productivity
 from gtmplan.engine.funnel import compute, lag_quarters
-from gtmplan.read.loader import load_plan
 from gtmplan.plan.model import TeamRow
+from gtmplan.read.loader import load_plan
 
 
 def funnel_of(tmp_path, patch=None):

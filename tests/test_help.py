@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import EXAMPLES
 
 COMMANDS = ["init", "check", "funnel", "render", "review", "calibrate", "compare", "forecast", "diff", "rules", "schema"]

@@ -17,11 +17,9 @@ import sys
 
 import pytest
 import yaml
+from conftest import EXAMPLES, base_plan, dump, write_plan
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import EXAMPLES, base_plan, dump, write_plan
-
 
 
 def located_line(*files) -> re.Pattern:

@@ -2,7 +2,7 @@
 process under a 1 GiB memory ceiling and a time limit, and must end in exit 2 with
 located lines (or a correct result), no traceback and no file left behind.
 
-The limits README.md states ("Limits") are tested here at the limit and just past it.
+The limits docs/reference/limits.md states ("Limits") are tested here at the limit and just past it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, base_plan, dump, write_plan
 
 SLOW = pytest.mark.slow  # run by .ci/run (HYPOTHESIS_PROFILE=ci); see tests/conftest.py
@@ -116,7 +115,7 @@ def test_alias_value_budget_at_the_limit_and_past_it(tmp_path):
     is refused."""
     from gtmplan.read.yamlsource import MAX_ALIAS_EXPANSION
 
-    assert MAX_ALIAS_EXPANSION == 100_000  # README.md, "Limits"
+    assert MAX_ALIAS_EXPANSION == 100_000  # docs/reference/limits.md, "Limits"
 
     def plan(extra: str) -> str:
         return ("x-a: &a [" + ", ".join(["1"] * 999) + "]\nx-o: &o []\n"
@@ -137,7 +136,7 @@ def test_nesting_at_the_limit_and_past_it(tmp_path, form):
     plan is refused, located at the 65th level."""
     from gtmplan.read.yamlsource import MAX_DEPTH
 
-    assert MAX_DEPTH == 64  # README.md, "Limits"
+    assert MAX_DEPTH == 64  # docs/reference/limits.md, "Limits"
     base = dump(base_plan())
     first = base.count("\n") + 2  # the line of the x-deep value (the second level)
 
@@ -352,9 +351,10 @@ def test_template_of_exactly_1_mib_is_accepted_and_one_byte_more_is_not(tmp_path
 def test_bad_templates_directory_names(tmp_path, templates, message):
     r = gt("render", LUMEN, "--templates", tmp_path / templates) if "\0" not in templates else None
     if r is None:  # a NUL cannot pass through exec(): in-process, as a caller of the library could
-        from gtmplan.cli import run
         import contextlib
         import io
+
+        from gtmplan.cli import run
 
         err = io.StringIO()
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
@@ -459,7 +459,8 @@ def test_render_of_20000_programs_in_every_quarter_is_bounded(tmp_path):
     """400,000 program-quarters (20,000 programs in each of 20 quarters): a document past
     64 Mi characters, refused within the memory ceiling, nothing written."""
     sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
-    from genplan import quarters, write_plan as generate
+    from genplan import quarters
+    from genplan import write_plan as generate
 
     plan = generate(tmp_path / "plan", 20_000, n_quarters=20)
     text = (plan / "marketing.yaml").read_text()

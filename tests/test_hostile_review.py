@@ -17,7 +17,6 @@ import threading
 import time
 
 import pytest
-
 from conftest import EXAMPLES
 
 LUMEN = EXAMPLES / "lumen-analytics"

@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import DELETE, EXAMPLES, apply_patch, base_plan, dump, write_plan
-from gtmplan.read import yamlsource
+
 from gtmplan.errors import InputError
+from gtmplan.read import yamlsource
 from gtmplan.read.loader import load_plan
 
 LOCATED = re.compile(r"^(?P<file>[^\n]+?):(?P<line>\d+):(?P<col>\d+): (?P<msg>.+)$")

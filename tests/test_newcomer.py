@@ -6,7 +6,6 @@ import datetime as dt
 import json
 
 import pytest
-
 from conftest import EXAMPLES
 
 LUMEN = EXAMPLES / "lumen-analytics"
@@ -299,8 +298,8 @@ def test_init_checks_each_answer_when_typed_and_shows_the_dates_of_a_quarter(tmp
 
 
 def test_init_default_first_quarter_follows_the_fiscal_year_answer(tmp_path, gtm):
-    from gtmplan.plan.quarters import FiscalCalendar
     from gtmplan.commands.init import default_start, quarter_dates
+    from gtmplan.plan.quarters import FiscalCalendar
 
     expected = default_start(FiscalCalendar(4))
     code, out = _drive(["init", "p"], ["Acme", "USD", "4", "start", "", "4", "1200000", "30000", "", ""],
@@ -314,8 +313,8 @@ def test_init_default_first_quarter_follows_the_fiscal_year_answer(tmp_path, gtm
 
 
 def test_quarter_dates_read_as_a_person_writes_them():
-    from gtmplan.plan.quarters import Quarter
     from gtmplan.commands.init import quarter_dates
+    from gtmplan.plan.quarters import Quarter
 
     assert quarter_dates(Quarter(2027, 1), 4) == "2027Q1 = 1 Apr–30 Jun 2027"
     assert quarter_dates(Quarter(2027, 3), 11) == "2027Q3 = 1 May–31 Jul 2028"
@@ -334,9 +333,8 @@ def test_init_refuses_an_occupied_directory_before_asking_anything(tmp_path):
 
 @pytest.mark.parametrize("fy", range(1, 13))
 def test_init_schedules_reviews_on_working_days(fy):
-    from gtmplan.plan.quarters import Quarter
-    from gtmplan.plan.quarters import FiscalCalendar
     from gtmplan.commands.init import Answers, design
+    from gtmplan.plan.quarters import FiscalCalendar, Quarter
 
     for year in (2026, 2027, 2028):
         for n in (1, 2, 3, 4):

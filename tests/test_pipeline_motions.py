@@ -14,7 +14,6 @@ import datetime as dt
 import json
 
 import pytest
-
 from conftest import apply_patch, base_plan, write_plan
 
 D = dt.date

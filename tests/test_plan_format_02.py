@@ -11,11 +11,11 @@ import datetime as dt
 import json
 
 import pytest
-
 from conftest import EXAMPLES, apply_patch, base_plan, dump, write_plan
+
 from gtmplan.errors import InputError
-from gtmplan.read.loader import load_plan, read_plan_data, validate
 from gtmplan.plan.quarters import Quarter
+from gtmplan.read.loader import load_plan, read_plan_data, validate
 
 # -- one name where a list is expected ------------------------------------------------
 
@@ -296,7 +296,6 @@ ALL_ADDITIONS = {
 
 def test_schema_command_validates_a_plan_using_every_addition(tmp_path, gtm):
     import jsonschema
-
     from test_commands import _as_json
 
     schema = json.loads(gtm("schema").out)

@@ -1,4 +1,4 @@
-"""The README's "Layout of the code" names every module and package, and only those."""
+"""The "Layout of the code" (docs/contributing.md) names every module and package, and only those."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from conftest import ROOT
 
 
 def test_layout_of_the_code_matches_the_tree():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = readme.split("## Layout of the code", 1)[1].split("```")[1]
+    contributing = (ROOT / "docs" / "contributing.md").read_text(encoding="utf-8")
+    block = contributing.split("## Layout of the code", 1)[1].split("```")[1]
     package = ROOT / "src" / "gtmplan"
 
     def entries(folder: Path) -> set[str]:

@@ -7,8 +7,8 @@ import os
 import re
 
 import pytest
-
 from conftest import EXAMPLES, ROOT, apply_patch, base_plan, write_plan
+
 from gtmplan.read.loader import load_plan
 
 SECTIONS = ["Shared goals", "Ideal client profile", "Qualified-lead definition", "Demand waterfall",

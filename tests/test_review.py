@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import EXAMPLES
+
 from gtmplan.engine.stats import wilson
 
 CANONICAL_LEADS = """\
@@ -380,9 +380,9 @@ def test_memory_does_not_grow_with_rows_traced(tmp_path):
     """The exports are streamed: 8x the rows, about the same peak of traced allocations."""
     import tracemalloc
 
-    from gtmplan.read.loader import load_plan
     from gtmplan.commands.review import run_review
     from gtmplan.plan.quarters import Quarter
+    from gtmplan.read.loader import load_plan
 
     loaded = load_plan(str(EXAMPLES / "lumen-analytics"))
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from gtmplan.errors import InputError
 from gtmplan.commands.review import csvread
+from gtmplan.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 LUMEN = ROOT / "examples" / "lumen-analytics"
@@ -144,9 +144,9 @@ def test_a_quote_written_while_the_file_is_read_is_noticed(tmp_path, monkeypatch
 def test_a_date_format_reads_a_date_time_whole(tmp_path):
     # --date-format %d/%m/%Y %H:%M reads 03/05/2027 10:00 as 3 May; the same day written without a time
     # matches no format and is read month-first (March 5): neither may borrow the other's reading
-    from gtmplan.read.loader import load_plan
-    from gtmplan.plan.quarters import Quarter
     from gtmplan.commands.review import run_review
+    from gtmplan.plan.quarters import Quarter
+    from gtmplan.read.loader import load_plan
 
     path = tmp_path / "leads.csv"
     # (an ISO date-time first: the built-in reading checks its time of day, 10:00)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import DATA, EXAMPLES
 from conftest import metrics_actual as actual
 from conftest import review_json as review
@@ -255,9 +254,9 @@ def test_deal_size_needs_ten_won_deals(gtm, tmp_path):
 
 
 def test_weak_programs_are_the_same_in_the_report_and_the_suggestions(gtm, tmp_path):
-    from gtmplan.read.loader import load_plan
-    from gtmplan.plan.quarters import Quarter
     from gtmplan.commands.review import run_review
+    from gtmplan.plan.quarters import Quarter
+    from gtmplan.read.loader import load_plan
 
     path = tmp_path / "leads.csv"
     path.write_text("id,created,source\n" + "".join(f"{i},2027-04-02,Webinar\n" for i in range(500))
@@ -289,8 +288,8 @@ def test_utf16_tabs_and_excel_sep_line(gtm, tmp_path, encoding, prefix, sep):
 def test_big_exports_read_in_two_processes_give_the_same_result(tmp_path, monkeypatch):
     import gtmplan.commands.review as review
     from gtmplan.errors import InputError
-    from gtmplan.read.loader import load_plan
     from gtmplan.plan.quarters import Quarter
+    from gtmplan.read.loader import load_plan
 
     loaded = load_plan(str(LUMEN))
     leads = CRM / "hubspot-contacts-current.csv"

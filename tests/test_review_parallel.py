@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 import gtmplan.commands.review as review
+from gtmplan.commands.review import figures, parallel
 from gtmplan.errors import InputError
 from gtmplan.plan.quarters import Quarter
-from gtmplan.commands.review import figures, parallel
 
 ROOT = Path(__file__).resolve().parent.parent
 LUMEN = ROOT / "examples" / "lumen-analytics"

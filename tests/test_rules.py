@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import TESTS, apply_patch, base_plan, dump, write_plan
-from gtmplan.rules.checker import run_check
+
 from gtmplan.read.loader import load_plan
 from gtmplan.rules import REGISTRY, all_rules
+from gtmplan.rules.checker import run_check
 
 CASES_DIR = TESTS / "rule_cases"
 FINDING_KEYS = {"at", "quarter", "related", "related_files", "messages", "severity"}

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, base_plan, dump
+
 from gtmplan.read.loader import load_plan
 
 
@@ -378,7 +378,6 @@ def test_set_picks_items_without_ids_by_position(gtm, plan_file):
 
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-
 from test_hostile import PROPERTY, assert_clean_outcome, run_cli, yaml_scalars  # noqa: E402
 
 _KEYS = st.sampled_from(["sales", "marketing", "programs", "assumptions", "win_rate", "id", "remove", "cost",

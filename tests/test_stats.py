@@ -2,9 +2,9 @@
 
 import pytest
 
+from gtmplan.engine.stats import fits, wilson
 from gtmplan.errors import InputError
 from gtmplan.output.outputs import choose_format
-from gtmplan.engine.stats import fits, wilson
 
 
 def test_wilson_by_hand():

@@ -9,8 +9,8 @@ import pytest
 from pydantic import BaseModel, ConfigDict
 
 from gtmplan.errors import InputError
-from gtmplan.read.loader import read_document
 from gtmplan.plan.validation import load_model, located
+from gtmplan.read.loader import read_document
 
 
 class _Inner(BaseModel):

@@ -165,10 +165,10 @@ def check(
     sets: Optional[list[str]] = SET_OPT,
 ) -> int:
     """Flag where the sales and marketing halves of the plan don't add up."""
-    from gtmplan.rules.checker import parse_codes, run_check
-    from gtmplan.read.loader import load_plan
     from gtmplan.output.outputs import choose_format
     from gtmplan.output.reporters import get_reporter
+    from gtmplan.read.loader import load_plan
+    from gtmplan.rules.checker import parse_codes, run_check
 
     fmt = choose_format("check", fmt, output, ("text", "json", "github", "sarif"), "text")
     sel, ign = parse_codes(select, "--select"), parse_codes(ignore, "--ignore")
@@ -191,8 +191,8 @@ def funnel(
     """Show the demand waterfall and sales capacity, quarter by quarter."""
     from gtmplan.engine.funnel import compute
     from gtmplan.output.funnel_report import REPORTERS, FunnelReport
-    from gtmplan.read.loader import load_plan
     from gtmplan.output.outputs import choose_format, reporter
+    from gtmplan.read.loader import load_plan
 
     fmt = choose_format("funnel", fmt, output, ("table", "json", "csv"), "table")
     loaded = load_plan(plan, _one_scenario("funnel", scenario), sets or ())
@@ -215,9 +215,10 @@ def render(
     sets: Optional[list[str]] = SET_OPT,
 ) -> int:
     """Render the integrated plan document (Markdown, self-contained HTML, or an iCalendar of reviews)."""
-    from gtmplan.read.loader import load_plan
     from gtmplan.output.outputs import choose_format
-    from gtmplan.output.render import parse_quarter, render as render_document
+    from gtmplan.output.render import parse_quarter
+    from gtmplan.output.render import render as render_document
+    from gtmplan.read.loader import load_plan
 
     fmt = choose_format("render", fmt, output, ("md", "html", "ics"), "md")
     loaded = load_plan(plan, _one_scenario("render", scenario), sets or ())
@@ -249,10 +250,10 @@ def review(
     sets: Optional[list[str]] = SET_OPT,
 ) -> int:
     """Compare a quarter's plan with what happened, from HubSpot or Salesforce CSV exports."""
-    from gtmplan.read.loader import load_plan
+    from gtmplan.commands.review import REVIEW_OUTSIDE, report, run_review
     from gtmplan.output.outputs import choose_format
     from gtmplan.plan.loaded import quarter_in_horizon
-    from gtmplan.commands.review import REVIEW_OUTSIDE, report, run_review
+    from gtmplan.read.loader import load_plan
 
     if fmt is not None and fmt not in report.REPORTERS:
         raise InputError.single("--format", f"{fmt!r}: review writes {', '.join(report.REPORTERS)}")
@@ -288,8 +289,8 @@ def calibrate(
 ) -> int:
     """Each funnel assumption against the recorded actuals (actuals/), with a proposed value where they contradict it."""
     from gtmplan.commands import calibrate as cal
-    from gtmplan.read.loader import load_plan
     from gtmplan.output.outputs import choose_format
+    from gtmplan.read.loader import load_plan
 
     kind = choose_format("calibrate", fmt, output, cal.FORMATS, "text")
     loaded = load_plan(plan)
@@ -316,8 +317,8 @@ def compare(
 ) -> int:
     """The plan and its scenarios side by side: targets, MQLs, shortfall, coverage, cost, findings."""
     from gtmplan.commands.compare import render_json, render_md, render_text, run_compare
-    from gtmplan.read.loader import resolve_target
     from gtmplan.output.outputs import choose_format
+    from gtmplan.read.loader import resolve_target
     from gtmplan.read.sources import DiskSource
 
     chosen = choose_format("compare", fmt, output, ("text", "md", "json"), "text")
@@ -428,7 +429,7 @@ def run(argv: list[str] | None = None) -> int:
             gc.enable()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _command():
     """The click command typer builds from ``app``: built once per process (about 16 ms
     each time), so in-process callers that run many commands do not pay it per call."""

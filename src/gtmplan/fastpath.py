@@ -130,9 +130,9 @@ def run(argv: list[str]) -> Optional[int]:
 def _check(plan: str = ".", fmt: str = "text", select: Optional[str] = None, ignore: Optional[str] = None,
            strict: bool = False) -> int:
     # The body of cli.check without -o (which is left to typer).
-    from gtmplan.rules.checker import parse_codes, run_check
-    from gtmplan.read.loader import load_plan
     from gtmplan.output.reporters import get_reporter
+    from gtmplan.read.loader import load_plan
+    from gtmplan.rules.checker import parse_codes, run_check
 
     sel, ign = parse_codes(select, "--select"), parse_codes(ignore, "--ignore")
     result = run_check(load_plan(plan), sel, ign)
@@ -158,10 +158,10 @@ def _review(quarter: str, plan: str = ".", leads: Optional[str] = None, deals: O
             mapping: Optional[str] = None, encoding: Optional[str] = None, fx: Optional[str] = None,
             fmt: Optional[str] = None, output: Optional[str] = None) -> int:
     # The body of cli.review without --date-format, --record, --scenario and --set (left to typer).
-    from gtmplan.read.loader import load_plan
+    from gtmplan.commands.review import REVIEW_OUTSIDE, report, run_review
     from gtmplan.output.outputs import choose_format, emit, use_color
     from gtmplan.plan.loaded import quarter_in_horizon
-    from gtmplan.commands.review import REVIEW_OUTSIDE, report, run_review
+    from gtmplan.read.loader import load_plan
 
     kind = choose_format("review", fmt, output, tuple(report.REPORTERS), "text")
     loaded = load_plan(plan)

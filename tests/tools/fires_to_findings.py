@@ -27,8 +27,8 @@ sys.path.insert(0, str(TESTS))
 from conftest import apply_patch, base_plan, write_plan  # noqa: E402
 from test_rules import write_actuals  # noqa: E402
 
-from gtmplan.rules.checker import run_check  # noqa: E402
 from gtmplan.read.loader import load_plan  # noqa: E402
+from gtmplan.rules.checker import run_check  # noqa: E402
 
 TOKEN = re.compile(r"'[^']*'|\$[0-9][0-9,]*|[0-9][0-9,.]*%|[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}Q[1-4]"
                    r"|[0-9][0-9,]*(?:\.[0-9]+)?")

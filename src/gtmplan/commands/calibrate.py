@@ -14,11 +14,11 @@ import io
 import json
 from typing import Optional
 
-from gtmplan.output import fmt
-from gtmplan.read.actuals import MIN_RATE_N, MIN_WON_DEALS, RATE_KEYS, RATE_UNITS, quarters_phrase
-from gtmplan.errors import InputError
 from gtmplan.engine.funnel import effective_assumptions
 from gtmplan.engine.stats import fits, plan_value
+from gtmplan.errors import InputError
+from gtmplan.output import fmt
+from gtmplan.read.actuals import MIN_RATE_N, MIN_WON_DEALS, RATE_KEYS, RATE_UNITS, quarters_phrase
 
 KEYS = (*RATE_KEYS, "average_deal_size")
 FORMATS = ("text", "md", "json")

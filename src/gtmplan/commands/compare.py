@@ -11,15 +11,16 @@ target), program cost, budget, and the ``check`` findings by severity.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Optional
 
-from gtmplan.output import fmt
-from gtmplan.rules.checker import CheckResult, run_check
-from gtmplan.errors import InputError
 from gtmplan.engine.funnel import Funnel
-from gtmplan.read.loader import LoadedPlan, load_each
+from gtmplan.errors import InputError
+from gtmplan.output import fmt
 from gtmplan.output.markdown import md as md_escape
+from gtmplan.read.loader import LoadedPlan, load_each
+from gtmplan.rules.checker import CheckResult, run_check
 
 
 @dataclass

@@ -113,7 +113,7 @@ def notes(result, currency: str) -> list[str]:
     sc = result.scopes[0]
     out = []
     ev = result.evidence
-    how = (f"Each rate stays at the plan's value (--fixed-rates)" if s.fixed_rates else
+    how = ("Each rate stays at the plan's value (--fixed-rates)" if s.fixed_rates else
            f"Each rate is drawn around the plan's value, weighted as {fmt.number(s.prior_n)} observations "
            f"(forecast.prior_n)" + (f", updated by what {_span(ev)} recorded (actuals/)" if ev else
                                     "; no recorded quarter (actuals/) to update it"))

@@ -17,10 +17,10 @@ import os
 from pathlib import Path
 from typing import Optional
 
-from gtmplan.read.actuals import RATE_KEYS, actuals_dir, read_actuals
 from gtmplan.errors import InputError
 from gtmplan.output.fmt import plural
 from gtmplan.plan.quarters import Quarter
+from gtmplan.read.actuals import RATE_KEYS, actuals_dir, read_actuals
 
 _CHUNK = 1 << 20
 
@@ -127,7 +127,7 @@ def today() -> dt.date:
     """Today, or the date of ``SOURCE_DATE_EPOCH`` (reproducible files, as in reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
     return dt.date.today()
 
 

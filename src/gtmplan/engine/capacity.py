@@ -7,7 +7,8 @@ dedicated sellers, the shared rows) is counted by the same code as the whole.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Optional
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Optional
 
 from gtmplan.plan.quarters import Quarter, month_index
 
@@ -100,8 +101,9 @@ def sellers_joining(plan: Plan, q: Quarter, rows: Optional[Iterable[TeamRow]] = 
 def sellers_leaving(plan: Plan, q: Quarter, rows: Optional[Iterable[TeamRow]] = None) -> int:
     """Head count who leave during the quarter (their ``end`` before its last day)."""
     first, last = q.first_day(plan.calendar), q.last_day(plan.calendar)
-    return sum(r.count for r in _rows(plan, rows)
-               if getattr(r, "end", None) is not None and first <= r.end < last and _present(r, first, last))
+    return sum((r.count for r in _rows(plan, rows)
+                if (end := getattr(r, "end", None)) is not None and first <= end < last and _present(r, first, last)),
+               0)
 
 
 def ramped_sellers(plan: Plan, q: Quarter, rows: Optional[Iterable[TeamRow]] = None) -> float:

@@ -1,5 +1,5 @@
 """The chance that the plan makes its numbers: a Monte Carlo simulation of the funnel
-(docs/reference/cli.md, "gtmplan forecast"; docs/reference/forecast.md in plain words).
+(docs/reference/cli.md, "gtmplan forecast [PLAN]"; docs/reference/forecast.md in plain words).
 
 Pure computation with numpy, vectorised over the runs; imported only by ``gtmplan
 forecast`` and by ``render`` when the plan has recorded actuals or a ``forecast:``
@@ -170,7 +170,9 @@ def company_scope(loaded: LoadedPlan) -> tuple[Scope, list[str]]:
     for key in needed[:-1]:
         pooled = track.pooled_rate(key, window) if track else None
         k, n = (pooled.k, pooled.n) if pooled else (0, 0)
-        rates[key] = RateInput(key, f"{a[key].side}.assumptions.{key}", float(a[key].value), k, n - k)
+        value = a[key].value
+        assert value is not None  # `needed` holds only stated assumptions
+        rates[key] = RateInput(key, f"{a[key].side}.assumptions.{key}", float(value), k, n - k)
     evidence = [str(rq.quarter) for rq in track.latest(window)] if track else []
     horizon = list(quarter_range(plan.horizon.start, plan.horizon.end))
     index = {q: i for i, q in enumerate(horizon)}
@@ -187,7 +189,9 @@ def company_scope(loaded: LoadedPlan) -> tuple[Scope, list[str]]:
                 mqls[i].append(int(p.expected_mqls))
     f = compute(plan)
     lag = lag_quarters(a["sales_cycle_days"].value)
-    deal = float(a["average_deal_size"].value)
+    deal_value = a["average_deal_size"].value
+    assert deal_value is not None  # checked with the other needed assumptions
+    deal = float(deal_value)
     targets = [float(plan.sales.targets[q]) for q in horizon]
     opening = None
     opening_opps = None

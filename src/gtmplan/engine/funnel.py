@@ -7,12 +7,13 @@ computation. Numbers are exact floats; rounding is for display only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Optional
 
-from gtmplan.plan.modelparts import ASSUMPTION_KEYS, MARKETING_OWNS
 from gtmplan.engine.capacity import attrition_factor, capacity
 from gtmplan.engine.pipeline import other_opportunities, other_pipeline_cost
+from gtmplan.plan.modelparts import ASSUMPTION_KEYS, MARKETING_OWNS
 from gtmplan.plan.quarters import Quarter, quarter_range
 
 if TYPE_CHECKING:  # pydantic is not imported at run time: plans may be compiled records

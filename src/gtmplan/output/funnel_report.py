@@ -13,8 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from gtmplan.output.fmt import count, money, pct, plural, printable, shortfall
 from gtmplan.engine.funnel import Funnel
+from gtmplan.output.fmt import count, money, pct, plural, printable, shortfall
 
 if TYPE_CHECKING:
     from gtmplan.plan.model import Plan

@@ -10,8 +10,9 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import PurePath
-from typing import Mapping, Optional, Protocol, Sequence, TypeVar
+from typing import Optional, Protocol, TypeVar
 
 from gtmplan.errors import InputError
 

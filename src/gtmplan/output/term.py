@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 DEFAULT = 100  # not a terminal and no COLUMNS: a width most terminals and editors show whole
 MINIMUM = 60

@@ -6,7 +6,8 @@ judge a valid plan. Each problem is located at the value at fault.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from gtmplan.plan.quarters import quarter_range
 from gtmplan.plan.sourcemap import PathT

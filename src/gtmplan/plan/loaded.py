@@ -10,9 +10,9 @@ from gtmplan.errors import InputError
 from gtmplan.plan.sourcemap import SourceMap
 
 if TYPE_CHECKING:  # the model module imports pydantic: loaded only once a plan is validated
-    from gtmplan.read.actuals import TrackRecord
     from gtmplan.plan.model import Plan
     from gtmplan.plan.quarters import Quarter
+    from gtmplan.read.actuals import TrackRecord
 
 
 @dataclass

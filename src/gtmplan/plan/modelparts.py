@@ -60,8 +60,8 @@ class PlanBehaviour:
         """Share of each quarter's opportunities that other_pipeline's fixed shares bring (0
         without one; shares per quarter and capacity items are not in it: see
         :func:`gtmplan.engine.pipeline.other_opportunities`)."""
-        return sum(s.share for s in self.sales.other_pipeline or []  # type: ignore[attr-defined]
-                   if isinstance(s.share, (int, float)))
+        return sum((float(s.share) for s in self.sales.other_pipeline or []  # type: ignore[attr-defined]
+                    if isinstance(s.share, (int, float))), 0.0)
 
 
 def clock_time(value: str) -> str:

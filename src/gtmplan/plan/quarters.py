@@ -20,8 +20,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, Literal
+from typing import Literal
 
 _QUARTER_RE = re.compile(r"([0-9]{4})Q([1-4])")
 QUARTER_PATTERN = r"^[0-9]{4}Q[1-4]$"

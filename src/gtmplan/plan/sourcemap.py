@@ -16,8 +16,9 @@ scenario's file.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Union
+from typing import Union
 
 import yaml
 
@@ -132,11 +133,11 @@ class SourceMap:
         if depth != len(path) - 1 or not isinstance(parent, yaml.MappingNode) or not parent.flow_style:
             return None
         pairs = parent.value
-        for i, (k, v) in enumerate(pairs):
-            if isinstance(k, yaml.ScalarNode) and k.value == path[-1]:
-                break
-        else:
+        i = next((n for n, (k, _) in enumerate(pairs) if isinstance(k, yaml.ScalarNode) and k.value == path[-1]),
+                 None)
+        if i is None:
             return None
+        k, v = pairs[i]
         plain_null = isinstance(v, yaml.ScalarNode) and v.value == "" and not v.style
         if i == 0 or not plain_null:
             return None

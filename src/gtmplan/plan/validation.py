@@ -18,7 +18,8 @@ import datetime as dt
 import difflib
 import re
 import typing
-from typing import TYPE_CHECKING, Any, Iterable, TypeVar
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from gtmplan.errors import InputError, Problem
 from gtmplan.plan.sourcemap import PathT, SourceMap, dotted

@@ -16,16 +16,17 @@ from __future__ import annotations
 import math
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import yaml
 
+from gtmplan.engine.stats import wilson
 from gtmplan.errors import InputError, Problem
 from gtmplan.plan.quarters import Quarter
 from gtmplan.plan.sourcemap import SourceMap
-from gtmplan.engine.stats import wilson
 
 ACTUALS_DIR = "actuals"
 RATE_KEYS = ("lead_to_mql", "mql_to_sql", "sql_to_opportunity", "win_rate")

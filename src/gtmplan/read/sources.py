@@ -13,9 +13,10 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 from gtmplan.errors import InputError, Problem
 from gtmplan.read.overlay import Scenario

@@ -29,8 +29,8 @@ from typing import Any
 
 import yaml
 
-from gtmplan.read import yamlhints
 from gtmplan.errors import InputError, Problem
+from gtmplan.read import yamlhints
 
 try:  # libyaml's C parser; the pure-Python one is a slower fallback
     _Base = yaml.CSafeLoader

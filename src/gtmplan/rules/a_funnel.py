@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from gtmplan.output.fmt import assumption, ceil_count, count, pct, pct_beyond, plural, possessive, rate, rel_diff, shown_gap
 from gtmplan.engine.capacity import attrition_factor, ramped_sellers, sellers, sellers_joining, sellers_leaving
-from gtmplan.engine.pipeline import apportion, other_opportunities
 from gtmplan.engine.funnel import WATERFALL_NEEDS, owner, planned_opportunities
+from gtmplan.engine.pipeline import apportion, other_opportunities
+from gtmplan.output.fmt import (
+    assumption,
+    ceil_count,
+    count,
+    pct,
+    pct_beyond,
+    plural,
+    possessive,
+    rate,
+    rel_diff,
+    shown_gap,
+)
 from gtmplan.plan.modelparts import ASSUMPTION_KEYS
 from gtmplan.rules.base import Context, Rule, register
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gtmplan.output.fmt import count, pct, pct_beyond, plural
 from gtmplan.engine.funnel import program_mqls
+from gtmplan.output.fmt import count, pct, pct_beyond, plural
 from gtmplan.rules.base import Rule, register
 
 

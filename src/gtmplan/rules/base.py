@@ -9,12 +9,13 @@ sections "Why", "Fires when", "How to fix" and "Example".
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, ClassVar, Iterator, Optional
+from typing import TYPE_CHECKING, ClassVar, Optional
 
-from gtmplan.output.fmt import money
 from gtmplan.engine.funnel import Funnel, compute
+from gtmplan.output.fmt import money
 from gtmplan.plan.quarters import Quarter
 from gtmplan.plan.sourcemap import Location, PathT, SourceMap
 from gtmplan.plan.vocabulary import SEVERITIES, Severity

@@ -9,14 +9,15 @@ related location) suppresses it there.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, Sequence
+from typing import Optional
 
-from gtmplan.errors import InputError, Problem
 from gtmplan.engine.funnel import Funnel
+from gtmplan.errors import InputError, Problem
 from gtmplan.plan.loaded import LoadedPlan
-from gtmplan.rules import Context, Finding, Rule, all_rules
 from gtmplan.plan.vocabulary import SEVERITIES, Severity
+from gtmplan.rules import Context, Finding, Rule, all_rules
 
 
 @dataclass

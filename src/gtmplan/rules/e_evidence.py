@@ -7,11 +7,11 @@ Both rules read the recorded quarters (:mod:`gtmplan.read.actuals`); a plan with
 
 from __future__ import annotations
 
-from gtmplan.read.actuals import MIN_RATE_N, MIN_WON_DEALS, RATE_KEYS, RATE_UNITS, quarters_phrase
-from gtmplan.output.fmt import count, pct, rate, rel_diff
 from gtmplan.engine.funnel import program_leads
+from gtmplan.output.fmt import count, pct, rate, rel_diff
 from gtmplan.plan.sourcemap import Location
 from gtmplan.plan.vocabulary import SIDES
+from gtmplan.read.actuals import MIN_RATE_N, MIN_WON_DEALS, RATE_KEYS, RATE_UNITS, quarters_phrase
 from gtmplan.rules.base import Rule, register
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gtmplan.output.fmt import count, pct, pct_beyond, rel_diff
+from gtmplan.output.fmt import count, pct_beyond, rel_diff
 from gtmplan.plan.vocabulary import SIDES
 from gtmplan.rules.base import Rule, register
 

@@ -16,13 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
 from gtmplan.errors import InputError
 from gtmplan.read.loader import LoadedPlan, load, resolve_target
-from gtmplan.rules import Finding
 from gtmplan.read.sources import DiskSource, GitObjects, PlanSource, open_side
+from gtmplan.rules import Finding
 
 FAIL_ON = ("new-errors", "new-warnings", "any-change")
 NO_CHANGE = "No change to the plan's numbers or findings."

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
+from gtmplan.commands.diff import NO_CHANGE, DiffResult
 from gtmplan.output import fmt
 from gtmplan.output.markdown import code, md
-from gtmplan.commands.diff import NO_CHANGE, DiffResult
 
 MD_LIMIT = 60_000
 """GitHub refuses comments over 65,536 characters; the comment stays well below."""
@@ -17,7 +17,15 @@ CUT_NOTE = ("\n\n*This comment was cut at 60,000 characters; run `gtmplan diff` 
 
 # -- what matters most ----------------------------------------------------------------
 
-def _shortfall(row: dict) -> Optional[int]:
+def _shortfall(row: dict) -> Optional[float]:
+    d, p = row.get("mqls_demanded"), row.get("mqls_planned")
+    if d is None or p is None:
+        return None
+    return max(0.0, d - p)
+
+
+def _shown_shortfall(row: dict) -> Optional[int]:
+    """The shortfall as every output shows it (fmt.shown_gap): the difference of the counts shown."""
     return fmt.shown_gap(row.get("mqls_demanded"), row.get("mqls_planned"))
 
 
@@ -34,13 +42,14 @@ def biggest_move(r: DiffResult) -> Optional[str]:
         a, b = _shortfall(old), _shortfall(new)
         if a is not None and b is not None and abs(b - a) >= 0.5:
             scale = max(old.get("mqls_demanded") or 0, new.get("mqls_demanded") or 0, 1.0)
+            shown_a, shown_b = _shown_shortfall(old), _shown_shortfall(new)
             if a == 0:
-                words = f"a shortfall of {fmt.count(b)} MQLs appears in {q} (MQLs created there for later deals)"
+                words = f"a shortfall of {shown_b:,} MQLs appears in {q} (MQLs created there for later deals)"
             elif b == 0:
-                words = f"the MQL shortfall in {q} closes (was {fmt.count(a)})"
+                words = f"the MQL shortfall in {q} closes (was {shown_a:,})"
             else:
                 verb = "grows" if b > a else "shrinks"
-                words = f"the MQL shortfall in {q} {verb} from {fmt.count(a)} to {fmt.count(b)}"
+                words = f"the MQL shortfall in {q} {verb} from {shown_a:,} to {shown_b:,}"
             best = max(best or (0.0, ""), (abs(b - a) / scale, words))
         a, b = _coverage(old), _coverage(new)
         if a is not None and b is not None and abs(b - a) >= 0.005:

@@ -12,23 +12,43 @@ from __future__ import annotations
 import csv
 import math
 import sys
-from typing import Optional, Sequence
+from collections.abc import Sequence
+from typing import Optional
 
-from gtmplan.errors import InputError, Problem
-from gtmplan.output.fmt import plural
-from gtmplan.engine.funnel import compute, planned_opportunities, program_leads
-from gtmplan.plan.loaded import LoadedPlan
-from gtmplan.plan.quarters import Quarter
-from gtmplan.engine.stats import fits, wilson
 from gtmplan.commands.review.columns import load_mapping, recognise
 from gtmplan.commands.review.csvread import open_csv
-from gtmplan.commands.review.figures import (OTHER_SOURCES, BadRows, DealCounts, LeadCounts, LeadScan, coverage,
-                                              scan_deals, stage_note, stage_problem)
+from gtmplan.commands.review.figures import (
+    OTHER_SOURCES,
+    BadRows,
+    DealCounts,
+    LeadCounts,
+    LeadScan,
+    coverage,
+    scan_deals,
+    stage_note,
+    stage_problem,
+)
 from gtmplan.commands.review.parallel import SplitFailed, big_file, cut_point, two_cpus
 from gtmplan.commands.review.parallel import read_leads as parallel_read_leads
-from gtmplan.commands.review.result import (RATES, BadRow, InputFile, LossReason, Metric, ProgramRow, Rate, ReviewResult, SourceRow,
-                     is_weak)
+from gtmplan.commands.review.result import (
+    RATES,
+    BadRow,
+    InputFile,
+    LossReason,
+    Metric,
+    ProgramRow,
+    Rate,
+    ReviewResult,
+    SourceRow,
+    is_weak,
+)
 from gtmplan.commands.review.values import check_date_format
+from gtmplan.engine.funnel import compute, planned_opportunities, program_leads
+from gtmplan.engine.stats import fits, wilson
+from gtmplan.errors import InputError, Problem
+from gtmplan.output.fmt import plural
+from gtmplan.plan.loaded import LoadedPlan
+from gtmplan.plan.quarters import Quarter
 
 __all__ = ["run_review", "ReviewResult", "figures_of"]
 
@@ -150,9 +170,9 @@ MAX_RATE = 1e9  # units of the plan's currency for one unit of another: larger i
 
 def load_fx(path: str, plan_currency: Optional[str] = None) -> dict[str, float]:
     """``--fx FILE``: a YAML mapping of currency code -> rate into the plan's currency."""
-    import yaml
-
     from pathlib import Path
+
+    import yaml
 
     from gtmplan.read.yamlsource import compose, read_text
 

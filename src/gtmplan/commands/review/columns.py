@@ -376,8 +376,8 @@ def load_mapping(path: str) -> Mapping:
     from pydantic import BaseModel, ConfigDict
 
     from gtmplan.errors import Problem
-    from gtmplan.read.loader import read_document
     from gtmplan.plan.validation import load_model
+    from gtmplan.read.loader import read_document
 
     class _Strict(BaseModel):
         model_config = ConfigDict(extra="forbid", strict=True)

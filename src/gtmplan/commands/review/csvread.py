@@ -24,9 +24,10 @@ import os
 import re
 import select
 import stat
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, count, islice
-from typing import Callable, Iterator, Optional
+from typing import Optional
 
 from gtmplan.errors import InputError
 
@@ -55,7 +56,7 @@ class CsvFile:
     end: list[int] = field(default_factory=list)  # [the byte offset where reading stops] (open_csv's end)
     sep_line: int = 0  # 1 when an Excel "sep=;" line comes before the header
     lines_read: Callable[[], int] = int  # physical lines read so far
-    digest: Optional["hashlib._Hash"] = None  # SHA-256 of the bytes read, for a pipe (a file can be read again)
+    digest: Optional[hashlib._Hash] = None  # SHA-256 of the bytes read, for a pipe (a file can be read again)
     part_fd: int = -1  # with an end: the file, for open_part (the caller closes it: close_part)
     newlines_read: Callable[[], int] = int  # newline bytes read so far
     quote_free: bool = False  # a regular file without a quote: rows split without the csv module

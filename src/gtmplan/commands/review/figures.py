@@ -12,14 +12,15 @@ reported with its spreadsheet row number and counted nowhere else.
 from __future__ import annotations
 
 from collections import Counter
-from itertools import chain
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import PurePath
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Optional
 
 from gtmplan.commands.review.columns import KNOWN_OPEN, Layout, _norm, stage_key, stage_outcome
-from gtmplan.output.fmt import plural
 from gtmplan.commands.review.values import AmountColumn, BadValue, DateColumn, DateOrder, currency_of, days_between
+from gtmplan.output.fmt import plural
 
 MAX_BAD_ROWS_LISTED = 1000
 MAX_SOURCES = 1000  # distinct source values in the per-source table
@@ -45,7 +46,7 @@ class BadRows:
         if len(self.listed) < MAX_BAD_ROWS_LISTED:
             self.listed.append({"file": PurePath(file).name, "row": row, "error": error})
 
-    def merge(self, other: "BadRows") -> None:
+    def merge(self, other: BadRows) -> None:
         self.total += other.total
         self.listed += other.listed[:MAX_BAD_ROWS_LISTED - len(self.listed)]
 
@@ -76,7 +77,7 @@ class CappedCounter(Counter):
             self._fold(self.cap)
         return k
 
-    def finish(self) -> "CappedCounter":
+    def finish(self) -> CappedCounter:
         if len(self) - (self.other in self) > self.cap:
             self._fold(self.cap)
         return self

@@ -21,11 +21,12 @@ import csv
 import os
 import pickle
 import signal
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
-from gtmplan.errors import InputError
 from gtmplan.commands.review.csvread import CsvFile, open_part
 from gtmplan.commands.review.figures import BadRows, LeadScan
+from gtmplan.errors import InputError
 
 PARALLEL_MIN_BYTES = 4_000_000  # smaller files are read faster than a process starts
 DEALS_WEIGHT = 1.2  # CPU seconds per byte of a deals export / of a leads export (benchmarks/review_bench.py)

@@ -14,9 +14,9 @@ import json
 import re
 from typing import Optional, Protocol
 
-from gtmplan.output import fmt, term
 from gtmplan.commands.review.figures import OTHER_SOURCES
 from gtmplan.commands.review.result import ReviewResult
+from gtmplan.output import fmt, term
 
 SOURCES_SHOWN = 20  # rows of the per-source table in text, md and html (JSON keeps them all)
 

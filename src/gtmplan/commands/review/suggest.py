@@ -11,14 +11,13 @@ more certain than the data (cli.md 0.2, "Statistics"; rules.md E701).
 
 from __future__ import annotations
 
-from gtmplan.commands.review.figures import OTHER_SOURCES
-
 from typing import Optional
 
-from gtmplan.output.fmt import count, money, pct, plural, possessive, rate, rel_diff
+from gtmplan.commands.review.figures import OTHER_SOURCES
+from gtmplan.commands.review.result import MIN_RATE_ROWS, MIN_WON_DEALS, Rate, ReviewResult
 from gtmplan.engine.funnel import lag_quarters
 from gtmplan.engine.stats import plan_value, wilson
-from gtmplan.commands.review.result import MIN_RATE_ROWS, MIN_WON_DEALS, Rate, ReviewResult
+from gtmplan.output.fmt import count, money, pct, plural, possessive, rate, rel_diff
 
 MAX_ROWS_TO_TELL = 10_000_000
 FAR_MORE = 100  # more than this many times the rows measured: not worth a number

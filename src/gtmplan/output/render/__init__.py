@@ -7,6 +7,7 @@ from typing import Optional
 from gtmplan.plan.loaded import LoadedPlan, quarter_in_horizon
 from gtmplan.plan.quarters import Quarter
 
+
 def parse_quarter(text: Optional[str], loaded: LoadedPlan) -> Optional[Quarter]:
     return None if text is None else quarter_in_horizon(text, loaded)
 

@@ -19,10 +19,10 @@ from typing import Optional
 
 from gtmplan import __version__
 from gtmplan.output.fmt import printable
+from gtmplan.output.render.view import closing_and_next
 from gtmplan.plan.loaded import LoadedPlan
 from gtmplan.plan.quarters import Quarter
 from gtmplan.rules import Finding
-from gtmplan.output.render.view import closing_and_next
 
 AGENDA = {
     "win-loss": "Win-loss: why deals were won and lost, from sales' records",
@@ -38,14 +38,14 @@ def _stamp() -> dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
         try:
-            return dt.datetime.fromtimestamp(int(epoch.strip()), tz=dt.timezone.utc)
+            return dt.datetime.fromtimestamp(int(epoch.strip()), tz=dt.UTC)
         except (OverflowError, OSError, ValueError):
             from gtmplan.errors import InputError
 
             shown = epoch.strip() if len(epoch.strip()) <= 30 else epoch.strip()[:20] + "..."
             raise InputError.single(None, f"SOURCE_DATE_EPOCH={shown} is out of range: give seconds since "
                                           "1970-01-01 up to 253402300799 (9999-12-31)") from None
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")

@@ -21,8 +21,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from gtmplan.errors import InputError
 from gtmplan.output.fmt import printable
-from gtmplan.read.yamlsource import read_bytes
 from gtmplan.read.resources import templates_dir
+from gtmplan.read.yamlsource import read_bytes
 
 
 class DirectoryLoader(BaseLoader):

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from typing import Optional
 
+from gtmplan.engine.capacity import sellers
+from gtmplan.engine.funnel import Funnel, compute, program_leads, program_mqls
+from gtmplan.engine.pipeline import is_motion, opportunity_sources, shown_opportunity_sources, source_cost
 from gtmplan.errors import InputError
 from gtmplan.output import fmt
 from gtmplan.output.fmt import day
-from gtmplan.engine.capacity import sellers
 from gtmplan.output.funnel_report import attrition_text
-from gtmplan.engine.funnel import Funnel, compute, program_leads, program_mqls
-from gtmplan.engine.pipeline import is_motion, opportunity_sources, shown_opportunity_sources, source_cost
+from gtmplan.output.render.charts import bar_chart
 from gtmplan.plan.loaded import LoadedPlan
 from gtmplan.plan.quarters import FiscalCalendar, Quarter
-from gtmplan.rules import Finding
 from gtmplan.plan.vocabulary import SIDES, STAGES
-from gtmplan.output.render.charts import bar_chart
+from gtmplan.rules import Finding
 
 
 def _join(items, empty: str = "any") -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gtmplan.rules.checker import CheckResult
 from gtmplan.output.fmt import printable
+from gtmplan.rules.checker import CheckResult
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 

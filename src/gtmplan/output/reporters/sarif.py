@@ -7,8 +7,8 @@ from pathlib import Path, PurePath
 from urllib.parse import quote
 
 from gtmplan import __version__
-from gtmplan.rules.checker import CheckResult
 from gtmplan.rules import all_rules
+from gtmplan.rules.checker import CheckResult
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gtmplan.rules.checker import CheckResult
 from gtmplan.output.fmt import plural, printable
+from gtmplan.rules.checker import CheckResult
 
 _COLORS = {"error": "31", "warning": "33", "info": "36"}
 
