@@ -171,7 +171,7 @@ MUTATIONS = [
     ({"goals": {0: {"period": "2027Q2"}}}, True),
     ({"goals": {0: {"period": "FY2027"}}}, False),
     ({"goals": {0: {"owners": ["finance"]}}}, False),
-    ({"company": 5}, True),  # text as written (plan-format.md): "5"
+    ({"company": 5}, True),  # text as written (docs/reference/plan-format.md): "5"
     ({"company": True}, True),
     ({"marketing": {"programs": {0: {"id": 404}}}, "goals": {0: {"id": 2027}}}, True),
     ({"marketing": {"programs": {0: {"id": 1.5}}}}, False),
@@ -185,7 +185,7 @@ MUTATIONS = [
     ({"icp": {"segments": []}}, False),
     ({"check": {"severity": {"A101": "fatal"}}}, False),
     ({"lead_definition": "__delete__"}, False),
-    # plan-format.md, additions in 0.2
+    # docs/reference/plan-format.md, additions in 0.2
     ({"feedback": {"competitive_intel": {"shared_with": "marketing"}}}, True),
     ({"marketing": {"programs": {0: {"quarters": "2027Q3"}}}}, True),
     ({"marketing": {"programs": {0: {"quarters": "2027-Q3"}}}}, False),

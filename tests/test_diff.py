@@ -1,4 +1,4 @@
-"""gtmplan diff (cli.md 0.2): paths, real temporary git repositories, the pull-request comment."""
+"""gtmplan diff (docs/reference/cli.md 0.2): paths, real temporary git repositories, the pull-request comment."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def commit(repo: Path, message: str) -> str:
 @pytest.fixture
 def mql_repo(repo):
     """Two commits. The last one changes marketing.assumptions.mql_to_sql (0.4 -> 0.5) and, with it,
-    sales' value (0.4 -> 0.32). The funnel takes sales' value for this stage (plan-format.md), so
+    sales' value (0.4 -> 0.32). The funnel takes sales' value for this stage (docs/reference/plan-format.md), so
     marketing's change alone moves no figure; together the quarters move and the sides now differ
     by 36%: a new A101 (and A102 where the MQLs planned fall short)."""
     before = apply_patch(base_plan(), {"marketing": {"assumptions": {"mql_to_sql": 0.4}}})
@@ -83,7 +83,7 @@ def test_diff_head_1_text(gtm, mql_repo):
 
 
 def test_plan_omitted_reads_plan_dir_on_both_sides(gtm, mql_repo):
-    """cli.md: PLAN defaults to ./plan when the current directory holds no plan files; the git
+    """docs/reference/cli.md: PLAN defaults to ./plan when the current directory holds no plan files; the git
     side is then read at plan/ too (not at the repository's root, where there is no plan)."""
     for head in ([], ["--head", "HEAD"]):
         r = gtm("diff", "--base", "HEAD~1", *head, "-f", "json")

@@ -662,7 +662,7 @@ def test_signal_during_a_write_removes_the_temporary_file(tmp_path, sig):
 # -- 14. permissions: -o keeps the replaced file's mode; new files follow the umask ------------
 
 def test_output_keeps_the_mode_of_the_file_it_replaces(tmp_path):
-    out = tmp_path / "review.txt"  # -o's extension chooses the format (cli.md 0.2): text
+    out = tmp_path / "review.txt"  # -o's extension chooses the format (docs/reference/cli.md 0.2): text
     out.write_text("{}")
     out.chmod(0o600)
     clean(gt("check", plan_with(tmp_path), "-o", out), 0)

@@ -72,7 +72,7 @@ def test_every_day_falls_in_exactly_its_quarter(start, named_by):
 
 
 def test_february_fiscal_year_named_by_the_year_it_ends():
-    # plan-format.md 0.2: with end naming and a February start, 2027Q1 is February to April 2026.
+    # docs/reference/plan-format.md 0.2: with end naming and a February start, 2027Q1 is February to April 2026.
     cal = FiscalCalendar(2, "end")
     assert Quarter(2027, 1).first_day(cal) == dt.date(2026, 2, 1)
     assert Quarter(2027, 1).last_day(cal) == dt.date(2026, 4, 30)

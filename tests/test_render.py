@@ -78,9 +78,9 @@ def test_golden_sections(golden, capsysbinary, in_repo, request, case, fmt):
 def test_sections_come_in_the_documented_order(tmp_path, gtm):
     for fmt, pattern in (("md", r"^## (.+)$"), ("html", r"<h2>(.+?)</h2>")):
         out = tmp_path / f"plan.{fmt}"
-        # brightwater-pumps has no actuals/ and no scenarios/: neither "Plan vs actual" nor "Scenarios" (cli.md 0.2);
+        # brightwater-pumps has no actuals/ and no scenarios/: neither "Plan vs actual" nor "Scenarios" (docs/reference/cli.md 0.2);
         # lumen-analytics has four recorded quarters and two scenarios; its recorded quarters bring
-        # "Chance of making the plan" (cli.md 0.3, gtmplan forecast)
+        # "Chance of making the plan" (docs/reference/cli.md 0.3, gtmplan forecast)
         assert gtm("render", EXAMPLES / "brightwater-pumps", "-o", out).code == 0
         assert re.findall(pattern, out.read_text(), re.M) == SECTIONS
         assert gtm("render", EXAMPLES / "lumen-analytics", "-o", out).code == 0
@@ -295,7 +295,7 @@ def test_render_computes_the_funnel_once(monkeypatch, gtm, fmt):
     r = gtm("render", EXAMPLES / "lumen-analytics", "--format", fmt)
     assert r.code == 0 and "Demand waterfall" in r.out
     # one computation per plan: the rendered plan's, shared by its checks and the document, then
-    # (the "Scenarios" section, cli.md 0.2) one for each of lumen's two scenarios
+    # (the "Scenarios" section, docs/reference/cli.md 0.2) one for each of lumen's two scenarios
     assert len(calls) == 3 and len({id(p) for p in calls}) == 3
     assert [p.id for p in calls[0].marketing.programs] == [p.id for p in load_plan(
         str(EXAMPLES / "lumen-analytics")).plan.marketing.programs]

@@ -1,4 +1,4 @@
-"""Every rule of rules.md, driven by the cases in tests/rule_cases/*.yaml.
+"""Every rule of docs/reference/rules.md, driven by the cases in tests/rule_cases/*.yaml.
 
 Each case patches the clean base plan (tests/data/base_plan.yaml), runs only the
 rule under test, and lists *every* finding it expects, in the order ``check``
@@ -119,7 +119,7 @@ def test_rule_documentation_example_fires_and_its_near_miss_is_quiet(tmp_path, r
 
 
 def test_catalogue_matches_rules_md():
-    """Codes, names and default severities are public contract (rules.md)."""
+    """Codes, names and default severities are public contract (docs/reference/rules.md)."""
     expected = {
         "A101": ("assumption-mismatch", "error"), "A102": ("mql-shortfall", "error"),
         "A103": ("pipeline-before-plan", "warning"), "A104": ("capacity-shortfall", "error"),

@@ -1,4 +1,4 @@
-"""Scenarios (plan-format.md 0.2), --set (cli.md "Every command") and gtmplan compare."""
+"""Scenarios (docs/reference/plan-format.md 0.2), --set (docs/reference/cli.md "Every command") and gtmplan compare."""
 
 from __future__ import annotations
 
@@ -162,7 +162,7 @@ def test_a_repeated_scenario_is_a_bad_flag_except_for_compare(gtm, plan_dir, com
 
 
 def test_compare_without_plan_reads_the_scenarios_of_plan_dir(gtm, plan_dir, monkeypatch):
-    """cli.md: PLAN defaults to ./plan when the current directory holds no plan files; its scenarios come along."""
+    """docs/reference/cli.md: PLAN defaults to ./plan when the current directory holds no plan files; its scenarios come along."""
     d = plan_dir({"downside": DOWNSIDE, "upside": UPSIDE})
     monkeypatch.chdir(d.parent)
     r = gtm("compare", "-f", "json")

@@ -1,6 +1,6 @@
 """The command line: parse flags, call the library, map the outcome to an exit code.
 
-Exit codes (cli.md): 0 done; 1 ``check`` found problems; 2 the input could not be
+Exit codes (docs/reference/cli.md): 0 done; 1 ``check`` found problems; 2 the input could not be
 used (bad plan, unreadable file, bad CSV, bad flag), one line per problem on
 stderr. Everything heavy (pydantic models, rich, jinja2) is imported inside the
 command that needs it.

@@ -1,6 +1,6 @@
 """``gtmplan calibrate``: each funnel assumption against the recorded actuals.
 
-Pooled as rules.md E701 says (:mod:`gtmplan.read.actuals`): for each rate, sales' and
+Pooled as docs/reference/rules.md E701 says (:mod:`gtmplan.read.actuals`): for each rate, sales' and
 marketing's values, the pooled actual, its 95% Wilson interval, ``n``, whether
 each side's value lies inside it, and a proposed value: the pooled actual where
 the evidence contradicts a stated value (n >= 30 and outside the interval; for
@@ -25,7 +25,7 @@ FORMATS = ("text", "md", "json")
 
 
 def calibrate(loaded, quarters: Optional[int] = None) -> dict:
-    """The result in cli.md's JSON shape (plus ``evidence`` and each key's ``quarters``)."""
+    """The result in docs/reference/cli.md's JSON shape (plus ``evidence`` and each key's ``quarters``)."""
     plan = loaded.plan
     track = loaded.actuals
     if not track:

@@ -1,4 +1,4 @@
-"""``gtmplan compare``: the plan and its scenarios side by side (cli.md 0.2).
+"""``gtmplan compare``: the plan and its scenarios side by side (docs/reference/cli.md 0.2).
 
 Each column is the plan loaded with one scenario (the base without), through the
 same loader, checked and computed like any plan. Figures over the horizon:

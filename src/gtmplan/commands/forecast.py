@@ -1,5 +1,5 @@
 """``gtmplan forecast``: the chance that the plan makes its numbers, in words for a head
-of sales (text), a Markdown report (md) or cli.md's JSON shape (json).
+of sales (text), a Markdown report (md) or docs/reference/cli.md's JSON shape (json).
 
 The computation is :mod:`gtmplan.engine.forecast` (numpy, imported here only when the
 command runs).

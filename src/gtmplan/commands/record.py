@@ -1,9 +1,9 @@
 """``gtmplan review --record``: a reviewed quarter written to ``actuals/QUARTER.yaml``.
 
-The input is the review's result in its JSON shape (cli.md: ``metrics``, ``rates``
+The input is the review's result in its JSON shape (docs/reference/cli.md: ``metrics``, ``rates``
 with ``n``, ``sources``, ``programs``), so this module does not depend on how the
 review computes it. The file is written in the form a person would write by hand
-(plan-format.md, "Actual results"), each field explained by a comment, checked by
+(docs/reference/plan-format.md, "Actual results"), each field explained by a comment, checked by
 the same reader that loads it with the plan, and written atomically; an existing
 file is replaced only with ``--force``.
 """
@@ -156,7 +156,7 @@ def _line(text: str, comment: str, width: int = 44) -> str:
 
 def build(loaded, result: dict, quarter: Quarter, exports: list[str],
           streamed: Optional[dict[str, tuple[str, int]]] = None) -> str:
-    """The text of ``actuals/QUARTER.yaml`` for a review result in cli.md's JSON shape.
+    """The text of ``actuals/QUARTER.yaml`` for a review result in docs/reference/cli.md's JSON shape.
     ``streamed``: (SHA-256, rows) of the exports read from a pipe, which cannot be read again."""
     plan = loaded.plan
     in_horizon = plan.horizon.start <= quarter <= plan.horizon.end

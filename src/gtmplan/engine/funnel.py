@@ -1,4 +1,4 @@
-"""The demand waterfall and sales capacity: pure functions of a plan (rules.md).
+"""The demand waterfall and sales capacity: pure functions of a plan (docs/reference/rules.md).
 
 Everything that needs a funnel number (the A-rules, ``gtmplan funnel``,
 ``gtmplan render``, ``gtmplan review``) takes it from here, so there is one
@@ -34,7 +34,7 @@ def owner(key: str) -> str:
 
 
 def effective_assumptions(plan: Plan) -> dict[str, Assumption]:
-    """One value per assumption: the owning side's, else the other side's (plan-format.md)."""
+    """One value per assumption: the owning side's, else the other side's (docs/reference/plan-format.md)."""
     sides = {"sales": plan.sales.assumptions, "marketing": plan.marketing.assumptions}
     out = {}
     for key in ASSUMPTION_KEYS:

@@ -1,7 +1,7 @@
 """Small statistics shared by ``review``, the E rules and ``calibrate``.
 
 A rate measured on ``n`` rows is shown with its 95% Wilson score interval
-(rules.md, E701), never alone: 2 wins out of 3 closed deals says little.
+(docs/reference/rules.md, E701), never alone: 2 wins out of 3 closed deals says little.
 """
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from __future__ import annotations
 import math
 
 Z95 = 1.96
-"""z for a two-sided 95% interval, as rules.md fixes it."""
+"""z for a two-sided 95% interval, as docs/reference/rules.md fixes it."""
 
 
 def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """The Wilson score interval of ``k`` successes in ``n`` trials (rules.md):
+    """The Wilson score interval of ``k`` successes in ``n`` trials (docs/reference/rules.md):
 
     ``(p + z²/2n ± z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)``, ``p = k/n``.
 

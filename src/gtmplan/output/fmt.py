@@ -183,6 +183,6 @@ def assumption(key: str, value: Optional[float], currency: str = "USD", percent:
 
 
 def rel_diff(a: float, b: float) -> float:
-    """abs(a - b) / max(a, b): how rules.md measures whether two numbers match."""
+    """abs(a - b) / max(a, b): how docs/reference/rules.md measures whether two numbers match."""
     top = max(abs(a), abs(b))
     return 0.0 if top == 0 else abs(a - b) / top

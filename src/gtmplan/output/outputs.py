@@ -1,6 +1,6 @@
 """Which format a command writes: ``--format`` if given, else the ``-o`` file's extension.
 
-cli.md (0.2, "Every command"): ``-o FILE`` chooses the format from the file's
+docs/reference/cli.md (0.2, "Every command"): ``-o FILE`` chooses the format from the file's
 extension when ``--format`` is not given, in every command that writes one; an
 extension the command cannot write is exit 2 naming those it can.
 """

@@ -1,4 +1,4 @@
-"""The model of an actuals file (plan-format.md, "Actual results"): ``actuals/QUARTER.yaml``.
+"""The model of an actuals file (docs/reference/plan-format.md, "Actual results"): ``actuals/QUARTER.yaml``.
 
 Read by :mod:`gtmplan.read.actuals` through the same validation as plans, so every
 problem is located and worded the same way. Kept apart from :mod:`gtmplan.plan.model`

@@ -100,7 +100,7 @@ def _ranges(plan: Plan) -> Iterator[Issue]:
 
 
 def _sales_additions(plan: Plan) -> Iterator[Issue]:
-    """Ramp curves, other_pipeline (plan-format.md, additions in 0.2), pipeline motions,
+    """Ramp curves, other_pipeline (docs/reference/plan-format.md, additions in 0.2), pipeline motions,
     team rows' end (additions in 0.3)."""
     for i, row in enumerate(plan.sales.team):
         if row.ramp is not None and "ramp_months" in row.model_fields_set:

@@ -1,4 +1,4 @@
-"""The plan format (plan-format.md, version 1) as pydantic models.
+"""The plan format (docs/reference/plan-format.md, version 1) as pydantic models.
 
 One source of truth: these models validate plans and generate the JSON Schema that
 ``gtmplan schema`` prints. Types are strict (a number is not text, text is not a

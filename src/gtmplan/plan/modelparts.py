@@ -41,7 +41,7 @@ def parse_period(value: object) -> Union[Quarter, Literal["FY"]]:
 
 
 def one_or_many(value: object) -> object:
-    """One name written alone reads as a list of one (plan-format.md 0.2)."""
+    """One name written alone reads as a list of one (docs/reference/plan-format.md 0.2)."""
     return value if isinstance(value, (list, dict)) or value is None else [value]
 
 

@@ -1,4 +1,4 @@
-"""Recorded actuals (plan-format.md, "Actual results"): ``actuals/QUARTER.yaml``.
+"""Recorded actuals (docs/reference/plan-format.md, "Actual results"): ``actuals/QUARTER.yaml``.
 
 A plan directory may hold a folder ``actuals/`` (beside a single-file plan:
 ``actuals/`` next to it) with one file per past quarter, written by
@@ -7,7 +7,7 @@ the plan: read with it by :func:`gtmplan.read.loader.load_plan`, through the sam
 reader and model validation (every problem ``FILE:LINE:COLUMN``), not merged into
 it. This module reads them (their model is :mod:`gtmplan.plan.actuals_model`, validated
 through :mod:`gtmplan.plan.compiled`, no pydantic import) and pools them the
-way rules.md (E701) says: the most recent ``check.evidence_quarters`` recorded
+way docs/reference/rules.md (E701) says: the most recent ``check.evidence_quarters`` recorded
 quarters, a rate as ``k = sum(round(actual * n))`` successes in ``n = sum(n)`` trials.
 """
 

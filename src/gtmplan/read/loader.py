@@ -46,7 +46,7 @@ def _yaml_names(p: Path, quiet: bool = False) -> list[str]:
 
 def resolve_target(target: str) -> str:
     """PLAN as given; the current directory without plan files stands for ./plan when
-    that holds some (cli.md: so that 'gtmplan init' then 'gtmplan check' works)."""
+    that holds some (docs/reference/cli.md: so that 'gtmplan init' then 'gtmplan check' works)."""
     if Path(target) == Path(".") and not _yaml_names(Path(target), True) and _yaml_names(Path("plan"), True):
         return "plan"
     return target

@@ -1,10 +1,10 @@
 """Scenarios and ``--set``: changes applied to a plan's data after it is read, before it is validated.
 
-plan-format.md ("Scenarios"): mappings are merged key by key, recursively; a list
+docs/reference/plan-format.md ("Scenarios"): mappings are merged key by key, recursively; a list
 whose items have an ``id`` is merged by id (an item whose id exists is merged
 into it, a new id is appended, ``{id: x, remove: true}`` removes ``x``); any other
 list, and every scalar, replaces the value it lands on; ``version`` cannot be
-changed. cli.md: ``--set PATH=VALUE`` changes one value after any scenario; PATH
+changed. docs/reference/cli.md: ``--set PATH=VALUE`` changes one value after any scenario; PATH
 is dotted, ``[id]`` picks a list item by id, VALUE is read as YAML.
 
 Merging never changes the data or node trees it was given (YAML aliases share

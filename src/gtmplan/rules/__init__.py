@@ -1,4 +1,4 @@
-"""The rule catalogue (rules.md), one module per family, registered in one place.
+"""The rule catalogue (docs/reference/rules.md), one module per family, registered in one place.
 
     a_funnel    A1xx  funnel and capacity: do the two halves add up?
     g_goals     G3xx  shared goals
@@ -26,7 +26,7 @@ FAMILIES = {
 
 
 def all_rules() -> list[type[Rule]]:
-    """Every rule, in catalogue order (family as in rules.md, then code)."""
+    """Every rule, in catalogue order (family as in docs/reference/rules.md, then code)."""
     order = list(FAMILIES)
     return sorted(REGISTRY.values(), key=lambda r: (order.index(r.code[0]), r.code))
 

@@ -35,7 +35,7 @@ class Finding:
     related: list[Location] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        """The JSON shape of cli.md (the quarter written as 2027Q2)."""
+        """The JSON shape of docs/reference/cli.md (the quarter written as 2027Q2)."""
         loc = self.location
         return {"code": self.code, "name": self.name, "severity": self.severity, "message": self.message,
                 "file": loc.file, "line": loc.line, "column": loc.column, "path": loc.path,

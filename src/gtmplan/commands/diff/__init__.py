@@ -1,4 +1,4 @@
-"""``gtmplan diff``: what a change does to the plan (cli.md 0.2).
+"""``gtmplan diff``: what a change does to the plan (docs/reference/cli.md 0.2).
 
 Two loads of the same plan (each side a path or a git revision, through the same
 loader, scenario and ``--set`` included) compared three ways:

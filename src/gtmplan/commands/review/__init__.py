@@ -432,7 +432,7 @@ BULK = 0.005  # the coverage is judged on the rows' dates between these quantile
 
 
 def _coverage_note(info, q: Quarter, lo: str, hi: str) -> Optional[str]:
-    """A note when the file's dates cover only part of the quarter (cli.md: no conclusion beyond the data).
+    """A note when the file's dates cover only part of the quarter (docs/reference/cli.md: no conclusion beyond the data).
 
     An export taken mid-quarter has rows from before the quarter and stops inside it (or, filtered
     from a date inside the quarter, starts there and runs past its end). A file whose rows all lie
@@ -473,7 +473,7 @@ def _order_notes(notes: list[str], counts) -> None:
 
 
 def _plan_bases(loaded: LoadedPlan, q: Quarter, eff: dict, funnel) -> dict[str, str]:
-    """Where each plan figure comes from, in the plan's own terms (cli.md 0.2: stated plan bases)."""
+    """Where each plan figure comes from, in the plan's own terms (docs/reference/cli.md 0.2: stated plan bases)."""
     plan = loaded.plan
     other = getattr(plan.sales, "other_pipeline", None)
     motions = other and any(getattr(s, "capacity", None) is not None for s in other)

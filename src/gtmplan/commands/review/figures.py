@@ -1,4 +1,4 @@
-"""Counting one export for one quarter, exactly as cli.md defines the figures.
+"""Counting one export for one quarter, exactly as docs/reference/cli.md defines the figures.
 
 Each export is read once, row by row; only counters for the review quarter are
 kept, so memory stays flat in the number of rows *and* of distinct values: the
@@ -625,7 +625,7 @@ MAP_STAGES = ("say which are won and which lost in a --mapping file: deals: {sta
 
 def stage_problem(dc: DealCounts, quarter: str) -> Optional[str]:
     """Why a deals export cannot give won and lost deals: its deals close in the quarter, but no stage
-    in the whole file reads as won or lost (cli.md 0.3: exit 2, never "won 0")."""
+    in the whole file reads as won or lost (docs/reference/cli.md 0.3: exit 2, never "won 0")."""
     if not dc.label_stages or dc.recognised or not dc.closing:
         return None
     return (f"{plural(dc.closing, 'deal')} close in {quarter}, but no stage in {dc.info.file} reads as won or "

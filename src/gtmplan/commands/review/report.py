@@ -57,7 +57,7 @@ def view(loaded, result: ReviewResult) -> dict:
     q = result.quarter
     fy = plan.calendar
     metrics = []
-    # every figure from an export that covers only part of the quarter is shown, never compared (cli.md 0.3)
+    # every figure from an export that covers only part of the quarter is shown, never compared (docs/reference/cli.md 0.3)
     uncompared = set(result.partial)
     for kind in result.partial_inputs:
         uncompared.update(PARTIAL_KEYS[kind])

@@ -1,6 +1,6 @@
 """The review's result, typed like the funnel's: dataclasses with ``as_dict()``.
 
-``ReviewResult.as_dict()`` is the JSON of cli.md (``quarter``, ``metrics``,
+``ReviewResult.as_dict()`` is the JSON of docs/reference/cli.md (``quarter``, ``metrics``,
 ``rates``, ``sources``, ``programs``, ``loss_reasons``, ``bad_rows``) plus
 ``bad_rows_total``, ``notes``, ``suggestions``, ``plan_bases``, ``inputs`` and
 ``currency``. Quarters are :class:`Quarter` values here and strings only in
@@ -17,8 +17,8 @@ from gtmplan.plan.quarters import Quarter
 METRICS = ("leads", "mqls", "sqls", "opportunities", "won", "bookings", "win_rate", "average_deal_size",
            "days_to_close")
 RATES = ("lead_to_mql", "mql_to_sql", "sql_to_opportunity", "win_rate")
-MIN_RATE_ROWS = 30  # rules.md E701: a rate says something about an assumption from n >= 30
-MIN_WON_DEALS = 10  # rules.md E701: the average deal size from at least 10 won deals
+MIN_RATE_ROWS = 30  # docs/reference/rules.md E701: a rate says something about an assumption from n >= 30
+MIN_WON_DEALS = 10  # docs/reference/rules.md E701: the average deal size from at least 10 won deals
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """What to change in the plan after a review: concrete, with the numbers, and never
-more certain than the data (cli.md 0.2, "Statistics"; rules.md E701).
+more certain than the data (docs/reference/cli.md 0.2, "Statistics"; docs/reference/rules.md E701).
 
 - A rate's assumption is questioned only with n >= 30 rows and the stated value
   outside the 95% Wilson interval; below that, or inside it, the text says how
@@ -102,7 +102,7 @@ def suggestions(loaded, result: ReviewResult, used: dict) -> list[str]:
     cur = plan.currency
     out: list[str] = []
 
-    # no suggestion from an export that covers only part of the quarter (cli.md 0.3)
+    # no suggestion from an export that covers only part of the quarter (docs/reference/cli.md 0.3)
     deals_ok = "deals" not in result.partial_inputs
     leads_ok = "leads" not in result.partial_inputs
     for key, r in result.rates.items():

@@ -31,7 +31,7 @@ AGENDA = {
     "competitive-intel": "Competitive intelligence: what buyers said about competitors",
     "next-quarter": "Next quarter: targets, programs and budget for the coming quarter",
 }
-"""Plain words for the agenda items plan-format.md names; other items are shown as written."""
+"""Plain words for the agenda items docs/reference/plan-format.md names; other items are shown as written."""
 
 
 def _stamp() -> dt.datetime:

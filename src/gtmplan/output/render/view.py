@@ -97,7 +97,7 @@ def build_view(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Qu
 
 
 def _plan_vs_actual(loaded: LoadedPlan, f: Funnel, m) -> Optional[dict]:
-    """cli.md 0.2: for each recorded quarter (actuals/) the plan and actual leads, MQLs,
+    """docs/reference/cli.md 0.2: for each recorded quarter (actuals/) the plan and actual leads, MQLs,
     won deals and bookings; a chart of bookings target against actual (recorded
     quarters and the horizon's). None when the plan has no actuals."""
     track = loaded.actuals
@@ -144,7 +144,7 @@ def _plan_vs_actual(loaded: LoadedPlan, f: Funnel, m) -> Optional[dict]:
 
 
 def _forecast(loaded: LoadedPlan, m) -> Optional[dict]:
-    """cli.md 0.3: "Chance of making the plan", when the plan has recorded actuals or a
+    """docs/reference/cli.md 0.3: "Chance of making the plan", when the plan has recorded actuals or a
     ``forecast:`` section: per quarter the target, the chance of reaching it and the
     10–90% band, a chart of the band against the target, the drivers (numpy is imported
     only here)."""

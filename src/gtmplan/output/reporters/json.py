@@ -1,4 +1,4 @@
-"""Findings as JSON, in exactly the shape cli.md documents."""
+"""Findings as JSON, in exactly the shape docs/reference/cli.md documents."""
 
 from __future__ import annotations
 
