@@ -162,7 +162,7 @@ def test_the_generated_reference_names_every_rule_command_and_field():
     assert [c for c in codes if f"### {c} " not in rules] == []
     assert [c for c in commands if f"### gtmplan {c} " not in cli] == []
     assert [f for f in fields if f"| `{f[1]}` |" not in plan] == []
-    for page, marker in (("docs/reference/plan-format.md", "plan-fields"), ("docs/reference/rules.md", "rules"), ("docs/reference/cli.md", "commands")):
+    for page, marker in (("plan-format.md", "plan-fields"), ("rules.md", "rules"), ("cli.md", "commands")):
         assert f"<!-- generated: {marker} -->" in (DOCS / "reference" / page).read_text(encoding="utf-8")
 
 
