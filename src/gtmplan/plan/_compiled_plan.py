@@ -13,7 +13,7 @@ from gtmplan.plan.modelparts import parse_quarter
 from gtmplan.plan.modelparts import time_zone
 from gtmplan.plan.modelparts import PlanBehaviour
 
-MODEL_FINGERPRINT = 826876009  # zlib.crc32 of model.py, actuals_model.py
+MODEL_FINGERPRINT = 2946584684  # zlib.crc32 of model.py, actuals_model.py
 
 
 class ActualMetrics(Record):
@@ -106,6 +106,11 @@ class Marketing(Record):
     __slots__ = ()
 
 
+class MarketingSegment(Record):
+    'Compiled record of gtmplan.plan.model.MarketingSegment.'
+    __slots__ = ()
+
+
 class MeasuredRate(Record):
     'Compiled record of gtmplan.plan.actuals_model.MeasuredRate.'
     __slots__ = ()
@@ -138,6 +143,11 @@ class Review(Record):
 
 class Sales(Record):
     'Compiled record of gtmplan.plan.model.Sales.'
+    __slots__ = ()
+
+
+class SalesSegment(Record):
+    'Compiled record of gtmplan.plan.model.SalesSegment.'
     __slots__ = ()
 
 
@@ -714,7 +724,13 @@ TeamRow_SCHEMA = {'type': 'model',
                                  'schema': {'type': 'default',
                                             'schema': {'type': 'nullable',
                                                        'schema': {'type': 'date'}},
-                                            'default': None}}},
+                                            'default': None}},
+                       'segment': {'type': 'model-field',
+                                   'schema': {'type': 'default',
+                                              'schema': {'type': 'nullable',
+                                                         'schema': {'type': 'str',
+                                                                    'pattern': '^[a-z0-9][a-z0-9-]*$'}},
+                                              'default': None}}},
             'model_name': 'TeamRow',
             'computed_fields': []},
  'custom_init': False,
@@ -749,6 +765,58 @@ OtherSource_SCHEMA = {'type': 'model',
             'validate_default': False,
             'title': 'OtherSource'},
  'ref': 'gtmplan.plan.model.OtherSource'}
+
+
+SalesSegment_SCHEMA = {'type': 'model',
+ 'cls': SalesSegment,
+ 'schema': {'type': 'model-fields',
+            'fields': {'id': {'type': 'model-field',
+                              'schema': {'type': 'str', 'pattern': '^[a-z0-9][a-z0-9-]*$'}},
+                       'targets': {'type': 'model-field',
+                                   'schema': {'type': 'default',
+                                              'schema': {'type': 'nullable',
+                                                         'schema': {'type': 'dict',
+                                                                    'keys_schema': {'type': 'function-plain',
+                                                                                    'function': {'type': 'no-info',
+                                                                                                 'function': parse_quarter},
+                                                                                    'json_schema_input_schema': {'type': 'any'}},
+                                                                    'values_schema': {'type': 'float',
+                                                                                      'ge': 0}}},
+                                              'default': None}},
+                       'share': {'type': 'model-field',
+                                 'schema': {'type': 'default',
+                                            'schema': {'type': 'nullable',
+                                                       'schema': {'type': 'float',
+                                                                  'ge': 0,
+                                                                  'le': 1}},
+                                            'default': None}},
+                       'assumptions': {'type': 'model-field',
+                                       'schema': {'type': 'default',
+                                                  'schema': {'type': 'nullable',
+                                                             'schema': Assumptions_SCHEMA},
+                                                  'default': None}},
+                       'other_pipeline': {'type': 'model-field',
+                                          'schema': {'type': 'default',
+                                                     'schema': {'type': 'nullable',
+                                                                'schema': {'type': 'list',
+                                                                           'items_schema': OtherSource_SCHEMA}},
+                                                     'default': None}},
+                       'opening_pipeline': {'type': 'model-field',
+                                            'schema': {'type': 'default',
+                                                       'schema': {'type': 'nullable',
+                                                                  'schema': {'type': 'float',
+                                                                             'ge': 0}},
+                                                       'default': None}}},
+            'model_name': 'SalesSegment',
+            'computed_fields': []},
+ 'custom_init': False,
+ 'root_model': False,
+ 'config': {'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'allow_inf_nan': False,
+            'validate_default': False,
+            'title': 'SalesSegment'},
+ 'ref': 'gtmplan.plan.model.SalesSegment'}
 
 
 Sales_SCHEMA = {'type': 'model',
@@ -791,7 +859,13 @@ Sales_SCHEMA = {'type': 'model',
                                                      'schema': {'type': 'nullable',
                                                                 'schema': {'type': 'list',
                                                                            'items_schema': OtherSource_SCHEMA}},
-                                                     'default': None}}},
+                                                     'default': None}},
+                       'segments': {'type': 'model-field',
+                                    'schema': {'type': 'default',
+                                               'schema': {'type': 'nullable',
+                                                          'schema': {'type': 'list',
+                                                                     'items_schema': SalesSegment_SCHEMA}},
+                                               'default': None}}},
             'model_name': 'Sales',
             'computed_fields': []},
  'custom_init': False,
@@ -864,7 +938,17 @@ Program_SCHEMA = {'type': 'model',
                                                                         'schema': {'type': 'list',
                                                                                    'items_schema': {'type': 'str',
                                                                                                     'min_length': 1}}}},
-                                                  'default': None}}},
+                                                  'default': None}},
+                       'split': {'type': 'model-field',
+                                 'schema': {'type': 'default',
+                                            'schema': {'type': 'nullable',
+                                                       'schema': {'type': 'dict',
+                                                                  'keys_schema': {'type': 'str',
+                                                                                  'pattern': '^[a-z0-9][a-z0-9-]*$'},
+                                                                  'values_schema': {'type': 'float',
+                                                                                    'ge': 0,
+                                                                                    'le': 1}}},
+                                            'default': None}}},
             'model_name': 'Program',
             'computed_fields': []},
  'custom_init': False,
@@ -919,6 +1003,24 @@ ContentAsset_SCHEMA = {'type': 'model',
  'ref': 'gtmplan.plan.model.ContentAsset'}
 
 
+MarketingSegment_SCHEMA = {'type': 'model',
+ 'cls': MarketingSegment,
+ 'schema': {'type': 'model-fields',
+            'fields': {'id': {'type': 'model-field',
+                              'schema': {'type': 'str', 'pattern': '^[a-z0-9][a-z0-9-]*$'}},
+                       'assumptions': {'type': 'model-field', 'schema': Assumptions_SCHEMA}},
+            'model_name': 'MarketingSegment',
+            'computed_fields': []},
+ 'custom_init': False,
+ 'root_model': False,
+ 'config': {'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'allow_inf_nan': False,
+            'validate_default': False,
+            'title': 'MarketingSegment'},
+ 'ref': 'gtmplan.plan.model.MarketingSegment'}
+
+
 Marketing_SCHEMA = {'type': 'model',
  'cls': Marketing,
  'schema': {'type': 'model-fields',
@@ -941,7 +1043,13 @@ Marketing_SCHEMA = {'type': 'model',
                                               'schema': {'type': 'nullable',
                                                          'schema': {'type': 'list',
                                                                     'items_schema': ContentAsset_SCHEMA}},
-                                              'default': None}}},
+                                              'default': None}},
+                       'segments': {'type': 'model-field',
+                                    'schema': {'type': 'default',
+                                               'schema': {'type': 'nullable',
+                                                          'schema': {'type': 'list',
+                                                                     'items_schema': MarketingSegment_SCHEMA}},
+                                               'default': None}}},
             'model_name': 'Marketing',
             'computed_fields': []},
  'custom_init': False,

@@ -208,12 +208,31 @@ class TeamRow(_Model):
         None, description="Share of full productivity in month 0 (the start month), 1, 2 ... after start; "
                           "1 after the list ends. Instead of ramp_months. At most 120 entries.")
     start: Optional[dt.date] = Field(None, description="Start date; absent means before the horizon, fully ramped.")
+    segment: Optional[Slug] = Field(None, description="The segment (a sales.segments id) these sellers work; "
+                                                      "absent: they work every segment (shared).")
 
 
 class OtherSource(_Model):
     id: Slug
     name: Optional[str] = None
     share: Fraction = Field(description="Share of each quarter's opportunities expected from this source.")
+
+
+class SalesSegment(_Model):
+    """A segment's part of sales' plan (sales.segments[]): its own target, assumptions and pipeline."""
+
+    id: Slug = Field(description="An icp.segments id.")
+    targets: Optional[dict[QuarterT, Money]] = Field(
+        None, description="The segment's new bookings per quarter; every horizon quarter present. Instead of share.")
+    share: Optional[Fraction] = Field(
+        None, description="The segment's fraction of sales.targets in every quarter. Instead of targets.")
+    assumptions: Optional[Assumptions] = Field(
+        None, description="Sales' funnel assumptions for this segment; a key not stated here is sales.assumptions'.")
+    other_pipeline: Optional[list[OtherSource]] = Field(
+        None, description="The segment's sources of opportunities other than marketing; absent: "
+                          "sales.other_pipeline applies.")
+    opening_pipeline: Optional[Money] = Field(
+        None, description="Value of the segment's open opportunities at the start of the horizon.")
 
 
 class Sales(_Model):
@@ -226,6 +245,9 @@ class Sales(_Model):
     other_pipeline: Optional[list[OtherSource]] = Field(
         None, description="Sources of opportunities other than marketing's MQLs (outbound, partners, existing "
                           "customers); the shares sum to less than 1.")
+    segments: Optional[list[SalesSegment]] = Field(
+        None, description="One funnel per segment: each ICP segment sales plans for, with its own targets (or "
+                          "share), assumptions and other pipeline.")
 
 
 class Program(_Model):
@@ -241,6 +263,9 @@ class Program(_Model):
     expected_mqls: Optional[Count] = Field(None, description="MQLs per quarter it runs; when absent, expected_leads x lead_to_mql.")
     stage: Optional[Stage] = None
     crm_sources: Optional[NameList[Text]] = Field(None, description="The CRM's lead-source values that count as this program's leads.")
+    split: Optional[dict[Slug, Fraction]] = Field(
+        None, description="How the program's leads and MQLs divide among its segments (segment id -> fraction, "
+                          "summing to 1); absent: equally.")
 
 
 class ContentAsset(_Model):
@@ -251,11 +276,21 @@ class ContentAsset(_Model):
     used_by_sales: Optional[bool] = None
 
 
+class MarketingSegment(_Model):
+    """Marketing's assumptions for one segment (marketing.segments[])."""
+
+    id: Slug = Field(description="A sales.segments id.")
+    assumptions: Assumptions = Field(
+        description="Marketing's funnel assumptions for this segment; a key not stated here is marketing.assumptions'.")
+
+
 class Marketing(_Model):
     budget: dict[QuarterT, Money] = Field(description="Program spend available per quarter; every horizon quarter present.")
     assumptions: Optional[Assumptions] = None
     programs: list[Program]
     content: Optional[list[ContentAsset]] = None
+    segments: Optional[list[MarketingSegment]] = Field(
+        None, description="Marketing's assumptions per segment (ids from sales.segments).")
 
 
 class Plan(_Model, PlanBehaviour):
