@@ -163,3 +163,97 @@ def test_the_schema_covers_the_segment_keys(gtm):
     assert "segment" in defs["TeamRow"]["properties"]
     assert "split" in defs["Program"]["properties"]
     assert "segments" in defs["Sales"]["properties"] and "segments" in defs["Marketing"]["properties"]
+
+
+# -- step 2: the waterfall per segment ----------------------------------------------------
+
+def funnel_of(path: Path):
+    from gtmplan.engine.funnel import compute
+    from gtmplan.read.loader import load_plan
+
+    return compute(load_plan(str(path)).plan)
+
+
+def test_each_segment_has_its_own_waterfall_lag_and_dedicated_capacity(tmp_path):
+    f = funnel_of(variant(tmp_path))
+    assert list(f.segments) == ["smb", "enterprise"]
+    smb, ent = f.segments["smb"], f.segments["enterprise"]
+    assert (smb.lag, ent.lag, f.lag) == (0, 1, 0)  # 30 days: lag 0; 120 days: floor(120/91 + 1/2) = 1
+    r = smb.rows[0]
+    # 40,000 / 5,000 = 8 deals / 0.25 = 32 opps / 0.5 = 64 SQLs / 0.4 = 160 MQLs / 0.3 (smb's lead_to_mql) = 533.3 leads
+    assert (r.segment, r.target, r.deals, r.opportunities, r.sqls, r.mqls_needed) == ("smb", 40000, 8, 32, 64, 160)
+    assert r.leads_needed == pytest.approx(160 / 0.3)
+    # webinars 100 MQLs x 0.5 + seo 400 leads x 0.3 = 50 + 120 = 170; cost 10,000 x 0.5 + 8,000 = 13,000
+    assert (r.mqls_planned, r.program_cost, r.budget) == (170, 13000, None)
+    assert r.capacity == 48000  # 2 x 96,000 / 12 x 3 months
+    e = ent.rows[0]
+    # 0.6 x 100,000 = 60,000 / 30,000 = 2 deals / 0.2 = 10 opps / 0.5 = 20 SQLs / 0.4 = 50 MQLs / 0.25 = 200 leads
+    assert (e.target, e.deals, e.opportunities, e.sqls, e.mqls_needed, e.leads_needed) == (60000, 2, 10, 20, 50, 200)
+    assert str(e.created_in) == "2026Q4" and e.capacity == 60000  # 1 x 240,000 / 4
+    assert (e.mqls_planned, e.program_cost) == (50, 5000)  # webinars' other half
+    assert ent.rows[3].mqls_demanded is None  # 2027Q4 + 1 is past the plan
+    c = f.rows[0]
+    # the company's row: sums (8 + 2 deals, 32 + 10 opps, 160 + 50 MQLs, 170 + 50 planned), the stated target,
+    # the whole team's capacity (48,000 + 60,000), the plan's budget, no created_in
+    assert (c.segment, c.target, c.deals, c.opportunities, c.mqls_needed, c.mqls_planned) == (None, 100000, 10, 42, 210, 220)
+    assert (c.capacity, c.program_cost, c.budget, c.created_in) == (108000, 18000, 25000, None)
+    assert c.leads_needed == pytest.approx(160 / 0.3 + 200)
+    # mqls_demanded: the segments' demands that exist: 2027Q1 160 + 50; 2027Q4 only smb's 160
+    assert (f.rows[0].mqls_demanded, f.rows[3].mqls_demanded) == (210, 160)
+    assert f.by_quarter[f.rows[0].quarter].mqls == 220
+
+
+def test_funnel_json_with_segments_gains_lags_and_segment_rows_then_the_company(gtm, tmp_path):
+    doc = json.loads(gtm("funnel", variant(tmp_path), "-f", "json").out)
+    assert list(doc) == ["lag_quarters", "lags", "currency", "quarters"]
+    assert doc["lag_quarters"] == 0 and doc["lags"] == {"smb": 0, "enterprise": 1}
+    assert [r["segment"] for r in doc["quarters"]] == ["smb"] * 4 + ["enterprise"] * 4 + [None] * 4
+    company = doc["quarters"][8]
+    assert company["created_in"] is None and company["budget"] == 25000
+    assert doc["quarters"][0]["budget"] is None
+
+
+def test_lag_quarters_is_null_when_the_cycle_is_stated_per_segment_only(gtm, tmp_path):
+    path = variant(tmp_path, ("    average_deal_size: 10000\n    sales_cycle_days: 0\n", "    average_deal_size: 10000\n"))
+    doc = json.loads(gtm("funnel", path, "-f", "json").out)
+    assert doc["lag_quarters"] is None and doc["lags"] == {"smb": 0, "enterprise": 1}
+
+
+def test_a_plan_without_segments_has_only_null_segment_rows_as_many_as_before(gtm, plan_file):
+    doc = json.loads(gtm("funnel", plan_file(), "-f", "json").out)
+    assert list(doc) == ["lag_quarters", "currency", "quarters"]
+    assert [r["segment"] for r in doc["quarters"]] == [None] * 4
+
+
+def test_a_program_retargeted_to_another_segment_moves_its_mqls(tmp_path):
+    before = funnel_of(variant(tmp_path))
+    path = variant(tmp_path, ("segments: [smb], quarters", "segments: [enterprise], quarters"), name="moved.yaml")
+    after = funnel_of(path)
+    # seo's 400 leads leave smb (at smb's 0.30: 120 MQLs) and go to enterprise at enterprise's lead_to_mql,
+    # marketing's company-wide 0.25: 100 MQLs. smb 170 - 120 = 50; enterprise 50 + 100 = 150; company 200.
+    assert (before.segments["smb"].rows[0].mqls_planned, before.segments["enterprise"].rows[0].mqls_planned) == (170, 50)
+    assert (after.segments["smb"].rows[0].mqls_planned, after.segments["enterprise"].rows[0].mqls_planned) == (50, 150)
+    assert after.rows[0].mqls_planned == 200
+    # and its cost: smb 5,000, enterprise 5,000 + 8,000
+    assert (after.segments["smb"].rows[0].program_cost, after.segments["enterprise"].rows[0].program_cost) == (5000, 13000)
+
+
+def test_a_program_naming_no_segment_divides_equally_among_all_segments(tmp_path):
+    f = funnel_of(variant(tmp_path, ("segments: [smb], quarters", "quarters")))
+    # seo's 400 leads: 200 to smb at 0.30 = 60 MQLs, 200 to enterprise at 0.25 = 50 MQLs
+    assert f.segments["smb"].rows[0].mqls_planned == pytest.approx(50 + 60)
+    assert f.segments["enterprise"].rows[0].mqls_planned == pytest.approx(50 + 50)
+
+
+def test_company_other_pipeline_applies_to_segments_that_state_none(tmp_path):
+    path = variant(tmp_path,
+                   ("    sales_cycle_days: 0\n", "    sales_cycle_days: 0\n  other_pipeline: [{id: sdr, share: 0.25}]\n"),
+                   ("      opening_pipeline: 300000\n",
+                    "      opening_pipeline: 300000\n      other_pipeline: [{id: partners, share: 0.1}]\n"))
+    f = funnel_of(path)
+    smb, ent = f.segments["smb"].rows[0], f.segments["enterprise"].rows[0]
+    # smb inherits the company's 25%: 32 x 0.25 = 8 other opps; (32 - 8) / 0.5 = 48 SQLs / 0.4 = 120 MQLs
+    assert (smb.other_opportunities, smb.sqls, smb.mqls_needed) == (8, 48, 120)
+    # enterprise states its own 10%: 10 x 0.1 = 1; (10 - 1) / 0.5 = 18 SQLs / 0.4 = 45 MQLs
+    assert (ent.other_opportunities, ent.sqls, ent.mqls_needed) == (pytest.approx(1), pytest.approx(18), pytest.approx(45))
+    assert f.rows[0].other_opportunities == pytest.approx(9)
