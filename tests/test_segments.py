@@ -257,3 +257,37 @@ def test_company_other_pipeline_applies_to_segments_that_state_none(tmp_path):
     # enterprise states its own 10%: 10 x 0.1 = 1; (10 - 1) / 0.5 = 18 SQLs / 0.4 = 45 MQLs
     assert (ent.other_opportunities, ent.sqls, ent.mqls_needed) == (pytest.approx(1), pytest.approx(18), pytest.approx(45))
     assert f.rows[0].other_opportunities == pytest.approx(9)
+
+
+# -- step 3: findings name their segment in every output -------------------------------------
+
+SHORT_ENTERPRISE = (WEBINARS_SPLIT, "split: {smb: 0.7, enterprise: 0.3}")  # enterprise 30 MQLs against 50
+
+
+def test_check_json_findings_carry_segment_on_a_segmented_plan(gtm, tmp_path):
+    path = variant(tmp_path, SHORT_ENTERPRISE, ("2027Q1: 100000, 2027Q2", "2027Q1: 90000, 2027Q2"))
+    doc = json.loads(gtm("check", path, "-f", "json").out)
+    got = [(f["code"], f["quarter"], f["segment"]) for f in doc["findings"]]
+    # G305: 2027Q1's segments add up to 40,000 + 0.6 x 90,000 = 94,000, not 90,000 (a company finding)
+    assert ("G305", "2027Q1", None) in got
+    assert [g for g in got if g[0] == "A102"] == [("A102", q, "enterprise") for q in ("2027Q1", "2027Q2", "2027Q3")]
+    assert list(doc["findings"][0])[:10] == ["code", "name", "severity", "message", "file", "line", "column", "path",
+                                            "quarter", "segment"]
+
+
+def test_check_json_of_a_plan_without_segments_has_no_segment_key(gtm, plan_file):
+    doc = json.loads(gtm("check", plan_file({"marketing": {"programs": {0: {"expected_mqls": 50}}}}), "-f", "json").out)
+    assert doc["findings"] and all("segment" not in f for f in doc["findings"])
+
+
+def test_sarif_and_github_say_the_segment(gtm, tmp_path):
+    path = variant(tmp_path, SHORT_ENTERPRISE)
+    sarif = json.loads(gtm("check", path, "-f", "sarif").out)
+    results = sarif["runs"][0]["results"]
+    assert [r["properties"] for r in results] == [{"quarter": q, "segment": "enterprise"}
+                                                  for q in ("2027Q1", "2027Q2", "2027Q3")]
+    lines = gtm("check", path, "-f", "github").out.splitlines()
+    assert len(lines) == 3
+    assert lines[0] == (f"::error file={path},line=63,col=5,title=A102 (enterprise)::mql-shortfall: enterprise: "
+                        "marketing plans 30 MQLs in 2027Q1; enterprise's target for 2027Q2 ($60,000) needs 50 created "
+                        "then (short by 20, 40%25)")  # % is written %25 in a workflow command
