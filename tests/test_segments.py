@@ -291,3 +291,118 @@ def test_sarif_and_github_say_the_segment(gtm, tmp_path):
     assert lines[0] == (f"::error file={path},line=63,col=5,title=A102 (enterprise)::mql-shortfall: enterprise: "
                         "marketing plans 30 MQLs in 2027Q1; enterprise's target for 2027Q2 ($60,000) needs 50 created "
                         "then (short by 20, 40%25)")  # % is written %25 in a workflow command
+
+
+# -- step 4: gtmplan funnel ---------------------------------------------------------------
+
+def test_funnel_table_has_a_block_per_segment_then_the_company_total(gtm, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    out = gtm("funnel", variant(tmp_path)).out
+    heads = [line for line in out.splitlines() if "demand waterfall and capacity" in line]
+    assert heads == ["Segco, segment smb: demand waterfall and capacity (USD)",
+                     "Segco, segment enterprise: demand waterfall and capacity (USD)",
+                     "Segco, company total (smb, enterprise): demand waterfall and capacity (USD)"]
+    company = out[out.index("Segco, company total"):]
+    # leads needed: smb 160 / 0.3 = 533.33 (shown 534) + enterprise 200 = 733.33, shown 734 (rounded up from
+    # the exact sum, not 534 + 200 summed from rounded figures, which happens to agree here)
+    row = next(l for l in company.splitlines() if l.startswith("│ 2027Q1") and "$100,000" in l)
+    assert [c.strip() for c in row.strip("│ ").split("│")] == ["2027Q1", "$100,000", "10", "42", "84", "210", "734"]
+    ent = out[out.index("Segco, segment enterprise"):out.index("Segco, company total")]
+    assert "│ 2027Q4     │ past the plan │             – │           50 │ –       │" in ent
+
+
+def test_company_counts_are_rounded_up_from_the_exact_sum(gtm, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    # smb at a 0.3 MQL-to-SQL rate: 64 / 0.3 = 213.33 MQLs (shown 214); enterprise at 0.3: 20 / 0.3 = 66.67 (shown 67);
+    # the company's 280 exactly, shown 280 (not 214 + 67 = 281)
+    path = variant(tmp_path, ("    mql_to_sql: 0.4\n", "    mql_to_sql: 0.3\n"))
+    out = gtm("funnel", path).out
+    company = out[out.index("Segco, company total"):]
+    row = next(l for l in company.splitlines() if l.startswith("│ 2027Q1") and "$100,000" in l)
+    assert [c.strip() for c in row.strip("│ ").split("│")][5] == "280"
+    doc = json.loads(gtm("funnel", path, "-f", "json").out)
+    assert doc["quarters"][8]["mqls_needed"] == pytest.approx(64 / 0.3 + 20 / 0.3)
+
+
+def test_funnel_segment_flag_shows_only_those_segments(gtm, tmp_path):
+    path = variant(tmp_path)
+    doc = json.loads(gtm("funnel", path, "--segment", "enterprise", "-f", "json").out)
+    assert [r["segment"] for r in doc["quarters"]] == ["enterprise"] * 4
+    assert doc["lags"] == {"enterprise": 1}
+    doc = json.loads(gtm("funnel", path, "--segment", "enterprise", "--segment", "smb", "-f", "json").out)
+    assert [r["segment"] for r in doc["quarters"]] == ["enterprise"] * 4 + ["smb"] * 4
+    table = gtm("funnel", path, "--segment", "smb").out
+    assert "segment smb" in table and "enterprise" not in table and "Segco, company total" not in table
+    rows = gtm("funnel", path, "--segment", "smb", "-f", "csv").out.splitlines()
+    assert rows[0].startswith("segment,quarter,target,") and len(rows) == 5
+    assert rows[1].startswith("smb,2027Q1,40000.0,8.0,32.0,")
+
+
+def test_funnel_csv_with_segments_has_a_segment_column_and_the_company_rows_last(gtm, tmp_path):
+    rows = gtm("funnel", variant(tmp_path), "-f", "csv").out.splitlines()
+    assert rows[0].split(",")[:2] == ["segment", "quarter"]
+    assert [r.split(",")[0] for r in rows[1:]] == ["smb"] * 4 + ["enterprise"] * 4 + [""] * 4
+
+
+def test_funnel_segment_flag_on_a_plan_without_segments_or_an_unknown_id_exits_2(gtm, tmp_path, plan_file):
+    r = gtm("funnel", variant(tmp_path), "--segment", "mid-market")
+    assert (r.code, r.out) == (2, "")
+    assert r.err == "gtmplan: --segment mid-market: not a segment of the plan (sales.segments: smb, enterprise)\n"
+    r = gtm("funnel", plan_file(), "--segment", "core")
+    assert (r.code, r.out) == (2, "")
+    assert r.err == "gtmplan: --segment core: the plan has no sales.segments, so it has one funnel (drop --segment)\n"
+
+
+# -- step 5: hand-worked plans ------------------------------------------------------------------
+
+def run_rules(path: Path, *codes: str):
+    from gtmplan.read.loader import load_plan
+    from gtmplan.rules.checker import run_check
+
+    return run_check(load_plan(str(path)), select=list(codes)).findings
+
+
+def test_a_blended_funnel_would_be_quiet_but_one_segment_is_short(tmp_path):
+    # webinars' 100 MQLs split 0.8 / 0.2 instead of 0.5 / 0.5:
+    #   smb:        80 + seo's 400 leads x 0.3 = 200 planned a quarter, 160 needed in the same quarter (lag 0)
+    #   enterprise: 20 planned a quarter; its 60,000 a quarter needs 50, created one quarter earlier (lag 1)
+    # Blended, the company plans 220 MQLs a quarter against 160 + 50 = 210 demanded: no shortfall at all.
+    # Per segment, enterprise is short by 30 of 50 (60%) in 2027Q1-2027Q3 (2027Q4's MQLs are for after the plan).
+    path = variant(tmp_path, (WEBINARS_SPLIT, "split: {smb: 0.8, enterprise: 0.2}"))
+    f = funnel_of(path)
+    assert [(r.mqls_planned, r.mqls_demanded) for r in f.rows[:3]] == [(220, 210)] * 3
+    found = run_rules(path, "A102")
+    assert [(f.segment, str(f.quarter)) for f in found] == [("enterprise", "2027Q1"), ("enterprise", "2027Q2"),
+                                                           ("enterprise", "2027Q3")]
+    assert found[0].message == ("enterprise: marketing plans 20 MQLs in 2027Q1; enterprise's target for 2027Q2 "
+                                "($60,000) needs 50 created then (short by 30, 60%)")
+
+
+def test_shared_and_dedicated_rows_are_judged_apart(tmp_path):
+    # smb's own:        2 x 96,000 / 4  = 48,000 against 40,000: covered, nothing beyond its own sellers
+    # enterprise's own: 1 x 160,000 / 4 = 40,000 against 60,000 (54,000 at the 10% tolerance): short by 20,000
+    # shared:           1 x 64,000 / 4  = 16,000 against what the segments need beyond their own sellers:
+    #                   max(0, 40,000 - 48,000) + max(0, 60,000 - 40,000) = 20,000 (18,000 at the tolerance): short
+    # whole team:       48,000 + 40,000 + 16,000 = 104,000 against the company's 100,000: covered
+    path = variant(tmp_path, ("annual_quota: 240000, segment: enterprise}",
+                              "annual_quota: 160000, segment: enterprise}\n    - {role: AE, count: 1, annual_quota: 64000}"))
+    found = [f for f in run_rules(path, "A104") if str(f.quarter) == "2027Q1"]
+    assert [f.message for f in found] == [
+        "enterprise: the capacity of enterprise's own sellers (segment: enterprise) in 2027Q1 is $40,000 (1 seller, "
+        "all fully ramped, at 100% attainment); enterprise's target is $60,000 (short by $20,000, 33%)",
+        "the shared sellers' capacity (rows without segment:) in 2027Q1 is $16,000 (1 seller, all fully ramped, at "
+        "100% attainment); the segments' targets beyond their own sellers need $20,000 (enterprise $20,000) (short by "
+        "$4,000, 20%)"]
+    assert [f.segment for f in found] == ["enterprise", None]
+    # a shared row of 72,000 (18,000 a quarter) is exactly at the tolerance: quiet; enterprise's own shortfall stays
+    path = variant(tmp_path, ("annual_quota: 240000, segment: enterprise}",
+                              "annual_quota: 160000, segment: enterprise}\n    - {role: AE, count: 1, annual_quota: 72000}"),
+                   name="shared.yaml")
+    assert [f.segment for f in run_rules(path, "A104") if str(f.quarter) == "2027Q1"] == ["enterprise"]
+    # the whole team against the company's target, as in a plan without segments: 48,000 + 40,000 = 88,000 < 90,000
+    path = variant(tmp_path, ("annual_quota: 240000, segment: enterprise}", "annual_quota: 160000, segment: enterprise}"),
+                   name="team.yaml")
+    whole = [f for f in run_rules(path, "A104") if f.segment is None and str(f.quarter) == "2027Q1"]
+    assert [f.message for f in whole] == [
+        "sales capacity in 2027Q1 is $88,000 (3 sellers, all fully ramped, at 100% attainment); the target is "
+        "$100,000 (short by $12,000, 12%)"]
