@@ -406,3 +406,19 @@ def test_shared_and_dedicated_rows_are_judged_apart(tmp_path):
     assert [f.message for f in whole] == [
         "sales capacity in 2027Q1 is $88,000 (3 sellers, all fully ramped, at 100% attainment); the target is "
         "$100,000 (short by $12,000, 12%)"]
+
+
+def test_a_scenario_replaces_a_split_whole_and_null_removes_a_segment_key(gtm, tmp_path):
+    plan = variant(tmp_path)
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "switch.yaml").write_text(
+        "sales:\n  segments:\n"
+        "    - {id: enterprise, share: null, targets: {2027Q1: 60000, 2027Q2: 60000, 2027Q3: 60000, 2027Q4: 60000}}\n"
+        "marketing:\n  programs:\n    - {id: webinars, segments: [smb], split: {smb: 1}}\n", encoding="utf-8")
+    doc = json.loads(gtm("funnel", plan, "--scenario", tmp_path / "scenarios" / "switch.yaml", "-f", "json").out)
+    # merged key by key, split would keep enterprise: 0.5 (not one of the program's segments any more: exit 2);
+    # replaced, all of webinars' 100 MQLs go to smb: 100 + 120 = 220, enterprise 0
+    assert [(r["segment"], r["mqls_planned"]) for r in doc["quarters"][::4]] == [
+        ("smb", 220), ("enterprise", 0), (None, 220)]
+    # share: null removed share, so enterprise has targets alone (both would be a located error)
+    assert doc["quarters"][4]["target"] == 60000
