@@ -284,15 +284,19 @@ def segment_lead_to_mql(plan: Plan) -> dict[str, Optional[float]]:
     return {s.id: effective_assumptions(plan, s.id)["lead_to_mql"].value for s in plan.sales.segments or []}
 
 
-def programs_by_segment(plan: Plan, lead_to_mql: dict[str, Optional[float]]) -> dict[str, dict[Quarter, QuarterPrograms]]:
+def programs_by_segment(plan: Plan, lead_to_mql: dict[str, Optional[float]]
+                        ) -> tuple[dict[str, dict[Quarter, QuarterPrograms]], dict[Quarter, QuarterPrograms]]:
     """One pass over the programs: each segment's MQLs planned (stated ``expected_mqls`` x split,
-    or ``expected_leads`` x split x the segment's lead_to_mql) and cost (x split), per quarter."""
-    out: dict[str, dict[Quarter, QuarterPrograms]] = {s: {} for s in lead_to_mql}
+    or ``expected_leads`` x split x the segment's lead_to_mql) and cost (x split), per quarter;
+    and the company's cost and programs per quarter (its MQLs, the segments' sum, are left to
+    the caller)."""
+    # per quarter (year, n), per segment: [mqls (None: unknown), cost, program indexes]; the
+    # company's QuarterPrograms under None. 5,000 programs stay cheap.
+    per_q: dict[tuple[int, int], dict] = {}
     for i, p in enumerate(plan.marketing.programs):
-        quarters = set(p.quarters)
+        parts = []
         for seg, frac in program_split(plan, p).items():
-            table = out.get(seg)
-            if table is None:  # not a sales.segments id: the plan is invalid (integrity says so)
+            if seg not in lead_to_mql:  # not a sales.segments id: the plan is invalid (integrity says so)
                 continue
             if p.expected_mqls is not None:
                 mqls: Optional[float] = p.expected_mqls * frac
@@ -301,15 +305,29 @@ def programs_by_segment(plan: Plan, lead_to_mql: dict[str, Optional[float]]) -> 
                 mqls = None if l2m is None else p.expected_leads * frac * l2m
             else:
                 mqls = 0.0
-            cost = p.cost * frac
-            for q in quarters:
-                agg = table.get(q)
-                if agg is None:
-                    agg = table[q] = QuarterPrograms()
-                agg.cost += cost
-                agg.programs.append(i)
-                agg.mqls = None if mqls is None or agg.mqls is None else agg.mqls + mqls
-    return out
+            parts.append((seg, mqls, p.cost * frac))
+        for key in {(q.year, q.n) for q in p.quarters}:  # tuples of ints hash far faster than Quarters
+            bucket = per_q.get(key)
+            if bucket is None:
+                bucket = per_q[key] = {None: QuarterPrograms()}
+            company = bucket[None]
+            company.cost += p.cost
+            company.programs.append(i)
+            for seg, mqls, cost in parts:
+                acc = bucket.get(seg)
+                if acc is None:
+                    acc = bucket[seg] = [0.0, 0.0, []]
+                acc[0] = None if mqls is None or acc[0] is None else acc[0] + mqls
+                acc[1] += cost
+                acc[2].append(i)
+    out: dict[str, dict[Quarter, QuarterPrograms]] = {s: {} for s in lead_to_mql}
+    whole: dict[Quarter, QuarterPrograms] = {}
+    for (year, n), bucket in per_q.items():
+        q = Quarter(year, n)
+        whole[q] = bucket.pop(None)
+        for seg, (mqls, cost, programs) in bucket.items():
+            out[seg][q] = QuarterPrograms(mqls, cost, programs)
+    return out, whole
 
 
 def _sum(values: list[Optional[float]]) -> Optional[float]:
@@ -348,13 +366,12 @@ def _segment_funnel(plan: Plan, seg: SalesSegment, by_q: dict[Quarter, QuarterPr
 def _compute_segmented(plan: Plan) -> Funnel:
     a = effective_assumptions(plan)
     segs = plan.sales.segments or []
-    by_seg = programs_by_segment(plan, segment_lead_to_mql(plan))
+    by_seg, by_q = programs_by_segment(plan, segment_lead_to_mql(plan))  # by_q: the company's cost and programs
     funnels = {s.id: _segment_funnel(plan, s, by_seg[s.id]) for s in segs}
     company_cycle = a["sales_cycle_days"]
     per_segment_only = company_cycle.value is None and any(
         f.assumptions["sales_cycle_days"].value is not None for f in funnels.values())
     lag = None if per_segment_only else lag_quarters(company_cycle.value)
-    by_q = programs_by_quarter(plan, a["lead_to_mql"].value)  # cost and the programs running, company-wide
     rows = []
     parts = [f.rows for f in funnels.values()]
     for i, q in enumerate(quarter_range(plan.horizon.start, plan.horizon.end)):
