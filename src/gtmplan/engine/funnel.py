@@ -280,6 +280,18 @@ def program_split(plan: Plan, program: Program) -> dict[str, float]:
     return {n: 1 / len(names) for n in names} if names else {}
 
 
+def program_mqls_in_segments(plan: Plan, program: Program, lead_to_mql: dict[str, Optional[float]]) -> Optional[float]:
+    """MQLs one program brings per quarter it runs in a plan with segments: the sum over its
+    segments of its part (stated MQLs x split, or leads x split x the segment's lead_to_mql)."""
+    total = 0.0
+    for seg, frac in program_split(plan, program).items():
+        part = program_mqls(program, lead_to_mql.get(seg))
+        if part is None:
+            return None
+        total += part * frac
+    return total
+
+
 def segment_lead_to_mql(plan: Plan) -> dict[str, Optional[float]]:
     return {s.id: effective_assumptions(plan, s.id)["lead_to_mql"].value for s in plan.sales.segments or []}
 

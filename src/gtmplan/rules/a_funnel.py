@@ -27,6 +27,11 @@ class AssumptionMismatch(Rule):
     The finding points at the value of the side that does *not* own the stage
     (the funnel uses the owner's value) and names the other value as related.
 
+    With `sales.segments`: per segment, each side's value is its
+    `segments[s].assumptions` value, else its company-wide one; the message starts
+    with the segment's id. A difference that several segments inherit from the same
+    two company-wide values is one finding, at those values.
+
     How to fix: agree one number, using last quarters' CRM data
     (`gtmplan review` measures it), and write it on both sides, or remove it from
     the side that does not own that stage.
@@ -122,6 +127,11 @@ class MqlShortfall(Rule):
     (lag = sales_cycle_days / 91, rounded), after taking out the opportunities
     `sales.other_pipeline` brings.
 
+    With `sales.segments`: per segment, with its own target, assumptions,
+    lag, other pipeline and share of the programs (`split`, or equally); the
+    message starts with the segment's id. A surplus in one segment never covers a
+    shortfall in another.
+
     How to fix: add or grow programs running in p (expected_leads or
     expected_mqls), lower the targets of the later quarter, or revisit the
     conversion assumptions with CRM data. `gtmplan funnel` shows every step.
@@ -207,6 +217,11 @@ class PipelineBeforePlan(Rule):
     more target quarters q, and `sales.opening_pipeline` is absent, or
     `opening_pipeline * win_rate` is below the sum of those quarters' targets
     times `(1 - tolerance)`.
+
+    With `sales.segments`: per segment that gives its own
+    `opening_pipeline` (its early quarters by its own lag and win rate); once for
+    the other segments, against `sales.opening_pipeline` and the company-wide win
+    rate.
 
     How to fix: state `sales.opening_pipeline` (the value of open opportunities at
     the start of the horizon), or lower the early quarters' targets to what that
@@ -321,6 +336,12 @@ class CapacityShortfall(Rule):
     `ramp_months: k` is `(m + 1) / k` for m < k and 1 after (k = 3: 1/3, 2/3, 1;
     k = 0: full at once); `ramp: [r0, r1, ...]` is r_m, and 1 after the list ends.
 
+    With `sales.segments`: also per segment that has rows of its own
+    (`segment: ID`) against its target (the message starts with its id), and the
+    shared rows (without `segment:`) against what the segments' targets need
+    beyond their own sellers, `sum of max(0, target - own capacity)`; the whole
+    team against `sales.targets` as above.
+
     How to fix: hire earlier (or more), shorten ramp time with enablement, or
     lower the quarter's target.
 
@@ -422,6 +443,10 @@ class UnworkedLeads(Rule):
     `sellers(p) * max_opportunities_per_rep * (1 + tolerance)`; sellers(p) counts
     the team whose start is on or before p's last day.
 
+    With `sales.segments`: once for the company, the opportunities of
+    every segment (its MQLs at its own rates, plus its other pipeline) against
+    the whole team.
+
     How to fix: hire (or add sales development capacity) before the programs
     land, move programs to later quarters, or tighten the MQL definition.
 
@@ -508,6 +533,10 @@ class MissingAssumption(Rule):
     Fires when: `average_deal_size`, `win_rate`, `sql_to_opportunity` or
     `mql_to_sql` is in neither `sales.assumptions` nor `marketing.assumptions`;
     or `lead_to_mql` is missing while a program forecasts only `expected_leads`.
+
+    With `sales.segments`: one finding per key, listing the segments
+    whose waterfall misses it (each side's segment value, else its company-wide
+    one).
 
     How to fix: state the value on the side that owns that stage (sales for
     mql_to_sql and later stages, marketing for lead_to_mql), from CRM history if
