@@ -65,10 +65,10 @@ BAD = [
      "47:85: sales.segments[0].targets.2028Q1: quarter 2028Q1 is outside the horizon 2027Q1-2027Q4: extend "
      "the horizon or remove it"),
     ("share of the wrong type",
-     [("share: 0.6", "share: sixty")],
+     [("      share: 0.6\n", "      share: sixty\n")],
      "50:14: sales.segments[1].share: expected a number, got 'sixty'"),
     ("share above 1",
-     [("share: 0.6", "share: 60")],
+     [("      share: 0.6\n", "      share: 60\n")],
      "50:14: sales.segments[1].share: must be at most 1, got 60 (a fraction: write 30% as 0.30)"),
     ("marketing.segments that is not a list",
      [("  segments:\n    - {id: smb, assumptions: {lead_to_mql: 0.3}}", "  segments: smb")],
