@@ -39,6 +39,17 @@ def base_plan() -> dict:
     return copy.deepcopy(_base_plan())
 
 
+@functools.cache
+def _segments_plan() -> dict:
+    return yaml.safe_load((DATA / "segments_plan.yaml").read_text(encoding="utf-8"))
+
+
+def case_base(name: str | None) -> dict:
+    """The plan a rule case patches: base_plan.yaml, or with ``base: segments`` the clean
+    two-segment plan tests/data/segments_plan.yaml (a copy each call)."""
+    return base_plan() if name is None else copy.deepcopy({"segments": _segments_plan}[name]())
+
+
 def apply_patch(base, patch):
     """Deep-merge ``patch`` into ``base``: dicts merge, ``__delete__`` removes a key (or
     list item), a dict with integer keys patches list items, anything else replaces."""

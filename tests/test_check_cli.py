@@ -18,7 +18,7 @@ MISMATCH = {"sales": {"assumptions": {"mql_to_sql": 0.30}}, "marketing": {"assum
 def test_clean_plan_exits_0_with_a_summary(gtm, plan_file):
     r = gtm("check", plan_file())
     assert r.code == 0 and r.err == ""
-    assert r.out.strip().endswith("no problems found (30 rules checked)")
+    assert r.out.strip().endswith("no problems found (32 rules checked)")
 
 
 def test_text_report_lines_and_summary(gtm, plan_file):
@@ -109,7 +109,7 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(gtm):
     jsonschema.validate(doc, _sarif_schema())
     run = doc["runs"][0]
     rules = run["tool"]["driver"]["rules"]
-    assert len(rules) == 30 and len({r["id"] for r in rules}) == 30
+    assert len(rules) == 32 and len({r["id"] for r in rules}) == 32
     a101 = next(r for r in rules if r["id"] == "A101")
     assert a101["name"] == "assumption-mismatch" and "How to fix" in a101["help"]["text"]
     res = next(x for x in run["results"] if x["ruleId"] == "A101")

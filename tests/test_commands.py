@@ -18,7 +18,7 @@ from gtmplan.commands.init import Answers, render_files
 from gtmplan.read.loader import load_plan
 
 FUNNEL_KEYS = {"quarter", "target", "deals", "opportunities", "other_opportunities", "sqls", "mqls_needed", "leads_needed",
-               "created_in", "mqls_planned", "mqls_demanded", "capacity", "program_cost", "budget"}
+               "created_in", "mqls_planned", "mqls_demanded", "capacity", "program_cost", "budget", "segment"}
 
 
 # -- funnel -------------------------------------------------------------------------

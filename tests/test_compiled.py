@@ -8,7 +8,7 @@ import sys
 
 import pytest
 import yaml
-from conftest import EXAMPLES, ROOT, TESTS, apply_patch, base_plan, write_plan
+from conftest import EXAMPLES, ROOT, TESTS, apply_patch, base_plan, case_base, write_plan
 from pydantic import BaseModel, ValidationError
 from pydantic_core import SchemaError
 
@@ -101,7 +101,7 @@ def _plans():
         plans.append(merged)
     for f in sorted((TESTS / "rule_cases").glob("*.yaml")):
         for cases in yaml.safe_load(f.read_text(encoding="utf-8")).values():
-            plans.extend(apply_patch(base_plan(), case.get("patch") or {}) for case in cases)
+            plans.extend(apply_patch(case_base(case.get("base")), case.get("patch") or {}) for case in cases)
     return plans
 
 

@@ -1,9 +1,10 @@
 """Every rule of docs/reference/rules.md, driven by the cases in tests/rule_cases/*.yaml.
 
-Each case patches the clean base plan (tests/data/base_plan.yaml), runs only the
+Each case patches the clean base plan (tests/data/base_plan.yaml; with
+``base: segments``, the clean two-segment plan tests/data/segments_plan.yaml), runs only the
 rule under test, and lists *every* finding it expects, in the order ``check``
 reports them: where (dotted path), about which quarter (null for none), related
-locations, and the text the message must contain. ``findings: []`` is a quiet case.
+locations, and the text the message must contain (``messages``: parts of it; ``message``: all of it). ``findings: []`` is a quiet case.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TESTS, apply_patch, base_plan, dump, write_plan
+from conftest import TESTS, apply_patch, base_plan, case_base, dump, write_plan
 
 from gtmplan.read.loader import load_plan
 from gtmplan.rules import REGISTRY, all_rules
 from gtmplan.rules.checker import run_check
 
 CASES_DIR = TESTS / "rule_cases"
-FINDING_KEYS = {"at", "quarter", "related", "related_files", "messages", "severity"}
+FINDING_KEYS = {"at", "quarter", "related", "related_files", "messages", "message", "severity", "segment"}
 
 
 def _cases():
@@ -44,8 +45,9 @@ def write_actuals(directory: Path, actuals: dict) -> None:
                                                 encoding="utf-8")
 
 
-def _run(tmp_path: Path, code: str, patch: dict, actuals: dict | None = None) -> tuple[Path, list]:
-    plan = write_plan(tmp_path, apply_patch(base_plan(), patch or {}))
+def _run(tmp_path: Path, code: str, patch: dict, actuals: dict | None = None,
+         base: str | None = None) -> tuple[Path, list]:
+    plan = write_plan(tmp_path, apply_patch(case_base(base), patch or {}))
     write_actuals(tmp_path, actuals or {})
     return plan, run_check(load_plan(str(plan)), select=[code]).findings
 
@@ -53,10 +55,10 @@ def _run(tmp_path: Path, code: str, patch: dict, actuals: dict | None = None) ->
 @pytest.mark.parametrize("code,case", ALL_CASES)
 def test_rule_case(tmp_path: Path, code: str, case: dict):
     assert "findings" in case, "a case lists every finding it expects (findings: [] when quiet)"
-    plan, found = _run(tmp_path, code, case.get("patch"), case.get("actuals"))
+    plan, found = _run(tmp_path, code, case.get("patch"), case.get("actuals"), case.get("base"))
     expected = case["findings"]
     for e in expected:
-        assert {"at", "quarter", "messages"} <= set(e) <= FINDING_KEYS and e["messages"], e
+        assert {"at", "quarter"} <= set(e) <= FINDING_KEYS and (e.get("messages") or e.get("message")), e
     default_severity = case.get("severity", REGISTRY[code].severity)
     got = [(f.code, f.location.path, None if f.quarter is None else str(f.quarter),
             [r.path for r in f.related], f.severity) for f in found]
@@ -65,10 +67,14 @@ def test_rule_case(tmp_path: Path, code: str, case: dict):
     assert got == want, "\n".join(f.message for f in found)
     for f, e in zip(found, expected):
         assert f.location.file == str(plan)
+        if "segment" in e:  # the segment a finding is about (null: the company's)
+            assert f.segment == e["segment"], f.message
         if "related_files" in e:
             assert [Path(r.file).name for r in f.related] == e["related_files"]
-        for text in e["messages"]:
+        for text in e.get("messages", []):
             assert text in f.message, f.message
+        if "message" in e:  # the whole message
+            assert f.message == e["message"]
 
 
 def test_every_rule_has_firing_and_quiet_cases():
@@ -137,6 +143,8 @@ def test_catalogue_matches_rules_md():
         "F603": ("content-unused-by-sales", "warning"), "F604": ("stage-without-content", "info"),
         "F605": ("no-competitive-intel", "info"),
         "E701": ("assumption-contradicted", "warning"), "E702": ("weak-program", "warning"),
+        # 0.3
+        "A107": ("segment-without-sellers", "error"), "G305": ("segment-targets-mismatch", "error"),
     }
     assert {r.code: (r.name, r.severity) for r in all_rules()} == expected
 

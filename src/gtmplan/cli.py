@@ -187,16 +187,19 @@ def funnel(
     output: Optional[str] = OUTPUT_OPT,
     scenario: Optional[list[str]] = SCENARIO_OPT,
     sets: Optional[list[str]] = SET_OPT,
+    segment: Optional[list[str]] = typer.Option(
+        None, "--segment", metavar="ID", help="Show only this segment's waterfall (a sales.segments id; repeatable)."),
 ) -> int:
-    """Show the demand waterfall and sales capacity, quarter by quarter."""
+    """Show the demand waterfall and sales capacity, quarter by quarter (per segment, then the company's total)."""
     from gtmplan.engine.funnel import compute
-    from gtmplan.output.funnel_report import REPORTERS, FunnelReport
+    from gtmplan.output.funnel_report import REPORTERS, FunnelReport, select_segments
     from gtmplan.output.outputs import choose_format, reporter
     from gtmplan.read.loader import load_plan
 
     fmt = choose_format("funnel", fmt, output, ("table", "json", "csv"), "table")
     loaded = load_plan(plan, _one_scenario("funnel", scenario), sets or ())
-    report = FunnelReport(loaded.plan, compute(loaded.plan))
+    computed = compute(loaded.plan)
+    report = FunnelReport(loaded.plan, computed, select_segments(computed, segment))
     _emit(reporter(REPORTERS, fmt)(color=_use_color(output)).render(report), output)
     return 0
 

@@ -4,16 +4,22 @@ The table for people comes in three parts, each read along its rows: the
 waterfall by target quarter (what each quarter's target needs), the MQLs by the
 quarter they are created in (needed vs planned: the comparison A102 makes), and
 capacity and spend by quarter. Each has a one-line legend and fits the terminal.
+
+With ``sales.segments`` there is one such block per segment (its own lag, its own
+sellers' capacity, its programs' cost x split), then the company's total (the sums;
+counts rounded up from the exact sums). ``--segment ID`` keeps only those segments'
+blocks and rows (no company rows).
 """
 
 from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Optional
 
 from gtmplan.engine.funnel import Funnel
+from gtmplan.errors import InputError
 from gtmplan.output.fmt import count, money, pct, plural, printable, shortfall
 
 if TYPE_CHECKING:
@@ -23,20 +29,52 @@ COLUMNS = ("quarter", "target", "deals", "opportunities", "other_opportunities",
            "created_in", "mqls_planned", "mqls_demanded", "capacity", "program_cost", "budget")
 
 
-def render_json(f: Funnel) -> str:
-    return json.dumps(f.as_dict(), indent=2) + "\n"
+def select_segments(f: Funnel, only: Optional[list[str]]) -> Optional[list[str]]:
+    """The segment ids ``--segment`` asks for (in the order given, once each); None without
+    the flag. A plan without segments, or an id the plan does not list, is a bad flag."""
+    if not only:
+        return None
+    if not f.segments:
+        raise InputError.single(None, f"--segment {only[0]}: the plan has no sales.segments, so it has one funnel "
+                                      "(drop --segment)")
+    known = ", ".join(f.segments)
+    bad = [s for s in dict.fromkeys(only) if s not in f.segments]
+    if bad:
+        raise InputError.single(None, f"--segment {bad[0]}: not a segment of the plan (sales.segments: {known})")
+    return list(dict.fromkeys(only))
 
 
-def render_csv(f: Funnel) -> str:
+def _rows(f: Funnel, only: Optional[list[str]]):
+    if only is None:
+        return f.all_rows()
+    return [r for s in only for r in f.segments[s].rows]
+
+
+def render_json(f: Funnel, only: Optional[list[str]] = None) -> str:
+    doc = f.as_dict()
+    if only is not None:
+        doc["lags"] = {k: v for k, v in doc["lags"].items() if k in only}
+        doc["quarters"] = [r.as_dict() for r in _rows(f, only)]
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def render_csv(f: Funnel, only: Optional[list[str]] = None) -> str:
     from gtmplan.output.csvout import write_rows
 
-    return write_rows([COLUMNS, *([row.as_dict()[c] for c in COLUMNS] for row in f.rows)])
+    cols = ("segment", *COLUMNS) if f.segments else COLUMNS  # a plan without segments: as in 0.2
+    return write_rows([cols, *([row.as_dict()[c] for c in cols] for row in _rows(f, only))])
 
 
 def _other(plan, row) -> str:
     """Other sources' opportunities as render shows them: the total less marketing's part rounded up."""
     from gtmplan.engine.pipeline import shown_opportunity_sources
+    from gtmplan.output.fmt import ceil_count
 
+    if row.segment is not None:  # a segment's own items (or the company's it inherits): the same rounding
+        if row.opportunities is None or row.other_opportunities is None:
+            return "–"
+        total = ceil_count(row.opportunities)
+        return f"{total - min(ceil_count(max(row.opportunities - row.other_opportunities, 0.0)), total):,}"
     shown = shown_opportunity_sources(plan, row)
     return "–" if shown is None else f"{sum(shown[1:]):,}"
 
@@ -60,19 +98,41 @@ def attrition_text(plan, factors: list[float] | None) -> str:
     return f"Capacity is multiplied by attrition factors of {per_row} ({why})."
 
 
-def render_table(f: Funnel, plan, color: bool = False, width: int | None = None) -> str:
+def render_table(f: Funnel, plan, color: bool = False, width: int | None = None,
+                 only: Optional[list[str]] = None) -> str:
     from rich.console import Console
 
     from gtmplan.output import term
 
-    cur = f.currency
     width = width or term.width()
-    red = (lambda text: f"[red]{text}[/red]") if color else (lambda text: text)  # noqa: E731
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False)
+    if not f.segments:
+        _block(console, f, plan, color, width)
+    else:
+        shown = list(f.segments) if only is None else only
+        for i, sid in enumerate(shown):
+            if i:
+                console.print()
+            _block(console, f.segments[sid], plan, color, width)
+        if only is None:
+            console.print()
+            _company_block(console, f, plan, color, width)
+    return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
+
+
+def _block(console, f: Funnel, plan, color: bool, width: int) -> None:
+    """One funnel's three tables: the company's of a plan without segments, or one segment's."""
+    cur = f.currency
+    red = (lambda text: f"[red]{text}[/red]") if color else (lambda text: text)  # noqa: E731
     lag = f.lag
     lag_text = f"{plural(lag, 'quarter')} earlier" if lag else "in the same quarter"
-    console.print(f"[bold]{_markup(plan.company)}: demand waterfall and capacity ({cur})[/bold]")
+    seg = f.segment
+    if seg is None:
+        console.print(f"[bold]{_markup(plan.company)}: demand waterfall and capacity ({cur})[/bold]")
+    else:
+        console.print(f"[bold]{_markup(plan.company)}, segment {_markup(seg)}: demand waterfall and capacity "
+                      f"({cur})[/bold]")
 
     # 1. by target quarter
     other = any(r.other_opportunities for r in f.rows)  # the column only when sales.other_pipeline is used
@@ -108,6 +168,9 @@ def render_table(f: Funnel, plan, color: bool = False, width: int | None = None)
     console.print()
 
     # 3. capacity and spend, by quarter
+    if seg is not None:
+        _segment_capacity(console, f, plan, red, width)
+        return
     under = [r.capacity < r.target for r in f.rows]
     cols = [("Quarter", [str(r.quarter) for r in f.rows]),
             ("Target", [money(r.target, cur) for r in f.rows]),
@@ -128,7 +191,69 @@ def render_table(f: Funnel, plan, color: bool = False, width: int | None = None)
                   + (" Other pipeline cost: what sales.other_pipeline's motions cost (not marketing's budget)."
                      if motions_cost else "")
                   + " Counts are rounded up; 'gtmplan funnel --format json' has the exact values.")
-    return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
+
+
+def _segment_capacity(console, f: Funnel, plan, red, width: int) -> None:
+    cur, seg = f.currency, f.segment
+    own = any(r.segment == seg for r in plan.sales.team)
+    under = [own and r.capacity < r.target for r in f.rows]
+    cols = [("Quarter", [str(r.quarter) for r in f.rows]),
+            ("Target", [money(r.target, cur) for r in f.rows]),
+            *([("Own sellers' capacity", [red(money(r.capacity, cur)) if u else money(r.capacity, cur)
+                                          for r, u in zip(f.rows, under)]),
+               ("Coverage", [(red if u else str)(pct(r.capacity / r.target) if r.target else "–")
+                             for r, u in zip(f.rows, under)])] if own else []),
+            ("Program cost", [money(r.program_cost, cur) for r in f.rows])]
+    _print_tables(console, "Capacity and spend", cols, {"Quarter"}, width)
+    sellers = (f"Own sellers' capacity: what the team rows with segment: {_markup(seg)} can close at the expected "
+               "attainment; shared sellers (rows without segment:) are in the company total."
+               if own else f"No team row has segment: {_markup(seg)}: the shared sellers carry it (see the company "
+                           "total).")
+    console.print(f"{sellers} Program cost: its programs' cost x their split to {_markup(seg)}. Counts are rounded "
+                  "up; 'gtmplan funnel --format json' has the exact values.")
+
+
+def _company_block(console, f: Funnel, plan, color: bool, width: int) -> None:
+    """The company's total of a segmented plan: the sums of the segments' counts and money
+    (each count rounded up from the exact sum), the whole team's capacity, the plan's budget."""
+    cur = f.currency
+    red = (lambda text: f"[red]{text}[/red]") if color else (lambda text: text)  # noqa: E731
+    ids = ", ".join(f.segments)
+    console.print(f"[bold]{_markup(plan.company)}, company total ({_markup(ids)}): demand waterfall and capacity "
+                  f"({cur})[/bold]")
+    other = any(r.other_opportunities for r in f.rows)
+    cols = [("Quarter", [str(r.quarter) for r in f.rows]),
+            ("Target", [money(r.target, cur) for r in f.rows]),
+            ("Deals", [count(r.deals) for r in f.rows]),
+            ("Opps", [count(r.opportunities) for r in f.rows]),
+            *([("Other opps", [count(r.other_opportunities) for r in f.rows])] if other else []),
+            ("SQLs", [count(r.sqls) for r in f.rows]),
+            ("MQLs needed", [count(r.mqls_needed) for r in f.rows]),
+            ("Leads needed", [count(r.leads_needed) for r in f.rows])]
+    _print_tables(console, "By target quarter", cols, {"Quarter"}, width)
+    console.print("The sums of the segments' waterfalls; each segment's MQLs are created by its own sales cycle "
+                  "(see its block).")
+    console.print()
+    cols = [("Created in", [str(r.quarter) for r in f.rows]),
+            ("MQLs demanded", [count(r.mqls_demanded) for r in f.rows]),
+            ("MQLs planned", [count(r.mqls_planned) for r in f.rows])]
+    _print_tables(console, "MQLs needed vs planned, by the quarter they are created", cols, {"Created in"}, width)
+    console.print("The sums of the segments' figures. A surplus in one segment never covers a shortfall in "
+                  "another: each segment's gap is in its own block.")
+    console.print()
+    under = [r.capacity < r.target for r in f.rows]
+    cols = [("Quarter", [str(r.quarter) for r in f.rows]),
+            ("Target", [money(r.target, cur) for r in f.rows]),
+            ("Capacity", [red(money(r.capacity, cur)) if u else money(r.capacity, cur)
+                          for r, u in zip(f.rows, under)]),
+            ("Coverage", [(red if u else str)(pct(r.capacity / r.target) if r.target else "–")
+                          for r, u in zip(f.rows, under)]),
+            ("Program cost", [red(money(r.program_cost, cur)) if r.budget is not None and r.program_cost > r.budget
+                              else money(r.program_cost, cur) for r in f.rows]),
+            ("Budget", [money(r.budget, cur) for r in f.rows])]
+    _print_tables(console, "Capacity and spend", cols, {"Quarter"}, width)
+    console.print("Capacity: what the whole ramped sales team (every row) can close at the expected attainment. "
+                  "Counts are rounded up from the exact sums; 'gtmplan funnel --format json' has the exact values.")
 
 
 def _print_tables(console, title: str, cols: list[tuple[str, list[str]]], left: set[str], width: int) -> None:
@@ -177,6 +302,7 @@ def _markup(text: str) -> str:
 class FunnelReport:
     plan: Plan
     funnel: Funnel
+    only: Optional[list[str]] = field(default=None)  # --segment: only these segments' rows
 
 
 class TableReporter:
@@ -184,7 +310,7 @@ class TableReporter:
         self.color = color
 
     def render(self, result: FunnelReport) -> str:
-        return render_table(result.funnel, result.plan, color=self.color)
+        return render_table(result.funnel, result.plan, color=self.color, only=result.only)
 
 
 class JsonReporter:
@@ -192,7 +318,7 @@ class JsonReporter:
         pass
 
     def render(self, result: FunnelReport) -> str:
-        return render_json(result.funnel)
+        return render_json(result.funnel, result.only)
 
 
 class CsvReporter:
@@ -200,7 +326,7 @@ class CsvReporter:
         pass
 
     def render(self, result: FunnelReport) -> str:
-        return render_csv(result.funnel)
+        return render_csv(result.funnel, result.only)
 
 
 REPORTERS = {

@@ -13,7 +13,7 @@ from gtmplan.plan.modelparts import parse_quarter
 from gtmplan.plan.modelparts import time_zone
 from gtmplan.plan.modelparts import PlanBehaviour
 
-MODEL_FINGERPRINT = 1116508285  # zlib.crc32 of model.py, actuals_model.py
+MODEL_FINGERPRINT = 284885  # zlib.crc32 of model.py, actuals_model.py
 
 
 class ActualMetrics(Record):
@@ -116,6 +116,11 @@ class Marketing(Record):
     __slots__ = ()
 
 
+class MarketingSegment(Record):
+    'Compiled record of gtmplan.plan.model.MarketingSegment.'
+    __slots__ = ()
+
+
 class MeasuredRate(Record):
     'Compiled record of gtmplan.plan.actuals_model.MeasuredRate.'
     __slots__ = ()
@@ -158,6 +163,11 @@ class Review(Record):
 
 class Sales(Record):
     'Compiled record of gtmplan.plan.model.Sales.'
+    __slots__ = ()
+
+
+class SalesSegment(Record):
+    'Compiled record of gtmplan.plan.model.SalesSegment.'
     __slots__ = ()
 
 
@@ -739,7 +749,13 @@ TeamRow_SCHEMA = {'type': 'model',
                                'schema': {'type': 'default',
                                           'schema': {'type': 'nullable',
                                                      'schema': {'type': 'date'}},
-                                          'default': None}}},
+                                          'default': None}},
+                       'segment': {'type': 'model-field',
+                                   'schema': {'type': 'default',
+                                              'schema': {'type': 'nullable',
+                                                         'schema': {'type': 'str',
+                                                                    'pattern': '^[a-z0-9][a-z0-9-]*$'}},
+                                              'default': None}}},
             'model_name': 'TeamRow',
             'computed_fields': []},
  'custom_init': False,
@@ -890,6 +906,58 @@ Attrition_SCHEMA = {'type': 'model',
  'ref': 'gtmplan.plan.model.Attrition'}
 
 
+SalesSegment_SCHEMA = {'type': 'model',
+ 'cls': SalesSegment,
+ 'schema': {'type': 'model-fields',
+            'fields': {'id': {'type': 'model-field',
+                              'schema': {'type': 'str', 'pattern': '^[a-z0-9][a-z0-9-]*$'}},
+                       'targets': {'type': 'model-field',
+                                   'schema': {'type': 'default',
+                                              'schema': {'type': 'nullable',
+                                                         'schema': {'type': 'dict',
+                                                                    'keys_schema': {'type': 'function-plain',
+                                                                                    'function': {'type': 'no-info',
+                                                                                                 'function': parse_quarter},
+                                                                                    'json_schema_input_schema': {'type': 'any'}},
+                                                                    'values_schema': {'type': 'float',
+                                                                                      'ge': 0}}},
+                                              'default': None}},
+                       'share': {'type': 'model-field',
+                                 'schema': {'type': 'default',
+                                            'schema': {'type': 'nullable',
+                                                       'schema': {'type': 'float',
+                                                                  'ge': 0,
+                                                                  'le': 1}},
+                                            'default': None}},
+                       'assumptions': {'type': 'model-field',
+                                       'schema': {'type': 'default',
+                                                  'schema': {'type': 'nullable',
+                                                             'schema': Assumptions_SCHEMA},
+                                                  'default': None}},
+                       'other_pipeline': {'type': 'model-field',
+                                          'schema': {'type': 'default',
+                                                     'schema': {'type': 'nullable',
+                                                                'schema': {'type': 'list',
+                                                                           'items_schema': OtherSource_SCHEMA}},
+                                                     'default': None}},
+                       'opening_pipeline': {'type': 'model-field',
+                                            'schema': {'type': 'default',
+                                                       'schema': {'type': 'nullable',
+                                                                  'schema': {'type': 'float',
+                                                                             'ge': 0}},
+                                                       'default': None}}},
+            'model_name': 'SalesSegment',
+            'computed_fields': []},
+ 'custom_init': False,
+ 'root_model': False,
+ 'config': {'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'allow_inf_nan': False,
+            'validate_default': False,
+            'title': 'SalesSegment'},
+ 'ref': 'gtmplan.plan.model.SalesSegment'}
+
+
 Sales_SCHEMA = {'type': 'model',
  'cls': Sales,
  'schema': {'type': 'model-fields',
@@ -935,7 +1003,13 @@ Sales_SCHEMA = {'type': 'model',
                                      'schema': {'type': 'default',
                                                 'schema': {'type': 'nullable',
                                                            'schema': Attrition_SCHEMA},
-                                                'default': None}}},
+                                                'default': None}},
+                       'segments': {'type': 'model-field',
+                                    'schema': {'type': 'default',
+                                               'schema': {'type': 'nullable',
+                                                          'schema': {'type': 'list',
+                                                                     'items_schema': SalesSegment_SCHEMA}},
+                                               'default': None}}},
             'model_name': 'Sales',
             'computed_fields': []},
  'custom_init': False,
@@ -1008,7 +1082,17 @@ Program_SCHEMA = {'type': 'model',
                                                                         'schema': {'type': 'list',
                                                                                    'items_schema': {'type': 'str',
                                                                                                     'min_length': 1}}}},
-                                                  'default': None}}},
+                                                  'default': None}},
+                       'split': {'type': 'model-field',
+                                 'schema': {'type': 'default',
+                                            'schema': {'type': 'nullable',
+                                                       'schema': {'type': 'dict',
+                                                                  'keys_schema': {'type': 'str',
+                                                                                  'pattern': '^[a-z0-9][a-z0-9-]*$'},
+                                                                  'values_schema': {'type': 'float',
+                                                                                    'ge': 0,
+                                                                                    'le': 1}}},
+                                            'default': None}}},
             'model_name': 'Program',
             'computed_fields': []},
  'custom_init': False,
@@ -1063,6 +1147,24 @@ ContentAsset_SCHEMA = {'type': 'model',
  'ref': 'gtmplan.plan.model.ContentAsset'}
 
 
+MarketingSegment_SCHEMA = {'type': 'model',
+ 'cls': MarketingSegment,
+ 'schema': {'type': 'model-fields',
+            'fields': {'id': {'type': 'model-field',
+                              'schema': {'type': 'str', 'pattern': '^[a-z0-9][a-z0-9-]*$'}},
+                       'assumptions': {'type': 'model-field', 'schema': Assumptions_SCHEMA}},
+            'model_name': 'MarketingSegment',
+            'computed_fields': []},
+ 'custom_init': False,
+ 'root_model': False,
+ 'config': {'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'allow_inf_nan': False,
+            'validate_default': False,
+            'title': 'MarketingSegment'},
+ 'ref': 'gtmplan.plan.model.MarketingSegment'}
+
+
 Marketing_SCHEMA = {'type': 'model',
  'cls': Marketing,
  'schema': {'type': 'model-fields',
@@ -1085,7 +1187,13 @@ Marketing_SCHEMA = {'type': 'model',
                                               'schema': {'type': 'nullable',
                                                          'schema': {'type': 'list',
                                                                     'items_schema': ContentAsset_SCHEMA}},
-                                              'default': None}}},
+                                              'default': None}},
+                       'segments': {'type': 'model-field',
+                                    'schema': {'type': 'default',
+                                               'schema': {'type': 'nullable',
+                                                          'schema': {'type': 'list',
+                                                                     'items_schema': MarketingSegment_SCHEMA}},
+                                               'default': None}}},
             'model_name': 'Marketing',
             'computed_fields': []},
  'custom_init': False,

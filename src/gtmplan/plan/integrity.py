@@ -19,7 +19,8 @@ Issue = tuple[PathT, str]  # where, what
 
 
 def check_integrity(plan: Plan) -> list[Issue]:
-    return [*_unique_ids(plan), *_references(plan), *_horizon(plan), *_ranges(plan), *_sales_additions(plan)]
+    return [*_unique_ids(plan), *_references(plan), *_horizon(plan), *_ranges(plan), *_sales_additions(plan),
+            *_segments(plan)]
 
 
 def _unique_ids(plan: Plan) -> Iterator[Issue]:
@@ -159,3 +160,111 @@ def _motions(plan: Plan, path: PathT, sources: list) -> Iterator[Issue]:
             shares = " + ".join(f"{x:g}" for x in parts)
             yield path, (f"the shares of other_pipeline for {q} add up to {total:g} ({shares}): they must be "
                          "below 1, since the rest of the opportunities come from marketing's MQLs")
+SPLIT_TOLERANCE = 1e-9
+"""A program's split must sum to 1 within this (plan-format.md, Resolutions (0.3))."""
+
+
+def _listed_twice(path: PathT, items) -> Iterator[Issue]:
+    where = ".".join(map(str, path))
+    first: dict[str, int] = {}
+    for i, item in enumerate(items):
+        if item.id in first:
+            yield (*path, i, "id"), (f"segment {item.id!r} is listed twice in {where} (first as "
+                                     f"{where}[{first[item.id]}]): give each segment once")
+        else:
+            first[item.id] = i
+
+
+def _segments(plan: Plan) -> Iterator[Issue]:
+    """Segments (plan-format.md, additions in 0.3): sales.segments, marketing.segments,
+    team rows' segment and programs' split."""
+    icp = {s.id for s in plan.icp.segments}
+    icp_known = ", ".join(sorted(icp))
+    listed = plan.sales.segments
+    sales_ids = list(dict.fromkeys(s.id for s in listed or []))
+    planned = ", ".join(sales_ids)
+
+    def not_listed(seg: str) -> str:
+        if listed is None:
+            return (f"segment {seg!r} is not in sales.segments: the plan has no sales.segments "
+                    f"(list it there, with its targets or share, to plan per segment)")
+        return f"segment {seg!r} is not in sales.segments (listed: {planned})"
+
+    start, end = plan.horizon.start, plan.horizon.end
+    for i, seg in enumerate(listed or []):
+        path = ("sales", "segments", i)
+        if seg.id not in icp:
+            yield (*path, "id"), f"segment {seg.id!r} is not in icp.segments (known: {icp_known})"
+        if seg.targets is not None and seg.share is not None:
+            yield (*path, "share"), ("give either targets (an amount per quarter) or share (a fraction of "
+                                     "sales.targets), not both")
+        elif seg.targets is None and seg.share is None:
+            yield path, (f"segment {seg.id!r} needs targets (an amount per horizon quarter) or share "
+                         "(a fraction of sales.targets in every quarter)")
+        if seg.targets is not None and start <= end:
+            missing = [str(q) for q in quarter_range(start, end) if q not in seg.targets]
+            if missing:
+                yield (*path, "targets"), (f"segment {seg.id!r} has no target for {', '.join(missing)}: "
+                                           f"every horizon quarter ({start}-{end}) needs one")
+            for q in seg.targets:
+                if not start <= q <= end:
+                    yield (*path, "targets", str(q)), (f"quarter {q} is outside the horizon {start}-{end}: "
+                                                       "extend the horizon or remove it")
+        sources = seg.other_pipeline or []
+        seen: dict[str, int] = {}
+        for j, item in enumerate(sources):
+            if item.id in seen:
+                yield (*path, "other_pipeline", j, "id"), (
+                    f"id {item.id!r} is used twice in this segment's other_pipeline (first as "
+                    f"other_pipeline[{seen[item.id]}]): ids must be unique")
+            seen.setdefault(item.id, j)
+        shares = [x for x in (getattr(item, "share", None) for item in sources) if isinstance(x, (int, float))]
+        if any(item.share is None or isinstance(item.share, dict) or item.capacity is not None for item in sources):
+            yield from _motions(plan, (*path, "other_pipeline"), sources)  # maps, teams: checked as company-wide
+        elif shares and sum(shares) >= 1 - 1e-9:
+            yield (*path, "other_pipeline"), (
+                f"the shares of segment {seg.id!r}'s other_pipeline add up to {sum(shares):g} "
+                f"({' + '.join(f'{x:g}' for x in shares)}): they must be below 1, since the rest of its "
+                "opportunities come from marketing's MQLs")
+    yield from _listed_twice(("sales", "segments"), listed or [])
+    yield from _listed_twice(("marketing", "segments"), plan.marketing.segments or [])
+    known = set(sales_ids)
+    for i, mseg in enumerate(plan.marketing.segments or []):
+        if mseg.id not in known:
+            yield ("marketing", "segments", i, "id"), not_listed(mseg.id)
+    for i, row in enumerate(plan.sales.team):
+        if row.segment is not None and row.segment not in known:
+            yield ("sales", "team", i, "segment"), not_listed(row.segment)
+    for i, program in enumerate(plan.marketing.programs):
+        path = ("marketing", "programs", i)
+        if listed is not None:  # a segment not in icp.segments is said by _references
+            for j, seg in enumerate(program.segments or []):
+                if seg in icp and seg not in known:
+                    yield (*path, "segments", j), not_listed(seg)
+        split = program.split
+        if split is None:
+            continue
+        names = list(dict.fromkeys(program.segments or []))
+        if not names:
+            yield (*path, "split"), ("split divides the program among its segments, and it names none: "
+                                     "give segments (the keys of split) or remove split")
+            continue
+        extra = [k for k in split if k not in names]
+        for k in extra:
+            yield (*path, "split", k), (f"segment {k!r} is not one of the program's segments "
+                                        f"({', '.join(names)}): split's keys must be exactly its segments")
+        absent = [k for k in names if k not in split]
+        if absent and not extra:  # a misspelt key is said once, at the key
+            yield (*path, "split"), (f"split gives no fraction for {', '.join(absent)}: its keys must be "
+                                     f"exactly the program's segments ({', '.join(names)})")
+        total = sum(split.values())
+        if not extra and not absent and abs(total - 1) > SPLIT_TOLERANCE:
+            parts = " + ".join(f"{v:g}" for v in split.values())
+            yield (*path, "split"), f"split's fractions add up to {total:.10g} ({parts}); they must add up to 1"
+    if listed is not None:
+        for j, item in enumerate(plan.sales.other_pipeline or []):
+            if getattr(item, "capacity", None) is not None:  # a capacity motion (plan-format.md 0.3)
+                yield ("sales", "other_pipeline", j, "capacity"), (
+                    f"other_pipeline item {item.id!r} is a capacity motion (a team creating opportunities), and "
+                    "the plan has sales.segments: give it in the segment whose opportunities it creates "
+                    "(sales.segments[].other_pipeline)")

@@ -210,6 +210,8 @@ class TeamRow(_Model):
     start: Optional[dt.date] = Field(None, description="Start date; absent means before the horizon, fully ramped.")
     end: Optional[dt.date] = Field(None, description="The sellers leave after this day: capacity and head count stop "
                                                      "from the next month.")
+    segment: Optional[Slug] = Field(None, description="The segment (a sales.segments id) these sellers work; "
+                                                      "absent: they work every segment (shared).")
 
 
 class MotionRow(_Model):
@@ -262,6 +264,23 @@ class Attrition(_Model):
         description="Months a leaver's seat stays empty before the replacement starts.")
 
 
+class SalesSegment(_Model):
+    """A segment's part of sales' plan (sales.segments[]): its own target, assumptions and pipeline."""
+
+    id: Slug = Field(description="An icp.segments id.")
+    targets: Optional[dict[QuarterT, Money]] = Field(
+        None, description="The segment's new bookings per quarter; every horizon quarter present. Instead of share.")
+    share: Optional[Fraction] = Field(
+        None, description="The segment's fraction of sales.targets in every quarter. Instead of targets.")
+    assumptions: Optional[Assumptions] = Field(
+        None, description="Sales' funnel assumptions for this segment; a key not stated here is sales.assumptions'.")
+    other_pipeline: Optional[list[OtherSource]] = Field(
+        None, description="The segment's sources of opportunities other than marketing; absent: "
+                          "sales.other_pipeline applies.")
+    opening_pipeline: Optional[Money] = Field(
+        None, description="Value of the segment's open opportunities at the start of the horizon.")
+
+
 class Sales(_Model):
     targets: dict[QuarterT, Money] = Field(description="New bookings sales commits to, per quarter; every horizon quarter present.")
     assumptions: Optional[Assumptions] = None
@@ -275,6 +294,9 @@ class Sales(_Model):
     attrition: Optional[Attrition] = Field(
         None, description="Expected turnover: each team row's ramped capacity is multiplied by "
                           "1 - annual_rate x (backfill_months + ramp shortfall in months) / 12.")
+    segments: Optional[list[SalesSegment]] = Field(
+        None, description="One funnel per segment: each ICP segment sales plans for, with its own targets (or "
+                          "share), assumptions and other pipeline.")
 
 
 class Program(_Model):
@@ -290,6 +312,9 @@ class Program(_Model):
     expected_mqls: Optional[Count] = Field(None, description="MQLs per quarter it runs; when absent, expected_leads x lead_to_mql.")
     stage: Optional[Stage] = None
     crm_sources: Optional[NameList[Text]] = Field(None, description="The CRM's lead-source values that count as this program's leads.")
+    split: Optional[dict[Slug, Fraction]] = Field(
+        None, description="How the program's leads and MQLs divide among its segments (segment id -> fraction, "
+                          "summing to 1); absent: equally.")
 
 
 class ContentAsset(_Model):
@@ -300,11 +325,21 @@ class ContentAsset(_Model):
     used_by_sales: Optional[bool] = None
 
 
+class MarketingSegment(_Model):
+    """Marketing's assumptions for one segment (marketing.segments[])."""
+
+    id: Slug = Field(description="A sales.segments id.")
+    assumptions: Assumptions = Field(
+        description="Marketing's funnel assumptions for this segment; a key not stated here is marketing.assumptions'.")
+
+
 class Marketing(_Model):
     budget: dict[QuarterT, Money] = Field(description="Program spend available per quarter; every horizon quarter present.")
     assumptions: Optional[Assumptions] = None
     programs: list[Program]
     content: Optional[list[ContentAsset]] = None
+    segments: Optional[list[MarketingSegment]] = Field(
+        None, description="Marketing's assumptions per segment (ids from sales.segments).")
 
 
 class ForecastSettings(_Model):

@@ -97,6 +97,8 @@ class _Merger:
                 return self._merge_id_list([], None, bfile, over, onode, path)
             return _plain(over), onode, True
         if isinstance(base, dict) and isinstance(over, dict):
+            if path[-1:] == ("split",):  # a program's split is one whole: the scenario's replaces it
+                return _plain(over), onode, True
             return self._merge_mapping(base, bnode, bfile, over, onode, path)
         if isinstance(base, list) and all(isinstance(i, dict) for i in base) and over and _is_id_list(over):
             return self._merge_id_list(base, bnode, bfile, over, onode, path)
@@ -115,6 +117,11 @@ class _Merger:
         pairs = self._pairs(base, bnode)
         opairs = self._pairs(over, onode)
         for key, ov in over.items():
+            if ov is None and key in out:
+                # `key: null` removes the key (so that a segment can switch from share to targets)
+                del out[key]
+                pairs.pop(key, None)
+                continue
             okey, ovalue = opairs.get(key, (onode, onode))
             known = key in base and key in pairs
             bkey, bvalue = pairs[key] if known else (None, None)

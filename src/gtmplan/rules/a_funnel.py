@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from gtmplan.engine.capacity import attrition_factor, ramped_sellers, sellers, sellers_joining, sellers_leaving
-from gtmplan.engine.funnel import WATERFALL_NEEDS, owner, planned_opportunities
+from gtmplan.engine.capacity import (
+    attrition_factor,
+    capacity,
+    productivity,
+    ramped_sellers,
+    sellers,
+    sellers_joining,
+    sellers_leaving,
+)
+from gtmplan.engine.funnel import WATERFALL_NEEDS, owner, planned_opportunities, segment_targets, side_segment, stated
 from gtmplan.engine.pipeline import apportion, other_opportunities
 from gtmplan.output.fmt import (
     assumption,
@@ -39,6 +47,11 @@ class AssumptionMismatch(Rule):
     The finding points at the value of the side that does *not* own the stage
     (the funnel uses the owner's value) and names the other value as related.
 
+    With `sales.segments`: per segment, each side's value is its
+    `segments[s].assumptions` value, else its company-wide one; the message starts
+    with the segment's id. A difference that several segments inherit from the same
+    two company-wide values is one finding, at those values.
+
     How to fix: agree one number, using last quarters' CRM data
     (`gtmplan review` measures it), and write it on both sides, or remove it from
     the side that does not own that stage.
@@ -59,6 +72,9 @@ class AssumptionMismatch(Rule):
     code, name, severity = "A101", "assumption-mismatch", "error"
 
     def check(self, ctx):
+        if ctx.segmented:
+            yield from self._per_segment(ctx)
+            return
         s, m = ctx.plan.sales.assumptions, ctx.plan.marketing.assumptions
         if s is None or m is None:
             return
@@ -79,6 +95,40 @@ class AssumptionMismatch(Rule):
                 f"the funnel uses {possessive(own)} {_show(key, used, ctx)}",
                 related=((own, "assumptions", key),))
 
+    def _per_segment(self, ctx):
+        """Each segment's resolved values on the two sides (segment value, else company-wide);
+        a difference several segments inherit from the same two company-wide values is said
+        once, at those values, as in a plan without segments."""
+        said: set[str] = set()
+        for seg in ctx.plan.sales.segments:
+            for key in ASSUMPTION_KEYS:
+                sv, sp = stated(ctx.plan, "sales", key, seg.id)
+                mv, mp = stated(ctx.plan, "marketing", key, seg.id)
+                if sv is None or mv is None:
+                    continue
+                diff = rel_diff(sv, mv)
+                if diff <= ctx.tolerance:
+                    continue
+                own = owner(key)
+                paths = {"sales": sp, "marketing": mp}
+                other = "marketing" if own == "sales" else "sales"
+                used = sv if own == "sales" else mv
+                company = sp[1] != "segments" and mp[1] != "segments"
+                if company and key in said:
+                    continue
+                if company:
+                    said.add(key)
+                differ = (f"(differ by {pct_beyond(diff, ctx.tolerance)}, tolerance {pct(ctx.tolerance)})")
+                if company:
+                    message = (f"sales assumes {key} {_show(key, sv, ctx)}, marketing {_show(key, mv, ctx)} {differ}; "
+                               f"the funnel uses {possessive(own)} {_show(key, used, ctx)}")
+                else:
+                    message = (f"{seg.id}: sales assumes {key} {_show(key, sv, ctx)} for {seg.id}, marketing "
+                               f"{_show(key, mv, ctx)} {differ}; {possessive(seg.id)} funnel uses "
+                               f"{possessive(own)} {_show(key, used, ctx)}")
+                yield self.finding(ctx, paths[other], message, related=(paths[own],),
+                                   segment=None if company else seg.id)
+
 
 @register
 class MqlShortfall(Rule):
@@ -96,6 +146,11 @@ class MqlShortfall(Rule):
     needed by the target quarter `lag` quarters later
     (lag = sales_cycle_days / 91, rounded), after taking out the opportunities
     `sales.other_pipeline` brings.
+
+    With `sales.segments`: per segment, with its own target, assumptions,
+    lag, other pipeline and share of the programs (`split`, or equally); the
+    message starts with the segment's id. A surplus in one segment never covers a
+    shortfall in another.
 
     How to fix: add or grow programs running in p (expected_leads or
     expected_mqls), lower the targets of the later quarter, or revisit the
@@ -118,6 +173,10 @@ class MqlShortfall(Rule):
     code, name, severity = "A102", "mql-shortfall", "error"
 
     def check(self, ctx):
+        if ctx.segmented:
+            for f in ctx.funnels():
+                yield from self._segment(ctx, f)
+            return
         f = ctx.funnel
         for row in f.rows:
             demanded, planned = row.mqls_demanded, row.mqls_planned
@@ -139,6 +198,32 @@ class MqlShortfall(Rule):
                 f"(short by {shown_short:,}, {pct_beyond(1 - planned / demanded, ctx.tolerance)}){other}",
                 quarter=row.quarter)
 
+    def _segment(self, ctx, f):
+        """One segment's MQLs against its own demand: a surplus elsewhere never covers it."""
+        seg = f.segment
+        i, entry = side_segment(ctx.plan, "sales", seg)
+        own_items = entry.other_pipeline is not None
+        where = f"sales.segments[{i}].other_pipeline" if own_items else "sales.other_pipeline"
+        for row in f.rows:
+            demanded, planned = row.mqls_demanded, row.mqls_planned
+            if demanded is None or planned is None or planned >= demanded * (1 - ctx.tolerance):
+                continue
+            shown_short = ceil_count(demanded) - ceil_count(planned)
+            target_q = row.quarter + f.lag
+            t = f.row(target_q)
+            when = "in the same quarter" if f.lag == 0 else "created then"
+            other = ""
+            if t.other_opportunities and t.opportunities:
+                other = (f"; other sources ({where}) bring {count(t.other_opportunities)} of its "
+                         f"{count(t.opportunities)} opportunities ({pct(t.other_opportunities / t.opportunities)}), "
+                         "marketing the rest")
+            yield self.finding(
+                ctx, ("marketing", "programs"),
+                f"{seg}: marketing plans {count(planned)} MQLs in {row.quarter}; {possessive(seg)} target "
+                f"for {target_q} ({ctx.money(t.target)}) needs {count(demanded)} {when} "
+                f"(short by {shown_short:,}, {pct_beyond(1 - planned / demanded, ctx.tolerance)}){other}",
+                quarter=row.quarter, segment=seg)
+
 
 @register
 class PipelineBeforePlan(Rule):
@@ -152,6 +237,11 @@ class PipelineBeforePlan(Rule):
     more target quarters q, and `sales.opening_pipeline` is absent, or
     `opening_pipeline * win_rate` is below the sum of those quarters' targets
     times `(1 - tolerance)`.
+
+    With `sales.segments`: per segment that gives its own
+    `opening_pipeline` (its early quarters by its own lag and win rate); once for
+    the other segments, against `sales.opening_pipeline` and the company-wide win
+    rate.
 
     How to fix: state `sales.opening_pipeline` (the value of open opportunities at
     the start of the horizon), or lower the early quarters' targets to what that
@@ -171,6 +261,9 @@ class PipelineBeforePlan(Rule):
     code, name, severity = "A103", "pipeline-before-plan", "warning"
 
     def check(self, ctx):
+        if ctx.segmented:
+            yield from self._segmented(ctx)
+            return
         f = ctx.funnel
         early = [r for r in f.rows if r.created_in < ctx.plan.horizon.start]
         if not early:
@@ -197,6 +290,56 @@ class PipelineBeforePlan(Rule):
                 f"{ctx.money(missing)} more pipeline is missing",
                 quarter=early[0].quarter)
 
+    def _segmented(self, ctx):
+        """Per segment where sales.segments[].opening_pipeline is given; once for the rest,
+        the company's opening_pipeline x win_rate against their early quarters' targets
+        (early by each segment's own lag)."""
+        start = ctx.plan.horizon.start
+        rest = []
+        for i, seg in enumerate(ctx.plan.sales.segments):
+            f = ctx.funnel.segments[seg.id]
+            early = [r for r in f.rows if r.created_in < start]
+            if not early:
+                continue
+            if seg.opening_pipeline is None:
+                rest.append((seg.id, f, early))
+                continue
+            need = sum(r.target for r in early)
+            win = f.assumptions["win_rate"].value
+            opening = seg.opening_pipeline
+            if win and opening * win < need * (1 - ctx.tolerance):
+                yield self.finding(
+                    ctx, ("sales", "segments", i, "opening_pipeline"),
+                    f"{seg.id}: with {_cycle(f)}, the targets of {', '.join(str(r.quarter) for r in early)} "
+                    f"({ctx.money(need)}) close from {possessive(seg.id)} opening pipeline: {ctx.money(opening)} at a "
+                    f"{rate(win)} win rate closes {ctx.money(opening * win)}; {ctx.money(need / win - opening)} more "
+                    "pipeline is missing",
+                    quarter=early[0].quarter, segment=seg.id)
+        if not rest:
+            return
+        need = sum(r.target for _, _, early in rest for r in early)
+        cycles = "; ".join(f"{sid}: {_cycle(f)}" for sid, f, _ in rest)
+        targets = "; ".join(f"{sid} {', '.join(str(r.quarter) for r in early)}" for sid, _, early in rest)
+        first = min(r.quarter for _, _, early in rest for r in early)
+        win = ctx.value("win_rate")
+        opening = ctx.plan.sales.opening_pipeline
+        what = f"the targets of {targets} ({ctx.money(need)}) close from pipeline created before {start}"
+        if opening is None:
+            needed = f" (about {ctx.money(need / win)} at a {rate(win)} win rate)" if win else ""
+            yield self.finding(ctx, ("sales", "opening_pipeline"),
+                               f"with the sales cycles of {cycles}, {what}, and sales.opening_pipeline is not "
+                               f"stated{needed}", quarter=first)
+        elif win and opening * win < need * (1 - ctx.tolerance):
+            yield self.finding(ctx, ("sales", "opening_pipeline"),
+                               f"with the sales cycles of {cycles}, {what}: the opening pipeline of "
+                               f"{ctx.money(opening)} at a {rate(win)} win rate closes {ctx.money(opening * win)}; "
+                               f"{ctx.money(need / win - opening)} more pipeline is missing", quarter=first)
+
+
+def _cycle(f) -> str:
+    days = f.assumptions["sales_cycle_days"].value
+    return f"a {days:g}-day sales cycle (lag {plural(f.lag, 'quarter')})"
+
 
 @register
 class CapacityShortfall(Rule):
@@ -215,6 +358,12 @@ class CapacityShortfall(Rule):
     `ramp_months: k` is `(m + 1) / k` for m < k and 1 after (k = 3: 1/3, 2/3, 1;
     k = 0: full at once); `ramp: [r0, r1, ...]` is r_m, and 1 after the list ends;
     nothing from the month after a row's `end`.
+
+    With `sales.segments`: also per segment that has rows of its own
+    (`segment: ID`) against its target (the message starts with its id), and the
+    shared rows (without `segment:`) against what the segments' targets need
+    beyond their own sellers, `sum of max(0, target - own capacity)`; the whole
+    team against `sales.targets` as above.
 
     How to fix: hire earlier (or more), shorten ramp time with enablement, or
     lower the quarter's target.
@@ -239,6 +388,8 @@ class CapacityShortfall(Rule):
     code, name, severity = "A104", "capacity-shortfall", "error"
 
     def check(self, ctx):
+        if ctx.segmented:
+            yield from self._segmented(ctx)
         for row in ctx.funnel.rows:
             if row.capacity < row.target * (1 - ctx.tolerance):
                 short = round(row.target) - round(row.capacity)  # the difference of the amounts shown
@@ -251,15 +402,53 @@ class CapacityShortfall(Rule):
                     f"{pct_beyond(1 - row.capacity / row.target, ctx.tolerance)})",
                     quarter=row.quarter)
 
+    def _segmented(self, ctx):
+        """Each segment with dedicated rows against its own target; the shared rows against
+        what the segments' targets need beyond their own sellers. (The whole team against
+        the company's target follows in check.)"""
+        plan, tol = ctx.plan, ctx.tolerance
+        team = plan.sales.team
+        shared = [r for r in team if r.segment is None]
+        att = pct(plan.sales.expected_attainment)
+        for i, q in enumerate(r.quarter for r in ctx.funnel.rows):
+            beyond = []
+            for f in ctx.funnels():
+                row = f.rows[i]
+                mine = [r for r in team if r.segment == f.segment]
+                beyond.append((f.segment, max(0.0, row.target - row.capacity)))
+                if mine and row.capacity < row.target * (1 - tol):
+                    short = round(row.target) - round(row.capacity)
+                    yield self.finding(
+                        ctx, ("sales", "team"),
+                        f"{f.segment}: the capacity of {possessive(f.segment)} own sellers (segment: {f.segment}) in "
+                        f"{q} is {ctx.money(row.capacity)} ({_team_in(plan, q, mine)}, at {att} attainment); "
+                        f"{possessive(f.segment)} target is {ctx.money(row.target)} (short by {ctx.money(short)}, "
+                        f"{pct_beyond(1 - row.capacity / row.target, tol)})",
+                        quarter=q, segment=f.segment)
+            need = sum(x for _, x in beyond)
+            if not shared or need <= 0:
+                continue
+            have = capacity(plan, q, rows=shared)
+            if have < need * (1 - tol):
+                parts = ", ".join(f"{sid} {ctx.money(x)}" for sid, x in beyond if x > 0)
+                short = round(need) - round(have)
+                yield self.finding(
+                    ctx, ("sales", "team"),
+                    f"the shared sellers' capacity (rows without segment:) in {q} is {ctx.money(have)} "
+                    f"({_team_in(plan, q, shared)}, at {att} attainment); the segments' targets beyond their own "
+                    f"sellers need {ctx.money(need)} ({parts}) (short by {ctx.money(short)}, "
+                    f"{pct_beyond(1 - have / need, tol)})",
+                    quarter=q)
 
-def _team_in(plan, q) -> str:
+
+def _team_in(plan, q, rows=None) -> str:
     """Who carries quarter q: head count, how many join during it, and what that is
     worth in fully ramped sellers (a seller starting mid-quarter is not a whole one)."""
-    n = sellers(plan, q)
-    joining = sellers_joining(plan, q)
-    leaving = sellers_leaving(plan, q)
-    worth = ramped_sellers(plan, q)
-    if n == 0 and any(getattr(t, "end", None) is not None for t in plan.sales.team):
+    n = sellers(plan, q, rows)
+    joining = sellers_joining(plan, q, rows)
+    leaving = sellers_leaving(plan, q, rows)
+    worth = ramped_sellers(plan, q, rows)
+    if n == 0 and any(getattr(t, "end", None) is not None for t in (plan.sales.team if rows is None else rows)):
         return "no sellers on the team"  # (0.2's wording, "0 sellers, all fully ramped", without `end`)
     if abs(worth - n) < 0.05:
         return f"{plural(n, 'seller')}, all fully ramped"
@@ -313,6 +502,10 @@ class UnworkedLeads(Rule):
     not before p's first day). Other pipeline's opportunities are its shares of the
     quarter's opportunities, or what a motion's team (`capacity`) creates in it.
 
+    With `sales.segments`: once for the company, the opportunities of
+    every segment (its MQLs at its own rates, plus its other pipeline) against
+    the whole team.
+
     How to fix: hire (or add sales development capacity) before the programs
     land, move programs to later quarters, or tighten the MQL definition.
 
@@ -330,6 +523,9 @@ class UnworkedLeads(Rule):
     code, name, severity = "A105", "unworked-leads", "warning"
 
     def check(self, ctx):
+        if ctx.segmented:
+            yield from self._segmented(ctx)
+            return
         cap = ctx.plan.sales.max_opportunities_per_rep
         m2s, s2o = ctx.value("mql_to_sql"), ctx.value("sql_to_opportunity")
         if cap is None or m2s is None or s2o is None:
@@ -354,6 +550,37 @@ class UnworkedLeads(Rule):
                     f"{what}; {plural(n, 'seller')} can work {count(n * cap)} ({n} x {cap})",
                     quarter=row.quarter)
 
+    def _segmented(self, ctx):
+        """Once for the company: every segment's planned opportunities against the whole team."""
+        cap = ctx.plan.sales.max_opportunities_per_rep
+        if cap is None:
+            return
+        for i, row in enumerate(ctx.funnel.rows):
+            q = row.quarter
+            parts, other = [], 0.0
+            for f in ctx.funnels():
+                m2s, s2o = f.assumptions["mql_to_sql"].value, f.assumptions["sql_to_opportunity"].value
+                srow = f.rows[i]
+                if srow.mqls_planned is None or m2s is None or s2o is None:
+                    break
+                parts.append((f.segment, srow.mqls_planned, m2s, s2o))
+                other += srow.other_opportunities or 0.0
+            else:
+                marketing = sum(m * a * b for _, m, a, b in parts)
+                n = sellers(ctx.plan, q)
+                if marketing + other <= n * cap * (1 + ctx.tolerance):
+                    continue
+                mqls = ", ".join(f"{sid} {count(m)} MQLs x {rate(a)} x {rate(b)}" for sid, m, a, b in parts)
+                if other:
+                    shown = ceil_count(marketing), ceil_count(other)
+                    what = (f"{q} plans about {count(sum(shown))} opportunities: {count(shown[0])} from marketing's "
+                            f"programs ({mqls}) and {count(shown[1])} from other sources (other_pipeline)")
+                else:
+                    what = f"marketing's programs in {q} bring about {count(marketing)} opportunities ({mqls})"
+                yield self.finding(ctx, ("sales", "max_opportunities_per_rep"),
+                                   f"{what}; {plural(n, 'seller')} can work {count(n * cap)} ({n} x {cap})",
+                                   quarter=q)
+
 
 @register
 class MissingAssumption(Rule):
@@ -365,6 +592,10 @@ class MissingAssumption(Rule):
     Fires when: `average_deal_size`, `win_rate`, `sql_to_opportunity` or
     `mql_to_sql` is in neither `sales.assumptions` nor `marketing.assumptions`;
     or `lead_to_mql` is missing while a program forecasts only `expected_leads`.
+
+    With `sales.segments`: one finding per key, listing the segments
+    whose waterfall misses it (each side's segment value, else its company-wide
+    one).
 
     How to fix: state the value on the side that owns that stage (sales for
     mql_to_sql and later stages, marketing for lead_to_mql), from CRM history if
@@ -384,6 +615,9 @@ class MissingAssumption(Rule):
     code, name, severity = "A106", "missing-assumption", "error"
 
     def check(self, ctx):
+        if ctx.segmented:
+            yield from self._segmented(ctx)
+            return
         for key in WATERFALL_NEEDS:
             if ctx.value(key) is None:
                 yield self.finding(
@@ -399,3 +633,103 @@ class MissingAssumption(Rule):
                     ctx, ("marketing", "assumptions"),
                     f"programs {', '.join(leads_only[:3])}{more} forecast leads only, and neither side states "
                     "lead_to_mql to turn them into MQLs: state it in marketing.assumptions")
+
+    def _segmented(self, ctx):
+        """One finding per key, listing the segments whose waterfall misses it."""
+        funnels = ctx.funnels()
+        for key in WATERFALL_NEEDS:
+            missing = [f.segment for f in funnels if f.assumptions[key].value is None]
+            if missing:
+                ids = ", ".join(missing)
+                yield self.finding(
+                    ctx, ("sales", "assumptions"),
+                    f"{ids}: the demand waterfall needs {key} and neither side states it for "
+                    f"{'this segment' if len(missing) == 1 else 'these segments'} (not in sales.assumptions, "
+                    "marketing.assumptions or their segments' entries): state it in sales.assumptions, or per "
+                    "segment in sales.segments[].assumptions",
+                    segment=missing[0] if len(missing) == 1 else None)
+        unknown = [f.segment for f in funnels if any(p.mqls is None for p in f.by_quarter.values())]
+        if unknown:
+            leads_only = [p.id for p in ctx.plan.marketing.programs
+                          if p.expected_mqls is None and p.expected_leads is not None]
+            more = f" and {len(leads_only) - 3} more" if len(leads_only) > 3 else ""
+            ids = ", ".join(unknown)
+            yield self.finding(
+                ctx, ("marketing", "assumptions"),
+                f"{ids}: programs {', '.join(leads_only[:3])}{more} forecast leads only, and neither side states "
+                f"lead_to_mql for {'this segment' if len(unknown) == 1 else 'these segments'} to turn them into "
+                "MQLs: state it in marketing.assumptions, or per segment in marketing.segments",
+                segment=unknown[0] if len(unknown) == 1 else None)
+
+
+@register
+class SegmentWithoutSellers(Rule):
+    """A segment has a target in a quarter while no seller can carry it then.
+
+    Why: with `sales.segments`, sellers with `segment: ID` work only that
+    segment; sellers without `segment:` work every segment. A segment whose
+    target falls in a quarter when neither kind is on the team has nobody to
+    sell to it, whatever marketing brings.
+
+    Fires when: the plan has `sales.segments`, and a segment's target is above 0
+    in a quarter in which no team row with `segment:` that segment and no
+    shared row (without `segment:`) is active (a row is active in a quarter when
+    its productivity is above 0 in some month of it). One finding per segment,
+    listing the quarters.
+
+    How to fix: give the segment its own sellers (`segment: ID` on a team row)
+    from early enough, keep a shared row, or move the segment's target to the
+    quarters its sellers work.
+
+    Example:
+        Fires (enterprise's sellers start in 2027Q3; its targets of 2027Q1 and
+        2027Q2 have nobody to carry them):
+            icp:
+              segments: [{id: core}, {id: enterprise}]
+            sales:
+              segments:
+                - {id: core, share: 0.5}
+                - {id: enterprise, share: 0.5}
+              team:
+                - {role: AE, count: 2, annual_quota: 240000, segment: core}
+                - {role: AE Enterprise, count: 1, annual_quota: 400000, segment: enterprise, start: 2027-07-01}
+        Quiet (a shared row works every segment from the start):
+            icp:
+              segments: [{id: core}, {id: enterprise}]
+            sales:
+              segments:
+                - {id: core, share: 0.5}
+                - {id: enterprise, share: 0.5}
+              team:
+                - {role: AE, count: 2, annual_quota: 240000}
+                - {role: AE Enterprise, count: 1, annual_quota: 400000, segment: enterprise, start: 2027-07-01}
+    """
+
+    code, name, severity = "A107", "segment-without-sellers", "error"
+
+    def check(self, ctx):
+        plan = ctx.plan
+        if not plan.sales.segments:
+            return
+        team = plan.sales.team
+        shared = [r for r in team if r.segment is None]
+        cal = plan.calendar
+
+        def active(row, q) -> bool:
+            return any(productivity(row, y, m) > 0 for y, m in q.months(cal))
+
+        for i, seg in enumerate(plan.sales.segments):
+            carriers = [r for r in team if r.segment == seg.id] + shared
+            targets = segment_targets(plan, seg)
+            bare = [(q, t) for q, t in targets.items() if t > 0 and not any(active(r, q) for r in carriers)]
+            if not bare:
+                continue
+            which = "; ".join(f"{q} ({ctx.money(t)})" for q, t in bare)
+            own = [r for r in team if r.segment == seg.id]
+            rows = (f"{possessive(seg.id)} own sellers (segment: {seg.id}) are not active then"
+                    if own else f"no team row has segment: {seg.id}")
+            yield self.finding(
+                ctx, ("sales", "segments", i, "id"),
+                f"{seg.id}: {plural(len(bare), 'quarter')} with a target and no seller to carry it: {which}; "
+                f"{rows}, and no shared row (without segment:) is active in {'it' if len(bare) == 1 else 'them'}",
+                quarter=bare[0][0], segment=seg.id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gtmplan.engine.funnel import program_mqls
+from gtmplan.engine.funnel import program_mqls, program_mqls_in_segments, segment_lead_to_mql
 from gtmplan.output.fmt import count, pct, pct_beyond, plural
 from gtmplan.rules.base import Rule, register
 
@@ -80,8 +80,10 @@ class ChannelConcentration(Rule):
         start, end = plan.horizon.start, plan.horizon.end
         by_channel: dict[str, float] = {}
         biggest: dict[str, tuple[float, int]] = {}
+        by_segment = segment_lead_to_mql(plan) if ctx.segmented else None
         for i, p in enumerate(plan.marketing.programs):
-            per_q = program_mqls(p, l2m)
+            # with segments, a program's MQLs are its parts at each segment's lead_to_mql
+            per_q = program_mqls(p, l2m) if by_segment is None else program_mqls_in_segments(plan, p, by_segment)
             if per_q is None:
                 return  # A106 says why the MQLs cannot be counted
             total = per_q * sum(1 for q in set(p.quarters) if start <= q <= end)

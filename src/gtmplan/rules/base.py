@@ -33,14 +33,19 @@ class Finding:
     location: Location
     quarter: Optional[Quarter] = None
     related: list[Location] = field(default_factory=list)
+    segment: Optional[str] = None  # the sales.segments id a finding is about; None: the company's
 
-    def as_dict(self) -> dict:
-        """The JSON shape of docs/reference/cli.md (the quarter written as 2027Q2)."""
+    def as_dict(self, with_segment: bool = False) -> dict:
+        """The JSON shape of cli.md (the quarter written as 2027Q2). ``with_segment`` (a plan
+        with sales.segments) adds ``segment``, null for the company's findings."""
         loc = self.location
-        return {"code": self.code, "name": self.name, "severity": self.severity, "message": self.message,
-                "file": loc.file, "line": loc.line, "column": loc.column, "path": loc.path,
-                "quarter": None if self.quarter is None else str(self.quarter),
-                "related": [r.as_dict() for r in self.related]}
+        out = {"code": self.code, "name": self.name, "severity": self.severity, "message": self.message,
+               "file": loc.file, "line": loc.line, "column": loc.column, "path": loc.path,
+               "quarter": None if self.quarter is None else str(self.quarter)}
+        if with_segment:
+            out["segment"] = self.segment
+        out["related"] = [r.as_dict() for r in self.related]
+        return out
 
 
 class Context:
@@ -67,6 +72,16 @@ class Context:
         """The assumption the engine uses (owner's value, else the other side's)."""
         return self.funnel.assumptions[key].value
 
+    @property
+    def segmented(self) -> bool:
+        """Whether the plan has sales.segments (one funnel per segment)."""
+        return bool(self.plan.sales.segments)
+
+    def funnels(self) -> list[Funnel]:
+        """The funnels the A rules judge: one per segment, or the company's alone."""
+        f = self.funnel
+        return list(f.segments.values()) if f.segments else [f]
+
     def money(self, x: Optional[float]) -> str:
         return money(x, self.plan.currency)
 
@@ -83,9 +98,9 @@ class Rule:
         raise NotImplementedError
 
     def finding(self, ctx: Context, path: PathT, message: str, quarter: Optional[Quarter] = None,
-                related: tuple[PathT, ...] = ()) -> Finding:
+                related: tuple[PathT, ...] = (), segment: Optional[str] = None) -> Finding:
         return Finding(self.code, self.name, self.severity, message, ctx.at(path), quarter,
-                       [ctx.at(p) for p in related])
+                       [ctx.at(p) for p in related], segment)
 
     @classmethod
     def summary(cls) -> str:

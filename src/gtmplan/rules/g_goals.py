@@ -155,3 +155,73 @@ class NoSharedGoals(Rule):
         if not ctx.plan.goals:
             yield self.finding(ctx, ("goals",), "the plan has no shared goals: add at least a new_bookings goal "
                                                 "owned by sales and marketing")
+
+
+def _exact_money(x: float, ctx) -> str:
+    """Money to the cent when it is not whole (1.01 must not read as 1)."""
+    if abs(x - round(x)) < 0.005:
+        return ctx.money(x)
+    sign = ctx.money(0).rstrip("0")  # the currency sign as money() writes it: "$", "CHF "
+    return f"{'-' if x < 0 else ''}{sign}{abs(x):,.2f}"
+
+
+@register
+class SegmentTargetsMismatch(Rule):
+    """The segments' targets do not add up to the company's target.
+
+    Why: with `sales.segments`, each segment's waterfall runs on its own target,
+    and the company's row is their sum. When the segments' targets add up to
+    more or less than `sales.targets`, the per-segment plan and the company
+    number that everyone quotes describe two different plans.
+
+    Fires when: the plan has `sales.segments` and, in some quarter, the
+    segments' targets (their `targets`, or `share x sales.targets`) differ from
+    `sales.targets` by more than one currency unit. One finding per quarter,
+    with the sum, the company's target and each segment's part.
+
+    How to fix: make the segments' shares add up to 1, or their targets to the
+    company's target; or correct `sales.targets`.
+
+    Example:
+        Fires (the shares add up to 0.9: 90,000 of 100,000 each quarter):
+            icp:
+              segments: [{id: core}, {id: enterprise}]
+            sales:
+              segments:
+                - {id: core, share: 0.5}
+                - {id: enterprise, share: 0.4}
+        Quiet (0.5 + 0.5):
+            icp:
+              segments: [{id: core}, {id: enterprise}]
+            sales:
+              segments:
+                - {id: core, share: 0.5}
+                - {id: enterprise, share: 0.5}
+    """
+
+    code, name, severity = "G305", "segment-targets-mismatch", "error"
+
+    def check(self, ctx):
+        from gtmplan.engine.funnel import segment_targets
+
+        plan = ctx.plan
+        segs = plan.sales.segments
+        if not segs:
+            return
+        parts = {s.id: segment_targets(plan, s) for s in segs}
+        for q, company in plan.sales.targets.items():
+            if q not in next(iter(parts.values())):
+                continue  # outside the horizon (a located error before any rule runs)
+            total = sum(p[q] for p in parts.values())
+            if abs(total - company) <= 1:
+                continue
+            each = []
+            for s in segs:
+                amount = _exact_money(parts[s.id][q], ctx)
+                each.append(f"{s.id} {amount}" if s.targets is not None
+                            else f"{s.id} {s.share:g} x {ctx.money(company)} = {amount}")
+            yield self.finding(
+                ctx, ("sales", "targets", str(q)),
+                f"in {q} the segments' targets add up to {_exact_money(total, ctx)} ({', '.join(each)}); "
+                f"sales.targets says {_exact_money(company, ctx)} (differ by {_exact_money(abs(total - company), ctx)})",
+                quarter=q)

@@ -10,6 +10,35 @@ MQL_FIRMO = ("lead_definition", "mql", "firmographics")
 _SINGULAR = {"industries": "industry", "regions": "region"}
 
 
+def employee_gaps(segments, mql_range) -> list[tuple[int, int]]:
+    """The sizes (inclusive ranges) between the lowest segment minimum and the highest segment
+    maximum that the MQL range admits and no segment covers. A segment without
+    ``employees`` covers every size; sizes below or above every segment are not gaps."""
+    spans = []
+    for s in segments:
+        rng = s.employees
+        lo = rng.min if rng is not None and rng.min is not None else 0
+        hi = rng.max if rng is not None and rng.max is not None else None
+        spans.append((lo, hi))
+    spans.sort(key=lambda x: x[0])
+    top = None if any(hi is None for _, hi in spans) else max(hi for _, hi in spans)
+    mql_lo = mql_range.min if mql_range is not None and mql_range.min is not None else 0
+    mql_hi = mql_range.max if mql_range is not None and mql_range.max is not None else None
+    gaps = []
+    cur = max(spans[0][0], mql_lo)  # the first size not yet covered
+    for lo, hi in spans:
+        if lo > cur:
+            end = lo - 1 if mql_hi is None else min(lo - 1, mql_hi)
+            if end >= cur:
+                gaps.append((cur, end))
+        if hi is None:
+            break
+        cur = max(cur, hi + 1)
+        if top is not None and cur > top or mql_hi is not None and cur > mql_hi:
+            break
+    return gaps
+
+
 def _ids(segments) -> str:
     return ", ".join(repr(s.id) for s in segments)
 
@@ -25,8 +54,12 @@ class MqlOutsideIcp(Rule):
 
     Fires when: the MQL firmographics have an employee minimum below the lowest
     segment minimum (or none while every segment sets one); a maximum above the
-    highest segment maximum (or none while every segment sets one); or an industry
-    or region that no segment lists (or no list while every segment has one).
+    highest segment maximum (or none while every segment sets one); the MQL
+    employee range admits sizes *between* segments that no segment covers
+    (segments 20-200 and 1,000+ with an MQL minimum of 20: 201-999; ranges are
+    inclusive, a segment without `employees` covers every size; one finding
+    listing the uncovered ranges); or an industry or region that no segment
+    lists (or no list while every segment has one).
 
     How to fix: narrow `lead_definition.mql.firmographics` to the ICP, or add the
     segment that really is wanted to `icp.segments`.
@@ -71,6 +104,13 @@ class MqlOutsideIcp(Rule):
                 yield self.finding(ctx, (*MQL_FIRMO, "employees", "max"),
                                    f"the MQL definition admits {admits}, but no ICP segment wants more than "
                                    f"{highest:,} employees")
+        gaps = employee_gaps(segs, emp)
+        if gaps:
+            shown = ", ".join(f"{a:,}-{b:,}" if a != b else f"{a:,}" for a, b in gaps)
+            wanted = ", ".join(f"{s.id} {employees(s.employees, dash='-')}" for s in segs)
+            yield self.finding(ctx, (*MQL_FIRMO, "employees"),
+                               f"the MQL definition admits companies of {shown} employees, which no ICP segment "
+                               f"covers (the segments want: {wanted})")
         for key in ("industries", "regions"):
             lists = [getattr(s, key) for s in segs]
             if not all(lists):

@@ -210,9 +210,12 @@ def _waterfall(f: Funnel, quarter, m) -> dict:
             "quarter": str(r.quarter), "target": m(r.target), "deals": fmt.count(r.deals),
             "opportunities": fmt.count(r.opportunities), "sqls": fmt.count(r.sqls),
             "mqls_needed": fmt.count(r.mqls_needed), "leads_needed": fmt.count(r.leads_needed),
-            "created_in": str(r.created_in), "mqls_planned": fmt.count(r.mqls_planned),
+            "created_in": "–" if r.created_in is None else str(r.created_in),  # None: a segmented plan's total
+            "mqls_planned": fmt.count(r.mqls_planned),
             "mqls_demanded": fmt.count(r.mqls_demanded), "status": status, "short": short,
-            "for_target": str(r.quarter + f.lag) if r.mqls_demanded is not None else "past the plan",
+            "for_target": ("past the plan" if r.mqls_demanded is None
+                           else "–" if f.segments or f.lag is None  # a sum over segments with their own lags
+                           else str(r.quarter + f.lag)),
             "focus": quarter is not None and r.quarter == quarter,
         })
     lag = f.lag
@@ -225,7 +228,7 @@ def _waterfall(f: Funnel, quarter, m) -> dict:
     return {
         "rows": rows,
         "detail": [r for r in rows if r["focus"]],
-        "lag": fmt.plural(lag, "quarter"),
+        "lag": "each segment's own" if lag is None else fmt.plural(lag, "quarter"),
         "lag_quarters": lag,
         "totals": {"target": m(total("target")), "mqls_needed": fmt.count(total("mqls_needed")),
                    "mqls_planned": fmt.count(total("mqls_planned"))},

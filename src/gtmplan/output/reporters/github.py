@@ -25,6 +25,7 @@ class GithubReporter:
         out = []
         for f in result.findings:
             loc = f.location
+            title = f.code if f.segment is None else f"{f.code} ({f.segment})"  # a segment's finding says which
             out.append(f"::{_LEVEL[f.severity]} file={_prop(loc.file)},line={loc.line},col={loc.column},"
-                       f"title={_prop(f.code)}::{_data(f'{f.name}: {f.message}')}")
+                       f"title={_prop(title)}::{_data(f'{f.name}: {f.message}')}")
         return "".join(line + "\n" for line in out)

@@ -12,7 +12,8 @@ class JsonReporter:
         pass
 
     def render(self, result: CheckResult) -> str:
+        segmented = result.context is not None and bool(result.context.plan.sales.segments)
         doc = {"plan": result.target,
-               "findings": [f.as_dict() for f in result.findings],
+               "findings": [f.as_dict(with_segment=segmented) for f in result.findings],
                "summary": result.summary}
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

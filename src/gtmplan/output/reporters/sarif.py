@@ -52,6 +52,8 @@ class SarifReporter:
                 item["relatedLocations"] = [dict(_location(r), id=i + 1) for i, r in enumerate(f.related)]
             if f.quarter:
                 item["properties"] = {"quarter": str(f.quarter)}
+            if f.segment:
+                item.setdefault("properties", {})["segment"] = f.segment
             results.append(item)
         doc = {"$schema": SCHEMA, "version": "2.1.0",
                "runs": [{"tool": {"driver": {"name": "gtmplan", "version": __version__,
