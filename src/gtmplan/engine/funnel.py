@@ -406,7 +406,7 @@ def _compute_segmented(plan: Plan) -> Funnel:
     for i, q in enumerate(quarter_range(plan.horizon.start, plan.horizon.end)):
         seg_rows = [p[i] for p in parts]
 
-        def total(attr: str) -> Optional[float]:
+        def total(attr: str, seg_rows: list[FunnelRow] = seg_rows) -> Optional[float]:
             return _sum([getattr(r, attr) for r in seg_rows])
 
         demanded = [r.mqls_demanded for r in seg_rows if r.mqls_demanded is not None]

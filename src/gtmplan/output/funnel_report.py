@@ -73,8 +73,9 @@ def _other(plan, row) -> str:
     if row.segment is not None:  # a segment's own items (or the company's it inherits): the same rounding
         if row.opportunities is None or row.other_opportunities is None:
             return "–"
-        total = ceil_count(row.opportunities)
-        return f"{total - min(ceil_count(max(row.opportunities - row.other_opportunities, 0.0)), total):,}"
+        total = ceil_count(row.opportunities) or 0
+        own = ceil_count(max(row.opportunities - row.other_opportunities, 0.0)) or 0
+        return f"{total - min(own, total):,}"
     shown = shown_opportunity_sources(plan, row)
     return "–" if shown is None else f"{sum(shown[1:]):,}"
 
@@ -125,7 +126,7 @@ def _block(console, f: Funnel, plan, color: bool, width: int) -> None:
     """One funnel's three tables: the company's of a plan without segments, or one segment's."""
     cur = f.currency
     red = (lambda text: f"[red]{text}[/red]") if color else (lambda text: text)  # noqa: E731
-    lag = f.lag
+    lag = f.lag if f.lag is not None else 0  # a block's funnel always has its lag
     lag_text = f"{plural(lag, 'quarter')} earlier" if lag else "in the same quarter"
     seg = f.segment
     if seg is None:
@@ -178,7 +179,7 @@ def _block(console, f: Funnel, plan, color: bool, width: int) -> None:
                           for r, u in zip(f.rows, under)]),
             ("Coverage", [(red if u else str)(pct(r.capacity / r.target) if r.target else "–")
                           for r, u in zip(f.rows, under)]),
-            ("Program cost", [red(money(r.program_cost, cur)) if r.program_cost > r.budget
+            ("Program cost", [red(money(r.program_cost, cur)) if r.budget is not None and r.program_cost > r.budget
                               else money(r.program_cost, cur) for r in f.rows]),
             ("Budget", [money(r.budget, cur) for r in f.rows])]
     motions_cost = any(r.other_pipeline_cost for r in f.rows)  # only when an other_pipeline item states a cost
@@ -194,7 +195,7 @@ def _block(console, f: Funnel, plan, color: bool, width: int) -> None:
 
 
 def _segment_capacity(console, f: Funnel, plan, red, width: int) -> None:
-    cur, seg = f.currency, f.segment
+    cur, seg = f.currency, f.segment or ""
     own = any(r.segment == seg for r in plan.sales.team)
     under = [own and r.capacity < r.target for r in f.rows]
     cols = [("Quarter", [str(r.quarter) for r in f.rows]),

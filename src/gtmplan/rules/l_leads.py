@@ -21,7 +21,7 @@ def employee_gaps(segments, mql_range) -> list[tuple[int, int]]:
         hi = rng.max if rng is not None and rng.max is not None else None
         spans.append((lo, hi))
     spans.sort(key=lambda x: x[0])
-    top = None if any(hi is None for _, hi in spans) else max(hi for _, hi in spans)
+    top = None if any(hi is None for _, hi in spans) else max(hi for _, hi in spans if hi is not None)
     mql_lo = mql_range.min if mql_range is not None and mql_range.min is not None else 0
     mql_hi = mql_range.max if mql_range is not None and mql_range.max is not None else None
     gaps = []

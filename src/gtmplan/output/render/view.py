@@ -358,8 +358,9 @@ def _programs(plan, f: Funnel, quarter, m) -> dict:
             if entry is None:
                 entry = shown[i] = item(i)
             items.append(entry)
-        quarters.append({"quarter": str(r.quarter), "budget": m(r.budget), "cost": m(r.program_cost),
-                         "left": m(r.budget - r.program_cost), "over": r.program_cost > r.budget,
+        budget = r.budget if r.budget is not None else 0.0  # the company's rows always have the plan's budget
+        quarters.append({"quarter": str(r.quarter), "budget": m(budget), "cost": m(r.program_cost),
+                         "left": m(budget - r.program_cost), "over": r.program_cost > budget,
                          "programs": items, "count": len(items), "count_text": fmt.plural(len(items), "program"),
                          "focus": quarter is None or r.quarter == quarter})
     return {"quarters": quarters}

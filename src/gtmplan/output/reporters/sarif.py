@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path, PurePath
+from typing import Any
 from urllib.parse import quote
 
 from gtmplan import __version__
@@ -46,7 +47,7 @@ class SarifReporter:
         } for r in rules]
         results = []
         for f in result.findings:
-            item = {"ruleId": f.code, "ruleIndex": index[f.code], "level": _LEVEL[f.severity],
+            item: dict[str, Any] = {"ruleId": f.code, "ruleIndex": index[f.code], "level": _LEVEL[f.severity],
                     "message": {"text": f.message}, "locations": [_location(f.location)]}
             if f.related:
                 item["relatedLocations"] = [dict(_location(r), id=i + 1) for i, r in enumerate(f.related)]
