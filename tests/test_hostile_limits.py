@@ -743,7 +743,7 @@ def test_init_flags_out_of_range(tmp_path, flags, message):
 @pytest.mark.parametrize("edge,past", [(["--start", "9999Q1", "--quarters", "3"], ["--start", "9999Q2", "--quarters", "3"]),
                                        (["--target", "1e14", "--deal-size", "1e5"], ["--target", "1.1e14"])])
 def test_init_flags_at_the_edge_write_a_valid_plan_and_past_it_are_refused(tmp_path, edge, past):
-    clean(gt("init", tmp_path / "p", "--yes", *edge))
+    clean(gt("init", tmp_path / "p", "--yes", "--agreed", *edge))
     clean(gt("check", tmp_path / "p"), 0)
     refused(gt("init", tmp_path / "q", "--yes", *past), "out of range" if "--target" in past else "9999-12-31")
     assert not (tmp_path / "q").exists()
