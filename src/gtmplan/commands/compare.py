@@ -10,7 +10,6 @@ target), program cost, budget, and the ``check`` findings by severity.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
@@ -98,8 +97,7 @@ def run_compare(source, names: Optional[Sequence[str]] = None, sets: Sequence[st
 # -- output ------------------------------------------------------------------------------
 
 def render_json(target: str, cols: list[Column]) -> str:
-    return json.dumps({"plan": target, "scenarios": [c.as_dict() for c in cols]}, indent=2,
-                      ensure_ascii=False) + "\n"
+    return fmt.json_text({"plan": target, "scenarios": [c.as_dict() for c in cols]}) + "\n"
 
 
 ROWS = (

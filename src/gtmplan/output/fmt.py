@@ -14,10 +14,15 @@ import re
 from typing import Optional, Protocol
 
 # C0 and C1 control characters, DEL and Unicode line/paragraph separators: printed
-# raw, they break lines or drive the terminal (ESC sequences).
+# raw, they break lines or drive the terminal (ESC sequences). Bidirectional controls
+# (U+202E RIGHT-TO-LEFT OVERRIDE...) reorder what people read ("evil\u202etxt.exe").
 # Lone surrogates (a file name that is not UTF-8, as Python decodes it) cannot be
 # written as UTF-8 at all: shown as the byte they stand for.
-_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL_RE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}\ud800-\udfff]")
+# In JSON text (where json.dumps already escapes C0 controls, quotes and backslashes):
+# the rest, escaped as \uXXXX so that the document stays the same JSON.
+_JSON_RAW_RE = re.compile(f"[\x7f-\x9f\u2028\u2029{_BIDI}\ud800-\udfff]")
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
@@ -25,6 +30,17 @@ _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 def printable(text: str) -> str:
     """User text safe to print on one terminal line: control characters escaped (\\x1b)."""
     return _CONTROL_RE.sub(_escape, text)
+
+
+def json_text(doc, **kw) -> str:
+    """``json.dumps(doc, indent=2)`` with non-ASCII text kept readable but no character
+    that a terminal, an editor or a browser acts on left raw: C1 controls (a CSI is
+    U+009B), DEL, U+2028/U+2029 and bidirectional controls are written \\uXXXX."""
+    import json
+
+    kw.setdefault("indent", 2)
+    text = json.dumps(doc, ensure_ascii=False, **kw)
+    return _JSON_RAW_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _escape(m: re.Match) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path, PurePath
 from urllib.parse import quote
 
 from gtmplan import __version__
+from gtmplan.output.fmt import json_text
 from gtmplan.rules.checker import CheckResult
 from gtmplan.rules import all_rules
 
@@ -58,4 +58,4 @@ class SarifReporter:
                                              "informationUri": "https://pypi.org/project/gtmplan/",
                                              "rules": descriptors}},
                          "results": results}]}
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        return json_text(doc) + "\n"

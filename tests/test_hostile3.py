@@ -1,0 +1,147 @@
+"""Hostile input, round three (issue 27): `diff`, scenarios, `--set`, actuals and the
+review reader. Each class runs gtmplan in a child process under a 1 GiB memory ceiling
+and a time limit, and must end in exit 2 with located lines (or a correct result), no
+traceback and no file left behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, base_plan, dump
+from test_hostile_limits import SLOW, clean, gt, only, refused
+
+LUMEN = EXAMPLES / "lumen-analytics"
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def git(repo: Path, *args: str, stdin: bytes | None = None) -> str:
+    r = subprocess.run(["git", *args], cwd=repo, capture_output=True, input=stdin, env={**os.environ, **GIT_ENV})
+    assert r.returncode == 0, r.stderr
+    return r.stdout.decode()
+
+
+def commit(repo: Path, message: str = "plan") -> str:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    r = tmp_path / "repo"
+    r.mkdir()
+    git(r, "init", "-q", "-b", "main")
+    monkeypatch.chdir(r)
+    return r
+
+
+def html_of(markdown: str) -> str:
+    """The comment as a CommonMark renderer shows it (GitHub's is CommonMark plus extensions)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table").render(markdown)
+
+
+# -- 1. Markdown injection through a code span ---------------------------------------------
+
+def test_backticks_in_a_label_or_file_name_cannot_close_the_code_span(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    side = Path("b``<img src=x>``")
+    side.mkdir()
+    (side / "plan.yaml").write_text(dump(base_plan()))
+    head = base_plan()
+    head["marketing"]["programs"][0]["cost"] = 99999  # a new B401 in each quarter
+    Path("p``<img src=y>`").mkdir()
+    (Path("p``<img src=y>`") / "plan.yaml").write_text(dump(head))
+    head_path = "p``<img src=y>`/plan.yaml"
+    r = gt("diff", head_path, "--base", f"{side}/plan.yaml", "--head", head_path, "-f", "md")
+    clean(r)
+    page = html_of(r.stdout)
+    assert "<img" not in page, page
+    # CommonMark 6.1: the fence is longer than any run of backticks inside it
+    assert "base ``` b``<img src=x>``/plan.yaml ```, head ``` p``<img src=y>`/plan.yaml ```." in r.stdout
+    assert "(``` p``<img src=y>`/plan.yaml:114 ```)" in r.stdout
+
+
+# -- 2. mentions, references and links in Markdown -----------------------------------------
+
+NOISY = "@octocat @org/team #12 https://evil.example/x www.evil.example a@b.io &#64;x"
+QUIET = ("@&#8203;octocat @&#8203;org/team \\#&#8203;12 https:&#8203;//evil.example/x www&#8203;.evil.example "
+         "a@&#8203;b.io \\&\\#&#8203;64;x")
+
+
+def test_mentions_and_links_are_neutralised_in_diff_and_compare_markdown(tmp_path):
+    base = tmp_path / "base.yaml"
+    base.write_text(dump(base_plan()))
+    head = base_plan()
+    head["company"] = NOISY
+    path = tmp_path / "plan.yaml"
+    path.write_text(dump(head))
+    r = gt("diff", path, "--base", base, "-f", "md")
+    clean(r)
+    assert f"| `company` | Testco | {QUIET} | `{path}:2` |" in r.stdout, r.stdout
+    (tmp_path / "x.yaml").write_text(f"description: '{NOISY}'\n")
+    r = gt("compare", path, "--scenario", tmp_path / "x.yaml", "-f", "md")
+    clean(r)
+    assert f"- **x**: {QUIET}" in r.stdout, r.stdout
+    assert f"## Scenarios: {QUIET}" in r.stdout, r.stdout
+
+
+def test_mentions_in_crm_values_are_neutralised_in_review_markdown(tmp_path):
+    deals = tmp_path / "deals.csv"
+    deals.write_text("id,created,closed,stage,amount,source,loss_reason\n"
+                     "1,2027-04-01,2027-04-02,lost,5,@octocat,@org/team #12\n")
+    r = gt("review", LUMEN, "--quarter", "2027Q2", "--deals", deals, "-f", "md")
+    clean(r)
+    assert "| @&#8203;org/team \\#&#8203;12 | 1 |" in r.stdout, r.stdout
+    assert "loss reason in 2027Q2 was '@&#8203;org/team \\#&#8203;12'" in r.stdout
+    assert "@octocat" not in r.stdout
+
+
+# -- 17. control and bidi characters in every output ---------------------------------------
+
+RAW = "\u009b\u0085\u2028\u202e\u2066"
+
+
+def test_json_outputs_escape_c1_separators_and_bidi_controls(tmp_path):
+    plan = base_plan()
+    plan["company"] = f"a{RAW}b"
+    plan["goals"][0]["target"] = 1  # a finding, so check's JSON holds a message
+    path = tmp_path / "plan.yaml"
+    path.write_text(dump(plan))
+    base = tmp_path / "base.yaml"
+    base.write_text(dump(base_plan()))
+    (tmp_path / "s.yaml").write_text(dump({"description": f"x{RAW}"}))
+    for args in (["check", path, "-f", "json"], ["funnel", path, "-f", "json"],
+                 ["diff", path, "--base", base, "-f", "json"],
+                 ["compare", path, "--scenario", tmp_path / "s.yaml", "-f", "json"],
+                 ["check", path, "-f", "sarif"]):
+        r = gt(*args, text=False)
+        assert r.returncode in (0, 1) and b"Traceback" not in r.stderr, (args, r.stderr)
+        out = r.stdout.decode("utf-8")
+        assert not any(c in out for c in RAW), (args, [c for c in RAW if c in out])
+        json.loads(out)  # still JSON, the characters escaped
+    r = gt("diff", path, "--base", base, "-f", "json")
+    assert json.loads(r.stdout)["inputs"][0]["new"] == f"a{RAW}b"
+    assert "a\\u009b\\u0085\\u2028\\u202e\\u2066b" in r.stdout
+
+
+def test_text_and_markdown_escape_bidi_controls(tmp_path):
+    plan = base_plan()
+    plan["company"] = "evil\u202etxt.exe\u2067"
+    path = tmp_path / "plan.yaml"
+    path.write_text(dump(plan))
+    base = tmp_path / "base.yaml"
+    base.write_text(dump(base_plan()))
+    for f in ("text", "md"):
+        r = gt("diff", path, "--base", base, "-f", f)
+        clean(r)
+        assert "\u202e" not in r.stdout and "\u2067" not in r.stdout
+        assert "\\u202etxt.exe\\u2067" in r.stdout.replace("\\\\", "\\"), r.stdout
