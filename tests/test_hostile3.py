@@ -145,3 +145,64 @@ def test_text_and_markdown_escape_bidi_controls(tmp_path):
         clean(r)
         assert "\u202e" not in r.stdout and "\u2067" not in r.stdout
         assert "\\u202etxt.exe\\u2067" in r.stdout.replace("\\\\", "\\"), r.stdout
+
+
+# -- 3. control characters in a revision -----------------------------------------------------
+
+@pytest.mark.parametrize("flag", ["--base", "--head"])
+def test_a_revision_with_a_control_character_is_refused_naming_the_flag(repo, flag):
+    (repo / "plan.yaml").write_text(dump(base_plan()))
+    commit(repo)
+    other = "--head" if flag == "--base" else "--base"
+    # a newline would end the request to `git cat-file --batch` early: the next line read
+    # as another object, the answers shifted by one
+    r = gt("diff", "plan.yaml", flag, "nope\nHEAD", other, "HEAD")
+    err = refused(r, f"gtmplan: {flag}: a git revision cannot hold control characters (0x0A at character 5); "
+                     "refused")
+    assert len(err.strip().splitlines()) == 1
+    refused(gt("diff", "plan.yaml", flag, "HEAD\t", other, "HEAD"), f"{flag}: a git revision cannot hold "
+                                                                    "control characters (0x09 at character 5)")
+
+
+# -- 5. file names that are not UTF-8 -------------------------------------------------------
+
+def test_file_names_that_are_not_utf8_do_not_collide_at_a_revision(repo):
+    plan = base_plan()
+    d = repo / "plan"
+    d.mkdir()
+    shared = {k: v for k, v in plan.items() if k not in ("sales", "marketing")}
+    (d / "gtmplan.yaml").write_text(dump(shared))
+    # both names decode to "x\ufffd.yaml" if the undecodable byte is replaced
+    (d / os.fsdecode(b"x\xff.yaml")).write_text(dump({"sales": plan["sales"]}))
+    (d / os.fsdecode(b"x\xfe.yaml")).write_text(dump({"marketing": plan["marketing"]}))
+    commit(repo)
+    r = gt("diff", "plan", "--base", "HEAD")
+    clean(r)
+    assert "No change to the plan's numbers or findings." in r.stdout, r.stdout
+    r = gt("diff", "plan", "--base", "HEAD", "--head", "HEAD", "-f", "json")
+    clean(r)
+    assert json.loads(r.stdout)["changed"] is False
+
+
+# -- 6. malformed tree objects ---------------------------------------------------------------
+
+def _commit_with(repo: Path, name: str, tree_body: bytes) -> str:
+    """A commit whose plan directory holds ``name`` as a tree object of these (malformed) bytes."""
+    bad = git(repo, "hash-object", "-w", "-t", "tree", "--literally", "--stdin", stdin=tree_body).strip()
+    plan = base_plan()
+    blob = git(repo, "hash-object", "-w", "--stdin", stdin=dump(plan).encode()).strip()
+    inner = git(repo, "mktree", "--missing",
+                stdin=f"100644 blob {blob}\tgtmplan.yaml\n040000 tree {bad}\t{name}\n".encode()).strip()
+    top = git(repo, "mktree", "--missing", stdin=f"040000 tree {inner}\tplan\n".encode()).strip()
+    return git(repo, "commit-tree", top, "-m", "bad", stdin=b"").strip()
+
+
+@pytest.mark.parametrize("name", ["scenarios", "actuals"])
+@pytest.mark.parametrize("body", [b"garbage without a space or a NUL", b"\xff\xfe x.yaml\0" + b"\x01" * 20,
+                                  b"100644 x.yaml\0\x01\x02"])
+def test_malformed_tree_objects_at_a_revision_are_located(repo, name, body):
+    (repo / "plan").mkdir()
+    (repo / "plan" / "gtmplan.yaml").write_text(dump(base_plan()))
+    rev = _commit_with(repo, name, body)
+    r = gt("diff", "plan", "--base", rev)
+    refused(r, f"{rev}:plan/{name}: git tree object is malformed; refused")

@@ -24,6 +24,7 @@ SCENARIO_DIR = "scenarios"
 ACTUALS_DIR = "actuals"  # as gtmplan.read.actuals reads it from the disk
 _SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 _YAML = (".yaml", ".yml")
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _plan_name(name: str) -> bool:
@@ -210,11 +211,11 @@ class GitSource(PlanSource):
             self.exists = False
             return
         self._is_dir = True
-        for name, (typ, oid) in sorted(_parse_tree(body, oid_bytes).items()):
+        for name, (typ, oid) in sorted(_parse_tree(body, oid_bytes, self._display()).items()):
             if typ == "blob" and _plan_name(name):
                 wanted.append(("plan", name, oid))
         if scen is not None and scen[0] == "tree" and scen[1] is not None:
-            for name, (typ, oid) in sorted(_parse_tree(scen[1], oid_bytes).items()):
+            for name, (typ, oid) in sorted(_parse_tree(scen[1], oid_bytes, self._display(SCENARIO_DIR)).items()):
                 if typ == "blob" and _plan_name(name):
                     wanted.append(("scenario", name, oid))
         if not any(k == "plan" for k, _, _ in wanted):
@@ -239,7 +240,7 @@ class GitSource(PlanSource):
     def _read_actuals(self, objects: GitObjects, anchor: str, tree, oid_bytes: int, folder: str) -> None:
         if tree is None or tree[0] != "tree" or tree[1] is None:
             return
-        entries = [(name, oid) for name, (typ, oid) in sorted(_parse_tree(tree[1], oid_bytes).items())
+        entries = [(name, oid) for name, (typ, oid) in sorted(_parse_tree(tree[1], oid_bytes, folder).items())
                    if typ == "blob" and _plan_name(name)]
         blobs = objects.read(anchor, [oid for _, oid in entries], self)
         self._actuals = [(f"{folder}/{name}", got[1] if got else b"") for (name, _), got in zip(entries, blobs)]
@@ -378,20 +379,27 @@ class GitObjects:
                                       f"{err[-1] if err else 'exit status ' + str(code)}")
 
 
-def _parse_tree(body: bytes, oid_bytes: int) -> dict[str, tuple[str, str]]:
-    """A git tree object's entries: name -> (blob|tree|commit|link, object id)."""
+def _parse_tree(body: bytes, oid_bytes: int, display: str) -> dict[str, tuple[str, str]]:
+    """A git tree object's entries: name -> (blob|tree|commit|link, object id). Names that
+    are not UTF-8 are decoded as the disk's are (surrogate escapes), so none collide. A
+    malformed object (a damaged or forged repository) is refused, located at ``display``."""
     out = {}
     pos = 0
-    while pos < len(body):
-        sp = body.index(b" ", pos)
-        nul = body.index(b"\0", sp)
-        mode = body[pos:sp].decode()
-        name = body[sp + 1:nul].decode("utf-8", errors="replace")
-        oid = body[nul + 1:nul + 1 + oid_bytes].hex()
-        pos = nul + 1 + oid_bytes
-        typ = "tree" if mode.startswith("4") else "commit" if mode == "160000" else \
-            "link" if mode == "120000" else "blob"
-        out[name] = (typ, oid)
+    try:
+        while pos < len(body):
+            sp = body.index(b" ", pos)
+            nul = body.index(b"\0", sp)
+            mode = body[pos:sp].decode("ascii")
+            name = body[sp + 1:nul].decode("utf-8", errors="surrogateescape")
+            pos = nul + 1 + oid_bytes
+            if not mode.isdigit() or pos > len(body) or not name or "/" in name or name in (".", ".."):
+                raise ValueError(mode)
+            oid = body[nul + 1:pos].hex()
+            typ = "tree" if mode.startswith("4") else "commit" if mode == "160000" else \
+                "link" if mode == "120000" else "blob"
+            out[name] = (typ, oid)
+    except ValueError:  # UnicodeDecodeError included
+        raise InputError.single(display, "git tree object is malformed; refused") from None
     return out
 
 
@@ -402,4 +410,8 @@ def open_side(spec: str, target: str, flag: str, objects: Optional[GitObjects] =
         return DiskSource(spec)
     if not spec.strip() or spec.startswith("-"):
         raise InputError.single(None, f"{flag}: give a git revision (e.g. origin/main) or a plan path")
+    bad = _CONTROL_RE.search(spec)
+    if bad:  # a line break would end the request to `git cat-file --batch` early
+        raise InputError.single(None, f"{flag}: a git revision cannot hold control characters "
+                                      f"(0x{ord(bad.group()):02X} at character {bad.start() + 1}); refused")
     return GitSource(target, spec, flag, objects)
