@@ -206,3 +206,103 @@ def test_malformed_tree_objects_at_a_revision_are_located(repo, name, body):
     rev = _commit_with(repo, name, body)
     r = gt("diff", "plan", "--base", rev)
     refused(r, f"{rev}:plan/{name}: git tree object is malformed; refused")
+
+
+# -- 8. --scenario NAME at a revision reads the revision only --------------------------------
+
+def test_scenario_name_missing_at_the_head_does_not_fall_back_to_a_file_in_the_working_directory(repo):
+    (repo / "plan").mkdir()
+    (repo / "plan" / "gtmplan.yaml").write_text(dump(base_plan()))
+    (repo / "plan" / "scenarios").mkdir()
+    (repo / "plan" / "scenarios" / "other.yaml").write_text("description: x\n")
+    commit(repo)
+    (repo / "hire").write_text("sales: {assumptions: {win_rate: 0.9}}\n")  # not a scenario of the plan
+    r = gt("diff", "plan", "--base", "HEAD", "--head", "HEAD", "--scenario", "hire")
+    refused(r, "gtmplan: --scenario: HEAD: no scenario 'hire' in plan/scenarios/ (its scenarios: other)")
+
+
+# -- 9. a --set path deeper than the nesting limit ---------------------------------------------
+
+def test_a_set_path_deeper_than_64_levels_is_refused(tmp_path):
+    path = tmp_path / "plan.yaml"
+    path.write_text(dump(base_plan()))
+    deep = ".".join(["x-a"] * 500)
+    err = refused(gt("check", path, "--set", f"{deep}=1"),
+                  "--set:1: the path has 500 parts; nesting deeper than 64 levels: no plan needs this; refused")
+    assert len(err.strip().splitlines()) == 1
+    r = gt("check", path, "--set", ".".join(["x-a"] * 64) + "=1")  # at the limit: read, then judged
+    assert "Traceback" not in r.stderr and "nesting" not in r.stderr and "x-a" in r.stderr
+
+
+# -- 15. a null id ------------------------------------------------------------------------------
+
+def test_remove_with_a_null_id_removes_nothing_and_is_refused(tmp_path):
+    path = tmp_path / "plan.yaml"
+    path.write_text(dump(base_plan()))
+    (tmp_path / "s.yaml").write_text("sales:\n  team:\n    - {id: null, remove: true}\n")
+    err = refused(gt("funnel", path, "--scenario", tmp_path / "s.yaml"),
+                  f"{tmp_path / 's.yaml'}:3:12: sales.team[None]: an item is picked by its id; "
+                  "null is not an id (the plan's items here have no ids)")
+    assert len(err.strip().splitlines()) == 1
+    refused(gt("funnel", path, "--set", "sales.team[None].count=9"),
+            "--set:1: sales.team[None].count: the items of sales.team have no id; pick one by its position, "
+            "from [0] to [0]")
+    (tmp_path / "p.yaml").write_text("marketing:\n  programs:\n    - {id: null, remove: true}\n")
+    refused(gt("funnel", path, "--scenario", tmp_path / "p.yaml"),
+            f"{tmp_path / 'p.yaml'}:3:12: marketing.programs[None]: an item is picked by its id; null is not an id "
+            "(its ids: webinars, seo, events)")
+
+
+# -- 16. --set of an item's id ------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["webinars", "webinars-2"])
+def test_set_of_an_items_id_is_refused_not_a_phantom_item(tmp_path, value):
+    path = tmp_path / "plan.yaml"
+    path.write_text(dump(base_plan()))
+    err = refused(gt("funnel", path, "--set", f"marketing.programs[webinars].id={value}"),
+                  "--set:1: marketing.programs[webinars].id: an item's id is how --set and scenarios find it; "
+                  "it cannot be changed here (change it in the plan file)")
+    assert "programs[3]" not in err
+
+
+# -- 19. ids in messages --------------------------------------------------------------------------
+
+def test_items_without_ids_are_not_listed_as_none(tmp_path):
+    plan = base_plan()
+    plan["marketing"]["programs"].append({"channel": "seo", "cost": 1})  # no id (check reports it)
+    path = tmp_path / "plan.yaml"
+    path.write_text(dump(plan))
+    err = refused(gt("funnel", path, "--set", "marketing.programs[nope].cost=1"),
+                  "(its ids: webinars, seo, events)")
+    assert "None" not in err
+
+
+# -- 19. scenario files that are not one regular file ----------------------------------------
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "dangling"])
+def test_a_scenario_that_is_not_a_regular_file_is_named(tmp_path, kind):
+    d = tmp_path / "plan"
+    (d / "scenarios").mkdir(parents=True)
+    (d / "gtmplan.yaml").write_text(dump(base_plan()))
+    target = d / "scenarios" / "x.yaml"
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.symlink_to("/dev/zero" if kind == "dev-zero" else tmp_path / "gone.yaml")
+    r = gt("funnel", d, "--scenario", "x", timeout=30)
+    refused(r, f"{target}: --scenario: not a regular file (a scenario is a YAML file in scenarios/); refused")
+
+
+def test_two_files_for_one_scenario_are_refused_on_disk_and_at_a_revision(repo):
+    d = repo / "plan"
+    (d / "scenarios").mkdir(parents=True)
+    (d / "gtmplan.yaml").write_text(dump(base_plan()))
+    (d / "scenarios" / "x.yaml").write_text("sales: {assumptions: {win_rate: 0.3}}\n")
+    (d / "scenarios" / "x.yml").write_text("sales: {assumptions: {win_rate: 0.9}}\n")
+    commit(repo)
+    refused(gt("funnel", "plan", "--scenario", "x"),
+            "plan/scenarios/x.yml: --scenario: two files for the scenario 'x': plan/scenarios/x.yaml and "
+            "plan/scenarios/x.yml; keep one")
+    refused(gt("diff", "plan", "--base", "HEAD", "--scenario", "x"),
+            "HEAD:plan/scenarios/x.yml: --scenario: two files for the scenario 'x': HEAD:plan/scenarios/x.yaml and "
+            "HEAD:plan/scenarios/x.yml; keep one")

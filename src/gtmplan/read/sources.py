@@ -57,11 +57,12 @@ class PlanSource:
         if name.endswith(_YAML) or os.sep in name or "/" in name:
             if os.path.isfile(name):
                 return _disk_scenario(name)
-        found = self._scenario(name) if _SLUG_RE.fullmatch(name) else None
+        slug = _SLUG_RE.fullmatch(name) is not None
+        found = self._scenario(name) if slug else None
         if found is not None:
             display, text = found
             return Scenario(name, display, text)
-        if os.path.isfile(name):
+        if not slug and os.path.isfile(name):  # a slug names the plan's scenario only, never a file here
             return _disk_scenario(name)
         names = self.scenario_names()
         where = f"{self.label}: " if self.label != "working tree" and self.label != self.target else ""
@@ -75,6 +76,12 @@ class PlanSource:
     @property
     def is_dir(self) -> bool:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+def _one_file(name: str, displays: list[str]) -> None:
+    if len(displays) > 1:
+        raise InputError.single(displays[1], f"--scenario: two files for the scenario {name!r}: "
+                                             f"{' and '.join(displays)}; keep one")
 
 
 def _disk_scenario(path: str) -> Scenario:
@@ -124,12 +131,16 @@ class DiskSource(PlanSource):
         d = self._dir()
         if d is None:
             return None
-        for ext in _YAML:
-            path = d / (name + ext)
-            if path.is_file():
-                display = os.path.join(self.target, SCENARIO_DIR, name + ext)
-                return display, read_text(path, display)
-        return None
+        found = [(d / (name + ext), os.path.join(self.target, SCENARIO_DIR, name + ext)) for ext in _YAML
+                 if os.path.lexists(d / (name + ext))]
+        if not found:
+            return None
+        _one_file(name, [display for _, display in found])
+        path, display = found[0]
+        if not path.is_file():  # a FIFO, a device, a link to one, or a dangling link: not "no scenario"
+            raise InputError.single(display, "--scenario: not a regular file (a scenario is a YAML file "
+                                             "in scenarios/); refused")
+        return display, read_text(path, display)
 
 
 # -- git -------------------------------------------------------------------------------
@@ -144,6 +155,7 @@ class GitSource(PlanSource):
         self._files: list[tuple[str, str]] = []  # (display, text)
         self._scenarios: dict[str, tuple[str, Optional[bytes]]] = {}  # name -> (display, content)
         self._actuals: list[tuple[str, Optional[bytes]]] = []  # (display, content) of actuals/ files
+        self._scenario_files: dict[str, list[str]] = {}  # name -> its files (one, or x.yaml and x.yml)
         self._is_dir = False
         if objects is not None:
             self._read(objects)
@@ -176,7 +188,10 @@ class GitSource(PlanSource):
 
     def _scenario(self, name: str):
         found = self._scenarios.get(name)
-        return None if found is None else (found[0], self._decode(found[1], found[0]))
+        if found is None:
+            return None
+        _one_file(name, self._scenario_files.get(name, []))
+        return found[0], self._decode(found[1], found[0])
 
     def _display(self, *names: str) -> str:
         return f"{self.rev}:{os.path.join(self.target, *names) if names else self.target}"
@@ -228,6 +243,7 @@ class GitSource(PlanSource):
             display = self._display(name) if k == "plan" else self._display(SCENARIO_DIR, name)
             data = got[1] if got else b""
             if k == "scenario":  # read (decoded) only when asked for
+                self._scenario_files.setdefault(Path(name).stem, []).append(display)
                 self._scenarios.setdefault(Path(name).stem, (display, data))
                 continue
             try:
