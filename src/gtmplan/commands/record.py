@@ -125,10 +125,10 @@ def _shown_path(path: str, target: str) -> str:
 
 def today() -> dt.date:
     """Today, or the date of ``SOURCE_DATE_EPOCH`` (reproducible files, as in reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    return dt.date.today()
+    from gtmplan.output.fmt import source_date_epoch
+
+    stamp = source_date_epoch()
+    return stamp.date() if stamp is not None else dt.date.today()
 
 
 def _num(x: float) -> str:
@@ -268,5 +268,5 @@ def write_record(loaded, result: dict, quarter: Quarter, exports: list[Optional[
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise InputError.single(str(path.parent), f"cannot create the folder: {e.strerror or e}") from None
-    write_atomic(path, text)
+    write_atomic(path, text, exists=None if force else f"{quarter} is already recorded; give --force to replace it")
     return path

@@ -43,6 +43,28 @@ def json_text(doc, **kw) -> str:
     return _JSON_RAW_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+MAX_EPOCH = 253402300799
+"""9999-12-31 23:59:59 UTC: the last second a date can hold."""
+
+
+def source_date_epoch() -> Optional[dt.datetime]:
+    """``SOURCE_DATE_EPOCH`` (reproducible files, as in reproducible builds) as a UTC time,
+    None when unset or empty; anything but ASCII digits up to :data:`MAX_EPOCH` is refused,
+    the same way by every command that reads it (render's DTSTAMP, review --record's date)."""
+    import os
+
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    if not raw:
+        return None
+    if re.fullmatch("[0-9]+", raw) and len(raw) <= 12 and int(raw) <= MAX_EPOCH:
+        return dt.datetime.fromtimestamp(int(raw), tz=dt.timezone.utc)
+    from gtmplan.errors import InputError
+
+    shown = printable(raw if len(raw) <= 30 else raw[:20] + "...")
+    raise InputError.single(None, f"SOURCE_DATE_EPOCH={shown!r} is not a number of seconds or is out of range: give "
+                                  f"whole seconds since 1970-01-01 in digits only, up to {MAX_EPOCH} (9999-12-31)")
+
+
 def _escape(m: re.Match) -> str:
     c = ord(m.group())
     if c < 256:
