@@ -306,3 +306,55 @@ def test_two_files_for_one_scenario_are_refused_on_disk_and_at_a_revision(repo):
     refused(gt("diff", "plan", "--base", "HEAD", "--scenario", "x"),
             "HEAD:plan/scenarios/x.yml: --scenario: two files for the scenario 'x': HEAD:plan/scenarios/x.yaml and "
             "HEAD:plan/scenarios/x.yml; keep one")
+
+
+# -- 10. SOURCE_DATE_EPOCH: one parser, one message ------------------------------------------
+
+def _lumen_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    d = tmp_path / "lumen"
+    shutil.copytree(LUMEN, d, ignore=shutil.ignore_patterns("actuals"))
+    return d
+
+
+@pytest.mark.parametrize("epoch", ["253402300800", "9" * 20, "²", " 1830384000", "1830384000\n", "1e9", "-1"])
+def test_source_date_epoch_is_read_one_way_by_record_and_render(tmp_path, epoch):
+    d = _lumen_copy(tmp_path)
+    shown = repr(epoch.replace("\n", "\\x0a"))
+    message = (f"gtmplan: SOURCE_DATE_EPOCH={shown} is not a number of seconds or is out of range: give whole "
+               "seconds since 1970-01-01 in digits only, up to 253402300799 (9999-12-31)")
+    env = {"SOURCE_DATE_EPOCH": epoch}
+    err = refused(gt("review", d, "--quarter", "2027Q2", "--leads", d / "crm" / "hubspot-contacts.csv",
+                     "--record", env=env), message)
+    assert err.strip() == message
+    assert not (d / "actuals").exists()
+    err = refused(gt("render", d, "-f", "ics", env=env), message)
+    assert err.strip() == message
+
+
+# -- 11. two --record runs at once --------------------------------------------------------------
+
+def test_a_record_written_meanwhile_is_not_replaced(tmp_path):
+    """The other run writes actuals/2027Q2.yaml after this one checked that it does not
+    exist: this run refuses as if the file had been there, and the other's file stays."""
+    import sys
+
+    d = _lumen_copy(tmp_path)
+    record = d / "actuals" / "2027Q2.yaml"
+    racer = ("import sys, gtmplan.commands.record as r\n"
+             "build = r.build\n"
+             "def racing(*a, **k):\n"
+             f"    import os; os.makedirs({str(record.parent)!r}, exist_ok=True)\n"
+             f"    open({str(record)!r}, 'w').write('the other run\\n')\n"
+             "    return build(*a, **k)\n"
+             "r.build = racing\n"
+             "from gtmplan.__main__ import main\n"
+             "sys.argv[0] = 'gtmplan'\n"
+             "main()\n")
+    r = subprocess.run([sys.executable, "-c", racer, "review", str(d), "--quarter", "2027Q2", "--leads",
+                        str(d / "crm" / "hubspot-contacts.csv"), "--record"], capture_output=True, text=True,
+                       timeout=120, env={**os.environ, "SOURCE_DATE_EPOCH": "1830384000"})
+    refused(r, f"{record}: 2027Q2 is already recorded; give --force to replace it")
+    assert record.read_text() == "the other run\n"
+    only(d / "actuals", "2027Q2.yaml")
