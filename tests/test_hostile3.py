@@ -358,3 +358,67 @@ def test_a_record_written_meanwhile_is_not_replaced(tmp_path):
     refused(r, f"{record}: 2027Q2 is already recorded; give --force to replace it")
     assert record.read_text() == "the other run\n"
     only(d / "actuals", "2027Q2.yaml")
+
+
+# -- 13. an export in EBCDIC -------------------------------------------------------------------
+
+def test_an_ebcdic_export_with_quotes_is_read_not_reported_changed(tmp_path):
+    deals = tmp_path / "deals.csv"
+    text = ("id,created,closed,stage,amount,source,loss_reason\n"
+            '1,2027-04-01,2027-04-20,won,"5,000",Webinar,\n'
+            '2,2027-04-02,2027-04-21,lost,100,Webinar,"price, mostly"\n')
+    deals.write_bytes(text.encode("cp037"))  # '"' is byte 0x7F in EBCDIC; no byte 0x22 at all
+    r = gt("review", LUMEN, "--quarter", "2027Q2", "--deals", deals, "--encoding", "cp037", "-f", "json")
+    clean(r)
+    doc = json.loads(r.stdout)
+    # one won deal of 5,000 (the quoted amount with its thousands separator), one lost for "price, mostly"
+    assert doc["metrics"]["won"]["actual"] == 1 and doc["metrics"]["bookings"]["actual"] == 5000
+    assert doc["loss_reasons"] == [{"reason": "price, mostly", "count": 1}]
+
+
+# -- 14. an export that changes while it is read -----------------------------------------------
+
+def _racing_review(tmp_path: Path, patch: str, *args: str) -> subprocess.CompletedProcess:
+    import sys
+
+    code = (f"import os, sys\n{patch}\n"
+            "from gtmplan.__main__ import main\n"
+            "sys.argv[0] = 'gtmplan'\n"
+            "main()\n")
+    return subprocess.run([sys.executable, "-c", code, "review", *map(str, args)], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "SOURCE_DATE_EPOCH": "1830384000"})
+
+
+def test_an_export_truncated_while_it_is_read_is_refused(tmp_path):
+    d = _lumen_copy(tmp_path)
+    leads = d / "crm" / "hubspot-contacts.csv"
+    # the export is cut to its first 100,000 bytes once its first 64 KiB are read (a CRM
+    # sync rewriting it): the rest of the rows are gone
+    patch = ("import gtmplan.commands.review.csvread as c\n"
+             "c.CHUNK = 4096\n"  # read in small pieces, as from a slow disk
+             "scan = c._scan_file\n"
+             "def racing(*a, **k):\n"
+             "    got = scan(*a, **k)\n"
+             f"    os.truncate({str(leads)!r}, 100_000)\n"
+             "    return got\n"
+             "c._scan_file = racing\n")
+    r = _racing_review(tmp_path, patch, d, "--quarter", "2027Q2", "--leads", leads, "-f", "json")
+    refused(r, f"{leads}: changed while it was read (206,553 bytes when opened, 100,000 now): run the review again "
+               "on a file nobody writes to")
+
+
+def test_an_export_replaced_before_it_is_recorded_is_refused(tmp_path):
+    d = _lumen_copy(tmp_path)
+    leads = d / "crm" / "hubspot-contacts.csv"
+    # read whole, then emptied before --record hashes it: the record would pair its
+    # figures with the empty file's hash and "rows: 0"
+    patch = ("import gtmplan.commands.record as r\n"
+             "facts = r.file_facts\n"
+             "def racing(path, *a, **k):\n"
+             "    open(path, 'w').close()\n"
+             "    return facts(path, *a, **k)\n"
+             "r.file_facts = racing\n")
+    r = _racing_review(tmp_path, patch, d, "--quarter", "2027Q2", "--leads", leads, "--record")
+    refused(r, f"{leads}: changed while it was read (206,553 bytes when opened, 0 now): run the review again "
+               "on a file nobody writes to")
+    assert not (d / "actuals").exists()

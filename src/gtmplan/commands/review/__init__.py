@@ -60,6 +60,7 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
     claimed = frozenset(s.strip().casefold() for p in plan.marketing.programs for s in (p.crm_sources or []))
 
     streamed: dict[str, tuple[str, int]] = {}
+    opened: dict[str, tuple[int, int, int, int]] = {}  # regular files: their identity when read (for --record)
 
     def read_deals(show: bool):
         bad = BadRows()
@@ -73,6 +74,8 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         dc.info.encoding, dc.info.delimiter = f.encoding, f.delimiter
         if f.digest is not None:
             streamed[deals] = (f.digest.hexdigest(), dc.info.records)
+        if f.identity is not None:
+            opened[deals] = f.identity
         _usable(dc.info, deals, quarter, lo, hi, bad)
         return dc, f.notes + layout.missing_notes(deals), bad
 
@@ -99,6 +102,8 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         lc.info.encoding, lc.info.delimiter = f.encoding, f.delimiter
         if f.digest is not None:
             streamed[leads] = (f.digest.hexdigest(), lc.info.records)
+        if f.identity is not None:
+            opened[leads] = f.identity
         _usable(lc.info, leads, quarter, lo, hi, scan.bad)
         return (lc, f.notes + layout.missing_notes(leads), scan.bad), deals_outcome
 
@@ -124,6 +129,7 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         bad.merge(part[2])
     result = figures_of(loaded, quarter, lc, dc, bad, notes)
     result.streamed = streamed
+    result.opened = opened
     return result
 
 
