@@ -422,3 +422,18 @@ def test_an_export_replaced_before_it_is_recorded_is_refused(tmp_path):
     refused(r, f"{leads}: changed while it was read (206,553 bytes when opened, 0 now): run the review again "
                "on a file nobody writes to")
     assert not (d / "actuals").exists()
+
+
+# -- 12. --fx files are read as plan files are ------------------------------------------------
+
+@pytest.mark.parametrize("text,message", [
+    ("EUR: 1.08\nGBP: 1.2\nEUR: 97\n", "fx.yaml:3:1: duplicate key 'EUR' (first at line 1): each key may appear "
+                                       "once in a mapping"),
+    ("EUR: !!float 1.08\nGBP: !custom 1.2\n", "fx.yaml:2:6: YAML tag '!custom' is not allowed"),
+    ("x: &a [" + ", ".join(["*b"] * 2) + "]\n", "fx.yaml:1:"),
+])
+def test_fx_files_refuse_duplicate_keys_and_tags(tmp_path, text, message):
+    fx = tmp_path / "fx.yaml"
+    fx.write_text(text)
+    r = gt("review", LUMEN, "--quarter", "2027Q2", "--deals", LUMEN / "crm" / "hubspot-deals.csv", "--fx", fx)
+    refused(r, message)

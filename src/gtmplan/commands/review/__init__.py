@@ -155,10 +155,11 @@ def load_fx(path: str, plan_currency: Optional[str] = None) -> dict[str, float]:
 
     from pathlib import Path
 
-    from gtmplan.read.yamlsource import compose, read_text
+    from gtmplan.read.yamlsource import compose, read_text, to_python
 
     text = read_text(Path(path), path)
     root = compose(text, path)
+    to_python(root, path)  # as a plan file is read: duplicate keys, tags, aliases and limits refused, located
     if not isinstance(root, yaml.MappingNode):
         raise InputError.single(path, "an --fx file is a YAML mapping of currency code to rate, e.g. EUR: 1.08",
                                 root.start_mark.line + 1, root.start_mark.column + 1)
