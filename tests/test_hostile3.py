@@ -437,3 +437,22 @@ def test_fx_files_refuse_duplicate_keys_and_tags(tmp_path, text, message):
     fx.write_text(text)
     r = gt("review", LUMEN, "--quarter", "2027Q2", "--deals", LUMEN / "crm" / "hubspot-deals.csv", "--fx", fx)
     refused(r, message)
+
+
+# -- 18. the fast path and typer agree when shell completion is asked for ----------------------
+
+@pytest.mark.parametrize("command", [["check"], ["diff", "--base", "HEAD"],
+                                     ["review", "--quarter", "2027Q2", "--deals", "d.csv"]])
+def test_fast_path_leaves_shell_completion_to_typer(tmp_path, command):
+    import sys
+
+    path = tmp_path / "plan.yaml"
+    path.write_text(dump(base_plan()))
+    args = [command[0], str(path), *command[1:]]
+    env = {**os.environ, "_GTMPLAN_COMPLETE": "bash_source"}
+    fast = subprocess.run([sys.executable, "-m", "gtmplan", *args], capture_output=True, text=True, env=env,
+                          timeout=60)
+    typer = subprocess.run([sys.executable, "-c", "import sys; from gtmplan.cli import run; sys.exit(run())", *args],
+                           capture_output=True, text=True, env=env, timeout=60)
+    assert (fast.returncode, fast.stdout, fast.stderr) == (typer.returncode, typer.stdout, typer.stderr)
+    assert "Traceback" not in fast.stderr
