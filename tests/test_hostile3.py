@@ -456,3 +456,75 @@ def test_fast_path_leaves_shell_completion_to_typer(tmp_path, command):
                            capture_output=True, text=True, env=env, timeout=60)
     assert (fast.returncode, fast.stdout, fast.stderr) == (typer.returncode, typer.stdout, typer.stderr)
     assert "Traceback" not in fast.stderr
+
+
+# -- 7. memory and file counts at the documented limits ---------------------------------------
+
+def _many_files(d: Path, count: int) -> None:
+    """A plan directory of ``count`` files: the plan and count - 1 files of an extension key each."""
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "gtmplan.yaml").write_text(dump(base_plan()))
+    for i in range(count - 1):
+        (d / f"x{i:04d}.yaml").write_text(f"x-{i}: 1\n")
+
+
+def test_file_counts_at_the_limit_and_past_it_on_disk_and_at_a_revision(repo):
+    from gtmplan.read.yamlsource import MAX_FILES
+
+    assert MAX_FILES == 1_000  # README.md, "Limits"
+    _many_files(repo / "at", MAX_FILES)
+    _many_files(repo / "past", MAX_FILES + 1)
+    commit(repo)
+    clean(gt("check", "at"))
+    clean(gt("diff", "at", "--base", "HEAD"))
+    message = "1,001 YAML files in this directory, more than 1,000: a plan has a handful; refused"
+    refused(gt("check", "past"), f"past: {message}")
+    refused(gt("diff", "past", "--base", "HEAD", "--head", "HEAD"), f"HEAD:past: {message}")
+    for folder in ("scenarios", "actuals"):
+        d = repo / f"{folder}-past"
+        d.mkdir()
+        (d / "gtmplan.yaml").write_text(dump(base_plan()))
+        (d / folder).mkdir()
+        for i in range(MAX_FILES + 1):
+            (d / folder / f"s{i}.yaml").write_text("description: x\n")
+    commit(repo)
+    refused(gt("compare", "scenarios-past"), f"scenarios-past/scenarios: {message}")
+    refused(gt("diff", "scenarios-past", "--base", "HEAD", "--head", "HEAD"), f"HEAD:scenarios-past/scenarios: {message}")
+    refused(gt("check", "actuals-past"), f"actuals-past/actuals: {message}")
+    refused(gt("diff", "actuals-past", "--base", "HEAD", "--head", "HEAD"), f"HEAD:actuals-past/actuals: {message}")
+
+
+def _plan_at_the_value_limit(d: Path, cost: int = 1000) -> None:
+    """62,000 programs: 1,498,243 values (README.md, "Limits": 1,500,000), written as
+    benchmarks/genplan.py writes them."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("genplan", Path(__file__).parent.parent / "benchmarks" / "genplan.py")
+    genplan = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(genplan)
+    genplan.write_plan(d, 62_000)
+    if cost != 1000:
+        m = d / "marketing.yaml"
+        m.write_text(m.read_text().replace("cost: 1000\n", f"cost: {cost}\n"))
+
+
+@SLOW
+def test_diff_and_compare_of_a_plan_at_the_value_limit_fit_the_memory_ceiling(tmp_path):
+    """Every one of 62,000 programs changed: diff reads both sides under the 1 GiB ceiling
+    (was a MemoryError at 50,000: both sides held whole); compare holds one plan at a time."""
+    _plan_at_the_value_limit(tmp_path / "base")
+    _plan_at_the_value_limit(tmp_path / "head", cost=1001)
+    (tmp_path / "head" / "scenarios").mkdir()
+    (tmp_path / "head" / "scenarios" / "up.yaml").write_text("sales: {assumptions: {win_rate: 0.3}}\n")
+    (tmp_path / "head" / "scenarios" / "down.yaml").write_text("sales: {assumptions: {win_rate: 0.2}}\n")
+    r = gt("diff", tmp_path / "head", "--base", tmp_path / "base", "--head", tmp_path / "head", "-f", "json",
+           timeout=300)
+    clean(r)
+    doc = json.loads(r.stdout)
+    assert doc["summary"]["inputs"] == 62_000
+    first = doc["inputs"][0]
+    assert (first["path"], first["old"], first["new"]) == ("marketing.programs[program-0].cost", 1000, 1001)
+    assert first["file"] == f"{tmp_path / 'head'}/marketing.yaml"
+    r = gt("compare", tmp_path / "head", "-f", "json", timeout=300)
+    clean(r)
+    assert [c["name"] for c in json.loads(r.stdout)["scenarios"]] == ["base", "down", "up"]

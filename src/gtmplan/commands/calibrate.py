@@ -89,7 +89,7 @@ def _propose(key: str, actual: float, low: Optional[float], high: Optional[float
 # -- outputs --------------------------------------------------------------------------
 
 def render_json(result: dict) -> str:
-    return fmt.json_text(result) + "\n"
+    return fmt.json_text(result)
 
 
 def _rows(result: dict, currency: str) -> list[dict]:

@@ -33,14 +33,29 @@ def printable(text: str) -> str:
 
 
 def json_text(doc, **kw) -> str:
-    """``json.dumps(doc, indent=2)`` with non-ASCII text kept readable but no character
+    """``json.dumps(doc, indent=2)`` and a line end, with non-ASCII text kept readable but no character
     that a terminal, an editor or a browser acts on left raw: C1 controls (a CSI is
     U+009B), DEL, U+2028/U+2029 and bidirectional controls are written \\uXXXX."""
     import json
 
     kw.setdefault("indent", 2)
-    text = json.dumps(doc, ensure_ascii=False, **kw)
-    return _JSON_RAW_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    # Encoded piece by piece and joined every few thousand pieces: json.dumps with an indent
+    # holds every token as a string of its own until the end (a diff of a plan at the
+    # limits: over 500 MB of them for a 100 MB document).
+    parts: list[str] = []
+    pieces: list[str] = []
+    for piece in json.JSONEncoder(ensure_ascii=False, **kw).iterencode(doc):
+        pieces.append(piece)
+        if len(pieces) >= 8192:
+            parts.append(_JSON_RAW_RE.sub(_json_escape, "".join(pieces)))
+            pieces.clear()
+    parts.append(_JSON_RAW_RE.sub(_json_escape, "".join(pieces)))
+    parts.append("\n")
+    return "".join(parts)
+
+
+def _json_escape(m: re.Match) -> str:
+    return f"\\u{ord(m.group()):04x}"
 
 
 MAX_EPOCH = 253402300799

@@ -117,7 +117,12 @@ class DiskSource(PlanSource):
         d = self._dir()
         if d is None:
             return []
-        names = sorted({Path(n).stem for n in os.listdir(d) if _plan_name(n) and (d / n).is_file()})
+        from gtmplan.read.yamlsource import MAX_FILES, too_many_files
+
+        listed = [n for n in os.listdir(d) if _plan_name(n)]
+        if len(listed) > MAX_FILES:
+            raise too_many_files(os.path.join(self.target, SCENARIO_DIR), len(listed))
+        names = sorted({Path(n).stem for n in listed if (d / n).is_file()})
         bad = [n for n in names if not _SLUG_RE.fullmatch(n)]
         if bad:
             raise InputError([Problem(os.path.join(self.target, SCENARIO_DIR, n + ".yaml"), None, None,
@@ -229,10 +234,13 @@ class GitSource(PlanSource):
         for name, (typ, oid) in sorted(_parse_tree(body, oid_bytes, self._display()).items()):
             if typ == "blob" and _plan_name(name):
                 wanted.append(("plan", name, oid))
+        _few(len(wanted), self._display())
         if scen is not None and scen[0] == "tree" and scen[1] is not None:
+            before = len(wanted)
             for name, (typ, oid) in sorted(_parse_tree(scen[1], oid_bytes, self._display(SCENARIO_DIR)).items()):
                 if typ == "blob" and _plan_name(name):
                     wanted.append(("scenario", name, oid))
+            _few(len(wanted) - before, self._display(SCENARIO_DIR))
         if not any(k == "plan" for k, _, _ in wanted):
             self.exists = False
             return
@@ -258,6 +266,7 @@ class GitSource(PlanSource):
             return
         entries = [(name, oid) for name, (typ, oid) in sorted(_parse_tree(tree[1], oid_bytes, folder).items())
                    if typ == "blob" and _plan_name(name)]
+        _few(len(entries), folder)
         blobs = objects.read(anchor, [oid for _, oid in entries], self)
         self._actuals = [(f"{folder}/{name}", got[1] if got else b"") for (name, _), got in zip(entries, blobs)]
 
@@ -268,6 +277,13 @@ class GitSource(PlanSource):
         if data is None:
             raise InputError.single(display, f"file is larger than {_max_mib()} MiB; plan files this large are refused")
         return decode(data, display)
+
+
+def _few(count: int, where: str) -> None:
+    from gtmplan.read.yamlsource import MAX_FILES, too_many_files
+
+    if count > MAX_FILES:  # before any is read
+        raise too_many_files(where, count)
 
 
 def _max_mib() -> int:

@@ -67,6 +67,16 @@ MAX_VALUES = 1_500_000
 """Most values (scalars, mappings, lists) in all the files of one plan together; a
 50,000-program plan has 1.2 million. Counted before a file is composed, so memory
 stays bounded (about 300-450 bytes per value)."""
+MAX_FILES = 1_000
+"""Most YAML files in a plan directory, in its ``scenarios/`` and in its ``actuals/`` (on
+the disk or at a git revision); real plans have a handful. Counted before any is read."""
+
+
+def too_many_files(where: str, count: int) -> InputError:
+    return InputError.single(where, f"{count:,} YAML files in this directory, more than {MAX_FILES:,}: "
+                                    "a plan has a handful; refused")
+
+
 MAX_NUMBER = 10**15
 """Largest magnitude of a number in a plan; larger ones are refused as out of range
 (money in any currency stays far below, and sums and products of plan numbers stay finite)."""

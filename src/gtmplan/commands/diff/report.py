@@ -166,7 +166,7 @@ def _where(file: Optional[str], line: Optional[int], column: Optional[int] = Non
 # -- formats ---------------------------------------------------------------------------
 
 def render_json(r: DiffResult) -> str:
-    return fmt.json_text(r.as_dict()) + "\n"
+    return fmt.json_text(r.as_dict())
 
 
 def render_text(r: DiffResult) -> str:

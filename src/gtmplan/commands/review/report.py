@@ -119,7 +119,7 @@ class JsonReporter:
         pass
 
     def render(self, loaded, result: ReviewResult) -> str:
-        return fmt.json_text(result.as_dict(), allow_nan=False) + "\n"
+        return fmt.json_text(result.as_dict(), allow_nan=False)
 
 
 class _DocumentReporter:

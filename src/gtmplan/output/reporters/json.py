@@ -15,4 +15,4 @@ class JsonReporter:
         doc = {"plan": result.target,
                "findings": [f.as_dict() for f in result.findings],
                "summary": result.summary}
-        return json_text(doc) + "\n"
+        return json_text(doc)

@@ -58,4 +58,4 @@ class SarifReporter:
                                              "informationUri": "https://pypi.org/project/gtmplan/",
                                              "rules": descriptors}},
                          "results": results}]}
-        return json_text(doc) + "\n"
+        return json_text(doc)
