@@ -528,3 +528,31 @@ def test_diff_and_compare_of_a_plan_at_the_value_limit_fit_the_memory_ceiling(tm
     r = gt("compare", tmp_path / "head", "-f", "json", timeout=300)
     clean(r)
     assert [c["name"] for c in json.loads(r.stdout)["scenarios"]] == ["base", "down", "up"]
+
+
+# -- 19. actuals named oddly, two exports from one standard input -------------------------------
+
+def test_an_actuals_file_with_an_upper_case_extension_is_named_on_disk_and_at_a_revision(repo):
+    d = repo / "plan"
+    (d / "actuals").mkdir(parents=True)
+    (d / "gtmplan.yaml").write_text(dump(base_plan()))
+    (d / "actuals" / "2026Q1.YAML").write_text("quarter: 2026Q1\nmetrics: {leads: 5}\n")
+    commit(repo)
+    message = "an actuals file is named after its quarter, e.g. actuals/2027Q2.yaml: rename it 2026Q1.yaml"
+    refused(gt("check", "plan"), f"plan/actuals/2026Q1.YAML:1:1: {message}")
+    refused(gt("diff", "plan", "--base", "HEAD", "--head", "HEAD"), f"HEAD:plan/actuals/2026Q1.YAML:1:1: {message}")
+
+
+def test_actuals_of_a_year_before_1000_can_be_named(tmp_path):
+    d = tmp_path / "plan"
+    (d / "actuals").mkdir(parents=True)
+    (d / "gtmplan.yaml").write_text(dump(base_plan()))
+    (d / "actuals" / "0999Q1.yaml").write_text("quarter: 0999Q1\nmetrics: {leads: 5}\n")
+    clean(gt("check", d))  # the quarter is shown as written, 0999Q1, and matches its file name
+
+
+def test_two_exports_from_one_standard_input_are_refused(tmp_path):
+    r = gt("review", LUMEN, "--quarter", "2027Q2", "--leads", "-", "--deals", "-", stdin=subprocess.DEVNULL)
+    err = refused(r, "--deals: standard input (-) is already --leads: one export can come from standard input, "
+                     "give the other as a file")
+    assert "empty" not in err

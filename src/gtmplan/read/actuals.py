@@ -80,7 +80,8 @@ def actual_files(target: str) -> list[tuple[str, Callable[[], str]]]:
         return []
     from gtmplan.read.yamlsource import MAX_FILES, too_many_files
 
-    names = sorted(n for n in os.listdir(d) if n.endswith((".yaml", ".yml")) and not n.startswith("."))
+    # 2026Q1.YAML too: listed, so that it is named (with the fix), not silently left out
+    names = sorted(n for n in os.listdir(d) if n.lower().endswith((".yaml", ".yml")) and not n.startswith("."))
     if len(names) > MAX_FILES:
         raise too_many_files(d, len(names))
     return [(os.path.join(d, n), (lambda p=Path(d) / n, disp=os.path.join(d, n): _read(p, disp)))

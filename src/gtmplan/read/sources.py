@@ -265,7 +265,7 @@ class GitSource(PlanSource):
         if tree is None or tree[0] != "tree" or tree[1] is None:
             return
         entries = [(name, oid) for name, (typ, oid) in sorted(_parse_tree(tree[1], oid_bytes, folder).items())
-                   if typ == "blob" and _plan_name(name)]
+                   if typ == "blob" and _plan_name(name.lower())]  # 2026Q1.YAML: named, as on the disk
         _few(len(entries), folder)
         blobs = objects.read(anchor, [oid for _, oid in entries], self)
         self._actuals = [(f"{folder}/{name}", got[1] if got else b"") for (name, _), got in zip(entries, blobs)]

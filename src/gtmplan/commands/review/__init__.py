@@ -45,6 +45,9 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
                 for fmt in formats if (why := check_date_format(fmt))]
     if leads is None and deals is None:
         problems.append(Problem(None, None, None, "give --leads FILE, --deals FILE or both"))
+    if leads == "-" and deals == "-":  # the second would find standard input already read ("file is empty")
+        problems.append(Problem("--deals", None, None, "standard input (-) is already --leads: one export can "
+                                                       "come from standard input, give the other as a file"))
     if problems:
         raise InputError(problems)
     mp = load_mapping(mapping) if mapping else None
