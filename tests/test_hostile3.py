@@ -290,7 +290,10 @@ def test_a_scenario_that_is_not_a_regular_file_is_named(tmp_path, kind):
     else:
         target.symlink_to("/dev/zero" if kind == "dev-zero" else tmp_path / "gone.yaml")
     r = gt("funnel", d, "--scenario", "x", timeout=30)
-    refused(r, f"{target}: --scenario: not a regular file (a scenario is a YAML file in scenarios/); refused")
+    if kind == "fifo":
+        refused(r, f"{target}: --scenario: not a regular file (a scenario is a YAML file in scenarios/); refused")
+    else:  # a link out of the plan's directory (class 4)
+        refused(r, f"{target}: a symbolic link to '{os.readlink(target)}', outside the plan's directory: refused")
 
 
 def test_two_files_for_one_scenario_are_refused_on_disk_and_at_a_revision(repo):
@@ -556,3 +559,66 @@ def test_two_exports_from_one_standard_input_are_refused(tmp_path):
     err = refused(r, "--deals: standard input (-) is already --leads: one export can come from standard input, "
                      "give the other as a file")
     assert "empty" not in err
+
+
+# -- 4. symbolic links among a plan's files: one rule on the disk and at a revision ------------
+
+LINK_OUT = "a symbolic link to '{}', outside the plan's directory: refused (a plan's files, scenarios and actuals " \
+           "are in its directory)"
+
+
+def test_links_inside_the_plan_are_followed_on_disk_and_at_a_revision(repo):
+    d = repo / "plan"
+    (d / "scenarios").mkdir(parents=True)
+    (d / "parts").mkdir()
+    plan = base_plan()
+    (d / "gtmplan.yaml").write_text(dump({k: v for k, v in plan.items() if k != "marketing"}))
+    (d / "parts" / "marketing.yaml").write_text(dump({"marketing": plan["marketing"]}))
+    (d / "marketing.yaml").symlink_to("parts/marketing.yaml")
+    (d / "parts" / "up.yaml").write_text("sales: {assumptions: {win_rate: 0.3}}\n")
+    (d / "scenarios" / "up.yaml").symlink_to("../parts/up.yaml")
+    commit(repo)
+    clean(gt("check", "plan"))
+    r = gt("diff", "plan", "--base", "HEAD", "--scenario", "up")
+    clean(r)
+    assert "No change to the plan's numbers or findings." in r.stdout, r.stdout  # both sides read the same plan
+    r = gt("diff", "plan", "--base", "HEAD", "--head", "HEAD", "-f", "json")
+    clean(r)
+    assert json.loads(r.stdout)["changed"] is False
+
+
+@pytest.mark.parametrize("where", ["plan", "scenario", "actuals", "single"])
+def test_links_out_of_the_plan_are_refused_on_disk_and_at_a_revision(repo, where):
+    (repo / "secret.yaml").write_text("company: Elsewhere\n")
+    d = repo / "plan"
+    d.mkdir()
+    (d / "gtmplan.yaml").write_text(dump(base_plan()))
+    args = ["plan"]
+    if where == "plan":
+        link, target = d / "extra.yaml", "../secret.yaml"
+    elif where == "scenario":
+        (d / "scenarios").mkdir()
+        link, target = d / "scenarios" / "up.yaml", "../../secret.yaml"
+        args += ["--scenario", "up"]
+    elif where == "actuals":
+        (d / "actuals").mkdir()
+        link, target = d / "actuals" / "2026Q4.yaml", "/etc/hostname"
+    else:  # PLAN itself named as a link: followed on the disk (/dev/stdin works), and as far as git can
+        (repo / "solo").mkdir()
+        link, target = repo / "solo" / "plan.yaml", "../plan/gtmplan.yaml"
+        link.symlink_to(target)
+        (repo / "solo" / "out.yaml").symlink_to("/etc/hostname")
+        commit(repo)
+        clean(gt("check", "solo/plan.yaml"))
+        r = gt("diff", "solo/plan.yaml", "--base", "HEAD", "--head", "HEAD", "-f", "json")
+        clean(r)
+        assert json.loads(r.stdout)["changed"] is False  # the plan it links to, read at HEAD
+        refused(gt("diff", "solo/out.yaml", "--base", "HEAD", "--head", "HEAD"),
+                f"HEAD:solo/out.yaml: {LINK_OUT.format('/etc/hostname')}")
+        return
+    link.symlink_to(target)
+    commit(repo)
+    shown = str(link.relative_to(repo))
+    message = LINK_OUT.format(target)
+    refused(gt("check" if where != "scenario" else "funnel", *args), f"{shown}: {message}")
+    refused(gt("diff", *args, "--base", "HEAD", "--head", "HEAD"), f"HEAD:{shown}: {message}")

@@ -27,7 +27,7 @@ from gtmplan.errors import InputError, Problem
 from gtmplan.plan.loaded import LoadedPlan, quarter_in_horizon  # noqa: F401  (their home before plan.py)
 from gtmplan.plan.sourcemap import SourceMap
 from gtmplan.plan.validation import load_model, located
-from gtmplan.read.yamlsource import Budget, compose, read_text, to_python
+from gtmplan.read.yamlsource import Budget, check_link, compose, read_text, to_python
 
 if TYPE_CHECKING:
     from gtmplan.plan.model import Plan
@@ -42,7 +42,7 @@ def _yaml_names(p: Path, quiet: bool = False) -> list[str]:
         names = [n for n in os.listdir(p) if n.endswith((".yaml", ".yml")) and not n.startswith(".")]
         if len(names) > MAX_FILES:  # before a stat of each
             raise too_many_files(printable(str(p)), len(names))
-        return sorted(n for n in names if (p / n).is_file())
+        return sorted(n for n in names if (p / n).is_file() or (p / n).is_symlink())  # links: judged by plan_files
     except OSError:
         if quiet:
             return []
@@ -72,9 +72,19 @@ def plan_files(target: str) -> list[tuple[Path, str]]:
             names = _yaml_names(p)
             if not names:
                 raise InputError.single(shown, _no_plan_files(p))
-            return [(p / n, printable(os.path.join(target, n))) for n in names]
+            files = [(p / n, printable(os.path.join(target, n))) for n in names]
+            problems = []
+            for path, display in files:
+                try:
+                    check_link(path, p, display)
+                except InputError as e:
+                    problems.extend(e.problems)
+            if problems:
+                raise InputError(problems)
+            return files
         if not p.exists():
             raise InputError.single(shown, "no such file or directory")
+        # PLAN itself, a file named on the command line, is read wherever it leads (/dev/stdin)
     except OSError as e:
         from gtmplan.read.yamlsource import _os_reason
 

@@ -142,6 +142,9 @@ class DiskSource(PlanSource):
             return None
         _one_file(name, [display for _, display in found])
         path, display = found[0]
+        from gtmplan.read.yamlsource import check_link
+
+        check_link(path, Path(self.target), display)
         if not path.is_file():  # a FIFO, a device, a link to one, or a dangling link: not "no scenario"
             raise InputError.single(display, "--scenario: not a regular file (a scenario is a YAML file "
                                              "in scenarios/); refused")
@@ -207,8 +210,9 @@ class GitSource(PlanSource):
         ref = f"{self.rev}:{spec}"
         parent = spec.rstrip("/").rpartition("/")[0] or "."
         first = objects.read(anchor, [f"{self.rev}^{{commit}}", ref, f"{ref.rstrip('/')}/{SCENARIO_DIR}",
-                                f"{ref.rstrip('/')}/{ACTUALS_DIR}", f"{self.rev}:{parent}/{ACTUALS_DIR}"], self)
-        commit, plan, scen, dir_actuals, file_actuals = first
+                                f"{ref.rstrip('/')}/{ACTUALS_DIR}", f"{self.rev}:{parent}/{ACTUALS_DIR}",
+                                f"{self.rev}:{parent}/"], self)
+        commit, plan, scen, dir_actuals, file_actuals, holder = first
         if commit is None:
             branch = self.rev.removeprefix("origin/") if self.rev.startswith("origin/") else "BRANCH"
             raise InputError.single(None, f"{self.flag}: {self.rev!r} is neither an existing path nor a revision "
@@ -221,9 +225,17 @@ class GitSource(PlanSource):
         oid_bytes = len(commit[2]) // 2  # 20 (SHA-1) or 32 (SHA-256)
         wanted: list[tuple[str, str, str]] = []  # (kind: plan|scenario, name, object id)
         if kind == "blob":  # a single-file plan: its actuals/ is beside it
+            name = spec.rstrip("/").rpartition("/")[2]
+            entry = None
+            if holder is not None and holder[0] == "tree" and holder[1] is not None:
+                entry = _parse_tree(holder[1], oid_bytes, self._display()).get(name)
+            if entry is not None and entry[0] == "link":  # PLAN named as a link: followed, as far as git can
+                folder = "" if parent == "." else parent.removeprefix("./")
+                oid = self._follow(objects, anchor, "./", folder, entry[1], self._display(), oid_bytes, climb=True)
+                body = objects.read(anchor, [oid], self)[0][1]
             self._files = [(self._display(), self._decode(body, self._display()))]
             beside = os.path.join(os.path.dirname(self.target), ACTUALS_DIR)
-            self._read_actuals(objects, anchor, file_actuals, oid_bytes, f"{self.rev}:{beside}")
+            self._read_actuals(objects, anchor, file_actuals, oid_bytes, f"{self.rev}:{beside}", f"{parent}/")
             return
         if body is None:
             raise InputError.single(self._display(), "a git tree too large to be a plan directory; refused")
@@ -231,22 +243,36 @@ class GitSource(PlanSource):
             self.exists = False
             return
         self._is_dir = True
+        home = spec if spec.endswith("/") else spec + "/"
+        links: list[tuple[int, str, str]] = []  # (index in wanted, folder in the plan, display)
         for name, (typ, oid) in sorted(_parse_tree(body, oid_bytes, self._display()).items()):
-            if typ == "blob" and _plan_name(name):
+            if typ in ("blob", "link") and _plan_name(name):
+                if typ == "link":
+                    links.append((len(wanted), "", self._display(name)))
                 wanted.append(("plan", name, oid))
         _few(len(wanted), self._display())
         if scen is not None and scen[0] == "tree" and scen[1] is not None:
             before = len(wanted)
             for name, (typ, oid) in sorted(_parse_tree(scen[1], oid_bytes, self._display(SCENARIO_DIR)).items()):
-                if typ == "blob" and _plan_name(name):
+                if typ in ("blob", "link") and _plan_name(name):
+                    if typ == "link":
+                        links.append((len(wanted), SCENARIO_DIR, self._display(SCENARIO_DIR, name)))
                     wanted.append(("scenario", name, oid))
             _few(len(wanted) - before, self._display(SCENARIO_DIR))
+        problems: list[Problem] = []
+        for i, folder, display in links:  # followed inside the plan's directory, as on the disk
+            try:
+                k, name, oid = wanted[i]
+                wanted[i] = (k, name, self._follow(objects, anchor, home, folder, oid, display, oid_bytes))
+            except InputError as e:
+                problems.extend(e.problems)
+        if problems:
+            raise InputError(problems)
         if not any(k == "plan" for k, _, _ in wanted):
             self.exists = False
             return
-        self._read_actuals(objects, anchor, dir_actuals, oid_bytes, self._display(ACTUALS_DIR))
+        self._read_actuals(objects, anchor, dir_actuals, oid_bytes, self._display(ACTUALS_DIR), home)
         blobs = objects.read(anchor, [oid for _, _, oid in wanted], self)
-        problems: list[Problem] = []
         for (k, name, _), got in zip(wanted, blobs):
             display = self._display(name) if k == "plan" else self._display(SCENARIO_DIR, name)
             data = got[1] if got else b""
@@ -261,14 +287,52 @@ class GitSource(PlanSource):
         if problems:
             raise InputError(problems)
 
-    def _read_actuals(self, objects: GitObjects, anchor: str, tree, oid_bytes: int, folder: str) -> None:
+    def _read_actuals(self, objects: GitObjects, anchor: str, tree, oid_bytes: int, folder: str,
+                      home: str) -> None:
         if tree is None or tree[0] != "tree" or tree[1] is None:
             return
-        entries = [(name, oid) for name, (typ, oid) in sorted(_parse_tree(tree[1], oid_bytes, folder).items())
-                   if typ == "blob" and _plan_name(name.lower())]  # 2026Q1.YAML: named, as on the disk
+        entries = [(name, oid, typ) for name, (typ, oid) in sorted(_parse_tree(tree[1], oid_bytes, folder).items())
+                   if typ in ("blob", "link") and _plan_name(name.lower())]  # 2026Q1.YAML: named, as on the disk
         _few(len(entries), folder)
-        blobs = objects.read(anchor, [oid for _, oid in entries], self)
-        self._actuals = [(f"{folder}/{name}", got[1] if got else b"") for (name, _), got in zip(entries, blobs)]
+        problems: list[Problem] = []
+        for i, (name, oid, typ) in enumerate(entries):
+            if typ == "link":
+                try:
+                    oid = self._follow(objects, anchor, home, ACTUALS_DIR, oid, f"{folder}/{name}", oid_bytes)
+                except InputError as e:
+                    problems.extend(e.problems)
+            entries[i] = (name, oid, "blob")
+        if problems:
+            raise InputError(problems)
+        blobs = objects.read(anchor, [oid for _, oid, _ in entries], self)
+        self._actuals = [(f"{folder}/{name}", got[1] if got else b"") for (name, _, _), got in zip(entries, blobs)]
+
+    def _follow(self, objects: GitObjects, anchor: str, home: str, folder: str, link: str, display: str,
+                oid_bytes: int, hops: int = 0, climb: bool = False) -> str:
+        """The blob a symbolic link (object ``link``, in ``folder`` of the plan's directory
+        ``home``) points at, by the rule the disk follows (yamlsource.link_problem).
+        ``climb``: PLAN itself is the link: anywhere in the repository will do."""
+        import posixpath
+
+        from gtmplan.read.yamlsource import link_problem
+
+        got = objects.read(anchor, [link], self)[0]
+        target = got[1].decode("utf-8", "surrogateescape") if got and got[1] else ""
+        path = posixpath.normpath(posixpath.join(folder, target)) if target else ".."
+        if target.startswith("/") or path in (".", "..") or (path.startswith("../") and not climb):
+            raise InputError.single(display, link_problem(target, False, False))
+        parent, name = posixpath.split(path)
+        tree = objects.read(anchor, [f"{self.rev}:{home}{parent}"], self)[0]
+        if tree is None and climb:  # above the repository's root
+            raise InputError.single(display, link_problem(target, False, False))
+        entry = None
+        if tree is not None and tree[0] == "tree" and tree[1] is not None:
+            entry = _parse_tree(tree[1], oid_bytes, display).get(name)
+        if entry is not None and entry[0] == "link" and hops < 40:
+            return self._follow(objects, anchor, home, parent, entry[1], display, oid_bytes, hops + 1, climb)
+        if entry is None or entry[0] != "blob":
+            raise InputError.single(display, link_problem(target, True, False))
+        return entry[1]
 
     @staticmethod
     def _decode(data: Optional[bytes], display: str) -> str:

@@ -176,6 +176,34 @@ def read_bytes(path: Path, display: str, limit: int | None = None, what: str = "
     return b"".join(chunks)
 
 
+def link_problem(target: str, inside: bool, is_file: bool) -> str | None:
+    """The one rule for a symbolic link among a plan's files, on the disk and at a git
+    revision: followed when it points at a file inside the plan's directory (the directory
+    holding a single-file plan); any other is refused, with what it points at."""
+    from gtmplan.output.fmt import printable
+
+    if not inside:
+        return (f"a symbolic link to {printable(target)!r}, outside the plan's directory: refused (a plan's "
+                "files, scenarios and actuals are in its directory)")
+    if not is_file:
+        return f"a symbolic link to {printable(target)!r}, which is not a file in the plan's directory: refused"
+    return None
+
+
+def check_link(path: Path, home: Path, display: str) -> None:
+    """An InputError when ``path`` is a symbolic link that :func:`link_problem` refuses."""
+    import os
+
+    if not os.path.islink(path):
+        return
+    target = os.readlink(path)
+    real, root = os.path.realpath(path), os.path.realpath(home)
+    inside = real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+    problem = link_problem(target, inside, os.path.isfile(real))
+    if problem:
+        raise _fail(display, None, None, problem)
+
+
 def _os_reason(e: OSError) -> str:
     import errno
 
