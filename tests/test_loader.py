@@ -237,7 +237,15 @@ def test_missing_and_unreadable_paths(tmp_path, gtm):
     broken.mkdir()
     (broken / "a.yaml").symlink_to(tmp_path / "missing.yaml")
     r = gtm("check", broken)
-    assert r.code == 2 and "no plan files" in r.err
+    # issue 27 (class 4): a link among a plan's files is named, not passed over as "no plan files"
+    assert r.code == 2 and r.err.strip() == (f"{broken / 'a.yaml'}: a symbolic link to '{tmp_path / 'missing.yaml'}', "
+                                             "outside the plan's directory: refused (a plan's files, scenarios and "
+                                             "actuals are in its directory)")
+    (broken / "a.yaml").unlink()
+    (broken / "a.yaml").symlink_to("missing.yaml")  # inside, but to nothing
+    r = gtm("check", broken)
+    assert r.code == 2 and r.err.strip() == (f"{broken / 'a.yaml'}: a symbolic link to 'missing.yaml', which is not "
+                                             "a file in the plan's directory: refused")
 
 
 # -- the model --------------------------------------------------------------------

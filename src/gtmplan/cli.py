@@ -274,7 +274,7 @@ def review(
     if record:
         from gtmplan.commands.record import write_record
 
-        written = write_record(loaded, result.as_dict(), q, [leads, deals], force, result.streamed)
+        written = write_record(loaded, result.as_dict(), q, [leads, deals], force, result.streamed, result.opened)
         print(f"recorded {q} in {written}", file=sys.stderr)
     _emit(report.render(kind, loaded, result, color=kind == "text" and _use_color(output)), output)
     return 0

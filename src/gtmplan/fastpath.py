@@ -83,6 +83,8 @@ def parse(argv: list[str]) -> Optional[dict]:
 
 def run(argv: list[str]) -> Optional[int]:
     """The exit code of ``gtmplan ARGV`` if it is a common ``check`` or ``diff``, else None."""
+    if "_GTMPLAN_COMPLETE" in os.environ:  # shell completion asked for: typer (click) answers it, whatever ARGV
+        return None
     args = parse(argv)
     if args is None:
         return None

@@ -11,7 +11,6 @@ the value the plan uses. Nothing is proposed on weaker evidence.
 from __future__ import annotations
 
 import io
-import json
 from typing import Optional
 
 from gtmplan.engine.funnel import effective_assumptions
@@ -90,7 +89,7 @@ def _propose(key: str, actual: float, low: Optional[float], high: Optional[float
 # -- outputs --------------------------------------------------------------------------
 
 def render_json(result: dict) -> str:
-    return json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+    return fmt.json_text(result)
 
 
 def _rows(result: dict, currency: str) -> list[dict]:
@@ -173,7 +172,7 @@ def render_text(loaded, result: dict, color: bool = False) -> str:
 
 
 def render_md(loaded, result: dict) -> str:
-    from gtmplan.output.render.templating import _markdown
+    from gtmplan.output.markdown import md as _markdown
 
     cur = loaded.plan.currency
     lines = [f"# {_markdown(_title(loaded, result))}", "",

@@ -10,7 +10,6 @@ target), program cost, budget, and the ``check`` findings by severity.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
@@ -91,18 +90,18 @@ def run_compare(source, names: Optional[Sequence[str]] = None, sets: Sequence[st
     if "base" in chosen:
         raise InputError.single(None, "--scenario: 'base' names the plan itself in gtmplan compare; "
                                       "rename scenarios/base.yaml")
-    loaded = load_each(source, chosen if base else [None, *chosen], sets)
-    cols = [column("base", *base)] if base else [column("base", loaded.pop(0))]
-    for name, each in zip(chosen, loaded):
+    plans = load_each(source, chosen if base else [None, *chosen], sets)  # one plan in memory at a time
+    cols = [column("base", *base)] if base else [column("base", next(plans))]
+    for name, each in zip(chosen, plans):
         cols.append(column(each.scenario.name if each.scenario else name, each))
+        del each
     return cols
 
 
 # -- output ------------------------------------------------------------------------------
 
 def render_json(target: str, cols: list[Column]) -> str:
-    return json.dumps({"plan": target, "scenarios": [c.as_dict() for c in cols]}, indent=2,
-                      ensure_ascii=False) + "\n"
+    return fmt.json_text({"plan": target, "scenarios": [c.as_dict() for c in cols]})
 
 
 ROWS = (

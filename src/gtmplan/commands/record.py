@@ -88,16 +88,26 @@ def _check_folder(folder: Path) -> None:
         raise InputError.single(str(folder), "cannot write: permission denied")
 
 
-def file_facts(path: str) -> tuple[str, int]:
+def file_facts(path: str, opened: Optional[tuple[int, int, int, int]] = None) -> tuple[str, int]:
     """(SHA-256 of the file's bytes, its data rows) in one streaming pass. Rows are CSV
-    records after the header (a newline inside a quoted cell does not start one)."""
+    records after the header (a newline inside a quoted cell does not start one).
+    ``opened``: the file's identity when the review read it (csvread.identity); a file that
+    is no longer that one (replaced, cut short, grown) is refused: its hash and rows would
+    be recorded next to figures from other bytes."""
+    from gtmplan.commands.review.csvread import changed, identity
+
     digest = hashlib.sha256()
     newlines = 0
     inside = False
     last = b""
+    size = 0
     try:
         with open(path, "rb") as fh:
+            now = identity(os.fstat(fh.fileno()))
+            if opened is not None and now != opened:
+                raise changed(path, opened[2], now[2])
             while chunk := fh.read(_CHUNK):
+                size += len(chunk)
                 digest.update(chunk)
                 parts = chunk.split(b'"')
                 for i, part in enumerate(parts):
@@ -108,6 +118,8 @@ def file_facts(path: str) -> tuple[str, int]:
                 last = chunk[-1:]
     except OSError as e:
         raise InputError.single(path, f"cannot be read: {e.strerror or e}") from None
+    if opened is not None and size != opened[2]:  # changed while it was hashed
+        raise changed(path, opened[2], size)
     records = newlines + (1 if last not in (b"", b"\n") else 0)
     return digest.hexdigest(), max(records - 1, 0)
 
@@ -125,10 +137,10 @@ def _shown_path(path: str, target: str) -> str:
 
 def today() -> dt.date:
     """Today, or the date of ``SOURCE_DATE_EPOCH`` (reproducible files, as in reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    return dt.date.today()
+    from gtmplan.output.fmt import source_date_epoch
+
+    stamp = source_date_epoch()
+    return stamp.date() if stamp is not None else dt.date.today()
 
 
 def _num(x: float) -> str:
@@ -155,8 +167,9 @@ def _line(text: str, comment: str, width: int = 44) -> str:
 
 
 def build(loaded, result: dict, quarter: Quarter, exports: list[str],
-          streamed: Optional[dict[str, tuple[str, int]]] = None) -> str:
-    """The text of ``actuals/QUARTER.yaml`` for a review result in docs/reference/cli.md's JSON shape.
+          streamed: Optional[dict[str, tuple[str, int]]] = None,
+          opened: Optional[dict[str, tuple[int, int, int, int]]] = None) -> str:
+    """The text of ``actuals/QUARTER.yaml`` for a review result in cli.md's JSON shape.
     ``streamed``: (SHA-256, rows) of the exports read from a pipe, which cannot be read again."""
     plan = loaded.plan
     in_horizon = plan.horizon.start <= quarter <= plan.horizon.end
@@ -178,7 +191,7 @@ def build(loaded, result: dict, quarter: Quarter, exports: list[str],
         out.append("# The exports the figures came from: path, SHA-256 of the file, data rows.")
         out.append("sources:")
         for path in exports:
-            sha, rows = (streamed or {}).get(path) or file_facts(path)
+            sha, rows = (streamed or {}).get(path) or file_facts(path, (opened or {}).get(path))
             shown = "standard input" if path == "-" else _shown_path(path, loaded.target)
             out.append(f"  - {{file: {json.dumps(shown)}, sha256: {sha}, rows: {rows}}}")
     bad = result.get("bad_rows_total") or 0
@@ -253,12 +266,13 @@ def _programs(plan, result: dict, in_horizon: bool, track=None) -> list[dict]:
 
 
 def write_record(loaded, result: dict, quarter: Quarter, exports: list[Optional[str]], force: bool,
-                 streamed: Optional[dict[str, tuple[str, int]]] = None) -> Path:
+                 streamed: Optional[dict[str, tuple[str, int]]] = None,
+                 opened: Optional[dict[str, tuple[int, int, int, int]]] = None) -> Path:
     """Write ``actuals/QUARTER.yaml`` (atomically); the path written."""
     from gtmplan.output.fsutil import write_atomic
 
     path = refuse_existing(loaded.target, quarter, force)
-    text = build(loaded, result, quarter, [e for e in exports if e], streamed)
+    text = build(loaded, result, quarter, [e for e in exports if e], streamed, opened)
     try:  # what is written reads back, or nothing is written
         read_actuals([(str(path), lambda: text)], loaded.plan)
     except InputError as e:  # never a problem "located" in a file that was not written
@@ -268,5 +282,5 @@ def write_record(loaded, result: dict, quarter: Quarter, exports: list[Optional[
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise InputError.single(str(path.parent), f"cannot create the folder: {e.strerror or e}") from None
-    write_atomic(path, text)
+    write_atomic(path, text, exists=None if force else f"{quarter} is already recorded; give --force to replace it")
     return path

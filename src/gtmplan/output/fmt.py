@@ -14,10 +14,15 @@ import re
 from typing import Optional, Protocol
 
 # C0 and C1 control characters, DEL and Unicode line/paragraph separators: printed
-# raw, they break lines or drive the terminal (ESC sequences).
+# raw, they break lines or drive the terminal (ESC sequences). Bidirectional controls
+# (U+202E RIGHT-TO-LEFT OVERRIDE...) reorder what people read ("evil\u202etxt.exe").
 # Lone surrogates (a file name that is not UTF-8, as Python decodes it) cannot be
 # written as UTF-8 at all: shown as the byte they stand for.
-_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL_RE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}\ud800-\udfff]")
+# In JSON text (where json.dumps already escapes C0 controls, quotes and backslashes):
+# the rest, escaped as \uXXXX so that the document stays the same JSON.
+_JSON_RAW_RE = re.compile(f"[\x7f-\x9f\u2028\u2029{_BIDI}\ud800-\udfff]")
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
@@ -25,6 +30,54 @@ _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 def printable(text: str) -> str:
     """User text safe to print on one terminal line: control characters escaped (\\x1b)."""
     return _CONTROL_RE.sub(_escape, text)
+
+
+def json_text(doc, **kw) -> str:
+    """``json.dumps(doc, indent=2)`` and a line end, with non-ASCII text kept readable but no character
+    that a terminal, an editor or a browser acts on left raw: C1 controls (a CSI is
+    U+009B), DEL, U+2028/U+2029 and bidirectional controls are written \\uXXXX."""
+    import json
+
+    kw.setdefault("indent", 2)
+    # Encoded piece by piece and joined every few thousand pieces: json.dumps with an indent
+    # holds every token as a string of its own until the end (a diff of a plan at the
+    # limits: over 500 MB of them for a 100 MB document).
+    parts: list[str] = []
+    pieces: list[str] = []
+    for piece in json.JSONEncoder(ensure_ascii=False, **kw).iterencode(doc):
+        pieces.append(piece)
+        if len(pieces) >= 8192:
+            parts.append(_JSON_RAW_RE.sub(_json_escape, "".join(pieces)))
+            pieces.clear()
+    parts.append(_JSON_RAW_RE.sub(_json_escape, "".join(pieces)))
+    parts.append("\n")
+    return "".join(parts)
+
+
+def _json_escape(m: re.Match) -> str:
+    return f"\\u{ord(m.group()):04x}"
+
+
+MAX_EPOCH = 253402300799
+"""9999-12-31 23:59:59 UTC: the last second a date can hold."""
+
+
+def source_date_epoch() -> Optional[dt.datetime]:
+    """``SOURCE_DATE_EPOCH`` (reproducible files, as in reproducible builds) as a UTC time,
+    None when unset or empty; anything but ASCII digits up to :data:`MAX_EPOCH` is refused,
+    the same way by every command that reads it (render's DTSTAMP, review --record's date)."""
+    import os
+
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    if not raw:
+        return None
+    if re.fullmatch("[0-9]+", raw) and len(raw) <= 12 and int(raw) <= MAX_EPOCH:
+        return dt.datetime.fromtimestamp(int(raw), tz=dt.UTC)
+    from gtmplan.errors import InputError
+
+    shown = printable(raw if len(raw) <= 30 else raw[:20] + "...")
+    raise InputError.single(None, f"SOURCE_DATE_EPOCH={shown!r} is not a number of seconds or is out of range: give "
+                                  f"whole seconds since 1970-01-01 in digits only, up to {MAX_EPOCH} (9999-12-31)")
 
 
 def _escape(m: re.Match) -> str:

@@ -19,6 +19,7 @@ import signal
 import stat
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Optional
 
 from gtmplan.errors import InputError, Terminated
 
@@ -29,9 +30,12 @@ _TERMINATING = tuple(getattr(signal, name) for name in (
     "SIGPWR") if hasattr(signal, name))
 
 
-def write_atomic(path: str | Path, data: str | bytes) -> None:
+def write_atomic(path: str | Path, data: str | bytes, exists: Optional[str] = None) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same directory and
-    ``os.replace``: readers see the old file or the new one, never a partial one."""
+    ``os.replace``: readers see the old file or the new one, never a partial one.
+    With ``exists`` (a message), ``path`` is created, never replaced: a file there, even
+    one another process wrote a moment ago, is refused with that message (the temporary
+    file is hard-linked into place, which fails if the name is taken)."""
     shown = _shown(path)
     if "\0" in os.fspath(path):
         raise InputError.single(shown, "cannot write: the file name contains a NUL character")
@@ -72,13 +76,36 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
                 fh.flush()
                 os.fchmod(fh.fileno(), mode)
                 os.fsync(fh.fileno())
-            os.replace(tmp, path)
-            tmp = None
+            if exists is None:
+                os.replace(tmp, path)
+                tmp = None
+            else:
+                _create(tmp, path, raw, mode, shown, exists)
         except OSError as e:
             raise InputError.single(shown, f"cannot write: {_reason(e)}") from None
         finally:
             if tmp is not None:
                 _unlink_quietly(tmp)
+
+
+def _create(tmp: str, path: Path, raw: bytes, mode: int, shown: str, exists: str) -> None:
+    """``tmp`` in place at ``path`` unless something is there (the caller removes ``tmp``)."""
+    try:
+        os.link(tmp, path)
+        return
+    except FileExistsError:
+        raise InputError.single(shown, exists) from None
+    except OSError as e:  # a file system without hard links: create the name exclusively
+        if e.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS, errno.EXDEV):
+            raise
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), mode)
+    except FileExistsError:
+        raise InputError.single(shown, exists) from None
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(raw)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def _write_through(path: Path, raw: bytes, shown: str, fifo: bool) -> None:

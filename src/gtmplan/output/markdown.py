@@ -1,20 +1,37 @@
-"""User text inside the Markdown that gtmplan writes itself (compare, diff): one line,
-no raw HTML, no formatting, no broken table cells (as the render templates escape it)."""
+"""User text inside the Markdown that gtmplan writes (compare, diff, and the review and
+plan templates through their ``md`` and ``code`` filters): one line, no raw HTML, no
+formatting, no broken table cells, and nothing GitHub turns into a notification or a link.
+
+GitHub links ``@name``, ``@org/team``, ``#123``, ``https://...`` and ``www....`` after the
+Markdown is parsed, so a backslash does not stop it (github/markup#1168,
+github/cmark-gfm#181): a zero-width space, written as the entity ``&#8203;``, goes
+after the ``@`` (``@&#8203;octocat``), the ``#`` of a number, the ``:`` of ``://`` and the
+``www``: the text reads the same and nobody is pinged.
+"""
 
 from __future__ import annotations
 
+import re
+
 from gtmplan.output.fmt import printable
+
+ZWSP = "&#8203;"
+_SPECIAL = re.compile(r"[\\`*_\[\]<>|#~&]")
+_LIVE = re.compile(r"(?<=@)(?=[^\s@])|(?<=\\#)(?=\d)|(?<=:)(?=//)|(?<=\bwww)(?=\.)", re.IGNORECASE)
 
 
 def md(text) -> str:
     s = printable(str(text).replace("\r", " ").replace("\n", " "))
-    for ch in "\\`*_[]<>|#~":
-        s = s.replace(ch, "\\" + ch)
-    return s
+    s = _SPECIAL.sub(lambda m: "\\" + m.group(), s)
+    return _LIVE.sub(ZWSP, s)
 
 
 def code(text) -> str:
-    """Text in a code span: backticks can't close it, pipes can't split a table cell."""
+    """Text as a code span that no backtick inside can close (CommonMark 6.1: a fence
+    longer than any run of backticks in the text, padded with spaces); pipes can't split
+    a table cell. GitHub links nothing inside a code span."""
     s = printable(str(text).replace("\r", " ").replace("\n", " ")).replace("|", "\\|")
-    fence = "``" if "`" in s else "`"
-    return f"{fence} {s} {fence}" if fence == "``" else f"`{s}`"
+    longest = max((len(run) for run in re.findall(r"`+", s)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if longest else ""
+    return f"{fence}{pad}{s}{pad}{fence}"

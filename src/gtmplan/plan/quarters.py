@@ -96,7 +96,7 @@ class Quarter:
         return cls(year - cal.shift, months_in // 3 + 1)
 
     def __str__(self) -> str:
-        return f"{self.year}Q{self.n}"
+        return f"{self.year:04d}Q{self.n}"  # 0999Q1: as parse() reads it
 
     def __repr__(self) -> str:
         return f"Quarter({self})"

@@ -79,15 +79,24 @@ def actual_files(target: str) -> list[tuple[str, Callable[[], str]]]:
     d = actuals_dir(target)
     if not os.path.isdir(d):
         return []
-    names = sorted(n for n in os.listdir(d) if n.endswith((".yaml", ".yml")) and not n.startswith("."))
-    return [(os.path.join(d, n), (lambda p=Path(d) / n, disp=os.path.join(d, n): _read(p, disp)))
+    from gtmplan.read.yamlsource import MAX_FILES, too_many_files
+
+    # 2026Q1.YAML too: listed, so that it is named (with the fix), not silently left out
+    names = sorted(n for n in os.listdir(d) if n.lower().endswith((".yaml", ".yml")) and not n.startswith("."))
+    if len(names) > MAX_FILES:
+        raise too_many_files(d, len(names))
+    home = Path(d).parent  # the plan's directory (the one holding a single-file plan)
+    return [(os.path.join(d, n), (lambda p=Path(d) / n, disp=os.path.join(d, n): _read(p, disp, home)))
             for n in names]
 
 
-def _read(path: Path, display: str) -> str:
+def _read(path: Path, display: str, home: Path | None = None) -> str:
     import stat
 
-    from gtmplan.read.yamlsource import read_text
+    from gtmplan.read.yamlsource import check_link, read_text
+
+    if home is not None:
+        check_link(path, home, display)
 
     try:
         mode = os.stat(path).st_mode

@@ -27,7 +27,7 @@ from gtmplan.errors import InputError, Problem
 from gtmplan.plan.loaded import LoadedPlan, quarter_in_horizon  # noqa: F401  (their home before plan.py)
 from gtmplan.plan.sourcemap import SourceMap
 from gtmplan.plan.validation import load_model, located
-from gtmplan.read.yamlsource import Budget, compose, read_text, to_python
+from gtmplan.read.yamlsource import Budget, check_link, compose, read_text, to_python
 
 if TYPE_CHECKING:
     from gtmplan.plan.model import Plan
@@ -35,9 +35,14 @@ if TYPE_CHECKING:
 
 def _yaml_names(p: Path, quiet: bool = False) -> list[str]:
     """The plan files directly in ``p``; an unreadable directory raises OSError (or, quiet, has none)."""
+    from gtmplan.output.fmt import printable
+    from gtmplan.read.yamlsource import MAX_FILES, too_many_files
+
     try:
-        return sorted(n for n in os.listdir(p)
-                      if n.endswith((".yaml", ".yml")) and not n.startswith(".") and (p / n).is_file())
+        names = [n for n in os.listdir(p) if n.endswith((".yaml", ".yml")) and not n.startswith(".")]
+        if len(names) > MAX_FILES:  # before a stat of each
+            raise too_many_files(printable(str(p)), len(names))
+        return sorted(n for n in names if (p / n).is_file() or (p / n).is_symlink())  # links: judged by plan_files
     except OSError:
         if quiet:
             return []
@@ -67,9 +72,19 @@ def plan_files(target: str) -> list[tuple[Path, str]]:
             names = _yaml_names(p)
             if not names:
                 raise InputError.single(shown, _no_plan_files(p))
-            return [(p / n, printable(os.path.join(target, n))) for n in names]
+            files = [(p / n, printable(os.path.join(target, n))) for n in names]
+            problems = []
+            for path, display in files:
+                try:
+                    check_link(path, p, display)
+                except InputError as e:
+                    problems.extend(e.problems)
+            if problems:
+                raise InputError(problems)
+            return files
         if not p.exists():
             raise InputError.single(shown, "no such file or directory")
+        # PLAN itself, a file named on the command line, is read wherever it leads (/dev/stdin)
     except OSError as e:
         from gtmplan.read.yamlsource import _os_reason
 
@@ -178,19 +193,49 @@ def load(source, scenario: str | None = None, sets: typing.Sequence[str] = ()) -
         return _finish(source, data, smap, scenario, sets, lambda plan: _actuals(source, plan))
 
 
-def load_each(source, scenarios: typing.Sequence[str | None], sets: typing.Sequence[str] = ()) -> list[LoadedPlan]:
-    """The plan once per scenario (None: the plan itself), its files read once."""
+def load_each(source, scenarios: typing.Sequence[str | None],
+              sets: typing.Sequence[str] = ()) -> typing.Iterator[LoadedPlan]:
+    """The plan once per scenario (None: the plan itself), its files read once; one at a
+    time, so that a caller done with one (compare: its column) holds one plan, not all."""
     with _gc_paused():
         data, smap = read_files(source.files())
-        read: dict = {}  # the actuals, read once per horizon and calendar they are checked against
+    read: dict = {}  # the actuals, read once per horizon and calendar they are checked against
 
-        def actuals(plan):
-            key = (plan.horizon.start, plan.horizon.end, plan.calendar)
-            if key not in read:
-                read[key] = _actuals(source, plan)
-            return read[key]
+    def actuals(plan):
+        key = (plan.horizon.start, plan.horizon.end, plan.calendar)
+        if key not in read:
+            read[key] = _actuals(source, plan)
+        return read[key]
 
-        return [_finish(source, data, smap.fork(), name, sets, actuals) for name in scenarios]
+    for name in scenarios:
+        with _gc_paused():
+            loaded = _finish(source, data, smap.fork(), name, sets, actuals)
+        yield loaded
+        del loaded
+
+
+def source_map(source, scenario: str | None = None, sets: typing.Sequence[str] = ()) -> SourceMap:
+    """Where each value of the plan ``load`` gives is written (scenario and --set applied),
+    without validating it again: for a caller that loaded the plan, kept its data and let
+    the rest go (diff, locating what a change removed)."""
+    with _gc_paused():
+        if scenario is None and not sets:  # the files' node trees are the whole map: no data needed
+            smap = SourceMap()
+            for display, read in source.files():  # read once already, without a problem
+                text = read()
+                smap.add_file(display, text, compose(text, display))
+            return smap
+        data, smap = read_files(source.files())
+        if scenario is not None:
+            from gtmplan.read.overlay import apply_scenario
+
+            data = apply_scenario(data, smap, source.scenario(scenario))
+        if sets:
+            from gtmplan.read.overlay import apply_sets
+
+            apply_sets(data, smap, list(sets))
+        del data
+        return smap
 
 
 def _actuals(source, plan):

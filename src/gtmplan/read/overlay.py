@@ -22,7 +22,7 @@ import yaml
 
 from gtmplan.errors import InputError, Problem
 from gtmplan.plan.sourcemap import SourceMap, _child, dotted
-from gtmplan.read.yamlsource import compose, decode, to_python
+from gtmplan.read.yamlsource import MAX_DEPTH, compose, decode, to_python
 
 SET_FILE = "--set"
 """The file name that locations of ``--set`` values carry (line = which flag)."""
@@ -162,8 +162,14 @@ class _Merger:
         for i, item in enumerate(over):
             inode = onode.value[i] if isinstance(onode, yaml.SequenceNode) and i < len(onode.value) else onode
             ident = item["id"]
-            at = next((j for j, b in enumerate(items) if b.get("id") == ident), None)
             where = f"{dotted(path)}[{ident}]"
+            if ident is None or isinstance(ident, (dict, list)):  # null picks no item (nor the first without id)
+                known = [b for b in items if b.get("id") is not None]
+                self.problem(_child(inode, "id")[1] if _child(inode, "id") else inode,
+                             f"{where}: an item is picked by its id; {_shown_value(ident)} is not an id"
+                             + (_ids_hint(items) if known else " (the plan's items here have no ids)"))
+                continue
+            at = next((j for j, b in enumerate(items) if b.get("id") is not None and b["id"] == ident), None)
             if "remove" in item:
                 rnode = _child(inode, "remove")
                 if _plain(item["remove"]) is not True:  # from a scenario file, or --set PATH[id].remove=true
@@ -214,8 +220,12 @@ class _Merger:
         return out
 
 
+def _shown_value(value: Any) -> str:
+    return "null" if value is None else "a mapping" if isinstance(value, dict) else "a list"
+
+
 def _ids_hint(items: list) -> str:
-    ids = [str(i.get("id")) for i in items]
+    ids = [str(i["id"]) for i in items if isinstance(i, dict) and i.get("id") is not None]
     if not ids:
         return " (the list is empty)"
     shown = ", ".join(ids[:12]) + (", ..." if len(ids) > 12 else "")
@@ -319,6 +329,9 @@ def _apply_set(data: dict, smap: SourceMap, f, n: int, arg: str) -> dict:
         parts = parse_path(path_text.strip())
     except ValueError as e:
         raise _set_problem(n, f"{path_text.strip()}: {e}") from None
+    if len(parts) > MAX_DEPTH:  # the plan's own nesting limit (README.md, "Limits")
+        raise _set_problem(n, f"the path has {len(parts):,} parts; nesting deeper than {MAX_DEPTH} levels: "
+                              "no plan needs this; refused")
     shown = path_text.strip()
     if parts[0] == "version":
         raise _set_problem(n, "version: --set cannot change the plan's format version")
@@ -353,14 +366,14 @@ def _apply_set(data: dict, smap: SourceMap, f, n: int, arg: str) -> dict:
         if isinstance(nxt, tuple):
             if not isinstance(cur, list) or not all(isinstance(it, dict) for it in cur):
                 raise _set_problem(n, f"{shown}: {dotted(walked)} is not a list of items")
-            if cur and not any("id" in it for it in cur):  # items without ids (team rows, reviews): by position
+            if cur and not any(it.get("id") is not None for it in cur):  # items without ids (team rows, reviews): by position
                 if not nxt[1].isdigit() or int(nxt[1]) >= len(cur):
                     raise _set_problem(n, f"{shown}: the items of {dotted(walked)} have no id; pick one by its "
                                           f"position, from [0] to [{len(cur) - 1}]")
                 ids[i + 1] = _At(int(nxt[1]), None)
                 cur = cur[int(nxt[1])]
             else:
-                found = next((it for it in cur if str(it.get("id")) == nxt[1]), None)
+                found = next((it for it in cur if it.get("id") is not None and str(it["id"]) == nxt[1]), None)
                 if found is None:
                     raise _set_problem(n, f"{shown}: {dotted(walked)} has no item with id {nxt[1]!r}"
                                           + _ids_hint(cur))
@@ -370,6 +383,9 @@ def _apply_set(data: dict, smap: SourceMap, f, n: int, arg: str) -> dict:
     last = parts[-1]
     if isinstance(last, tuple):
         raise _set_problem(n, f"{shown}: set a key of the item, e.g. {shown}.cost=20000")
+    if last == "id" and len(parts) > 1 and isinstance(parts[-2], tuple) and not isinstance(ids.get(len(parts) - 2), _At):
+        raise _set_problem(n, f"{shown}: an item's id is how --set and scenarios find it; it cannot be changed "
+                              "here (change it in the plan file)")
     if cur is not None and not isinstance(cur, dict):
         raise _set_problem(n, f"{shown}: {dotted(walked) or 'the plan'} is not a mapping, "
                               f"so it has no key {last!r}")

@@ -25,6 +25,7 @@ SCENARIO_DIR = "scenarios"
 ACTUALS_DIR = "actuals"  # as gtmplan.read.actuals reads it from the disk
 _SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 _YAML = (".yaml", ".yml")
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _plan_name(name: str) -> bool:
@@ -57,11 +58,12 @@ class PlanSource:
         if name.endswith(_YAML) or os.sep in name or "/" in name:
             if os.path.isfile(name):
                 return _disk_scenario(name)
-        found = self._scenario(name) if _SLUG_RE.fullmatch(name) else None
+        slug = _SLUG_RE.fullmatch(name) is not None
+        found = self._scenario(name) if slug else None
         if found is not None:
             display, text = found
             return Scenario(name, display, text)
-        if os.path.isfile(name):
+        if not slug and os.path.isfile(name):  # a slug names the plan's scenario only, never a file here
             return _disk_scenario(name)
         names = self.scenario_names()
         where = f"{self.label}: " if self.label != "working tree" and self.label != self.target else ""
@@ -75,6 +77,12 @@ class PlanSource:
     @property
     def is_dir(self) -> bool:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+def _one_file(name: str, displays: list[str]) -> None:
+    if len(displays) > 1:
+        raise InputError.single(displays[1], f"--scenario: two files for the scenario {name!r}: "
+                                             f"{' and '.join(displays)}; keep one")
 
 
 def _disk_scenario(path: str) -> Scenario:
@@ -110,7 +118,12 @@ class DiskSource(PlanSource):
         d = self._dir()
         if d is None:
             return []
-        names = sorted({Path(n).stem for n in os.listdir(d) if _plan_name(n) and (d / n).is_file()})
+        from gtmplan.read.yamlsource import MAX_FILES, too_many_files
+
+        listed = [n for n in os.listdir(d) if _plan_name(n)]
+        if len(listed) > MAX_FILES:
+            raise too_many_files(os.path.join(self.target, SCENARIO_DIR), len(listed))
+        names = sorted({Path(n).stem for n in listed if (d / n).is_file()})
         bad = [n for n in names if not _SLUG_RE.fullmatch(n)]
         if bad:
             raise InputError([Problem(os.path.join(self.target, SCENARIO_DIR, n + ".yaml"), None, None,
@@ -124,12 +137,19 @@ class DiskSource(PlanSource):
         d = self._dir()
         if d is None:
             return None
-        for ext in _YAML:
-            path = d / (name + ext)
-            if path.is_file():
-                display = os.path.join(self.target, SCENARIO_DIR, name + ext)
-                return display, read_text(path, display)
-        return None
+        found = [(d / (name + ext), os.path.join(self.target, SCENARIO_DIR, name + ext)) for ext in _YAML
+                 if os.path.lexists(d / (name + ext))]
+        if not found:
+            return None
+        _one_file(name, [display for _, display in found])
+        path, display = found[0]
+        from gtmplan.read.yamlsource import check_link
+
+        check_link(path, Path(self.target), display)
+        if not path.is_file():  # a FIFO, a device, a link to one, or a dangling link: not "no scenario"
+            raise InputError.single(display, "--scenario: not a regular file (a scenario is a YAML file "
+                                             "in scenarios/); refused")
+        return display, read_text(path, display)
 
 
 # -- git -------------------------------------------------------------------------------
@@ -144,6 +164,7 @@ class GitSource(PlanSource):
         self._files: list[tuple[str, str]] = []  # (display, text)
         self._scenarios: dict[str, tuple[str, Optional[bytes]]] = {}  # name -> (display, content)
         self._actuals: list[tuple[str, Optional[bytes]]] = []  # (display, content) of actuals/ files
+        self._scenario_files: dict[str, list[str]] = {}  # name -> its files (one, or x.yaml and x.yml)
         self._is_dir = False
         if objects is not None:
             self._read(objects)
@@ -176,7 +197,10 @@ class GitSource(PlanSource):
 
     def _scenario(self, name: str):
         found = self._scenarios.get(name)
-        return None if found is None else (found[0], self._decode(found[1], found[0]))
+        if found is None:
+            return None
+        _one_file(name, self._scenario_files.get(name, []))
+        return found[0], self._decode(found[1], found[0])
 
     def _display(self, *names: str) -> str:
         return f"{self.rev}:{os.path.join(self.target, *names) if names else self.target}"
@@ -187,8 +211,9 @@ class GitSource(PlanSource):
         ref = f"{self.rev}:{spec}"
         parent = spec.rstrip("/").rpartition("/")[0] or "."
         first = objects.read(anchor, [f"{self.rev}^{{commit}}", ref, f"{ref.rstrip('/')}/{SCENARIO_DIR}",
-                                f"{ref.rstrip('/')}/{ACTUALS_DIR}", f"{self.rev}:{parent}/{ACTUALS_DIR}"], self)
-        commit, plan, scen, dir_actuals, file_actuals = first
+                                f"{ref.rstrip('/')}/{ACTUALS_DIR}", f"{self.rev}:{parent}/{ACTUALS_DIR}",
+                                f"{self.rev}:{parent}/"], self)
+        commit, plan, scen, dir_actuals, file_actuals, holder = first
         if commit is None:
             branch = self.rev.removeprefix("origin/") if self.rev.startswith("origin/") else "BRANCH"
             raise InputError.single(None, f"{self.flag}: {self.rev!r} is neither an existing path nor a revision "
@@ -201,9 +226,17 @@ class GitSource(PlanSource):
         oid_bytes = len(commit[2]) // 2  # 20 (SHA-1) or 32 (SHA-256)
         wanted: list[tuple[str, str, str]] = []  # (kind: plan|scenario, name, object id)
         if kind == "blob":  # a single-file plan: its actuals/ is beside it
+            name = spec.rstrip("/").rpartition("/")[2]
+            entry = None
+            if holder is not None and holder[0] == "tree" and holder[1] is not None:
+                entry = _parse_tree(holder[1], oid_bytes, self._display()).get(name)
+            if entry is not None and entry[0] == "link":  # PLAN named as a link: followed, as far as git can
+                folder = "" if parent == "." else parent.removeprefix("./")
+                oid = self._follow(objects, anchor, "./", folder, entry[1], self._display(), oid_bytes, climb=True)
+                body = objects.read(anchor, [oid], self)[0][1]
             self._files = [(self._display(), self._decode(body, self._display()))]
             beside = os.path.join(os.path.dirname(self.target), ACTUALS_DIR)
-            self._read_actuals(objects, anchor, file_actuals, oid_bytes, f"{self.rev}:{beside}")
+            self._read_actuals(objects, anchor, file_actuals, oid_bytes, f"{self.rev}:{beside}", f"{parent}/")
             return
         if body is None:
             raise InputError.single(self._display(), "a git tree too large to be a plan directory; refused")
@@ -211,23 +244,41 @@ class GitSource(PlanSource):
             self.exists = False
             return
         self._is_dir = True
-        for name, (typ, oid) in sorted(_parse_tree(body, oid_bytes).items()):
-            if typ == "blob" and _plan_name(name):
+        home = spec if spec.endswith("/") else spec + "/"
+        links: list[tuple[int, str, str]] = []  # (index in wanted, folder in the plan, display)
+        for name, (typ, oid) in sorted(_parse_tree(body, oid_bytes, self._display()).items()):
+            if typ in ("blob", "link") and _plan_name(name):
+                if typ == "link":
+                    links.append((len(wanted), "", self._display(name)))
                 wanted.append(("plan", name, oid))
+        _few(len(wanted), self._display())
         if scen is not None and scen[0] == "tree" and scen[1] is not None:
-            for name, (typ, oid) in sorted(_parse_tree(scen[1], oid_bytes).items()):
-                if typ == "blob" and _plan_name(name):
+            before = len(wanted)
+            for name, (typ, oid) in sorted(_parse_tree(scen[1], oid_bytes, self._display(SCENARIO_DIR)).items()):
+                if typ in ("blob", "link") and _plan_name(name):
+                    if typ == "link":
+                        links.append((len(wanted), SCENARIO_DIR, self._display(SCENARIO_DIR, name)))
                     wanted.append(("scenario", name, oid))
+            _few(len(wanted) - before, self._display(SCENARIO_DIR))
+        problems: list[Problem] = []
+        for i, folder, display in links:  # followed inside the plan's directory, as on the disk
+            try:
+                k, name, oid = wanted[i]
+                wanted[i] = (k, name, self._follow(objects, anchor, home, folder, oid, display, oid_bytes))
+            except InputError as e:
+                problems.extend(e.problems)
+        if problems:
+            raise InputError(problems)
         if not any(k == "plan" for k, _, _ in wanted):
             self.exists = False
             return
-        self._read_actuals(objects, anchor, dir_actuals, oid_bytes, self._display(ACTUALS_DIR))
+        self._read_actuals(objects, anchor, dir_actuals, oid_bytes, self._display(ACTUALS_DIR), home)
         blobs = objects.read(anchor, [oid for _, _, oid in wanted], self)
-        problems: list[Problem] = []
         for (k, name, _), got in zip(wanted, blobs):
             display = self._display(name) if k == "plan" else self._display(SCENARIO_DIR, name)
             data = got[1] if got else b""
             if k == "scenario":  # read (decoded) only when asked for
+                self._scenario_files.setdefault(Path(name).stem, []).append(display)
                 self._scenarios.setdefault(Path(name).stem, (display, data))
                 continue
             try:
@@ -237,13 +288,52 @@ class GitSource(PlanSource):
         if problems:
             raise InputError(problems)
 
-    def _read_actuals(self, objects: GitObjects, anchor: str, tree, oid_bytes: int, folder: str) -> None:
+    def _read_actuals(self, objects: GitObjects, anchor: str, tree, oid_bytes: int, folder: str,
+                      home: str) -> None:
         if tree is None or tree[0] != "tree" or tree[1] is None:
             return
-        entries = [(name, oid) for name, (typ, oid) in sorted(_parse_tree(tree[1], oid_bytes).items())
-                   if typ == "blob" and _plan_name(name)]
-        blobs = objects.read(anchor, [oid for _, oid in entries], self)
-        self._actuals = [(f"{folder}/{name}", got[1] if got else b"") for (name, _), got in zip(entries, blobs)]
+        entries = [(name, oid, typ) for name, (typ, oid) in sorted(_parse_tree(tree[1], oid_bytes, folder).items())
+                   if typ in ("blob", "link") and _plan_name(name.lower())]  # 2026Q1.YAML: named, as on the disk
+        _few(len(entries), folder)
+        problems: list[Problem] = []
+        for i, (name, oid, typ) in enumerate(entries):
+            if typ == "link":
+                try:
+                    oid = self._follow(objects, anchor, home, ACTUALS_DIR, oid, f"{folder}/{name}", oid_bytes)
+                except InputError as e:
+                    problems.extend(e.problems)
+            entries[i] = (name, oid, "blob")
+        if problems:
+            raise InputError(problems)
+        blobs = objects.read(anchor, [oid for _, oid, _ in entries], self)
+        self._actuals = [(f"{folder}/{name}", got[1] if got else b"") for (name, _, _), got in zip(entries, blobs)]
+
+    def _follow(self, objects: GitObjects, anchor: str, home: str, folder: str, link: str, display: str,
+                oid_bytes: int, hops: int = 0, climb: bool = False) -> str:
+        """The blob a symbolic link (object ``link``, in ``folder`` of the plan's directory
+        ``home``) points at, by the rule the disk follows (yamlsource.link_problem).
+        ``climb``: PLAN itself is the link: anywhere in the repository will do."""
+        import posixpath
+
+        from gtmplan.read.yamlsource import link_problem
+
+        got = objects.read(anchor, [link], self)[0]
+        target = got[1].decode("utf-8", "surrogateescape") if got and got[1] else ""
+        path = posixpath.normpath(posixpath.join(folder, target)) if target else ".."
+        if target.startswith("/") or path in (".", "..") or (path.startswith("../") and not climb):
+            raise InputError.single(display, link_problem(target, False, False))
+        parent, name = posixpath.split(path)
+        tree = objects.read(anchor, [f"{self.rev}:{home}{parent}"], self)[0]
+        if tree is None and climb:  # above the repository's root
+            raise InputError.single(display, link_problem(target, False, False))
+        entry = None
+        if tree is not None and tree[0] == "tree" and tree[1] is not None:
+            entry = _parse_tree(tree[1], oid_bytes, display).get(name)
+        if entry is not None and entry[0] == "link" and hops < 40:
+            return self._follow(objects, anchor, home, parent, entry[1], display, oid_bytes, hops + 1, climb)
+        if entry is None or entry[0] != "blob":
+            raise InputError.single(display, link_problem(target, True, False))
+        return entry[1]
 
     @staticmethod
     def _decode(data: Optional[bytes], display: str) -> str:
@@ -252,6 +342,13 @@ class GitSource(PlanSource):
         if data is None:
             raise InputError.single(display, f"file is larger than {_max_mib()} MiB; plan files this large are refused")
         return decode(data, display)
+
+
+def _few(count: int, where: str) -> None:
+    from gtmplan.read.yamlsource import MAX_FILES, too_many_files
+
+    if count > MAX_FILES:  # before any is read
+        raise too_many_files(where, count)
 
 
 def _max_mib() -> int:
@@ -379,20 +476,27 @@ class GitObjects:
                                       f"{err[-1] if err else 'exit status ' + str(code)}")
 
 
-def _parse_tree(body: bytes, oid_bytes: int) -> dict[str, tuple[str, str]]:
-    """A git tree object's entries: name -> (blob|tree|commit|link, object id)."""
+def _parse_tree(body: bytes, oid_bytes: int, display: str) -> dict[str, tuple[str, str]]:
+    """A git tree object's entries: name -> (blob|tree|commit|link, object id). Names that
+    are not UTF-8 are decoded as the disk's are (surrogate escapes), so none collide. A
+    malformed object (a damaged or forged repository) is refused, located at ``display``."""
     out = {}
     pos = 0
-    while pos < len(body):
-        sp = body.index(b" ", pos)
-        nul = body.index(b"\0", sp)
-        mode = body[pos:sp].decode()
-        name = body[sp + 1:nul].decode("utf-8", errors="replace")
-        oid = body[nul + 1:nul + 1 + oid_bytes].hex()
-        pos = nul + 1 + oid_bytes
-        typ = "tree" if mode.startswith("4") else "commit" if mode == "160000" else \
-            "link" if mode == "120000" else "blob"
-        out[name] = (typ, oid)
+    try:
+        while pos < len(body):
+            sp = body.index(b" ", pos)
+            nul = body.index(b"\0", sp)
+            mode = body[pos:sp].decode("ascii")
+            name = body[sp + 1:nul].decode("utf-8", errors="surrogateescape")
+            pos = nul + 1 + oid_bytes
+            if not mode.isdigit() or pos > len(body) or not name or "/" in name or name in (".", ".."):
+                raise ValueError(mode)
+            oid = body[nul + 1:pos].hex()
+            typ = "tree" if mode.startswith("4") else "commit" if mode == "160000" else \
+                "link" if mode == "120000" else "blob"
+            out[name] = (typ, oid)
+    except ValueError:  # UnicodeDecodeError included
+        raise InputError.single(display, "git tree object is malformed; refused") from None
     return out
 
 
@@ -403,4 +507,8 @@ def open_side(spec: str, target: str, flag: str, objects: Optional[GitObjects] =
         return DiskSource(spec)
     if not spec.strip() or spec.startswith("-"):
         raise InputError.single(None, f"{flag}: give a git revision (e.g. origin/main) or a plan path")
+    bad = _CONTROL_RE.search(spec)
+    if bad:  # a line break would end the request to `git cat-file --batch` early
+        raise InputError.single(None, f"{flag}: a git revision cannot hold control characters "
+                                      f"(0x{ord(bad.group()):02X} at character {bad.start() + 1}); refused")
     return GitSource(target, spec, flag, objects)

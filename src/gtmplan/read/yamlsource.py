@@ -67,6 +67,16 @@ MAX_VALUES = 1_500_000
 """Most values (scalars, mappings, lists) in all the files of one plan together; a
 50,000-program plan has 1.2 million. Counted before a file is composed, so memory
 stays bounded (about 300-450 bytes per value)."""
+MAX_FILES = 1_000
+"""Most YAML files in a plan directory, in its ``scenarios/`` and in its ``actuals/`` (on
+the disk or at a git revision); real plans have a handful. Counted before any is read."""
+
+
+def too_many_files(where: str, count: int) -> InputError:
+    return InputError.single(where, f"{count:,} YAML files in this directory, more than {MAX_FILES:,}: "
+                                    "a plan has a handful; refused")
+
+
 MAX_NUMBER = 10**15
 """Largest magnitude of a number in a plan; larger ones are refused as out of range
 (money in any currency stays far below, and sums and products of plan numbers stay finite)."""
@@ -164,6 +174,34 @@ def read_bytes(path: Path, display: str, limit: int | None = None, what: str = "
     if not got and not regular:
         raise _fail(display, None, None, "nothing to read: a pipe or device that sent no data (no writer?)")
     return b"".join(chunks)
+
+
+def link_problem(target: str, inside: bool, is_file: bool) -> str | None:
+    """The one rule for a symbolic link among a plan's files, on the disk and at a git
+    revision: followed when it points at a file inside the plan's directory (the directory
+    holding a single-file plan); any other is refused, with what it points at."""
+    from gtmplan.output.fmt import printable
+
+    if not inside:
+        return (f"a symbolic link to {printable(target)!r}, outside the plan's directory: refused (a plan's "
+                "files, scenarios and actuals are in its directory)")
+    if not is_file:
+        return f"a symbolic link to {printable(target)!r}, which is not a file in the plan's directory: refused"
+    return None
+
+
+def check_link(path: Path, home: Path, display: str) -> None:
+    """An InputError when ``path`` is a symbolic link that :func:`link_problem` refuses."""
+    import os
+
+    if not os.path.islink(path):
+        return
+    target = os.readlink(path)
+    real, root = os.path.realpath(path), os.path.realpath(home)
+    inside = real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+    problem = link_problem(target, inside, os.path.isfile(real))
+    if problem:
+        raise _fail(display, None, None, problem)
 
 
 def _os_reason(e: OSError) -> str:

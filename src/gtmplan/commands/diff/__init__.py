@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from gtmplan.errors import InputError
-from gtmplan.read.loader import LoadedPlan, load, resolve_target
+from gtmplan.read.loader import LoadedPlan, load, resolve_target, source_map
 from gtmplan.read.sources import DiskSource, GitObjects, PlanSource, open_side
 from gtmplan.rules import Finding
 
@@ -49,6 +49,25 @@ class Side:
     loaded: Optional[LoadedPlan]  # None: no plan there (counts as empty)
     rows: dict[str, dict] = field(default_factory=dict)  # quarter -> funnel JSON row
     findings: list[Finding] = field(default_factory=list)
+    source: Optional[PlanSource] = None  # where it was read (its texts kept: read again to locate values)
+    currency: str = "USD"
+    reload: Optional[Any] = None  # () -> SourceMap: the side's, read again (once shed)
+
+    def shed(self) -> None:
+        """Keep only what the comparison needs (the data, figures, findings): the node trees
+        of the source map and the validated models, most of a large plan's memory, go. A
+        value is then located by loading the side again (:meth:`locator`)."""
+        if self.loaded is not None and self.loaded.source is not None:
+            self.loaded.source = None
+            self.loaded.plan = None
+
+    def locator(self) -> Optional[Any]:
+        """The side's source map (loaded again if it was shed)."""
+        if self.loaded is None:
+            return None
+        if self.loaded.source is None and self.reload is not None:
+            return self.reload()
+        return self.loaded.source
 
 
 @dataclass
@@ -104,8 +123,11 @@ def run_diff(target: str, base: str, head: Optional[str], scenario: Optional[str
             head_src.exists = _exists_on_disk(target)
         else:
             head_src = open_side(head, target, "--head", objects)
-    b = _side(base_src, scenario, sets)
-    h = _side(head_src, scenario, sets)
+    # One side whole in memory at a time: the base is shed (data, figures and findings kept)
+    # before the head is loaded; the head is shed once its values are located.
+    b = _side(Remembered(base_src), scenario, sets)
+    b.shed()
+    h = _side(Remembered(head_src), scenario, sets)
     if b.loaded is None and h.loaded is None:
         raise InputError.single(None, f"diff: no plan at {target!r} at either side "
                                       f"(--base {base_src.label}, --head {head_src.label})")
@@ -127,17 +149,67 @@ def _side(source: PlanSource, scenario, sets) -> Side:
     checked = run_check(loaded)
     funnel = checked.funnel  # the rules' own (computed once)
     rows = {r["quarter"]: r for r in (row.as_dict() for row in funnel.rows)}
-    return Side(source.label, loaded, rows, checked.findings)
+    currency = loaded.plan.currency
+    loaded.plan = None  # the validated models: not needed to compare (a tenth of a large plan's memory)
+    return Side(source.label, loaded, rows, checked.findings, source, currency,
+                lambda: source_map(source, scenario, sets))
+
+
+class Remembered:
+    """A plan source whose texts are read once: loaded again (to locate a value), a side
+    reads the very texts it was compared on, whatever the disk holds by then."""
+
+    def __init__(self, source: PlanSource):
+        self._source = source
+        self._files: Optional[list] = None
+        self._actuals: Optional[list] = None
+        self._scenarios: dict = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._source, name)
+
+    @staticmethod
+    def _once(items: list) -> list:
+        def remembered(read):
+            kept: list = []
+
+            def again() -> str:
+                if not kept:
+                    kept.append(read())
+                return kept[0]
+            return again
+        return [(display, remembered(read)) for display, read in items]
+
+    def files(self):
+        if self._files is None:
+            self._files = self._once(self._source.files())
+        return self._files
+
+    def actual_files(self):
+        if self._actuals is None:
+            self._actuals = self._once(self._source.actual_files())
+        return self._actuals
+
+    def scenario(self, name: str):
+        if name not in self._scenarios:
+            self._scenarios[name] = self._source.scenario(name)
+        return self._scenarios[name]
 
 
 def compare(base: Side, head: Side) -> DiffResult:
     bdata = base.loaded.data if base.loaded else {}
     hdata = head.loaded.data if head.loaded else {}
     inputs: list[InputChange] = []
-    _InputDiff(base, head, inputs).walk(bdata, hdata, "", (), ())
+    walker = _InputDiff(base, head, inputs)
+    walker.walk(bdata, hdata, "", (), ())
+    del bdata, hdata
     quarters = _figures(base.rows, head.rows)
     new, resolved = _findings(base, head)
-    currency = (head.loaded or base.loaded).plan.currency
+    for side in (base, head):  # what the changes hold of the data stays; the rest can go before locating
+        if side.loaded is not None:
+            side.loaded.data = None
+    walker.locate()
+    currency = (head if head.loaded else base).currency
     return DiffResult(base, head, inputs, quarters, new, resolved, currency)
 
 
@@ -163,6 +235,10 @@ def _id_keys(items: list) -> Optional[list[str]]:
 
 
 def _json(value: Any) -> Any:
+    """``value`` as JSON can hold it: dates as text, non-finite floats as text, keys as text.
+    The value itself when it needs none of that (most do: no copy of a large plan's data)."""
+    if _json_ready(value):
+        return value
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, dict):
@@ -174,18 +250,47 @@ def _json(value: Any) -> Any:
     return value
 
 
+def _json_ready(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            if not all(type(k) is str for k in v):
+                return False
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+        elif isinstance(v, float):
+            if not math.isfinite(v):
+                return False
+        elif not (v is None or isinstance(v, (str, int))):
+            return False
+    return True
+
+
 class _InputDiff:
     def __init__(self, base: Side, head: Side, out: list[InputChange]):
         self.base, self.head, self.out = base, head, out
+        self.at: list[tuple[Side, tuple]] = []  # where each change is located: (side, its path there)
 
     def record(self, path: str, old: Any, new: Any, bpath: tuple, hpath: tuple) -> None:
-        side, at = (self.base, bpath) if new is _MISSING else (self.head, hpath)
-        file = line = column = None
-        if side.loaded is not None:
-            loc = side.loaded.source.locate(at)
-            file, line, column = loc.file, loc.line, loc.column
+        self.at.append((self.base, bpath) if new is _MISSING else (self.head, hpath))
         self.out.append(InputChange(path, None if old is _MISSING else old, None if new is _MISSING else new,
-                                    file, line, column))
+                                    None, None, None))
+
+    def locate(self) -> None:
+        """Each change's file, line and column, one side at a time: the head's while it is
+        loaded (then it is shed), the base's (loaded again, only when something was removed)."""
+        for side in (self.head, self.base):
+            wanted = [i for i, (s, _) in enumerate(self.at) if s is side]
+            source = side.locator() if wanted else None
+            if source is not None:
+                for i in wanted:
+                    loc = source.locate(self.at[i][1])
+                    change = self.out[i]
+                    change.file, change.line, change.column = loc.file, loc.line, loc.column
+            del source
+            side.shed()
 
     def walk(self, old: Any, new: Any, path: str, bpath: tuple, hpath: tuple) -> None:
         if old is new or (type(old) is list and type(new) is list and old == new):

@@ -172,7 +172,7 @@ def _where(file: Optional[str], line: Optional[int], column: Optional[int] = Non
 # -- formats ---------------------------------------------------------------------------
 
 def render_json(r: DiffResult) -> str:
-    return json.dumps(r.as_dict(), indent=2, ensure_ascii=False) + "\n"
+    return fmt.json_text(r.as_dict())
 
 
 def render_text(r: DiffResult) -> str:

@@ -66,6 +66,9 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
                 for fmt in formats if (why := check_date_format(fmt))]
     if leads is None and deals is None:
         problems.append(Problem(None, None, None, "give --leads FILE, --deals FILE or both"))
+    if leads == "-" and deals == "-":  # the second would find standard input already read ("file is empty")
+        problems.append(Problem("--deals", None, None, "standard input (-) is already --leads: one export can "
+                                                       "come from standard input, give the other as a file"))
     if problems:
         raise InputError(problems)
     mp = load_mapping(mapping) if mapping else None
@@ -81,6 +84,7 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
     claimed = frozenset(s.strip().casefold() for p in plan.marketing.programs for s in (p.crm_sources or []))
 
     streamed: dict[str, tuple[str, int]] = {}
+    opened: dict[str, tuple[int, int, int, int]] = {}  # regular files: their identity when read (for --record)
 
     def read_deals(show: bool):
         bad = BadRows()
@@ -95,6 +99,8 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         dc.info.encoding, dc.info.delimiter = f.encoding, f.delimiter
         if f.digest is not None:
             streamed[deals] = (f.digest.hexdigest(), dc.info.records)
+        if f.identity is not None:
+            opened[deals] = f.identity
         _usable(dc.info, deals, quarter, lo, hi, bad)
         why = stage_problem(dc, str(quarter))
         if why:
@@ -124,6 +130,8 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         lc.info.encoding, lc.info.delimiter = f.encoding, f.delimiter
         if f.digest is not None:
             streamed[leads] = (f.digest.hexdigest(), lc.info.records)
+        if f.identity is not None:
+            opened[leads] = f.identity
         _usable(lc.info, leads, quarter, lo, hi, scan.bad)
         return (lc, f.notes + layout.missing_notes(leads), scan.bad), deals_outcome
 
@@ -149,6 +157,7 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         bad.merge(part[2])
     result = figures_of(loaded, quarter, lc, dc, bad, notes)
     result.streamed = streamed
+    result.opened = opened
     return result
 
 
@@ -174,10 +183,11 @@ def load_fx(path: str, plan_currency: Optional[str] = None) -> dict[str, float]:
 
     import yaml
 
-    from gtmplan.read.yamlsource import compose, read_text
+    from gtmplan.read.yamlsource import compose, read_text, to_python
 
     text = read_text(Path(path), path)
     root = compose(text, path)
+    to_python(root, path)  # as a plan file is read: duplicate keys, tags, aliases and limits refused, located
     if not isinstance(root, yaml.MappingNode):
         raise InputError.single(path, "an --fx file is a YAML mapping of currency code to rate, e.g. EUR: 1.08",
                                 root.start_mark.line + 1, root.start_mark.column + 1)

@@ -38,6 +38,8 @@ FIFO_WAIT = 5.0  # seconds to wait for a writer on a FIFO
 SNIFF_BYTES = 1 << 16
 # encodings in which a b"\n" byte is a line end wherever it falls (a file can be cut after one)
 SPLITTABLE = frozenset(("utf-8", "cp1252", "iso8859-1", "iso8859-15", "ascii"))
+# encodings in which the text holds a '"' only where the bytes hold b'"' (_scan_file's quote check)
+_QUOTE_BYTE_IS_QUOTE = ("utf-16", "utf-32")
 # a CSV line ends only at \n, \r or \r\n (splitlines() also breaks at \x0b, \x85, \u2028...)
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
@@ -60,6 +62,7 @@ class CsvFile:
     part_fd: int = -1  # with an end: the file, for open_part (the caller closes it: close_part)
     newlines_read: Callable[[], int] = int  # newline bytes read so far
     quote_free: bool = False  # a regular file without a quote: rows split without the csv module
+    identity: Optional[tuple[int, int, int, int]] = None  # a regular file's (device, inode, size, mtime) when opened
 
     def close_part(self) -> None:
         if self.part_fd >= 0:
@@ -110,12 +113,24 @@ def _open_fd(path: str, display: str) -> tuple[int, os.stat_result]:
     return fd, st
 
 
+def identity(st: os.stat_result) -> tuple[int, int, int, int]:
+    """What says a regular file is still the one that was read: device, inode, size, mtime."""
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def changed(display: str, before: int, now: int) -> InputError:
+    return _fail(display, f"changed while it was read ({before:,} bytes when opened, {now:,} now): run the review "
+                          "again on a file nobody writes to")
+
+
 def _read_bytes(fd: int, display: str, start: int = 0, end: Optional[list[int]] = None,
-                digest=None, positional: bool = False) -> Iterator[bytes]:
+                digest=None, positional: bool = False, size: Optional[int] = None) -> Iterator[bytes]:
     """The fd's bytes from ``start``; up to ``end[0]`` when ``end`` holds an offset (it may be
     set after reading has begun). ``digest``: a hashlib object that sees every byte read.
     ``positional``: read with pread, leaving the fd's offset alone (an fd shared with another
-    process: see open_part). The fd is closed at the end."""
+    process: see open_part). ``size``: a regular file's size when opened; reaching its end
+    at another offset (cut short, or grown, while it was read) is refused. The fd is closed
+    at the end."""
     pos = start
     try:
         if start and not positional:
@@ -134,6 +149,8 @@ def _read_bytes(fd: int, display: str, start: int = 0, end: Optional[list[int]] 
                     yield b
                 return
             if not b:
+                if size is not None and pos != size:
+                    raise changed(display, size, pos)
                 return
             pos += len(b)
             if digest is not None:
@@ -143,24 +160,26 @@ def _read_bytes(fd: int, display: str, start: int = 0, end: Optional[list[int]] 
         os.close(fd)
 
 
-def _scan_file(path: str, display: str) -> tuple[bool, bool]:
-    """(whether its bytes are all UTF-8, whether it holds no quote byte) of a regular file, in one
-    pass in binary, memory flat. Without a quote every line is a record and every cell the text
+def _scan_file(fd: int, display: str) -> tuple[bool, bool]:
+    """(whether its bytes are all UTF-8, whether it holds no quote byte) of a regular file (the
+    one open at ``fd``, read with pread: the very file the rows come from), in one pass in
+    binary, memory flat. Without a quote every line is a record and every cell the text
     between delimiters (_split_rows)."""
     dec = codecs.getincrementaldecoder("utf-8")()
     utf8, quote_free = True, True
+    pos = 0
     try:
-        with open(path, "rb") as fh:
-            while b := fh.read(CHUNK):
-                if quote_free and b'"' in b:
-                    quote_free = False
-                if utf8 and not b.isascii():
-                    try:
-                        dec.decode(b)
-                    except UnicodeDecodeError:
-                        utf8 = False
-                if not (utf8 or quote_free):
-                    break
+        while b := os.pread(fd, CHUNK, pos):
+            pos += len(b)
+            if quote_free and b'"' in b:
+                quote_free = False
+            if utf8 and not b.isascii():
+                try:
+                    dec.decode(b)
+                except UnicodeDecodeError:
+                    utf8 = False
+            if not (utf8 or quote_free):
+                break
     except OSError as e:
         raise _fail(display, f"cannot be read: {e.strerror or e}") from None
     if utf8:
@@ -330,7 +349,8 @@ def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] =
     digest = None if regular else hashlib.sha256()  # what a pipe held cannot be read again for --record
     # with an end, open_part reads the rest from this very file, whatever its name holds by then
     part_fd = os.dup(fd) if end is not None and regular else -1
-    chunks = _read_bytes(fd, display, 0, stop, digest)
+    scan_fd = os.dup(fd) if regular else -1  # _scan_file reads this very file (the rows' fd may be closed by then)
+    chunks = _read_bytes(fd, display, 0, stop, digest, size=st.st_size if regular else None)
     try:
         head = b""
         try:
@@ -341,8 +361,15 @@ def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] =
         except OSError as e:
             raise _fail(display, f"cannot be read: {e.strerror or e}") from None
         notes: list[str] = []
-        utf8, quote_free = _scan_file(path, display) if regular else (None, False)
+        try:
+            utf8, quote_free = _scan_file(scan_fd, display) if regular else (None, False)
+        finally:
+            if scan_fd >= 0:
+                os.close(scan_fd)
+                scan_fd = -1
         enc, skip = _choose_encoding(head, utf8, encoding, display, notes)
+        # in EBCDIC ('"' is byte 0x7F) and the like, no byte 0x22 says nothing about quotes
+        quote_free = quote_free and (enc in SPLITTABLE or enc.startswith(_QUOTE_BYTE_IS_QUOTE))
         if part_fd >= 0 and enc in SPLITTABLE and end > skip:
             stop.append(end)
             head = head[:end]
@@ -352,8 +379,9 @@ def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] =
         return _open_rest(path, display, head, skip, chunks, enc, regular, st, notes, stop, part_fd, digest,
                           quote_free)
     except BaseException:
-        if part_fd >= 0:
-            os.close(part_fd)
+        for extra in (part_fd, scan_fd):
+            if extra >= 0:
+                os.close(extra)
         raise
 
 
@@ -379,7 +407,8 @@ def _open_rest(path, display, head, skip, chunks, enc, regular, st, notes, stop,
     header, rows, failed, lines_read = _records(path, display, lines, enc, delimiter, sep_line, regular, 2,
                                                 with_header=True, quote_free=quote_free)
     return CsvFile(header, rows, st.st_size if regular else 0, enc, delimiter, notes, failed, stop, sep_line,
-                   lines_read, digest, part_fd, lambda: newlines[0] - 1, quote_free)
+                   lines_read, digest, part_fd, lambda: newlines[0] - 1, quote_free,
+                   identity(st) if regular else None)
 
 
 def open_part(f: CsvFile, path: str, first_row: int = 2, lines_before: int = 0, newlines_before: int = 0,
@@ -390,7 +419,7 @@ def open_part(f: CsvFile, path: str, first_row: int = 2, lines_before: int = 0, 
     ``first_row``; ``lines_before`` physical lines (CsvFile.lines_read) and ``newlines_before``
     newline bytes (CsvFile.newlines_read) before it, for the lines that errors name."""
     display = display or path
-    chunks = _read_bytes(os.dup(f.part_fd), display, f.end[0], positional=True)
+    chunks = _read_bytes(os.dup(f.part_fd), display, f.end[0], positional=True, size=f.size)
     texts = _texts(b"", chunks, f.encoding, display, newlines_before + 1)
     lines = chain.from_iterable(_line_lists(texts, display, [lines_before + 1]))
     _, rows, failed, lines_read = _records(path, display, lines, f.encoding, f.delimiter, f.sep_line, True,

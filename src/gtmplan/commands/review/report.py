@@ -10,8 +10,6 @@ lays it out; JSON escapes them itself.
 from __future__ import annotations
 
 import io
-import json
-import re
 from typing import Optional, Protocol
 
 from gtmplan.commands.review.figures import OTHER_SOURCES
@@ -20,7 +18,6 @@ from gtmplan.output import fmt, term
 
 SOURCES_SHOWN = 20  # rows of the per-source table in text, md and html (JSON keeps them all)
 
-_C1 = re.compile("[\x7f-\x9f\u2028\u2029]")
 LABELS = {"leads": "New leads", "mqls": "MQLs", "sqls": "SQLs", "opportunities": "Opportunities",
           "won": "Deals won", "bookings": "Bookings", "win_rate": "Win rate",
           "average_deal_size": "Average deal size", "days_to_close": "Days to close"}
@@ -130,9 +127,7 @@ class JsonReporter:
         pass
 
     def render(self, loaded, result: ReviewResult) -> str:
-        text = json.dumps(result.as_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-        # JSON escapes C0 controls itself; C1 controls (a CSI is \x9b) and line separators too
-        return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+        return fmt.json_text(result.as_dict(), allow_nan=False)
 
 
 class _DocumentReporter:

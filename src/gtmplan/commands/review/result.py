@@ -160,6 +160,7 @@ class ReviewResult:
     amounts_unclear: bool = False  # the amounts' decimal mark could not be told: no suggestion built on them
     # export read from a pipe -> (SHA-256, records after the header), for --record (a pipe is read once)
     streamed: dict[str, tuple[str, int]] = field(default_factory=dict)
+    opened: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)  # regular exports as read
 
     def as_dict(self) -> dict:
         return {

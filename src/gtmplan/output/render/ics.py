@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
 from typing import Optional
 
@@ -35,17 +34,9 @@ AGENDA = {
 
 
 def _stamp() -> dt.datetime:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        try:
-            return dt.datetime.fromtimestamp(int(epoch.strip()), tz=dt.UTC)
-        except (OverflowError, OSError, ValueError):
-            from gtmplan.errors import InputError
+    from gtmplan.output.fmt import source_date_epoch
 
-            shown = epoch.strip() if len(epoch.strip()) <= 30 else epoch.strip()[:20] + "..."
-            raise InputError.single(None, f"SOURCE_DATE_EPOCH={shown} is out of range: give seconds since "
-                                          "1970-01-01 up to 253402300799 (9999-12-31)") from None
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return source_date_epoch() or dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")

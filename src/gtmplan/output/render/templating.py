@@ -21,6 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from gtmplan.errors import InputError
 from gtmplan.output.fmt import printable
+from gtmplan.output.markdown import code, md
 from gtmplan.read.resources import templates_dir
 from gtmplan.read.yamlsource import read_bytes
 
@@ -64,25 +65,6 @@ class DirectoryLoader(BaseLoader):
                                     line, col) from None
         mtime = st.st_mtime
         return source, shown, lambda: real.stat().st_mtime == mtime
-
-
-def _markdown(text) -> str:
-    """Text safe inside a Markdown table cell: no raw HTML, no formatting, no broken cells,
-    no control characters."""
-    s = str(text).replace("\r", " ").replace("\n", " ")
-    for ch in "\\`*_[]<>|#":
-        s = s.replace(ch, "\\" + ch)
-    return printable(s)
-
-
-def _code(text) -> str:
-    """Text as a Markdown code span that no backtick inside can close (CommonMark 6.1:
-    a fence longer than any run of backticks in the text, padded with spaces)."""
-    s = printable(str(text).replace("\r", " ").replace("\n", " "))
-    longest = max((len(run) for run in re.findall(r"`+", s)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if s.startswith("`") or s.endswith("`") or longest else ""
-    return f"{fence}{pad}{s}{pad}{fence}"
 
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
@@ -258,8 +240,8 @@ def environment(override: Optional[str] = None) -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["md"] = _markdown
-    env.filters["code"] = _code
+    env.filters["md"] = md
+    env.filters["code"] = code
     return env
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
+from gtmplan.output.fmt import json_text
 from gtmplan.rules.checker import CheckResult
 
 
@@ -16,4 +15,4 @@ class JsonReporter:
         doc = {"plan": result.target,
                "findings": [f.as_dict(with_segment=segmented) for f in result.findings],
                "summary": result.summary}
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        return json_text(doc)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
 
 from gtmplan import __version__
+from gtmplan.output.fmt import json_text
 from gtmplan.rules import all_rules
 from gtmplan.rules.checker import CheckResult
 
@@ -61,4 +61,4 @@ class SarifReporter:
                                              "informationUri": "https://pypi.org/project/gtmplan/",
                                              "rules": descriptors}},
                          "results": results}]}
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        return json_text(doc)
