@@ -176,18 +176,29 @@ def commands() -> dict[str, Any]:
 
 
 def _takes(p: Any) -> str:
-    """What a parameter takes, from its annotation: `text | json`, `number`, `PATH=VALUE` ..."""
-    import typing
-
+    """What a parameter takes, from click's public parameter type (the same with every typer
+    release we support): `text | json`, `number`, `PATH=VALUE` ..."""
     if getattr(p, "is_flag", False):
         return "flag"
-    ann = p.type_descriptor.annotation
-    if typing.get_origin(ann) is list:
-        ann = typing.get_args(ann)[0]
-    if typing.get_origin(ann) is typing.Literal:
-        takes = " \\| ".join(str(a) for a in typing.get_args(ann))
+    import typing
+
+    descriptor = getattr(p, "type_descriptor", None)  # typer >= 0.29 keeps the annotation here
+    if descriptor is not None:
+        ann = descriptor.annotation
+        if typing.get_origin(ann) is list:
+            ann = typing.get_args(ann)[0]
+        choices = typing.get_args(ann) if typing.get_origin(ann) is typing.Literal else None
+        name = {int: "integer", float: "float"}.get(ann, "")
+    else:  # older typer: click's parameter type
+        kind = getattr(p, "type", None)
+        choices = getattr(kind, "choices", None)
+        name = str(getattr(kind, "name", "")).lower()
+    if choices:
+        takes = " \\| ".join(str(c) for c in choices)
     else:
-        takes = p.metavar or {int: "whole number", float: "number", str: "text"}.get(ann, getattr(ann, "__name__", "value"))
+        named = {"integer": "whole number", "integer range": "whole number", "float": "number",
+                 "float range": "number"}.get(name, "text")
+        takes = p.metavar or named
     return takes + (" (repeatable)" if p.multiple else "")
 
 
