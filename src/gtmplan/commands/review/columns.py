@@ -28,6 +28,17 @@ mapping file (``--mapping FILE.yaml``, docs/how-to/crm-exports.md)::
 
 ``deals: stages:`` may be given alone (no ``columns:``) for an export that is
 recognised: its stages come before the export's own.
+
+Segments (docs/reference/cli.md, 'Segments in every command'): a column named
+``Segment`` (any case) says a row's segment; a mapping names another as ``segment:``
+in ``columns:``, or alone (``leads: {segment: Tier}``) for a recognised export, and
+maps its values to the plan's segment ids (a value equal to an id or to the ICP
+segment's name needs no mapping)::
+
+    segments: {smb: [Small business, SMB], enterprise: [Enterprise, Strategic]}
+
+Without one, a company-size column (``EMPLOYEES_COLUMNS``) places the row in the ICP
+segments' ``employees`` ranges (:class:`gtmplan.commands.review.figures.Segmenter`).
 """
 
 from __future__ import annotations
