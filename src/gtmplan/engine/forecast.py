@@ -99,8 +99,8 @@ class Scope:
     rates: dict[str, RateInput]
     deal_size: float
     lag: int
-    leads: list[list[int]]  # per horizon quarter created: each running program's expected_leads
-    mqls: list[list[int]]  # per horizon quarter created: expected_mqls of programs stating no leads
+    leads: list[list[float]]  # per horizon quarter created: each running program's expected_leads (x split)
+    mqls: list[list[float]]  # per horizon quarter created: expected_mqls of programs stating no leads (x split)
     other: list[float]  # per target quarter: opportunities planned from other pipeline
     opening: Optional[list[int]]  # per target quarter: opening-pipeline opportunities (None: no opening pipeline)
     opening_opportunities: Optional[float] = None  # opening_pipeline / average_deal_size, exact
@@ -183,8 +183,8 @@ def company_scope(loaded: LoadedPlan) -> tuple[Scope, list[str]]:
     evidence = [str(rq.quarter) for rq in track.latest(window)] if track else []
     horizon = list(quarter_range(plan.horizon.start, plan.horizon.end))
     index = {q: i for i, q in enumerate(horizon)}
-    leads: list[list[int]] = [[] for _ in horizon]
-    mqls: list[list[int]] = [[] for _ in horizon]
+    leads: list[list[float]] = [[] for _ in horizon]
+    mqls: list[list[float]] = [[] for _ in horizon]
     for p in programs:
         for q in set(p.quarters):
             i = index.get(q)
@@ -230,8 +230,9 @@ def segment_scopes(loaded: LoadedPlan) -> tuple[list[Scope], list[str]]:
     f = compute(plan)
     programs = plan.marketing.programs
     splits = [program_split(plan, p) for p in programs]
+    segments = list(plan.sales.segments or [])
     scopes = []
-    for n, seg in enumerate(plan.sales.segments):
+    for seg in segments:
         sid = seg.id
         a = effective_assumptions(plan, segment=sid)
         with_leads = any(p.expected_leads is not None and splits[j].get(sid) for j, p in enumerate(programs))
@@ -247,8 +248,9 @@ def segment_scopes(loaded: LoadedPlan) -> tuple[list[Scope], list[str]]:
             own = a[key].segment  # stated in the segment's entry: its own track record
             pooled = track.pooled_rate(key, window, own) if track else None
             k, total = (pooled.k, pooled.n) if pooled else (0, 0)
+            side = a[key].side or "sales"
             if own is not None:
-                i, _ = _entry(plan, a[key].side, sid)
+                i, _ = _entry(plan, side, sid)
                 path = f"{a[key].side}.segments[{i}].assumptions.{key}"
             else:
                 path = f"{a[key].side}.assumptions.{key}"
@@ -282,11 +284,11 @@ def segment_scopes(loaded: LoadedPlan) -> tuple[list[Scope], list[str]]:
         scopes.append(Scope(sid, horizon, targets, rates, float(deal_value), lag, leads, mqls, other, None,
                             None, parts))
     # opening pipeline: the segment's own, else its part of the company's
-    without = [(sc, seg) for sc, seg in zip(scopes, plan.sales.segments) if seg.opening_pipeline is None]
+    without = [(sc, seg) for sc, seg in zip(scopes, segments) if seg.opening_pipeline is None]
     company_opening = plan.sales.opening_pipeline
     weights = {sc.segment: sum(sc.targets[:min(sc.lag, len(horizon))]) for sc, _ in without}
     total_weight = sum(weights.values())
-    for sc, seg in zip(scopes, plan.sales.segments):
+    for sc, seg in zip(scopes, segments):
         money = seg.opening_pipeline
         if money is None and company_opening is not None and total_weight > 0 and weights[sc.segment] > 0:
             money = company_opening * weights[sc.segment] / total_weight
@@ -330,10 +332,11 @@ def split_fixed_volumes(scopes: list[Scope], plan, s: Settings) -> None:
                 p = programs[j]
                 count = _half_up(float(p.expected_leads if is_leads else p.expected_mqls))
                 split = program_split(plan, p)
-                pvals = np.array([split.get(sid, 0.0) for sid in order])
+                pvals = np.array([split.get(sid or "", 0.0) for sid in order])
                 pvals = pvals / pvals.sum()
                 draws = _stream(s.seed, None, f"split:{p.id}:{i}").multinomial(count, pvals, size=s.runs)
                 for k, target in enumerate(scopes):
+                    assert target.split_volumes is not None
                     target.split_volumes["leads" if is_leads else "mqls"][:, i] += draws[:, k]
 
 

@@ -11,10 +11,10 @@ reported with its spreadsheet row number and counted nowhere else.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-import re
 from itertools import chain
 from pathlib import PurePath
 from typing import Optional
