@@ -270,3 +270,119 @@ def test_a_funnel_without_a_win_rate_cannot_be_simulated_exit_2(gtm, plan_file, 
     assert gtm("render", plan, "-o", out).code == 0
     assert ("## Chance of making the plan\n\nNo forecast: forecast: the funnel needs win\\_rate and neither "
             "sales.assumptions nor marketing.assumptions states it\n") in out.read_text(encoding="utf-8")
+
+
+# Segments (docs/reference/cli.md, 'gtmplan forecast' and 'Resolutions (0.3)'): the closed form above with
+# the one program's 250 leads split {a: 0.6, b: 0.4}. Under --fixed-rates --fixed-volume the multinomial
+# split gives segment a Binomial(250, 0.6) leads (a multinomial's margin), thinned by the funnel's rates:
+#   a: win 0.30 (its own), deal 10,000, target 100,000 = 10 deals: won ~ Binomial(250, 0.6 x P),
+#      0.6 x 0.71 x 0.58 x 0.67 x 0.30 = 0.0496631, mean 12.42 deals
+#   b: win 0.20 (its own), deal 20,000, target 100,000 = 5 deals: won ~ Binomial(250, 0.4 x P_b),
+#      0.4 x 0.71 x 0.58 x 0.67 x 0.20 = 0.0220725, mean 5.52 deals
+# The company's target is 100,000 + 100,000 = 200,000, its bookings the sum of the segments' runs.
+SEGMENTED_CLOSED_FORM = {
+    "icp": {"segments": [{"id": "a", "employees": {"min": 50, "max": 199}},
+                         {"id": "b", "employees": {"min": 200, "max": 1000}}]},
+    "sales": {"segments": [{"id": "a", "targets": {"2027Q1": 100000}, "assumptions": {"win_rate": 0.30}},
+                           {"id": "b", "targets": {"2027Q1": 100000},
+                            "assumptions": {"win_rate": 0.20, "average_deal_size": 20000}}],
+              "team": [{"role": "AE", "count": 2, "annual_quota": 800000}]},
+    "marketing": {"programs": [{"id": "seo", "channel": "seo", "quarters": ["2027Q1"], "cost": 8000,
+                                "expected_leads": 250, "segments": ["a", "b"], "split": {"a": 0.6, "b": 0.4}}]},
+}
+P_A = 0.6 * 0.71 * 0.58 * 0.67 * 0.30
+P_B = 0.4 * 0.71 * 0.58 * 0.67 * 0.20
+
+
+def _tail(p: float, k: int) -> float:
+    """P(Binomial(250, p) >= k), summed exactly."""
+    return 1 - sum(math.comb(N, j) * p ** j * (1 - p) ** (N - j) for j in range(k))
+
+
+def _segmented(plan_file, patch=None):
+    return plan_file(apply_patch(apply_patch(CLOSED_FORM, SEGMENTED_CLOSED_FORM), patch or {}))
+
+
+def test_the_exact_binomial_holds_per_segment(gtm, plan_file):
+    runs = 20000
+    doc = run_json(gtm, _segmented(plan_file), "--fixed-rates", "--fixed-volume", "--runs", runs)
+    rows = {(q["segment"], q["quarter"]): q for q in doc["quarters"]}
+    assert list(rows) == [("a", "2027Q1"), ("b", "2027Q1"), (None, "2027Q1")]  # segments, then the company
+    exact = {"a": _tail(P_A, 10), "b": _tail(P_B, 5)}
+    # P(won_a >= 10) = 1 - CDF(9) = 0.7988..., P(won_b >= 5) = 1 - CDF(4) = 0.6479... (summed exactly)
+    assert (round(exact["a"], 4), round(exact["b"], 4)) == (0.7988, 0.6479)
+    for seg, p in exact.items():
+        q = rows[(seg, "2027Q1")]
+        assert q["target"] == 100000.0
+        # 4 sd of a proportion over 20,000 runs: 4 x sqrt(0.80 x 0.20 / 20,000) = 0.0113 (0.0135 at 0.65)
+        assert abs(q["p_target"] - p) < 4 * math.sqrt(p * (1 - p) / runs), seg
+        assert q["median"] / (10000 if seg == "a" else 20000) == int(q["median"] / (10000 if seg == "a" else 20000))
+    company = rows[(None, "2027Q1")]
+    assert company["target"] == 200000.0 and doc["horizon"]["p_target"] == company["p_target"]
+    # the company's bookings are the sum of the segments' runs: whole deals of 10,000 and 20,000
+    assert company["median"] % 10000 == 0
+
+
+def test_fixed_volume_splits_each_count_among_the_segments_by_one_draw(plan_file, tmp_path):
+    from gtmplan.engine.forecast import Settings, segment_scopes, split_fixed_volumes
+    from gtmplan.read.loader import load_plan
+
+    loaded = load_plan(str(_segmented(plan_file)))
+    scopes, _ = segment_scopes(loaded)
+    s = Settings(runs=5000, seed=3, fixed_rates=True, fixed_volume=True)
+    split_fixed_volumes(scopes, loaded.plan, s)
+    a, b = (sc.split_volumes["leads"][:, 0] for sc in scopes)
+    assert (a + b == 250).all()  # the parts of one draw add up to the planned 250 leads, in every run
+    # a's part is Binomial(250, 0.6): mean 150, sd sqrt(250 x 0.6 x 0.4) = 7.75; the mean of 5,000 runs lies
+    # within 4 x 7.75 / sqrt(5,000) = 0.44 of 150
+    assert abs(a.mean() - 150) < 0.44 and 6.5 < a.std() < 9
+
+
+def test_segment_drivers_name_the_segment_and_a_shared_rate_is_one_driver(gtm, plan_file):
+    doc = run_json(gtm, _segmented(plan_file), "--runs", 4000)
+    drivers = doc["drivers"]
+    assert 1 <= len(drivers) <= 3
+    by_path = {d["assumption"]: d["segment"] for d in drivers}
+    # the win rates are each segment's own (sales.segments[i]); the other rates are company-wide: one
+    # draw shared by both segments, so one driver each, with segment null
+    for path, seg in by_path.items():
+        if path.startswith("sales.segments[0]"):
+            assert seg == "a"
+        elif path.startswith("sales.segments[1]"):
+            assert seg == "b"
+        else:
+            assert seg is None and path.count("segments") == 0
+    assert len(by_path) == len(drivers)  # no assumption listed twice
+
+
+def test_a_segment_rate_is_updated_by_that_segments_record_only(plan_file, tmp_path):
+    from gtmplan.engine.forecast import segment_scopes
+    from gtmplan.read.loader import load_plan
+
+    plan = _segmented(plan_file)
+    (plan.parent / "actuals").mkdir()
+    # the company's 30 of 100 and a's own 12 of 40 (b recorded nothing)
+    (plan.parent / "actuals" / "2026Q4.yaml").write_text(
+        "quarter: 2026Q4\nmetrics: {won: 30, lost: 70}\nrates: {win_rate: {actual: 0.3, n: 100}, "
+        "mql_to_sql: {actual: 0.5, n: 60}}\nsegments:\n  a:\n    metrics: {won: 12, lost: 28}\n"
+        "    rates: {win_rate: {actual: 0.3, n: 40}}\n", encoding="utf-8")
+    scopes, evidence = segment_scopes(load_plan(str(plan)))
+    a, b = scopes
+    assert evidence == ["2026Q4"]
+    assert (a.rates["win_rate"].successes, a.rates["win_rate"].failures, a.rates["win_rate"].scope) == (12, 28, "a")
+    # b states its own win rate and recorded none of its own: no update (not the company's 30 of 100)
+    assert (b.rates["win_rate"].successes, b.rates["win_rate"].failures) == (0, 0)
+    # mql_to_sql is company-wide (0.58): both segments read the company's 30 of 60, one shared value
+    assert a.rates["mql_to_sql"] == b.rates["mql_to_sql"]
+    assert (a.rates["mql_to_sql"].successes, a.rates["mql_to_sql"].failures, a.rates["mql_to_sql"].scope) == (
+        30, 30, None)
+
+
+def test_text_and_md_show_each_segment_then_the_company(gtm, plan_file):
+    plan = _segmented(plan_file)
+    text = gtm("forecast", plan, "--runs", 500).out
+    assert text.index("Segment a:\n  2027Q1: ") < text.index("Segment b:\n  2027Q1: ") < \
+        text.index("The company (the sum):\n  2027Q1: ")
+    md = gtm("forecast", plan, "--runs", 500, "-f", "md").out
+    assert "| Segment | Quarter | Target | Chance of reaching it | 10% | Median | 90% |" in md
+    assert "| b | 2027Q1 | $100,000 |" in md and "| company | 2027Q1 | $200,000 |" in md

@@ -40,12 +40,35 @@ def calibrate(loaded, quarters: Optional[int] = None) -> dict:
     if count < 1:
         raise InputError.single(None, "--quarters: give 1 or more")
     tol = plan.check.tolerance
-    used = effective_assumptions(plan)
+    out = _assess(plan, track, count, tol, None)
+    result = {"plan": loaded.target, "quarters": [str(r.quarter) for r in track.latest(count)], "assumptions": out}
+    # docs/reference/cli.md, 'Segments in every command': each assumption per segment where the actuals
+    # have segment figures (in the quarters pooled)
+    window = track.latest(count)
+    recorded = {s for rq in window for s in rq.segments()}
+    segments = {}
+    for entry in plan.sales.segments or []:
+        if entry.id in recorded:
+            segments[entry.id] = {"assumptions": _assess(plan, track, count, tol, entry.id)}
+    if segments:
+        result["segments"] = segments
+    return result
+
+
+def _assess(plan, track, count: int, tol: float, segment: Optional[str]) -> dict:
+    """Each key's pooled actual against the two sides' values. With ``segment``: the sides'
+    values resolved for that segment (its entry's, else the company-wide one) against the
+    segment's recorded figures where it has some for the key, else against the company's
+    (``measured_on`` says which)."""
+    used = effective_assumptions(plan, segment=segment)
     out = {}
     for key in KEYS:
-        stated = {side: _stated(plan, side, key) for side in ("sales", "marketing")}
+        stated = {side: _stated(plan, side, key, segment) for side in ("sales", "marketing")}
+        scope = segment
         if key == "average_deal_size":
-            pooled = track.pooled_deal_size(count)
+            pooled = track.pooled_deal_size(count, segment)
+            if pooled is None and segment is not None:
+                pooled, scope = track.pooled_deal_size(count), None
             actual = pooled.actual if pooled else None
             n = pooled.won if pooled else 0
             low = high = None
@@ -54,7 +77,9 @@ def calibrate(loaded, quarters: Optional[int] = None) -> dict:
             enough = n >= MIN_WON_DEALS
             pooled_quarters = pooled.quarters if pooled else ()
         else:
-            pooled = track.pooled_rate(key, count)
+            pooled = track.pooled_rate(key, count, segment)
+            if pooled is None and segment is not None:
+                pooled, scope = track.pooled_rate(key, count), None
             actual = pooled.actual if pooled else None
             n = pooled.n if pooled else 0
             low, high = (pooled.low, pooled.high) if pooled else (None, None)
@@ -70,10 +95,16 @@ def calibrate(loaded, quarters: Optional[int] = None) -> dict:
                     "sales_fits": side_fits["sales"], "marketing_fits": side_fits["marketing"],
                     "proposed": proposed, "evidence": enough,
                     "quarters": [str(q) for q in pooled_quarters]}
-    return {"plan": loaded.target, "quarters": [str(r.quarter) for r in track.latest(count)], "assumptions": out}
+        if segment is not None:
+            out[key]["measured_on"] = scope or "company"
+    return out
 
 
-def _stated(plan, side: str, key: str) -> Optional[float]:
+def _stated(plan, side: str, key: str, segment: Optional[str] = None) -> Optional[float]:
+    if segment is not None:
+        from gtmplan.engine.funnel import stated
+
+        return stated(plan, side, key, segment)[0]
     a = getattr(plan, side).assumptions
     v = getattr(a, key) if a is not None else None
     return None if v is None else float(v)
@@ -108,7 +139,8 @@ def _rows(result: dict, currency: str) -> list[dict]:
         rows.append({
             "key": key, "sales": side("sales"), "marketing": side("marketing"),
             "actual": "–" if a["actual"] is None else (fmt.money(a["actual"], currency) if money
-                                                      else fmt.pct(a["actual"], 1)),
+                                                      else fmt.pct(a["actual"], 1))
+            + (" (company's)" if a.get("measured_on") == "company" else ""),
             "range": "–" if a["low"] is None else f"{fmt.pct(a['low'], 1)[:-1]}–{fmt.pct(a['high'], 1)}",
             "n": fmt.plural(a["n"], "won deal" if money else RATE_UNITS[key][:-1]),
             "proposed": "–" if a["proposed"] is None else value(a["proposed"]),
@@ -116,31 +148,45 @@ def _rows(result: dict, currency: str) -> list[dict]:
     return rows
 
 
-def _notes(result: dict, currency: str, tolerance: float) -> list[str]:
+def _blocks(result: dict) -> list[tuple[Optional[str], dict]]:
+    """(segment id or None, a result-shaped dict) for the company, then each segment."""
+    out: list[tuple[Optional[str], dict]] = [(None, result)]
+    for sid, seg in (result.get("segments") or {}).items():
+        out.append((sid, {"quarters": result["quarters"], "assumptions": seg["assumptions"]}))
+    return out
+
+
+def _notes(result: dict, currency: str, tolerance: float, segment: Optional[str] = None) -> list[str]:
     notes = []
+    label = f"{segment}: " if segment else ""
     for key, a in result["assumptions"].items():
+        if segment is not None and a.get("measured_on") == "company":
+            key_label = f"{label}{key} (not recorded for {segment}: the company's figures)"
+        else:
+            key_label = f"{label}{key}"
         money = key == "average_deal_size"
         unit = "won deals" if money else RATE_UNITS[key]
         need = MIN_WON_DEALS if money else MIN_RATE_N
         value = (lambda x: fmt.money(x, currency)) if money else fmt.rate
         if a["actual"] is None:
-            notes.append(f"{key}: not measured in {'the recorded quarters' if result['quarters'] else 'any quarter'}.")
+            notes.append(f"{key_label}: not measured in {'the recorded quarters' if result['quarters'] else 'any quarter'}.")
             continue
         pooled = quarters_phrase(a["quarters"], result["quarters"])
         if not a["evidence"]:
-            notes.append(f"{key}: {fmt.plural(a['n'], unit[:-1])} recorded in {pooled}; {need} are needed before "
+            notes.append(f"{key_label}: {fmt.plural(a['n'], unit[:-1])} recorded in {pooled}; {need} are needed before "
                          f"a stated value can be called a fit or contradicted ({need - a['n']:,} more).")
             continue
         wrong = [s for s in ("sales", "marketing") if a[f"{s}_fits"] is False]
         if wrong:
             said = "; ".join(f"{s} states {value(a[s])}" for s in wrong)
-            where = " and ".join(f"{s}.assumptions" for s in wrong)
+            where = " and ".join(f"{s}.segments[{segment}].assumptions" if segment else f"{s}.assumptions"
+                                 for s in wrong)
             basis = (f"outside the 95% range {fmt.pct(a['low'], 1)[:-1]}–{fmt.pct(a['high'], 1)}" if not money
                      else f"more than {fmt.pct(tolerance)} from it")
-            notes.append(f"{key}: {said}, {basis} measured in {pooled} on "
+            notes.append(f"{key_label}: {said}, {basis} measured in {pooled} on "
                          f"{a['n']:,} {unit}: propose {value(a['proposed'])} in {where}.")
         elif a["quarters"] != result["quarters"]:
-            notes.append(f"{key}: measured in {pooled}.")
+            notes.append(f"{key_label}: measured in {pooled}.")
     return notes
 
 
@@ -159,15 +205,16 @@ def render_text(loaded, result: dict, color: bool = False) -> str:
     buf = io.StringIO()
     con = Console(file=buf, force_terminal=color, no_color=not color, width=120, highlight=False)
     con.print(f"[bold]{escape(fmt.printable(_title(loaded, result)))}[/bold]")
-    t = Table()
-    for name in ("Assumption", "Sales", "Marketing", "Measured", "95% range", "n", "Proposed"):
-        # a figure folds onto a second line when the table is too wide, never cut to "…"
-        t.add_column(name, justify="left" if name == "Assumption" else "right", overflow="fold")
-    for r in _rows(result, cur):
-        t.add_row(r["key"], r["sales"], r["marketing"], r["actual"], r["range"], r["n"], r["proposed"])
-    con.print(t)
-    for note in _notes(result, cur, loaded.plan.check.tolerance):
-        con.print(f"- {note}", markup=False)
+    for segment, block in _blocks(result):
+        t = Table(title=f"Segment {escape(segment)}" if segment else None, title_justify="left")
+        for name in ("Assumption", "Sales", "Marketing", "Measured", "95% range", "n", "Proposed"):
+            # a figure folds onto a second line when the table is too wide, never cut to "…"
+            t.add_column(name, justify="left" if name == "Assumption" else "right", overflow="fold")
+        for r in _rows(block, cur):
+            t.add_row(r["key"], r["sales"], r["marketing"], r["actual"], r["range"], r["n"], r["proposed"])
+        con.print(t)
+        for note in _notes(block, cur, loaded.plan.check.tolerance, segment):
+            con.print(f"- {note}", markup=False)
     return buf.getvalue()
 
 
@@ -175,14 +222,18 @@ def render_md(loaded, result: dict) -> str:
     from gtmplan.output.markdown import md as _markdown
 
     cur = loaded.plan.currency
-    lines = [f"# {_markdown(_title(loaded, result))}", "",
-             "| Assumption | Sales | Marketing | Measured | 95% range | n | Proposed |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
-    for r in _rows(result, cur):
-        lines.append(f"| {r['key']} | {r['sales']} | {r['marketing']} | {r['actual']} | {r['range']} | {r['n']} "
-                     f"| {r['proposed']} |")
-    notes = _notes(result, cur, loaded.plan.check.tolerance)
-    if notes:
+    lines = [f"# {_markdown(_title(loaded, result))}"]
+    for segment, block in _blocks(result):
         lines.append("")
-        lines.extend(f"- {_markdown(n)}" for n in notes)
+        if segment:
+            lines += [f"## Segment {_markdown(segment)}", ""]
+        lines += ["| Assumption | Sales | Marketing | Measured | 95% range | n | Proposed |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for r in _rows(block, cur):
+            lines.append(f"| {r['key']} | {r['sales']} | {r['marketing']} | {r['actual']} | {r['range']} | {r['n']} "
+                         f"| {r['proposed']} |")
+        notes = _notes(block, cur, loaded.plan.check.tolerance, segment)
+        if notes:
+            lines.append("")
+            lines.extend(f"- {_markdown(n)}" for n in notes)
     return "\n".join(lines) + "\n"

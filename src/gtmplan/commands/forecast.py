@@ -111,7 +111,7 @@ def driver_lines(result) -> list[str]:
 def notes(result, currency: str) -> list[str]:
     s = result.settings
     sc = result.scopes[0]
-    out = []
+    out: list[str] = []
     ev = result.evidence
     how = ("Each rate stays at the plan's value (--fixed-rates)" if s.fixed_rates else
            f"Each rate is drawn around the plan's value, weighted as {fmt.number(s.prior_n)} observations "
@@ -123,20 +123,27 @@ def notes(result, currency: str) -> list[str]:
                + "; deal sizes " + ("are all average_deal_size (forecast.deal_size_cv: 0)" if s.deal_size_cv == 0
                                    else f"vary around average_deal_size by {fmt.pct(s.deal_size_cv)} "
                                         "(forecast.deal_size_cv)") + ".")
-    early = [str(q) for i, q in enumerate(sc.quarters) if i < sc.lag]
-    if early and sc.opening is not None:
-        out.append(f"{_span(early)}: deals from MQLs created before the plan come from the opening pipeline "
-                   f"({fmt.money(sc.opening_opportunities * sc.deal_size, currency)} / "
-                   f"{fmt.money(sc.deal_size, currency)} = {fmt.count(sc.opening_opportunities)} opportunities, "
-                   "won at the drawn win rate).")
-    elif early:
-        covered = result.horizon["quarters"]
-        out.append(f"{_span(early)}: deals come from MQLs created before the plan, and the plan states no "
-                   f"sales.opening_pipeline: no chance is given for {'it' if len(early) == 1 else 'them'}; "
-                   f"the whole-plan figure covers {_span(covered)} only.")
-    if sc.lag and sc.quarters:
-        late = [str(q) for q in sc.quarters[len(sc.quarters) - min(sc.lag, len(sc.quarters)):]]
-        out.append(f"Deals from MQLs created in {_span(late)} close after the plan's horizon: not counted.")
+    if sc.segment is not None:
+        out.append("Each segment is simulated with its own targets, assumptions and lag; the company's figures are "
+                   "the sums of the segments' runs. A company-wide rate is one draw shared by the segments that "
+                   "use it" + ("; --fixed-volume divides each program's planned count among its segments by a "
+                               "random draw of its split" if s.fixed_volume else "") + ".")
+    for sc in result.scopes:
+        who = f"{sc.segment}: " if sc.segment is not None else ""
+        early = [str(q) for i, q in enumerate(sc.quarters) if i < sc.lag]
+        if early and sc.opening is not None:
+            out.append(f"{who}{_span(early)}: deals from MQLs created before the plan come from the opening "
+                       f"pipeline ({fmt.money(sc.opening_opportunities * sc.deal_size, currency)} / "
+                       f"{fmt.money(sc.deal_size, currency)} = {fmt.count(sc.opening_opportunities)} opportunities, "
+                       "won at the drawn win rate).")
+        elif early:
+            covered = result.horizon["quarters"]
+            out.append(f"{who}{_span(early)}: deals come from MQLs created before the plan, and the plan states no "
+                       f"sales.opening_pipeline: no chance is given for {'it' if len(early) == 1 else 'them'}; "
+                       f"the whole-plan figure covers {_span(covered)} only.")
+        if sc.lag and sc.quarters:
+            late = [str(q) for q in sc.quarters[len(sc.quarters) - min(sc.lag, len(sc.quarters)):]]
+            out.append(f"{who}Deals from MQLs created in {_span(late)} close after the plan's horizon: not counted.")
     return out
 
 
@@ -150,8 +157,17 @@ def render_text(loaded, result) -> str:
     s = result.settings
     lines = [fmt.printable(_title(loaded)),
              f"{s.runs:,} simulated runs, seed {s.seed} (the same plan, runs and seed give the same figures).", ""]
+    segmented = any(row["segment"] is not None for row in d["quarters"])
+    current = ""
     for row in d["quarters"]:
-        lines.append(sentence(row["quarter"], row, cur))
+        if segmented:
+            heading = f"Segment {row['segment']}:" if row["segment"] is not None else "The company (the sum):"
+            if heading != current:
+                lines += ([""] if current else []) + [fmt.printable(heading)]
+                current = heading
+            lines.append("  " + sentence(row["quarter"], row, cur))
+        else:
+            lines.append(sentence(row["quarter"], row, cur))
     h = d["horizon"]
     lines.append(sentence(f"Whole plan ({_span(h['quarters'])})", h, cur) if h["quarters"]
                  else "Whole plan: no figure (no quarter has one).")
@@ -169,12 +185,15 @@ def render_md(loaded, result) -> str:
     cur = d["currency"]
     s = result.settings
     m = lambda x: fmt.money(x, cur)  # noqa: E731
+    segmented = any(row["segment"] is not None for row in d["quarters"])
     lines = [f"# {md(_title(loaded))}", "",
              f"{s.runs:,} simulated runs, seed {s.seed} (the same plan, runs and seed give the same figures).", "",
-             "| Quarter | Target | Chance of reaching it | 10% | Median | 90% |",
-             "|---|---:|---:|---:|---:|---:|"]
-    for row in d["quarters"] + [dict(d["horizon"], quarter=f"Whole plan ({_span(d['horizon']['quarters'])})")]:
-        lines.append(f"| {row['quarter']} | {m(row['target'])} | {chance(row['p_target'])} | {m(row['p10'])} "
+             ("| Segment " if segmented else "") + "| Quarter | Target | Chance of reaching it | 10% | Median | 90% |",
+             ("|---" if segmented else "") + "|---|---:|---:|---:|---:|---:|"]
+    whole = dict(d["horizon"], quarter=f"Whole plan ({_span(d['horizon']['quarters'])})", segment=None)
+    for row in d["quarters"] + [whole]:
+        first = (f"| {md(row['segment']) if row['segment'] is not None else 'company'} " if segmented else "")
+        lines.append(f"{first}| {row['quarter']} | {m(row['target'])} | {chance(row['p_target'])} | {m(row['p10'])} "
                      f"| {m(row['median'])} | {m(row['p90'])} |")
     lines.append("")
     for line in driver_lines(result):

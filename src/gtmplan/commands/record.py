@@ -221,6 +221,22 @@ def build(loaded, result: dict, quarter: Quarter, exports: list[str],
                 r = rates[key]
                 out.append(_line(f"  {key}: {{actual: {_fraction(r['actual'], r['n'])}, n: {r['n']}}}",
                                  RATE_COMMENTS[key], 52))
+    segments = _segments(plan, result)
+    if segments:
+        out.append("# Each segment's figures (the rows the exports assign to it; rows outside the ICP or")
+        out.append("# of no known segment are in the company's figures above only).")
+        out.append("segments:")
+        for sid, (seg_metrics, seg_rates, seg_missing) in segments.items():
+            out.append(f"  {sid}:")
+            out.append("    metrics:" + (" {}" if not seg_metrics else ""))
+            for key, shown in seg_metrics:
+                out.append(f"      {key}: {shown}")
+            if seg_missing:
+                out.append(f"      # not in the exports (or only in part): {', '.join(seg_missing)}")
+            if seg_rates:
+                out.append("    rates:")
+                for key, r in seg_rates:
+                    out.append(f"      {key}: {{actual: {_fraction(r['actual'], r['n'])}, n: {r['n']}}}")
     programs = _programs(plan, result, in_horizon, getattr(loaded, "actuals", None))
     if programs:
         if in_horizon:
@@ -236,6 +252,39 @@ def build(loaded, result: dict, quarter: Quarter, exports: list[str],
             cost = f", cost: {_num(p['cost'])}" if p.get("cost") is not None else ""
             out.append(f"  - {{id: {p['id']}, leads: {p['leads']}{cost}}}")
     return "\n".join(out) + "\n"
+
+
+def _segments(plan, result: dict) -> dict:
+    """Each of the plan's segments with figures in the review: (metrics as (key, text), rates as
+    (key, rate), keys left out). ``(outside the ICP)`` and ``(unknown segment)`` are never recorded
+    (docs/reference/plan-format.md, 'Resolutions (0.3)'), nor a segment whose figures are all null."""
+    from gtmplan.commands.review.figures import PSEUDO_SEGMENTS
+
+    listed = {seg.id for seg in (getattr(plan.sales, "segments", None) or [])}
+    out = {}
+    company_partial = set(result.get("partial") or ())
+    for sid, seg in (result.get("segments") or {}).items():
+        if sid in PSEUDO_SEGMENTS or sid not in listed:
+            continue
+        metrics = {k: m.get("actual") for k, m in seg["metrics"].items()}
+        rates = {k: r for k, r in (seg.get("rates") or {}).items()
+                 if k in RATE_KEYS and r.get("actual") is not None and r.get("n")}
+        won = metrics.get("won")
+        if "win_rate" in rates and won is not None:
+            metrics["lost"] = rates["win_rate"]["n"] - won
+        partial = company_partial | set(seg.get("partial") or ())
+        if "won" in partial:
+            partial.add("lost")
+        shown, missing = [], []
+        for key in METRIC_COMMENTS:
+            value = metrics.get(key)
+            if value is None or key in partial:
+                missing.append(key)
+                continue
+            shown.append((key, str(int(value)) if key not in ("bookings", "days_to_close") else _num(value)))
+        if shown or rates:
+            out[sid] = (shown, [(k, rates[k]) for k in RATE_KEYS if k in rates], missing)
+    return out
 
 
 def _programs(plan, result: dict, in_horizon: bool, track=None) -> list[dict]:

@@ -71,6 +71,8 @@ class RateInput:
     stated: float
     successes: int = 0
     failures: int = 0
+    # the segment whose entry states it; None: a company-wide value, one draw shared by every scope using it
+    scope: Optional[str] = None
 
     def beta(self, prior_n: float) -> tuple[float, float]:
         return (self.stated * prior_n + self.successes, (1 - self.stated) * prior_n + self.failures)
@@ -97,11 +99,16 @@ class Scope:
     rates: dict[str, RateInput]
     deal_size: float
     lag: int
-    leads: list[list[int]]  # per horizon quarter created: each running program's expected_leads
-    mqls: list[list[int]]  # per horizon quarter created: expected_mqls of programs stating no leads
+    leads: list[list[float]]  # per horizon quarter created: each running program's expected_leads (x split)
+    mqls: list[list[float]]  # per horizon quarter created: expected_mqls of programs stating no leads (x split)
     other: list[float]  # per target quarter: opportunities planned from other pipeline
     opening: Optional[list[int]]  # per target quarter: opening-pipeline opportunities (None: no opening pipeline)
     opening_opportunities: Optional[float] = None  # opening_pipeline / average_deal_size, exact
+    # a segment's part of each running program, per horizon quarter created: (program index, share, leads?)
+    parts: list[list[tuple[int, float, bool]]] = field(default_factory=list)
+    # --fixed-volume with segments: the counts the multinomial split gave this scope, per name ("leads",
+    # "mqls"): runs x created quarters (None: the scope's own planned counts)
+    split_volumes: Optional[dict[str, np.ndarray]] = None
 
     def covered(self, i: int) -> bool:
         """Whether target quarter i has a figure: its deals come from MQLs created in the
@@ -176,8 +183,8 @@ def company_scope(loaded: LoadedPlan) -> tuple[Scope, list[str]]:
     evidence = [str(rq.quarter) for rq in track.latest(window)] if track else []
     horizon = list(quarter_range(plan.horizon.start, plan.horizon.end))
     index = {q: i for i, q in enumerate(horizon)}
-    leads: list[list[int]] = [[] for _ in horizon]
-    mqls: list[list[int]] = [[] for _ in horizon]
+    leads: list[list[float]] = [[] for _ in horizon]
+    mqls: list[list[float]] = [[] for _ in horizon]
     for p in programs:
         for q in set(p.quarters):
             i = index.get(q)
@@ -205,6 +212,134 @@ def company_scope(loaded: LoadedPlan) -> tuple[Scope, list[str]]:
     return Scope(None, horizon, targets, rates, deal, lag, leads, mqls, other, opening, opening_opps), evidence
 
 
+def segment_scopes(loaded: LoadedPlan) -> tuple[list[Scope], list[str]]:
+    """A plan with ``sales.segments`` as one scope per segment (docs/reference/cli.md, 'gtmplan
+    forecast'): each with its own targets, resolved assumptions, lag, other pipeline and its part
+    (``split``) of each program's volume. A rate the segment's entry states is updated by the
+    segment's recorded figures, a company-wide one by the company's (as E701 pools them).
+    Opening pipeline: a segment's own ``opening_pipeline``; the company's is divided among the
+    segments that state none, in proportion to their early quarters' targets."""
+    from gtmplan.engine.funnel import program_split, segment_targets
+
+    plan = loaded.plan
+    track = loaded.actuals
+    window = plan.check.evidence_quarters
+    evidence = [str(rq.quarter) for rq in track.latest(window)] if track else []
+    horizon = list(quarter_range(plan.horizon.start, plan.horizon.end))
+    index = {q: i for i, q in enumerate(horizon)}
+    f = compute(plan)
+    programs = plan.marketing.programs
+    splits = [program_split(plan, p) for p in programs]
+    segments = list(plan.sales.segments or [])
+    scopes = []
+    for seg in segments:
+        sid = seg.id
+        a = effective_assumptions(plan, segment=sid)
+        with_leads = any(p.expected_leads is not None and splits[j].get(sid) for j, p in enumerate(programs))
+        needed = [k for k in RATE_KEYS if k != "lead_to_mql" or with_leads] + ["average_deal_size"]
+        missing = [k for k in needed if a[k].value is None]
+        if missing:
+            raise InputError.single(loaded.target, f"forecast: segment {sid}'s funnel needs " + ", ".join(missing)
+                                    + " and neither its entries in sales.segments and marketing.segments nor "
+                                    "sales.assumptions and marketing.assumptions state "
+                                    + ("it" if len(missing) == 1 else "them"))
+        rates = {}
+        for key in needed[:-1]:
+            own = a[key].segment  # stated in the segment's entry: its own track record
+            pooled = track.pooled_rate(key, window, own) if track else None
+            k, total = (pooled.k, pooled.n) if pooled else (0, 0)
+            side = a[key].side or "sales"
+            if own is not None:
+                i, _ = _entry(plan, side, sid)
+                path = f"{a[key].side}.segments[{i}].assumptions.{key}"
+            else:
+                path = f"{a[key].side}.assumptions.{key}"
+            value = a[key].value
+            assert value is not None
+            rates[key] = RateInput(key, path, float(value), k, total - k, own)
+        leads: list[list[float]] = [[] for _ in horizon]
+        mqls: list[list[float]] = [[] for _ in horizon]
+        parts: list[list[tuple[int, float, bool]]] = [[] for _ in horizon]
+        for j, p in enumerate(programs):
+            share = splits[j].get(sid, 0.0)
+            if not share:
+                continue
+            for q in set(p.quarters):
+                i = index.get(q)
+                if i is None:
+                    continue
+                if p.expected_leads is not None:
+                    leads[i].append(p.expected_leads * share)
+                    parts[i].append((j, share, True))
+                elif p.expected_mqls is not None:
+                    mqls[i].append(p.expected_mqls * share)
+                    parts[i].append((j, share, False))
+        sf = f.segments[sid]
+        lag = lag_quarters(a["sales_cycle_days"].value)
+        deal_value = a["average_deal_size"].value
+        assert deal_value is not None
+        targets_by_q = segment_targets(plan, seg)
+        targets = [float(targets_by_q[q]) for q in horizon]
+        other = [r.other_opportunities or 0.0 for r in sf.rows]
+        scopes.append(Scope(sid, horizon, targets, rates, float(deal_value), lag, leads, mqls, other, None,
+                            None, parts))
+    # opening pipeline: the segment's own, else its part of the company's
+    without = [(sc, seg) for sc, seg in zip(scopes, segments) if seg.opening_pipeline is None]
+    company_opening = plan.sales.opening_pipeline
+    weights = {sc.segment: sum(sc.targets[:min(sc.lag, len(horizon))]) for sc, _ in without}
+    total_weight = sum(weights.values())
+    for sc, seg in zip(scopes, segments):
+        money = seg.opening_pipeline
+        if money is None and company_opening is not None and total_weight > 0 and weights[sc.segment] > 0:
+            money = company_opening * weights[sc.segment] / total_weight
+        if money is None:
+            continue
+        early = sc.targets[:min(sc.lag, len(horizon))]
+        sc.opening_opportunities = money / sc.deal_size
+        whole = _half_up(sc.opening_opportunities)
+        parts_early = apportion(whole, early) if early and sum(early) > 0 else [0] * len(early)
+        sc.opening = parts_early + [0] * (len(horizon) - len(parts_early))
+    return scopes, evidence
+
+
+def _entry(plan, side: str, sid: str) -> tuple[Optional[int], object]:
+    from gtmplan.engine.funnel import side_segment
+
+    return side_segment(plan, side, sid)
+
+
+def split_fixed_volumes(scopes: list[Scope], plan, s: Settings) -> None:
+    """``--fixed-volume`` with segments: each program's planned count in a quarter, rounded to a whole
+    number, divided among the segments by one multinomial draw of its split per run (the same draw for
+    every segment, so the parts add up to the count)."""
+    if not s.fixed_volume or len(scopes) < 1 or scopes[0].segment is None:
+        return
+    from gtmplan.engine.funnel import program_split
+
+    programs = plan.marketing.programs
+    q = len(scopes[0].quarters)
+    for sc in scopes:
+        sc.split_volumes = {"leads": np.zeros((s.runs, q), dtype=np.int64),
+                            "mqls": np.zeros((s.runs, q), dtype=np.int64)}
+    order = [sc.segment for sc in scopes]
+    seen: set[tuple[int, int]] = set()
+    for sc in scopes:
+        for i, items in enumerate(sc.parts):
+            for j, _, is_leads in items:
+                if (j, i) in seen:
+                    continue
+                seen.add((j, i))
+                p = programs[j]
+                count = _half_up(float(p.expected_leads if is_leads else p.expected_mqls))
+                split = program_split(plan, p)
+                pvals = np.array([split.get(sid or "", 0.0) for sid in order])
+                pvals = pvals / pvals.sum()
+                draws = _stream(s.seed, None, f"split:{p.id}:{i}").multinomial(count, pvals, size=s.runs)
+                for k, target in enumerate(scopes):
+                    assert target.split_volumes is not None
+                    target.split_volumes["leads" if is_leads else "mqls"][:, i] += draws[:, k]
+
+
 def _half_up(x: float) -> int:
     return int(math.floor(x + 0.5))
 
@@ -216,24 +351,27 @@ def _stream(seed: int, scope: Optional[str], component: str) -> np.random.Genera
     return np.random.Generator(np.random.PCG64(ss))
 
 
-def _rate(scope: Scope, key: str, s: Settings, fix: Optional[str]) -> np.ndarray:
+def _rate(scope: Scope, key: str, s: Settings, fix: Optional[tuple]) -> np.ndarray:
     r = scope.rates[key]
     if s.fixed_rates or not r.drawn():
         return np.full(s.runs, r.stated)
-    if fix == key:
+    if fix == (key, r.scope):
         return np.full(s.runs, r.mean(s.prior_n))
     a, b = r.beta(s.prior_n)
-    return _stream(s.seed, scope.segment, "rate:" + key).beta(a, b, size=s.runs)
+    # a company-wide value is one uncertain quantity: every segment inheriting it gets the same draw
+    return _stream(s.seed, r.scope, "rate:" + key).beta(a, b, size=s.runs)
 
 
-def _volume(scope: Scope, counts: list[list[int]], name: str, s: Settings, created: int) -> np.ndarray:
+def _volume(scope: Scope, counts: list[list[float]], name: str, s: Settings, created: int) -> np.ndarray:
+    if s.fixed_volume and scope.split_volumes is not None:
+        return scope.split_volumes[name][:, :created]
     means = np.array([float(sum(c)) for c in counts[:created]])
     if s.fixed_volume or not means.any():
         return np.broadcast_to(np.rint(means).astype(np.int64), (s.runs, created)).copy()
     return _stream(s.seed, scope.segment, name).poisson(means, size=(s.runs, created))
 
 
-def simulate_scope(scope: Scope, s: Settings, fix: Optional[str] = None) -> np.ndarray:
+def simulate_scope(scope: Scope, s: Settings, fix: Optional[tuple] = None) -> np.ndarray:
     """Bookings per run (rows) and target quarter (columns) of one scope; NaN where the
     quarter has no figure (its deals come from before the horizon, no opening pipeline)."""
     q = len(scope.quarters)
@@ -268,11 +406,15 @@ def simulate_scope(scope: Scope, s: Settings, fix: Optional[str] = None) -> np.n
     return bookings
 
 
-def simulate(scopes: list[Scope], s: Settings, fix: Optional[str] = None) -> np.ndarray:
-    """The company's bookings per run and quarter: the sum over scopes."""
+def simulate(scopes: list[Scope], s: Settings, fix: Optional[tuple] = None,
+             per_scope: Optional[list] = None) -> np.ndarray:
+    """The company's bookings per run and quarter: the sum over scopes (each scope's draws are
+    appended to ``per_scope`` when given)."""
     total = None
     for sc in scopes:
         b = simulate_scope(sc, s, fix)
+        if per_scope is not None:
+            per_scope.append(b)
         total = b if total is None else total + b
     assert total is not None
     return total
@@ -288,38 +430,60 @@ def _p_target(values: np.ndarray, target: float) -> float:
     return float(np.mean(values >= target - 1e-9 * max(1.0, abs(target))))
 
 
-def forecast(loaded: LoadedPlan, settings: Settings) -> Result:
-    """The forecast of a plan: per quarter, the horizon and the drivers."""
-    scope, evidence = company_scope(loaded)
-    scopes = [scope]
-    base = simulate(scopes, settings)
-    covered = [i for i in range(len(scope.quarters)) if scope.covered(i)]
-    quarters = []
-    for i, q in enumerate(scope.quarters):
-        target = sum(sc.targets[i] for sc in scopes)
+def _rows(quarters: list[Quarter], draws: np.ndarray, targets: list[float], covered: list[int],
+          segment: Optional[str]) -> list[dict]:
+    rows = []
+    for i, q in enumerate(quarters):
         if i in covered:
-            row = {"quarter": str(q), "segment": None, **_summary(base[:, i], target)}
+            rows.append({"quarter": str(q), "segment": segment, **_summary(draws[:, i], targets[i])})
         else:
-            row = {"quarter": str(q), "segment": None, "target": target, "p10": None, "median": None, "p90": None,
-                   "p_target": None}
-        quarters.append(row)
-    horizon_target = sum(sum(sc.targets[i] for i in covered) for sc in scopes)
+            rows.append({"quarter": str(q), "segment": segment, "target": targets[i], "p10": None, "median": None,
+                         "p90": None, "p_target": None})
+    return rows
+
+
+def forecast(loaded: LoadedPlan, settings: Settings) -> Result:
+    """The forecast of a plan: per quarter (per segment, then the company's sum), the horizon and
+    the drivers."""
+    plan = loaded.plan
+    if getattr(plan.sales, "segments", None):
+        scopes, evidence = segment_scopes(loaded)
+        split_fixed_volumes(scopes, plan, settings)
+    else:
+        scope, evidence = company_scope(loaded)
+        scopes = [scope]
+    per_scope: list[np.ndarray] = []
+    base = simulate(scopes, settings, per_scope=per_scope)
+    horizon_quarters = scopes[0].quarters
+    # the company's quarter has a figure when every scope's has one
+    covered = [i for i in range(len(horizon_quarters)) if all(sc.covered(i) for sc in scopes)]
+    targets = [sum(sc.targets[i] for sc in scopes) for i in range(len(horizon_quarters))]
+    quarters = []
+    if scopes[0].segment is not None:
+        for sc, draws in zip(scopes, per_scope):
+            own = [i for i in range(len(sc.quarters)) if sc.covered(i)]
+            quarters += _rows(sc.quarters, draws, sc.targets, own, sc.segment)
+    quarters += _rows(horizon_quarters, base, targets, covered, None)
+    horizon_target = sum(targets[i] for i in covered)
     if covered:
         horizon = _summary(base[:, covered].sum(axis=1), horizon_target)
     else:
         horizon = {"target": horizon_target, "p10": None, "median": None, "p90": None, "p_target": None}
-    horizon["quarters"] = [str(scope.quarters[i]) for i in covered]
+    horizon["quarters"] = [str(horizon_quarters[i]) for i in covered]
     drivers = []
     if covered and not settings.fixed_rates:
         p0 = horizon["p_target"]
         moved = []
-        for order, key in enumerate(RATE_KEYS):
-            r = scope.rates.get(key)
-            if r is None or not r.drawn():
-                continue
-            fixed = simulate(scopes, settings, fix=key)
+        inputs: dict[tuple, RateInput] = {}
+        for sc in scopes:  # each uncertain value once: a company-wide one is shared by the segments using it
+            for key in RATE_KEYS:
+                r = sc.rates.get(key)
+                if r is not None and r.drawn():
+                    inputs.setdefault((key, r.scope), r)
+        for order, ((key, owner), r) in enumerate(inputs.items()):
+            fixed = simulate(scopes, settings, fix=(key, owner))
             p = _p_target(fixed[:, covered].sum(axis=1), horizon_target)
-            moved.append((-abs(p - p0), order, {"assumption": r.path, "segment": None, "p_target_fixed": p,
+            moved.append((-abs(p - p0), order, {"assumption": r.path, "segment": owner, "p_target_fixed": p,
                                                 "mean": r.mean(settings.prior_n)}))
         drivers = [d for _, _, d in sorted(moved, key=lambda t: (t[0], t[1]))[:3]]
-    return Result(settings, loaded.plan.currency, quarters, horizon, drivers, scopes, evidence)
+    return Result(settings, plan.currency, quarters, horizon, drivers, scopes, evidence)

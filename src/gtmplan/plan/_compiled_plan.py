@@ -13,7 +13,7 @@ from gtmplan.plan.modelparts import parse_quarter
 from gtmplan.plan.modelparts import time_zone
 from gtmplan.plan.modelparts import PlanBehaviour
 
-MODEL_FINGERPRINT = 284885  # zlib.crc32 of model.py, actuals_model.py
+MODEL_FINGERPRINT = 1963205108  # zlib.crc32 of model.py, actuals_model.py
 
 
 class ActualMetrics(Record):
@@ -173,6 +173,11 @@ class SalesSegment(Record):
 
 class Segment(Record):
     'Compiled record of gtmplan.plan.model.Segment.'
+    __slots__ = ()
+
+
+class SegmentActuals(Record):
+    'Compiled record of gtmplan.plan.actuals_model.SegmentActuals.'
     __slots__ = ()
 
 
@@ -1554,6 +1559,27 @@ ProgramActual_SCHEMA = {'type': 'model',
  'ref': 'gtmplan.plan.actuals_model.ProgramActual'}
 
 
+SegmentActuals_SCHEMA = {'type': 'model',
+ 'cls': SegmentActuals,
+ 'schema': {'type': 'model-fields',
+            'fields': {'metrics': {'type': 'model-field', 'schema': ActualMetrics_SCHEMA},
+                       'rates': {'type': 'model-field',
+                                 'schema': {'type': 'default',
+                                            'schema': {'type': 'nullable',
+                                                       'schema': ActualRates_SCHEMA},
+                                            'default': None}}},
+            'model_name': 'SegmentActuals',
+            'computed_fields': []},
+ 'custom_init': False,
+ 'root_model': False,
+ 'config': {'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'allow_inf_nan': False,
+            'validate_default': False,
+            'title': 'SegmentActuals'},
+ 'ref': 'gtmplan.plan.actuals_model.SegmentActuals'}
+
+
 Actuals_SCHEMA = {'type': 'model',
  'cls': Actuals,
  'schema': {'type': 'model-fields',
@@ -1584,6 +1610,14 @@ Actuals_SCHEMA = {'type': 'model',
                                                'schema': {'type': 'nullable',
                                                           'schema': {'type': 'list',
                                                                      'items_schema': ProgramActual_SCHEMA}},
+                                               'default': None}},
+                       'segments': {'type': 'model-field',
+                                    'schema': {'type': 'default',
+                                               'schema': {'type': 'nullable',
+                                                          'schema': {'type': 'dict',
+                                                                     'keys_schema': {'type': 'str',
+                                                                                     'pattern': '^[a-z0-9][a-z0-9-]*$'},
+                                                                     'values_schema': SegmentActuals_SCHEMA}},
                                                'default': None}}},
             'model_name': 'Actuals',
             'computed_fields': []},

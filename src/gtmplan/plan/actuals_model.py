@@ -58,6 +58,13 @@ class ProgramActual(_Model):
     cost: Optional[Money] = Field(None, description="What the program cost in the quarter.")
 
 
+class SegmentActuals(_Model):
+    """One segment's figures in a recorded quarter (docs/reference/plan-format.md, 'Actuals by segment')."""
+
+    metrics: ActualMetrics
+    rates: Optional[ActualRates] = None
+
+
 class Actuals(_Model):
     """One recorded quarter: what happened, for the plan to be checked against."""
 
@@ -67,3 +74,6 @@ class Actuals(_Model):
     metrics: ActualMetrics
     rates: Optional[ActualRates] = None
     programs: Optional[list[ProgramActual]] = None
+    segments: Optional[dict[Slug, SegmentActuals]] = Field(
+        None, description="Each segment's metrics and rates in the quarter, by sales.segments id (same keys as the "
+                          "company's).")

@@ -53,8 +53,20 @@ class RecordedQuarter:
     def quarter(self) -> Quarter:
         return self.actuals.quarter
 
-    def rate(self, key: str):
-        return getattr(self.actuals.rates, key) if self.actuals.rates else None
+    def part(self, segment: Optional[str] = None):
+        """The company's figures (``metrics``, ``rates``), or those of ``segment`` (None when
+        the quarter recorded none for it)."""
+        if segment is None:
+            return self.actuals
+        return (self.actuals.segments or {}).get(segment)
+
+    def rate(self, key: str, segment: Optional[str] = None):
+        part = self.part(segment)
+        return getattr(part.rates, key) if part is not None and part.rates else None
+
+    def segments(self) -> tuple[str, ...]:
+        """The segments this quarter recorded figures for."""
+        return tuple(self.actuals.segments or ())
 
     def program(self, pid: str):
         for i, p in enumerate(self.actuals.programs or []):
@@ -180,16 +192,18 @@ def _integrity(a, named: str, source: SourceMap, display: str) -> list[Problem]:
         if p.id in ids:
             at(("programs", i, "id"), f"programs[{i}].id: {p.id!r} is listed twice (first as programs[{ids[p.id]}])")
         ids.setdefault(p.id, i)
-    r = a.rates.win_rate if a.rates else None
-    won, lost = a.metrics.won, a.metrics.lost
-    if r is not None and won is not None and lost is not None and r.n != won + lost:
-        at(("rates", "win_rate", "n"), f"rates.win_rate.n: {r.n} closed deals, but metrics say "
-                                       f"{won} won + {lost} lost = {won + lost}")
-    elif r is not None and won is not None and math.floor(r.actual * r.n + 0.5) != won:
-        k = math.floor(r.actual * r.n + 0.5)
-        at(("rates", "win_rate", "actual"),
-           f"rates.win_rate.actual: {r.actual:.10g} of {r.n:,} closed deals is {k:,} won, but metrics say won: {won:,} "
-           f"(write actual: {_fraction(won, r.n)}, or correct won)")
+    scopes = [((), "", a)] + [(("segments", sid), f"segments.{sid}.", seg) for sid, seg in (a.segments or {}).items()]
+    for base, label, part in scopes:
+        r = part.rates.win_rate if part.rates else None
+        won, lost = part.metrics.won, part.metrics.lost
+        if r is not None and won is not None and lost is not None and r.n != won + lost:
+            at((*base, "rates", "win_rate", "n"), f"{label}rates.win_rate.n: {r.n} closed deals, but {label}metrics "
+                                                  f"say {won} won + {lost} lost = {won + lost}")
+        elif r is not None and won is not None and math.floor(r.actual * r.n + 0.5) != won:
+            k = math.floor(r.actual * r.n + 0.5)
+            at((*base, "rates", "win_rate", "actual"),
+               f"{label}rates.win_rate.actual: {r.actual:.10g} of {r.n:,} closed deals is {k:,} won, but "
+               f"{label}metrics say won: {won:,} (write actual: {_fraction(won, r.n)}, or correct won)")
     return problems
 
 
@@ -209,6 +223,19 @@ def _against_plan(a, plan, source: SourceMap) -> list[Problem]:
     if a.quarter > h.end:
         at(("quarter",), f"quarter: {a.quarter} is after the plan's horizon ({h.start}–{h.end}): a recorded "
                          f"quarter lies before the horizon or inside it (a typo in the year? or extend the horizon)")
+    if a.segments:
+        listed = [seg.id for seg in (plan.sales.segments or [])]
+        for sid in a.segments:
+            if sid in listed:
+                continue
+            loc = source.locate_key(("segments", sid))
+            if listed:
+                why = f"the plan's sales.segments are {', '.join(repr(x) for x in listed)}"
+            else:
+                why = "the plan has no sales.segments"
+            problems.append(Problem(loc.file, loc.line, loc.column,
+                                    f"segments: {sid!r} is not a segment of the plan ({why}): correct the id, or "
+                                    "add the segment to sales.segments"))
     end = a.quarter.last_day(plan.calendar)
     if a.recorded_on is not None and a.recorded_on <= end:
         at(("recorded_on",), f"recorded_on: {a.recorded_on.isoformat()} is before {a.quarter} ended "
@@ -276,12 +303,17 @@ class TrackRecord:
         """The ``count`` most recent recorded quarters, oldest first."""
         return self.quarters[-count:] if count > 0 else []
 
-    def pooled_rate(self, key: str, count: int) -> Optional[PooledRate]:
-        """The rate over the last ``count`` recorded quarters (those of them that measured it)."""
+    def segments(self) -> tuple[str, ...]:
+        """The segments any recorded quarter has figures for (first seen first)."""
+        return tuple(dict.fromkeys(s for rq in self.quarters for s in rq.segments()))
+
+    def pooled_rate(self, key: str, count: int, segment: Optional[str] = None) -> Optional[PooledRate]:
+        """The rate over the last ``count`` recorded quarters (those of them that measured it);
+        with ``segment``, that segment's recorded rates (docs/reference/plan-format.md, 'Actuals by segment')."""
         k = n = 0
         used = []
         for rq in self.latest(count):
-            r = rq.rate(key)
+            r = rq.rate(key, segment)
             if r is None:
                 continue
             k += math.floor(r.actual * r.n + 0.5)  # round(actual * n), halves up as people round
@@ -292,13 +324,17 @@ class TrackRecord:
         low, high = wilson(k, n)
         return PooledRate(key, k, n, tuple(used), low, high, tuple(rq.quarter for rq in self.latest(count)))
 
-    def pooled_deal_size(self, count: int) -> Optional[PooledDealSize]:
-        """``sum(bookings) / sum(won)`` over the last ``count`` recorded quarters that have both."""
+    def pooled_deal_size(self, count: int, segment: Optional[str] = None) -> Optional[PooledDealSize]:
+        """``sum(bookings) / sum(won)`` over the last ``count`` recorded quarters that have both
+        (with ``segment``, that segment's bookings and won deals)."""
         bookings = 0.0
         won = 0
         used = []
         for rq in self.latest(count):
-            m = rq.actuals.metrics
+            part = rq.part(segment)
+            if part is None:
+                continue
+            m = part.metrics
             if m.bookings is None or m.won is None:
                 continue
             bookings += m.bookings

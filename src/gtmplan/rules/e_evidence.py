@@ -30,7 +30,10 @@ class AssumptionContradicted(Rule):
     (k = sum of round(actual * n), n = sum of n), measured on at least 30 rows;
     or a stated `average_deal_size` differs from the pooled bookings / won deals
     (at least 10 won deals) by more than `check.tolerance`. One finding per side
-    and key, at the stated value.
+    and key, at the stated value. With segments, a value stated in a side's
+    `segments[s]` is held against s's recorded figures (`segments:` in the
+    actuals files; no finding while s has none; its deal size is its bookings /
+    won), a company-wide value against the company's.
 
     How to fix: state what the track record measured (`gtmplan calibrate`
     proposes the values), or, if something changed (a new price, a new sales
@@ -57,38 +60,52 @@ class AssumptionContradicted(Rule):
         if not ctx.actuals:
             return
         plan = ctx.plan
-        last = ctx.evidence_quarters
-        for key in RATE_KEYS:
-            pooled = ctx.actuals.pooled_rate(key, last)
-            if pooled is None or pooled.n < MIN_RATE_N:
-                continue
-            for side in SIDES:
-                a = getattr(plan, side).assumptions
-                stated = getattr(a, key) if a is not None else None
-                if not pooled.contradicts(stated):
-                    continue
-                where = "above" if stated > pooled.high else "below"
-                yield self.finding(
-                    ctx, (side, "assumptions", key),
-                    f"{side} assumes {key} {rate(stated)}; {quarters_phrase(pooled.quarters, pooled.window)} measured "
-                    f"{pct(pooled.actual, 1)} (95% range {pct(pooled.low, 1)[:-1]}–{pct(pooled.high, 1)}, "
-                    f"{count(pooled.n)} {RATE_UNITS[key]}): the stated value is {where} that range")
-        pooled = ctx.actuals.pooled_deal_size(last)
-        if pooled is None or pooled.won < MIN_WON_DEALS:
-            return
+        # each stated value against the actuals of its own scope (docs/reference/plan-format.md,
+        # 'Resolutions (0.3)', actuals by segment): company-wide values against the company's figures,
+        # a value in side.segments[s] against s's (no finding while s has none recorded)
+        scopes: list[tuple] = [(side, None, getattr(plan, side).assumptions, (side, "assumptions"))
+                               for side in SIDES]
         for side in SIDES:
-            a = getattr(plan, side).assumptions
-            stated = a.average_deal_size if a is not None else None
+            for i, entry in enumerate(getattr(plan, side).segments or []):
+                if entry.assumptions is not None:
+                    scopes.append((side, entry.id, entry.assumptions, (side, "segments", i, "assumptions")))
+        for side, segment, a, base in scopes:
+            if a is not None:
+                yield from self._scope(ctx, side, segment, a, base)
+
+    def _scope(self, ctx, side, segment, a, base):
+        last = ctx.evidence_quarters
+        who = f"{segment}: {side} assumes" if segment else f"{side} assumes"
+        scoped = f" for {segment}" if segment else ""
+        measured = f"{segment}'s figures in " if segment else ""
+        for key in RATE_KEYS:
+            stated = getattr(a, key)
             if stated is None:
                 continue
-            diff = rel_diff(stated, pooled.actual)
-            if diff > ctx.tolerance:
-                yield self.finding(
-                    ctx, (side, "assumptions", "average_deal_size"),
-                    f"{side} assumes average_deal_size {ctx.money(stated)}; {quarters_phrase(pooled.quarters, pooled.window)} "
-                    f"measured {ctx.money(pooled.actual)} ({ctx.money(pooled.bookings)} booked on "
-                    f"{count(pooled.won)} won deals; differ by {pct(diff)}, more than the "
-                    f"{pct(ctx.tolerance)} tolerance)")
+            pooled = ctx.actuals.pooled_rate(key, last, segment)
+            if pooled is None or pooled.n < MIN_RATE_N or not pooled.contradicts(stated):
+                continue
+            where = "above" if stated > pooled.high else "below"
+            yield self.finding(
+                ctx, (*base, key),
+                f"{who} {key} {rate(stated)}{scoped}; {measured}{quarters_phrase(pooled.quarters, pooled.window)} "
+                f"measured {pct(pooled.actual, 1)} (95% range {pct(pooled.low, 1)[:-1]}–{pct(pooled.high, 1)}, "
+                f"{count(pooled.n)} {RATE_UNITS[key]}): the stated value is {where} that range", segment=segment)
+        stated = a.average_deal_size
+        if stated is None:
+            return
+        pooled = ctx.actuals.pooled_deal_size(last, segment)
+        if pooled is None or pooled.won < MIN_WON_DEALS:
+            return
+        diff = rel_diff(stated, pooled.actual)
+        if diff > ctx.tolerance:
+            yield self.finding(
+                ctx, (*base, "average_deal_size"),
+                f"{who} average_deal_size {ctx.money(stated)}{scoped}; {measured}"
+                f"{quarters_phrase(pooled.quarters, pooled.window)} "
+                f"measured {ctx.money(pooled.actual)} ({ctx.money(pooled.bookings)} booked on "
+                f"{count(pooled.won)} won deals; differ by {pct(diff)}, more than the "
+                f"{pct(ctx.tolerance)} tolerance)", segment=segment)
 
 
 @register

@@ -19,10 +19,13 @@ from gtmplan.commands.review.columns import load_mapping, recognise
 from gtmplan.commands.review.csvread import open_csv
 from gtmplan.commands.review.figures import (
     OTHER_SOURCES,
+    PSEUDO_SEGMENTS,
+    SEGMENT_LEAD_FIELDS,
     BadRows,
     DealCounts,
     LeadCounts,
     LeadScan,
+    Segmenter,
     coverage,
     scan_deals,
     stage_note,
@@ -39,11 +42,12 @@ from gtmplan.commands.review.result import (
     ProgramRow,
     Rate,
     ReviewResult,
+    SegmentResult,
     SourceRow,
     is_weak,
 )
 from gtmplan.commands.review.values import check_date_format
-from gtmplan.engine.funnel import compute, planned_opportunities, program_leads
+from gtmplan.engine.funnel import compute, planned_opportunities, program_leads, program_split, stated
 from gtmplan.engine.stats import fits, wilson
 from gtmplan.errors import InputError, Problem
 from gtmplan.output.fmt import plural
@@ -91,9 +95,10 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         f = open_csv(deals, encoding=encoding)
         layout = recognise(f.header, "deals", deals, mp.deals if mp and mp.deals else None,
                            mp.deal_stages if mp else None)
+        segmenter, note = segmenter_for(plan, layout, f.header, deals, mp.deal_segment if mp else None, mp)
         try:
             dc = scan_deals(_progress(f.rows, f.size, deals) if show else f.rows, f.header, layout, deals,
-                            formats, lo, hi, bad, plan.currency, rates, f.delimiter)
+                            formats, lo, hi, bad, plan.currency, rates, f.delimiter, segmenter)
         except csv.Error as e:
             raise f.failed(e) from None
         dc.info.encoding, dc.info.delimiter = f.encoding, f.delimiter
@@ -105,7 +110,7 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         why = stage_problem(dc, str(quarter))
         if why:
             raise InputError.single(deals, why)
-        return dc, f.notes + layout.missing_notes(deals), bad
+        return dc, f.notes + layout.missing_notes(deals) + ([note] if note else []), bad
 
     def read_leads(show: bool, parallel: bool, cut_ok: bool = True):
         """The leads' part (and the deals' outcome, when read meanwhile in a second process)."""
@@ -114,7 +119,8 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         f = open_csv(leads, encoding=encoding, end=cut)
         try:
             layout = recognise(f.header, "leads", leads, mp.leads if mp and mp.leads else None)
-            scan = LeadScan(f.header, layout, leads, formats, lo, hi, BadRows(), claimed)
+            segmenter, note = segmenter_for(plan, layout, f.header, leads, mp.lead_segment if mp else None, mp)
+            scan = LeadScan(f.header, layout, leads, formats, lo, hi, BadRows(), claimed, segmenter)
             rows = _progress(f.rows, f.size, leads) if show else f.rows
             if deals_task is None and not f.end:
                 try:
@@ -133,7 +139,7 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         if f.identity is not None:
             opened[leads] = f.identity
         _usable(lc.info, leads, quarter, lo, hi, scan.bad)
-        return (lc, f.notes + layout.missing_notes(leads), scan.bad), deals_outcome
+        return (lc, f.notes + layout.missing_notes(leads) + ([note] if note else []), scan.bad), deals_outcome
 
     parts = []
     if leads is not None:
@@ -159,6 +165,66 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
     result.streamed = streamed
     result.opened = opened
     return result
+
+
+def segmenter_for(plan, layout, header: list[str], path: str, column: Optional[str], mp) -> tuple:
+    """(how a row of this export tells its segment, or None; a note when the plan has segments and
+    the export cannot be split by them). docs/reference/cli.md, 'Segments in every command' and
+    'Resolutions (0.3)': a segment column (named Segment, or mapped), else a company-size column
+    placed in the ICP segments' employees ranges when those do not overlap."""
+    from pathlib import PurePath
+
+    from gtmplan.commands.review.columns import EMPLOYEES_COLUMNS, _norm
+
+    if not getattr(plan.sales, "segments", None):
+        return None, None
+    ids = [seg.id for seg in plan.sales.segments]
+    base = PurePath(path).name
+    if mp is not None and mp.segment_ids:
+        wrong = [sid for sid in mp.segment_ids if sid not in ids]
+        if wrong:
+            line, col = mp.segment_ids[wrong[0]]
+            raise InputError.single(mp.path, f"segments: {wrong[0]!r} is not a segment of the plan (its "
+                                              f"sales.segments are {', '.join(repr(x) for x in ids)})", line, col)
+    index = dict(layout.index)
+    if column is not None:  # a mapping file's segment: alone, for a recognised export
+        positions = {_norm(h): i for i, h in reversed(list(enumerate(header)))}
+        if _norm(column) not in positions:
+            raise InputError.single(path, f"no column {column!r}, which --mapping names as the segment column",
+                                    1, 1)
+        index["segment"] = positions[_norm(column)]
+    icp = {seg.id: seg for seg in (plan.icp.segments or [])}
+    if "segment" in index:
+        names: dict[str, str] = {}
+        for sid in ids:
+            names[sid.casefold()] = sid
+            name = getattr(icp.get(sid), "name", None)
+            if name:
+                names.setdefault(" ".join(name.split()).casefold(), sid)
+        names.update(mp.segment_values if mp is not None else {})
+        i = index["segment"]
+        return Segmenter(i, header[i].strip()[:80], False, names=names), None
+    if "employees" not in index:
+        return None, (f"{base} has no segment column (one named Segment, or segment: in --mapping) and no "
+                      f"company-size column ({', '.join(repr(c) for c in EMPLOYEES_COLUMNS[:5])}): its figures "
+                      "per segment are left out (null)")
+    ranges = []
+    for sid in ids:
+        e = getattr(icp.get(sid), "employees", None)
+        lo = (e.min if e is not None and e.min is not None else 0)
+        hi = e.max if e is not None else None
+        ranges.append((lo, hi, sid))
+    ranges.sort(key=lambda r: r[0])
+    for (lo1, hi1, a), (lo2, _, b) in zip(ranges, ranges[1:]):
+        if hi1 is None or lo2 <= hi1:
+            def shown(r):
+                return f"{r[2]} {r[0]:,}–{r[1]:,}" if r[1] is not None else f"{r[2]} {r[0]:,} and more"
+            return None, (f"{base}: its rows are not split by segment: the ICP segments' employee ranges overlap "
+                          f"({shown((lo1, hi1, a))}; {shown(next(r for r in ranges if r[2] == b))}), so a "
+                          "company's size does not tell its segment; its figures per segment are null (give a "
+                          "Segment column, or map one with --mapping)")
+    i = index["employees"]
+    return Segmenter(i, header[i].strip()[:80], True, ranges=tuple(ranges)), None
 
 
 def _usable(info, path: str, q: Quarter, lo: str, hi: str, bad: BadRows) -> None:
@@ -431,10 +497,92 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
                          if lc is not None and lc.has_source else None),
         partial=tuple(k for k in actual if k in partial), partial_inputs=tuple(partial_inputs),
         amounts_unclear=bool(dc is not None and dc.has_amount and dc.amount_unclear))
+    if f.segments:
+        result.segments = _segment_figures(plan, q, f, running, lc, dc)
     from gtmplan.commands.review.suggest import suggestions
 
     result.suggestions = suggestions(loaded, result, eff)
     return result
+
+
+def _segment_figures(plan, q: Quarter, f, running, lc: Optional[LeadCounts],
+                     dc: Optional[DealCounts]) -> dict[str, SegmentResult]:
+    """Each segment's plan and actual figures for the quarter, as the company's (docs/reference/cli.md,
+    'Segments in every command'): the plan from the segment's own funnel, the actuals from the rows
+    the exports assign to it (null from an export that cannot be split); then the rows that fit no
+    segment, ``(outside the ICP)``, and those whose segment cannot be told, ``(unknown segment)``,
+    with no plan figures."""
+    lead_split = lc is not None and lc.segments is not None
+    deal_split = dc is not None and dc.segments is not None
+    keys = list(f.segments)
+    for extra in PSEUDO_SEGMENTS:
+        if (lead_split and extra in lc.segments) or (deal_split and extra in dc.segments):
+            keys.append(extra)
+    zero = [0] * len(SEGMENT_LEAD_FIELDS)
+    out = {}
+    for sid in keys:
+        sf = f.segments.get(sid)
+        row = sf.row(q) if sf is not None else None
+        eff = {k: a.value for k, a in sf.assumptions.items()} if sf is not None else {}
+        plans: dict[str, Optional[float]] = dict.fromkeys(
+            ("leads", "mqls", "sqls", "opportunities", "won", "bookings", "win_rate", "average_deal_size",
+             "days_to_close"))
+        if sf is not None:
+            plans["win_rate"] = eff["win_rate"]
+            plans["average_deal_size"] = eff["average_deal_size"]
+            plans["days_to_close"] = eff["sales_cycle_days"]
+        if row is not None:
+            per = [(program_leads(p, eff["lead_to_mql"]), program_split(plan, p).get(sid, 0.0)) for p in running]
+            if all(x is not None for x, _ in per):
+                plans["leads"] = float(sum(x * share for x, share in per))
+            plans["mqls"] = row.mqls_planned
+            if row.mqls_planned is not None and eff["mql_to_sql"]:
+                plans["sqls"] = row.mqls_planned * eff["mql_to_sql"]
+            plans["opportunities"] = planned_opportunities(sf, q)
+            plans["won"], plans["bookings"] = row.deals, row.target
+        actual: dict[str, Optional[float]] = dict.fromkeys(plans)
+        kn: dict[str, tuple[int, Optional[int]]] = dict.fromkeys(RATES, (0, None))
+        if lead_split:
+            leads, mqls, sqls, opps, cwm, mws, swo = lc.segments.get(sid, zero)
+            actual["leads"] = leads
+            if lc.has_mql:
+                actual["mqls"] = mqls
+                kn["lead_to_mql"] = (cwm, leads)
+            if lc.has_sql:
+                actual["sqls"] = sqls
+                if lc.has_mql:
+                    kn["mql_to_sql"] = (mws, mqls)
+            if lc.has_opp:
+                if dc is None:
+                    actual["opportunities"] = opps
+                if lc.has_sql:
+                    kn["sql_to_opportunity"] = (swo, sqls)
+        partial = ()
+        if deal_split:
+            from gtmplan.commands.review.figures import SegmentDeals
+
+            sd = dc.segments.get(sid) or SegmentDeals()
+            actual["opportunities"] = sd.opportunities
+            actual["won"] = sd.won
+            kn["win_rate"] = (sd.won, sd.won + sd.lost)
+            actual["win_rate"] = sd.won / (sd.won + sd.lost) if sd.won + sd.lost else None
+            actual["days_to_close"] = sd.days_to_close()
+            if dc.has_amount:
+                actual["bookings"] = sd.bookings if sd.won_priced or not sd.other_currency else None
+                actual["average_deal_size"] = sd.bookings / sd.won_priced if sd.won_priced else None
+            if sd.other_currency and sd.won_priced:
+                partial = ("bookings",)
+        elif dc is not None and lead_split:
+            actual["opportunities"] = None  # the deals export says the opportunities, and it is not split
+        metrics = {k: Metric(None if plans[k] is None else float(plans[k]), actual[k]) for k in plans}
+        rates = {}
+        for key in RATES:
+            sv = stated(plan, "sales", key, sid)[0] if sf is not None else None
+            mv = stated(plan, "marketing", key, sid)[0] if sf is not None else None
+            k, n = kn[key]
+            rates[key] = _rate(k, n, sv, mv)
+        out[sid] = SegmentResult(metrics, rates, partial)
+    return out
 
 
 PARTIAL_DAYS = 7  # more uncovered days than this at one end of the quarter: the export covers only part of it

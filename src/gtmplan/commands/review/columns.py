@@ -28,6 +28,17 @@ mapping file (``--mapping FILE.yaml``, docs/how-to/crm-exports.md)::
 
 ``deals: stages:`` may be given alone (no ``columns:``) for an export that is
 recognised: its stages come before the export's own.
+
+Segments (docs/reference/cli.md, 'Segments in every command'): a column named
+``Segment`` (any case) says a row's segment; a mapping names another as ``segment:``
+in ``columns:``, or alone (``leads: {segment: Tier}``) for a recognised export, and
+maps its values to the plan's segment ids (a value equal to an id or to the ICP
+segment's name needs no mapping)::
+
+    segments: {smb: [Small business, SMB], enterprise: [Enterprise, Strategic]}
+
+Without one, a company-size column (``EMPLOYEES_COLUMNS``) places the row in the ICP
+segments' ``employees`` ranges (:class:`gtmplan.commands.review.figures.Segmenter`).
 """
 
 from __future__ import annotations
@@ -234,6 +245,26 @@ SHAPES = (
           won=_HS_WON, lost=_HS_LOST),
 )
 
+# A row's segment (docs/reference/cli.md, 'Segments in every command'): a column named Segment (any case),
+# or one a mapping file names as segment:; else the company's size, placed in the ICP segments' employees ranges.
+SEGMENT_COLUMN = "Segment"
+EMPLOYEES_COLUMNS = ("Number of Employees", "NumberOfEmployees", "Employees", "Organization - Number of employees",
+                     "No. of Employees", "numberofemployees", "employees")
+
+
+def _extras(shape: Shape, index: dict[str, int], positions: dict[str, int]) -> dict[str, int]:
+    """The columns that say a row's segment, beside the shape's: ``segment`` (a column named Segment,
+    unless a mapping named another) and ``employees`` (a company-size column)."""
+    out = dict(index)
+    if "segment" not in out and _norm(SEGMENT_COLUMN) in positions:
+        out["segment"] = positions[_norm(SEGMENT_COLUMN)]
+    for name in EMPLOYEES_COLUMNS:
+        if _norm(name) in positions:
+            out.setdefault("employees", positions[_norm(name)])
+            break
+    return out
+
+
 # Stages that are open in the CRMs' default pipelines: not named in the note on stages read as open.
 KNOWN_OPEN = frozenset({
     "open", "appointmentscheduled", "qualifiedtobuy", "presentationscheduled", "decisionmakerboughtin",
@@ -351,7 +382,7 @@ def recognise(header: list[str], kind: str, display: str, mapping: Optional[Shap
         if stages is not None and (stages[0] or stages[1]):
             shape = replace(shape, won=stages[0] | (shape.won - stages[1]), lost=stages[1] | (shape.lost - stages[0]),
                             mapped_stages=True)
-        return Layout(shape, index, len(header))
+        return Layout(shape, _extras(shape, index, positions), len(header))
     names = ", ".join(missing)
     if mapping is None and not matched:
         looked = "; ".join(f"{s.name}: {', '.join(repr(s.names(f.split('|')[0])[0]) for f in s.required)}"
@@ -370,6 +401,11 @@ class Mapping:
     deals: Optional[Shape]
     date_format: Optional[str]
     deal_stages: Optional[tuple[frozenset[str], frozenset[str]]] = None  # stages: alone, for a recognised export
+    lead_segment: Optional[str] = None  # segment: alone (a recognised export's segment column)
+    deal_segment: Optional[str] = None
+    segment_values: dict[str, str] = field(default_factory=dict)  # casefolded value -> segment id
+    segment_ids: dict[str, tuple[int, int]] = field(default_factory=dict)  # segments: id -> (line, column)
+    path: str = ""
 
 
 def load_mapping(path: str) -> Mapping:
@@ -389,6 +425,7 @@ def load_mapping(path: str) -> Mapping:
         mql_date: Optional[str] = None
         sql_date: Optional[str] = None
         opportunity_date: Optional[str] = None
+        segment: Optional[str] = None  # the row's segment (its values: the mapping's segments:)
 
     class DealColumns(_Strict):
         id: Optional[str] = None
@@ -401,33 +438,43 @@ def load_mapping(path: str) -> Mapping:
         currency: Optional[str] = None  # the row's currency code, beside the amount
         converted_amount: Optional[str] = None  # the CRM's amount in the plan's currency
         converted_currency: Optional[str] = None  # the converted amount's currency, when the export says it
+        segment: Optional[str] = None
 
     class Stages(_Strict):
         won: list[str] = []
         lost: list[str] = []
 
     class LeadsMap(_Strict):
-        columns: LeadColumns
+        columns: Optional[LeadColumns] = None
+        segment: Optional[str] = None  # alone: the segment column of an export gtmplan recognises
 
     class DealsMap(_Strict):
         columns: Optional[DealColumns] = None
         stages: Optional[Stages] = None
+        segment: Optional[str] = None
 
     class MappingFile(_Strict):
         leads: Optional[LeadsMap] = None
         deals: Optional[DealsMap] = None
         date_format: Optional[str] = None
+        segments: Optional[dict[str, list[str]]] = None  # segment id -> the values of the segment column
 
     data, source = read_document(path, "a mapping file must be a mapping of keys (leads:, deals:, date_format:)")
     m = load_model(data, source, MappingFile, what="mapping file")
     leads = deals = None
     stages = None
-    if m.leads:
+    if m.leads and m.leads.columns is None and m.leads.segment is None:
+        at = source.locate_key(("leads",))
+        raise InputError.single(at.file, "leads: give columns:, or segment: alone for an export gtmplan recognises",
+                                at.line, at.column)
+    if m.leads and m.leads.columns is not None:
         cols = {k: v for k, v in m.leads.columns.model_dump().items() if v}
         leads = Shape(f"export mapped by {path}", "leads", cols, LEAD_REQUIRED, (tuple(cols.values()),))
     if m.deals:
         problems = []
-        if m.deals.columns is None and m.deals.stages is None:
+        if m.deals.columns is None and m.deals.stages is None and m.deals.segment is not None:
+            pass  # the segment column alone, for a recognised export
+        elif m.deals.columns is None and m.deals.stages is None:
             at = source.locate_key(("deals",))
             problems.append(Problem(at.file, at.line, at.column, "deals: give columns: (and stages:), or stages: "
                                                                  "alone for an export gtmplan recognises"))
@@ -456,4 +503,21 @@ def load_mapping(path: str) -> Mapping:
             deals = Shape(f"export mapped by {path}", "deals", cols, DEAL_REQUIRED, (tuple(cols.values()),),
                           won=stages[0], lost=stages[1], mapped_stages=True, converted_in_plan_currency=True)
             stages = None
-    return Mapping(leads, deals, m.date_format, stages)
+    values: dict[str, str] = {}
+    where: dict[str, tuple[int, int]] = {}
+    seen: dict[str, str] = {}
+    for sid, listed in (m.segments or {}).items():
+        at = source.locate_key(("segments", sid))
+        where[sid] = (at.line, at.column)
+        for i, v in enumerate(listed):
+            key = " ".join(v.split()).casefold()
+            if key in seen and seen[key] != sid:
+                loc = source.locate(("segments", sid, i))
+                raise InputError.single(loc.file, f"segments: the value {v!r} is listed for {seen[key]!r} and for "
+                                                  f"{sid!r}: a value names one segment", loc.line, loc.column)
+            seen[key] = sid
+            values[key] = sid
+    return Mapping(leads, deals, m.date_format, stages,
+                   lead_segment=m.leads.segment if m.leads and m.leads.columns is None else None,
+                   deal_segment=m.deals.segment if m.deals and m.deals.columns is None else None,
+                   segment_values=values, segment_ids=where, path=path)

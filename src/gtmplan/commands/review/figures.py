@@ -11,6 +11,7 @@ reported with its spreadsheet row number and counted nowhere else.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -103,6 +104,115 @@ def _capped(cap, other, counts, folded, linked) -> CappedCounter:
     return c
 
 
+OUTSIDE_ICP = "(outside the ICP)"
+UNKNOWN_SEGMENT = "(unknown segment)"
+PSEUDO_SEGMENTS = (OUTSIDE_ICP, UNKNOWN_SEGMENT)
+_THOUSANDS = re.compile(r"\d{1,3}(?:[,. '\u00a0\u202f]\d{3})+")
+_PLAIN = re.compile(r"\d+(?:\.\d+)?")
+_SPAN = re.compile(r"(\d[\d,. '\u00a0\u202f]*?)\s*(?:-|–|to)\s*(\d[\d,. '\u00a0\u202f]*)")
+_OPEN = re.compile(r"(\d[\d,. '\u00a0\u202f]*?)\s*\+")
+
+
+class Segmenter:
+    """A row's segment from one of its cells (docs/reference/cli.md, 'Segments in every command').
+
+    ``by_size``: the cell is a company size (``1,200``; ``51-200`` and ``1000+`` when the whole
+    range lies in one segment), placed in the segments' inclusive ``employees`` ranges (which do
+    not overlap); else the cell names the segment: a value the mapping file's ``segments:`` lists,
+    a segment's id or its ICP name (any case). A row that fits no segment is ``(outside the ICP)``;
+    an empty or unreadable cell is ``(unknown segment)``."""
+
+    def __init__(self, column: int, header: str, by_size: bool, ranges: tuple = (), names: Optional[dict] = None):
+        self.column, self.header, self.by_size = column, header, by_size
+        self.ranges = ranges  # ((min, max, id), ...), max None: no upper bound
+        self.names = names or {}  # casefolded value -> id
+        self.cache: dict[str, str] = {}
+
+    def __call__(self, cell: str) -> str:
+        hit = self.cache.get(cell)
+        if hit is None:
+            hit = self._size(cell) if self.by_size else self._named(cell)
+            if len(self.cache) < 10_000:
+                self.cache[cell] = hit
+        return hit
+
+    def _named(self, cell: str) -> str:
+        key = " ".join(cell.split()).casefold()
+        if not key:
+            return UNKNOWN_SEGMENT
+        return self.names.get(key, OUTSIDE_ICP)
+
+    def _place(self, n: int) -> str:
+        for lo, hi, sid in self.ranges:
+            if lo <= n and (hi is None or n <= hi):
+                return sid
+        return OUTSIDE_ICP
+
+    def _size(self, cell: str) -> str:
+        text = cell.strip()
+        n = _whole(text)
+        if n is not None:
+            return self._place(n)
+        m = _SPAN.fullmatch(text) or _OPEN.fullmatch(text)
+        if m is None:
+            return UNKNOWN_SEGMENT
+        lo = _whole(m.group(1).strip())
+        hi = _whole(m.group(2).strip()) if m.re is _SPAN else None
+        if lo is None or (m.re is _SPAN and (hi is None or hi < lo)):
+            return UNKNOWN_SEGMENT
+        first = self._place(lo)
+        if hi is None:  # "1000+": one segment only when it has no upper bound
+            return first if first != OUTSIDE_ICP and any(r[2] == first and r[1] is None for r in self.ranges) \
+                else UNKNOWN_SEGMENT
+        return first if self._place(hi) == first else UNKNOWN_SEGMENT
+
+
+def _whole(text: str) -> Optional[int]:
+    """A company size as a whole number: 1200, 1,200, 1.200, 1 200, 1200.0; None otherwise."""
+    if _THOUSANDS.fullmatch(text):
+        return int(re.sub(r"\D", "", text))
+    if _PLAIN.fullmatch(text):
+        return int(float(text))
+    return None
+
+
+@dataclass
+class SegmentDeals:
+    """One segment's deal counts in the quarter (as DealCounts's, without the tables)."""
+
+    opportunities: int = 0
+    won: int = 0
+    lost: int = 0
+    won_priced: int = 0
+    bookings: float = 0.0
+    other_currency: int = 0
+    days: Counter = field(default_factory=Counter)
+
+    def days_to_close(self) -> Optional[float]:
+        return hist_median(self.days)
+
+
+# a segment's lead counts, in this order (a list: cheap to count into and to pickle)
+SEGMENT_LEAD_FIELDS = ("leads", "mqls", "sqls", "opportunities", "created_with_mql", "mql_with_sql", "sql_with_opp")
+
+
+def _lead_in_segment(counts: list[int], created: str, mql, sql, opp, lo: str, hi: str) -> None:
+    if lo <= created <= hi:
+        counts[0] += 1
+        if mql is not None:
+            counts[4] += 1
+    if mql is not None and lo <= mql <= hi:
+        counts[1] += 1
+        if sql is not None:
+            counts[5] += 1
+    if sql is not None and lo <= sql <= hi:
+        counts[2] += 1
+        if opp is not None:
+            counts[6] += 1
+    if opp is not None and lo <= opp <= hi:
+        counts[3] += 1
+
+
 @dataclass
 class FileInfo:
     file: str  # base name
@@ -136,6 +246,7 @@ class LeadCounts:
     no_source: int = 0  # leads of the quarter with an empty source cell (exact)
     program_leads: Counter = field(default_factory=Counter)  # casefolded CRM source -> leads, exact
     info: FileInfo = field(default_factory=lambda: FileInfo(""))
+    segments: Optional[dict[str, list[int]]] = None  # segment -> SEGMENT_LEAD_FIELDS counts (None: not split)
 
 
 @dataclass
@@ -164,6 +275,7 @@ class DealCounts:
     unknown_stages: CappedCounter = field(default_factory=lambda: CappedCounter(MAX_REASONS, OTHER_STAGES))
     mapped_stages: bool = False
     info: FileInfo = field(default_factory=lambda: FileInfo(""))
+    segments: Optional[dict[str, SegmentDeals]] = None  # by segment (None: the file is not split)
 
     def days_to_close(self) -> Optional[float]:
         return hist_median(self.days)
@@ -237,9 +349,10 @@ def _blank(row: list[str]) -> bool:
 
 
 def scan_leads(rows, header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str, hi: str,
-               bad: BadRows, program_sources: frozenset[str] = frozenset()) -> LeadCounts:
+               bad: BadRows, program_sources: frozenset[str] = frozenset(),
+               segmenter: Optional[Segmenter] = None) -> LeadCounts:
     """One pass over a leads export. ``lo``/``hi``: the quarter's first and last day, ISO."""
-    scan = LeadScan(header, layout, display, formats, lo, hi, bad, program_sources)
+    scan = LeadScan(header, layout, display, formats, lo, hi, bad, program_sources, segmenter)
     scan.read(rows)
     return scan.finish()
 
@@ -249,8 +362,10 @@ class LeadScan:
     part, in file order: the figures are those of one pass over the whole file)."""
 
     def __init__(self, header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str,
-                 hi: str, bad: BadRows, program_sources: frozenset[str] = frozenset()):
+                 hi: str, bad: BadRows, program_sources: frozenset[str] = frozenset(),
+                 segmenter: Optional[Segmenter] = None):
         ix = layout.index
+        self.segmenter = segmenter
         self.layout, self.display, self.lo, self.hi, self.bad = layout, display, lo, hi, bad
         self.program_sources = program_sources
         self.group = DateOrder()
@@ -263,6 +378,8 @@ class LeadScan:
                        has_opp=ix.get("opportunity_date" if not sf else "converted_date") is not None)
         c.info = FileInfo(PurePath(display).name, shape=layout.shape.name)
         c.date_order = self.group  # type: ignore[attr-defined]
+        if segmenter is not None:
+            c.segments = {}
         self.c = c
         self.last_row = 1  # the spreadsheet row of the last record read (the header's when none)
 
@@ -301,6 +418,9 @@ class LeadScan:
         first, last = c.info.first or "\uffff", c.info.last or ""  # ISO strings compare like dates
         days = c.info.days
         dget = days.get
+        seg_of = self.segmenter
+        seg_i = seg_of.column if seg_of is not None else 0
+        segs = c.segments
         number = self.last_row
         past = True
         if sniff:
@@ -358,6 +478,12 @@ class LeadScan:
                     continue
                 usable += 1
                 days[created] = dget(created, 0) + 1
+                if seg_of is not None:  # a plan with segments and a column that tells them (never otherwise)
+                    key = seg_of(row[seg_i])
+                    counts = segs.get(key)
+                    if counts is None:
+                        counts = segs[key] = [0] * len(SEGMENT_LEAD_FIELDS)
+                    _lead_in_segment(counts, created, mql, sql, opp, lo, hi)
                 if created < first:
                     first = created
                 if created > last:
@@ -417,6 +543,11 @@ class LeadScan:
         a.source_leads.update(b.source_leads)
         a.source_mqls.update(b.source_mqls)
         a.program_leads.update(b.program_leads)
+        if a.segments is not None and b.segments is not None:
+            for key, counts in b.segments.items():
+                mine = a.segments.setdefault(key, [0] * len(SEGMENT_LEAD_FIELDS))
+                for i, x in enumerate(counts):
+                    mine[i] += x
         a.info.days.update(b.info.days)
         if b.info.usable:
             a.info.first = min(a.info.first or "\uffff", b.info.first)
@@ -438,7 +569,7 @@ class LeadScan:
 
 def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str, hi: str,
                bad: BadRows, plan_currency: str = "USD", fx: Optional[dict[str, float]] = None,
-               delimiter: str = ",") -> DealCounts:
+               delimiter: str = ",", segmenter: Optional[Segmenter] = None) -> DealCounts:
     ix = layout.index
     width = layout.width
     shape = layout.shape
@@ -465,6 +596,8 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
     c.source_won = CappedCounter(MAX_SOURCES, OTHER_SOURCES, (c.source_bookings,))
     c.info = FileInfo(PurePath(display).name, shape=shape.name)
     c.mapped_stages = shape.mapped_stages
+    segs = c.segments = {} if segmenter is not None else None
+    sd: Optional[SegmentDeals] = None
     days, source_won, source_bookings, reasons = c.days, c.source_won, c.source_bookings, c.loss_reasons
     row_days = c.info.days
     known = True  # whether this row's stage was recognised (won, lost, or a known open stage)
@@ -545,6 +678,11 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
             bad.add(display, number, f"{names[what]}: {e}")
             continue
         usable += 1
+        if segs is not None:
+            key = segmenter(row[segmenter.column])
+            sd = segs.get(key)
+            if sd is None:
+                sd = segs[key] = SegmentDeals()
         if created < first:
             first = created
         if created > last:
@@ -557,6 +695,8 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
             row_days[closed] += 1
         if lo <= created <= hi:
             c.opportunities += 1
+            if sd is not None:
+                sd.opportunities += 1
         if closed is not None and lo <= closed <= hi:
             if c.label_stages:
                 c.closing += 1
@@ -571,6 +711,10 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
                 c.won += 1
                 source_won[source] += 1
                 took = days_between(created, closed)
+                if sd is not None:
+                    sd.won += 1
+                    if took >= 0:
+                        sd.days[took] += 1
                 if took >= 0:
                     days[took] += 1
                 else:  # closed before it was created: entered in the CRM after the fact
@@ -590,6 +734,8 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
                                              shape.converted_in_plan_currency)
                         if crm is None:
                             c.other_currency[code] += 1
+                            if sd is not None:
+                                sd.other_currency += 1
                             continue
                         c.crm_converted[code] += 1
                         c.converted_column = conv_col.name
@@ -597,8 +743,13 @@ def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: t
                 c.won_priced += 1
                 c.bookings += value
                 source_bookings[source] += value
+                if sd is not None:
+                    sd.won_priced += 1
+                    sd.bookings += value
             elif stage == "lost":
                 c.lost += 1
+                if sd is not None:
+                    sd.lost += 1
                 reason = row[i_reason].strip() if i_reason is not None else ""
                 reasons[reasons.key(reason) if reason else "unspecified"] += 1
     source_won.finish()

@@ -60,20 +60,12 @@ def view(loaded, result: ReviewResult) -> dict:
         uncompared.update(PARTIAL_KEYS[kind])
     if "leads" in result.partial_inputs and "deals" not in {i.kind for i in result.inputs}:
         uncompared.add("opportunities")
-    for key, m in result.metrics.items():
-        p, a = m.plan, m.actual
-        variance, bad = "–", False
-        if p and a is not None and key not in uncompared:
-            v = (a - p) / p
-            variance = f"{v * 100:+.0f}%"
-            bad = v > tol if key in HIGHER_IS_WORSE else v < -tol
-        metrics.append({"label": LABELS[key], "plan": _value(key, p, cur), "actual": _value(key, a, cur),
-                        "variance": variance, "bad": bad})
-    rates = [{"key": k, "actual": fmt.pct(r.actual, 1), "n": f"{r.n:,}" if r.actual is not None else "–",
-              "interval": f"{fmt.pct(r.low, 1)} to {fmt.pct(r.high, 1)}" if r.low is not None else "–",
-              "sales": _stated(r.sales, r.sales_fits), "marketing": _stated(r.marketing, r.marketing_fits),
-              "closer": r.closer or "–"}
-             for k, r in result.rates.items()]
+    metrics = _metric_rows(result.metrics, uncompared, tol, cur)
+    rates = _rate_rows(result.rates)
+    # a plan with segments: each segment's figures, as the company's (docs/reference/cli.md, 'Segments in every command')
+    segments = [{"id": sid, "metrics": _metric_rows(seg.metrics, uncompared | set(seg.partial), tol, cur),
+                 "rates": _rate_rows(seg.rates)}
+                for sid, seg in result.segments.items()]
     sources = [{"source": s.source, "leads": _n(s.leads), "mqls": _n(s.mqls), "won": _n(s.won),
                 "bookings": "–" if s.bookings is None else fmt.money(s.bookings, cur)}
                for s in result.sources]
@@ -90,7 +82,7 @@ def view(loaded, result: ReviewResult) -> dict:
     return _printable({
         "title": f"{plan.company}: {q} go-to-market review",
         "period": f"Fiscal {q}: {day(q.first_day(fy))} to {day(q.last_day(fy))}",
-        "metrics": metrics, "rates": rates, "sources": sources, "sources_more": sources_more,
+        "metrics": metrics, "rates": rates, "segments": segments, "sources": sources, "sources_more": sources_more,
         "programs": programs,
         "bases": [{"label": LABELS[k], "basis": v} for k, v in result.plan_bases.items()],
         "loss_reasons": [r.as_dict() for r in result.loss_reasons], "bad_rows": shown_bad,
@@ -98,6 +90,28 @@ def view(loaded, result: ReviewResult) -> dict:
         "bad_rows_more": result.bad_rows_total - len(shown_bad),
         "notes": result.notes, "suggestions": result.suggestions,
     })
+
+
+def _metric_rows(figures: dict, uncompared: set, tol: float, cur: str) -> list[dict]:
+    rows = []
+    for key, m in figures.items():
+        p, a = m.plan, m.actual
+        variance, bad = "–", False
+        if p and a is not None and key not in uncompared:
+            v = (a - p) / p
+            variance = f"{v * 100:+.0f}%"
+            bad = v > tol if key in HIGHER_IS_WORSE else v < -tol
+        rows.append({"label": LABELS[key], "plan": _value(key, p, cur), "actual": _value(key, a, cur),
+                     "variance": variance, "bad": bad})
+    return rows
+
+
+def _rate_rows(rates: dict) -> list[dict]:
+    return [{"key": k, "actual": fmt.pct(r.actual, 1), "n": f"{r.n:,}" if r.actual is not None else "–",
+             "interval": f"{fmt.pct(r.low, 1)} to {fmt.pct(r.high, 1)}" if r.low is not None else "–",
+             "sales": _stated(r.sales, r.sales_fits), "marketing": _stated(r.marketing, r.marketing_fits),
+             "closer": r.closer or "–"}
+            for k, r in rates.items()]
 
 
 def _stated(v: Optional[float], inside: Optional[bool]) -> str:
@@ -182,6 +196,22 @@ class TextReporter:
         for r in v["rates"]:
             t.add_row(r["key"], r["actual"], r["n"], r["interval"], r["sales"], r["marketing"], r["closer"])
         con.print(t)
+
+        for seg in v["segments"]:
+            t = Table(title=f"Segment {escape(seg['id'])}: plan vs actual", title_justify="left")
+            for name in ("Figure", "Plan", "Actual", "Variance"):
+                t.add_column(name, justify="left" if name == "Figure" else "right")
+            for m in seg["metrics"]:
+                style = "red" if m["bad"] else ""
+                t.add_row(m["label"], m["plan"], m["actual"],
+                          f"[{style}]{m['variance']}[/{style}]" if style else m["variance"])
+            con.print(t)
+            t = Table(title=f"Segment {escape(seg['id'])}: conversion rates (95% interval)", title_justify="left")
+            for name in ("Rate", "Actual", "Rows", "Interval", "Sales assumes", "Marketing assumes", "Closer"):
+                t.add_column(name, justify="left" if name in ("Rate", "Closer") else "right")
+            for r in seg["rates"]:
+                t.add_row(r["key"], r["actual"], r["n"], r["interval"], r["sales"], r["marketing"], r["closer"])
+            con.print(t)
 
         if v["sources"]:
             t = Table(title="By source", title_justify="left")

@@ -139,6 +139,21 @@ class InputFile:
 
 
 @dataclass
+class SegmentResult:
+    """One segment's figures in the review (docs/reference/cli.md, 'Segments in every command'): the
+    company's ``metrics`` and ``rates`` shapes. ``(outside the ICP)`` and ``(unknown segment)`` have
+    no plan figures and are never recorded."""
+
+    metrics: dict[str, Metric]
+    rates: dict[str, Rate]
+    partial: tuple[str, ...] = ()  # metrics counted on part of the segment's deals (another currency)
+
+    def as_dict(self) -> dict:
+        return {"metrics": {k: m.as_dict() for k, m in self.metrics.items()},
+                "rates": {k: r.as_dict() for k, r in self.rates.items()}, "partial": list(self.partial)}
+
+
+@dataclass
 class ReviewResult:
     quarter: Quarter
     currency: str
@@ -161,8 +176,17 @@ class ReviewResult:
     # export read from a pipe -> (SHA-256, records after the header), for --record (a pipe is read once)
     streamed: dict[str, tuple[str, int]] = field(default_factory=dict)
     opened: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)  # regular exports as read
+    # a plan with sales.segments: each segment's figures, then (outside the ICP) and (unknown segment)
+    # when rows went there; empty without segments (and then not in the JSON)
+    segments: dict[str, SegmentResult] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
+        d = self._as_dict()
+        if self.segments:
+            d["segments"] = {k: v.as_dict() for k, v in self.segments.items()}
+        return d
+
+    def _as_dict(self) -> dict:
         return {
             "quarter": str(self.quarter),
             "currency": self.currency,

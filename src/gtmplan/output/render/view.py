@@ -159,6 +159,7 @@ def _forecast(loaded: LoadedPlan, m) -> Optional[dict]:
     except InputError as e:  # a funnel that cannot be simulated: said in the section, not a failed render
         return {"error": "; ".join(p.message for p in e.problems)}
     d = result.as_dict()
+    d["quarters"] = [r for r in d["quarters"] if r["segment"] is None]  # the company's rows (sums of the segments)
     rows = [{"quarter": r["quarter"], "target": m(r["target"]), "chance": words.chance(r["p_target"]),
              "p10": m(r["p10"]), "median": m(r["median"]), "p90": m(r["p90"]),
              "short": r["p_target"] is not None and r["p_target"] < 0.5} for r in d["quarters"]]
