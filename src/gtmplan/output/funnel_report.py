@@ -105,7 +105,7 @@ def render_table(f: Funnel, plan, color: bool = False, width: int | None = None,
 
     from gtmplan.output import term
 
-    width = width or term.width()
+    width = width or term.width() or term.DEFAULT
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False)
     if not f.segments:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Optional
+from typing import Literal, Optional
 
 NUMBER, NAME, TEXT = "number", "name", "text"
 
@@ -33,10 +33,10 @@ Measure = Callable[[str], int]
 class Column:
     header: str
     kind: str = NUMBER
-    justify: Optional[str] = None  # default: numbers to the right, names and text to the left
+    justify: Optional[Literal["left", "right"]] = None  # default: numbers right, names and text left
 
     @property
-    def align(self) -> str:
+    def align(self) -> Literal["left", "right"]:
         return self.justify or ("right" if self.kind == NUMBER else "left")
 
 
@@ -241,15 +241,15 @@ def rich_table(console, cols: Sequence[Column], rows: Sequence[Sequence[str]], w
     n = len(cols)
     # first framed (a rule around and between the cells, a space either side of each); then,
     # narrower, unframed: two spaces between columns and a rule under the headers
-    for overhead, frame in ((3 * n + 1, {}),
-                            (2 * (n - 1), {"box": box.SIMPLE_HEAD, "show_edge": False, "pad_edge": False,
-                                           "padding": (0, 1, 0, 0)})):
-        widths = fit(cols, plain, width, overhead, cell_len)
-        if widths is not None:
-            break
-    else:
+    layouts: tuple[tuple[int, dict], ...] = (
+        (3 * n + 1, {}),
+        (2 * (n - 1), {"box": box.SIMPLE_HEAD, "show_edge": False, "pad_edge": False, "padding": (0, 1, 0, 0)}))
+    chosen = next(((ws, frame) for overhead, frame in layouts
+                   if (ws := fit(cols, plain, width, overhead, cell_len)) is not None), None)
+    if chosen is None:
         print_key_values(console, cols, texts, width, title)
         return
+    widths, frame = chosen
     natural = widths == natural_widths(cols, plain, cell_len)
     wrapped = any(len(cell_lines(cell, c, w, cell_len)) > 1 for row in plain for cell, c, w in zip(row, cols, widths))
     options = {**table_options, **frame, "show_lines": bool(frame) and wrapped}  # unframed: a blank line between rows
