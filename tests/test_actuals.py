@@ -287,6 +287,7 @@ def test_the_quarterly_loop_page_shows_the_loop_as_it_runs(gtm, monkeypatch):
     assert r.code == 0 and r.out in readme
     full = gtm("check", "examples/lumen-analytics")
     assert full.code == 1 and full.out in (ROOT / "README.md").read_text(encoding="utf-8")  # "What it finds"
+    monkeypatch.delenv("COLUMNS", raising=False)  # the page shows it piped, as 0.2 laid it out (120 columns)
     cal = gtm("calibrate", "examples/lumen-analytics")
     unpadded = "\n".join(line.rstrip() for line in cal.out.splitlines())  # the page drops trailing spaces
     assert cal.code == 0 and unpadded in readme

@@ -199,20 +199,26 @@ def _title(loaded, result: dict) -> str:
 def render_text(loaded, result: dict, color: bool = False) -> str:
     from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
+
+    from gtmplan.output import term
+    from gtmplan.output.tables import NAME, NUMBER, TEXT, Column, rich_table
 
     cur = loaded.plan.currency
     buf = io.StringIO()
-    con = Console(file=buf, force_terminal=color, no_color=not color, width=120, highlight=False)
+    width = term.width(120) or 120  # piped without COLUMNS: 120, as in 0.2
+    con = Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False)
     con.print(f"[bold]{escape(fmt.printable(_title(loaded, result)))}[/bold]")
+    # an assumption's name whole; a side's value and its verdict ("0.40 outside") and the
+    # count with its unit ("1,692 MQLs") wrap between their words; figures never
+    cols = [Column("Assumption", NAME), Column("Sales", TEXT, "right"), Column("Marketing", TEXT, "right"),
+            Column("Measured", NUMBER), Column("95% range", NUMBER), Column("n", TEXT, "right"),
+            Column("Proposed", NUMBER)]
     for segment, block in _blocks(result):
-        t = Table(title=f"Segment {escape(segment)}" if segment else None, title_justify="left")
-        for name in ("Assumption", "Sales", "Marketing", "Measured", "95% range", "n", "Proposed"):
-            # a figure folds onto a second line when the table is too wide, never cut to "…"
-            t.add_column(name, justify="left" if name == "Assumption" else "right", overflow="fold")
-        for r in _rows(block, cur):
-            t.add_row(r["key"], r["sales"], r["marketing"], r["actual"], r["range"], r["n"], r["proposed"])
-        con.print(t)
+        if segment:
+            con.print(f"Segment {escape(segment)}")
+        rows = [[escape(r["key"]), r["sales"], r["marketing"], r["actual"], r["range"], r["n"], r["proposed"]]
+                for r in _rows(block, cur)]
+        rich_table(con, cols, rows, width)
         for note in _notes(block, cur, loaded.plan.check.tolerance, segment):
             con.print(f"- {note}", markup=False)
     return buf.getvalue()

@@ -151,28 +151,39 @@ def _title(target: str, cols: list[Column]) -> str:
     return (path.parent.name if path.is_file() and path.parent.name else path.name) or target
 
 
-def render_text(target: str, cols: list[Column]) -> str:
+def render_text(target: str, cols: list[Column], width: Optional[int] = None) -> str:
+    """The side-by-side table in ``width`` columns (docs/reference/cli.md, 'Terminal output'):
+    the terminal's or ``COLUMNS``; piped without ``COLUMNS``, as wide as its text (0.2)."""
+    from gtmplan.output import term
+    from gtmplan.output.tables import NUMBER, TEXT, fit, header_rows, key_values, paragraph, plain_rows
+    from gtmplan.output.tables import Column as TableColumn
+
+    width = width or term.width(None)
     target = _title(target, cols)
     header, rows = table(cols)
-    all_rows = [header, *rows]
-    widths = [max(len(r[i]) for r in all_rows) for i in range(len(header))]
+    header = [fmt.printable(h) for h in header]
+    rows = [[fmt.printable(x) for x in r] for r in rows]
+    # the figure's label wraps between words; a scenario's name and its figures are never cut
+    columns = [TableColumn(header[0], TEXT), *(TableColumn(h, NUMBER) for h in header[1:])]
     if len(cols) > 1:
         title = f"{target}: the plan and {fmt.plural(len(cols) - 1, 'scenario')}, over the horizon"
     else:
         title = f"{target}: the plan over the horizon (no scenarios: add them as scenarios/NAME.yaml)"
-    lines = [title, ""]
-    for n, r in enumerate(all_rows):
-        cells = [r[0].ljust(widths[0])] + [r[i].rjust(widths[i]) for i in range(1, len(r))]
-        lines.append(fmt.printable("  ".join(cells).rstrip()))
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
+    lines = [*paragraph(fmt.printable(title), width), ""]
+    widths = fit(columns, rows, width, 2 * (len(columns) - 1))
+    if widths is None:  # narrower than the narrowest table: each figure as key: value lines
+        lines.extend(line for line, *_ in key_values(columns, rows, width or 0))
+    else:
+        lines.extend(header_rows(columns, widths))
+        lines.append("  ".join("-" * w for w in widths))
+        lines.extend(plain_rows(columns, rows, widths))
     notes = _descriptions(cols)
     if notes:
         lines.append("")
-        lines.extend(fmt.printable(n) for n in notes)
+        lines.extend(line for n in notes for line in paragraph(fmt.printable(n), width))
     lines.append("")
-    lines.append("Shortfall: MQLs sales' targets need created in that quarter minus those marketing plans; "
-                 "coverage: ramped sales capacity / bookings target.")
+    lines.extend(paragraph("Shortfall: MQLs sales' targets need created in that quarter minus those marketing plans; "
+                           "coverage: ramped sales capacity / bookings target.", width))
     return "\n".join(lines) + "\n"
 
 

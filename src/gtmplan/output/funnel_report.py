@@ -105,7 +105,7 @@ def render_table(f: Funnel, plan, color: bool = False, width: int | None = None,
 
     from gtmplan.output import term
 
-    width = width or term.width()
+    width = width or term.width() or term.DEFAULT
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False)
     if not f.segments:
@@ -258,38 +258,13 @@ def _company_block(console, f: Funnel, plan, color: bool, width: int) -> None:
 
 
 def _print_tables(console, title: str, cols: list[tuple[str, list[str]]], left: set[str], width: int) -> None:
-    """One table, or, when its figures cannot all be shown whole in ``width``
-    columns, several: the first column (the quarter) repeated, the others split
-    between them. Figures never wrap or get cut; headers wrap between words."""
-    from rich.markup import render
-    from rich.table import Table
+    """One table of figures (columns named in ``left`` are the quarters and statuses, read
+    from the left): split into parts, or key: value lines, to fit (output/tables.py)."""
+    from gtmplan.output.tables import NAME, NUMBER, Column, rich_split_tables
 
-    def need(name: str, cells: list[str]) -> int:  # the narrowest a column can be, plus padding and rule
-        longest_word = max(len(w) for w in name.split())
-        return max([longest_word, *(render(c).cell_len for c in cells)]) + 3
+    columns = [Column(name, NAME if name in left else NUMBER) for name, _ in cols]
+    rich_split_tables(console, columns, [list(row) for row in zip(*(cells for _, cells in cols))], width, title)
 
-    key, rest = cols[0], cols[1:]
-    groups: list[list[tuple[str, list[str]]]] = [[]]
-    used = 1 + need(*key)
-    for col in rest:
-        if groups[-1] and used + need(*col) > width:
-            groups.append([])
-            used = 1 + need(*key)
-        groups[-1].append(col)
-        used += need(*col)
-    for i, group in enumerate(groups):
-        part = f" ({i + 1} of {len(groups)})" if len(groups) > 1 else ""
-        shown = (key, *group)
-        natural = 1 + sum(max(len(name), *(render(c).cell_len for c in cells)) + 3 for name, cells in shown)
-        t = Table(title=title + part, title_justify="left")
-        for name, cells in shown:
-            # all headers on one line when they fit; else each column as narrow as its figures
-            # and the longest word of its header (headers wrap between words)
-            t.add_column(name, justify="left" if name in left else "right",
-                         width=None if natural <= width else need(name, cells) - 3)
-        for row in zip(*(cells for _, cells in shown)):
-            t.add_row(*row)
-        console.print(t)
 
 def _markup(text: str) -> str:
     from rich.markup import escape

@@ -171,72 +171,58 @@ class TextReporter:
     def render(self, loaded, result: ReviewResult) -> str:
         from rich.console import Console
         from rich.markup import escape
-        from rich.table import Table
+
+        from gtmplan.output.tables import NAME, TEXT, Column, rich_table
 
         v = view(loaded, result)
         buf = io.StringIO()
-        con = Console(file=buf, force_terminal=self.color, no_color=not self.color, width=term.width(), highlight=False)
+        width = term.width() or term.DEFAULT
+        con = Console(file=buf, force_terminal=self.color, no_color=not self.color, width=width, highlight=False)
         con.print(f"[bold]{escape(v['title'])}[/bold]  ({v['period']})")
 
-        t = Table(title="Plan vs actual", title_justify="left")
-        for name in ("Figure", "Plan", "Actual", "Variance"):
-            t.add_column(name, justify="left" if name == "Figure" else "right")
-        for m in v["metrics"]:
-            style = "red" if m["bad"] else ""
-            t.add_row(m["label"], m["plan"], m["actual"],
-                      f"[{style}]{m['variance']}[/{style}]" if style else m["variance"])
-        con.print(t)
+        cols = [Column("Figure", TEXT), Column("Plan"), Column("Actual"), Column("Variance")]
+        rows = [[m["label"], m["plan"], m["actual"], f"[red]{m['variance']}[/red]" if m["bad"] else m["variance"]]
+                for m in v["metrics"]]
+        rich_table(con, cols, [[escape(r[0]), *r[1:]] for r in rows], width, "Plan vs actual")
         if v["bases"]:  # none for a quarter the plan does not cover
             con.print("Plan bases: " + "; ".join(f"{b['label']}: {b['basis']}" for b in v["bases"]) + ".",
                       markup=False)
 
-        t = Table(title="Conversion rates on the quarter's cohort (95% interval)", title_justify="left")
-        for name in ("Rate", "Actual", "Rows", "Interval", "Sales assumes", "Marketing assumes", "Closer"):
-            t.add_column(name, justify="left" if name in ("Rate", "Closer") else "right")
-        for r in v["rates"]:
-            t.add_row(r["key"], r["actual"], r["n"], r["interval"], r["sales"], r["marketing"], r["closer"])
-        con.print(t)
+        # a rate's name is shown whole; the interval and the sides' values wrap between their words
+        cols = [Column("Rate", NAME), Column("Actual"), Column("Rows"), Column("Interval", TEXT, "right"),
+                Column("Sales assumes", TEXT, "right"), Column("Marketing assumes", TEXT, "right"),
+                Column("Closer", NAME)]
+        rows = [[escape(r["key"]), r["actual"], r["n"], r["interval"], r["sales"], r["marketing"], r["closer"]]
+                for r in v["rates"]]
+        rich_table(con, cols, rows, width, "Conversion rates on the quarter's cohort (95% interval)")
 
-        for seg in v["segments"]:
-            t = Table(title=f"Segment {escape(seg['id'])}: plan vs actual", title_justify="left")
-            for name in ("Figure", "Plan", "Actual", "Variance"):
-                t.add_column(name, justify="left" if name == "Figure" else "right")
-            for m in seg["metrics"]:
-                style = "red" if m["bad"] else ""
-                t.add_row(m["label"], m["plan"], m["actual"],
-                          f"[{style}]{m['variance']}[/{style}]" if style else m["variance"])
-            con.print(t)
-            t = Table(title=f"Segment {escape(seg['id'])}: conversion rates (95% interval)", title_justify="left")
-            for name in ("Rate", "Actual", "Rows", "Interval", "Sales assumes", "Marketing assumes", "Closer"):
-                t.add_column(name, justify="left" if name in ("Rate", "Closer") else "right")
-            for r in seg["rates"]:
-                t.add_row(r["key"], r["actual"], r["n"], r["interval"], r["sales"], r["marketing"], r["closer"])
-            con.print(t)
+        for seg in v["segments"]:  # the same two tables for each segment
+            cols = [Column("Figure", TEXT), Column("Plan"), Column("Actual"), Column("Variance")]
+            rows = [[escape(m["label"]), m["plan"], m["actual"],
+                     f"[red]{m['variance']}[/red]" if m["bad"] else m["variance"]] for m in seg["metrics"]]
+            rich_table(con, cols, rows, width, f"Segment {seg['id']}: plan vs actual")
+            cols = [Column("Rate", NAME), Column("Actual"), Column("Rows"), Column("Interval", TEXT, "right"),
+                    Column("Sales assumes", TEXT, "right"), Column("Marketing assumes", TEXT, "right"),
+                    Column("Closer", NAME)]
+            rows = [[escape(r["key"]), r["actual"], r["n"], r["interval"], r["sales"], r["marketing"], r["closer"]]
+                    for r in seg["rates"]]
+            rich_table(con, cols, rows, width, f"Segment {seg['id']}: conversion rates (95% interval)")
 
         if v["sources"]:
-            t = Table(title="By source", title_justify="left")
-            for name in ("Source", "Leads", "MQLs", "Won", "Bookings"):
-                t.add_column(name, justify="left" if name == "Source" else "right")
-            for s in v["sources"]:
-                t.add_row(escape(s["source"]), s["leads"], s["mqls"], s["won"], s["bookings"])
-            con.print(t)
+            cols = [Column("Source", TEXT), Column("Leads"), Column("MQLs"), Column("Won"), Column("Bookings")]
+            rows = [[escape(s["source"]), s["leads"], s["mqls"], s["won"], s["bookings"]] for s in v["sources"]]
+            rich_table(con, cols, rows, width, "By source")
             if v["sources_more"]:
                 con.print(f"  ... and {v['sources_more']:,} more sources (--format json lists them all)")
         if v["programs"]:
-            t = Table(title="Programs, weakest first", title_justify="left")
-            for name in ("Program", "Channel", "Leads", "Forecast", "Cost", "Cost per lead"):
-                t.add_column(name, justify="left" if name in ("Program", "Channel") else "right")
-            for p in v["programs"]:
-                leads = f"[red]{p['leads']}[/red]" if p["weak"] else p["leads"]
-                t.add_row(escape(p["id"]), escape(p["channel"]), leads, p["expected"], p["cost"], p["cpl"])
-            con.print(t)
+            cols = [Column("Program", NAME), Column("Channel", NAME), Column("Leads"), Column("Forecast"),
+                    Column("Cost"), Column("Cost per lead")]
+            rows = [[escape(p["id"]), escape(p["channel"]), f"[red]{p['leads']}[/red]" if p["weak"] else p["leads"],
+                     p["expected"], p["cost"], p["cpl"]] for p in v["programs"]]
+            rich_table(con, cols, rows, width, "Programs, weakest first")
         if v["loss_reasons"]:
-            t = Table(title="Loss reasons", title_justify="left")
-            t.add_column("Reason")
-            t.add_column("Deals lost", justify="right")
-            for r in v["loss_reasons"]:
-                t.add_row(escape(r["reason"]), str(r["count"]))
-            con.print(t)
+            rows = [[escape(r["reason"]), str(r["count"])] for r in v["loss_reasons"]]
+            rich_table(con, [Column("Reason", TEXT), Column("Deals lost")], rows, width, "Loss reasons")
         if v["bad_rows"]:
             con.print(f"[bold]Rows left out[/bold] ({v['bad_rows_total']:,}):")
             for b in v["bad_rows"][:50]:
