@@ -1,0 +1,682 @@
+"""``gtmplan render --format xlsx``: the plan as a workbook whose figures are live formulas.
+
+docs/reference/cli.md, "A spreadsheet with live formulas". Sheets:
+
+- ``Inputs``: every number the computation reads, one per row with its dotted path
+  and ``file:line``, each a defined name (``win_rate``, ``sales_win_rate``,
+  ``target_2027Q1``, ``team_1_count`` ...) in the input style (blue on a light fill);
+  the values the engine uses (the owner rule, the lag) as formulas of them; the
+  programs as a table with a grid of run flags (1/0) per quarter.
+- ``Funnel``, ``Capacity``, ``Programs``: formulas over those names, reproducing
+  :mod:`gtmplan.engine.funnel`, :mod:`gtmplan.engine.capacity` and
+  :mod:`gtmplan.engine.pipeline` exactly (no rounding); each formula cell also
+  stores the value gtmplan computed, so a viewer that does not recalculate shows
+  the right numbers. A value the engine cannot compute (JSON ``null``) is an empty
+  cell, ``IFERROR(..., "")``, never ``#DIV/0!``.
+- ``Findings``: ``check``'s findings as values; ``Plan vs actual`` when the plan has
+  recorded actuals.
+
+A funnel block is one call of :func:`_funnel_block` for one :class:`Scope` (the
+company today; one per segment when plans have segments), and an extra input is one
+more :meth:`_Inputs.value` row. XlsxWriter is imported here only, when a workbook is
+written. The document date is fixed (``SOURCE_DATE_EPOCH``, else the first day of
+the plan's horizon) so that the same plan gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Optional
+
+from gtmplan.engine.capacity import productivity
+from gtmplan.engine.funnel import owner, program_leads, program_mqls
+from gtmplan.plan.modelparts import ASSUMPTION_KEYS
+from gtmplan.plan.sourcemap import dotted
+
+if TYPE_CHECKING:
+    from gtmplan.engine.funnel import Funnel, FunnelRow
+    from gtmplan.plan.loaded import LoadedPlan
+    from gtmplan.plan.quarters import Quarter
+    from gtmplan.rules.base import Finding
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_MAX_TEXT = 32767  # characters in one cell (Excel's limit)
+
+ASSUMPTION_WORDS = {
+    "lead_to_mql": "share of new leads that become MQLs",
+    "mql_to_sql": "share of MQLs that sales accepts as SQLs",
+    "sql_to_opportunity": "share of SQLs that become opportunities",
+    "win_rate": "share of opportunities won",
+    "average_deal_size": "first-year bookings of a won deal",
+    "sales_cycle_days": "days from MQL to closed deal",
+    "cost_per_lead": "what marketing expects a new lead to cost",
+}
+RATE_KEYS = ("lead_to_mql", "mql_to_sql", "sql_to_opportunity", "win_rate")
+
+# The Funnel sheet's columns: the keys of `gtmplan funnel --format json` rows, in that order.
+FUNNEL_COLUMNS = (
+    ("quarter", "Quarter"), ("target", "Target"), ("deals", "Deals"), ("opportunities", "Opportunities"),
+    ("other_opportunities", "Other opportunities"), ("sqls", "SQLs"), ("mqls_needed", "MQLs needed"),
+    ("leads_needed", "Leads needed"), ("created_in", "MQLs created in"), ("mqls_planned", "MQLs planned"),
+    ("mqls_demanded", "MQLs demanded"), ("capacity", "Capacity"), ("program_cost", "Program cost"),
+    ("budget", "Budget"),
+)
+MONEY_KEYS = {"target", "capacity", "program_cost", "budget"}
+
+
+def name_of(*parts: str) -> str:
+    """A defined name from plan words: ``-`` becomes ``_`` (ids are slugs: a-z, 0-9, -)."""
+    return "_".join(parts).replace("-", "_")
+
+
+def document_date(loaded: LoadedPlan) -> dt.datetime:
+    """``SOURCE_DATE_EPOCH`` when set (reproducible builds), else the first day of the horizon."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        from gtmplan.output.render.ics import _stamp
+
+        return _stamp().replace(tzinfo=None)
+    plan = loaded.plan
+    first = plan.horizon.start.first_day(plan.calendar)
+    return dt.datetime(first.year, first.month, first.day)
+
+
+def safe_text(value: Any) -> str:
+    """Plan text for a cell: no lone surrogates (not encodable), at most Excel's 32,767 characters."""
+    from gtmplan.output.fmt import printable
+
+    text = str(value)
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        text = "".join(printable(ch) if "\ud800" <= ch <= "\udfff" else ch for ch in text)
+    return text[:_MAX_TEXT]
+
+
+# -- the workbook ---------------------------------------------------------------------------
+
+class _Book:
+    """The workbook, its formats, and writing cells so that text is always text."""
+
+    def __init__(self, buf: io.BytesIO, date: dt.datetime, company: str) -> None:
+        import xlsxwriter
+
+        self.wb = xlsxwriter.Workbook(buf, {
+            "in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+            "strings_to_urls": False, "default_date_format": "yyyy-mm-dd"})
+        self.wb.set_properties({"title": safe_text(f"{company}: go-to-market plan"), "author": "gtmplan",
+                                "created": date, "comments": "Written by gtmplan render --format xlsx"})
+        self.wb.set_calc_mode("auto")
+        f = self.wb.add_format
+        blue = {"font_color": "#1F4E9E", "bg_color": "#EEF3FB", "border": 1, "border_color": "#C9D5EA"}
+        self.fmt = {
+            "title": f({"bold": True, "font_size": 13}),
+            "note": f({"italic": True, "font_color": "#555555"}),
+            "head": f({"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"}),
+            "section": f({"bold": True, "font_size": 11, "top": 1}),
+            "text": f({}),
+            "text_q": f({"quote_prefix": True}),
+            "wrap": f({"text_wrap": True, "valign": "top"}),
+            "wrap_q": f({"text_wrap": True, "valign": "top", "quote_prefix": True}),
+            "in_money": f({**blue, "num_format": "#,##0.##"}),
+            "in_rate": f({**blue, "num_format": "0.0##%"}),
+            "in_int": f({**blue, "num_format": "0"}),
+            "in_date": f({**blue, "num_format": "yyyy-mm-dd"}),
+            "in_flag": f({**blue, "num_format": "0", "align": "center"}),
+            "money": f({"num_format": "#,##0"}),
+            "count": f({"num_format": "#,##0.0"}),
+            "rate": f({"num_format": "0.0##%"}),
+            "int": f({"num_format": "0"}),
+            "pct": f({"num_format": "0%"}),
+            "frac": f({"num_format": "0.00"}),
+            "date": f({"num_format": "yyyy-mm"}),
+            "day": f({"num_format": "yyyy-mm-dd"}),
+        }
+
+    def text(self, ws, row: int, col: int, value: Any, wrap: bool = False, fmt: Optional[str] = None) -> None:
+        """User text as a text cell: one that starts like a formula (= + - @) is stored with
+        Excel's quote prefix, so that it stays text even when the cell is edited."""
+        if value is None or value == "":
+            return
+        text = safe_text(value)
+        quoted = text.startswith(_FORMULA_START)
+        key = fmt or ("wrap" if wrap else "text")
+        style = self.fmt[key + "_q"] if quoted and key + "_q" in self.fmt else self.fmt[key]
+        if quoted and key + "_q" not in self.fmt:
+            style = self.fmt["text_q"]
+        ws.write_string(row, col, text, style)
+
+    def formula(self, ws, row: int, col: int, formula: str, value: Any, fmt: str) -> None:
+        """A formula with gtmplan's own value cached as its result ("" for a value it cannot compute)."""
+        ws.write_formula(row, col, formula, self.fmt[fmt], "" if value is None else value)
+
+
+class _Inputs:
+    """The Inputs sheet: one named input per row (name, path, value, source, what it is)."""
+
+    COLS = ("Name", "Path", "Value", "Source", "What it is")
+
+    def __init__(self, book: _Book, loaded: LoadedPlan) -> None:
+        self.book, self.loaded = book, loaded
+        self.ws = book.wb.add_worksheet("Inputs")
+        self.row = 0
+        self.ws.set_column(0, 0, 30)
+        self.ws.set_column(1, 1, 36)
+        self.ws.set_column(2, 2, 14)
+        self.ws.set_column(3, 3, 22)
+        self.ws.set_column(4, 4, 60)
+        self.ws.freeze_panes(3, 0)
+        ws, f = self.ws, book.fmt
+        ws.write_string(0, 0, "Inputs: every number the plan's figures are computed from", f["title"])
+        ws.write_string(1, 0, "Blue cells are inputs: change one and the other sheets follow. Each has the name "
+                              "shown in column A; Source is where the plan states it.", f["note"])
+        for c, h in enumerate(self.COLS):
+            ws.write_string(2, c, h, f["head"])
+        self.row = 3
+
+    def section(self, title: str) -> None:
+        self.row += 1
+        self.ws.write_string(self.row, 0, title, self.book.fmt["section"])
+        self.row += 1
+
+    def source(self, path: tuple) -> str:
+        loc = self.loaded.source.locate(path)
+        if loc.path != dotted(path):
+            return "(not stated)"
+        return f"{loc.file}:{loc.line}"
+
+    def value(self, name: str, path: tuple, value: Any, fmt: str, what: str,
+              source: Optional[str] = None) -> str:
+        """An input row; returns its defined name. ``None`` is an empty input cell (not stated)."""
+        ws, r, b = self.ws, self.row, self.book
+        ws.write_string(r, 0, name)
+        b.text(ws, r, 1, dotted(path))
+        style = b.fmt["in_" + fmt]
+        if value is None:
+            ws.write_blank(r, 2, None, style)
+        elif isinstance(value, dt.date):
+            ws.write_datetime(r, 2, dt.datetime(value.year, value.month, value.day), style)
+        else:
+            ws.write_number(r, 2, float(value), style)
+        b.text(ws, r, 3, source if source is not None else self.source(path))
+        b.text(ws, r, 4, what)
+        b.wb.define_name(name, f"=Inputs!$C${r + 1}")
+        self.row += 1
+        return name
+
+    def computed(self, name: str, label: str, formula: str, value: Any, fmt: str, what: str,
+                 source: str = "") -> str:
+        """A value the engine uses, as a formula of the inputs (black: not an input)."""
+        ws, r, b = self.ws, self.row, self.book
+        ws.write_string(r, 0, name)
+        b.text(ws, r, 1, label)
+        b.formula(ws, r, 2, formula, value, fmt)
+        b.text(ws, r, 3, source)
+        b.text(ws, r, 4, what)
+        b.wb.define_name(name, f"=Inputs!$C${r + 1}")
+        self.row += 1
+        return name
+
+
+@dataclass
+class Scope:
+    """What one funnel block is computed over: the company (today), or one segment.
+
+    Every field is the defined name (or a formula) of an input, so that a segment's
+    block is the same call with its own names."""
+
+    label: str
+    quarters: list  # horizon quarters
+    rows: list  # the engine's FunnelRow per quarter (cached values)
+    targets: dict  # quarter -> name of its target
+    budgets: dict  # quarter -> name of its budget (None: no budget on this scope)
+    assumptions: dict  # key -> name of the value used
+    lag: str  # name of the lag in quarters
+    lag_value: int
+    other_shares: list  # names of the other-pipeline shares
+    runs: dict  # quarter -> name of the range of run flags (None: no programs)
+    program_mqls: Optional[str]  # name of the range of each program's MQLs per quarter run
+    program_cost: Optional[str]  # name of the range of each program's cost per quarter run
+    capacity: dict  # quarter -> cell holding its capacity
+    first_row: int = field(default=0)  # filled in by _funnel_block: the sheet row of the first quarter
+
+
+def render_xlsx(loaded: LoadedPlan, findings: list[Finding], funnel: Funnel) -> bytes:
+    """The workbook as bytes."""
+    plan = loaded.plan
+    buf = io.BytesIO()
+    book = _Book(buf, document_date(loaded), plan.company)
+    inputs = _Inputs(book, loaded)
+    quarters = [r.quarter for r in funnel.rows]
+
+    # -- targets, budget, assumptions -------------------------------------------------------
+    cur = plan.currency
+    inputs.section("Targets and budget")
+    targets = {q: inputs.value(name_of("target", str(q)), ("sales", "targets", str(q)),
+                               plan.sales.targets[q], "money", f"new bookings target for {q} ({cur})")
+               for q in quarters}
+    budgets = {q: inputs.value(name_of("budget", str(q)), ("marketing", "budget", str(q)),
+                               plan.marketing.budget[q], "money", f"program budget for {q} ({cur})")
+               for q in quarters}
+    side_names: dict[str, dict[str, str]] = {}
+    for side, words in (("sales", "Sales' assumptions"), ("marketing", "Marketing's assumptions")):
+        inputs.section(words)
+        stated = getattr(plan, side).assumptions
+        side_names[side] = {}
+        for key in ASSUMPTION_KEYS:
+            value = getattr(stated, key) if stated is not None else None
+            fmt = "rate" if key in RATE_KEYS else "int" if key == "sales_cycle_days" else "money"
+            owns = " (owner)" if owner(key) == side else ""
+            side_names[side][key] = inputs.value(name_of(side, key), (side, "assumptions", key), value, fmt,
+                                                 f"{ASSUMPTION_WORDS[key]}, as {side} states it{owns}")
+    inputs.section("Values the engine uses (the owner's value, else the other side's)")
+    used = {}
+    for key in ASSUMPTION_KEYS:
+        first = owner(key)
+        second = "sales" if first == "marketing" else "marketing"
+        a, b = side_names[first][key], side_names[second][key]
+        chosen = funnel.assumptions[key]
+        fmt = "rate" if key in RATE_KEYS else "int" if key == "sales_cycle_days" else "money"
+        where = inputs.source((chosen.side, "assumptions", key)) if chosen.side else "(neither side states it)"
+        used[key] = inputs.computed(
+            key, f"{key} (used)", f'=IF(ISNUMBER({a}),{a},IF(ISNUMBER({b}),{b},""))', chosen.value, fmt,
+            f"{ASSUMPTION_WORDS[key]}: {first}'s value, else {second}'s", where)
+    cycle = used["sales_cycle_days"]
+    lag = inputs.computed("lag_quarters", "lag (quarters)", f"=IF(ISNUMBER({cycle}),INT((2*{cycle}+91)/182),0)",
+                          funnel.lag, "int", "MQLs are created this many quarters before their deals close: "
+                                             "floor(sales_cycle_days / 91 + 1/2)")
+
+    # -- team, other pipeline ----------------------------------------------------------------
+    inputs.section("Sales team")
+    attainment = inputs.value("expected_attainment", ("sales", "expected_attainment"), plan.sales.expected_attainment,
+                              "rate", "share of quota the average ramped seller reaches")
+    team = []
+    for i, row in enumerate(plan.sales.team):
+        n = i + 1
+        base = ("sales", "team", i)
+        who = f"team row {n} ({safe_text(row.role)})"
+        names = {
+            "count": inputs.value(name_of("team", str(n), "count"), (*base, "count"), row.count, "int",
+                                  f"{who}: sellers"),
+            "quota": inputs.value(name_of("team", str(n), "annual_quota"), (*base, "annual_quota"),
+                                  row.annual_quota, "money", f"{who}: annual quota each ({cur})"),
+            "start": inputs.value(name_of("team", str(n), "start"), (*base, "start"), row.start, "date",
+                                  f"{who}: start date (empty: before the horizon, fully ramped)"),
+        }
+        if row.ramp is not None:
+            first_row = inputs.row
+            for m, x in enumerate(row.ramp):
+                inputs.value(name_of("team", str(n), "ramp", f"m{m}"), (*base, "ramp", m), x, "rate",
+                             f"{who}: share of full productivity in month {m} after the start")
+            names["ramp"] = name_of("team", str(n), "ramp")
+            book.wb.define_name(names["ramp"], f"=Inputs!$C${first_row + 1}:$C${inputs.row}")
+        else:
+            names["ramp_months"] = inputs.value(name_of("team", str(n), "ramp_months"), (*base, "ramp_months"),
+                                                row.ramp_months, "int",
+                                                f"{who}: months to full productivity ((m + 1) / k in month m)")
+        team.append(names)
+    other_shares = []
+    if plan.sales.other_pipeline:
+        inputs.section("Pipeline that does not come from marketing")
+        for i, s in enumerate(plan.sales.other_pipeline):
+            other_shares.append(inputs.value(name_of("other", s.id, "share"), ("sales", "other_pipeline", i, "share"),
+                                             s.share, "rate", f"share of each quarter's opportunities from "
+                                                              f"{safe_text(s.name or s.id)}"))
+
+    # -- programs: a table with run flags per quarter ------------------------------------------
+    progs = plan.marketing.programs
+    runs: dict = {}
+    prog_ranges = _program_inputs(book, inputs, loaded, quarters, runs)
+
+    # -- the other sheets --------------------------------------------------------------------
+    fws = book.wb.add_worksheet("Funnel")
+    cws = book.wb.add_worksheet("Capacity")
+    pws = book.wb.add_worksheet("Programs")
+    program_names = _programs_sheet(book, pws, loaded, funnel, prog_ranges, used)
+    capacity_cells = _capacity_sheet(book, cws, loaded, funnel, team, attainment, targets)
+    scope = Scope(label=plan.company, quarters=quarters, rows=funnel.rows, targets=targets, budgets=budgets,
+                  assumptions=used, lag=lag, lag_value=funnel.lag, other_shares=other_shares,
+                  runs=runs if progs else {}, program_mqls=program_names.get("mqls"),
+                  program_cost=prog_ranges.get("cost"), capacity=capacity_cells)
+    fws.write_string(0, 0, safe_text(f"{plan.company}: demand waterfall and capacity ({cur})"), book.fmt["title"])
+    fws.write_string(1, 0, "Each quarter's bookings target worked back to the MQLs and leads it needs; formulas over "
+                           "the named cells of sheet Inputs. An empty cell is a figure the inputs cannot give.",
+                     book.fmt["note"])
+    fws.set_column(0, 0, 10)
+    fws.set_column(1, len(FUNNEL_COLUMNS) - 1, 13)
+    end = _funnel_block(book, fws, 3, scope)
+    _mql_chart(book, fws, scope, end + 2)
+    fws.freeze_panes(4, 1)
+    _findings_sheet(book, findings)
+    if loaded.actuals:
+        _actuals_sheet(book, loaded, funnel, scope, program_names)
+    book.wb.close()
+    return buf.getvalue()
+
+
+def _program_inputs(book: _Book, inputs: _Inputs, loaded: LoadedPlan, quarters: list, runs: dict) -> dict:
+    """The programs on sheet Inputs: one row each (cost, expected leads and MQLs per quarter
+    it runs, a run flag per horizon quarter); names over the columns."""
+    plan, ws, f = loaded.plan, inputs.ws, book.fmt
+    progs = plan.marketing.programs
+    inputs.section("Marketing programs (per quarter each runs; run flags: 1 = runs in that quarter, 0 = not)")
+    head = ["Path", "Program", "Name", "Channel", "Cost", "Expected leads", "Expected MQLs",
+            *[str(q) for q in quarters], "Source"]
+    for c, h in enumerate(head):
+        ws.write_string(inputs.row, c, h, f["head"])
+    inputs.row += 1
+    first = inputs.row
+    source = loaded.source
+    for i, p in enumerate(progs):
+        r = inputs.row
+        loc = source.locate(("marketing", "programs", i))
+        ws.write_string(r, 0, f"marketing.programs[{i}]")
+        book.text(ws, r, 1, p.id)
+        book.text(ws, r, 2, p.name or "")
+        book.text(ws, r, 3, p.channel)
+        ws.write_number(r, 4, float(p.cost), f["in_money"])
+        for c, x in ((5, p.expected_leads), (6, p.expected_mqls)):
+            if x is None:
+                ws.write_blank(r, c, None, f["in_int"])
+            else:
+                ws.write_number(r, c, float(x), f["in_int"])
+        running = set(p.quarters)
+        for j, q in enumerate(quarters):
+            ws.write_number(r, 7 + j, 1 if q in running else 0, f["in_flag"])
+        ws.write_string(r, 7 + len(quarters), f"{loc.file}:{loc.line}")
+        inputs.row += 1
+    last = inputs.row  # one past
+    if not progs:
+        ws.write_string(inputs.row, 0, "(no programs)", f["note"])
+        inputs.row += 1
+        return {}
+    col = lambda c: f"=Inputs!${_col(c)}${first + 1}:${_col(c)}${last}"  # noqa: E731
+    out = {"cost": "program_cost", "leads": "program_expected_leads", "mqls": "program_expected_mqls",
+           "first": first, "last": last}
+    book.wb.define_name("program_cost", col(4))
+    book.wb.define_name("program_expected_leads", col(5))
+    book.wb.define_name("program_expected_mqls", col(6))
+    for j, q in enumerate(quarters):
+        runs[q] = name_of("runs", str(q))
+        book.wb.define_name(runs[q], col(7 + j))
+    return out
+
+
+def _col(c: int) -> str:
+    from xlsxwriter.utility import xl_col_to_name
+
+    return xl_col_to_name(c)
+
+
+def _cell(r: int, c: int, absolute: bool = False) -> str:
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    return xl_rowcol_to_cell(r, c, absolute, absolute)
+
+
+def _programs_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, ranges: dict, used: dict) -> dict:
+    """Each program's leads and MQLs per quarter it runs (engine.funnel.program_leads and
+    program_mqls), the quarters it runs, its cost and MQLs over the horizon."""
+    plan, f = loaded.plan, book.fmt
+    progs = plan.marketing.programs
+    cur = plan.currency
+    ws.write_string(0, 0, safe_text(f"{plan.company}: marketing programs ({cur})"), f["title"])
+    ws.write_string(1, 0, "Per quarter each runs: MQLs are expected MQLs, else expected leads x lead_to_mql; "
+                          "leads are expected leads, else expected MQLs / lead_to_mql.", f["note"])
+    head = ["Program", "Name", "Channel", "Cost per quarter", "Leads per quarter", "MQLs per quarter",
+            "Quarters run", "Cost in the plan", "MQLs in the plan"]
+    for c, h in enumerate(head):
+        ws.write_string(3, c, h, f["head"])
+    ws.set_column(0, 0, 24)
+    ws.set_column(1, 1, 36)
+    ws.set_column(2, 2, 14)
+    ws.set_column(3, 8, 12)
+    ws.freeze_panes(4, 1)
+    if not progs:
+        ws.write_string(4, 0, "(no programs)", f["note"])
+        return {}
+    l2m = used["lead_to_mql"]
+    in_first = ranges["first"]
+    n_q = len(funnel.rows)
+    flags_first, flags_last = _col(7), _col(6 + n_q)
+    quarters_in = {r.quarter for r in funnel.rows}
+    for i, p in enumerate(progs):
+        r, ir = 4 + i, in_first + i + 1  # sheet row (0-based) and the program's Inputs row (1-based)
+        cost, leads, mqls = f"Inputs!$E${ir}", f"Inputs!$F${ir}", f"Inputs!$G${ir}"
+        book.text(ws, r, 0, p.id)
+        book.text(ws, r, 1, p.name or "")
+        book.text(ws, r, 2, p.channel)
+        book.formula(ws, r, 3, f"={cost}", float(p.cost), "money")
+        l_value = program_leads(p, funnel.assumptions["lead_to_mql"].value)
+        book.formula(ws, r, 4, f'=IF(ISNUMBER({leads}),{leads},IF(ISNUMBER({mqls}),IFERROR({mqls}/{l2m},""),0))',
+                     l_value, "count")
+        m_value = program_mqls(p, funnel.assumptions["lead_to_mql"].value)
+        book.formula(ws, r, 5, f'=IF(ISNUMBER({mqls}),{mqls},IF(ISNUMBER({leads}),IFERROR({leads}*{l2m},""),0))',
+                     m_value, "count")
+        n_run = sum(1 for q in set(p.quarters) if q in quarters_in)
+        book.formula(ws, r, 6, f"=SUM(Inputs!${flags_first}${ir}:${flags_last}${ir})", n_run, "int")
+        book.formula(ws, r, 7, f"={_cell(r, 3)}*{_cell(r, 6)}", float(p.cost) * n_run, "money")
+        book.formula(ws, r, 8, f'=IFERROR({_cell(r, 5)}*{_cell(r, 6)},"")',
+                     None if m_value is None else m_value * n_run, "count")
+    last = 4 + len(progs)
+    book.wb.define_name("program_leads", f"=Programs!$E$5:$E${last}")
+    book.wb.define_name("program_mqls", f"=Programs!$F$5:$F${last}")
+    return {"mqls": "program_mqls", "leads": "program_leads"}
+
+
+def _capacity_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, team: list, attainment: str,
+                    targets: dict) -> dict:
+    """Capacity per quarter (engine.capacity.capacity): for each team row, count x annual
+    quota / 12 x the sum of its productivity over the quarter's months, summed, x expected
+    attainment; below it, each row's productivity month by month (from its start date and
+    ramp), so that changing a start date moves capacity."""
+    plan, f = loaded.plan, book.fmt
+    rows = plan.sales.team
+    cur = plan.currency
+    ws.write_string(0, 0, safe_text(f"{plan.company}: sales capacity ({cur})"), f["title"])
+    ws.write_string(1, 0, "Capacity: what the ramped team can close at the expected attainment. Each team row "
+                          "contributes count x annual quota / 12 x its productivity in the quarter's months.",
+                    f["note"])
+    head = ["Quarter", "Target", "Capacity", "Coverage",
+            *[safe_text(f"Row {i + 1}: {r.role}") for i, r in enumerate(rows)]]
+    for c, h in enumerate(head):
+        ws.write_string(3, c, h, f["head"])
+    ws.set_column(0, 0, 10)
+    ws.set_column(1, 3 + len(rows), 14)
+    ws.freeze_panes(4, 1)
+
+    # the monthly productivity table first (its cells are what the quarters sum)
+    n_q = len(funnel.rows)
+    month_top = 4 + n_q + 2
+    ws.write_string(month_top, 0, "Productivity by month (share of a fully ramped seller)", f["section"])
+    ws.write_string(month_top + 1, 0, "Month", f["head"])
+    for i, r in enumerate(rows):
+        ws.write_string(month_top + 1, 1 + i, safe_text(f"Row {i + 1}: {r.role}"), f["head"])
+    month_rows: dict = {}
+    r = month_top + 2
+    for qrow in funnel.rows:
+        month_rows[qrow.quarter] = []
+        for y, m in qrow.quarter.months(plan.calendar):
+            ws.write_datetime(r, 0, dt.datetime(y, m, 1), f["date"])
+            mcell = f"$A{r + 1}"
+            k = f"(YEAR({mcell})*12+MONTH({mcell}))-(YEAR({{s}})*12+MONTH({{s}}))"
+            for i, (row, names) in enumerate(zip(rows, team)):
+                s = names["start"]
+                kk = k.format(s=s)
+                if "ramp" in names:
+                    curve = f"IF({kk}<ROWS({names['ramp']}),INDEX({names['ramp']},{kk}+1),1)"
+                else:
+                    rm = names["ramp_months"]
+                    curve = f"IF({rm}=0,1,MIN(1,({kk}+1)/{rm}))"
+                formula = f"=IF(ISNUMBER({s}),IF({kk}<0,0,{curve}),1)"
+                book.formula(ws, r, 1 + i, formula, productivity(row, y, m), "frac")
+            month_rows[qrow.quarter].append(r)
+            r += 1
+
+    cells = {}
+    for j, qrow in enumerate(funnel.rows):
+        q, rr = qrow.quarter, 4 + j
+        ws.write_string(rr, 0, str(q))
+        book.formula(ws, rr, 1, f"={targets[q]}", qrow.target, "money")
+        parts = []
+        for i, (row, names) in enumerate(zip(rows, team)):
+            mrows = month_rows[q]
+            col = _col(1 + i)
+            ramped = sum(productivity(row, y, m) for y, m in q.months(plan.calendar))
+            book.formula(ws, rr, 4 + i,
+                         f"={names['count']}*{names['quota']}/12*SUM({col}{mrows[0] + 1}:{col}{mrows[-1] + 1})",
+                         row.count * row.annual_quota / 12 * ramped, "money")
+            parts.append(_cell(rr, 4 + i))
+        total = f"SUM({parts[0]}:{parts[-1]})" if parts else "0"
+        book.formula(ws, rr, 2, f"={total}*{attainment}", qrow.capacity, "money")
+        book.formula(ws, rr, 3, f'=IFERROR({_cell(rr, 2)}/{_cell(rr, 1)},"")',
+                     qrow.capacity / qrow.target if qrow.target else None, "pct")
+        cells[q] = f"Capacity!{_cell(rr, 2, absolute=True)}"
+    return cells
+
+
+def _funnel_block(book: _Book, ws, top: int, scope: Scope) -> int:
+    """One waterfall (a row per horizon quarter, the columns of ``funnel --format json``)
+    for one scope, its header at row ``top``; returns the row after it."""
+    f = book.fmt
+    for c, (_, h) in enumerate(FUNNEL_COLUMNS):
+        ws.write_string(top, c, h, f["head"])
+    first = top + 1
+    scope.first_row = first
+    n = len(scope.quarters)
+    a = scope.assumptions
+    col = {key: c for c, (key, _) in enumerate(FUNNEL_COLUMNS)}
+    needed_range = f"${_col(col['mqls_needed'])}${first + 1}:${_col(col['mqls_needed'])}${first + n}"
+    for i, (q, row) in enumerate(zip(scope.quarters, scope.rows)):
+        r = first + i
+        c = lambda key: _cell(r, col[key])  # noqa: E731
+        ws.write_string(r, 0, str(q))
+        book.formula(ws, r, col["target"], f"={scope.targets[q]}", row.target, "money")
+        book.formula(ws, r, col["deals"], f'=IFERROR({c("target")}/{a["average_deal_size"]},"")', row.deals, "count")
+        book.formula(ws, r, col["opportunities"], f'=IFERROR({c("deals")}/{a["win_rate"]},"")',
+                     row.opportunities, "count")
+        if scope.other_shares:
+            other = "+".join(f"{c('opportunities')}*{s}" for s in scope.other_shares)
+            book.formula(ws, r, col["other_opportunities"], f'=IFERROR({other},"")', row.other_opportunities, "count")
+        else:
+            book.formula(ws, r, col["other_opportunities"], "=0", row.other_opportunities, "count")
+        book.formula(ws, r, col["sqls"],
+                     f'=IFERROR(({c("opportunities")}-{c("other_opportunities")})/{a["sql_to_opportunity"]},"")',
+                     row.sqls, "count")
+        book.formula(ws, r, col["mqls_needed"], f'=IFERROR({c("sqls")}/{a["mql_to_sql"]},"")', row.mqls_needed,
+                     "count")
+        book.formula(ws, r, col["leads_needed"], f'=IFERROR({c("mqls_needed")}/{a["lead_to_mql"]},"")',
+                     row.leads_needed, "count")
+        k = q.year * 4 + q.n - 1  # the quarter's index; created_in is lag quarters before
+        book.formula(ws, r, col["created_in"],
+                     f'=TEXT(INT(({k}-{scope.lag})/4),"0000")&"Q"&(MOD({k}-{scope.lag},4)+1)',
+                     str(row.created_in), "text")
+        runs = scope.runs.get(q)
+        if runs and scope.program_mqls:
+            pm = scope.program_mqls
+            book.formula(ws, r, col["mqls_planned"],
+                         f'=IF(SUMPRODUCT({runs}*({pm}=""))>0,"",SUMPRODUCT({runs},{pm}))', row.mqls_planned, "count")
+            book.formula(ws, r, col["program_cost"], f"=SUMPRODUCT({runs},{scope.program_cost})", row.program_cost,
+                         "money")
+        else:
+            book.formula(ws, r, col["mqls_planned"], "=0", row.mqls_planned, "count")
+            book.formula(ws, r, col["program_cost"], "=0", row.program_cost, "money")
+        book.formula(ws, r, col["mqls_demanded"],
+                     f'=IF({i + 1}+{scope.lag}>{n},"",IFERROR(INDEX({needed_range},{i + 1}+{scope.lag}),""))',
+                     row.mqls_demanded, "count")
+        book.formula(ws, r, col["capacity"], f"={scope.capacity[q]}", row.capacity, "money")
+        budget = scope.budgets.get(q)
+        if budget:
+            book.formula(ws, r, col["budget"], f"={budget}", row.budget, "money")
+    return first + n
+
+
+def _mql_chart(book: _Book, ws, scope: Scope, top: int) -> None:
+    """MQLs demanded (what later quarters' targets need created in this one) vs planned."""
+    n = len(scope.quarters)
+    if not n:
+        return
+    col = {key: c for c, (key, _) in enumerate(FUNNEL_COLUMNS)}
+    first, last = scope.first_row, scope.first_row + n - 1
+    chart = book.wb.add_chart({"type": "column"})
+    cats = ["Funnel", first, 0, last, 0]
+    chart.add_series({"name": "MQLs needed (demanded)", "categories": cats,
+                      "values": ["Funnel", first, col["mqls_demanded"], last, col["mqls_demanded"]],
+                      "fill": {"color": "#9AA9C2"}})
+    chart.add_series({"name": "MQLs planned", "categories": cats,
+                      "values": ["Funnel", first, col["mqls_planned"], last, col["mqls_planned"]],
+                      "fill": {"color": "#1F4E9E"}})
+    chart.set_title({"name": "MQLs needed vs planned, by the quarter they are created",
+                     "name_font": {"size": 11, "bold": True}})
+    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#DDDDDD"}}})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 720, "height": 300})
+    ws.insert_chart(top, 0, chart)
+
+
+def _findings_sheet(book: _Book, findings: list[Finding]) -> None:
+    ws, f = book.wb.add_worksheet("Findings"), book.fmt
+    ws.write_string(0, 0, "What gtmplan check found (values, as of this render)", f["title"])
+    head = ["Severity", "Code", "Rule", "Quarter", "Where", "Path", "Message"]
+    for c, h in enumerate(head):
+        ws.write_string(2, c, h, f["head"])
+    ws.set_column(0, 3, 10)
+    ws.set_column(2, 2, 22)
+    ws.set_column(4, 5, 28)
+    ws.set_column(6, 6, 100)
+    if not findings:
+        ws.write_string(3, 0, "no problems found", f["note"])
+    for i, x in enumerate(findings):
+        r, loc = 3 + i, x.location
+        for c, v in enumerate((x.severity, x.code, x.name, str(x.quarter) if x.quarter else "",
+                               f"{loc.file}:{loc.line}:{loc.column}", loc.path, x.message)):
+            book.text(ws, r, c, v, wrap=c == 6)
+    ws.freeze_panes(3, 0)
+
+
+def _actuals_sheet(book: _Book, loaded: LoadedPlan, funnel: Funnel, scope: Scope, programs: dict) -> None:
+    """For each recorded quarter (actuals/), the plan's leads, MQLs, won deals and bookings
+    beside what happened, as render's "Plan vs actual" shows them; the plan's figures are
+    formulas for the quarters of the horizon, empty before it."""
+    ws, f = book.wb.add_worksheet("Plan vs actual"), book.fmt
+    plan = loaded.plan
+    ws.write_string(0, 0, safe_text(f"{plan.company}: plan vs actual, recorded quarters ({plan.currency})"),
+                    f["title"])
+    ws.write_string(1, 0, "Actuals as recorded in actuals/ (gtmplan review --record); the plan's figures for "
+                          "quarters before the horizon are empty.", f["note"])
+    head = ["Quarter", "Recorded on", "Leads planned", "Leads actual", "MQLs planned", "MQLs actual",
+            "Deals won planned", "Deals won actual", "Bookings planned", "Bookings actual"]
+    for c, h in enumerate(head):
+        ws.write_string(3, c, h, f["head"])
+    ws.set_column(0, 9, 13)
+    col = {key: c for c, (key, _) in enumerate(FUNNEL_COLUMNS)}
+    l2m = funnel.assumptions["lead_to_mql"].value
+    progs = plan.marketing.programs
+    for i, rq in enumerate(loaded.actuals.quarters):
+        r, q, a = 4 + i, rq.quarter, rq.actuals.metrics
+        ws.write_string(r, 0, str(q))
+        if rq.actuals.recorded_on:
+            day = rq.actuals.recorded_on
+            ws.write_datetime(r, 1, dt.datetime(day.year, day.month, day.day), f["day"])
+        row = funnel.row(q)
+        for c, key in ((3, "leads"), (5, "mqls"), (7, "won"), (9, "bookings")):
+            x = getattr(a, key)
+            if x is not None:
+                ws.write_number(r, c, float(x), f["money" if key == "bookings" else "count"])
+        if row is None:
+            continue
+        fr = scope.first_row + (q - scope.quarters[0])
+        runs = scope.runs.get(q)
+        if runs and programs.get("leads"):
+            running = [program_leads(progs[j], l2m) for j in (funnel.by_quarter[q].programs
+                                                              if q in funnel.by_quarter else [])]
+            value = None if any(x is None for x in running) else sum(running)
+            pl = programs["leads"]
+            book.formula(ws, r, 2, f'=IF(SUMPRODUCT({runs}*({pl}=""))>0,"",SUMPRODUCT({runs},{pl}))', value, "count")
+        else:
+            book.formula(ws, r, 2, "=0", 0.0, "count")
+        book.formula(ws, r, 4, f"=Funnel!{_cell(fr, col['mqls_planned'], True)}", row.mqls_planned, "count")
+        book.formula(ws, r, 6, f"=Funnel!{_cell(fr, col['deals'], True)}", row.deals, "count")
+        book.formula(ws, r, 8, f"=Funnel!{_cell(fr, col['target'], True)}", row.target, "money")
+    ws.freeze_panes(4, 1)
