@@ -114,8 +114,10 @@ class _Book:
             "title": f({"bold": True, "font_size": 13}),
             "note": f({"italic": True, "font_color": "#555555"}),
             "head": f({"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"}),
+            "head_r": f({"bold": True, "bottom": 1, "text_wrap": True, "valign": "top", "align": "right"}),
             "section": f({"bold": True, "font_size": 11, "top": 1}),
             "text": f({}),
+            "quarter": f({"indent": 1}),
             "text_q": f({"quote_prefix": True}),
             "wrap": f({"text_wrap": True, "valign": "top"}),
             "wrap_q": f({"text_wrap": True, "valign": "top", "quote_prefix": True}),
@@ -164,7 +166,7 @@ class _Inputs:
         self.ws.set_column(0, 0, 30)
         self.ws.set_column(1, 1, 36)
         self.ws.set_column(2, 2, 14)
-        self.ws.set_column(3, 3, 22)
+        self.ws.set_column(3, 3, 40)
         self.ws.set_column(4, 4, 60)
         self.ws.freeze_panes(3, 0)
         ws, f = self.ws, book.fmt
@@ -180,10 +182,10 @@ class _Inputs:
         self.ws.write_string(self.row, 0, title, self.book.fmt["section"])
         self.row += 1
 
-    def source(self, path: tuple) -> str:
+    def source(self, path: tuple, default: bool = False) -> str:
         loc = self.loaded.source.locate(path)
         if loc.path != dotted(path):
-            return "(not stated)"
+            return "(default)" if default else "(not stated)"
         return f"{loc.file}:{loc.line}"
 
     def value(self, name: str, path: tuple, value: Any, fmt: str, what: str,
@@ -199,7 +201,7 @@ class _Inputs:
             ws.write_datetime(r, 2, dt.datetime(value.year, value.month, value.day), style)
         else:
             ws.write_number(r, 2, float(value), style)
-        b.text(ws, r, 3, source if source is not None else self.source(path))
+        b.text(ws, r, 3, source if source is not None else self.source(path, default=value is not None))
         b.text(ws, r, 4, what)
         b.wb.define_name(name, f"=Inputs!$C${r + 1}")
         self.row += 1
@@ -351,6 +353,11 @@ def render_xlsx(loaded: LoadedPlan, findings: list[Finding], funnel: Funnel) -> 
     _findings_sheet(book, findings)
     if loaded.actuals:
         _actuals_sheet(book, loaded, funnel, scope, program_names)
+    for ws in book.wb.worksheets():  # prints one page wide, landscape
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.set_paper(9)  # A4
+    fws.activate()
     book.wb.close()
     return buf.getvalue()
 
@@ -361,10 +368,10 @@ def _program_inputs(book: _Book, inputs: _Inputs, loaded: LoadedPlan, quarters: 
     plan, ws, f = loaded.plan, inputs.ws, book.fmt
     progs = plan.marketing.programs
     inputs.section("Marketing programs (per quarter each runs; run flags: 1 = runs in that quarter, 0 = not)")
-    head = ["Path", "Program", "Name", "Channel", "Cost", "Expected leads", "Expected MQLs",
+    head = ["Path", "Program", "Cost", "Name", "Channel", "Expected leads", "Expected MQLs",
             *[str(q) for q in quarters], "Source"]
     for c, h in enumerate(head):
-        ws.write_string(inputs.row, c, h, f["head"])
+        ws.write_string(inputs.row, c, h, f["head_r" if c == 2 or 5 <= c < len(head) - 1 else "head"])
     inputs.row += 1
     first = inputs.row
     source = loaded.source
@@ -373,9 +380,9 @@ def _program_inputs(book: _Book, inputs: _Inputs, loaded: LoadedPlan, quarters: 
         loc = source.locate(("marketing", "programs", i))
         ws.write_string(r, 0, f"marketing.programs[{i}]")
         book.text(ws, r, 1, p.id)
-        book.text(ws, r, 2, p.name or "")
-        book.text(ws, r, 3, p.channel)
-        ws.write_number(r, 4, float(p.cost), f["in_money"])
+        ws.write_number(r, 2, float(p.cost), f["in_money"])
+        book.text(ws, r, 3, p.name or "")
+        book.text(ws, r, 4, p.channel)
         for c, x in ((5, p.expected_leads), (6, p.expected_mqls)):
             if x is None:
                 ws.write_blank(r, c, None, f["in_int"])
@@ -394,7 +401,7 @@ def _program_inputs(book: _Book, inputs: _Inputs, loaded: LoadedPlan, quarters: 
     col = lambda c: f"=Inputs!${_col(c)}${first + 1}:${_col(c)}${last}"  # noqa: E731
     out = {"cost": "program_cost", "leads": "program_expected_leads", "mqls": "program_expected_mqls",
            "first": first, "last": last}
-    book.wb.define_name("program_cost", col(4))
+    book.wb.define_name("program_cost", col(2))
     book.wb.define_name("program_expected_leads", col(5))
     book.wb.define_name("program_expected_mqls", col(6))
     for j, q in enumerate(quarters):
@@ -426,8 +433,9 @@ def _programs_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, ranges:
                           "leads are expected leads, else expected MQLs / lead_to_mql.", f["note"])
     head = ["Program", "Name", "Channel", "Cost per quarter", "Leads per quarter", "MQLs per quarter",
             "Quarters run", "Cost in the plan", "MQLs in the plan"]
+    ws.set_row(3, 30)
     for c, h in enumerate(head):
-        ws.write_string(3, c, h, f["head"])
+        ws.write_string(3, c, h, f["head_r" if c >= 3 else "head"])
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 36)
     ws.set_column(2, 2, 14)
@@ -443,7 +451,7 @@ def _programs_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, ranges:
     quarters_in = {r.quarter for r in funnel.rows}
     for i, p in enumerate(progs):
         r, ir = 4 + i, in_first + i + 1  # sheet row (0-based) and the program's Inputs row (1-based)
-        cost, leads, mqls = f"Inputs!$E${ir}", f"Inputs!$F${ir}", f"Inputs!$G${ir}"
+        cost, leads, mqls = f"Inputs!$C${ir}", f"Inputs!$F${ir}", f"Inputs!$G${ir}"
         book.text(ws, r, 0, p.id)
         book.text(ws, r, 1, p.name or "")
         book.text(ws, r, 2, p.channel)
@@ -480,8 +488,9 @@ def _capacity_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, team: l
                     f["note"])
     head = ["Quarter", "Target", "Capacity", "Coverage",
             *[safe_text(f"Row {i + 1}: {r.role}") for i, r in enumerate(rows)]]
+    ws.set_row(3, 30)
     for c, h in enumerate(head):
-        ws.write_string(3, c, h, f["head"])
+        ws.write_string(3, c, h, f["head_r" if c >= 1 else "head"])
     ws.set_column(0, 0, 10)
     ws.set_column(1, 3 + len(rows), 14)
     ws.freeze_panes(4, 1)
@@ -540,8 +549,9 @@ def _funnel_block(book: _Book, ws, top: int, scope: Scope) -> int:
     """One waterfall (a row per horizon quarter, the columns of ``funnel --format json``)
     for one scope, its header at row ``top``; returns the row after it."""
     f = book.fmt
-    for c, (_, h) in enumerate(FUNNEL_COLUMNS):
-        ws.write_string(top, c, h, f["head"])
+    ws.set_row(top, 30)
+    for c, (key, h) in enumerate(FUNNEL_COLUMNS):
+        ws.write_string(top, c, h, f["head" if key in ("quarter", "created_in") else "head_r"])
     first = top + 1
     scope.first_row = first
     n = len(scope.quarters)
@@ -571,7 +581,7 @@ def _funnel_block(book: _Book, ws, top: int, scope: Scope) -> int:
         k = q.year * 4 + q.n - 1  # the quarter's index; created_in is lag quarters before
         book.formula(ws, r, col["created_in"],
                      f'=TEXT(INT(({k}-{scope.lag})/4),"0000")&"Q"&(MOD({k}-{scope.lag},4)+1)',
-                     str(row.created_in), "text")
+                     str(row.created_in), "quarter")
         runs = scope.runs.get(q)
         if runs and scope.program_mqls:
             pm = scope.program_mqls
@@ -648,7 +658,7 @@ def _actuals_sheet(book: _Book, loaded: LoadedPlan, funnel: Funnel, scope: Scope
     head = ["Quarter", "Recorded on", "Leads planned", "Leads actual", "MQLs planned", "MQLs actual",
             "Deals won planned", "Deals won actual", "Bookings planned", "Bookings actual"]
     for c, h in enumerate(head):
-        ws.write_string(3, c, h, f["head"])
+        ws.write_string(3, c, h, f["head_r" if c >= 1 else "head"])
     ws.set_column(0, 9, 13)
     col = {key: c for c, (key, _) in enumerate(FUNNEL_COLUMNS)}
     l2m = funnel.assumptions["lead_to_mql"].value
