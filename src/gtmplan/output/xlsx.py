@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MAX_TEXT = 32767  # characters in one cell (Excel's limit)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 ASSUMPTION_WORDS = {
     "lead_to_mql": "share of new leads that become MQLs",
@@ -89,8 +91,8 @@ def safe_text(value: Any) -> str:
     from gtmplan.output.fmt import printable
 
     text = str(value)
-    if any("\ud800" <= ch <= "\udfff" for ch in text):
-        text = "".join(printable(ch) if "\ud800" <= ch <= "\udfff" else ch for ch in text)
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub(lambda m: printable(m.group()), text)
     return text[:_MAX_TEXT]
 
 
@@ -149,9 +151,24 @@ class _Book:
             style = self.fmt["text_q"]
         ws.write_string(row, col, text, style)
 
+    def sheet(self, name: str):
+        """A worksheet whose formulas are stored as written: gtmplan writes only functions that
+        every spreadsheet has (IF, IFERROR, ISNUMBER, SUMPRODUCT, INDEX, ...), so XlsxWriter's
+        rewriting of newer functions (some 200 regular expressions per formula, most of the time
+        a 5,000-program workbook took) has nothing to do. Should XlsxWriter rename the method,
+        its own (slower, equally correct) preparation runs."""
+        ws = self.wb.add_worksheet(name)
+        if hasattr(ws, "_prepare_formula"):
+            ws._prepare_formula = _as_written
+        return ws
+
     def formula(self, ws, row: int, col: int, formula: str, value: Any, fmt: str) -> None:
         """A formula with gtmplan's own value cached as its result ("" for a value it cannot compute)."""
         ws.write_formula(row, col, formula, self.fmt[fmt], "" if value is None else value)
+
+
+def _as_written(formula: str, expand_future_functions: bool = False) -> str:
+    return formula[1:] if formula.startswith("=") else formula
 
 
 class _Inputs:
@@ -161,7 +178,7 @@ class _Inputs:
 
     def __init__(self, book: _Book, loaded: LoadedPlan) -> None:
         self.book, self.loaded = book, loaded
-        self.ws = book.wb.add_worksheet("Inputs")
+        self.ws = book.sheet("Inputs")
         self.row = 0
         self.ws.set_column(0, 0, 30)
         self.ws.set_column(1, 1, 36)
@@ -332,9 +349,9 @@ def render_xlsx(loaded: LoadedPlan, findings: list[Finding], funnel: Funnel) -> 
     prog_ranges = _program_inputs(book, inputs, loaded, quarters, runs)
 
     # -- the other sheets --------------------------------------------------------------------
-    fws = book.wb.add_worksheet("Funnel")
-    cws = book.wb.add_worksheet("Capacity")
-    pws = book.wb.add_worksheet("Programs")
+    fws = book.sheet("Funnel")
+    cws = book.sheet("Capacity")
+    pws = book.sheet("Programs")
     program_names = _programs_sheet(book, pws, loaded, funnel, prog_ranges, used)
     capacity_cells = _capacity_sheet(book, cws, loaded, funnel, team, attainment, targets)
     scope = Scope(label=plan.company, quarters=quarters, rows=funnel.rows, targets=targets, budgets=budgets,
@@ -626,7 +643,7 @@ def _mql_chart(book: _Book, ws, scope: Scope, top: int) -> None:
 
 
 def _findings_sheet(book: _Book, findings: list[Finding]) -> None:
-    ws, f = book.wb.add_worksheet("Findings"), book.fmt
+    ws, f = book.sheet("Findings"), book.fmt
     ws.write_string(0, 0, "What gtmplan check found (values, as of this render)", f["title"])
     head = ["Severity", "Code", "Rule", "Quarter", "Where", "Path", "Message"]
     for c, h in enumerate(head):
@@ -649,7 +666,7 @@ def _actuals_sheet(book: _Book, loaded: LoadedPlan, funnel: Funnel, scope: Scope
     """For each recorded quarter (actuals/), the plan's leads, MQLs, won deals and bookings
     beside what happened, as render's "Plan vs actual" shows them; the plan's figures are
     formulas for the quarters of the horizon, empty before it."""
-    ws, f = book.wb.add_worksheet("Plan vs actual"), book.fmt
+    ws, f = book.sheet("Plan vs actual"), book.fmt
     plan = loaded.plan
     ws.write_string(0, 0, safe_text(f"{plan.company}: plan vs actual, recorded quarters ({plan.currency})"),
                     f["title"])
