@@ -403,3 +403,37 @@ def test_the_how_to_runs_as_written(gtm, tmp_path, monkeypatch):
     assert r.code == 0 and r.err == ""
     values = openpyxl.load_workbook(tmp_path / "plan.xlsx", data_only=True)
     assert [c.value for c in values["Funnel"][5]][:3] == ["2027Q1", 600000, 20]
+
+
+def test_findings_are_checks_findings(gtm, tmp_path):
+    values = openpyxl.load_workbook(render_xlsx(gtm, LUMEN, tmp_path / "p.xlsx"), data_only=True)
+    doc = json.loads(gtm("check", LUMEN, "-f", "json").out)
+    rows = [[c.value for c in row] for row in values["Findings"].iter_rows(min_row=4)]
+    assert rows == [[f["severity"], f["code"], f["name"], f["quarter"], f"{f['file']}:{f['line']}:{f['column']}",
+                     f["path"] or None, f["message"]] for f in doc["findings"]]
+
+
+def test_plan_vs_actual_for_recorded_quarters(gtm, tmp_path):
+    plan = tmp_path / "lumen"
+    shutil.copytree(LUMEN, plan)
+    (plan / "actuals" / "2027Q1.yaml").write_text(
+        "quarter: 2027Q1\nrecorded_on: 2027-04-02\n"
+        "metrics: {leads: 2000, mqls: 400, won: 18, bookings: 560000}\n", encoding="utf-8")
+    values = openpyxl.load_workbook(render_xlsx(gtm, plan, tmp_path / "p.xlsx"), data_only=True)
+    rows = {row[0].value: [c.value for c in row] for row in values["Plan vs actual"].iter_rows(min_row=5)}
+    assert list(rows) == ["2026Q1", "2026Q2", "2026Q3", "2026Q4", "2027Q1"]
+    # before the horizon: the actuals alone (actuals/2026Q4.yaml)
+    assert rows["2026Q4"] == ["2026Q4", dt.datetime(2027, 1, 2), None, 2100, None, 429, None, 9, None, 234000]
+    # 2027Q1 planned: leads 600 + 700 + 450 + 300 = 2,050 (the four programs running then);
+    # MQLs 2,050 x 0.20 = 410; deals 600,000 / 30,000 = 20; bookings the target, 600,000
+    assert rows["2027Q1"] == ["2027Q1", dt.datetime(2027, 4, 2), 2050, 2000, 410, 400, 20, 18, 600000, 560000]
+    formulas = openpyxl.load_workbook(tmp_path / "p.xlsx")["Plan vs actual"]
+    assert formulas["G9"].value == "=Funnel!$C$5"  # live: the Funnel's deals
+
+
+@pytest.mark.parametrize("patch", [{"marketing": {"programs": []}}, {"sales": {"team": []}}],
+                         ids=["no programs", "no team"])
+def test_a_plan_without_programs_or_team(gtm, tmp_path, patch):
+    plan = write_plan(tmp_path, apply_patch(base_plan(), patch))
+    values = openpyxl.load_workbook(render_xlsx(gtm, plan, tmp_path / "p.xlsx"), data_only=True)
+    assert assert_figures(values, plan, gtm=gtm) > 40
