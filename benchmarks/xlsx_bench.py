@@ -34,7 +34,8 @@ def main() -> None:
     compare(f"render xlsx vs render html ({n:,} programs)",
             gtmplan("render", str(plan), "--format", "xlsx", "-o", str(xlsx)),
             gtmplan("render", str(plan), "--format", "html", "-o", str(html)), args.runs, 2.0)
-    print(f"  (the workbook is {xlsx.stat().st_size / 1e6:.1f} MB, the HTML document {html.stat().st_size / 1e6:.1f} MB)")
+    print(f"  (the workbook is {xlsx.stat().st_size / 1e6:.1f} MB, "
+          f"the HTML document {html.stat().st_size / 1e6:.1f} MB)")
 
 
 if __name__ == "__main__":
