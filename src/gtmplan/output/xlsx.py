@@ -118,7 +118,7 @@ class _Book:
             "head": f({"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"}),
             "head_r": f({"bold": True, "bottom": 1, "text_wrap": True, "valign": "top", "align": "right"}),
             "section": f({"bold": True, "font_size": 11, "top": 1}),
-            "text": f({}),
+            "text": None,  # the default format
             "quarter": f({"indent": 1}),
             "text_q": f({"quote_prefix": True}),
             "wrap": f({"text_wrap": True, "valign": "top"}),
@@ -142,6 +142,10 @@ class _Book:
         """User text as a text cell: one that starts like a formula (= + - @) is stored with
         Excel's quote prefix, so that it stays text even when the cell is edited."""
         if value is None or value == "":
+            return
+        if type(value) is str and not wrap and fmt is None and value.isascii() and len(value) <= _MAX_TEXT \
+                and not value.startswith(_FORMULA_START):  # the common case, quickly
+            ws.write_string(row, col, value)
             return
         text = safe_text(value)
         quoted = text.startswith(_FORMULA_START)
