@@ -134,7 +134,7 @@ class _Book:
             "int": f({"num_format": "0"}),
             "pct": f({"num_format": "0%"}),
             "frac": f({"num_format": "0.00"}),
-            "date": f({"num_format": "yyyy-mm"}),
+            "date": f({"num_format": "yyyy-mm", "align": "left"}),
             "day": f({"num_format": "yyyy-mm-dd"}),
         }
 
@@ -520,9 +520,10 @@ def _capacity_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, team: l
     n_q = len(funnel.rows)
     month_top = 4 + n_q + 2
     ws.write_string(month_top, 0, "Productivity by month (share of a fully ramped seller)", f["section"])
+    ws.set_row(month_top + 1, 30)
     ws.write_string(month_top + 1, 0, "Month", f["head"])
     for i, r in enumerate(rows):
-        ws.write_string(month_top + 1, 1 + i, safe_text(f"Row {i + 1}: {r.role}"), f["head"])
+        ws.write_string(month_top + 1, 1 + i, safe_text(f"Row {i + 1}: {r.role}"), f["head_r"])
     month_rows: dict = {}
     r = month_top + 2
     for qrow in funnel.rows:
