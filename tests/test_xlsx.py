@@ -323,6 +323,8 @@ def test_plan_text_that_looks_like_a_formula_stays_text(gtm, tmp_path):
     assert any(c.value == "-2+3" and c.quotePrefix for row in inputs.iter_rows() for c in row)
     # a control character is written as Excel writes it (_xHHHH_: XML cannot hold it), a tab as itself
     assert wb["Programs"]["B6"].value == "tab\tand _x0007_bell"
+    assert wb["Funnel"]["A1"].value.startswith("=HYPERLINK") and wb["Funnel"]["A1"].quotePrefix  # the title
+    assert wb["Funnel"]["A1"].font.b
     # no cell outside gtmplan's own formulas is a formula
     formulas = [c.value for s in wb.worksheets for row in s.iter_rows() for c in row if c.data_type == "f"]
     assert not any("HYPERLINK" in f or "SUM(A1" in f for f in formulas)

@@ -114,6 +114,7 @@ class _Book:
         blue = {"font_color": "#1F4E9E", "bg_color": "#EEF3FB", "border": 1, "border_color": "#C9D5EA"}
         self.fmt = {
             "title": f({"bold": True, "font_size": 13}),
+            "title_q": f({"bold": True, "font_size": 13, "quote_prefix": True}),
             "note": f({"italic": True, "font_color": "#555555"}),
             "head": f({"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"}),
             "head_r": f({"bold": True, "bottom": 1, "text_wrap": True, "valign": "top", "align": "right"}),
@@ -362,7 +363,7 @@ def render_xlsx(loaded: LoadedPlan, findings: list[Finding], funnel: Funnel) -> 
                   assumptions=used, lag=lag, lag_value=funnel.lag, other_shares=other_shares,
                   runs=runs if progs else {}, program_mqls=program_names.get("mqls"),
                   program_cost=prog_ranges.get("cost"), capacity=capacity_cells)
-    fws.write_string(0, 0, safe_text(f"{plan.company}: demand waterfall and capacity ({cur})"), book.fmt["title"])
+    book.text(fws, 0, 0, f"{plan.company}: demand waterfall and capacity ({cur})", fmt="title")
     fws.write_string(1, 0, "Each quarter's bookings target worked back to the MQLs and leads it needs; formulas over "
                            "the named cells of sheet Inputs. An empty cell is a figure the inputs cannot give.",
                      book.fmt["note"])
@@ -449,7 +450,7 @@ def _programs_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, ranges:
     plan, f = loaded.plan, book.fmt
     progs = plan.marketing.programs
     cur = plan.currency
-    ws.write_string(0, 0, safe_text(f"{plan.company}: marketing programs ({cur})"), f["title"])
+    book.text(ws, 0, 0, f"{plan.company}: marketing programs ({cur})", fmt="title")
     ws.write_string(1, 0, "Per quarter each runs: MQLs are expected MQLs, else expected leads x lead_to_mql; "
                           "leads are expected leads, else expected MQLs / lead_to_mql.", f["note"])
     head = ["Program", "Name", "Channel", "Cost per quarter", "Leads per quarter", "MQLs per quarter",
@@ -503,7 +504,7 @@ def _capacity_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, team: l
     plan, f = loaded.plan, book.fmt
     rows = plan.sales.team
     cur = plan.currency
-    ws.write_string(0, 0, safe_text(f"{plan.company}: sales capacity ({cur})"), f["title"])
+    book.text(ws, 0, 0, f"{plan.company}: sales capacity ({cur})", fmt="title")
     ws.write_string(1, 0, "Capacity: what the ramped team can close at the expected attainment. Each team row "
                           "contributes count x annual quota / 12 x its productivity in the quarter's months.",
                     f["note"])
@@ -673,8 +674,7 @@ def _actuals_sheet(book: _Book, loaded: LoadedPlan, funnel: Funnel, scope: Scope
     formulas for the quarters of the horizon, empty before it."""
     ws, f = book.sheet("Plan vs actual"), book.fmt
     plan = loaded.plan
-    ws.write_string(0, 0, safe_text(f"{plan.company}: plan vs actual, recorded quarters ({plan.currency})"),
-                    f["title"])
+    book.text(ws, 0, 0, f"{plan.company}: plan vs actual, recorded quarters ({plan.currency})", fmt="title")
     ws.write_string(1, 0, "Actuals as recorded in actuals/ (gtmplan review --record); the plan's figures for "
                           "quarters before the horizon are empty.", f["note"])
     head = ["Quarter", "Recorded on", "Leads planned", "Leads actual", "MQLs planned", "MQLs actual",
