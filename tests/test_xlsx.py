@@ -25,19 +25,21 @@ import pytest
 from conftest import EXAMPLES, apply_patch, base_plan, write_plan
 
 LUMEN = EXAMPLES / "lumen-analytics"
+SDR = EXAMPLES / "sdr-motion"  # an SDR team as other pipeline (a motion), its cost per quarter, attrition
 FUNNEL_KEYS = ("quarter", "target", "deals", "opportunities", "other_opportunities", "sqls", "mqls_needed",
                "leads_needed", "created_in", "mqls_planned", "mqls_demanded", "capacity", "program_cost", "budget")
 
 
 def rich_plan() -> dict:
-    """The base plan with what the simple examples lack: other pipeline (two shares), a ramp
-    curve with a start date, a 100-day cycle (lag 1), and no lead_to_mql on either side (so
-    leads needed and the MQLs of programs stating only leads are unknown: empty cells)."""
+    """The base plan with what the examples lack: other pipeline as one share and as a share
+    per quarter, a ramp curve with a start date, a seller who leaves (end), a 100-day cycle
+    (lag 1), and no lead_to_mql on either side (so leads needed and the MQLs of programs
+    stating only leads are unknown: empty cells)."""
     return apply_patch(base_plan(), {
         "sales": {"assumptions": {"sales_cycle_days": 100},
                   "other_pipeline": [{"id": "partners", "name": "Partner referrals", "share": 0.1},
-                                     {"id": "outbound", "share": 0.15}],
-                  "team": [{"role": "AE", "count": 2, "annual_quota": 240000},
+                                     {"id": "outbound", "share": {"2027Q1": 0.15, "2027Q3": 0.2}}],
+                  "team": [{"role": "AE", "count": 2, "annual_quota": 240000, "end": dt.date(2027, 10, 20)},
                            {"role": "New AE", "count": 1, "annual_quota": 300000, "ramp": [0, 0.25, 0.5],
                             "start": dt.date(2027, 2, 10)}]},
         "marketing": {"assumptions": "__delete__"}})
@@ -83,6 +85,7 @@ def assert_figures(values, plan, sets=(), gtm=None) -> int:
     how many figures were compared."""
     from gtmplan.engine.capacity import productivity
     from gtmplan.engine.funnel import compute, program_leads, program_mqls
+    from gtmplan.engine.pipeline import motion_opportunities
     from gtmplan.read.loader import load_plan
 
     loaded = load_plan(str(plan), None, list(sets))
@@ -96,17 +99,30 @@ def assert_figures(values, plan, sets=(), gtm=None) -> int:
     assert header[:len(FUNNEL_KEYS)] == ["Quarter", "Target", "Deals", "Opportunities", "Other opportunities", "SQLs",
                                          "MQLs needed", "Leads needed", "MQLs created in", "MQLs planned",
                                          "MQLs demanded", "Capacity", "Program cost", "Budget"]
+    items = p.sales.other_pipeline or []
     for i, row in enumerate(doc["quarters"]):
         cells = [c.value for c in ws[5 + i]]
         for j, key in enumerate(FUNNEL_KEYS):
             assert same(cells[j], row[key]), (sets, row["quarter"], key, cells[j], row[key])
             n += 1
+        if items:  # then the other pipeline's cost and each item's opportunities, as the JSON has them
+            want = [row["other_pipeline_cost"], *(row["other_by_source"][s.id] for s in items)]
+            got = cells[len(FUNNEL_KEYS):len(FUNNEL_KEYS) + 1 + len(items)]
+            assert all(same(g, w) for g, w in zip(got, want)) and len(got) == len(want), (sets, got, want)
+            n += len(want)
+        else:
+            assert "other_pipeline_cost" not in row and cells[len(FUNNEL_KEYS):] == [None] * (len(cells) - 14)
     # Inputs: the values the engine uses, and the lag
     for key, a in f.assumptions.items():
         assert same(named(values, key).value, a.value), (sets, key)
     assert named(values, "lag_quarters").value == doc["lag_quarters"]
-    # Capacity: each team row's part and productivity month by month
+    # Inputs: each team row's attrition factor (funnel JSON's attrition_factors, 1 without attrition)
+    factors = doc.get("attrition_factors", [1.0] * len(p.sales.team))
+    for t, factor in enumerate(factors):
+        assert same(named(values, f"team_{t + 1}_attrition_factor").value, factor), (sets, t)
+    # Capacity: each team row's part, each motion's opportunities, productivity month by month
     ws = values["Capacity"]
+    motions = [s for s in items if s.capacity is not None]
     for i, row in enumerate(f.rows):
         cells = [c.value for c in ws[5 + i]]
         assert cells[0] == str(row.quarter)
@@ -115,12 +131,17 @@ def assert_figures(values, plan, sets=(), gtm=None) -> int:
         months = row.quarter.months(p.calendar)
         for t, team_row in enumerate(p.sales.team):
             ramped = sum(productivity(team_row, y, m) for y, m in months)
-            assert same(cells[4 + t], team_row.count * team_row.annual_quota / 12 * ramped), (sets, row.quarter, t)
+            want = team_row.count * team_row.annual_quota / 12 * ramped * factors[t]
+            assert same(cells[4 + t], want), (sets, row.quarter, t)
+            n += 1
+        for k, s in enumerate(motions):
+            assert same(cells[4 + len(p.sales.team) + k], motion_opportunities(p, s.capacity, row.quarter)), sets
             n += 1
     month_rows = [r for r in ws.iter_rows(min_row=5 + len(f.rows)) if isinstance(r[0].value, dt.datetime)]
     assert len(month_rows) == 3 * len(f.rows)
+    people = [*p.sales.team, *(row for s in motions for row in s.capacity.team)]
     for r in month_rows:
-        for t, team_row in enumerate(p.sales.team):
+        for t, team_row in enumerate(people):
             assert same(r[1 + t].value, productivity(team_row, r[0].value.year, r[0].value.month)), (sets, t)
             n += 1
     # Programs: per quarter each runs, and over the plan
@@ -141,9 +162,9 @@ def assert_figures(values, plan, sets=(), gtm=None) -> int:
 
 # -- (1) the cached values: what a viewer that does not recalculate shows ---------------------
 
-@pytest.mark.parametrize("which", ["lumen", "rich", "brightwater"])
+@pytest.mark.parametrize("which", ["lumen", "rich", "brightwater", "sdr"])
 def test_every_formula_cell_caches_gtmplans_figure(gtm, tmp_path, which):
-    plan = {"lumen": LUMEN, "brightwater": EXAMPLES / "brightwater-pumps",
+    plan = {"lumen": LUMEN, "brightwater": EXAMPLES / "brightwater-pumps", "sdr": SDR,
             "rich": write_plan(tmp_path, rich_plan())}[which]
     out = render_xlsx(gtm, plan, tmp_path / "plan.xlsx")
     formulas = openpyxl.load_workbook(out)
@@ -255,6 +276,20 @@ CHANGES = [
     ("rich", lambda wb: set_input(wb, "marketing_lead_to_mql", 0.3), ["marketing.assumptions.lead_to_mql=0.3"]),
     ("rich", lambda wb: set_input(wb, "team_2_ramp_m1", 0.6), ["sales.team[1].ramp=[0, 0.6, 0.5]"]),
     ("rich", lambda wb: set_input(wb, "other_partners_share", 0.2), ["sales.other_pipeline[partners].share=0.2"]),
+    ("rich", lambda wb: set_input(wb, "other_outbound_share_2027Q2", 0.05),
+     ["sales.other_pipeline[outbound].share.2027Q2=0.05"]),
+    ("rich", lambda wb: set_input(wb, "team_1_end", dt.datetime(2027, 5, 31)), ["sales.team[0].end=2027-05-31"]),
+    ("sdr", lambda wb: None, []),
+    ("sdr", lambda wb: set_input(wb, "other_sdr_outbound_opportunities_per_month", 4),
+     ["sales.other_pipeline[sdr-outbound].capacity.opportunities_per_month=4"]),
+    ("sdr", lambda wb: set_input(wb, "other_sdr_outbound_team_2_start", dt.datetime(2027, 7, 1)),
+     ["sales.other_pipeline[sdr-outbound].capacity.team[1].start=2027-07-01"]),
+    ("sdr", lambda wb: set_input(wb, "attrition_annual_rate", 0.3), ["sales.attrition.annual_rate=0.3"]),
+    ("sdr", lambda wb: set_input(wb, "team_1_end", dt.datetime(2027, 8, 15)), ["sales.team[0].end=2027-08-15"]),
+    ("sdr", lambda wb: set_input(wb, "other_sdr_outbound_cost_2027Q3", 50000),
+     ["sales.other_pipeline[sdr-outbound].cost.2027Q3=50000"]),
+    ("sdr", lambda wb: set_input(wb, "sales_win_rate", 0.5),  # the motion brings more than the target needs:
+     ["sales.assumptions.win_rate=0.5"]),                     # marketing is asked for 0, never a negative count
 ]
 
 
@@ -263,7 +298,7 @@ def test_changes_recalculated_by_a_spreadsheet_equal_funnel_set(gtm, tmp_path):
     recalculated by LibreOffice in one run (one test, so that one worker pays its start-up),
     then every figure compared with `gtmplan funnel --set`."""
     soffice()
-    plans = {"lumen": LUMEN, "rich": write_plan(tmp_path, rich_plan())}
+    plans = {"lumen": LUMEN, "rich": write_plan(tmp_path, rich_plan()), "sdr": SDR}
     written = {key: render_xlsx(gtm, plan, tmp_path / f"{key}.xlsx") for key, plan in plans.items()}
     changed = []
     for i, (key, change, _) in enumerate(CHANGES):

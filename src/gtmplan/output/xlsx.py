@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
-from gtmplan.engine.capacity import productivity
+from gtmplan.engine.capacity import attrition_factor, productivity
 from gtmplan.engine.funnel import owner, program_leads, program_mqls
 from gtmplan.plan.modelparts import ASSUMPTION_KEYS
 from gtmplan.plan.sourcemap import dotted
@@ -258,7 +258,7 @@ class Scope:
     assumptions: dict  # key -> name of the value used
     lag: str  # name of the lag in quarters
     lag_value: int
-    other_shares: list  # names of the other-pipeline shares
+    others: list  # an _Other per sales.other_pipeline item of the scope
     runs: dict  # quarter -> name of the range of run flags (None: no programs)
     program_mqls: Optional[str]  # name of the range of each program's MQLs per quarter run
     program_cost: Optional[str]  # name of the range of each program's cost per quarter run
@@ -315,38 +315,28 @@ def render_xlsx(loaded: LoadedPlan, findings: list[Finding], funnel: Funnel) -> 
     inputs.section("Sales team")
     attainment = inputs.value("expected_attainment", ("sales", "expected_attainment"), plan.sales.expected_attainment,
                               "rate", "share of quota the average ramped seller reaches")
-    team = []
-    for i, row in enumerate(plan.sales.team):
-        n = i + 1
-        base = ("sales", "team", i)
-        who = f"team row {n} ({safe_text(row.role)})"
-        names = {
-            "count": inputs.value(name_of("team", str(n), "count"), (*base, "count"), row.count, "int",
-                                  f"{who}: sellers"),
-            "quota": inputs.value(name_of("team", str(n), "annual_quota"), (*base, "annual_quota"),
-                                  row.annual_quota, "money", f"{who}: annual quota each ({cur})"),
-            "start": inputs.value(name_of("team", str(n), "start"), (*base, "start"), row.start, "date",
-                                  f"{who}: start date (empty: before the horizon, fully ramped)"),
-        }
-        if row.ramp is not None:
-            first_row = inputs.row
-            for m, x in enumerate(row.ramp):
-                inputs.value(name_of("team", str(n), "ramp", f"m{m}"), (*base, "ramp", m), x, "rate",
-                             f"{who}: share of full productivity in month {m} after the start")
-            names["ramp"] = name_of("team", str(n), "ramp")
-            book.wb.define_name(names["ramp"], f"=Inputs!$C${first_row + 1}:$C${inputs.row}")
-        else:
-            names["ramp_months"] = inputs.value(name_of("team", str(n), "ramp_months"), (*base, "ramp_months"),
-                                                row.ramp_months, "int",
-                                                f"{who}: months to full productivity ((m + 1) / k in month m)")
-        team.append(names)
-    other_shares = []
+    team = [_team_row(inputs, ("sales", "team", i), name_of("team", str(i + 1)), row,
+                      f"team row {i + 1} ({safe_text(row.role)})", quota=cur)
+            for i, row in enumerate(plan.sales.team)]
+    inputs.section("Expected attrition (empty: none)")
+    attr = plan.sales.attrition
+    rate = inputs.value("attrition_annual_rate", ("sales", "attrition", "annual_rate"),
+                        attr.annual_rate if attr else None, "rate", "share of the sales team expected to leave in a year")
+    backfill = inputs.value("attrition_backfill_months", ("sales", "attrition", "backfill_months"),
+                            attr.backfill_months if attr else None, "money",
+                            "months a leaver's seat stays empty before the replacement starts")
+    for i, (row, names) in enumerate(zip(plan.sales.team, team)):
+        shortfall = (f"SUMPRODUCT(1-{names['ramp']})" if "ramp" in names
+                     else f"IF({names['ramp_months']}=0,0,MAX(0,({names['ramp_months']}-1)/2))")
+        names["attrition"] = inputs.computed(
+            name_of("team", str(i + 1), "attrition_factor"), f"sales.team[{i}] attrition factor",
+            f"=IF(ISNUMBER({rate}),MAX(0,1-{rate}*({backfill}+{shortfall})/12),1)", attrition_factor(plan, row),
+            "frac", f"team row {i + 1}: capacity kept: 1 - annual_rate x (backfill_months + ramp shortfall) / 12")
+    others = []
     if plan.sales.other_pipeline:
         inputs.section("Pipeline that does not come from marketing")
         for i, s in enumerate(plan.sales.other_pipeline):
-            other_shares.append(inputs.value(name_of("other", s.id, "share"), ("sales", "other_pipeline", i, "share"),
-                                             s.share, "rate", f"share of each quarter's opportunities from "
-                                                              f"{safe_text(s.name or s.id)}"))
+            others.append(_other_inputs(inputs, loaded, quarters, i, s))
 
     # -- programs: a table with run flags per quarter ------------------------------------------
     progs = plan.marketing.programs
@@ -358,9 +348,9 @@ def render_xlsx(loaded: LoadedPlan, findings: list[Finding], funnel: Funnel) -> 
     cws = book.sheet("Capacity")
     pws = book.sheet("Programs")
     program_names = _programs_sheet(book, pws, loaded, funnel, prog_ranges, used)
-    capacity_cells = _capacity_sheet(book, cws, loaded, funnel, team, attainment, targets)
+    capacity_cells = _capacity_sheet(book, cws, loaded, funnel, team, attainment, targets, others)
     scope = Scope(label=plan.company, quarters=quarters, rows=funnel.rows, targets=targets, budgets=budgets,
-                  assumptions=used, lag=lag, lag_value=funnel.lag, other_shares=other_shares,
+                  assumptions=used, lag=lag, lag_value=funnel.lag, others=others,
                   runs=runs if progs else {}, program_mqls=program_names.get("mqls"),
                   program_cost=prog_ranges.get("cost"), capacity=capacity_cells)
     book.text(fws, 0, 0, f"{plan.company}: demand waterfall and capacity ({cur})", fmt="title")
@@ -382,6 +372,99 @@ def render_xlsx(loaded: LoadedPlan, findings: list[Finding], funnel: Funnel) -> 
     fws.activate()
     book.wb.close()
     return buf.getvalue()
+
+
+@dataclass
+class _Other:
+    """One other-pipeline item on the sheets: its share's name per quarter (a share item)
+    or the Capacity cell of its team's opportunities per quarter (a motion), and its cost."""
+
+    id: str
+    label: str
+    share: Optional[dict] = None  # quarter -> name of the share
+    opportunities: Optional[dict] = None  # quarter -> Capacity cell (filled in by _capacity_sheet)
+    cost: dict = field(default_factory=dict)  # quarter -> formula of its cost
+    team: list = field(default_factory=list)  # names of the motion team's rows
+    per_month: Optional[str] = None  # name of opportunities_per_month
+
+
+def _team_row(inputs: _Inputs, base: tuple, prefix: str, row, who: str, quota: Optional[str] = None) -> dict:
+    """A team row's inputs (count, quota when it has one, start, end, ramp); their names."""
+    names = {"count": inputs.value(f"{prefix}_count", (*base, "count"), row.count, "int", f"{who}: head count")}
+    if quota is not None:
+        names["quota"] = inputs.value(f"{prefix}_annual_quota", (*base, "annual_quota"), row.annual_quota, "money",
+                                      f"{who}: annual quota each ({quota})")
+    names["start"] = inputs.value(f"{prefix}_start", (*base, "start"), row.start, "date",
+                                  f"{who}: start date (empty: before the horizon, fully ramped)")
+    names["end"] = inputs.value(f"{prefix}_end", (*base, "end"), getattr(row, "end", None), "date",
+                                f"{who}: they leave after this day (empty: they stay)")
+    if row.ramp is not None:
+        first_row = inputs.row
+        for m, x in enumerate(row.ramp):
+            inputs.value(f"{prefix}_ramp_m{m}", (*base, "ramp", m), x, "rate",
+                         f"{who}: share of full productivity in month {m} after the start")
+        names["ramp"] = f"{prefix}_ramp"
+        inputs.book.wb.define_name(names["ramp"], f"=Inputs!$C${first_row + 1}:$C${inputs.row}")
+    else:
+        names["ramp_months"] = inputs.value(f"{prefix}_ramp_months", (*base, "ramp_months"), row.ramp_months, "int",
+                                            f"{who}: months to full productivity ((m + 1) / k in month m)")
+    return names
+
+
+def _other_inputs(inputs: _Inputs, loaded: LoadedPlan, quarters: list, i: int, s) -> _Other:
+    """An other-pipeline item's inputs: its share (one, or one per quarter), or its motion's
+    team and opportunities per month; its cost (one, one per quarter, or an empty input)."""
+    base = ("sales", "other_pipeline", i)
+    label = safe_text(s.name or s.id)
+    prefix = name_of("other", s.id)
+    item = _Other(s.id, label)
+
+    def per_quarter(key: str, values: dict, fmt: str, what: str) -> dict:
+        out = {}
+        for q in quarters:
+            path = (*base, key, str(q))
+            stated = inputs.source(path)
+            out[q] = inputs.value(f"{prefix}_{key}_{q}", path, values.get(q, 0.0), fmt, f"{what} in {q}",
+                                  source="(not listed: 0)" if stated == "(not stated)" else stated)
+        return out
+
+    if s.capacity is not None:
+        item.per_month = inputs.value(f"{prefix}_opportunities_per_month", (*base, "capacity", "opportunities_per_month"),
+                                      s.capacity.opportunities_per_month, "money",
+                                      f"{label}: opportunities one fully ramped person creates in a month")
+        item.team = [_team_row(inputs, (*base, "capacity", "team", j), f"{prefix}_team_{j + 1}", row,
+                               f"{label} row {j + 1} ({safe_text(row.role)})")
+                     for j, row in enumerate(s.capacity.team)]
+    elif isinstance(s.share, dict):
+        item.share = per_quarter("share", s.share, "rate", f"share of the opportunities from {label}")
+    else:
+        name = inputs.value(f"{prefix}_share", (*base, "share"), s.share, "rate",
+                            f"share of each quarter's opportunities from {label}")
+        item.share = {q: name for q in quarters}
+    if isinstance(s.cost, dict):
+        names = per_quarter("cost", s.cost, "money", f"what {label} costs")
+        item.cost = {q: f"N({names[q]})" for q in quarters}
+    else:
+        name = inputs.value(f"{prefix}_cost", (*base, "cost"), s.cost, "money",
+                            f"what {label} costs per quarter (empty: nothing)")
+        item.cost = {q: f"N({name})" for q in quarters}
+    return item
+
+
+def _productivity(names: dict, month: str) -> str:
+    """The formula of engine.capacity.productivity for a team row in the month whose first
+    day is in cell ``month``: 0 after the end month; 1 without a start; 0 before the start
+    month; then the ramp curve's value (1 after it), or min(1, (k + 1) / ramp_months)."""
+    mk = f"(YEAR({month})*12+MONTH({month}))"
+    s, e = names["start"], names["end"]
+    k = f"({mk}-(YEAR({s})*12+MONTH({s})))"
+    if "ramp" in names:
+        curve = f"IF({k}<ROWS({names['ramp']}),INDEX({names['ramp']},{k}+1),1)"
+    else:
+        rm = names["ramp_months"]
+        curve = f"IF({rm}=0,1,MIN(1,({k}+1)/{rm}))"
+    return (f"=IF(IF(ISNUMBER({e}),{mk}>YEAR({e})*12+MONTH({e}),FALSE),0,"
+            f"IF(ISNUMBER({s}),IF({k}<0,0,{curve}),1))")
 
 
 def _program_inputs(book: _Book, inputs: _Inputs, loaded: LoadedPlan, quarters: list, runs: dict) -> dict:
@@ -496,75 +579,89 @@ def _programs_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, ranges:
 
 
 def _capacity_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, team: list, attainment: str,
-                    targets: dict) -> dict:
+                    targets: dict, others: list) -> dict:
     """Capacity per quarter (engine.capacity.capacity): for each team row, count x annual
-    quota / 12 x the sum of its productivity over the quarter's months, summed, x expected
-    attainment; below it, each row's productivity month by month (from its start date and
-    ramp), so that changing a start date moves capacity."""
+    quota / 12 x the sum of its productivity over the quarter's months x its attrition
+    factor, summed, x expected attainment; then the opportunities each pipeline motion's
+    team creates (engine.pipeline.motion_opportunities); below, each row's productivity
+    month by month (from its start and end dates and ramp), so that changing a date moves
+    capacity. Fills in each motion's ``opportunities`` cells; returns the capacity cells."""
     plan, f = loaded.plan, book.fmt
     rows = plan.sales.team
+    motions = [(o, s) for o, s in zip(others, plan.sales.other_pipeline or []) if s.capacity is not None]
     cur = plan.currency
     book.text(ws, 0, 0, f"{plan.company}: sales capacity ({cur})", fmt="title")
     ws.write_string(1, 0, "Capacity: what the ramped team can close at the expected attainment. Each team row "
-                          "contributes count x annual quota / 12 x its productivity in the quarter's months.",
-                    f["note"])
+                          "contributes count x annual quota / 12 x its productivity in the quarter's months x its "
+                          "attrition factor.", f["note"])
     head = ["Quarter", "Target", "Capacity", "Coverage",
-            *[safe_text(f"Row {i + 1}: {r.role}") for i, r in enumerate(rows)]]
+            *[safe_text(f"Row {i + 1}: {r.role}") for i, r in enumerate(rows)],
+            *[f"Opportunities from {o.label}" for o, _ in motions]]
     ws.set_row(3, 30)
     for c, h in enumerate(head):
         ws.write_string(3, c, h, f["head_r" if c >= 1 else "head"])
     ws.set_column(0, 0, 10)
-    ws.set_column(1, 3 + len(rows), 14)
+    ws.set_column(1, len(head), 14)
     ws.freeze_panes(4, 1)
 
-    # the monthly productivity table first (its cells are what the quarters sum)
+    # the monthly productivity table (its cells are what the quarters sum)
+    columns = [(row, names) for row, names in zip(rows, team)]
+    labels = [safe_text(f"Row {i + 1}: {r.role}") for i, r in enumerate(rows)]
+    for o, s in motions:
+        columns += list(zip(s.capacity.team, o.team))
+        labels += [safe_text(f"{o.label} row {j + 1}: {r.role}") for j, r in enumerate(s.capacity.team)]
     n_q = len(funnel.rows)
     month_top = 4 + n_q + 2
-    ws.write_string(month_top, 0, "Productivity by month (share of a fully ramped seller)", f["section"])
+    ws.write_string(month_top, 0, "Productivity by month (share of a fully ramped person)", f["section"])
     ws.set_row(month_top + 1, 30)
     ws.write_string(month_top + 1, 0, "Month", f["head"])
-    for i, r in enumerate(rows):
-        ws.write_string(month_top + 1, 1 + i, safe_text(f"Row {i + 1}: {r.role}"), f["head_r"])
+    for i, label in enumerate(labels):
+        ws.write_string(month_top + 1, 1 + i, label, f["head_r"])
     month_rows: dict = {}
     r = month_top + 2
     for qrow in funnel.rows:
         month_rows[qrow.quarter] = []
         for y, m in qrow.quarter.months(plan.calendar):
             ws.write_datetime(r, 0, dt.datetime(y, m, 1), f["date"])
-            mcell = f"$A{r + 1}"
-            k = f"(YEAR({mcell})*12+MONTH({mcell}))-(YEAR({{s}})*12+MONTH({{s}}))"
-            for i, (row, names) in enumerate(zip(rows, team)):
-                s = names["start"]
-                kk = k.format(s=s)
-                if "ramp" in names:
-                    curve = f"IF({kk}<ROWS({names['ramp']}),INDEX({names['ramp']},{kk}+1),1)"
-                else:
-                    rm = names["ramp_months"]
-                    curve = f"IF({rm}=0,1,MIN(1,({kk}+1)/{rm}))"
-                formula = f"=IF(ISNUMBER({s}),IF({kk}<0,0,{curve}),1)"
-                book.formula(ws, r, 1 + i, formula, productivity(row, y, m), "frac")
+            for i, (row, names) in enumerate(columns):
+                book.formula(ws, r, 1 + i, _productivity(names, f"$A{r + 1}"), productivity(row, y, m), "frac")
             month_rows[qrow.quarter].append(r)
             r += 1
 
+    def months_sum(i: int, q) -> str:
+        col, mrows = _col(1 + i), month_rows[q]
+        return f"SUM({col}{mrows[0] + 1}:{col}{mrows[-1] + 1})"
+
+    from gtmplan.engine.pipeline import motion_opportunities
+
     cells = {}
+    for o, _ in motions:
+        o.opportunities = {}
     for j, qrow in enumerate(funnel.rows):
         q, rr = qrow.quarter, 4 + j
+        months = q.months(plan.calendar)
         ws.write_string(rr, 0, str(q))
         book.formula(ws, rr, 1, f"={targets[q]}", qrow.target, "money")
         parts = []
         for i, (row, names) in enumerate(zip(rows, team)):
-            mrows = month_rows[q]
-            col = _col(1 + i)
-            ramped = sum(productivity(row, y, m) for y, m in q.months(plan.calendar))
+            ramped = sum(productivity(row, y, m) for y, m in months)
+            monthly = row.count * row.annual_quota / 12 * ramped
             book.formula(ws, rr, 4 + i,
-                         f"={names['count']}*{names['quota']}/12*SUM({col}{mrows[0] + 1}:{col}{mrows[-1] + 1})",
-                         row.count * row.annual_quota / 12 * ramped, "money")
+                         f"={names['count']}*{names['quota']}/12*{months_sum(i, q)}*{names['attrition']}",
+                         monthly if plan.sales.attrition is None else monthly * attrition_factor(plan, row), "money")
             parts.append(_cell(rr, 4 + i))
         total = f"SUM({parts[0]}:{parts[-1]})" if parts else "0"
         book.formula(ws, rr, 2, f"={total}*{attainment}", qrow.capacity, "money")
         book.formula(ws, rr, 3, f'=IFERROR({_cell(rr, 2)}/{_cell(rr, 1)},"")',
                      qrow.capacity / qrow.target if qrow.target else None, "pct")
         cells[q] = f"Capacity!{_cell(rr, 2, absolute=True)}"
+        c, first_col = 4 + len(rows), len(rows)  # the motions' columns of the monthly table follow the rows'
+        for o, s in motions:
+            terms = "+".join(f"{names['count']}*{months_sum(first_col + t, q)}" for t, names in enumerate(o.team))
+            book.formula(ws, rr, c, f"=({terms})*{o.per_month}", motion_opportunities(plan, s.capacity, q), "count")
+            o.opportunities[q] = f"Capacity!{_cell(rr, c, absolute=True)}"
+            c += 1
+            first_col += len(o.team)
     return cells
 
 
@@ -575,6 +672,12 @@ def _funnel_block(book: _Book, ws, top: int, scope: Scope) -> int:
     ws.set_row(top, 30)
     for c, (key, h) in enumerate(FUNNEL_COLUMNS):
         ws.write_string(top, c, h, f["head" if key in ("quarter", "created_in") else "head_r"])
+    # with other pipeline, as the JSON rows: its cost, then each item's opportunities
+    extra = len(FUNNEL_COLUMNS)
+    if scope.others:
+        ws.write_string(top, extra, "Other pipeline cost", f["head_r"])
+        for j, o in enumerate(scope.others):
+            ws.write_string(top, extra + 1 + j, f"Opportunities from {o.label}", f["head_r"])
     first = top + 1
     scope.first_row = first
     n = len(scope.quarters)
@@ -589,13 +692,21 @@ def _funnel_block(book: _Book, ws, top: int, scope: Scope) -> int:
         book.formula(ws, r, col["deals"], f'=IFERROR({c("target")}/{a["average_deal_size"]},"")', row.deals, "count")
         book.formula(ws, r, col["opportunities"], f'=IFERROR({c("deals")}/{a["win_rate"]},"")',
                      row.opportunities, "count")
-        if scope.other_shares:
-            other = "+".join(f"{c('opportunities')}*{s}" for s in scope.other_shares)
-            book.formula(ws, r, col["other_opportunities"], f'=IFERROR({other},"")', row.other_opportunities, "count")
+        if scope.others:  # engine.pipeline.other_opportunities: each item's part, then their sum
+            parts = row.other_by_source or {}
+            for j, o in enumerate(scope.others):
+                formula = (f"={o.opportunities[q]}" if o.opportunities is not None
+                           else f'=IFERROR({c("opportunities")}*{o.share[q]},"")')
+                book.formula(ws, r, extra + 1 + j, formula, parts.get(o.id), "count")
+            items = "+".join(_cell(r, extra + 1 + j) for j in range(len(scope.others)))
+            book.formula(ws, r, col["other_opportunities"], f'=IFERROR({items},"")', row.other_opportunities, "count")
+            book.formula(ws, r, extra, "=" + "+".join(o.cost[q] for o in scope.others), row.other_pipeline_cost,
+                         "money")
         else:
             book.formula(ws, r, col["other_opportunities"], "=0", row.other_opportunities, "count")
+        # marketing is asked for the rest, never a negative number (a motion may bring more)
         book.formula(ws, r, col["sqls"],
-                     f'=IFERROR(({c("opportunities")}-{c("other_opportunities")})/{a["sql_to_opportunity"]},"")',
+                     f'=IFERROR(MAX(0,{c("opportunities")}-{c("other_opportunities")})/{a["sql_to_opportunity"]},"")',
                      row.sqls, "count")
         book.formula(ws, r, col["mqls_needed"], f'=IFERROR({c("sqls")}/{a["mql_to_sql"]},"")', row.mqls_needed,
                      "count")
