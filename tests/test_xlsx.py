@@ -474,3 +474,18 @@ def test_a_plan_without_programs_or_team(gtm, tmp_path, patch):
     plan = write_plan(tmp_path, apply_patch(base_plan(), patch))
     values = openpyxl.load_workbook(render_xlsx(gtm, plan, tmp_path / "p.xlsx"), data_only=True)
     assert assert_figures(values, plan, gtm=gtm) > 40
+
+
+def test_forecast_sheet_has_the_forecasts_figures(gtm, tmp_path):
+    """lumen-analytics has recorded actuals: the workbook has gtmplan forecast's figures (values)."""
+    values = openpyxl.load_workbook(render_xlsx(gtm, LUMEN, tmp_path / "p.xlsx"), data_only=True)
+    doc = json.loads(gtm("forecast", LUMEN, "-f", "json").out)
+    ws = values["Forecast"]
+    got = [[c.value for c in row][:6] for row in ws.iter_rows(min_row=5, max_row=9)]
+    want = [[r["quarter"], r["target"], r["p_target"], r["p10"], r["median"], r["p90"]] for r in doc["quarters"]]
+    h = doc["horizon"]
+    want.append(["Whole plan", h["target"], h["p_target"], h["p10"], h["median"], h["p90"]])
+    # numbers as XlsxWriter stores them: 16 significant digits
+    assert [[x if isinstance(x, str) else pytest.approx(x, rel=1e-15) for x in row] for row in want] == got
+    assert "Forecast" not in openpyxl.load_workbook(
+        render_xlsx(gtm, EXAMPLES / "brightwater-pumps", tmp_path / "b.xlsx")).sheetnames  # neither actuals nor forecast:

@@ -134,6 +134,7 @@ class _Book:
             "rate": f({"num_format": "0.0##%"}),
             "int": f({"num_format": "0"}),
             "pct": f({"num_format": "0%"}),
+            "pct1": f({"num_format": "0.0%"}),
             "frac": f({"num_format": "0.00"}),
             "date": f({"num_format": "yyyy-mm", "align": "left"}),
             "day": f({"num_format": "yyyy-mm-dd"}),
@@ -365,6 +366,8 @@ def render_xlsx(loaded: LoadedPlan, findings: list[Finding], funnel: Funnel) -> 
     _findings_sheet(book, findings)
     if loaded.actuals:
         _actuals_sheet(book, loaded, funnel, scope, program_names)
+    if loaded.actuals or getattr(plan, "forecast", None) is not None:
+        _forecast_sheet(book, loaded)
     for ws in book.wb.worksheets():  # prints one page wide, landscape
         ws.set_landscape()
         ws.fit_to_pages(1, 0)
@@ -823,3 +826,42 @@ def _actuals_sheet(book: _Book, loaded: LoadedPlan, funnel: Funnel, scope: Scope
         book.formula(ws, r, 6, f"=Funnel!{_cell(fr, col['deals'], True)}", row.deals, "count")
         book.formula(ws, r, 8, f"=Funnel!{_cell(fr, col['target'], True)}", row.target, "money")
     ws.freeze_panes(4, 1)
+
+
+def _forecast_sheet(book: _Book, loaded: LoadedPlan) -> None:
+    """``gtmplan forecast`` as values (cli.md 0.3: the chance of making the plan, when the plan
+    has recorded actuals or a ``forecast:`` section): a simulation, so it does not follow
+    changes made in the workbook; run ``gtmplan forecast`` again for that."""
+    from gtmplan.commands import forecast as words
+    from gtmplan.errors import InputError
+
+    ws, f = book.sheet("Forecast"), book.fmt
+    plan = loaded.plan
+    book.text(ws, 0, 0, f"{plan.company}: chance of making the plan ({plan.currency})", fmt="title")
+    try:
+        result = words.run(loaded)
+    except InputError as e:  # a funnel that cannot be simulated: said here, not a failed render
+        book.text(ws, 2, 0, "No forecast: " + "; ".join(p.message for p in e.problems), wrap=True)
+        ws.set_column(0, 0, 100)
+        return
+    d = result.as_dict()
+    ws.write_string(1, 0, f"Values from gtmplan forecast ({d['runs']:,} simulated runs, seed {d['seed']}): they do "
+                          "not follow changes made in this workbook; run gtmplan forecast again.", f["note"])
+    head = ["Quarter", "Target", "Chance of reaching it", "Bookings 10th percentile", "Median", "90th percentile"]
+    ws.set_row(3, 30)
+    for c, h in enumerate(head):
+        ws.write_string(3, c, h, f["head_r" if c else "head"])
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 5, 14)
+    h = d["horizon"]
+    rows = [*d["quarters"], {**h, "quarter": "Whole plan"}]
+    for i, r in enumerate(rows):
+        ws.write_string(4 + i, 0, r["quarter"])
+        for c, key, style in ((1, "target", "money"), (2, "p_target", "pct1"), (3, "p10", "money"),
+                              (4, "median", "money"), (5, "p90", "money")):
+            if r.get(key) is not None:
+                ws.write_number(4 + i, c, float(r[key]), f[style])
+    r = 4 + len(rows) + 1
+    for line in [*words.driver_lines(result), *words.notes(result, plan.currency)]:
+        book.text(ws, r, 0, line)
+        r += 1
