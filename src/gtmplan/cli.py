@@ -204,7 +204,7 @@ def funnel(
     return 0
 
 
-@app.command(short_help='The plan as one document (md, html), invitations (ics) or a live workbook (xlsx).',
+@app.command(short_help='The plan as a document (md, html, xlsx) or invitations (ics).',
              epilog="Example:\n\n\b\n  " + 'gtmplan render examples/lumen-analytics -o plan.html')
 def render(
     plan: str = PLAN_ARG,
