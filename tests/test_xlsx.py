@@ -21,7 +21,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import EXAMPLES, apply_patch, base_plan, write_plan
 
 LUMEN = EXAMPLES / "lumen-analytics"

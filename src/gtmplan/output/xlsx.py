@@ -38,9 +38,8 @@ from gtmplan.plan.modelparts import ASSUMPTION_KEYS
 from gtmplan.plan.sourcemap import dotted
 
 if TYPE_CHECKING:
-    from gtmplan.engine.funnel import Funnel, FunnelRow
+    from gtmplan.engine.funnel import Funnel
     from gtmplan.plan.loaded import LoadedPlan
-    from gtmplan.plan.quarters import Quarter
     from gtmplan.rules.base import Finding
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -258,7 +257,7 @@ class Scope:
     budgets: dict  # quarter -> name of its budget (None: no budget on this scope)
     assumptions: dict  # key -> name of the value used
     lag: str  # name of the lag in quarters
-    lag_value: int
+    lag_value: Optional[int]
     others: list  # an _Other per sales.other_pipeline item of the scope
     runs: dict  # quarter -> name of the range of run flags (None: no programs)
     program_mqls: Optional[str]  # name of the range of each program's MQLs per quarter run
@@ -591,7 +590,7 @@ def _capacity_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, team: l
     capacity. Fills in each motion's ``opportunities`` cells; returns the capacity cells."""
     plan, f = loaded.plan, book.fmt
     rows = plan.sales.team
-    motions = [(o, s) for o, s in zip(others, plan.sales.other_pipeline or []) if s.capacity is not None]
+    motions = [(o, s.capacity) for o, s in zip(others, plan.sales.other_pipeline or []) if s.capacity is not None]
     cur = plan.currency
     book.text(ws, 0, 0, f"{plan.company}: sales capacity ({cur})", fmt="title")
     ws.write_string(1, 0, "Capacity: what the ramped team can close at the expected attainment. Each team row "
@@ -608,11 +607,11 @@ def _capacity_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, team: l
     ws.freeze_panes(4, 1)
 
     # the monthly productivity table (its cells are what the quarters sum)
-    columns = [(row, names) for row, names in zip(rows, team)]
+    columns: list[tuple[Any, dict]] = [(row, names) for row, names in zip(rows, team)]  # sellers, then motions
     labels = [safe_text(f"Row {i + 1}: {r.role}") for i, r in enumerate(rows)]
-    for o, s in motions:
-        columns += list(zip(s.capacity.team, o.team))
-        labels += [safe_text(f"{o.label} row {j + 1}: {r.role}") for j, r in enumerate(s.capacity.team)]
+    for o, cap in motions:
+        columns += list(zip(cap.team, o.team))
+        labels += [safe_text(f"{o.label} row {j + 1}: {r.role}") for j, r in enumerate(cap.team)]
     n_q = len(funnel.rows)
     month_top = 4 + n_q + 2
     ws.write_string(month_top, 0, "Productivity by month (share of a fully ramped person)", f["section"])
@@ -659,9 +658,9 @@ def _capacity_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, team: l
                      qrow.capacity / qrow.target if qrow.target else None, "pct")
         cells[q] = f"Capacity!{_cell(rr, 2, absolute=True)}"
         c, first_col = 4 + len(rows), len(rows)  # the motions' columns of the monthly table follow the rows'
-        for o, s in motions:
+        for o, cap in motions:
             terms = "+".join(f"{names['count']}*{months_sum(first_col + t, q)}" for t, names in enumerate(o.team))
-            book.formula(ws, rr, c, f"=({terms})*{o.per_month}", motion_opportunities(plan, s.capacity, q), "count")
+            book.formula(ws, rr, c, f"=({terms})*{o.per_month}", motion_opportunities(plan, cap, q), "count")
             o.opportunities[q] = f"Capacity!{_cell(rr, c, absolute=True)}"
             c += 1
             first_col += len(o.team)
@@ -673,8 +672,8 @@ def _funnel_block(book: _Book, ws, top: int, scope: Scope) -> int:
     for one scope, its header at row ``top``; returns the row after it."""
     f = book.fmt
     ws.set_row(top, 30)
-    for c, (key, h) in enumerate(FUNNEL_COLUMNS):
-        ws.write_string(top, c, h, f["head" if key in ("quarter", "created_in") else "head_r"])
+    for k, (key, h) in enumerate(FUNNEL_COLUMNS):
+        ws.write_string(top, k, h, f["head" if key in ("quarter", "created_in") else "head_r"])
     # with other pipeline, as the JSON rows: its cost, then each item's opportunities
     extra = len(FUNNEL_COLUMNS)
     if scope.others:
@@ -689,7 +688,10 @@ def _funnel_block(book: _Book, ws, top: int, scope: Scope) -> int:
     needed_range = f"${_col(col['mqls_needed'])}${first + 1}:${_col(col['mqls_needed'])}${first + n}"
     for i, (q, row) in enumerate(zip(scope.quarters, scope.rows)):
         r = first + i
-        c = lambda key: _cell(r, col[key])  # noqa: E731
+
+        def c(key: str, r: int = r) -> str:
+            return _cell(r, col[key])
+
         ws.write_string(r, 0, str(q))
         book.formula(ws, r, col["target"], f"={scope.targets[q]}", row.target, "money")
         book.formula(ws, r, col["deals"], f'=IFERROR({c("target")}/{a["average_deal_size"]},"")', row.deals, "count")
@@ -799,7 +801,7 @@ def _actuals_sheet(book: _Book, loaded: LoadedPlan, funnel: Funnel, scope: Scope
     col = {key: c for c, (key, _) in enumerate(FUNNEL_COLUMNS)}
     l2m = funnel.assumptions["lead_to_mql"].value
     progs = plan.marketing.programs
-    for i, rq in enumerate(loaded.actuals.quarters):
+    for i, rq in enumerate(loaded.actuals.quarters if loaded.actuals else []):
         r, q, a = 4 + i, rq.quarter, rq.actuals.metrics
         ws.write_string(r, 0, str(q))
         if rq.actuals.recorded_on:
@@ -817,7 +819,7 @@ def _actuals_sheet(book: _Book, loaded: LoadedPlan, funnel: Funnel, scope: Scope
         if runs and programs.get("leads"):
             running = [program_leads(progs[j], l2m) for j in (funnel.by_quarter[q].programs
                                                               if q in funnel.by_quarter else [])]
-            value = None if any(x is None for x in running) else sum(running)
+            value = None if any(x is None for x in running) else sum(x for x in running if x is not None)
             pl = programs["leads"]
             book.formula(ws, r, 2, f'=IF(SUMPRODUCT({runs}*({pl}=""))>0,"",SUMPRODUCT({runs},{pl}))', value, "count")
         else:
