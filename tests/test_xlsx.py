@@ -21,9 +21,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import EXAMPLES, apply_patch, base_plan, write_plan
+from conftest import DATA, EXAMPLES, apply_patch, base_plan, write_plan
 
 LUMEN = EXAMPLES / "lumen-analytics"
+SEGMENTS = DATA / "segments_plan.yaml"  # two segments: a target and a share, their own assumptions and sellers
 SDR = EXAMPLES / "sdr-motion"  # an SDR team as other pipeline (a motion), its cost per quarter, attrition
 FUNNEL_KEYS = ("quarter", "target", "deals", "opportunities", "other_opportunities", "sqls", "mqls_needed",
                "leads_needed", "created_in", "mqls_planned", "mqls_demanded", "capacity", "program_cost", "budget")
@@ -42,6 +43,19 @@ def rich_plan() -> dict:
                            {"role": "New AE", "count": 1, "annual_quota": 300000, "ramp": [0, 0.25, 0.5],
                             "start": dt.date(2027, 2, 10)}]},
         "marketing": {"assumptions": "__delete__"}})
+
+
+def segments_pipeline_plan() -> dict:
+    """tests/data/segments_plan.yaml with other pipeline of each segment's own: an SDR motion
+    (its team, its cost) for smb, a share for enterprise."""
+    import yaml
+
+    plan = yaml.safe_load(SEGMENTS.read_text(encoding="utf-8"))
+    smb, enterprise = plan["sales"]["segments"]
+    smb["other_pipeline"] = [{"id": "sdr", "cost": 9000, "capacity": {"opportunities_per_month": 2, "team": [
+        {"role": "SDR", "count": 1, "start": dt.date(2027, 3, 1), "ramp_months": 2}]}}]
+    enterprise["other_pipeline"] = [{"id": "partners", "share": 0.2}]
+    return plan
 
 
 def render_xlsx(gtm, plan, out: Path, *args) -> Path:
@@ -82,8 +96,14 @@ def assert_figures(values, plan, sets=(), gtm=None) -> int:
     """Every figure of the Funnel, Capacity and Programs sheets (and the values the engine
     uses on Inputs) against gtmplan's own computation of ``plan`` with ``sets``; returns
     how many figures were compared."""
-    from gtmplan.engine.capacity import productivity
-    from gtmplan.engine.funnel import compute, program_leads, program_mqls
+    from gtmplan.engine.capacity import capacity, productivity
+    from gtmplan.engine.funnel import (
+        compute,
+        program_leads,
+        program_mqls,
+        program_mqls_in_segments,
+        segment_lead_to_mql,
+    )
     from gtmplan.engine.pipeline import motion_opportunities
     from gtmplan.read.loader import load_plan
 
@@ -92,36 +112,45 @@ def assert_figures(values, plan, sets=(), gtm=None) -> int:
     f = compute(p)
     doc = funnel_json(gtm, plan, sets)
     n = 0
-    # Funnel: laid out like funnel's table, the JSON keys as columns
+    # Funnel: laid out like funnel's table, the JSON keys as columns; with segments a block
+    # per segment, then the company's (the JSON's order)
     ws = values["Funnel"]
-    header = [c.value for c in ws[4]]
-    assert header[:len(FUNNEL_KEYS)] == ["Quarter", "Target", "Deals", "Opportunities", "Other opportunities", "SQLs",
-                                         "MQLs needed", "Leads needed", "MQLs created in", "MQLs planned",
-                                         "MQLs demanded", "Capacity", "Program cost", "Budget"]
-    items = p.sales.other_pipeline or []
-    for i, row in enumerate(doc["quarters"]):
-        cells = [c.value for c in ws[5 + i]]
+    headers = [r[0].row for r in ws.iter_rows() if r[0].value == "Quarter"]
+    sheet_rows = [[c.value for c in ws[h + 1 + i]] for h in headers for i in range(len(f.rows))]
+    assert [c.value for c in ws[headers[0]]][:len(FUNNEL_KEYS)] == [
+        "Quarter", "Target", "Deals", "Opportunities", "Other opportunities", "SQLs", "MQLs needed", "Leads needed",
+        "MQLs created in", "MQLs planned", "MQLs demanded", "Capacity", "Program cost", "Budget"]
+    assert len(sheet_rows) == len(doc["quarters"])
+    for cells, row in zip(sheet_rows, doc["quarters"]):
         for j, key in enumerate(FUNNEL_KEYS):
-            assert same(cells[j], row[key]), (sets, row["quarter"], key, cells[j], row[key])
+            assert same(cells[j], row[key]), (sets, row["quarter"], row["segment"], key, cells[j], row[key])
             n += 1
-        if items:  # then the other pipeline's cost and each item's opportunities, as the JSON has them
-            want = [row["other_pipeline_cost"], *(row["other_by_source"][s.id] for s in items)]
-            got = cells[len(FUNNEL_KEYS):len(FUNNEL_KEYS) + 1 + len(items)]
-            assert all(same(g, w) for g, w in zip(got, want)) and len(got) == len(want), (sets, got, want)
+        if "other_pipeline_cost" in row:  # then the other pipeline's cost and each item's opportunities
+            want = [row["other_pipeline_cost"], *row["other_by_source"].values()]
+            got = cells[len(FUNNEL_KEYS):len(FUNNEL_KEYS) + len(want)]
+            assert all(same(g, w) for g, w in zip(got, want)), (sets, row["segment"], got, want)
             n += len(want)
         else:
-            assert "other_pipeline_cost" not in row and cells[len(FUNNEL_KEYS):] == [None] * (len(cells) - 14)
+            assert all(x is None for x in cells[len(FUNNEL_KEYS):]), (sets, row["segment"], cells)
+    items = p.sales.other_pipeline or []
+    segs = p.sales.segments or []
+    for seg in segs:
+        sub = f.segments[seg.id]
+        suffix = "__" + seg.id.replace("-", "_")
+        for key, a in sub.assumptions.items():
+            assert same(named(values, key + suffix).value, a.value), (sets, seg.id, key)
+        assert named(values, "lag_quarters" + suffix).value == doc["lags"][seg.id]
     # Inputs: the values the engine uses, and the lag
     for key, a in f.assumptions.items():
         assert same(named(values, key).value, a.value), (sets, key)
-    assert named(values, "lag_quarters").value == doc["lag_quarters"]
+    assert same(named(values, "lag_quarters").value, doc["lag_quarters"])
     # Inputs: each team row's attrition factor (funnel JSON's attrition_factors, 1 without attrition)
     factors = doc.get("attrition_factors", [1.0] * len(p.sales.team))
     for t, factor in enumerate(factors):
         assert same(named(values, f"team_{t + 1}_attrition_factor").value, factor), (sets, t)
     # Capacity: each team row's part, each motion's opportunities, productivity month by month
     ws = values["Capacity"]
-    motions = [s for s in items if s.capacity is not None]
+    motions = [s for s in [*items, *(x for seg in segs for x in seg.other_pipeline or [])] if s.capacity is not None]
     for i, row in enumerate(f.rows):
         cells = [c.value for c in ws[5 + i]]
         assert cells[0] == str(row.quarter)
@@ -135,6 +164,10 @@ def assert_figures(values, plan, sets=(), gtm=None) -> int:
             n += 1
         for k, s in enumerate(motions):
             assert same(cells[4 + len(p.sales.team) + k], motion_opportunities(p, s.capacity, row.quarter)), sets
+            n += 1
+        for k, seg in enumerate(segs):  # each segment's dedicated sellers
+            dedicated = [t for t in p.sales.team if t.segment == seg.id]
+            assert same(cells[4 + len(p.sales.team) + len(motions) + k], capacity(p, row.quarter, rows=dedicated))
             n += 1
     month_rows = [r for r in ws.iter_rows(min_row=5 + len(f.rows)) if isinstance(r[0].value, dt.datetime)]
     assert len(month_rows) == 3 * len(f.rows)
@@ -150,7 +183,7 @@ def assert_figures(values, plan, sets=(), gtm=None) -> int:
     for i, prog in enumerate(p.marketing.programs):
         cells = [c.value for c in ws[5 + i]]
         runs = len(set(prog.quarters) & horizon)
-        mqls = program_mqls(prog, l2m)
+        mqls = program_mqls_in_segments(p, prog, segment_lead_to_mql(p)) if segs else program_mqls(prog, l2m)
         want = [prog.id, prog.name, prog.channel, prog.cost, program_leads(prog, l2m), mqls, runs,
                 prog.cost * runs, None if mqls is None else mqls * runs]
         for got, w in zip(cells, want):
@@ -161,9 +194,9 @@ def assert_figures(values, plan, sets=(), gtm=None) -> int:
 
 # -- (1) the cached values: what a viewer that does not recalculate shows ---------------------
 
-@pytest.mark.parametrize("which", ["lumen", "rich", "brightwater", "sdr"])
+@pytest.mark.parametrize("which", ["lumen", "rich", "brightwater", "sdr", "segments"])
 def test_every_formula_cell_caches_gtmplans_figure(gtm, tmp_path, which):
-    plan = {"lumen": LUMEN, "brightwater": EXAMPLES / "brightwater-pumps", "sdr": SDR,
+    plan = {"lumen": LUMEN, "brightwater": EXAMPLES / "brightwater-pumps", "sdr": SDR, "segments": SEGMENTS,
             "rich": write_plan(tmp_path, rich_plan())}[which]
     out = render_xlsx(gtm, plan, tmp_path / "plan.xlsx")
     formulas = openpyxl.load_workbook(out)
@@ -172,9 +205,13 @@ def test_every_formula_cell_caches_gtmplans_figure(gtm, tmp_path, which):
     assert ("Plan vs actual" in formulas.sheetnames) == (which == "lumen")  # only lumen has actuals/
     # the figures are formulas, not pasted values
     ws = formulas["Funnel"]
-    assert ws["C5"].value == '=IFERROR(B5/average_deal_size,"")'
-    assert ws["D5"].value == '=IFERROR(C5/win_rate,"")'
-    assert ws["B5"].value == "=target_2027Q1"
+    if which == "segments":  # smb's block first: its own names
+        assert [ws["A4"].value, ws["B6"].value, ws["C6"].value] == [
+            "Segment smb", "=target_2027Q1__smb", '=IFERROR(B6/average_deal_size__smb,"")']
+    else:
+        assert ws["C5"].value == '=IFERROR(B5/average_deal_size,"")'
+        assert ws["D5"].value == '=IFERROR(C5/win_rate,"")'
+        assert ws["B5"].value == "=target_2027Q1"
     assert assert_figures(values, plan, gtm=gtm) > 50
     # every formula cell has a cached result, except where gtmplan has no figure (null)
     empty = [(s.title, c.coordinate) for s in formulas.worksheets for row in s.iter_rows() for c in row
@@ -287,6 +324,24 @@ CHANGES = [
     ("sdr", lambda wb: set_input(wb, "team_1_end", dt.datetime(2027, 8, 15)), ["sales.team[0].end=2027-08-15"]),
     ("sdr", lambda wb: set_input(wb, "other_sdr_outbound_cost_2027Q3", 50000),
      ["sales.other_pipeline[sdr-outbound].cost.2027Q3=50000"]),
+    ("segments", lambda wb: None, []),
+    ("segments", lambda wb: set_input(wb, "sales_win_rate__enterprise", 0.3),
+     ["sales.segments[enterprise].assumptions.win_rate=0.3"]),
+    ("segments", lambda wb: set_input(wb, "marketing_lead_to_mql__smb", 0.2),
+     ["marketing.segments[smb].assumptions.lead_to_mql=0.2"]),
+    ("segments", lambda wb: set_input(wb, "target_share__enterprise", 0.5), ["sales.segments[enterprise].share=0.5"]),
+    ("segments", lambda wb: set_input(wb, "target_2027Q2__smb", 50000), ["sales.segments[smb].targets.2027Q2=50000"]),
+    ("segments", lambda wb: (set_program(wb, "program_split__smb", "webinars", 0.7),
+                             set_program(wb, "program_split__enterprise", "webinars", 0.3)),
+     ["marketing.programs[webinars].split={smb: 0.7, enterprise: 0.3}"]),
+    ("segments", lambda wb: set_input(wb, "sales_sales_cycle_days__enterprise", 200),
+     ["sales.segments[enterprise].assumptions.sales_cycle_days=200"]),
+    ("segments", lambda wb: set_input(wb, "team_2_count", 2), ["sales.team[1].count=2"]),
+    ("segments_pipeline", lambda wb: None, []),
+    ("segments_pipeline", lambda wb: set_input(wb, "other_sdr_opportunities_per_month__smb", 3),
+     ["sales.segments[smb].other_pipeline[sdr].capacity.opportunities_per_month=3"]),
+    ("segments_pipeline", lambda wb: set_input(wb, "other_partners_share__enterprise", 0.3),
+     ["sales.segments[enterprise].other_pipeline[partners].share=0.3"]),
     ("sdr", lambda wb: set_input(wb, "sales_win_rate", 0.5),  # the motion brings more than the target needs:
      ["sales.assumptions.win_rate=0.5"]),                     # marketing is asked for 0, never a negative count
 ]
@@ -297,7 +352,8 @@ def test_changes_recalculated_by_a_spreadsheet_equal_funnel_set(gtm, tmp_path):
     recalculated by LibreOffice in one run (one test, so that one worker pays its start-up),
     then every figure compared with `gtmplan funnel --set`."""
     soffice()
-    plans = {"lumen": LUMEN, "rich": write_plan(tmp_path, rich_plan()), "sdr": SDR}
+    plans = {"lumen": LUMEN, "rich": write_plan(tmp_path, rich_plan()), "sdr": SDR, "segments": SEGMENTS,
+             "segments_pipeline": write_plan(tmp_path, segments_pipeline_plan(), "segments_pipeline.yaml")}
     written = {key: render_xlsx(gtm, plan, tmp_path / f"{key}.xlsx") for key, plan in plans.items()}
     changed = []
     for i, (key, change, _) in enumerate(CHANGES):

@@ -32,8 +32,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
-from gtmplan.engine.capacity import attrition_factor, productivity
-from gtmplan.engine.funnel import owner, program_leads, program_mqls
+from gtmplan.engine.capacity import attrition_factor, capacity, productivity
+from gtmplan.engine.funnel import owner, program_leads, program_mqls, program_split
 from gtmplan.plan.modelparts import ASSUMPTION_KEYS
 from gtmplan.plan.sourcemap import dotted
 
@@ -263,6 +263,7 @@ class Scope:
     program_mqls: Optional[str]  # name of the range of each program's MQLs per quarter run
     program_cost: Optional[str]  # name of the range of each program's cost per quarter run
     capacity: dict  # quarter -> cell holding its capacity
+    program_split: Optional[str] = None  # name of the range of the programs' split to this segment
     first_row: int = field(default=0)  # filled in by _funnel_block: the sheet row of the first quarter
 
 
@@ -307,7 +308,11 @@ def render_xlsx(loaded: LoadedPlan, findings: list[Finding], funnel: Funnel) -> 
             key, f"{key} (used)", f'=IF(ISNUMBER({a}),{a},IF(ISNUMBER({b}),{b},""))', chosen.value, fmt,
             f"{ASSUMPTION_WORDS[key]}: {first}'s value, else {second}'s", where)
     cycle = used["sales_cycle_days"]
-    lag = inputs.computed("lag_quarters", "lag (quarters)", f"=IF(ISNUMBER({cycle}),INT((2*{cycle}+91)/182),0)",
+    seg_cycles = [f"ISNUMBER(sales_cycle_days{name_of('', '_' + x.id)})" for x in plan.sales.segments or []]
+    # a plan whose cycle is stated per segment only has no company-wide lag (empty)
+    otherwise = f'IF(OR({",".join(seg_cycles)}),"",0)' if seg_cycles else "0"
+    lag = inputs.computed("lag_quarters", "lag (quarters)",
+                          f"=IF(ISNUMBER({cycle}),INT((2*{cycle}+91)/182),{otherwise})",
                           funnel.lag, "int", "MQLs are created this many quarters before their deals close: "
                                              "floor(sales_cycle_days / 91 + 1/2)")
 
@@ -337,6 +342,11 @@ def render_xlsx(loaded: LoadedPlan, findings: list[Finding], funnel: Funnel) -> 
         inputs.section("Pipeline that does not come from marketing")
         for i, s in enumerate(plan.sales.other_pipeline):
             others.append(_other_inputs(inputs, loaded, quarters, i, s))
+    segments = [_segment_inputs(inputs, loaded, funnel, j, seg, side_names, targets, others, quarters)
+                for j, seg in enumerate(plan.sales.segments or [])]
+    # every other-pipeline item with the plan's item it shows (the motions' teams go on Capacity)
+    all_others = [*zip(others, plan.sales.other_pipeline or []),
+                  *((o, item) for sg in segments for o, item in sg["own"])]
 
     # -- programs: a table with run flags per quarter ------------------------------------------
     progs = plan.marketing.programs
@@ -347,19 +357,36 @@ def render_xlsx(loaded: LoadedPlan, findings: list[Finding], funnel: Funnel) -> 
     fws = book.sheet("Funnel")
     cws = book.sheet("Capacity")
     pws = book.sheet("Programs")
-    program_names = _programs_sheet(book, pws, loaded, funnel, prog_ranges, used)
-    capacity_cells = _capacity_sheet(book, cws, loaded, funnel, team, attainment, targets, others)
+    program_names = _programs_sheet(book, pws, loaded, funnel, prog_ranges, used, segments)
+    capacity_cells = _capacity_sheet(book, cws, loaded, funnel, team, attainment, targets, all_others)
     scope = Scope(label=plan.company, quarters=quarters, rows=funnel.rows, targets=targets, budgets=budgets,
                   assumptions=used, lag=lag, lag_value=funnel.lag, others=others,
                   runs=runs if progs else {}, program_mqls=program_names.get("mqls"),
-                  program_cost=prog_ranges.get("cost"), capacity=capacity_cells)
+                  program_cost=prog_ranges.get("cost"), capacity=capacity_cells[None])
     book.text(fws, 0, 0, f"{plan.company}: demand waterfall and capacity ({cur})", fmt="title")
     fws.write_string(1, 0, "Each quarter's bookings target worked back to the MQLs and leads it needs; formulas over "
                            "the named cells of sheet Inputs. An empty cell is a figure the inputs cannot give.",
                      book.fmt["note"])
     fws.set_column(0, 0, 10)
     fws.set_column(1, len(FUNNEL_COLUMNS) - 1, 13)
-    end = _funnel_block(book, fws, 3, scope)
+    if segments:  # a block per segment (its own assumptions, lag, programs' split, dedicated sellers), then the sum
+        top = 3
+        seg_scopes = []
+        for sg in segments:
+            sid = sg["id"]
+            seg_scope = Scope(label=sid, quarters=quarters, rows=funnel.segments[sid].rows, targets=sg["targets"],
+                              budgets={}, assumptions=sg["used"], lag=sg["lag"], lag_value=funnel.segments[sid].lag,
+                              others=sg["others"], runs=runs if progs else {},
+                              program_mqls=program_names.get("mqls" + sg["suffix"]),
+                              program_cost=prog_ranges.get("cost"), capacity=capacity_cells[sid],
+                              program_split=name_of("program_split", "_" + sid) if progs else None)
+            book.text(fws, top, 0, f"Segment {sid}", fmt="section")
+            top = _funnel_block(book, fws, top + 1, seg_scope) + 1
+            seg_scopes.append(seg_scope)
+        book.text(fws, top, 0, "Company (the sum of the segments)", fmt="section")
+        end = _total_block(book, fws, top + 1, scope, seg_scopes)
+    else:
+        end = _funnel_block(book, fws, 3, scope)
     _mql_chart(book, fws, scope, end + 2)
     fws.freeze_panes(4, 1)
     _findings_sheet(book, findings)
@@ -390,33 +417,36 @@ class _Other:
     per_month: Optional[str] = None  # name of opportunities_per_month
 
 
-def _team_row(inputs: _Inputs, base: tuple, prefix: str, row, who: str, quota: Optional[str] = None) -> dict:
+def _team_row(inputs: _Inputs, base: tuple, prefix: str, row, who: str, quota: Optional[str] = None,
+              suffix: str = "") -> dict:
     """A team row's inputs (count, quota when it has one, start, end, ramp); their names."""
-    names = {"count": inputs.value(f"{prefix}_count", (*base, "count"), row.count, "int", f"{who}: head count")}
+    names = {"count": inputs.value(f"{prefix}_count{suffix}", (*base, "count"), row.count, "int", f"{who}: head count")}
     if quota is not None:
-        names["quota"] = inputs.value(f"{prefix}_annual_quota", (*base, "annual_quota"), row.annual_quota, "money",
+        names["quota"] = inputs.value(f"{prefix}_annual_quota{suffix}", (*base, "annual_quota"), row.annual_quota, "money",
                                       f"{who}: annual quota each ({quota})")
-    names["start"] = inputs.value(f"{prefix}_start", (*base, "start"), row.start, "date",
+    names["start"] = inputs.value(f"{prefix}_start{suffix}", (*base, "start"), row.start, "date",
                                   f"{who}: start date (empty: before the horizon, fully ramped)")
-    names["end"] = inputs.value(f"{prefix}_end", (*base, "end"), getattr(row, "end", None), "date",
+    names["end"] = inputs.value(f"{prefix}_end{suffix}", (*base, "end"), getattr(row, "end", None), "date",
                                 f"{who}: they leave after this day (empty: they stay)")
     if row.ramp is not None:
         first_row = inputs.row
         for m, x in enumerate(row.ramp):
-            inputs.value(f"{prefix}_ramp_m{m}", (*base, "ramp", m), x, "rate",
+            inputs.value(f"{prefix}_ramp_m{m}{suffix}", (*base, "ramp", m), x, "rate",
                          f"{who}: share of full productivity in month {m} after the start")
-        names["ramp"] = f"{prefix}_ramp"
+        names["ramp"] = f"{prefix}_ramp{suffix}"
         inputs.book.wb.define_name(names["ramp"], f"=Inputs!$C${first_row + 1}:$C${inputs.row}")
     else:
-        names["ramp_months"] = inputs.value(f"{prefix}_ramp_months", (*base, "ramp_months"), row.ramp_months, "int",
+        names["ramp_months"] = inputs.value(f"{prefix}_ramp_months{suffix}", (*base, "ramp_months"), row.ramp_months, "int",
                                             f"{who}: months to full productivity ((m + 1) / k in month m)")
     return names
 
 
-def _other_inputs(inputs: _Inputs, loaded: LoadedPlan, quarters: list, i: int, s) -> _Other:
+def _other_inputs(inputs: _Inputs, loaded: LoadedPlan, quarters: list, i: int, s,
+                  base: Optional[tuple] = None, suffix: str = "") -> _Other:
     """An other-pipeline item's inputs: its share (one, or one per quarter), or its motion's
-    team and opportunities per month; its cost (one, one per quarter, or an empty input)."""
-    base = ("sales", "other_pipeline", i)
+    team and opportunities per month; its cost (one, one per quarter, or an empty input).
+    A segment's own item has its path under the segment and names ending ``__SEGMENT``."""
+    base = base or ("sales", "other_pipeline", i)
     label = safe_text(s.name or s.id)
     prefix = name_of("other", s.id)
     item = _Other(s.id, label)
@@ -426,28 +456,28 @@ def _other_inputs(inputs: _Inputs, loaded: LoadedPlan, quarters: list, i: int, s
         for q in quarters:
             path = (*base, key, str(q))
             stated = inputs.source(path)
-            out[q] = inputs.value(f"{prefix}_{key}_{q}", path, values.get(q, 0.0), fmt, f"{what} in {q}",
+            out[q] = inputs.value(f"{prefix}_{key}_{q}{suffix}", path, values.get(q, 0.0), fmt, f"{what} in {q}",
                                   source="(not listed: 0)" if stated == "(not stated)" else stated)
         return out
 
     if s.capacity is not None:
-        item.per_month = inputs.value(f"{prefix}_opportunities_per_month", (*base, "capacity", "opportunities_per_month"),
+        item.per_month = inputs.value(f"{prefix}_opportunities_per_month{suffix}", (*base, "capacity", "opportunities_per_month"),
                                       s.capacity.opportunities_per_month, "money",
                                       f"{label}: opportunities one fully ramped person creates in a month")
         item.team = [_team_row(inputs, (*base, "capacity", "team", j), f"{prefix}_team_{j + 1}", row,
-                               f"{label} row {j + 1} ({safe_text(row.role)})")
+                               f"{label} row {j + 1} ({safe_text(row.role)})", suffix=suffix)
                      for j, row in enumerate(s.capacity.team)]
     elif isinstance(s.share, dict):
         item.share = per_quarter("share", s.share, "rate", f"share of the opportunities from {label}")
     else:
-        name = inputs.value(f"{prefix}_share", (*base, "share"), s.share, "rate",
+        name = inputs.value(f"{prefix}_share{suffix}", (*base, "share"), s.share, "rate",
                             f"share of each quarter's opportunities from {label}")
         item.share = {q: name for q in quarters}
     if isinstance(s.cost, dict):
         names = per_quarter("cost", s.cost, "money", f"what {label} costs")
         item.cost = {q: f"N({names[q]})" for q in quarters}
     else:
-        name = inputs.value(f"{prefix}_cost", (*base, "cost"), s.cost, "money",
+        name = inputs.value(f"{prefix}_cost{suffix}", (*base, "cost"), s.cost, "money",
                             f"what {label} costs per quarter (empty: nothing)")
         item.cost = {q: f"N({name})" for q in quarters}
     return item
@@ -469,14 +499,74 @@ def _productivity(names: dict, month: str) -> str:
             f"IF(ISNUMBER({s}),IF({k}<0,0,{curve}),1))")
 
 
+def _segment_inputs(inputs: _Inputs, loaded: LoadedPlan, funnel: Funnel, j: int, seg, side_names: dict,
+                    targets: dict, company_others: list, quarters: list) -> dict:
+    """A segment's inputs (docs/reference/plan-format.md, "Segments"): its targets (or its
+    share of the company's), each side's values stated for it, the values its funnel uses
+    (on each side the segment's value, else the side's company-wide one; then the owner
+    rule), its lag, and its own other pipeline (else the company's)."""
+    from gtmplan.engine.funnel import side_segment
+
+    plan = loaded.plan
+    sid = seg.id
+    suffix = name_of("", "_" + sid)  # "__smb"
+    inputs.section(f"Segment {sid}")
+    base = ("sales", "segments", j)
+    if seg.targets is not None:
+        seg_targets = {q: inputs.value(f"target_{q}{suffix}", (*base, "targets", str(q)), seg.targets[q], "money",
+                                       f"{sid}: new bookings target for {q}") for q in quarters}
+    else:
+        share = inputs.value(f"target_share{suffix}", (*base, "share"), seg.share, "rate",
+                             f"{sid}: its share of sales.targets in every quarter")
+        seg_targets = {q: f"({share}*{targets[q]})" for q in quarters}
+    stated: dict = {}
+    for side in ("sales", "marketing"):
+        i, entry = side_segment(plan, side, sid)
+        if entry is None:
+            continue
+        a = entry.assumptions
+        for key in ASSUMPTION_KEYS:
+            fmt = "rate" if key in RATE_KEYS else "int" if key == "sales_cycle_days" else "money"
+            stated[(side, key)] = inputs.value(f"{side}_{key}{suffix}", (side, "segments", i, "assumptions", key),
+                                               getattr(a, key) if a is not None else None, fmt,
+                                               f"{ASSUMPTION_WORDS[key]}, as {side} states it for {sid}")
+    used = {}
+    chosen = funnel.segments[sid].assumptions
+    for key in ASSUMPTION_KEYS:
+        first = owner(key)
+        second = "sales" if first == "marketing" else "marketing"
+        chain = [n for side in (first, second) for n in (stated.get((side, key)), side_names[side][key]) if n]
+        formula = '""'
+        for n in reversed(chain):
+            formula = f"IF(ISNUMBER({n}),{n},{formula})"
+        fmt = "rate" if key in RATE_KEYS else "int" if key == "sales_cycle_days" else "money"
+        used[key] = inputs.computed(f"{key}{suffix}", f"{key} for {sid} (used)", "=" + formula, chosen[key].value,
+                                    fmt, f"{ASSUMPTION_WORDS[key]} for {sid}: on each side its value for {sid}, "
+                                         f"else the company-wide one; {first}'s, else {second}'s")
+    cycle = used["sales_cycle_days"]
+    lag = inputs.computed(f"lag_quarters{suffix}", f"lag for {sid} (quarters)",
+                          f"=IF(ISNUMBER({cycle}),INT((2*{cycle}+91)/182),0)", funnel.segments[sid].lag, "int",
+                          f"{sid}: floor(sales_cycle_days / 91 + 1/2)")
+    own = []
+    if seg.other_pipeline is not None:
+        for i, item in enumerate(seg.other_pipeline):
+            own.append((_other_inputs(inputs, loaded, quarters, i, item, (*base, "other_pipeline", i), suffix), item))
+        others = [o for o, _ in own]
+    else:
+        others = list(company_others)
+    return {"id": sid, "suffix": suffix, "targets": seg_targets, "used": used, "lag": lag, "others": others,
+            "own": own}
+
+
 def _program_inputs(book: _Book, inputs: _Inputs, loaded: LoadedPlan, quarters: list, runs: dict) -> dict:
     """The programs on sheet Inputs: one row each (cost, expected leads and MQLs per quarter
     it runs, a run flag per horizon quarter); names over the columns."""
     plan, ws, f = loaded.plan, inputs.ws, book.fmt
     progs = plan.marketing.programs
     inputs.section("Marketing programs (per quarter each runs; run flags: 1 = runs in that quarter, 0 = not)")
+    segs = [x.id for x in plan.sales.segments or []]
     head = ["Path", "Program", "Cost", "Name", "Channel", "Expected leads", "Expected MQLs",
-            *[str(q) for q in quarters], "Source"]
+            *[str(q) for q in quarters], *[f"Split {x}" for x in segs], "Source"]
     for c, h in enumerate(head):
         ws.write_string(inputs.row, c, h, f["head_r" if c == 2 or 5 <= c < len(head) - 1 else "head"])
     inputs.row += 1
@@ -498,7 +588,11 @@ def _program_inputs(book: _Book, inputs: _Inputs, loaded: LoadedPlan, quarters: 
         running = set(p.quarters)
         for j, q in enumerate(quarters):
             ws.write_number(r, 7 + j, 1 if q in running else 0, f["in_flag"])
-        ws.write_string(r, 7 + len(quarters), f"{loc.file}:{loc.line}")
+        if segs:
+            split = program_split(plan, p)
+            for j, sid in enumerate(segs):
+                ws.write_number(r, 7 + len(quarters) + j, split.get(sid, 0.0), f["in_rate"])
+        ws.write_string(r, 7 + len(quarters) + len(segs), f"{loc.file}:{loc.line}")
         inputs.row += 1
     last = inputs.row  # one past
     if not progs:
@@ -514,6 +608,8 @@ def _program_inputs(book: _Book, inputs: _Inputs, loaded: LoadedPlan, quarters: 
     for j, q in enumerate(quarters):
         runs[q] = name_of("runs", str(q))
         book.wb.define_name(runs[q], col(7 + j))
+    for j, sid in enumerate(segs):
+        book.wb.define_name(name_of("program_split", "_" + sid), col(7 + len(quarters) + j))
     return out
 
 
@@ -529,9 +625,12 @@ def _cell(r: int, c: int, absolute: bool = False) -> str:
     return xl_rowcol_to_cell(r, c, absolute, absolute)
 
 
-def _programs_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, ranges: dict, used: dict) -> dict:
+def _programs_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, ranges: dict, used: dict,
+                    segments: list) -> dict:
     """Each program's leads and MQLs per quarter it runs (engine.funnel.program_leads and
-    program_mqls), the quarters it runs, its cost and MQLs over the horizon."""
+    program_mqls), the quarters it runs, its cost and MQLs over the horizon. With segments,
+    its MQLs in each segment (stated MQLs x split, or leads x split x the segment's
+    lead_to_mql: engine.funnel.programs_by_segment) after those columns; its MQLs are their sum."""
     plan, f = loaded.plan, book.fmt
     progs = plan.marketing.programs
     cur = plan.currency
@@ -539,14 +638,14 @@ def _programs_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, ranges:
     ws.write_string(1, 0, "Per quarter each runs: MQLs are expected MQLs, else expected leads x lead_to_mql; "
                           "leads are expected leads, else expected MQLs / lead_to_mql.", f["note"])
     head = ["Program", "Name", "Channel", "Cost per quarter", "Leads per quarter", "MQLs per quarter",
-            "Quarters run", "Cost in the plan", "MQLs in the plan"]
+            "Quarters run", "Cost in the plan", "MQLs in the plan", *[f"MQLs per quarter: {sg['id']}" for sg in segments]]
     ws.set_row(3, 30)
     for c, h in enumerate(head):
         ws.write_string(3, c, h, f["head_r" if c >= 3 else "head"])
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 36)
     ws.set_column(2, 2, 14)
-    ws.set_column(3, 8, 12)
+    ws.set_column(3, 8 + len(segments), 12)
     ws.freeze_panes(4, 1)
     if not progs:
         ws.write_string(4, 0, "(no programs)", f["note"])
@@ -566,9 +665,29 @@ def _programs_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, ranges:
         l_value = program_leads(p, funnel.assumptions["lead_to_mql"].value)
         book.formula(ws, r, 4, f'=IF(ISNUMBER({leads}),{leads},IF(ISNUMBER({mqls}),IFERROR({mqls}/{l2m},""),0))',
                      l_value, "count")
-        m_value = program_mqls(p, funnel.assumptions["lead_to_mql"].value)
-        book.formula(ws, r, 5, f'=IF(ISNUMBER({mqls}),{mqls},IF(ISNUMBER({leads}),IFERROR({leads}*{l2m},""),0))',
-                     m_value, "count")
+        if segments:
+            split = program_split(plan, p)
+            parts: list = []
+            for j, sg in enumerate(segments):
+                sc = _col(7 + n_q + j)  # the program's split to this segment on Inputs
+                frac, seg_l2m = split.get(sg["id"], 0.0), funnel.segments[sg["id"]].assumptions["lead_to_mql"].value
+                sl2m = sg["used"]["lead_to_mql"]
+                part: Optional[float] = 0.0  # as engine.funnel.programs_by_segment computes it
+                if frac and p.expected_mqls is not None:
+                    part = p.expected_mqls * frac
+                elif frac and p.expected_leads is not None:
+                    part = None if seg_l2m is None else p.expected_leads * frac * seg_l2m
+                book.formula(ws, r, 9 + j, f'=IF(N(Inputs!${sc}${ir})=0,0,IF(ISNUMBER({mqls}),{mqls}*Inputs!${sc}${ir},'
+                                           f'IF(ISNUMBER({leads}),IFERROR({leads}*Inputs!${sc}${ir}*{sl2m},""),0)))',
+                             part, "count")
+                parts.append(part)
+            m_value = None if any(x is None for x in parts) else sum(parts)
+            book.formula(ws, r, 5, f'=IFERROR({"+".join(_cell(r, 9 + j) for j in range(len(segments)))},"")',
+                         m_value, "count")
+        else:
+            m_value = program_mqls(p, funnel.assumptions["lead_to_mql"].value)
+            book.formula(ws, r, 5, f'=IF(ISNUMBER({mqls}),{mqls},IF(ISNUMBER({leads}),IFERROR({leads}*{l2m},""),0))',
+                         m_value, "count")
         n_run = sum(1 for q in set(p.quarters) if q in quarters_in)
         book.formula(ws, r, 6, f"=SUM(Inputs!${flags_first}${ir}:${flags_last}${ir})", n_run, "int")
         book.formula(ws, r, 7, f"={_cell(r, 3)}*{_cell(r, 6)}", float(p.cost) * n_run, "money")
@@ -577,7 +696,11 @@ def _programs_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, ranges:
     last = 4 + len(progs)
     book.wb.define_name("program_leads", f"=Programs!$E$5:$E${last}")
     book.wb.define_name("program_mqls", f"=Programs!$F$5:$F${last}")
-    return {"mqls": "program_mqls", "leads": "program_leads"}
+    out = {"mqls": "program_mqls", "leads": "program_leads"}
+    for j, sg in enumerate(segments):
+        out["mqls" + sg["suffix"]] = "program_mqls" + sg["suffix"]
+        book.wb.define_name("program_mqls" + sg["suffix"], f"=Programs!${_col(9 + j)}$5:${_col(9 + j)}${last}")
+    return out
 
 
 def _capacity_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, team: list, attainment: str,
@@ -590,7 +713,8 @@ def _capacity_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, team: l
     capacity. Fills in each motion's ``opportunities`` cells; returns the capacity cells."""
     plan, f = loaded.plan, book.fmt
     rows = plan.sales.team
-    motions = [(o, s.capacity) for o, s in zip(others, plan.sales.other_pipeline or []) if s.capacity is not None]
+    motions = [(o, s.capacity) for o, s in others if s.capacity is not None]
+    segs = [x.id for x in plan.sales.segments or []]
     cur = plan.currency
     book.text(ws, 0, 0, f"{plan.company}: sales capacity ({cur})", fmt="title")
     ws.write_string(1, 0, "Capacity: what the ramped team can close at the expected attainment. Each team row "
@@ -598,7 +722,7 @@ def _capacity_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, team: l
                           "attrition factor.", f["note"])
     head = ["Quarter", "Target", "Capacity", "Coverage",
             *[safe_text(f"Row {i + 1}: {r.role}") for i, r in enumerate(rows)],
-            *[f"Opportunities from {o.label}" for o, _ in motions]]
+            *[f"Opportunities from {o.label}" for o, _ in motions], *[f"Capacity: {x}" for x in segs]]
     ws.set_row(3, 30)
     for c, h in enumerate(head):
         ws.write_string(3, c, h, f["head_r" if c >= 1 else "head"])
@@ -636,7 +760,7 @@ def _capacity_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, team: l
 
     from gtmplan.engine.pipeline import motion_opportunities
 
-    cells = {}
+    cells: dict = {None: {}, **{x: {} for x in segs}}
     for o, _ in motions:
         o.opportunities = {}
     for j, qrow in enumerate(funnel.rows):
@@ -656,7 +780,7 @@ def _capacity_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, team: l
         book.formula(ws, rr, 2, f"={total}*{attainment}", qrow.capacity, "money")
         book.formula(ws, rr, 3, f'=IFERROR({_cell(rr, 2)}/{_cell(rr, 1)},"")',
                      qrow.capacity / qrow.target if qrow.target else None, "pct")
-        cells[q] = f"Capacity!{_cell(rr, 2, absolute=True)}"
+        cells[None][q] = f"Capacity!{_cell(rr, 2, absolute=True)}"
         c, first_col = 4 + len(rows), len(rows)  # the motions' columns of the monthly table follow the rows'
         for o, cap in motions:
             terms = "+".join(f"{names['count']}*{months_sum(first_col + t, q)}" for t, names in enumerate(o.team))
@@ -664,6 +788,12 @@ def _capacity_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, team: l
             o.opportunities[q] = f"Capacity!{_cell(rr, c, absolute=True)}"
             c += 1
             first_col += len(o.team)
+        for x in segs:  # a segment's capacity: its dedicated sellers (engine.capacity over those rows)
+            mine = [parts[i] for i, row in enumerate(rows) if getattr(row, "segment", None) == x]
+            book.formula(ws, rr, c, f"=({'+'.join(mine) or '0'})*{attainment}",
+                         capacity(plan, q, rows=[row for row in rows if getattr(row, "segment", None) == x]), "money")
+            cells[x][q] = f"Capacity!{_cell(rr, c, absolute=True)}"
+            c += 1
     return cells
 
 
@@ -726,8 +856,9 @@ def _funnel_block(book: _Book, ws, top: int, scope: Scope) -> int:
             pm = scope.program_mqls
             book.formula(ws, r, col["mqls_planned"],
                          f'=IF(SUMPRODUCT({runs}*({pm}=""))>0,"",SUMPRODUCT({runs},{pm}))', row.mqls_planned, "count")
-            book.formula(ws, r, col["program_cost"], f"=SUMPRODUCT({runs},{scope.program_cost})", row.program_cost,
-                         "money")
+            split = f",{scope.program_split}" if scope.program_split else ""  # a segment's part of each cost
+            book.formula(ws, r, col["program_cost"], f"=SUMPRODUCT({runs},{scope.program_cost}{split})",
+                         row.program_cost, "money")
         else:
             book.formula(ws, r, col["mqls_planned"], "=0", row.mqls_planned, "count")
             book.formula(ws, r, col["program_cost"], "=0", row.program_cost, "money")
@@ -739,6 +870,58 @@ def _funnel_block(book: _Book, ws, top: int, scope: Scope) -> int:
         if budget:
             book.formula(ws, r, col["budget"], f"={budget}", row.budget, "money")
     return first + n
+
+
+def _total_block(book: _Book, ws, top: int, scope: Scope, segments: list[Scope]) -> int:
+    """The company's rows of a plan with segments (docs/reference/plan-format.md, "Segments"):
+    the stated target; counts and money summed over the segments (empty when one is); no
+    "created in"; MQLs demanded the sum of the segments' demands that exist; the whole
+    team's capacity, the programs' whole cost and the plan's budget."""
+    f = book.fmt
+    ws.set_row(top, 30)
+    for k, (key, h) in enumerate(FUNNEL_COLUMNS):
+        ws.write_string(top, k, h, f["head" if key in ("quarter", "created_in") else "head_r"])
+    extra = len(FUNNEL_COLUMNS)
+    ids: list[str] = []  # each other-pipeline item, in the order the engine sums them
+    for sc in segments:
+        ids += [o.id for o in sc.others if o.id not in ids]
+    sourced = [sc for sc in segments if sc.others]
+    if sourced:
+        ws.write_string(top, extra, "Other pipeline cost", f["head_r"])
+        for j, x in enumerate(ids):
+            ws.write_string(top, extra + 1 + j, f"Opportunities from {x}", f["head_r"])
+    first = top + 1
+    scope.first_row = first
+    col = {key: c for c, (key, _) in enumerate(FUNNEL_COLUMNS)}
+    for i, (q, row) in enumerate(zip(scope.quarters, scope.rows)):
+        r = first + i
+
+        def seg_cells(c: int, among: list[Scope] = segments, i: int = i) -> list[str]:
+            return [_cell(sc.first_row + i, c) for sc in among]
+
+        ws.write_string(r, 0, str(q))
+        book.formula(ws, r, col["target"], f"={scope.targets[q]}", row.target, "money")
+        for key in ("deals", "opportunities", "other_opportunities", "sqls", "mqls_needed", "leads_needed",
+                    "mqls_planned"):
+            book.formula(ws, r, col[key], f'=IFERROR({"+".join(seg_cells(col[key]))},"")', getattr(row, key), "count")
+        demanded = ",".join(seg_cells(col["mqls_demanded"]))
+        book.formula(ws, r, col["mqls_demanded"], f'=IF(COUNT({demanded})=0,"",SUM({demanded}))', row.mqls_demanded,
+                     "count")
+        book.formula(ws, r, col["capacity"], f"={scope.capacity[q]}", row.capacity, "money")
+        runs = scope.runs.get(q)
+        book.formula(ws, r, col["program_cost"],
+                     f"=SUMPRODUCT({runs},{scope.program_cost})" if runs and scope.program_cost else "=0",
+                     row.program_cost, "money")
+        book.formula(ws, r, col["budget"], f"={scope.budgets[q]}", row.budget, "money")
+        if sourced:
+            costs = "+".join(_cell(sc.first_row + i, extra) for sc in sourced)
+            book.formula(ws, r, extra, f"={costs}", row.other_pipeline_cost, "money")
+            by_source = row.other_by_source or {}
+            for j, x in enumerate(ids):
+                having = [_cell(sc.first_row + i, extra + 1 + [o.id for o in sc.others].index(x))
+                          for sc in sourced if any(o.id == x for o in sc.others)]
+                book.formula(ws, r, extra + 1 + j, f'=IFERROR({"+".join(having)},"")', by_source.get(x), "count")
+    return first + len(scope.quarters)
 
 
 def _mql_chart(book: _Book, ws, scope: Scope, top: int) -> None:
