@@ -204,12 +204,13 @@ def funnel(
     return 0
 
 
-@app.command(short_help='The plan as one document (md, html) or invitations (ics).',
+@app.command(short_help='The plan as a document (md, html, xlsx) or invitations (ics).',
              epilog="Example:\n\n\b\n  " + 'gtmplan render examples/lumen-analytics -o plan.html')
 def render(
     plan: str = PLAN_ARG,
-    fmt: Optional[Literal["md", "html", "ics"]] = typer.Option(
-        None, "--format", "-f", metavar="[md|html|ics]", help="md, html or ics (default: from the -o file's extension, else md)."),
+    fmt: Optional[Literal["md", "html", "ics", "xlsx"]] = typer.Option(
+        None, "--format", "-f", metavar="[md|html|ics|xlsx]",
+        help="md, html, ics or xlsx (default: from the -o file's extension, else md)."),
     quarter: Optional[str] = typer.Option(None, "--quarter", metavar="QUARTER", help="The quarterly edition, e.g. 2027Q2."),
     output: Optional[str] = OUTPUT_OPT,
     templates: Optional[str] = typer.Option(None, "--templates", metavar="DIR",
@@ -217,17 +218,32 @@ def render(
     scenario: Optional[list[str]] = SCENARIO_OPT,
     sets: Optional[list[str]] = SET_OPT,
 ) -> int:
-    """Render the integrated plan document (Markdown, self-contained HTML, or an iCalendar of reviews)."""
+    """Render the integrated plan document (Markdown, self-contained HTML, an iCalendar of reviews,
+    or an Excel workbook whose figures are live formulas)."""
     from gtmplan.output.outputs import choose_format
     from gtmplan.output.render import parse_quarter
     from gtmplan.output.render import render as render_document
     from gtmplan.read.loader import load_plan
 
-    fmt = choose_format("render", fmt, output, ("md", "html", "ics"), "md")
+    fmt = choose_format("render", fmt, output, ("md", "html", "ics", "xlsx"), "md")
+    if fmt == "xlsx":
+        _xlsx_flags(output, quarter, templates)
     loaded = load_plan(plan, _one_scenario("render", scenario), sets or ())
     data = render_document(loaded, fmt, parse_quarter(quarter, loaded), templates, sets=sets or ())
     _emit(data, output)
     return 0
+
+
+def _xlsx_flags(output: Optional[str], quarter: Optional[str], templates: Optional[str]) -> None:
+    """A workbook is written to a file (or a pipe), for the whole horizon, without templates."""
+    if not output and sys.stdout is not None and sys.stdout.isatty():
+        raise InputError.single(None, "render --format xlsx writes a binary workbook, not text for the terminal: "
+                                      "give -o FILE.xlsx")
+    if quarter is not None:
+        raise InputError.single("--quarter", "the workbook covers the whole horizon; --quarter applies to md, "
+                                             "html and ics")
+    if templates is not None:
+        raise InputError.single("--templates", "templates shape md and html documents; the workbook has none")
 
 
 @app.command(short_help="A quarter's plan against your CRM's CSV exports.",

@@ -18,7 +18,7 @@ from gtmplan.errors import InputError
 
 EXTENSIONS: dict[str, str] = {
     ".json": "json", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
-    ".csv": "csv", ".sarif": "sarif", ".ics": "ics", ".txt": "text",
+    ".csv": "csv", ".sarif": "sarif", ".ics": "ics", ".txt": "text", ".xlsx": "xlsx",
 }
 """File extension -> format name, shared by every command."""
 

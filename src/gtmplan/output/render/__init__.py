@@ -1,4 +1,5 @@
-"""``gtmplan render``: the integrated go-to-market plan as Markdown, HTML or iCalendar."""
+"""``gtmplan render``: the integrated go-to-market plan as Markdown, HTML, iCalendar or an
+Excel workbook of live formulas (:mod:`gtmplan.output.xlsx`)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,10 @@ def render(loaded: LoadedPlan, fmt: str, quarter: Optional[Quarter] = None,
     from gtmplan.rules.checker import run_check
 
     result = run_check(loaded)
+    if fmt == "xlsx":
+        from gtmplan.output.xlsx import render_xlsx
+
+        return render_xlsx(loaded, result.findings, result.funnel)
     if fmt == "ics":
         from gtmplan.output.render.ics import render_ics
 
