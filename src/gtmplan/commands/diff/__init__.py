@@ -84,7 +84,8 @@ class DiffResult:
         return 0
 
     def as_dict(self) -> dict:
-        seg = any(s.loaded is not None and bool(s.loaded.plan.sales.segments) for s in (self.base, self.head))
+        # a plan with sales.segments has SEGMENT.KEY figures beside the company's (quarter_rows)
+        seg = any("." in k for side in (self.base, self.head) for row in side.rows.values() for k in row)
         return {"base": self.base.label, "head": self.head.label, "changed": self.changed,
                 "inputs": [c.as_dict() for c in self.inputs],
                 "quarters": self.quarters,
