@@ -360,9 +360,96 @@ def test_init_default_start_is_the_next_fiscal_quarter():
     assert str(Answers.from_flags(today=dt.date(2026, 11, 23), fy_start=4).start) == "2026Q4"
 
 
+def test_init_segments_writes_a_segmented_plan_that_checks_clean(tmp_path, gtm):
+    """--segments smb:0.4:8k,enterprise:0.6:90k with the default $1.2M a year, by hand:
+    a quarter's target 300,000: smb 0.4 x 300,000 = 120,000 / 8,000 = 15 deals; enterprise 180,000 / 90,000 = 2.
+    Sellers (about two deals a month each): smb ceil(15 x 4 / 24) = 3, quota 480,000 / (3 x 0.9) = 177,778 ->
+    178,000; enterprise ceil(2 x 4 / 24) = 1, quota 720,000 / 0.9 = 800,000.
+    Leads needed: smb 15 / 0.25 / 0.5 / 0.3 / 0.25 = 1,600; enterprise 2 / ... = 213.3; split 1,600 / 1,813.3
+    = 0.88 and 0.12."""
+    target = tmp_path / "plan"
+    r = gtm("init", target, "--yes", "--start", "2027Q1", "--segments", "smb:0.4:8k,enterprise:0.6:90k")
+    assert r.code == 0, r.err
+    plan = load_plan(str(target)).plan
+    assert [(s.id, s.share, s.assumptions.average_deal_size) for s in plan.sales.segments] == [
+        ("smb", 0.4, 8000), ("enterprise", 0.6, 90000)]
+    assert [(t.segment, t.count, t.annual_quota) for t in plan.sales.team] == [("smb", 3, 178000), ("enterprise", 1, 800000)]
+    assert all(p.split == {"smb": 0.88, "enterprise": 0.12} for p in plan.marketing.programs)
+    assert [s.id for s in plan.icp.segments] == ["smb", "enterprise"]
+    assert [s.id for s in plan.marketing.segments] == ["smb", "enterprise"]
+    # only the unsigned lead definition, as for the plan without segments
+    r = gtm("check", target, "--strict")
+    assert r.code == 1 and [l.split()[1] for l in r.out.splitlines() if " error: " in l] == ["L203"], r.out
+    assert gtm("check", target, "--strict", "--ignore", "L203").code == 0
+
+
+@pytest.mark.parametrize("segments,extra", [
+    ("a,b,c", []),  # equal thirds: whole targets per quarter that add up (G305)
+    ("smb:25%:5k,mid:25%,ent::200k", ["--other-pipeline", "0.3"]),
+    ("x:0.01:1k,y:0.99:100k", ["--target", "1e9", "--quarters", "8", "--fiscal-year-start-month", "4"]),
+    ("smb,enterprise", ["--single-file", "--deal-size", "500", "--target", "50k"]),
+])
+def test_init_segments_is_consistent_whatever_the_answers(tmp_path, gtm, segments, extra):
+    target = tmp_path / "plan"
+    assert gtm("init", target, "--yes", "--agreed", "--segments", segments, *extra).code == 0
+    plan = target / "gtmplan.yaml" if "--single-file" in extra else target
+    r = gtm("check", plan, "--strict")
+    assert r.code == 0 and "no problems found" in r.out, r.out
+
+
+def test_init_segments_thirds_are_written_as_targets(tmp_path, gtm):
+    target = tmp_path / "plan"
+    assert gtm("init", target, "--yes", "--start", "2027Q1", "--segments", "a,b,c").code == 0
+    plan = load_plan(str(target)).plan
+    # 300,000 a quarter in thirds: 100,000 each, whole amounts, the largest taking what is left (none here)
+    assert [s.targets for s in plan.sales.segments] == [{q: 100000 for q in plan.sales.targets}] * 3
+    assert "its part of sales.targets (33.33%), every horizon quarter" in (target / "sales.yaml").read_text()
+
+
+@pytest.mark.parametrize("value,message", [
+    ("smb", "--segments: name at least two segments (smb,enterprise); one segment is the plan without segments"),
+    ("smb:0.5,ent:0.6", "--segments: the shares add up to 1.1, not 1: each quarter's target is divided among the segments"),
+    ("smb:0.6,mid:0.4,ent", "--segments: the shares given add up to 1, leaving nothing for ent"),
+    ("smb x,ent", "--segments: 'smb x' is not a segment id: lower-case letters, digits and dashes (smb, mid-market)"),
+    ("smb:0.5:lots,ent", "--segments: 'smb:0.5:lots': 'lots' is not an amount: write digits, e.g. 1200000, "
+                         "1,200,000 or $1.2M"),
+    ("smb,smb", "--segments: smb given twice"),
+    ("smb:0,ent", "--segments: 'smb:0': a segment's share must be above 0"),
+])
+def test_init_bad_segments(tmp_path, gtm, value, message):
+    r = gtm("init", tmp_path / "p", "--yes", "--segments", value)
+    assert r.code == 2 and r.err == f"gtmplan: {message}\n" and not (tmp_path / "p").exists()
+
+
+def test_init_asks_for_segments_on_a_terminal(tmp_path):
+    import pty
+
+    master, slave = pty.openpty()
+    p = subprocess.Popen([sys.executable, "-m", "gtmplan", "init", str(tmp_path / "p")],
+                         stdin=slave, stdout=slave, stderr=slave, cwd=tmp_path)
+    os.close(slave)
+    answers = iter(["Seg Inc", "USD", "1", "2027Q1", "4", "3000000", "20000", "n", "y", "smb:0.3:8k,enterprise:0.7:90k",
+                    "y"])
+    out = b""
+    while p.poll() is None:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        out += chunk
+        if chunk.rstrip().endswith(b":"):
+            os.write(master, (next(answers) + "\n").encode())
+    p.wait(timeout=60)
+    os.close(master)
+    assert p.returncode == 0, out.decode(errors="replace")
+    assert b"Does the company sell to more than one segment" in out
+    plan = load_plan(str(tmp_path / "p")).plan
+    assert [(s.id, s.share) for s in plan.sales.segments] == [("smb", 0.3), ("enterprise", 0.7)]
+
+
 def test_init_examples(tmp_path, gtm):
     r = gtm("init", "--example", "list")
-    assert r.code == 0 and "lumen-analytics" in r.out and "brightwater-pumps" in r.out
+    assert r.code == 0 and "lumen-analytics" in r.out and "brightwater-pumps" in r.out and "fernhill-payroll" in r.out
     r = gtm("init", tmp_path / "ex", "--example", "brightwater-pumps")
     assert r.code == 0
     assert gtm("check", tmp_path / "ex").code == 0
@@ -381,7 +468,8 @@ def test_init_prompts_on_a_terminal(tmp_path):
     p = subprocess.Popen([sys.executable, "-m", "gtmplan", "init", str(tmp_path / "p")],
                          stdin=slave, stdout=slave, stderr=slave, cwd=tmp_path)
     os.close(slave)
-    answers = iter(["Prompted Inc", "GBP", "1", "2027Q1", "4", "2000000", "40000", "n", "y"])
+    # ... the last three: no pipeline of sales' own, one segment (no), the lead definition signed (yes)
+    answers = iter(["Prompted Inc", "GBP", "1", "2027Q1", "4", "2000000", "40000", "n", "n", "y"])
     out = b""
     while p.poll() is None:
         try:

@@ -456,8 +456,11 @@ def test_value_limit_at_the_limit_and_past_it(tmp_path):
 
 @SLOW
 def test_render_of_20000_programs_in_every_quarter_is_bounded(tmp_path):
-    """400,000 program-quarters (20,000 programs in each of 20 quarters): a document past
-    64 Mi characters, refused within the memory ceiling, nothing written."""
+    """400,000 program-quarters (20,000 programs in each of 20 quarters), within the memory
+    ceiling. Each program is listed once with the quarters it runs in (issue 20), so the
+    document grows with the programs, not with programs x quarters: it renders, each program's
+    row once, far below the 64 Mi characters a document may have (that limit is probed by the
+    template cases above). Before issue 20 this plan's document passed 64 Mi and was refused."""
     sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
     from genplan import quarters
     from genplan import write_plan as generate
@@ -467,8 +470,11 @@ def test_render_of_20000_programs_in_every_quarter_is_bounded(tmp_path):
     every = ", ".join(quarters(20))
     (plan / "marketing.yaml").write_text(re.sub(r"quarters: \[[^\]]*\]", f"quarters: [{every}]", text))
     out = tmp_path / "doc.html"
-    refused(gt("render", plan, "-o", out, timeout=600), "gtmplan: the document would be longer than 64 Mi characters")
-    only(tmp_path, "plan")
+    clean(gt("render", plan, "-o", out, timeout=600))
+    doc = out.read_text(encoding="utf-8")
+    runs = f"<td>{quarters(20)[0]}–{quarters(20)[-1]}</td>"
+    assert doc.count(runs) == 20_000  # one row per program, its 20 quarters as one range
+    assert len(doc) < 16 * 1024 * 1024
 
 
 # -- 10. OS errors are located lines, not tracebacks ------------------------------------------

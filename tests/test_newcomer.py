@@ -278,7 +278,8 @@ def test_init_checks_each_answer_when_typed_and_shows_the_dates_of_a_quarter(tmp
     from gtmplan.read.loader import load_plan
 
     code, out = _drive(["init", "p"], ["Acme", "dollars", "usd", "Aprl", "April", "4", "middle", "start", "2027 Q5",
-                                       "2027 Q1", "0", "4", "lots", "$1.2M", "30k", "y", "150%", "30%", "y"], tmp_path)
+                                       "2027 Q1", "0", "4", "lots", "$1.2M", "30k", "y", "150%", "30%", "n", "y"],
+                      tmp_path)  # ... "n": one segment
     assert code == 0, out
     assert "Error: 'dollars' is not a three-letter ISO 4217 code such as USD" in out
     assert "Error: 'Aprl' is not a month: give its number, 1-12, or its name (4 or April)" in out
@@ -302,7 +303,7 @@ def test_init_default_first_quarter_follows_the_fiscal_year_answer(tmp_path, gtm
     from gtmplan.plan.quarters import FiscalCalendar
 
     expected = default_start(FiscalCalendar(4))
-    code, out = _drive(["init", "p"], ["Acme", "USD", "4", "start", "", "4", "1200000", "30000", "", ""],
+    code, out = _drive(["init", "p"], ["Acme", "USD", "4", "start", "", "4", "1200000", "30000", "", "", ""],
                        tmp_path)
     assert code == 0, out
     assert f"First quarter of the plan ({quarter_dates(expected, 4)}) [{expected}]: " in out

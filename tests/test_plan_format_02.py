@@ -323,7 +323,8 @@ def test_init_questions_for_fiscal_naming_and_sales_sourced_pipeline(monkeypatch
                "Are fiscal years named by the calendar year they start or end in? (start/end)": "end",
                "First quarter of the plan": "2027Q1", "Number of quarters": 4,
                "New bookings target for a year": 1200000, "Average deal size": 20000,
-               "Share of opportunities sales sources itself (0.3 = 30%)": 0.25}
+               "Share of opportunities sales sources itself (0.3 = 30%)": 0.25,
+               "Segments, comma-separated": "smb:0.4:8k,enterprise:0.6:90k"}
 
     def prompt(text, default=None, type=None, value_proc=None):  # init checks each answer as it is typed
         asked.append(text)
@@ -338,6 +339,7 @@ def test_init_questions_for_fiscal_naming_and_sales_sourced_pipeline(monkeypatch
     monkeypatch.setattr(typer, "confirm", confirm)
     a = scaffold.ask(scaffold.Answers())
     assert (a.fy_start, a.fy_named_by, a.other_share) == (2, "end", 0.25)
+    assert [(x.id, x.share, x.deal_size) for x in a.segments] == [("smb", 0.4, 8000), ("enterprise", 0.6, 90000)]
     assert "Does sales source pipeline itself (outbound, partners, existing customers)?" in asked
     files = scaffold.render_files(a, single_file=True)["gtmplan.yaml"]
     assert "fiscal_year_named_by: end" in files and "      share: 0.25\n" in files

@@ -38,7 +38,7 @@ def browser():
         b.close()
 
 
-@pytest.mark.parametrize("example", ["lumen-analytics", "brightwater-pumps"])
+@pytest.mark.parametrize("example", ["lumen-analytics", "brightwater-pumps", "fernhill-payroll"])
 def test_html_document_in_chromium(tmp_path, gtm, browser, example):
     doc = tmp_path / f"{example}.html"
     assert gtm("render", EXAMPLES / example, "-o", doc).code == 0
@@ -54,6 +54,8 @@ def test_html_document_in_chromium(tmp_path, gtm, browser, example):
 
     # lumen-analytics has actuals/ (four recorded quarters): its "Plan vs actual" chart is drawn too
     charts = ("#waterfall-chart", "#capacity-chart") + (("#actuals-chart",) if example == "lumen-analytics" else ())
+    # fernhill-payroll has two segments: each section draws its own waterfall chart
+    charts += ("#waterfall-chart-smb", "#waterfall-chart-enterprise") if example == "fernhill-payroll" else ()
     assert page.locator("#actuals-chart").count() == (1 if example == "lumen-analytics" else 0)
     for chart in charts:
         svg = page.locator(f"{chart} svg")
@@ -76,13 +78,27 @@ def test_html_document_in_chromium(tmp_path, gtm, browser, example):
         assert all(bottom - top > 20 and width > 20 for top, bottom, width in bands)  # drawn, not collapsed
         # the plan's targets lie above the band of 2027Q2-2027Q4 (under 1% chance): the mark is drawn higher
         assert all(t < top for t, (top, _, _) in zip(targets[1:], bands[1:]))
-    assert page.locator("h2").all_inner_texts()[0] == "Shared goals"
+    # what needs action first (issue 20)
+    assert page.locator("h2").all_inner_texts()[:2] == ["Open alignment issues", "Shared goals"]
+    if example == "fernhill-payroll":
+        assert page.locator("section.segment h2").all_inner_texts() == [
+            "Segment: Small and mid-sized employers smb", "Segment: Enterprises with several states or countries enterprise"]
+        gaps = page.locator("#segment-enterprise td.status.short").all_inner_texts()
+        assert gaps == ["short by 58", "short by 84", "short by 79"]  # A102's three findings, as the document shows them
     assert problems == []
     assert requests == [doc.as_uri()]  # self-contained: nothing else fetched
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{example}.png"), full_page=True)
     page.emulate_media(media="print")
+    # printed, a heading stays with the table under it (issue 20): no page break after a heading,
+    # none inside a heading-and-table block
+    styles = page.evaluate("""() => ({
+        h3: [...document.querySelectorAll('h3')].map(h => getComputedStyle(h).breakAfter),
+        keep: [...document.querySelectorAll('.keep')].map(k => getComputedStyle(k).breakInside),
+        headed: [...document.querySelectorAll('.keep')].filter(k => k.querySelector('h3')).length})""")
+    assert styles["h3"] and set(styles["h3"]) == {"avoid"}
+    assert styles["keep"] and set(styles["keep"]) == {"avoid"} and styles["headed"] >= 2
     pdf = ARTIFACTS / f"{example}.pdf"
     page.pdf(path=str(pdf), format="A4", print_background=True)
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000

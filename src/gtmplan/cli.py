@@ -82,6 +82,11 @@ def init(
     target: Optional[str] = typer.Option(None, "--target", metavar="AMOUNT",
                                          help="New bookings target for a year, e.g. 1200000, $1.2M or 950k."),
     deal_size: Optional[str] = typer.Option(None, "--deal-size", metavar="AMOUNT", help="Average deal size, e.g. 20000 or $20k."),
+    segments: Optional[str] = typer.Option(
+        None, "--segments", metavar="ID:SHARE:DEAL_SIZE,...",
+        help="The segments the company sells to, each with its share of the target and its average deal "
+             "size, e.g. smb:0.4:8k,enterprise:0.6:90k (share and deal size may be left out: equal shares, "
+             "--deal-size). Writes sales.segments, a team row per segment and programs split among them."),
     agreed: bool = typer.Option(False, "--agreed",
                                 help="Sales and marketing have both signed off the lead definition "
                                      "(otherwise it is written unsigned and check says who must sign)."),
@@ -107,7 +112,8 @@ def init(
     else:
         answers = scaffold.Answers.from_flags(company=company, currency=currency, start=start, quarters=quarters,
                                               fy_start=fy_start, target=target, deal_size=deal_size,
-                                              fy_named_by=fy_named_by, other_share=other_share, agreed=agreed)
+                                              fy_named_by=fy_named_by, other_share=other_share, agreed=agreed,
+                                              segments=segments)
         scaffold.check_targets(directory, scaffold.file_names(single_file), force=force)  # before any question
         if not yes and sys.stdin.isatty():
             answers = scaffold.ask(answers, start_given=start is not None)

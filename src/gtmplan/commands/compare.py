@@ -6,6 +6,16 @@ bookings target, deals, MQLs needed, MQLs planned, the largest MQL shortfall (by
 the quarter the MQLs are created: ``mqls_demanded - mqls_planned``, as rule A102
 and the rendered waterfall count it), the lowest capacity coverage (capacity /
 target), program cost, budget, and the ``check`` findings by severity.
+
+With ``sales.segments`` (docs/reference/cli.md, 'Segments in every command'), each
+column also has the same figures per segment (``segments: {ID: figures}`` in the
+JSON; a segment's budget is null, its program cost its programs' cost x split, its
+coverage its own sellers' against its target, null without own sellers), and the
+text and Markdown tables show a row per segment under each figure that has one.
+The company's ``largest_mql_shortfall`` is then the largest of the segments'
+shortfalls, with ``segment`` naming it: a surplus in one segment never covers
+another's shortfall (rule A102), so the summed rows are not used for it. A plan
+without segments has no ``segments`` key and the figures of 0.2.
 """
 
 from __future__ import annotations
@@ -30,10 +40,14 @@ class Column:
     findings: dict[str, int]
     currency: str
     company: str = ""  # the plan's company: the title of text and md (not in the JSON)
+    segments: Optional[dict[str, dict]] = None  # figures per segment (None: a plan without sales.segments)
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "description": self.description, "figures": self.figures,
-                "findings": self.findings}
+        out = {"name": self.name, "description": self.description, "figures": self.figures}
+        if self.segments is not None:
+            out["segments"] = self.segments
+        out["findings"] = self.findings
+        return out
 
 
 def _sum(values) -> Optional[float]:
@@ -45,8 +59,7 @@ def _sum(values) -> Optional[float]:
     return total
 
 
-def figures(f: Funnel) -> dict:
-    rows = f.rows
+def _largest_shortfall(rows) -> Optional[dict]:
     shortfall = None
     for r in rows:
         if r.mqls_demanded is None or r.mqls_planned is None:
@@ -56,8 +69,22 @@ def figures(f: Funnel) -> dict:
             # "mqls" is exact (JSON); "shown" is the gap as every output shows it
             shortfall = {"quarter": str(r.quarter), "mqls": gap,
                          "shown": fmt.shown_gap(r.mqls_demanded, r.mqls_planned)}
+    return shortfall
+
+
+def figures(f: Funnel, own_sellers: bool = True) -> dict:
+    """The horizon's figures of one funnel: the company's, or one segment's (``own_sellers``
+    False: the segment has no team row of its own, so no coverage of its own)."""
+    rows = f.rows
+    shortfall = _largest_shortfall(rows)
+    if f.segments:  # the largest of the segments' shortfalls, never the blend of the summed rows
+        shortfall = None
+        for sid, sf in f.segments.items():
+            gap = _largest_shortfall(sf.rows)
+            if gap is not None and (shortfall is None or gap["mqls"] > shortfall["mqls"]):
+                shortfall = {**gap, "segment": sid}
     coverage = None
-    for r in rows:
+    for r in rows if own_sellers else ():
         if r.target > 0:
             c = r.capacity / r.target
             if coverage is None or c < coverage["coverage"]:
@@ -78,8 +105,13 @@ def column(name: str, loaded: LoadedPlan, checked: Optional[CheckResult] = None)
     """One column: the figures from the funnel the checks computed (once per plan)."""
     checked = checked or run_check(loaded)
     description = loaded.scenario.description if loaded.scenario is not None else None
-    return Column(name, description, figures(checked.funnel), checked.summary, loaded.plan.currency,
-                  loaded.plan.company or "")
+    f = checked.funnel
+    segments = None
+    if f.segments:
+        own = {t.segment for t in loaded.plan.sales.team if t.segment is not None}
+        segments = {sid: figures(sf, sid in own) for sid, sf in f.segments.items()}
+    return Column(name, description, figures(f), checked.summary, loaded.plan.currency,
+                  loaded.plan.company or "", segments)
 
 
 def run_compare(source, names: Optional[Sequence[str]] = None, sets: Sequence[str] = (),
@@ -117,13 +149,23 @@ ROWS = (
 )
 
 
-def cell(c: Column, key: str) -> str:
+PER_SEGMENT = ("target", "deals", "mqls_needed", "mqls_planned", "largest_mql_shortfall", "lowest_coverage",
+               "program_cost")  # the figures a segment has (its budget is the plan's)
+
+
+def cell(c: Column, key: str, segment: Optional[str] = None) -> str:
     if key == "findings":
         s = c.findings
         return f"{s['error']} / {s['warning']} / {s['info']}"
-    v = c.figures[key]
+    if segment is not None:
+        if c.segments is None or segment not in c.segments:
+            return "–"  # this column's plan has no such segment
+        v = c.segments[segment][key]
+    else:
+        v = c.figures[key]
     if key == "largest_mql_shortfall":
-        return "none" if v is None else f"{v['shown']:,} in {v['quarter']}"
+        where = f" ({v['segment']})" if v is not None and v.get("segment") else ""
+        return "none" if v is None else f"{v['shown']:,} in {v['quarter']}{where}"
     if key == "lowest_coverage":
         return "–" if v is None else f"{fmt.pct(v['coverage'])} in {v['quarter']}"
     if key in ("target", "program_cost", "budget"):
@@ -131,10 +173,19 @@ def cell(c: Column, key: str) -> str:
     return fmt.count(v)
 
 
-def table(cols: list[Column]) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the side-by-side table (figures formatted for people)."""
+def table(cols: list[Column], sub: str = "  ") -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the side-by-side table (figures formatted for people). With segments,
+    each figure a segment has is followed by a row per segment (``sub`` + its id: indented in
+    text, ``↳ smb`` in Markdown and HTML, which collapse spaces), in the order the columns'
+    plans list them."""
     header = ["", *(c.name for c in cols)]
-    return header, [[label, *(cell(c, key) for c in cols)] for label, key in ROWS]
+    segments = list(dict.fromkeys(sid for c in cols for sid in (c.segments or {})))
+    rows = []
+    for label, key in ROWS:
+        rows.append([label, *(cell(c, key) for c in cols)])
+        if key in PER_SEGMENT:
+            rows.extend([f"{sub}{sid}", *(cell(c, key, sid) for c in cols)] for sid in segments)
+    return header, rows
 
 
 def _descriptions(cols: list[Column]) -> list[str]:
@@ -184,12 +235,15 @@ def render_text(target: str, cols: list[Column], width: Optional[int] = None) ->
     lines.append("")
     lines.extend(paragraph("Shortfall: MQLs sales' targets need created in that quarter minus those marketing plans; "
                            "coverage: ramped sales capacity / bookings target.", width))
+    if any(c.segments for c in cols):
+        lines.extend(paragraph("Indented rows are each segment's part: a segment's shortfall is never covered by "
+                               "another's surplus; its coverage counts its own sellers only.", width))
     return "\n".join(lines) + "\n"
 
 
 def render_md(target: str, cols: list[Column]) -> str:
     target = _title(target, cols)
-    header, rows = table(cols)
+    header, rows = table(cols, sub="↳ ")
     out = [f"## Scenarios: {md_escape(target)}", ""]
     out.append("| " + " | ".join(md_escape(h) for h in header) + " |")
     out.append("|---" + "|---:" * (len(header) - 1) + "|")

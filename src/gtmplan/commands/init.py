@@ -129,6 +129,69 @@ def parse_other_share(value) -> float:
     return share
 
 
+@dataclass(frozen=True)
+class SegmentAnswer:
+    """One segment the company sells to (``--segments``): its id, its share of each quarter's
+    target and its average deal size (None: the plan's ``--deal-size``)."""
+    id: str
+    share: float
+    deal_size: Optional[float] = None
+
+
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def parse_segments(value) -> tuple[SegmentAnswer, ...]:
+    """``smb:0.4:8k,enterprise:0.6:90k`` -> the segments; each is ``ID[:SHARE[:DEAL_SIZE]]``.
+    Shares may be written 0.4 or 40%; segments without one share what the others leave
+    equally. Two to ten segments, the shares adding up to 1."""
+    text = str(value).strip()
+    if text.lower() in ("", "no", "none", "1", "one"):
+        return ()
+    items = [i.strip() for i in text.split(",") if i.strip()]
+    parsed: list[tuple[str, Optional[float], Optional[float]]] = []
+    for item in items:
+        parts = [p.strip() for p in item.split(":")]
+        if len(parts) > 3:
+            raise ValueError(f"{item!r}: write each segment as ID, ID:SHARE or ID:SHARE:DEAL_SIZE (smb:0.4:8k)")
+        ident = parts[0].lower()
+        if not _SLUG.fullmatch(ident):
+            raise ValueError(f"{parts[0]!r} is not a segment id: lower-case letters, digits and dashes (smb, mid-market)")
+        share = None
+        if len(parts) > 1 and parts[1]:
+            try:
+                share = parse_other_share(parts[1])
+            except ValueError:
+                raise ValueError(f"{item!r}: {parts[1]!r} is not a share (write 40% as 0.4)") from None
+            if share <= 0:
+                raise ValueError(f"{item!r}: a segment's share must be above 0")
+        deal = None
+        if len(parts) > 2 and parts[2]:
+            try:
+                deal = parse_amount(parts[2])
+            except ValueError as e:
+                raise ValueError(f"{item!r}: {e}") from None
+        parsed.append((ident, share, deal))
+    ids = [p[0] for p in parsed]
+    if len(ids) < 2:
+        raise ValueError("name at least two segments (smb,enterprise); one segment is the plan without segments")
+    if len(ids) > 10:
+        raise ValueError(f"{len(ids)} segments: at most 10")
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise ValueError(f"{', '.join(twice)} given twice")
+    given = sum(p[1] for p in parsed if p[1] is not None)
+    rest = [p for p in parsed if p[1] is None]
+    if rest:
+        if given >= 1 - 1e-9:
+            raise ValueError(f"the shares given add up to {given:g}, leaving nothing for {', '.join(p[0] for p in rest)}")
+        each = (1 - given) / len(rest)
+        parsed = [(i, each if sh is None else sh, d) for i, sh, d in parsed]
+    elif abs(given - 1) > 1e-6:
+        raise ValueError(f"the shares add up to {given:g}, not 1: each quarter's target is divided among the segments")
+    return tuple(SegmentAnswer(i, sh, d) for i, sh, d in parsed)
+
+
 def default_start(calendar, today: Optional[dt.date] = None) -> Quarter:
     """The next fiscal quarter after today's, in the fiscal year the plan uses."""
     return Quarter.of(today or dt.date.today(), _cal(calendar)) + 1
@@ -158,6 +221,7 @@ class Answers:
     fy_named_by: str = "start"  # or "end": fiscal year N ends in calendar year N
     other_share: float = 0.0  # share of opportunities sales sources itself (outbound, partners, customers)
     agreed: bool = False  # sales and marketing have both signed off the lead definition
+    segments: tuple[SegmentAnswer, ...] = ()  # --segments: the segments sales plans for (none: one funnel)
 
     @property
     def calendar(self) -> FiscalCalendar:
@@ -166,7 +230,7 @@ class Answers:
     @classmethod
     def from_flags(cls, *, company=None, currency=None, start=None, quarters=None, fy_start=None,
                    target=None, deal_size=None, fy_named_by=None, other_share=None, agreed=False,
-                   today: Optional[dt.date] = None) -> Answers:
+                   segments=None, today: Optional[dt.date] = None) -> Answers:
         """Answers from the flags (None: the default); every bad flag is named."""
         problems: list[str] = []
 
@@ -191,7 +255,8 @@ class Answers:
             deal_size=take("--deal-size", parse_amount, deal_size, cls.deal_size),
             fy_named_by=named,
             other_share=take("--other-pipeline", parse_other_share, other_share, cls.other_share),
-            agreed=bool(agreed))
+            agreed=bool(agreed),
+            segments=take("--segments", parse_segments, segments, ()))
         if problems:
             raise InputError([Problem(None, None, None, p) for p in problems])
         return values
@@ -232,10 +297,19 @@ def ask(defaults: Answers, start_given: bool = False, today: Optional[dt.date] =
                                other_share or 0.3)
     else:
         other_share = 0.0
+    segments = defaults.segments
+    if typer.confirm("Does the company sell to more than one segment, with its own deal size and target "
+                     "(say small companies and enterprises)?", default=bool(segments)):
+        shown = ",".join(f"{x.id}:{x.share:g}" + (f":{x.deal_size:g}" if x.deal_size else "") for x in segments)
+        segments = question("Segments, comma-separated, each ID:SHARE:DEAL_SIZE (share of the target; "
+                            "e.g. smb:0.4:8k,enterprise:0.6:90k)", parse_segments, None,
+                            shown or f"smb:0.4:{deal_size / 2:g},enterprise:0.6:{deal_size * 2:g}")
+    else:
+        segments = ()
     agreed = typer.confirm("Have sales and marketing both signed off what makes a qualified lead (MQL and SQL)?",
                            default=defaults.agreed)
     return Answers(company, currency, start, quarters, fy_start, target, deal_size, fy_named_by, other_share,
-                   agreed)
+                   agreed, segments)
 
 
 def _round_up(x: float, step: int) -> int:
@@ -256,21 +330,29 @@ def design(a: Answers) -> dict:
     r = ASSUMPTIONS
     deals, _, other_opps, _, _, leads_needed = needs(q_target, {**r, "average_deal_size": a.deal_size},
                                                      a.other_share)  # sales.other_pipeline: marketing has the rest
+    attainment = 0.9
+    segments = _segments(a, q_target) if a.segments else []
+    if segments:  # the programs are split so that each segment gets MARGIN x the leads it needs
+        leads_needed = max(x["leads_needed"] / x["split"] for x in segments)
+        other_opps = sum(x["other_opps"] for x in segments)
     leads_needed *= MARGIN
     programs = []
     cost = 0
+    split = ", ".join(f"{x['id']}: {_number(x['split'])}" for x in segments)
     for channel, name, share, cpl, stage, source in PROGRAMS:
         leads = _round_up(leads_needed * share, 10)
         p_cost = _round_up(leads * cpl, 500)
         cost += p_cost
         programs.append({"id": channel, "name": name, "channel": channel, "leads": leads, "cost": p_cost,
-                         "stage": stage, "source": source, "quarters": ", ".join(map(str, quarters))})
+                         "stage": stage, "source": source, "quarters": ", ".join(map(str, quarters)),
+                         "split": split})
     mqls_planned = sum(p["leads"] for p in programs) * r["lead_to_mql"]
     budget = _round_up(cost * 1.1, 1000)
     lag = lag_quarters(r["sales_cycle_days"])
-    attainment = 0.9
     reps = max(2, math.ceil(deals * 4 / 24))  # about two deals a month per seller
     quota = _round_up(a.target / (reps * attainment), 1000)
+    if segments:
+        reps = sum(x["reps"] for x in segments)
     planned_opps = mqls_planned * r["mql_to_sql"] * r["sql_to_opportunity"] + other_opps
     max_opps = math.ceil(planned_opps / reps * 1.5)
     opening = _round_up(q_target * lag / r["win_rate"] * 1.1, 10_000)
@@ -293,7 +375,40 @@ def design(a: Answers) -> dict:
         "opening_pipeline": opening, "max_opps": max_opps, "reps": reps, "quota": quota,
         "a": {**{k: _number(v) for k, v in r.items()}, "average_deal_size": _number(a.deal_size)},
         "programs": programs,
+        "segments": segments,
+        "segment_ids": ", ".join(x["id"] for x in segments) or "core",
     }
+
+
+def _segments(a: Answers, q_target: float) -> list[dict]:
+    """Each segment's part of the scaffold (docs/reference/plan-format.md, 'Segments'): its share
+    of the target, its deal size, the leads its waterfall needs, its sellers and the split of
+    the programs' leads (in proportion to those needs, two decimals, at least 0.01 each)."""
+    from gtmplan.engine.funnel import needs
+
+    out = []
+    for sg in a.segments:
+        deal = sg.deal_size or a.deal_size
+        target = q_target * sg.share
+        deals, _, other, _, _, leads = needs(target, {**ASSUMPTIONS, "average_deal_size": deal}, a.other_share)
+        reps = max(1, math.ceil(deals * 4 / 24))  # about two deals a month per seller
+        quota = _round_up(q_target * 4 * sg.share / (reps * 0.9), 1000)
+        out.append({"id": sg.id, "name": sg.id.replace("-", " ").capitalize(), "share": _number(sg.share),
+                    "deal_size": _number(deal), "leads_needed": leads, "other_opps": other, "reps": reps,
+                    "quota": quota})
+    if any(round(sg.share, 4) != sg.share for sg in a.segments):  # 1/3: whole targets that add up exactly
+        parts = [math.floor(q_target * sg.share) for sg in a.segments]
+        parts[parts.index(max(parts))] += int(q_target) - sum(parts)
+        for x, part in zip(out, parts):
+            x["target"] = part
+    for x, sg in zip(out, a.segments):
+        x["share_text"] = f"{sg.share * 100:.4g}%"
+    total = sum(x["leads_needed"] for x in out)
+    for x in out:
+        x["split"] = max(0.01, round(x["leads_needed"] / total, 2))
+    largest = max(out, key=lambda x: x["split"])  # takes what rounding leaves, so the split adds up to 1
+    largest["split"] = round(1 - sum(x["split"] for x in out if x is not largest), 2)
+    return out
 
 
 def _number(x: float):

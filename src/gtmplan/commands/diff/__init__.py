@@ -7,8 +7,8 @@ loader, scenario and ``--set`` included) compared three ways:
   are matched by id (``marketing.programs[webinars].cost``), other lists of
   mappings by position, lists of plain values as a whole;
 - figures: each quarter's funnel row (the keys of ``gtmplan funnel --format json``);
-- findings: ``check`` on both sides, matched by code, path (list items by id) and
-  quarter, so a finding that only moved lines is neither new nor resolved.
+- findings: ``check`` on both sides, matched by code, path (list items by id),
+  quarter and segment, so a finding that only moved lines is neither new nor resolved.
 """
 
 from __future__ import annotations
@@ -103,11 +103,13 @@ class DiffResult:
         return 0
 
     def as_dict(self) -> dict:
+        # a plan with sales.segments has SEGMENT.KEY figures beside the company's (quarter_rows)
+        seg = any("." in k for side in (self.base, self.head) for row in side.rows.values() for k in row)
         return {"base": self.base.label, "head": self.head.label, "changed": self.changed,
                 "inputs": [c.as_dict() for c in self.inputs],
                 "quarters": self.quarters,
-                "findings": {"new": [f.as_dict() for f in self.new],
-                             "resolved": [f.as_dict() for f in self.resolved]},
+                "findings": {"new": [f.as_dict(with_segment=seg) for f in self.new],
+                             "resolved": [f.as_dict(with_segment=seg) for f in self.resolved]},
                 "summary": self.summary}
 
 
@@ -148,7 +150,7 @@ def _side(source: PlanSource, scenario, sets) -> Side:
     loaded = load(source, scenario, sets)
     checked = run_check(loaded)
     funnel = checked.funnel  # the rules' own (computed once)
-    rows = {r["quarter"]: r for r in (row.as_dict() for row in funnel.rows)}
+    rows = quarter_rows(funnel)
     currency = loaded.plan.currency
     loaded.plan = None  # the validated models: not needed to compare (a tenth of a large plan's memory)
     return Side(source.label, loaded, rows, checked.findings, source, currency,
@@ -371,6 +373,19 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
+def quarter_rows(funnel) -> dict[str, dict]:
+    """quarter -> the funnel JSON row of the company, and with sales.segments each segment's
+    figures beside them as ``SEGMENT.KEY`` (docs/reference/cli.md, 'Segments in every command')."""
+    rows = {r["quarter"]: r for r in (row.as_dict() for row in funnel.rows)}
+    for seg, f in funnel.segments.items():
+        for row in f.rows:
+            d = row.as_dict()
+            q = d.pop("quarter")
+            d.pop("segment", None)
+            rows[q].update({f"{seg}.{k}": v for k, v in d.items()})
+    return rows
+
+
 def _figures(old_rows: dict[str, dict], new_rows: dict[str, dict]) -> list[dict]:
     out = []
     for q in sorted(set(old_rows) | set(new_rows)):
@@ -427,7 +442,7 @@ def _split(path: str) -> list:
 def _findings(base: Side, head: Side) -> tuple[list[Finding], list[Finding]]:
     def keys(side: Side) -> list[tuple]:
         data = side.loaded.data if side.loaded else {}
-        return [(f.code, id_path(data, f.location.path), f.quarter) for f in side.findings]
+        return [(f.code, id_path(data, f.location.path), f.quarter, f.segment) for f in side.findings]
 
     bkeys, hkeys = keys(base), keys(head)
     left = Counter(bkeys)

@@ -34,28 +34,41 @@ def _coverage(row: dict) -> Optional[float]:
     return None if not t or c is None else c / t
 
 
+def _views(old: dict, new: dict) -> list[tuple[str, dict, dict, bool]]:
+    """(prefix in words, old row, new row, judge its shortfall) for the company's row and, with
+    segments, each segment's (its ``SEGMENT.KEY`` figures). A segmented plan's shortfall is judged
+    per segment only: the summed rows would let one segment's surplus hide another's gap."""
+    segs = list(dict.fromkeys(k.split(".", 1)[0] for row in (new, old) for k in row if "." in k))
+    views = [("", old, new, not segs)]
+    for seg in segs:
+        cut = len(seg) + 1
+        views.append((f"{seg}: ", {k[cut:]: v for k, v in old.items() if k.startswith(seg + ".")},
+                      {k[cut:]: v for k, v in new.items() if k.startswith(seg + ".")}, True))
+    return views
+
+
 def biggest_move(r: DiffResult) -> Optional[str]:
     """The largest change in an MQL shortfall or a capacity coverage, in words (or None)."""
     best: tuple[float, str] | None = None
     for q in sorted(set(r.base.rows) & set(r.head.rows)):
-        old, new = r.base.rows[q], r.head.rows[q]
-        a, b = _shortfall(old), _shortfall(new)
-        if a is not None and b is not None and abs(b - a) >= 0.5:
-            scale = max(old.get("mqls_demanded") or 0, new.get("mqls_demanded") or 0, 1.0)
-            shown_a, shown_b = _shown_shortfall(old), _shown_shortfall(new)
-            if a == 0:
-                words = f"a shortfall of {shown_b:,} MQLs appears in {q} (MQLs created there for later deals)"
-            elif b == 0:
-                words = f"the MQL shortfall in {q} closes (was {shown_a:,})"
-            else:
-                verb = "grows" if b > a else "shrinks"
-                words = f"the MQL shortfall in {q} {verb} from {shown_a:,} to {shown_b:,}"
-            best = max(best or (0.0, ""), (abs(b - a) / scale, words))
-        a, b = _coverage(old), _coverage(new)
-        if a is not None and b is not None and abs(b - a) >= 0.005:
-            verb = "falls" if b < a else "rises"
-            words = f"sales capacity coverage in {q} {verb} from {fmt.pct(a)} to {fmt.pct(b)} of the target"
-            best = max(best or (0.0, ""), (abs(b - a), words))
+        for who, old, new, judge in _views(r.base.rows[q], r.head.rows[q]):
+            a, b = (_shortfall(old), _shortfall(new)) if judge else (None, None)
+            if a is not None and b is not None and abs(b - a) >= 0.5:
+                scale = max(old.get("mqls_demanded") or 0, new.get("mqls_demanded") or 0, 1.0)
+                shown_a, shown_b = _shown_shortfall(old), _shown_shortfall(new)
+                if a == 0:
+                    words = f"{who}a shortfall of {shown_b:,} MQLs appears in {q} (MQLs created there for later deals)"
+                elif b == 0:
+                    words = f"{who}the MQL shortfall in {q} closes (was {shown_a:,})"
+                else:
+                    verb = "grows" if b > a else "shrinks"
+                    words = f"{who}the MQL shortfall in {q} {verb} from {shown_a:,} to {shown_b:,}"
+                best = max(best or (0.0, ""), (abs(b - a) / scale, words))
+            a, b = _coverage(old), _coverage(new)
+            if a is not None and b is not None and abs(b - a) >= 0.005:
+                verb = "falls" if b < a else "rises"
+                words = f"{who}sales capacity coverage in {q} {verb} from {fmt.pct(a)} to {fmt.pct(b)} of the target"
+                best = max(best or (0.0, ""), (abs(b - a), words))
     return best[1] if best else None
 
 
@@ -140,11 +153,16 @@ def delta(v: Any) -> str:
 MONEY_FIGURES = frozenset({"target", "capacity", "program_cost", "budget"})
 
 
+def _base_key(key: str) -> str:
+    """``enterprise.program_cost`` -> ``program_cost`` (a segment's figure, SEGMENT.KEY)."""
+    return key.rsplit(".", 1)[-1]
+
+
 def shown(key: str, v: Any, currency: str) -> str:
     """A funnel figure as funnel shows it: money, or a count rounded up (JSON keeps the exact value)."""
     if v is None or isinstance(v, str):
         return figure(v)
-    return fmt.money(v, currency) if key in MONEY_FIGURES else fmt.count(v)
+    return fmt.money(v, currency) if _base_key(key) in MONEY_FIGURES else fmt.count(v)
 
 
 def shown_delta(key: str, f: dict, currency: str) -> str:
@@ -152,7 +170,7 @@ def shown_delta(key: str, f: dict, currency: str) -> str:
     old, new = f.get("old"), f.get("new")
     if isinstance(old, str) or isinstance(new, str) or f.get("delta") is None:
         return delta(f.get("delta"))
-    if key in MONEY_FIGURES:
+    if _base_key(key) in MONEY_FIGURES:
         d = round(new or 0) - round(old or 0)
         return ("+" if d > 0 else "−" if d < 0 else "") + fmt.money(abs(d), currency) if d else "less than 1"
     d = (fmt.ceil_count(new) or 0) - (fmt.ceil_count(old) or 0)
@@ -160,7 +178,9 @@ def shown_delta(key: str, f: dict, currency: str) -> str:
 
 
 def label(key: str) -> str:
-    return key.replace("_", " ")
+    """``mqls_planned`` -> ``mqls planned``; a segment's ``enterprise.mqls_planned`` -> ``enterprise: mqls planned``."""
+    seg, _, rest = key.rpartition(".")
+    return (f"{seg}: " if seg else "") + rest.replace("_", " ")
 
 
 def _where(file: Optional[str], line: Optional[int], column: Optional[int] = None) -> str:

@@ -46,7 +46,7 @@ def _scenarios(loaded: LoadedPlan, result, sets) -> Optional[dict]:
     if not source.scenario_names():
         return None
     cols = run_compare(source, None, sets, base=None if loaded.scenario else (loaded, result))
-    header, rows = table(cols)
+    header, rows = table(cols, sub="↳ ")
     return {"header": header, "rows": rows,
             "notes": [{"name": c.name, "description": c.description} for c in cols if c.description]}
 

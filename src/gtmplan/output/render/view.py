@@ -10,7 +10,14 @@ from __future__ import annotations
 from typing import Optional
 
 from gtmplan.engine.capacity import sellers
-from gtmplan.engine.funnel import Funnel, compute, program_leads, program_mqls
+from gtmplan.engine.funnel import (
+    Funnel,
+    compute,
+    program_leads,
+    program_mqls,
+    program_split,
+    segment_lead_to_mql,
+)
 from gtmplan.engine.pipeline import is_motion, opportunity_sources, shown_opportunity_sources, source_cost
 from gtmplan.errors import InputError
 from gtmplan.output import fmt
@@ -87,6 +94,7 @@ def build_view(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Qu
         "pipeline": _pipeline_by_source(plan, f, quarter),
         "capacity": _capacity(plan, f, quarter, m),
         "programs": _programs(plan, f, quarter, m),
+        "by_segment": _segment_sections(plan, f, quarter, m),
         "content": _content(plan),
         "feedback": _feedback(plan),
         "reviews": _reviews(plan, quarter),
@@ -203,10 +211,26 @@ def _lead_definition(plan) -> dict:
     }
 
 
+def _segments_short(f: Funnel, q: Quarter) -> tuple[str, bool]:
+    """The gap column of a segmented plan's company row: the segments short of MQLs created in q,
+    each by its own gap (a surplus in one segment never covers another's shortfall), "covered"
+    when every segment with a demand is covered, "–" when none has one."""
+    short, known = [], False
+    for sid, sf in f.segments.items():
+        r = sf.row(q)
+        status, is_short = fmt.shortfall(r.mqls_planned, r.mqls_demanded) if r is not None else ("–", False)
+        known = known or status != "–"
+        if is_short:
+            short.append(f"{sid} {status}")
+    if short:
+        return "; ".join(short), True
+    return ("covered" if known else "–"), False
+
+
 def _waterfall(f: Funnel, quarter, m) -> dict:
     rows = []
     for r in f.rows:
-        status, short = fmt.shortfall(r.mqls_planned, r.mqls_demanded)
+        status, short = _segments_short(f, r.quarter) if f.segments else fmt.shortfall(r.mqls_planned, r.mqls_demanded)
         rows.append({
             "quarter": str(r.quarter), "target": m(r.target), "deals": fmt.count(r.deals),
             "opportunities": fmt.count(r.opportunities), "sqls": fmt.count(r.sqls),
@@ -224,17 +248,21 @@ def _waterfall(f: Funnel, quarter, m) -> dict:
     chart = bar_chart(
         [str(r.quarter) for r in f.rows],
         [("MQLs demanded", [r.mqls_demanded for r in f.rows]), ("MQLs planned", [r.mqls_planned for r in f.rows])],
-        fmt.count, title="MQLs demanded by sales' targets vs MQLs marketing plans, by quarter created",
+        fmt.count, title=("MQLs demanded by sales' targets vs MQLs marketing plans, by quarter created"
+                          + (f", {f.segment}" if f.segment else "")),
         tick_formatter=fmt.compact)
     return {
         "rows": rows,
         "detail": [r for r in rows if r["focus"]],
         "lag": "each segment's own" if lag is None else fmt.plural(lag, "quarter"),
+        "created": ("by each segment's own sales cycle" if lag is None
+                    else "in the quarter they close (a sales cycle under half a quarter)" if lag == 0
+                    else f"{fmt.plural(lag, 'quarter')} earlier (the sales cycle)"),
         "lag_quarters": lag,
         "totals": {"target": m(total("target")), "mqls_needed": fmt.count(total("mqls_needed")),
                    "mqls_planned": fmt.count(total("mqls_planned"))},
         "assumptions": [{"key": k, "value": fmt.assumption(k, a.value, f.currency, percent=True),
-                         "side": a.side or "nobody"}
+                         "side": (a.side or "nobody") + (f", {a.segment}'s own" if a.segment else "")}
                         for k, a in f.assumptions.items()],
         "chart": chart,
     }
@@ -326,12 +354,13 @@ def _capacity(plan, f: Funnel, quarter, m) -> dict:
                      "short": r.capacity < r.target, "focus": quarter is not None and r.quarter == quarter})
     team = [{"role": t.role, "count": t.count, "quota": m(t.annual_quota),
              "start": day(t.start) if t.start else "already on board",
-             "ramp": _ramp(t), "end": day(t.end) if t.end else "–"} for t in plan.sales.team]
+             "ramp": _ramp(t), "end": day(t.end) if t.end else "–", "segment": t.segment or "shared"}
+            for t in plan.sales.team]
     chart = bar_chart([str(r.quarter) for r in f.rows],
                       [("Target", [r.target for r in f.rows]), ("Capacity", [r.capacity for r in f.rows])],
                       m, title="Bookings target vs ramped sales capacity, by quarter",
                       tick_formatter=lambda x: fmt.compact(x, plan.currency))
-    return {"rows": rows, "detail": [r for r in rows if r["focus"]], "team": team,
+    return {"rows": rows, "detail": [r for r in rows if r["focus"]], "team": team, "segmented": bool(f.segments),
             "attainment": fmt.pct(plan.sales.expected_attainment), "chart": chart,
             "max_opportunities": plan.sales.max_opportunities_per_rep,
             "leaving": any(t.end is not None for t in plan.sales.team),
@@ -339,32 +368,119 @@ def _capacity(plan, f: Funnel, quarter, m) -> dict:
             "opening_pipeline": m(plan.sales.opening_pipeline) if plan.sales.opening_pipeline is not None else None}
 
 
+def quarters_text(quarters) -> str:
+    """The quarters a program runs in, in order: three or more in a row as a range
+    (``2027Q1–2027Q4``), others listed (``2027Q1, 2027Q3``)."""
+    runs: list[list[Quarter]] = []
+    for q in sorted(set(quarters)):
+        if runs and q - runs[-1][-1] == 1:
+            runs[-1].append(q)
+        else:
+            runs.append([q])
+    parts = []
+    for run in runs:
+        parts.extend([f"{run[0]}–{run[-1]}"] if len(run) >= 3 else [str(q) for q in run])
+    return ", ".join(parts)
+
+
+def _segment_parts(plan, program, l2m: dict) -> dict[str, dict]:
+    """A program's part in each of its segments (docs/reference/plan-format.md, 'Segments'): the
+    split, and the cost, leads and MQLs per quarter it runs that the split gives the segment
+    (leads become MQLs at that segment's lead_to_mql). None where a rate is unknown."""
+    out = {}
+    for seg, frac in program_split(plan, program).items():
+        leads, mqls = program_leads(program, l2m.get(seg)), program_mqls(program, l2m.get(seg))
+        out[seg] = {"split": frac, "cost": program.cost * frac,
+                    "leads": None if leads is None else leads * frac, "mqls": None if mqls is None else mqls * frac}
+    return out
+
+
+def _total(values) -> Optional[float]:
+    values = list(values)
+    return None if any(v is None for v in values) else sum(values)
+
+
 def _programs(plan, f: Funnel, quarter, m) -> dict:
-    l2m = f.assumptions["lead_to_mql"].value
+    """The budget per quarter (what the programs running in it cost against it), then each
+    program once, with the quarters it runs in (issue 20: not one table per quarter)."""
     progs = plan.marketing.programs
+    l2m = f.assumptions["lead_to_mql"].value
+    seg_l2m = segment_lead_to_mql(plan) if f.segments else None
     quarters = []
-    shown: dict[int, dict] = {}  # one entry per program, shared by every quarter it runs in (memory)
-
-    def item(i: int) -> dict:
-        p = progs[i]
-        return {"id": p.id, "name": p.name or p.id, "channel": p.channel, "stage": p.stage or "–",
-                "cost": m(p.cost), "leads": fmt.count(program_leads(p, l2m)),
-                "mqls": fmt.count(program_mqls(p, l2m)), "segments": _join(p.segments, "none")}
-
     for r in f.rows:
         running = f.by_quarter.get(r.quarter)
-        items = []
-        for i in (running.programs if running else []):
-            entry = shown.get(i)
-            if entry is None:
-                entry = shown[i] = item(i)
-            items.append(entry)
+        count = len(running.programs) if running else 0
         budget = r.budget if r.budget is not None else 0.0  # the company's rows always have the plan's budget
         quarters.append({"quarter": str(r.quarter), "budget": m(budget), "cost": m(r.program_cost),
                          "left": m(budget - r.program_cost), "over": r.program_cost > budget,
-                         "programs": items, "count": len(items), "count_text": fmt.plural(len(items), "program"),
+                         "over_by": m(r.program_cost - budget),
+                         "count": count, "count_text": fmt.plural(count, "program"),
                          "focus": quarter is None or r.quarter == quarter})
-    return {"quarters": quarters}
+    items = []
+    for p in progs:
+        if quarter is not None and quarter not in p.quarters:
+            continue
+        if seg_l2m is None:
+            leads, mqls = program_leads(p, l2m), program_mqls(p, l2m)
+        else:
+            parts = _segment_parts(plan, p, seg_l2m).values()
+            leads, mqls = _total(x["leads"] for x in parts), _total(x["mqls"] for x in parts)
+        items.append({"id": p.id, "name": p.name or p.id, "channel": p.channel, "stage": p.stage or "–",
+                      "cost": m(p.cost), "leads": fmt.count(leads), "mqls": fmt.count(mqls),
+                      "segments": _split_text(plan, p) if seg_l2m is not None else _join(p.segments, "none"),
+                      "quarters": quarters_text(p.quarters), "runs": len(set(p.quarters)),
+                      "total_cost": m(p.cost * len(set(p.quarters)))})
+    return {"quarters": quarters, "entries": items, "count": len(items)}
+
+
+def _split_text(plan, p) -> str:
+    """A program's segments with its split, as people read it: ``smb 70%, enterprise 30%``."""
+    split = program_split(plan, p)
+    return ", ".join(f"{seg} {fmt.share(frac)}" for seg, frac in split.items()) or "none"
+
+
+def _segment_sections(plan, f: Funnel, quarter, m) -> list[dict]:
+    """A section per segment of ``sales.segments`` (docs/reference/cli.md, 'Segments in every
+    command'): its waterfall with its own lag, its own sellers' capacity, and its programs
+    with their split part. Empty for a plan without segments."""
+    if not f.segments:
+        return []
+    names = {s.id: s.name or s.id for s in plan.icp.segments}
+    seg_l2m = segment_lead_to_mql(plan)
+    out = []
+    for sid, sf in f.segments.items():
+        own = [t for t in plan.sales.team if t.segment == sid]
+        cap = []
+        for r in sf.rows:
+            cap.append({"quarter": str(r.quarter), "target": m(r.target),
+                        "capacity": m(r.capacity) if own else "–",
+                        "coverage": fmt.pct(r.capacity / r.target) if own and r.target else "–",
+                        "sellers": sellers(plan, r.quarter, own) if own else "–",
+                        "short": bool(own) and r.capacity < r.target,
+                        "focus": quarter is not None and r.quarter == quarter})
+        programs = []
+        for p in plan.marketing.programs:
+            part = _segment_parts(plan, p, seg_l2m).get(sid)
+            if part is None or (quarter is not None and quarter not in p.quarters):
+                continue
+            programs.append({"name": p.name or p.id, "channel": p.channel, "quarters": quarters_text(p.quarters),
+                             "split": fmt.share(part["split"]), "cost": m(part["cost"]),
+                             "leads": fmt.count(part["leads"]), "mqls": fmt.count(part["mqls"])})
+        wf = _waterfall(sf, quarter, m)
+        out.append({
+            "id": sid, "name": names.get(sid, sid), "waterfall": wf,
+            "capacity": {"rows": cap, "detail": [c for c in cap if c["focus"]],
+                         "team": [{"role": t.role, "count": t.count, "quota": m(t.annual_quota),
+                                   "start": day(t.start) if t.start else "already on board"} for t in own],
+                         "note": (f"Own sellers: the team rows with segment: {sid}, at the expected attainment; "
+                                  "shared sellers (rows without a segment) are counted in the company's capacity."
+                                  if own else f"No team row has segment: {sid}: the shared sellers carry its target "
+                                              "(see Sales capacity).")},
+            "programs": programs,
+            "short": any(r["short"] for r in (wf["detail"] if quarter is not None else wf["rows"])),
+            "known": any(r["status"] != "–" for r in (wf["detail"] if quarter is not None else wf["rows"])),
+        })
+    return out
 
 
 def _content(plan) -> dict:
