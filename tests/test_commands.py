@@ -278,6 +278,14 @@ def test_init_takes_money_and_months_as_people_write_them(tmp_path, gtm, flags, 
     assert plan.fiscal_year_start_month == fy_start
 
 
+def test_init_refuses_a_decimal_comma_rather_than_reading_ten_times_the_target(tmp_path, gtm):
+    # "9,6M" is 9.6M written with a decimal comma; read as thousands it would be 96M.
+    r = gtm("init", tmp_path / "p", "--yes", "--target", "9,6M")
+    assert r.code == 2 and not (tmp_path / "p").exists()
+    assert r.err == ("gtmplan: --target: '9,6M': a comma here separates thousands (1,200,000); "
+                     "for a decimal, write a point, e.g. 9.6M\n")
+
+
 def test_init_dates_each_review_inside_its_own_quarter(tmp_path, gtm):
     # Calendar quarters 2027Q1-Q4: one review 8 days before each quarter's end (on a
     # weekday), and the first review after the horizon the same way in 2028Q1 - three

@@ -343,12 +343,12 @@ def test_segment_drivers_name_the_segment_and_a_shared_rate_is_one_driver(gtm, p
     drivers = doc["drivers"]
     assert 1 <= len(drivers) <= 3
     by_path = {d["assumption"]: d["segment"] for d in drivers}
-    # the win rates are each segment's own (sales.segments[i]); the other rates are company-wide: one
-    # draw shared by both segments, so one driver each, with segment null
+    # the win rates are each segment's own, named by id as --set takes it (sales.segments[a]...); the
+    # other rates are company-wide: one draw shared by both segments, so one driver each, segment null
     for path, seg in by_path.items():
-        if path.startswith("sales.segments[0]"):
+        if path.startswith("sales.segments[a]"):
             assert seg == "a"
-        elif path.startswith("sales.segments[1]"):
+        elif path.startswith("sales.segments[b]"):
             assert seg == "b"
         else:
             assert seg is None and path.count("segments") == 0
@@ -386,3 +386,12 @@ def test_text_and_md_show_each_segment_then_the_company(gtm, plan_file):
     md = gtm("forecast", plan, "--runs", 500, "-f", "md").out
     assert "| Segment | Quarter | Target | Chance of reaching it | 10% | Median | 90% |" in md
     assert "| b | 2027Q1 | $100,000 |" in md and "| company | 2027Q1 | $200,000 |" in md
+
+
+def test_a_segment_driver_is_named_as_set_takes_it(gtm, plan_file):
+    # The driver's path can be pasted into --set as printed.
+    doc = run_json(gtm, _segmented(plan_file), "--runs", 2000)
+    for d in doc["drivers"]:
+        if d["segment"] is not None:
+            r = gtm("funnel", _segmented(plan_file), "--set", f"{d['assumption']}=0.2", "-f", "json")
+            assert r.code == 0, r.err

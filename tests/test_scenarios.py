@@ -412,3 +412,15 @@ def test_arbitrary_scenarios_and_sets(tmp_path_factory, doc, sets, command):
         args += ["--set", s]
     inputs = [d, d / "scenarios" / "s.yaml", *(f"--set:{n}" for n in range(1, len(sets) + 1))]
     assert_clean_outcome(*run_cli(*args), *inputs)
+
+
+def test_set_changes_one_key_of_a_split_and_keeps_the_others(gtm):
+    # Fernhill's webinars split {smb: 0.7, enterprise: 0.3}: --set of smb alone keeps
+    # enterprise (the same value gives the same findings); a scenario's split replaces the map.
+    plan = EXAMPLES / "fernhill-payroll"
+    same = gtm("check", plan, "--set", "marketing.programs[webinars].split.smb=0.7")
+    assert same.code == gtm("check", plan).code == 1 and same.out == gtm("check", plan).out
+    r = gtm("check", plan, "--set", "marketing.programs[webinars].split.smb=0.6")
+    assert r.code == 2
+    assert r.err.strip().endswith("marketing.programs[1].split: split's fractions add up to 0.9 (0.6 + 0.3); "
+                                  "they must add up to 1")

@@ -104,6 +104,11 @@ def parse_amount(value) -> float:
         scale = _SCALE.get(m["scale"].lower()) if m else None
         if m is None or scale is None:
             raise ValueError(f"{text!r} is not an amount: write digits, e.g. 1200000, 1,200,000 or $1.2M")
+        whole = m["number"].lstrip("-").split(".")[0].split("e")[0].split("E")[0]
+        if "," in whole and not re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+", whole):
+            # 9,6M is 9.6M written with a decimal comma, or a slip: never read it as 96M
+            raise ValueError(f"{text!r}: a comma here separates thousands (1,200,000); for a decimal, "
+                             f"write a point, e.g. {text.replace(',', '.')}")
         from decimal import Decimal
 
         amount = float(Decimal(m["number"].replace(",", "").replace("_", "")) * scale)

@@ -249,9 +249,8 @@ def segment_scopes(loaded: LoadedPlan) -> tuple[list[Scope], list[str]]:
             pooled = track.pooled_rate(key, window, own) if track else None
             k, total = (pooled.k, pooled.n) if pooled else (0, 0)
             side = a[key].side or "sales"
-            if own is not None:
-                i, _ = _entry(plan, side, sid)
-                path = f"{a[key].side}.segments[{i}].assumptions.{key}"
+            if own is not None:  # by id, as --set PATH=VALUE takes it (sales.segments[enterprise]...)
+                path = f"{side}.segments[{sid}].assumptions.{key}"
             else:
                 path = f"{a[key].side}.assumptions.{key}"
             value = a[key].value

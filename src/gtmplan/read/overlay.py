@@ -72,10 +72,12 @@ def _is_id_list(items: Any) -> bool:
 
 
 class _Merger:
-    def __init__(self, smap: SourceMap, file):
+    def __init__(self, smap: SourceMap, file, whole_split: bool = True):
         self.smap = smap
         self.file = file  # the overlay's file (sourcemap._File)
         self.problems: list[Problem] = []
+        # a scenario's split replaces the program's whole map; --set changes one key of it
+        self.whole_split = whole_split
 
     def problem(self, node: Optional[yaml.Node], message: str) -> None:
         if node is None:
@@ -97,7 +99,7 @@ class _Merger:
                 return self._merge_id_list([], None, bfile, over, onode, path)
             return _plain(over), onode, True
         if isinstance(base, dict) and isinstance(over, dict):
-            if path[-1:] == ("split",):  # a program's split is one whole: the scenario's replaces it
+            if path[-1:] == ("split",) and self.whole_split:  # a scenario's split replaces the whole map
                 return _plain(over), onode, True
             return self._merge_mapping(base, bnode, bfile, over, onode, path)
         if isinstance(base, list) and all(isinstance(i, dict) for i in base) and over and _is_id_list(over):
@@ -411,7 +413,7 @@ def _apply_set(data: dict, smap: SourceMap, f, n: int, arg: str) -> dict:
             over, onode, item = [over], yaml.SequenceNode(_SEQ_TAG, [onode], start_mark=mark, end_mark=mark), None
         over = {part: over}
         onode = yaml.MappingNode(_MAP_TAG, [(scalar(part), onode)], start_mark=mark, end_mark=mark)
-    merger = _Merger(smap, f)
+    merger = _Merger(smap, f, whole_split=False)  # --set split.smb=0.7 changes that key only
     out = merger.apply(data, over, onode)
     if merger.problems:  # e.g. remove=false, or remove on an id the plan lacks
         raise InputError(merger.problems)
