@@ -219,6 +219,9 @@ def _problem(err: dict, source: SourceMap, model: type, what: str) -> Problem:
     where = source.locate_key(loc) if on_key else source.locate(loc)
     if isinstance(value, OutOfRange) and typ != "string_type":
         message = out_of_range_message(value)
+    elif on_key and typ == "string_pattern_mismatch":  # a map keyed by ids (split, segments ...)
+        message = f"key {field!r} is not a valid id: use lower-case letters, digits and dashes, starting with a " \
+                  "letter or digit"
     elif on_key:
         message = f"key {field!r}: {_ctx_error(err)}"
     elif typ == "string_type":
