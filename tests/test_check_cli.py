@@ -246,7 +246,7 @@ def test_colour_on_a_terminal_and_no_colour_with_NO_COLOR(plan_file):
 
 def test_console_entry_point_and_module_run(plan_file):
     r = subprocess.run([sys.executable, "-m", "gtmplan", "--version"], capture_output=True, text=True)
-    assert r.returncode == 0 and re.fullmatch(r"gtmplan \d+\.\d+\.\d+\n", r.stdout)
+    assert r.returncode == 0 and re.fullmatch(r"gtmplan \d+\.\d+\.\d+(\.dev\d+)?\n", r.stdout)
     r = subprocess.run([sys.executable, "-m", "gtmplan", "check", str(plan_file(MISMATCH))],
                        capture_output=True, text=True)
     assert r.returncode == 1 and "A101" in r.stdout and r.stderr == ""

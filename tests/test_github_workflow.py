@@ -102,7 +102,7 @@ def test_a_pull_request_that_adds_an_error_fails_the_job(pull_request, tmp_path)
     shared.write_text(shared.read_text().replace("agreed_by: [sales, marketing]", "agreed_by: [marketing]"))
     _git(pull_request, "commit", "-qam", "marketing signs alone")
     outputs, results, pip_args = _run_steps(pull_request, tmp_path)
-    assert pip_args[:2] == ["install", "git+https://github.com/OWNER/gtmplan@v0.2.0"]
+    assert pip_args[:2] == ["install", "git+https://github.com/OWNER/gtmplan@v0.3.0"]
     assert outputs["status"] == "1"
     report = (pull_request / "gtmplan-diff.md").read_text()
     assert report.splitlines()[0] == ("❌ **1 new error**: L203 the qualified-lead definition is agreed by marketing "
