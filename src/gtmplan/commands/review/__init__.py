@@ -447,6 +447,9 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
     plans = {"leads": plan_leads, "mqls": plan_mqls, "sqls": plan_sqls, "opportunities": plan_opps,
              "won": row.deals if row else None, "bookings": row.target if row else None, "win_rate": eff["win_rate"],
              "average_deal_size": eff["average_deal_size"], "days_to_close": eff["sales_cycle_days"]}
+    seg_results = _segment_figures(plan, q, f, running, lc, dc) if f.segments else {}
+    if f.segments:
+        _company_of_segments(plans, seg_results, list(f.segments), row is not None)
     metrics = {k: Metric(None if plans[k] is None else float(plans[k]), actual[k]) for k in plans}
 
     s_side, m_side = plan.sales.assumptions, plan.marketing.assumptions
@@ -454,6 +457,9 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
     for key in RATES:
         sv = getattr(s_side, key) if s_side else None
         mv = getattr(m_side, key) if m_side else None
+        if f.segments:  # the company has no rates of its own: only one that every segment resolves to
+            sv = _common(stated(plan, "sales", key, sid)[0] for sid in f.segments)
+            mv = _common(stated(plan, "marketing", key, sid)[0] for sid in f.segments)
         k, n = kn[key] if key in measured else (0, None)  # n is null for a rate the exports cannot measure
         rates[key] = _rate(k, n, sv, mv)
 
@@ -474,7 +480,7 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
     for p in running:
         wanted = {s.strip().casefold() for s in (p.crm_sources or [])}
         got = sum(lc.program_leads.get(s, 0) for s in wanted) if lc is not None and lc.has_source else None
-        expected = program_leads(p, l2m)
+        expected = program_leads(p, l2m) if not f.segments else _program_leads_in_segments(plan, p, f)
         programs.append(ProgramRow(p.id, p.name or p.id, p.channel, got, expected, p.cost,
                                    (p.cost / got) if got else None, tuple(p.crm_sources or ()),
                                    is_weak(got, expected, tol)))
@@ -498,11 +504,48 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
         partial=tuple(k for k in actual if k in partial), partial_inputs=tuple(partial_inputs),
         amounts_unclear=bool(dc is not None and dc.has_amount and dc.amount_unclear))
     if f.segments:
-        result.segments = _segment_figures(plan, q, f, running, lc, dc)
+        result.segments = seg_results
     from gtmplan.commands.review.suggest import suggestions
 
     result.suggestions = suggestions(loaded, result, eff)
     return result
+
+
+SUMMED = ("leads", "mqls", "sqls", "opportunities", "won")  # bookings: the stated sales.targets[q]
+RESOLVED = ("win_rate", "average_deal_size", "days_to_close")
+
+
+def _common(values) -> Optional[float]:
+    """The one value every segment resolves to; None when they differ or one has none."""
+    seen = set(values)
+    return seen.pop() if len(seen) == 1 else None
+
+
+def _company_of_segments(plans: dict, segments: dict[str, SegmentResult], ids: list[str], in_horizon: bool) -> None:
+    """The company's plan figures in a plan with segments (docs/reference/plan-format.md, 'Segments' and
+    its 'Resolutions (0.3)'): the counts and money are the sums of the segments' (each program's part
+    becomes MQLs, and back leads, at its segment's own lead_to_mql); the company's row has no rates,
+    so its win rate, deal size and days to close are null unless every segment resolves to the same
+    value. A sum is null when a segment's figure is unknown."""
+    if in_horizon:  # outside the horizon (--record) there are no counts to add
+        for key in SUMMED:
+            parts = [segments[sid].metrics[key].plan for sid in ids]
+            plans[key] = None if any(x is None for x in parts) else float(sum(parts))
+    for key in RESOLVED:
+        plans[key] = _common(segments[sid].metrics[key].plan for sid in ids)
+
+
+def _program_leads_in_segments(plan, p, f) -> Optional[float]:
+    """A program's expected leads in a plan with segments: each segment's part at that segment's own
+    lead_to_mql (docs/reference/plan-format.md, 'Resolutions (0.3)'), summed."""
+    total = 0.0
+    for sid, share in program_split(plan, p).items():
+        sf = f.segments.get(sid)
+        part = program_leads(p, sf.assumptions["lead_to_mql"].value if sf is not None else None)
+        if part is None:
+            return None
+        total += part * share
+    return total
 
 
 def _segment_figures(plan, q: Quarter, f, running, lc: Optional[LeadCounts],
@@ -641,6 +684,20 @@ def _plan_bases(loaded: LoadedPlan, q: Quarter, eff: dict, funnel) -> dict[str, 
         a = funnel.assumptions.get(key)
         return f"the {a.side}.assumptions value" if a is not None and a.side else "not stated"
 
+    if funnel.segments:  # the company's figures are the segments' sums (docs/reference/plan-format.md, 'Segments')
+        return {
+            "leads": f"the programs running in {q}: expected_leads (or each segment's part of expected_mqls / "
+                     "that segment's lead_to_mql), summed over the segments",
+            "mqls": f"marketing's planned MQLs: the programs running in {q}, summed over the segments",
+            "sqls": "each segment's planned MQLs x its mql_to_sql, summed",
+            "opportunities": f"each segment's planned MQLs x its mql_to_sql x sql_to_opportunity{extra}, summed",
+            "won": f"each segment's target for {q} / its average_deal_size, summed",
+            "bookings": f"sales.targets[{q}]",
+            # only when every segment resolves to the same value (else null, and not listed)
+            "win_rate": "the value every segment resolves to",
+            "average_deal_size": "the value every segment resolves to",
+            "days_to_close": "sales_cycle_days (the value every segment resolves to)",
+        }
     return {
         "leads": f"the programs running in {q}: expected_leads (or expected_mqls / lead_to_mql)",
         "mqls": f"marketing's planned MQLs: the programs running in {q}",

@@ -106,6 +106,10 @@ def suggestions(loaded, result: ReviewResult, used: dict) -> list[str]:
     deals_ok = "deals" not in result.partial_inputs
     leads_ok = "leads" not in result.partial_inputs
     for key, r in result.rates.items():
+        # a segmented plan's company has no rates of its own: where its segments state values that
+        # differ, the per-segment comparisons carry the rate, and nothing is suggested from the company's
+        if not r.stated() and any(s.rates[key].stated() for s in result.segments.values()):
+            continue
         if (deals_ok if key == "win_rate" else leads_ok):
             out += rate_suggestions(key, r, q)
 
