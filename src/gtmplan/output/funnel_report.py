@@ -81,7 +81,7 @@ def _other_where(plan, seg: Optional[str]) -> str:
     """Where a block's other pipeline is stated: a segment's own list, else the company's."""
     own = next((s for s in plan.sales.segments or [] if s.id == seg), None) if seg is not None else None
     if own is not None and own.other_pipeline is not None:
-        return f"sales.segments[{_markup(seg)}].other_pipeline"
+        return _markup(f"sales.segments[{seg}].other_pipeline")
     return "sales.other_pipeline"
 
 
