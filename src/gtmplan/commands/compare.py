@@ -89,7 +89,7 @@ def figures(f: Funnel, own_sellers: bool = True) -> dict:
             c = r.capacity / r.target
             if coverage is None or c < coverage["coverage"]:
                 coverage = {"quarter": str(r.quarter), "coverage": c}
-    return {
+    out = {
         "target": _sum(r.target for r in rows),
         "deals": _sum(r.deals for r in rows),
         "mqls_needed": _sum(r.mqls_needed for r in rows),
@@ -99,6 +99,26 @@ def figures(f: Funnel, own_sellers: bool = True) -> dict:
         "program_cost": _sum(r.program_cost for r in rows),
         "budget": _sum(r.budget for r in rows),
     }
+    if any(r.other_pipeline_cost is not None for r in rows):  # only with other pipeline: 0.2's keys otherwise
+        out["other_pipeline_cost"] = sum(r.other_pipeline_cost or 0.0 for r in rows)
+    return out
+
+
+def _fill_other_cost(cols: list[Column]) -> None:
+    """When any column's plan has other pipeline, every column (and each of its segments)
+    gets ``other_pipeline_cost``: 0 for a plan or segment without any (it costs nothing)."""
+    if not any("other_pipeline_cost" in c.figures for c in cols):
+        return
+    for c in cols:
+        c.figures.setdefault("other_pipeline_cost", 0.0)
+        c.figures = {k: c.figures[k] for k in (*FIGURE_ORDER, *c.figures) if k in c.figures}
+        for sid, seg in (c.segments or {}).items():
+            seg.setdefault("other_pipeline_cost", 0.0)
+            c.segments[sid] = {k: seg[k] for k in (*FIGURE_ORDER, *seg) if k in seg}  # type: ignore[index]
+
+
+FIGURE_ORDER = ("target", "deals", "mqls_needed", "mqls_planned", "largest_mql_shortfall", "lowest_coverage",
+                "program_cost", "other_pipeline_cost", "budget")
 
 
 def column(name: str, loaded: LoadedPlan, checked: Optional[CheckResult] = None) -> Column:
@@ -127,6 +147,7 @@ def run_compare(source, names: Optional[Sequence[str]] = None, sets: Sequence[st
     for name, each in zip(chosen, plans):
         cols.append(column(each.scenario.name if each.scenario else name, each))
         del each
+    _fill_other_cost(cols)
     return cols
 
 
@@ -144,13 +165,14 @@ ROWS = (
     ("Largest MQL shortfall", "largest_mql_shortfall"),
     ("Lowest capacity coverage", "lowest_coverage"),
     ("Program cost", "program_cost"),
+    ("Other pipeline cost", "other_pipeline_cost"),  # only when a column's plan has other pipeline
     ("Budget", "budget"),
     ("Findings (errors / warnings / info)", "findings"),
 )
 
 
 PER_SEGMENT = ("target", "deals", "mqls_needed", "mqls_planned", "largest_mql_shortfall", "lowest_coverage",
-               "program_cost")  # the figures a segment has (its budget is the plan's)
+               "program_cost", "other_pipeline_cost")  # the figures a segment has (its budget is the plan's)
 
 
 def cell(c: Column, key: str, segment: Optional[str] = None) -> str:
@@ -160,15 +182,15 @@ def cell(c: Column, key: str, segment: Optional[str] = None) -> str:
     if segment is not None:
         if c.segments is None or segment not in c.segments:
             return "–"  # this column's plan has no such segment
-        v = c.segments[segment][key]
+        v = c.segments[segment].get(key)
     else:
-        v = c.figures[key]
+        v = c.figures.get(key)
     if key == "largest_mql_shortfall":
         where = f" ({v['segment']})" if v is not None and v.get("segment") else ""
         return "none" if v is None else f"{v['shown']:,} in {v['quarter']}{where}"
     if key == "lowest_coverage":
         return "–" if v is None else f"{fmt.pct(v['coverage'])} in {v['quarter']}"
-    if key in ("target", "program_cost", "budget"):
+    if key in ("target", "program_cost", "other_pipeline_cost", "budget"):
         return fmt.money(v, c.currency)
     return fmt.count(v)
 
@@ -182,6 +204,8 @@ def table(cols: list[Column], sub: str = "  ") -> tuple[list[str], list[list[str
     segments = list(dict.fromkeys(sid for c in cols for sid in (c.segments or {})))
     rows = []
     for label, key in ROWS:
+        if key == "other_pipeline_cost" and not any(key in c.figures for c in cols):
+            continue
         rows.append([label, *(cell(c, key) for c in cols)])
         if key in PER_SEGMENT:
             rows.extend([f"{sub}{sid}", *(cell(c, key, sid) for c in cols)] for sid in segments)

@@ -91,25 +91,59 @@ def _parts(plan: Plan, row: FunnelRow) -> dict[str, Optional[float]]:
     return parts
 
 
-def opportunity_sources(plan: Plan, row: FunnelRow) -> list[tuple[str, Optional[float]]]:
+def scope_items(plan: Plan, segment: Optional[str] = None, company_of_segments: bool = False) -> list[OtherSource]:
+    """The other-pipeline items of one scope: a segment's own ``other_pipeline`` (else the
+    company-wide items it inherits); with ``company_of_segments`` the company row of a
+    segmented plan: every segment's items, once per id (in the segments' order), so that
+    the company's figures include the pipeline each segment sources; otherwise
+    ``sales.other_pipeline``."""
+    if segment is not None:
+        seg = next((s for s in plan.sales.segments or [] if s.id == segment), None)
+        if seg is not None and seg.other_pipeline is not None:
+            return list(seg.other_pipeline)
+        return list(plan.sales.other_pipeline or [])
+    if company_of_segments and plan.sales.segments:
+        seen: dict[str, OtherSource] = {}
+        for seg in plan.sales.segments:
+            for item in scope_items(plan, seg.id):
+                seen.setdefault(item.id, item)
+        return list(seen.values())
+    return list(plan.sales.other_pipeline or [])
+
+
+def scope_groups(plan: Plan, item_id: str, company_of_segments: bool,
+                 segment: Optional[str] = None) -> list[OtherSource]:
+    """The items with id ``item_id`` one scope counts: the one item of a segment or of a
+    plan without segments; on a segmented plan's company row, that id's item in every
+    segment that has it (their costs and head counts add up)."""
+    if company_of_segments and plan.sales.segments:
+        return [i for seg in plan.sales.segments for i in scope_items(plan, seg.id) if i.id == item_id]
+    return [i for i in scope_items(plan, segment) if i.id == item_id]
+
+
+def opportunity_sources(plan: Plan, row: FunnelRow,
+                        items: Optional[list[OtherSource]] = None) -> list[tuple[str, Optional[float]]]:
     """The opportunities a quarter's target needs, by source: marketing's MQLs, then each
-    ``sales.other_pipeline`` source (name or id, its part). Marketing's part is never
-    below 0 (a motion may bring more than the target needs)."""
+    other-pipeline source (name or id, its part): ``items`` (default
+    ``sales.other_pipeline``). Marketing's part is never below 0 (a motion may bring more
+    than the target needs)."""
     opps = row.opportunities
     parts = _parts(plan, row)
-    sources = [(s.name or s.id, parts.get(s.id)) for s in plan.sales.other_pipeline or []]
+    items = plan.sales.other_pipeline if items is None else items
+    sources = [(s.name or s.id, parts.get(s.id)) for s in items or []]
     marketing = None if opps is None or row.other_opportunities is None else max(0.0, opps - row.other_opportunities)
     return [("marketing's MQLs", marketing), *sources]
 
 
-def shown_opportunity_sources(plan: Plan, row: FunnelRow) -> Optional[list[int]]:
+def shown_opportunity_sources(plan: Plan, row: FunnelRow,
+                              items: Optional[list[OtherSource]] = None) -> Optional[list[int]]:
     """Whole opportunities by source as every output shows them (funnel's "Other opps",
     render's pipeline by source): they add up to the rounded-up total; marketing's part is
     rounded up, as the SQLs and MQLs computed from it are; the rest goes to the other
     sources (largest remainders). When the other sources bring the whole total or more
     (a motion's team), marketing's part is 0 and theirs add up to their own sum rounded
     up, above the total. None when the quarter's opportunities are unknown."""
-    sources = opportunity_sources(plan, row)
+    sources = opportunity_sources(plan, row, items)
     if row.opportunities is None or any(x is None for _, x in sources):
         return None
     others = [x for _, x in sources[1:]]

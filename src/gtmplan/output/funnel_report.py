@@ -65,19 +65,24 @@ def render_csv(f: Funnel, only: Optional[list[str]] = None) -> str:
     return write_rows([cols, *([row.as_dict()[c] for c in cols] for row in _rows(f, only))])
 
 
-def _other(plan, row) -> str:
-    """Other sources' opportunities as render shows them: the total less marketing's part rounded up."""
-    from gtmplan.engine.pipeline import shown_opportunity_sources
-    from gtmplan.output.fmt import ceil_count
+def _other(plan, row, company_of_segments: bool = False) -> str:
+    """Other sources' opportunities as render shows them (its "Pipeline by source"): the
+    whole opportunities by source of the row's scope (a segment's own items, or those it
+    inherits; a segmented plan's company row: every segment's items), marketing's part
+    rounded up and the rest to the other sources."""
+    from gtmplan.engine.pipeline import scope_items, shown_opportunity_sources
 
-    if row.segment is not None:  # a segment's own items (or the company's it inherits): the same rounding
-        if row.opportunities is None or row.other_opportunities is None:
-            return "–"
-        total = ceil_count(row.opportunities) or 0
-        own = ceil_count(max(row.opportunities - row.other_opportunities, 0.0)) or 0
-        return f"{total - min(own, total):,}"
-    shown = shown_opportunity_sources(plan, row)
+    items = scope_items(plan, row.segment, company_of_segments=company_of_segments)
+    shown = shown_opportunity_sources(plan, row, items)
     return "–" if shown is None else f"{sum(shown[1:]):,}"
+
+
+def _other_where(plan, seg: Optional[str]) -> str:
+    """Where a block's other pipeline is stated: a segment's own list, else the company's."""
+    own = next((s for s in plan.sales.segments or [] if s.id == seg), None) if seg is not None else None
+    if own is not None and own.other_pipeline is not None:
+        return _markup(f"sales.segments[{seg}].other_pipeline")
+    return "sales.other_pipeline"
 
 
 def factor_text(x: float) -> str:
@@ -149,7 +154,7 @@ def _block(console, f: Funnel, plan, color: bool, width: int) -> None:
     _print_tables(console, "By target quarter", cols, {"Quarter", "MQLs created in"}, width)
     console.print(f"Each quarter's bookings target worked back to the MQLs and leads it needs, which must be "
                   f"created {lag_text} (the sales cycle)."
-                  + (" Other opps: what sales sources itself (sales.other_pipeline); MQLs bring the rest."
+                  + (f" Other opps: what sales sources itself ({_other_where(plan, seg)}); MQLs bring the rest."
                      if other else ""))
     console.print()
 
@@ -205,13 +210,18 @@ def _segment_capacity(console, f: Funnel, plan, red, width: int) -> None:
                ("Coverage", [(red if u else str)(pct(r.capacity / r.target) if r.target else "–")
                              for r, u in zip(f.rows, under)])] if own else []),
             ("Program cost", [money(r.program_cost, cur) for r in f.rows])]
+    motions_cost = any(r.other_pipeline_cost for r in f.rows)  # only when an other_pipeline item states a cost
+    if motions_cost:
+        cols.append(("Other pipeline cost", [money(r.other_pipeline_cost or 0.0, cur) for r in f.rows]))
     _print_tables(console, "Capacity and spend", cols, {"Quarter"}, width)
     sellers = (f"Own sellers' capacity: what the team rows with segment: {_markup(seg)} can close at the expected "
                "attainment; shared sellers (rows without segment:) are in the company total."
                if own else f"No team row has segment: {_markup(seg)}: the shared sellers carry it (see the company "
                            "total).")
-    console.print(f"{sellers} Program cost: its programs' cost x their split to {_markup(seg)}. Counts are rounded "
-                  "up; 'gtmplan funnel --format json' has the exact values.")
+    console.print(f"{sellers} Program cost: its programs' cost x their split to {_markup(seg)}."
+                  + (f" Other pipeline cost: what {_markup(seg)}'s other_pipeline motions cost (not marketing's "
+                     "budget)." if motions_cost else "")
+                  + " Counts are rounded up; 'gtmplan funnel --format json' has the exact values.")
 
 
 def _company_block(console, f: Funnel, plan, color: bool, width: int) -> None:
@@ -227,7 +237,7 @@ def _company_block(console, f: Funnel, plan, color: bool, width: int) -> None:
             ("Target", [money(r.target, cur) for r in f.rows]),
             ("Deals", [count(r.deals) for r in f.rows]),
             ("Opps", [count(r.opportunities) for r in f.rows]),
-            *([("Other opps", [count(r.other_opportunities) for r in f.rows])] if other else []),
+            *([("Other opps", [_other(plan, r, company_of_segments=True) for r in f.rows])] if other else []),
             ("SQLs", [count(r.sqls) for r in f.rows]),
             ("MQLs needed", [count(r.mqls_needed) for r in f.rows]),
             ("Leads needed", [count(r.leads_needed) for r in f.rows])]
@@ -252,9 +262,14 @@ def _company_block(console, f: Funnel, plan, color: bool, width: int) -> None:
             ("Program cost", [red(money(r.program_cost, cur)) if r.budget is not None and r.program_cost > r.budget
                               else money(r.program_cost, cur) for r in f.rows]),
             ("Budget", [money(r.budget, cur) for r in f.rows])]
+    motions_cost = any(r.other_pipeline_cost for r in f.rows)
+    if motions_cost:
+        cols.append(("Other pipeline cost", [money(r.other_pipeline_cost or 0.0, cur) for r in f.rows]))
     _print_tables(console, "Capacity and spend", cols, {"Quarter"}, width)
-    console.print("Capacity: what the whole ramped sales team (every row) can close at the expected attainment. "
-                  "Counts are rounded up from the exact sums; 'gtmplan funnel --format json' has the exact values.")
+    console.print("Capacity: what the whole ramped sales team (every row) can close at the expected attainment."
+                  + (" Other pipeline cost: the sum of the segments' other_pipeline motions' cost (not marketing's "
+                     "budget)." if motions_cost else "")
+                  + " Counts are rounded up from the exact sums; 'gtmplan funnel --format json' has the exact values.")
 
 
 def _print_tables(console, title: str, cols: list[tuple[str, list[str]]], left: set[str], width: int) -> None:

@@ -18,7 +18,14 @@ from gtmplan.engine.funnel import (
     program_split,
     segment_lead_to_mql,
 )
-from gtmplan.engine.pipeline import is_motion, opportunity_sources, shown_opportunity_sources, source_cost
+from gtmplan.engine.pipeline import (
+    is_motion,
+    opportunity_sources,
+    scope_groups,
+    scope_items,
+    shown_opportunity_sources,
+    source_cost,
+)
 from gtmplan.errors import InputError
 from gtmplan.output import fmt
 from gtmplan.output.fmt import day
@@ -275,27 +282,44 @@ def _ramp(t) -> str:
 
 
 def _pipeline_by_source(plan, f: Funnel, quarter) -> Optional[dict]:
-    """Opportunities each quarter's target needs, by source (only with sales.other_pipeline)."""
-    if not plan.sales.other_pipeline:
+    """Opportunities each quarter's target needs, by source (only with other pipeline): the
+    company's (a segmented plan's: every segment's items, summed) or, for a segment's
+    funnel, the segment's own items (or the company-wide ones it inherits)."""
+    company = bool(f.segments)
+    items = scope_items(plan, f.segment, company_of_segments=company)
+    if not items:
         return None
-    names = [name for name, _ in opportunity_sources(plan, f.rows[0])] if f.rows else []
+    names = [name for name, _ in opportunity_sources(plan, f.rows[0], items)] if f.rows else []
     rows = []
     for r in f.rows:
-        sources = opportunity_sources(plan, r)
-        shown = shown_opportunity_sources(plan, r)
+        sources = opportunity_sources(plan, r, items)
+        shown = shown_opportunity_sources(plan, r, items)
         counts = ["–"] * len(sources) if shown is None else [f"{n:,}" for n in shown]
         rows.append({"quarter": str(r.quarter), "opportunities": fmt.count(r.opportunities), "counts": counts,
                      "focus": quarter is not None and r.quarter == quarter})
-    items = plan.sales.other_pipeline
-    if all(s.capacity is None and not isinstance(s.share, dict) for s in items):  # fixed shares, as in 0.2
+    if company and not plan.sales.other_pipeline:  # only the segments' own items
+        where = ", ".join(sf.segment or "" for sf in f.segments.values()
+                          if plan_segment_items(plan, sf.segment))
+        note = (f"The sums of the segments' other sources ({where}: see each segment's section); "
+                "marketing's MQLs are planned for the rest.")
+    elif all(s.capacity is None and not isinstance(s.share, dict) for s in items):  # fixed shares, as in 0.2
         shares = [f"{s.name or s.id} {fmt.share(s.share)}" for s in items]
-        note = (f"Sales expects {fmt.share(plan.other_share)} of each quarter's opportunities from other sources "
+        total_share = sum(float(s.share) for s in items)
+        note = (f"Sales expects {fmt.share(total_share)} of each quarter's opportunities from other sources "
                 f"({', '.join(shares)}); marketing's MQLs are planned for the rest.")
     else:
         note = (f"Sales expects opportunities from other sources ({'; '.join(_source_text(s) for s in items)}); "
                 "marketing's MQLs are planned for the rest (none when the other sources bring enough).")
     return {"sources": names, "rows": rows, "detail": [r for r in rows if r["focus"]], "note": note,
-            "motions": _motions(plan, f, quarter) if any(is_motion(s) for s in items) else None}
+            "motions": (_motions(plan, f, quarter, items)
+                        if any(is_motion(g) for s in items
+                               for g in scope_groups(plan, s.id, company, f.segment)) else None)}
+
+
+def plan_segment_items(plan, sid: Optional[str]) -> bool:
+    """Whether segment ``sid`` states other-pipeline items of its own."""
+    seg = next((s for s in plan.sales.segments or [] if s.id == sid), None)
+    return seg is not None and bool(seg.other_pipeline)
 
 
 def _source_text(s) -> str:
@@ -313,31 +337,43 @@ def _source_text(s) -> str:
     return f"{name}: {fmt.share(s.share)} of each quarter's opportunities"
 
 
-def _motions(plan, f: Funnel, quarter) -> dict:
+def _motions(plan, f: Funnel, quarter, items) -> dict:
     """Each quarter's sources of opportunities side by side: marketing's programs (the
-    opportunities their planned MQLs become, their cost), then each other_pipeline item
+    opportunities their planned MQLs become, their cost), then each other-pipeline item
     that is a motion (a capacity team or a cost): its opportunities, head count, cost and
-    cost per opportunity."""
+    cost per opportunity. On a segmented plan's company row an item id's cost and head
+    count are summed over the segments that have it, and the programs' opportunities over
+    the segments (each at its own rates)."""
     cur = plan.currency
-    m2s, s2o = f.assumptions["mql_to_sql"].value, f.assumptions["sql_to_opportunity"].value
-    items = plan.sales.other_pipeline
+    company = bool(f.segments)
+
+    def programs_opps(ff: Funnel, r) -> Optional[float]:
+        m2s, s2o = ff.assumptions["mql_to_sql"].value, ff.assumptions["sql_to_opportunity"].value
+        return None if r.mqls_planned is None or m2s is None or s2o is None else r.mqls_planned * m2s * s2o
+
     quarters = []
     for r in f.rows:
-        shown = shown_opportunity_sources(plan, r)
+        shown = shown_opportunity_sources(plan, r, items)
         parts = r.other_by_source or {}
-        opps = (None if r.mqls_planned is None or m2s is None or s2o is None else r.mqls_planned * m2s * s2o)
+        if company:
+            per = [programs_opps(sf, sf.row(r.quarter)) for sf in f.segments.values() if sf.row(r.quarter)]
+            opps = None if any(x is None for x in per) else sum(per)  # type: ignore[misc]
+        else:
+            opps = programs_opps(f, r)
         lines = [{"source": "Marketing's programs (MQLs planned)", "opportunities": fmt.count(opps),
                   "heads": "–", "cost": fmt.money(r.program_cost, cur),
                   "per_opportunity": fmt.money(r.program_cost / opps, cur) if opps else "–"}]
         for i, s in enumerate(items):
-            if not is_motion(s):
+            group = scope_groups(plan, s.id, company, f.segment)
+            if not any(is_motion(g) for g in group):
                 continue
             exact = parts.get(s.id)
-            cost = source_cost(s, r.quarter)
+            cost = sum(source_cost(g, r.quarter) for g in group)
+            teams = [row for g in group if g.capacity is not None for row in g.capacity.team]
             lines.append({
                 "source": s.name or s.id,
                 "opportunities": "–" if shown is None else f"{shown[i + 1]:,}",
-                "heads": f"{sellers(plan, r.quarter, s.capacity.team):,}" if s.capacity is not None else "–",
+                "heads": f"{sellers(plan, r.quarter, teams):,}" if teams else "–",
                 "cost": fmt.money(cost, cur),
                 "per_opportunity": fmt.money(cost / exact, cur) if exact else "–"})
         quarters.append({"quarter": str(r.quarter), "lines": lines,
@@ -467,7 +503,13 @@ def _segment_sections(plan, f: Funnel, quarter, m) -> list[dict]:
                              "split": fmt.share(part["split"]), "cost": m(part["cost"]),
                              "leads": fmt.count(part["leads"]), "mqls": fmt.count(part["mqls"])})
         wf = _waterfall(sf, quarter, m)
+        items = scope_items(plan, sid)
+        wf["other"] = bool(items)  # the column "Other opps": the segment's other pipeline
+        for row, r in zip(wf["rows"], sf.rows):
+            shown = shown_opportunity_sources(plan, r, items) if items else None
+            row["other"] = "–" if shown is None else f"{sum(shown[1:]):,}"
         out.append({
+            "pipeline": _pipeline_by_source(plan, sf, quarter),
             "id": sid, "name": names.get(sid, sid), "waterfall": wf,
             "capacity": {"rows": cap, "detail": [c for c in cap if c["focus"]],
                          "team": [{"role": t.role, "count": t.count, "quota": m(t.annual_quota),
