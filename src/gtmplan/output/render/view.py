@@ -303,8 +303,9 @@ def _pipeline_by_source(plan, f: Funnel, quarter) -> Optional[dict]:
         note = (f"The sums of the segments' other sources ({where}: see each segment's section); "
                 "marketing's MQLs are planned for the rest.")
     elif all(s.capacity is None and not isinstance(s.share, dict) for s in items):  # fixed shares, as in 0.2
-        shares = [f"{s.name or s.id} {fmt.share(s.share)}" for s in items]
-        total_share = sum(float(s.share) for s in items)
+        fixed = [(s, float(s.share)) for s in items if isinstance(s.share, (int, float))]
+        shares = [f"{s.name or s.id} {fmt.share(x)}" for s, x in fixed]
+        total_share = sum((x for _, x in fixed), 0.0)
         note = (f"Sales expects {fmt.share(total_share)} of each quarter's opportunities from other sources "
                 f"({', '.join(shares)}); marketing's MQLs are planned for the rest.")
     else:
@@ -357,7 +358,7 @@ def _motions(plan, f: Funnel, quarter, items) -> dict:
         parts = r.other_by_source or {}
         if company:
             per = [programs_opps(sf, sf.row(r.quarter)) for sf in f.segments.values() if sf.row(r.quarter)]
-            opps = None if any(x is None for x in per) else sum(per)  # type: ignore[misc]
+            opps: Optional[float] = None if any(x is None for x in per) else sum((x or 0.0 for x in per), 0.0)
         else:
             opps = programs_opps(f, r)
         lines = [{"source": "Marketing's programs (MQLs planned)", "opportunities": fmt.count(opps),
@@ -373,7 +374,8 @@ def _motions(plan, f: Funnel, quarter, items) -> dict:
             lines.append({
                 "source": s.name or s.id,
                 "opportunities": "–" if shown is None else f"{shown[i + 1]:,}",
-                "heads": f"{sellers(plan, r.quarter, teams):,}" if teams else "–",
+                # a motion's rows count heads like sellers' (count, start, end)
+                "heads": f"{sellers(plan, r.quarter, teams):,}" if teams else "–",  # type: ignore[arg-type]
                 "cost": fmt.money(cost, cur),
                 "per_opportunity": fmt.money(cost / exact, cur) if exact else "–"})
         quarters.append({"quarter": str(r.quarter), "lines": lines,
