@@ -10,30 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from typing import Optional, Protocol
 
-# C0 and C1 control characters, DEL and Unicode line/paragraph separators: printed
-# raw, they break lines or drive the terminal (ESC sequences).
-# Lone surrogates (a file name that is not UTF-8, as Python decodes it) cannot be
-# written as UTF-8 at all: shown as the byte they stand for.
-_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+from gtmplan.errors import printable  # noqa: F401  (its home is errors.py, at the bottom: every layer prints user text)
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
-
-
-def printable(text: str) -> str:
-    """User text safe to print on one terminal line: control characters escaped (\\x1b)."""
-    return _CONTROL_RE.sub(_escape, text)
-
-
-def _escape(m: re.Match) -> str:
-    c = ord(m.group())
-    if c < 256:
-        return f"\\x{c:02x}"
-    if 0xDC80 <= c <= 0xDCFF:  # surrogateescape: the undecodable byte
-        return f"\\x{c - 0xDC00:02x}"
-    return f"\\u{c:04x}"
 
 
 def money(x: Optional[float], currency: str = "USD") -> str:
