@@ -374,6 +374,22 @@ def test_set_picks_items_without_ids_by_position(gtm, plan_file):
                                   "pick one by its position, from [0] to [0]\n")
 
 
+def test_set_position_just_past_the_last_row_is_a_located_problem(gtm, plan_file):
+    # Two team rows: positions [0] and [1]; [2] is one past the end (not an IndexError traceback).
+    path = plan_file({"sales": {"team": [{"role": "AE", "count": 2, "annual_quota": 240000},
+                                         {"role": "SDR", "count": 1, "annual_quota": 120000}]}})
+    r = gtm("check", path, "--set", "sales.team[2].count=3")
+    assert (r.code, r.err) == (2, "--set:1: sales.team[2].count: the items of sales.team have no id; "
+                                  "pick one by its position, from [0] to [1]\n")
+    # a position written with other digits than 0-9 (a superscript two), or thousands of them, is no position
+    for odd in ("\u00b2", "9" * 5000):
+        r = gtm("check", path, "--set", f"sales.team[{odd}].count=3")
+        assert (r.code, r.err) == (2, f"--set:1: sales.team[{odd}].count: the items of sales.team have no id; "
+                                      "pick one by its position, from [0] to [1]\n")
+    loaded = load_plan(str(path), None, ["sales.team[1].count=3"])  # the last row itself
+    assert [row.count for row in loaded.plan.sales.team] == [2, 3]
+
+
 # -- hostile scenarios and --set flags: success or located problems, never a traceback ------------
 
 from hypothesis import given  # noqa: E402
