@@ -7,7 +7,6 @@ judge a valid plan. Each problem is located at the value at fault.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 from gtmplan.plan.quarters import quarter_range
@@ -176,20 +175,17 @@ def _listed_twice(path: PathT, items) -> Iterator[Issue]:
             first[item.id] = i
 
 
-@dataclass(frozen=True)
 class _Segments:
-    """What every segment check reads: the plan and the segment ids it lists."""
+    """What every segment check reads: the plan and the segment ids it lists.
+    (A plain class: a dataclass costs `gtmplan check` measurable start-up.)"""
 
-    plan: Plan
-    icp: frozenset[str]  # icp.segments' ids
-    listed: Optional[list]  # sales.segments as written (None: the plan has none)
-    known: tuple[str, ...]  # sales.segments' ids, each once, in order
+    __slots__ = ("plan", "icp", "listed", "known")
 
-    @classmethod
-    def of(cls, plan: Plan) -> _Segments:
-        listed = plan.sales.segments
-        return cls(plan, frozenset(s.id for s in plan.icp.segments), listed,
-                   tuple(dict.fromkeys(s.id for s in listed or [])))
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.icp = frozenset(s.id for s in plan.icp.segments)  # icp.segments' ids
+        self.listed: Optional[list] = plan.sales.segments  # as written (None: the plan has none)
+        self.known = tuple(dict.fromkeys(s.id for s in self.listed or []))  # their ids, each once, in order
 
     def not_listed(self, seg: str) -> str:
         if self.listed is None:
@@ -202,7 +198,7 @@ def _segments(plan: Plan) -> Iterator[Issue]:
     """Segments (plan-format.md, additions in 0.3): sales.segments, marketing.segments,
     team rows' segment and programs' split. The checks run in the order of _SEGMENT_CHECKS,
     so problems are listed in the order of the plan's sections."""
-    s = _Segments.of(plan)
+    s = _Segments(plan)
     for check in _SEGMENT_CHECKS:
         yield from check(s)
 
