@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import subprocess
@@ -451,3 +452,31 @@ def test_diff_text_and_md_show_counts_rounded_up_as_funnel_does(gtm, tmp_path, m
         assert f"  {quarter}  {name}: {int(old):,} -> {int(new):,} ({change})" in text
         assert f"| {quarter} | {name} | {int(old):,} | {int(new):,} | {change} |" in md
     assert not re.search(r"\d\.\d", text.split("Funnel figures that moved:")[1].split("\n\n")[0])
+
+
+def test_changes_inside_lists_without_ids_are_named_by_position(gtm, tmp_path, monkeypatch):
+    # team rows and reviews have no id: a change is named by the item's position, located in the head
+    monkeypatch.chdir(tmp_path)
+    write_split(tmp_path / "old", base_plan())
+    new = base_plan()
+    new["sales"]["team"][0]["count"] = 3
+    new["sales"]["team"].append({"role": "SDR", "count": 1, "annual_quota": 120000})
+    new["reviews"][1]["date"] = datetime.date(2027, 6, 21)
+    write_split(tmp_path / "new", new)
+    r = gtm("diff", "new", "--base", "old", "-f", "json")
+    assert r.code == 0, r.err
+    doc = json.loads(r.out)
+    assert [(i["path"], i["old"], i["new"], i["file"]) for i in doc["inputs"]] == [
+        ("reviews[1].date", "2027-06-20", "2027-06-21", "new/gtmplan.yaml"),
+        ("sales.team[0].count", 2, 3, "new/sales.yaml"),
+        ("sales.team[1]", None, {"role": "SDR", "count": 1, "annual_quota": 120000}, "new/sales.yaml")]
+    # capacity per quarter: 2 AEs x 240,000 / 4 = 120,000 before; 3 x 60,000 + 1 SDR x 120,000 / 4 = 210,000 after
+    assert doc["quarters"][0]["figures"] == {"capacity": {"old": 120000.0, "new": 210000.0, "delta": 90000.0}}
+    r = gtm("diff", "new", "--base", "old")
+    assert r.code == 0
+    assert "  sales.team[0].count: 2 -> 3   (new/sales.yaml:16:12)\n" in r.out
+    assert "  reviews[1].date: 2027-06-20 -> 2027-06-21   (new/gtmplan.yaml:57:9)\n" in r.out
+    # the other way round, the SDR row is removed: located where it was, in the base
+    doc = json.loads(gtm("diff", "old", "--base", "new", "-f", "json").out)
+    assert [(i["path"], i["old"], i["new"], i["file"], i["line"]) for i in doc["inputs"]][2] == (
+        "sales.team[1]", {"role": "SDR", "count": 1, "annual_quota": 120000}, None, "new/sales.yaml", 18)

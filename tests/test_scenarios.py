@@ -120,6 +120,23 @@ def test_invalid_value_in_a_scenario_is_located_in_it(gtm, plan_dir):
                      "(a fraction: write 30% as 0.30)\n")
 
 
+@pytest.mark.parametrize("text,where,message", [
+    # line 3 is "  - sales": the list starts in column 3
+    ("# a list, not a mapping\n\n  - sales\n", "3:3", "a scenario must be a mapping of the plan's keys it changes "
+                                                  "(for example sales: {assumptions: {win_rate: 0.2}})"),
+    # line 4 is "  - cut": the description's value, a list, starts in column 3
+    ("sales:\n  assumptions: {win_rate: 0.2}\ndescription:\n  - cut\n", "4:3",
+     "description: expected text, a sentence saying what the scenario assumes"),
+    # line 4 is "      remove: false": 6 spaces and "remove: " are 14 characters, the value is in column 15
+    ("marketing:\n  programs:\n    - id: seo\n      remove: false\n", "4:15",
+     "marketing.programs[seo]: 'remove' takes only the value true (it removes the item)"),
+])
+def test_scenario_problems_are_located_at_line_and_column(gtm, plan_dir, text, where, message):
+    d = plan_dir({"s": text})
+    r = gtm("check", d, "--scenario", "s")
+    assert (r.code, r.err) == (2, f"{d}/scenarios/s.yaml:{where}: {message}\n")
+
+
 def test_finding_about_a_scenario_value_points_at_the_scenario(gtm, plan_dir):
     d = plan_dir({"s": "marketing:\n  assumptions:\n    mql_to_sql: 0.6\n"})
     r = gtm("check", d, "--scenario", "s", "--format", "json")
@@ -372,6 +389,22 @@ def test_set_picks_items_without_ids_by_position(gtm, plan_file):
     r = gtm("check", path, "--set", "sales.team[2].count=5")
     assert (r.code, r.err) == (2, "--set:1: sales.team[2].count: the items of sales.team have no id; "
                                   "pick one by its position, from [0] to [0]\n")
+
+
+def test_set_position_just_past_the_last_row_is_a_located_problem(gtm, plan_file):
+    # Two team rows: positions [0] and [1]; [2] is one past the end (not an IndexError traceback).
+    path = plan_file({"sales": {"team": [{"role": "AE", "count": 2, "annual_quota": 240000},
+                                         {"role": "SDR", "count": 1, "annual_quota": 120000}]}})
+    r = gtm("check", path, "--set", "sales.team[2].count=3")
+    assert (r.code, r.err) == (2, "--set:1: sales.team[2].count: the items of sales.team have no id; "
+                                  "pick one by its position, from [0] to [1]\n")
+    # a position written with other digits than 0-9 (a superscript two), or thousands of them, is no position
+    for odd in ("\u00b2", "9" * 5000):
+        r = gtm("check", path, "--set", f"sales.team[{odd}].count=3")
+        assert (r.code, r.err) == (2, f"--set:1: sales.team[{odd}].count: the items of sales.team have no id; "
+                                      "pick one by its position, from [0] to [1]\n")
+    loaded = load_plan(str(path), None, ["sales.team[1].count=3"])  # the last row itself
+    assert [row.count for row in loaded.plan.sales.team] == [2, 3]
 
 
 # -- hostile scenarios and --set flags: success or located problems, never a traceback ------------

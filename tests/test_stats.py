@@ -18,14 +18,29 @@ def test_wilson_by_hand():
 def test_wilson_edges_stay_in_zero_one():
     assert wilson(0, 5)[0] == 0.0
     assert wilson(5, 5)[1] == 1.0
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^a rate needs at least one trial$"):
         wilson(1, 0)
+    with pytest.raises(ValueError, match="^3 successes out of 2 trials$"):
+        wilson(3, 2)
+
+
+def test_wilson_of_one_win_in_one_closed_deal():
+    # n = 1 is a measurement, however thin: p = 1, z² = 3.8416, centre 1 + 3.8416/2 = 2.9208,
+    # spread 1.96 * sqrt(0 + 3.8416/4) = 1.96 * 0.98 = 1.9208, denominator 1 + 3.8416 = 4.8416
+    # -> low (2.9208 - 1.9208) / 4.8416 = 0.20654, high 4.8416 / 4.8416 = 1.0
+    low, high = wilson(1, 1)
+    assert low == pytest.approx(0.20654, abs=5e-6)
+    assert high == 1.0
 
 
 def test_fits_is_inclusive_and_unknown_when_missing():
     assert fits(0.117, (0.117, 0.2667)) is True
     assert fits(0.1169, (0.117, 0.2667)) is False
     assert fits(None, (0.1, 0.2)) is None
+    # a stated rate exactly at the upper edge fits too (E701 stays quiet, calibrate keeps it)
+    assert fits(0.2667, (0.117, 0.2667)) is True
+    assert fits(0.2668, (0.117, 0.2667)) is False
+    assert fits(0.2, None) is None
 
 
 def test_output_extension_chooses_format_and_unknown_is_refused():
@@ -46,3 +61,6 @@ def test_plan_value_is_the_rounder_number_the_interval_allows():
     assert plan_value(0.3094, 0.3088, 0.3097) == 0.309
     assert plan_value(0.30941, 0.30938, 0.30944) == 0.3094
     assert plan_value(0.309412, 0.309411, 0.309413) == 0.309412  # no rounder value fits: as measured
+    # the two-decimal value exactly on an edge of the interval is inside it: kept
+    assert plan_value(0.2996, 0.28, 0.30) == 0.3  # round(0.2996, 2) = 0.30, the upper edge
+    assert plan_value(0.2004, 0.20, 0.23) == 0.2  # round(0.2004, 2) = 0.20, the lower edge

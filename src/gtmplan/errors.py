@@ -7,7 +7,30 @@ so a user fixes a file in one go rather than one error per run.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# C0 and C1 control characters, DEL and Unicode line/paragraph separators: printed
+# raw, they break lines or drive the terminal (ESC sequences). Bidirectional controls
+# (U+202E RIGHT-TO-LEFT OVERRIDE...) reorder what people read ("evil\u202etxt.exe").
+# Lone surrogates (a file name that is not UTF-8, as Python decodes it) cannot be
+# written as UTF-8 at all: shown as the byte they stand for.
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL_RE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """User text safe to print on one terminal line: control characters escaped (\\x1b)."""
+    return _CONTROL_RE.sub(_escape, text)
+
+
+def _escape(m: re.Match) -> str:
+    c = ord(m.group())
+    if c < 256:
+        return f"\\x{c:02x}"
+    if 0xDC80 <= c <= 0xDCFF:  # surrogateescape: the undecodable byte
+        return f"\\x{c - 0xDC00:02x}"
+    return f"\\u{c:04x}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,8 +41,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        from gtmplan.output.fmt import printable  # a plan's text may hold control characters: one line, no ESC
-
+        # A plan's text may hold control characters: one line, no ESC (printable above).
         if self.file is None:
             return printable(f"gtmplan: {self.message}")
         if self.line is None:

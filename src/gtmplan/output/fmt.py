@@ -13,23 +13,14 @@ import math
 import re
 from typing import Optional, Protocol
 
-# C0 and C1 control characters, DEL and Unicode line/paragraph separators: printed
-# raw, they break lines or drive the terminal (ESC sequences). Bidirectional controls
-# (U+202E RIGHT-TO-LEFT OVERRIDE...) reorder what people read ("evil\u202etxt.exe").
-# Lone surrogates (a file name that is not UTF-8, as Python decodes it) cannot be
-# written as UTF-8 at all: shown as the byte they stand for.
-_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_CONTROL_RE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}\ud800-\udfff]")
+# printable's home is errors.py, at the bottom: every layer prints user text
+from gtmplan.errors import _BIDI, printable  # noqa: F401
+
 # In JSON text (where json.dumps already escapes C0 controls, quotes and backslashes):
 # the rest, escaped as \uXXXX so that the document stays the same JSON.
 _JSON_RAW_RE = re.compile(f"[\x7f-\x9f\u2028\u2029{_BIDI}\ud800-\udfff]")
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
-
-
-def printable(text: str) -> str:
-    """User text safe to print on one terminal line: control characters escaped (\\x1b)."""
-    return _CONTROL_RE.sub(_escape, text)
 
 
 def json_text(doc, **kw) -> str:
@@ -78,15 +69,6 @@ def source_date_epoch() -> Optional[dt.datetime]:
     shown = printable(raw if len(raw) <= 30 else raw[:20] + "...")
     raise InputError.single(None, f"SOURCE_DATE_EPOCH={shown!r} is not a number of seconds or is out of range: give "
                                   f"whole seconds since 1970-01-01 in digits only, up to {MAX_EPOCH} (9999-12-31)")
-
-
-def _escape(m: re.Match) -> str:
-    c = ord(m.group())
-    if c < 256:
-        return f"\\x{c:02x}"
-    if 0xDC80 <= c <= 0xDCFF:  # surrogateescape: the undecodable byte
-        return f"\\x{c - 0xDC00:02x}"
-    return f"\\u{c:04x}"
 
 
 def money(x: Optional[float], currency: str = "USD") -> str:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
@@ -75,11 +74,11 @@ def name_of(*parts: str) -> str:
 
 def document_date(loaded: LoadedPlan) -> dt.datetime:
     """``SOURCE_DATE_EPOCH`` when set (reproducible builds), else the first day of the horizon."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        from gtmplan.output.render.ics import _stamp
+    from gtmplan.output.fmt import source_date_epoch  # the one parser (and message) of SOURCE_DATE_EPOCH
 
-        return _stamp().replace(tzinfo=None)
+    stamp = source_date_epoch()
+    if stamp is not None:
+        return stamp.replace(tzinfo=None)
     plan = loaded.plan
     first = plan.horizon.start.first_day(plan.calendar)
     return dt.datetime(first.year, first.month, first.day)

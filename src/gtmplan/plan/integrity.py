@@ -6,8 +6,8 @@ judge a valid plan. Each problem is located at the value at fault.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Optional
 
 from gtmplan.plan.quarters import quarter_range
 from gtmplan.plan.sourcemap import PathT
@@ -175,96 +175,149 @@ def _listed_twice(path: PathT, items) -> Iterator[Issue]:
             first[item.id] = i
 
 
-def _segments(plan: Plan) -> Iterator[Issue]:
-    """Segments (plan-format.md, additions in 0.3): sales.segments, marketing.segments,
-    team rows' segment and programs' split."""
-    icp = {s.id for s in plan.icp.segments}
-    icp_known = ", ".join(sorted(icp))
-    listed = plan.sales.segments
-    sales_ids = list(dict.fromkeys(s.id for s in listed or []))
-    planned = ", ".join(sales_ids)
+class _Segments:
+    """What every segment check reads: the plan and the segment ids it lists.
+    (A plain class: a dataclass costs `gtmplan check` measurable start-up.)"""
 
-    def not_listed(seg: str) -> str:
-        if listed is None:
+    __slots__ = ("plan", "icp", "listed", "known")
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.icp = frozenset(s.id for s in plan.icp.segments)  # icp.segments' ids
+        self.listed: Optional[list] = plan.sales.segments  # as written (None: the plan has none)
+        self.known = tuple(dict.fromkeys(s.id for s in self.listed or []))  # their ids, each once, in order
+
+    def not_listed(self, seg: str) -> str:
+        if self.listed is None:
             return (f"segment {seg!r} is not in sales.segments: the plan has no sales.segments "
                     f"(list it there, with its targets or share, to plan per segment)")
-        return f"segment {seg!r} is not in sales.segments (listed: {planned})"
+        return f"segment {seg!r} is not in sales.segments (listed: {', '.join(self.known)})"
 
-    start, end = plan.horizon.start, plan.horizon.end
-    for i, seg in enumerate(listed or []):
+
+def _segments(plan: Plan) -> Iterator[Issue]:
+    """Segments (plan-format.md, additions in 0.3): sales.segments, marketing.segments,
+    team rows' segment and programs' split. The checks run in the order of _SEGMENT_CHECKS,
+    so problems are listed in the order of the plan's sections."""
+    s = _Segments(plan)
+    for check in _SEGMENT_CHECKS:
+        yield from check(s)
+
+
+def _sales_segments(s: _Segments) -> Iterator[Issue]:
+    """Each sales.segments entry: in the ICP, targets or share (one of them), its other_pipeline."""
+    for i, seg in enumerate(s.listed or []):
         path = ("sales", "segments", i)
-        if seg.id not in icp:
-            yield (*path, "id"), f"segment {seg.id!r} is not in icp.segments (known: {icp_known})"
+        if seg.id not in s.icp:
+            yield (*path, "id"), f"segment {seg.id!r} is not in icp.segments (known: {', '.join(sorted(s.icp))})"
         if seg.targets is not None and seg.share is not None:
             yield (*path, "share"), ("give either targets (an amount per quarter) or share (a fraction of "
                                      "sales.targets), not both")
         elif seg.targets is None and seg.share is None:
             yield path, (f"segment {seg.id!r} needs targets (an amount per horizon quarter) or share "
                          "(a fraction of sales.targets in every quarter)")
-        if seg.targets is not None and start <= end:
-            missing = [str(q) for q in quarter_range(start, end) if q not in seg.targets]
-            if missing:
-                yield (*path, "targets"), (f"segment {seg.id!r} has no target for {', '.join(missing)}: "
-                                           f"every horizon quarter ({start}-{end}) needs one")
-            for q in seg.targets:
-                if not start <= q <= end:
-                    yield (*path, "targets", str(q)), (f"quarter {q} is outside the horizon {start}-{end}: "
-                                                       "extend the horizon or remove it")
-        sources = seg.other_pipeline or []
-        seen: dict[str, int] = {}
-        for j, item in enumerate(sources):
-            if item.id in seen:
-                yield (*path, "other_pipeline", j, "id"), (
-                    f"id {item.id!r} is used twice in this segment's other_pipeline (first as "
-                    f"other_pipeline[{seen[item.id]}]): ids must be unique")
-            seen.setdefault(item.id, j)
-        shares = [x for x in (getattr(item, "share", None) for item in sources) if isinstance(x, (int, float))]
-        if any(item.share is None or isinstance(item.share, dict) or item.capacity is not None for item in sources):
-            yield from _motions(plan, (*path, "other_pipeline"), sources)  # maps, teams: checked as company-wide
-        elif shares and sum(shares) >= 1 - 1e-9:
-            yield (*path, "other_pipeline"), (
-                f"the shares of segment {seg.id!r}'s other_pipeline add up to {sum(shares):g} "
-                f"({' + '.join(f'{x:g}' for x in shares)}): they must be below 1, since the rest of its "
-                "opportunities come from marketing's MQLs")
-    yield from _listed_twice(("sales", "segments"), listed or [])
-    yield from _listed_twice(("marketing", "segments"), plan.marketing.segments or [])
-    known = set(sales_ids)
-    for i, mseg in enumerate(plan.marketing.segments or []):
-        if mseg.id not in known:
-            yield ("marketing", "segments", i, "id"), not_listed(mseg.id)
-    for i, row in enumerate(plan.sales.team):
-        if row.segment is not None and row.segment not in known:
-            yield ("sales", "team", i, "segment"), not_listed(row.segment)
-    for i, program in enumerate(plan.marketing.programs):
+        yield from _segment_targets(s.plan, path, seg)
+        yield from _segment_other_pipeline(s.plan, path, seg)
+
+
+def _segment_targets(plan: Plan, path: PathT, seg) -> Iterator[Issue]:
+    """A segment's targets cover the horizon, and only the horizon."""
+    start, end = plan.horizon.start, plan.horizon.end
+    if seg.targets is None or not start <= end:
+        return
+    missing = [str(q) for q in quarter_range(start, end) if q not in seg.targets]
+    if missing:
+        yield (*path, "targets"), (f"segment {seg.id!r} has no target for {', '.join(missing)}: "
+                                   f"every horizon quarter ({start}-{end}) needs one")
+    for q in seg.targets:
+        if not start <= q <= end:
+            yield (*path, "targets", str(q)), (f"quarter {q} is outside the horizon {start}-{end}: "
+                                               "extend the horizon or remove it")
+
+
+def _segment_other_pipeline(plan: Plan, path: PathT, seg) -> Iterator[Issue]:
+    """A segment's other_pipeline: ids once each; plain shares below 1 together (maps and
+    capacity motions are checked as the company-wide ones are)."""
+    sources = seg.other_pipeline or []
+    seen: dict[str, int] = {}
+    for j, item in enumerate(sources):
+        if item.id in seen:
+            yield (*path, "other_pipeline", j, "id"), (
+                f"id {item.id!r} is used twice in this segment's other_pipeline (first as "
+                f"other_pipeline[{seen[item.id]}]): ids must be unique")
+        seen.setdefault(item.id, j)
+    shares = [x for x in (getattr(item, "share", None) for item in sources) if isinstance(x, (int, float))]
+    if any(item.share is None or isinstance(item.share, dict) or item.capacity is not None for item in sources):
+        yield from _motions(plan, (*path, "other_pipeline"), sources)  # maps, teams: checked as company-wide
+    elif shares and sum(shares) >= 1 - 1e-9:
+        yield (*path, "other_pipeline"), (
+            f"the shares of segment {seg.id!r}'s other_pipeline add up to {sum(shares):g} "
+            f"({' + '.join(f'{x:g}' for x in shares)}): they must be below 1, since the rest of its "
+            "opportunities come from marketing's MQLs")
+
+
+def _segments_listed_twice(s: _Segments) -> Iterator[Issue]:
+    yield from _listed_twice(("sales", "segments"), s.listed or [])
+    yield from _listed_twice(("marketing", "segments"), s.plan.marketing.segments or [])
+
+
+def _segment_references(s: _Segments) -> Iterator[Issue]:
+    """marketing.segments' ids and team rows' segment name segments of sales.segments."""
+    references: list[tuple[PathT, list, str]] = [  # (list, its items, the field naming a segment)
+        (("marketing", "segments"), s.plan.marketing.segments or [], "id"),
+        (("sales", "team"), s.plan.sales.team, "segment"),
+    ]
+    for path, items, field in references:
+        for i, item in enumerate(items):
+            seg = getattr(item, field)
+            if seg is not None and seg not in s.known:
+                yield (*path, i, field), s.not_listed(seg)
+
+
+def _program_segments(s: _Segments) -> Iterator[Issue]:
+    """Each program's segments are planned by sales (a segment not in icp.segments is said by
+    _references), and its split divides it among exactly those."""
+    for i, program in enumerate(s.plan.marketing.programs):
         path = ("marketing", "programs", i)
-        if listed is not None:  # a segment not in icp.segments is said by _references
+        if s.listed is not None:
             for j, seg in enumerate(program.segments or []):
-                if seg in icp and seg not in known:
-                    yield (*path, "segments", j), not_listed(seg)
-        split = program.split
-        if split is None:
-            continue
-        names = list(dict.fromkeys(program.segments or []))
-        if not names:
-            yield (*path, "split"), ("split divides the program among its segments, and it names none: "
-                                     "give segments (the keys of split) or remove split")
-            continue
-        extra = [k for k in split if k not in names]
-        for k in extra:
-            yield (*path, "split", k), (f"segment {k!r} is not one of the program's segments "
-                                        f"({', '.join(names)}): split's keys must be exactly its segments")
-        absent = [k for k in names if k not in split]
-        if absent and not extra:  # a misspelt key is said once, at the key
-            yield (*path, "split"), (f"split gives no fraction for {', '.join(absent)}: its keys must be "
-                                     f"exactly the program's segments ({', '.join(names)})")
-        total = sum(split.values())
-        if not extra and not absent and abs(total - 1) > SPLIT_TOLERANCE:
-            parts = " + ".join(f"{v:g}" for v in split.values())
-            yield (*path, "split"), f"split's fractions add up to {total:.10g} ({parts}); they must add up to 1"
-    if listed is not None:
-        for j, item in enumerate(plan.sales.other_pipeline or []):
-            if getattr(item, "capacity", None) is not None:  # a capacity motion (plan-format.md 0.3)
-                yield ("sales", "other_pipeline", j, "capacity"), (
-                    f"other_pipeline item {item.id!r} is a capacity motion (a team creating opportunities), and "
-                    "the plan has sales.segments: give it in the segment whose opportunities it creates "
-                    "(sales.segments[].other_pipeline)")
+                if seg in s.icp and seg not in s.known:
+                    yield (*path, "segments", j), s.not_listed(seg)
+        if program.split is not None:
+            yield from _split(path, program)
+
+
+def _split(path: PathT, program) -> Iterator[Issue]:
+    split = program.split
+    names = list(dict.fromkeys(program.segments or []))
+    if not names:
+        yield (*path, "split"), ("split divides the program among its segments, and it names none: "
+                                 "give segments (the keys of split) or remove split")
+        return
+    extra = [k for k in split if k not in names]
+    for k in extra:
+        yield (*path, "split", k), (f"segment {k!r} is not one of the program's segments "
+                                    f"({', '.join(names)}): split's keys must be exactly its segments")
+    absent = [k for k in names if k not in split]
+    if absent and not extra:  # a misspelt key is said once, at the key
+        yield (*path, "split"), (f"split gives no fraction for {', '.join(absent)}: its keys must be "
+                                 f"exactly the program's segments ({', '.join(names)})")
+    total = sum(split.values())
+    if not extra and not absent and abs(total - 1) > SPLIT_TOLERANCE:
+        parts = " + ".join(f"{v:g}" for v in split.values())
+        yield (*path, "split"), f"split's fractions add up to {total:.10g} ({parts}); they must add up to 1"
+
+
+def _company_capacity_motions(s: _Segments) -> Iterator[Issue]:
+    """With sales.segments, a capacity motion belongs to the segment whose opportunities it creates."""
+    if s.listed is None:
+        return
+    for j, item in enumerate(s.plan.sales.other_pipeline or []):
+        if getattr(item, "capacity", None) is not None:  # a capacity motion (plan-format.md 0.3)
+            yield ("sales", "other_pipeline", j, "capacity"), (
+                f"other_pipeline item {item.id!r} is a capacity motion (a team creating opportunities), and "
+                "the plan has sales.segments: give it in the segment whose opportunities it creates "
+                "(sales.segments[].other_pipeline)")
+
+
+_SEGMENT_CHECKS: tuple[Callable[[_Segments], Iterator[Issue]], ...] = (
+    _sales_segments, _segments_listed_twice, _segment_references, _program_segments, _company_capacity_motions)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from gtmplan.errors import InputError, Problem
+from gtmplan.errors import InputError, Problem, printable
 from gtmplan.plan.loaded import LoadedPlan, quarter_in_horizon  # noqa: F401  (their home before plan.py)
 from gtmplan.plan.sourcemap import SourceMap
 from gtmplan.plan.validation import load_model, located
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 def _yaml_names(p: Path, quiet: bool = False) -> list[str]:
     """The plan files directly in ``p``; an unreadable directory raises OSError (or, quiet, has none)."""
-    from gtmplan.output.fmt import printable
+    from gtmplan.errors import printable
     from gtmplan.read.yamlsource import MAX_FILES, too_many_files
 
     try:
@@ -60,8 +60,6 @@ def resolve_target(target: str) -> str:
 def plan_files(target: str) -> list[tuple[Path, str]]:
     """(path, display name) of the files that make up PLAN. Display names are printable
     (a file name that is not UTF-8 or holds control characters is shown escaped)."""
-    from gtmplan.output.fmt import printable
-
     if "\0" in target:
         raise InputError.single(printable(target), "the path contains a NUL character")
     target = resolve_target(target)
@@ -101,8 +99,6 @@ def _no_plan_files(p: Path) -> str:
         subdirs = []
     plans = [d for d in subdirs if _yaml_names(p / d, True)]
     if plans:
-        from gtmplan.output.fmt import printable
-
         shown = ", ".join(map(printable, plans[:3])) + (", ..." if len(plans) > 3 else "")
         where = printable(plans[0] if str(p) == "." else os.path.join(str(p), plans[0]))
         return (f"no plan files (*.yaml) in this directory, but {shown} {'holds' if len(plans) == 1 else 'hold'} "

@@ -369,11 +369,12 @@ def _apply_set(data: dict, smap: SourceMap, f, n: int, arg: str) -> dict:
             if not isinstance(cur, list) or not all(isinstance(it, dict) for it in cur):
                 raise _set_problem(n, f"{shown}: {dotted(walked)} is not a list of items")
             if cur and not any(it.get("id") is not None for it in cur):  # items without ids (team rows, reviews): by position
-                if not nxt[1].isdigit() or int(nxt[1]) >= len(cur):
+                at = _position(nxt[1])
+                if at is None or at >= len(cur):
                     raise _set_problem(n, f"{shown}: the items of {dotted(walked)} have no id; pick one by its "
                                           f"position, from [0] to [{len(cur) - 1}]")
-                ids[i + 1] = _At(int(nxt[1]), None)
-                cur = cur[int(nxt[1])]
+                ids[i + 1] = _At(at, None)
+                cur = cur[at]
             else:
                 found = next((it for it in cur if it.get("id") is not None and str(it["id"]) == nxt[1]), None)
                 if found is None:
@@ -418,6 +419,11 @@ def _apply_set(data: dict, smap: SourceMap, f, n: int, arg: str) -> dict:
     if merger.problems:  # e.g. remove=false, or remove on an id the plan lacks
         raise InputError(merger.problems)
     return out
+
+
+def _position(text: str) -> Optional[int]:
+    """``[2]``'s position; None for anything but plain digits (``[²]``, ``[-1]``, thousands of digits)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 def _nodes(node: yaml.Node):

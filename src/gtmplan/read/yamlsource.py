@@ -180,7 +180,7 @@ def link_problem(target: str, inside: bool, is_file: bool) -> str | None:
     """The one rule for a symbolic link among a plan's files, on the disk and at a git
     revision: followed when it points at a file inside the plan's directory (the directory
     holding a single-file plan); any other is refused, with what it points at."""
-    from gtmplan.output.fmt import printable
+    from gtmplan.errors import printable
 
     if not inside:
         return (f"a symbolic link to {printable(target)!r}, outside the plan's directory: refused (a plan's "

@@ -19,6 +19,7 @@ from gtmplan.output.fmt import money
 from gtmplan.plan.quarters import Quarter
 from gtmplan.plan.sourcemap import Location, PathT, SourceMap
 from gtmplan.plan.vocabulary import SEVERITIES, Severity
+from gtmplan.read.actuals import TrackRecord  # the recorded quarters read with the plan (E rules)
 
 if TYPE_CHECKING:  # pydantic is not imported at run time: plans may be compiled records
     from gtmplan.plan.model import Plan
@@ -51,9 +52,8 @@ class Finding:
 class Context:
     """The plan as the rules see it: the model, positions, the funnel and settings."""
 
-    def __init__(self, plan: Plan, source: SourceMap, actuals=None, funnel: Optional[Funnel] = None):
-        from gtmplan.read.actuals import TrackRecord
-
+    def __init__(self, plan: Plan, source: SourceMap, actuals: Optional[TrackRecord] = None,
+                 funnel: Optional[Funnel] = None):
         self.plan = plan
         self.source = source
         self.actuals: TrackRecord = actuals if actuals is not None else TrackRecord()

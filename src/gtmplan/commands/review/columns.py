@@ -409,6 +409,8 @@ class Mapping:
 
 
 def load_mapping(path: str) -> Mapping:
+    # Here, not at the top: pydantic and the plan reader only when a --mapping file is given (start-up).
+    # A command reading and validating its own YAML input through read/ and plan/ is the layering's way.
     from pydantic import BaseModel, ConfigDict
 
     from gtmplan.errors import Problem
