@@ -234,31 +234,8 @@ def compute(plan: Plan) -> Funnel:
     v = {k: x.value for k, x in a.items()}
     lag = lag_quarters(v["sales_cycle_days"])
     by_q = programs_by_quarter(plan, v["lead_to_mql"])
-    horizon = list(quarter_range(plan.horizon.start, plan.horizon.end))
-    items = plan.sales.other_pipeline
-    needed: dict[Quarter, Optional[float]] = {}
-    rows = []
-    for q in horizon:
-        target = float(plan.sales.targets[q])
-        parts: dict[str, Optional[float]] = {}
-
-        def other_of(opps: Optional[float], q: Quarter = q, parts: dict = parts) -> Optional[float]:
-            parts.update(other_opportunities(plan, items, q, opps))
-            return None if any(x is None for x in parts.values()) else sum(parts.values())  # type: ignore[misc]
-
-        deals, opps, other, sqls, mqls, leads = needs(target, v, other=other_of)
-        needed[q] = mqls
-        agg = by_q.get(q, QuarterPrograms())
-        rows.append(FunnelRow(
-            quarter=q, target=target, deals=deals, opportunities=opps, other_opportunities=other, sqls=sqls,
-            mqls_needed=mqls, leads_needed=leads, created_in=q - lag,
-            mqls_planned=agg.mqls, mqls_demanded=None,
-            capacity=capacity(plan, q), program_cost=agg.cost, budget=float(plan.marketing.budget[q]),
-            other_by_source=parts if items else None,
-            other_pipeline_cost=other_pipeline_cost(plan, items, q) if items else None,
-        ))
-    for row in rows:
-        row.mqls_demanded = needed.get(row.quarter + lag)
+    targets = {q: float(plan.sales.targets[q]) for q in quarter_range(plan.horizon.start, plan.horizon.end)}
+    rows = _scope_rows(plan, targets, v, lag, plan.sales.other_pipeline, by_q, None, None)
     factors = [attrition_factor(plan, t) for t in plan.sales.team] if plan.sales.attrition is not None else None
     return Funnel(lag, plan.currency, a, rows, by_q, factors)
 
@@ -360,13 +337,13 @@ def _sum(values: list[Optional[float]]) -> Optional[float]:
     return None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
 
 
-def _segment_funnel(plan: Plan, seg: SalesSegment, by_q: dict[Quarter, QuarterPrograms]) -> Funnel:
-    a = effective_assumptions(plan, seg.id)
-    v = {k: x.value for k, x in a.items()}
-    lag = lag_quarters(v["sales_cycle_days"])
-    items = seg.other_pipeline if seg.other_pipeline is not None else plan.sales.other_pipeline
-    targets = segment_targets(plan, seg)
-    dedicated = [r for r in plan.sales.team if r.segment == seg.id]
+def _scope_rows(plan: Plan, targets: dict[Quarter, float], v: dict[str, Optional[float]], lag: int,
+                items: Optional[list], by_q: dict[Quarter, QuarterPrograms], team: Optional[list],
+                segment: Optional[str]) -> list[FunnelRow]:
+    """One scope's waterfall rows (the company of a plan without segments, or one segment):
+    its targets worked back with its assumption values ``v``, its other pipeline ``items``,
+    the capacity of ``team`` (every row when None) and MQLs demanded ``lag`` quarters ahead.
+    A segment's rows have no budget (the budget is the plan's)."""
     needed: dict[Quarter, Optional[float]] = {}
     rows = []
     for q, target in targets.items():
@@ -383,12 +360,24 @@ def _segment_funnel(plan: Plan, seg: SalesSegment, by_q: dict[Quarter, QuarterPr
             quarter=q, target=target, deals=deals, opportunities=opps, other_opportunities=other, sqls=sqls,
             mqls_needed=mqls, leads_needed=leads, created_in=q - lag,
             mqls_planned=agg.mqls, mqls_demanded=None,
-            capacity=capacity(plan, q, rows=dedicated), program_cost=agg.cost, budget=None, segment=seg.id,
+            capacity=capacity(plan, q, rows=team), program_cost=agg.cost,
+            budget=None if segment is not None else float(plan.marketing.budget[q]), segment=segment,
             other_by_source=parts if items else None,
             other_pipeline_cost=other_pipeline_cost(plan, items, q) if items else None,
         ))
     for row in rows:
         row.mqls_demanded = needed.get(row.quarter + lag)
+    return rows
+
+
+def _segment_funnel(plan: Plan, seg: SalesSegment, by_q: dict[Quarter, QuarterPrograms]) -> Funnel:
+    a = effective_assumptions(plan, seg.id)
+    v = {k: x.value for k, x in a.items()}
+    lag = lag_quarters(v["sales_cycle_days"])
+    items = seg.other_pipeline if seg.other_pipeline is not None else plan.sales.other_pipeline
+    targets = segment_targets(plan, seg)
+    dedicated = [r for r in plan.sales.team if r.segment == seg.id]
+    rows = _scope_rows(plan, targets, v, lag, items, by_q, dedicated, seg.id)
     return Funnel(lag, plan.currency, a, rows, by_q, segment=seg.id)
 
 
