@@ -12,9 +12,10 @@ import json
 import math
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Literal, Optional
 
 from gtmplan.errors import InputError, Problem
 from gtmplan.output.fsutil import write_atomic
@@ -117,11 +118,13 @@ def parse_amount(value) -> float:
     return amount
 
 
-def parse_named_by(value) -> str:
+def parse_named_by(value: object) -> Literal["start", "end"]:
     named = str(value).strip().lower()
-    if named not in ("start", "end"):
-        raise ValueError(f"{str(value)!r} is neither start nor end")
-    return named
+    if named == "start":
+        return "start"
+    if named == "end":
+        return "end"
+    raise ValueError(f"{str(value)!r} is neither start nor end")
 
 
 def parse_other_share(value) -> float:
@@ -146,37 +149,14 @@ class SegmentAnswer:
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
-def parse_segments(value) -> tuple[SegmentAnswer, ...]:
+def parse_segments(value: object) -> tuple[SegmentAnswer, ...]:
     """``smb:0.4:8k,enterprise:0.6:90k`` -> the segments; each is ``ID[:SHARE[:DEAL_SIZE]]``.
     Shares may be written 0.4 or 40%; segments without one share what the others leave
     equally. Two to ten segments, the shares adding up to 1."""
     text = str(value).strip()
     if text.lower() in ("", "no", "none", "1", "one"):
         return ()
-    items = [i.strip() for i in text.split(",") if i.strip()]
-    parsed: list[tuple[str, Optional[float], Optional[float]]] = []
-    for item in items:
-        parts = [p.strip() for p in item.split(":")]
-        if len(parts) > 3:
-            raise ValueError(f"{item!r}: write each segment as ID, ID:SHARE or ID:SHARE:DEAL_SIZE (smb:0.4:8k)")
-        ident = parts[0].lower()
-        if not _SLUG.fullmatch(ident):
-            raise ValueError(f"{parts[0]!r} is not a segment id: lower-case letters, digits and dashes (smb, mid-market)")
-        share = None
-        if len(parts) > 1 and parts[1]:
-            try:
-                share = parse_other_share(parts[1])
-            except ValueError:
-                raise ValueError(f"{item!r}: {parts[1]!r} is not a share (write 40% as 0.4)") from None
-            if share <= 0:
-                raise ValueError(f"{item!r}: a segment's share must be above 0")
-        deal = None
-        if len(parts) > 2 and parts[2]:
-            try:
-                deal = parse_amount(parts[2])
-            except ValueError as e:
-                raise ValueError(f"{item!r}: {e}") from None
-        parsed.append((ident, share, deal))
+    parsed = [_segment_item(i.strip()) for i in text.split(",") if i.strip()]
     ids = [p[0] for p in parsed]
     if len(ids) < 2:
         raise ValueError("name at least two segments (smb,enterprise); one segment is the plan without segments")
@@ -185,16 +165,48 @@ def parse_segments(value) -> tuple[SegmentAnswer, ...]:
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
         raise ValueError(f"{', '.join(twice)} given twice")
+    return tuple(SegmentAnswer(i, sh, d) for i, sh, d in _shares_filled(parsed))
+
+
+def _segment_item(item: str) -> tuple[str, Optional[float], Optional[float]]:
+    """One ``ID[:SHARE[:DEAL_SIZE]]`` of ``--segments``: (id, share or None, deal size or None)."""
+    parts = [p.strip() for p in item.split(":")]
+    if len(parts) > 3:
+        raise ValueError(f"{item!r}: write each segment as ID, ID:SHARE or ID:SHARE:DEAL_SIZE (smb:0.4:8k)")
+    ident = parts[0].lower()
+    if not _SLUG.fullmatch(ident):
+        raise ValueError(f"{parts[0]!r} is not a segment id: lower-case letters, digits and dashes (smb, mid-market)")
+    share = None
+    if len(parts) > 1 and parts[1]:
+        try:
+            share = parse_other_share(parts[1])
+        except ValueError:
+            raise ValueError(f"{item!r}: {parts[1]!r} is not a share (write 40% as 0.4)") from None
+        if share <= 0:
+            raise ValueError(f"{item!r}: a segment's share must be above 0")
+    deal = None
+    if len(parts) > 2 and parts[2]:
+        try:
+            deal = parse_amount(parts[2])
+        except ValueError as e:
+            raise ValueError(f"{item!r}: {e}") from None
+    return ident, share, deal
+
+
+def _shares_filled(parsed: list[tuple[str, Optional[float], Optional[float]]]
+                   ) -> list[tuple[str, float, Optional[float]]]:
+    """Each segment with its share: those without one share what the others leave equally;
+    the shares must add up to 1."""
     given = sum(p[1] for p in parsed if p[1] is not None)
     rest = [p for p in parsed if p[1] is None]
     if rest:
         if given >= 1 - 1e-9:
             raise ValueError(f"the shares given add up to {given:g}, leaving nothing for {', '.join(p[0] for p in rest)}")
         each = (1 - given) / len(rest)
-        parsed = [(i, each if sh is None else sh, d) for i, sh, d in parsed]
-    elif abs(given - 1) > 1e-6:
+        return [(i, each if sh is None else sh, d) for i, sh, d in parsed]
+    if abs(given - 1) > 1e-6:
         raise ValueError(f"the shares add up to {given:g}, not 1: each quarter's target is divided among the segments")
-    return tuple(SegmentAnswer(i, sh, d) for i, sh, d in parsed)
+    return [(i, sh, d) for i, sh, d in parsed if sh is not None]
 
 
 def default_start(calendar, today: Optional[dt.date] = None) -> Quarter:
@@ -223,7 +235,7 @@ class Answers:
     fy_start: int = 1
     target: float = 1_200_000
     deal_size: float = 20_000
-    fy_named_by: str = "start"  # or "end": fiscal year N ends in calendar year N
+    fy_named_by: Literal["start", "end"] = "start"  # or "end": fiscal year N ends in calendar year N
     other_share: float = 0.0  # share of opportunities sales sources itself (outbound, partners, customers)
     agreed: bool = False  # sales and marketing have both signed off the lead definition
     segments: tuple[SegmentAnswer, ...] = ()  # --segments: the segments sales plans for (none: one funnel)
@@ -326,22 +338,32 @@ def working_day(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=max(0, day.weekday() - 4))
 
 
+def _waterfall(target: float, deal_size: float, other_share: float) -> tuple[float, float, float]:
+    """(deals, opportunities sales sources itself, leads needed) of one quarter's target with the
+    scaffold's assumptions: every rate is stated, so none is unknown."""
+    from gtmplan.engine.funnel import needs
+
+    deals, _, other, _, _, leads = needs(target, {**ASSUMPTIONS, "average_deal_size": deal_size}, other_share)
+    assert deals is not None and other is not None and leads is not None
+    return deals, other, leads
+
+
 def design(a: Answers) -> dict:
     """The scaffold's numbers, consistent by construction (see module docstring)."""
-    from gtmplan.engine.funnel import lag_quarters, needs
+    from gtmplan.engine.funnel import lag_quarters
 
     quarters = [a.start + i for i in range(a.quarters)]
     q_target = _round_up(a.target / 4, 1000)
     r = ASSUMPTIONS
-    deals, _, other_opps, _, _, leads_needed = needs(q_target, {**r, "average_deal_size": a.deal_size},
-                                                     a.other_share)  # sales.other_pipeline: marketing has the rest
+    # sales.other_pipeline: marketing has the rest
+    deals, other_opps, leads_needed = _waterfall(q_target, a.deal_size, a.other_share)
     attainment = 0.9
     segments = _segments(a, q_target) if a.segments else []
     if segments:  # the programs are split so that each segment gets MARGIN x the leads it needs
         leads_needed = max(x["leads_needed"] / x["split"] for x in segments)
         other_opps = sum(x["other_opps"] for x in segments)
     leads_needed *= MARGIN
-    programs = []
+    programs: list[dict[str, Any]] = []
     cost = 0
     split = ", ".join(f"{x['id']}: {_number(x['split'])}" for x in segments)
     for channel, name, share, cpl, stage, source in PROGRAMS:
@@ -389,13 +411,12 @@ def _segments(a: Answers, q_target: float) -> list[dict]:
     """Each segment's part of the scaffold (docs/reference/plan-format.md, 'Segments'): its share
     of the target, its deal size, the leads its waterfall needs, its sellers and the split of
     the programs' leads (in proportion to those needs, two decimals, at least 0.01 each)."""
-    from gtmplan.engine.funnel import needs
 
     out = []
     for sg in a.segments:
         deal = sg.deal_size or a.deal_size
         target = q_target * sg.share
-        deals, _, other, _, _, leads = needs(target, {**ASSUMPTIONS, "average_deal_size": deal}, a.other_share)
+        deals, other, leads = _waterfall(target, deal, a.other_share)
         reps = max(1, math.ceil(deals * 4 / 24))  # about two deals a month per seller
         quota = _round_up(q_target * 4 * sg.share / (reps * 0.9), 1000)
         out.append({"id": sg.id, "name": sg.id.replace("-", " ").capitalize(), "share": _number(sg.share),
@@ -496,10 +517,10 @@ def _cannot_write_in(directory: Path) -> Optional[str]:
     return None
 
 
-def _write_all(directory: str, files: dict[str, str | bytes], *, fragment: bool, force: bool) -> list[str]:
+def _write_all(directory: str, given: Mapping[str, str | bytes], *, fragment: bool, force: bool) -> list[str]:
     from gtmplan.plan.schema import plan_schema
 
-    files = dict(files)
+    files = {**given}
     files[SCHEMA_FILE] = json.dumps(plan_schema(fragment=fragment), indent=2) + "\n"
     check_targets(directory, list(files), force=force)
     root = Path(directory)
@@ -537,7 +558,7 @@ def copy_example(name: str, directory: str, *, force: bool = False) -> list[str]
     if name not in examples:
         raise InputError.single(None, f"--example: no example {name!r}; available: {', '.join(examples)}")
     src = examples[name]
-    files = {p.name: p.read_text(encoding="utf-8") for p in sorted(src.glob("*.yaml"))}
+    files: dict[str, str | bytes] = {p.name: p.read_text(encoding="utf-8") for p in sorted(src.glob("*.yaml"))}
     fragment = len(files) > 1
     # everything else the README's tour uses (crm/ exports, recorded actuals/), so it works from a wheel
     # too; not the scripts that generated the samples

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import Optional, Protocol
+from typing import Optional, Protocol, overload
 
 # printable's home is errors.py, at the bottom: every layer prints user text
 from gtmplan.errors import _BIDI, printable  # noqa: F401
@@ -80,6 +80,12 @@ def money(x: Optional[float], currency: str = "USD") -> str:
     return f"{sign}{sym}{amount}" if sym else f"{sign}{currency} {amount}"
 
 
+@overload
+def ceil_count(x: float) -> int: ...
+@overload
+def ceil_count(x: None) -> None: ...
+@overload
+def ceil_count(x: Optional[float]) -> Optional[int]: ...
 def ceil_count(x: Optional[float]) -> Optional[int]:
     """Counts shown to people are rounded up (with a guard against float noise)."""
     if x is None:

@@ -49,7 +49,7 @@ class Side:
     loaded: Optional[LoadedPlan]  # None: no plan there (counts as empty)
     rows: dict[str, dict] = field(default_factory=dict)  # quarter -> funnel JSON row
     findings: list[Finding] = field(default_factory=list)
-    source: Optional[PlanSource] = None  # where it was read (its texts kept: read again to locate values)
+    source: Optional[PlanSource | Remembered] = None  # where it was read (its texts kept: read again to locate values)
     currency: str = "USD"
     reload: Optional[Any] = None  # () -> SourceMap: the side's, read again (once shed)
 
@@ -58,8 +58,9 @@ class Side:
         of the source map and the validated models, most of a large plan's memory, go. A
         value is then located by loading the side again (:meth:`locator`)."""
         if self.loaded is not None and self.loaded.source is not None:
-            self.loaded.source = None
-            self.loaded.plan = None
+            # a shed side's LoadedPlan has neither (locator() reloads the source map): on purpose
+            self.loaded.source = None  # type: ignore[assignment]
+            self.loaded.plan = None  # type: ignore[assignment]
 
     def locator(self) -> Optional[Any]:
         """The side's source map (loaded again if it was shed)."""
@@ -142,7 +143,7 @@ def _exists_on_disk(target: str) -> bool:
     return os.path.exists(target)
 
 
-def _side(source: PlanSource, scenario, sets) -> Side:
+def _side(source: PlanSource | Remembered, scenario: Optional[str], sets: Sequence[str]) -> Side:
     from gtmplan.rules.checker import run_check
 
     if not source.exists:
@@ -152,7 +153,7 @@ def _side(source: PlanSource, scenario, sets) -> Side:
     funnel = checked.funnel  # the rules' own (computed once)
     rows = quarter_rows(funnel)
     currency = loaded.plan.currency
-    loaded.plan = None  # the validated models: not needed to compare (a tenth of a large plan's memory)
+    loaded.plan = None  # type: ignore[assignment]  # the validated models: not needed to compare (a tenth of a large plan's memory)
     return Side(source.label, loaded, rows, checked.findings, source, currency,
                 lambda: source_map(source, scenario, sets))
 
@@ -392,13 +393,14 @@ def _figures(old_rows: dict[str, dict], new_rows: dict[str, dict]) -> list[dict]
         old, new = old_rows.get(q, {}), new_rows.get(q, {})
         keys = [k for k in (new or old) if k != "quarter"]
         keys += [k for k in old if k != "quarter" and k not in keys]
-        figures = {}
+        figures: dict[str, dict[str, Any]] = {}
         for k in keys:
             a, b = old.get(k), new.get(k)
-            numbers = isinstance(a, (int, float)) and isinstance(b, (int, float))
-            if numbers and _close(a, b) or (not numbers and a == b):
-                continue
-            figures[k] = {"old": a, "new": b, "delta": (b - a) if numbers else None}
+            if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+                if not _close(a, b):
+                    figures[k] = {"old": a, "new": b, "delta": b - a}
+            elif a != b:
+                figures[k] = {"old": a, "new": b, "delta": None}
         if figures:
             out.append({"quarter": q, "figures": figures})
     return out

@@ -39,7 +39,7 @@ def render(loaded: LoadedPlan, fmt: str, quarter: Optional[Quarter] = None,
 def _scenarios(loaded: LoadedPlan, result, sets) -> Optional[dict]:
     """The compare table when PLAN has scenarios/. The base column is the plan being rendered
     (already checked); with --scenario, the plan without it, as compare shows it."""
-    from gtmplan.commands.compare import run_compare, table
+    from gtmplan.output.compare_table import run_compare, table
     from gtmplan.read.sources import DiskSource
 
     source = DiskSource(loaded.target)

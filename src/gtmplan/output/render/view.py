@@ -7,7 +7,8 @@ already has its geometry, so templates do no arithmetic.
 
 from __future__ import annotations
 
-from typing import Optional
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Optional
 
 from gtmplan.engine.capacity import sellers
 from gtmplan.engine.funnel import (
@@ -35,6 +36,11 @@ from gtmplan.plan.loaded import LoadedPlan
 from gtmplan.plan.quarters import FiscalCalendar, Quarter
 from gtmplan.plan.vocabulary import SIDES, STAGES
 from gtmplan.rules import Finding
+
+if TYPE_CHECKING:  # pydantic is not imported at run time: plans may be compiled records
+    from gtmplan.plan.model import Plan
+
+Money = Callable[[Optional[float]], str]  # an amount in the plan's currency, as people read it
 
 
 def _join(items, empty: str = "any") -> str:
@@ -166,11 +172,11 @@ def _forecast(loaded: LoadedPlan, m) -> Optional[dict]:
     plan = loaded.plan
     if not loaded.actuals and getattr(plan, "forecast", None) is None:
         return None
-    from gtmplan.commands import forecast as words
+    from gtmplan.output import forecast_words as words
     from gtmplan.output.render.charts import band_chart
 
     try:
-        result = words.run(loaded)
+        result = words.simulate(loaded)
     except InputError as e:  # a funnel that cannot be simulated: said in the section, not a failed render
         return {"error": "; ".join(p.message for p in e.problems)}
     d = result.as_dict()
@@ -179,7 +185,7 @@ def _forecast(loaded: LoadedPlan, m) -> Optional[dict]:
              "p10": m(r["p10"]), "median": m(r["median"]), "p90": m(r["p90"]),
              "short": r["p_target"] is not None and r["p_target"] < 0.5} for r in d["quarters"]]
     h = d["horizon"]
-    horizon = {"quarter": f"Whole plan ({words._span(h['quarters'])})", "target": m(h["target"]),
+    horizon = {"quarter": f"Whole plan ({words.span(h['quarters'])})", "target": m(h["target"]),
                "chance": words.chance(h["p_target"]), "p10": m(h["p10"]), "median": m(h["median"]),
                "p90": m(h["p90"]), "short": h["p_target"] is not None and h["p_target"] < 0.5}
     chart = band_chart([r["quarter"] for r in d["quarters"]], [r["target"] for r in d["quarters"]],
@@ -477,7 +483,7 @@ def _split_text(plan, p) -> str:
     return ", ".join(f"{seg} {fmt.share(frac)}" for seg, frac in split.items()) or "none"
 
 
-def _segment_sections(plan, f: Funnel, quarter, m) -> list[dict]:
+def _segment_sections(plan: Plan, f: Funnel, quarter: Optional[Quarter], m: Money) -> list[dict]:
     """A section per segment of ``sales.segments`` (docs/reference/cli.md, 'Segments in every
     command'): its waterfall with its own lag, its own sellers' capacity, and its programs
     with their split part. Empty for a plan without segments."""
@@ -487,44 +493,62 @@ def _segment_sections(plan, f: Funnel, quarter, m) -> list[dict]:
     seg_l2m = segment_lead_to_mql(plan)
     out = []
     for sid, sf in f.segments.items():
-        own = [t for t in plan.sales.team if t.segment == sid]
-        cap = []
-        for r in sf.rows:
-            cap.append({"quarter": str(r.quarter), "target": m(r.target),
-                        "capacity": m(r.capacity) if own else "–",
-                        "coverage": fmt.pct(r.capacity / r.target) if own and r.target else "–",
-                        "sellers": sellers(plan, r.quarter, own) if own else "–",
-                        "short": bool(own) and r.capacity < r.target,
-                        "focus": quarter is not None and r.quarter == quarter})
-        programs = []
-        for p in plan.marketing.programs:
-            part = _segment_parts(plan, p, seg_l2m).get(sid)
-            if part is None or (quarter is not None and quarter not in p.quarters):
-                continue
-            programs.append({"name": p.name or p.id, "channel": p.channel, "quarters": quarters_text(p.quarters),
-                             "split": fmt.share(part["split"]), "cost": m(part["cost"]),
-                             "leads": fmt.count(part["leads"]), "mqls": fmt.count(part["mqls"])})
-        wf = _waterfall(sf, quarter, m)
-        items = scope_items(plan, sid)
-        wf["other"] = bool(items)  # the column "Other opps": the segment's other pipeline
-        for row, r in zip(wf["rows"], sf.rows):
-            shown = shown_opportunity_sources(plan, r, items) if items else None
-            row["other"] = "–" if shown is None else f"{sum(shown[1:]):,}"
+        wf = _segment_waterfall(plan, sid, sf, quarter, m)
+        shown = wf["detail"] if quarter is not None else wf["rows"]
         out.append({
             "pipeline": _pipeline_by_source(plan, sf, quarter),
             "id": sid, "name": names.get(sid, sid), "waterfall": wf,
-            "capacity": {"rows": cap, "detail": [c for c in cap if c["focus"]],
-                         "team": [{"role": t.role, "count": t.count, "quota": m(t.annual_quota),
-                                   "start": day(t.start) if t.start else "already on board"} for t in own],
-                         "note": (f"Own sellers: the team rows with segment: {sid}, at the expected attainment; "
-                                  "shared sellers (rows without a segment) are counted in the company's capacity."
-                                  if own else f"No team row has segment: {sid}: the shared sellers carry its target "
-                                              "(see Sales capacity).")},
-            "programs": programs,
-            "short": any(r["short"] for r in (wf["detail"] if quarter is not None else wf["rows"])),
-            "known": any(r["status"] != "–" for r in (wf["detail"] if quarter is not None else wf["rows"])),
+            "capacity": _segment_capacity(plan, sid, sf, quarter, m),
+            "programs": _segment_programs(plan, sid, quarter, m, seg_l2m),
+            "short": any(r["short"] for r in shown),
+            "known": any(r["status"] != "–" for r in shown),
         })
     return out
+
+
+def _segment_waterfall(plan: Plan, sid: str, sf: Funnel, quarter: Optional[Quarter], m: Money) -> dict:
+    """A segment's waterfall, with the column "Other opps": the segment's other pipeline."""
+    wf = _waterfall(sf, quarter, m)
+    items = scope_items(plan, sid)
+    wf["other"] = bool(items)
+    for row, r in zip(wf["rows"], sf.rows):
+        shown = shown_opportunity_sources(plan, r, items) if items else None
+        row["other"] = "–" if shown is None else f"{sum(shown[1:]):,}"
+    return wf
+
+
+def _segment_capacity(plan: Plan, sid: str, sf: Funnel, quarter: Optional[Quarter], m: Money) -> dict:
+    """A segment's own sellers' capacity by quarter ("–" without team rows of its own)."""
+    own = [t for t in plan.sales.team if t.segment == sid]
+    cap = []
+    for r in sf.rows:
+        cap.append({"quarter": str(r.quarter), "target": m(r.target),
+                    "capacity": m(r.capacity) if own else "–",
+                    "coverage": fmt.pct(r.capacity / r.target) if own and r.target else "–",
+                    "sellers": sellers(plan, r.quarter, own) if own else "–",
+                    "short": bool(own) and r.capacity < r.target,
+                    "focus": quarter is not None and r.quarter == quarter})
+    return {"rows": cap, "detail": [c for c in cap if c["focus"]],
+            "team": [{"role": t.role, "count": t.count, "quota": m(t.annual_quota),
+                      "start": day(t.start) if t.start else "already on board"} for t in own],
+            "note": (f"Own sellers: the team rows with segment: {sid}, at the expected attainment; "
+                     "shared sellers (rows without a segment) are counted in the company's capacity."
+                     if own else f"No team row has segment: {sid}: the shared sellers carry its target "
+                                 "(see Sales capacity).")}
+
+
+def _segment_programs(plan: Plan, sid: str, quarter: Optional[Quarter], m: Money,
+                      seg_l2m: dict[str, Optional[float]]) -> list[dict]:
+    """The programs with a part in segment ``sid`` (running in ``quarter``, when given): their split part."""
+    programs = []
+    for p in plan.marketing.programs:
+        part = _segment_parts(plan, p, seg_l2m).get(sid)
+        if part is None or (quarter is not None and quarter not in p.quarters):
+            continue
+        programs.append({"name": p.name or p.id, "channel": p.channel, "quarters": quarters_text(p.quarters),
+                         "split": fmt.share(part["split"]), "cost": m(part["cost"]),
+                         "leads": fmt.count(part["leads"]), "mqls": fmt.count(part["mqls"])})
+    return programs
 
 
 def _content(plan) -> dict:
