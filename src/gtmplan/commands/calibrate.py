@@ -21,6 +21,7 @@ from gtmplan.output import fmt
 from gtmplan.read.actuals import MIN_RATE_N, MIN_WON_DEALS, RATE_KEYS, RATE_UNITS, quarters_phrase
 
 if TYPE_CHECKING:
+    from gtmplan.plan.loaded import LoadedPlan
     from gtmplan.plan.model import Plan
     from gtmplan.read.actuals import TrackRecord
 
@@ -28,7 +29,7 @@ KEYS = (*RATE_KEYS, "average_deal_size")
 FORMATS = ("text", "md", "json")
 
 
-def calibrate(loaded, quarters: Optional[int] = None) -> dict:
+def calibrate(loaded: LoadedPlan, quarters: Optional[int] = None) -> dict:
     """The result in docs/reference/cli.md's JSON shape (plus ``evidence`` and each key's ``quarters``)."""
     plan = loaded.plan
     track = loaded.actuals
@@ -129,7 +130,7 @@ def _rate_evidence(track: TrackRecord, key: str, count: int, segment: Optional[s
                      pooled.quarters, scope)
 
 
-def _stated(plan, side: str, key: str, segment: Optional[str] = None) -> Optional[float]:
+def _stated(plan: Plan, side: str, key: str, segment: Optional[str] = None) -> Optional[float]:
     if segment is not None:
         from gtmplan.engine.funnel import stated
 
@@ -161,7 +162,7 @@ def _rows(result: dict, currency: str) -> list[dict]:
         money = key == "average_deal_size"
         value = (lambda x: fmt.money(x, currency)) if money else fmt.rate
 
-        def side(s):
+        def side(s: str) -> str:
             v = a[s]
             if v is None:
                 return "–"
@@ -222,13 +223,13 @@ def _notes(result: dict, currency: str, tolerance: float, segment: Optional[str]
     return notes
 
 
-def _title(loaded, result: dict) -> str:
+def _title(loaded: LoadedPlan, result: dict) -> str:
     n = len(result["quarters"])
     return (f"{loaded.plan.company}: the plan's assumptions against "
             f"{quarters_phrase(result['quarters']) if n else 'no recorded quarter'}")
 
 
-def render_text(loaded, result: dict, color: bool = False) -> str:
+def render_text(loaded: LoadedPlan, result: dict, color: bool = False) -> str:
     from rich.console import Console
     from rich.markup import escape
 
@@ -256,7 +257,7 @@ def render_text(loaded, result: dict, color: bool = False) -> str:
     return buf.getvalue()
 
 
-def render_md(loaded, result: dict) -> str:
+def render_md(loaded: LoadedPlan, result: dict) -> str:
     from gtmplan.output.markdown import md as _markdown
 
     cur = loaded.plan.currency

@@ -8,10 +8,15 @@ command runs).
 from __future__ import annotations
 
 import json
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from gtmplan.errors import InputError
 from gtmplan.output import fmt
+
+if TYPE_CHECKING:  # numpy: imported only when the command runs
+    from gtmplan.engine.forecast import Result
+    from gtmplan.plan.loaded import LoadedPlan
+
 from gtmplan.output.forecast_words import chance, driver_lines, notes, sentence, simulate, span
 
 FORMATS = ("text", "md", "json")
@@ -48,11 +53,11 @@ def parse_seed(text: Optional[str]) -> Optional[int]:
 run = simulate  # the command's name for it (cli.py)
 
 
-def _title(loaded) -> str:
+def _title(loaded: LoadedPlan) -> str:
     return f"{loaded.plan.company}: the chance that the plan makes its numbers"
 
 
-def render_text(loaded, result) -> str:
+def render_text(loaded: LoadedPlan, result: Result) -> str:
     d = result.as_dict()
     cur = d["currency"]
     s = result.settings
@@ -79,7 +84,7 @@ def render_text(loaded, result) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_md(loaded, result) -> str:
+def render_md(loaded: LoadedPlan, result: Result) -> str:
     from gtmplan.output.markdown import md
 
     d = result.as_dict()
@@ -104,5 +109,5 @@ def render_md(loaded, result) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_json(result) -> str:
+def render_json(result: Result) -> str:
     return json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n"

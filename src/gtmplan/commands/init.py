@@ -12,15 +12,18 @@ import json
 import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional
 
 from gtmplan.errors import InputError, Problem
 from gtmplan.output.fsutil import write_atomic
 from gtmplan.plan.quarters import FiscalCalendar, Quarter
 from gtmplan.read.resources import examples_dir, templates_dir
+
+if TYPE_CHECKING:  # jinja2 is imported only when a scaffold is written
+    from jinja2 import Environment
 
 MODELINE = "# yaml-language-server: $schema=gtmplan.schema.json\n"
 SCHEMA_FILE = "gtmplan.schema.json"
@@ -36,14 +39,14 @@ MARGIN = 1.15  # programs plan 15% more MQLs than the targets need
 
 # -- answers: each checked where it is given (a flag, or a typed answer) ---------------------
 
-def parse_company(value) -> str:
+def parse_company(value: object) -> str:
     name = str(value).strip()
     if not name:
         raise ValueError("must not be empty")
     return name
 
 
-def parse_currency(value) -> str:
+def parse_currency(value: object) -> str:
     code = str(value).strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", code):
         raise ValueError(f"{str(value)!r} is not a three-letter ISO 4217 code such as USD")
@@ -54,7 +57,7 @@ _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augu
            "november", "december")
 
 
-def parse_fy_start(value) -> int:
+def parse_fy_start(value: object) -> int:
     """A month as its number (4) or its English name, whole or cut short (April, Apr, apr.)."""
     text = str(value).strip()
     try:
@@ -72,12 +75,12 @@ def parse_fy_start(value) -> int:
     return month
 
 
-def parse_start(value) -> Quarter:
+def parse_start(value: object) -> Quarter:
     text = re.sub(r"\s+", "", str(value)).upper()  # "2027 Q1" is 2027Q1
     return Quarter.parse(text)
 
 
-def parse_quarters(value) -> int:
+def parse_quarters(value: object) -> int:
     try:
         n = int(str(value).strip())
     except ValueError:
@@ -94,7 +97,7 @@ _AMOUNT_RE = re.compile(r"(?P<number>-?[0-9][0-9,_]*(?:\.[0-9]*)?(?:e[+-]?[0-9]+
 _SYMBOLS = "$€£¥₹"
 
 
-def parse_amount(value) -> float:
+def parse_amount(value: object) -> float:
     """An amount as people write it: 1200000, 1,200,000, $1.2M, 950k, EUR 2.5 million, 1e6."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         amount = float(value)
@@ -127,7 +130,7 @@ def parse_named_by(value: object) -> Literal["start", "end"]:
     raise ValueError(f"{str(value)!r} is neither start nor end")
 
 
-def parse_other_share(value) -> float:
+def parse_other_share(value: object) -> float:
     try:
         share = float(str(value).strip().rstrip("%")) / (100 if str(value).strip().endswith("%") else 1)
     except ValueError:
@@ -209,16 +212,16 @@ def _shares_filled(parsed: list[tuple[str, Optional[float], Optional[float]]]
     return [(i, sh, d) for i, sh, d in parsed if sh is not None]
 
 
-def default_start(calendar, today: Optional[dt.date] = None) -> Quarter:
+def default_start(calendar: FiscalCalendar | int, today: Optional[dt.date] = None) -> Quarter:
     """The next fiscal quarter after today's, in the fiscal year the plan uses."""
     return Quarter.of(today or dt.date.today(), _cal(calendar)) + 1
 
 
-def _cal(calendar) -> FiscalCalendar:
+def _cal(calendar: FiscalCalendar | int) -> FiscalCalendar:
     return calendar if isinstance(calendar, FiscalCalendar) else FiscalCalendar(calendar)
 
 
-def quarter_dates(q: Quarter, calendar) -> str:
+def quarter_dates(q: Quarter, calendar: FiscalCalendar | int) -> str:
     """2027Q1 = 1 Apr–30 Jun 2027 (a FiscalCalendar, or a start month)"""
     calendar = _cal(calendar)
     a, b = q.first_day(calendar), q.last_day(calendar)
@@ -245,13 +248,14 @@ class Answers:
         return FiscalCalendar(self.fy_start, self.fy_named_by)
 
     @classmethod
-    def from_flags(cls, *, company=None, currency=None, start=None, quarters=None, fy_start=None,
-                   target=None, deal_size=None, fy_named_by=None, other_share=None, agreed=False,
-                   segments=None, today: Optional[dt.date] = None) -> Answers:
+    def from_flags(cls, *, company: object = None, currency: object = None, start: object = None,
+                   quarters: object = None, fy_start: object = None, target: object = None, deal_size: object = None,
+                   fy_named_by: object = None, other_share: object = None, agreed: bool = False,
+                   segments: object = None, today: Optional[dt.date] = None) -> Answers:
         """Answers from the flags (None: the default); every bad flag is named."""
         problems: list[str] = []
 
-        def take(flag: str, parse, value, default):
+        def take(flag: str, parse: Callable[[object], Any], value: object, default: Any) -> Any:
             if value is None:
                 return default
             try:
@@ -284,8 +288,8 @@ def ask(defaults: Answers, start_given: bool = False, today: Optional[dt.date] =
     answer is explained and asked again, right away."""
     import typer
 
-    def question(text: str, parse, default, shown=None):
-        def check(answer):
+    def question(text: str, parse: Callable[[object], Any], default: Any, shown: Any = None) -> Any:
+        def check(answer: str) -> Any:
             try:
                 return parse(answer)
             except ValueError as e:
@@ -412,7 +416,7 @@ def _segments(a: Answers, q_target: float) -> list[dict]:
     of the target, its deal size, the leads its waterfall needs, its sellers and the split of
     the programs' leads (in proportion to those needs, two decimals, at least 0.01 each)."""
 
-    out = []
+    out: list[dict[str, Any]] = []
     for sg in a.segments:
         deal = sg.deal_size or a.deal_size
         target = q_target * sg.share
@@ -437,16 +441,16 @@ def _segments(a: Answers, q_target: float) -> list[dict]:
     return out
 
 
-def _number(x: float):
+def _number(x: float) -> int | float:
     return int(x) if float(x).is_integer() else round(x, 4)
 
 
-def _yaml_scalar(value) -> str:
+def _yaml_scalar(value: object) -> str:
     """A string as a YAML scalar that reads back as exactly that string."""
     return json.dumps(str(value), ensure_ascii=False)
 
 
-def _env():
+def _env() -> Environment:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     env = Environment(loader=FileSystemLoader(str(templates_dir() / "init")), undefined=StrictUndefined,

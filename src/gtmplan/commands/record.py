@@ -25,6 +25,7 @@ from gtmplan.read.actuals import RATE_KEYS, actuals_dir, read_actuals
 
 if TYPE_CHECKING:
     from gtmplan.plan.model import Plan
+    from gtmplan.read.actuals import TrackRecord
 
 _CHUNK = 1 << 20
 
@@ -58,7 +59,7 @@ def record_path(target: str, quarter: Quarter) -> Path:
     return Path(actuals_dir(target)) / f"{quarter}.yaml"
 
 
-def refuse_existing(target: str, quarter: Quarter, force: bool, plan=None) -> Path:
+def refuse_existing(target: str, quarter: Quarter, force: bool, plan: Optional[Plan] = None) -> Path:
     """The file to write; an InputError, before any export is read, when it exists and
     ``--force`` was not given, when ``actuals/`` cannot hold it, and (given the plan) when
     the quarter has not ended yet (today, or ``SOURCE_DATE_EPOCH``) or lies after the horizon."""
@@ -306,7 +307,7 @@ def _segments(plan: Plan, result: dict) -> dict:
     return out
 
 
-def _programs(plan, result: dict, in_horizon: bool, track=None) -> list[dict]:
+def _programs(plan: Plan, result: dict, in_horizon: bool, track: Optional[TrackRecord] = None) -> list[dict]:
     """The programs to record. Before the horizon the plan does not say which ran: a program
     is recorded when its crm_sources brought leads, or with 0 when they brought none but the
     track record shows it running (listed in another recorded quarter), so that a quarter
@@ -333,7 +334,7 @@ def _programs(plan, result: dict, in_horizon: bool, track=None) -> list[dict]:
     return sorted(out, key=lambda p: p["id"])
 
 
-def write_record(loaded, result: dict, quarter: Quarter, exports: list[Optional[str]], force: bool,
+def write_record(loaded: LoadedPlan, result: dict, quarter: Quarter, exports: list[Optional[str]], force: bool,
                  streamed: Optional[dict[str, tuple[str, int]]] = None,
                  opened: Optional[dict[str, tuple[int, int, int, int]]] = None) -> Path:
     """Write ``actuals/QUARTER.yaml`` (atomically); the path written."""

@@ -21,15 +21,16 @@ without segments has no ``segments`` key and the figures of 0.2.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from gtmplan.engine.funnel import Funnel
+from gtmplan.engine.funnel import Funnel, FunnelRow
 from gtmplan.errors import InputError
 from gtmplan.output import fmt
 from gtmplan.plan.vocabulary import Severity
 from gtmplan.read.loader import LoadedPlan, load_each
+from gtmplan.read.sources import PlanSource
 from gtmplan.rules.checker import CheckResult, run_check
 
 
@@ -51,7 +52,7 @@ class Column:
         return out
 
 
-def _sum(values) -> Optional[float]:
+def _sum(values: Iterable[Optional[float]]) -> Optional[float]:
     total = 0.0
     for v in values:
         if v is None:
@@ -60,8 +61,8 @@ def _sum(values) -> Optional[float]:
     return total
 
 
-def _largest_shortfall(rows) -> Optional[dict]:
-    shortfall = None
+def _largest_shortfall(rows: Iterable[FunnelRow]) -> Optional[dict]:
+    shortfall: Optional[dict[str, Any]] = None
     for r in rows:
         if r.mqls_demanded is None or r.mqls_planned is None:
             continue
@@ -135,7 +136,7 @@ def column(name: str, loaded: LoadedPlan, checked: Optional[CheckResult] = None)
                   loaded.plan.company or "", segments)
 
 
-def run_compare(source, names: Optional[Sequence[str]] = None, sets: Sequence[str] = (),
+def run_compare(source: PlanSource, names: Optional[Sequence[str]] = None, sets: Sequence[str] = (),
                 base: Optional[tuple[LoadedPlan, CheckResult]] = None) -> list[Column]:
     """The base, then each named scenario (default: every one in the plan's scenarios/).
     ``base``: the plan already loaded and checked (render has it), not loaded again."""

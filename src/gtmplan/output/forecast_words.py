@@ -7,16 +7,20 @@ only when a forecast is made).
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional, cast
 
 from gtmplan.output import fmt
+
+if TYPE_CHECKING:  # numpy: imported only when a forecast is made
+    from gtmplan.engine.forecast import Result
+    from gtmplan.plan.loaded import LoadedPlan
 
 RATE_WORDS = {"lead_to_mql": "lead-to-MQL rate", "mql_to_sql": "MQL-to-SQL rate",
               "sql_to_opportunity": "SQL-to-opportunity rate", "win_rate": "win rate"}
 
 
-def simulate(loaded: Any, runs: Optional[int] = None, seed: Optional[int] = None, fixed_rates: bool = False,
-             fixed_volume: bool = False) -> Any:
+def simulate(loaded: LoadedPlan, runs: Optional[int] = None, seed: Optional[int] = None, fixed_rates: bool = False,
+             fixed_volume: bool = False) -> Result:
     """The forecast of ``loaded`` (its ``forecast:`` settings, overridden by the arguments given)."""
     from gtmplan.engine.forecast import forecast, settings_for
 
@@ -54,7 +58,7 @@ def sentence(label: str, row: dict, currency: str) -> str:
             f"(median {m(row['median'])}; 10–90%: {m(row['p10'])}–{m(row['p90'])})")
 
 
-def driver_lines(result) -> list[str]:
+def driver_lines(result: Result) -> list[str]:
     d = result.as_dict()
     drivers = d["drivers"]
     base = d["horizon"]["p_target"]
@@ -76,7 +80,7 @@ def driver_lines(result) -> list[str]:
     return out
 
 
-def notes(result, currency: str) -> list[str]:
+def notes(result: Result, currency: str) -> list[str]:
     s = result.settings
     sc = result.scopes[0]
     out: list[str] = []
@@ -101,7 +105,7 @@ def notes(result, currency: str) -> list[str]:
         early = [str(q) for i, q in enumerate(sc.quarters) if i < sc.lag]
         if early and sc.opening is not None:
             out.append(f"{who}{span(early)}: deals from MQLs created before the plan come from the opening "
-                       f"pipeline ({fmt.money(sc.opening_opportunities * sc.deal_size, currency)} / "
+                       f"pipeline ({fmt.money(cast(float, sc.opening_opportunities) * sc.deal_size, currency)} / "
                        f"{fmt.money(sc.deal_size, currency)} = {fmt.count(sc.opening_opportunities)} opportunities, "
                        "won at the drawn win rate).")
         elif early:

@@ -29,7 +29,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, cast
 
 from gtmplan.engine.capacity import attrition_factor, capacity, productivity
 from gtmplan.engine.funnel import owner, program_leads, program_mqls, program_split
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
     from gtmplan.engine.funnel import Funnel, FunnelRow
     from gtmplan.plan.loaded import LoadedPlan
-    from gtmplan.plan.model import Plan
+    from gtmplan.plan.model import MotionRow, OtherSource, Plan, SalesSegment, TeamRow
     from gtmplan.plan.quarters import Quarter
     from gtmplan.rules.base import Finding
 
@@ -142,7 +142,7 @@ class _Book:
             "day": f({"num_format": "yyyy-mm-dd"}),
         }
 
-    def text(self, ws, row: int, col: int, value: Any, wrap: bool = False, fmt: Optional[str] = None) -> None:
+    def text(self, ws: Worksheet, row: int, col: int, value: Any, wrap: bool = False, fmt: Optional[str] = None) -> None:
         """User text as a text cell: one that starts like a formula (= + - @) is stored with
         Excel's quote prefix, so that it stays text even when the cell is edited."""
         if value is None or value == "":
@@ -159,7 +159,7 @@ class _Book:
             style = self.fmt["text_q"]
         ws.write_string(row, col, text, style)
 
-    def sheet(self, name: str):
+    def sheet(self, name: str) -> Worksheet:
         """A worksheet whose formulas are stored as written: gtmplan writes only functions that
         every spreadsheet has (IF, IFERROR, ISNUMBER, SUMPRODUCT, INDEX, ...), so XlsxWriter's
         rewriting of newer functions (some 200 regular expressions per formula, most of the time
@@ -170,7 +170,7 @@ class _Book:
             ws._prepare_formula = _as_written
         return ws
 
-    def formula(self, ws, row: int, col: int, formula: str, value: Any, fmt: str) -> None:
+    def formula(self, ws: Worksheet, row: int, col: int, formula: str, value: Any, fmt: str) -> None:
         """A formula with gtmplan's own value cached as its result ("" for a value it cannot compute)."""
         ws.write_formula(row, col, formula, self.fmt[fmt], "" if value is None else value)
 
@@ -451,12 +451,12 @@ class _Other:
     per_month: Optional[str] = None  # name of opportunities_per_month
 
 
-def _team_row(inputs: _Inputs, base: tuple, prefix: str, row, who: str, quota: Optional[str] = None,
+def _team_row(inputs: _Inputs, base: tuple, prefix: str, row: TeamRow | MotionRow, who: str, quota: Optional[str] = None,
               suffix: str = "") -> dict:
     """A team row's inputs (count, quota when it has one, start, end, ramp); their names."""
     names = {"count": inputs.value(f"{prefix}_count{suffix}", (*base, "count"), row.count, "int", f"{who}: head count")}
     if quota is not None:
-        names["quota"] = inputs.value(f"{prefix}_annual_quota{suffix}", (*base, "annual_quota"), row.annual_quota, "money",
+        names["quota"] = inputs.value(f"{prefix}_annual_quota{suffix}", (*base, "annual_quota"), cast("TeamRow", row).annual_quota, "money",
                                       f"{who}: annual quota each ({quota})")
     names["start"] = inputs.value(f"{prefix}_start{suffix}", (*base, "start"), row.start, "date",
                                   f"{who}: start date (empty: before the horizon, fully ramped)")
@@ -475,7 +475,7 @@ def _team_row(inputs: _Inputs, base: tuple, prefix: str, row, who: str, quota: O
     return names
 
 
-def _other_inputs(inputs: _Inputs, loaded: LoadedPlan, quarters: list, i: int, s,
+def _other_inputs(inputs: _Inputs, loaded: LoadedPlan, quarters: list, i: int, s: OtherSource,
                   base: Optional[tuple] = None, suffix: str = "") -> _Other:
     """An other-pipeline item's inputs: its share (one, or one per quarter), or its motion's
     team and opportunities per month; its cost (one, one per quarter, or an empty input).
@@ -533,7 +533,7 @@ def _productivity(names: dict, month: str) -> str:
             f"IF(ISNUMBER({s}),IF({k}<0,0,{curve}),1))")
 
 
-def _segment_inputs(inputs: _Inputs, loaded: LoadedPlan, funnel: Funnel, j: int, seg, side_names: dict,
+def _segment_inputs(inputs: _Inputs, loaded: LoadedPlan, funnel: Funnel, j: int, seg: SalesSegment, side_names: dict,
                     targets: dict, company_others: list, quarters: list) -> dict:
     """A segment's inputs (docs/reference/plan-format.md, "Segments"): its targets (or its
     share of the company's), each side's values stated for it, the values its funnel uses
@@ -659,7 +659,7 @@ def _cell(r: int, c: int, absolute: bool = False) -> str:
     return xl_rowcol_to_cell(r, c, absolute, absolute)
 
 
-def _programs_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, ranges: dict, used: dict,
+def _programs_sheet(book: _Book, ws: Worksheet, loaded: LoadedPlan, funnel: Funnel, ranges: dict, used: dict,
                     segments: list) -> dict:
     """Each program's leads and MQLs per quarter it runs (engine.funnel.program_leads and
     program_mqls), the quarters it runs, its cost and MQLs over the horizon. With segments,
@@ -866,7 +866,7 @@ def _motion_cells(book: _Book, ws: Worksheet, plan: Plan, rr: int, q: Quarter, m
     return c
 
 
-def _funnel_block(book: _Book, ws, top: int, scope: Scope) -> int:
+def _funnel_block(book: _Book, ws: Worksheet, top: int, scope: Scope) -> int:
     """One waterfall (a row per horizon quarter, the columns of ``funnel --format json``)
     for one scope, its header at row ``top``; returns the row after it."""
     f = book.fmt
@@ -941,7 +941,7 @@ def _funnel_block(book: _Book, ws, top: int, scope: Scope) -> int:
     return first + n
 
 
-def _total_block(book: _Book, ws, top: int, scope: Scope, segments: list[Scope]) -> int:
+def _total_block(book: _Book, ws: Worksheet, top: int, scope: Scope, segments: list[Scope]) -> int:
     """The company's rows of a plan with segments (docs/reference/plan-format.md, "Segments"):
     the stated target; counts and money summed over the segments (empty when one is); no
     "created in"; MQLs demanded the sum of the segments' demands that exist; the whole
@@ -993,7 +993,7 @@ def _total_block(book: _Book, ws, top: int, scope: Scope, segments: list[Scope])
     return first + len(scope.quarters)
 
 
-def _mql_chart(book: _Book, ws, scope: Scope, top: int) -> None:
+def _mql_chart(book: _Book, ws: Worksheet, scope: Scope, top: int) -> None:
     """MQLs demanded (what later quarters' targets need created in this one) vs planned."""
     n = len(scope.quarters)
     if not n:

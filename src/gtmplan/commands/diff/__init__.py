@@ -16,14 +16,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from gtmplan.errors import InputError
 from gtmplan.read.loader import LoadedPlan, load, resolve_target, source_map
 from gtmplan.read.sources import DiskSource, GitObjects, PlanSource, open_side
 from gtmplan.rules import Finding
+
+if TYPE_CHECKING:
+    from gtmplan.engine.funnel import Funnel
+    from gtmplan.read.overlay import Scenario
 
 FAIL_ON = ("new-errors", "new-warnings", "any-change")
 NO_CHANGE = "No change to the plan's numbers or findings."
@@ -162,7 +166,7 @@ class Remembered:
     """A plan source whose texts are read once: loaded again (to locate a value), a side
     reads the very texts it was compared on, whatever the disk holds by then."""
 
-    def __init__(self, source: PlanSource):
+    def __init__(self, source: PlanSource) -> None:
         self._source = source
         self._files: Optional[list] = None
         self._actuals: Optional[list] = None
@@ -173,7 +177,7 @@ class Remembered:
 
     @staticmethod
     def _once(items: list) -> list:
-        def remembered(read):
+        def remembered(read: Callable[[], str]) -> Callable[[], str]:
             kept: list = []
 
             def again() -> str:
@@ -183,17 +187,17 @@ class Remembered:
             return again
         return [(display, remembered(read)) for display, read in items]
 
-    def files(self):
+    def files(self) -> list[tuple[str, Callable[[], str]]]:
         if self._files is None:
             self._files = self._once(self._source.files())
         return self._files
 
-    def actual_files(self):
+    def actual_files(self) -> list[tuple[str, Callable[[], str]]]:
         if self._actuals is None:
             self._actuals = self._once(self._source.actual_files())
         return self._actuals
 
-    def scenario(self, name: str):
+    def scenario(self, name: str) -> Scenario:
         if name not in self._scenarios:
             self._scenarios[name] = self._source.scenario(name)
         return self._scenarios[name]
@@ -272,7 +276,7 @@ def _json_ready(value: Any) -> bool:
 
 
 class _InputDiff:
-    def __init__(self, base: Side, head: Side, out: list[InputChange]):
+    def __init__(self, base: Side, head: Side, out: list[InputChange]) -> None:
         self.base, self.head, self.out = base, head, out
         self.at: list[tuple[Side, tuple]] = []  # where each change is located: (side, its path there)
 
@@ -374,7 +378,7 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
-def quarter_rows(funnel) -> dict[str, dict]:
+def quarter_rows(funnel: Funnel) -> dict[str, dict]:
     """quarter -> the funnel JSON row of the company, and with sales.segments each segment's
     figures beside them as ``SEGMENT.KEY`` (docs/reference/cli.md, 'Segments in every command')."""
     rows = {r["quarter"]: r for r in (row.as_dict() for row in funnel.rows)}
