@@ -11,7 +11,8 @@ the value the plan uses. Nothing is proposed on weaker evidence.
 from __future__ import annotations
 
 import io
-from typing import Optional
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Optional
 
 from gtmplan.engine.funnel import effective_assumptions
 from gtmplan.engine.stats import fits, plan_value
@@ -19,11 +20,16 @@ from gtmplan.errors import InputError
 from gtmplan.output import fmt
 from gtmplan.read.actuals import MIN_RATE_N, MIN_WON_DEALS, RATE_KEYS, RATE_UNITS, quarters_phrase
 
+if TYPE_CHECKING:
+    from gtmplan.plan.loaded import LoadedPlan
+    from gtmplan.plan.model import Plan
+    from gtmplan.read.actuals import TrackRecord
+
 KEYS = (*RATE_KEYS, "average_deal_size")
 FORMATS = ("text", "md", "json")
 
 
-def calibrate(loaded, quarters: Optional[int] = None) -> dict:
+def calibrate(loaded: LoadedPlan, quarters: Optional[int] = None) -> dict:
     """The result in docs/reference/cli.md's JSON shape (plus ``evidence`` and each key's ``quarters``)."""
     plan = loaded.plan
     track = loaded.actuals
@@ -55,52 +61,76 @@ def calibrate(loaded, quarters: Optional[int] = None) -> dict:
     return result
 
 
-def _assess(plan, track, count: int, tol: float, segment: Optional[str]) -> dict:
+def _assess(plan: Plan, track: TrackRecord, count: int, tol: float, segment: Optional[str]) -> dict:
     """Each key's pooled actual against the two sides' values. With ``segment``: the sides'
     values resolved for that segment (its entry's, else the company-wide one) against the
     segment's recorded figures where it has some for the key, else against the company's
     (``measured_on`` says which)."""
     used = effective_assumptions(plan, segment=segment)
-    out = {}
+    out: dict[str, dict[str, Any]] = {}
     for key in KEYS:
         stated = {side: _stated(plan, side, key, segment) for side in ("sales", "marketing")}
-        scope = segment
-        if key == "average_deal_size":
-            pooled = track.pooled_deal_size(count, segment)
-            if pooled is None and segment is not None:
-                pooled, scope = track.pooled_deal_size(count), None
-            actual = pooled.actual if pooled else None
-            n = pooled.won if pooled else 0
-            low = high = None
-            side_fits = {s: (None if v is None or actual is None else fmt.rel_diff(v, actual) <= tol)
-                         for s, v in stated.items()}
-            enough = n >= MIN_WON_DEALS
-            pooled_quarters = pooled.quarters if pooled else ()
-        else:
-            pooled = track.pooled_rate(key, count, segment)
-            if pooled is None and segment is not None:
-                pooled, scope = track.pooled_rate(key, count), None
-            actual = pooled.actual if pooled else None
-            n = pooled.n if pooled else 0
-            low, high = (pooled.low, pooled.high) if pooled else (None, None)
-            side_fits = {s: fits(v, (low, high) if pooled else None) for s, v in stated.items()}
-            enough = n >= MIN_RATE_N
-            pooled_quarters = pooled.quarters if pooled else ()
-        if not enough:  # below the evidence threshold nothing is called a fit or a misfit
-            side_fits = {s: None for s in side_fits}
-        contradicted = enough and any(f is False for f in side_fits.values())
-        proposed = _propose(key, actual, low, high) if contradicted else used[key].value
-        out[key] = {"actual": actual, "low": low, "high": high, "n": n,
+        ev = (_deal_size_evidence(track, count, segment, stated, tol) if key == "average_deal_size"
+              else _rate_evidence(track, key, count, segment, stated))
+        # below the evidence threshold nothing is called a fit or a misfit
+        side_fits = ev.side_fits if ev.enough else {s: None for s in ev.side_fits}
+        contradicted = ev.enough and any(f is False for f in side_fits.values())
+        proposed = _propose(key, ev.actual, ev.low, ev.high) if contradicted else used[key].value
+        out[key] = {"actual": ev.actual, "low": ev.low, "high": ev.high, "n": ev.n,
                     "sales": stated["sales"], "marketing": stated["marketing"],
                     "sales_fits": side_fits["sales"], "marketing_fits": side_fits["marketing"],
-                    "proposed": proposed, "evidence": enough,
-                    "quarters": [str(q) for q in pooled_quarters]}
+                    "proposed": proposed, "evidence": ev.enough,
+                    "quarters": [str(q) for q in ev.quarters]}
         if segment is not None:
-            out[key]["measured_on"] = scope or "company"
+            out[key]["measured_on"] = ev.scope or "company"
     return out
 
 
-def _stated(plan, side: str, key: str, segment: Optional[str] = None) -> Optional[float]:
+@dataclass
+class _Evidence:
+    """One key's pooled actual (a segment's, or the company's: ``scope`` None) and how each
+    side's stated value fits it."""
+
+    actual: Optional[float]
+    n: int
+    low: Optional[float]
+    high: Optional[float]
+    side_fits: dict[str, Optional[bool]]
+    enough: bool  # at or above the evidence threshold
+    quarters: tuple
+    scope: Optional[str]
+
+
+def _deal_size_evidence(track: TrackRecord, count: int, segment: Optional[str], stated: dict[str, Optional[float]],
+                        tol: float) -> _Evidence:
+    """The deal size: the won deals' pooled average against each side's, within the tolerance."""
+    scope = segment
+    pooled = track.pooled_deal_size(count, segment)
+    if pooled is None and segment is not None:
+        pooled, scope = track.pooled_deal_size(count), None
+    actual = pooled.actual if pooled else None
+    n = pooled.won if pooled else 0
+    side_fits = {s: (None if v is None or actual is None else fmt.rel_diff(v, actual) <= tol)
+                 for s, v in stated.items()}
+    return _Evidence(actual, n, None, None, side_fits, n >= MIN_WON_DEALS, pooled.quarters if pooled else (), scope)
+
+
+def _rate_evidence(track: TrackRecord, key: str, count: int, segment: Optional[str],
+                   stated: dict[str, Optional[float]]) -> _Evidence:
+    """A rate: its pooled actual and 95% Wilson interval; a side fits when its value lies inside."""
+    scope = segment
+    pooled = track.pooled_rate(key, count, segment)
+    if pooled is None and segment is not None:
+        pooled, scope = track.pooled_rate(key, count), None
+    if pooled is None:
+        return _Evidence(None, 0, None, None, {s: fits(v, None) for s, v in stated.items()}, 0 >= MIN_RATE_N, (),
+                         scope)
+    side_fits = {s: fits(v, (pooled.low, pooled.high)) for s, v in stated.items()}
+    return _Evidence(pooled.actual, pooled.n, pooled.low, pooled.high, side_fits, pooled.n >= MIN_RATE_N,
+                     pooled.quarters, scope)
+
+
+def _stated(plan: Plan, side: str, key: str, segment: Optional[str] = None) -> Optional[float]:
     if segment is not None:
         from gtmplan.engine.funnel import stated
 
@@ -110,10 +140,13 @@ def _stated(plan, side: str, key: str, segment: Optional[str] = None) -> Optiona
     return None if v is None else float(v)
 
 
-def _propose(key: str, actual: float, low: Optional[float], high: Optional[float]) -> float:
-    """The pooled actual, rounded as a plan would write it (still inside the interval)."""
+def _propose(key: str, actual: Optional[float], low: Optional[float], high: Optional[float]) -> float:
+    """The pooled actual, rounded as a plan would write it (still inside the interval). Only
+    called when the evidence contradicts a side: there is an actual (and, for a rate, its interval)."""
+    assert actual is not None
     if key == "average_deal_size":
         return float(round(actual, -2)) if actual >= 1000 else round(actual, 2)
+    assert low is not None and high is not None
     return plan_value(actual, low, high)
 
 
@@ -129,7 +162,7 @@ def _rows(result: dict, currency: str) -> list[dict]:
         money = key == "average_deal_size"
         value = (lambda x: fmt.money(x, currency)) if money else fmt.rate
 
-        def side(s):
+        def side(s: str) -> str:
             v = a[s]
             if v is None:
                 return "–"
@@ -190,13 +223,13 @@ def _notes(result: dict, currency: str, tolerance: float, segment: Optional[str]
     return notes
 
 
-def _title(loaded, result: dict) -> str:
+def _title(loaded: LoadedPlan, result: dict) -> str:
     n = len(result["quarters"])
     return (f"{loaded.plan.company}: the plan's assumptions against "
             f"{quarters_phrase(result['quarters']) if n else 'no recorded quarter'}")
 
 
-def render_text(loaded, result: dict, color: bool = False) -> str:
+def render_text(loaded: LoadedPlan, result: dict, color: bool = False) -> str:
     from rich.console import Console
     from rich.markup import escape
 
@@ -224,7 +257,7 @@ def render_text(loaded, result: dict, color: bool = False) -> str:
     return buf.getvalue()
 
 
-def render_md(loaded, result: dict) -> str:
+def render_md(loaded: LoadedPlan, result: dict) -> str:
     from gtmplan.output.markdown import md as _markdown
 
     cur = loaded.plan.currency

@@ -8,14 +8,18 @@ command runs).
 from __future__ import annotations
 
 import json
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from gtmplan.errors import InputError
 from gtmplan.output import fmt
 
+if TYPE_CHECKING:  # numpy: imported only when the command runs
+    from gtmplan.engine.forecast import Result
+    from gtmplan.plan.loaded import LoadedPlan
+
+from gtmplan.output.forecast_words import chance, driver_lines, notes, sentence, simulate, span
+
 FORMATS = ("text", "md", "json")
-RATE_WORDS = {"lead_to_mql": "lead-to-MQL rate", "mql_to_sql": "MQL-to-SQL rate",
-              "sql_to_opportunity": "SQL-to-opportunity rate", "win_rate": "win rate"}
 
 
 def parse_runs(text: Optional[str]) -> Optional[int]:
@@ -46,112 +50,14 @@ def parse_seed(text: Optional[str]) -> Optional[int]:
     return n
 
 
-def run(loaded, runs: Optional[int] = None, seed: Optional[int] = None, fixed_rates: bool = False,
-        fixed_volume: bool = False):
-    from gtmplan.engine.forecast import forecast, settings_for
-
-    return forecast(loaded, settings_for(loaded.plan, runs, seed, fixed_rates, fixed_volume))
+run = simulate  # the command's name for it (cli.py)
 
 
-# -- words ----------------------------------------------------------------------------------
-
-def chance(p: Optional[float]) -> str:
-    """A probability as people read it: 38%; never 0% or 100% for what some run did
-    (or failed) to reach: "under 1%", "over 99%"."""
-    if p is None:
-        return "–"
-    if p == 0:
-        return "0%"
-    if p == 1:
-        return "100%"
-    if p < 0.005:
-        return "under 1%"
-    if p >= 0.995:
-        return "over 99%"
-    return f"{round(p * 100):.0f}%"
-
-
-def _span(quarters: list[str]) -> str:
-    if not quarters:
-        return "no quarter"
-    return quarters[0] if len(quarters) == 1 else f"{quarters[0]}–{quarters[-1]}"
-
-
-def sentence(label: str, row: dict, currency: str) -> str:
-    m = lambda x: fmt.money(x, currency)  # noqa: E731
-    if row["p_target"] is None:
-        return f"{label}: no figure for {m(row['target'])}: its deals come from MQLs created before the plan " \
-               "and the plan states no sales.opening_pipeline"
-    return (f"{label}: {chance(row['p_target'])} chance of reaching {m(row['target'])} "
-            f"(median {m(row['median'])}; 10–90%: {m(row['p10'])}–{m(row['p90'])})")
-
-
-def driver_lines(result) -> list[str]:
-    d = result.as_dict()
-    drivers = d["drivers"]
-    base = d["horizon"]["p_target"]
-    if d["fixed_rates"]:
-        return ["No driver: --fixed-rates keeps every rate at its stated value."]
-    if not drivers:
-        return ["No driver: no rate is drawn (each is stated as 1)."] if base is not None else []
-    if all(x["p_target_fixed"] == base for x in drivers):
-        return [f"No single rate's uncertainty moves the chance: fixed at its mean, each leaves it at {chance(base)}."]
-    out = []
-    for i, x in enumerate(drivers):
-        key = x["assumption"].rsplit(".", 1)[1]
-        words = f"{'The' if i == 0 else 'Then the'} {RATE_WORDS.get(key, key)}'s uncertainty"
-        what = " moves the chance most" if i == 0 else ""
-        fixed, now = chance(x["p_target_fixed"]), chance(base)
-        change = f"still {now}" if fixed == now else f"{fixed} instead of {now}"
-        out.append(f"{words} ({x['assumption']}){what}: fixed at its mean ({fmt.rate(round(x['mean'], 4))}), "
-                   f"{change}.")
-    return out
-
-
-def notes(result, currency: str) -> list[str]:
-    s = result.settings
-    sc = result.scopes[0]
-    out: list[str] = []
-    ev = result.evidence
-    how = ("Each rate stays at the plan's value (--fixed-rates)" if s.fixed_rates else
-           f"Each rate is drawn around the plan's value, weighted as {fmt.number(s.prior_n)} observations "
-           f"(forecast.prior_n)" + (f", updated by what {_span(ev)} recorded (actuals/)" if ev else
-                                    "; no recorded quarter (actuals/) to update it"))
-    out.append(how + ".")
-    out.append("Program volumes are " + ("the planned counts (--fixed-volume)" if s.fixed_volume else
-                                         "drawn around the planned counts (Poisson)")
-               + "; deal sizes " + ("are all average_deal_size (forecast.deal_size_cv: 0)" if s.deal_size_cv == 0
-                                   else f"vary around average_deal_size by {fmt.pct(s.deal_size_cv)} "
-                                        "(forecast.deal_size_cv)") + ".")
-    if sc.segment is not None:
-        out.append("Each segment is simulated with its own targets, assumptions and lag; the company's figures are "
-                   "the sums of the segments' runs. A company-wide rate is one draw shared by the segments that "
-                   "use it" + ("; --fixed-volume divides each program's planned count among its segments by a "
-                               "random draw of its split" if s.fixed_volume else "") + ".")
-    for sc in result.scopes:
-        who = f"{sc.segment}: " if sc.segment is not None else ""
-        early = [str(q) for i, q in enumerate(sc.quarters) if i < sc.lag]
-        if early and sc.opening is not None:
-            out.append(f"{who}{_span(early)}: deals from MQLs created before the plan come from the opening "
-                       f"pipeline ({fmt.money(sc.opening_opportunities * sc.deal_size, currency)} / "
-                       f"{fmt.money(sc.deal_size, currency)} = {fmt.count(sc.opening_opportunities)} opportunities, "
-                       "won at the drawn win rate).")
-        elif early:
-            covered = result.horizon["quarters"]
-            out.append(f"{who}{_span(early)}: deals come from MQLs created before the plan, and the plan states no "
-                       f"sales.opening_pipeline: no chance is given for {'it' if len(early) == 1 else 'them'}; "
-                       f"the whole-plan figure covers {_span(covered)} only.")
-        if sc.lag and sc.quarters:
-            late = [str(q) for q in sc.quarters[len(sc.quarters) - min(sc.lag, len(sc.quarters)):]]
-            out.append(f"{who}Deals from MQLs created in {_span(late)} close after the plan's horizon: not counted.")
-    return out
-
-
-def _title(loaded) -> str:
+def _title(loaded: LoadedPlan) -> str:
     return f"{loaded.plan.company}: the chance that the plan makes its numbers"
 
 
-def render_text(loaded, result) -> str:
+def render_text(loaded: LoadedPlan, result: Result) -> str:
     d = result.as_dict()
     cur = d["currency"]
     s = result.settings
@@ -169,7 +75,7 @@ def render_text(loaded, result) -> str:
         else:
             lines.append(sentence(row["quarter"], row, cur))
     h = d["horizon"]
-    lines.append(sentence(f"Whole plan ({_span(h['quarters'])})", h, cur) if h["quarters"]
+    lines.append(sentence(f"Whole plan ({span(h['quarters'])})", h, cur) if h["quarters"]
                  else "Whole plan: no figure (no quarter has one).")
     lines.append("")
     lines.extend(driver_lines(result))
@@ -178,7 +84,7 @@ def render_text(loaded, result) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_md(loaded, result) -> str:
+def render_md(loaded: LoadedPlan, result: Result) -> str:
     from gtmplan.output.markdown import md
 
     d = result.as_dict()
@@ -190,7 +96,7 @@ def render_md(loaded, result) -> str:
              f"{s.runs:,} simulated runs, seed {s.seed} (the same plan, runs and seed give the same figures).", "",
              ("| Segment " if segmented else "") + "| Quarter | Target | Chance of reaching it | 10% | Median | 90% |",
              ("|---" if segmented else "") + "|---|---:|---:|---:|---:|---:|"]
-    whole = dict(d["horizon"], quarter=f"Whole plan ({_span(d['horizon']['quarters'])})", segment=None)
+    whole = dict(d["horizon"], quarter=f"Whole plan ({span(d['horizon']['quarters'])})", segment=None)
     for row in d["quarters"] + [whole]:
         first = (f"| {md(row['segment']) if row['segment'] is not None else 'company'} " if segmented else "")
         lines.append(f"{first}| {row['quarter']} | {m(row['target'])} | {chance(row['p_target'])} | {m(row['p10'])} "
@@ -203,5 +109,5 @@ def render_md(loaded, result) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_json(result) -> str:
+def render_json(result: Result) -> str:
     return json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n"

@@ -12,14 +12,18 @@ import json
 import math
 import os
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional
 
 from gtmplan.errors import InputError, Problem
 from gtmplan.output.fsutil import write_atomic
 from gtmplan.plan.quarters import FiscalCalendar, Quarter
 from gtmplan.read.resources import examples_dir, templates_dir
+
+if TYPE_CHECKING:  # jinja2 is imported only when a scaffold is written
+    from jinja2 import Environment
 
 MODELINE = "# yaml-language-server: $schema=gtmplan.schema.json\n"
 SCHEMA_FILE = "gtmplan.schema.json"
@@ -35,14 +39,14 @@ MARGIN = 1.15  # programs plan 15% more MQLs than the targets need
 
 # -- answers: each checked where it is given (a flag, or a typed answer) ---------------------
 
-def parse_company(value) -> str:
+def parse_company(value: object) -> str:
     name = str(value).strip()
     if not name:
         raise ValueError("must not be empty")
     return name
 
 
-def parse_currency(value) -> str:
+def parse_currency(value: object) -> str:
     code = str(value).strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", code):
         raise ValueError(f"{str(value)!r} is not a three-letter ISO 4217 code such as USD")
@@ -53,7 +57,7 @@ _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augu
            "november", "december")
 
 
-def parse_fy_start(value) -> int:
+def parse_fy_start(value: object) -> int:
     """A month as its number (4) or its English name, whole or cut short (April, Apr, apr.)."""
     text = str(value).strip()
     try:
@@ -71,12 +75,12 @@ def parse_fy_start(value) -> int:
     return month
 
 
-def parse_start(value) -> Quarter:
+def parse_start(value: object) -> Quarter:
     text = re.sub(r"\s+", "", str(value)).upper()  # "2027 Q1" is 2027Q1
     return Quarter.parse(text)
 
 
-def parse_quarters(value) -> int:
+def parse_quarters(value: object) -> int:
     try:
         n = int(str(value).strip())
     except ValueError:
@@ -93,7 +97,7 @@ _AMOUNT_RE = re.compile(r"(?P<number>-?[0-9][0-9,_]*(?:\.[0-9]*)?(?:e[+-]?[0-9]+
 _SYMBOLS = "$€£¥₹"
 
 
-def parse_amount(value) -> float:
+def parse_amount(value: object) -> float:
     """An amount as people write it: 1200000, 1,200,000, $1.2M, 950k, EUR 2.5 million, 1e6."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         amount = float(value)
@@ -117,14 +121,16 @@ def parse_amount(value) -> float:
     return amount
 
 
-def parse_named_by(value) -> str:
+def parse_named_by(value: object) -> Literal["start", "end"]:
     named = str(value).strip().lower()
-    if named not in ("start", "end"):
-        raise ValueError(f"{str(value)!r} is neither start nor end")
-    return named
+    if named == "start":
+        return "start"
+    if named == "end":
+        return "end"
+    raise ValueError(f"{str(value)!r} is neither start nor end")
 
 
-def parse_other_share(value) -> float:
+def parse_other_share(value: object) -> float:
     try:
         share = float(str(value).strip().rstrip("%")) / (100 if str(value).strip().endswith("%") else 1)
     except ValueError:
@@ -146,37 +152,14 @@ class SegmentAnswer:
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
-def parse_segments(value) -> tuple[SegmentAnswer, ...]:
+def parse_segments(value: object) -> tuple[SegmentAnswer, ...]:
     """``smb:0.4:8k,enterprise:0.6:90k`` -> the segments; each is ``ID[:SHARE[:DEAL_SIZE]]``.
     Shares may be written 0.4 or 40%; segments without one share what the others leave
     equally. Two to ten segments, the shares adding up to 1."""
     text = str(value).strip()
     if text.lower() in ("", "no", "none", "1", "one"):
         return ()
-    items = [i.strip() for i in text.split(",") if i.strip()]
-    parsed: list[tuple[str, Optional[float], Optional[float]]] = []
-    for item in items:
-        parts = [p.strip() for p in item.split(":")]
-        if len(parts) > 3:
-            raise ValueError(f"{item!r}: write each segment as ID, ID:SHARE or ID:SHARE:DEAL_SIZE (smb:0.4:8k)")
-        ident = parts[0].lower()
-        if not _SLUG.fullmatch(ident):
-            raise ValueError(f"{parts[0]!r} is not a segment id: lower-case letters, digits and dashes (smb, mid-market)")
-        share = None
-        if len(parts) > 1 and parts[1]:
-            try:
-                share = parse_other_share(parts[1])
-            except ValueError:
-                raise ValueError(f"{item!r}: {parts[1]!r} is not a share (write 40% as 0.4)") from None
-            if share <= 0:
-                raise ValueError(f"{item!r}: a segment's share must be above 0")
-        deal = None
-        if len(parts) > 2 and parts[2]:
-            try:
-                deal = parse_amount(parts[2])
-            except ValueError as e:
-                raise ValueError(f"{item!r}: {e}") from None
-        parsed.append((ident, share, deal))
+    parsed = [_segment_item(i.strip()) for i in text.split(",") if i.strip()]
     ids = [p[0] for p in parsed]
     if len(ids) < 2:
         raise ValueError("name at least two segments (smb,enterprise); one segment is the plan without segments")
@@ -185,28 +168,60 @@ def parse_segments(value) -> tuple[SegmentAnswer, ...]:
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
         raise ValueError(f"{', '.join(twice)} given twice")
+    return tuple(SegmentAnswer(i, sh, d) for i, sh, d in _shares_filled(parsed))
+
+
+def _segment_item(item: str) -> tuple[str, Optional[float], Optional[float]]:
+    """One ``ID[:SHARE[:DEAL_SIZE]]`` of ``--segments``: (id, share or None, deal size or None)."""
+    parts = [p.strip() for p in item.split(":")]
+    if len(parts) > 3:
+        raise ValueError(f"{item!r}: write each segment as ID, ID:SHARE or ID:SHARE:DEAL_SIZE (smb:0.4:8k)")
+    ident = parts[0].lower()
+    if not _SLUG.fullmatch(ident):
+        raise ValueError(f"{parts[0]!r} is not a segment id: lower-case letters, digits and dashes (smb, mid-market)")
+    share = None
+    if len(parts) > 1 and parts[1]:
+        try:
+            share = parse_other_share(parts[1])
+        except ValueError:
+            raise ValueError(f"{item!r}: {parts[1]!r} is not a share (write 40% as 0.4)") from None
+        if share <= 0:
+            raise ValueError(f"{item!r}: a segment's share must be above 0")
+    deal = None
+    if len(parts) > 2 and parts[2]:
+        try:
+            deal = parse_amount(parts[2])
+        except ValueError as e:
+            raise ValueError(f"{item!r}: {e}") from None
+    return ident, share, deal
+
+
+def _shares_filled(parsed: list[tuple[str, Optional[float], Optional[float]]]
+                   ) -> list[tuple[str, float, Optional[float]]]:
+    """Each segment with its share: those without one share what the others leave equally;
+    the shares must add up to 1."""
     given = sum(p[1] for p in parsed if p[1] is not None)
     rest = [p for p in parsed if p[1] is None]
     if rest:
         if given >= 1 - 1e-9:
             raise ValueError(f"the shares given add up to {given:g}, leaving nothing for {', '.join(p[0] for p in rest)}")
         each = (1 - given) / len(rest)
-        parsed = [(i, each if sh is None else sh, d) for i, sh, d in parsed]
-    elif abs(given - 1) > 1e-6:
+        return [(i, each if sh is None else sh, d) for i, sh, d in parsed]
+    if abs(given - 1) > 1e-6:
         raise ValueError(f"the shares add up to {given:g}, not 1: each quarter's target is divided among the segments")
-    return tuple(SegmentAnswer(i, sh, d) for i, sh, d in parsed)
+    return [(i, sh, d) for i, sh, d in parsed if sh is not None]
 
 
-def default_start(calendar, today: Optional[dt.date] = None) -> Quarter:
+def default_start(calendar: FiscalCalendar | int, today: Optional[dt.date] = None) -> Quarter:
     """The next fiscal quarter after today's, in the fiscal year the plan uses."""
     return Quarter.of(today or dt.date.today(), _cal(calendar)) + 1
 
 
-def _cal(calendar) -> FiscalCalendar:
+def _cal(calendar: FiscalCalendar | int) -> FiscalCalendar:
     return calendar if isinstance(calendar, FiscalCalendar) else FiscalCalendar(calendar)
 
 
-def quarter_dates(q: Quarter, calendar) -> str:
+def quarter_dates(q: Quarter, calendar: FiscalCalendar | int) -> str:
     """2027Q1 = 1 Apr–30 Jun 2027 (a FiscalCalendar, or a start month)"""
     calendar = _cal(calendar)
     a, b = q.first_day(calendar), q.last_day(calendar)
@@ -223,7 +238,7 @@ class Answers:
     fy_start: int = 1
     target: float = 1_200_000
     deal_size: float = 20_000
-    fy_named_by: str = "start"  # or "end": fiscal year N ends in calendar year N
+    fy_named_by: Literal["start", "end"] = "start"  # or "end": fiscal year N ends in calendar year N
     other_share: float = 0.0  # share of opportunities sales sources itself (outbound, partners, customers)
     agreed: bool = False  # sales and marketing have both signed off the lead definition
     segments: tuple[SegmentAnswer, ...] = ()  # --segments: the segments sales plans for (none: one funnel)
@@ -233,13 +248,14 @@ class Answers:
         return FiscalCalendar(self.fy_start, self.fy_named_by)
 
     @classmethod
-    def from_flags(cls, *, company=None, currency=None, start=None, quarters=None, fy_start=None,
-                   target=None, deal_size=None, fy_named_by=None, other_share=None, agreed=False,
-                   segments=None, today: Optional[dt.date] = None) -> Answers:
+    def from_flags(cls, *, company: object = None, currency: object = None, start: object = None,
+                   quarters: object = None, fy_start: object = None, target: object = None, deal_size: object = None,
+                   fy_named_by: object = None, other_share: object = None, agreed: bool = False,
+                   segments: object = None, today: Optional[dt.date] = None) -> Answers:
         """Answers from the flags (None: the default); every bad flag is named."""
         problems: list[str] = []
 
-        def take(flag: str, parse, value, default):
+        def take(flag: str, parse: Callable[[object], Any], value: object, default: Any) -> Any:
             if value is None:
                 return default
             try:
@@ -272,8 +288,8 @@ def ask(defaults: Answers, start_given: bool = False, today: Optional[dt.date] =
     answer is explained and asked again, right away."""
     import typer
 
-    def question(text: str, parse, default, shown=None):
-        def check(answer):
+    def question(text: str, parse: Callable[[object], Any], default: Any, shown: Any = None) -> Any:
+        def check(answer: str) -> Any:
             try:
                 return parse(answer)
             except ValueError as e:
@@ -326,22 +342,32 @@ def working_day(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=max(0, day.weekday() - 4))
 
 
+def _waterfall(target: float, deal_size: float, other_share: float) -> tuple[float, float, float]:
+    """(deals, opportunities sales sources itself, leads needed) of one quarter's target with the
+    scaffold's assumptions: every rate is stated, so none is unknown."""
+    from gtmplan.engine.funnel import needs
+
+    deals, _, other, _, _, leads = needs(target, {**ASSUMPTIONS, "average_deal_size": deal_size}, other_share)
+    assert deals is not None and other is not None and leads is not None
+    return deals, other, leads
+
+
 def design(a: Answers) -> dict:
     """The scaffold's numbers, consistent by construction (see module docstring)."""
-    from gtmplan.engine.funnel import lag_quarters, needs
+    from gtmplan.engine.funnel import lag_quarters
 
     quarters = [a.start + i for i in range(a.quarters)]
     q_target = _round_up(a.target / 4, 1000)
     r = ASSUMPTIONS
-    deals, _, other_opps, _, _, leads_needed = needs(q_target, {**r, "average_deal_size": a.deal_size},
-                                                     a.other_share)  # sales.other_pipeline: marketing has the rest
+    # sales.other_pipeline: marketing has the rest
+    deals, other_opps, leads_needed = _waterfall(q_target, a.deal_size, a.other_share)
     attainment = 0.9
     segments = _segments(a, q_target) if a.segments else []
     if segments:  # the programs are split so that each segment gets MARGIN x the leads it needs
         leads_needed = max(x["leads_needed"] / x["split"] for x in segments)
         other_opps = sum(x["other_opps"] for x in segments)
     leads_needed *= MARGIN
-    programs = []
+    programs: list[dict[str, Any]] = []
     cost = 0
     split = ", ".join(f"{x['id']}: {_number(x['split'])}" for x in segments)
     for channel, name, share, cpl, stage, source in PROGRAMS:
@@ -389,13 +415,12 @@ def _segments(a: Answers, q_target: float) -> list[dict]:
     """Each segment's part of the scaffold (docs/reference/plan-format.md, 'Segments'): its share
     of the target, its deal size, the leads its waterfall needs, its sellers and the split of
     the programs' leads (in proportion to those needs, two decimals, at least 0.01 each)."""
-    from gtmplan.engine.funnel import needs
 
-    out = []
+    out: list[dict[str, Any]] = []
     for sg in a.segments:
         deal = sg.deal_size or a.deal_size
         target = q_target * sg.share
-        deals, _, other, _, _, leads = needs(target, {**ASSUMPTIONS, "average_deal_size": deal}, a.other_share)
+        deals, other, leads = _waterfall(target, deal, a.other_share)
         reps = max(1, math.ceil(deals * 4 / 24))  # about two deals a month per seller
         quota = _round_up(q_target * 4 * sg.share / (reps * 0.9), 1000)
         out.append({"id": sg.id, "name": sg.id.replace("-", " ").capitalize(), "share": _number(sg.share),
@@ -416,16 +441,16 @@ def _segments(a: Answers, q_target: float) -> list[dict]:
     return out
 
 
-def _number(x: float):
+def _number(x: float) -> int | float:
     return int(x) if float(x).is_integer() else round(x, 4)
 
 
-def _yaml_scalar(value) -> str:
+def _yaml_scalar(value: object) -> str:
     """A string as a YAML scalar that reads back as exactly that string."""
     return json.dumps(str(value), ensure_ascii=False)
 
 
-def _env():
+def _env() -> Environment:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     env = Environment(loader=FileSystemLoader(str(templates_dir() / "init")), undefined=StrictUndefined,
@@ -496,10 +521,10 @@ def _cannot_write_in(directory: Path) -> Optional[str]:
     return None
 
 
-def _write_all(directory: str, files: dict[str, str | bytes], *, fragment: bool, force: bool) -> list[str]:
+def _write_all(directory: str, given: Mapping[str, str | bytes], *, fragment: bool, force: bool) -> list[str]:
     from gtmplan.plan.schema import plan_schema
 
-    files = dict(files)
+    files = {**given}
     files[SCHEMA_FILE] = json.dumps(plan_schema(fragment=fragment), indent=2) + "\n"
     check_targets(directory, list(files), force=force)
     root = Path(directory)
@@ -537,7 +562,7 @@ def copy_example(name: str, directory: str, *, force: bool = False) -> list[str]
     if name not in examples:
         raise InputError.single(None, f"--example: no example {name!r}; available: {', '.join(examples)}")
     src = examples[name]
-    files = {p.name: p.read_text(encoding="utf-8") for p in sorted(src.glob("*.yaml"))}
+    files: dict[str, str | bytes] = {p.name: p.read_text(encoding="utf-8") for p in sorted(src.glob("*.yaml"))}
     fragment = len(files) > 1
     # everything else the README's tour uses (crm/ exports, recorded actuals/), so it works from a wheel
     # too; not the scripts that generated the samples

@@ -15,12 +15,17 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from gtmplan.errors import InputError
 from gtmplan.output.fmt import plural
+from gtmplan.plan.loaded import LoadedPlan
 from gtmplan.plan.quarters import Quarter
 from gtmplan.read.actuals import RATE_KEYS, actuals_dir, read_actuals
+
+if TYPE_CHECKING:
+    from gtmplan.plan.model import Plan
+    from gtmplan.read.actuals import TrackRecord
 
 _CHUNK = 1 << 20
 
@@ -54,7 +59,7 @@ def record_path(target: str, quarter: Quarter) -> Path:
     return Path(actuals_dir(target)) / f"{quarter}.yaml"
 
 
-def refuse_existing(target: str, quarter: Quarter, force: bool, plan=None) -> Path:
+def refuse_existing(target: str, quarter: Quarter, force: bool, plan: Optional[Plan] = None) -> Path:
     """The file to write; an InputError, before any export is read, when it exists and
     ``--force`` was not given, when ``actuals/`` cannot hold it, and (given the plan) when
     the quarter has not ended yet (today, or ``SOURCE_DATE_EPOCH``) or lies after the horizon."""
@@ -166,95 +171,124 @@ def _line(text: str, comment: str, width: int = 44) -> str:
     return f"{text.ljust(width)} # {comment}" if comment else text
 
 
-def build(loaded, result: dict, quarter: Quarter, exports: list[str],
+def build(loaded: LoadedPlan, result: dict, quarter: Quarter, exports: list[str],
           streamed: Optional[dict[str, tuple[str, int]]] = None,
           opened: Optional[dict[str, tuple[int, int, int, int]]] = None) -> str:
     """The text of ``actuals/QUARTER.yaml`` for a review result in cli.md's JSON shape.
     ``streamed``: (SHA-256, rows) of the exports read from a pipe, which cannot be read again."""
     plan = loaded.plan
     in_horizon = plan.horizon.start <= quarter <= plan.horizon.end
-    metrics = {k: m.get("actual") for k, m in result["metrics"].items()}
-    rates = {k: r for k, r in (result.get("rates") or {}).items()
-             if k in RATE_KEYS and r.get("actual") is not None and r.get("n")}
-    won = metrics.get("won")
-    if "win_rate" in rates and won is not None:
-        metrics["lost"] = rates["win_rate"]["n"] - won
-
     out = [f"# What happened in {quarter} at {_comment(plan.company)}: recorded by `gtmplan review --record`.",
            "# Part of the plan: `gtmplan check` (rules E701, E702), `gtmplan calibrate` and",
            "# `gtmplan render` compare the plan with it. To record a quarter by hand, write",
            "# the same keys; only quarter and metrics are required, and any figure you",
            "# don't know is left out.",
            _line(f"quarter: {quarter}", "the fiscal quarter; must equal the file name"),
-           _line(f"recorded_on: {today().isoformat()}", "when the figures were taken")]
-    if exports:
-        out.append("# The exports the figures came from: path, SHA-256 of the file, data rows.")
-        out.append("sources:")
-        for path in exports:
-            sha, rows = (streamed or {}).get(path) or file_facts(path, (opened or {}).get(path))
-            shown = "standard input" if path == "-" else _shown_path(path, loaded.target)
-            out.append(f"  - {{file: {json.dumps(shown)}, sha256: {sha}, rows: {rows}}}")
+           _line(f"recorded_on: {today().isoformat()}", "when the figures were taken"),
+           *_source_lines(loaded, exports, streamed, opened)]
     bad = result.get("bad_rows_total") or 0
     if bad:
         out.append(f"# {plural(bad, 'row')} of the exports could not be read and "
                    f"{'are' if bad != 1 else 'is'} in no figure below (the review lists them).")
+    metrics, rates = _figures(result)
     out.append("metrics:")
-    missing = []
-    partial = set(result.get("partial") or ())  # counted on part of the quarter's deals or rows only
-    if "won" in partial:
-        partial.add("lost")  # counted on the same deals
-    for key, comment in METRIC_COMMENTS.items():
-        value = metrics.get(key)
-        if value is None or key in partial:
-            missing.append(key)
-            continue
-        shown = str(int(value)) if key not in ("bookings", "days_to_close") else _num(value)
-        out.append(_line(f"  {key}: {shown}", comment.format(currency=plan.currency)))
+    shown, missing = _shown_metrics(metrics, set(result.get("partial") or ()))
+    out.extend(_line(f"  {key}: {text}", METRIC_COMMENTS[key].format(currency=plan.currency))
+               for key, text in shown)
     if missing:
         out.append(f"  # not in the exports (or only in part): {', '.join(missing)}")
     if rates:
         out.append("# Each rate on the quarter's cohort: actual, and n, the rows it was measured on")
         out.append("# (E701 pools quarters as round(actual * n) of n).")
         out.append("rates:")
-        for key in RATE_KEYS:
-            if key in rates:
-                r = rates[key]
-                out.append(_line(f"  {key}: {{actual: {_fraction(r['actual'], r['n'])}, n: {r['n']}}}",
-                                 RATE_COMMENTS[key], 52))
-    segments = _segments(plan, result)
-    if segments:
-        out.append("# Each segment's figures (the rows the exports assign to it; rows outside the ICP or")
-        out.append("# of no known segment are in the company's figures above only).")
-        out.append("segments:")
-        for sid, (seg_metrics, seg_rates, seg_missing) in segments.items():
-            out.append(f"  {sid}:")
-            out.append("    metrics:" + (" {}" if not seg_metrics else ""))
-            for key, shown in seg_metrics:
-                out.append(f"      {key}: {shown}")
-            if seg_missing:
-                out.append(f"      # not in the exports (or only in part): {', '.join(seg_missing)}")
-            if seg_rates:
-                out.append("    rates:")
-                for key, r in seg_rates:
-                    out.append(f"      {key}: {{actual: {_fraction(r['actual'], r['n'])}, n: {r['n']}}}")
-    programs = _programs(plan, result, in_horizon, getattr(loaded, "actuals", None))
-    if programs:
-        if in_horizon:
-            out.append("# Each program running in the quarter: its leads (rows created in the quarter whose")
-            out.append("# source is one of its crm_sources) and its cost as planned (the exports carry no")
-            out.append("# spend: correct it if the spend differed).")
-        else:
-            out.append("# Each program of the plan whose crm_sources brought leads in the quarter, or none while")
-            out.append("# another recorded quarter lists it (0). The plan does not cover the quarter, so the")
-            out.append("# cost is not known: add cost: if you know it.")
-        out.append("programs:")
-        for p in programs:
-            cost = f", cost: {_num(p['cost'])}" if p.get("cost") is not None else ""
-            out.append(f"  - {{id: {p['id']}, leads: {p['leads']}{cost}}}")
+        out.extend(_line(f"  {key}: {{actual: {_fraction(rates[key]['actual'], rates[key]['n'])}, "
+                         f"n: {rates[key]['n']}}}", RATE_COMMENTS[key], 52)
+                   for key in RATE_KEYS if key in rates)
+    out.extend(_segment_lines(_segments(plan, result)))
+    out.extend(_program_lines(_programs(plan, result, in_horizon, getattr(loaded, "actuals", None)), in_horizon))
     return "\n".join(out) + "\n"
 
 
-def _segments(plan, result: dict) -> dict:
+def _source_lines(loaded: LoadedPlan, exports: list[str], streamed: Optional[dict[str, tuple[str, int]]],
+                  opened: Optional[dict[str, tuple[int, int, int, int]]]) -> list[str]:
+    """``sources:``: each export's path, SHA-256 and data rows (none without exports)."""
+    if not exports:
+        return []
+    out = ["# The exports the figures came from: path, SHA-256 of the file, data rows.", "sources:"]
+    for path in exports:
+        sha, rows = (streamed or {}).get(path) or file_facts(path, (opened or {}).get(path))
+        shown = "standard input" if path == "-" else _shown_path(path, loaded.target)
+        out.append(f"  - {{file: {json.dumps(shown)}, sha256: {sha}, rows: {rows}}}")
+    return out
+
+
+def _figures(block: dict) -> tuple[dict[str, Any], dict[str, dict]]:
+    """The metrics and the rates of a review's result (the company's, or one segment's) to record:
+    lost deals are the win rate's n minus the deals won; a rate only with an actual and an n."""
+    metrics = {k: m.get("actual") for k, m in block["metrics"].items()}
+    rates = {k: r for k, r in (block.get("rates") or {}).items()
+             if k in RATE_KEYS and r.get("actual") is not None and r.get("n")}
+    won = metrics.get("won")
+    if "win_rate" in rates and won is not None:
+        metrics["lost"] = rates["win_rate"]["n"] - won
+    return metrics, rates
+
+
+def _shown_metrics(metrics: dict[str, Any], partial: set[str]) -> tuple[list[tuple[str, str]], list[str]]:
+    """The metrics to write as (key, text), in METRIC_COMMENTS' order, and the keys left out: those
+    without a figure or counted on part of the quarter's deals or rows only (``partial``)."""
+    if "won" in partial:
+        partial = partial | {"lost"}  # counted on the same deals
+    shown, missing = [], []
+    for key in METRIC_COMMENTS:
+        value = metrics.get(key)
+        if value is None or key in partial:
+            missing.append(key)
+            continue
+        shown.append((key, str(int(value)) if key not in ("bookings", "days_to_close") else _num(value)))
+    return shown, missing
+
+
+def _segment_lines(segments: dict) -> list[str]:
+    """``segments:``: each segment's metrics and rates (none without segments with figures)."""
+    if not segments:
+        return []
+    out = ["# Each segment's figures (the rows the exports assign to it; rows outside the ICP or",
+           "# of no known segment are in the company's figures above only).",
+           "segments:"]
+    for sid, (seg_metrics, seg_rates, seg_missing) in segments.items():
+        out.append(f"  {sid}:")
+        out.append("    metrics:" + (" {}" if not seg_metrics else ""))
+        out.extend(f"      {key}: {shown}" for key, shown in seg_metrics)
+        if seg_missing:
+            out.append(f"      # not in the exports (or only in part): {', '.join(seg_missing)}")
+        if seg_rates:
+            out.append("    rates:")
+            out.extend(f"      {key}: {{actual: {_fraction(r['actual'], r['n'])}, n: {r['n']}}}"
+                       for key, r in seg_rates)
+    return out
+
+
+def _program_lines(programs: list[dict], in_horizon: bool) -> list[str]:
+    """``programs:``: each program's leads and cost (none without programs to record)."""
+    if not programs:
+        return []
+    if in_horizon:
+        out = ["# Each program running in the quarter: its leads (rows created in the quarter whose",
+               "# source is one of its crm_sources) and its cost as planned (the exports carry no",
+               "# spend: correct it if the spend differed)."]
+    else:
+        out = ["# Each program of the plan whose crm_sources brought leads in the quarter, or none while",
+               "# another recorded quarter lists it (0). The plan does not cover the quarter, so the",
+               "# cost is not known: add cost: if you know it."]
+    out.append("programs:")
+    for p in programs:
+        cost = f", cost: {_num(p['cost'])}" if p.get("cost") is not None else ""
+        out.append(f"  - {{id: {p['id']}, leads: {p['leads']}{cost}}}")
+    return out
+
+
+def _segments(plan: Plan, result: dict) -> dict:
     """Each of the plan's segments with figures in the review: (metrics as (key, text), rates as
     (key, rate), keys left out). ``(outside the ICP)`` and ``(unknown segment)`` are never recorded
     (docs/reference/plan-format.md, 'Resolutions (0.3)'), nor a segment whose figures are all null."""
@@ -266,28 +300,14 @@ def _segments(plan, result: dict) -> dict:
     for sid, seg in (result.get("segments") or {}).items():
         if sid in PSEUDO_SEGMENTS or sid not in listed:
             continue
-        metrics = {k: m.get("actual") for k, m in seg["metrics"].items()}
-        rates = {k: r for k, r in (seg.get("rates") or {}).items()
-                 if k in RATE_KEYS and r.get("actual") is not None and r.get("n")}
-        won = metrics.get("won")
-        if "win_rate" in rates and won is not None:
-            metrics["lost"] = rates["win_rate"]["n"] - won
-        partial = company_partial | set(seg.get("partial") or ())
-        if "won" in partial:
-            partial.add("lost")
-        shown, missing = [], []
-        for key in METRIC_COMMENTS:
-            value = metrics.get(key)
-            if value is None or key in partial:
-                missing.append(key)
-                continue
-            shown.append((key, str(int(value)) if key not in ("bookings", "days_to_close") else _num(value)))
+        metrics, rates = _figures(seg)
+        shown, missing = _shown_metrics(metrics, company_partial | set(seg.get("partial") or ()))
         if shown or rates:
             out[sid] = (shown, [(k, rates[k]) for k in RATE_KEYS if k in rates], missing)
     return out
 
 
-def _programs(plan, result: dict, in_horizon: bool, track=None) -> list[dict]:
+def _programs(plan: Plan, result: dict, in_horizon: bool, track: Optional[TrackRecord] = None) -> list[dict]:
     """The programs to record. Before the horizon the plan does not say which ran: a program
     is recorded when its crm_sources brought leads, or with 0 when they brought none but the
     track record shows it running (listed in another recorded quarter), so that a quarter
@@ -314,7 +334,7 @@ def _programs(plan, result: dict, in_horizon: bool, track=None) -> list[dict]:
     return sorted(out, key=lambda p: p["id"])
 
 
-def write_record(loaded, result: dict, quarter: Quarter, exports: list[Optional[str]], force: bool,
+def write_record(loaded: LoadedPlan, result: dict, quarter: Quarter, exports: list[Optional[str]], force: bool,
                  streamed: Optional[dict[str, tuple[str, int]]] = None,
                  opened: Optional[dict[str, tuple[int, int, int, int]]] = None) -> Path:
     """Write ``actuals/QUARTER.yaml`` (atomically); the path written."""

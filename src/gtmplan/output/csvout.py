@@ -15,7 +15,7 @@ from collections.abc import Iterable
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value) -> object:
+def safe_cell(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, str) and value.startswith(_FORMULA_START):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import Optional, Protocol
+from typing import Any, Optional, Protocol, overload
 
 # printable's home is errors.py, at the bottom: every layer prints user text
 from gtmplan.errors import _BIDI, printable  # noqa: F401
@@ -23,7 +23,7 @@ _JSON_RAW_RE = re.compile(f"[\x7f-\x9f\u2028\u2029{_BIDI}\ud800-\udfff]")
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
 
-def json_text(doc, **kw) -> str:
+def json_text(doc: object, **kw: Any) -> str:
     """``json.dumps(doc, indent=2)`` and a line end, with non-ASCII text kept readable but no character
     that a terminal, an editor or a browser acts on left raw: C1 controls (a CSI is
     U+009B), DEL, U+2028/U+2029 and bidirectional controls are written \\uXXXX."""
@@ -80,6 +80,12 @@ def money(x: Optional[float], currency: str = "USD") -> str:
     return f"{sign}{sym}{amount}" if sym else f"{sign}{currency} {amount}"
 
 
+@overload
+def ceil_count(x: float) -> int: ...
+@overload
+def ceil_count(x: None) -> None: ...
+@overload
+def ceil_count(x: Optional[float]) -> Optional[int]: ...
 def ceil_count(x: Optional[float]) -> Optional[int]:
     """Counts shown to people are rounded up (with a guard against float noise)."""
     if x is None:

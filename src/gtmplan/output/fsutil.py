@@ -17,9 +17,11 @@ import errno
 import os
 import signal
 import stat
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from types import FrameType
+from typing import NoReturn, Optional
 
 from gtmplan.errors import InputError, Terminated
 
@@ -142,7 +144,7 @@ def _new_file_mode() -> int:
 
 
 @contextmanager
-def _signals_raise():
+def _signals_raise() -> Iterator[None]:
     """While the block runs, terminating signals raise :class:`Terminated` (cleanup
     runs, then the process ends as the signal would have ended it)."""
     import threading
@@ -152,7 +154,7 @@ def _signals_raise():
         return
     previous = {}
 
-    def handler(signum, frame):
+    def handler(signum: int, frame: Optional[FrameType]) -> NoReturn:
         raise Terminated(signum)
 
     for sig in _TERMINATING:
@@ -174,7 +176,7 @@ def _reason(e: OSError) -> str:
     return e.strerror or str(e)
 
 
-def _shown(path) -> str:
+def _shown(path: str | bytes | os.PathLike) -> str:
     from gtmplan.output.fmt import printable
 
     return printable(os.fspath(path) if not isinstance(path, bytes) else os.fsdecode(path))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
@@ -23,6 +24,9 @@ from gtmplan.errors import InputError
 from gtmplan.output.fmt import count, money, pct, plural, printable, shortfall
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
+    from gtmplan.engine.funnel import FunnelRow
     from gtmplan.plan.model import Plan
 
 COLUMNS = ("quarter", "target", "deals", "opportunities", "other_opportunities", "sqls", "mqls_needed", "leads_needed",
@@ -44,7 +48,7 @@ def select_segments(f: Funnel, only: Optional[list[str]]) -> Optional[list[str]]
     return list(dict.fromkeys(only))
 
 
-def _rows(f: Funnel, only: Optional[list[str]]):
+def _rows(f: Funnel, only: Optional[list[str]]) -> list[FunnelRow]:
     if only is None:
         return f.all_rows()
     return [r for s in only for r in f.segments[s].rows]
@@ -65,7 +69,7 @@ def render_csv(f: Funnel, only: Optional[list[str]] = None) -> str:
     return write_rows([cols, *([row.as_dict()[c] for c in cols] for row in _rows(f, only))])
 
 
-def _other(plan, row, company_of_segments: bool = False) -> str:
+def _other(plan: Plan, row: FunnelRow, company_of_segments: bool = False) -> str:
     """Other sources' opportunities as render shows them (its "Pipeline by source"): the
     whole opportunities by source of the row's scope (a segment's own items, or those it
     inherits; a segmented plan's company row: every segment's items), marketing's part
@@ -77,7 +81,7 @@ def _other(plan, row, company_of_segments: bool = False) -> str:
     return "–" if shown is None else f"{sum(shown[1:]):,}"
 
 
-def _other_where(plan, seg: Optional[str]) -> str:
+def _other_where(plan: Plan, seg: Optional[str]) -> str:
     """Where a block's other pipeline is stated: a segment's own list, else the company's."""
     own = next((s for s in plan.sales.segments or [] if s.id == seg), None) if seg is not None else None
     if own is not None and own.other_pipeline is not None:
@@ -90,7 +94,7 @@ def factor_text(x: float) -> str:
     return f"{round(x, 4):g}"
 
 
-def attrition_text(plan, factors: list[float] | None) -> str:
+def attrition_text(plan: Plan, factors: list[float] | None) -> str:
     """The attrition factor capacity used (sales.attrition), in words; '' without one."""
     a = plan.sales.attrition
     if a is None or factors is None:
@@ -104,7 +108,7 @@ def attrition_text(plan, factors: list[float] | None) -> str:
     return f"Capacity is multiplied by attrition factors of {per_row} ({why})."
 
 
-def render_table(f: Funnel, plan, color: bool = False, width: int | None = None,
+def render_table(f: Funnel, plan: Plan, color: bool = False, width: int | None = None,
                  only: Optional[list[str]] = None) -> str:
     from rich.console import Console
 
@@ -127,38 +131,62 @@ def render_table(f: Funnel, plan, color: bool = False, width: int | None = None,
     return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
 
 
-def _block(console, f: Funnel, plan, color: bool, width: int) -> None:
-    """One funnel's three tables: the company's of a plan without segments, or one segment's."""
-    cur = f.currency
-    red = (lambda text: f"[red]{text}[/red]") if color else (lambda text: text)  # noqa: E731
-    lag = f.lag if f.lag is not None else 0  # a block's funnel always has its lag
-    lag_text = f"{plural(lag, 'quarter')} earlier" if lag else "in the same quarter"
-    seg = f.segment
-    if seg is None:
-        console.print(f"[bold]{_markup(plan.company)}: demand waterfall and capacity ({cur})[/bold]")
-    else:
-        console.print(f"[bold]{_markup(plan.company)}, segment {_markup(seg)}: demand waterfall and capacity "
-                      f"({cur})[/bold]")
+Cells = list[tuple[str, list[str]]]  # a table's columns: (heading, the cell of each row)
+Paint = Callable[[str], str]  # red for a figure short of what it should be (plain without colour)
 
-    # 1. by target quarter
-    other = any(r.other_opportunities for r in f.rows)  # the column only when sales.other_pipeline is used
+
+def _painter(color: bool) -> Paint:
+    return (lambda text: f"[red]{text}[/red]") if color else (lambda text: text)
+
+
+def _block(console: Console, f: Funnel, plan: Plan, color: bool, width: int) -> None:
+    """One funnel's three tables: the company's of a plan without segments, or one segment's."""
+    red = _painter(color)
+    seg = f.segment
+    where = "" if seg is None else f", segment {_markup(seg)}"
+    console.print(f"[bold]{_markup(plan.company)}{where}: demand waterfall and capacity ({f.currency})[/bold]")
+    _by_target_quarter(console, f, plan, width)
+    _by_created_quarter(console, f, red, width)
+    if seg is not None:  # 3. capacity and spend, by quarter
+        _segment_capacity(console, f, plan, red, width)
+    else:
+        _company_capacity(console, f, plan, red, width)
+
+
+def _waterfall_cols(f: Funnel, plan: Plan, company_of_segments: bool = False) -> tuple[Cells, bool]:
+    """The waterfall's columns by target quarter, and whether "Other opps" is one of them (only
+    when sales.other_pipeline is used)."""
+    cur = f.currency
+    other = any(r.other_opportunities for r in f.rows)
     cols = [("Quarter", [str(r.quarter) for r in f.rows]),
             ("Target", [money(r.target, cur) for r in f.rows]),
             ("Deals", [count(r.deals) for r in f.rows]),
             ("Opps", [count(r.opportunities) for r in f.rows]),
-            *([("Other opps", [_other(plan, r) for r in f.rows])] if other else []),
+            *([("Other opps", [_other(plan, r, company_of_segments=company_of_segments) for r in f.rows])]
+              if other else []),
             ("SQLs", [count(r.sqls) for r in f.rows]),
             ("MQLs needed", [count(r.mqls_needed) for r in f.rows]),
-            ("Leads needed", [count(r.leads_needed) for r in f.rows]),
-            ("MQLs created in", [str(r.created_in) for r in f.rows])]
+            ("Leads needed", [count(r.leads_needed) for r in f.rows])]
+    return cols, other
+
+
+def _by_target_quarter(console: Console, f: Funnel, plan: Plan, width: int) -> None:
+    """1. Each target quarter worked back to the MQLs and leads it needs, and when they are created."""
+    lag = f.lag if f.lag is not None else 0  # a block's funnel always has its lag
+    lag_text = f"{plural(lag, 'quarter')} earlier" if lag else "in the same quarter"
+    cols, other = _waterfall_cols(f, plan)
+    cols.append(("MQLs created in", [str(r.created_in) for r in f.rows]))
     _print_tables(console, "By target quarter", cols, {"Quarter", "MQLs created in"}, width)
     console.print(f"Each quarter's bookings target worked back to the MQLs and leads it needs, which must be "
                   f"created {lag_text} (the sales cycle)."
-                  + (f" Other opps: what sales sources itself ({_other_where(plan, seg)}); MQLs bring the rest."
+                  + (f" Other opps: what sales sources itself ({_other_where(plan, f.segment)}); MQLs bring the rest."
                      if other else ""))
     console.print()
 
-    # 2. by the quarter the MQLs are created
+
+def _by_created_quarter(console: Console, f: Funnel, red: Paint, width: int) -> None:
+    """2. The MQLs demanded against those planned, by the quarter they are created in."""
+    lag = f.lag if f.lag is not None else 0
     gaps = [shortfall(r.mqls_planned, r.mqls_demanded) for r in f.rows]
     cols = [("Created in", [str(r.quarter) for r in f.rows]),
             ("For target", [str(r.quarter + lag) if r.mqls_demanded is not None else "past the plan"
@@ -173,12 +201,20 @@ def _block(console, f: Funnel, plan, color: bool, width: int) -> None:
                   "what marketing's programs running in it bring.")
     console.print()
 
-    # 3. capacity and spend, by quarter
-    if seg is not None:
-        _segment_capacity(console, f, plan, red, width)
-        return
+
+def _other_cost_cols(f: Funnel) -> Cells:
+    """"Other pipeline cost", only when an other_pipeline item states a cost."""
+    if not any(r.other_pipeline_cost for r in f.rows):
+        return []
+    return [("Other pipeline cost", [money(r.other_pipeline_cost or 0.0, f.currency) for r in f.rows])]
+
+
+def _capacity_cols(f: Funnel, red: Paint) -> Cells:
+    """The company's capacity and spend by quarter (the whole team's capacity, the plan's budget):
+    red where capacity is short of the target or program cost over the budget."""
+    cur = f.currency
     under = [r.capacity < r.target for r in f.rows]
-    cols = [("Quarter", [str(r.quarter) for r in f.rows]),
+    return [("Quarter", [str(r.quarter) for r in f.rows]),
             ("Target", [money(r.target, cur) for r in f.rows]),
             ("Capacity", [red(money(r.capacity, cur)) if u else money(r.capacity, cur)
                           for r, u in zip(f.rows, under)]),
@@ -186,20 +222,22 @@ def _block(console, f: Funnel, plan, color: bool, width: int) -> None:
                           for r, u in zip(f.rows, under)]),
             ("Program cost", [red(money(r.program_cost, cur)) if r.budget is not None and r.program_cost > r.budget
                               else money(r.program_cost, cur) for r in f.rows]),
-            ("Budget", [money(r.budget, cur) for r in f.rows])]
-    motions_cost = any(r.other_pipeline_cost for r in f.rows)  # only when an other_pipeline item states a cost
-    if motions_cost:
-        cols.append(("Other pipeline cost", [money(r.other_pipeline_cost or 0.0, cur) for r in f.rows]))
-    _print_tables(console, "Capacity and spend", cols, {"Quarter"}, width)
+            ("Budget", [money(r.budget, cur) for r in f.rows]),
+            *_other_cost_cols(f)]
+
+
+def _company_capacity(console: Console, f: Funnel, plan: Plan, red: Paint, width: int) -> None:
+    """3. Capacity and spend of a plan without segments."""
+    _print_tables(console, "Capacity and spend", _capacity_cols(f, red), {"Quarter"}, width)
     attrition = attrition_text(plan, f.attrition_factors)
     console.print("Capacity: what the ramped sales team can close at the expected attainment."
                   + (f" {attrition}" if attrition else "")
                   + (" Other pipeline cost: what sales.other_pipeline's motions cost (not marketing's budget)."
-                     if motions_cost else "")
+                     if _other_cost_cols(f) else "")
                   + " Counts are rounded up; 'gtmplan funnel --format json' has the exact values.")
 
 
-def _segment_capacity(console, f: Funnel, plan, red, width: int) -> None:
+def _segment_capacity(console: Console, f: Funnel, plan: Plan, red: Paint, width: int) -> None:
     cur, seg = f.currency, f.segment or ""
     own = any(r.segment == seg for r in plan.sales.team)
     under = [own and r.capacity < r.target for r in f.rows]
@@ -209,10 +247,8 @@ def _segment_capacity(console, f: Funnel, plan, red, width: int) -> None:
                                           for r, u in zip(f.rows, under)]),
                ("Coverage", [(red if u else str)(pct(r.capacity / r.target) if r.target else "–")
                              for r, u in zip(f.rows, under)])] if own else []),
-            ("Program cost", [money(r.program_cost, cur) for r in f.rows])]
-    motions_cost = any(r.other_pipeline_cost for r in f.rows)  # only when an other_pipeline item states a cost
-    if motions_cost:
-        cols.append(("Other pipeline cost", [money(r.other_pipeline_cost or 0.0, cur) for r in f.rows]))
+            ("Program cost", [money(r.program_cost, cur) for r in f.rows]),
+            *_other_cost_cols(f)]
     _print_tables(console, "Capacity and spend", cols, {"Quarter"}, width)
     sellers = (f"Own sellers' capacity: what the team rows with segment: {_markup(seg)} can close at the expected "
                "attainment; shared sellers (rows without segment:) are in the company total."
@@ -220,27 +256,17 @@ def _segment_capacity(console, f: Funnel, plan, red, width: int) -> None:
                            "total).")
     console.print(f"{sellers} Program cost: its programs' cost x their split to {_markup(seg)}."
                   + (f" Other pipeline cost: what {_markup(seg)}'s other_pipeline motions cost (not marketing's "
-                     "budget)." if motions_cost else "")
+                     "budget)." if _other_cost_cols(f) else "")
                   + " Counts are rounded up; 'gtmplan funnel --format json' has the exact values.")
 
 
-def _company_block(console, f: Funnel, plan, color: bool, width: int) -> None:
+def _company_block(console: Console, f: Funnel, plan: Plan, color: bool, width: int) -> None:
     """The company's total of a segmented plan: the sums of the segments' counts and money
     (each count rounded up from the exact sum), the whole team's capacity, the plan's budget."""
-    cur = f.currency
-    red = (lambda text: f"[red]{text}[/red]") if color else (lambda text: text)  # noqa: E731
     ids = ", ".join(f.segments)
     console.print(f"[bold]{_markup(plan.company)}, company total ({_markup(ids)}): demand waterfall and capacity "
-                  f"({cur})[/bold]")
-    other = any(r.other_opportunities for r in f.rows)
-    cols = [("Quarter", [str(r.quarter) for r in f.rows]),
-            ("Target", [money(r.target, cur) for r in f.rows]),
-            ("Deals", [count(r.deals) for r in f.rows]),
-            ("Opps", [count(r.opportunities) for r in f.rows]),
-            *([("Other opps", [_other(plan, r, company_of_segments=True) for r in f.rows])] if other else []),
-            ("SQLs", [count(r.sqls) for r in f.rows]),
-            ("MQLs needed", [count(r.mqls_needed) for r in f.rows]),
-            ("Leads needed", [count(r.leads_needed) for r in f.rows])]
+                  f"({f.currency})[/bold]")
+    cols, _ = _waterfall_cols(f, plan, company_of_segments=True)
     _print_tables(console, "By target quarter", cols, {"Quarter"}, width)
     console.print("The sums of the segments' waterfalls; each segment's MQLs are created by its own sales cycle "
                   "(see its block).")
@@ -252,27 +278,14 @@ def _company_block(console, f: Funnel, plan, color: bool, width: int) -> None:
     console.print("The sums of the segments' figures. A surplus in one segment never covers a shortfall in "
                   "another: each segment's gap is in its own block.")
     console.print()
-    under = [r.capacity < r.target for r in f.rows]
-    cols = [("Quarter", [str(r.quarter) for r in f.rows]),
-            ("Target", [money(r.target, cur) for r in f.rows]),
-            ("Capacity", [red(money(r.capacity, cur)) if u else money(r.capacity, cur)
-                          for r, u in zip(f.rows, under)]),
-            ("Coverage", [(red if u else str)(pct(r.capacity / r.target) if r.target else "–")
-                          for r, u in zip(f.rows, under)]),
-            ("Program cost", [red(money(r.program_cost, cur)) if r.budget is not None and r.program_cost > r.budget
-                              else money(r.program_cost, cur) for r in f.rows]),
-            ("Budget", [money(r.budget, cur) for r in f.rows])]
-    motions_cost = any(r.other_pipeline_cost for r in f.rows)
-    if motions_cost:
-        cols.append(("Other pipeline cost", [money(r.other_pipeline_cost or 0.0, cur) for r in f.rows]))
-    _print_tables(console, "Capacity and spend", cols, {"Quarter"}, width)
+    _print_tables(console, "Capacity and spend", _capacity_cols(f, _painter(color)), {"Quarter"}, width)
     console.print("Capacity: what the whole ramped sales team (every row) can close at the expected attainment."
                   + (" Other pipeline cost: the sum of the segments' other_pipeline motions' cost (not marketing's "
-                     "budget)." if motions_cost else "")
+                     "budget)." if _other_cost_cols(f) else "")
                   + " Counts are rounded up from the exact sums; 'gtmplan funnel --format json' has the exact values.")
 
 
-def _print_tables(console, title: str, cols: list[tuple[str, list[str]]], left: set[str], width: int) -> None:
+def _print_tables(console: Console, title: str, cols: list[tuple[str, list[str]]], left: set[str], width: int) -> None:
     """One table of figures (columns named in ``left`` are the quarters and statuses, read
     from the left): split into parts, or key: value lines, to fit (output/tables.py)."""
     from gtmplan.output.tables import NAME, NUMBER, Column, rich_split_tables
@@ -297,7 +310,7 @@ class FunnelReport:
 
 
 class TableReporter:
-    def __init__(self, color: bool = False):
+    def __init__(self, color: bool = False) -> None:
         self.color = color
 
     def render(self, result: FunnelReport) -> str:
@@ -305,7 +318,7 @@ class TableReporter:
 
 
 class JsonReporter:
-    def __init__(self, color: bool = False):
+    def __init__(self, color: bool = False) -> None:
         pass
 
     def render(self, result: FunnelReport) -> str:
@@ -313,7 +326,7 @@ class JsonReporter:
 
 
 class CsvReporter:
-    def __init__(self, color: bool = False):
+    def __init__(self, color: bool = False) -> None:
         pass
 
     def render(self, result: FunnelReport) -> str:

@@ -20,13 +20,13 @@ _SPECIAL = re.compile(r"[\\`*_\[\]<>|#~&]")
 _LIVE = re.compile(r"(?<=@)(?=[^\s@])|(?<=\\#)(?=\d)|(?<=:)(?=//)|(?<=\bwww)(?=\.)", re.IGNORECASE)
 
 
-def md(text) -> str:
+def md(text: object) -> str:
     s = printable(str(text).replace("\r", " ").replace("\n", " "))
     s = _SPECIAL.sub(lambda m: "\\" + m.group(), s)
     return _LIVE.sub(ZWSP, s)
 
 
-def code(text) -> str:
+def code(text: object) -> str:
     """Text as a code span that no backtick inside can close (CommonMark 6.1: a fence
     longer than any run of backticks in the text, padded with spaces); pipes can't split
     a table cell. GitHub links nothing inside a code span."""

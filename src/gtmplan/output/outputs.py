@@ -41,7 +41,7 @@ def choose_format(command: str, fmt: Optional[str], output: Optional[str],
     if not suffix:  # -o report, -o /dev/stdout: nothing to go by
         return default
     name = _plain(EXTENSIONS.get(suffix), formats)
-    if name in formats:
+    if name is not None and name in formats:
         return name
     can = sorted(ext for ext, f in EXTENSIONS.items() if _plain(f, formats) in formats)
     message = f"-o {output}: 'gtmplan {command}' cannot write {suffix} files; it writes {', '.join(can)}"

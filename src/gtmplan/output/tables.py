@@ -22,7 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional
+
+if TYPE_CHECKING:  # rich is imported only by the functions that draw with it
+    from rich.console import Console
 
 NUMBER, NAME, TEXT = "number", "name", "text"
 
@@ -225,8 +228,8 @@ def paragraph(text: str, width: Optional[int], indent: str = "") -> list[str]:
 
 # -- drawn with rich: funnel, review, calibrate ------------------------------------------------
 
-def rich_table(console, cols: Sequence[Column], rows: Sequence[Sequence[str]], width: int,
-               title: Optional[str] = None, **table_options) -> None:
+def rich_table(console: Console, cols: Sequence[Column], rows: Sequence[Sequence[str]], width: int,
+               title: Optional[str] = None, **table_options: Any) -> None:
     """Print one table on a rich console in ``width`` columns: as rich draws it when it fits
     whole (the 0.2 look); else with its text columns wrapped; else unframed (two spaces
     between columns), whole or wrapped; else as ``key: value`` lines.
@@ -262,7 +265,7 @@ def rich_table(console, cols: Sequence[Column], rows: Sequence[Sequence[str]], w
     console.print(t)
 
 
-def print_key_values(console, cols: Sequence[Column], rows: Sequence[Sequence], width: int,
+def print_key_values(console: Console, cols: Sequence[Column], rows: Sequence[Sequence], width: int,
                      title: Optional[str] = None) -> None:
     """A table too wide for any layout, as ``key: value`` lines (the cells' colours kept)."""
     from rich.cells import cell_len
@@ -283,7 +286,7 @@ def print_key_values(console, cols: Sequence[Column], rows: Sequence[Sequence], 
 MAX_PARTS = 3
 
 
-def rich_split_tables(console, cols: Sequence[Column], rows: Sequence[Sequence[str]], width: int,
+def rich_split_tables(console: Console, cols: Sequence[Column], rows: Sequence[Sequence[str]], width: int,
                       title: str) -> None:
     """A table of figures (funnel's): one table, or, when its figures cannot all be shown
     whole in ``width`` columns, several: the first column (the quarter) repeated, the others

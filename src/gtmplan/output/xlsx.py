@@ -29,7 +29,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, cast
 
 from gtmplan.engine.capacity import attrition_factor, capacity, productivity
 from gtmplan.engine.funnel import owner, program_leads, program_mqls, program_split
@@ -37,8 +37,12 @@ from gtmplan.plan.modelparts import ASSUMPTION_KEYS
 from gtmplan.plan.sourcemap import dotted
 
 if TYPE_CHECKING:
-    from gtmplan.engine.funnel import Funnel
+    from xlsxwriter.worksheet import Worksheet
+
+    from gtmplan.engine.funnel import Funnel, FunnelRow
     from gtmplan.plan.loaded import LoadedPlan
+    from gtmplan.plan.model import MotionRow, OtherSource, Plan, SalesSegment, TeamRow
+    from gtmplan.plan.quarters import Quarter
     from gtmplan.rules.base import Finding
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -138,7 +142,7 @@ class _Book:
             "day": f({"num_format": "yyyy-mm-dd"}),
         }
 
-    def text(self, ws, row: int, col: int, value: Any, wrap: bool = False, fmt: Optional[str] = None) -> None:
+    def text(self, ws: Worksheet, row: int, col: int, value: Any, wrap: bool = False, fmt: Optional[str] = None) -> None:
         """User text as a text cell: one that starts like a formula (= + - @) is stored with
         Excel's quote prefix, so that it stays text even when the cell is edited."""
         if value is None or value == "":
@@ -155,7 +159,7 @@ class _Book:
             style = self.fmt["text_q"]
         ws.write_string(row, col, text, style)
 
-    def sheet(self, name: str):
+    def sheet(self, name: str) -> Worksheet:
         """A worksheet whose formulas are stored as written: gtmplan writes only functions that
         every spreadsheet has (IF, IFERROR, ISNUMBER, SUMPRODUCT, INDEX, ...), so XlsxWriter's
         rewriting of newer functions (some 200 regular expressions per formula, most of the time
@@ -166,7 +170,7 @@ class _Book:
             ws._prepare_formula = _as_written
         return ws
 
-    def formula(self, ws, row: int, col: int, formula: str, value: Any, fmt: str) -> None:
+    def formula(self, ws: Worksheet, row: int, col: int, formula: str, value: Any, fmt: str) -> None:
         """A formula with gtmplan's own value cached as its result ("" for a value it cannot compute)."""
         ws.write_formula(row, col, formula, self.fmt[fmt], "" if value is None else value)
 
@@ -283,59 +287,12 @@ def render_xlsx(loaded: LoadedPlan, findings: list[Finding], funnel: Funnel) -> 
     budgets = {q: inputs.value(name_of("budget", str(q)), ("marketing", "budget", str(q)),
                                plan.marketing.budget[q], "money", f"program budget for {q} ({cur})")
                for q in quarters}
-    side_names: dict[str, dict[str, str]] = {}
-    for side, words in (("sales", "Sales' assumptions"), ("marketing", "Marketing's assumptions")):
-        inputs.section(words)
-        stated = getattr(plan, side).assumptions
-        side_names[side] = {}
-        for key in ASSUMPTION_KEYS:
-            value = getattr(stated, key) if stated is not None else None
-            fmt = "rate" if key in RATE_KEYS else "int" if key == "sales_cycle_days" else "money"
-            owns = " (owner)" if owner(key) == side else ""
-            side_names[side][key] = inputs.value(name_of(side, key), (side, "assumptions", key), value, fmt,
-                                                 f"{ASSUMPTION_WORDS[key]}, as {side} states it{owns}")
-    inputs.section("Values the engine uses (the owner's value, else the other side's)")
-    used = {}
-    for key in ASSUMPTION_KEYS:
-        first = owner(key)
-        second = "sales" if first == "marketing" else "marketing"
-        a, b = side_names[first][key], side_names[second][key]
-        chosen = funnel.assumptions[key]
-        fmt = "rate" if key in RATE_KEYS else "int" if key == "sales_cycle_days" else "money"
-        where = inputs.source((chosen.side, "assumptions", key)) if chosen.side else "(neither side states it)"
-        used[key] = inputs.computed(
-            key, f"{key} (used)", f'=IF(ISNUMBER({a}),{a},IF(ISNUMBER({b}),{b},""))', chosen.value, fmt,
-            f"{ASSUMPTION_WORDS[key]}: {first}'s value, else {second}'s", where)
-    cycle = used["sales_cycle_days"]
-    seg_cycles = [f"ISNUMBER(sales_cycle_days{name_of('', '_' + x.id)})" for x in plan.sales.segments or []]
-    # a plan whose cycle is stated per segment only has no company-wide lag (empty)
-    otherwise = f'IF(OR({",".join(seg_cycles)}),"",0)' if seg_cycles else "0"
-    lag = inputs.computed("lag_quarters", "lag (quarters)",
-                          f"=IF(ISNUMBER({cycle}),INT((2*{cycle}+91)/182),{otherwise})",
-                          funnel.lag, "int", "MQLs are created this many quarters before their deals close: "
-                                             "floor(sales_cycle_days / 91 + 1/2)")
+    side_names = _side_assumptions(inputs, plan)
+    used = _used_assumptions(inputs, funnel, side_names)
+    lag = _lag_input(inputs, plan, funnel, used["sales_cycle_days"])
 
     # -- team, other pipeline ----------------------------------------------------------------
-    inputs.section("Sales team")
-    attainment = inputs.value("expected_attainment", ("sales", "expected_attainment"), plan.sales.expected_attainment,
-                              "rate", "share of quota the average ramped seller reaches")
-    team = [_team_row(inputs, ("sales", "team", i), name_of("team", str(i + 1)), row,
-                      f"team row {i + 1} ({safe_text(row.role)})", quota=cur)
-            for i, row in enumerate(plan.sales.team)]
-    inputs.section("Expected attrition (empty: none)")
-    attr = plan.sales.attrition
-    rate = inputs.value("attrition_annual_rate", ("sales", "attrition", "annual_rate"),
-                        attr.annual_rate if attr else None, "rate", "share of the sales team expected to leave in a year")
-    backfill = inputs.value("attrition_backfill_months", ("sales", "attrition", "backfill_months"),
-                            attr.backfill_months if attr else None, "money",
-                            "months a leaver's seat stays empty before the replacement starts")
-    for i, (row, names) in enumerate(zip(plan.sales.team, team)):
-        shortfall = (f"SUMPRODUCT(1-{names['ramp']})" if "ramp" in names
-                     else f"IF({names['ramp_months']}=0,0,MAX(0,({names['ramp_months']}-1)/2))")
-        names["attrition"] = inputs.computed(
-            name_of("team", str(i + 1), "attrition_factor"), f"sales.team[{i}] attrition factor",
-            f"=IF(ISNUMBER({rate}),MAX(0,1-{rate}*({backfill}+{shortfall})/12),1)", attrition_factor(plan, row),
-            "frac", f"team row {i + 1}: capacity kept: 1 - annual_rate x (backfill_months + ramp shortfall) / 12")
+    attainment, team = _team_inputs(inputs, plan)
     others = []
     if plan.sales.other_pipeline:
         inputs.section("Pipeline that does not come from marketing")
@@ -362,32 +319,14 @@ def render_xlsx(loaded: LoadedPlan, findings: list[Finding], funnel: Funnel) -> 
                   assumptions=used, lag=lag, lag_value=funnel.lag, others=others,
                   runs=runs if progs else {}, program_mqls=program_names.get("mqls"),
                   program_cost=prog_ranges.get("cost"), capacity=capacity_cells[None])
-    book.text(fws, 0, 0, f"{plan.company}: demand waterfall and capacity ({cur})", fmt="title")
-    fws.write_string(1, 0, "Each quarter's bookings target worked back to the MQLs and leads it needs; formulas over "
-                           "the named cells of sheet Inputs. An empty cell is a figure the inputs cannot give.",
-                     book.fmt["note"])
-    fws.set_column(0, 0, 10)
-    fws.set_column(1, len(FUNNEL_COLUMNS) - 1, 13)
-    if segments:  # a block per segment (its own assumptions, lag, programs' split, dedicated sellers), then the sum
-        top = 3
-        seg_scopes = []
-        for sg in segments:
-            sid = sg["id"]
-            seg_scope = Scope(label=sid, quarters=quarters, rows=funnel.segments[sid].rows, targets=sg["targets"],
-                              budgets={}, assumptions=sg["used"], lag=sg["lag"], lag_value=funnel.segments[sid].lag,
-                              others=sg["others"], runs=runs if progs else {},
-                              program_mqls=program_names.get("mqls" + sg["suffix"]),
-                              program_cost=prog_ranges.get("cost"), capacity=capacity_cells[sid],
-                              program_split=name_of("program_split", "_" + sid) if progs else None)
-            book.text(fws, top, 0, f"Segment {sid}", fmt="section")
-            top = _funnel_block(book, fws, top + 1, seg_scope) + 1
-            seg_scopes.append(seg_scope)
-        book.text(fws, top, 0, "Company (the sum of the segments)", fmt="section")
-        end = _total_block(book, fws, top + 1, scope, seg_scopes)
-    else:
-        end = _funnel_block(book, fws, 3, scope)
-    _mql_chart(book, fws, scope, end + 2)
-    fws.freeze_panes(4, 1)
+    seg_scopes = [Scope(label=sg["id"], quarters=quarters, rows=funnel.segments[sg["id"]].rows, targets=sg["targets"],
+                        budgets={}, assumptions=sg["used"], lag=sg["lag"], lag_value=funnel.segments[sg["id"]].lag,
+                        others=sg["others"], runs=runs if progs else {},
+                        program_mqls=program_names.get("mqls" + sg["suffix"]),
+                        program_cost=prog_ranges.get("cost"), capacity=capacity_cells[sg["id"]],
+                        program_split=name_of("program_split", "_" + sg["id"]) if progs else None)
+                  for sg in segments]
+    _funnel_sheet(book, fws, plan, scope, seg_scopes)
     _findings_sheet(book, findings)
     if loaded.actuals:
         _actuals_sheet(book, loaded, funnel, scope, program_names)
@@ -400,6 +339,102 @@ def render_xlsx(loaded: LoadedPlan, findings: list[Finding], funnel: Funnel) -> 
     fws.activate()
     book.wb.close()
     return buf.getvalue()
+
+
+def _assumption_format(key: str) -> str:
+    return "rate" if key in RATE_KEYS else "int" if key == "sales_cycle_days" else "money"
+
+
+def _side_assumptions(inputs: _Inputs, plan: Plan) -> dict[str, dict[str, str]]:
+    """Each side's stated assumptions as inputs: side -> key -> the name of its cell."""
+    side_names: dict[str, dict[str, str]] = {}
+    for side, words in (("sales", "Sales' assumptions"), ("marketing", "Marketing's assumptions")):
+        inputs.section(words)
+        stated = getattr(plan, side).assumptions
+        side_names[side] = {}
+        for key in ASSUMPTION_KEYS:
+            value = getattr(stated, key) if stated is not None else None
+            owns = " (owner)" if owner(key) == side else ""
+            side_names[side][key] = inputs.value(name_of(side, key), (side, "assumptions", key), value,
+                                                 _assumption_format(key),
+                                                 f"{ASSUMPTION_WORDS[key]}, as {side} states it{owns}")
+    return side_names
+
+
+def _used_assumptions(inputs: _Inputs, funnel: Funnel, side_names: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The value the engine uses of each assumption (the owner's, else the other side's): key -> name."""
+    inputs.section("Values the engine uses (the owner's value, else the other side's)")
+    used = {}
+    for key in ASSUMPTION_KEYS:
+        first = owner(key)
+        second = "sales" if first == "marketing" else "marketing"
+        a, b = side_names[first][key], side_names[second][key]
+        chosen = funnel.assumptions[key]
+        where = inputs.source((chosen.side, "assumptions", key)) if chosen.side else "(neither side states it)"
+        used[key] = inputs.computed(
+            key, f"{key} (used)", f'=IF(ISNUMBER({a}),{a},IF(ISNUMBER({b}),{b},""))', chosen.value,
+            _assumption_format(key), f"{ASSUMPTION_WORDS[key]}: {first}'s value, else {second}'s", where)
+    return used
+
+
+def _lag_input(inputs: _Inputs, plan: Plan, funnel: Funnel, cycle: str) -> str:
+    """The company's lag in quarters, from the sales cycle used (``cycle``): its name."""
+    seg_cycles = [f"ISNUMBER(sales_cycle_days{name_of('', '_' + x.id)})" for x in plan.sales.segments or []]
+    # a plan whose cycle is stated per segment only has no company-wide lag (empty)
+    otherwise = f'IF(OR({",".join(seg_cycles)}),"",0)' if seg_cycles else "0"
+    return inputs.computed("lag_quarters", "lag (quarters)",
+                           f"=IF(ISNUMBER({cycle}),INT((2*{cycle}+91)/182),{otherwise})",
+                           funnel.lag, "int", "MQLs are created this many quarters before their deals close: "
+                                              "floor(sales_cycle_days / 91 + 1/2)")
+
+
+def _team_inputs(inputs: _Inputs, plan: Plan) -> tuple[str, list[dict]]:
+    """The sales team's inputs and each row's attrition factor: the expected attainment's name
+    and each team row's names."""
+    cur = plan.currency
+    inputs.section("Sales team")
+    attainment = inputs.value("expected_attainment", ("sales", "expected_attainment"), plan.sales.expected_attainment,
+                              "rate", "share of quota the average ramped seller reaches")
+    team = [_team_row(inputs, ("sales", "team", i), name_of("team", str(i + 1)), row,
+                      f"team row {i + 1} ({safe_text(row.role)})", quota=cur)
+            for i, row in enumerate(plan.sales.team)]
+    inputs.section("Expected attrition (empty: none)")
+    attr = plan.sales.attrition
+    rate = inputs.value("attrition_annual_rate", ("sales", "attrition", "annual_rate"),
+                        attr.annual_rate if attr else None, "rate", "share of the sales team expected to leave in a year")
+    backfill = inputs.value("attrition_backfill_months", ("sales", "attrition", "backfill_months"),
+                            attr.backfill_months if attr else None, "money",
+                            "months a leaver's seat stays empty before the replacement starts")
+    for i, (row, names) in enumerate(zip(plan.sales.team, team)):
+        shortfall = (f"SUMPRODUCT(1-{names['ramp']})" if "ramp" in names
+                     else f"IF({names['ramp_months']}=0,0,MAX(0,({names['ramp_months']}-1)/2))")
+        names["attrition"] = inputs.computed(
+            name_of("team", str(i + 1), "attrition_factor"), f"sales.team[{i}] attrition factor",
+            f"=IF(ISNUMBER({rate}),MAX(0,1-{rate}*({backfill}+{shortfall})/12),1)", attrition_factor(plan, row),
+            "frac", f"team row {i + 1}: capacity kept: 1 - annual_rate x (backfill_months + ramp shortfall) / 12")
+    return attainment, team
+
+
+def _funnel_sheet(book: _Book, fws: Worksheet, plan: Plan, scope: Scope, seg_scopes: list[Scope]) -> None:
+    """The Funnel sheet: the company's waterfall; with segments, a block per segment (its own
+    assumptions, lag, programs' split, dedicated sellers), then the sum; the MQL chart below."""
+    book.text(fws, 0, 0, f"{plan.company}: demand waterfall and capacity ({plan.currency})", fmt="title")
+    fws.write_string(1, 0, "Each quarter's bookings target worked back to the MQLs and leads it needs; formulas over "
+                           "the named cells of sheet Inputs. An empty cell is a figure the inputs cannot give.",
+                     book.fmt["note"])
+    fws.set_column(0, 0, 10)
+    fws.set_column(1, len(FUNNEL_COLUMNS) - 1, 13)
+    if seg_scopes:
+        top = 3
+        for seg_scope in seg_scopes:
+            book.text(fws, top, 0, f"Segment {seg_scope.label}", fmt="section")
+            top = _funnel_block(book, fws, top + 1, seg_scope) + 1
+        book.text(fws, top, 0, "Company (the sum of the segments)", fmt="section")
+        end = _total_block(book, fws, top + 1, scope, seg_scopes)
+    else:
+        end = _funnel_block(book, fws, 3, scope)
+    _mql_chart(book, fws, scope, end + 2)
+    fws.freeze_panes(4, 1)
 
 
 @dataclass
@@ -416,12 +451,12 @@ class _Other:
     per_month: Optional[str] = None  # name of opportunities_per_month
 
 
-def _team_row(inputs: _Inputs, base: tuple, prefix: str, row, who: str, quota: Optional[str] = None,
+def _team_row(inputs: _Inputs, base: tuple, prefix: str, row: TeamRow | MotionRow, who: str, quota: Optional[str] = None,
               suffix: str = "") -> dict:
     """A team row's inputs (count, quota when it has one, start, end, ramp); their names."""
     names = {"count": inputs.value(f"{prefix}_count{suffix}", (*base, "count"), row.count, "int", f"{who}: head count")}
     if quota is not None:
-        names["quota"] = inputs.value(f"{prefix}_annual_quota{suffix}", (*base, "annual_quota"), row.annual_quota, "money",
+        names["quota"] = inputs.value(f"{prefix}_annual_quota{suffix}", (*base, "annual_quota"), cast("TeamRow", row).annual_quota, "money",
                                       f"{who}: annual quota each ({quota})")
     names["start"] = inputs.value(f"{prefix}_start{suffix}", (*base, "start"), row.start, "date",
                                   f"{who}: start date (empty: before the horizon, fully ramped)")
@@ -440,7 +475,7 @@ def _team_row(inputs: _Inputs, base: tuple, prefix: str, row, who: str, quota: O
     return names
 
 
-def _other_inputs(inputs: _Inputs, loaded: LoadedPlan, quarters: list, i: int, s,
+def _other_inputs(inputs: _Inputs, loaded: LoadedPlan, quarters: list, i: int, s: OtherSource,
                   base: Optional[tuple] = None, suffix: str = "") -> _Other:
     """An other-pipeline item's inputs: its share (one, or one per quarter), or its motion's
     team and opportunities per month; its cost (one, one per quarter, or an empty input).
@@ -498,7 +533,7 @@ def _productivity(names: dict, month: str) -> str:
             f"IF(ISNUMBER({s}),IF({k}<0,0,{curve}),1))")
 
 
-def _segment_inputs(inputs: _Inputs, loaded: LoadedPlan, funnel: Funnel, j: int, seg, side_names: dict,
+def _segment_inputs(inputs: _Inputs, loaded: LoadedPlan, funnel: Funnel, j: int, seg: SalesSegment, side_names: dict,
                     targets: dict, company_others: list, quarters: list) -> dict:
     """A segment's inputs (docs/reference/plan-format.md, "Segments"): its targets (or its
     share of the company's), each side's values stated for it, the values its funnel uses
@@ -624,7 +659,7 @@ def _cell(r: int, c: int, absolute: bool = False) -> str:
     return xl_rowcol_to_cell(r, c, absolute, absolute)
 
 
-def _programs_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, ranges: dict, used: dict,
+def _programs_sheet(book: _Book, ws: Worksheet, loaded: LoadedPlan, funnel: Funnel, ranges: dict, used: dict,
                     segments: list) -> dict:
     """Each program's leads and MQLs per quarter it runs (engine.funnel.program_leads and
     program_mqls), the quarters it runs, its cost and MQLs over the horizon. With segments,
@@ -702,7 +737,7 @@ def _programs_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, ranges:
     return out
 
 
-def _capacity_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, team: list, attainment: str,
+def _capacity_sheet(book: _Book, ws: Worksheet, loaded: LoadedPlan, funnel: Funnel, team: list, attainment: str,
                     targets: dict, others: list) -> dict:
     """Capacity per quarter (engine.capacity.capacity): for each team row, count x annual
     quota / 12 x the sum of its productivity over the quarter's months x its attrition
@@ -710,12 +745,37 @@ def _capacity_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, team: l
     team creates (engine.pipeline.motion_opportunities); below, each row's productivity
     month by month (from its start and end dates and ramp), so that changing a date moves
     capacity. Fills in each motion's ``opportunities`` cells; returns the capacity cells."""
-    plan, f = loaded.plan, book.fmt
-    rows = plan.sales.team
+    plan = loaded.plan
     motions = [(o, s.capacity) for o, s in others if s.capacity is not None]
     segs = [x.id for x in plan.sales.segments or []]
-    cur = plan.currency
-    book.text(ws, 0, 0, f"{plan.company}: sales capacity ({cur})", fmt="title")
+    _capacity_head(book, ws, plan, motions, segs)
+    month_rows = _productivity_months(book, ws, plan, funnel, team, motions)
+    cells: dict = {None: {}, **{x: {} for x in segs}}
+    for o, _ in motions:
+        o.opportunities = {}
+    for j, qrow in enumerate(funnel.rows):
+        rr = 4 + j
+        ws.write_string(rr, 0, str(qrow.quarter))
+        book.formula(ws, rr, 1, f"={targets[qrow.quarter]}", qrow.target, "money")
+        parts = _capacity_of_rows(book, ws, plan, rr, qrow, team, attainment, month_rows)
+        cells[None][qrow.quarter] = f"Capacity!{_cell(rr, 2, absolute=True)}"
+        c = _motion_cells(book, ws, plan, rr, qrow.quarter, motions, month_rows)
+        for x in segs:  # a segment's capacity: its dedicated sellers (engine.capacity over those rows)
+            rows = plan.sales.team
+            mine = [parts[i] for i, row in enumerate(rows) if getattr(row, "segment", None) == x]
+            book.formula(ws, rr, c, f"=({'+'.join(mine) or '0'})*{attainment}",
+                         capacity(plan, qrow.quarter, rows=[row for row in rows if getattr(row, "segment", None) == x]),
+                         "money")
+            cells[x][qrow.quarter] = f"Capacity!{_cell(rr, c, absolute=True)}"
+            c += 1
+    return cells
+
+
+def _capacity_head(book: _Book, ws: Worksheet, plan: Plan, motions: list, segs: list[str]) -> None:
+    """The Capacity sheet's title, note and column headings."""
+    f = book.fmt
+    rows = plan.sales.team
+    book.text(ws, 0, 0, f"{plan.company}: sales capacity ({plan.currency})", fmt="title")
     ws.write_string(1, 0, "Capacity: what the ramped team can close at the expected attainment. Each team row "
                           "contributes count x annual quota / 12 x its productivity in the quarter's months x its "
                           "attrition factor.", f["note"])
@@ -729,7 +789,13 @@ def _capacity_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, team: l
     ws.set_column(1, len(head), 14)
     ws.freeze_panes(4, 1)
 
-    # the monthly productivity table (its cells are what the quarters sum)
+
+def _productivity_months(book: _Book, ws: Worksheet, plan: Plan, funnel: Funnel, team: list,
+                         motions: list) -> dict:
+    """The monthly productivity table below the quarters (its cells are what the quarters sum):
+    a column per team row, then per motion team row. Returns quarter -> its months' sheet rows."""
+    f = book.fmt
+    rows = plan.sales.team
     columns: list[tuple[Any, dict]] = [(row, names) for row, names in zip(rows, team)]  # sellers, then motions
     labels = [safe_text(f"Row {i + 1}: {r.role}") for i, r in enumerate(rows)]
     for o, cap in motions:
@@ -752,51 +818,55 @@ def _capacity_sheet(book: _Book, ws, loaded: LoadedPlan, funnel: Funnel, team: l
                 book.formula(ws, r, 1 + i, _productivity(names, f"$A{r + 1}"), productivity(row, y, m), "frac")
             month_rows[qrow.quarter].append(r)
             r += 1
+    return month_rows
 
-    def months_sum(i: int, q) -> str:
-        col, mrows = _col(1 + i), month_rows[q]
-        return f"SUM({col}{mrows[0] + 1}:{col}{mrows[-1] + 1})"
 
+def _months_sum(month_rows: dict, i: int, q: Quarter) -> str:
+    """The sum of column ``i`` of the monthly productivity table over quarter ``q``'s months."""
+    col, mrows = _col(1 + i), month_rows[q]
+    return f"SUM({col}{mrows[0] + 1}:{col}{mrows[-1] + 1})"
+
+
+def _capacity_of_rows(book: _Book, ws: Worksheet, plan: Plan, rr: int, qrow: FunnelRow, team: list,
+                      attainment: str, month_rows: dict) -> list[str]:
+    """Sheet row ``rr``: each team row's capacity in the quarter, their sum x attainment, the
+    coverage. Returns the cells of the team rows' capacity."""
+    q, rows = qrow.quarter, plan.sales.team
+    months = q.months(plan.calendar)
+    parts = []
+    for i, (row, names) in enumerate(zip(rows, team)):
+        ramped = sum(productivity(row, y, m) for y, m in months)
+        monthly = row.count * row.annual_quota / 12 * ramped
+        book.formula(ws, rr, 4 + i,
+                     f"={names['count']}*{names['quota']}/12*{_months_sum(month_rows, i, q)}*{names['attrition']}",
+                     monthly if plan.sales.attrition is None else monthly * attrition_factor(plan, row), "money")
+        parts.append(_cell(rr, 4 + i))
+    total = f"SUM({parts[0]}:{parts[-1]})" if parts else "0"
+    book.formula(ws, rr, 2, f"={total}*{attainment}", qrow.capacity, "money")
+    book.formula(ws, rr, 3, f'=IFERROR({_cell(rr, 2)}/{_cell(rr, 1)},"")',
+                 qrow.capacity / qrow.target if qrow.target else None, "pct")
+    return parts
+
+
+def _motion_cells(book: _Book, ws: Worksheet, plan: Plan, rr: int, q: Quarter, motions: list,
+                  month_rows: dict) -> int:
+    """Sheet row ``rr``: the opportunities each pipeline motion's team creates in quarter ``q``
+    (filling in the motion's ``opportunities``). Returns the next free column."""
     from gtmplan.engine.pipeline import motion_opportunities
 
-    cells: dict = {None: {}, **{x: {} for x in segs}}
-    for o, _ in motions:
-        o.opportunities = {}
-    for j, qrow in enumerate(funnel.rows):
-        q, rr = qrow.quarter, 4 + j
-        months = q.months(plan.calendar)
-        ws.write_string(rr, 0, str(q))
-        book.formula(ws, rr, 1, f"={targets[q]}", qrow.target, "money")
-        parts = []
-        for i, (row, names) in enumerate(zip(rows, team)):
-            ramped = sum(productivity(row, y, m) for y, m in months)
-            monthly = row.count * row.annual_quota / 12 * ramped
-            book.formula(ws, rr, 4 + i,
-                         f"={names['count']}*{names['quota']}/12*{months_sum(i, q)}*{names['attrition']}",
-                         monthly if plan.sales.attrition is None else monthly * attrition_factor(plan, row), "money")
-            parts.append(_cell(rr, 4 + i))
-        total = f"SUM({parts[0]}:{parts[-1]})" if parts else "0"
-        book.formula(ws, rr, 2, f"={total}*{attainment}", qrow.capacity, "money")
-        book.formula(ws, rr, 3, f'=IFERROR({_cell(rr, 2)}/{_cell(rr, 1)},"")',
-                     qrow.capacity / qrow.target if qrow.target else None, "pct")
-        cells[None][q] = f"Capacity!{_cell(rr, 2, absolute=True)}"
-        c, first_col = 4 + len(rows), len(rows)  # the motions' columns of the monthly table follow the rows'
-        for o, cap in motions:
-            terms = "+".join(f"{names['count']}*{months_sum(first_col + t, q)}" for t, names in enumerate(o.team))
-            book.formula(ws, rr, c, f"=({terms})*{o.per_month}", motion_opportunities(plan, cap, q), "count")
-            o.opportunities[q] = f"Capacity!{_cell(rr, c, absolute=True)}"
-            c += 1
-            first_col += len(o.team)
-        for x in segs:  # a segment's capacity: its dedicated sellers (engine.capacity over those rows)
-            mine = [parts[i] for i, row in enumerate(rows) if getattr(row, "segment", None) == x]
-            book.formula(ws, rr, c, f"=({'+'.join(mine) or '0'})*{attainment}",
-                         capacity(plan, q, rows=[row for row in rows if getattr(row, "segment", None) == x]), "money")
-            cells[x][q] = f"Capacity!{_cell(rr, c, absolute=True)}"
-            c += 1
-    return cells
+    rows = plan.sales.team
+    c, first_col = 4 + len(rows), len(rows)  # the motions' columns of the monthly table follow the rows'
+    for o, cap in motions:
+        terms = "+".join(f"{names['count']}*{_months_sum(month_rows, first_col + t, q)}"
+                         for t, names in enumerate(o.team))
+        book.formula(ws, rr, c, f"=({terms})*{o.per_month}", motion_opportunities(plan, cap, q), "count")
+        o.opportunities[q] = f"Capacity!{_cell(rr, c, absolute=True)}"
+        c += 1
+        first_col += len(o.team)
+    return c
 
 
-def _funnel_block(book: _Book, ws, top: int, scope: Scope) -> int:
+def _funnel_block(book: _Book, ws: Worksheet, top: int, scope: Scope) -> int:
     """One waterfall (a row per horizon quarter, the columns of ``funnel --format json``)
     for one scope, its header at row ``top``; returns the row after it."""
     f = book.fmt
@@ -871,7 +941,7 @@ def _funnel_block(book: _Book, ws, top: int, scope: Scope) -> int:
     return first + n
 
 
-def _total_block(book: _Book, ws, top: int, scope: Scope, segments: list[Scope]) -> int:
+def _total_block(book: _Book, ws: Worksheet, top: int, scope: Scope, segments: list[Scope]) -> int:
     """The company's rows of a plan with segments (docs/reference/plan-format.md, "Segments"):
     the stated target; counts and money summed over the segments (empty when one is); no
     "created in"; MQLs demanded the sum of the segments' demands that exist; the whole
@@ -923,7 +993,7 @@ def _total_block(book: _Book, ws, top: int, scope: Scope, segments: list[Scope])
     return first + len(scope.quarters)
 
 
-def _mql_chart(book: _Book, ws, scope: Scope, top: int) -> None:
+def _mql_chart(book: _Book, ws: Worksheet, scope: Scope, top: int) -> None:
     """MQLs demanded (what later quarters' targets need created in this one) vs planned."""
     n = len(scope.quarters)
     if not n:
@@ -1016,14 +1086,14 @@ def _forecast_sheet(book: _Book, loaded: LoadedPlan) -> None:
     """``gtmplan forecast`` as values (cli.md 0.3: the chance of making the plan, when the plan
     has recorded actuals or a ``forecast:`` section): a simulation, so it does not follow
     changes made in the workbook; run ``gtmplan forecast`` again for that."""
-    from gtmplan.commands import forecast as words
     from gtmplan.errors import InputError
+    from gtmplan.output import forecast_words as words
 
     ws, f = book.sheet("Forecast"), book.fmt
     plan = loaded.plan
     book.text(ws, 0, 0, f"{plan.company}: chance of making the plan ({plan.currency})", fmt="title")
     try:
-        result = words.run(loaded)
+        result = words.simulate(loaded)
     except InputError as e:  # a funnel that cannot be simulated: said here, not a failed render
         book.text(ws, 2, 0, "No forecast: " + "; ".join(p.message for p in e.problems), wrap=True)
         ws.set_column(0, 0, 100)

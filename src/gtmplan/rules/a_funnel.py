@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Optional, cast
+
 from gtmplan.engine.capacity import (
     attrition_factor,
     capacity,
@@ -11,7 +14,16 @@ from gtmplan.engine.capacity import (
     sellers_joining,
     sellers_leaving,
 )
-from gtmplan.engine.funnel import WATERFALL_NEEDS, owner, planned_opportunities, segment_targets, side_segment, stated
+from gtmplan.engine.funnel import (
+    WATERFALL_NEEDS,
+    Funnel,
+    FunnelRow,
+    owner,
+    planned_opportunities,
+    segment_targets,
+    side_segment,
+    stated,
+)
 from gtmplan.engine.pipeline import apportion, other_opportunities
 from gtmplan.output.fmt import (
     assumption,
@@ -26,7 +38,11 @@ from gtmplan.output.fmt import (
     shown_gap,
 )
 from gtmplan.plan.modelparts import ASSUMPTION_KEYS
-from gtmplan.rules.base import Context, Rule, register
+from gtmplan.plan.quarters import Quarter
+from gtmplan.rules.base import Context, Finding, Rule, register
+
+if TYPE_CHECKING:  # pydantic is not imported at run time: plans may be compiled records
+    from gtmplan.plan.model import Plan, SalesSegment, TeamRow
 
 
 def _show(key: str, value: float, ctx: Context) -> str:
@@ -71,7 +87,7 @@ class AssumptionMismatch(Rule):
 
     code, name, severity = "A101", "assumption-mismatch", "error"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         if ctx.segmented:
             yield from self._per_segment(ctx)
             return
@@ -95,16 +111,16 @@ class AssumptionMismatch(Rule):
                 f"the funnel uses {possessive(own)} {_show(key, used, ctx)}",
                 related=((own, "assumptions", key),))
 
-    def _per_segment(self, ctx):
+    def _per_segment(self, ctx: Context) -> Iterator[Finding]:
         """Each segment's resolved values on the two sides (segment value, else company-wide);
         a difference several segments inherit from the same two company-wide values is said
         once, at those values, as in a plan without segments."""
         said: set[str] = set()
-        for seg in ctx.plan.sales.segments:
+        for seg in _segments_of(ctx.plan):
             for key in ASSUMPTION_KEYS:
                 sv, sp = stated(ctx.plan, "sales", key, seg.id)
                 mv, mp = stated(ctx.plan, "marketing", key, seg.id)
-                if sv is None or mv is None:
+                if sv is None or mv is None or sp is None or mp is None:  # a stated value has its path
                     continue
                 diff = rel_diff(sv, mv)
                 if diff <= ctx.tolerance:
@@ -172,7 +188,7 @@ class MqlShortfall(Rule):
 
     code, name, severity = "A102", "mql-shortfall", "error"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         if ctx.segmented:
             for f in ctx.funnels():
                 yield from self._segment(ctx, f)
@@ -183,12 +199,12 @@ class MqlShortfall(Rule):
             if demanded is None or planned is None or planned >= demanded * (1 - ctx.tolerance):
                 continue
             shown_short = shown_gap(demanded, planned)  # the difference of the two counts as shown
-            target_q = row.quarter + f.lag
+            target_q = row.quarter + cast(int, f.lag)  # a plan without segments always has its lag
             when = "in the same quarter" if f.lag == 0 else "created then"
             other = ""
-            t = f.row(target_q)
+            t = cast(FunnelRow, f.row(target_q))  # MQLs are demanded only for a target quarter of the horizon
             if ctx.plan.sales.other_pipeline and t.other_opportunities:
-                share = ctx.plan.other_share if _fixed_shares(ctx.plan) else t.other_opportunities / t.opportunities
+                share = ctx.plan.other_share if _fixed_shares(ctx.plan) else t.other_opportunities / cast(float, t.opportunities)
                 other = (f"; other sources (sales.other_pipeline) bring {count(t.other_opportunities)} of its "
                          f"{count(t.opportunities)} opportunities ({pct(share)}), marketing the rest")
             yield self.finding(
@@ -198,19 +214,19 @@ class MqlShortfall(Rule):
                 f"(short by {shown_short:,}, {pct_beyond(1 - planned / demanded, ctx.tolerance)}){other}",
                 quarter=row.quarter)
 
-    def _segment(self, ctx, f):
+    def _segment(self, ctx: Context, f: Funnel) -> Iterator[Finding]:
         """One segment's MQLs against its own demand: a surplus elsewhere never covers it."""
-        seg = f.segment
+        seg, lag = _sid(f), _lag(f)
         i, entry = side_segment(ctx.plan, "sales", seg)
-        own_items = entry.other_pipeline is not None
+        own_items = entry is not None and entry.other_pipeline is not None  # a segment's funnel has its entry
         where = f"sales.segments[{i}].other_pipeline" if own_items else "sales.other_pipeline"
         for row in f.rows:
             demanded, planned = row.mqls_demanded, row.mqls_planned
             if demanded is None or planned is None or planned >= demanded * (1 - ctx.tolerance):
                 continue
             shown_short = ceil_count(demanded) - ceil_count(planned)
-            target_q = row.quarter + f.lag
-            t = f.row(target_q)
+            target_q = row.quarter + lag
+            t = cast(FunnelRow, f.row(target_q))  # MQLs are demanded only for a target quarter of the horizon
             when = "in the same quarter" if f.lag == 0 else "created then"
             other = ""
             if t.other_opportunities and t.opportunities:
@@ -260,18 +276,19 @@ class PipelineBeforePlan(Rule):
 
     code, name, severity = "A103", "pipeline-before-plan", "warning"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         if ctx.segmented:
             yield from self._segmented(ctx)
             return
         f = ctx.funnel
-        early = [r for r in f.rows if r.created_in < ctx.plan.horizon.start]
+        # a plan without segments: every row has its created_in
+        early = [r for r in f.rows if cast(Quarter, r.created_in) < ctx.plan.horizon.start]
         if not early:
             return
         need = sum(r.target for r in early)
         quarters = ", ".join(str(r.quarter) for r in early)
         days = ctx.value("sales_cycle_days")
-        cycle = f"a {days:g}-day sales cycle (lag {plural(f.lag, 'quarter')})"
+        cycle = f"a {days:g}-day sales cycle (lag {plural(cast(int, f.lag), 'quarter')})"
         win = ctx.value("win_rate")
         opening = ctx.plan.sales.opening_pipeline
         if opening is None:
@@ -290,29 +307,29 @@ class PipelineBeforePlan(Rule):
                 f"{ctx.money(missing)} more pipeline is missing",
                 quarter=early[0].quarter)
 
-    def _segmented(self, ctx):
+    def _segmented(self, ctx: Context) -> Iterator[Finding]:
         """Per segment where sales.segments[].opening_pipeline is given; once for the rest,
         the company's opening_pipeline x win_rate against their early quarters' targets
         (early by each segment's own lag)."""
         start = ctx.plan.horizon.start
         rest = []
-        for i, seg in enumerate(ctx.plan.sales.segments):
+        for i, seg in enumerate(_segments_of(ctx.plan)):
             f = ctx.funnel.segments[seg.id]
-            early = [r for r in f.rows if r.created_in < start]
+            early = [r for r in f.rows if cast(Quarter, r.created_in) < start]  # a segment's rows have it
             if not early:
                 continue
             if seg.opening_pipeline is None:
                 rest.append((seg.id, f, early))
                 continue
             need = sum(r.target for r in early)
-            win = f.assumptions["win_rate"].value
-            opening = seg.opening_pipeline
-            if win and opening * win < need * (1 - ctx.tolerance):
+            win: Optional[float] = f.assumptions["win_rate"].value
+            own_opening = seg.opening_pipeline
+            if win and own_opening * win < need * (1 - ctx.tolerance):
                 yield self.finding(
                     ctx, ("sales", "segments", i, "opening_pipeline"),
                     f"{seg.id}: with {_cycle(f)}, the targets of {', '.join(str(r.quarter) for r in early)} "
-                    f"({ctx.money(need)}) close from {possessive(seg.id)} opening pipeline: {ctx.money(opening)} at a "
-                    f"{rate(win)} win rate closes {ctx.money(opening * win)}; {ctx.money(need / win - opening)} more "
+                    f"({ctx.money(need)}) close from {possessive(seg.id)} opening pipeline: {ctx.money(own_opening)} at a "
+                    f"{rate(win)} win rate closes {ctx.money(own_opening * win)}; {ctx.money(need / win - own_opening)} more "
                     "pipeline is missing",
                     quarter=early[0].quarter, segment=seg.id)
         if not rest:
@@ -336,9 +353,25 @@ class PipelineBeforePlan(Rule):
                                f"{ctx.money(need / win - opening)} more pipeline is missing", quarter=first)
 
 
-def _cycle(f) -> str:
+def _sid(f: Funnel) -> str:
+    """A segment's funnel's id (a segment's funnel always has one)."""
+    return cast(str, f.segment)
+
+
+def _lag(f: Funnel) -> int:
+    """A funnel's lag in quarters: a segment's, or the company's of a plan without segments (both
+    always have one; only a segmented plan's company funnel may have none)."""
+    return cast(int, f.lag)
+
+
+def _segments_of(plan: Plan) -> list[SalesSegment]:
+    """``sales.segments`` of a segmented plan (the rules ask only when ``ctx.segmented``)."""
+    return plan.sales.segments or []
+
+
+def _cycle(f: Funnel) -> str:
     days = f.assumptions["sales_cycle_days"].value
-    return f"a {days:g}-day sales cycle (lag {plural(f.lag, 'quarter')})"
+    return f"a {days:g}-day sales cycle (lag {plural(_lag(f), 'quarter')})"
 
 
 @register
@@ -387,7 +420,7 @@ class CapacityShortfall(Rule):
 
     code, name, severity = "A104", "capacity-shortfall", "error"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         if ctx.segmented:
             yield from self._segmented(ctx)
         for row in ctx.funnel.rows:
@@ -402,7 +435,7 @@ class CapacityShortfall(Rule):
                     f"{pct_beyond(1 - row.capacity / row.target, ctx.tolerance)})",
                     quarter=row.quarter)
 
-    def _segmented(self, ctx):
+    def _segmented(self, ctx: Context) -> Iterator[Finding]:
         """Each segment with dedicated rows against its own target; the shared rows against
         what the segments' targets need beyond their own sellers. (The whole team against
         the company's target follows in check.)"""
@@ -420,9 +453,9 @@ class CapacityShortfall(Rule):
                     short = round(row.target) - round(row.capacity)
                     yield self.finding(
                         ctx, ("sales", "team"),
-                        f"{f.segment}: the capacity of {possessive(f.segment)} own sellers (segment: {f.segment}) in "
+                        f"{f.segment}: the capacity of {possessive(_sid(f))} own sellers (segment: {f.segment}) in "
                         f"{q} is {ctx.money(row.capacity)} ({_team_in(plan, q, mine)}, at {att} attainment); "
-                        f"{possessive(f.segment)} target is {ctx.money(row.target)} (short by {ctx.money(short)}, "
+                        f"{possessive(_sid(f))} target is {ctx.money(row.target)} (short by {ctx.money(short)}, "
                         f"{pct_beyond(1 - row.capacity / row.target, tol)})",
                         quarter=q, segment=f.segment)
             need = sum(x for _, x in beyond)
@@ -441,7 +474,7 @@ class CapacityShortfall(Rule):
                     quarter=q)
 
 
-def _team_in(plan, q, rows=None) -> str:
+def _team_in(plan: Plan, q: Quarter, rows: Optional[Sequence[TeamRow]] = None) -> str:
     """Who carries quarter q: head count, how many join during it, and what that is
     worth in fully ramped sellers (a seller starting mid-quarter is not a whole one)."""
     n = sellers(plan, q, rows)
@@ -458,7 +491,7 @@ def _team_in(plan, q, rows=None) -> str:
     return f"{plural(n, 'seller')}{during}: worth {worth:.1f} fully ramped sellers"
 
 
-def _attrition(plan) -> str:
+def _attrition(plan: Plan) -> str:
     """The attrition factor capacity used (sales.attrition), as A104 says it; '' without one."""
     a = plan.sales.attrition
     if a is None:
@@ -471,12 +504,12 @@ def _attrition(plan) -> str:
             f"{a.backfill_months:g} months to backfill, plus the ramp)")
 
 
-def _fixed_shares(plan) -> bool:
+def _fixed_shares(plan: Plan) -> bool:
     """Every other_pipeline item is one fixed share (as in 0.2)."""
     return all(s.capacity is None and not isinstance(s.share, dict) for s in plan.sales.other_pipeline or [])
 
 
-def _other_sources(plan, row, shown: int) -> str:
+def _other_sources(plan: Plan, row: FunnelRow, shown: int) -> str:
     """What the other sources of a quarter are, for A105: their share when every item is one
     fixed share (0.2's wording), else each item's part of the ``shown`` whole count."""
     if _fixed_shares(plan):
@@ -522,7 +555,7 @@ class UnworkedLeads(Rule):
 
     code, name, severity = "A105", "unworked-leads", "warning"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         if ctx.segmented:
             yield from self._segmented(ctx)
             return
@@ -536,7 +569,7 @@ class UnworkedLeads(Rule):
                 continue
             n = sellers(ctx.plan, row.quarter)
             if opps > n * cap * (1 + ctx.tolerance):
-                marketing = row.mqls_planned * m2s * s2o
+                marketing = cast(float, row.mqls_planned) * m2s * s2o  # known: opps is
                 mqls = f"{count(row.mqls_planned)} MQLs x {rate(m2s)} x {rate(s2o)}"
                 if row.other_opportunities:
                     parts = ceil_count(marketing), ceil_count(row.other_opportunities)  # shown parts add up
@@ -550,7 +583,7 @@ class UnworkedLeads(Rule):
                     f"{what}; {plural(n, 'seller')} can work {count(n * cap)} ({n} x {cap})",
                     quarter=row.quarter)
 
-    def _segmented(self, ctx):
+    def _segmented(self, ctx: Context) -> Iterator[Finding]:
         """Once for the company: every segment's planned opportunities against the whole team."""
         cap = ctx.plan.sales.max_opportunities_per_rep
         if cap is None:
@@ -614,7 +647,7 @@ class MissingAssumption(Rule):
 
     code, name, severity = "A106", "missing-assumption", "error"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         if ctx.segmented:
             yield from self._segmented(ctx)
             return
@@ -634,11 +667,11 @@ class MissingAssumption(Rule):
                     f"programs {', '.join(leads_only[:3])}{more} forecast leads only, and neither side states "
                     "lead_to_mql to turn them into MQLs: state it in marketing.assumptions")
 
-    def _segmented(self, ctx):
+    def _segmented(self, ctx: Context) -> Iterator[Finding]:
         """One finding per key, listing the segments whose waterfall misses it."""
         funnels = ctx.funnels()
         for key in WATERFALL_NEEDS:
-            missing = [f.segment for f in funnels if f.assumptions[key].value is None]
+            missing = [_sid(f) for f in funnels if f.assumptions[key].value is None]
             if missing:
                 ids = ", ".join(missing)
                 yield self.finding(
@@ -648,7 +681,7 @@ class MissingAssumption(Rule):
                     "marketing.assumptions or their segments' entries): state it in sales.assumptions, or per "
                     "segment in sales.segments[].assumptions",
                     segment=missing[0] if len(missing) == 1 else None)
-        unknown = [f.segment for f in funnels if any(p.mqls is None for p in f.by_quarter.values())]
+        unknown = [_sid(f) for f in funnels if any(p.mqls is None for p in f.by_quarter.values())]
         if unknown:
             leads_only = [p.id for p in ctx.plan.marketing.programs
                           if p.expected_mqls is None and p.expected_leads is not None]
@@ -707,7 +740,7 @@ class SegmentWithoutSellers(Rule):
 
     code, name, severity = "A107", "segment-without-sellers", "error"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         plan = ctx.plan
         if not plan.sales.segments:
             return
@@ -715,7 +748,7 @@ class SegmentWithoutSellers(Rule):
         shared = [r for r in team if r.segment is None]
         cal = plan.calendar
 
-        def active(row, q) -> bool:
+        def active(row: TeamRow, q: Quarter) -> bool:
             return any(productivity(row, y, m) > 0 for y, m in q.months(cal))
 
         for i, seg in enumerate(plan.sales.segments):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import cast
+
 from gtmplan.engine.funnel import program_mqls, program_mqls_in_segments, segment_lead_to_mql
 from gtmplan.output.fmt import count, pct, pct_beyond, plural
-from gtmplan.rules.base import Rule, register
+from gtmplan.rules.base import Context, Finding, Rule, register
 
 
 @register
@@ -32,13 +35,14 @@ class OverBudget(Rule):
 
     code, name, severity = "B401", "over-budget", "error"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         for row in ctx.funnel.rows:
-            over = row.program_cost - row.budget
+            budget = cast(float, row.budget)  # the company's rows always have their quarter's budget
+            over = row.program_cost - budget
             if over > 0.005:
                 n = len(ctx.funnel.by_quarter[row.quarter].programs)
-                share = f", {pct_beyond(over / row.budget, 0)}" if row.budget else ""
-                shown = round(row.program_cost) - round(row.budget)  # the difference of the amounts shown
+                share = f", {pct_beyond(over / budget, 0)}" if budget else ""
+                shown = round(row.program_cost) - round(budget)  # the difference of the amounts shown
                 yield self.finding(ctx, ("marketing", "budget", str(row.quarter)),
                                    f"the {plural(n, 'program')} running in {row.quarter} cost {ctx.money(row.program_cost)}; "
                                    f"the budget is {ctx.money(row.budget)} (over by {ctx.money(shown)}{share})",
@@ -74,7 +78,7 @@ class ChannelConcentration(Rule):
 
     code, name, severity = "B403", "channel-concentration", "warning"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         plan = ctx.plan
         l2m = ctx.value("lead_to_mql")
         start, end = plan.horizon.start, plan.horizon.end
@@ -127,7 +131,7 @@ class ProgramWithoutForecast(Rule):
 
     code, name, severity = "B404", "program-without-forecast", "warning"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         for i, p in enumerate(ctx.plan.marketing.programs):
             if p.expected_leads is None and p.expected_mqls is None:
                 yield self.finding(ctx, ("marketing", "programs", i, "id"),
@@ -165,7 +169,7 @@ class ProgramOutsideHorizon(Rule):
 
     code, name, severity = "B405", "program-outside-horizon", "warning"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         start, end = ctx.plan.horizon.start, ctx.plan.horizon.end
         for i, p in enumerate(ctx.plan.marketing.programs):
             if any(start <= q <= end for q in p.quarters):

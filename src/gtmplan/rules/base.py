@@ -53,7 +53,7 @@ class Context:
     """The plan as the rules see it: the model, positions, the funnel and settings."""
 
     def __init__(self, plan: Plan, source: SourceMap, actuals: Optional[TrackRecord] = None,
-                 funnel: Optional[Funnel] = None):
+                 funnel: Optional[Funnel] = None) -> None:
         self.plan = plan
         self.source = source
         self.actuals: TrackRecord = actuals if actuals is not None else TrackRecord()

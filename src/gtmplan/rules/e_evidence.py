@@ -7,12 +7,18 @@ Both rules read the recorded quarters (:mod:`gtmplan.read.actuals`); a plan with
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Optional
+
 from gtmplan.engine.funnel import program_leads
 from gtmplan.output.fmt import count, pct, rate, rel_diff
 from gtmplan.plan.sourcemap import Location
 from gtmplan.plan.vocabulary import SIDES
-from gtmplan.read.actuals import MIN_RATE_N, MIN_WON_DEALS, RATE_KEYS, RATE_UNITS, quarters_phrase
-from gtmplan.rules.base import Rule, register
+from gtmplan.read.actuals import MIN_RATE_N, MIN_WON_DEALS, RATE_KEYS, RATE_UNITS, RecordedQuarter, quarters_phrase
+from gtmplan.rules.base import Context, Finding, Rule, register
+
+if TYPE_CHECKING:  # pydantic is not imported at run time: plans may be compiled records
+    from gtmplan.plan.model import Assumptions
 
 
 @register
@@ -56,7 +62,7 @@ class AssumptionContradicted(Rule):
 
     code, name, severity = "E701", "assumption-contradicted", "warning"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         if not ctx.actuals:
             return
         plan = ctx.plan
@@ -73,7 +79,8 @@ class AssumptionContradicted(Rule):
             if a is not None:
                 yield from self._scope(ctx, side, segment, a, base)
 
-    def _scope(self, ctx, side, segment, a, base):
+    def _scope(self, ctx: Context, side: str, segment: Optional[str], a: Assumptions,
+               base: tuple) -> Iterator[Finding]:
         last = ctx.evidence_quarters
         who = f"{segment}: {side} assumes" if segment else f"{side} assumes"
         scoped = f" for {segment}" if segment else ""
@@ -94,17 +101,17 @@ class AssumptionContradicted(Rule):
         stated = a.average_deal_size
         if stated is None:
             return
-        pooled = ctx.actuals.pooled_deal_size(last, segment)
-        if pooled is None or pooled.won < MIN_WON_DEALS:
+        deal = ctx.actuals.pooled_deal_size(last, segment)
+        if deal is None or deal.won < MIN_WON_DEALS:
             return
-        diff = rel_diff(stated, pooled.actual)
+        diff = rel_diff(stated, deal.actual)
         if diff > ctx.tolerance:
             yield self.finding(
                 ctx, (*base, "average_deal_size"),
                 f"{who} average_deal_size {ctx.money(stated)}{scoped}; {measured}"
-                f"{quarters_phrase(pooled.quarters, pooled.window)} "
-                f"measured {ctx.money(pooled.actual)} ({ctx.money(pooled.bookings)} booked on "
-                f"{count(pooled.won)} won deals; differ by {pct(diff)}, more than the "
+                f"{quarters_phrase(deal.quarters, deal.window)} "
+                f"measured {ctx.money(deal.actual)} ({ctx.money(deal.bookings)} booked on "
+                f"{count(deal.won)} won deals; differ by {pct(diff)}, more than the "
                 f"{pct(ctx.tolerance)} tolerance)", segment=segment)
 
 
@@ -150,7 +157,7 @@ class WeakProgram(Rule):
 
     code, name, severity = "E702", "weak-program", "warning"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         if not ctx.actuals:
             return
         plan = ctx.plan
@@ -185,5 +192,5 @@ class WeakProgram(Rule):
             yield f
 
 
-def _at(rq, j: int) -> Location:
+def _at(rq: RecordedQuarter, j: int) -> Location:
     return rq.source.locate(("programs", j, "leads"))

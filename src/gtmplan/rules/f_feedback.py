@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from gtmplan.plan.vocabulary import STAGES
-from gtmplan.rules.base import Rule, register
+from gtmplan.rules.base import Context, Finding, Rule, register
 
 
 @register
@@ -29,7 +31,7 @@ class NoLeadSourceQuestion(Rule):
 
     code, name, severity = "F601", "no-lead-source-question", "warning"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         fb = ctx.plan.feedback
         if fb is None or fb.lead_source_question is None:
             yield self.finding(ctx, ("feedback", "lead_source_question"),
@@ -59,7 +61,7 @@ class NoWinLossLoop(Rule):
 
     code, name, severity = "F602", "no-win-loss-loop", "warning"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         fb = ctx.plan.feedback
         if fb is None or fb.win_loss is None:
             yield self.finding(ctx, ("feedback", "win_loss"),
@@ -96,7 +98,7 @@ class ContentUnusedBySales(Rule):
 
     code, name, severity = "F603", "content-unused-by-sales", "warning"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         content = ctx.plan.marketing.content or []
         unused = [c for c in content if c.used_by_sales is False]
         if content and len(unused) * 2 > len(content):
@@ -134,7 +136,7 @@ class StageWithoutContent(Rule):
 
     code, name, severity = "F604", "stage-without-content", "info"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         content = ctx.plan.marketing.content or []
         if not content:
             return
@@ -167,7 +169,7 @@ class NoCompetitiveIntel(Rule):
 
     code, name, severity = "F605", "no-competitive-intel", "info"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         fb = ctx.plan.feedback
         if fb is None or fb.competitive_intel is None:
             yield self.finding(ctx, ("feedback", "competitive_intel"),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import cast
+
 from gtmplan.output.fmt import count, pct_beyond, rel_diff
 from gtmplan.plan.vocabulary import SIDES
-from gtmplan.rules.base import Rule, register
+from gtmplan.rules.base import Context, Finding, Rule, register
 
 REVENUE_METRICS = ("new_bookings", "pipeline")
 
@@ -33,7 +36,7 @@ class OneSidedGoal(Rule):
 
     code, name, severity = "G301", "one-sided-goal", "warning"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         for i, goal in enumerate(ctx.plan.goals or []):
             missing = [s for s in SIDES if s not in goal.owners]
             if missing:
@@ -71,7 +74,7 @@ class NoPrimaryObjective(Rule):
 
     code, name, severity = "G302", "no-primary-objective", "warning"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         goals = ctx.plan.goals or []
         metrics = {g.metric for g in goals}
         if ctx.plan.primary_objective is None and metrics & set(REVENUE_METRICS) and "market_share" in metrics:
@@ -105,7 +108,7 @@ class GoalTargetMismatch(Rule):
 
     code, name, severity = "G303", "goal-target-mismatch", "error"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         f = ctx.funnel
         for i, goal in enumerate(ctx.plan.goals or []):
             rows = f.rows if goal.period == "FY" else [r for r in f.rows if r.quarter == goal.period]
@@ -121,7 +124,7 @@ class GoalTargetMismatch(Rule):
             elif goal.metric == "mqls":
                 if any(r.mqls_planned is None for r in rows):
                     continue
-                total = sum(r.mqls_planned for r in rows)
+                total = sum(cast(float, r.mqls_planned) for r in rows)  # none is None (above)
                 if rel_diff(goal.target, total) > ctx.tolerance:
                     yield self.finding(ctx, ("goals", i, "target"),
                                        f"goal {goal.id!r} is {count(goal.target)} MQLs, but marketing's programs "
@@ -151,13 +154,13 @@ class NoSharedGoals(Rule):
 
     code, name, severity = "G304", "no-shared-goals", "warning"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         if not ctx.plan.goals:
             yield self.finding(ctx, ("goals",), "the plan has no shared goals: add at least a new_bookings goal "
                                                 "owned by sales and marketing")
 
 
-def _exact_money(x: float, ctx) -> str:
+def _exact_money(x: float, ctx: Context) -> str:
     """Money to the cent when it is not whole (1.01 must not read as 1)."""
     if abs(x - round(x)) < 0.005:
         return ctx.money(x)
@@ -201,7 +204,7 @@ class SegmentTargetsMismatch(Rule):
 
     code, name, severity = "G305", "segment-targets-mismatch", "error"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         from gtmplan.engine.funnel import segment_targets
 
         plan = ctx.plan

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Optional
+
 from gtmplan.output.fmt import employees, plural
 from gtmplan.plan.vocabulary import SIDES
-from gtmplan.rules.base import Rule, register
+from gtmplan.rules.base import Context, Finding, Rule, register
+
+if TYPE_CHECKING:  # pydantic is not imported at run time: plans may be compiled records
+    from gtmplan.plan.model import EmployeeRange, Firmographics
+    from gtmplan.plan.model import Segment as IcpSegment
 
 MQL_FIRMO = ("lead_definition", "mql", "firmographics")
 _SINGULAR = {"industries": "industry", "regions": "region"}
 
 
-def employee_gaps(segments, mql_range) -> list[tuple[int, int]]:
+def employee_gaps(segments: Sequence[IcpSegment], mql_range: Optional[EmployeeRange]) -> list[tuple[int, int]]:
     """The sizes (inclusive ranges) between the lowest segment minimum and the highest segment
     maximum that the MQL range admits and no segment covers. A segment without
     ``employees`` covers every size; sizes below or above every segment are not gaps."""
@@ -39,7 +46,7 @@ def employee_gaps(segments, mql_range) -> list[tuple[int, int]]:
     return gaps
 
 
-def _ids(segments) -> str:
+def _ids(segments: Sequence[IcpSegment]) -> str:
     return ", ".join(repr(s.id) for s in segments)
 
 
@@ -81,29 +88,45 @@ class MqlOutsideIcp(Rule):
 
     code, name, severity = "L201", "mql-outside-icp", "warning"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         segs = ctx.plan.icp.segments
         firmo = ctx.plan.lead_definition.mql.firmographics
         emp = firmo.employees if firmo else None
+        yield from self._below(ctx, segs, emp)
+        yield from self._above(ctx, segs, emp)
+        yield from self._between(ctx, segs, emp)
+        for key in ("industries", "regions"):
+            yield from self._unlisted(ctx, segs, firmo, key)
+
+    def _below(self, ctx: Context, segs: Sequence[IcpSegment], emp: Optional[EmployeeRange]) -> Iterator[Finding]:
+        """The MQL minimum (or none) below the lowest segment minimum, when every segment sets one."""
         mins = [s.employees.min if s.employees else None for s in segs]
+        if not all(m is not None for m in mins):
+            return
+        lowest = min(m for m in mins if m is not None)
+        got = emp.min if emp else None
+        if got is None or got < lowest:
+            who = [s for s, m in zip(segs, mins) if m == lowest]
+            admits = "companies of any size" if got is None else f"companies from {got:,} employees"
+            yield self.finding(ctx, (*MQL_FIRMO, "employees", "min"),
+                               f"the MQL definition admits {admits}, but no ICP segment wants fewer than "
+                               f"{lowest:,} employees ({plural(len(who), 'segment', with_count=False)} {_ids(who)})")
+
+    def _above(self, ctx: Context, segs: Sequence[IcpSegment], emp: Optional[EmployeeRange]) -> Iterator[Finding]:
+        """The MQL maximum (or none) above the highest segment maximum, when every segment sets one."""
         maxs = [s.employees.max if s.employees else None for s in segs]
-        if all(m is not None for m in mins):
-            lowest = min(mins)
-            got = emp.min if emp else None
-            if got is None or got < lowest:
-                who = [s for s, m in zip(segs, mins) if m == lowest]
-                admits = "companies of any size" if got is None else f"companies from {got:,} employees"
-                yield self.finding(ctx, (*MQL_FIRMO, "employees", "min"),
-                                   f"the MQL definition admits {admits}, but no ICP segment wants fewer than "
-                                   f"{lowest:,} employees ({plural(len(who), 'segment', with_count=False)} {_ids(who)})")
-        if all(m is not None for m in maxs):
-            highest = max(maxs)
-            got = emp.max if emp else None
-            if got is None or got > highest:
-                admits = "companies of any size" if got is None else f"companies up to {got:,} employees"
-                yield self.finding(ctx, (*MQL_FIRMO, "employees", "max"),
-                                   f"the MQL definition admits {admits}, but no ICP segment wants more than "
-                                   f"{highest:,} employees")
+        if not all(m is not None for m in maxs):
+            return
+        highest = max(m for m in maxs if m is not None)
+        got = emp.max if emp else None
+        if got is None or got > highest:
+            admits = "companies of any size" if got is None else f"companies up to {got:,} employees"
+            yield self.finding(ctx, (*MQL_FIRMO, "employees", "max"),
+                               f"the MQL definition admits {admits}, but no ICP segment wants more than "
+                               f"{highest:,} employees")
+
+    def _between(self, ctx: Context, segs: Sequence[IcpSegment], emp: Optional[EmployeeRange]) -> Iterator[Finding]:
+        """Sizes between segments that the MQL range admits and no segment covers: one finding."""
         gaps = employee_gaps(segs, emp)
         if gaps:
             shown = ", ".join(f"{a:,}-{b:,}" if a != b else f"{a:,}" for a, b in gaps)
@@ -111,24 +134,27 @@ class MqlOutsideIcp(Rule):
             yield self.finding(ctx, (*MQL_FIRMO, "employees"),
                                f"the MQL definition admits companies of {shown} employees, which no ICP segment "
                                f"covers (the segments want: {wanted})")
-        for key in ("industries", "regions"):
-            lists = [getattr(s, key) for s in segs]
-            if not all(lists):
-                continue
-            wanted: dict[str, str] = {}  # lower-case -> as first written
-            for lst in lists:
-                for x in lst:
-                    wanted.setdefault(x.lower(), x)
-            mine = getattr(firmo, key) if firmo else None
-            if not mine:
-                yield self.finding(ctx, (*MQL_FIRMO, key),
-                                   f"the MQL definition admits any {_SINGULAR[key]}, but the ICP "
-                                   f"segments only want: {', '.join(sorted(wanted.values()))}")
-                continue
-            extra = [x for x in mine if x.lower() not in wanted]
-            if extra:
-                yield self.finding(ctx, (*MQL_FIRMO, key),
-                                   f"the MQL definition admits {key} no ICP segment lists: {', '.join(extra)}")
+
+    def _unlisted(self, ctx: Context, segs: Sequence[IcpSegment], firmo: Optional[Firmographics],
+                  key: str) -> Iterator[Finding]:
+        """Industries (or regions) the MQL definition admits and no segment lists, when every segment lists some."""
+        lists = [getattr(s, key) for s in segs]
+        if not all(lists):
+            return
+        wanted: dict[str, str] = {}  # lower-case -> as first written
+        for lst in lists:
+            for x in lst:
+                wanted.setdefault(x.lower(), x)
+        mine = getattr(firmo, key) if firmo else None
+        if not mine:
+            yield self.finding(ctx, (*MQL_FIRMO, key),
+                               f"the MQL definition admits any {_SINGULAR[key]}, but the ICP "
+                               f"segments only want: {', '.join(sorted(wanted.values()))}")
+            return
+        extra = [x for x in mine if x.lower() not in wanted]
+        if extra:
+            yield self.finding(ctx, (*MQL_FIRMO, key),
+                               f"the MQL definition admits {key} no ICP segment lists: {', '.join(extra)}")
 
 
 @register
@@ -157,7 +183,7 @@ class SqlUnreachable(Rule):
 
     code, name, severity = "L202", "sql-unreachable", "error"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         ld = ctx.plan.lead_definition
         m, s = ld.mql.firmographics, ld.sql.firmographics
         if m is None or s is None:
@@ -179,7 +205,7 @@ class SqlUnreachable(Rule):
                                    related=(("lead_definition", "mql", "firmographics", key),))
 
 
-def _range(r) -> str:
+def _range(r: Optional[EmployeeRange]) -> str:
     return employees(r, dash="-", anything="any number of")
 
 
@@ -208,7 +234,7 @@ class DefinitionNotAgreed(Rule):
 
     code, name, severity = "L203", "definition-not-agreed", "error"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         by = ctx.plan.lead_definition.agreed_by
         missing = [s for s in SIDES if s not in by]
         if missing and not by:
@@ -244,7 +270,7 @@ class NoFollowUpSla(Rule):
 
     code, name, severity = "L204", "no-follow-up-sla", "warning"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         if ctx.plan.lead_definition.follow_up_hours is None:
             yield self.finding(ctx, ("lead_definition", "follow_up_hours"),
                                "no follow-up service level: set lead_definition.follow_up_hours "
@@ -276,7 +302,7 @@ class UntargetedProgram(Rule):
 
     code, name, severity = "L205", "untargeted-program", "warning"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         for i, p in enumerate(ctx.plan.marketing.programs):
             if not p.segments:
                 yield self.finding(ctx, ("marketing", "programs", i, "id"),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from gtmplan.plan.quarters import Quarter
 from gtmplan.plan.vocabulary import SIDES
-from gtmplan.rules.base import Rule, register
+from gtmplan.rules.base import Context, Finding, Rule, register
 
 
 @register
@@ -37,7 +39,7 @@ class QuarterWithoutReview(Rule):
 
     code, name, severity = "R501", "quarter-without-review", "error"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         fy = ctx.plan.calendar
         reviewed = {Quarter.of(r.date, fy) for r in ctx.plan.reviews or []}
         for row in ctx.funnel.rows:
@@ -70,7 +72,7 @@ class OneSidedReview(Rule):
 
     code, name, severity = "R502", "one-sided-review", "error"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         fy = ctx.plan.calendar
         for i, r in enumerate(ctx.plan.reviews or []):
             missing = [s for s in SIDES if s not in r.attendees]
@@ -104,7 +106,7 @@ class NextReviewNotScheduled(Rule):
 
     code, name, severity = "R503", "next-review-not-scheduled", "warning"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         end = ctx.plan.horizon.end.last_day(ctx.plan.calendar)
         if not any(r.date > end for r in ctx.plan.reviews or []):
             yield self.finding(ctx, ("reviews",),
@@ -134,7 +136,7 @@ class ReviewWithoutFeedback(Rule):
 
     code, name, severity = "R504", "review-without-feedback", "info"
 
-    def check(self, ctx):
+    def check(self, ctx: Context) -> Iterator[Finding]:
         fy = ctx.plan.calendar
         for i, r in enumerate(ctx.plan.reviews or []):
             agenda = r.agenda or []

@@ -16,14 +16,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from gtmplan.errors import InputError
 from gtmplan.read.loader import LoadedPlan, load, resolve_target, source_map
 from gtmplan.read.sources import DiskSource, GitObjects, PlanSource, open_side
 from gtmplan.rules import Finding
+
+if TYPE_CHECKING:
+    from gtmplan.engine.funnel import Funnel
+    from gtmplan.read.overlay import Scenario
 
 FAIL_ON = ("new-errors", "new-warnings", "any-change")
 NO_CHANGE = "No change to the plan's numbers or findings."
@@ -49,7 +53,7 @@ class Side:
     loaded: Optional[LoadedPlan]  # None: no plan there (counts as empty)
     rows: dict[str, dict] = field(default_factory=dict)  # quarter -> funnel JSON row
     findings: list[Finding] = field(default_factory=list)
-    source: Optional[PlanSource] = None  # where it was read (its texts kept: read again to locate values)
+    source: Optional[PlanSource | Remembered] = None  # where it was read (its texts kept: read again to locate values)
     currency: str = "USD"
     reload: Optional[Any] = None  # () -> SourceMap: the side's, read again (once shed)
 
@@ -58,8 +62,9 @@ class Side:
         of the source map and the validated models, most of a large plan's memory, go. A
         value is then located by loading the side again (:meth:`locator`)."""
         if self.loaded is not None and self.loaded.source is not None:
-            self.loaded.source = None
-            self.loaded.plan = None
+            # a shed side's LoadedPlan has neither (locator() reloads the source map): on purpose
+            self.loaded.source = None  # type: ignore[assignment]
+            self.loaded.plan = None  # type: ignore[assignment]
 
     def locator(self) -> Optional[Any]:
         """The side's source map (loaded again if it was shed)."""
@@ -142,7 +147,7 @@ def _exists_on_disk(target: str) -> bool:
     return os.path.exists(target)
 
 
-def _side(source: PlanSource, scenario, sets) -> Side:
+def _side(source: PlanSource | Remembered, scenario: Optional[str], sets: Sequence[str]) -> Side:
     from gtmplan.rules.checker import run_check
 
     if not source.exists:
@@ -152,7 +157,7 @@ def _side(source: PlanSource, scenario, sets) -> Side:
     funnel = checked.funnel  # the rules' own (computed once)
     rows = quarter_rows(funnel)
     currency = loaded.plan.currency
-    loaded.plan = None  # the validated models: not needed to compare (a tenth of a large plan's memory)
+    loaded.plan = None  # type: ignore[assignment]  # the validated models: not needed to compare (a tenth of a large plan's memory)
     return Side(source.label, loaded, rows, checked.findings, source, currency,
                 lambda: source_map(source, scenario, sets))
 
@@ -161,7 +166,7 @@ class Remembered:
     """A plan source whose texts are read once: loaded again (to locate a value), a side
     reads the very texts it was compared on, whatever the disk holds by then."""
 
-    def __init__(self, source: PlanSource):
+    def __init__(self, source: PlanSource) -> None:
         self._source = source
         self._files: Optional[list] = None
         self._actuals: Optional[list] = None
@@ -172,7 +177,7 @@ class Remembered:
 
     @staticmethod
     def _once(items: list) -> list:
-        def remembered(read):
+        def remembered(read: Callable[[], str]) -> Callable[[], str]:
             kept: list = []
 
             def again() -> str:
@@ -182,17 +187,17 @@ class Remembered:
             return again
         return [(display, remembered(read)) for display, read in items]
 
-    def files(self):
+    def files(self) -> list[tuple[str, Callable[[], str]]]:
         if self._files is None:
             self._files = self._once(self._source.files())
         return self._files
 
-    def actual_files(self):
+    def actual_files(self) -> list[tuple[str, Callable[[], str]]]:
         if self._actuals is None:
             self._actuals = self._once(self._source.actual_files())
         return self._actuals
 
-    def scenario(self, name: str):
+    def scenario(self, name: str) -> Scenario:
         if name not in self._scenarios:
             self._scenarios[name] = self._source.scenario(name)
         return self._scenarios[name]
@@ -271,7 +276,7 @@ def _json_ready(value: Any) -> bool:
 
 
 class _InputDiff:
-    def __init__(self, base: Side, head: Side, out: list[InputChange]):
+    def __init__(self, base: Side, head: Side, out: list[InputChange]) -> None:
         self.base, self.head, self.out = base, head, out
         self.at: list[tuple[Side, tuple]] = []  # where each change is located: (side, its path there)
 
@@ -373,7 +378,7 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
-def quarter_rows(funnel) -> dict[str, dict]:
+def quarter_rows(funnel: Funnel) -> dict[str, dict]:
     """quarter -> the funnel JSON row of the company, and with sales.segments each segment's
     figures beside them as ``SEGMENT.KEY`` (docs/reference/cli.md, 'Segments in every command')."""
     rows = {r["quarter"]: r for r in (row.as_dict() for row in funnel.rows)}
@@ -392,13 +397,14 @@ def _figures(old_rows: dict[str, dict], new_rows: dict[str, dict]) -> list[dict]
         old, new = old_rows.get(q, {}), new_rows.get(q, {})
         keys = [k for k in (new or old) if k != "quarter"]
         keys += [k for k in old if k != "quarter" and k not in keys]
-        figures = {}
+        figures: dict[str, dict[str, Any]] = {}
         for k in keys:
             a, b = old.get(k), new.get(k)
-            numbers = isinstance(a, (int, float)) and isinstance(b, (int, float))
-            if numbers and _close(a, b) or (not numbers and a == b):
-                continue
-            figures[k] = {"old": a, "new": b, "delta": (b - a) if numbers else None}
+            if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+                if not _close(a, b):
+                    figures[k] = {"old": a, "new": b, "delta": b - a}
+            elif a != b:
+                figures[k] = {"old": a, "new": b, "delta": None}
         if figures:
             out.append({"quarter": q, "figures": figures})
     return out

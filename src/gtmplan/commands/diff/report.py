@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from gtmplan.commands.diff import NO_CHANGE, DiffResult
 from gtmplan.output import fmt
 from gtmplan.output.markdown import code, md
+
+if TYPE_CHECKING:
+    from gtmplan.rules import Finding
 
 MD_LIMIT = 60_000
 """GitHub refuses comments over 65,536 characters; the comment stays well below."""
@@ -254,7 +257,7 @@ def render_md(r: DiffResult) -> str:
     return cut("\n".join(out) + "\n")
 
 
-def _md_finding(f, mark: str) -> str:
+def _md_finding(f: Finding, mark: str) -> str:
     loc = f.location
     quarter = f" ({f.quarter})" if f.quarter else ""
     return (f"- {mark} **{f.code}** {f.severity}{quarter}: {md(f.message)} "

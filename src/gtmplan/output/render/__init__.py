@@ -3,10 +3,14 @@ Excel workbook of live formulas (:mod:`gtmplan.output.xlsx`)."""
 
 from __future__ import annotations
 
-from typing import Optional
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Optional
 
 from gtmplan.plan.loaded import LoadedPlan, quarter_in_horizon
 from gtmplan.plan.quarters import Quarter
+
+if TYPE_CHECKING:
+    from gtmplan.rules.checker import CheckResult
 
 
 def parse_quarter(text: Optional[str], loaded: LoadedPlan) -> Optional[Quarter]:
@@ -14,7 +18,7 @@ def parse_quarter(text: Optional[str], loaded: LoadedPlan) -> Optional[Quarter]:
 
 
 def render(loaded: LoadedPlan, fmt: str, quarter: Optional[Quarter] = None,
-           templates: Optional[str] = None, sets=()) -> bytes:
+           templates: Optional[str] = None, sets: Sequence[str] = ()) -> bytes:
     """The document as bytes (UTF-8). A plan with check errors renders; they are listed.
     A plan directory with scenarios gets a "Scenarios" section (each with ``sets`` applied)."""
     from gtmplan.rules.checker import run_check
@@ -36,10 +40,10 @@ def render(loaded: LoadedPlan, fmt: str, quarter: Optional[Quarter] = None,
     return _no_controls(render_template(f"plan.{fmt}.j2", view, templates)).encode("utf-8")
 
 
-def _scenarios(loaded: LoadedPlan, result, sets) -> Optional[dict]:
+def _scenarios(loaded: LoadedPlan, result: CheckResult, sets: Sequence[str]) -> Optional[dict]:
     """The compare table when PLAN has scenarios/. The base column is the plan being rendered
     (already checked); with --scenario, the plan without it, as compare shows it."""
-    from gtmplan.commands.compare import run_compare, table
+    from gtmplan.output.compare_table import run_compare, table
     from gtmplan.read.sources import DiskSource
 
     source = DiskSource(loaded.target)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 import stat
 import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from jinja2 import BaseLoader, ChoiceLoader, StrictUndefined, TemplateNotFound
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError
@@ -25,16 +26,20 @@ from gtmplan.output.markdown import code, md
 from gtmplan.read.resources import templates_dir
 from gtmplan.read.yamlsource import read_bytes
 
+if TYPE_CHECKING:
+    from jinja2 import Environment, nodes
+    from jinja2.runtime import Context
+
 
 class DirectoryLoader(BaseLoader):
     """Templates by file name from one directory; nothing outside it, symlinks included.
     A template must be a regular file of at most :data:`MAX_TEMPLATE_BYTES`, in UTF-8."""
 
-    def __init__(self, root: Path, display: Optional[str] = None):
+    def __init__(self, root: Path, display: Optional[str] = None) -> None:
         self.root = root.resolve()
         self.display = display
 
-    def get_source(self, environment, template: str):
+    def get_source(self, environment: Environment, template: str) -> tuple[str, Optional[str], Callable[[], bool]]:
         if "/" in template or "\\" in template or template.startswith(".") or "\0" in template:
             raise TemplateNotFound(template)
         path = self.root / template
@@ -90,7 +95,7 @@ class LimitedEnvironment(SandboxedEnvironment):
 
     intercepted_binops = frozenset(("*", "**", "%", "+"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.steps = 0
         self.globals["range"] = self._range
@@ -105,19 +110,20 @@ class LimitedEnvironment(SandboxedEnvironment):
         if self.steps > MAX_STEPS:
             raise TemplateLimit(f"the template runs more than {MAX_STEPS:,} loop steps")
 
-    def _counted(self, iterable):
+    def _counted(self, iterable: Iterable[Any]) -> Iterator[Any]:
         for item in iterable:
             self.step()
             yield item
 
-    def _range(self, *args):
+    def _range(self, *args: int) -> range:
         from jinja2.sandbox import safe_range
 
         rng = safe_range(*args)
         self.step(len(rng))
         return rng
 
-    def _generate(self, source, name, filename, defer_init=False):
+    def _generate(self, source: nodes.Template, name: Optional[str], filename: Optional[str],
+                  defer_init: bool = False) -> str:
         from jinja2 import nodes
         from jinja2.visitor import NodeTransformer
 
@@ -126,20 +132,20 @@ class LimitedEnvironment(SandboxedEnvironment):
         class Bound(NodeTransformer):
             """Every loop counts its steps; every '~' concatenation checks its size."""
 
-            def visit_For(self, node):
+            def visit_For(self, node: nodes.For) -> nodes.For:
                 self.generic_visit(node)
                 node.iter = nodes.Filter(node.iter, "_counted", [], [], None, None, lineno=node.lineno,
                                          environment=env)
                 return node
 
-            def visit_Concat(self, node):
+            def visit_Concat(self, node: nodes.Concat) -> nodes.Filter:
                 self.generic_visit(node)
                 return nodes.Filter(node, "_sized", [], [], None, None, lineno=node.lineno, environment=env)
 
         return super()._generate(Bound().visit(source), name, filename, defer_init)
 
     # -- sizes ------------------------------------------------------------------
-    def call_binop(self, context, operator, left, right):
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple, bytes)) and isinstance(n, int) and not isinstance(n, bool):
@@ -154,7 +160,7 @@ class LimitedEnvironment(SandboxedEnvironment):
         _value_ok(result)
         return result
 
-    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's signature
         owner = getattr(__obj, "__self__", None)
         if isinstance(owner, str):
             name = getattr(__obj, "__name__", "")
@@ -172,8 +178,8 @@ class LimitedEnvironment(SandboxedEnvironment):
         _value_ok(result)
         return result
 
-    def _checked_filter(self, f):
-        def checked(*args, **kwargs):
+    def _checked_filter(self, f: Callable[..., Any]) -> Callable[..., Any]:
+        def checked(*args: Any, **kwargs: Any) -> Any:
             numbers = [a for a in (*args[1:], *kwargs.values()) if isinstance(a, int) and not isinstance(a, bool)]
             texts = [a for a in args if isinstance(a, str)]
             _size_ok(max(numbers, default=0))
@@ -201,17 +207,17 @@ def _size_ok(n: int) -> None:
                             f"(at most {MAX_VALUE_CHARS:,})")
 
 
-def _joined(items, sep: str) -> int:
+def _joined(items: Sequence[Any], sep: str) -> int:
     """Length of a join, before it is built (text items; others count as short)."""
     return sum(len(x) if isinstance(x, str) else 20 for x in items) + len(sep) * max(len(items) - 1, 0)
 
 
-def _sized(value):
+def _sized(value: Any) -> Any:
     _value_ok(value)
     return value
 
 
-def _value_ok(value) -> None:
+def _value_ok(value: object) -> None:
     if isinstance(value, (str, list, tuple, bytes)):
         _size_ok(len(value))
     elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4 * MAX_VALUE_CHARS:

@@ -7,11 +7,13 @@ already has its geometry, so templates do no arithmetic.
 
 from __future__ import annotations
 
-from typing import Optional
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Optional, cast
 
 from gtmplan.engine.capacity import sellers
 from gtmplan.engine.funnel import (
     Funnel,
+    FunnelRow,
     compute,
     program_leads,
     program_mqls,
@@ -36,12 +38,17 @@ from gtmplan.plan.quarters import FiscalCalendar, Quarter
 from gtmplan.plan.vocabulary import SIDES, STAGES
 from gtmplan.rules import Finding
 
+if TYPE_CHECKING:  # pydantic is not imported at run time: plans may be compiled records
+    from gtmplan.plan.model import Criteria, Goal, OtherSource, Plan, Program, TeamRow
 
-def _join(items, empty: str = "any") -> str:
+Money = Callable[[Optional[float]], str]  # an amount in the plan's currency, as people read it
+
+
+def _join(items: Optional[Sequence[str]], empty: str = "any") -> str:
     return ", ".join(items) if items else empty
 
 
-def _both(sides) -> bool:
+def _both(sides: Iterable[str]) -> bool:
     return set(SIDES) <= set(sides)
 
 
@@ -53,7 +60,7 @@ def closing_and_next(reviews: list, quarter: Quarter, cal: FiscalCalendar) -> tu
     return (inside[-1] if inside else None), (after[0] if after else None)
 
 
-def _goal_target(goal, currency: str) -> str:
+def _goal_target(goal: Goal, currency: str) -> str:
     if goal.metric in ("new_bookings", "pipeline"):
         return fmt.money(goal.target, currency)
     if goal.metric in ("win_rate", "market_share"):
@@ -111,7 +118,7 @@ def build_view(loaded: LoadedPlan, findings: list[Finding], quarter: Optional[Qu
     }
 
 
-def _plan_vs_actual(loaded: LoadedPlan, f: Funnel, m) -> Optional[dict]:
+def _plan_vs_actual(loaded: LoadedPlan, f: Funnel, m: Money) -> Optional[dict]:
     """docs/reference/cli.md 0.2: for each recorded quarter (actuals/) the plan and actual leads, MQLs,
     won deals and bookings; a chart of bookings target against actual (recorded
     quarters and the horizon's). None when the plan has no actuals."""
@@ -130,7 +137,7 @@ def _plan_vs_actual(loaded: LoadedPlan, f: Funnel, m) -> Optional[dict]:
         return {"leads": None if any(x is None for x in per) else sum(per), "mqls": r.mqls_planned,
                 "won": r.deals, "bookings": r.target}
 
-    def cell(key: str, x) -> str:
+    def cell(key: str, x: Optional[float]) -> str:
         if x is None:
             return "–"
         return m(x) if key == "bookings" else fmt.count(x)
@@ -158,7 +165,7 @@ def _plan_vs_actual(loaded: LoadedPlan, f: Funnel, m) -> Optional[dict]:
     return {"rows": rows, "chart": chart, "count": len(rows), "before_horizon": before}
 
 
-def _forecast(loaded: LoadedPlan, m) -> Optional[dict]:
+def _forecast(loaded: LoadedPlan, m: Money) -> Optional[dict]:
     """docs/reference/cli.md 0.3: "Chance of making the plan", when the plan has recorded actuals or a
     ``forecast:`` section: per quarter the target, the chance of reaching it and the
     10–90% band, a chart of the band against the target, the drivers (numpy is imported
@@ -166,11 +173,11 @@ def _forecast(loaded: LoadedPlan, m) -> Optional[dict]:
     plan = loaded.plan
     if not loaded.actuals and getattr(plan, "forecast", None) is None:
         return None
-    from gtmplan.commands import forecast as words
+    from gtmplan.output import forecast_words as words
     from gtmplan.output.render.charts import band_chart
 
     try:
-        result = words.run(loaded)
+        result = words.simulate(loaded)
     except InputError as e:  # a funnel that cannot be simulated: said in the section, not a failed render
         return {"error": "; ".join(p.message for p in e.problems)}
     d = result.as_dict()
@@ -179,7 +186,7 @@ def _forecast(loaded: LoadedPlan, m) -> Optional[dict]:
              "p10": m(r["p10"]), "median": m(r["median"]), "p90": m(r["p90"]),
              "short": r["p_target"] is not None and r["p_target"] < 0.5} for r in d["quarters"]]
     h = d["horizon"]
-    horizon = {"quarter": f"Whole plan ({words._span(h['quarters'])})", "target": m(h["target"]),
+    horizon = {"quarter": f"Whole plan ({words.span(h['quarters'])})", "target": m(h["target"]),
                "chance": words.chance(h["p_target"]), "p10": m(h["p10"]), "median": m(h["median"]),
                "p90": m(h["p90"]), "short": h["p_target"] is not None and h["p_target"] < 0.5}
     chart = band_chart([r["quarter"] for r in d["quarters"]], [r["target"] for r in d["quarters"]],
@@ -192,10 +199,10 @@ def _forecast(loaded: LoadedPlan, m) -> Optional[dict]:
             "notes": words.notes(result, plan.currency)}
 
 
-def _lead_definition(plan) -> dict:
+def _lead_definition(plan: Plan) -> dict:
     ld = plan.lead_definition
 
-    def firmo(c, key):
+    def firmo(c: Criteria, key: str) -> str:
         fi = c.firmographics
         if fi is None:
             return "any"
@@ -234,7 +241,7 @@ def _segments_short(f: Funnel, q: Quarter) -> tuple[str, bool]:
     return ("covered" if known else "–"), False
 
 
-def _waterfall(f: Funnel, quarter, m) -> dict:
+def _waterfall(f: Funnel, quarter: Optional[Quarter], m: Money) -> dict:
     rows = []
     for r in f.rows:
         status, short = _segments_short(f, r.quarter) if f.segments else fmt.shortfall(r.mqls_planned, r.mqls_demanded)
@@ -275,13 +282,13 @@ def _waterfall(f: Funnel, quarter, m) -> dict:
     }
 
 
-def _ramp(t) -> str:
+def _ramp(t: TeamRow) -> str:
     if t.ramp is not None:
         return ", ".join(fmt.pct(r) for r in t.ramp) + " of full, then full"
     return fmt.plural(t.ramp_months, "month") if t.ramp_months else "none"
 
 
-def _pipeline_by_source(plan, f: Funnel, quarter) -> Optional[dict]:
+def _pipeline_by_source(plan: Plan, f: Funnel, quarter: Optional[Quarter]) -> Optional[dict]:
     """Opportunities each quarter's target needs, by source (only with other pipeline): the
     company's (a segmented plan's: every segment's items, summed) or, for a segment's
     funnel, the segment's own items (or the company-wide ones it inherits)."""
@@ -317,13 +324,13 @@ def _pipeline_by_source(plan, f: Funnel, quarter) -> Optional[dict]:
                                for g in scope_groups(plan, s.id, company, f.segment)) else None)}
 
 
-def plan_segment_items(plan, sid: Optional[str]) -> bool:
+def plan_segment_items(plan: Plan, sid: Optional[str]) -> bool:
     """Whether segment ``sid`` states other-pipeline items of its own."""
     seg = next((s for s in plan.sales.segments or [] if s.id == sid), None)
     return seg is not None and bool(seg.other_pipeline)
 
 
-def _source_text(s) -> str:
+def _source_text(s: OtherSource) -> str:
     """One other-pipeline item in words: its share(s), or its team and what each person creates."""
     name = s.name or s.id
     if s.capacity is not None:
@@ -338,7 +345,7 @@ def _source_text(s) -> str:
     return f"{name}: {fmt.share(s.share)} of each quarter's opportunities"
 
 
-def _motions(plan, f: Funnel, quarter, items) -> dict:
+def _motions(plan: Plan, f: Funnel, quarter: Optional[Quarter], items: list[OtherSource]) -> dict:
     """Each quarter's sources of opportunities side by side: marketing's programs (the
     opportunities their planned MQLs become, their cost), then each other-pipeline item
     that is a motion (a capacity team or a cost): its opportunities, head count, cost and
@@ -348,7 +355,7 @@ def _motions(plan, f: Funnel, quarter, items) -> dict:
     cur = plan.currency
     company = bool(f.segments)
 
-    def programs_opps(ff: Funnel, r) -> Optional[float]:
+    def programs_opps(ff: Funnel, r: FunnelRow) -> Optional[float]:
         m2s, s2o = ff.assumptions["mql_to_sql"].value, ff.assumptions["sql_to_opportunity"].value
         return None if r.mqls_planned is None or m2s is None or s2o is None else r.mqls_planned * m2s * s2o
 
@@ -357,7 +364,7 @@ def _motions(plan, f: Funnel, quarter, items) -> dict:
         shown = shown_opportunity_sources(plan, r, items)
         parts = r.other_by_source or {}
         if company:
-            per = [programs_opps(sf, sf.row(r.quarter)) for sf in f.segments.values() if sf.row(r.quarter)]
+            per = [programs_opps(sf, cast(FunnelRow, sf.row(r.quarter))) for sf in f.segments.values() if sf.row(r.quarter)]
             opps: Optional[float] = None if any(x is None for x in per) else sum((x or 0.0 for x in per), 0.0)
         else:
             opps = programs_opps(f, r)
@@ -383,7 +390,7 @@ def _motions(plan, f: Funnel, quarter, items) -> dict:
     return {"quarters": quarters}
 
 
-def _capacity(plan, f: Funnel, quarter, m) -> dict:
+def _capacity(plan: Plan, f: Funnel, quarter: Optional[Quarter], m: Money) -> dict:
     rows = []
     for r in f.rows:
         rows.append({"quarter": str(r.quarter), "target": m(r.target), "capacity": m(r.capacity),
@@ -406,7 +413,7 @@ def _capacity(plan, f: Funnel, quarter, m) -> dict:
             "opening_pipeline": m(plan.sales.opening_pipeline) if plan.sales.opening_pipeline is not None else None}
 
 
-def quarters_text(quarters) -> str:
+def quarters_text(quarters: Iterable[Quarter]) -> str:
     """The quarters a program runs in, in order: three or more in a row as a range
     (``2027Q1–2027Q4``), others listed (``2027Q1, 2027Q3``)."""
     runs: list[list[Quarter]] = []
@@ -421,7 +428,7 @@ def quarters_text(quarters) -> str:
     return ", ".join(parts)
 
 
-def _segment_parts(plan, program, l2m: dict) -> dict[str, dict]:
+def _segment_parts(plan: Plan, program: Program, l2m: dict) -> dict[str, dict]:
     """A program's part in each of its segments (docs/reference/plan-format.md, 'Segments'): the
     split, and the cost, leads and MQLs per quarter it runs that the split gives the segment
     (leads become MQLs at that segment's lead_to_mql). None where a rate is unknown."""
@@ -433,12 +440,12 @@ def _segment_parts(plan, program, l2m: dict) -> dict[str, dict]:
     return out
 
 
-def _total(values) -> Optional[float]:
-    values = list(values)
-    return None if any(v is None for v in values) else sum(values)
+def _total(values: Iterable[Optional[float]]) -> Optional[float]:
+    listed = list(values)
+    return None if any(v is None for v in listed) else sum(cast(list[float], listed))
 
 
-def _programs(plan, f: Funnel, quarter, m) -> dict:
+def _programs(plan: Plan, f: Funnel, quarter: Optional[Quarter], m: Money) -> dict:
     """The budget per quarter (what the programs running in it cost against it), then each
     program once, with the quarters it runs in (issue 20: not one table per quarter)."""
     progs = plan.marketing.programs
@@ -471,13 +478,13 @@ def _programs(plan, f: Funnel, quarter, m) -> dict:
     return {"quarters": quarters, "entries": items, "count": len(items)}
 
 
-def _split_text(plan, p) -> str:
+def _split_text(plan: Plan, p: Program) -> str:
     """A program's segments with its split, as people read it: ``smb 70%, enterprise 30%``."""
     split = program_split(plan, p)
     return ", ".join(f"{seg} {fmt.share(frac)}" for seg, frac in split.items()) or "none"
 
 
-def _segment_sections(plan, f: Funnel, quarter, m) -> list[dict]:
+def _segment_sections(plan: Plan, f: Funnel, quarter: Optional[Quarter], m: Money) -> list[dict]:
     """A section per segment of ``sales.segments`` (docs/reference/cli.md, 'Segments in every
     command'): its waterfall with its own lag, its own sellers' capacity, and its programs
     with their split part. Empty for a plan without segments."""
@@ -487,47 +494,65 @@ def _segment_sections(plan, f: Funnel, quarter, m) -> list[dict]:
     seg_l2m = segment_lead_to_mql(plan)
     out = []
     for sid, sf in f.segments.items():
-        own = [t for t in plan.sales.team if t.segment == sid]
-        cap = []
-        for r in sf.rows:
-            cap.append({"quarter": str(r.quarter), "target": m(r.target),
-                        "capacity": m(r.capacity) if own else "–",
-                        "coverage": fmt.pct(r.capacity / r.target) if own and r.target else "–",
-                        "sellers": sellers(plan, r.quarter, own) if own else "–",
-                        "short": bool(own) and r.capacity < r.target,
-                        "focus": quarter is not None and r.quarter == quarter})
-        programs = []
-        for p in plan.marketing.programs:
-            part = _segment_parts(plan, p, seg_l2m).get(sid)
-            if part is None or (quarter is not None and quarter not in p.quarters):
-                continue
-            programs.append({"name": p.name or p.id, "channel": p.channel, "quarters": quarters_text(p.quarters),
-                             "split": fmt.share(part["split"]), "cost": m(part["cost"]),
-                             "leads": fmt.count(part["leads"]), "mqls": fmt.count(part["mqls"])})
-        wf = _waterfall(sf, quarter, m)
-        items = scope_items(plan, sid)
-        wf["other"] = bool(items)  # the column "Other opps": the segment's other pipeline
-        for row, r in zip(wf["rows"], sf.rows):
-            shown = shown_opportunity_sources(plan, r, items) if items else None
-            row["other"] = "–" if shown is None else f"{sum(shown[1:]):,}"
+        wf = _segment_waterfall(plan, sid, sf, quarter, m)
+        shown = wf["detail"] if quarter is not None else wf["rows"]
         out.append({
             "pipeline": _pipeline_by_source(plan, sf, quarter),
             "id": sid, "name": names.get(sid, sid), "waterfall": wf,
-            "capacity": {"rows": cap, "detail": [c for c in cap if c["focus"]],
-                         "team": [{"role": t.role, "count": t.count, "quota": m(t.annual_quota),
-                                   "start": day(t.start) if t.start else "already on board"} for t in own],
-                         "note": (f"Own sellers: the team rows with segment: {sid}, at the expected attainment; "
-                                  "shared sellers (rows without a segment) are counted in the company's capacity."
-                                  if own else f"No team row has segment: {sid}: the shared sellers carry its target "
-                                              "(see Sales capacity).")},
-            "programs": programs,
-            "short": any(r["short"] for r in (wf["detail"] if quarter is not None else wf["rows"])),
-            "known": any(r["status"] != "–" for r in (wf["detail"] if quarter is not None else wf["rows"])),
+            "capacity": _segment_capacity(plan, sid, sf, quarter, m),
+            "programs": _segment_programs(plan, sid, quarter, m, seg_l2m),
+            "short": any(r["short"] for r in shown),
+            "known": any(r["status"] != "–" for r in shown),
         })
     return out
 
 
-def _content(plan) -> dict:
+def _segment_waterfall(plan: Plan, sid: str, sf: Funnel, quarter: Optional[Quarter], m: Money) -> dict:
+    """A segment's waterfall, with the column "Other opps": the segment's other pipeline."""
+    wf = _waterfall(sf, quarter, m)
+    items = scope_items(plan, sid)
+    wf["other"] = bool(items)
+    for row, r in zip(wf["rows"], sf.rows):
+        shown = shown_opportunity_sources(plan, r, items) if items else None
+        row["other"] = "–" if shown is None else f"{sum(shown[1:]):,}"
+    return wf
+
+
+def _segment_capacity(plan: Plan, sid: str, sf: Funnel, quarter: Optional[Quarter], m: Money) -> dict:
+    """A segment's own sellers' capacity by quarter ("–" without team rows of its own)."""
+    own = [t for t in plan.sales.team if t.segment == sid]
+    cap = []
+    for r in sf.rows:
+        cap.append({"quarter": str(r.quarter), "target": m(r.target),
+                    "capacity": m(r.capacity) if own else "–",
+                    "coverage": fmt.pct(r.capacity / r.target) if own and r.target else "–",
+                    "sellers": sellers(plan, r.quarter, own) if own else "–",
+                    "short": bool(own) and r.capacity < r.target,
+                    "focus": quarter is not None and r.quarter == quarter})
+    return {"rows": cap, "detail": [c for c in cap if c["focus"]],
+            "team": [{"role": t.role, "count": t.count, "quota": m(t.annual_quota),
+                      "start": day(t.start) if t.start else "already on board"} for t in own],
+            "note": (f"Own sellers: the team rows with segment: {sid}, at the expected attainment; "
+                     "shared sellers (rows without a segment) are counted in the company's capacity."
+                     if own else f"No team row has segment: {sid}: the shared sellers carry its target "
+                                 "(see Sales capacity).")}
+
+
+def _segment_programs(plan: Plan, sid: str, quarter: Optional[Quarter], m: Money,
+                      seg_l2m: dict[str, Optional[float]]) -> list[dict]:
+    """The programs with a part in segment ``sid`` (running in ``quarter``, when given): their split part."""
+    programs = []
+    for p in plan.marketing.programs:
+        part = _segment_parts(plan, p, seg_l2m).get(sid)
+        if part is None or (quarter is not None and quarter not in p.quarters):
+            continue
+        programs.append({"name": p.name or p.id, "channel": p.channel, "quarters": quarters_text(p.quarters),
+                         "split": fmt.share(part["split"]), "cost": m(part["cost"]),
+                         "leads": fmt.count(part["leads"]), "mqls": fmt.count(part["mqls"])})
+    return programs
+
+
+def _content(plan: Plan) -> dict:
     content = plan.marketing.content or []
     stages = []
     for stage in STAGES:
@@ -542,7 +567,7 @@ def _content(plan) -> dict:
     return {"stages": stages, "any": bool(content)}
 
 
-def _feedback(plan) -> list[dict]:
+def _feedback(plan: Plan) -> list[dict]:
     fb = plan.feedback
     rows = []
     q = fb.lead_source_question if fb else None
@@ -559,7 +584,7 @@ def _feedback(plan) -> list[dict]:
     return rows
 
 
-def _reviews(plan, quarter) -> dict:
+def _reviews(plan: Plan, quarter: Optional[Quarter]) -> dict:
     fy = plan.calendar
     reviews = sorted(plan.reviews or [], key=lambda r: r.date)
     items = [{"date": day(r.date), "iso": r.date.isoformat(), "quarter": str(Quarter.of(r.date, fy)),
@@ -573,7 +598,7 @@ def _reviews(plan, quarter) -> dict:
     return {"entries": items, "closing": closing, "next": upcoming}
 
 
-def _issues(findings: list[Finding], quarter) -> list[dict]:
+def _issues(findings: list[Finding], quarter: Optional[Quarter]) -> list[dict]:
     out = []
     for f in findings:
         if quarter is not None and f.quarter not in (None, quarter):

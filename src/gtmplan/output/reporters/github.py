@@ -18,7 +18,7 @@ def _prop(text: str) -> str:
 
 
 class GithubReporter:
-    def __init__(self, color: bool = False):
+    def __init__(self, color: bool = False) -> None:
         pass
 
     def render(self, result: CheckResult) -> str:

@@ -7,7 +7,7 @@ from gtmplan.rules.checker import CheckResult
 
 
 class JsonReporter:
-    def __init__(self, color: bool = False):
+    def __init__(self, color: bool = False) -> None:
         pass
 
     def render(self, result: CheckResult) -> str:

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from gtmplan import __version__
 from gtmplan.output.fmt import json_text
+from gtmplan.plan.sourcemap import Location
 from gtmplan.rules import all_rules
 from gtmplan.rules.checker import CheckResult
 
@@ -23,14 +24,14 @@ def _uri(path: str) -> str:
     return quote(p.as_posix(), safe="/")
 
 
-def _location(loc) -> dict:
+def _location(loc: Location) -> dict:
     return {"physicalLocation": {"artifactLocation": {"uri": _uri(loc.file)},
                                  "region": {"startLine": loc.line, "startColumn": loc.column}},
             "logicalLocations": [{"fullyQualifiedName": loc.path or "(plan)", "kind": "member"}]}
 
 
 class SarifReporter:
-    def __init__(self, color: bool = False):
+    def __init__(self, color: bool = False) -> None:
         pass
 
     def render(self, result: CheckResult) -> str:

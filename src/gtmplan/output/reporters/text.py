@@ -9,7 +9,7 @@ _COLORS = {"error": "31", "warning": "33", "info": "36"}
 
 
 class TextReporter:
-    def __init__(self, color: bool = False):
+    def __init__(self, color: bool = False) -> None:
         self.color = color
 
     def _c(self, code: str, text: str) -> str:
