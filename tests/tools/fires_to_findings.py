@@ -1,5 +1,5 @@
 """Convert rule cases written the old way (``fires: N`` with ``at``/``quarter``/``messages``
-for the first finding) to the full finding lists tests/test_rules.py asserts.
+for the first finding) to the full finding lists tests/rules/test_rules.py asserts.
 
     python tests/tools/fires_to_findings.py tests/rule_cases/X.yaml [...]
 
@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 TESTS = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(TESTS))
+sys.path[:0] = [str(TESTS), str(TESTS / "rules")]
 
 from conftest import apply_patch, base_plan, write_plan  # noqa: E402
 from test_rules import write_actuals  # noqa: E402

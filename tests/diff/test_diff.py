@@ -343,7 +343,7 @@ def test_output_file_by_extension_and_scenario(gtm, tmp_path, monkeypatch):
 
 # -- the shipped GitHub Actions workflow ---------------------------------------------------
 
-WORKFLOW = Path(__file__).parent.parent / "docs" / "github-actions" / "gtmplan-diff.yml"
+WORKFLOW = Path(__file__).parents[2] / "docs" / "github-actions" / "gtmplan-diff.yml"
 
 
 def _steps() -> dict:

@@ -501,7 +501,7 @@ def _plan_at_the_value_limit(d: Path, cost: int = 1000) -> None:
     benchmarks/genplan.py writes them."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("genplan", Path(__file__).parent.parent / "benchmarks" / "genplan.py")
+    spec = importlib.util.spec_from_file_location("genplan", Path(__file__).parents[2] / "benchmarks" / "genplan.py")
     genplan = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(genplan)
     genplan.write_plan(d, 62_000)

@@ -7,7 +7,7 @@
   of lines). A command must exit 0 or 1 (1: `check` found problems) without a
   traceback. Set-up steps are not run here: creating and activating a virtual
   environment, `pip install`, `pytest` itself, `mkdocs serve`, and regenerating the
-  compiled validator (tests/test_compiled.py checks that one); the rest of such a
+  compiled validator (tests/plan/test_compiled.py checks that one); the rest of such a
   line runs (`pip install . && gtmplan check ...` runs the check).
 - The reference is complete: every rule code, every command and every plan field
   appears in the site (the generator's output always; the built HTML when MkDocs is

@@ -18,9 +18,9 @@ from gtmplan.commands.review import figures, parallel
 from gtmplan.errors import InputError
 from gtmplan.plan.quarters import Quarter
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LUMEN = ROOT / "examples" / "lumen-analytics"
-CRM = Path(__file__).resolve().parent / "data" / "crm"
+CRM = Path(__file__).resolve().parents[1] / "data" / "crm"
 Q2 = Quarter(2027, 2)
 
 

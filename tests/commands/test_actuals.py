@@ -276,7 +276,7 @@ def test_the_shipped_track_record_is_what_review_record_writes(gtm, tmp_path, mo
 
 
 def test_the_quarterly_loop_page_shows_the_loop_as_it_runs(gtm, monkeypatch):
-    """docs/how-to/quarterly-loop.md (tests/test_docs.py also runs its commands)."""
+    """docs/how-to/quarterly-loop.md (tests/docs/test_docs.py also runs its commands)."""
     from conftest import ROOT
 
     monkeypatch.chdir(ROOT)

@@ -409,9 +409,9 @@ def test_set_position_just_past_the_last_row_is_a_located_problem(gtm, plan_file
 
 # -- hostile scenarios and --set flags: success or located problems, never a traceback ------------
 
+from hostile.test_hostile import PROPERTY, assert_clean_outcome, run_cli, yaml_scalars  # noqa: E402
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-from test_hostile import PROPERTY, assert_clean_outcome, run_cli, yaml_scalars  # noqa: E402
 
 _KEYS = st.sampled_from(["sales", "marketing", "programs", "assumptions", "win_rate", "id", "remove", "cost",
                          "quarters", "team", "targets", "2027Q1", "version", "description", "x-a", "reviews",

@@ -13,7 +13,7 @@ import pytest
 from gtmplan.commands.review import csvread
 from gtmplan.errors import InputError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LUMEN = ROOT / "examples" / "lumen-analytics"
 
 
