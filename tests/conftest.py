@@ -1,10 +1,18 @@
-"""Shared test helpers: the clean base plan, patching it, writing plans, running the CLI."""
+"""Shared test helpers: the example plans' paths, the clean base plan, patching it, writing
+plans, and running the CLI (in-process: ``run_cli`` and the ``gtm`` fixture; in a child process
+under a memory ceiling: ``run_child``)."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
+import io
 import os
+import resource
+import subprocess
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +35,14 @@ ROOT = TESTS.parent
 DATA = TESTS / "data"
 EXAMPLES = ROOT / "examples"
 DELETE = "__delete__"
+
+# The shipped example plans, and the CRM exports the tests read.
+LUMEN = EXAMPLES / "lumen-analytics"  # USD, calendar quarters: 2027Q2 = Apr-Jun 2027
+LUMEN_CRM = LUMEN / "crm"  # its HubSpot exports, the README's tour (hubspot-contacts.csv, hubspot-deals.csv)
+BRIGHTWATER = EXAMPLES / "brightwater-pumps"  # EUR, FY from April: 2027Q1 = Apr-Jun 2027
+FERNHILL = EXAMPLES / "fernhill-payroll"  # two segments (smb, enterprise)
+SDR = EXAMPLES / "sdr-motion"  # an SDR team as other pipeline (a motion), its cost per quarter, attrition
+CRM = DATA / "crm"  # exports shaped like each CRM's own (tests/data/crm/README.md)
 
 
 @functools.cache
@@ -86,23 +102,56 @@ def write_plan(directory: Path, data: dict | str, name: str = "plan.yaml") -> Pa
 
 @dataclass
 class CliResult:
+    """What a run of gtmplan gave: its exit code and what it printed (``code, out, err = ...``)."""
+
     code: int
     out: str
     err: str
 
+    def __iter__(self) -> Iterator:
+        return iter((self.code, self.out, self.err))
 
-@pytest.fixture
-def gtm(capsys):
-    """Run gtmplan in-process, as the console script does: gtm("check", path)."""
+
+def run_cli(*args: object) -> CliResult:
+    """Run gtmplan in-process, as the console script does: run_cli("check", path).
+
+    Any exception other than the ones the CLI maps to exit codes escapes and fails the
+    test: for a user it would be a traceback."""
     from gtmplan.cli import run
 
-    def _run(*args: str) -> CliResult:
-        capsys.readouterr()
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = run([str(a) for a in args])
-        captured = capsys.readouterr()
-        return CliResult(code, captured.out, captured.err)
+    return CliResult(code, out.getvalue(), err.getvalue())
 
-    return _run
+
+@pytest.fixture
+def gtm() -> object:
+    """run_cli as a fixture: gtm("check", path)."""
+    return run_cli
+
+
+MEMORY_CEILING = 2**30  # 1 GiB of address space for a child process
+
+
+def limit_memory() -> None:
+    """preexec_fn of a child process: the memory ceiling (a blow-up fails instead of swapping)."""
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CEILING, MEMORY_CEILING))
+
+
+def run_child(*args: object, timeout: float = 90, text: bool = True, ceiling: bool = True,
+              python: tuple[str, ...] = ("-m", "gtmplan"), env: dict | None = None,
+              **kw: object) -> subprocess.CompletedProcess:
+    """gtmplan in a child process (``python -m gtmplan ARGS``; ``python`` replaces ``-m gtmplan``,
+    e.g. with ``("-c", code)``), under the memory ceiling unless ``ceiling=False``; a hang past
+    ``timeout`` seconds fails the test. Output is captured unless ``stdout``/``stderr`` are given."""
+    env = {**os.environ, **(env or {})}
+    env.pop("PYTEST_CURRENT_TEST", None)
+    kw.setdefault("capture_output", "stdout" not in kw and "stderr" not in kw)
+    if ceiling:
+        kw.setdefault("preexec_fn", limit_memory)
+    return subprocess.run([sys.executable, *python, *map(str, args)], text=text, timeout=timeout,
+                          env=env, **kw)
 
 
 @pytest.fixture
