@@ -112,14 +112,22 @@ class CliResult:
         return iter((self.code, self.out, self.err))
 
 
-def run_cli(*args: object) -> CliResult:
-    """Run gtmplan in-process, as the console script does: run_cli("check", path).
+class _Terminal(io.StringIO):
+    """Captured output that says it is a terminal, as stdout is when nothing is piped."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def run_cli(*args: object, terminal: bool = False) -> CliResult:
+    """Run gtmplan in-process, as the console script does: run_cli("check", path); with
+    ``terminal=True`` its stdout says it is a terminal.
 
     Any exception other than the ones the CLI maps to exit codes escapes and fails the
     test: for a user it would be a traceback."""
     from gtmplan.cli import run
 
-    out, err = io.StringIO(), io.StringIO()
+    out, err = _Terminal() if terminal else io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = run([str(a) for a in args])
     return CliResult(code, out.getvalue(), err.getvalue())

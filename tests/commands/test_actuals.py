@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import apply_patch, base_plan, dump
+from conftest import LUMEN, apply_patch, base_plan, dump
 
 # Hand-made canonical exports for 2026Q4 (before the base plan's 2027 horizon):
 #   leads: 40 created 2026-10-15 from "SEO"; 10 became MQLs, 5 of those SQLs, 3 of those opportunities;
@@ -258,9 +258,8 @@ def test_the_shipped_track_record_is_what_review_record_writes(gtm, tmp_path, mo
     """examples/lumen-analytics/actuals/ come from `review --record` on crm/history/ (crm/make_sample.py)."""
     import shutil
 
-    from conftest import EXAMPLES
 
-    src = EXAMPLES / "lumen-analytics"
+    src = LUMEN
     plan = tmp_path / "lumen"
     plan.mkdir()
     for f in src.glob("*.yaml"):

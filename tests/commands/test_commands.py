@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import EXAMPLES, apply_patch, base_plan, write_plan
+from conftest import BRIGHTWATER, EXAMPLES, LUMEN, apply_patch, base_plan, write_plan
 
 from gtmplan.commands.init import Answers, render_files
 from gtmplan.read.loader import load_plan
@@ -62,7 +62,7 @@ def test_funnel_csv(gtm, plan_file):
 
 
 def test_funnel_of_the_april_fiscal_year_example(gtm):
-    doc = json.loads(gtm("funnel", EXAMPLES / "brightwater-pumps", "-f", "json").out)
+    doc = json.loads(gtm("funnel", BRIGHTWATER, "-f", "json").out)
     assert doc["lag_quarters"] == 2 and doc["currency"] == "EUR"
     assert [q["created_in"] for q in doc["quarters"]] == ["2026Q3", "2026Q4", "2027Q1", "2027Q2"]
     # fiscal 2027Q2 = Jul-Sep 2027: the Polish engineer starts 2027-07-01 on ramp [0, 0.2, 0.4, ...],
@@ -504,7 +504,7 @@ def test_a_shortfall_reads_the_same_in_funnel_and_compare(tmp_path, gtm, monkeyp
     # 728 needed, 700 planned, so short by 728 - 700 = 28 everywhere - never
     # ceil(727.27 - 699.2) = ceil(28.07) = 29.
     s = "marketing.assumptions.lead_to_mql=0.304"
-    plan = EXAMPLES / "lumen-analytics"
+    plan = LUMEN
     funnel = gtm("funnel", plan, "--set", s)
     assert "│ 2027Q3     │ 2027Q4        │           728 │          700 │ short by 28 │" in funnel.out
     compare = gtm("compare", plan, "--set", s)

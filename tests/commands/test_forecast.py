@@ -6,11 +6,9 @@ from __future__ import annotations
 import datetime
 import json
 import math
-import subprocess
-import sys
 
 import pytest
-from conftest import EXAMPLES, ROOT, apply_patch, base_plan, write_plan
+from conftest import BRIGHTWATER, LUMEN, ROOT, apply_patch, base_plan, run_child, write_plan
 
 # One quarter, one program of 250 leads, no other pipeline, no lag, every deal 10,000:
 # with --fixed-rates --fixed-volume and deal_size_cv: 0 the deals won are
@@ -109,7 +107,7 @@ def test_a_track_record_that_agrees_narrows_the_band(gtm, plan_file, tmp_path):
 
 
 def test_the_same_seed_gives_the_same_bytes_another_seed_agrees_within_sampling_error(gtm, tmp_path):
-    plan = EXAMPLES / "brightwater-pumps"
+    plan = BRIGHTWATER
     one, two = tmp_path / "1.json", tmp_path / "2.json"
     assert gtm("forecast", plan, "-o", one).code == 0
     assert gtm("forecast", plan, "-o", two).code == 0
@@ -125,7 +123,7 @@ def test_the_same_seed_gives_the_same_bytes_another_seed_agrees_within_sampling_
 
 
 def test_the_json_shape_is_the_one_cli_md_shows(gtm):
-    doc = run_json(gtm, EXAMPLES / "lumen-analytics")
+    doc = run_json(gtm, LUMEN)
     assert list(doc)[:6] == ["runs", "seed", "currency", "quarters", "horizon", "drivers"]
     assert set(doc["quarters"][0]) == {"quarter", "segment", "target", "p10", "median", "p90", "p_target"}
     assert {"target", "p10", "median", "p90", "p_target"} <= set(doc["horizon"])
@@ -163,7 +161,7 @@ def test_an_opening_pipeline_gives_the_early_quarters_a_chance(gtm, plan_file):
 
 
 def test_the_text_speaks_to_a_head_of_sales(gtm):
-    r = gtm("forecast", EXAMPLES / "brightwater-pumps")
+    r = gtm("forecast", BRIGHTWATER)
     assert r.code == 0 and r.err == ""
     lines = r.out.splitlines()
     assert lines[0] == "Brightwater Pumps: the chance that the plan makes its numbers"
@@ -190,7 +188,7 @@ def test_user_text_is_escaped(gtm, plan_file):
 ])
 def test_bad_flags_are_named_exit_2(gtm, args, message, tmp_path):
     out = tmp_path / "f.json"
-    r = gtm("forecast", EXAMPLES / "brightwater-pumps", *args, "-o", out)
+    r = gtm("forecast", BRIGHTWATER, *args, "-o", out)
     assert (r.code, r.err, r.out) == (2, message + "\n", "")
     assert not out.exists()
 
@@ -230,8 +228,7 @@ def test_a_rate_stated_as_1_stays_1(gtm, plan_file):
 
 
 def test_check_does_not_import_numpy():
-    r = subprocess.run([sys.executable, "-X", "importtime", "-m", "gtmplan", "check",
-                        str(EXAMPLES / "lumen-analytics")], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    r = run_child("check", LUMEN, python=("-X", "importtime", "-m", "gtmplan"), timeout=60, cwd=ROOT)
     assert r.returncode == 1, r.stderr[-2000:]
     imported = {line.split("|")[-1].strip() for line in r.stderr.splitlines() if line.startswith("import time:")}
     assert "gtmplan.rules.checker" in imported  # the listing is real

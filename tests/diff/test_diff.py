@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import apply_patch, base_plan, dump
+from conftest import LUMEN, apply_patch, base_plan, dump
 
 from gtmplan.commands.diff.report import CUT_NOTE, MD_LIMIT, cut
 
@@ -418,9 +418,8 @@ def test_actuals_are_read_from_the_revision_too(gtm, repo):
     """E rules use the recorded quarters (actuals/): at a revision they come from that revision."""
     import shutil
 
-    from conftest import EXAMPLES
 
-    shutil.copytree(EXAMPLES / "lumen-analytics", repo / "plan", ignore=shutil.ignore_patterns("crm"))
+    shutil.copytree(LUMEN, repo / "plan", ignore=shutil.ignore_patterns("crm"))
     commit(repo, "plan with its track record")
     check = json.loads(gtm("check", "plan", "-f", "json").out)
     assert any(f["code"].startswith("E") for f in check["findings"])  # the example's actuals matter

@@ -19,7 +19,7 @@ import sys
 
 import pytest
 import yaml
-from conftest import EXAMPLES, ROOT
+from conftest import BRIGHTWATER, ROOT
 
 WORKFLOW = ROOT / "docs" / "github-actions" / "gtmplan-diff.yml"
 
@@ -35,7 +35,7 @@ def pull_request(tmp_path):
     origin = tmp_path / "origin"
     origin.mkdir()
     _git(origin, "init", "-q", "-b", "main")
-    shutil.copytree(EXAMPLES / "brightwater-pumps", origin / "plan")
+    shutil.copytree(BRIGHTWATER, origin / "plan")
     _git(origin, "add", "-A")
     _git(origin, "commit", "-qm", "the plan")
     work = tmp_path / "work"

@@ -13,11 +13,10 @@ import os
 import re
 import resource
 import subprocess
-import sys
 
 import pytest
 import yaml
-from conftest import EXAMPLES, base_plan, dump, write_plan
+from conftest import LUMEN, base_plan, dump, run_child, run_cli, write_plan
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,20 +30,6 @@ def located_line(*files) -> re.Pattern:
 
 # max_examples comes from the profile (tests/conftest.py): 25 locally, 300 in .ci/run
 PROPERTY = settings(deadline=5000, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-
-
-def run_cli(*args) -> tuple[int, str, str]:
-    """The CLI in-process. Any exception other than the ones it maps to exit codes escapes
-    and fails the test: that would be a traceback for the user."""
-    import contextlib
-    import io
-
-    from gtmplan.cli import run
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = run([str(a) for a in args])
-    return code, out.getvalue(), err.getvalue()
 
 
 def assert_clean_outcome(code: int, out: str, err: str, *files) -> None:
@@ -161,7 +146,7 @@ def test_arbitrary_csv(tmp_path_factory, header, rows, deals, raw):
     (d / "deals.csv").write_text("id,created,closed,stage,amount,source,loss_reason\n" + buf.getvalue(),
                                  encoding="utf-8")
     for fmt in ("json", "text"):
-        assert_clean_outcome(*run_cli("review", EXAMPLES / "lumen-analytics", "--quarter", "2027Q2",
+        assert_clean_outcome(*run_cli("review", LUMEN, "--quarter", "2027Q2",
                                       "--leads", d / "leads.csv", "--deals", d / "deals.csv", "-f", fmt),
                              d / "leads.csv", d / "deals.csv")
 
@@ -171,7 +156,7 @@ def test_arbitrary_csv(tmp_path_factory, header, rows, deals, raw):
 def test_arbitrary_bytes_as_csv(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("cb") / "leads.csv"
     path.write_bytes(b"id,created\n" + data)
-    assert_clean_outcome(*run_cli("review", EXAMPLES / "lumen-analytics", "--quarter", "2027Q2",
+    assert_clean_outcome(*run_cli("review", LUMEN, "--quarter", "2027Q2",
                                   "--leads", path), path)
 
 
@@ -182,8 +167,7 @@ def _subprocess_check(path, limit_mb: int = 1024) -> subprocess.CompletedProcess
     def limit():
         resource.setrlimit(resource.RLIMIT_AS, (limit_mb * 2**20, limit_mb * 2**20))
 
-    return subprocess.run([sys.executable, "-m", "gtmplan", "check", str(path)], capture_output=True, text=True,
-                          timeout=60, preexec_fn=limit)
+    return run_child("check", path, timeout=60, preexec_fn=limit)
 
 
 BOMBS = [
@@ -289,7 +273,7 @@ def test_output_over_a_symlink_replaces_the_link_not_its_target(tmp_path):
 def test_output_over_an_existing_file_replaces_it_whole(tmp_path):
     out = tmp_path / "doc.html"
     out.write_text("x" * 10_000_000)
-    code, _, err = run_cli("render", EXAMPLES / "lumen-analytics", "-o", out)
+    code, _, err = run_cli("render", LUMEN, "-o", out)
     assert code == 0 and out.read_text().startswith("<!DOCTYPE html>") and len(out.read_text()) < 1_000_000
     assert sorted(p.name for p in tmp_path.iterdir()) == ["doc.html"]
 
@@ -314,7 +298,7 @@ def test_template_directory_symlink_leaving_it_is_refused(tmp_path):
     tpl = tmp_path / "tpl"
     tpl.mkdir()
     os.symlink(outside / "plan.md.j2", tpl / "plan.md.j2")
-    code, out, err = run_cli("render", EXAMPLES / "lumen-analytics", "--templates", tpl)
+    code, out, err = run_cli("render", LUMEN, "--templates", tpl)
     assert code == 2 and "outside the templates directory" in err and "stolen" not in out
 
 
@@ -323,7 +307,7 @@ def test_template_names_cannot_climb_out(tmp_path):
     tpl.mkdir()
     (tmp_path / "secret.j2").write_text("SECRET")
     (tpl / "plan.md.j2").write_text("{% include '../secret.j2' %}")
-    code, out, err = run_cli("render", EXAMPLES / "lumen-analytics", "--templates", tpl)
+    code, out, err = run_cli("render", LUMEN, "--templates", tpl)
     assert code == 2 and "SECRET" not in out
 
 
@@ -365,6 +349,6 @@ def test_control_characters_in_plan_text_are_escaped_in_every_message(tmp_path):
 
 def test_control_characters_in_crm_exports_are_escaped_in_text_output(tmp_path):
     (tmp_path / "l.csv").write_text("id,created,source\n1,2027-05-01,evil\x1b[2Jsource\n")
-    code, out, err = run_cli("review", EXAMPLES / "lumen-analytics", "--quarter", "2027Q2", "--leads",
+    code, out, err = run_cli("review", LUMEN, "--quarter", "2027Q2", "--leads",
                              tmp_path / "l.csv")
     assert code == 0 and "\x1b" not in out and "evil\\x1b[2Jsource" in out

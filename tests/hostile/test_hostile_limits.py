@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import resource
 import shutil
 import signal
 import stat
@@ -20,24 +19,11 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, base_plan, dump, write_plan
+from conftest import LUMEN, base_plan, dump, limit_memory, run_child, run_cli, write_plan
 
 SLOW = pytest.mark.slow  # run by .ci/run (HYPOTHESIS_PROFILE=ci); see tests/conftest.py
 LOCATED = re.compile(r"^(gtmplan: .+|[^\n]+?:\d+:\d+: .+|[^\n]+?: .+)$")
-CEILING = 2**30  # 1 GiB of address space
-
-
-def _limit():
-    resource.setrlimit(resource.RLIMIT_AS, (CEILING, CEILING))
-
-
-def gt(*args, timeout: float = 90, text: bool = True, **kw) -> subprocess.CompletedProcess:
-    """gtmplan in a child process with the memory ceiling; a hang fails the test."""
-    env = {**os.environ, **kw.pop("env", {})}
-    env.pop("PYTEST_CURRENT_TEST", None)
-    kw.setdefault("capture_output", "stdout" not in kw and "stderr" not in kw)
-    return subprocess.run([sys.executable, "-m", "gtmplan", *map(str, args)], text=text, timeout=timeout,
-                          preexec_fn=_limit, env=env, **kw)
+gt = run_child  # gtmplan in a child process under the 1 GiB ceiling (tests/conftest.py); a hang fails the test
 
 
 def refused(r: subprocess.CompletedProcess, *fragments: str) -> str:
@@ -105,7 +91,7 @@ def test_alias_character_budget_at_the_limit_and_past_it(tmp_path):
 def _checked(path) -> subprocess.CompletedProcess:
     """`gtmplan check PATH` in-process, as gt()'s result: for inputs too small to need the
     ceiling even if a limit did not hold (the two tests below)."""
-    code, out, err = _in_process("check", path)
+    code, out, err = run_cli("check", path)
     return subprocess.CompletedProcess(["gtmplan", "check", str(path)], code, out, err)
 
 
@@ -240,7 +226,6 @@ def test_a_company_name_of_5000_digits_is_text(tmp_path):
 
 # -- 3 and 4. user templates: bounded work and output, errors located in the template ---------
 
-LUMEN = EXAMPLES / "lumen-analytics"
 
 
 @pytest.mark.parametrize("source,message", [
@@ -351,15 +336,8 @@ def test_template_of_exactly_1_mib_is_accepted_and_one_byte_more_is_not(tmp_path
 def test_bad_templates_directory_names(tmp_path, templates, message):
     r = gt("render", LUMEN, "--templates", tmp_path / templates) if "\0" not in templates else None
     if r is None:  # a NUL cannot pass through exec(): in-process, as a caller of the library could
-        import contextlib
-        import io
-
-        from gtmplan.cli import run
-
-        err = io.StringIO()
-        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-            code = run(["render", str(LUMEN), "--templates", f"{tmp_path}/{templates}"])
-        assert code == 2 and message in err.getvalue() and "Traceback" not in err.getvalue(), err.getvalue()
+        code, _, err = run_cli("render", LUMEN, "--templates", f"{tmp_path}/{templates}")
+        assert code == 2 and message in err and "Traceback" not in err, err
         return
     refused(r, message)
 
@@ -479,18 +457,6 @@ def test_render_of_20000_programs_in_every_quarter_is_bounded(tmp_path):
 
 # -- 10. OS errors are located lines, not tracebacks ------------------------------------------
 
-def _in_process(*args) -> tuple[int, str, str]:
-    import contextlib
-    import io
-
-    from gtmplan.cli import run
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = run([str(a) for a in args])
-    return code, out.getvalue(), err.getvalue()
-
-
 @pytest.mark.parametrize("command", [["check"], ["rules"], pytest.param(["render"], marks=SLOW),
                                      pytest.param(["funnel", "-f", "json"], marks=SLOW)])
 def test_stdout_on_a_full_disk(tmp_path, command):
@@ -507,11 +473,10 @@ def test_closed_stdout(tmp_path):
     path = plan_with(tmp_path)
 
     def close_stdout():
-        _limit()
+        limit_memory()
         os.close(1)
 
-    r = subprocess.run([sys.executable, "-m", "gtmplan", "check", str(path)], stderr=subprocess.PIPE, text=True,
-                       preexec_fn=close_stdout, timeout=60)
+    r = gt("check", path, stderr=subprocess.PIPE, preexec_fn=close_stdout, timeout=60)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert r.stderr == "gtmplan: standard output is closed: nothing to write to (give -o FILE)\n"
 
@@ -525,7 +490,7 @@ def test_unreadable_plan_directory(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied", str(path))
 
     monkeypatch.setattr(os, "listdir", denied)  # root reads every directory: simulate the refusal
-    code, out, err = _in_process("check", plan)
+    code, out, err = run_cli("check", plan)
     assert code == 2 and err == f"{plan}: cannot be read: Permission denied\n"
 
 
@@ -551,7 +516,7 @@ def test_an_output_name_that_just_fits_is_written(tmp_path):
 def test_nul_in_a_path(tmp_path, monkeypatch, args):
     monkeypatch.chdir(tmp_path)
     path = plan_with(tmp_path)
-    code, out, err = _in_process(*[a.replace("{plan}", str(path)) for a in args])
+    code, out, err = run_cli(*[a.replace("{plan}", str(path)) for a in args])
     assert code == 2 and "Traceback" not in err and "\\x00" in err and out == "", err
     only(tmp_path, "plan.yaml")
 
@@ -580,7 +545,7 @@ def test_plan_file_names_that_are_not_utf8(tmp_path):
 
 def test_init_company_that_is_not_utf8(tmp_path):
     r = subprocess.run([sys.executable.encode(), b"-m", b"gtmplan", b"init", str(tmp_path / "p").encode(), b"--yes",
-                        b"--company", b"Zo\xeb Ltd"], capture_output=True, timeout=60, preexec_fn=_limit)
+                        b"--company", b"Zo\xeb Ltd"], capture_output=True, timeout=60, preexec_fn=limit_memory)
     refused(r, "--company")
     assert not (tmp_path / "p").exists()
 
@@ -655,10 +620,10 @@ def test_signal_during_a_write_removes_the_temporary_file(tmp_path, sig):
             f"main(['render', {str(path)!r}, '-o', {str(out)!r}])\n")
 
     def child():  # the signal's default action, even under nohup (whose ignored SIGHUP children inherit)
-        _limit()
+        limit_memory()
         signal.signal(sig, signal.SIG_DFL)
 
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, preexec_fn=child)
+    r = gt(python=("-c", code), timeout=60, preexec_fn=child)
     assert "Traceback" not in r.stderr, r.stderr
     assert r.returncode in (-sig, 128 + sig, 130), r.returncode
     assert out.read_text() == "old"
@@ -679,11 +644,10 @@ def test_new_output_follows_the_umask(tmp_path):
     out = tmp_path / "new.json"
 
     def umask():
-        _limit()
+        limit_memory()
         os.umask(0o027)
 
-    r = subprocess.run([sys.executable, "-m", "gtmplan", "check", str(plan_with(tmp_path)), "-o", str(out)],
-                       capture_output=True, text=True, preexec_fn=umask, timeout=60)
+    r = gt("check", plan_with(tmp_path), "-o", out, preexec_fn=umask, timeout=60)
     clean(r, 0)
     assert stat.S_IMODE(out.stat().st_mode) == 0o640
 

@@ -10,33 +10,25 @@ from __future__ import annotations
 import json
 import os
 import re
-import resource
 import subprocess
 import sys
 import threading
 import time
 
 import pytest
-from conftest import EXAMPLES
+from conftest import LUMEN, limit_memory, run_child
 
-LUMEN = EXAMPLES / "lumen-analytics"
-CEILING = 1 << 30
 TIMEOUT = 60
-
-
-def _limit() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (CEILING, CEILING))
 
 
 def run(*args, stdin=None, input_bytes=None, timeout=TIMEOUT, fifo_wait=None):
     """`gtmplan review` in a subprocess; ``fifo_wait``: seconds the child waits for a FIFO's writer
     (its default, ``FIFO_WAIT``, when None)."""
-    entry = ["-m", "gtmplan"] if fifo_wait is None else [
+    entry = ("-m", "gtmplan") if fifo_wait is None else (
         "-c", f"import gtmplan.commands.review.csvread as c; c.FIFO_WAIT = {fifo_wait!r}; "
-              "from gtmplan.__main__ import main; main()"]
-    cmd = [sys.executable, *entry, "review", str(LUMEN), "--quarter", "2027Q2", *map(str, args)]
-    p = subprocess.run(cmd, input=input_bytes, stdin=stdin, capture_output=True, timeout=timeout,
-                       preexec_fn=_limit)
+              "from gtmplan.__main__ import main; main()")
+    p = run_child("review", LUMEN, "--quarter", "2027Q2", *args, python=entry, input=input_bytes, stdin=stdin,
+                  text=False, timeout=timeout)
     out, err = p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
     assert "Traceback" not in err, err
     assert p.returncode in (0, 2), (p.returncode, err)
@@ -196,7 +188,7 @@ def _feed(proc, head: bytes, filler: bytes, limit: int) -> None:
 def test_a_one_gigabyte_cell_is_refused_early(head, filler, message):
     cmd = [sys.executable, "-m", "gtmplan", "review", str(LUMEN), "--quarter", "2027Q2", "--leads", "-"]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            preexec_fn=_limit)
+                            preexec_fn=limit_memory)
     writer = threading.Thread(target=_feed, args=(proc, head, filler, 1 << 30), daemon=True)
     writer.start()  # communicate() would close stdin early: read the outputs instead
     err = proc.stderr.read().decode()

@@ -12,10 +12,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, base_plan, dump
+from conftest import LUMEN, base_plan, dump, run_child
 from test_hostile_limits import SLOW, clean, gt, only, refused
 
-LUMEN = EXAMPLES / "lumen-analytics"
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 
@@ -340,7 +339,6 @@ def test_source_date_epoch_is_read_one_way_by_record_and_render(tmp_path, epoch)
 def test_a_record_written_meanwhile_is_not_replaced(tmp_path):
     """The other run writes actuals/2027Q2.yaml after this one checked that it does not
     exist: this run refuses as if the file had been there, and the other's file stays."""
-    import sys
 
     d = _lumen_copy(tmp_path)
     record = d / "actuals" / "2027Q2.yaml"
@@ -354,9 +352,8 @@ def test_a_record_written_meanwhile_is_not_replaced(tmp_path):
              "from gtmplan.__main__ import main\n"
              "sys.argv[0] = 'gtmplan'\n"
              "main()\n")
-    r = subprocess.run([sys.executable, "-c", racer, "review", str(d), "--quarter", "2027Q2", "--leads",
-                        str(d / "crm" / "hubspot-contacts.csv"), "--record"], capture_output=True, text=True,
-                       timeout=120, env={**os.environ, "SOURCE_DATE_EPOCH": "1830384000"})
+    r = run_child("review", d, "--quarter", "2027Q2", "--leads", d / "crm" / "hubspot-contacts.csv", "--record",
+                  python=("-c", racer), timeout=120, ceiling=False, env={"SOURCE_DATE_EPOCH": "1830384000"})
     refused(r, f"{record}: 2027Q2 is already recorded; give --force to replace it")
     assert record.read_text() == "the other run\n"
     only(d / "actuals", "2027Q2.yaml")
@@ -381,14 +378,12 @@ def test_an_ebcdic_export_with_quotes_is_read_not_reported_changed(tmp_path):
 # -- 14. an export that changes while it is read -----------------------------------------------
 
 def _racing_review(tmp_path: Path, patch: str, *args: str) -> subprocess.CompletedProcess:
-    import sys
-
     code = (f"import os, sys\n{patch}\n"
             "from gtmplan.__main__ import main\n"
             "sys.argv[0] = 'gtmplan'\n"
             "main()\n")
-    return subprocess.run([sys.executable, "-c", code, "review", *map(str, args)], capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "SOURCE_DATE_EPOCH": "1830384000"})
+    return run_child("review", *args, python=("-c", code), timeout=120, ceiling=False,
+                     env={"SOURCE_DATE_EPOCH": "1830384000"})
 
 
 def test_an_export_truncated_while_it_is_read_is_refused(tmp_path):
@@ -446,16 +441,13 @@ def test_fx_files_refuse_duplicate_keys_and_tags(tmp_path, text, message):
 @pytest.mark.parametrize("command", [["check"], ["diff", "--base", "HEAD"],
                                      ["review", "--quarter", "2027Q2", "--deals", "d.csv"]])
 def test_fast_path_leaves_shell_completion_to_typer(tmp_path, command):
-    import sys
-
     path = tmp_path / "plan.yaml"
     path.write_text(dump(base_plan()))
     args = [command[0], str(path), *command[1:]]
-    env = {**os.environ, "_GTMPLAN_COMPLETE": "bash_source"}
-    fast = subprocess.run([sys.executable, "-m", "gtmplan", *args], capture_output=True, text=True, env=env,
-                          timeout=60)
-    typer = subprocess.run([sys.executable, "-c", "import sys; from gtmplan.cli import run; sys.exit(run())", *args],
-                           capture_output=True, text=True, env=env, timeout=60)
+    env = {"_GTMPLAN_COMPLETE": "bash_source"}
+    fast = run_child(*args, env=env, timeout=60, ceiling=False)
+    typer = run_child(*args, python=("-c", "import sys; from gtmplan.cli import run; sys.exit(run())"), env=env,
+                      timeout=60, ceiling=False)
     assert (fast.returncode, fast.stdout, fast.stderr) == (typer.returncode, typer.stdout, typer.stderr)
     assert "Traceback" not in fast.stderr
 

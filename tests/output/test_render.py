@@ -7,7 +7,7 @@ import os
 import re
 
 import pytest
-from conftest import EXAMPLES, ROOT, apply_patch, base_plan, write_plan
+from conftest import BRIGHTWATER, LUMEN, ROOT, apply_patch, base_plan, run_cli, write_plan
 
 from gtmplan.read.loader import load_plan
 
@@ -29,24 +29,20 @@ def in_repo(monkeypatch):
 
 
 @pytest.mark.parametrize("fmt", ["md", "html", "ics"])
-def test_golden_document(golden, capsysbinary, in_repo, fmt):
+def test_golden_document(golden, in_repo, fmt):
     """One full document per format; everything else is compared section by section."""
-    from gtmplan.cli import run
-
-    capsysbinary.readouterr()
-    assert run(["render", "examples/lumen-analytics", "--format", fmt]) == 0
-    golden(f"lumen-analytics.{fmt}", capsysbinary.readouterr().out)
+    r = run_cli("render", "examples/lumen-analytics", "--format", fmt)
+    assert r.code == 0, r.err
+    golden(f"lumen-analytics.{fmt}", r.out.encode("utf-8"))
 
 
 @pytest.mark.parametrize("fmt", ["md", "html"])
-def test_golden_segmented_document(golden, capsysbinary, in_repo, fmt):
+def test_golden_segmented_document(golden, in_repo, fmt):
     """The shipped plan with segments (examples/fernhill-payroll): a section per segment (its
     waterfall, its own sellers, its programs' split parts), then the company's sums."""
-    from gtmplan.cli import run
-
-    capsysbinary.readouterr()
-    assert run(["render", "examples/fernhill-payroll", "--format", fmt]) == 0
-    golden(f"fernhill-payroll.{fmt}", capsysbinary.readouterr().out)
+    r = run_cli("render", "examples/fernhill-payroll", "--format", fmt)
+    assert r.code == 0, r.err
+    golden(f"fernhill-payroll.{fmt}", r.out.encode("utf-8"))
 
 
 def split_sections(doc: str, fmt: str) -> dict[str, str]:
@@ -71,14 +67,12 @@ SECTION_CASES = {
 
 
 @pytest.mark.parametrize("case,fmt", [(c, f) for c, (_, fmts) in SECTION_CASES.items() for f in fmts])
-def test_golden_sections(golden, capsysbinary, in_repo, request, case, fmt):
+def test_golden_sections(golden, in_repo, request, case, fmt):
     """Small golden files, one per section: a template change rewrites the sections it touches."""
-    from gtmplan.cli import run
-
     args, _ = SECTION_CASES[case]
-    capsysbinary.readouterr()
-    assert run([*args, "--format", fmt]) == 0
-    parts = split_sections(capsysbinary.readouterr().out.decode("utf-8"), fmt)
+    r = run_cli(*args, "--format", fmt)
+    assert r.code == 0, r.err
+    parts = split_sections(r.out, fmt)
     folder = ROOT / "tests" / "golden" / "sections" / case
     if not request.config.getoption("--update-goldens"):
         stored = {p.stem for p in folder.glob(f"*.{fmt}")}
@@ -93,9 +87,9 @@ def test_sections_come_in_the_documented_order(tmp_path, gtm):
         # brightwater-pumps has no actuals/ and no scenarios/: neither "Plan vs actual" nor "Scenarios" (docs/reference/cli.md 0.2);
         # lumen-analytics has four recorded quarters and two scenarios; its recorded quarters bring
         # "Chance of making the plan" (docs/reference/cli.md 0.3, gtmplan forecast)
-        assert gtm("render", EXAMPLES / "brightwater-pumps", "-o", out).code == 0
+        assert gtm("render", BRIGHTWATER, "-o", out).code == 0
         assert re.findall(pattern, out.read_text(), re.M) == SECTIONS
-        assert gtm("render", EXAMPLES / "lumen-analytics", "-o", out).code == 0
+        assert gtm("render", LUMEN, "-o", out).code == 0
         assert re.findall(pattern, out.read_text(), re.M) == [*SECTIONS, "Plan vs actual", "Chance of making the plan",
                                                                 "Scenarios"]
 
@@ -126,7 +120,7 @@ def test_plan_vs_actual_per_recorded_quarter(tmp_path, gtm):
 
 def test_title_period_and_numbers_for_people(tmp_path, gtm):
     out = tmp_path / "plan.md"
-    gtm("render", EXAMPLES / "brightwater-pumps", "-o", out)
+    gtm("render", BRIGHTWATER, "-o", out)
     text = out.read_text()
     assert text.startswith("# Brightwater Pumps go-to-market plan\n")
     assert "2027Q1–2027Q4 (1 Apr 2027 to 31 Mar 2028)" in text and "Fiscal years start in April" in text
@@ -138,14 +132,14 @@ def test_format_from_extension_and_default(tmp_path, gtm):
     for name, marker in (("p.html", b"<!DOCTYPE html>"), ("p.ics", b"BEGIN:VCALENDAR"), ("p.md", b"# "),
                          ("p.txt", b"# ")):
         out = tmp_path / name
-        assert gtm("render", EXAMPLES / "lumen-analytics", "-o", out).code == 0
+        assert gtm("render", LUMEN, "-o", out).code == 0
         assert out.read_bytes().startswith(marker), name
-    assert gtm("render", EXAMPLES / "lumen-analytics").out.startswith("# Lumen Analytics")
+    assert gtm("render", LUMEN).out.startswith("# Lumen Analytics")
 
 
 def test_plan_with_errors_renders_its_findings(tmp_path, gtm):
     out = tmp_path / "p.html"
-    assert gtm("render", EXAMPLES / "lumen-analytics", "-o", out).code == 0
+    assert gtm("render", LUMEN, "-o", out).code == 0
     html = out.read_text()
     issues = html[html.index('id="issues"'):]
     assert issues.count('class="issue error"') == 6 and issues.count('class="issue warning"') == 4  # L201, E701 x2, E702
@@ -178,7 +172,7 @@ def test_ics_parses_with_one_event_per_review(tmp_path, gtm):
     from icalendar import Calendar
 
     out = tmp_path / "reviews.ics"
-    assert gtm("render", EXAMPLES / "brightwater-pumps", "-o", out).code == 0
+    assert gtm("render", BRIGHTWATER, "-o", out).code == 0
     raw = out.read_bytes()
     assert b"\r\n" in raw and all(len(l) <= 75 for l in raw.split(b"\r\n"))  # RFC 5545 folding
     cal = Calendar.from_ical(raw)
@@ -200,19 +194,19 @@ def test_ics_uids_are_stable_and_the_quarterly_edition_has_two_reviews(tmp_path,
     def uids(*args):
         return [str(e["uid"]) for e in Calendar.from_ical(gtm("render", *args, "-f", "ics").out).walk("VEVENT")]
 
-    full = uids(EXAMPLES / "lumen-analytics")
-    assert full == uids(EXAMPLES / "lumen-analytics")
-    q2 = uids(EXAMPLES / "lumen-analytics", "--quarter", "2027Q2")
+    full = uids(LUMEN)
+    assert full == uids(LUMEN)
+    q2 = uids(LUMEN, "--quarter", "2027Q2")
     assert q2 == full[1:3]  # the review closing 2027Q2, and the next one (2027Q4: 2027Q3 has none)
 
 
 def test_ics_lists_the_quarters_open_errors(gtm):
-    out = gtm("render", EXAMPLES / "lumen-analytics", "-f", "ics").out.replace("\r\n ", "")
+    out = gtm("render", LUMEN, "-f", "ics").out.replace("\r\n ", "")
     assert "Open alignment issues for 2027Q1 (gtmplan check):\\n- A102" in out
 
 
 def test_quarterly_edition_details_one_quarter(tmp_path, gtm):
-    out = gtm("render", EXAMPLES / "lumen-analytics", "--quarter", "2027q2").out
+    out = gtm("render", LUMEN, "--quarter", "2027q2").out
     assert out.startswith("# Lumen Analytics go-to-market plan: 2027Q2 edition")
     programs = out[out.index("## Marketing programs"):out.index("## Content")]
     # the budget table has the edition's quarter only (the others in "Rest of the plan"); the programs
@@ -228,7 +222,7 @@ def test_quarterly_edition_details_one_quarter(tmp_path, gtm):
 
 @pytest.mark.parametrize("q,message", [("2029Q1", "outside the plan's horizon"), ("Q2", "is not a quarter")])
 def test_bad_quarter(gtm, q, message):
-    r = gtm("render", EXAMPLES / "lumen-analytics", "--quarter", q)
+    r = gtm("render", LUMEN, "--quarter", q)
     assert r.code == 2 and message in r.err and r.out == ""
 
 
@@ -238,13 +232,13 @@ def test_templates_override_by_file_name(tmp_path, gtm):
     tpl = tmp_path / "tpl"
     tpl.mkdir()
     (tpl / "plan.md.j2").write_text("Custom: {{ company | md }} from {{ period }}\n")
-    out = gtm("render", EXAMPLES / "lumen-analytics", "--templates", tpl).out
+    out = gtm("render", LUMEN, "--templates", tpl).out
     assert out == "Custom: Lumen Analytics from 2027Q1–2027Q4 (1 Jan 2027 to 31 Dec 2027)\n"
     # html is not overridden: the shipped template is used
-    assert gtm("render", EXAMPLES / "lumen-analytics", "--templates", tpl, "-f", "html").out.startswith("<!DOCTYPE")
+    assert gtm("render", LUMEN, "--templates", tpl, "-f", "html").out.startswith("<!DOCTYPE")
     # overriding only the chart partial changes the shipped document's charts
     (tpl / "_chart.html.j2").write_text("{% macro bar_chart(c, id) %}<p>chart {{ id }}</p>{% endmacro %}\n")
-    html = gtm("render", EXAMPLES / "lumen-analytics", "--templates", tpl, "-f", "html").out
+    html = gtm("render", LUMEN, "--templates", tpl, "-f", "html").out
     assert "<p>chart waterfall-chart</p>" in html and "<svg" not in html
 
 
@@ -266,7 +260,7 @@ def test_template_errors_are_located_and_exit_2(tmp_path, gtm, source, message, 
     tpl.mkdir()
     (tpl / "plan.md.j2").write_text(source)
     out = tmp_path / "doc.md"
-    r = gtm("render", EXAMPLES / "lumen-analytics", "--templates", tpl, "-o", out)
+    r = gtm("render", LUMEN, "--templates", tpl, "-o", out)
     assert r.code == 2 and message in r.err and "Traceback" not in r.err and not out.exists()
     assert re.match(rf"{re.escape(str(tpl))}/plan\.md\.j2:{line}:1: ", r.err), r.err
 
@@ -277,18 +271,18 @@ def test_template_symlink_leaving_the_directory_is_refused(tmp_path, gtm):
     tpl = tmp_path / "tpl"
     tpl.mkdir()
     os.symlink(secret, tpl / "plan.md.j2")
-    r = gtm("render", EXAMPLES / "lumen-analytics", "--templates", tpl)
+    r = gtm("render", LUMEN, "--templates", tpl)
     assert r.code == 2 and "symlink to a file outside the templates directory" in r.err
     assert "TOP SECRET" not in r.out + r.err
     # a symlink that stays inside the directory is fine
     (tpl / "plan.md.j2").unlink()
     (tpl / "real.j2").write_text("ok {{ company | md }}\n")
     os.symlink(tpl / "real.j2", tpl / "plan.md.j2")
-    assert gtm("render", EXAMPLES / "lumen-analytics", "--templates", tpl).out == "ok Lumen Analytics\n"
+    assert gtm("render", LUMEN, "--templates", tpl).out == "ok Lumen Analytics\n"
 
 
 def test_templates_dir_must_exist(tmp_path, gtm):
-    r = gtm("render", EXAMPLES / "lumen-analytics", "--templates", tmp_path / "nope")
+    r = gtm("render", LUMEN, "--templates", tmp_path / "nope")
     assert r.code == 2 and "--templates: not a directory" in r.err
 
 
@@ -308,10 +302,10 @@ def test_render_computes_the_funnel_once(monkeypatch, gtm, fmt):
 
     monkeypatch.setattr(gtmplan.rules.base, "compute", counting)
     monkeypatch.setattr(gtmplan.output.render.view, "compute", counting)
-    r = gtm("render", EXAMPLES / "lumen-analytics", "--format", fmt)
+    r = gtm("render", LUMEN, "--format", fmt)
     assert r.code == 0 and "Demand waterfall" in r.out
     # one computation per plan: the rendered plan's, shared by its checks and the document, then
     # (the "Scenarios" section, docs/reference/cli.md 0.2) one for each of lumen's two scenarios
     assert len(calls) == 3 and len({id(p) for p in calls}) == 3
     assert [p.id for p in calls[0].marketing.programs] == [p.id for p in load_plan(
-        str(EXAMPLES / "lumen-analytics")).plan.marketing.programs]
+        str(LUMEN)).plan.marketing.programs]

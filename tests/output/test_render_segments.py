@@ -4,7 +4,7 @@ command'): a section per segment, the company's sums, each program once (issue 2
 from __future__ import annotations
 
 import pytest
-from conftest import DATA, EXAMPLES, apply_patch, case_base, write_plan
+from conftest import DATA, FERNHILL, apply_patch, case_base, write_plan
 
 from gtmplan.output.render.view import quarters_text
 from gtmplan.plan.quarters import Quarter
@@ -84,14 +84,14 @@ def test_segment_text_is_escaped(gtm, tmp_path):
 
 
 def test_quarterly_edition_of_a_segmented_plan(gtm):
-    doc = gtm("render", EXAMPLES / "fernhill-payroll", "--quarter", "2027Q3").out
+    doc = gtm("render", FERNHILL, "--quarter", "2027Q3").out
     ent = _section(doc, "## Segment: Enterprises with several states or countries (`enterprise`)")
     # enterprise's 2027Q4 target: 0.6 x 900,000 = 540,000 / 90,000 = 6 deals / 0.15 = 40 opps / 0.5 = 80 SQLs
     # / 0.35 = 228.6 MQLs, created in 2027Q3; planned in 2027Q3: webinars 400 x 0.3 = 120 + dinners 30 = 150
     assert "| 2027Q3 | 2027Q4 | 229 | 150 | ⚠ short by 79 |" in ent and "| 2027Q2 | 2027Q3 |" not in ent
     assert "| CFO dinners in five cities | events | 2027Q3 | 100% | $25,000 | 150 | 30 |" in ent  # 30 / 0.20 = 150 leads
     # 2027Q4's edition: enterprise's MQLs created in 2027Q4 serve a target past the plan: neither short nor covered
-    q4 = gtm("render", EXAMPLES / "fernhill-payroll", "--quarter", "2027Q4").out
+    q4 = gtm("render", FERNHILL, "--quarter", "2027Q4").out
     assert "No target in the plan needs enterprise's MQLs created in 2027Q4." in q4
     assert "Marketing's MQLs for smb cover what its targets need." in q4  # 1,090 planned against 1,029
 

@@ -8,7 +8,7 @@ import json
 import shutil
 
 import pytest
-from conftest import EXAMPLES, ROOT, apply_patch, base_plan, case_base, write_plan
+from conftest import FERNHILL, LUMEN, ROOT, apply_patch, base_plan, case_base, run_cli, write_plan
 
 
 @pytest.fixture
@@ -25,13 +25,11 @@ def in_repo(monkeypatch):
     (["compare", "examples/fernhill-payroll", "--format", "md"], "fernhill-payroll.compare.md"),
     (["compare", "examples/fernhill-payroll", "--format", "json"], "fernhill-payroll.compare.json"),
 ])
-def test_golden_outputs_of_the_segmented_example(golden, capsysbinary, in_repo, monkeypatch, args, name):
-    from gtmplan.cli import run
-
+def test_golden_outputs_of_the_segmented_example(golden, in_repo, monkeypatch, args, name):
     monkeypatch.delenv("COLUMNS", raising=False)
-    capsysbinary.readouterr()
-    assert run(args) in (0, 1)
-    golden(name, capsysbinary.readouterr().out)
+    r = run_cli(*args)
+    assert r.code in (0, 1), r.err
+    golden(name, r.out.encode("utf-8"))
 
 
 @pytest.fixture
@@ -39,7 +37,7 @@ def webinars_moved(tmp_path, monkeypatch):
     """Two copies of the example, ``base`` and ``head``, in the current directory; in ``head`` the
     webinars split 50/50 instead of 70/30 (smb/enterprise)."""
     for side in ("base", "head"):
-        shutil.copytree(EXAMPLES / "fernhill-payroll", tmp_path / side)
+        shutil.copytree(FERNHILL, tmp_path / side)
     marketing = tmp_path / "head" / "marketing.yaml"
     text = marketing.read_text(encoding="utf-8")
     old = "split: {smb: 0.7, enterprise: 0.3}"
@@ -49,12 +47,10 @@ def webinars_moved(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("fmt", ["text", "md", "json"])
-def test_golden_diff_of_the_segmented_example(golden, capsysbinary, webinars_moved, fmt):
-    from gtmplan.cli import run
-
-    capsysbinary.readouterr()
-    assert run(["diff", "head", "--base", "base", "--format", fmt]) == 0
-    golden(f"fernhill-payroll.diff.{ {'text': 'txt'}.get(fmt, fmt) }", capsysbinary.readouterr().out)
+def test_golden_diff_of_the_segmented_example(golden, webinars_moved, fmt):
+    r = run_cli("diff", "head", "--base", "base", "--format", fmt)
+    assert r.code == 0, r.err
+    golden(f"fernhill-payroll.diff.{ {'text': 'txt'}.get(fmt, fmt) }", r.out.encode("utf-8"))
 
 
 # -- compare -------------------------------------------------------------------------------
@@ -92,15 +88,15 @@ def test_compare_per_segment_and_in_total(gtm, tmp_path):
 
 
 def test_compare_of_a_plan_without_segments_has_no_segments_key(gtm):
-    doc = json.loads(gtm("compare", EXAMPLES / "lumen-analytics", "-f", "json").out)
+    doc = json.loads(gtm("compare", LUMEN, "-f", "json").out)
     assert all("segments" not in c for c in doc["scenarios"])
-    assert "↳" not in gtm("compare", EXAMPLES / "lumen-analytics", "-f", "md").out
+    assert "↳" not in gtm("compare", LUMEN, "-f", "md").out
 
 
 def test_compare_a_scenario_that_closes_a_segments_gap(gtm):
     """examples/fernhill-payroll/scenarios/enterprise-events.yaml adds 100 MQLs a quarter for
     enterprise in 2027Q1-2027Q3: 120 + 100 = 220 >= 178 (2027Q1), 220 >= 204, 150 + 100 = 250 >= 229."""
-    doc = json.loads(gtm("compare", EXAMPLES / "fernhill-payroll", "-f", "json").out)
+    doc = json.loads(gtm("compare", FERNHILL, "-f", "json").out)
     base, events = doc["scenarios"]
     assert base["segments"]["enterprise"]["largest_mql_shortfall"]["shown"] == 84  # 204 - 120 in 2027Q2
     assert events["name"] == "enterprise-events"

@@ -5,7 +5,7 @@ a newcomer's first hour)."""
 from __future__ import annotations
 
 import pytest
-from conftest import EXAMPLES, LUMEN
+from conftest import BRIGHTWATER, LUMEN
 from conftest import LUMEN_CRM as CRM
 
 # -- 1: the waterfall split by target quarter and by creation quarter --------------------
@@ -50,7 +50,7 @@ NUMBER = r"[$€£]?\d{1,3}(?:,\d{3})+|[$€£]?\d+"
 
 @pytest.mark.parametrize("columns", [60, 80, 100])
 @pytest.mark.parametrize("example, figures", [(LUMEN, ["$700,000", "2,829", "3,637", "short by 268"]),
-                                              (EXAMPLES / "brightwater-pumps", ["€1,500,000", "953", "Other"])])
+                                              (BRIGHTWATER, ["€1,500,000", "953", "Other"])])
 def test_funnel_fits_the_terminal_and_keeps_every_number_whole(gtm, monkeypatch, columns, example, figures):
     import re
 

@@ -15,17 +15,14 @@ import math
 import os
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import DATA, EXAMPLES, apply_patch, base_plan, write_plan
+from conftest import BRIGHTWATER, DATA, LUMEN, SDR, apply_patch, base_plan, run_child, write_plan
 
-LUMEN = EXAMPLES / "lumen-analytics"
 SEGMENTS = DATA / "segments_plan.yaml"  # two segments: a target and a share, their own assumptions and sellers
-SDR = EXAMPLES / "sdr-motion"  # an SDR team as other pipeline (a motion), its cost per quarter, attrition
 FUNNEL_KEYS = ("quarter", "target", "deals", "opportunities", "other_opportunities", "sqls", "mqls_needed",
                "leads_needed", "created_in", "mqls_planned", "mqls_demanded", "capacity", "program_cost", "budget")
 
@@ -196,7 +193,7 @@ def assert_figures(values, plan, sets=(), gtm=None) -> int:
 
 @pytest.mark.parametrize("which", ["lumen", "rich", "brightwater", "sdr", "segments"])
 def test_every_formula_cell_caches_gtmplans_figure(gtm, tmp_path, which):
-    plan = {"lumen": LUMEN, "brightwater": EXAMPLES / "brightwater-pumps", "sdr": SDR, "segments": SEGMENTS,
+    plan = {"lumen": LUMEN, "brightwater": BRIGHTWATER, "sdr": SDR, "segments": SEGMENTS,
             "rich": write_plan(tmp_path, rich_plan())}[which]
     out = render_xlsx(gtm, plan, tmp_path / "plan.xlsx")
     formulas = openpyxl.load_workbook(out)
@@ -429,9 +426,8 @@ def test_format_from_the_extension_and_the_flag(gtm, tmp_path):
     assert (tmp_path / "plan.bin").read_bytes()[:2] == b"PK"
 
 
-def test_xlsx_to_a_terminal_is_refused(gtm, monkeypatch):
-    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
-    r = gtm("render", LUMEN, "--format", "xlsx")
+def test_xlsx_to_a_terminal_is_refused(gtm):
+    r = gtm("render", LUMEN, "--format", "xlsx", terminal=True)
     assert r.code == 2 and r.out == ""
     assert r.err == ("gtmplan: render --format xlsx writes a binary workbook, not text for the terminal: "
                      "give -o FILE.xlsx\n")
@@ -476,7 +472,7 @@ def test_check_does_not_import_xlsxwriter():
             f"try:\n    main(['check', {str(LUMEN)!r}])\nexcept SystemExit:\n    pass\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('xlsxwriter', 'openpyxl') "
             "or m == 'gtmplan.output.xlsx'), file=sys.stderr)\n")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    r = run_child(python=("-c", code), timeout=60)
     assert r.stderr.strip() == "[]"
 
 
@@ -543,4 +539,4 @@ def test_forecast_sheet_has_the_forecasts_figures(gtm, tmp_path):
     # numbers as XlsxWriter stores them: 16 significant digits
     assert [[x if isinstance(x, str) else pytest.approx(x, rel=1e-15) for x in row] for row in want] == got
     assert "Forecast" not in openpyxl.load_workbook(
-        render_xlsx(gtm, EXAMPLES / "brightwater-pumps", tmp_path / "b.xlsx")).sheetnames  # neither actuals nor forecast:
+        render_xlsx(gtm, BRIGHTWATER, tmp_path / "b.xlsx")).sheetnames  # neither actuals nor forecast:

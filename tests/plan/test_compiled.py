@@ -8,7 +8,7 @@ import sys
 
 import pytest
 import yaml
-from conftest import EXAMPLES, ROOT, TESTS, apply_patch, base_plan, case_base, write_plan
+from conftest import BRIGHTWATER, EXAMPLES, LUMEN, ROOT, TESTS, apply_patch, base_plan, case_base, run_child, write_plan
 from pydantic import BaseModel, ValidationError
 from pydantic_core import SchemaError
 
@@ -41,7 +41,7 @@ def test_check_imports_neither_pydantic_nor_typer(tmp_path, example, finding):
             "    print('exit', e.code, file=sys.stderr)\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'typer', 'click')), "
             "file=sys.stderr)\n")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    r = run_child(python=("-c", code), timeout=60)
     # pydantic would be imported if _compiled_plan.py named one of its functions (see compiled.py)
     assert r.stderr.splitlines() == ["exit 1", "[]"]
     assert finding in r.stdout  # lumen-analytics: its actuals/ were validated too
@@ -94,7 +94,7 @@ def _mutations(data):
 
 def _plans():
     plans = [base_plan()]
-    for directory in (EXAMPLES / "brightwater-pumps", EXAMPLES / "lumen-analytics"):
+    for directory in (BRIGHTWATER, LUMEN):
         merged = {}
         for f in sorted(directory.glob("*.yaml")):
             merged.update(yaml.load(f.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader))
@@ -120,7 +120,7 @@ def test_compiled_validator_agrees_with_the_pydantic_models():
 
 
 def _actuals():
-    files = sorted((EXAMPLES / "lumen-analytics" / "actuals").glob("*.yaml"))
+    files = sorted((LUMEN / "actuals").glob("*.yaml"))
     assert files
     return [yaml.load(f.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) for f in files]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Optional
 
 import pytest
-from conftest import EXAMPLES
+from conftest import FERNHILL
 from pydantic import BaseModel, ConfigDict
 
 from gtmplan.errors import InputError
@@ -59,7 +59,7 @@ def test_cross_checks_on_a_valid_model_are_located(tmp_path):
 
 def test_a_key_that_is_not_an_id_is_said_in_gtmplans_words(gtm):
     # A split keyed by "mid_x" (an underscore): the id rule, not the validator's pattern.
-    r = gtm("check", EXAMPLES / "fernhill-payroll", "--set",
+    r = gtm("check", FERNHILL, "--set",
             "marketing.programs[webinars].split={smb: 0.7, mid_x: 0.3}")
     assert r.code == 2
     assert r.err == ("--set:1: marketing.programs[1].split.mid_x: key 'mid_x' is not a valid id: use lower-case "

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import pytest
-from conftest import DELETE, EXAMPLES, apply_patch, base_plan, dump, write_plan
+from conftest import DELETE, LUMEN, apply_patch, base_plan, dump, run_child, write_plan
 
 from gtmplan.errors import InputError
 from gtmplan.read import yamlsource
@@ -124,8 +122,7 @@ def test_nesting_deeper_than_any_plan_is_refused_before_libyaml_recurses(tmp_pat
     # subprocess so that a crash fails the test instead of killing pytest.
     path = tmp_path / "deep.yaml"
     path.write_text("a: " + "[" * 100_000 + "]" * 100_000 + "\n")
-    r = subprocess.run([sys.executable, "-m", "gtmplan", "check", str(path)], capture_output=True, text=True,
-                       timeout=120)
+    r = run_child("check", path, timeout=120)
     assert r.returncode == 2, r.stderr[-500:]
     assert f"{path}:1:" in r.stderr and "nesting deeper than 64 levels" in r.stderr
     assert "Traceback" not in r.stderr
@@ -174,8 +171,7 @@ def test_moderate_nesting_over_the_limit_is_located(tmp_path, gtm):
 def test_block_nesting_deep_enough_to_crash_libyaml_is_refused(tmp_path):
     path = tmp_path / "deep.yaml"
     path.write_text("- " * 30_000 + "x\n")
-    r = subprocess.run([sys.executable, "-m", "gtmplan", "check", str(path)], capture_output=True, text=True,
-                       timeout=120)
+    r = run_child("check", path, timeout=120)
     assert r.returncode == 2 and "nesting deeper" in r.stderr and "Traceback" not in r.stderr
 
 
@@ -422,7 +418,7 @@ def test_a_quoted_value_with_a_comma_is_read_whole(tmp_path, gtm):
         "indented 6: line it up with them (a new item starts with '- ' at 4 spaces)"),
 ])
 def test_a_key_out_of_line_inside_a_list_item_is_said_in_plain_words(tmp_path, gtm, indent, message):
-    text = (EXAMPLES / "lumen-analytics" / "sales.yaml").read_text()
+    text = (LUMEN / "sales.yaml").read_text()
     text = text.replace("    - role: Account executive\n      count: 5",
                         "    - role: Account executive\n" + " " * indent + "count: 5")
     path = write_plan(tmp_path, text, name="sales.yaml")

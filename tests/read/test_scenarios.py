@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, base_plan, dump
+from conftest import FERNHILL, LUMEN, base_plan, dump
 
 from gtmplan.read.loader import load_plan
 
@@ -348,7 +348,7 @@ def test_compare_in_the_plan_folder_is_titled_by_the_company_and_shows_a_repeate
 
 
 def test_shipped_example_has_downside_and_upside(gtm):
-    r = gtm("compare", EXAMPLES / "lumen-analytics", "-f", "json")
+    r = gtm("compare", LUMEN, "-f", "json")
     assert r.code == 0
     assert [s["name"] for s in json.loads(r.out)["scenarios"]] == ["base", "downside", "upside"]
 
@@ -410,7 +410,7 @@ def test_set_position_just_past_the_last_row_is_a_located_problem(gtm, plan_file
 def test_set_changes_one_key_of_a_split_and_keeps_the_others(gtm):
     # Fernhill's webinars split {smb: 0.7, enterprise: 0.3}: --set of smb alone keeps
     # enterprise (the same value gives the same findings); a scenario's split replaces the map.
-    plan = EXAMPLES / "fernhill-payroll"
+    plan = FERNHILL
     same = gtm("check", plan, "--set", "marketing.programs[webinars].split.smb=0.7")
     assert same.code == gtm("check", plan).code == 1 and same.out == gtm("check", plan).out
     r = gtm("check", plan, "--set", "marketing.programs[webinars].split.smb=0.6")

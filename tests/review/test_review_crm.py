@@ -13,13 +13,9 @@ import io
 import json
 
 import pytest
-from conftest import DATA, EXAMPLES, base_plan, dump
+from conftest import BRIGHTWATER, CRM, LUMEN, base_plan, dump
 from conftest import metrics_actual as actual
 from conftest import review_json as review
-
-CRM = DATA / "crm"
-LUMEN = EXAMPLES / "lumen-analytics"  # USD, calendar quarters: 2027Q2 = Apr-Jun 2027
-BRIGHTWATER = EXAMPLES / "brightwater-pumps"  # EUR, FY from April: 2027Q1 = Apr-Jun 2027
 
 MAP_HINT = ("say which are won and which lost in a --mapping file: deals: {stages: {won: [...], lost: [...]}} "
             "(stages: alone is enough for an export gtmplan recognises)")

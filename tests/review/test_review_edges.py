@@ -3,7 +3,7 @@ a deal won the day it was created, a won deal of 0. Figures computed by hand."""
 
 from __future__ import annotations
 
-from conftest import EXAMPLES
+from conftest import LUMEN
 from test_review import review_json
 
 # 2027Q2 runs from 1 April to 30 June 2027.
@@ -25,7 +25,7 @@ id,created,source,mql_date,sql_date,opportunity_date
 
 
 def test_deals_on_the_first_and_last_days_of_the_quarter_a_same_day_win_and_a_win_of_zero(tmp_path, gtm):
-    doc = review_json(gtm, tmp_path, EXAMPLES / "lumen-analytics", "2027Q2", deals=EDGE_DEALS)
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=EDGE_DEALS)
     m = {k: v["actual"] for k, v in doc["metrics"].items()}
     # opportunities created in Q2: a (1 Apr, the first day) and d; c and e (31 Mar) and f (1 Jul) are not
     assert m["opportunities"] == 2
@@ -41,7 +41,7 @@ def test_deals_on_the_first_and_last_days_of_the_quarter_a_same_day_win_and_a_wi
 
 
 def test_leads_dated_on_the_first_and_last_days_of_the_quarter(tmp_path, gtm):
-    doc = review_json(gtm, tmp_path, EXAMPLES / "lumen-analytics", "2027Q2", leads=EDGE_LEADS)
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=EDGE_LEADS)
     m = {k: v["actual"] for k, v in doc["metrics"].items()}
     # created in Q2: 2 (1 Apr) and 3 (30 Jun); 1 was created on 31 Mar
     assert m["leads"] == 2

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import EXAMPLES
+from conftest import LUMEN
 from conftest import metrics_actual as actual
 from conftest import review_json as review
-
-LUMEN = EXAMPLES / "lumen-analytics"  # USD, calendar quarters: 2027Q2 = Apr-Jun 2027
-
-
-
 
 EU_DEALS = ("Record ID;Deal Name;Create Date;Close Date;Deal Stage;Amount;Original Source\n"
             "1;A;2027-04-02;2027-05-06;closedwon;{a};Webinar\n"

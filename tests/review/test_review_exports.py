@@ -24,15 +24,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import DATA, EXAMPLES
+from conftest import BRIGHTWATER, CRM, LUMEN
 from conftest import metrics_actual as actual
 from conftest import review_json as review
-
-CRM = DATA / "crm"
-LUMEN = EXAMPLES / "lumen-analytics"  # USD, calendar quarters: 2027Q2 = Apr-Jun 2027
-BRIGHTWATER = EXAMPLES / "brightwater-pumps"  # EUR, FY from April: 2027Q1 = Apr-Jun 2027
-
-
 
 
 def test_current_hubspot_contacts_export(gtm):

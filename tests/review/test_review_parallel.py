@@ -12,15 +12,13 @@ import functools
 from pathlib import Path
 
 import pytest
+from conftest import CRM, LUMEN
 
 import gtmplan.commands.review as review
 from gtmplan.commands.review import figures, parallel
 from gtmplan.errors import InputError
 from gtmplan.plan.quarters import Quarter
 
-ROOT = Path(__file__).resolve().parents[2]
-LUMEN = ROOT / "examples" / "lumen-analytics"
-CRM = Path(__file__).resolve().parents[1] / "data" / "crm"
 Q2 = Quarter(2027, 2)
 
 

@@ -17,9 +17,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import EXAMPLES, review_json
+from conftest import FERNHILL, review_json
 
-FERNHILL = EXAMPLES / "fernhill-payroll"
 DEALS = """Deal Name,Amount,Close Date,Create Date,Deal Stage,Segment
 A,8000,2027-02-01,2027-01-05,closedwon,smb
 B,8000,2027-02-02,2027-01-05,closedwon,smb
