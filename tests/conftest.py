@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import datetime as dt
 import functools
 import io
 import os
@@ -98,6 +99,43 @@ def write_plan(directory: Path, data: dict | str, name: str = "plan.yaml") -> Pa
     path = directory / name
     path.write_text(data if isinstance(data, str) else dump(data), encoding="utf-8")
     return path
+
+
+def write_split(d: Path, data: dict) -> None:
+    """A plan directory as gtmplan init writes it: shared, sales, marketing."""
+    d.mkdir(parents=True, exist_ok=True)
+    shared = {k: v for k, v in data.items() if k not in ("sales", "marketing")}
+    (d / "gtmplan.yaml").write_text(dump(shared), encoding="utf-8")
+    (d / "sales.yaml").write_text(dump({"sales": data["sales"]}), encoding="utf-8")
+    (d / "marketing.yaml").write_text(dump({"marketing": data["marketing"]}), encoding="utf-8")
+
+
+def as_json_data(value: object) -> object:
+    """Plan data as an editor sees it: dates are strings."""
+    if isinstance(value, dict):
+        return {k: as_json_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_json_data(v) for v in value]
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+# A plan in a git repository (diff, revisions): commits by a fixed author, no user or system config.
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def git(repo: Path, *args: str) -> str:
+    """git ARGS in ``repo``, which must succeed; its stdout."""
+    r = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, env={**os.environ, **GIT_ENV})
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def commit(repo: Path, message: str) -> str:
+    """Commit everything in ``repo``; the new commit's id."""
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD").strip()
 
 
 @dataclass

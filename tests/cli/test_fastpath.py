@@ -154,7 +154,7 @@ def test_in_process_callers_keep_their_garbage_collector(capsys):
 def diff_repo(tmp_path, monkeypatch):
     """A repository whose last commit adds an A101 error (marketing's mql_to_sql moved away from sales'),
     a plan directory beside it to diff against as a path, and a third commit that breaks the plan."""
-    from test_diff import commit, git, write_split
+    from conftest import commit, git, write_split
 
     repo = tmp_path / "repo"
     repo.mkdir()

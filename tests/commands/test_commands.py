@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import BRIGHTWATER, EXAMPLES, LUMEN, apply_patch, base_plan, write_plan
+from conftest import BRIGHTWATER, EXAMPLES, LUMEN, apply_patch, as_json_data, base_plan, write_plan
 
 from gtmplan.commands.init import Answers, render_files
 from gtmplan.read.loader import load_plan
@@ -113,15 +113,6 @@ def test_rules_unknown_code(gtm):
 
 # -- schema -------------------------------------------------------------------------
 
-def _as_json(value):
-    """Plan data as an editor sees it: dates are strings."""
-    if isinstance(value, dict):
-        return {k: _as_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_as_json(v) for v in value]
-    return value.isoformat() if isinstance(value, dt.date) else value
-
-
 @pytest.fixture(scope="module")
 def validator():
     import jsonschema
@@ -147,7 +138,7 @@ def test_schema_accepts_the_examples(validator, example):
     from gtmplan.read.loader import read_plan_data
 
     data, _ = read_plan_data(str(EXAMPLES / example))
-    assert list(validator.iter_errors(_as_json(data))) == []
+    assert list(validator.iter_errors(as_json_data(data))) == []
 
 
 # Each mutation: does the validator accept it? The schema must say the same.
@@ -227,7 +218,7 @@ def test_schema_agrees_with_the_validator(tmp_path, validator, patch, valid):
     except InputError:
         accepted = False
     assert accepted is valid
-    schema_ok = not list(validator.iter_errors(_as_json(read_plan_data(str(path))[0])))
+    schema_ok = not list(validator.iter_errors(as_json_data(read_plan_data(str(path))[0])))
     assert schema_ok is valid
 
 

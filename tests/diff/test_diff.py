@@ -9,30 +9,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import LUMEN, apply_patch, base_plan, dump
+from conftest import GIT_ENV, LUMEN, apply_patch, base_plan, commit, git, write_split
 
 from gtmplan.commands.diff.report import CUT_NOTE, MD_LIMIT, cut
 
 NO_CHANGE = "No change to the plan's numbers or findings."
-GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-
-
-def git(repo: Path, *args: str) -> str:
-    r = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, env={**os.environ, **GIT_ENV})
-    assert r.returncode == 0, r.stderr
-    return r.stdout
-
-
-def write_split(d: Path, data: dict) -> None:
-    """A plan directory as gtmplan init writes it: shared, sales, marketing."""
-    d.mkdir(parents=True, exist_ok=True)
-    shared = {k: v for k, v in data.items() if k not in ("sales", "marketing")}
-    (d / "gtmplan.yaml").write_text(dump(shared), encoding="utf-8")
-    (d / "sales.yaml").write_text(dump({"sales": data["sales"]}), encoding="utf-8")
-    (d / "marketing.yaml").write_text(dump({"marketing": data["marketing"]}), encoding="utf-8")
-
-
 @pytest.fixture
 def repo(tmp_path, monkeypatch):
     r = tmp_path / "repo"
@@ -40,12 +21,6 @@ def repo(tmp_path, monkeypatch):
     git(r, "init", "-q", "-b", "main")
     monkeypatch.chdir(r)
     return r
-
-
-def commit(repo: Path, message: str) -> str:
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", message)
-    return git(repo, "rev-parse", "HEAD").strip()
 
 
 # -- the "Done when" case: HEAD~1, last commit changed marketing.assumptions.mql_to_sql ----

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import EXAMPLES, apply_patch, base_plan, dump, write_plan
+from conftest import BRIGHTWATER, apply_patch, as_json_data, base_plan, dump, write_plan
 
 from gtmplan.errors import InputError
 from gtmplan.plan.quarters import Quarter
@@ -167,7 +167,7 @@ def test_rules_a104_documents_ramp_months_with_a_worked_example(gtm):
 
 
 def test_team_table_in_the_document_shows_the_ramp_curve(gtm):
-    out = gtm("render", EXAMPLES / "brightwater-pumps", "-f", "md").out
+    out = gtm("render", BRIGHTWATER, "-f", "md").out
     assert "0%, 20%, 40%, 60%, 80% of full, then full" in out
 
 
@@ -235,7 +235,7 @@ def test_render_shows_the_pipeline_by_source_adding_up(tmp_path, gtm):
 
 def test_pipeline_by_source_parts_add_up_when_fractional(tmp_path, gtm):
     # 47.06 opportunities (Brightwater 2027Q1): 15% = 7.06 from the installed base, 40.00 from marketing.
-    md = gtm("render", EXAMPLES / "brightwater-pumps", "-f", "md").out
+    md = gtm("render", BRIGHTWATER, "-f", "md").out
     row = next(l for l in md.splitlines() if l.startswith("| 2027Q1 | 48 |"))
     total, *parts = [int(c) for c in row.strip("|").split("|")[1:]]
     assert sum(parts) == total == 48
@@ -296,12 +296,11 @@ ALL_ADDITIONS = {
 
 def test_schema_command_validates_a_plan_using_every_addition(tmp_path, gtm):
     import jsonschema
-    from test_commands import _as_json
 
     schema = json.loads(gtm("schema").out)
     path = write_plan(tmp_path, apply_patch(base_plan(), ALL_ADDITIONS))
     load_plan(str(path))  # the validator accepts it
-    jsonschema.Draft202012Validator(schema).validate(_as_json(read_plan_data(str(path))[0]))
+    jsonschema.Draft202012Validator(schema).validate(as_json_data(read_plan_data(str(path))[0]))
 
 
 @pytest.mark.parametrize("ramp,expected", [({"ramp_months": 3}, 400000), ({"ramp": [0, 0.25, 0.5, 0.75]}, 150000)])
