@@ -1,7 +1,7 @@
 """Plan format 0.2 (docs/reference/plan-format.md, "Additions in gtmplan 0.2"): one name as a list,
 fiscal years named by their end, ramp curves, sales.other_pipeline.
 
-Rule behaviour is in tests/rule_cases/*.yaml; this file covers the models, the
+Rule behaviour is in tests/rule_cases/CODE.yaml; this file covers the models, the
 loader's messages, funnel/render/review/init output, and the JSON Schema.
 """
 

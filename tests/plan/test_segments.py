@@ -2,7 +2,7 @@
 models and their located errors, the per-segment waterfall, the rules and ``funnel``.
 
 The clean plan is tests/data/segments_plan.yaml (its header works each segment's
-waterfall by hand). Rule cases with whole messages are in tests/rule_cases/*.yaml;
+waterfall by hand). Rule cases with whole messages are in tests/rule_cases/CODE.yaml;
 this file holds the hand-worked figures and the CLI's behaviour.
 """
 

@@ -1,10 +1,14 @@
-"""Every rule of docs/reference/rules.md, driven by the cases in tests/rule_cases/*.yaml.
+"""Every rule of docs/reference/rules.md, driven by the cases in tests/rule_cases/CODE.yaml:
+one file per rule code, each with firing cases and quiet near misses.
 
 Each case patches the clean base plan (tests/data/base_plan.yaml; with
 ``base: segments``, the clean two-segment plan tests/data/segments_plan.yaml), runs only the
 rule under test, and lists *every* finding it expects, in the order ``check``
-reports them: where (dotted path), about which quarter (null for none), related
-locations, and the text the message must contain (``messages``: parts of it; ``message``: all of it). ``findings: []`` is a quiet case.
+reports them: the dotted path, the quarter (null for none), related paths, ``where``
+``check`` points (FILE:LINE:COLUMN, FILE relative to the plan's folder) and the whole
+``message``, as a user reads them. ``findings: []`` is a quiet case.
+tests/tools/fill_findings.py writes ``where`` and ``message`` from the current output (for a
+new case, or after tests/data/base_plan.yaml moved lines): read its diff before committing.
 """
 
 from __future__ import annotations
@@ -18,17 +22,30 @@ from conftest import TESTS, apply_patch, base_plan, case_base, dump, write_plan
 
 from gtmplan.read.loader import load_plan
 from gtmplan.rules import REGISTRY, all_rules
+from gtmplan.rules.base import Finding
 from gtmplan.rules.checker import run_check
 
 CASES_DIR = TESTS / "rule_cases"
-FINDING_KEYS = {"at", "quarter", "related", "related_files", "messages", "message", "severity", "segment"}
+FINDING_KEYS = {"at", "quarter", "related", "related_files", "where", "message", "severity", "segment"}
+
+
+def _case_files() -> dict[str, list]:
+    """tests/rule_cases/CODE.yaml, each holding ``CODE: [cases]``."""
+    files = {}
+    for path in sorted(CASES_DIR.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert list(data) == [path.stem], f"{path.name} holds the cases of {path.stem} only, under '{path.stem}:'"
+        files[path.stem] = data[path.stem]
+    return files
+
+
+CASE_FILES = _case_files()
 
 
 def _cases():
-    for path in sorted(CASES_DIR.glob("*.yaml")):
-        for code, cases in yaml.safe_load(path.read_text(encoding="utf-8")).items():
-            for case in cases:
-                yield pytest.param(code, case, id=f"{code}: {case['name']}")
+    for code, cases in CASE_FILES.items():
+        for case in cases:
+            yield pytest.param(code, case, id=f"{code}: {case['name']}")
 
 
 ALL_CASES = list(_cases())
@@ -45,20 +62,27 @@ def write_actuals(directory: Path, actuals: dict) -> None:
                                                 encoding="utf-8")
 
 
-def _run(tmp_path: Path, code: str, patch: dict, actuals: dict | None = None,
+def _run(tmp_path: Path, code: str, patch: dict | None, actuals: dict | None = None,
          base: str | None = None) -> tuple[Path, list]:
     plan = write_plan(tmp_path, apply_patch(case_base(base), patch or {}))
     write_actuals(tmp_path, actuals or {})
     return plan, run_check(load_plan(str(plan)), select=[code]).findings
 
 
+def where(finding: Finding, folder: Path) -> str:
+    """FILE:LINE:COLUMN as ``check`` prints it, FILE relative to the case's folder."""
+    loc = finding.location
+    return f"{Path(loc.file).relative_to(folder).as_posix()}:{loc.line}:{loc.column}"
+
+
 @pytest.mark.parametrize("code,case", ALL_CASES)
-def test_rule_case(tmp_path: Path, code: str, case: dict):
+def test_rule_case(tmp_path: Path, code: str, case: dict) -> None:
     assert "findings" in case, "a case lists every finding it expects (findings: [] when quiet)"
     plan, found = _run(tmp_path, code, case.get("patch"), case.get("actuals"), case.get("base"))
     expected = case["findings"]
     for e in expected:
-        assert {"at", "quarter"} <= set(e) <= FINDING_KEYS and (e.get("messages") or e.get("message")), e
+        assert {"at", "quarter", "where", "message"} <= set(e) <= FINDING_KEYS, (
+            f"a finding states at, quarter, where and its whole message (tests/tools/fill_findings.py): {e}")
     default_severity = case.get("severity", REGISTRY[code].severity)
     got = [(f.code, f.location.path, None if f.quarter is None else str(f.quarter),
             [r.path for r in f.related], f.severity) for f in found]
@@ -71,10 +95,14 @@ def test_rule_case(tmp_path: Path, code: str, case: dict):
             assert f.segment == e["segment"], f.message
         if "related_files" in e:
             assert [Path(r.file).name for r in f.related] == e["related_files"]
-        for text in e.get("messages", []):
-            assert text in f.message, f.message
-        if "message" in e:  # the whole message
-            assert f.message == e["message"]
+        assert (where(f, tmp_path), f.message) == (e["where"], e["message"])
+
+
+def test_every_rule_code_has_its_case_file():
+    """tests/rule_cases/CODE.yaml for every code the checker knows (`gtmplan rules`), and no other."""
+    codes = {r.code for r in all_rules()}
+    assert codes - set(CASE_FILES) == set(), "rule codes without tests/rule_cases/CODE.yaml"
+    assert set(CASE_FILES) - codes == set(), "case files for no rule the checker knows"
 
 
 def test_every_rule_has_firing_and_quiet_cases():
