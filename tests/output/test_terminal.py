@@ -7,16 +7,23 @@ without COLUMNS keeps 0.2's widths. Plus the charts' round axis steps.
 
 from __future__ import annotations
 
+import fcntl
+import io
+import os
+import pty
 import re
+import struct
+import sys
+import termios
+from collections.abc import Callable, Iterator
+from typing import TextIO
 
 import pytest
-from conftest import EXAMPLES
+from conftest import LUMEN
+from conftest import LUMEN_CRM as CRM
 
 from gtmplan.output import tables, term
 from gtmplan.output.render.charts import bar_chart, nice_ticks
-
-LUMEN = EXAMPLES / "lumen-analytics"
-CRM = LUMEN / "crm"
 
 COMMANDS = {
     # Lumen's 2027Q2 waterfall: $700,000 / $30,000 a deal = 23.3 -> 24 deals; / 0.25 win rate = 93.3
@@ -115,18 +122,33 @@ def test_piped_without_columns_the_widths_are_0_2s(gtm, monkeypatch, command):
 
 # -- the width ----------------------------------------------------------------------------------
 
-def test_the_width_is_columns_else_the_commands_0_2_width_when_piped(monkeypatch):
+@pytest.fixture
+def terminal() -> Iterator[Callable[[int], TextIO]]:
+    """terminal(columns): a real pseudo-terminal of that width, to stand as stdout (0: a terminal
+    that does not say its size), rather than a patched check of what a terminal is."""
+    master, slave = pty.openpty()
+    stream = open(slave, "w", encoding="utf-8")
+
+    def _sized(columns: int) -> TextIO:
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40 if columns else 0, columns, 0, 0))
+        return stream
+
+    yield _sized
+    stream.close()
+    os.close(master)
+
+
+def test_the_width_is_columns_else_the_commands_0_2_width_when_piped(monkeypatch, terminal):
     monkeypatch.setenv("COLUMNS", "72")
     assert term.width() == 72 and term.width(None) == 72
     monkeypatch.setenv("COLUMNS", "5")
     assert term.width() == term.MINIMUM == 20
     monkeypatch.delenv("COLUMNS")
-    monkeypatch.setattr(term, "_stdout_is_terminal", lambda: False)
+    monkeypatch.setattr(sys, "stdout", io.StringIO())  # piped: not a terminal
     assert term.width() == 100 and term.width(120) == 120 and term.width(None) is None
-    monkeypatch.setattr(term, "_stdout_is_terminal", lambda: True)
-    monkeypatch.setattr(term.os, "get_terminal_size", lambda fd: term.os.terminal_size((93, 40)))
+    monkeypatch.setattr(sys, "stdout", terminal(93))
     assert term.width(None) == 93
-    monkeypatch.setattr(term.os, "get_terminal_size", lambda fd: term.os.terminal_size((0, 0)))
+    monkeypatch.setattr(sys, "stdout", terminal(0))
     assert term.width(None) == 80  # a terminal that does not say: 80
 
 
