@@ -1,6 +1,12 @@
 """Shared test helpers: the example plans' paths, the clean base plan, patching it, writing
 plans, and running the CLI (in-process: ``run_cli`` and the ``gtm`` fixture; in a child process
-under a memory ceiling: ``run_child``)."""
+under a memory ceiling: ``run_child``).
+
+The tests live in a folder per part of the code (read/, plan/, engine/, rules/, output/,
+review/, diff/, commands/, cli/, docs/, hostile/), without __init__.py: pytest's default
+import mode puts each test file's folder and this one on sys.path, so ``from conftest
+import ...`` works everywhere and a test file's basename must be unique across tests/
+(pytest refuses a duplicate). A helper two folders share belongs here, not in a test file."""
 
 from __future__ import annotations
 
@@ -13,9 +19,10 @@ import os
 import resource
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -67,7 +74,7 @@ def case_base(name: str | None) -> dict:
     return base_plan() if name is None else copy.deepcopy({"segments": _segments_plan}[name]())
 
 
-def apply_patch(base, patch):
+def apply_patch(base: Any, patch: Any) -> Any:
     """Deep-merge ``patch`` into ``base``: dicts merge, ``__delete__`` removes a key (or
     list item), a dict with integer keys patches list items, anything else replaces."""
     if isinstance(base, dict) and isinstance(patch, dict):
@@ -172,7 +179,7 @@ def run_cli(*args: object, terminal: bool = False) -> CliResult:
 
 
 @pytest.fixture
-def gtm() -> object:
+def gtm() -> Callable[..., CliResult]:
     """run_cli as a fixture: gtm("check", path)."""
     return run_cli
 
@@ -201,7 +208,7 @@ def run_child(*args: object, timeout: float = 90, text: bool = True, ceiling: bo
 
 
 @pytest.fixture
-def plan_file(tmp_path):
+def plan_file(tmp_path: Path) -> Callable[..., Path]:
     """plan_file(patch) -> path of the base plan with the patch applied."""
 
     def _make(patch: dict | None = None, name: str = "plan.yaml") -> Path:
@@ -210,11 +217,11 @@ def plan_file(tmp_path):
     return _make
 
 
-def pytest_configure(config):
+def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: a full-size case run only with HYPOTHESIS_PROFILE=ci (.ci/run)")
 
 
-def pytest_collection_modifyitems(config, items):
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if FULL:
         return
     skip = pytest.mark.skip(reason="slow: runs with HYPOTHESIS_PROFILE=ci, as .ci/run does")
@@ -223,13 +230,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-def pytest_addoption(parser):
+def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-goldens", action="store_true",
                      help="Rewrite tests/golden/* from the current output (review with git diff).")
 
 
 @pytest.fixture
-def golden(request):
+def golden(request: pytest.FixtureRequest) -> Callable[[str, bytes], None]:
     """golden(name, data): compare with tests/golden/NAME, or rewrite it with --update-goldens."""
     update = request.config.getoption("--update-goldens")
 
@@ -253,7 +260,7 @@ def golden(request):
     return _check
 
 
-def review_json(gtm, plan, quarter, *args) -> dict:
+def review_json(gtm: Callable[..., CliResult], plan: object, quarter: str, *args: object) -> dict:
     """`gtmplan review ... -f json` that must succeed, parsed."""
     import json
 

@@ -14,6 +14,7 @@ new case, or after tests/data/base_plan.yaml moved lines): read its diff before 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from conftest import TESTS, apply_patch, base_plan, case_base, dump, write_plan
 
 from gtmplan.read.loader import load_plan
 from gtmplan.rules import REGISTRY, all_rules
-from gtmplan.rules.base import Finding
+from gtmplan.rules.base import Finding, Rule
 from gtmplan.rules.checker import run_check
 
 CASES_DIR = TESTS / "rule_cases"
@@ -42,7 +43,7 @@ def _case_files() -> dict[str, list]:
 CASE_FILES = _case_files()
 
 
-def _cases():
+def _cases() -> Iterator:
     for code, cases in CASE_FILES.items():
         for case in cases:
             yield pytest.param(code, case, id=f"{code}: {case['name']}")
@@ -98,14 +99,14 @@ def test_rule_case(tmp_path: Path, code: str, case: dict) -> None:
         assert (where(f, tmp_path), f.message) == (e["where"], e["message"])
 
 
-def test_every_rule_code_has_its_case_file():
+def test_every_rule_code_has_its_case_file() -> None:
     """tests/rule_cases/CODE.yaml for every code the checker knows (`gtmplan rules`), and no other."""
     codes = {r.code for r in all_rules()}
     assert codes - set(CASE_FILES) == set(), "rule codes without tests/rule_cases/CODE.yaml"
     assert set(CASE_FILES) - codes == set(), "case files for no rule the checker knows"
 
 
-def test_every_rule_has_firing_and_quiet_cases():
+def test_every_rule_has_firing_and_quiet_cases() -> None:
     fires = {c.values[0] for c in ALL_CASES if c.values[1]["findings"]}
     quiet = {c.values[0] for c in ALL_CASES if not c.values[1]["findings"]}
     codes = {r.code for r in all_rules()}
@@ -115,7 +116,7 @@ def test_every_rule_has_firing_and_quiet_cases():
 
 # -- each rule's documented example is a checkable pair ---------------------------------------
 
-def example_pair(rule) -> tuple[dict, dict]:
+def example_pair(rule: Rule) -> tuple[dict, dict]:
     """The plan fragments under "Fires ...:" and "Quiet ...:" in a rule's "Example:" section
     (what 'gtmplan rules CODE' shows), as patches of the base plan."""
     doc = rule.documentation()
@@ -142,7 +143,7 @@ def _plan_and_actuals(fragment: dict) -> tuple[dict, dict]:
 
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
-def test_rule_documentation_example_fires_and_its_near_miss_is_quiet(tmp_path, rule):
+def test_rule_documentation_example_fires_and_its_near_miss_is_quiet(tmp_path: Path, rule: Rule) -> None:
     fires, quiet = example_pair(rule)
     for d in ("fires", "quiet"):
         (tmp_path / d).mkdir()
@@ -152,7 +153,7 @@ def test_rule_documentation_example_fires_and_its_near_miss_is_quiet(tmp_path, r
     assert found == [], f"{rule.code}: the documented near miss fires: " + "; ".join(f.message for f in found)
 
 
-def test_catalogue_matches_rules_md():
+def test_catalogue_matches_rules_md() -> None:
     """Codes, names and default severities are public contract (docs/reference/rules.md)."""
     expected = {
         "A101": ("assumption-mismatch", "error"), "A102": ("mql-shortfall", "error"),
@@ -178,12 +179,12 @@ def test_catalogue_matches_rules_md():
 
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
-def test_rule_documentation_explains_rationale_trigger_fix_and_example(rule):
+def test_rule_documentation_explains_rationale_trigger_fix_and_example(rule: Rule) -> None:
     doc = rule.documentation()
     for section in ("Why:", "Fires when:", "How to fix:", "Example:"):
         assert section in doc, f"{rule.code} docstring lacks {section}"
 
 
-def test_clean_plan_reports_nothing(tmp_path):
+def test_clean_plan_reports_nothing(tmp_path: Path) -> None:
     plan = write_plan(tmp_path, base_plan())
     assert run_check(load_plan(str(plan))).findings == []
