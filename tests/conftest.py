@@ -194,11 +194,12 @@ def limit_memory() -> None:
 
 def run_child(*args: object, timeout: float = 90, text: bool = True, ceiling: bool = True,
               python: tuple[str, ...] = ("-m", "gtmplan"), env: dict | None = None,
-              **kw: object) -> subprocess.CompletedProcess:
+              inherit_env: bool = True, **kw: object) -> subprocess.CompletedProcess:
     """gtmplan in a child process (``python -m gtmplan ARGS``; ``python`` replaces ``-m gtmplan``,
     e.g. with ``("-c", code)``), under the memory ceiling unless ``ceiling=False``; a hang past
-    ``timeout`` seconds fails the test. Output is captured unless ``stdout``/``stderr`` are given."""
-    env = {**os.environ, **(env or {})}
+    ``timeout`` seconds fails the test. Output is captured unless ``stdout``/``stderr`` are given.
+    ``env`` adds to this process's environment, or with ``inherit_env=False`` is the whole of it."""
+    env = {**(os.environ if inherit_env else {}), **(env or {})}
     env.pop("PYTEST_CURRENT_TEST", None)
     kw.setdefault("capture_output", "stdout" not in kw and "stderr" not in kw)
     if ceiling:

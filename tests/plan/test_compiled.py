@@ -19,7 +19,8 @@ from gtmplan.plan.model import Plan
 
 @pytest.fixture
 def fresh_validator(monkeypatch):
-    """Forget the process's validator (and its fallback reason) for the test."""
+    """Forget the process's validator (and its fallback reason) for the test. (A private global
+    until compiled.py builds a validator from a given generated module, uncached: issue 21.)"""
     monkeypatch.setattr(compiled, "_validators", {})
     monkeypatch.setattr(compiled, "fallback_reason", None)
 

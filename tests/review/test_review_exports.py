@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import BRIGHTWATER, CRM, LUMEN
+from conftest import BRIGHTWATER, CRM, LUMEN, run_child
 from conftest import metrics_actual as actual
 from conftest import review_json as review
 
@@ -330,8 +330,6 @@ def test_record_from_a_pipe_keeps_the_exports_fingerprint(tmp_path):
     # a pipe is read once: --record takes the SHA-256 and row count from that one reading, the same
     # as for the file itself
     import shutil
-    import subprocess
-    import sys
 
     plan = tmp_path / "plan"
     shutil.copytree(LUMEN, plan)
@@ -339,10 +337,10 @@ def test_record_from_a_pipe_keeps_the_exports_fingerprint(tmp_path):
     env = {"SOURCE_DATE_EPOCH": "1830000000", "PATH": "/usr/bin:/bin"}
     recorded = {}
     for how in ("pipe", "file"):
-        args = [sys.executable, "-m", "gtmplan", "review", str(plan), "--quarter", "2027Q2", "--record", "--force",
-                "--deals", "-" if how == "pipe" else str(export), "-f", "json"]
-        r = subprocess.run(args, input=export.read_bytes() if how == "pipe" else None, capture_output=True,
-                           env=env, timeout=60)
+        r = run_child("review", plan, "--quarter", "2027Q2", "--record", "--force",
+                      "--deals", "-" if how == "pipe" else export, "-f", "json",
+                      input=export.read_bytes() if how == "pipe" else None, text=False, ceiling=False,
+                      env=env, inherit_env=False, timeout=60)
         assert r.returncode == 0, r.stderr.decode()
         text = (plan / "actuals" / "2027Q2.yaml").read_text()
         recorded[how] = next(line for line in text.splitlines() if "sha256:" in line)
@@ -357,17 +355,15 @@ def test_plan_bases_only_for_the_plan_figures_shown(tmp_path):
     # a quarter before the plan's horizon (recorded for the track record): no targets, no programs;
     # only the figures the plan still gives (the assumptions) say where they come from
     import shutil
-    import subprocess
-    import sys
 
     plan = tmp_path / "plan"
     shutil.copytree(LUMEN, plan)
     deals = tmp_path / "deals.csv"
     deals.write_text("id,created,closed,stage,amount\n1,2026-07-01,2026-08-01,won,5000\n"
                      "2,2026-07-03,2026-08-02,lost,4000\n")
-    r = subprocess.run([sys.executable, "-m", "gtmplan", "review", str(plan), "--quarter", "2026Q3", "--deals",
-                        str(deals), "--record", "--force", "-f", "json"], capture_output=True, text=True, timeout=60,
-                       env={"SOURCE_DATE_EPOCH": "1830000000", "PATH": "/usr/bin:/bin"})
+    r = run_child("review", plan, "--quarter", "2026Q3", "--deals", deals, "--record", "--force", "-f", "json",
+                  ceiling=False, env={"SOURCE_DATE_EPOCH": "1830000000", "PATH": "/usr/bin:/bin"},
+                  inherit_env=False, timeout=60)
     doc = json.loads(r.stdout)
     shown = [k for k, m in doc["metrics"].items() if m["plan"] is not None]
     assert shown == ["win_rate", "average_deal_size", "days_to_close"]
@@ -377,17 +373,15 @@ def test_plan_bases_only_for_the_plan_figures_shown(tmp_path):
 def _record(tmp_path, deals_text: str, quarter: str = "2027Q2"):
     """review --record of a deals export into a copy of the example plan: (review JSON, recorded text)."""
     import shutil
-    import subprocess
-    import sys
 
     plan = tmp_path / "plan"
     if not plan.exists():
         shutil.copytree(LUMEN, plan)
     deals = tmp_path / "deals.csv"
     deals.write_text(deals_text)
-    r = subprocess.run([sys.executable, "-m", "gtmplan", "review", str(plan), "--quarter", quarter, "--deals",
-                        str(deals), "--record", "--force", "-f", "json"], capture_output=True, text=True, timeout=60,
-                       env={"SOURCE_DATE_EPOCH": "1830000000", "PATH": "/usr/bin:/bin"})
+    r = run_child("review", plan, "--quarter", quarter, "--deals", deals, "--record", "--force", "-f", "json",
+                  ceiling=False, env={"SOURCE_DATE_EPOCH": "1830000000", "PATH": "/usr/bin:/bin"},
+                  inherit_env=False, timeout=60)
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout), (plan / "actuals" / f"{quarter}.yaml").read_text()
 
