@@ -10,7 +10,7 @@ The fields come from the JSON Schema `gtmplan schema` prints (itself generated f
 pydantic models), the rules from the rule classes, the commands from the click command
 typer builds: nothing here is copied by hand, so the pages cannot go stale. A field's
 meaning is its model description; for fields whose model has none yet, from
-docs/reference/field-meanings.yaml (tests/test_docs.py fails on a field that has neither,
+docs/reference/field-meanings.yaml (tests/docs/test_docs.py fails on a field that has neither,
 and on a meaning for a field that does not exist).
 
 The functions are plain, so tests call them without building the site.
