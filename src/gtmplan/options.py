@@ -15,13 +15,15 @@ reads it on every run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal, Optional, Union
+from typing import TYPE_CHECKING, NamedTuple, Optional, Union
 
 from gtmplan.errors import InputError
 
-Kind = Literal["text", "int", "float", "switch", "list"]
-Value = Union[str, int, float, bool, list[str], None]
+if TYPE_CHECKING:  # annotations only: this module is read on every run
+    from typing import Literal
+
+    Kind = Literal["text", "int", "float", "switch", "list"]
+    Value = Union[str, int, float, bool, list[str], None]
 
 # The output formats of each command, written once (outputs.choose_format takes them too).
 CHECK_FORMATS = ("text", "json", "github", "sarif")
@@ -35,8 +37,7 @@ DIFF_FORMATS = ("text", "md", "json")
 FAIL_ON = ("new-errors", "new-warnings", "any-change")
 
 
-@dataclass(frozen=True, slots=True)
-class Param:
+class Param(NamedTuple):
     """One argument (no flags) or option of a command, as its body receives it under ``key``."""
 
     key: str
@@ -58,8 +59,7 @@ class Param:
         return self.flags[0] if self.flags else self.metavar or self.key.upper()
 
 
-@dataclass(frozen=True, slots=True)
-class Command:
+class Command(NamedTuple):
     name: str
     summary: str  # the line in `gtmplan --help`'s list
     help: str  # the paragraph at the top of `gtmplan NAME --help`
@@ -249,8 +249,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
 ROOT_FLAGS = ("--help", "--version")  # gtmplan's own: typer answers them
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+class Call(NamedTuple):
     """A command line read by the declaration: the command and every keyword its body takes."""
 
     command: str
