@@ -60,6 +60,8 @@ class Param(NamedTuple):
 
 
 class Command(NamedTuple):
+    """One command: what ``gtmplan --help`` and ``gtmplan NAME --help`` say of it, and its parameters."""
+
     name: str
     summary: str  # the line in `gtmplan --help`'s list
     help: str  # the paragraph at the top of `gtmplan NAME --help`
@@ -278,7 +280,8 @@ def parse(argv: list[str]) -> Optional[Call]:
         return None
     name = argv[0]
     if name.startswith("-"):
-        raise usage_error(f"no option {name} (see 'gtmplan --help')")
+        hint = _suggestion(name, list(ROOT_FLAGS)) or " (see 'gtmplan --help')"
+        raise usage_error(f"no option {name} before the command{hint}")
     command = COMMANDS.get(name)
     if command is None:
         hint = _suggestion(name, list(COMMANDS)) or " (see 'gtmplan --help')"
@@ -332,11 +335,12 @@ class _Reader:
 
     def _long(self, token: str, rest: list[str]) -> None:
         flag, eq, attached = token.partition("=")
-        param = self._param(flag)
-        if param.kind == "switch":
+        param = self._param(flag) if flag != "--help" else None
+        if param is None or param.kind == "switch":
             if eq:
                 raise usage_error(f"{flag} takes no value (got {token})")
-            self.given.setdefault(param.key, []).append("")
+            if param is not None:
+                self.given.setdefault(param.key, []).append("")
             return
         self.given.setdefault(param.key, []).append(attached if eq else self._next(flag, param, rest))
 

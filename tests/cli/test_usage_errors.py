@@ -20,7 +20,9 @@ LINES = [
     (["check", EXAMPLE, "--stric"], "gtmplan: check has no option --stric; did you mean --strict?"),
     (["diff", "--base", "HEAD", "--select", "A"], "gtmplan: diff has no option --select (see 'gtmplan diff --help')"),
     (["check", "-z"], "gtmplan: check has no option -z (see 'gtmplan check --help')"),
-    (["--bogus"], "gtmplan: no option --bogus (see 'gtmplan --help')"),
+    (["--bogus"], "gtmplan: no option --bogus before the command (see 'gtmplan --help')"),
+    (["--versio"], "gtmplan: no option --versio before the command; did you mean --version?"),
+    (["check", "--help=yes"], "gtmplan: --help takes no value (got --help=yes)"),
     (["chek", EXAMPLE], "gtmplan: no command 'chek'; did you mean check?"),
     (["plan"], "gtmplan: no command 'plan' (see 'gtmplan --help')"),
     # a bad choice: the choices listed, the nearest one when only the case differs
