@@ -24,7 +24,7 @@ def printable(text: str) -> str:
     return _CONTROL_RE.sub(_escape, text)
 
 
-def _escape(m: re.Match) -> str:
+def _escape(m: re.Match[str]) -> str:
     c = ord(m.group())
     if c < 256:
         return f"\\x{c:02x}"
@@ -52,7 +52,7 @@ class Problem:
 class InputError(Exception):
     """One or more problems that stop a command; the CLI prints them and exits 2."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem]) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
 
@@ -65,6 +65,6 @@ class Terminated(BaseException):
     """A terminating signal (SIGTERM, SIGHUP, ...) arrived while a file was being
     written; the temporary file is removed, then the process ends as the signal says."""
 
-    def __init__(self, signum: int):
+    def __init__(self, signum: int) -> None:
         super().__init__(signum)
         self.signum = signum

@@ -1,88 +1,101 @@
-"""`gtmplan check` and `gtmplan diff` without typer (gtmplan.fastpath): the same output,
-files and exit code as typer's path."""
+"""`gtmplan check`, `diff` and `review` without typer (gtmplan.fastpath) against the same
+commands through typer (gtmplan.cli): both read one declaration (gtmplan.options), so every
+declared option, in every spelling, must give the same stdout, stderr, files and exit code."""
 
 from __future__ import annotations
 
-import inspect
 import json
+import shutil
 import subprocess
 import sys
-import typing
 
 import pytest
 from conftest import EXAMPLES, apply_patch, base_plan, write_plan
 
-from gtmplan import cli, fastpath
+from gtmplan import cli, fastpath, options
 
 BRIGHT, LUMEN = str(EXAMPLES / "brightwater-pumps"), str(EXAMPLES / "lumen-analytics")
 
 
-@pytest.mark.parametrize("argv, expected", [
-    (["check"], {}),
-    (["check", "p"], {"plan": "p"}),
-    (["check", "--strict", "p", "-f", "json"], {"strict": True, "plan": "p", "fmt": "json"}),
-    (["check", "--format=sarif", "--select", "A,L2", "--ignore=R"],
-     {"fmt": "sarif", "select": "A,L2", "ignore": "R"}),
-    (["check", "--select", ""], {"select": ""}),
-    (["diff", "--base", "origin/main"], {"base": "origin/main"}),
-    (["diff", "p", "--base=HEAD~1", "--head", "HEAD", "-f", "md", "--fail-on", "new-errors", "-o", "d.md"],
-     {"plan": "p", "base": "HEAD~1", "head": "HEAD", "fmt": "md", "fail_on": "new-errors", "output": "d.md"}),
-    (["diff", "--format=json", "--fail-on=any-change", "--base", "a", "--output=x"],
-     {"fmt": "json", "fail_on": "any-change", "base": "a", "output": "x"}),
-])
-def test_common_shapes_are_parsed(argv, expected):
-    assert fastpath.parse(argv) == expected
+def _both(capsys, argv):
+    """(exit code, stdout, stderr) of ARGV through the fast path, then through typer."""
+    capsys.readouterr()
+    fast = fastpath.run(argv)
+    fast_out = capsys.readouterr()
+    typer_code = cli.run(argv)
+    typer_out = capsys.readouterr()
+    assert fast is not None, f"{argv} was left to typer"
+    return (fast, fast_out.out, fast_out.err), (typer_code, typer_out.out, typer_out.err)
 
 
-@pytest.mark.parametrize("argv", [
-    [], ["--version"], ["--help"], ["funnel", "p"], ["render", "p"],
-    ["check", "--help"], ["check", "-o", "out.json"], ["check", "--output=x.sarif"],
-    ["check", "-f", "JSON"], ["check", "-f", "xml"], ["check", "-fjson"], ["check", "-f"],
-    ["check", "--stric"], ["check", "--strict=yes"], ["check", "a", "b"], ["check", "--", "p"],
-    ["check", "-"], ["check", "--select", "-A"], ["check", "--strict", "--strict"],
-    ["check", "-f", "json", "--format", "text"], ["check", "--scenario", "s"],
-    ["diff"], ["diff", "p"], ["diff", "--head", "HEAD"], ["diff", "--help"], ["diff", "--base"],
-    ["diff", "--base", "a", "--base", "b"], ["diff", "--base", "a", "-f", "sarif"], ["diff", "--base", "a", "-f", "MD"],
-    ["diff", "--base", "a", "--fail-on", "never"], ["diff", "--base", "a", "--strict"],
-    ["diff", "--base", "a", "--scenario", "s"], ["diff", "--base", "a", "--set", "company=X"],
-    ["diff", "--base", "a", "-o", "x", "-o", "y"], ["diff", "--base", "-x"], ["diff", "a", "b", "--base", "c"],
-    ["diff", "--base", "a", "--select", "A"],
-])
-def test_everything_else_is_left_to_typer(argv):
-    assert fastpath.parse(argv) is None
+# A value for every declared parameter of check (diff's: DIFF_SAMPLES; review's: test_fastpath_review.py),
+# each given alone in each of its spellings; a test fails when an option is declared without one.
+SAMPLES = {
+    ("check", "plan"): ["lumen", "bright"], ("check", "fmt"): ["json", "github", "sarif", "text"],
+    ("check", "select"): ["A", "ZZZ"], ("check", "ignore"): ["A1,R"], ("check", "strict"): [None],
+    ("check", "output"): ["out.json", "out.pdf"], ("check", "scenario"): ["downside", "nope"],
+    ("check", "sets"): ["sales.assumptions.win_rate=0.2", "nope=1"],
+}
 
 
-def test_the_fast_path_knows_check_as_cli_defines_it():
-    """Names, choices and defaults of the flags it parses are cli.check's."""
-    params = inspect.signature(cli.check).parameters
-    hints = typing.get_type_hints(cli.check)
-    literal = next(a for a in typing.get_args(hints["fmt"]) if a is not type(None))  # Optional: -o may choose it
-    assert typing.get_args(literal) == fastpath.FORMATS
-    fast = inspect.signature(fastpath._check).parameters
-    for name in ("plan", "select", "ignore", "strict"):
-        assert fast[name].default == params[name].default.default, name
-    # no --format and no -o (which the fast path leaves to typer): text, as outputs.choose_format says
-    assert params["fmt"].default.default is None and fast["fmt"].default == "text"
-    declared = {d for p in params.values() for d in getattr(p.default, "param_decls", ()) or ()}
-    assert set(fastpath._VALUED) | {"--strict"} <= declared
+def _spellings(param, value):
+    if not param.flags:
+        return [[value]]
+    if value is None:  # a switch
+        return [[flag] for flag in param.flags]
+    return [[flag, value] for flag in param.flags] + [[f"{param.flags[0]}={value}"]] + \
+        [[flag + value] for flag in param.flags if not flag.startswith("--")]
 
 
-def test_the_fast_path_knows_diff_as_cli_defines_it():
-    params = inspect.signature(cli.diff).parameters
-    hints = typing.get_type_hints(cli.diff)
+def _lines(command, samples, plan, required=()):
+    """A command line per sample value and spelling of each declared parameter of COMMAND."""
+    for param in options.COMMANDS[command].params:
+        for value in samples[(command, param.key)]:
+            for spelling in _spellings(param, value):
+                yield [command, *([] if not param.flags else [plan]), *required, *spelling]
 
-    def choices(hint):
-        literal = next(a for a in typing.get_args(hint) if a is not type(None))
-        return typing.get_args(literal)
 
-    assert choices(hints["fmt"]) == fastpath.DIFF_FORMATS
-    assert choices(hints["fail_on"]) == fastpath.FAIL_ON
-    fast = inspect.signature(fastpath._diff).parameters
-    for name in ("plan", "head", "fmt", "fail_on", "output"):
-        assert fast[name].default == params[name].default.default, name
-    assert params["base"].default.default is ... and fast["base"].default is inspect.Parameter.empty  # required
-    declared = {d for p in params.values() for d in getattr(p.default, "param_decls", ()) or ()}
-    assert set(fastpath._DIFF_VALUED) <= declared
+def test_every_declared_option_of_check_and_diff_has_samples():
+    for command, samples in (("check", SAMPLES), ("diff", DIFF_SAMPLES)):
+        assert set(samples) == {(command, p.key) for p in options.COMMANDS[command].params}
+
+
+def _both_with_files(capsys, argv, where):
+    """_both, each path's run also giving the files it wrote under WHERE (removed after it)."""
+    got = []
+    for run in (fastpath.run, cli.run):
+        before = set(where.rglob("*"))
+        capsys.readouterr()
+        code = run(argv)
+        out = capsys.readouterr()
+        written = sorted(p for p in set(where.rglob("*")) - before if p.is_file())
+        got.append((code, out.out, out.err, [(str(p.relative_to(where)), p.read_bytes()) for p in written]))
+        for p in written:
+            p.unlink()
+    return got
+
+
+def test_every_declared_option_of_check_same_through_both_paths(capsys, tmp_path, monkeypatch):
+    shutil.copytree(LUMEN, tmp_path / "lumen")
+    shutil.copytree(BRIGHT, tmp_path / "bright")
+    monkeypatch.chdir(tmp_path)
+    seen = set()
+    for argv in _lines("check", SAMPLES, "lumen"):
+        fast, slow = _both_with_files(capsys, argv, tmp_path)
+        assert fast == slow, argv
+        seen.add(fast[0])
+    assert seen == {0, 1, 2}
+
+
+def test_check_options_given_together_and_repeated_same_through_both_paths(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for argv in (["check", LUMEN, "--select=A,F", "--strict", "-f", "json"], ["check", "-fjson", "--strict", LUMEN],
+                 ["check", LUMEN, "-f", "json", "--format", "text"], ["check", "--", LUMEN],
+                 ["check", LUMEN, "--select", "-A"], ["check", LUMEN, "--strict", "--strict"],
+                 ["check", LUMEN, "--scenario", "downside", "--scenario", "upside"],
+                 ["check", LUMEN, "--set", "company=X", "--set", "sales.assumptions.win_rate=0.5", "-f", "json"]):
+        fast, slow = _both(capsys, argv)
+        assert fast == slow, argv
 
 
 def _warning_only(tmp_path):  # exit 0, or 1 with --strict
@@ -99,24 +112,10 @@ def _bad_plans(tmp_path):
     return [str(p) for p in (bad_yaml, bad_model, dangling, ignored)] + [str(tmp_path / "missing")]
 
 
-ARGS = [[], ["-f", "json"], ["--format=github"], ["-f", "sarif"], ["--select", "A"], ["--ignore", "A1,R"],
-        ["--strict"], ["--select", "ZZZ"], ["--ignore=A,nope"], ["--select=A,F", "--strict", "-f", "json"]]
-
-
-def _both(capsys, argv):
-    capsys.readouterr()
-    fast = fastpath.run(argv)
-    fast_out = capsys.readouterr()
-    typer_code = cli.run(argv)
-    typer_out = capsys.readouterr()
-    assert fast is not None, f"{argv} was left to typer"
-    return (fast, fast_out.out, fast_out.err), (typer_code, typer_out.out, typer_out.err)
-
-
-def test_same_output_and_exit_code_as_typer(capsys, tmp_path):
+def test_check_same_on_good_and_bad_plans(capsys, tmp_path):
     seen = set()
     for plan in [BRIGHT, LUMEN, _warning_only(tmp_path), *_bad_plans(tmp_path)]:
-        for args in ARGS:
+        for args in ([], ["-f", "json"], ["--strict"], ["-f", "sarif", "--select", "A"]):
             fast, slow = _both(capsys, ["check", plan, *args])
             assert fast == slow, (plan, args)
             seen.add(fast[0])
@@ -129,16 +128,40 @@ def test_same_without_a_plan_argument(capsys, monkeypatch):
     assert fast == slow and fast[0] == 1 and "A102 error" in fast[1]
 
 
-def test_the_console_script_takes_the_fast_path_and_falls_back():
-    def gtmplan(*args):
-        return subprocess.run([sys.executable, "-m", "gtmplan", *args], capture_output=True, text=True, timeout=60)
+def test_other_commands_help_and_version_are_left_to_typer(capsys):
+    for argv in ([], ["--help"], ["--version"], ["check", "--help"], ["diff", "--base", "a", "--help"],
+                 ["review", "-f", "xml", "--help"], ["funnel", LUMEN], ["rules", "A101"], ["schema"]):
+        assert fastpath.run(argv) is None, argv
+    assert capsys.readouterr() == ("", "")
 
-    r = gtmplan("check", BRIGHT, "--strict")
-    assert (r.returncode, r.stderr) == (0, "") and r.stdout.startswith(f"{BRIGHT}: no problems found (")
-    r = gtmplan("check", BRIGHT, "-f", "JSON")  # typer's error, via the fallback
-    assert r.returncode == 2 and r.stderr.startswith("gtmplan: Invalid value for '--format' / '-f': 'JSON'")
-    r = gtmplan("check", "--help")
-    assert r.returncode == 0 and "--strict" in r.stdout
+
+def test_check_output_files_same_through_both_paths(capsys, tmp_path):
+    for extra, name, expected in (([], "c.json", 1), (["-f", "github"], "c.txt", 1), ([], "c.pdf", 2),
+                                  ([], "nodir/c.sarif", 2)):
+        argv = ["check", LUMEN, *extra, "-o", str(tmp_path / name)]
+        fast, slow = _both_with_files(capsys, argv, tmp_path)
+        assert fast == slow and fast[0] == expected, name
+    assert fast[2] == f"gtmplan: {tmp_path / 'nodir'}: the directory does not exist\n" or "nodir" in fast[2]
+
+
+def _imported(stderr):
+    return {line.split("|")[-1].strip() for line in stderr.splitlines() if line.startswith("import time:")}
+
+
+def _console(*args, cwd=None):
+    return subprocess.run([sys.executable, "-X", "importtime", "-m", "gtmplan", *args], capture_output=True,
+                          text=True, timeout=60, cwd=cwd)
+
+
+def test_the_console_script_runs_check_without_typer():
+    r = _console("check", BRIGHT, "--strict")
+    assert (r.returncode, r.stdout) == (0, f"{BRIGHT}: no problems found (32 rules checked)\n")
+    assert "typer" not in _imported(r.stderr) and "pydantic" not in _imported(r.stderr)
+    r = _console("init", "x", "--quarters", "many")  # a usage error of any command: without typer
+    assert r.returncode == 2 and r.stderr.splitlines()[-1] == "gtmplan: --quarters: 'many' is not a whole number"
+    assert "typer" not in _imported(r.stderr)
+    r = _console("check", "--help")  # typer answers
+    assert r.returncode == 0 and "--strict" in r.stdout and "typer" in _imported(r.stderr)
 
 
 def test_in_process_callers_keep_their_garbage_collector(capsys):
@@ -147,6 +170,7 @@ def test_in_process_callers_keep_their_garbage_collector(capsys):
     frozen = gc.get_freeze_count()
     assert gc.isenabled()
     assert fastpath.run(["check", LUMEN]) == 1
+    assert fastpath.run(["check", "--bogus"]) == 2
     assert gc.isenabled() and gc.get_freeze_count() == frozen
 
 
@@ -171,68 +195,51 @@ def diff_repo(tmp_path, monkeypatch):
     return repo
 
 
-DIFF_ARGS = [[], ["-f", "json"], ["--format=md"], ["-f", "text"], ["--fail-on", "new-errors"],
-             ["--fail-on=new-warnings", "-f", "md"], ["--fail-on", "any-change"]]
+DIFF_SAMPLES = {
+    ("diff", "plan"): ["plan", "missing"], ("diff", "base"): ["HEAD~2", "other", "nope", ""],
+    ("diff", "head"): ["HEAD~2", "other", "v9"], ("diff", "scenario"): ["s"], ("diff", "sets"): ["company=X"],
+    ("diff", "fmt"): ["json", "md", "text"], ("diff", "fail_on"): ["new-errors", "new-warnings", "any-change"],
+    ("diff", "output"): ["d.md", "d.json", "d.pdf", "nodir/d.md"],
+}
 
 
-DIFF_PLANS = [["plan"], [], ["missing"]]
-DIFF_SIDES = [["--base", "HEAD~2"], ["--base", "HEAD~2", "--head", "HEAD~1"], ["--base", "HEAD~1", "--head", "HEAD~2"],
-              ["--base", "HEAD~1"], ["--base", "other"], ["--base", "HEAD~2", "--head", "other"],
-              ["--base", "HEAD"], ["--base", "nope"], ["--base", "HEAD~2", "--head", "v9"], ["--base", ""]]
-
-
-@pytest.mark.parametrize("combinations", [
-    # every pair of values of any two of plan, sides and flags, each in at least one command line: 70 of 210
-    "pairs",
-    pytest.param("all", marks=pytest.mark.slow),  # every combination
-])
-def test_diff_same_output_and_exit_code_as_typer(capsys, diff_repo, combinations):
+def test_diff_every_declared_option_same_through_both_paths(capsys, diff_repo):
     seen = set()
-    if combinations == "all":
-        argvs = [(plan, side, args) for plan in DIFF_PLANS for side in DIFF_SIDES for args in DIFF_ARGS]
-    else:  # the plan rotates: each side meets each plan and each flag set, each flag set each plan
-        argvs = [(DIFF_PLANS[(i + j) % len(DIFF_PLANS)], side, args)
-                 for i, side in enumerate(DIFF_SIDES) for j, args in enumerate(DIFF_ARGS)]
-        assert {(tuple(p), tuple(s)) for p, s, _ in argvs} == {(tuple(p), tuple(s)) for p in DIFF_PLANS for s in DIFF_SIDES}
-        assert {(tuple(p), tuple(a)) for p, _, a in argvs} == {(tuple(p), tuple(a)) for p in DIFF_PLANS for a in DIFF_ARGS}
-    for plan, side, args in argvs:
-        argv = ["diff", *plan, *side, *args]
-        fast, slow = _both(capsys, argv)
-        assert fast == slow, argv
-        seen.add(fast[0])
+    for param in options.COMMANDS["diff"].params:
+        for value in DIFF_SAMPLES[("diff", param.key)]:
+            for spelling in _spellings(param, value):
+                base = [] if param.key == "base" else ["--base", "HEAD~2"]
+                plan = [] if param.key == "plan" else ["plan"]
+                argv = ["diff", *plan, *base, *spelling]
+                fast, slow = _both_with_files(capsys, argv, diff_repo)
+                assert fast == slow, argv
+                seen.add(fast[0])
     assert seen == {0, 1, 2}
 
 
-def test_diff_output_file_same_as_typer(capsys, diff_repo):
-    for name, args, expected in (("d.md", [], 0), ("d.json", ["--fail-on", "new-errors"], 1), ("d.txt", ["-f", "md"], 0),
-                                 ("d.pdf", [], 2), ("nodir/d.md", [], 2)):
-        got = {}
-        for which, run in (("fast", fastpath.run), ("typer", cli.run)):
-            (diff_repo / which).mkdir(exist_ok=True)
-            capsys.readouterr()
-            code = run(["diff", "plan", "--base", "HEAD~2", "-o", f"{which}/{name}", *args])
-            captured = capsys.readouterr()
-            target = diff_repo / which / name
-            got[which] = (code, captured.out, captured.err.replace(which, "DIR"),
-                          target.read_text(encoding="utf-8") if target.exists() else None)
-        assert got["fast"] == got["typer"], name
-        assert got["fast"][0] == expected, name
-    assert (diff_repo / "fast" / "d.md").read_text(encoding="utf-8").startswith("❌ **1 new error**: A101 ")
-    assert json.loads((diff_repo / "fast" / "d.json").read_text(encoding="utf-8"))["summary"]["new_errors"] == 1
+@pytest.mark.parametrize("combinations", ["pairs", pytest.param("all", marks=pytest.mark.slow)])
+def test_diff_sides_and_flags_together_same_through_both_paths(capsys, diff_repo, combinations):
+    plans = [["plan"], [], ["missing"]]
+    sides = [["--base", "HEAD~2"], ["--base", "HEAD~2", "--head", "HEAD~1"], ["--base", "HEAD~1", "--head", "HEAD~2"],
+             ["--base", "HEAD~1"], ["--base", "other"], ["--base", "HEAD~2", "--head", "other"], ["--base", "HEAD"]]
+    flags = [[], ["-f", "json"], ["--fail-on=new-warnings", "-f", "md"], ["--fail-on", "any-change"]]
+    if combinations == "all":
+        lines = [(p, s, f) for p in plans for s in sides for f in flags]
+    else:  # the plan rotates: each side meets each plan and each flag set
+        lines = [(plans[(i + j) % len(plans)], s, f) for i, s in enumerate(sides) for j, f in enumerate(flags)]
+    for plan, side, args in lines:
+        argv = ["diff", *plan, *side, *args]
+        fast, slow = _both(capsys, argv)
+        assert fast == slow, argv
+    assert json.loads(_both(capsys, ["diff", "plan", "--base", "HEAD~2", "-f", "json"])[0][1])["summary"][
+        "new_errors"] == 1
 
 
-def test_the_console_script_takes_the_diff_fast_path_and_falls_back(diff_repo):
-    def gtmplan(*args):
-        return subprocess.run([sys.executable, "-X", "importtime", "-m", "gtmplan", *args], capture_output=True,
-                              text=True, timeout=60)
-
-    def imported(stderr):
-        return {line.split("|")[-1].strip() for line in stderr.splitlines() if line.startswith("import time:")}
-
-    r = gtmplan("diff", "plan", "--base", "HEAD~2", "--fail-on", "new-errors")
+def test_the_console_script_diffs_without_typer(diff_repo):
+    r = _console("diff", "plan", "--base", "HEAD~2", "--fail-on", "new-errors")
     assert r.returncode == 1 and "A101" in r.stdout
-    assert "typer" not in imported(r.stderr) and "pydantic" not in imported(r.stderr)
-    r = gtmplan("diff", "plan", "--base", "HEAD~2", "--scenario", "s", "-f", "json")  # typer: a scenario
-    assert r.returncode == 2 and "typer" in imported(r.stderr) and "no scenario 's'" in r.stderr
-    r = gtmplan("diff", "plan")  # typer's error, via the fallback
-    assert r.returncode == 2 and "Missing option '--base'" in r.stderr
+    assert "typer" not in _imported(r.stderr) and "pydantic" not in _imported(r.stderr)
+    r = _console("diff", "plan")
+    assert r.returncode == 2 and r.stderr.splitlines()[-1] == (
+        "gtmplan: diff needs --base REV|PATH: a git revision (origin/main, HEAD~1, a tag) or a plan path")
+    assert "typer" not in _imported(r.stderr)

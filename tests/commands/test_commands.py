@@ -347,7 +347,7 @@ def test_scaffold_numbers_are_consistent_for_any_answers(tmp_path, gtm, answers)
     (["--fiscal-year-start-month", "13"], "--fiscal-year-start-month: 13 is not a month"),
     (["--target", "-5"], "--target: -5 must be a positive amount"),
     (["--deal-size", "0"], "--deal-size: 0 must be a positive amount"),
-    (["--quarters", "many"], "Invalid value for '--quarters'"),
+    (["--quarters", "many"], "gtmplan: --quarters: 'many' is not a whole number"),
 ])
 def test_init_bad_flags(tmp_path, gtm, args, message):
     r = gtm("init", tmp_path / "p", "--yes", *args)
