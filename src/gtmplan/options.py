@@ -65,7 +65,7 @@ class Command(NamedTuple):
     name: str
     summary: str  # the line in `gtmplan --help`'s list
     help: str  # the paragraph at the top of `gtmplan NAME --help`
-    example: str  # a command line that runs as written (tests/test_help.py)
+    example: str  # a command line that runs as written (tests/cli/test_help.py)
     params: tuple[Param, ...]
 
 
