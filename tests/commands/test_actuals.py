@@ -307,16 +307,14 @@ def test_recorded_row_counts(tmp_path, data, rows):
     assert file_facts(str(path)) == (hashlib.sha256(data).hexdigest(), rows)
 
 
-def test_recorded_row_counts_do_not_depend_on_where_reads_split_the_file(tmp_path, monkeypatch):
+def test_recorded_row_counts_do_not_depend_on_where_reads_split_the_file(tmp_path):
     from gtmplan.commands import record
 
     data = b'id,note\n1,"two\nlines"\n2,"say ""hi""\nthere"\n3,plain\n'
     path = tmp_path / "x.csv"
     path.write_bytes(data)
     for size in (1, 2, 3, 5, 7, len(data)):
-        # a private global until file_facts takes the read size as an argument (issue 21)
-        monkeypatch.setattr(record, "_CHUNK", size)
-        assert record.file_facts(str(path)) == (hashlib.sha256(data).hexdigest(), 3), size
+        assert record.file_facts(str(path), read_size=size) == (hashlib.sha256(data).hexdigest(), 3), size
 
 
 def test_calibrate_calls_nothing_a_fit_or_a_misfit_below_the_evidence_threshold(gtm, plan_dir):

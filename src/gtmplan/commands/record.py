@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from gtmplan.plan.model import Plan
     from gtmplan.read.actuals import TrackRecord
 
-_CHUNK = 1 << 20
+READ_SIZE = 1 << 20  # bytes per read of file_facts
 
 METRIC_COMMENTS = {
     "leads": "leads created in the quarter",
@@ -93,9 +93,12 @@ def _check_folder(folder: Path) -> None:
         raise InputError.single(str(folder), "cannot write: permission denied")
 
 
-def file_facts(path: str, opened: Optional[tuple[int, int, int, int]] = None) -> tuple[str, int]:
+def file_facts(
+    path: str, opened: Optional[tuple[int, int, int, int]] = None, read_size: int = READ_SIZE
+) -> tuple[str, int]:
     """(SHA-256 of the file's bytes, its data rows) in one streaming pass. Rows are CSV
     records after the header (a newline inside a quoted cell does not start one).
+    ``read_size``: bytes per read (the result does not depend on it).
     ``opened``: the file's identity when the review read it (csvread.identity); a file that
     is no longer that one (replaced, cut short, grown) is refused: its hash and rows would
     be recorded next to figures from other bytes."""
@@ -111,7 +114,7 @@ def file_facts(path: str, opened: Optional[tuple[int, int, int, int]] = None) ->
             now = identity(os.fstat(fh.fileno()))
             if opened is not None and now != opened:
                 raise changed(path, opened[2], now[2])
-            while chunk := fh.read(_CHUNK):
+            while chunk := fh.read(read_size):
                 size += len(chunk)
                 digest.update(chunk)
                 parts = chunk.split(b'"')
