@@ -154,6 +154,21 @@ class DiskSource(PlanSource):
 
 # -- git -------------------------------------------------------------------------------
 
+_Object = Optional[tuple[str, Optional[bytes], str]]
+"""What ``git cat-file --batch`` answers for one request: (type, content, object id), content
+None for an object too large to be read; None for a missing object."""
+
+
+@dataclass(frozen=True)
+class _Repo:
+    """Where a revision's objects are read: the processes, the directory git runs in, and the
+    length of an object id in bytes."""
+
+    objects: GitObjects
+    anchor: str
+    oid_bytes: int
+
+
 class GitSource(PlanSource):
     """PLAN as committed at a revision. ``flag`` (``--base``/``--head``) names the side in messages."""
 
@@ -223,48 +238,50 @@ class GitSource(PlanSource):
             self.exists = False
             return
         kind, body, _ = plan
-        oid_bytes = len(commit[2]) // 2  # 20 (SHA-1) or 32 (SHA-256)
-        wanted: list[tuple[str, str, str]] = []  # (kind: plan|scenario, name, object id)
-        if kind == "blob":  # a single-file plan: its actuals/ is beside it
-            name = spec.rstrip("/").rpartition("/")[2]
-            entry = None
-            if holder is not None and holder[0] == "tree" and holder[1] is not None:
-                entry = _parse_tree(holder[1], oid_bytes, self._display()).get(name)
-            if entry is not None and entry[0] == "link":  # PLAN named as a link: followed, as far as git can
-                folder = "" if parent == "." else parent.removeprefix("./")
-                oid = self._follow(objects, anchor, "./", folder, entry[1], self._display(), oid_bytes, climb=True)
-                body = objects.read(anchor, [oid], self)[0][1]
-            self._files = [(self._display(), self._decode(body, self._display()))]
-            beside = os.path.join(os.path.dirname(self.target), ACTUALS_DIR)
-            self._read_actuals(objects, anchor, file_actuals, oid_bytes, f"{self.rev}:{beside}", f"{parent}/")
-            return
-        if body is None:
+        at = _Repo(objects, anchor, len(commit[2]) // 2)  # 20 (SHA-1) or 32 (SHA-256) bytes an object id
+        if kind == "blob":
+            self._read_file(at, spec, parent, body, holder, file_actuals)
+        elif body is None:
             raise InputError.single(self._display(), "a git tree too large to be a plan directory; refused")
-        if kind != "tree":
+        elif kind != "tree":
             self.exists = False
-            return
+        else:
+            self._read_dir(at, spec, body, scen, dir_actuals)
+
+    def _read_file(self, at: _Repo, spec: str, parent: str, body: Optional[bytes], holder: _Object,
+                   actuals: _Object) -> None:
+        """A single-file plan: its actuals/ is beside it."""
+        name = spec.rstrip("/").rpartition("/")[2]
+        entry = None
+        if holder is not None and holder[0] == "tree" and holder[1] is not None:
+            entry = _parse_tree(holder[1], at.oid_bytes, self._display()).get(name)
+        if entry is not None and entry[0] == "link":  # PLAN named as a link: followed, as far as git can
+            folder = "" if parent == "." else parent.removeprefix("./")
+            oid = self._follow(at.objects, at.anchor, "./", folder, entry[1], self._display(), at.oid_bytes,
+                               climb=True)
+            got = at.objects.read(at.anchor, [oid], self)[0]
+            body = got[1] if got else b""  # as a plan directory's files: the object was listed in its tree
+        self._files = [(self._display(), self._decode(body, self._display()))]
+        beside = os.path.join(os.path.dirname(self.target), ACTUALS_DIR)
+        self._read_actuals(at.objects, at.anchor, actuals, at.oid_bytes, f"{self.rev}:{beside}", f"{parent}/")
+
+    def _read_dir(self, at: _Repo, spec: str, body: bytes, scen: _Object, actuals: _Object) -> None:
+        """A plan directory: its YAML files, its scenarios (read when asked for) and its actuals/."""
         self._is_dir = True
         home = spec if spec.endswith("/") else spec + "/"
+        wanted: list[tuple[str, str, str]] = []  # (kind: plan|scenario, name, object id)
         links: list[tuple[int, str, str]] = []  # (index in wanted, folder in the plan, display)
-        for name, (typ, oid) in sorted(_parse_tree(body, oid_bytes, self._display()).items()):
-            if typ in ("blob", "link") and _plan_name(name):
-                if typ == "link":
-                    links.append((len(wanted), "", self._display(name)))
-                wanted.append(("plan", name, oid))
+        self._list(body, at.oid_bytes, "plan", (), wanted, links)
         _few(len(wanted), self._display())
         if scen is not None and scen[0] == "tree" and scen[1] is not None:
             before = len(wanted)
-            for name, (typ, oid) in sorted(_parse_tree(scen[1], oid_bytes, self._display(SCENARIO_DIR)).items()):
-                if typ in ("blob", "link") and _plan_name(name):
-                    if typ == "link":
-                        links.append((len(wanted), SCENARIO_DIR, self._display(SCENARIO_DIR, name)))
-                    wanted.append(("scenario", name, oid))
+            self._list(scen[1], at.oid_bytes, "scenario", (SCENARIO_DIR,), wanted, links)
             _few(len(wanted) - before, self._display(SCENARIO_DIR))
         problems: list[Problem] = []
         for i, folder, display in links:  # followed inside the plan's directory, as on the disk
             try:
                 k, name, oid = wanted[i]
-                wanted[i] = (k, name, self._follow(objects, anchor, home, folder, oid, display, oid_bytes))
+                wanted[i] = (k, name, self._follow(at.objects, at.anchor, home, folder, oid, display, at.oid_bytes))
             except InputError as e:
                 problems.extend(e.problems)
         if problems:
@@ -272,8 +289,22 @@ class GitSource(PlanSource):
         if not any(k == "plan" for k, _, _ in wanted):
             self.exists = False
             return
-        self._read_actuals(objects, anchor, dir_actuals, oid_bytes, self._display(ACTUALS_DIR), home)
-        blobs = objects.read(anchor, [oid for _, _, oid in wanted], self)
+        self._read_actuals(at.objects, at.anchor, actuals, at.oid_bytes, self._display(ACTUALS_DIR), home)
+        self._keep(at.objects.read(at.anchor, [oid for _, _, oid in wanted], self), wanted)
+
+    def _list(self, tree: bytes, oid_bytes: int, kind: str, folder: tuple[str, ...],
+              wanted: list[tuple[str, str, str]], links: list[tuple[int, str, str]]) -> None:
+        """Adds the YAML files of ``tree`` (the plan's directory, or its ``folder``) to ``wanted``,
+        and the symbolic links among them to ``links``."""
+        for name, (typ, oid) in sorted(_parse_tree(tree, oid_bytes, self._display(*folder)).items()):
+            if typ in ("blob", "link") and _plan_name(name):
+                if typ == "link":
+                    links.append((len(wanted), "".join(folder), self._display(*folder, name)))
+                wanted.append((kind, name, oid))
+
+    def _keep(self, blobs: list[_Object], wanted: list[tuple[str, str, str]]) -> None:
+        """The plan's files decoded, its scenarios kept as bytes (decoded only when asked for)."""
+        problems: list[Problem] = []
         for (k, name, _), got in zip(wanted, blobs):
             display = self._display(name) if k == "plan" else self._display(SCENARIO_DIR, name)
             data = got[1] if got else b""
