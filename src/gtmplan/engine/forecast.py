@@ -61,7 +61,7 @@ from gtmplan.plan.quarters import Quarter, quarter_range
 
 if TYPE_CHECKING:
     from gtmplan.plan.loaded import LoadedPlan
-    from gtmplan.plan.model import Program, SalesSegment
+    from gtmplan.plan.model import Plan, Program, SalesSegment
 
 RATE_KEYS = ("lead_to_mql", "mql_to_sql", "sql_to_opportunity", "win_rate")
 DEFAULT_RUNS = 10_000
@@ -157,7 +157,7 @@ class Result:
 
 # -- from a plan to scopes ----------------------------------------------------------------
 
-def settings_for(plan, runs: Optional[int] = None, seed: Optional[int] = None, fixed_rates: bool = False,
+def settings_for(plan: Plan, runs: Optional[int] = None, seed: Optional[int] = None, fixed_rates: bool = False,
                  fixed_volume: bool = False) -> Settings:
     """The flags over the plan's ``forecast:`` section over the defaults."""
     f = getattr(plan, "forecast", None)
@@ -318,7 +318,7 @@ def _share_opening(scopes: list[Scope], segments: list[SalesSegment], company_op
         sc.opening = parts_early + [0] * (horizon_len - len(parts_early))
 
 
-def split_fixed_volumes(scopes: list[Scope], plan, s: Settings) -> None:
+def split_fixed_volumes(scopes: list[Scope], plan: Plan, s: Settings) -> None:
     """``--fixed-volume`` with segments: each program's planned count in a quarter, rounded to a whole
     number, divided among the segments by one multinomial draw of its split per run (the same draw for
     every segment, so the parts add up to the count)."""
@@ -338,7 +338,9 @@ def split_fixed_volumes(scopes: list[Scope], plan, s: Settings) -> None:
                     continue
                 seen.add((j, i))
                 p = programs[j]
-                count = _half_up(float(p.expected_leads if is_leads else p.expected_mqls))
+                planned = p.expected_leads if is_leads else p.expected_mqls
+                assert planned is not None  # a scope's parts are the programs stating it
+                count = _half_up(float(planned))
                 split = program_split(plan, p)
                 pvals = np.array([split.get(sid or "", 0.0) for sid in order])
                 pvals = pvals / pvals.sum()

@@ -34,10 +34,12 @@ import re
 import sys
 import zlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Optional, cast
 
 if TYPE_CHECKING:
-    from pydantic_core import SchemaValidator
+    from pydantic import BaseModel
+    from pydantic_core import CoreConfig, CoreSchema, SchemaValidator
 
     from gtmplan.plan.actuals_model import Actuals
     from gtmplan.plan.model import Plan
@@ -54,6 +56,7 @@ class Record:
 
     # The attributes pydantic-core sets on the instances it builds (as on a BaseModel).
     __slots__ = ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")
+    __pydantic_fields_set__: set[str]
 
     @property
     def model_fields_set(self) -> set[str]:
@@ -99,7 +102,7 @@ def validator(root: str) -> SchemaValidator:
     if root not in _validators:
         from pydantic_core import SchemaError, SchemaValidator
 
-        gen = None
+        gen: Optional[ModuleType] = None
         try:
             from gtmplan.plan import _compiled_plan as gen
         except ImportError as e:  # it names a pydantic function this version doesn't have
@@ -112,11 +115,12 @@ def validator(root: str) -> SchemaValidator:
             except SchemaError as e:  # a pydantic-core whose schema format differs
                 fallback_reason = f"pydantic-core rejected the compiled schema: {str(e).splitlines()[0]}"
         if root not in _validators:
-            _validators[root] = SchemaValidator(*live_schema(root))
+            schema, config = live_schema(root)
+            _validators[root] = SchemaValidator(schema, config)
     return _validators[root]
 
 
-def model_class(root: str) -> type:
+def model_class(root: str) -> type[BaseModel]:
     """The pydantic model ``root`` (imports pydantic: for error messages and tests)."""
     import importlib
 
@@ -132,7 +136,7 @@ def model_fingerprint() -> Optional[int]:
 
 # -- from the pydantic models (development time, and the fallback) ---------------------
 
-def live_schema(root: str, records: Optional[dict[type, type]] = None) -> tuple[dict, dict]:
+def live_schema(root: str, records: Optional[dict[type, type]] = None) -> tuple[CoreSchema, CoreConfig]:
     """(schema, config) of the model ``root`` with the model classes replaced by records."""
     from pydantic import BaseModel
 
@@ -160,7 +164,7 @@ def live_schema(root: str, records: Optional[dict[type, type]] = None) -> tuple[
 
     schema = walk(model.__pydantic_core_schema__)
     top = schema["schema"] if schema["type"] == "definitions" else schema
-    return schema, dict(top["config"])  # what pydantic passes to SchemaValidator for the model
+    return schema, cast("CoreConfig", dict(top["config"]))  # what pydantic passes to SchemaValidator for the model
 
 
 def _new_record(model: type, mixins: tuple[type, ...] = ()) -> type:
@@ -168,7 +172,7 @@ def _new_record(model: type, mixins: tuple[type, ...] = ()) -> type:
                                                      "__doc__": f"Compiled record of {model.__module__}.{model.__name__}."})
 
 
-def _refuse_model_behaviour(root: type, base_model: type) -> None:
+def _refuse_model_behaviour(root: type, base_model: type[BaseModel]) -> None:
     """A property or method written in a model class would be missing on its record."""
     seen, todo = set(), [root]
     while todo:

@@ -71,15 +71,17 @@ def load_model(data: Any, source: SourceMap, model: type[M] | str, what: str = "
     if isinstance(model, str):  # the class, for "did you mean" (imports pydantic: errors only)
         from gtmplan.plan.compiled import model_class
 
-        model = model_class(model)
-    errors = _one_branch(errors, data)
-    raise InputError(sorted({_problem(err, source, model, what) for err in errors}, key=order)) from None
+        cls: type = model_class(model)
+    else:
+        cls = model
+    raise InputError(sorted({_problem(err, source, cls, what) for err in _one_branch(errors, data)},
+                            key=order)) from None
 
 
 _MEMBER_TAGS = ("constrained-float", "float", "constrained-int", "int")
 
 
-def _one_branch(errors: list[dict], data: Any) -> list[dict]:
+def _one_branch(errors: Iterable[Mapping[str, Any]], data: Any) -> list[dict[str, Any]]:
     """A value that may be written two ways (a number, or a map quarter -> number:
     ``other_pipeline[].share`` and ``cost``) fails each way; pydantic reports both, each
     with its way's name in the location. Keep the way the plan wrote (a mapping, or
@@ -127,7 +129,7 @@ def located(source: SourceMap, issues: Iterable[tuple[PathT, str]]) -> list[Prob
     return sorted(problems, key=order)
 
 
-def order(p: Problem):
+def order(p: Problem) -> tuple[str, int, int, str]:
     """Problems are listed by file, line and column."""
     return (p.file or "", p.line or 0, p.column or 0, p.message)
 

@@ -15,6 +15,7 @@ nodes for the source map, so a value is located in the file it came from.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -43,7 +44,7 @@ class _Replace:
 
     __slots__ = ("value",)
 
-    def __init__(self, value: Any):
+    def __init__(self, value: Any) -> None:
         self.value = value
 
 
@@ -52,7 +53,7 @@ class _At:
 
     __slots__ = ("index", "value")
 
-    def __init__(self, index: int, value: Any):
+    def __init__(self, index: int, value: Any) -> None:
         self.index, self.value = index, value
 
 
@@ -72,7 +73,7 @@ def _is_id_list(items: Any) -> bool:
 
 
 class _Merger:
-    def __init__(self, smap: SourceMap, file, whole_split: bool = True):
+    def __init__(self, smap: SourceMap, file: _File, whole_split: bool = True) -> None:
         self.smap = smap
         self.file = file  # the overlay's file (sourcemap._File)
         self.problems: list[Problem] = []
@@ -86,7 +87,7 @@ class _Merger:
             m = node.start_mark
             self.problems.append(Problem(self.file.display, m.line + 1, m.column + 1, message))
 
-    def merge(self, base: Any, bnode: Optional[yaml.Node], bfile, over: Any, onode: yaml.Node,
+    def merge(self, base: Any, bnode: Optional[yaml.Node], bfile: _File, over: Any, onode: yaml.Node,
               path: tuple) -> tuple[Any, yaml.Node, bool]:
         """(merged value, its node, whether that node is the overlay's own). ``bnode`` is
         None where the plan has no value."""
@@ -114,7 +115,8 @@ class _Merger:
                 pairs[key] = (found[0] or found[1], found[1])
         return pairs
 
-    def _merge_mapping(self, base, bnode, bfile, over, onode, path):
+    def _merge_mapping(self, base: dict, bnode: yaml.Node, bfile: _File, over: dict, onode: yaml.Node,
+                       path: tuple) -> tuple[Any, yaml.Node, bool]:
         out = dict(base)
         pairs = self._pairs(base, bnode)
         opairs = self._pairs(over, onode)
@@ -140,7 +142,8 @@ class _Merger:
         self.smap.attribute(node, bfile)
         return out, node, False
 
-    def _merge_at(self, base, bnode, bfile, over, onode, path):
+    def _merge_at(self, base: list, bnode: yaml.Node, bfile: _File, over: _At, onode: yaml.Node,
+                  path: tuple) -> tuple[Any, yaml.Node, bool]:
         items, at = list(base), over.index
         nodes = list(bnode.value) if isinstance(bnode, yaml.SequenceNode) and len(bnode.value) == len(base) \
             else [bnode] * len(base)
@@ -153,7 +156,8 @@ class _Merger:
         self.smap.attribute(node, bfile)
         return items, node, False
 
-    def _merge_id_list(self, base, bnode, bfile, over, onode, path):
+    def _merge_id_list(self, base: list, bnode: Optional[yaml.Node], bfile: _File, over: list,
+                       onode: yaml.Node, path: tuple) -> tuple[Any, yaml.Node, bool]:
         items = list(base)
         if bnode is None:
             nodes: list = []
@@ -167,7 +171,8 @@ class _Merger:
             where = f"{dotted(path)}[{ident}]"
             if ident is None or isinstance(ident, (dict, list)):  # null picks no item (nor the first without id)
                 known = [b for b in items if b.get("id") is not None]
-                self.problem(_child(inode, "id")[1] if _child(inode, "id") else inode,
+                found = _child(inode, "id")
+                self.problem(found[1] if found else inode,
                              f"{where}: an item is picked by its id; {_shown_value(ident)} is not an id"
                              + (_ids_hint(items) if known else " (the plan's items here have no ids)"))
                 continue
@@ -234,6 +239,11 @@ def _ids_hint(items: list) -> str:
     return f" (its ids: {shown})"
 
 
+def _value_node(root: yaml.Node, key: str) -> Optional[yaml.Node]:
+    found = _child(root, key)
+    return found[1] if found else None
+
+
 # -- scenarios -----------------------------------------------------------------------
 
 def apply_scenario(data: dict, smap: SourceMap, scenario: Scenario) -> dict:
@@ -252,13 +262,13 @@ def apply_scenario(data: dict, smap: SourceMap, scenario: Scenario) -> dict:
     if "description" in over:
         desc = over.pop("description")
         if desc is not None and not isinstance(desc, str):
-            merger.problem(_child(root, "description")[1], "description: expected text, "
+            merger.problem(_value_node(root, "description"), "description: expected text, "
                                                            "a sentence saying what the scenario assumes")
         else:
             scenario.description = desc
     if "version" in over:
         if over["version"] != data.get("version") or isinstance(over["version"], bool):
-            merger.problem(_child(root, "version")[1],
+            merger.problem(_value_node(root, "version"),
                            f"version: a scenario cannot change the plan's format version "
                            f"({data.get('version')!r}); remove this key")
         del over["version"]
@@ -453,7 +463,7 @@ def _position(text: str) -> Optional[int]:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
-def _nodes(node: yaml.Node):
+def _nodes(node: yaml.Node) -> Iterator[yaml.Node]:
     stack = [node]
     seen = set()
     while stack:

@@ -10,13 +10,14 @@ and a shallow clone works as long as the revision was fetched.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import IO, Optional
 
 from gtmplan.errors import InputError, Problem
 from gtmplan.read.overlay import Scenario
@@ -92,20 +93,20 @@ def _disk_scenario(path: str) -> Scenario:
 
 
 class DiskSource(PlanSource):
-    def __init__(self, target: str, label: Optional[str] = None):
+    def __init__(self, target: str, label: Optional[str] = None) -> None:
         super().__init__(target, label or target)
 
     @property
     def is_dir(self) -> bool:
         return Path(self.target).is_dir()
 
-    def files(self):
+    def files(self) -> list[tuple[str, Callable[[], str]]]:
         from gtmplan.read.loader import plan_files
         from gtmplan.read.yamlsource import read_text
 
-        return [(display, (lambda p=path, d=display: read_text(p, d))) for path, display in plan_files(self.target)]
+        return [(display, functools.partial(read_text, path, display)) for path, display in plan_files(self.target)]
 
-    def actual_files(self):
+    def actual_files(self) -> list[tuple[str, Callable[[], str]]]:
         from gtmplan.read.actuals import actual_files
 
         return actual_files(self.target)
@@ -131,7 +132,7 @@ class DiskSource(PlanSource):
                                       "dashes), the name --scenario takes") for n in bad])
         return names
 
-    def _scenario(self, name: str):
+    def _scenario(self, name: str) -> Optional[tuple[str, str]]:
         from gtmplan.read.yamlsource import read_text
 
         d = self._dir()
@@ -172,7 +173,7 @@ class _Repo:
 class GitSource(PlanSource):
     """PLAN as committed at a revision. ``flag`` (``--base``/``--head``) names the side in messages."""
 
-    def __init__(self, target: str, rev: str, flag: str, objects: Optional[GitObjects] = None):
+    def __init__(self, target: str, rev: str, flag: str, objects: Optional[GitObjects] = None) -> None:
         super().__init__(target, rev)
         self.rev = rev
         self.flag = flag
@@ -191,16 +192,16 @@ class GitSource(PlanSource):
     def is_dir(self) -> bool:
         return self._is_dir
 
-    def files(self):
-        return [(display, (lambda t=text: t)) for display, text in self._files]
+    def files(self) -> list[tuple[str, Callable[[], str]]]:
+        return [(display, functools.partial(str, text)) for display, text in self._files]
 
     def scenario_names(self) -> list[str]:
         return sorted(self._scenarios)
 
-    def actual_files(self):
+    def actual_files(self) -> list[tuple[str, Callable[[], str]]]:
         from gtmplan.read.yamlsource import decode
 
-        def reader(display: str, data: Optional[bytes]):
+        def reader(display: str, data: Optional[bytes]) -> Callable[[], str]:
             def read() -> str:
                 if data is None:
                     raise InputError.single(display, f"file is larger than {_max_mib()} MiB; "
@@ -210,7 +211,7 @@ class GitSource(PlanSource):
 
         return [(display, reader(display, data)) for display, data in self._actuals]
 
-    def _scenario(self, name: str):
+    def _scenario(self, name: str) -> Optional[tuple[str, str]]:
         found = self._scenarios.get(name)
         if found is None:
             return None
@@ -319,7 +320,7 @@ class GitSource(PlanSource):
         if problems:
             raise InputError(problems)
 
-    def _read_actuals(self, objects: GitObjects, anchor: str, tree, oid_bytes: int, folder: str,
+    def _read_actuals(self, objects: GitObjects, anchor: str, tree: _Object, oid_bytes: int, folder: str,
                       home: str) -> None:
         if tree is None or tree[0] != "tree" or tree[1] is None:
             return
@@ -402,109 +403,123 @@ def _anchor(target: str) -> tuple[str, str]:
     return path, os.path.join(*rest) if rest else "."
 
 
+class _Git:
+    """One ``git cat-file --batch`` process and its three pipes."""
+
+    __slots__ = ("proc", "stdin", "stdout", "stderr")
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None  # all three piped
+        self.proc, self.stdin, self.stdout, self.stderr = proc, proc.stdin, proc.stdout, proc.stderr
+
+
 class GitObjects:
     """``git cat-file --batch`` processes, one per directory git runs in, each kept open
     for every request until :meth:`close` (or the end of a ``with`` block): a diff reads
     both of its sides, trees and blobs, through one process."""
 
     def __init__(self) -> None:
-        self._procs: dict[str, subprocess.Popen] = {}
+        self._procs: dict[str, _Git] = {}
 
     def __enter__(self) -> GitObjects:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
-        for proc in self._procs.values():
-            for pipe in (proc.stdin, proc.stdout, proc.stderr):
+        for git in self._procs.values():
+            for pipe in (git.stdin, git.stdout, git.stderr):
                 try:
                     pipe.close()
                 except OSError:  # git already gone
                     pass
-            proc.wait()
+            git.proc.wait()
         self._procs.clear()
 
-    def _process(self, cwd: str, side: GitSource) -> subprocess.Popen:
-        proc = self._procs.get(cwd)
-        if proc is None:
+    def _process(self, cwd: str, side: GitSource) -> _Git:
+        git = self._procs.get(cwd)
+        if git is None:
             env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
             try:
-                proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=cwd, stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                git = _Git(subprocess.Popen(["git", "cat-file", "--batch"], cwd=cwd, stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env))
             except FileNotFoundError:
                 raise InputError.single(None, f"{side.flag}: {side.rev!r} is not an existing path, and git is not "
                                               "installed to read it as a revision") from None
-            self._procs[cwd] = proc
-        return proc
+            self._procs[cwd] = git
+        return git
 
-    def read(self, cwd: str, requests: list[str], side: GitSource) -> list[Optional[tuple[str, Optional[bytes], str]]]:
+    def read(self, cwd: str, requests: list[str], side: GitSource) -> list[_Object]:
         """(type, content, object id) per request, None for a missing object. Streamed: an
         object larger than a plan file may be is skipped unread (its content is None), so a
         huge file committed by mistake costs neither memory nor parse time."""
         import threading
 
-        from gtmplan.read.yamlsource import MAX_FILE_BYTES
-
         if not requests:
             return []
-        proc = self._process(cwd, side)
+        git = self._process(cwd, side)
         payload = "".join(q + "\n" for q in requests).encode()
 
         def feed() -> None:  # in a thread: git answers while the requests are still being written
             try:
-                proc.stdin.write(payload)
-                proc.stdin.flush()
+                git.stdin.write(payload)
+                git.stdin.flush()
             except OSError:  # git exited early (not a repository): its stderr says why
                 pass
 
         writer = threading.Thread(target=feed, daemon=True)
         writer.start()
-        results: list[Optional[tuple[str, Optional[bytes], str]]] = []
-        out = proc.stdout
+        results: list[_Object] = []
         for _ in requests:
-            line = out.readline()
+            line = git.stdout.readline()
             if not line:
                 break
-            header = line.decode(errors="replace").split()
-            if len(header) == 3 and header[2].isdigit():
-                size = int(header[2])
-                if size > MAX_FILE_BYTES:
-                    left = size + 1
-                    while left:
-                        chunk = out.read(min(left, 1 << 20))
-                        if not chunk:
-                            break
-                        left -= len(chunk)
-                    results.append((header[1], None, header[0]))
-                else:
-                    body = out.read(size)
-                    out.read(1)  # the newline after the content
-                    results.append((header[1], body, header[0]))
-            else:  # "<object> missing" or "ambiguous"
-                results.append(None)
+            results.append(_answer(git.stdout, line))
         writer.join()
         if len(results) < len(requests):  # git ended: its stderr says why
-            self._failed(cwd, proc, side)
+            self._failed(cwd, git, side)
         return results
 
-    def _failed(self, cwd: str, proc: subprocess.Popen, side: GitSource) -> None:
+    def _failed(self, cwd: str, git: _Git, side: GitSource) -> None:
         del self._procs[cwd]
         try:
-            proc.stdin.close()
+            git.stdin.close()
         except OSError:
             pass
-        err_text = proc.stderr.read()
-        proc.stdout.close()
-        proc.stderr.close()
-        code = proc.wait()
+        err_text = git.stderr.read()
+        git.stdout.close()
+        git.stderr.close()
+        code = git.proc.wait()
         err = err_text.decode(errors="replace").strip().splitlines()
         if any("not a git repository" in line for line in err):
             raise InputError.single(None, f"{side.flag}: {side.rev!r} is not an existing path, and {side.target} "
                                           "is not in a git repository, so it cannot be a revision")
         raise InputError.single(None, f"{side.flag}: git could not read {side.rev!r}: "
                                       f"{err[-1] if err else 'exit status ' + str(code)}")
+
+
+def _answer(out: IO[bytes], line: bytes) -> _Object:
+    """One object of ``git cat-file --batch``'s answer, its header ``line`` read: (type,
+    content, object id); content None for an object larger than a plan file may be
+    (skipped unread); None for a missing object."""
+    from gtmplan.read.yamlsource import MAX_FILE_BYTES
+
+    header = line.decode(errors="replace").split()
+    if len(header) != 3 or not header[2].isdigit():  # "<object> missing" or "ambiguous"
+        return None
+    size = int(header[2])
+    if size > MAX_FILE_BYTES:
+        left = size + 1
+        while left:
+            chunk = out.read(min(left, 1 << 20))
+            if not chunk:
+                break
+            left -= len(chunk)
+        return header[1], None, header[0]
+    body = out.read(size)
+    out.read(1)  # the newline after the content
+    return header[1], body, header[0]
 
 
 def _parse_tree(body: bytes, oid_bytes: int, display: str) -> dict[str, tuple[str, str]]:

@@ -25,17 +25,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, Optional, overload
 
 import yaml
 
 from gtmplan.errors import InputError, Problem
 from gtmplan.read import yamlhints
 
-try:  # libyaml's C parser; the pure-Python one is a slower fallback
-    _Base = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Base = yaml.SafeLoader
+if TYPE_CHECKING:
+    from yaml import SafeLoader as _Base
+else:
+    try:  # libyaml's C parser; the pure-Python one is a slower fallback
+        _Base = yaml.CSafeLoader
+    except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+        _Base = yaml.SafeLoader
 
 _T = "tag:yaml.org,2002:"
 _PLAIN = "tag:gtmplan,2027:plain"  # an untagged plain scalar: resolved later by YAML 1.2 rules
@@ -47,7 +50,7 @@ class _Loader(_Base):
     large plan, measured); gtmplan resolves scalars itself (resolve_plain), so the
     composer only needs to say: plain, quoted, merge key, list or mapping."""
 
-    def resolve(self, kind, value, implicit):
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is yaml.ScalarNode:
             if implicit[0]:
                 return _T + "merge" if value == "<<" else _PLAIN
@@ -176,6 +179,12 @@ def read_bytes(path: Path, display: str, limit: int | None = None, what: str = "
     return b"".join(chunks)
 
 
+@overload
+def link_problem(target: str, inside: bool, is_file: Literal[False]) -> str: ...
+@overload
+def link_problem(target: str, inside: bool, is_file: bool) -> str | None: ...
+
+
 def link_problem(target: str, inside: bool, is_file: bool) -> str | None:
     """The one rule for a symbolic link among a plan's files, on the disk and at a git
     revision: followed when it points at a file inside the plan's directory (the directory
@@ -235,7 +244,7 @@ def decode(data: bytes, display: str) -> str:
 class Budget:
     """How many more values the files of one plan may hold (:data:`MAX_VALUES` in all)."""
 
-    def __init__(self, values: int = MAX_VALUES):
+    def __init__(self, values: int = MAX_VALUES) -> None:
         self.limit = values
         self.left = values
 
@@ -344,7 +353,7 @@ def _yaml_error(e: yaml.MarkedYAMLError, display: str, text: str) -> InputError:
     return _fail(display, line, col, message)
 
 
-def _line_col(mark) -> tuple:
+def _line_col(mark: Optional[yaml.Mark]) -> tuple[Optional[int], Optional[int]]:
     return (mark.line, mark.column) if mark is not None else (None, None)
 
 
@@ -496,7 +505,7 @@ class _Abort(Exception):
 class _Converter:
     """Node tree -> Python data, collecting problems instead of stopping at the first."""
 
-    def __init__(self, display: str, max_chars: int):
+    def __init__(self, display: str, max_chars: int) -> None:
         self.display = display
         self.max_chars = max_chars
         self.chars = 0  # characters of text produced, counting each alias expansion in full
