@@ -30,16 +30,22 @@ taken from the live pydantic models instead (slow, same results, same records).
 
 from __future__ import annotations
 
+import functools
+import importlib
+import pprint
 import re
 import sys
+import typing
 import zlib
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Optional, cast
 
+from pydantic_core import SchemaError, SchemaValidator
+
 if TYPE_CHECKING:
     from pydantic import BaseModel
-    from pydantic_core import CoreConfig, CoreSchema, SchemaValidator
+    from pydantic_core import CoreConfig, CoreSchema
 
     from gtmplan.plan.actuals_model import Actuals
     from gtmplan.plan.model import Plan
@@ -100,11 +106,9 @@ def validator(root: str) -> SchemaValidator:
     """The validator of the model ``root`` (a name in ``ROOTS``)."""
     global fallback_reason
     if root not in _validators:
-        from pydantic_core import SchemaError, SchemaValidator
-
         gen: Optional[ModuleType] = None
         try:
-            from gtmplan.plan import _compiled_plan as gen
+            from gtmplan.plan import _compiled_plan as gen  # here: it imports this module; failing, the fallback
         except ImportError as e:  # it names a pydantic function this version doesn't have
             fallback_reason = f"_compiled_plan.py cannot be imported: {e}"
         if gen is not None and model_fingerprint() not in (gen.MODEL_FINGERPRINT, None):
@@ -122,8 +126,6 @@ def validator(root: str) -> SchemaValidator:
 
 def model_class(root: str) -> type[BaseModel]:
     """The pydantic model ``root`` (imports pydantic: for error messages and tests)."""
-    import importlib
-
     return getattr(importlib.import_module(ROOTS[root]), root)
 
 
@@ -138,7 +140,7 @@ def model_fingerprint() -> Optional[int]:
 
 def live_schema(root: str, records: Optional[dict[type, type]] = None) -> tuple[CoreSchema, CoreConfig]:
     """(schema, config) of the model ``root`` with the model classes replaced by records."""
-    from pydantic import BaseModel
+    from pydantic import BaseModel  # here: 60 ms of import (python -X importtime) that `check` never pays
 
     model = model_class(root)
     records = {} if records is None else records
@@ -191,8 +193,6 @@ def _refuse_model_behaviour(root: type, base_model: type[BaseModel]) -> None:
 
 
 def _classes_in(annotation: Any) -> list[type]:
-    import typing
-
     out = [annotation] if isinstance(annotation, type) else []
     for arg in typing.get_args(annotation):
         out.extend(_classes_in(arg))
@@ -213,14 +213,11 @@ class _Src:
 
 def generate() -> str:
     """The text of ``_compiled_plan.py`` for the models as they are now."""
-    import functools
-    import pprint
-
     classes: dict[str, type] = {}
     imports: set[tuple[str, str]] = set()
     blocks: dict[str, str] = {}  # one variable per model's schema, defined before its first use
 
-    from pydantic import BaseModel
+    from pydantic import BaseModel  # here: 60 ms of import that `check` never pays (development time only)
 
     records: dict[type, type] = {}  # shared: a model used by two roots is one record class
     schemas = {}

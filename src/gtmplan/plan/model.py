@@ -9,6 +9,7 @@ sections (ids unique, references resolved, every horizon quarter present) live i
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Annotated, Any, Literal, Optional, TypeVar, Union
 
@@ -47,8 +48,6 @@ class _OneOrManySchema:
     """JSON Schema of a list that also accepts its item alone: anyOf [item, list]."""
 
     def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict:
-        import copy
-
         schema = handler(core_schema)
         return {"anyOf": [copy.deepcopy(schema.get("items", {})), schema]}
 

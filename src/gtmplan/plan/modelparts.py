@@ -9,6 +9,7 @@ the pydantic models and the records inherit.
 
 from __future__ import annotations
 
+import re
 from typing import Literal, Union
 
 from gtmplan.plan.quarters import FiscalCalendar, Quarter
@@ -66,8 +67,6 @@ class PlanBehaviour:
 
 def clock_time(value: str) -> str:
     """A review's start time: HH:MM on a 24-hour clock, or all-day."""
-    import re
-
     if value != "all-day" and not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value):
         raise ValueError(f"{value!r} is not a time of day: write HH:MM on a 24-hour clock (e.g. \"14:30\"), "
                          "or all-day")
@@ -76,7 +75,7 @@ def clock_time(value: str) -> str:
 
 def time_zone(value: str) -> str:
     """An IANA time zone name that this system knows."""
-    import zoneinfo
+    import zoneinfo  # here: 2 ms of import (python -X importtime) that a plan without a review time zone never pays
 
     try:
         zoneinfo.ZoneInfo(value)

@@ -22,7 +22,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from pydantic_core import ValidationError  # pydantic's own (it re-exports this one)
+
 from gtmplan.errors import InputError, Problem
+from gtmplan.plan.compiled import model_class, validator
 from gtmplan.plan.sourcemap import PathT, SourceMap, dotted
 from gtmplan.read.yamlhints import quoted_scalar_message
 from gtmplan.read.yamlsource import OutOfRange, out_of_range_message
@@ -46,8 +49,6 @@ def load_model(data: Any, source: SourceMap, model: type[M] | str, what: str = "
     validates without importing pydantic ("Plan", "Actuals": what ``check`` reads).
     ``what`` names the whole document in messages about its top level ("plan",
     "mapping file")."""
-    from pydantic_core import ValidationError  # pydantic's own (it re-exports this one)
-
     try:
         return _validate(model, data)
     except ValidationError as e:
@@ -69,8 +70,6 @@ def load_model(data: Any, source: SourceMap, model: type[M] | str, what: str = "
         except ValidationError as e:
             errors = e.errors(include_url=False)
     if isinstance(model, str):  # the class, for "did you mean" (imports pydantic: errors only)
-        from gtmplan.plan.compiled import model_class
-
         cls: type = model_class(model)
     else:
         cls = model
@@ -114,8 +113,6 @@ def _validate(model: type[M] | str, data: Any) -> Any:
     """The one call that builds a model from data: by name, the compiled validator
     (records, no pydantic import); a class, pydantic's."""
     if isinstance(model, str):
-        from gtmplan.plan.compiled import validator
-
         return validator(model).validate_python(data)
     return model.model_validate(data)
 
@@ -363,7 +360,7 @@ def _pattern_message(loc: tuple, shown: str) -> str:
 
 def _known_keys(model: type, loc: tuple) -> list[str]:
     """The keys the model accepts at ``loc`` (for "did you mean")."""
-    from pydantic import BaseModel
+    from pydantic import BaseModel  # here: 60 ms of import (python -X importtime) for a message on an unknown key
 
     t: Any = model
     for part in loc:

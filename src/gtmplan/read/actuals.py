@@ -17,6 +17,7 @@ import functools
 import math
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +27,12 @@ import yaml
 
 from gtmplan.engine.stats import wilson
 from gtmplan.errors import InputError, Problem
+from gtmplan.output.fmt import day
 from gtmplan.plan.quarters import Quarter
 from gtmplan.plan.sourcemap import PathT, SourceMap
+from gtmplan.plan.validation import load_model
+from gtmplan.read import yamlsource  # its limits are read when used, as tests set them
+from gtmplan.read.yamlsource import check_link, compose, read_text, to_python, too_many_files
 
 if TYPE_CHECKING:  # pydantic is not imported at run time: actuals are compiled records
     from gtmplan.plan.actuals_model import Actuals, MeasuredRate, ProgramActual, SegmentActuals
@@ -96,11 +101,9 @@ def actual_files(target: str) -> list[tuple[str, Callable[[], str]]]:
     d = actuals_dir(target)
     if not os.path.isdir(d):
         return []
-    from gtmplan.read.yamlsource import MAX_FILES, too_many_files
-
     # 2026Q1.YAML too: listed, so that it is named (with the fix), not silently left out
     names = sorted(n for n in os.listdir(d) if n.lower().endswith((".yaml", ".yml")) and not n.startswith("."))
-    if len(names) > MAX_FILES:
+    if len(names) > yamlsource.MAX_FILES:
         raise too_many_files(d, len(names))
     home = Path(d).parent  # the plan's directory (the one holding a single-file plan)
     return [(os.path.join(d, n), functools.partial(_read, Path(d) / n, os.path.join(d, n), home))
@@ -108,10 +111,6 @@ def actual_files(target: str) -> list[tuple[str, Callable[[], str]]]:
 
 
 def _read(path: Path, display: str, home: Path | None = None) -> str:
-    import stat
-
-    from gtmplan.read.yamlsource import check_link, read_text
-
     if home is not None:
         check_link(path, home, display)
 
@@ -130,9 +129,6 @@ def _read(path: Path, display: str, home: Path | None = None) -> str:
 def read_actuals(files: list[tuple[str, Callable[[], str]]], plan: Optional[Plan] = None) -> list[RecordedQuarter]:
     """Each actuals file validated like a plan file; every problem of every file located.
     With the plan, each quarter is also checked against it (:func:`_against_plan`)."""
-    from gtmplan.plan.validation import load_model
-    from gtmplan.read.yamlsource import compose, to_python
-
     problems: list[Problem] = []
     out: list[RecordedQuarter] = []
     seen: dict[Quarter, str] = {}
@@ -216,8 +212,6 @@ def _against_plan(a: Actuals, plan: Plan, source: SourceMap) -> list[Problem]:
     """What the plan's horizon and calendar say about a recorded quarter (no clock involved:
     a plan reads the same whatever the day): it lies before the horizon or inside it, and
     its figures were not taken before it ended."""
-    from gtmplan.output.fmt import day
-
     problems: list[Problem] = []
 
     def at(path: PathT, message: str) -> None:

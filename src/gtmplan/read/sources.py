@@ -12,15 +12,27 @@ from __future__ import annotations
 
 import functools
 import os
+import posixpath
 import re
 import subprocess
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Optional
 
-from gtmplan.errors import InputError, Problem
+from gtmplan.errors import InputError, Problem, printable
+from gtmplan.read import yamlsource  # its limits are read when used (a test lowers yamlsource.MAX_FILE_BYTES)
+from gtmplan.read.actuals import actual_files
 from gtmplan.read.overlay import Scenario
+from gtmplan.read.yamlsource import (
+    _os_reason,
+    check_link,
+    decode,
+    link_problem,
+    read_text,
+    too_many_files,
+)
 
 SCENARIO_DIR = "scenarios"
 ACTUALS_DIR = "actuals"  # as gtmplan.read.actuals reads it from the disk
@@ -87,9 +99,75 @@ def _one_file(name: str, displays: list[str]) -> None:
 
 
 def _disk_scenario(path: str) -> Scenario:
-    from gtmplan.read.yamlsource import read_text
-
     return Scenario(Path(path).stem, path, read_text(Path(path), path))
+
+
+def _yaml_names(p: Path, quiet: bool = False) -> list[str]:
+    """The plan files directly in ``p``; an unreadable directory raises OSError (or, quiet, has none)."""
+    try:
+        names = [n for n in os.listdir(p) if n.endswith((".yaml", ".yml")) and not n.startswith(".")]
+        if len(names) > yamlsource.MAX_FILES:  # before a stat of each
+            raise too_many_files(printable(str(p)), len(names))
+        return sorted(n for n in names if (p / n).is_file() or (p / n).is_symlink())  # links: judged by plan_files
+    except OSError:
+        if quiet:
+            return []
+        raise
+
+
+def resolve_target(target: str) -> str:
+    """PLAN as given; the current directory without plan files stands for ./plan when
+    that holds some (docs/reference/cli.md: so that 'gtmplan init' then 'gtmplan check' works)."""
+    if Path(target) == Path(".") and not _yaml_names(Path(target), True) and _yaml_names(Path("plan"), True):
+        return "plan"
+    return target
+
+
+def plan_files(target: str) -> list[tuple[Path, str]]:
+    """(path, display name) of the files that make up PLAN. Display names are printable
+    (a file name that is not UTF-8 or holds control characters is shown escaped)."""
+    if "\0" in target:
+        raise InputError.single(printable(target), "the path contains a NUL character")
+    target = resolve_target(target)
+    shown = printable(target)
+    p = Path(target)
+    try:
+        if p.is_dir():
+            names = _yaml_names(p)
+            if not names:
+                raise InputError.single(shown, _no_plan_files(p))
+            files = [(p / n, printable(os.path.join(target, n))) for n in names]
+            problems = []
+            for path, display in files:
+                try:
+                    check_link(path, p, display)
+                except InputError as e:
+                    problems.extend(e.problems)
+            if problems:
+                raise InputError(problems)
+            return files
+        if not p.exists():
+            raise InputError.single(shown, "no such file or directory")
+        # PLAN itself, a file named on the command line, is read wherever it leads (/dev/stdin)
+    except OSError as e:
+        raise InputError.single(shown, f"cannot be read: {_os_reason(e)}") from None
+    return [(p, shown)]
+
+
+def _no_plan_files(p: Path) -> str:
+    """What to do when a directory holds no plan files: point at the subdirectories
+    that do (the plan 'gtmplan init DIR' just wrote); only when none do, at init."""
+    try:
+        subdirs = sorted(e.name for e in os.scandir(p) if e.is_dir() and not e.name.startswith("."))[:200]
+    except OSError:
+        subdirs = []
+    plans = [d for d in subdirs if _yaml_names(p / d, True)]
+    if plans:
+        shown = ", ".join(map(printable, plans[:3])) + (", ..." if len(plans) > 3 else "")
+        where = printable(plans[0] if str(p) == "." else os.path.join(str(p), plans[0]))
+        return (f"no plan files (*.yaml) in this directory, but {shown} {'holds' if len(plans) == 1 else 'hold'} "
+                f"some: give the plan directory, e.g. 'gtmplan check {where}'")
+    return "no plan files (*.yaml) in this directory; give the plan's directory or file, or write a plan with 'gtmplan init'"
 
 
 class DiskSource(PlanSource):
@@ -101,14 +179,9 @@ class DiskSource(PlanSource):
         return Path(self.target).is_dir()
 
     def files(self) -> list[tuple[str, Callable[[], str]]]:
-        from gtmplan.read.loader import plan_files
-        from gtmplan.read.yamlsource import read_text
-
         return [(display, functools.partial(read_text, path, display)) for path, display in plan_files(self.target)]
 
     def actual_files(self) -> list[tuple[str, Callable[[], str]]]:
-        from gtmplan.read.actuals import actual_files
-
         return actual_files(self.target)
 
     def _dir(self) -> Optional[Path]:
@@ -119,10 +192,8 @@ class DiskSource(PlanSource):
         d = self._dir()
         if d is None:
             return []
-        from gtmplan.read.yamlsource import MAX_FILES, too_many_files
-
         listed = [n for n in os.listdir(d) if _plan_name(n)]
-        if len(listed) > MAX_FILES:
+        if len(listed) > yamlsource.MAX_FILES:
             raise too_many_files(os.path.join(self.target, SCENARIO_DIR), len(listed))
         names = sorted({Path(n).stem for n in listed if (d / n).is_file()})
         bad = [n for n in names if not _SLUG_RE.fullmatch(n)]
@@ -133,8 +204,6 @@ class DiskSource(PlanSource):
         return names
 
     def _scenario(self, name: str) -> Optional[tuple[str, str]]:
-        from gtmplan.read.yamlsource import read_text
-
         d = self._dir()
         if d is None:
             return None
@@ -144,8 +213,6 @@ class DiskSource(PlanSource):
             return None
         _one_file(name, [display for _, display in found])
         path, display = found[0]
-        from gtmplan.read.yamlsource import check_link
-
         check_link(path, Path(self.target), display)
         if not path.is_file():  # a FIFO, a device, a link to one, or a dangling link: not "no scenario"
             raise InputError.single(display, "--scenario: not a regular file (a scenario is a YAML file "
@@ -199,8 +266,6 @@ class GitSource(PlanSource):
         return sorted(self._scenarios)
 
     def actual_files(self) -> list[tuple[str, Callable[[], str]]]:
-        from gtmplan.read.yamlsource import decode
-
         def reader(display: str, data: Optional[bytes]) -> Callable[[], str]:
             def read() -> str:
                 if data is None:
@@ -345,10 +410,6 @@ class GitSource(PlanSource):
         """The blob a symbolic link (object ``link``, in ``folder`` of the plan's directory
         ``home``) points at, by the rule the disk follows (yamlsource.link_problem).
         ``climb``: PLAN itself is the link: anywhere in the repository will do."""
-        import posixpath
-
-        from gtmplan.read.yamlsource import link_problem
-
         got = objects.read(anchor, [link], self)[0]
         target = got[1].decode("utf-8", "surrogateescape") if got and got[1] else ""
         path = posixpath.normpath(posixpath.join(folder, target)) if target else ".."
@@ -369,24 +430,18 @@ class GitSource(PlanSource):
 
     @staticmethod
     def _decode(data: Optional[bytes], display: str) -> str:
-        from gtmplan.read.yamlsource import decode
-
         if data is None:
             raise InputError.single(display, f"file is larger than {_max_mib()} MiB; plan files this large are refused")
         return decode(data, display)
 
 
 def _few(count: int, where: str) -> None:
-    from gtmplan.read.yamlsource import MAX_FILES, too_many_files
-
-    if count > MAX_FILES:  # before any is read
+    if count > yamlsource.MAX_FILES:  # before any is read
         raise too_many_files(where, count)
 
 
 def _max_mib() -> int:
-    from gtmplan.read.yamlsource import MAX_FILE_BYTES
-
-    return MAX_FILE_BYTES // 1048576
+    return yamlsource.MAX_FILE_BYTES // 1048576
 
 
 def _anchor(target: str) -> tuple[str, str]:
@@ -454,8 +509,6 @@ class GitObjects:
         """(type, content, object id) per request, None for a missing object. Streamed: an
         object larger than a plan file may be is skipped unread (its content is None), so a
         huge file committed by mistake costs neither memory nor parse time."""
-        import threading
-
         if not requests:
             return []
         git = self._process(cwd, side)
@@ -503,13 +556,11 @@ def _answer(out: IO[bytes], line: bytes) -> _Object:
     """One object of ``git cat-file --batch``'s answer, its header ``line`` read: (type,
     content, object id); content None for an object larger than a plan file may be
     (skipped unread); None for a missing object."""
-    from gtmplan.read.yamlsource import MAX_FILE_BYTES
-
     header = line.decode(errors="replace").split()
     if len(header) != 3 or not header[2].isdigit():  # "<object> missing" or "ambiguous"
         return None
     size = int(header[2])
-    if size > MAX_FILE_BYTES:
+    if size > yamlsource.MAX_FILE_BYTES:
         left = size + 1
         while left:
             chunk = out.read(min(left, 1 << 20))

@@ -23,13 +23,18 @@ Scalars follow YAML 1.2's core schema, not YAML 1.1: ``NO``, ``on``, ``yes`` and
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import re
+import select
+import stat
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Optional, overload
 
 import yaml
 
-from gtmplan.errors import InputError, Problem
+from gtmplan.errors import InputError, Problem, printable
 from gtmplan.read import yamlhints
 
 if TYPE_CHECKING:
@@ -119,12 +124,6 @@ def read_bytes(path: Path, display: str, limit: int | None = None, what: str = "
     """At most ``limit`` bytes of a file, or a located problem. The limit holds for what
     is actually read, whatever ``st_size`` says (devices, pipes, /proc files); a pipe or
     device that sends nothing for :data:`READ_TIMEOUT` seconds is refused, not waited on."""
-    import errno
-    import os
-    import select
-    import stat
-    import time
-
     limit = MAX_FILE_BYTES if limit is None else limit
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
@@ -189,8 +188,6 @@ def link_problem(target: str, inside: bool, is_file: bool) -> str | None:
     """The one rule for a symbolic link among a plan's files, on the disk and at a git
     revision: followed when it points at a file inside the plan's directory (the directory
     holding a single-file plan); any other is refused, with what it points at."""
-    from gtmplan.errors import printable
-
     if not inside:
         return (f"a symbolic link to {printable(target)!r}, outside the plan's directory: refused (a plan's "
                 "files, scenarios and actuals are in its directory)")
@@ -201,8 +198,6 @@ def link_problem(target: str, inside: bool, is_file: bool) -> str | None:
 
 def check_link(path: Path, home: Path, display: str) -> None:
     """An InputError when ``path`` is a symbolic link that :func:`link_problem` refuses."""
-    import os
-
     if not os.path.islink(path):
         return
     target = os.readlink(path)
@@ -214,8 +209,6 @@ def check_link(path: Path, home: Path, display: str) -> None:
 
 
 def _os_reason(e: OSError) -> str:
-    import errno
-
     if e.errno == errno.ENAMETOOLONG:
         return "the file name is longer than the file system allows"
     return e.strerror or str(e)
