@@ -15,8 +15,10 @@ and a test says so: put the bound inside, see ``Program.quarters``.)
 
 The validator builds *records*: small classes generated beside the schema, one per
 model, with the same fields (as attributes) and the same behaviour (the mixins of
-:mod:`gtmplan.plan.modelparts`). Type checkers see :class:`gtmplan.plan.model.Plan`; at run
-time a record is not a pydantic model (no ``model_dump``); compare with ``==``.
+:mod:`gtmplan.plan.modelparts`). A record is not a pydantic model (no ``model_dump``; compare
+with ``==``), and type checkers know it: to them the models of :mod:`gtmplan.plan.model` are
+plain classes with their fields, ``model_fields_set`` and their mixins' behaviour, which is
+what a record has (the pydantic class itself: :func:`model_class`).
 
 Regenerate after any change to the models (a test fails while the file is stale)::
 
