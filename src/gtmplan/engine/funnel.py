@@ -334,7 +334,8 @@ def programs_by_segment(plan: Plan, lead_to_mql: dict[str, Optional[float]]
 
 
 def _sum(values: list[Optional[float]]) -> Optional[float]:
-    return None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
+    known = [v for v in values if v is not None]
+    return None if len(known) < len(values) else sum(known)
 
 
 def _scope_rows(plan: Plan, targets: dict[Quarter, float], v: dict[str, Optional[float]], lag: int,
