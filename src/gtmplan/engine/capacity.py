@@ -13,14 +13,16 @@ from typing import TYPE_CHECKING, Optional
 from gtmplan.plan.quarters import Quarter, month_index
 
 if TYPE_CHECKING:  # pydantic is not imported at run time: plans may be compiled records
-    from gtmplan.plan.model import Plan, TeamRow
+    import datetime as dt
+
+    from gtmplan.plan.model import MotionRow, Plan, TeamRow
 
 
 def _rows(plan: Plan, rows: Optional[Iterable[TeamRow]]) -> Iterable[TeamRow]:
     return plan.sales.team if rows is None else rows
 
 
-def productivity(row: TeamRow, year: int, month: int) -> float:
+def productivity(row: TeamRow | MotionRow, year: int, month: int) -> float:
     """Share of full productivity a seller of this row has in that calendar month.
 
     Month m counts from the month of ``start`` (m = 0 in the start month). With
@@ -79,7 +81,7 @@ def capacity(plan: Plan, q: Quarter, rows: Optional[Iterable[TeamRow]] = None) -
     return total * plan.sales.expected_attainment
 
 
-def _present(row: TeamRow, first, last) -> bool:
+def _present(row: TeamRow | MotionRow, first: dt.date, last: dt.date) -> bool:
     """On the team on some day of [first, last]: started by ``last``, not gone before ``first``."""
     end = getattr(row, "end", None)
     return (row.start is None or row.start <= last) and (end is None or end >= first)

@@ -40,18 +40,28 @@ from __future__ import annotations
 
 import math
 import zlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 import numpy as np
 
-from gtmplan.engine.funnel import compute, effective_assumptions, lag_quarters
+from gtmplan.engine.funnel import (
+    Assumption,
+    FunnelRow,
+    compute,
+    effective_assumptions,
+    lag_quarters,
+    program_split,
+    segment_targets,
+)
 from gtmplan.engine.pipeline import apportion
 from gtmplan.errors import InputError
 from gtmplan.plan.quarters import Quarter, quarter_range
 
 if TYPE_CHECKING:
     from gtmplan.plan.loaded import LoadedPlan
+    from gtmplan.plan.model import Plan, Program, SalesSegment
 
 RATE_KEYS = ("lead_to_mql", "mql_to_sql", "sql_to_opportunity", "win_rate")
 DEFAULT_RUNS = 10_000
@@ -147,7 +157,7 @@ class Result:
 
 # -- from a plan to scopes ----------------------------------------------------------------
 
-def settings_for(plan, runs: Optional[int] = None, seed: Optional[int] = None, fixed_rates: bool = False,
+def settings_for(plan: Plan, runs: Optional[int] = None, seed: Optional[int] = None, fixed_rates: bool = False,
                  fixed_volume: bool = False) -> Settings:
     """The flags over the plan's ``forecast:`` section over the defaults."""
     f = getattr(plan, "forecast", None)
@@ -164,9 +174,7 @@ def company_scope(loaded: LoadedPlan) -> tuple[Scope, list[str]]:
     plan = loaded.plan
     a = effective_assumptions(plan)
     programs = plan.marketing.programs
-    with_leads = any(p.expected_leads is not None for p in programs)
-    needed = [k for k in RATE_KEYS if k != "lead_to_mql" or with_leads] + ["average_deal_size"]
-    missing = [k for k in needed if a[k].value is None]
+    needed, missing = _needed(a, any(p.expected_leads is not None for p in programs))
     if missing:
         raise InputError.single(loaded.target, "forecast: the funnel needs " + ", ".join(missing) + " and neither "
                                 "sales.assumptions nor marketing.assumptions states "
@@ -174,31 +182,16 @@ def company_scope(loaded: LoadedPlan) -> tuple[Scope, list[str]]:
     track = loaded.actuals
     window = plan.check.evidence_quarters
     rates = {}
-    for key in needed[:-1]:
+    for key in needed:
         pooled = track.pooled_rate(key, window) if track else None
         k, n = (pooled.k, pooled.n) if pooled else (0, 0)
-        value = a[key].value
-        assert value is not None  # `needed` holds only stated assumptions
-        rates[key] = RateInput(key, f"{a[key].side}.assumptions.{key}", float(value), k, n - k)
+        rates[key] = RateInput(key, f"{a[key].side}.assumptions.{key}", _stated(a, key), k, n - k)
     evidence = [str(rq.quarter) for rq in track.latest(window)] if track else []
     horizon = list(quarter_range(plan.horizon.start, plan.horizon.end))
-    index = {q: i for i, q in enumerate(horizon)}
-    leads: list[list[float]] = [[] for _ in horizon]
-    mqls: list[list[float]] = [[] for _ in horizon]
-    for p in programs:
-        for q in set(p.quarters):
-            i = index.get(q)
-            if i is None:
-                continue
-            if p.expected_leads is not None:
-                leads[i].append(int(p.expected_leads))
-            elif p.expected_mqls is not None:
-                mqls[i].append(int(p.expected_mqls))
+    leads, mqls, _ = _volumes(programs, [{"": 1.0}] * len(programs), "", horizon, whole=True)
     f = compute(plan)
     lag = lag_quarters(a["sales_cycle_days"].value)
-    deal_value = a["average_deal_size"].value
-    assert deal_value is not None  # checked with the other needed assumptions
-    deal = float(deal_value)
+    deal = _stated(a, "average_deal_size")  # checked with the other needed assumptions
     targets = [float(plan.sales.targets[q]) for q in horizon]
     opening = None
     opening_opps = None
@@ -212,6 +205,41 @@ def company_scope(loaded: LoadedPlan) -> tuple[Scope, list[str]]:
     return Scope(None, horizon, targets, rates, deal, lag, leads, mqls, other, opening, opening_opps), evidence
 
 
+def _needed(a: Mapping[str, Assumption], with_leads: bool) -> tuple[list[str], list[str]]:
+    """(the rates the funnel draws, the assumptions it needs that nothing states)."""
+    rates = [k for k in RATE_KEYS if k != "lead_to_mql" or with_leads]
+    return rates, [k for k in [*rates, "average_deal_size"] if a[k].value is None]
+
+
+def _stated(a: Mapping[str, Assumption], key: str) -> float:
+    value = a[key].value
+    assert value is not None  # `_needed` found no missing one
+    return float(value)
+
+
+def _volumes(programs: Sequence[Program], splits: Sequence[Mapping[str, float]], sid: str, horizon: list[Quarter],
+             whole: bool = False) -> tuple[list[list[float]], list[list[float]], list[list[tuple[int, float, bool]]]]:
+    """(leads, MQLs, parts) per horizon quarter created: each running program's expected_leads,
+    else its expected_mqls, times its share (``splits[j][sid]``) in the scope ``sid``. ``whole``:
+    the company's volumes, whole numbers as the plan states them."""
+    index = {q: i for i, q in enumerate(horizon)}
+    leads: list[list[float]] = [[] for _ in horizon]
+    mqls: list[list[float]] = [[] for _ in horizon]
+    parts: list[list[tuple[int, float, bool]]] = [[] for _ in horizon]
+    for j, p in enumerate(programs):
+        share = splits[j].get(sid, 0.0)
+        if not share:
+            continue
+        for i in (index[q] for q in set(p.quarters) if q in index):
+            if p.expected_leads is not None:
+                leads[i].append(int(p.expected_leads) if whole else p.expected_leads * share)
+                parts[i].append((j, share, True))
+            elif p.expected_mqls is not None:
+                mqls[i].append(int(p.expected_mqls) if whole else p.expected_mqls * share)
+                parts[i].append((j, share, False))
+    return leads, mqls, parts
+
+
 def segment_scopes(loaded: LoadedPlan) -> tuple[list[Scope], list[str]]:
     """A plan with ``sales.segments`` as one scope per segment (docs/reference/cli.md, 'gtmplan
     forecast'): each with its own targets, resolved assumptions, lag, other pipeline and its part
@@ -219,73 +247,63 @@ def segment_scopes(loaded: LoadedPlan) -> tuple[list[Scope], list[str]]:
     segment's recorded figures, a company-wide one by the company's (as E701 pools them).
     Opening pipeline: a segment's own ``opening_pipeline``; the company's is divided among the
     segments that state none, in proportion to their early quarters' targets."""
-    from gtmplan.engine.funnel import program_split, segment_targets
-
     plan = loaded.plan
     track = loaded.actuals
     window = plan.check.evidence_quarters
     evidence = [str(rq.quarter) for rq in track.latest(window)] if track else []
     horizon = list(quarter_range(plan.horizon.start, plan.horizon.end))
-    index = {q: i for i, q in enumerate(horizon)}
     f = compute(plan)
-    programs = plan.marketing.programs
-    splits = [program_split(plan, p) for p in programs]
+    splits = [program_split(plan, p) for p in plan.marketing.programs]
     segments = list(plan.sales.segments or [])
-    scopes = []
-    for seg in segments:
-        sid = seg.id
-        a = effective_assumptions(plan, segment=sid)
-        with_leads = any(p.expected_leads is not None and splits[j].get(sid) for j, p in enumerate(programs))
-        needed = [k for k in RATE_KEYS if k != "lead_to_mql" or with_leads] + ["average_deal_size"]
-        missing = [k for k in needed if a[k].value is None]
-        if missing:
-            raise InputError.single(loaded.target, f"forecast: segment {sid}'s funnel needs " + ", ".join(missing)
-                                    + " and neither its entries in sales.segments and marketing.segments nor "
-                                    "sales.assumptions and marketing.assumptions state "
-                                    + ("it" if len(missing) == 1 else "them"))
-        rates = {}
-        for key in needed[:-1]:
-            own = a[key].segment  # stated in the segment's entry: its own track record
-            pooled = track.pooled_rate(key, window, own) if track else None
-            k, total = (pooled.k, pooled.n) if pooled else (0, 0)
-            side = a[key].side or "sales"
-            if own is not None:  # by id, as --set PATH=VALUE takes it (sales.segments[enterprise]...)
-                path = f"{side}.segments[{sid}].assumptions.{key}"
-            else:
-                path = f"{a[key].side}.assumptions.{key}"
-            value = a[key].value
-            assert value is not None
-            rates[key] = RateInput(key, path, float(value), k, total - k, own)
-        leads: list[list[float]] = [[] for _ in horizon]
-        mqls: list[list[float]] = [[] for _ in horizon]
-        parts: list[list[tuple[int, float, bool]]] = [[] for _ in horizon]
-        for j, p in enumerate(programs):
-            share = splits[j].get(sid, 0.0)
-            if not share:
-                continue
-            for q in set(p.quarters):
-                i = index.get(q)
-                if i is None:
-                    continue
-                if p.expected_leads is not None:
-                    leads[i].append(p.expected_leads * share)
-                    parts[i].append((j, share, True))
-                elif p.expected_mqls is not None:
-                    mqls[i].append(p.expected_mqls * share)
-                    parts[i].append((j, share, False))
-        sf = f.segments[sid]
-        lag = lag_quarters(a["sales_cycle_days"].value)
-        deal_value = a["average_deal_size"].value
-        assert deal_value is not None
-        targets_by_q = segment_targets(plan, seg)
-        targets = [float(targets_by_q[q]) for q in horizon]
-        other = [r.other_opportunities or 0.0 for r in sf.rows]
-        scopes.append(Scope(sid, horizon, targets, rates, float(deal_value), lag, leads, mqls, other, None,
-                            None, parts))
-    # opening pipeline: the segment's own, else its part of the company's
+    scopes = [_segment_scope(loaded, seg, horizon, splits, f.segments[seg.id].rows) for seg in segments]
+    _share_opening(scopes, segments, plan.sales.opening_pipeline, len(horizon))
+    return scopes, evidence
+
+
+def _segment_scope(loaded: LoadedPlan, seg: SalesSegment, horizon: list[Quarter], splits: list[dict[str, float]],
+                   rows: Sequence[FunnelRow]) -> Scope:
+    """One segment's scope, its opening pipeline not yet given (:func:`_share_opening`)."""
+    plan = loaded.plan
+    sid = seg.id
+    programs = plan.marketing.programs
+    a = effective_assumptions(plan, segment=sid)
+    needed, missing = _needed(a, any(p.expected_leads is not None and splits[j].get(sid)
+                                     for j, p in enumerate(programs)))
+    if missing:
+        raise InputError.single(loaded.target, f"forecast: segment {sid}'s funnel needs " + ", ".join(missing)
+                                + " and neither its entries in sales.segments and marketing.segments nor "
+                                "sales.assumptions and marketing.assumptions state "
+                                + ("it" if len(missing) == 1 else "them"))
+    rates = {key: _segment_rate(loaded, a, key, sid) for key in needed}
+    leads, mqls, parts = _volumes(programs, splits, sid, horizon)
+    lag = lag_quarters(a["sales_cycle_days"].value)
+    targets_by_q = segment_targets(plan, seg)
+    targets = [float(targets_by_q[q]) for q in horizon]
+    other = [r.other_opportunities or 0.0 for r in rows]
+    return Scope(sid, horizon, targets, rates, _stated(a, "average_deal_size"), lag, leads, mqls, other, None,
+                 None, parts)
+
+
+def _segment_rate(loaded: LoadedPlan, a: Mapping[str, Assumption], key: str, sid: str) -> RateInput:
+    """A segment's rate: stated in its entry, updated by its own track record; else the
+    company-wide value and record."""
+    track = loaded.actuals
+    own = a[key].segment  # stated in the segment's entry: its own track record
+    pooled = track.pooled_rate(key, loaded.plan.check.evidence_quarters, own) if track else None
+    k, total = (pooled.k, pooled.n) if pooled else (0, 0)
+    side = a[key].side or "sales"
+    if own is not None:  # by id, as --set PATH=VALUE takes it (sales.segments[enterprise]...)
+        path = f"{side}.segments[{sid}].assumptions.{key}"
+    else:
+        path = f"{a[key].side}.assumptions.{key}"
+    return RateInput(key, path, _stated(a, key), k, total - k, own)
+
+
+def _share_opening(scopes: list[Scope], segments: list[SalesSegment], company_opening: Optional[float],
+                   horizon_len: int) -> None:
+    """Opening pipeline: the segment's own, else its part of the company's."""
     without = [(sc, seg) for sc, seg in zip(scopes, segments) if seg.opening_pipeline is None]
-    company_opening = plan.sales.opening_pipeline
-    weights = {sc.segment: sum(sc.targets[:min(sc.lag, len(horizon))]) for sc, _ in without}
+    weights = {sc.segment: sum(sc.targets[:min(sc.lag, horizon_len)]) for sc, _ in without}
     total_weight = sum(weights.values())
     for sc, seg in zip(scopes, segments):
         money = seg.opening_pipeline
@@ -293,28 +311,19 @@ def segment_scopes(loaded: LoadedPlan) -> tuple[list[Scope], list[str]]:
             money = company_opening * weights[sc.segment] / total_weight
         if money is None:
             continue
-        early = sc.targets[:min(sc.lag, len(horizon))]
+        early = sc.targets[:min(sc.lag, horizon_len)]
         sc.opening_opportunities = money / sc.deal_size
         whole = _half_up(sc.opening_opportunities)
         parts_early = apportion(whole, early) if early and sum(early) > 0 else [0] * len(early)
-        sc.opening = parts_early + [0] * (len(horizon) - len(parts_early))
-    return scopes, evidence
+        sc.opening = parts_early + [0] * (horizon_len - len(parts_early))
 
 
-def _entry(plan, side: str, sid: str) -> tuple[Optional[int], object]:
-    from gtmplan.engine.funnel import side_segment
-
-    return side_segment(plan, side, sid)
-
-
-def split_fixed_volumes(scopes: list[Scope], plan, s: Settings) -> None:
+def split_fixed_volumes(scopes: list[Scope], plan: Plan, s: Settings) -> None:
     """``--fixed-volume`` with segments: each program's planned count in a quarter, rounded to a whole
     number, divided among the segments by one multinomial draw of its split per run (the same draw for
     every segment, so the parts add up to the count)."""
     if not s.fixed_volume or len(scopes) < 1 or scopes[0].segment is None:
         return
-    from gtmplan.engine.funnel import program_split
-
     programs = plan.marketing.programs
     q = len(scopes[0].quarters)
     for sc in scopes:
@@ -329,7 +338,9 @@ def split_fixed_volumes(scopes: list[Scope], plan, s: Settings) -> None:
                     continue
                 seen.add((j, i))
                 p = programs[j]
-                count = _half_up(float(p.expected_leads if is_leads else p.expected_mqls))
+                planned = p.expected_leads if is_leads else p.expected_mqls
+                assert planned is not None  # a scope's parts are the programs stating it
+                count = _half_up(float(planned))
                 split = program_split(plan, p)
                 pvals = np.array([split.get(sid or "", 0.0) for sid in order])
                 pvals = pvals / pvals.sum()

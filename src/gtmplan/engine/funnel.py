@@ -334,7 +334,8 @@ def programs_by_segment(plan: Plan, lead_to_mql: dict[str, Optional[float]]
 
 
 def _sum(values: list[Optional[float]]) -> Optional[float]:
-    return None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
+    known = [v for v in values if v is not None]
+    return None if len(known) < len(values) else sum(known)
 
 
 def _scope_rows(plan: Plan, targets: dict[Quarter, float], v: dict[str, Optional[float]], lag: int,
@@ -406,7 +407,8 @@ def _compute_segmented(plan: Plan) -> Funnel:
             by_source = {}
             for r in sourced:
                 for k, x in (r.other_by_source or {}).items():
-                    by_source[k] = None if x is None or by_source.get(k, 0.0) is None else by_source.get(k, 0.0) + x
+                    before = by_source.get(k, 0.0)
+                    by_source[k] = None if x is None or before is None else before + x
         rows.append(FunnelRow(
             quarter=q, target=float(plan.sales.targets[q]), deals=total("deals"), opportunities=total("opportunities"),
             other_opportunities=total("other_opportunities"), sqls=total("sqls"), mqls_needed=total("mqls_needed"),

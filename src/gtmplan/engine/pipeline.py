@@ -144,15 +144,23 @@ def shown_opportunity_sources(plan: Plan, row: FunnelRow,
     (a motion's team), marketing's part is 0 and theirs add up to their own sum rounded
     up, above the total. None when the quarter's opportunities are unknown."""
     sources = opportunity_sources(plan, row, items)
-    if row.opportunities is None or any(x is None for _, x in sources):
+    known = [x for _, x in sources if x is not None]
+    if row.opportunities is None or len(known) < len(sources):
         return None
-    others = [x for _, x in sources[1:]]
-    other_sum = sum(others)  # type: ignore[arg-type]
+    others = known[1:]
+    other_sum = sum(others)
     if others and other_sum >= row.opportunities:
-        return [0, *apportion(ceil_count(other_sum), others)]  # type: ignore[arg-type]
-    total = ceil_count(row.opportunities)
-    marketing = min(ceil_count(max(sources[0][1], 0.0)), total)  # type: ignore[arg-type]
-    return [marketing, *apportion(total - marketing, others)]  # type: ignore[arg-type]
+        return [0, *apportion(_whole(other_sum), others)]
+    total = _whole(row.opportunities)
+    marketing = min(_whole(max(known[0], 0.0)), total)
+    return [marketing, *apportion(total - marketing, others)]
+
+
+def _whole(x: float) -> int:
+    """A known count rounded up, as people see it (fmt.ceil_count)."""
+    n = ceil_count(x)
+    assert n is not None
+    return n
 
 
 def apportion(total: int, parts: list[float]) -> list[int]:

@@ -13,7 +13,7 @@ from gtmplan.plan.modelparts import parse_quarter
 from gtmplan.plan.modelparts import time_zone
 from gtmplan.plan.modelparts import PlanBehaviour
 
-MODEL_FINGERPRINT = 1963205108  # zlib.crc32 of model.py, actuals_model.py
+MODEL_FINGERPRINT = 951263878  # zlib.crc32 of model.py, actuals_model.py
 
 
 class ActualMetrics(Record):

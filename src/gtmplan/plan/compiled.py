@@ -15,8 +15,10 @@ and a test says so: put the bound inside, see ``Program.quarters``.)
 
 The validator builds *records*: small classes generated beside the schema, one per
 model, with the same fields (as attributes) and the same behaviour (the mixins of
-:mod:`gtmplan.plan.modelparts`). Type checkers see :class:`gtmplan.plan.model.Plan`; at run
-time a record is not a pydantic model (no ``model_dump``); compare with ``==``.
+:mod:`gtmplan.plan.modelparts`). A record is not a pydantic model (no ``model_dump``; compare
+with ``==``), and type checkers know it: to them the models of :mod:`gtmplan.plan.model` are
+plain classes with their fields, ``model_fields_set`` and their mixins' behaviour, which is
+what a record has (the pydantic class itself: :func:`model_class`).
 
 Regenerate after any change to the models (a test fails while the file is stale)::
 
@@ -30,14 +32,22 @@ taken from the live pydantic models instead (slow, same results, same records).
 
 from __future__ import annotations
 
+import functools
+import importlib
+import pprint
 import re
 import sys
+import typing
 import zlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Optional, cast
+
+from pydantic_core import SchemaError, SchemaValidator
 
 if TYPE_CHECKING:
-    from pydantic_core import SchemaValidator
+    from pydantic import BaseModel
+    from pydantic_core import CoreConfig, CoreSchema
 
     from gtmplan.plan.actuals_model import Actuals
     from gtmplan.plan.model import Plan
@@ -54,6 +64,7 @@ class Record:
 
     # The attributes pydantic-core sets on the instances it builds (as on a BaseModel).
     __slots__ = ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")
+    __pydantic_fields_set__: set[str]
 
     @property
     def model_fields_set(self) -> set[str]:
@@ -97,11 +108,9 @@ def validator(root: str) -> SchemaValidator:
     """The validator of the model ``root`` (a name in ``ROOTS``)."""
     global fallback_reason
     if root not in _validators:
-        from pydantic_core import SchemaError, SchemaValidator
-
-        gen = None
+        gen: Optional[ModuleType] = None
         try:
-            from gtmplan.plan import _compiled_plan as gen
+            from gtmplan.plan import _compiled_plan as gen  # here: it imports this module; failing, the fallback
         except ImportError as e:  # it names a pydantic function this version doesn't have
             fallback_reason = f"_compiled_plan.py cannot be imported: {e}"
         if gen is not None and model_fingerprint() not in (gen.MODEL_FINGERPRINT, None):
@@ -112,14 +121,13 @@ def validator(root: str) -> SchemaValidator:
             except SchemaError as e:  # a pydantic-core whose schema format differs
                 fallback_reason = f"pydantic-core rejected the compiled schema: {str(e).splitlines()[0]}"
         if root not in _validators:
-            _validators[root] = SchemaValidator(*live_schema(root))
+            schema, config = live_schema(root)
+            _validators[root] = SchemaValidator(schema, config)
     return _validators[root]
 
 
-def model_class(root: str) -> type:
+def model_class(root: str) -> type[BaseModel]:
     """The pydantic model ``root`` (imports pydantic: for error messages and tests)."""
-    import importlib
-
     return getattr(importlib.import_module(ROOTS[root]), root)
 
 
@@ -132,9 +140,9 @@ def model_fingerprint() -> Optional[int]:
 
 # -- from the pydantic models (development time, and the fallback) ---------------------
 
-def live_schema(root: str, records: Optional[dict[type, type]] = None) -> tuple[dict, dict]:
+def live_schema(root: str, records: Optional[dict[type, type]] = None) -> tuple[CoreSchema, CoreConfig]:
     """(schema, config) of the model ``root`` with the model classes replaced by records."""
-    from pydantic import BaseModel
+    from pydantic import BaseModel  # here: 60 ms of import (python -X importtime) that `check` never pays
 
     model = model_class(root)
     records = {} if records is None else records
@@ -160,7 +168,7 @@ def live_schema(root: str, records: Optional[dict[type, type]] = None) -> tuple[
 
     schema = walk(model.__pydantic_core_schema__)
     top = schema["schema"] if schema["type"] == "definitions" else schema
-    return schema, dict(top["config"])  # what pydantic passes to SchemaValidator for the model
+    return schema, cast("CoreConfig", dict(top["config"]))  # what pydantic passes to SchemaValidator for the model
 
 
 def _new_record(model: type, mixins: tuple[type, ...] = ()) -> type:
@@ -168,7 +176,7 @@ def _new_record(model: type, mixins: tuple[type, ...] = ()) -> type:
                                                      "__doc__": f"Compiled record of {model.__module__}.{model.__name__}."})
 
 
-def _refuse_model_behaviour(root: type, base_model: type) -> None:
+def _refuse_model_behaviour(root: type, base_model: type[BaseModel]) -> None:
     """A property or method written in a model class would be missing on its record."""
     seen, todo = set(), [root]
     while todo:
@@ -187,8 +195,6 @@ def _refuse_model_behaviour(root: type, base_model: type) -> None:
 
 
 def _classes_in(annotation: Any) -> list[type]:
-    import typing
-
     out = [annotation] if isinstance(annotation, type) else []
     for arg in typing.get_args(annotation):
         out.extend(_classes_in(arg))
@@ -209,14 +215,11 @@ class _Src:
 
 def generate() -> str:
     """The text of ``_compiled_plan.py`` for the models as they are now."""
-    import functools
-    import pprint
-
     classes: dict[str, type] = {}
     imports: set[tuple[str, str]] = set()
     blocks: dict[str, str] = {}  # one variable per model's schema, defined before its first use
 
-    from pydantic import BaseModel
+    from pydantic import BaseModel  # here: 60 ms of import that `check` never pays (development time only)
 
     records: dict[type, type] = {}  # shared: a model used by two roots is one record class
     schemas = {}

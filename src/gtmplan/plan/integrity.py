@@ -6,14 +6,23 @@ judge a valid plan. Each problem is located at the value at fault.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Optional
 
 from gtmplan.plan.quarters import quarter_range
 from gtmplan.plan.sourcemap import PathT
 
 if TYPE_CHECKING:  # pydantic is not imported at run time: plans may be compiled records
-    from gtmplan.plan.model import Plan
+    from gtmplan.plan.model import (
+        ContentAsset,
+        EmployeeRange,
+        MarketingSegment,
+        MotionRow,
+        Plan,
+        Program,
+        SalesSegment,
+        TeamRow,
+    )
 
 Issue = tuple[PathT, str]  # where, what
 
@@ -45,7 +54,9 @@ def _unique_ids(plan: Plan) -> Iterator[Issue]:
 def _references(plan: Plan) -> Iterator[Issue]:
     segments = {s.id for s in plan.icp.segments}
     known = ", ".join(sorted(segments))
-    for kind, items in (("programs", plan.marketing.programs), ("content", plan.marketing.content or [])):
+    sections: tuple[tuple[str, Sequence[Program | ContentAsset]], ...] = (
+        ("programs", plan.marketing.programs), ("content", plan.marketing.content or []))
+    for kind, items in sections:
         for i, item in enumerate(items):
             for j, seg in enumerate(item.segments or []):
                 if seg not in segments:
@@ -84,7 +95,7 @@ def _horizon(plan: Plan) -> Iterator[Issue]:
 
 
 def _ranges(plan: Plan) -> Iterator[Issue]:
-    def employees(path: PathT, rng) -> Iterator[Issue]:
+    def employees(path: PathT, rng: Optional[EmployeeRange]) -> Iterator[Issue]:
         if rng is not None and rng.min is not None and rng.max is not None and rng.min > rng.max:
             yield (*path, "employees", "min"), f"employees.min ({rng.min}) is above employees.max ({rng.max})"
 
@@ -113,7 +124,7 @@ def _sales_additions(plan: Plan) -> Iterator[Issue]:
     yield from _motions(plan, ("sales", "other_pipeline"), sources)
 
 
-def _end_after_start(path: PathT, row, who: str) -> Iterator[Issue]:
+def _end_after_start(path: PathT, row: TeamRow | MotionRow, who: str) -> Iterator[Issue]:
     if row.end is not None and row.start is not None and row.end < row.start:
         yield (*path, "end"), (f"end ({row.end.isoformat()}) is before start ({row.start.isoformat()}): "
                                f"{who} leave after end, so it must be on or after start")
@@ -164,7 +175,7 @@ SPLIT_TOLERANCE = 1e-9
 """A program's split must sum to 1 within this (plan-format.md, Resolutions (0.3))."""
 
 
-def _listed_twice(path: PathT, items) -> Iterator[Issue]:
+def _listed_twice(path: PathT, items: Iterable[SalesSegment | MarketingSegment]) -> Iterator[Issue]:
     where = ".".join(map(str, path))
     first: dict[str, int] = {}
     for i, item in enumerate(items):
@@ -181,7 +192,7 @@ class _Segments:
 
     __slots__ = ("plan", "icp", "listed", "known")
 
-    def __init__(self, plan: Plan):
+    def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self.icp = frozenset(s.id for s in plan.icp.segments)  # icp.segments' ids
         self.listed: Optional[list] = plan.sales.segments  # as written (None: the plan has none)
@@ -219,7 +230,7 @@ def _sales_segments(s: _Segments) -> Iterator[Issue]:
         yield from _segment_other_pipeline(s.plan, path, seg)
 
 
-def _segment_targets(plan: Plan, path: PathT, seg) -> Iterator[Issue]:
+def _segment_targets(plan: Plan, path: PathT, seg: SalesSegment) -> Iterator[Issue]:
     """A segment's targets cover the horizon, and only the horizon."""
     start, end = plan.horizon.start, plan.horizon.end
     if seg.targets is None or not start <= end:
@@ -234,7 +245,7 @@ def _segment_targets(plan: Plan, path: PathT, seg) -> Iterator[Issue]:
                                                "extend the horizon or remove it")
 
 
-def _segment_other_pipeline(plan: Plan, path: PathT, seg) -> Iterator[Issue]:
+def _segment_other_pipeline(plan: Plan, path: PathT, seg: SalesSegment) -> Iterator[Issue]:
     """A segment's other_pipeline: ids once each; plain shares below 1 together (maps and
     capacity motions are checked as the company-wide ones are)."""
     sources = seg.other_pipeline or []
@@ -286,8 +297,9 @@ def _program_segments(s: _Segments) -> Iterator[Issue]:
             yield from _split(path, program)
 
 
-def _split(path: PathT, program) -> Iterator[Issue]:
+def _split(path: PathT, program: Program) -> Iterator[Issue]:
     split = program.split
+    assert split is not None  # checked for the programs that give one
     names = list(dict.fromkeys(program.segments or []))
     if not names:
         yield (*path, "split"), ("split divides the program among its segments, and it names none: "

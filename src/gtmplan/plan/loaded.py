@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
 from gtmplan.errors import InputError
+from gtmplan.plan.quarters import Quarter
 from gtmplan.plan.sourcemap import SourceMap
 
 if TYPE_CHECKING:  # the model module imports pydantic: loaded only once a plan is validated
     from gtmplan.plan.model import Plan
-    from gtmplan.plan.quarters import Quarter
     from gtmplan.read.actuals import TrackRecord
 
 
@@ -28,8 +28,6 @@ class LoadedPlan:
 def quarter_in_horizon(text: str, loaded: LoadedPlan, hint: str = "") -> Quarter:
     """A --quarter flag: a quarter of the plan's horizon, or an InputError saying why not
     (and ``hint``, what else the command can do)."""
-    from gtmplan.plan.quarters import Quarter
-
     try:
         q = Quarter.parse(text.strip().upper())
     except ValueError as e:

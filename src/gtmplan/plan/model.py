@@ -9,8 +9,9 @@ sections (ids unique, references resolved, every horizon quarter present) live i
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-from typing import Annotated, Any, Literal, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional, TypeVar, Union
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer,
                       PlainValidator, WithJsonSchema)
@@ -47,8 +48,6 @@ class _OneOrManySchema:
     """JSON Schema of a list that also accepts its item alone: anyOf [item, list]."""
 
     def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict:
-        import copy
-
         schema = handler(core_schema)
         return {"anyOf": [copy.deepcopy(schema.get("items", {})), schema]}
 
@@ -69,10 +68,20 @@ MAX_RAMP_MONTHS = 120
 """A ramp (ramp_months, or the entries of ramp) covers at most ten years: longer is a typo."""
 Metric = Literal["new_bookings", "pipeline", "mqls", "sqls", "opportunities", "win_rate", "market_share", "custom"]
 
-class _Model(BaseModel):
-    # Field descriptions are given explicitly: use_attribute_docstrings would parse
-    # this file's source at every start-up (measured: about a third of the model build).
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, validate_default=False)
+if TYPE_CHECKING:
+    class _Model:
+        """What type checkers see of a model: its fields (as attributes) and the keys the plan
+        wrote, which is all a compiled record has (:class:`gtmplan.plan.compiled.Record`: what
+        every command gets from validation). A record is not a pydantic model: no model_dump(),
+        no model_validate(); for the class itself use gtmplan.plan.compiled.model_class."""
+
+        @property
+        def model_fields_set(self) -> set[str]: ...
+else:
+    class _Model(BaseModel):
+        # Field descriptions are given explicitly: use_attribute_docstrings would parse
+        # this file's source at every start-up (measured: about a third of the model build).
+        model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, validate_default=False)
 
 
 # -- shared sections ------------------------------------------------------------------

@@ -22,7 +22,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, overload
 
 _QUARTER_RE = re.compile(r"([0-9]{4})Q([1-4])")
 QUARTER_PATTERN = r"^[0-9]{4}Q[1-4]$"
@@ -114,7 +114,12 @@ class Quarter:
             return NotImplemented
         return Quarter._from_index(self._index() + k)
 
-    def __sub__(self, other):  # Quarter - int -> Quarter; Quarter - Quarter -> int
+    @overload
+    def __sub__(self, other: Quarter) -> int: ...
+    @overload
+    def __sub__(self, other: int) -> Quarter: ...
+
+    def __sub__(self, other: object) -> Quarter | int:  # Quarter - int -> Quarter; Quarter - Quarter -> int
         if isinstance(other, Quarter):
             return self._index() - other._index()
         if isinstance(other, int):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gtmplan.plan.compiled import model_class
 from gtmplan.plan.vocabulary import SLUG_PATTERN
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -13,9 +14,7 @@ SCHEMA_ID = "urn:gtmplan:schema:plan:1"
 def plan_schema(fragment: bool = False) -> dict[str, Any]:
     """The schema of a plan file; ``fragment=True`` for one file of a plan directory
     (``sales.yaml`` holds only ``sales:``), where no top-level key is required."""
-    from gtmplan.plan.model import Plan
-
-    schema = Plan.model_json_schema(mode="validation")
+    schema = model_class("Plan").model_json_schema(mode="validation")
     _close_maps(schema)
     _text_as_written(schema)
     # Top-level keys starting with x- are extension fields gtmplan ignores (a place for YAML anchors).

@@ -172,7 +172,7 @@ class SourceMap:
             self._ignores[file] = table
         return table.get(line, frozenset())
 
-    def _walk(self, path: PathT):
+    def _walk(self, path: PathT) -> tuple[_File, yaml.Node, yaml.Node | None, int]:
         """(file, deepest node found, its key node, how many path parts were found)."""
         entry = self.top(path[0]) if path and isinstance(path[0], str) else None
         if entry is None:
@@ -191,13 +191,13 @@ class SourceMap:
         return f, node, key_node, len(path)
 
 
-def _child(node: yaml.Node, part) -> tuple[yaml.Node | None, yaml.Node] | None:
+def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
     if isinstance(node, yaml.SequenceNode):
         if isinstance(part, int) and 0 <= part < len(node.value):
             return None, node.value[part]
         return None
     if isinstance(node, yaml.MappingNode):
-        merges = []
+        merges: list[yaml.Node] = []
         for k, v in node.value:
             if isinstance(k, yaml.ScalarNode):
                 if k.value == part and k.tag != "tag:yaml.org,2002:merge":

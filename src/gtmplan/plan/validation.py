@@ -18,10 +18,14 @@ import datetime as dt
 import difflib
 import re
 import typing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from pydantic_core import ValidationError  # pydantic's own (it re-exports this one)
+
 from gtmplan.errors import InputError, Problem
+from gtmplan.plan.compiled import model_class, validator
 from gtmplan.plan.sourcemap import PathT, SourceMap, dotted
 from gtmplan.read.yamlhints import quoted_scalar_message
 from gtmplan.read.yamlsource import OutOfRange, out_of_range_message
@@ -45,8 +49,6 @@ def load_model(data: Any, source: SourceMap, model: type[M] | str, what: str = "
     validates without importing pydantic ("Plan", "Actuals": what ``check`` reads).
     ``what`` names the whole document in messages about its top level ("plan",
     "mapping file")."""
-    from pydantic_core import ValidationError  # pydantic's own (it re-exports this one)
-
     try:
         return _validate(model, data)
     except ValidationError as e:
@@ -68,17 +70,17 @@ def load_model(data: Any, source: SourceMap, model: type[M] | str, what: str = "
         except ValidationError as e:
             errors = e.errors(include_url=False)
     if isinstance(model, str):  # the class, for "did you mean" (imports pydantic: errors only)
-        from gtmplan.plan.compiled import model_class
-
-        model = model_class(model)
-    errors = _one_branch(errors, data)
-    raise InputError(sorted({_problem(err, source, model, what) for err in errors}, key=order)) from None
+        cls: type = model_class(model)
+    else:
+        cls = model
+    raise InputError(sorted({_problem(err, source, cls, what) for err in _one_branch(errors, data)},
+                            key=order)) from None
 
 
 _MEMBER_TAGS = ("constrained-float", "float", "constrained-int", "int")
 
 
-def _one_branch(errors: list[dict], data: Any) -> list[dict]:
+def _one_branch(errors: Iterable[Mapping[str, Any]], data: Any) -> list[dict[str, Any]]:
     """A value that may be written two ways (a number, or a map quarter -> number:
     ``other_pipeline[].share`` and ``cost``) fails each way; pydantic reports both, each
     with its way's name in the location. Keep the way the plan wrote (a mapping, or
@@ -111,8 +113,6 @@ def _validate(model: type[M] | str, data: Any) -> Any:
     """The one call that builds a model from data: by name, the compiled validator
     (records, no pydantic import); a class, pydantic's."""
     if isinstance(model, str):
-        from gtmplan.plan.compiled import validator
-
         return validator(model).validate_python(data)
     return model.model_validate(data)
 
@@ -126,7 +126,7 @@ def located(source: SourceMap, issues: Iterable[tuple[PathT, str]]) -> list[Prob
     return sorted(problems, key=order)
 
 
-def order(p: Problem):
+def order(p: Problem) -> tuple[str, int, int, str]:
     """Problems are listed by file, line and column."""
     return (p.file or "", p.line or 0, p.column or 0, p.message)
 
@@ -176,98 +176,154 @@ def _json_quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _problem(err: dict, source: SourceMap, model: type, what: str) -> Problem:
+def _problem(err: Mapping[str, Any], source: SourceMap, model: type, what: str) -> Problem:
     loc: tuple = tuple(err["loc"])
-    typ = err["type"]
     on_key = bool(loc) and loc[-1] == "[key]"
     if on_key:
         loc = loc[:-1]
+    field = str(loc[-1]) if loc else what
+    if err["type"] == "missing":
+        return _missing(loc, field, source)
+    if err["type"] == "extra_forbidden":
+        return _unknown_key(loc, field, source, model)
     raw = source.raw_text(loc) if loc else None
-    value = err.get("input")
+    e = _Error(err, loc, field, raw, _shown(err.get("input"), raw, on_key))
+    where = source.locate_key(loc) if on_key else source.locate(loc)
+    message = _message(e, on_key)
+    if loc and source.quoted(loc):
+        message = quoted_scalar_message(_EXPECTED.get(e.type, ""), e.input, field) or message
+    return Problem(where.file, where.line, where.column, f"{dotted(loc) or what}: {message}")
+
+
+def _shown(value: Any, raw: str | None, on_key: bool) -> str:
+    """The value echoed in a message: as written (numbers bare, text quoted), else described."""
     if raw is None or on_key:
         shown = describe(value)
     else:
         shown = raw if isinstance(value, (int, float)) and not isinstance(value, bool) else repr(raw)
-    shown = shorten(shown)
-    ctx = err.get("ctx") or {}
-    field = str(loc[-1]) if loc else what
+    return shorten(shown)
 
-    if typ == "missing":
-        parent = loc[:-1]
-        where = source.locate(parent)
-        inside = f" in {dotted(parent)}" if parent else ""
-        return Problem(where.file, where.line, where.column, f"missing required key {field!r}{inside}")
-    if typ == "extra_forbidden":
-        split = source.split_flow_value(loc)
-        if split is not None:
-            key, meant, at = split
-            return Problem(at.file, at.line, at.column,
-                           f"the value of {key!r} contains a comma, which ends a value inside {{ }}: put the text "
-                           f"in quotes, e.g. {key}: {_json_quoted(meant)}")
-        where = source.locate_key(loc)
-        parent = loc[:-1]
-        known = _known_keys(model, parent)
-        hint = ""
-        close = difflib.get_close_matches(field, known, n=1, cutoff=0.6)
-        if close:
-            hint = f"; did you mean {close[0]!r}?"
-        elif known:
-            hint = f" (known keys: {', '.join(known)})"
-        inside = f" in {dotted(parent)}" if parent else " at the top level"
-        return Problem(where.file, where.line, where.column, f"unknown key {field!r}{inside}{hint}")
 
-    where = source.locate_key(loc) if on_key else source.locate(loc)
-    if isinstance(value, OutOfRange) and typ != "string_type":
-        message = out_of_range_message(value)
-    elif on_key and typ == "string_pattern_mismatch":  # a map keyed by ids (split, segments ...)
-        message = f"key {field!r} is not a valid id: use lower-case letters, digits and dashes, starting with a " \
-                  "letter or digit"
-    elif on_key:
-        message = f"key {field!r}: {_ctx_error(err)}"
-    elif typ == "string_type":
-        message = f"expected text, got {describe(err.get('input'))}"
-    elif typ in ("int_type", "int_from_float", "int_parsing"):
-        message = f"expected a whole number, got {shown}"
-    elif typ in ("float_type", "float_parsing"):
-        message = f"expected a number, got {shown}"
-        if isinstance(err.get("input"), str) and err["input"].strip().endswith("%"):
-            message += " (a fraction: write 30% as 0.30)"
-    elif typ == "finite_number":
-        message = "expected a finite number"
-    elif typ == "bool_type":
-        message = f"expected true or false, got {shown}"
-    elif typ == "date_type":
-        message = _date_message(raw, err.get("input"))
-    elif typ == "literal_error":
-        message = f"expected {ctx.get('expected', 'one of the allowed values')}, got {shown}"
-    elif typ in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        op = {"greater_than": "above", "greater_than_equal": "at least",
-              "less_than": "below", "less_than_equal": "at most"}[typ]
-        bound = next(iter(ctx.values()))
-        whole = isinstance(bound, int) or (isinstance(bound, float) and bound.is_integer() and abs(bound) < 1e18)
-        message = f"must be {op} {f'{int(bound):,}' if whole else f'{bound:g}'}, got {shown}"
-        if typ == "less_than_equal" and bound == 1:
-            message += " (a fraction: write 30% as 0.30)"
-    elif typ == "string_pattern_mismatch":
-        message = _pattern_message(loc, shown)
-    elif typ == "string_too_short":
-        message = "must not be empty"
-    elif typ == "too_short":
-        message = "needs at least one entry"
-    elif typ == "too_long":
-        message = (f"has {ctx.get('actual_length', 'too many')} entries; at most {ctx.get('max_length')} "
-                   f"are allowed{' (one per month: ten years)' if field == 'ramp' else ''}")
-    elif typ == "list_type":
-        message = f"expected a list (e.g. [a, b] or one '- item' per line), got {describe(err.get('input'))}"
-    elif typ in ("dict_type", "model_type", "model_attributes_type"):
-        message = f"expected a mapping of keys, got {describe(err.get('input'))}"
-    elif typ == "value_error":
-        message = _ctx_error(err)
-    else:
-        message = err["msg"]
-    if loc and source.quoted(loc):
-        message = quoted_scalar_message(_EXPECTED.get(typ, ""), err.get("input"), field) or message
-    return Problem(where.file, where.line, where.column, f"{dotted(loc) or what}: {message}")
+def _missing(loc: tuple, field: str, source: SourceMap) -> Problem:
+    parent = loc[:-1]
+    where = source.locate(parent)
+    inside = f" in {dotted(parent)}" if parent else ""
+    return Problem(where.file, where.line, where.column, f"missing required key {field!r}{inside}")
+
+
+def _unknown_key(loc: tuple, field: str, source: SourceMap, model: type) -> Problem:
+    split = source.split_flow_value(loc)
+    if split is not None:
+        key, meant, at = split
+        return Problem(at.file, at.line, at.column,
+                       f"the value of {key!r} contains a comma, which ends a value inside {{ }}: put the text "
+                       f"in quotes, e.g. {key}: {_json_quoted(meant)}")
+    where = source.locate_key(loc)
+    parent = loc[:-1]
+    known = _known_keys(model, parent)
+    hint = ""
+    close = difflib.get_close_matches(field, known, n=1, cutoff=0.6)
+    if close:
+        hint = f"; did you mean {close[0]!r}?"
+    elif known:
+        hint = f" (known keys: {', '.join(known)})"
+    inside = f" in {dotted(parent)}" if parent else " at the top level"
+    return Problem(where.file, where.line, where.column, f"unknown key {field!r}{inside}{hint}")
+
+
+@dataclass(frozen=True)
+class _Error:
+    """One pydantic error with what its message needs: where (``loc``, ``field``) and the
+    value as written (``raw``) and as echoed (``shown``)."""
+
+    err: Mapping[str, Any]
+    loc: tuple
+    field: str
+    raw: str | None
+    shown: str
+
+    @property
+    def type(self) -> str:
+        return str(self.err["type"])
+
+    @property
+    def input(self) -> Any:
+        return self.err.get("input")
+
+    @property
+    def ctx(self) -> dict[str, Any]:
+        return dict(self.err.get("ctx") or {})
+
+
+def _message(e: _Error, on_key: bool) -> str:
+    """The message of an error other than a missing or unknown key."""
+    if isinstance(e.input, OutOfRange) and e.type != "string_type":
+        return out_of_range_message(e.input)
+    if on_key and e.type == "string_pattern_mismatch":  # a map keyed by ids (split, segments ...)
+        return f"key {e.field!r} is not a valid id: use lower-case letters, digits and dashes, starting with a " \
+               "letter or digit"
+    if on_key:
+        return f"key {e.field!r}: {_ctx_error(e.err)}"
+    build = _MESSAGES.get(e.type)
+    return build(e) if build is not None else str(e.err["msg"])
+
+
+def _number_message(e: _Error) -> str:
+    message = f"expected a number, got {e.shown}"
+    if isinstance(e.input, str) and e.input.strip().endswith("%"):
+        message += " (a fraction: write 30% as 0.30)"
+    return message
+
+
+_BOUND_WORDS = {"greater_than": "above", "greater_than_equal": "at least",
+                "less_than": "below", "less_than_equal": "at most"}
+
+
+def _bound_message(e: _Error) -> str:
+    bound = next(iter(e.ctx.values()))
+    whole = isinstance(bound, int) or (isinstance(bound, float) and bound.is_integer() and abs(bound) < 1e18)
+    message = f"must be {_BOUND_WORDS[e.type]} {f'{int(bound):,}' if whole else f'{bound:g}'}, got {e.shown}"
+    if e.type == "less_than_equal" and bound == 1:
+        message += " (a fraction: write 30% as 0.30)"
+    return message
+
+
+def _too_long_message(e: _Error) -> str:
+    return (f"has {e.ctx.get('actual_length', 'too many')} entries; at most {e.ctx.get('max_length')} "
+            f"are allowed{' (one per month: ten years)' if e.field == 'ramp' else ''}")
+
+
+def _whole_number_message(e: _Error) -> str:
+    return f"expected a whole number, got {e.shown}"
+
+
+def _mapping_message(e: _Error) -> str:
+    return f"expected a mapping of keys, got {describe(e.input)}"
+
+
+_MESSAGES: dict[str, Callable[[_Error], str]] = {
+    "string_type": lambda e: f"expected text, got {describe(e.input)}",
+    "int_type": _whole_number_message,
+    "int_from_float": _whole_number_message,
+    "int_parsing": _whole_number_message,
+    "float_type": _number_message,
+    "float_parsing": _number_message,
+    "finite_number": lambda e: "expected a finite number",
+    "bool_type": lambda e: f"expected true or false, got {e.shown}",
+    "date_type": lambda e: _date_message(e.raw, e.input),
+    "literal_error": lambda e: f"expected {e.ctx.get('expected', 'one of the allowed values')}, got {e.shown}",
+    **dict.fromkeys(_BOUND_WORDS, _bound_message),
+    "string_pattern_mismatch": lambda e: _pattern_message(e.loc, e.shown),
+    "string_too_short": lambda e: "must not be empty",
+    "too_short": lambda e: "needs at least one entry",
+    "too_long": _too_long_message,
+    "list_type": lambda e: f"expected a list (e.g. [a, b] or one '- item' per line), got {describe(e.input)}",
+    "dict_type": _mapping_message,
+    "model_type": _mapping_message,
+    "model_attributes_type": _mapping_message,
+    "value_error": lambda e: _ctx_error(e.err),
+}
+"""Model error type -> the message of a value that fails it (else pydantic's own ``msg``)."""
 
 
 _EXPECTED = {"int_type": "whole number", "int_parsing": "whole number", "float_type": "number",
@@ -275,7 +331,7 @@ _EXPECTED = {"int_type": "whole number", "int_parsing": "whole number", "float_t
 """Model error types whose value, written in quotes, says to remove the quotes (yamlhints)."""
 
 
-def _ctx_error(err: dict) -> str:
+def _ctx_error(err: Mapping[str, Any]) -> str:
     e = (err.get("ctx") or {}).get("error")
     text = str(e) if e is not None else err["msg"]
     return text.removeprefix("Value error, ")
@@ -304,7 +360,7 @@ def _pattern_message(loc: tuple, shown: str) -> str:
 
 def _known_keys(model: type, loc: tuple) -> list[str]:
     """The keys the model accepts at ``loc`` (for "did you mean")."""
-    from pydantic import BaseModel
+    from pydantic import BaseModel  # here: 60 ms of import (python -X importtime) for a message on an unknown key
 
     t: Any = model
     for part in loc:

@@ -13,20 +13,30 @@ quarters, a rate as ``k = sum(round(actual * n))`` successes in ``n = sum(n)`` t
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
-from collections.abc import Callable
+import stat
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 import yaml
 
 from gtmplan.engine.stats import wilson
 from gtmplan.errors import InputError, Problem
+from gtmplan.output.fmt import day
 from gtmplan.plan.quarters import Quarter
-from gtmplan.plan.sourcemap import SourceMap
+from gtmplan.plan.sourcemap import PathT, SourceMap
+from gtmplan.plan.validation import load_model
+from gtmplan.read import yamlsource  # its limits are read when used, as tests set them
+from gtmplan.read.yamlsource import check_link, compose, read_text, to_python, too_many_files
+
+if TYPE_CHECKING:  # pydantic is not imported at run time: actuals are compiled records
+    from gtmplan.plan.actuals_model import Actuals, MeasuredRate, ProgramActual, SegmentActuals
+    from gtmplan.plan.model import Plan
 
 ACTUALS_DIR = "actuals"
 RATE_KEYS = ("lead_to_mql", "mql_to_sql", "sql_to_opportunity", "win_rate")
@@ -45,7 +55,7 @@ _NAME_RE = re.compile(r"([0-9]{4}Q[1-4])\.ya?ml")
 
 @dataclass
 class RecordedQuarter:
-    actuals: Any  # gtmplan.plan.actuals_model.Actuals
+    actuals: Actuals
     file: str  # display name
     source: SourceMap  # where each of its values was written
 
@@ -53,14 +63,14 @@ class RecordedQuarter:
     def quarter(self) -> Quarter:
         return self.actuals.quarter
 
-    def part(self, segment: Optional[str] = None):
+    def part(self, segment: Optional[str] = None) -> Actuals | SegmentActuals | None:
         """The company's figures (``metrics``, ``rates``), or those of ``segment`` (None when
         the quarter recorded none for it)."""
         if segment is None:
             return self.actuals
         return (self.actuals.segments or {}).get(segment)
 
-    def rate(self, key: str, segment: Optional[str] = None):
+    def rate(self, key: str, segment: Optional[str] = None) -> Optional[MeasuredRate]:
         part = self.part(segment)
         return getattr(part.rates, key) if part is not None and part.rates else None
 
@@ -68,7 +78,7 @@ class RecordedQuarter:
         """The segments this quarter recorded figures for."""
         return tuple(self.actuals.segments or ())
 
-    def program(self, pid: str):
+    def program(self, pid: str) -> Optional[tuple[int, ProgramActual]]:
         for i, p in enumerate(self.actuals.programs or []):
             if p.id == pid:
                 return i, p
@@ -91,22 +101,16 @@ def actual_files(target: str) -> list[tuple[str, Callable[[], str]]]:
     d = actuals_dir(target)
     if not os.path.isdir(d):
         return []
-    from gtmplan.read.yamlsource import MAX_FILES, too_many_files
-
     # 2026Q1.YAML too: listed, so that it is named (with the fix), not silently left out
     names = sorted(n for n in os.listdir(d) if n.lower().endswith((".yaml", ".yml")) and not n.startswith("."))
-    if len(names) > MAX_FILES:
+    if len(names) > yamlsource.MAX_FILES:
         raise too_many_files(d, len(names))
     home = Path(d).parent  # the plan's directory (the one holding a single-file plan)
-    return [(os.path.join(d, n), (lambda p=Path(d) / n, disp=os.path.join(d, n): _read(p, disp, home)))
+    return [(os.path.join(d, n), functools.partial(_read, Path(d) / n, os.path.join(d, n), home))
             for n in names]
 
 
 def _read(path: Path, display: str, home: Path | None = None) -> str:
-    import stat
-
-    from gtmplan.read.yamlsource import check_link, read_text
-
     if home is not None:
         check_link(path, home, display)
 
@@ -122,12 +126,9 @@ def _read(path: Path, display: str, home: Path | None = None) -> str:
     return read_text(path, display)
 
 
-def read_actuals(files: list[tuple[str, Callable[[], str]]], plan=None) -> list[RecordedQuarter]:
+def read_actuals(files: list[tuple[str, Callable[[], str]]], plan: Optional[Plan] = None) -> list[RecordedQuarter]:
     """Each actuals file validated like a plan file; every problem of every file located.
     With the plan, each quarter is also checked against it (:func:`_against_plan`)."""
-    from gtmplan.plan.validation import load_model
-    from gtmplan.read.yamlsource import compose, to_python
-
     problems: list[Problem] = []
     out: list[RecordedQuarter] = []
     seen: dict[Quarter, str] = {}
@@ -177,10 +178,10 @@ def read_actuals(files: list[tuple[str, Callable[[], str]]], plan=None) -> list[
     return sorted(out, key=lambda r: r.quarter)
 
 
-def _integrity(a, named: str, source: SourceMap, display: str) -> list[Problem]:
-    problems = []
+def _integrity(a: Actuals, named: str, source: SourceMap, display: str) -> list[Problem]:
+    problems: list[Problem] = []
 
-    def at(path, message):
+    def at(path: PathT, message: str) -> None:
         loc = source.locate(path)
         problems.append(Problem(loc.file, loc.line, loc.column, message))
 
@@ -207,15 +208,13 @@ def _integrity(a, named: str, source: SourceMap, display: str) -> list[Problem]:
     return problems
 
 
-def _against_plan(a, plan, source: SourceMap) -> list[Problem]:
+def _against_plan(a: Actuals, plan: Plan, source: SourceMap) -> list[Problem]:
     """What the plan's horizon and calendar say about a recorded quarter (no clock involved:
     a plan reads the same whatever the day): it lies before the horizon or inside it, and
     its figures were not taken before it ended."""
-    from gtmplan.output.fmt import day
+    problems: list[Problem] = []
 
-    problems = []
-
-    def at(path, message):
+    def at(path: PathT, message: str) -> None:
         loc = source.locate(path)
         problems.append(Problem(loc.file, loc.line, loc.column, message))
 
@@ -345,17 +344,18 @@ class TrackRecord:
         return PooledDealSize(bookings, won, tuple(used), tuple(rq.quarter for rq in self.latest(count)))
 
 
-def quarters_phrase(quarters, window=None) -> str:
+def quarters_phrase(quarters: Iterable[Quarter | str],
+                    window: Optional[Iterable[Quarter | str]] = None) -> str:
     """Exactly the quarters pooled: 'the last recorded quarter (2026Q4)', 'the last 3 recorded
     quarters (2026Q2, 2026Q3, 2026Q4)', or, when some of the ``window`` looked at did not
     measure it, '3 of the last 4 recorded quarters (2026Q2, 2026Q3, 2026Q4; not measured in 2027Q1)'."""
-    quarters = [str(q) for q in quarters]
-    listed = ", ".join(quarters)
-    window = [str(q) for q in window] if window else quarters
-    if window[-len(quarters):] == quarters and len(window) == len(quarters):
-        if len(quarters) == 1:
+    pooled = [str(q) for q in quarters]
+    listed = ", ".join(pooled)
+    looked = [str(q) for q in window] if window else pooled
+    if looked[-len(pooled):] == pooled and len(looked) == len(pooled):
+        if len(pooled) == 1:
             return f"the last recorded quarter ({listed})"
-        return f"the last {len(quarters)} recorded quarters ({listed})"
-    missing = ", ".join(q for q in window if q not in quarters)
-    last = "the last recorded quarter" if len(window) == 1 else f"the last {len(window)} recorded quarters"
-    return f"{len(quarters)} of {last} ({listed}; not measured in {missing})"
+        return f"the last {len(pooled)} recorded quarters ({listed})"
+    missing = ", ".join(q for q in looked if q not in pooled)
+    last = "the last recorded quarter" if len(looked) == 1 else f"the last {len(looked)} recorded quarters"
+    return f"{len(pooled)} of {last} ({listed}; not measured in {missing})"

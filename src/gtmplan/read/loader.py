@@ -14,8 +14,8 @@ the plan: YAML, model and cross-section problems alike.
 
 from __future__ import annotations
 
+import functools
 import gc
-import os
 import typing
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,95 +23,26 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from gtmplan.errors import InputError, Problem, printable
+from gtmplan.errors import InputError, Problem
+from gtmplan.plan.integrity import check_integrity
 from gtmplan.plan.loaded import LoadedPlan, quarter_in_horizon  # noqa: F401  (their home before plan.py)
 from gtmplan.plan.sourcemap import SourceMap
 from gtmplan.plan.validation import load_model, located
-from gtmplan.read.yamlsource import Budget, check_link, compose, read_text, to_python
+from gtmplan.read.actuals import TrackRecord, read_actuals
+from gtmplan.read.overlay import SET_FILE, apply_scenario, apply_sets
+from gtmplan.read.sources import DiskSource, PlanSource, plan_files, resolve_target
+from gtmplan.read.yamlsource import Budget, compose, read_text, to_python
 
 if TYPE_CHECKING:
     from gtmplan.plan.model import Plan
 
 
-def _yaml_names(p: Path, quiet: bool = False) -> list[str]:
-    """The plan files directly in ``p``; an unreadable directory raises OSError (or, quiet, has none)."""
-    from gtmplan.errors import printable
-    from gtmplan.read.yamlsource import MAX_FILES, too_many_files
-
-    try:
-        names = [n for n in os.listdir(p) if n.endswith((".yaml", ".yml")) and not n.startswith(".")]
-        if len(names) > MAX_FILES:  # before a stat of each
-            raise too_many_files(printable(str(p)), len(names))
-        return sorted(n for n in names if (p / n).is_file() or (p / n).is_symlink())  # links: judged by plan_files
-    except OSError:
-        if quiet:
-            return []
-        raise
-
-
-def resolve_target(target: str) -> str:
-    """PLAN as given; the current directory without plan files stands for ./plan when
-    that holds some (docs/reference/cli.md: so that 'gtmplan init' then 'gtmplan check' works)."""
-    if Path(target) == Path(".") and not _yaml_names(Path(target), True) and _yaml_names(Path("plan"), True):
-        return "plan"
-    return target
-
-
-def plan_files(target: str) -> list[tuple[Path, str]]:
-    """(path, display name) of the files that make up PLAN. Display names are printable
-    (a file name that is not UTF-8 or holds control characters is shown escaped)."""
-    if "\0" in target:
-        raise InputError.single(printable(target), "the path contains a NUL character")
-    target = resolve_target(target)
-    shown = printable(target)
-    p = Path(target)
-    try:
-        if p.is_dir():
-            names = _yaml_names(p)
-            if not names:
-                raise InputError.single(shown, _no_plan_files(p))
-            files = [(p / n, printable(os.path.join(target, n))) for n in names]
-            problems = []
-            for path, display in files:
-                try:
-                    check_link(path, p, display)
-                except InputError as e:
-                    problems.extend(e.problems)
-            if problems:
-                raise InputError(problems)
-            return files
-        if not p.exists():
-            raise InputError.single(shown, "no such file or directory")
-        # PLAN itself, a file named on the command line, is read wherever it leads (/dev/stdin)
-    except OSError as e:
-        from gtmplan.read.yamlsource import _os_reason
-
-        raise InputError.single(shown, f"cannot be read: {_os_reason(e)}") from None
-    return [(p, shown)]
-
-
-def _no_plan_files(p: Path) -> str:
-    """What to do when a directory holds no plan files: point at the subdirectories
-    that do (the plan 'gtmplan init DIR' just wrote); only when none do, at init."""
-    try:
-        subdirs = sorted(e.name for e in os.scandir(p) if e.is_dir() and not e.name.startswith("."))[:200]
-    except OSError:
-        subdirs = []
-    plans = [d for d in subdirs if _yaml_names(p / d, True)]
-    if plans:
-        shown = ", ".join(map(printable, plans[:3])) + (", ..." if len(plans) > 3 else "")
-        where = printable(plans[0] if str(p) == "." else os.path.join(str(p), plans[0]))
-        return (f"no plan files (*.yaml) in this directory, but {shown} {'holds' if len(plans) == 1 else 'hold'} "
-                f"some: give the plan directory, e.g. 'gtmplan check {where}'")
-    return "no plan files (*.yaml) in this directory; give the plan's directory or file, or write a plan with 'gtmplan init'"
-
-
 def read_plan_data(target: str) -> tuple[dict, SourceMap]:
     """The merged plain data of PLAN and where each value came from (no model yet)."""
-    return read_files([(display, (lambda p=path, d=display: read_text(p, d))) for path, display in plan_files(target)])
+    return read_files([(display, functools.partial(read_text, path, display)) for path, display in plan_files(target)])
 
 
-def read_files(files) -> tuple[dict, SourceMap]:
+def read_files(files: typing.Iterable[tuple[str, typing.Callable[[], str]]]) -> tuple[dict, SourceMap]:
     """(display name, function returning the text) of each plan file -> merged data and source map.
     The files come from any source (gtmplan.read.sources: the disk, a git revision)."""
     source = SourceMap()
@@ -177,27 +108,25 @@ def _parse_mapping(text: str, display: str, not_a_mapping: str,
 
 def load_plan(target: str, scenario: str | None = None, sets: typing.Sequence[str] = ()) -> LoadedPlan:
     """PLAN from the disk, with ``--scenario`` and ``--set`` applied."""
-    from gtmplan.read.sources import DiskSource
-
     return load(DiskSource(resolve_target(target)), scenario, sets)
 
 
-def load(source, scenario: str | None = None, sets: typing.Sequence[str] = ()) -> LoadedPlan:
+def load(source: PlanSource, scenario: str | None = None, sets: typing.Sequence[str] = ()) -> LoadedPlan:
     """Any plan source (gtmplan.read.sources): read, apply the scenario, then --set, and validate."""
     with _gc_paused():
         data, smap = read_files(source.files())
         return _finish(source, data, smap, scenario, sets, lambda plan: _actuals(source, plan))
 
 
-def load_each(source, scenarios: typing.Sequence[str | None],
+def load_each(source: PlanSource, scenarios: typing.Sequence[str | None],
               sets: typing.Sequence[str] = ()) -> typing.Iterator[LoadedPlan]:
     """The plan once per scenario (None: the plan itself), its files read once; one at a
     time, so that a caller done with one (compare: its column) holds one plan, not all."""
     with _gc_paused():
         data, smap = read_files(source.files())
-    read: dict = {}  # the actuals, read once per horizon and calendar they are checked against
+    read: dict[tuple, TrackRecord] = {}  # the actuals, read once per horizon and calendar they are checked against
 
-    def actuals(plan):
+    def actuals(plan: Plan) -> TrackRecord:
         key = (plan.horizon.start, plan.horizon.end, plan.calendar)
         if key not in read:
             read[key] = _actuals(source, plan)
@@ -210,7 +139,7 @@ def load_each(source, scenarios: typing.Sequence[str | None],
         del loaded
 
 
-def source_map(source, scenario: str | None = None, sets: typing.Sequence[str] = ()) -> SourceMap:
+def source_map(source: PlanSource, scenario: str | None = None, sets: typing.Sequence[str] = ()) -> SourceMap:
     """Where each value of the plan ``load`` gives is written (scenario and --set applied),
     without validating it again: for a caller that loaded the plan, kept its data and let
     the rest go (diff, locating what a change removed)."""
@@ -223,53 +152,41 @@ def source_map(source, scenario: str | None = None, sets: typing.Sequence[str] =
             return smap
         data, smap = read_files(source.files())
         if scenario is not None:
-            from gtmplan.read.overlay import apply_scenario
-
             data = apply_scenario(data, smap, source.scenario(scenario))
         if sets:
-            from gtmplan.read.overlay import apply_sets
-
             apply_sets(data, smap, list(sets))
         del data
         return smap
 
 
-def _actuals(source, plan):
+def _actuals(source: PlanSource, plan: Plan) -> TrackRecord:
     """The plan's recorded quarters (actuals/), from the same source as its files, checked
     against the plan's horizon and calendar."""
-    from gtmplan.read.actuals import TrackRecord, read_actuals
-
     files = source.actual_files()
     return TrackRecord(read_actuals(files, plan) if files else [])
 
 
-def _finish(source, data: dict, smap: SourceMap, scenario: str | None, sets: typing.Sequence[str],
-            actuals: typing.Callable[[Any], Any]) -> LoadedPlan:
+def _finish(source: PlanSource, data: dict, smap: SourceMap, scenario: str | None, sets: typing.Sequence[str],
+            actuals: typing.Callable[[Plan], TrackRecord]) -> LoadedPlan:
     """Scenario, then --set, then validation: the one path every source and overlay takes."""
     applied = None
     if scenario is not None:
-        from gtmplan.read.overlay import apply_scenario
-
         applied = source.scenario(scenario)
         data = apply_scenario(data, smap, applied)
     if sets:
-        from gtmplan.read.overlay import apply_sets
-
         data = apply_sets(data, smap, list(sets))
     try:
         plan = validate(data, smap)
     except InputError as e:  # a --set value's problem is "--set:N: message" (N counts the flags)
         if not sets:
             raise
-        from gtmplan.read.overlay import SET_FILE
-
         raise InputError([Problem(f"{SET_FILE}:{p.line}", None, None, p.message) if p.file == SET_FILE else p
                           for p in e.problems]) from None
     return LoadedPlan(plan, smap, source.target, actuals=actuals(plan), data=data, scenario=applied)
 
 
 @contextmanager
-def _gc_paused():
+def _gc_paused() -> typing.Iterator[None]:
     """Loading builds many objects that all stay alive (the node trees keep positions);
     the cyclic garbage collector would traverse them again and again for nothing.
     Measured on a 5,000-program plan: 1.2 s with collection, 0.5 s without."""
@@ -284,8 +201,6 @@ def _gc_paused():
 
 def validate(data: dict, source: SourceMap) -> Plan:
     """The plan model from merged plan data, with the checks that span sections."""
-    from gtmplan.plan.integrity import check_integrity
-
     plan = load_model(data, source, "Plan")  # compiled (gtmplan.plan.compiled): no pydantic import
     issues = check_integrity(plan)
     if issues:

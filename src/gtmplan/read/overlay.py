@@ -15,13 +15,14 @@ nodes for the source map, so a value is located in the file it came from.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Optional
 
 import yaml
 
 from gtmplan.errors import InputError, Problem
-from gtmplan.plan.sourcemap import SourceMap, _child, dotted
+from gtmplan.plan.sourcemap import SourceMap, _child, _File, dotted
 from gtmplan.read.yamlsource import MAX_DEPTH, compose, decode, to_python
 
 SET_FILE = "--set"
@@ -43,7 +44,7 @@ class _Replace:
 
     __slots__ = ("value",)
 
-    def __init__(self, value: Any):
+    def __init__(self, value: Any) -> None:
         self.value = value
 
 
@@ -52,7 +53,7 @@ class _At:
 
     __slots__ = ("index", "value")
 
-    def __init__(self, index: int, value: Any):
+    def __init__(self, index: int, value: Any) -> None:
         self.index, self.value = index, value
 
 
@@ -72,7 +73,7 @@ def _is_id_list(items: Any) -> bool:
 
 
 class _Merger:
-    def __init__(self, smap: SourceMap, file, whole_split: bool = True):
+    def __init__(self, smap: SourceMap, file: _File, whole_split: bool = True) -> None:
         self.smap = smap
         self.file = file  # the overlay's file (sourcemap._File)
         self.problems: list[Problem] = []
@@ -86,7 +87,7 @@ class _Merger:
             m = node.start_mark
             self.problems.append(Problem(self.file.display, m.line + 1, m.column + 1, message))
 
-    def merge(self, base: Any, bnode: Optional[yaml.Node], bfile, over: Any, onode: yaml.Node,
+    def merge(self, base: Any, bnode: Optional[yaml.Node], bfile: _File, over: Any, onode: yaml.Node,
               path: tuple) -> tuple[Any, yaml.Node, bool]:
         """(merged value, its node, whether that node is the overlay's own). ``bnode`` is
         None where the plan has no value."""
@@ -114,7 +115,8 @@ class _Merger:
                 pairs[key] = (found[0] or found[1], found[1])
         return pairs
 
-    def _merge_mapping(self, base, bnode, bfile, over, onode, path):
+    def _merge_mapping(self, base: dict, bnode: yaml.Node, bfile: _File, over: dict, onode: yaml.Node,
+                       path: tuple) -> tuple[Any, yaml.Node, bool]:
         out = dict(base)
         pairs = self._pairs(base, bnode)
         opairs = self._pairs(over, onode)
@@ -140,7 +142,8 @@ class _Merger:
         self.smap.attribute(node, bfile)
         return out, node, False
 
-    def _merge_at(self, base, bnode, bfile, over, onode, path):
+    def _merge_at(self, base: list, bnode: yaml.Node, bfile: _File, over: _At, onode: yaml.Node,
+                  path: tuple) -> tuple[Any, yaml.Node, bool]:
         items, at = list(base), over.index
         nodes = list(bnode.value) if isinstance(bnode, yaml.SequenceNode) and len(bnode.value) == len(base) \
             else [bnode] * len(base)
@@ -153,7 +156,8 @@ class _Merger:
         self.smap.attribute(node, bfile)
         return items, node, False
 
-    def _merge_id_list(self, base, bnode, bfile, over, onode, path):
+    def _merge_id_list(self, base: list, bnode: Optional[yaml.Node], bfile: _File, over: list,
+                       onode: yaml.Node, path: tuple) -> tuple[Any, yaml.Node, bool]:
         items = list(base)
         if bnode is None:
             nodes: list = []
@@ -167,7 +171,8 @@ class _Merger:
             where = f"{dotted(path)}[{ident}]"
             if ident is None or isinstance(ident, (dict, list)):  # null picks no item (nor the first without id)
                 known = [b for b in items if b.get("id") is not None]
-                self.problem(_child(inode, "id")[1] if _child(inode, "id") else inode,
+                found = _child(inode, "id")
+                self.problem(found[1] if found else inode,
                              f"{where}: an item is picked by its id; {_shown_value(ident)} is not an id"
                              + (_ids_hint(items) if known else " (the plan's items here have no ids)"))
                 continue
@@ -234,6 +239,11 @@ def _ids_hint(items: list) -> str:
     return f" (its ids: {shown})"
 
 
+def _value_node(root: yaml.Node, key: str) -> Optional[yaml.Node]:
+    found = _child(root, key)
+    return found[1] if found else None
+
+
 # -- scenarios -----------------------------------------------------------------------
 
 def apply_scenario(data: dict, smap: SourceMap, scenario: Scenario) -> dict:
@@ -252,13 +262,13 @@ def apply_scenario(data: dict, smap: SourceMap, scenario: Scenario) -> dict:
     if "description" in over:
         desc = over.pop("description")
         if desc is not None and not isinstance(desc, str):
-            merger.problem(_child(root, "description")[1], "description: expected text, "
+            merger.problem(_value_node(root, "description"), "description: expected text, "
                                                            "a sentence saying what the scenario assumes")
         else:
             scenario.description = desc
     if "version" in over:
         if over["version"] != data.get("version") or isinstance(over["version"], bool):
-            merger.problem(_child(root, "version")[1],
+            merger.problem(_value_node(root, "version"),
                            f"version: a scenario cannot change the plan's format version "
                            f"({data.get('version')!r}); remove this key")
         del over["version"]
@@ -323,22 +333,40 @@ def _mark(n: int, column: int) -> yaml.Mark:
     return yaml.Mark(SET_FILE, 0, n - 1, column, None, None)
 
 
-def _apply_set(data: dict, smap: SourceMap, f, n: int, arg: str) -> dict:
+def _apply_set(data: dict, smap: SourceMap, f: _File, n: int, arg: str) -> dict:
     path_text, eq, value_text = arg.partition("=")
     if not eq or not path_text.strip():
         raise _set_problem(n, f"expected PATH=VALUE, e.g. sales.assumptions.win_rate=0.2; got {arg!r}")
+    shown = path_text.strip()
+    parts = _set_path(n, shown)
+    mark = _mark(n, len(path_text) + 1)
+    vnode, value = _set_value(n, shown, value_text, mark)
+    # check the path against the data (ids must exist), then build the overlay inside out
+    ids = _walk_set(n, shown, parts, data)
+    over, onode = _set_overlay(parts, ids, value, vnode, mark)
+    merger = _Merger(smap, f, whole_split=False)  # --set split.smb=0.7 changes that key only
+    out = merger.apply(data, over, onode)
+    if merger.problems:  # e.g. remove=false, or remove on an id the plan lacks
+        raise InputError(merger.problems)
+    return out
+
+
+def _set_path(n: int, shown: str) -> list:
+    """The parts of a ``--set`` PATH (``shown``, as written), refused where --set cannot go."""
     try:
-        parts = parse_path(path_text.strip())
+        parts = parse_path(shown)
     except ValueError as e:
-        raise _set_problem(n, f"{path_text.strip()}: {e}") from None
+        raise _set_problem(n, f"{shown}: {e}") from None
     if len(parts) > MAX_DEPTH:  # the plan's own nesting limit (README.md, "Limits")
         raise _set_problem(n, f"the path has {len(parts):,} parts; nesting deeper than {MAX_DEPTH} levels: "
                               "no plan needs this; refused")
-    shown = path_text.strip()
     if parts[0] == "version":
         raise _set_problem(n, "version: --set cannot change the plan's format version")
-    value_col = len(path_text) + 1
-    # the value, as YAML (one document), every node placed at the flag's value
+    return parts
+
+
+def _set_value(n: int, shown: str, value_text: str, mark: yaml.Mark) -> tuple[yaml.Node, Any]:
+    """The value, as YAML (one document), every node placed at the flag's value."""
     if value_text.strip():
         try:
             text = decode(value_text.encode("utf-8"), SET_FILE)
@@ -349,13 +377,17 @@ def _apply_set(data: dict, smap: SourceMap, f, n: int, arg: str) -> dict:
                                   f"{e.problems[0].message}") from None
     else:
         vnode, value = yaml.ScalarNode("tag:yaml.org,2002:null", ""), None
-    mark = _mark(n, value_col)
     for node in _nodes(vnode):
         node.start_mark = node.end_mark = mark
-    # check the path against the data (ids must exist), then build the overlay inside out
+    return vnode, value
+
+
+def _walk_set(n: int, shown: str, parts: list, data: dict) -> dict[int, Any]:
+    """Follows ``parts`` through the plan's data, refusing a path it cannot hold: index of
+    each ``[id]`` part -> the id as the plan writes it, or an :class:`_At` (a position)."""
     cur: Any = data
     walked: list = []
-    ids: dict[int, Any] = {}  # index of an [id] part -> the id as the plan writes it
+    ids: dict[int, Any] = {}
     for i, part in enumerate(parts[:-1]):
         if isinstance(part, tuple):
             continue
@@ -366,22 +398,7 @@ def _apply_set(data: dict, smap: SourceMap, f, n: int, arg: str) -> dict:
         cur = cur.get(part) if cur is not None else None
         nxt = parts[i + 1]
         if isinstance(nxt, tuple):
-            if not isinstance(cur, list) or not all(isinstance(it, dict) for it in cur):
-                raise _set_problem(n, f"{shown}: {dotted(walked)} is not a list of items")
-            if cur and not any(it.get("id") is not None for it in cur):  # items without ids (team rows, reviews): by position
-                at = _position(nxt[1])
-                if at is None or at >= len(cur):
-                    raise _set_problem(n, f"{shown}: the items of {dotted(walked)} have no id; pick one by its "
-                                          f"position, from [0] to [{len(cur) - 1}]")
-                ids[i + 1] = _At(at, None)
-                cur = cur[at]
-            else:
-                found = next((it for it in cur if it.get("id") is not None and str(it["id"]) == nxt[1]), None)
-                if found is None:
-                    raise _set_problem(n, f"{shown}: {dotted(walked)} has no item with id {nxt[1]!r}"
-                                          + _ids_hint(cur))
-                ids[i + 1] = found["id"]
-                cur = found
+            ids[i + 1], cur = _set_item(n, shown, walked, cur, nxt[1])
             walked.append(nxt[1])
     last = parts[-1]
     if isinstance(last, tuple):
@@ -392,6 +409,30 @@ def _apply_set(data: dict, smap: SourceMap, f, n: int, arg: str) -> dict:
     if cur is not None and not isinstance(cur, dict):
         raise _set_problem(n, f"{shown}: {dotted(walked) or 'the plan'} is not a mapping, "
                               f"so it has no key {last!r}")
+    return ids
+
+
+def _set_item(n: int, shown: str, walked: list, items: Any, ident: str) -> tuple[Any, dict]:
+    """``[ident]`` in the list ``items`` (at ``walked``): (its id, or an :class:`_At` for items
+    without ids, picked by position; the item)."""
+    if not isinstance(items, list) or not all(isinstance(it, dict) for it in items):
+        raise _set_problem(n, f"{shown}: {dotted(walked)} is not a list of items")
+    if items and not any(it.get("id") is not None for it in items):  # items without ids (team rows, reviews): by position
+        at = _position(ident)
+        if at is None or at >= len(items):
+            raise _set_problem(n, f"{shown}: the items of {dotted(walked)} have no id; pick one by its "
+                                  f"position, from [0] to [{len(items) - 1}]")
+        return _At(at, None), items[at]
+    found = next((it for it in items if it.get("id") is not None and str(it["id"]) == ident), None)
+    if found is None:
+        raise _set_problem(n, f"{shown}: {dotted(walked)} has no item with id {ident!r}" + _ids_hint(items))
+    return found["id"], found
+
+
+def _set_overlay(parts: list, ids: dict[int, Any], value: Any, vnode: yaml.Node,
+                 mark: yaml.Mark) -> tuple[Any, yaml.Node]:
+    """The overlay a ``--set`` makes (as a scenario would write it) and its nodes, built
+    inside out from the value."""
 
     def scalar(text: str) -> yaml.ScalarNode:
         return yaml.ScalarNode(_STR_TAG, text, start_mark=mark, end_mark=mark)
@@ -414,11 +455,7 @@ def _apply_set(data: dict, smap: SourceMap, f, n: int, arg: str) -> dict:
             over, onode, item = [over], yaml.SequenceNode(_SEQ_TAG, [onode], start_mark=mark, end_mark=mark), None
         over = {part: over}
         onode = yaml.MappingNode(_MAP_TAG, [(scalar(part), onode)], start_mark=mark, end_mark=mark)
-    merger = _Merger(smap, f, whole_split=False)  # --set split.smb=0.7 changes that key only
-    out = merger.apply(data, over, onode)
-    if merger.problems:  # e.g. remove=false, or remove on an id the plan lacks
-        raise InputError(merger.problems)
-    return out
+    return over, onode
 
 
 def _position(text: str) -> Optional[int]:
@@ -426,7 +463,7 @@ def _position(text: str) -> Optional[int]:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
-def _nodes(node: yaml.Node):
+def _nodes(node: yaml.Node) -> Iterator[yaml.Node]:
     stack = [node]
     seen = set()
     while stack:

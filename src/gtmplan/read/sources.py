@@ -10,16 +10,29 @@ and a shallow clone works as long as the revision was fetched.
 
 from __future__ import annotations
 
+import functools
 import os
+import posixpath
 import re
 import subprocess
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import IO, Optional
 
-from gtmplan.errors import InputError, Problem
+from gtmplan.errors import InputError, Problem, printable
+from gtmplan.read import yamlsource  # its limits are read when used (a test lowers yamlsource.MAX_FILE_BYTES)
+from gtmplan.read.actuals import actual_files
 from gtmplan.read.overlay import Scenario
+from gtmplan.read.yamlsource import (
+    _os_reason,
+    check_link,
+    decode,
+    link_problem,
+    read_text,
+    too_many_files,
+)
 
 SCENARIO_DIR = "scenarios"
 ACTUALS_DIR = "actuals"  # as gtmplan.read.actuals reads it from the disk
@@ -86,28 +99,89 @@ def _one_file(name: str, displays: list[str]) -> None:
 
 
 def _disk_scenario(path: str) -> Scenario:
-    from gtmplan.read.yamlsource import read_text
-
     return Scenario(Path(path).stem, path, read_text(Path(path), path))
 
 
+def _yaml_names(p: Path, quiet: bool = False) -> list[str]:
+    """The plan files directly in ``p``; an unreadable directory raises OSError (or, quiet, has none)."""
+    try:
+        names = [n for n in os.listdir(p) if n.endswith((".yaml", ".yml")) and not n.startswith(".")]
+        if len(names) > yamlsource.MAX_FILES:  # before a stat of each
+            raise too_many_files(printable(str(p)), len(names))
+        return sorted(n for n in names if (p / n).is_file() or (p / n).is_symlink())  # links: judged by plan_files
+    except OSError:
+        if quiet:
+            return []
+        raise
+
+
+def resolve_target(target: str) -> str:
+    """PLAN as given; the current directory without plan files stands for ./plan when
+    that holds some (docs/reference/cli.md: so that 'gtmplan init' then 'gtmplan check' works)."""
+    if Path(target) == Path(".") and not _yaml_names(Path(target), True) and _yaml_names(Path("plan"), True):
+        return "plan"
+    return target
+
+
+def plan_files(target: str) -> list[tuple[Path, str]]:
+    """(path, display name) of the files that make up PLAN. Display names are printable
+    (a file name that is not UTF-8 or holds control characters is shown escaped)."""
+    if "\0" in target:
+        raise InputError.single(printable(target), "the path contains a NUL character")
+    target = resolve_target(target)
+    shown = printable(target)
+    p = Path(target)
+    try:
+        if p.is_dir():
+            names = _yaml_names(p)
+            if not names:
+                raise InputError.single(shown, _no_plan_files(p))
+            files = [(p / n, printable(os.path.join(target, n))) for n in names]
+            problems = []
+            for path, display in files:
+                try:
+                    check_link(path, p, display)
+                except InputError as e:
+                    problems.extend(e.problems)
+            if problems:
+                raise InputError(problems)
+            return files
+        if not p.exists():
+            raise InputError.single(shown, "no such file or directory")
+        # PLAN itself, a file named on the command line, is read wherever it leads (/dev/stdin)
+    except OSError as e:
+        raise InputError.single(shown, f"cannot be read: {_os_reason(e)}") from None
+    return [(p, shown)]
+
+
+def _no_plan_files(p: Path) -> str:
+    """What to do when a directory holds no plan files: point at the subdirectories
+    that do (the plan 'gtmplan init DIR' just wrote); only when none do, at init."""
+    try:
+        subdirs = sorted(e.name for e in os.scandir(p) if e.is_dir() and not e.name.startswith("."))[:200]
+    except OSError:
+        subdirs = []
+    plans = [d for d in subdirs if _yaml_names(p / d, True)]
+    if plans:
+        shown = ", ".join(map(printable, plans[:3])) + (", ..." if len(plans) > 3 else "")
+        where = printable(plans[0] if str(p) == "." else os.path.join(str(p), plans[0]))
+        return (f"no plan files (*.yaml) in this directory, but {shown} {'holds' if len(plans) == 1 else 'hold'} "
+                f"some: give the plan directory, e.g. 'gtmplan check {where}'")
+    return "no plan files (*.yaml) in this directory; give the plan's directory or file, or write a plan with 'gtmplan init'"
+
+
 class DiskSource(PlanSource):
-    def __init__(self, target: str, label: Optional[str] = None):
+    def __init__(self, target: str, label: Optional[str] = None) -> None:
         super().__init__(target, label or target)
 
     @property
     def is_dir(self) -> bool:
         return Path(self.target).is_dir()
 
-    def files(self):
-        from gtmplan.read.loader import plan_files
-        from gtmplan.read.yamlsource import read_text
+    def files(self) -> list[tuple[str, Callable[[], str]]]:
+        return [(display, functools.partial(read_text, path, display)) for path, display in plan_files(self.target)]
 
-        return [(display, (lambda p=path, d=display: read_text(p, d))) for path, display in plan_files(self.target)]
-
-    def actual_files(self):
-        from gtmplan.read.actuals import actual_files
-
+    def actual_files(self) -> list[tuple[str, Callable[[], str]]]:
         return actual_files(self.target)
 
     def _dir(self) -> Optional[Path]:
@@ -118,10 +192,8 @@ class DiskSource(PlanSource):
         d = self._dir()
         if d is None:
             return []
-        from gtmplan.read.yamlsource import MAX_FILES, too_many_files
-
         listed = [n for n in os.listdir(d) if _plan_name(n)]
-        if len(listed) > MAX_FILES:
+        if len(listed) > yamlsource.MAX_FILES:
             raise too_many_files(os.path.join(self.target, SCENARIO_DIR), len(listed))
         names = sorted({Path(n).stem for n in listed if (d / n).is_file()})
         bad = [n for n in names if not _SLUG_RE.fullmatch(n)]
@@ -131,9 +203,7 @@ class DiskSource(PlanSource):
                                       "dashes), the name --scenario takes") for n in bad])
         return names
 
-    def _scenario(self, name: str):
-        from gtmplan.read.yamlsource import read_text
-
+    def _scenario(self, name: str) -> Optional[tuple[str, str]]:
         d = self._dir()
         if d is None:
             return None
@@ -143,8 +213,6 @@ class DiskSource(PlanSource):
             return None
         _one_file(name, [display for _, display in found])
         path, display = found[0]
-        from gtmplan.read.yamlsource import check_link
-
         check_link(path, Path(self.target), display)
         if not path.is_file():  # a FIFO, a device, a link to one, or a dangling link: not "no scenario"
             raise InputError.single(display, "--scenario: not a regular file (a scenario is a YAML file "
@@ -154,10 +222,25 @@ class DiskSource(PlanSource):
 
 # -- git -------------------------------------------------------------------------------
 
+_Object = Optional[tuple[str, Optional[bytes], str]]
+"""What ``git cat-file --batch`` answers for one request: (type, content, object id), content
+None for an object too large to be read; None for a missing object."""
+
+
+@dataclass(frozen=True)
+class _Repo:
+    """Where a revision's objects are read: the processes, the directory git runs in, and the
+    length of an object id in bytes."""
+
+    objects: GitObjects
+    anchor: str
+    oid_bytes: int
+
+
 class GitSource(PlanSource):
     """PLAN as committed at a revision. ``flag`` (``--base``/``--head``) names the side in messages."""
 
-    def __init__(self, target: str, rev: str, flag: str, objects: Optional[GitObjects] = None):
+    def __init__(self, target: str, rev: str, flag: str, objects: Optional[GitObjects] = None) -> None:
         super().__init__(target, rev)
         self.rev = rev
         self.flag = flag
@@ -176,16 +259,14 @@ class GitSource(PlanSource):
     def is_dir(self) -> bool:
         return self._is_dir
 
-    def files(self):
-        return [(display, (lambda t=text: t)) for display, text in self._files]
+    def files(self) -> list[tuple[str, Callable[[], str]]]:
+        return [(display, functools.partial(str, text)) for display, text in self._files]
 
     def scenario_names(self) -> list[str]:
         return sorted(self._scenarios)
 
-    def actual_files(self):
-        from gtmplan.read.yamlsource import decode
-
-        def reader(display: str, data: Optional[bytes]):
+    def actual_files(self) -> list[tuple[str, Callable[[], str]]]:
+        def reader(display: str, data: Optional[bytes]) -> Callable[[], str]:
             def read() -> str:
                 if data is None:
                     raise InputError.single(display, f"file is larger than {_max_mib()} MiB; "
@@ -195,7 +276,7 @@ class GitSource(PlanSource):
 
         return [(display, reader(display, data)) for display, data in self._actuals]
 
-    def _scenario(self, name: str):
+    def _scenario(self, name: str) -> Optional[tuple[str, str]]:
         found = self._scenarios.get(name)
         if found is None:
             return None
@@ -223,48 +304,50 @@ class GitSource(PlanSource):
             self.exists = False
             return
         kind, body, _ = plan
-        oid_bytes = len(commit[2]) // 2  # 20 (SHA-1) or 32 (SHA-256)
-        wanted: list[tuple[str, str, str]] = []  # (kind: plan|scenario, name, object id)
-        if kind == "blob":  # a single-file plan: its actuals/ is beside it
-            name = spec.rstrip("/").rpartition("/")[2]
-            entry = None
-            if holder is not None and holder[0] == "tree" and holder[1] is not None:
-                entry = _parse_tree(holder[1], oid_bytes, self._display()).get(name)
-            if entry is not None and entry[0] == "link":  # PLAN named as a link: followed, as far as git can
-                folder = "" if parent == "." else parent.removeprefix("./")
-                oid = self._follow(objects, anchor, "./", folder, entry[1], self._display(), oid_bytes, climb=True)
-                body = objects.read(anchor, [oid], self)[0][1]
-            self._files = [(self._display(), self._decode(body, self._display()))]
-            beside = os.path.join(os.path.dirname(self.target), ACTUALS_DIR)
-            self._read_actuals(objects, anchor, file_actuals, oid_bytes, f"{self.rev}:{beside}", f"{parent}/")
-            return
-        if body is None:
+        at = _Repo(objects, anchor, len(commit[2]) // 2)  # 20 (SHA-1) or 32 (SHA-256) bytes an object id
+        if kind == "blob":
+            self._read_file(at, spec, parent, body, holder, file_actuals)
+        elif body is None:
             raise InputError.single(self._display(), "a git tree too large to be a plan directory; refused")
-        if kind != "tree":
+        elif kind != "tree":
             self.exists = False
-            return
+        else:
+            self._read_dir(at, spec, body, scen, dir_actuals)
+
+    def _read_file(self, at: _Repo, spec: str, parent: str, body: Optional[bytes], holder: _Object,
+                   actuals: _Object) -> None:
+        """A single-file plan: its actuals/ is beside it."""
+        name = spec.rstrip("/").rpartition("/")[2]
+        entry = None
+        if holder is not None and holder[0] == "tree" and holder[1] is not None:
+            entry = _parse_tree(holder[1], at.oid_bytes, self._display()).get(name)
+        if entry is not None and entry[0] == "link":  # PLAN named as a link: followed, as far as git can
+            folder = "" if parent == "." else parent.removeprefix("./")
+            oid = self._follow(at.objects, at.anchor, "./", folder, entry[1], self._display(), at.oid_bytes,
+                               climb=True)
+            got = at.objects.read(at.anchor, [oid], self)[0]
+            body = got[1] if got else b""  # as a plan directory's files: the object was listed in its tree
+        self._files = [(self._display(), self._decode(body, self._display()))]
+        beside = os.path.join(os.path.dirname(self.target), ACTUALS_DIR)
+        self._read_actuals(at.objects, at.anchor, actuals, at.oid_bytes, f"{self.rev}:{beside}", f"{parent}/")
+
+    def _read_dir(self, at: _Repo, spec: str, body: bytes, scen: _Object, actuals: _Object) -> None:
+        """A plan directory: its YAML files, its scenarios (read when asked for) and its actuals/."""
         self._is_dir = True
         home = spec if spec.endswith("/") else spec + "/"
+        wanted: list[tuple[str, str, str]] = []  # (kind: plan|scenario, name, object id)
         links: list[tuple[int, str, str]] = []  # (index in wanted, folder in the plan, display)
-        for name, (typ, oid) in sorted(_parse_tree(body, oid_bytes, self._display()).items()):
-            if typ in ("blob", "link") and _plan_name(name):
-                if typ == "link":
-                    links.append((len(wanted), "", self._display(name)))
-                wanted.append(("plan", name, oid))
+        self._list(body, at.oid_bytes, "plan", (), wanted, links)
         _few(len(wanted), self._display())
         if scen is not None and scen[0] == "tree" and scen[1] is not None:
             before = len(wanted)
-            for name, (typ, oid) in sorted(_parse_tree(scen[1], oid_bytes, self._display(SCENARIO_DIR)).items()):
-                if typ in ("blob", "link") and _plan_name(name):
-                    if typ == "link":
-                        links.append((len(wanted), SCENARIO_DIR, self._display(SCENARIO_DIR, name)))
-                    wanted.append(("scenario", name, oid))
+            self._list(scen[1], at.oid_bytes, "scenario", (SCENARIO_DIR,), wanted, links)
             _few(len(wanted) - before, self._display(SCENARIO_DIR))
         problems: list[Problem] = []
         for i, folder, display in links:  # followed inside the plan's directory, as on the disk
             try:
                 k, name, oid = wanted[i]
-                wanted[i] = (k, name, self._follow(objects, anchor, home, folder, oid, display, oid_bytes))
+                wanted[i] = (k, name, self._follow(at.objects, at.anchor, home, folder, oid, display, at.oid_bytes))
             except InputError as e:
                 problems.extend(e.problems)
         if problems:
@@ -272,8 +355,22 @@ class GitSource(PlanSource):
         if not any(k == "plan" for k, _, _ in wanted):
             self.exists = False
             return
-        self._read_actuals(objects, anchor, dir_actuals, oid_bytes, self._display(ACTUALS_DIR), home)
-        blobs = objects.read(anchor, [oid for _, _, oid in wanted], self)
+        self._read_actuals(at.objects, at.anchor, actuals, at.oid_bytes, self._display(ACTUALS_DIR), home)
+        self._keep(at.objects.read(at.anchor, [oid for _, _, oid in wanted], self), wanted)
+
+    def _list(self, tree: bytes, oid_bytes: int, kind: str, folder: tuple[str, ...],
+              wanted: list[tuple[str, str, str]], links: list[tuple[int, str, str]]) -> None:
+        """Adds the YAML files of ``tree`` (the plan's directory, or its ``folder``) to ``wanted``,
+        and the symbolic links among them to ``links``."""
+        for name, (typ, oid) in sorted(_parse_tree(tree, oid_bytes, self._display(*folder)).items()):
+            if typ in ("blob", "link") and _plan_name(name):
+                if typ == "link":
+                    links.append((len(wanted), "".join(folder), self._display(*folder, name)))
+                wanted.append((kind, name, oid))
+
+    def _keep(self, blobs: list[_Object], wanted: list[tuple[str, str, str]]) -> None:
+        """The plan's files decoded, its scenarios kept as bytes (decoded only when asked for)."""
+        problems: list[Problem] = []
         for (k, name, _), got in zip(wanted, blobs):
             display = self._display(name) if k == "plan" else self._display(SCENARIO_DIR, name)
             data = got[1] if got else b""
@@ -288,7 +385,7 @@ class GitSource(PlanSource):
         if problems:
             raise InputError(problems)
 
-    def _read_actuals(self, objects: GitObjects, anchor: str, tree, oid_bytes: int, folder: str,
+    def _read_actuals(self, objects: GitObjects, anchor: str, tree: _Object, oid_bytes: int, folder: str,
                       home: str) -> None:
         if tree is None or tree[0] != "tree" or tree[1] is None:
             return
@@ -313,10 +410,6 @@ class GitSource(PlanSource):
         """The blob a symbolic link (object ``link``, in ``folder`` of the plan's directory
         ``home``) points at, by the rule the disk follows (yamlsource.link_problem).
         ``climb``: PLAN itself is the link: anywhere in the repository will do."""
-        import posixpath
-
-        from gtmplan.read.yamlsource import link_problem
-
         got = objects.read(anchor, [link], self)[0]
         target = got[1].decode("utf-8", "surrogateescape") if got and got[1] else ""
         path = posixpath.normpath(posixpath.join(folder, target)) if target else ".."
@@ -337,24 +430,18 @@ class GitSource(PlanSource):
 
     @staticmethod
     def _decode(data: Optional[bytes], display: str) -> str:
-        from gtmplan.read.yamlsource import decode
-
         if data is None:
             raise InputError.single(display, f"file is larger than {_max_mib()} MiB; plan files this large are refused")
         return decode(data, display)
 
 
 def _few(count: int, where: str) -> None:
-    from gtmplan.read.yamlsource import MAX_FILES, too_many_files
-
-    if count > MAX_FILES:  # before any is read
+    if count > yamlsource.MAX_FILES:  # before any is read
         raise too_many_files(where, count)
 
 
 def _max_mib() -> int:
-    from gtmplan.read.yamlsource import MAX_FILE_BYTES
-
-    return MAX_FILE_BYTES // 1048576
+    return yamlsource.MAX_FILE_BYTES // 1048576
 
 
 def _anchor(target: str) -> tuple[str, str]:
@@ -371,109 +458,119 @@ def _anchor(target: str) -> tuple[str, str]:
     return path, os.path.join(*rest) if rest else "."
 
 
+class _Git:
+    """One ``git cat-file --batch`` process and its three pipes."""
+
+    __slots__ = ("proc", "stdin", "stdout", "stderr")
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None  # all three piped
+        self.proc, self.stdin, self.stdout, self.stderr = proc, proc.stdin, proc.stdout, proc.stderr
+
+
 class GitObjects:
     """``git cat-file --batch`` processes, one per directory git runs in, each kept open
     for every request until :meth:`close` (or the end of a ``with`` block): a diff reads
     both of its sides, trees and blobs, through one process."""
 
     def __init__(self) -> None:
-        self._procs: dict[str, subprocess.Popen] = {}
+        self._procs: dict[str, _Git] = {}
 
     def __enter__(self) -> GitObjects:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
-        for proc in self._procs.values():
-            for pipe in (proc.stdin, proc.stdout, proc.stderr):
+        for git in self._procs.values():
+            for pipe in (git.stdin, git.stdout, git.stderr):
                 try:
                     pipe.close()
                 except OSError:  # git already gone
                     pass
-            proc.wait()
+            git.proc.wait()
         self._procs.clear()
 
-    def _process(self, cwd: str, side: GitSource) -> subprocess.Popen:
-        proc = self._procs.get(cwd)
-        if proc is None:
+    def _process(self, cwd: str, side: GitSource) -> _Git:
+        git = self._procs.get(cwd)
+        if git is None:
             env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
             try:
-                proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=cwd, stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                git = _Git(subprocess.Popen(["git", "cat-file", "--batch"], cwd=cwd, stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env))
             except FileNotFoundError:
                 raise InputError.single(None, f"{side.flag}: {side.rev!r} is not an existing path, and git is not "
                                               "installed to read it as a revision") from None
-            self._procs[cwd] = proc
-        return proc
+            self._procs[cwd] = git
+        return git
 
-    def read(self, cwd: str, requests: list[str], side: GitSource) -> list[Optional[tuple[str, Optional[bytes], str]]]:
+    def read(self, cwd: str, requests: list[str], side: GitSource) -> list[_Object]:
         """(type, content, object id) per request, None for a missing object. Streamed: an
         object larger than a plan file may be is skipped unread (its content is None), so a
         huge file committed by mistake costs neither memory nor parse time."""
-        import threading
-
-        from gtmplan.read.yamlsource import MAX_FILE_BYTES
-
         if not requests:
             return []
-        proc = self._process(cwd, side)
+        git = self._process(cwd, side)
         payload = "".join(q + "\n" for q in requests).encode()
 
         def feed() -> None:  # in a thread: git answers while the requests are still being written
             try:
-                proc.stdin.write(payload)
-                proc.stdin.flush()
+                git.stdin.write(payload)
+                git.stdin.flush()
             except OSError:  # git exited early (not a repository): its stderr says why
                 pass
 
         writer = threading.Thread(target=feed, daemon=True)
         writer.start()
-        results: list[Optional[tuple[str, Optional[bytes], str]]] = []
-        out = proc.stdout
+        results: list[_Object] = []
         for _ in requests:
-            line = out.readline()
+            line = git.stdout.readline()
             if not line:
                 break
-            header = line.decode(errors="replace").split()
-            if len(header) == 3 and header[2].isdigit():
-                size = int(header[2])
-                if size > MAX_FILE_BYTES:
-                    left = size + 1
-                    while left:
-                        chunk = out.read(min(left, 1 << 20))
-                        if not chunk:
-                            break
-                        left -= len(chunk)
-                    results.append((header[1], None, header[0]))
-                else:
-                    body = out.read(size)
-                    out.read(1)  # the newline after the content
-                    results.append((header[1], body, header[0]))
-            else:  # "<object> missing" or "ambiguous"
-                results.append(None)
+            results.append(_answer(git.stdout, line))
         writer.join()
         if len(results) < len(requests):  # git ended: its stderr says why
-            self._failed(cwd, proc, side)
+            self._failed(cwd, git, side)
         return results
 
-    def _failed(self, cwd: str, proc: subprocess.Popen, side: GitSource) -> None:
+    def _failed(self, cwd: str, git: _Git, side: GitSource) -> None:
         del self._procs[cwd]
         try:
-            proc.stdin.close()
+            git.stdin.close()
         except OSError:
             pass
-        err_text = proc.stderr.read()
-        proc.stdout.close()
-        proc.stderr.close()
-        code = proc.wait()
+        err_text = git.stderr.read()
+        git.stdout.close()
+        git.stderr.close()
+        code = git.proc.wait()
         err = err_text.decode(errors="replace").strip().splitlines()
         if any("not a git repository" in line for line in err):
             raise InputError.single(None, f"{side.flag}: {side.rev!r} is not an existing path, and {side.target} "
                                           "is not in a git repository, so it cannot be a revision")
         raise InputError.single(None, f"{side.flag}: git could not read {side.rev!r}: "
                                       f"{err[-1] if err else 'exit status ' + str(code)}")
+
+
+def _answer(out: IO[bytes], line: bytes) -> _Object:
+    """One object of ``git cat-file --batch``'s answer, its header ``line`` read: (type,
+    content, object id); content None for an object larger than a plan file may be
+    (skipped unread); None for a missing object."""
+    header = line.decode(errors="replace").split()
+    if len(header) != 3 or not header[2].isdigit():  # "<object> missing" or "ambiguous"
+        return None
+    size = int(header[2])
+    if size > yamlsource.MAX_FILE_BYTES:
+        left = size + 1
+        while left:
+            chunk = out.read(min(left, 1 << 20))
+            if not chunk:
+                break
+            left -= len(chunk)
+        return header[1], None, header[0]
+    body = out.read(size)
+    out.read(1)  # the newline after the content
+    return header[1], body, header[0]
 
 
 def _parse_tree(body: bytes, oid_bytes: int, display: str) -> dict[str, tuple[str, str]]:

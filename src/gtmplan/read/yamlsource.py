@@ -23,19 +23,27 @@ Scalars follow YAML 1.2's core schema, not YAML 1.1: ``NO``, ``on``, ``yes`` and
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import re
+import select
+import stat
+import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, Optional, overload
 
 import yaml
 
-from gtmplan.errors import InputError, Problem
+from gtmplan.errors import InputError, Problem, printable
 from gtmplan.read import yamlhints
 
-try:  # libyaml's C parser; the pure-Python one is a slower fallback
-    _Base = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Base = yaml.SafeLoader
+if TYPE_CHECKING:
+    from yaml import SafeLoader as _Base
+else:
+    try:  # libyaml's C parser; the pure-Python one is a slower fallback
+        _Base = yaml.CSafeLoader
+    except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+        _Base = yaml.SafeLoader
 
 _T = "tag:yaml.org,2002:"
 _PLAIN = "tag:gtmplan,2027:plain"  # an untagged plain scalar: resolved later by YAML 1.2 rules
@@ -47,7 +55,7 @@ class _Loader(_Base):
     large plan, measured); gtmplan resolves scalars itself (resolve_plain), so the
     composer only needs to say: plain, quoted, merge key, list or mapping."""
 
-    def resolve(self, kind, value, implicit):
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is yaml.ScalarNode:
             if implicit[0]:
                 return _T + "merge" if value == "<<" else _PLAIN
@@ -116,12 +124,6 @@ def read_bytes(path: Path, display: str, limit: int | None = None, what: str = "
     """At most ``limit`` bytes of a file, or a located problem. The limit holds for what
     is actually read, whatever ``st_size`` says (devices, pipes, /proc files); a pipe or
     device that sends nothing for :data:`READ_TIMEOUT` seconds is refused, not waited on."""
-    import errno
-    import os
-    import select
-    import stat
-    import time
-
     limit = MAX_FILE_BYTES if limit is None else limit
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
@@ -176,12 +178,16 @@ def read_bytes(path: Path, display: str, limit: int | None = None, what: str = "
     return b"".join(chunks)
 
 
+@overload
+def link_problem(target: str, inside: bool, is_file: Literal[False]) -> str: ...
+@overload
+def link_problem(target: str, inside: bool, is_file: bool) -> str | None: ...
+
+
 def link_problem(target: str, inside: bool, is_file: bool) -> str | None:
     """The one rule for a symbolic link among a plan's files, on the disk and at a git
     revision: followed when it points at a file inside the plan's directory (the directory
     holding a single-file plan); any other is refused, with what it points at."""
-    from gtmplan.errors import printable
-
     if not inside:
         return (f"a symbolic link to {printable(target)!r}, outside the plan's directory: refused (a plan's "
                 "files, scenarios and actuals are in its directory)")
@@ -192,8 +198,6 @@ def link_problem(target: str, inside: bool, is_file: bool) -> str | None:
 
 def check_link(path: Path, home: Path, display: str) -> None:
     """An InputError when ``path`` is a symbolic link that :func:`link_problem` refuses."""
-    import os
-
     if not os.path.islink(path):
         return
     target = os.readlink(path)
@@ -205,8 +209,6 @@ def check_link(path: Path, home: Path, display: str) -> None:
 
 
 def _os_reason(e: OSError) -> str:
-    import errno
-
     if e.errno == errno.ENAMETOOLONG:
         return "the file name is longer than the file system allows"
     return e.strerror or str(e)
@@ -235,7 +237,7 @@ def decode(data: bytes, display: str) -> str:
 class Budget:
     """How many more values the files of one plan may hold (:data:`MAX_VALUES` in all)."""
 
-    def __init__(self, values: int = MAX_VALUES):
+    def __init__(self, values: int = MAX_VALUES) -> None:
         self.limit = values
         self.left = values
 
@@ -344,7 +346,7 @@ def _yaml_error(e: yaml.MarkedYAMLError, display: str, text: str) -> InputError:
     return _fail(display, line, col, message)
 
 
-def _line_col(mark) -> tuple:
+def _line_col(mark: Optional[yaml.Mark]) -> tuple[Optional[int], Optional[int]]:
     return (mark.line, mark.column) if mark is not None else (None, None)
 
 
@@ -496,7 +498,7 @@ class _Abort(Exception):
 class _Converter:
     """Node tree -> Python data, collecting problems instead of stopping at the first."""
 
-    def __init__(self, display: str, max_chars: int):
+    def __init__(self, display: str, max_chars: int) -> None:
         self.display = display
         self.max_chars = max_chars
         self.chars = 0  # characters of text produced, counting each alias expansion in full
