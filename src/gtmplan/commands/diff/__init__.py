@@ -18,7 +18,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, cast
 
 from gtmplan.errors import InputError
 from gtmplan.read.loader import LoadedPlan, load, resolve_target, source_map
@@ -152,14 +152,16 @@ def _side(source: PlanSource | Remembered, scenario: Optional[str], sets: Sequen
 
     if not source.exists:
         return Side(source.label, None)
-    loaded = load(source, scenario, sets)
+    # a Remembered source is read through as the PlanSource it wraps (it delegates every attribute)
+    plan_source = cast(PlanSource, source)
+    loaded = load(plan_source, scenario, sets)
     checked = run_check(loaded)
     funnel = checked.funnel  # the rules' own (computed once)
     rows = quarter_rows(funnel)
     currency = loaded.plan.currency
     loaded.plan = None  # type: ignore[assignment]  # the validated models: not needed to compare (a tenth of a large plan's memory)
     return Side(source.label, loaded, rows, checked.findings, source, currency,
-                lambda: source_map(source, scenario, sets))
+                lambda: source_map(plan_source, scenario, sets))
 
 
 class Remembered:
