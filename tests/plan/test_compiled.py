@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import subprocess
 import sys
+import types
 
 import pytest
 import yaml
@@ -15,14 +16,6 @@ from pydantic_core import SchemaError
 from gtmplan.plan import compiled
 from gtmplan.plan.compiled import Record
 from gtmplan.plan.model import Plan
-
-
-@pytest.fixture
-def fresh_validator(monkeypatch):
-    """Forget the process's validator (and its fallback reason) for the test. (A private global
-    until compiled.py builds a validator from a given generated module, uncached: issue 21.)"""
-    monkeypatch.setattr(compiled, "_validators", {})
-    monkeypatch.setattr(compiled, "fallback_reason", None)
 
 
 def test_generated_schema_is_current():
@@ -152,30 +145,41 @@ def test_records_behave_like_the_models():
     assert repr(other.horizon) == "Horizon(start=Quarter(2027Q1), end=Quarter(2027Q4))"
 
 
-def test_a_stale_model_falls_back_to_the_live_models(monkeypatch, fresh_validator):
+def _generated(**changes):
+    """A stand-in for the generated module _compiled_plan, with some of its names changed."""
     from gtmplan.plan import _compiled_plan as gen
 
-    monkeypatch.setattr(gen, "MODEL_FINGERPRINT", gen.MODEL_FINGERPRINT + 1)
-    plan = compiled.validate_plan(base_plan())
-    assert compiled.fallback_reason == "the models changed since _compiled_plan.py was generated"
+    names = {"MODEL_FINGERPRINT": gen.MODEL_FINGERPRINT, "SCHEMAS": gen.SCHEMAS, "CONFIGS": gen.CONFIGS}
+    return types.SimpleNamespace(**{**names, **changes})
+
+
+def test_a_stale_model_falls_back_to_the_live_models():
+    stale = _generated(MODEL_FINGERPRINT=_generated().MODEL_FINGERPRINT + 1)
+    v, reason = compiled.build_validator("Plan", stale)
+    assert reason == "the models changed since _compiled_plan.py was generated"
+    plan = v.validate_python(base_plan())
     assert type(plan).__name__ == "Plan" and isinstance(plan, Record) and plan.other_share == 0
     with pytest.raises(ValidationError) as e:
-        compiled.validate_plan(apply_patch(base_plan(), {"company": 5}))
+        v.validate_python(apply_patch(base_plan(), {"company": 5}))
     assert [(x["type"], x["loc"]) for x in e.value.errors()] == [("string_type", ("company",))]
 
 
-def test_a_schema_the_installed_pydantic_core_rejects_falls_back(monkeypatch, fresh_validator):
-    from gtmplan.plan import _compiled_plan as gen
-
-    broken = copy.deepcopy(gen.SCHEMAS["Plan"])
+def test_a_schema_the_installed_pydantic_core_rejects_falls_back():
+    broken = copy.deepcopy(_generated().SCHEMAS["Plan"])
     broken["type"] = "no-such-schema-type"  # as a pydantic-core with another schema format would see it
     with pytest.raises(SchemaError):
         from pydantic_core import SchemaValidator
         SchemaValidator(broken)
-    monkeypatch.setitem(gen.SCHEMAS, "Plan", broken)
-    plan = compiled.validate_plan(base_plan())
-    assert compiled.fallback_reason.startswith("pydantic-core rejected the compiled schema")
-    assert _plain(plan) == _plain(Plan.model_validate(base_plan()))
+    v, reason = compiled.build_validator("Plan", _generated(SCHEMAS={**_generated().SCHEMAS, "Plan": broken}))
+    assert reason.startswith("pydantic-core rejected the compiled schema")
+    assert _plain(v.validate_python(base_plan())) == _plain(Plan.model_validate(base_plan()))
+
+
+def test_no_generated_module_falls_back_without_a_reason_of_its_own():
+    # the import failure is the reason (validator() records it); the live models still validate
+    v, reason = compiled.build_validator("Plan", None)
+    assert reason is None
+    assert _plain(v.validate_python(base_plan())) == _plain(Plan.model_validate(base_plan()))
 
 
 def test_the_generator_refuses_behaviour_written_in_a_model():

@@ -105,25 +105,34 @@ fallback_reason: Optional[str] = None  # why the live models were used (None: th
 
 
 def validator(root: str) -> SchemaValidator:
-    """The validator of the model ``root`` (a name in ``ROOTS``)."""
+    """The validator of the model ``root`` (a name in ``ROOTS``), built once per process."""
     global fallback_reason
     if root not in _validators:
         gen: Optional[ModuleType] = None
+        import_problem = None
         try:
             from gtmplan.plan import _compiled_plan as gen  # here: it imports this module; failing, the fallback
         except ImportError as e:  # it names a pydantic function this version doesn't have
-            fallback_reason = f"_compiled_plan.py cannot be imported: {e}"
-        if gen is not None and model_fingerprint() not in (gen.MODEL_FINGERPRINT, None):
-            fallback_reason = "the models changed since _compiled_plan.py was generated"
-        elif gen is not None:
-            try:
-                _validators[root] = SchemaValidator(gen.SCHEMAS[root], gen.CONFIGS[root])
-            except SchemaError as e:  # a pydantic-core whose schema format differs
-                fallback_reason = f"pydantic-core rejected the compiled schema: {str(e).splitlines()[0]}"
-        if root not in _validators:
-            schema, config = live_schema(root)
-            _validators[root] = SchemaValidator(schema, config)
+            import_problem = f"_compiled_plan.py cannot be imported: {e}"
+        _validators[root], reason = build_validator(root, gen)
+        fallback_reason = reason or import_problem
     return _validators[root]
+
+
+def build_validator(root: str, gen: Optional[ModuleType]) -> tuple[SchemaValidator, Optional[str]]:
+    """(the validator of ``root`` built from the generated module ``gen``, None), or, when
+    ``gen`` is missing, stale or refused by the installed pydantic-core, (the validator of
+    the live models, why they were used). Not cached: ``validator`` keeps one per process."""
+    reason = None
+    if gen is not None and model_fingerprint() not in (gen.MODEL_FINGERPRINT, None):
+        reason = "the models changed since _compiled_plan.py was generated"
+    elif gen is not None:
+        try:
+            return SchemaValidator(gen.SCHEMAS[root], gen.CONFIGS[root]), None
+        except SchemaError as e:  # a pydantic-core whose schema format differs
+            reason = f"pydantic-core rejected the compiled schema: {str(e).splitlines()[0]}"
+    schema, config = live_schema(root)
+    return SchemaValidator(schema, config), reason
 
 
 def model_class(root: str) -> type[BaseModel]:
