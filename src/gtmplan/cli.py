@@ -25,6 +25,10 @@ from gtmplan.errors import InputError, printable
 from gtmplan.options import one_scenario
 from gtmplan.output.outputs import emit, use_color
 
+# Deferred imports: each command's code is imported when that command runs, so no command pays for another's
+# (python -X importtime, cumulative: rules.checker 61 ms, commands.compare 78 ms, commands.diff 174 ms, output.render 4 ms
+# plus jinja2 37 ms, commands.init 30 ms).
+
 app = typer.Typer(
     name="gtmplan",
     help="One go-to-market plan for sales and marketing: scaffold it, check it, render it, review it.",

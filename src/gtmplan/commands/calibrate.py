@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from gtmplan.plan.model import Plan
     from gtmplan.read.actuals import TrackRecord
 
+# Deferred imports: rich (about 30 ms) only for the terminal table; the actuals reader and the funnel where they are used.
+
 KEYS = (*RATE_KEYS, "average_deal_size")
 FORMATS = ("text", "md", "json")
 

@@ -11,6 +11,8 @@ from gtmplan.output import fmt
 from gtmplan.output.compare_table import Column, run_compare, table
 from gtmplan.output.markdown import md as md_escape
 
+# Deferred imports: the terminal tables (rich, about 30 ms) only for the text output; JSON and Markdown never pay them.
+
 __all__ = ["Column", "render_json", "render_md", "render_text", "run_compare", "table"]
 
 

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from gtmplan.plan.model import Plan
     from gtmplan.read.actuals import TrackRecord
 
+# Deferred imports: review's CSV helpers (the review package: 64 ms) only when an actuals file is recorded; the writer
+# and the formatting helpers with it.
+
 READ_SIZE = 1 << 20  # bytes per read of file_facts
 
 METRIC_COMMENTS = {

@@ -7,6 +7,8 @@ from typing import Optional
 from gtmplan.errors import InputError
 from gtmplan.rules import FAMILIES, REGISTRY, all_rules
 
+# Deferred imports: the terminal tables (rich, about 30 ms) only for `gtmplan rules` in a terminal.
+
 
 def table(width: Optional[int] = None) -> str:
     """The catalogue, a section per family, in ``width`` columns (docs/reference/cli.md,

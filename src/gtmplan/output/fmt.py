@@ -16,6 +16,9 @@ from typing import Any, Optional, Protocol, overload
 # printable's home is errors.py, at the bottom: every layer prints user text
 from gtmplan.errors import _BIDI, printable  # noqa: F401
 
+# Deferred imports: fmt is imported on check's start-up path; json, os, the quarters' month names and InputError
+# are imported by the few functions that need them (dates in words, SOURCE_DATE_EPOCH), not by every command.
+
 # In JSON text (where json.dumps already escapes C0 controls, quotes and backslashes):
 # the rest, escaped as \uXXXX so that the document stays the same JSON.
 _JSON_RAW_RE = re.compile(f"[\x7f-\x9f\u2028\u2029{_BIDI}\ud800-\udfff]")

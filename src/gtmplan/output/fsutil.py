@@ -25,6 +25,9 @@ from typing import NoReturn, Optional
 
 from gtmplan.errors import InputError, Terminated
 
+# Deferred imports: tempfile (with its random module) and threading are imported only when a file is written, which
+# check without -o never does; printable comes from fmt only for an error message.
+
 # Signals whose default action ends the process: while a temporary file exists they
 # raise instead, so that it is removed before the process ends with the usual status.
 _TERMINATING = tuple(getattr(signal, name) for name in (

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from gtmplan.engine.funnel import FunnelRow
     from gtmplan.plan.model import Plan
 
+# Deferred imports: rich (about 30 ms) and the CSV writer only for the output format that needs them; funnel's JSON never pays them.
+
 COLUMNS = ("quarter", "target", "deals", "opportunities", "other_opportunities", "sqls", "mqls_needed", "leads_needed",
            "created_in", "mqls_planned", "mqls_demanded", "capacity", "program_cost", "budget")
 

@@ -16,6 +16,8 @@ from typing import Optional, Protocol, TypeVar
 
 from gtmplan.errors import InputError
 
+# Deferred imports: the atomic writer (tempfile, signals) only when an output goes to a file (-o).
+
 EXTENSIONS: dict[str, str] = {
     ".json": "json", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
     ".csv": "csv", ".sarif": "sarif", ".ics": "ics", ".txt": "text", ".xlsx": "xlsx",

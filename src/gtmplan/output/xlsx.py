@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from gtmplan.plan.quarters import Quarter
     from gtmplan.rules.base import Finding
 
+# Deferred imports: XlsxWriter (24 ms) only when a workbook is written; the forecast's words (numpy) only for its sheet.
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MAX_TEXT = 32767  # characters in one cell (Excel's limit)
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import cast
 
+from gtmplan.engine.funnel import segment_targets
 from gtmplan.output.fmt import count, pct_beyond, rel_diff
 from gtmplan.plan.vocabulary import SIDES
 from gtmplan.rules.base import Context, Finding, Rule, register
@@ -205,8 +206,6 @@ class SegmentTargetsMismatch(Rule):
     code, name, severity = "G305", "segment-targets-mismatch", "error"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        from gtmplan.engine.funnel import segment_targets
-
         plan = ctx.plan
         segs = plan.sales.segments
         if not segs:

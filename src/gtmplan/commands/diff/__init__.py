@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from gtmplan.engine.funnel import Funnel
     from gtmplan.read.overlay import Scenario
 
+# Deferred imports: the checker (61 ms) and the report's renderers only once both sides are read; os for one path test.
+
 FAIL_ON = ("new-errors", "new-warnings", "any-change")
 NO_CHANGE = "No change to the plan's numbers or findings."
 

@@ -12,6 +12,8 @@ from gtmplan.output.markdown import code, md
 if TYPE_CHECKING:
     from gtmplan.rules import Finding
 
+# Deferred imports: the JSON encoder only for --format json.
+
 MD_LIMIT = 60_000
 """GitHub refuses comments over 65,536 characters; the comment stays well below."""
 CUT_NOTE = ("\n\n*This comment was cut at 60,000 characters; run `gtmplan diff` "

@@ -23,6 +23,8 @@ from gtmplan.plan.loaded import LoadedPlan
 from gtmplan.plan.quarters import Quarter
 from gtmplan.rules import Finding
 
+# Deferred imports: icalendar (59 ms by python -X importtime) and zoneinfo only when a calendar is written.
+
 AGENDA = {
     "win-loss": "Win-loss: why deals were won and lost, from sales' records",
     "lead-quality": "Lead quality: which MQLs sales accepted and why others were rejected",

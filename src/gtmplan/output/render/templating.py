@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from jinja2 import Environment, nodes
     from jinja2.runtime import Context
 
+# Deferred imports: jinja2's sandbox helpers are imported with the template engine, only when a document is rendered.
+
 
 class DirectoryLoader(BaseLoader):
     """Templates by file name from one directory; nothing outside it, symlinks included.

@@ -41,6 +41,8 @@ from gtmplan.rules import Finding
 if TYPE_CHECKING:  # pydantic is not imported at run time: plans may be compiled records
     from gtmplan.plan.model import Criteria, Goal, OtherSource, Plan, Program, TeamRow
 
+# Deferred imports: the forecast's sentences (and numpy through them: 35 ms) and the chart only when a plan has a forecast section.
+
 Money = Callable[[Optional[float]], str]  # an amount in the plan's currency, as people read it
 
 
