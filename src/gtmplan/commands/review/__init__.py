@@ -12,10 +12,11 @@ from __future__ import annotations
 import csv
 import math
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, NamedTuple, Optional
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, NamedTuple, Optional, TypeVar
 
-from gtmplan.commands.review.columns import load_mapping, recognise
+from gtmplan.commands.review.columns import Layout, Mapping, load_mapping, recognise
 from gtmplan.commands.review.csvread import open_csv
 from gtmplan.commands.review.figures import (
     OTHER_SOURCES,
@@ -62,6 +63,11 @@ if TYPE_CHECKING:  # the model module imports pydantic: plans may be compiled re
 
 __all__ = ["run_review", "ReviewResult", "figures_of"]
 
+RowT = TypeVar("RowT")
+# what reading one export gives: its counts, its notes, its unreadable rows
+LeadsPart = tuple[LeadCounts, list[str], BadRows]
+DealsPart = tuple[DealCounts, list[str], BadRows]
+
 # the --quarter error of a review without --record, for a quarter outside the plan's horizon
 REVIEW_OUTSIDE = "; to review a quarter outside it (and keep it in the track record), add --record"
 
@@ -96,7 +102,7 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
     streamed: dict[str, tuple[str, int]] = {}
     opened: dict[str, tuple[int, int, int, int]] = {}  # regular files: their identity when read (for --record)
 
-    def read_deals(show: bool):
+    def read_deals(deals: str, show: bool) -> DealsPart:
         bad = BadRows()
         f = open_csv(deals, encoding=encoding)
         layout = recognise(f.header, "deals", deals, mp.deals if mp and mp.deals else None,
@@ -118,9 +124,9 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
             raise InputError.single(deals, why)
         return dc, f.notes + layout.missing_notes(deals) + ([note] if note else []), bad
 
-    def read_leads(show: bool, parallel: bool, cut_ok: bool = True):
+    def read_leads(leads: str, show: bool, parallel: bool, cut_ok: bool = True) -> tuple[LeadsPart, Optional[tuple]]:
         """The leads' part (and the deals' outcome, when read meanwhile in a second process)."""
-        deals_task = (lambda: read_deals(False)) if parallel and deals is not None and big_file(deals) else None
+        deals_task = partial(read_deals, deals, False) if parallel and deals is not None and big_file(deals) else None
         cut = cut_point(leads, big_file(deals) if deals_task else 0) if parallel and cut_ok else None
         f = open_csv(leads, encoding=encoding, end=cut)
         try:
@@ -147,33 +153,34 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         _usable(lc.info, leads, quarter, lo, hi, scan.bad)
         return (lc, f.notes + layout.missing_notes(leads) + ([note] if note else []), scan.bad), deals_outcome
 
-    parts = []
+    lead_part: Optional[LeadsPart] = None
+    deal_part: Optional[DealsPart] = None
     if leads is not None:
         parallel = two_cpus() and big_file(leads) > 0
         try:
-            part, deals_outcome = read_leads(progress, parallel)
+            lead_part, deals_outcome = read_leads(leads, progress, parallel)
         except SplitFailed:  # the cut fell inside a quoted value (or too early): the leads in one pass
-            part, deals_outcome = read_leads(progress, parallel, cut_ok=False)
-        parts.append(part)
+            lead_part, deals_outcome = read_leads(leads, progress, parallel, cut_ok=False)
         if deals_outcome is not None:
             if deals_outcome[0] == "error":
                 raise InputError(deals_outcome[1])
-            parts.append(deals_outcome[1])
-    if deals is not None and len(parts) < 1 + (leads is not None):
-        parts.append(read_deals(progress))
-    lc = parts[0][0] if leads is not None else None
-    dc = parts[-1][0] if deals is not None else None
+            deal_part = deals_outcome[1]
+    if deals is not None and deal_part is None:
+        deal_part = read_deals(deals, progress)
+    parts = [part for part in (lead_part, deal_part) if part is not None]
     notes = [n for part in parts for n in part[1]]
     bad = BadRows()
     for part in parts:
         bad.merge(part[2])
-    result = figures_of(loaded, quarter, lc, dc, bad, notes)
+    result = figures_of(loaded, quarter, lead_part[0] if lead_part else None, deal_part[0] if deal_part else None,
+                        bad, notes)
     result.streamed = streamed
     result.opened = opened
     return result
 
 
-def segmenter_for(plan, layout, header: list[str], path: str, column: Optional[str], mp) -> tuple:
+def segmenter_for(plan: Plan, layout: Layout, header: list[str], path: str, column: Optional[str],
+                  mp: Optional[Mapping]) -> tuple[Optional[Segmenter], Optional[str]]:
     """(how a row of this export tells its segment, or None; a note when the plan has segments and
     the export cannot be split by them). docs/reference/cli.md, 'Segments in every command' and
     'Resolutions (0.3)': a segment column (named Segment, or mapped), else a company-size column
@@ -184,7 +191,7 @@ def segmenter_for(plan, layout, header: list[str], path: str, column: Optional[s
 
     if not getattr(plan.sales, "segments", None):
         return None, None
-    ids = [seg.id for seg in plan.sales.segments]
+    ids = [seg.id for seg in plan.sales.segments or []]
     base = PurePath(path).name
     if mp is not None and mp.segment_ids:
         wrong = [sid for sid in mp.segment_ids if sid not in ids]
@@ -223,7 +230,7 @@ def segmenter_for(plan, layout, header: list[str], path: str, column: Optional[s
     ranges.sort(key=lambda r: r[0])
     for (lo1, hi1, a), (lo2, _, b) in zip(ranges, ranges[1:]):
         if hi1 is None or lo2 <= hi1:
-            def shown(r):
+            def shown(r: tuple[int, Optional[int], str]) -> str:
                 return f"{r[2]} {r[0]:,}–{r[1]:,}" if r[1] is not None else f"{r[2]} {r[0]:,} and more"
             return None, (f"{base}: its rows are not split by segment: the ICP segments' employee ranges overlap "
                           f"({shown((lo1, hi1, a))}; {shown(next(r for r in ranges if r[2] == b))}), so a "
@@ -233,7 +240,7 @@ def segmenter_for(plan, layout, header: list[str], path: str, column: Optional[s
     return Segmenter(i, header[i].strip()[:80], True, ranges=tuple(ranges)), None
 
 
-def _usable(info, path: str, q: Quarter, lo: str, hi: str, bad: BadRows) -> None:
+def _usable(info: FileInfo, path: str, q: Quarter, lo: str, hi: str, bad: BadRows) -> None:
     """Exit 2 when a file has no usable row or none of its dates reaches the quarter."""
     if info.rows == 0:
         raise InputError.single(path, "no rows after the header: nothing to review")
@@ -241,7 +248,7 @@ def _usable(info, path: str, q: Quarter, lo: str, hi: str, bad: BadRows) -> None
         first = next((b for b in bad.listed if b["file"] == info.file), None)
         example = f" (row {first['row']}: {first['error']})" if first else ""
         raise InputError.single(path, f"no usable row: all {info.rows:,} rows are unreadable{example}")
-    if info.last < lo or info.first > hi:
+    if (info.last or "") < lo or (info.first or "") > hi:  # both set once a row is usable
         raise InputError.single(path, f"its rows run from {info.first} to {info.last}, but {q} runs from {lo} "
                                       f"to {hi}: export that quarter's rows, or review a quarter the file covers")
 
@@ -299,7 +306,7 @@ def load_fx(path: str, plan_currency: Optional[str] = None) -> dict[str, float]:
 PROGRESS_MIN_BYTES = 20_000_000
 
 
-def _progress(rows, size: int, name: str):
+def _progress(rows: Iterable[RowT], size: int, name: str) -> Iterator[RowT]:
     """Rows, with a progress bar on stderr for large files (only on a terminal, never in piped output)."""
     if size < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
         yield from rows
@@ -391,7 +398,7 @@ def _plan_figures(scope: Optional[Funnel], q: Quarter, eff: dict[str, Optional[f
     return plans
 
 
-def _lead_actuals(lc: LeadCounts, counts: Mapping[str, int], deals_read: bool, actual: Figures,
+def _lead_actuals(lc: LeadCounts, counts: dict[str, int], deals_read: bool, actual: Figures,
                   kn: Measured) -> None:
     """A leads export's figures, stage by stage (LEAD_STAGES), and the rates it measures, from
     ``counts`` (the company's or a segment's, named as SEGMENT_LEAD_FIELDS)."""
@@ -545,7 +552,7 @@ def _deal_notes(dc: DealCounts, lc: Optional[LeadCounts], q: Quarter, cur: str) 
     return notes
 
 
-def _by_code(counts: Mapping[str, int]) -> str:
+def _by_code(counts: dict[str, int]) -> str:
     """``EUR (3), GBP (1)``: won deals by currency code."""
     return ", ".join(f"{code} ({n:,})" for code, n in sorted(counts.items()))
 
@@ -657,8 +664,7 @@ def _company_of_segments(plans: Figures, segments: dict[str, SegmentResult], ids
     value. A sum is null when a segment's figure is unknown."""
     if in_horizon:  # outside the horizon (--record) there are no counts to add
         for key in SUMMED:
-            parts = [segments[sid].metrics[key].plan for sid in ids]
-            plans[key] = None if any(x is None for x in parts) else float(sum(parts))  # type: ignore[arg-type]
+            plans[key] = _sum_known([segments[sid].metrics[key].plan for sid in ids])
     for key in RESOLVED:
         plans[key] = _common(segments[sid].metrics[key].plan for sid in ids)
 
@@ -709,10 +715,13 @@ def _one_segment(plan: Plan, q: Quarter, sid: str, sf: Optional[Funnel], running
 
 def _segment_leads(plan: Plan, sid: str, eff: dict[str, Optional[float]], running: list[Program]) -> Optional[float]:
     """The leads a segment's part of the running programs brings (each at the segment's lead_to_mql)."""
-    per = [(program_leads(p, eff["lead_to_mql"]), program_split(plan, p).get(sid, 0.0)) for p in running]
-    if not all(x is not None for x, _ in per):
-        return None
-    return float(sum(x * share for x, share in per))  # type: ignore[operator]
+    parts = []
+    for p in running:
+        leads = program_leads(p, eff["lead_to_mql"])
+        if leads is None:
+            return None
+        parts.append(leads * program_split(plan, p).get(sid, 0.0))
+    return float(sum(parts))
 
 
 def _segment_stated(plan: Plan, sid: str, sf: Optional[Funnel]) -> StatedValue:
@@ -726,7 +735,7 @@ PARTIAL_DAYS = 7  # more uncovered days than this at one end of the quarter: the
 BULK = 0.005  # the coverage is judged on the rows' dates between these quantiles (one stray row is no coverage)
 
 
-def _coverage_note(info, q: Quarter, lo: str, hi: str) -> Optional[str]:
+def _coverage_note(info: FileInfo, q: Quarter, lo: str, hi: str) -> Optional[str]:
     """A note when the file's dates cover only part of the quarter (docs/reference/cli.md: no conclusion beyond the data).
 
     An export taken mid-quarter has rows from before the quarter and stops inside it (or, filtered
@@ -738,7 +747,7 @@ def _coverage_note(info, q: Quarter, lo: str, hi: str) -> Optional[str]:
     quiet spell that long has a chance under 1% in a steady flow of rows)."""
     import datetime as dt
 
-    bulk = coverage(info.days, BULK) if info.days else (info.first, info.last) if info.first else None
+    bulk = coverage(info.days, BULK) if info.days else _first_and_last(info)
     if bulk is None:
         return None
     first, last = bulk
@@ -759,7 +768,11 @@ def _coverage_note(info, q: Quarter, lo: str, hi: str) -> Optional[str]:
             "plan, and no suggestion is made from them")
 
 
-def _order_notes(notes: list[str], counts) -> None:
+def _first_and_last(info: FileInfo) -> Optional[tuple[str, str]]:
+    return (info.first, info.last) if info.first and info.last else None
+
+
+def _order_notes(notes: list[str], counts: LeadCounts | DealCounts) -> None:
     group = getattr(counts, "date_order", None)
     if group is not None and group.defaulted:
         cols = ", ".join(repr(c) for c in group.defaulted)
@@ -767,7 +780,7 @@ def _order_notes(notes: list[str], counts) -> None:
                      "were read month-first (M/D/YYYY): give --date-format %d/%m/%Y if they are day-first")
 
 
-def _plan_bases(loaded: LoadedPlan, q: Quarter, eff: dict, funnel) -> dict[str, str]:
+def _plan_bases(loaded: LoadedPlan, q: Quarter, eff: dict[str, Optional[float]], funnel: Funnel) -> dict[str, str]:
     """Where each plan figure comes from, in the plan's own terms (docs/reference/cli.md 0.2: stated plan bases)."""
     plan = loaded.plan
     other = getattr(plan.sales, "other_pipeline", None)

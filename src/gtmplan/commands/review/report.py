@@ -10,11 +10,14 @@ lays it out; JSON escapes them itself.
 from __future__ import annotations
 
 import io
-from typing import Optional, Protocol
+from typing import TYPE_CHECKING, Any, Optional, Protocol
 
 from gtmplan.commands.review.figures import OTHER_SOURCES
 from gtmplan.commands.review.result import ReviewResult
 from gtmplan.output import fmt, term
+
+if TYPE_CHECKING:
+    from gtmplan.plan.loaded import LoadedPlan
 
 SOURCES_SHOWN = 20  # rows of the per-source table in text, md and html (JSON keeps them all)
 
@@ -29,7 +32,7 @@ PARTIAL_KEYS = {"leads": ("leads", "mqls", "sqls"),
 class ReviewReporter(Protocol):
     def __init__(self, color: bool = False, templates: Optional[str] = None) -> None: ...
 
-    def render(self, loaded, result: ReviewResult) -> str: ...
+    def render(self, loaded: LoadedPlan, result: ReviewResult) -> str: ...
 
 
 def _value(key: str, x: Optional[float], cur: str) -> str:
@@ -44,7 +47,7 @@ def _value(key: str, x: Optional[float], cur: str) -> str:
     return fmt.count(x) if not float(x).is_integer() else f"{int(x):,}"
 
 
-def view(loaded, result: ReviewResult) -> dict:
+def view(loaded: LoadedPlan, result: ReviewResult) -> dict:
     """What every document shows, as display strings (control characters escaped)."""
     plan = loaded.plan
     cur = plan.currency
@@ -121,7 +124,7 @@ def _stated(v: Optional[float], inside: Optional[bool]) -> str:
     return fmt.pct(v, 1) + mark
 
 
-def _printable(node):
+def _printable(node: Any) -> Any:
     """CRM text may hold control characters (ESC, NUL): escape them for every output."""
     if isinstance(node, str):
         return fmt.printable(node)
@@ -132,25 +135,25 @@ def _printable(node):
     return node
 
 
-def _n(x) -> str:
+def _n(x: Optional[float]) -> str:
     return "–" if x is None else f"{x:,}"
 
 
 class JsonReporter:
-    def __init__(self, color: bool = False, templates: Optional[str] = None):
+    def __init__(self, color: bool = False, templates: Optional[str] = None) -> None:
         pass
 
-    def render(self, loaded, result: ReviewResult) -> str:
+    def render(self, loaded: LoadedPlan, result: ReviewResult) -> str:
         return fmt.json_text(result.as_dict(), allow_nan=False)
 
 
 class _DocumentReporter:
     kind = ""
 
-    def __init__(self, color: bool = False, templates: Optional[str] = None):
+    def __init__(self, color: bool = False, templates: Optional[str] = None) -> None:
         self.templates = templates
 
-    def render(self, loaded, result: ReviewResult) -> str:
+    def render(self, loaded: LoadedPlan, result: ReviewResult) -> str:
         from gtmplan.output.render.templating import render_template
 
         return render_template(f"review.{self.kind}.j2", view(loaded, result), self.templates)
@@ -165,10 +168,10 @@ class HtmlReporter(_DocumentReporter):
 
 
 class TextReporter:
-    def __init__(self, color: bool = False, templates: Optional[str] = None):
+    def __init__(self, color: bool = False, templates: Optional[str] = None) -> None:
         self.color = color
 
-    def render(self, loaded, result: ReviewResult) -> str:
+    def render(self, loaded: LoadedPlan, result: ReviewResult) -> str:
         from rich.console import Console
         from rich.markup import escape
 
@@ -243,6 +246,6 @@ REPORTERS: dict[str, type] = {"text": TextReporter, "md": MarkdownReporter, "htm
 """Format name -> reporter class: the formats ``gtmplan review`` writes."""
 
 
-def render(fmt_name: str, loaded, result: ReviewResult, color: bool = False, templates: Optional[str] = None) -> str:
+def render(fmt_name: str, loaded: LoadedPlan, result: ReviewResult, color: bool = False, templates: Optional[str] = None) -> str:
     reporter: ReviewReporter = REPORTERS[fmt_name](color=color, templates=templates)
     return reporter.render(loaded, result)

@@ -32,7 +32,7 @@ FAR_MORE = 100  # more than this many times the rows measured: not worth a numbe
 def rows_to_tell(r: Rate, stated: float) -> Optional[int]:
     """How many rows in all, if the measured rate held, before its 95% interval would
     exclude ``stated`` (at least MIN_RATE_ROWS); None when it never would."""
-    if r.actual is None:
+    if r.actual is None or r.n is None:  # n is set whenever the rate is measured
         return None
     p = r.actual
 
@@ -63,7 +63,8 @@ def _interval(r: Rate) -> str:
 
 
 def rate_suggestions(key: str, r: Rate, q: str) -> list[str]:
-    if r.actual is None:
+    """What a measured rate says of the values the plan states for it (none when it was not measured)."""
+    if r.actual is None or r.low is None or r.high is None or r.n is None:  # all set when measured
         return []
     stated = r.stated()
     if not stated:
@@ -71,34 +72,33 @@ def rate_suggestions(key: str, r: Rate, q: str) -> list[str]:
             return [f"State {key} in the plan: {q} measured {_interval(r)}."]
         return [f"{key}: {q} measured {_interval(r)}; it takes {MIN_RATE_ROWS} rows to suggest a value "
                 f"({MIN_RATE_ROWS - r.n} more)."]
-    out = []
     off = [side for side in stated if r.fits(side) is False]
     if r.enough and off:
         where = " and ".join(f"{side}.assumptions" for side in off)
         said = "; ".join(f"{side} assumed {rate(v)}, {'inside' if r.fits(side) else 'outside'} the interval"
                          for side, v in stated.items())
-        out.append(f"Update {key} to {rate(plan_value(r.actual, r.low, r.high))} in {where}: {q} measured "
-                   f"{_interval(r)} ({said}).")
-        return out
+        return [f"Update {key} to {rate(plan_value(r.actual, r.low, r.high))} in {where}: {q} measured "
+                f"{_interval(r)} ({said})."]
     if not r.enough:
-        need = {side: rows_to_tell(r, v) for side, v in stated.items()}
-        told = [f"{possessive(side)} {rate(v)}" + (f" (about {need[side]:,} rows in all, if the rate held)"
-                                         if need[side] and need[side] > MIN_RATE_ROWS else "")
-                for side, v in stated.items()]
-        out.append(f"{key}: {q} measured {_interval(r)}: too few rows to judge "
-                   f"{' or '.join(told)}; it takes at least {MIN_RATE_ROWS} ({MIN_RATE_ROWS - r.n} more).")
-        return out
+        told = [f"{possessive(side)} {rate(v)}{_rows_in_all(rows_to_tell(r, v))}" for side, v in stated.items()]
+        return [f"{key}: {q} measured {_interval(r)}: too few rows to judge "
+                f"{' or '.join(told)}; it takes at least {MIN_RATE_ROWS} ({MIN_RATE_ROWS - r.n} more)."]
     # enough rows, every stated value inside the interval: the data cannot tell them apart
-    parts = []
-    for side, v in stated.items():
-        n = rows_to_tell(r, v)
-        if n and n > FAR_MORE * r.n:  # "about 675,685 more rows" reads as a plan; it means "as good as equal"
-            told = f" (so close to the measured rate that it would take over {FAR_MORE} times as many rows to tell)"
-        else:
-            told = f" (it would take about {n - r.n:,} more rows to tell, if the rate held)" if n else ""
-        parts.append(f"{possessive(side)} {rate(v)} lies inside it{told}")
-    out.append(f"{key}: {q} measured {_interval(r)}; {'; '.join(parts)}: no change suggested.")
-    return out
+    parts = [f"{possessive(side)} {rate(v)} lies inside it{_rows_more(rows_to_tell(r, v), r.n)}"
+             for side, v in stated.items()]
+    return [f"{key}: {q} measured {_interval(r)}; {'; '.join(parts)}: no change suggested."]
+
+
+def _rows_in_all(need: Optional[int]) -> str:
+    """How many rows would tell a stated value from the measured rate, when more than the minimum."""
+    return f" (about {need:,} rows in all, if the rate held)" if need and need > MIN_RATE_ROWS else ""
+
+
+def _rows_more(need: Optional[int], measured: int) -> str:
+    """How many more rows than those measured would tell a stated value inside the interval from the rate."""
+    if need and need > FAR_MORE * measured:  # "about 675,685 more rows" reads as a plan; it means "as good as equal"
+        return f" (so close to the measured rate that it would take over {FAR_MORE} times as many rows to tell)"
+    return f" (it would take about {need - measured:,} more rows to tell, if the rate held)" if need else ""
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,7 @@ def _program_tips(r: Review) -> list[str]:
     cpl_plan, cur = r.used.get("cost_per_lead"), r.cur
     programs = _judged_programs(r)
     for p in programs:
-        if not p.weak:
+        if not p.weak or p.leads is None:  # leads: counted for every program judged
             continue
         if p.leads == 0:
             sources = ", ".join(p.crm_sources) or "none listed"
@@ -197,8 +197,8 @@ def _program_tips(r: Review) -> list[str]:
                        + (f" (plan: {money(cpl_plan, cur)})." if cpl_plan else "."))
     winners = [p for p in programs if p.leads and p.expected_leads and p.leads >= p.expected_leads]
     if winners:
-        best = min(winners, key=lambda p: p.cost_per_lead)  # type: ignore[arg-type,return-value]
-        out.append(f"Grow program {best.id}: {plural(best.leads, 'lead')} against {count(best.expected_leads)} "
+        best = min(winners, key=lambda p: p.cost_per_lead or 0.0)  # a winner has leads: its cost per lead is set
+        out.append(f"Grow program {best.id}: {plural(best.leads or 0, 'lead')} against {count(best.expected_leads)} "
                    f"forecast at {money(best.cost_per_lead, cur)} a lead, the cheapest on target.")
     return out
 
