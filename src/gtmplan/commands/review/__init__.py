@@ -17,7 +17,7 @@ from functools import partial
 from typing import TYPE_CHECKING, NamedTuple, Optional, TypeVar
 
 from gtmplan.commands.review.columns import Layout, Mapping, load_mapping, recognise
-from gtmplan.commands.review.csvread import open_csv
+from gtmplan.commands.review.csvread import CsvFile, open_csv
 from gtmplan.commands.review.figures import (
     OTHER_SOURCES,
     PSEUDO_SEGMENTS,
@@ -75,6 +75,37 @@ REVIEW_OUTSIDE = "; to review a quarter outside it (and keep it in the track rec
 def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals: Optional[str],
                mapping: Optional[str] = None, date_formats: Sequence[str] | str | None = (),
                progress: bool = False, encoding: Optional[str] = None, fx: Optional[str] = None) -> ReviewResult:
+    """``gtmplan review``: read the exports (the leads and the deals in two processes when both are
+    large and there are two CPUs), then compare the quarter's figures with the plan."""
+    formats = _date_formats(date_formats, leads, deals)
+    mp = load_mapping(mapping) if mapping else None
+    if mp and mp.date_format:
+        why = check_date_format(mp.date_format)
+        if why:
+            raise InputError.single(mapping, f"date_format {mp.date_format!r}: {why}")
+        formats += (mp.date_format,)
+    plan = loaded.plan
+    reading = _Reading(plan, quarter, mp, formats, encoding, load_fx(fx, plan.currency) if fx else None)
+    lead_part: Optional[LeadsPart] = None
+    deal_part: Optional[DealsPart] = None
+    if leads is not None:
+        lead_part, deal_part = reading.leads_and_deals(leads, deals, progress)
+    if deals is not None and deal_part is None:
+        deal_part = reading.deals(deals, progress)
+    parts = [part for part in (lead_part, deal_part) if part is not None]
+    bad = BadRows()
+    for part in parts:
+        bad.merge(part[2])
+    result = figures_of(loaded, quarter, lead_part[0] if lead_part else None, deal_part[0] if deal_part else None,
+                        bad, [n for part in parts for n in part[1]])
+    result.streamed = reading.streamed
+    result.opened = reading.opened
+    return result
+
+
+def _date_formats(date_formats: Sequence[str] | str | None, leads: Optional[str],
+                  deals: Optional[str]) -> tuple[str, ...]:
+    """The --date-format flags, checked with --leads and --deals (exit 2 naming each problem)."""
     if isinstance(date_formats, str):
         date_formats = (date_formats,)
     formats = tuple(date_formats or ())
@@ -87,53 +118,62 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
                                                        "come from standard input, give the other as a file"))
     if problems:
         raise InputError(problems)
-    mp = load_mapping(mapping) if mapping else None
-    if mp and mp.date_format:
-        why = check_date_format(mp.date_format)
-        if why:
-            raise InputError.single(mapping, f"date_format {mp.date_format!r}: {why}")
-        formats += (mp.date_format,)
-    plan = loaded.plan
-    rates = load_fx(fx, plan.currency) if fx else None
-    fy = plan.calendar
-    lo, hi = quarter.first_day(fy).isoformat(), quarter.last_day(fy).isoformat()
-    claimed = frozenset(s.strip().casefold() for p in plan.marketing.programs for s in (p.crm_sources or []))
+    return formats
 
-    streamed: dict[str, tuple[str, int]] = {}
-    opened: dict[str, tuple[int, int, int, int]] = {}  # regular files: their identity when read (for --record)
 
-    def read_deals(deals: str, show: bool) -> DealsPart:
-        bad = BadRows()
-        f = open_csv(deals, encoding=encoding)
-        layout = recognise(f.header, "deals", deals, mp.deals if mp and mp.deals else None,
+class _Reading:
+    """How one review reads its exports, and what --record needs of each export read: a pipe's
+    SHA-256 and records (``streamed``: a pipe is read once), a regular file's identity (``opened``)."""
+
+    def __init__(self, plan: Plan, quarter: Quarter, mp: Optional[Mapping], formats: tuple[str, ...],
+                 encoding: Optional[str], rates: Optional[dict[str, float]]) -> None:
+        self.plan, self.quarter, self.mp, self.formats, self.encoding, self.rates = (
+            plan, quarter, mp, formats, encoding, rates)
+        fy = plan.calendar
+        self.lo, self.hi = quarter.first_day(fy).isoformat(), quarter.last_day(fy).isoformat()
+        self.claimed = frozenset(s.strip().casefold() for p in plan.marketing.programs for s in (p.crm_sources or []))
+        self.streamed: dict[str, tuple[str, int]] = {}
+        self.opened: dict[str, tuple[int, int, int, int]] = {}  # regular files: their identity when read
+
+    def _read(self, path: str, f: CsvFile, info: FileInfo, bad: BadRows) -> None:
+        """What --record needs of an export read, and exit 2 when it has nothing for the quarter."""
+        info.encoding, info.delimiter = f.encoding, f.delimiter
+        if f.digest is not None:
+            self.streamed[path] = (f.digest.hexdigest(), info.records)
+        if f.identity is not None:
+            self.opened[path] = f.identity
+        _usable(info, path, self.quarter, self.lo, self.hi, bad)
+
+    def deals(self, path: str, show: bool) -> DealsPart:
+        mp, bad = self.mp, BadRows()
+        f = open_csv(path, encoding=self.encoding)
+        layout = recognise(f.header, "deals", path, mp.deals if mp and mp.deals else None,
                            mp.deal_stages if mp else None)
-        segmenter, note = segmenter_for(plan, layout, f.header, deals, mp.deal_segment if mp else None, mp)
+        segmenter, note = segmenter_for(self.plan, layout, f.header, path, mp.deal_segment if mp else None, mp)
         try:
-            dc = scan_deals(_progress(f.rows, f.size, deals) if show else f.rows, f.header, layout, deals,
-                            formats, lo, hi, bad, plan.currency, rates, f.delimiter, segmenter)
+            dc = scan_deals(_progress(f.rows, f.size, path) if show else f.rows, f.header, layout, path,
+                            self.formats, self.lo, self.hi, bad, self.plan.currency, self.rates, f.delimiter,
+                            segmenter)
         except csv.Error as e:
             raise f.failed(e) from None
-        dc.info.encoding, dc.info.delimiter = f.encoding, f.delimiter
-        if f.digest is not None:
-            streamed[deals] = (f.digest.hexdigest(), dc.info.records)
-        if f.identity is not None:
-            opened[deals] = f.identity
-        _usable(dc.info, deals, quarter, lo, hi, bad)
-        why = stage_problem(dc, str(quarter))
+        self._read(path, f, dc.info, bad)
+        why = stage_problem(dc, str(self.quarter))
         if why:
-            raise InputError.single(deals, why)
-        return dc, f.notes + layout.missing_notes(deals) + ([note] if note else []), bad
+            raise InputError.single(path, why)
+        return dc, f.notes + layout.missing_notes(path) + ([note] if note else []), bad
 
-    def read_leads(leads: str, show: bool, parallel: bool, cut_ok: bool = True) -> tuple[LeadsPart, Optional[tuple]]:
+    def leads(self, path: str, deals: Optional[str], show: bool, parallel: bool,
+              cut_ok: bool = True) -> tuple[LeadsPart, Optional[tuple]]:
         """The leads' part (and the deals' outcome, when read meanwhile in a second process)."""
-        deals_task = partial(read_deals, deals, False) if parallel and deals is not None and big_file(deals) else None
-        cut = cut_point(leads, big_file(deals) if deals_task else 0) if parallel and cut_ok else None
-        f = open_csv(leads, encoding=encoding, end=cut)
+        mp = self.mp
+        deals_task = partial(self.deals, deals, False) if parallel and deals is not None and big_file(deals) else None
+        cut = cut_point(path, big_file(deals) if deals_task else 0) if parallel and cut_ok else None
+        f = open_csv(path, encoding=self.encoding, end=cut)
         try:
-            layout = recognise(f.header, "leads", leads, mp.leads if mp and mp.leads else None)
-            segmenter, note = segmenter_for(plan, layout, f.header, leads, mp.lead_segment if mp else None, mp)
-            scan = LeadScan(f.header, layout, leads, formats, lo, hi, BadRows(), claimed, segmenter)
-            rows = _progress(f.rows, f.size, leads) if show else f.rows
+            layout = recognise(f.header, "leads", path, mp.leads if mp and mp.leads else None)
+            segmenter, note = segmenter_for(self.plan, layout, f.header, path, mp.lead_segment if mp else None, mp)
+            scan = LeadScan(f.header, layout, path, self.formats, self.lo, self.hi, BadRows(), self.claimed, segmenter)
+            rows = _progress(f.rows, f.size, path) if show else f.rows
             if deals_task is None and not f.end:
                 try:
                     scan.read(rows)
@@ -141,42 +181,25 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
                     raise f.failed(e) from None
                 deals_outcome = None
             else:
-                deals_outcome = parallel_read_leads(f, scan, leads, rows, deals_task)
+                deals_outcome = parallel_read_leads(f, scan, path, rows, deals_task)
         finally:
             f.close_part()
         lc = scan.finish()
-        lc.info.encoding, lc.info.delimiter = f.encoding, f.delimiter
-        if f.digest is not None:
-            streamed[leads] = (f.digest.hexdigest(), lc.info.records)
-        if f.identity is not None:
-            opened[leads] = f.identity
-        _usable(lc.info, leads, quarter, lo, hi, scan.bad)
-        return (lc, f.notes + layout.missing_notes(leads) + ([note] if note else []), scan.bad), deals_outcome
+        self._read(path, f, lc.info, scan.bad)
+        return (lc, f.notes + layout.missing_notes(path) + ([note] if note else []), scan.bad), deals_outcome
 
-    lead_part: Optional[LeadsPart] = None
-    deal_part: Optional[DealsPart] = None
-    if leads is not None:
-        parallel = two_cpus() and big_file(leads) > 0
+    def leads_and_deals(self, path: str, deals: Optional[str], show: bool) -> tuple[LeadsPart, Optional[DealsPart]]:
+        """The leads' part, and the deals' when a second process read them meanwhile (else None)."""
+        parallel = two_cpus() and big_file(path) > 0
         try:
-            lead_part, deals_outcome = read_leads(leads, progress, parallel)
+            part, deals_outcome = self.leads(path, deals, show, parallel)
         except SplitFailed:  # the cut fell inside a quoted value (or too early): the leads in one pass
-            lead_part, deals_outcome = read_leads(leads, progress, parallel, cut_ok=False)
-        if deals_outcome is not None:
-            if deals_outcome[0] == "error":
-                raise InputError(deals_outcome[1])
-            deal_part = deals_outcome[1]
-    if deals is not None and deal_part is None:
-        deal_part = read_deals(deals, progress)
-    parts = [part for part in (lead_part, deal_part) if part is not None]
-    notes = [n for part in parts for n in part[1]]
-    bad = BadRows()
-    for part in parts:
-        bad.merge(part[2])
-    result = figures_of(loaded, quarter, lead_part[0] if lead_part else None, deal_part[0] if deal_part else None,
-                        bad, notes)
-    result.streamed = streamed
-    result.opened = opened
-    return result
+            part, deals_outcome = self.leads(path, deals, show, parallel, cut_ok=False)
+        if deals_outcome is None:
+            return part, None
+        if deals_outcome[0] == "error":
+            raise InputError(deals_outcome[1])
+        return part, deals_outcome[1]
 
 
 def segmenter_for(plan: Plan, layout: Layout, header: list[str], path: str, column: Optional[str],
