@@ -14,7 +14,7 @@ import math
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, NamedTuple, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional, TypeVar
 
 from gtmplan.commands.review.columns import Layout, Mapping, load_mapping, recognise
 from gtmplan.commands.review.csvread import CsvFile, open_csv
@@ -216,12 +216,8 @@ def segmenter_for(plan: Plan, layout: Layout, header: list[str], path: str, colu
         return None, None
     ids = [seg.id for seg in plan.sales.segments or []]
     base = PurePath(path).name
-    if mp is not None and mp.segment_ids:
-        wrong = [sid for sid in mp.segment_ids if sid not in ids]
-        if wrong:
-            line, col = mp.segment_ids[wrong[0]]
-            raise InputError.single(mp.path, f"segments: {wrong[0]!r} is not a segment of the plan (its "
-                                              f"sales.segments are {', '.join(repr(x) for x in ids)})", line, col)
+    if mp is not None:
+        _check_mapped_segments(mp, ids)
     index = dict(layout.index)
     if column is not None:  # a mapping file's segment: alone, for a recognised export
         positions = {_norm(h): i for i, h in reversed(list(enumerate(header)))}
@@ -231,19 +227,41 @@ def segmenter_for(plan: Plan, layout: Layout, header: list[str], path: str, colu
         index["segment"] = positions[_norm(column)]
     icp = {seg.id: seg for seg in (plan.icp.segments or [])}
     if "segment" in index:
-        names: dict[str, str] = {}
-        for sid in ids:
-            names[sid.casefold()] = sid
-            name = getattr(icp.get(sid), "name", None)
-            if name:
-                names.setdefault(" ".join(name.split()).casefold(), sid)
-        names.update(mp.segment_values if mp is not None else {})
         i = index["segment"]
-        return Segmenter(i, header[i].strip()[:80], False, names=names), None
+        return Segmenter(i, header[i].strip()[:80], False, names=_segment_names(ids, icp, mp)), None
     if "employees" not in index:
         return None, (f"{base} has no segment column (one named Segment, or segment: in --mapping) and no "
                       f"company-size column ({', '.join(repr(c) for c in EMPLOYEES_COLUMNS[:5])}): its figures "
                       "per segment are left out (null)")
+    return _size_segmenter(ids, icp, index["employees"], header, base)
+
+
+def _check_mapped_segments(mp: Mapping, ids: list[str]) -> None:
+    """A mapping file's ``segments:`` names only the plan's segments (exit 2 at the first that is not)."""
+    wrong = [sid for sid in mp.segment_ids if sid not in ids]
+    if wrong:
+        line, col = mp.segment_ids[wrong[0]]
+        raise InputError.single(mp.path, f"segments: {wrong[0]!r} is not a segment of the plan (its "
+                                          f"sales.segments are {', '.join(repr(x) for x in ids)})", line, col)
+
+
+def _segment_names(ids: list[str], icp: dict[str, Any], mp: Optional[Mapping]) -> dict[str, str]:
+    """The values of a segment column that name each segment, casefolded: its id, its ICP name, and
+    those a mapping file lists."""
+    names: dict[str, str] = {}
+    for sid in ids:
+        names[sid.casefold()] = sid
+        name = getattr(icp.get(sid), "name", None)
+        if name:
+            names.setdefault(" ".join(name.split()).casefold(), sid)
+    names.update(mp.segment_values if mp is not None else {})
+    return names
+
+
+def _size_segmenter(ids: list[str], icp: dict[str, Any], i: int, header: list[str],
+                    base: str) -> tuple[Optional[Segmenter], Optional[str]]:
+    """Rows placed in a segment by the company's size (column ``i``) when the ICP segments' employee
+    ranges do not overlap; else a note saying why the export is not split."""
     ranges = []
     for sid in ids:
         e = getattr(icp.get(sid), "employees", None)
@@ -259,7 +277,6 @@ def segmenter_for(plan: Plan, layout: Layout, header: list[str], path: str, colu
                           f"({shown((lo1, hi1, a))}; {shown(next(r for r in ranges if r[2] == b))}), so a "
                           "company's size does not tell its segment; its figures per segment are null (give a "
                           "Segment column, or map one with --mapping)")
-    i = index["employees"]
     return Segmenter(i, header[i].strip()[:80], True, ranges=tuple(ranges)), None
 
 
