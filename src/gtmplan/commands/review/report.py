@@ -17,6 +17,8 @@ from gtmplan.commands.review.result import ReviewResult
 from gtmplan.output import fmt, term
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from gtmplan.plan.loaded import LoadedPlan
 
 SOURCES_SHOWN = 20  # rows of the per-source table in text, md and html (JSON keeps them all)
@@ -183,33 +185,15 @@ class TextReporter:
         con = Console(file=buf, force_terminal=self.color, no_color=not self.color, width=width, highlight=False)
         con.print(f"[bold]{escape(v['title'])}[/bold]  ({v['period']})")
 
-        cols = [Column("Figure", TEXT), Column("Plan"), Column("Actual"), Column("Variance")]
-        rows = [[m["label"], m["plan"], m["actual"], f"[red]{m['variance']}[/red]" if m["bad"] else m["variance"]]
-                for m in v["metrics"]]
-        rich_table(con, cols, [[escape(r[0]), *r[1:]] for r in rows], width, "Plan vs actual")
+        _metric_table(con, v["metrics"], width, "Plan vs actual")
         if v["bases"]:  # none for a quarter the plan does not cover
             con.print("Plan bases: " + "; ".join(f"{b['label']}: {b['basis']}" for b in v["bases"]) + ".",
                       markup=False)
 
-        # a rate's name is shown whole; the interval and the sides' values wrap between their words
-        cols = [Column("Rate", NAME), Column("Actual"), Column("Rows"), Column("Interval", TEXT, "right"),
-                Column("Sales assumes", TEXT, "right"), Column("Marketing assumes", TEXT, "right"),
-                Column("Closer", NAME)]
-        rows = [[escape(r["key"]), r["actual"], r["n"], r["interval"], r["sales"], r["marketing"], r["closer"]]
-                for r in v["rates"]]
-        rich_table(con, cols, rows, width, "Conversion rates on the quarter's cohort (95% interval)")
-
+        _rate_table(con, v["rates"], width, "Conversion rates on the quarter's cohort (95% interval)")
         for seg in v["segments"]:  # the same two tables for each segment
-            cols = [Column("Figure", TEXT), Column("Plan"), Column("Actual"), Column("Variance")]
-            rows = [[escape(m["label"]), m["plan"], m["actual"],
-                     f"[red]{m['variance']}[/red]" if m["bad"] else m["variance"]] for m in seg["metrics"]]
-            rich_table(con, cols, rows, width, f"Segment {seg['id']}: plan vs actual")
-            cols = [Column("Rate", NAME), Column("Actual"), Column("Rows"), Column("Interval", TEXT, "right"),
-                    Column("Sales assumes", TEXT, "right"), Column("Marketing assumes", TEXT, "right"),
-                    Column("Closer", NAME)]
-            rows = [[escape(r["key"]), r["actual"], r["n"], r["interval"], r["sales"], r["marketing"], r["closer"]]
-                    for r in seg["rates"]]
-            rich_table(con, cols, rows, width, f"Segment {seg['id']}: conversion rates (95% interval)")
+            _metric_table(con, seg["metrics"], width, f"Segment {seg['id']}: plan vs actual")
+            _rate_table(con, seg["rates"], width, f"Segment {seg['id']}: conversion rates (95% interval)")
 
         if v["sources"]:
             cols = [Column("Source", TEXT), Column("Leads"), Column("MQLs"), Column("Won"), Column("Bookings")]
@@ -239,6 +223,33 @@ class TextReporter:
             for s in v["suggestions"]:
                 con.print(f"  - {s}", markup=False)
         return buf.getvalue()
+
+
+def _metric_table(con: Console, metrics: list[dict], width: int, title: str) -> None:
+    """Plan, actual and variance of each figure (a variance past the tolerance in red)."""
+    from rich.markup import escape
+
+    from gtmplan.output.tables import TEXT, Column, rich_table
+
+    cols = [Column("Figure", TEXT), Column("Plan"), Column("Actual"), Column("Variance")]
+    rows = [[escape(m["label"]), m["plan"], m["actual"], f"[red]{m['variance']}[/red]" if m["bad"] else m["variance"]]
+            for m in metrics]
+    rich_table(con, cols, rows, width, title)
+
+
+def _rate_table(con: Console, rates: list[dict], width: int, title: str) -> None:
+    """Each rate measured, its interval, and the value each side assumes."""
+    from rich.markup import escape
+
+    from gtmplan.output.tables import NAME, TEXT, Column, rich_table
+
+    # a rate's name is shown whole; the interval and the sides' values wrap between their words
+    cols = [Column("Rate", NAME), Column("Actual"), Column("Rows"), Column("Interval", TEXT, "right"),
+            Column("Sales assumes", TEXT, "right"), Column("Marketing assumes", TEXT, "right"),
+            Column("Closer", NAME)]
+    rows = [[escape(r["key"]), r["actual"], r["n"], r["interval"], r["sales"], r["marketing"], r["closer"]]
+            for r in rates]
+    rich_table(con, cols, rows, width, title)
 
 
 REPORTERS: dict[str, type] = {"text": TextReporter, "md": MarkdownReporter, "html": HtmlReporter,
