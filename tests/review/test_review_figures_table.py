@@ -2,7 +2,8 @@
 table-driven; these cases held the same outputs before and after): the note on folded MQL sources,
 the suggestion to state a rate the plan lacks, the sales cycle that moves the MQL lag, and a
 segment's figures from a split leads export (opportunities) and a split deals export (bookings in
-another currency). docs/reference/cli.md, 'review' and 'Segments in every command'.
+another currency), and the --fx entries refused. docs/reference/cli.md, 'review' and 'Segments in
+every command'.
 """
 
 from __future__ import annotations
@@ -191,3 +192,27 @@ def test_a_segments_bookings_without_its_won_deals_in_another_currency_are_parti
     assert ("1 won deal in another currency than the plan's USD (EUR (1)) is left out of bookings and the average "
             "deal size: give --fx FILE (code: rate) to convert them; bookings are therefore not compared with the "
             "target") in doc["notes"]
+
+
+# -- --fx entries that are refused, each on its own line -----------------------------------------
+
+def test_fx_names_every_entry_that_is_not_a_code_or_not_a_positive_rate(gtm, tmp_path):
+    deals = _write(tmp_path / "deals.csv", 'id,created,closed,stage,amount\n1,2027-04-01,2027-05-01,won,"EUR 1,000"\n')
+    fx = _write(tmp_path / "fx.yaml", "EURO: 1.08\nGBP: -2\nJPY: abc\nCHF: [1]\nSEK: 0\nEUR: 1.1\n")
+    r = gtm("review", LUMEN, "--quarter", "2027Q2", "--deals", deals, "--fx", fx)
+    assert r.code == 2 and r.out == ""
+    positive = "the rate must be a positive number (units of the plan's currency for one unit of this one)"
+    assert r.err.splitlines() == [
+        f"{fx}:1:1: 'EURO' is not a currency code (three letters, e.g. EUR)",
+        f"{fx}:2:6: GBP: {positive}",
+        f"{fx}:3:6: JPY: {positive}",
+        f"{fx}:4:6: CHF: {positive}",
+        f"{fx}:5:6: SEK: {positive}"]
+
+
+def test_fx_that_is_not_a_mapping_is_refused_where_it_starts(gtm, tmp_path):
+    deals = _write(tmp_path / "deals.csv", 'id,created,closed,stage,amount\n1,2027-04-01,2027-05-01,won,"EUR 1,000"\n')
+    fx = _write(tmp_path / "fx.yaml", "- EUR\n- 1.1\n")
+    r = gtm("review", LUMEN, "--quarter", "2027Q2", "--deals", deals, "--fx", fx)
+    assert (r.code, r.out) == (2, "")
+    assert r.err.splitlines() == [f"{fx}:1:1: an --fx file is a YAML mapping of currency code to rate, e.g. EUR: 1.08"]

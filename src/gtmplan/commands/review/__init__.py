@@ -313,34 +313,47 @@ def load_fx(path: str, plan_currency: Optional[str] = None) -> dict[str, float]:
     out: dict[str, float] = {}
     problems = []
     for k, v in root.value:
-        where = (path, k.start_mark.line + 1, k.start_mark.column + 1)
-        code = k.value if isinstance(k, yaml.ScalarNode) else ""
-        if not (isinstance(code, str) and len(code) == 3 and code.isascii() and code.isalpha()):
-            problems.append(Problem(*where, f"{str(code)[:20]!r} is not a currency code (three letters, e.g. EUR)"))
-            continue
-        rate = None
-        if isinstance(v, yaml.ScalarNode) and len(v.value) <= 30:
-            try:
-                rate = float(v.value)
-            except ValueError:
-                rate = None
-        at = (path, v.start_mark.line + 1, v.start_mark.column + 1)
-        if rate is not None and rate > 0 and (not math.isfinite(rate) or rate >= MAX_RATE):
-            problems.append(Problem(*at, f"{code}: the rate {v.value[:30]} is too large (units of the plan's "
-                                         f"currency for one unit of this one; at most {MAX_RATE:,.0f})"))
-            continue
-        if rate is None or not math.isfinite(rate) or not 0 < rate:
-            problems.append(Problem(*at, f"{code}: the rate must be a positive number (units of the plan's currency "
-                                         "for one unit of this one)"))
-            continue
-        if plan_currency and code.upper() == plan_currency.upper() and rate != 1:
-            problems.append(Problem(*at, f"{code} is the plan's own currency: its rate is always 1 (leave it out "
-                                         "or give 1)"))
-            continue
-        out[code.upper()] = rate
+        entry = _fx_entry(path, k, v, plan_currency)
+        if isinstance(entry, Problem):
+            problems.append(entry)
+        else:
+            out[entry[0]] = entry[1]
     if problems:
         raise InputError(problems)
     return out
+
+
+def _fx_entry(path: str, k: Any, v: Any, plan_currency: Optional[str]) -> tuple[str, float] | Problem:
+    """One entry of an --fx file (YAML nodes): (its currency code, its rate), or what is wrong with it."""
+    import yaml
+
+    code = k.value if isinstance(k, yaml.ScalarNode) else ""
+    if not (isinstance(code, str) and len(code) == 3 and code.isascii() and code.isalpha()):
+        return Problem(path, k.start_mark.line + 1, k.start_mark.column + 1,
+                       f"{str(code)[:20]!r} is not a currency code (three letters, e.g. EUR)")
+    rate = _fx_number(v)
+    at = (path, v.start_mark.line + 1, v.start_mark.column + 1)
+    if rate is not None and rate > 0 and (not math.isfinite(rate) or rate >= MAX_RATE):
+        return Problem(*at, f"{code}: the rate {v.value[:30]} is too large (units of the plan's "
+                            f"currency for one unit of this one; at most {MAX_RATE:,.0f})")
+    if rate is None or not math.isfinite(rate) or not 0 < rate:
+        return Problem(*at, f"{code}: the rate must be a positive number (units of the plan's currency "
+                            "for one unit of this one)")
+    if plan_currency and code.upper() == plan_currency.upper() and rate != 1:
+        return Problem(*at, f"{code} is the plan's own currency: its rate is always 1 (leave it out or give 1)")
+    return code.upper(), rate
+
+
+def _fx_number(v: Any) -> Optional[float]:
+    """A rate's value: a number written in at most 30 characters, else None."""
+    import yaml
+
+    if not (isinstance(v, yaml.ScalarNode) and len(v.value) <= 30):
+        return None
+    try:
+        return float(v.value)
+    except ValueError:
+        return None
 
 
 PROGRESS_MIN_BYTES = 20_000_000
