@@ -12,19 +12,22 @@ from __future__ import annotations
 import csv
 import math
 import sys
-from collections.abc import Sequence
-from typing import Optional
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional, TypeVar
 
-from gtmplan.commands.review.columns import load_mapping, recognise
-from gtmplan.commands.review.csvread import open_csv
+from gtmplan.commands.review.columns import Layout, Mapping, load_mapping, recognise
+from gtmplan.commands.review.csvread import CsvFile, open_csv
 from gtmplan.commands.review.figures import (
     OTHER_SOURCES,
     PSEUDO_SEGMENTS,
     SEGMENT_LEAD_FIELDS,
     BadRows,
     DealCounts,
+    FileInfo,
     LeadCounts,
     LeadScan,
+    SegmentDeals,
     Segmenter,
     coverage,
     scan_deals,
@@ -34,6 +37,7 @@ from gtmplan.commands.review.figures import (
 from gtmplan.commands.review.parallel import SplitFailed, big_file, cut_point, two_cpus
 from gtmplan.commands.review.parallel import read_leads as parallel_read_leads
 from gtmplan.commands.review.result import (
+    METRICS,
     RATES,
     BadRow,
     InputFile,
@@ -47,14 +51,22 @@ from gtmplan.commands.review.result import (
     is_weak,
 )
 from gtmplan.commands.review.values import check_date_format
-from gtmplan.engine.funnel import compute, planned_opportunities, program_leads, program_split, stated
+from gtmplan.engine.funnel import Funnel, compute, planned_opportunities, program_leads, program_split, stated
 from gtmplan.engine.stats import fits, wilson
 from gtmplan.errors import InputError, Problem
 from gtmplan.output.fmt import plural
 from gtmplan.plan.loaded import LoadedPlan
 from gtmplan.plan.quarters import Quarter
 
+if TYPE_CHECKING:  # the model module imports pydantic: plans may be compiled records
+    from gtmplan.plan.model import Plan, Program
+
 __all__ = ["run_review", "ReviewResult", "figures_of"]
+
+RowT = TypeVar("RowT")
+# what reading one export gives: its counts, its notes, its unreadable rows
+LeadsPart = tuple[LeadCounts, list[str], BadRows]
+DealsPart = tuple[DealCounts, list[str], BadRows]
 
 # the --quarter error of a review without --record, for a quarter outside the plan's horizon
 REVIEW_OUTSIDE = "; to review a quarter outside it (and keep it in the track record), add --record"
@@ -63,6 +75,37 @@ REVIEW_OUTSIDE = "; to review a quarter outside it (and keep it in the track rec
 def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals: Optional[str],
                mapping: Optional[str] = None, date_formats: Sequence[str] | str | None = (),
                progress: bool = False, encoding: Optional[str] = None, fx: Optional[str] = None) -> ReviewResult:
+    """``gtmplan review``: read the exports (the leads and the deals in two processes when both are
+    large and there are two CPUs), then compare the quarter's figures with the plan."""
+    formats = _date_formats(date_formats, leads, deals)
+    mp = load_mapping(mapping) if mapping else None
+    if mp and mp.date_format:
+        why = check_date_format(mp.date_format)
+        if why:
+            raise InputError.single(mapping, f"date_format {mp.date_format!r}: {why}")
+        formats += (mp.date_format,)
+    plan = loaded.plan
+    reading = _Reading(plan, quarter, mp, formats, encoding, load_fx(fx, plan.currency) if fx else None)
+    lead_part: Optional[LeadsPart] = None
+    deal_part: Optional[DealsPart] = None
+    if leads is not None:
+        lead_part, deal_part = reading.leads_and_deals(leads, deals, progress)
+    if deals is not None and deal_part is None:
+        deal_part = reading.deals(deals, progress)
+    parts = [part for part in (lead_part, deal_part) if part is not None]
+    bad = BadRows()
+    for part in parts:
+        bad.merge(part[2])
+    result = figures_of(loaded, quarter, lead_part[0] if lead_part else None, deal_part[0] if deal_part else None,
+                        bad, [n for part in parts for n in part[1]])
+    result.streamed = reading.streamed
+    result.opened = reading.opened
+    return result
+
+
+def _date_formats(date_formats: Sequence[str] | str | None, leads: Optional[str],
+                  deals: Optional[str]) -> tuple[str, ...]:
+    """The --date-format flags, checked with --leads and --deals (exit 2 naming each problem)."""
     if isinstance(date_formats, str):
         date_formats = (date_formats,)
     formats = tuple(date_formats or ())
@@ -75,53 +118,62 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
                                                        "come from standard input, give the other as a file"))
     if problems:
         raise InputError(problems)
-    mp = load_mapping(mapping) if mapping else None
-    if mp and mp.date_format:
-        why = check_date_format(mp.date_format)
-        if why:
-            raise InputError.single(mapping, f"date_format {mp.date_format!r}: {why}")
-        formats += (mp.date_format,)
-    plan = loaded.plan
-    rates = load_fx(fx, plan.currency) if fx else None
-    fy = plan.calendar
-    lo, hi = quarter.first_day(fy).isoformat(), quarter.last_day(fy).isoformat()
-    claimed = frozenset(s.strip().casefold() for p in plan.marketing.programs for s in (p.crm_sources or []))
+    return formats
 
-    streamed: dict[str, tuple[str, int]] = {}
-    opened: dict[str, tuple[int, int, int, int]] = {}  # regular files: their identity when read (for --record)
 
-    def read_deals(show: bool):
-        bad = BadRows()
-        f = open_csv(deals, encoding=encoding)
-        layout = recognise(f.header, "deals", deals, mp.deals if mp and mp.deals else None,
+class _Reading:
+    """How one review reads its exports, and what --record needs of each export read: a pipe's
+    SHA-256 and records (``streamed``: a pipe is read once), a regular file's identity (``opened``)."""
+
+    def __init__(self, plan: Plan, quarter: Quarter, mp: Optional[Mapping], formats: tuple[str, ...],
+                 encoding: Optional[str], rates: Optional[dict[str, float]]) -> None:
+        self.plan, self.quarter, self.mp, self.formats, self.encoding, self.rates = (
+            plan, quarter, mp, formats, encoding, rates)
+        fy = plan.calendar
+        self.lo, self.hi = quarter.first_day(fy).isoformat(), quarter.last_day(fy).isoformat()
+        self.claimed = frozenset(s.strip().casefold() for p in plan.marketing.programs for s in (p.crm_sources or []))
+        self.streamed: dict[str, tuple[str, int]] = {}
+        self.opened: dict[str, tuple[int, int, int, int]] = {}  # regular files: their identity when read
+
+    def _read(self, path: str, f: CsvFile, info: FileInfo, bad: BadRows) -> None:
+        """What --record needs of an export read, and exit 2 when it has nothing for the quarter."""
+        info.encoding, info.delimiter = f.encoding, f.delimiter
+        if f.digest is not None:
+            self.streamed[path] = (f.digest.hexdigest(), info.records)
+        if f.identity is not None:
+            self.opened[path] = f.identity
+        _usable(info, path, self.quarter, self.lo, self.hi, bad)
+
+    def deals(self, path: str, show: bool) -> DealsPart:
+        mp, bad = self.mp, BadRows()
+        f = open_csv(path, encoding=self.encoding)
+        layout = recognise(f.header, "deals", path, mp.deals if mp and mp.deals else None,
                            mp.deal_stages if mp else None)
-        segmenter, note = segmenter_for(plan, layout, f.header, deals, mp.deal_segment if mp else None, mp)
+        segmenter, note = segmenter_for(self.plan, layout, f.header, path, mp.deal_segment if mp else None, mp)
         try:
-            dc = scan_deals(_progress(f.rows, f.size, deals) if show else f.rows, f.header, layout, deals,
-                            formats, lo, hi, bad, plan.currency, rates, f.delimiter, segmenter)
+            dc = scan_deals(_progress(f.rows, f.size, path) if show else f.rows, f.header, layout, path,
+                            self.formats, self.lo, self.hi, bad, self.plan.currency, self.rates, f.delimiter,
+                            segmenter)
         except csv.Error as e:
             raise f.failed(e) from None
-        dc.info.encoding, dc.info.delimiter = f.encoding, f.delimiter
-        if f.digest is not None:
-            streamed[deals] = (f.digest.hexdigest(), dc.info.records)
-        if f.identity is not None:
-            opened[deals] = f.identity
-        _usable(dc.info, deals, quarter, lo, hi, bad)
-        why = stage_problem(dc, str(quarter))
+        self._read(path, f, dc.info, bad)
+        why = stage_problem(dc, str(self.quarter))
         if why:
-            raise InputError.single(deals, why)
-        return dc, f.notes + layout.missing_notes(deals) + ([note] if note else []), bad
+            raise InputError.single(path, why)
+        return dc, f.notes + layout.missing_notes(path) + ([note] if note else []), bad
 
-    def read_leads(show: bool, parallel: bool, cut_ok: bool = True):
+    def leads(self, path: str, deals: Optional[str], show: bool, parallel: bool,
+              cut_ok: bool = True) -> tuple[LeadsPart, Optional[tuple]]:
         """The leads' part (and the deals' outcome, when read meanwhile in a second process)."""
-        deals_task = (lambda: read_deals(False)) if parallel and deals is not None and big_file(deals) else None
-        cut = cut_point(leads, big_file(deals) if deals_task else 0) if parallel and cut_ok else None
-        f = open_csv(leads, encoding=encoding, end=cut)
+        mp = self.mp
+        deals_task = partial(self.deals, deals, False) if parallel and deals is not None and big_file(deals) else None
+        cut = cut_point(path, big_file(deals) if deals_task else 0) if parallel and cut_ok else None
+        f = open_csv(path, encoding=self.encoding, end=cut)
         try:
-            layout = recognise(f.header, "leads", leads, mp.leads if mp and mp.leads else None)
-            segmenter, note = segmenter_for(plan, layout, f.header, leads, mp.lead_segment if mp else None, mp)
-            scan = LeadScan(f.header, layout, leads, formats, lo, hi, BadRows(), claimed, segmenter)
-            rows = _progress(f.rows, f.size, leads) if show else f.rows
+            layout = recognise(f.header, "leads", path, mp.leads if mp and mp.leads else None)
+            segmenter, note = segmenter_for(self.plan, layout, f.header, path, mp.lead_segment if mp else None, mp)
+            scan = LeadScan(f.header, layout, path, self.formats, self.lo, self.hi, BadRows(), self.claimed, segmenter)
+            rows = _progress(f.rows, f.size, path) if show else f.rows
             if deals_task is None and not f.end:
                 try:
                     scan.read(rows)
@@ -129,45 +181,29 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
                     raise f.failed(e) from None
                 deals_outcome = None
             else:
-                deals_outcome = parallel_read_leads(f, scan, leads, rows, deals_task)
+                deals_outcome = parallel_read_leads(f, scan, path, rows, deals_task)
         finally:
             f.close_part()
         lc = scan.finish()
-        lc.info.encoding, lc.info.delimiter = f.encoding, f.delimiter
-        if f.digest is not None:
-            streamed[leads] = (f.digest.hexdigest(), lc.info.records)
-        if f.identity is not None:
-            opened[leads] = f.identity
-        _usable(lc.info, leads, quarter, lo, hi, scan.bad)
-        return (lc, f.notes + layout.missing_notes(leads) + ([note] if note else []), scan.bad), deals_outcome
+        self._read(path, f, lc.info, scan.bad)
+        return (lc, f.notes + layout.missing_notes(path) + ([note] if note else []), scan.bad), deals_outcome
 
-    parts = []
-    if leads is not None:
-        parallel = two_cpus() and big_file(leads) > 0
+    def leads_and_deals(self, path: str, deals: Optional[str], show: bool) -> tuple[LeadsPart, Optional[DealsPart]]:
+        """The leads' part, and the deals' when a second process read them meanwhile (else None)."""
+        parallel = two_cpus() and big_file(path) > 0
         try:
-            part, deals_outcome = read_leads(progress, parallel)
+            part, deals_outcome = self.leads(path, deals, show, parallel)
         except SplitFailed:  # the cut fell inside a quoted value (or too early): the leads in one pass
-            part, deals_outcome = read_leads(progress, parallel, cut_ok=False)
-        parts.append(part)
-        if deals_outcome is not None:
-            if deals_outcome[0] == "error":
-                raise InputError(deals_outcome[1])
-            parts.append(deals_outcome[1])
-    if deals is not None and len(parts) < 1 + (leads is not None):
-        parts.append(read_deals(progress))
-    lc = parts[0][0] if leads is not None else None
-    dc = parts[-1][0] if deals is not None else None
-    notes = [n for part in parts for n in part[1]]
-    bad = BadRows()
-    for part in parts:
-        bad.merge(part[2])
-    result = figures_of(loaded, quarter, lc, dc, bad, notes)
-    result.streamed = streamed
-    result.opened = opened
-    return result
+            part, deals_outcome = self.leads(path, deals, show, parallel, cut_ok=False)
+        if deals_outcome is None:
+            return part, None
+        if deals_outcome[0] == "error":
+            raise InputError(deals_outcome[1])
+        return part, deals_outcome[1]
 
 
-def segmenter_for(plan, layout, header: list[str], path: str, column: Optional[str], mp) -> tuple:
+def segmenter_for(plan: Plan, layout: Layout, header: list[str], path: str, column: Optional[str],
+                  mp: Optional[Mapping]) -> tuple[Optional[Segmenter], Optional[str]]:
     """(how a row of this export tells its segment, or None; a note when the plan has segments and
     the export cannot be split by them). docs/reference/cli.md, 'Segments in every command' and
     'Resolutions (0.3)': a segment column (named Segment, or mapped), else a company-size column
@@ -178,14 +214,10 @@ def segmenter_for(plan, layout, header: list[str], path: str, column: Optional[s
 
     if not getattr(plan.sales, "segments", None):
         return None, None
-    ids = [seg.id for seg in plan.sales.segments]
+    ids = [seg.id for seg in plan.sales.segments or []]
     base = PurePath(path).name
-    if mp is not None and mp.segment_ids:
-        wrong = [sid for sid in mp.segment_ids if sid not in ids]
-        if wrong:
-            line, col = mp.segment_ids[wrong[0]]
-            raise InputError.single(mp.path, f"segments: {wrong[0]!r} is not a segment of the plan (its "
-                                              f"sales.segments are {', '.join(repr(x) for x in ids)})", line, col)
+    if mp is not None:
+        _check_mapped_segments(mp, ids)
     index = dict(layout.index)
     if column is not None:  # a mapping file's segment: alone, for a recognised export
         positions = {_norm(h): i for i, h in reversed(list(enumerate(header)))}
@@ -195,19 +227,41 @@ def segmenter_for(plan, layout, header: list[str], path: str, column: Optional[s
         index["segment"] = positions[_norm(column)]
     icp = {seg.id: seg for seg in (plan.icp.segments or [])}
     if "segment" in index:
-        names: dict[str, str] = {}
-        for sid in ids:
-            names[sid.casefold()] = sid
-            name = getattr(icp.get(sid), "name", None)
-            if name:
-                names.setdefault(" ".join(name.split()).casefold(), sid)
-        names.update(mp.segment_values if mp is not None else {})
         i = index["segment"]
-        return Segmenter(i, header[i].strip()[:80], False, names=names), None
+        return Segmenter(i, header[i].strip()[:80], False, names=_segment_names(ids, icp, mp)), None
     if "employees" not in index:
         return None, (f"{base} has no segment column (one named Segment, or segment: in --mapping) and no "
                       f"company-size column ({', '.join(repr(c) for c in EMPLOYEES_COLUMNS[:5])}): its figures "
                       "per segment are left out (null)")
+    return _size_segmenter(ids, icp, index["employees"], header, base)
+
+
+def _check_mapped_segments(mp: Mapping, ids: list[str]) -> None:
+    """A mapping file's ``segments:`` names only the plan's segments (exit 2 at the first that is not)."""
+    wrong = [sid for sid in mp.segment_ids if sid not in ids]
+    if wrong:
+        line, col = mp.segment_ids[wrong[0]]
+        raise InputError.single(mp.path, f"segments: {wrong[0]!r} is not a segment of the plan (its "
+                                          f"sales.segments are {', '.join(repr(x) for x in ids)})", line, col)
+
+
+def _segment_names(ids: list[str], icp: dict[str, Any], mp: Optional[Mapping]) -> dict[str, str]:
+    """The values of a segment column that name each segment, casefolded: its id, its ICP name, and
+    those a mapping file lists."""
+    names: dict[str, str] = {}
+    for sid in ids:
+        names[sid.casefold()] = sid
+        name = getattr(icp.get(sid), "name", None)
+        if name:
+            names.setdefault(" ".join(name.split()).casefold(), sid)
+    names.update(mp.segment_values if mp is not None else {})
+    return names
+
+
+def _size_segmenter(ids: list[str], icp: dict[str, Any], i: int, header: list[str],
+                    base: str) -> tuple[Optional[Segmenter], Optional[str]]:
+    """Rows placed in a segment by the company's size (column ``i``) when the ICP segments' employee
+    ranges do not overlap; else a note saying why the export is not split."""
     ranges = []
     for sid in ids:
         e = getattr(icp.get(sid), "employees", None)
@@ -217,17 +271,16 @@ def segmenter_for(plan, layout, header: list[str], path: str, column: Optional[s
     ranges.sort(key=lambda r: r[0])
     for (lo1, hi1, a), (lo2, _, b) in zip(ranges, ranges[1:]):
         if hi1 is None or lo2 <= hi1:
-            def shown(r):
+            def shown(r: tuple[int, Optional[int], str]) -> str:
                 return f"{r[2]} {r[0]:,}–{r[1]:,}" if r[1] is not None else f"{r[2]} {r[0]:,} and more"
             return None, (f"{base}: its rows are not split by segment: the ICP segments' employee ranges overlap "
                           f"({shown((lo1, hi1, a))}; {shown(next(r for r in ranges if r[2] == b))}), so a "
                           "company's size does not tell its segment; its figures per segment are null (give a "
                           "Segment column, or map one with --mapping)")
-    i = index["employees"]
     return Segmenter(i, header[i].strip()[:80], True, ranges=tuple(ranges)), None
 
 
-def _usable(info, path: str, q: Quarter, lo: str, hi: str, bad: BadRows) -> None:
+def _usable(info: FileInfo, path: str, q: Quarter, lo: str, hi: str, bad: BadRows) -> None:
     """Exit 2 when a file has no usable row or none of its dates reaches the quarter."""
     if info.rows == 0:
         raise InputError.single(path, "no rows after the header: nothing to review")
@@ -235,7 +288,7 @@ def _usable(info, path: str, q: Quarter, lo: str, hi: str, bad: BadRows) -> None
         first = next((b for b in bad.listed if b["file"] == info.file), None)
         example = f" (row {first['row']}: {first['error']})" if first else ""
         raise InputError.single(path, f"no usable row: all {info.rows:,} rows are unreadable{example}")
-    if info.last < lo or info.first > hi:
+    if (info.last or "") < lo or (info.first or "") > hi:  # both set once a row is usable
         raise InputError.single(path, f"its rows run from {info.first} to {info.last}, but {q} runs from {lo} "
                                       f"to {hi}: export that quarter's rows, or review a quarter the file covers")
 
@@ -260,40 +313,53 @@ def load_fx(path: str, plan_currency: Optional[str] = None) -> dict[str, float]:
     out: dict[str, float] = {}
     problems = []
     for k, v in root.value:
-        where = (path, k.start_mark.line + 1, k.start_mark.column + 1)
-        code = k.value if isinstance(k, yaml.ScalarNode) else ""
-        if not (isinstance(code, str) and len(code) == 3 and code.isascii() and code.isalpha()):
-            problems.append(Problem(*where, f"{str(code)[:20]!r} is not a currency code (three letters, e.g. EUR)"))
-            continue
-        rate = None
-        if isinstance(v, yaml.ScalarNode) and len(v.value) <= 30:
-            try:
-                rate = float(v.value)
-            except ValueError:
-                rate = None
-        at = (path, v.start_mark.line + 1, v.start_mark.column + 1)
-        if rate is not None and rate > 0 and (not math.isfinite(rate) or rate >= MAX_RATE):
-            problems.append(Problem(*at, f"{code}: the rate {v.value[:30]} is too large (units of the plan's "
-                                         f"currency for one unit of this one; at most {MAX_RATE:,.0f})"))
-            continue
-        if rate is None or not math.isfinite(rate) or not 0 < rate:
-            problems.append(Problem(*at, f"{code}: the rate must be a positive number (units of the plan's currency "
-                                         "for one unit of this one)"))
-            continue
-        if plan_currency and code.upper() == plan_currency.upper() and rate != 1:
-            problems.append(Problem(*at, f"{code} is the plan's own currency: its rate is always 1 (leave it out "
-                                         "or give 1)"))
-            continue
-        out[code.upper()] = rate
+        entry = _fx_entry(path, k, v, plan_currency)
+        if isinstance(entry, Problem):
+            problems.append(entry)
+        else:
+            out[entry[0]] = entry[1]
     if problems:
         raise InputError(problems)
     return out
 
 
+def _fx_entry(path: str, k: Any, v: Any, plan_currency: Optional[str]) -> tuple[str, float] | Problem:
+    """One entry of an --fx file (YAML nodes): (its currency code, its rate), or what is wrong with it."""
+    import yaml
+
+    code = k.value if isinstance(k, yaml.ScalarNode) else ""
+    if not (isinstance(code, str) and len(code) == 3 and code.isascii() and code.isalpha()):
+        return Problem(path, k.start_mark.line + 1, k.start_mark.column + 1,
+                       f"{str(code)[:20]!r} is not a currency code (three letters, e.g. EUR)")
+    rate = _fx_number(v)
+    at = (path, v.start_mark.line + 1, v.start_mark.column + 1)
+    if rate is not None and rate > 0 and (not math.isfinite(rate) or rate >= MAX_RATE):
+        return Problem(*at, f"{code}: the rate {v.value[:30]} is too large (units of the plan's "
+                            f"currency for one unit of this one; at most {MAX_RATE:,.0f})")
+    if rate is None or not math.isfinite(rate) or not 0 < rate:
+        return Problem(*at, f"{code}: the rate must be a positive number (units of the plan's currency "
+                            "for one unit of this one)")
+    if plan_currency and code.upper() == plan_currency.upper() and rate != 1:
+        return Problem(*at, f"{code} is the plan's own currency: its rate is always 1 (leave it out or give 1)")
+    return code.upper(), rate
+
+
+def _fx_number(v: Any) -> Optional[float]:
+    """A rate's value: a number written in at most 30 characters, else None."""
+    import yaml
+
+    if not (isinstance(v, yaml.ScalarNode) and len(v.value) <= 30):
+        return None
+    try:
+        return float(v.value)
+    except ValueError:
+        return None
+
+
 PROGRESS_MIN_BYTES = 20_000_000
 
 
-def _progress(rows, size: int, name: str):
+def _progress(rows: Iterable[RowT], size: int, name: str) -> Iterator[RowT]:
     """Rows, with a progress bar on stderr for large files (only on a terminal, never in piped output)."""
     if size < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
         yield from rows
@@ -311,7 +377,7 @@ def _progress(rows, size: int, name: str):
             yield item
 
 
-def _closer(actual, sales, marketing):
+def _closer(actual: Optional[float], sales: Optional[float], marketing: Optional[float]) -> Optional[str]:
     if actual is None or (sales is None and marketing is None):
         return None
     if sales is None:
@@ -324,7 +390,7 @@ def _closer(actual, sales, marketing):
     return "sales" if ds < dm else "marketing"
 
 
-def _rate(k: int, n: Optional[int], sales, marketing) -> Rate:
+def _rate(k: int, n: Optional[int], sales: Optional[float], marketing: Optional[float]) -> Rate:
     actual = k / n if n else None
     interval = wilson(k, n) if n else None
     low, high = interval if interval else (None, None)
@@ -332,150 +398,265 @@ def _rate(k: int, n: Optional[int], sales, marketing) -> Rate:
                 fits(sales, interval), fits(marketing, interval))
 
 
+# -- the figures: plan and actual, one table row at a time ------------------------------------
+#
+# figures_of and _one_segment fill the same two tables, the company's and each segment's: the plan
+# figures (_plan_figures), the actual figures and the rates' rows k of n (_lead_actuals, then
+# _deal_actuals), then the metrics (_metrics) and the rates with their intervals (_rates).
+
+Figures = dict[str, Optional[float]]  # METRICS -> a figure (None: unknown)
+Measured = dict[str, tuple[int, Optional[int]]]  # RATES -> (k, n) rows; n None: not measured
+StatedValue = Callable[[str, str], Optional[float]]  # (side, rate) -> the side's stated value
+
+
+class LeadStage(NamedTuple):
+    """One stage after the lead in a leads export: its figure and the rate into it."""
+
+    figure: str  # the metric: rows dated into this stage in the quarter
+    column: str  # the LeadCounts flag: the export has this stage's date column
+    rate: str  # the rate into this stage, measured on the previous stage's rows of the quarter
+    reached: str  # of those rows, how many reached this stage
+    before: str  # the previous stage's figure: the rate's n
+    before_column: Optional[str]  # the flag the previous stage needs (None: every export has it)
+    deals_say: bool  # a deals export gives this figure instead (the rate is still the leads')
+
+
+# The counts are named as in figures.SEGMENT_LEAD_FIELDS, LeadCounts' attributes.
+LEAD_STAGES = (
+    LeadStage("mqls", "has_mql", "lead_to_mql", "created_with_mql", "leads", None, False),
+    LeadStage("sqls", "has_sql", "mql_to_sql", "mql_with_sql", "mqls", "has_mql", False),
+    LeadStage("opportunities", "has_opp", "sql_to_opportunity", "sql_with_opp", "sqls", "has_sql", True),
+)
+
+# The plan figures that are assumptions, not counts: metric -> the assumption stating it.
+PLANNED_AS_ASSUMED = (("win_rate", "win_rate"), ("average_deal_size", "average_deal_size"),
+                      ("days_to_close", "sales_cycle_days"))
+
+
+def _plan_figures(scope: Optional[Funnel], q: Quarter, eff: dict[str, Optional[float]],
+                  leads: Optional[float]) -> Figures:
+    """The plan's figures for quarter q from a funnel (the company's or a segment's; None: no plan
+    figures), given its resolved assumptions ``eff`` and the leads its programs bring. None for every
+    count outside the horizon (--record)."""
+    plans: Figures = dict.fromkeys(METRICS)
+    for key, assumption in PLANNED_AS_ASSUMED:
+        plans[key] = eff.get(assumption)
+    row = scope.row(q) if scope is not None else None
+    if scope is None or row is None:
+        return plans
+    mqls, m2s = row.mqls_planned, eff["mql_to_sql"]
+    plans.update(leads=leads, mqls=mqls, sqls=mqls * m2s if mqls is not None and m2s else None,
+                 opportunities=planned_opportunities(scope, q),  # marketing's and sales.other_pipeline's
+                 won=row.deals, bookings=row.target)
+    return plans
+
+
+def _lead_actuals(lc: LeadCounts, counts: dict[str, int], deals_read: bool, actual: Figures,
+                  kn: Measured) -> None:
+    """A leads export's figures, stage by stage (LEAD_STAGES), and the rates it measures, from
+    ``counts`` (the company's or a segment's, named as SEGMENT_LEAD_FIELDS)."""
+    actual["leads"] = counts["leads"]
+    for stage in LEAD_STAGES:
+        if not getattr(lc, stage.column):
+            continue
+        if not (stage.deals_say and deals_read):
+            actual[stage.figure] = counts[stage.figure]
+        if stage.before_column is None or getattr(lc, stage.before_column):
+            kn[stage.rate] = (counts[stage.reached], counts[stage.before])
+
+
+def _deal_actuals(d: DealCounts | SegmentDeals, has_amount: bool, actual: Figures, kn: Measured) -> tuple[str, ...]:
+    """A deals export's figures (the company's or a segment's) and the win rate it measures; returns
+    ``("bookings",)`` when the bookings count only part of the won deals (others in another currency)."""
+    decided = d.won + d.lost
+    actual["opportunities"] = d.opportunities
+    actual["won"] = d.won
+    kn["win_rate"] = (d.won, decided)
+    actual["win_rate"] = d.won / decided if decided else None
+    actual["days_to_close"] = d.days_to_close()
+    if has_amount:
+        # bookings without the won deals set aside (another currency) would read as a shortfall: none
+        # when every one was set aside, else partial (shown, never compared with the target or recorded)
+        actual["bookings"] = d.bookings if d.won_priced or not d.other_currency else None
+        actual["average_deal_size"] = d.bookings / d.won_priced if d.won_priced else None
+    return ("bookings",) if d.other_currency and d.won_priced else ()
+
+
+def _metrics(plans: Figures, actual: Figures) -> dict[str, Metric]:
+    return {k: Metric(None if plans[k] is None else float(plans[k]), actual[k])  # type: ignore[arg-type]
+            for k in plans}
+
+
+def _rates(kn: Measured, stated_value: StatedValue) -> dict[str, Rate]:
+    """Each rate k of n with its interval, against the value each side states."""
+    return {key: _rate(*kn[key], stated_value("sales", key), stated_value("marketing", key)) for key in RATES}
+
+
+def _unstated(side: str, key: str) -> Optional[float]:
+    return None
+
+
+def _company_stated(plan: Plan, f: Funnel) -> StatedValue:
+    """The company's stated rates: each side's assumptions; in a plan with segments, the company has
+    no rates of its own, only one that every segment resolves to."""
+    def value(side: str, key: str) -> Optional[float]:
+        if f.segments:
+            return _common(stated(plan, side, key, sid)[0] for sid in f.segments)
+        assumed = getattr(plan, side).assumptions
+        return getattr(assumed, key) if assumed else None
+    return value
+
+
 def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Optional[DealCounts],
                bad: BadRows, notes: Optional[list[str]] = None) -> ReviewResult:
+    """The review of quarter q: the plan's figures against the exports' counts."""
     plan = loaded.plan
     notes = list(notes or [])
-    tol = plan.check.tolerance
-    cur = plan.currency
     f = compute(plan)
     row = f.row(q)  # None for a quarter outside the horizon (--record): no plan figures
     eff = {k: a.value for k, a in f.assumptions.items()}
-    l2m = eff["lead_to_mql"]
-    running = [plan.marketing.programs[i] for i in (f.by_quarter[q].programs if q in f.by_quarter and row else [])]
+    running = [plan.marketing.programs[i] for i in f.by_quarter[q].programs] if row and q in f.by_quarter else []
+    per_program = [program_leads(p, eff["lead_to_mql"]) for p in running]
+    plans = _plan_figures(f, q, eff, _sum_known(per_program))
 
-    plan_leads = None
-    per_program = [program_leads(p, l2m) for p in running]
-    if row is not None and all(x is not None for x in per_program):
-        plan_leads = float(sum(per_program))
-    plan_mqls = row.mqls_planned if row is not None else None
-    plan_sqls = plan_mqls * eff["mql_to_sql"] if plan_mqls is not None and eff["mql_to_sql"] else None
-    plan_opps = planned_opportunities(f, q)  # marketing's and sales.other_pipeline's
-
-    actual: dict[str, Optional[float]] = dict.fromkeys(
-        ("leads", "mqls", "sqls", "opportunities", "won", "bookings", "win_rate", "average_deal_size",
-         "days_to_close"))
-    kn = dict.fromkeys(RATES, (0, 0))
-    measured = set()
+    actual: Figures = dict.fromkeys(METRICS)
+    kn: Measured = dict.fromkeys(RATES, (0, None))  # n is null for a rate the exports cannot measure
+    partial: set[str] = set()
     if lc is not None:
-        actual["leads"] = lc.leads
-        if lc.has_mql:
-            measured.add("lead_to_mql")
-            actual["mqls"] = lc.mqls
-            kn["lead_to_mql"] = (lc.created_with_mql, lc.leads)
-        if lc.has_sql:
-            actual["sqls"] = lc.sqls
-            if lc.has_mql:
-                kn["mql_to_sql"] = (lc.mql_with_sql, lc.mqls)
-                measured.add("mql_to_sql")
-        if lc.has_opp:
-            if dc is None:
-                actual["opportunities"] = lc.opportunities
-            if lc.has_sql:
-                kn["sql_to_opportunity"] = (lc.sql_with_opp, lc.sqls)
-                measured.add("sql_to_opportunity")
-        folded = lc.source_leads.folded_total
-        if folded or lc.source_mqls.folded_total:
-            mq = lc.source_mqls.folded_total
-            notes.append(f"{plural(folded, 'lead')}{f' and {plural(mq, chr(77) + chr(81) + chr(76))}' if mq else ''} "
-                         f"from sources outside the {lc.source_leads.cap:,} largest "
-                         f"{'are' if folded + mq != 1 else 'is'} folded into '{OTHER_SOURCES}' "
-                         "(programs' crm_sources are always counted exactly)")
-        _order_notes(notes, lc)
+        _lead_actuals(lc, {name: getattr(lc, name) for name in SEGMENT_LEAD_FIELDS}, dc is not None, actual, kn)
+        notes += _lead_notes(lc)
     if dc is not None:
-        actual["opportunities"] = dc.opportunities
-        if lc is not None and lc.has_opp and lc.opportunities != dc.opportunities:
-            notes.append(f"Opportunities: the {plural(dc.opportunities, 'deal')} created in {q} in {dc.info.file}; "
-                         f"{lc.info.file} dates {plural(lc.opportunities, 'lead')} into the opportunity stage in {q} "
-                         "(the rates are measured on the leads)")
-        actual["won"] = dc.won
-        kn["win_rate"] = (dc.won, dc.won + dc.lost)
-        measured.add("win_rate")
-        actual["win_rate"] = dc.won / (dc.won + dc.lost) if dc.won + dc.lost else None
-        actual["days_to_close"] = dc.days_to_close()
-        if dc.has_amount:
-            # bookings without the won deals set aside (another currency) would read as a shortfall: none
-            # when every one was set aside, else partial (shown, never compared with the target or recorded)
-            actual["bookings"] = dc.bookings if dc.won_priced or not dc.other_currency else None
-            actual["average_deal_size"] = dc.bookings / dc.won_priced if dc.won_priced else None
-        if dc.other_currency:
-            listed = ", ".join(f"{code} ({n:,})" for code, n in sorted(dc.other_currency.items()))
-            total = sum(dc.other_currency.values())
-            notes.append(f"{plural(total, 'won deal')} in another currency than the plan's {cur} "
-                         f"({listed}) {'are' if total != 1 else 'is'} left out of bookings and the average deal "
-                         "size: give --fx FILE (code: rate) to convert them"
-                         + ("; bookings are therefore not compared with the target" if dc.won_priced else ""))
-        if dc.backdated:
-            notes.append(f"{plural(dc.backdated, 'won deal')} closed before {'they were' if dc.backdated != 1 else 'it was'} "
-                         "created in the CRM (entered after the fact): counted as won, left out of days to close")
-        if dc.source_won.folded_total:
-            notes.append(f"{plural(dc.source_won.folded_total, 'won deal')} from sources outside the "
-                         f"{dc.source_won.cap:,} largest {'are' if dc.source_won.folded_total != 1 else 'is'} "
-                         f"folded into '{OTHER_SOURCES}'")
-        if dc.has_amount and dc.amount_unclear:
-            notes.append(f"{dc.info.file}: amounts like 1,200 could be read either way (a decimal comma or a "
-                         "thousands comma); they were read as thousands: no suggestion is built on the amounts "
-                         "(bookings, deal size)")
-        elif dc.has_amount and dc.amount_inferred:
-            notes.append(f"{dc.info.file}: amounts like 1.200 were read with a dot for thousands (1,200): "
-                         "every dot in the column is followed by three digits")
-        if dc.converted:
-            listed = ", ".join(f"{code} ({n:,})" for code, n in sorted(dc.converted.items()))
-            notes.append(f"won deals converted into {cur} with the --fx rates: {listed}")
-        if dc.crm_converted:
-            listed = ", ".join(f"{code} ({n:,})" for code, n in sorted(dc.crm_converted.items()))
-            total = sum(dc.crm_converted.values())
-            notes.append(f"{plural(total, 'won deal')} in another currency than the plan's {cur} ({listed}) "
-                         f"{'are' if total != 1 else 'is'} priced by the CRM's converted amount in {cur}, column "
-                         f"{dc.converted_column!r} (at the CRM's rates; --fx FILE gives your own)")
-        note = stage_note(dc, str(q))
+        partial.update(_deal_actuals(dc, dc.has_amount, actual, kn))
+        notes += _deal_notes(dc, lc, q, plan.currency)
+    partial_inputs = _partial_inputs(plan, q, lc, dc, notes, partial)
+    seg_results = {}
+    if f.segments:
+        seg_results = _segment_figures(plan, q, f, running, lc, dc)
+        _company_of_segments(plans, seg_results, list(f.segments), row is not None)
+    metrics = _metrics(plans, actual)
+    result = ReviewResult(
+        quarter=q, currency=plan.currency, metrics=metrics, rates=_rates(kn, _company_stated(plan, f)),
+        sources=_source_rows(lc, dc), programs=_program_rows(plan, f, running, lc, eff["lead_to_mql"]),
+        loss_reasons=_loss_reasons(dc), bad_rows=[BadRow(**b) for b in bad.listed], bad_rows_total=bad.total,
+        notes=notes, plan_bases=_plan_bases_shown(loaded, q, eff, f, metrics), inputs=_inputs(lc, dc),
+        won_priced=dc.won_priced if dc is not None else None, unclaimed_leads=_unclaimed_leads(lc),
+        partial=tuple(k for k in actual if k in partial), partial_inputs=tuple(partial_inputs),
+        amounts_unclear=bool(dc is not None and dc.has_amount and dc.amount_unclear))
+    result.segments = seg_results
+    from gtmplan.commands.review.suggest import suggestions
+
+    result.suggestions = suggestions(loaded, result, eff)
+    return result
+
+
+def _sum_known(parts: Sequence[Optional[float]]) -> Optional[float]:
+    """The sum of the parts, or None when one is unknown."""
+    known = [x for x in parts if x is not None]
+    return float(sum(known)) if len(known) == len(parts) else None
+
+
+def _lead_notes(lc: LeadCounts) -> list[str]:
+    notes = []
+    folded, mq = lc.source_leads.folded_total, lc.source_mqls.folded_total
+    if folded or mq:
+        mqls = f" and {plural(mq, 'MQL')}" if mq else ""
+        notes.append(f"{plural(folded, 'lead')}{mqls} from sources outside the {lc.source_leads.cap:,} largest "
+                     f"{'are' if folded + mq != 1 else 'is'} folded into '{OTHER_SOURCES}' "
+                     "(programs' crm_sources are always counted exactly)")
+    _order_notes(notes, lc)
+    return notes
+
+
+def _deal_notes(dc: DealCounts, lc: Optional[LeadCounts], q: Quarter, cur: str) -> list[str]:
+    """The notes on a deals export, in the order they are shown."""
+    notes = []
+    if lc is not None and lc.has_opp and lc.opportunities != dc.opportunities:
+        notes.append(f"Opportunities: the {plural(dc.opportunities, 'deal')} created in {q} in {dc.info.file}; "
+                     f"{lc.info.file} dates {plural(lc.opportunities, 'lead')} into the opportunity stage in {q} "
+                     "(the rates are measured on the leads)")
+    notes += _currency_notes(dc, cur)
+    if dc.backdated:
+        notes.append(f"{plural(dc.backdated, 'won deal')} closed before {'they were' if dc.backdated != 1 else 'it was'} "
+                     "created in the CRM (entered after the fact): counted as won, left out of days to close")
+    folded = dc.source_won.folded_total
+    if folded:
+        notes.append(f"{plural(folded, 'won deal')} from sources outside the "
+                     f"{dc.source_won.cap:,} largest {'are' if folded != 1 else 'is'} "
+                     f"folded into '{OTHER_SOURCES}'")
+    if dc.has_amount and dc.amount_unclear:
+        notes.append(f"{dc.info.file}: amounts like 1,200 could be read either way (a decimal comma or a "
+                     "thousands comma); they were read as thousands: no suggestion is built on the amounts "
+                     "(bookings, deal size)")
+    elif dc.has_amount and dc.amount_inferred:
+        notes.append(f"{dc.info.file}: amounts like 1.200 were read with a dot for thousands (1,200): "
+                     "every dot in the column is followed by three digits")
+    if dc.converted:
+        notes.append(f"won deals converted into {cur} with the --fx rates: {_by_code(dc.converted)}")
+    if dc.crm_converted:
+        total = sum(dc.crm_converted.values())
+        notes.append(f"{plural(total, 'won deal')} in another currency than the plan's {cur} "
+                     f"({_by_code(dc.crm_converted)}) "
+                     f"{'are' if total != 1 else 'is'} priced by the CRM's converted amount in {cur}, column "
+                     f"{dc.converted_column!r} (at the CRM's rates; --fx FILE gives your own)")
+    note = stage_note(dc, str(q))
+    if note:
+        notes.append(note)
+    _order_notes(notes, dc)
+    return notes
+
+
+def _by_code(counts: dict[str, int]) -> str:
+    """``EUR (3), GBP (1)``: won deals by currency code."""
+    return ", ".join(f"{code} ({n:,})" for code, n in sorted(counts.items()))
+
+
+def _currency_notes(dc: DealCounts, cur: str) -> list[str]:
+    """The won deals in another currency than the plan's, left out of bookings (without --fx)."""
+    if not dc.other_currency:
+        return []
+    total = sum(dc.other_currency.values())
+    return [f"{plural(total, 'won deal')} in another currency than the plan's {cur} "
+            f"({_by_code(dc.other_currency)}) {'are' if total != 1 else 'is'} left out of bookings and the average "
+            "deal size: give --fx FILE (code: rate) to convert them"
+            + ("; bookings are therefore not compared with the target" if dc.won_priced else "")]
+
+
+def _partial_inputs(plan: Plan, q: Quarter, lc: Optional[LeadCounts], dc: Optional[DealCounts], notes: list[str],
+                    partial: set[str]) -> list[str]:
+    """The exports that cover only part of the quarter ("leads", "deals"): a note for each, and their
+    figures added to ``partial`` (shown, never compared with the plan)."""
+    lo, hi = q.first_day(plan.calendar).isoformat(), q.last_day(plan.calendar).isoformat()
+    lead_keys = ("leads", "mqls", "sqls") + (("opportunities",) if dc is None else ())
+    out = []
+    for kind, counts, keys in (("leads", lc, lead_keys), ("deals", dc, ("opportunities", "won", "bookings"))):
+        note = _coverage_note(counts.info, q, lo, hi) if counts is not None else None
         if note:
             notes.append(note)
-        _order_notes(notes, dc)
+            partial.update(keys)
+            out.append(kind)
+    return out
 
-    partial: set[str] = {"bookings"} if dc is not None and dc.other_currency and dc.won_priced else set()
-    partial_inputs = []
-    for kind, counts, keys in (("leads", lc, ("leads", "mqls", "sqls") + (("opportunities",) if dc is None else ())),
-                               ("deals", dc, ("opportunities", "won", "bookings"))):
-        if counts is not None:
-            note = _coverage_note(counts.info, q, q.first_day(plan.calendar).isoformat(),
-                                  q.last_day(plan.calendar).isoformat())
-            if note:
-                notes.append(note)
-                partial.update(keys)
-                partial_inputs.append(kind)
-    plans = {"leads": plan_leads, "mqls": plan_mqls, "sqls": plan_sqls, "opportunities": plan_opps,
-             "won": row.deals if row else None, "bookings": row.target if row else None, "win_rate": eff["win_rate"],
-             "average_deal_size": eff["average_deal_size"], "days_to_close": eff["sales_cycle_days"]}
-    seg_results = _segment_figures(plan, q, f, running, lc, dc) if f.segments else {}
-    if f.segments:
-        _company_of_segments(plans, seg_results, list(f.segments), row is not None)
-    metrics = {k: Metric(None if plans[k] is None else float(plans[k]), actual[k]) for k in plans}
 
-    s_side, m_side = plan.sales.assumptions, plan.marketing.assumptions
-    rates = {}
-    for key in RATES:
-        sv = getattr(s_side, key) if s_side else None
-        mv = getattr(m_side, key) if m_side else None
-        if f.segments:  # the company has no rates of its own: only one that every segment resolves to
-            sv = _common(stated(plan, "sales", key, sid)[0] for sid in f.segments)
-            mv = _common(stated(plan, "marketing", key, sid)[0] for sid in f.segments)
-        k, n = kn[key] if key in measured else (0, None)  # n is null for a rate the exports cannot measure
-        rates[key] = _rate(k, n, sv, mv)
+def _source_rows(lc: Optional[LeadCounts], dc: Optional[DealCounts]) -> list[SourceRow]:
+    """Leads, MQLs, deals won and bookings by CRM source: the sources with the most bookings first,
+    the folded smaller ones last."""
+    counters = ((lc.source_leads, lc.source_mqls) if lc else ()) + ((dc.source_won,) if dc else ())
+    names: set[str] = set().union(*counters)
+    rows = [SourceRow(name or "(none)",
+                      lc.source_leads.get(name, 0) if lc else None,
+                      lc.source_mqls.get(name, 0) if lc and lc.has_mql else None,
+                      dc.source_won.get(name, 0) if dc else None,
+                      float(dc.source_bookings.get(name, 0.0)) if dc and dc.has_amount else None)
+            for name in names]
+    rows.sort(key=lambda s: (s.source == OTHER_SOURCES, -(s.bookings or 0), -(s.leads or 0), s.source))
+    return rows
 
-    sources = []
-    if lc is not None or dc is not None:
-        names = set()
-        for counter in ((lc.source_leads, lc.source_mqls) if lc else ()) + ((dc.source_won,) if dc else ()):
-            names.update(counter)
-        for name in names:
-            sources.append(SourceRow(name or "(none)",
-                                     lc.source_leads.get(name, 0) if lc else None,
-                                     lc.source_mqls.get(name, 0) if lc and lc.has_mql else None,
-                                     dc.source_won.get(name, 0) if dc else None,
-                                     float(dc.source_bookings.get(name, 0.0)) if dc and dc.has_amount else None))
-        sources.sort(key=lambda s: (s.source == OTHER_SOURCES, -(s.bookings or 0), -(s.leads or 0), s.source))
 
+def _program_rows(plan: Plan, f: Funnel, running: list[Program], lc: Optional[LeadCounts],
+                  l2m: Optional[float]) -> list[ProgramRow]:
+    """Each program running in the quarter: its leads (from its crm_sources) against its forecast,
+    weakest first."""
+    tol = plan.check.tolerance
     programs = []
     for p in running:
         wanted = {s.strip().casefold() for s in (p.crm_sources or [])}
@@ -485,43 +666,50 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
                                    (p.cost / got) if got else None, tuple(p.crm_sources or ()),
                                    is_weak(got, expected, tol)))
     programs.sort(key=lambda p: (p.leads is None, p.leads != 0, -(p.cost_per_lead or 0), p.id))
+    return programs
 
-    losses = []
-    if dc is not None:
-        losses = [LossReason(r, n) for r, n in sorted(dc.loss_reasons.items(), key=lambda kv: (-kv[1], kv[0]))]
 
-    inputs = [InputFile(kind, c.info.file, c.info.shape, c.info.rows, c.info.usable, c.info.first, c.info.last,
-                        c.info.encoding, c.info.delimiter)
-              for kind, c in (("leads", lc), ("deals", dc)) if c is not None]
-    result = ReviewResult(
-        quarter=q, currency=cur, metrics=metrics, rates=rates, sources=sources, programs=programs,
-        loss_reasons=losses, bad_rows=[BadRow(**b) for b in bad.listed], bad_rows_total=bad.total,
-        notes=notes, plan_bases={k: v for k, v in _plan_bases(loaded, q, eff, f).items()
-                                  if k in metrics and metrics[k].plan is not None}, inputs=inputs,
-        won_priced=dc.won_priced if dc is not None else None,
-        unclaimed_leads=(lc.leads - sum(lc.program_leads.values()) - lc.no_source
-                         if lc is not None and lc.has_source else None),
-        partial=tuple(k for k in actual if k in partial), partial_inputs=tuple(partial_inputs),
-        amounts_unclear=bool(dc is not None and dc.has_amount and dc.amount_unclear))
-    if f.segments:
-        result.segments = seg_results
-    from gtmplan.commands.review.suggest import suggestions
+def _loss_reasons(dc: Optional[DealCounts]) -> list[LossReason]:
+    if dc is None:
+        return []
+    return [LossReason(r, n) for r, n in sorted(dc.loss_reasons.items(), key=lambda kv: (-kv[1], kv[0]))]
 
-    result.suggestions = suggestions(loaded, result, eff)
-    return result
+
+def _inputs(lc: Optional[LeadCounts], dc: Optional[DealCounts]) -> list[InputFile]:
+    """The exports read: what each was recognised as, its rows and its dates."""
+    return [_input_file(kind, c.info) for kind, c in (("leads", lc), ("deals", dc)) if c is not None]
+
+
+def _input_file(kind: str, info: FileInfo) -> InputFile:
+    return InputFile(kind, info.file, info.shape, info.rows, info.usable, info.first, info.last, info.encoding,
+                     info.delimiter)
+
+
+def _plan_bases_shown(loaded: LoadedPlan, q: Quarter, eff: dict[str, Optional[float]], f: Funnel,
+                      metrics: dict[str, Metric]) -> dict[str, str]:
+    """Where each plan figure the review shows comes from (none for a figure the plan lacks)."""
+    return {k: v for k, v in _plan_bases(loaded, q, eff, f).items() if k in metrics and metrics[k].plan is not None}
+
+
+def _unclaimed_leads(lc: Optional[LeadCounts]) -> Optional[int]:
+    """Leads from a source no program lists (exact: not from the folded table); None without sources."""
+    if lc is None or not lc.has_source:
+        return None
+    return lc.leads - sum(lc.program_leads.values()) - lc.no_source
 
 
 SUMMED = ("leads", "mqls", "sqls", "opportunities", "won")  # bookings: the stated sales.targets[q]
 RESOLVED = ("win_rate", "average_deal_size", "days_to_close")
 
 
-def _common(values) -> Optional[float]:
+def _common(values: Iterable[Optional[float]]) -> Optional[float]:
     """The one value every segment resolves to; None when they differ or one has none."""
     seen = set(values)
     return seen.pop() if len(seen) == 1 else None
 
 
-def _company_of_segments(plans: dict, segments: dict[str, SegmentResult], ids: list[str], in_horizon: bool) -> None:
+def _company_of_segments(plans: Figures, segments: dict[str, SegmentResult], ids: list[str],
+                         in_horizon: bool) -> None:
     """The company's plan figures in a plan with segments (docs/reference/plan-format.md, 'Segments' and
     its 'Resolutions (0.3)'): the counts and money are the sums of the segments' (each program's part
     becomes MQLs, and back leads, at its segment's own lead_to_mql); the company's row has no rates,
@@ -529,13 +717,12 @@ def _company_of_segments(plans: dict, segments: dict[str, SegmentResult], ids: l
     value. A sum is null when a segment's figure is unknown."""
     if in_horizon:  # outside the horizon (--record) there are no counts to add
         for key in SUMMED:
-            parts = [segments[sid].metrics[key].plan for sid in ids]
-            plans[key] = None if any(x is None for x in parts) else float(sum(parts))
+            plans[key] = _sum_known([segments[sid].metrics[key].plan for sid in ids])
     for key in RESOLVED:
         plans[key] = _common(segments[sid].metrics[key].plan for sid in ids)
 
 
-def _program_leads_in_segments(plan, p, f) -> Optional[float]:
+def _program_leads_in_segments(plan: Plan, p: Program, f: Funnel) -> Optional[float]:
     """A program's expected leads in a plan with segments: each segment's part at that segment's own
     lead_to_mql (docs/reference/plan-format.md, 'Resolutions (0.3)'), summed."""
     total = 0.0
@@ -548,91 +735,60 @@ def _program_leads_in_segments(plan, p, f) -> Optional[float]:
     return total
 
 
-def _segment_figures(plan, q: Quarter, f, running, lc: Optional[LeadCounts],
+def _segment_figures(plan: Plan, q: Quarter, f: Funnel, running: list[Program], lc: Optional[LeadCounts],
                      dc: Optional[DealCounts]) -> dict[str, SegmentResult]:
     """Each segment's plan and actual figures for the quarter, as the company's (docs/reference/cli.md,
     'Segments in every command'): the plan from the segment's own funnel, the actuals from the rows
     the exports assign to it (null from an export that cannot be split); then the rows that fit no
     segment, ``(outside the ICP)``, and those whose segment cannot be told, ``(unknown segment)``,
     with no plan figures."""
-    lead_split = lc is not None and lc.segments is not None
-    deal_split = dc is not None and dc.segments is not None
-    keys = list(f.segments)
-    for extra in PSEUDO_SEGMENTS:
-        if (lead_split and extra in lc.segments) or (deal_split and extra in dc.segments):
-            keys.append(extra)
-    zero = [0] * len(SEGMENT_LEAD_FIELDS)
-    out = {}
-    for sid in keys:
-        sf = f.segments.get(sid)
-        row = sf.row(q) if sf is not None else None
-        eff = {k: a.value for k, a in sf.assumptions.items()} if sf is not None else {}
-        plans: dict[str, Optional[float]] = dict.fromkeys(
-            ("leads", "mqls", "sqls", "opportunities", "won", "bookings", "win_rate", "average_deal_size",
-             "days_to_close"))
-        if sf is not None:
-            plans["win_rate"] = eff["win_rate"]
-            plans["average_deal_size"] = eff["average_deal_size"]
-            plans["days_to_close"] = eff["sales_cycle_days"]
-        if row is not None:
-            per = [(program_leads(p, eff["lead_to_mql"]), program_split(plan, p).get(sid, 0.0)) for p in running]
-            if all(x is not None for x, _ in per):
-                plans["leads"] = float(sum(x * share for x, share in per))
-            plans["mqls"] = row.mqls_planned
-            if row.mqls_planned is not None and eff["mql_to_sql"]:
-                plans["sqls"] = row.mqls_planned * eff["mql_to_sql"]
-            plans["opportunities"] = planned_opportunities(sf, q)
-            plans["won"], plans["bookings"] = row.deals, row.target
-        actual: dict[str, Optional[float]] = dict.fromkeys(plans)
-        kn: dict[str, tuple[int, Optional[int]]] = dict.fromkeys(RATES, (0, None))
-        if lead_split:
-            leads, mqls, sqls, opps, cwm, mws, swo = lc.segments.get(sid, zero)
-            actual["leads"] = leads
-            if lc.has_mql:
-                actual["mqls"] = mqls
-                kn["lead_to_mql"] = (cwm, leads)
-            if lc.has_sql:
-                actual["sqls"] = sqls
-                if lc.has_mql:
-                    kn["mql_to_sql"] = (mws, mqls)
-            if lc.has_opp:
-                if dc is None:
-                    actual["opportunities"] = opps
-                if lc.has_sql:
-                    kn["sql_to_opportunity"] = (swo, sqls)
-        partial = ()
-        if deal_split:
-            from gtmplan.commands.review.figures import SegmentDeals
+    lead_segments = lc.segments if lc is not None else None
+    deal_segments = dc.segments if dc is not None else None
+    keys = list(f.segments) + [extra for extra in PSEUDO_SEGMENTS
+                               if extra in (lead_segments or {}) or extra in (deal_segments or {})]
+    return {sid: _one_segment(plan, q, sid, f.segments.get(sid), running, lc, dc) for sid in keys}
 
-            sd = dc.segments.get(sid) or SegmentDeals()
-            actual["opportunities"] = sd.opportunities
-            actual["won"] = sd.won
-            kn["win_rate"] = (sd.won, sd.won + sd.lost)
-            actual["win_rate"] = sd.won / (sd.won + sd.lost) if sd.won + sd.lost else None
-            actual["days_to_close"] = sd.days_to_close()
-            if dc.has_amount:
-                actual["bookings"] = sd.bookings if sd.won_priced or not sd.other_currency else None
-                actual["average_deal_size"] = sd.bookings / sd.won_priced if sd.won_priced else None
-            if sd.other_currency and sd.won_priced:
-                partial = ("bookings",)
-        elif dc is not None and lead_split:
-            actual["opportunities"] = None  # the deals export says the opportunities, and it is not split
-        metrics = {k: Metric(None if plans[k] is None else float(plans[k]), actual[k]) for k in plans}
-        rates = {}
-        for key in RATES:
-            sv = stated(plan, "sales", key, sid)[0] if sf is not None else None
-            mv = stated(plan, "marketing", key, sid)[0] if sf is not None else None
-            k, n = kn[key]
-            rates[key] = _rate(k, n, sv, mv)
-        out[sid] = SegmentResult(metrics, rates, partial)
-    return out
+
+def _one_segment(plan: Plan, q: Quarter, sid: str, sf: Optional[Funnel], running: list[Program],
+                 lc: Optional[LeadCounts], dc: Optional[DealCounts]) -> SegmentResult:
+    """One segment's figures (``sf``: its funnel; None for the rows outside the segments)."""
+    eff = {k: a.value for k, a in sf.assumptions.items()} if sf is not None else {}
+    plans = _plan_figures(sf, q, eff, _segment_leads(plan, sid, eff, running) if sf is not None else None)
+    actual: Figures = dict.fromkeys(plans)
+    kn: Measured = dict.fromkeys(RATES, (0, None))
+    if lc is not None and lc.segments is not None:
+        counts = lc.segments.get(sid, [0] * len(SEGMENT_LEAD_FIELDS))
+        _lead_actuals(lc, dict(zip(SEGMENT_LEAD_FIELDS, counts)), dc is not None, actual, kn)
+    partial: tuple[str, ...] = ()
+    if dc is not None and dc.segments is not None:
+        partial = _deal_actuals(dc.segments.get(sid) or SegmentDeals(), dc.has_amount, actual, kn)
+    # else, beside a deals export that is not split, the opportunities are unknown (the leads' are not shown)
+    return SegmentResult(_metrics(plans, actual), _rates(kn, _segment_stated(plan, sid, sf)), partial)
+
+
+def _segment_leads(plan: Plan, sid: str, eff: dict[str, Optional[float]], running: list[Program]) -> Optional[float]:
+    """The leads a segment's part of the running programs brings (each at the segment's lead_to_mql)."""
+    parts = []
+    for p in running:
+        leads = program_leads(p, eff["lead_to_mql"])
+        if leads is None:
+            return None
+        parts.append(leads * program_split(plan, p).get(sid, 0.0))
+    return float(sum(parts))
+
+
+def _segment_stated(plan: Plan, sid: str, sf: Optional[Funnel]) -> StatedValue:
+    """A segment's stated rates (its entry's, else the side's); none for the rows outside the segments."""
+    if sf is None:
+        return _unstated
+    return lambda side, key: stated(plan, side, key, sid)[0]
 
 
 PARTIAL_DAYS = 7  # more uncovered days than this at one end of the quarter: the export covers only part of it
 BULK = 0.005  # the coverage is judged on the rows' dates between these quantiles (one stray row is no coverage)
 
 
-def _coverage_note(info, q: Quarter, lo: str, hi: str) -> Optional[str]:
+def _coverage_note(info: FileInfo, q: Quarter, lo: str, hi: str) -> Optional[str]:
     """A note when the file's dates cover only part of the quarter (docs/reference/cli.md: no conclusion beyond the data).
 
     An export taken mid-quarter has rows from before the quarter and stops inside it (or, filtered
@@ -644,7 +800,7 @@ def _coverage_note(info, q: Quarter, lo: str, hi: str) -> Optional[str]:
     quiet spell that long has a chance under 1% in a steady flow of rows)."""
     import datetime as dt
 
-    bulk = coverage(info.days, BULK) if info.days else (info.first, info.last) if info.first else None
+    bulk = coverage(info.days, BULK) if info.days else _first_and_last(info)
     if bulk is None:
         return None
     first, last = bulk
@@ -665,7 +821,11 @@ def _coverage_note(info, q: Quarter, lo: str, hi: str) -> Optional[str]:
             "plan, and no suggestion is made from them")
 
 
-def _order_notes(notes: list[str], counts) -> None:
+def _first_and_last(info: FileInfo) -> Optional[tuple[str, str]]:
+    return (info.first, info.last) if info.first and info.last else None
+
+
+def _order_notes(notes: list[str], counts: LeadCounts | DealCounts) -> None:
     group = getattr(counts, "date_order", None)
     if group is not None and group.defaulted:
         cols = ", ".join(repr(c) for c in group.defaulted)
@@ -673,7 +833,7 @@ def _order_notes(notes: list[str], counts) -> None:
                      "were read month-first (M/D/YYYY): give --date-format %d/%m/%Y if they are day-first")
 
 
-def _plan_bases(loaded: LoadedPlan, q: Quarter, eff: dict, funnel) -> dict[str, str]:
+def _plan_bases(loaded: LoadedPlan, q: Quarter, eff: dict[str, Optional[float]], funnel: Funnel) -> dict[str, str]:
     """Where each plan figure comes from, in the plan's own terms (docs/reference/cli.md 0.2: stated plan bases)."""
     plan = loaded.plan
     other = getattr(plan.sales, "other_pipeline", None)

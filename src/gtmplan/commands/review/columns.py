@@ -45,10 +45,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from gtmplan.errors import InputError
+from gtmplan.errors import InputError, Problem
 from gtmplan.output.fmt import plural
+
+if TYPE_CHECKING:
+    from gtmplan.plan.sourcemap import SourceMap
 
 LEAD_FIELDS = ("id", "created", "source", "mql_date", "sql_date", "opportunity_date")
 DEAL_FIELDS = ("id", "created", "closed", "stage", "amount", "source", "loss_reason")
@@ -377,6 +380,7 @@ def recognise(header: list[str], kind: str, display: str, mapping: Optional[Shap
         score = (not missing, matched, hits, len(index))
         if best is None or score > best[0]:
             best = (score, shape, index, missing)
+    assert best is not None  # candidates: the mapping's shape, or the shapes of this kind
     (_, matched, _, _), shape, index, missing = best
     if not missing:
         if stages is not None and (stages[0] or stages[1]):
@@ -395,6 +399,9 @@ def recognise(header: list[str], kind: str, display: str, mapping: Optional[Shap
 
 # -- mapping files ----------------------------------------------------------------------
 
+StageSets = tuple[frozenset[str], frozenset[str]]  # (won, lost) stage labels, as stage_key() writes them
+
+
 @dataclass
 class Mapping:
     leads: Optional[Shape]
@@ -409,13 +416,33 @@ class Mapping:
 
 
 def load_mapping(path: str) -> Mapping:
+    """A ``--mapping FILE.yaml``: the columns (and stages, and segments) of exports gtmplan does not
+    recognise, or the stages and segment column of one it does; located errors on exit 2."""
     # Here, not at the top: pydantic and the plan reader only when a --mapping file is given (start-up).
     # A command reading and validating its own YAML input through read/ and plan/ is the layering's way.
-    from pydantic import BaseModel, ConfigDict
-
-    from gtmplan.errors import Problem
     from gtmplan.plan.validation import load_model
     from gtmplan.read.loader import read_document
+
+    data, source = read_document(path, "a mapping file must be a mapping of keys (leads:, deals:, date_format:)")
+    m: Any = load_model(data, source, _mapping_file_model(), what="mapping file")
+    if m.leads and m.leads.columns is None and m.leads.segment is None:
+        at = source.locate_key(("leads",))
+        raise InputError.single(at.file, "leads: give columns:, or segment: alone for an export gtmplan recognises",
+                                at.line, at.column)
+    leads = None
+    if m.leads and m.leads.columns is not None:
+        leads = _mapped_shape(path, "leads", m.leads.columns, LEAD_REQUIRED)
+    deals, stages = _mapped_deals(path, m.deals, source) if m.deals else (None, None)
+    values, where = _segment_values(m.segments or {}, source)
+    return Mapping(leads, deals, m.date_format, stages,
+                   lead_segment=m.leads.segment if m.leads and m.leads.columns is None else None,
+                   deal_segment=m.deals.segment if m.deals and m.deals.columns is None else None,
+                   segment_values=values, segment_ids=where, path=path)
+
+
+def _mapping_file_model() -> type:
+    """The mapping file's model (pydantic: imported only when a mapping file is read)."""
+    from pydantic import BaseModel, ConfigDict
 
     class _Strict(BaseModel):
         model_config = ConfigDict(extra="forbid", strict=True)
@@ -461,65 +488,74 @@ def load_mapping(path: str) -> Mapping:
         date_format: Optional[str] = None
         segments: Optional[dict[str, list[str]]] = None  # segment id -> the values of the segment column
 
-    data, source = read_document(path, "a mapping file must be a mapping of keys (leads:, deals:, date_format:)")
-    m = load_model(data, source, MappingFile, what="mapping file")
-    leads = deals = None
-    stages = None
-    if m.leads and m.leads.columns is None and m.leads.segment is None:
-        at = source.locate_key(("leads",))
-        raise InputError.single(at.file, "leads: give columns:, or segment: alone for an export gtmplan recognises",
-                                at.line, at.column)
-    if m.leads and m.leads.columns is not None:
-        cols = {k: v for k, v in m.leads.columns.model_dump().items() if v}
-        leads = Shape(f"export mapped by {path}", "leads", cols, LEAD_REQUIRED, (tuple(cols.values()),))
-    if m.deals:
-        problems = []
-        if m.deals.columns is None and m.deals.stages is None and m.deals.segment is not None:
-            pass  # the segment column alone, for a recognised export
-        elif m.deals.columns is None and m.deals.stages is None:
-            at = source.locate_key(("deals",))
-            problems.append(Problem(at.file, at.line, at.column, "deals: give columns: (and stages:), or stages: "
-                                                                 "alone for an export gtmplan recognises"))
-        elif m.deals.columns is not None and m.deals.stages is None:
-            at = source.locate_key(("deals",))
-            problems.append(Problem(at.file, at.line, at.column, "deals: columns: needs stages: {won: [...], "
-                                                                 "lost: [...]} (which of your stages are won and lost)"))
-        won: dict[str, int] = {}
-        if m.deals.stages is not None:
-            for i, label in enumerate(m.deals.stages.won):
-                won.setdefault(stage_key(_norm(label)), i)
-            for i, label in enumerate(m.deals.stages.lost):
-                if stage_key(_norm(label)) in won:
-                    at = source.locate(("deals", "stages", "lost", i))
-                    first = source.locate(("deals", "stages", "won", won[stage_key(_norm(label))]))
-                    problems.append(Problem(at.file, at.line, at.column,
-                                            f"stage {label!r} is listed both as won (line {first.line}) and as "
-                                            "lost: a stage is one or the other"))
-        if problems:
-            raise InputError(problems)
-        if m.deals.stages is not None:
-            stages = (frozenset(stage_key(_norm(s)) for s in m.deals.stages.won),
-                      frozenset(stage_key(_norm(s)) for s in m.deals.stages.lost))
-        if m.deals.columns is not None:
-            cols = {k: v for k, v in m.deals.columns.model_dump().items() if v}
-            deals = Shape(f"export mapped by {path}", "deals", cols, DEAL_REQUIRED, (tuple(cols.values()),),
-                          won=stages[0], lost=stages[1], mapped_stages=True, converted_in_plan_currency=True)
-            stages = None
+    return MappingFile
+
+
+def _mapped_shape(path: str, kind: str, columns: Any, required: tuple[str, ...], **stages: Any) -> Shape:
+    """The export a mapping file describes: its columns (those given) are also its signature."""
+    cols = {k: v for k, v in columns.model_dump().items() if v}
+    return Shape(f"export mapped by {path}", kind, cols, required, (tuple(cols.values()),), **stages)
+
+
+def _mapped_deals(path: str, d: Any, source: SourceMap) -> tuple[Optional[Shape], Optional[StageSets]]:
+    """A mapping file's ``deals:``: (its export's shape, None) with ``columns:``; (None, the won and
+    lost stage labels) for ``stages:`` alone; (None, None) for ``segment:`` alone."""
+    problems = _deals_problems(d, source)
+    if problems:
+        raise InputError(problems)
+    stages = _stage_sets(d.stages) if d.stages is not None else None
+    if d.columns is None:
+        return None, stages
+    assert stages is not None  # columns: without stages: is refused above
+    return _mapped_shape(path, "deals", d.columns, DEAL_REQUIRED, won=stages[0], lost=stages[1],
+                         mapped_stages=True, converted_in_plan_currency=True), None
+
+
+def _deals_problems(d: Any, source: SourceMap) -> list[Problem]:
+    """What a mapping file's ``deals:`` lacks, and the stages it lists both as won and as lost."""
+    problems = []
+    if d.columns is None and d.stages is None and d.segment is None:
+        at = source.locate_key(("deals",))
+        problems.append(Problem(at.file, at.line, at.column, "deals: give columns: (and stages:), or stages: "
+                                                             "alone for an export gtmplan recognises"))
+    elif d.columns is not None and d.stages is None:
+        at = source.locate_key(("deals",))
+        problems.append(Problem(at.file, at.line, at.column, "deals: columns: needs stages: {won: [...], "
+                                                             "lost: [...]} (which of your stages are won and lost)"))
+    if d.stages is None:
+        return problems
+    won: dict[str, int] = {}
+    for i, label in enumerate(d.stages.won):
+        won.setdefault(stage_key(_norm(label)), i)
+    for i, label in enumerate(d.stages.lost):
+        if stage_key(_norm(label)) in won:
+            at = source.locate(("deals", "stages", "lost", i))
+            first = source.locate(("deals", "stages", "won", won[stage_key(_norm(label))]))
+            problems.append(Problem(at.file, at.line, at.column,
+                                    f"stage {label!r} is listed both as won (line {first.line}) and as "
+                                    "lost: a stage is one or the other"))
+    return problems
+
+
+def _stage_sets(stages: Any) -> StageSets:
+    """(won, lost) stage labels, compared as :func:`stage_key` compares them."""
+    return (frozenset(stage_key(_norm(s)) for s in stages.won),
+            frozenset(stage_key(_norm(s)) for s in stages.lost))
+
+
+def _segment_values(segments: dict[str, list[str]], source: SourceMap) -> tuple[dict[str, str], dict[str, tuple[int, int]]]:
+    """A mapping file's ``segments:``: (each value, casefolded -> its segment id; each id -> its line
+    and column); a value listed for two segments is refused."""
     values: dict[str, str] = {}
     where: dict[str, tuple[int, int]] = {}
-    seen: dict[str, str] = {}
-    for sid, listed in (m.segments or {}).items():
+    for sid, listed in segments.items():
         at = source.locate_key(("segments", sid))
         where[sid] = (at.line, at.column)
         for i, v in enumerate(listed):
             key = " ".join(v.split()).casefold()
-            if key in seen and seen[key] != sid:
+            if key in values and values[key] != sid:
                 loc = source.locate(("segments", sid, i))
-                raise InputError.single(loc.file, f"segments: the value {v!r} is listed for {seen[key]!r} and for "
+                raise InputError.single(loc.file, f"segments: the value {v!r} is listed for {values[key]!r} and for "
                                                   f"{sid!r}: a value names one segment", loc.line, loc.column)
-            seen[key] = sid
             values[key] = sid
-    return Mapping(leads, deals, m.date_format, stages,
-                   lead_segment=m.leads.segment if m.leads and m.leads.columns is None else None,
-                   deal_segment=m.deals.segment if m.deals and m.deals.columns is None else None,
-                   segment_values=values, segment_ids=where, path=path)
+    return values, where

@@ -10,11 +10,16 @@ lays it out; JSON escapes them itself.
 from __future__ import annotations
 
 import io
-from typing import Optional, Protocol
+from typing import TYPE_CHECKING, Any, Optional, Protocol
 
 from gtmplan.commands.review.figures import OTHER_SOURCES
 from gtmplan.commands.review.result import ReviewResult
 from gtmplan.output import fmt, term
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from gtmplan.plan.loaded import LoadedPlan
 
 SOURCES_SHOWN = 20  # rows of the per-source table in text, md and html (JSON keeps them all)
 
@@ -29,7 +34,7 @@ PARTIAL_KEYS = {"leads": ("leads", "mqls", "sqls"),
 class ReviewReporter(Protocol):
     def __init__(self, color: bool = False, templates: Optional[str] = None) -> None: ...
 
-    def render(self, loaded, result: ReviewResult) -> str: ...
+    def render(self, loaded: LoadedPlan, result: ReviewResult) -> str: ...
 
 
 def _value(key: str, x: Optional[float], cur: str) -> str:
@@ -44,7 +49,7 @@ def _value(key: str, x: Optional[float], cur: str) -> str:
     return fmt.count(x) if not float(x).is_integer() else f"{int(x):,}"
 
 
-def view(loaded, result: ReviewResult) -> dict:
+def view(loaded: LoadedPlan, result: ReviewResult) -> dict:
     """What every document shows, as display strings (control characters escaped)."""
     plan = loaded.plan
     cur = plan.currency
@@ -121,7 +126,7 @@ def _stated(v: Optional[float], inside: Optional[bool]) -> str:
     return fmt.pct(v, 1) + mark
 
 
-def _printable(node):
+def _printable(node: Any) -> Any:
     """CRM text may hold control characters (ESC, NUL): escape them for every output."""
     if isinstance(node, str):
         return fmt.printable(node)
@@ -132,25 +137,25 @@ def _printable(node):
     return node
 
 
-def _n(x) -> str:
+def _n(x: Optional[float]) -> str:
     return "–" if x is None else f"{x:,}"
 
 
 class JsonReporter:
-    def __init__(self, color: bool = False, templates: Optional[str] = None):
+    def __init__(self, color: bool = False, templates: Optional[str] = None) -> None:
         pass
 
-    def render(self, loaded, result: ReviewResult) -> str:
+    def render(self, loaded: LoadedPlan, result: ReviewResult) -> str:
         return fmt.json_text(result.as_dict(), allow_nan=False)
 
 
 class _DocumentReporter:
     kind = ""
 
-    def __init__(self, color: bool = False, templates: Optional[str] = None):
+    def __init__(self, color: bool = False, templates: Optional[str] = None) -> None:
         self.templates = templates
 
-    def render(self, loaded, result: ReviewResult) -> str:
+    def render(self, loaded: LoadedPlan, result: ReviewResult) -> str:
         from gtmplan.output.render.templating import render_template
 
         return render_template(f"review.{self.kind}.j2", view(loaded, result), self.templates)
@@ -165,10 +170,10 @@ class HtmlReporter(_DocumentReporter):
 
 
 class TextReporter:
-    def __init__(self, color: bool = False, templates: Optional[str] = None):
+    def __init__(self, color: bool = False, templates: Optional[str] = None) -> None:
         self.color = color
 
-    def render(self, loaded, result: ReviewResult) -> str:
+    def render(self, loaded: LoadedPlan, result: ReviewResult) -> str:
         from rich.console import Console
         from rich.markup import escape
 
@@ -180,33 +185,15 @@ class TextReporter:
         con = Console(file=buf, force_terminal=self.color, no_color=not self.color, width=width, highlight=False)
         con.print(f"[bold]{escape(v['title'])}[/bold]  ({v['period']})")
 
-        cols = [Column("Figure", TEXT), Column("Plan"), Column("Actual"), Column("Variance")]
-        rows = [[m["label"], m["plan"], m["actual"], f"[red]{m['variance']}[/red]" if m["bad"] else m["variance"]]
-                for m in v["metrics"]]
-        rich_table(con, cols, [[escape(r[0]), *r[1:]] for r in rows], width, "Plan vs actual")
+        _metric_table(con, v["metrics"], width, "Plan vs actual")
         if v["bases"]:  # none for a quarter the plan does not cover
             con.print("Plan bases: " + "; ".join(f"{b['label']}: {b['basis']}" for b in v["bases"]) + ".",
                       markup=False)
 
-        # a rate's name is shown whole; the interval and the sides' values wrap between their words
-        cols = [Column("Rate", NAME), Column("Actual"), Column("Rows"), Column("Interval", TEXT, "right"),
-                Column("Sales assumes", TEXT, "right"), Column("Marketing assumes", TEXT, "right"),
-                Column("Closer", NAME)]
-        rows = [[escape(r["key"]), r["actual"], r["n"], r["interval"], r["sales"], r["marketing"], r["closer"]]
-                for r in v["rates"]]
-        rich_table(con, cols, rows, width, "Conversion rates on the quarter's cohort (95% interval)")
-
+        _rate_table(con, v["rates"], width, "Conversion rates on the quarter's cohort (95% interval)")
         for seg in v["segments"]:  # the same two tables for each segment
-            cols = [Column("Figure", TEXT), Column("Plan"), Column("Actual"), Column("Variance")]
-            rows = [[escape(m["label"]), m["plan"], m["actual"],
-                     f"[red]{m['variance']}[/red]" if m["bad"] else m["variance"]] for m in seg["metrics"]]
-            rich_table(con, cols, rows, width, f"Segment {seg['id']}: plan vs actual")
-            cols = [Column("Rate", NAME), Column("Actual"), Column("Rows"), Column("Interval", TEXT, "right"),
-                    Column("Sales assumes", TEXT, "right"), Column("Marketing assumes", TEXT, "right"),
-                    Column("Closer", NAME)]
-            rows = [[escape(r["key"]), r["actual"], r["n"], r["interval"], r["sales"], r["marketing"], r["closer"]]
-                    for r in seg["rates"]]
-            rich_table(con, cols, rows, width, f"Segment {seg['id']}: conversion rates (95% interval)")
+            _metric_table(con, seg["metrics"], width, f"Segment {seg['id']}: plan vs actual")
+            _rate_table(con, seg["rates"], width, f"Segment {seg['id']}: conversion rates (95% interval)")
 
         if v["sources"]:
             cols = [Column("Source", TEXT), Column("Leads"), Column("MQLs"), Column("Won"), Column("Bookings")]
@@ -238,11 +225,38 @@ class TextReporter:
         return buf.getvalue()
 
 
+def _metric_table(con: Console, metrics: list[dict], width: int, title: str) -> None:
+    """Plan, actual and variance of each figure (a variance past the tolerance in red)."""
+    from rich.markup import escape
+
+    from gtmplan.output.tables import TEXT, Column, rich_table
+
+    cols = [Column("Figure", TEXT), Column("Plan"), Column("Actual"), Column("Variance")]
+    rows = [[escape(m["label"]), m["plan"], m["actual"], f"[red]{m['variance']}[/red]" if m["bad"] else m["variance"]]
+            for m in metrics]
+    rich_table(con, cols, rows, width, title)
+
+
+def _rate_table(con: Console, rates: list[dict], width: int, title: str) -> None:
+    """Each rate measured, its interval, and the value each side assumes."""
+    from rich.markup import escape
+
+    from gtmplan.output.tables import NAME, TEXT, Column, rich_table
+
+    # a rate's name is shown whole; the interval and the sides' values wrap between their words
+    cols = [Column("Rate", NAME), Column("Actual"), Column("Rows"), Column("Interval", TEXT, "right"),
+            Column("Sales assumes", TEXT, "right"), Column("Marketing assumes", TEXT, "right"),
+            Column("Closer", NAME)]
+    rows = [[escape(r["key"]), r["actual"], r["n"], r["interval"], r["sales"], r["marketing"], r["closer"]]
+            for r in rates]
+    rich_table(con, cols, rows, width, title)
+
+
 REPORTERS: dict[str, type] = {"text": TextReporter, "md": MarkdownReporter, "html": HtmlReporter,
                               "json": JsonReporter}
 """Format name -> reporter class: the formats ``gtmplan review`` writes."""
 
 
-def render(fmt_name: str, loaded, result: ReviewResult, color: bool = False, templates: Optional[str] = None) -> str:
+def render(fmt_name: str, loaded: LoadedPlan, result: ReviewResult, color: bool = False, templates: Optional[str] = None) -> str:
     reporter: ReviewReporter = REPORTERS[fmt_name](color=color, templates=templates)
     return reporter.render(loaded, result)

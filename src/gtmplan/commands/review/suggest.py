@@ -11,13 +11,19 @@ more certain than the data (docs/reference/cli.md 0.2, "Statistics"; docs/refere
 
 from __future__ import annotations
 
-from typing import Optional
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
 
 from gtmplan.commands.review.figures import OTHER_SOURCES
-from gtmplan.commands.review.result import MIN_RATE_ROWS, MIN_WON_DEALS, Rate, ReviewResult
+from gtmplan.commands.review.result import MIN_RATE_ROWS, MIN_WON_DEALS, ProgramRow, Rate, ReviewResult
 from gtmplan.engine.funnel import lag_quarters
 from gtmplan.engine.stats import plan_value, wilson
 from gtmplan.output.fmt import count, money, pct, plural, possessive, rate, rel_diff
+
+if TYPE_CHECKING:  # the model module imports pydantic: plans may be compiled records
+    from gtmplan.plan.loaded import LoadedPlan
+    from gtmplan.plan.model import Plan
 
 MAX_ROWS_TO_TELL = 10_000_000
 FAR_MORE = 100  # more than this many times the rows measured: not worth a number
@@ -26,7 +32,7 @@ FAR_MORE = 100  # more than this many times the rows measured: not worth a numbe
 def rows_to_tell(r: Rate, stated: float) -> Optional[int]:
     """How many rows in all, if the measured rate held, before its 95% interval would
     exclude ``stated`` (at least MIN_RATE_ROWS); None when it never would."""
-    if r.actual is None:
+    if r.actual is None or r.n is None:  # n is set whenever the rate is measured
         return None
     p = r.actual
 
@@ -57,7 +63,8 @@ def _interval(r: Rate) -> str:
 
 
 def rate_suggestions(key: str, r: Rate, q: str) -> list[str]:
-    if r.actual is None:
+    """What a measured rate says of the values the plan states for it (none when it was not measured)."""
+    if r.actual is None or r.low is None or r.high is None or r.n is None:  # all set when measured
         return []
     stated = r.stated()
     if not stated:
@@ -65,90 +72,124 @@ def rate_suggestions(key: str, r: Rate, q: str) -> list[str]:
             return [f"State {key} in the plan: {q} measured {_interval(r)}."]
         return [f"{key}: {q} measured {_interval(r)}; it takes {MIN_RATE_ROWS} rows to suggest a value "
                 f"({MIN_RATE_ROWS - r.n} more)."]
-    out = []
     off = [side for side in stated if r.fits(side) is False]
     if r.enough and off:
         where = " and ".join(f"{side}.assumptions" for side in off)
         said = "; ".join(f"{side} assumed {rate(v)}, {'inside' if r.fits(side) else 'outside'} the interval"
                          for side, v in stated.items())
-        out.append(f"Update {key} to {rate(plan_value(r.actual, r.low, r.high))} in {where}: {q} measured "
-                   f"{_interval(r)} ({said}).")
-        return out
+        return [f"Update {key} to {rate(plan_value(r.actual, r.low, r.high))} in {where}: {q} measured "
+                f"{_interval(r)} ({said})."]
     if not r.enough:
-        need = {side: rows_to_tell(r, v) for side, v in stated.items()}
-        told = [f"{possessive(side)} {rate(v)}" + (f" (about {need[side]:,} rows in all, if the rate held)"
-                                         if need[side] and need[side] > MIN_RATE_ROWS else "")
-                for side, v in stated.items()]
-        out.append(f"{key}: {q} measured {_interval(r)}: too few rows to judge "
-                   f"{' or '.join(told)}; it takes at least {MIN_RATE_ROWS} ({MIN_RATE_ROWS - r.n} more).")
-        return out
+        told = [f"{possessive(side)} {rate(v)}{_rows_in_all(rows_to_tell(r, v))}" for side, v in stated.items()]
+        return [f"{key}: {q} measured {_interval(r)}: too few rows to judge "
+                f"{' or '.join(told)}; it takes at least {MIN_RATE_ROWS} ({MIN_RATE_ROWS - r.n} more)."]
     # enough rows, every stated value inside the interval: the data cannot tell them apart
-    parts = []
-    for side, v in stated.items():
-        n = rows_to_tell(r, v)
-        if n and n > FAR_MORE * r.n:  # "about 675,685 more rows" reads as a plan; it means "as good as equal"
-            told = f" (so close to the measured rate that it would take over {FAR_MORE} times as many rows to tell)"
-        else:
-            told = f" (it would take about {n - r.n:,} more rows to tell, if the rate held)" if n else ""
-        parts.append(f"{possessive(side)} {rate(v)} lies inside it{told}")
-    out.append(f"{key}: {q} measured {_interval(r)}; {'; '.join(parts)}: no change suggested.")
+    parts = [f"{possessive(side)} {rate(v)} lies inside it{_rows_more(rows_to_tell(r, v), r.n)}"
+             for side, v in stated.items()]
+    return [f"{key}: {q} measured {_interval(r)}; {'; '.join(parts)}: no change suggested."]
+
+
+def _rows_in_all(need: Optional[int]) -> str:
+    """How many rows would tell a stated value from the measured rate, when more than the minimum."""
+    return f" (about {need:,} rows in all, if the rate held)" if need and need > MIN_RATE_ROWS else ""
+
+
+def _rows_more(need: Optional[int], measured: int) -> str:
+    """How many more rows than those measured would tell a stated value inside the interval from the rate."""
+    if need and need > FAR_MORE * measured:  # "about 675,685 more rows" reads as a plan; it means "as good as equal"
+        return f" (so close to the measured rate that it would take over {FAR_MORE} times as many rows to tell)"
+    return f" (it would take about {need - measured:,} more rows to tell, if the rate held)" if need else ""
+
+
+@dataclass(frozen=True)
+class Review:
+    """What every suggestion reads: the review, the plan's terms, and which exports cover the whole
+    quarter (no suggestion from an export that covers only part of it, docs/reference/cli.md 0.3)."""
+
+    plan: Plan
+    result: ReviewResult
+    used: dict[str, Optional[float]]  # the assumptions the funnel used
+    q: str
+    tol: float
+    cur: str
+    deals_ok: bool
+    leads_ok: bool
+
+
+def suggestions(loaded: LoadedPlan, result: ReviewResult, used: dict[str, Optional[float]]) -> list[str]:
+    """What to change in the plan, one kind of suggestion after another (SUGGESTERS)."""
+    plan = loaded.plan
+    r = Review(plan, result, used, str(result.quarter), plan.check.tolerance, plan.currency,
+               deals_ok="deals" not in result.partial_inputs, leads_ok="leads" not in result.partial_inputs)
+    return [tip for suggester in SUGGESTERS for tip in suggester(r)]
+
+
+def _rate_tips(r: Review) -> list[str]:
+    out: list[str] = []
+    for key, rate_ in r.result.rates.items():
+        # a segmented plan's company has no rates of its own: where its segments state values that
+        # differ, the per-segment comparisons carry the rate, and nothing is suggested from the company's
+        if not rate_.stated() and any(s.rates[key].stated() for s in r.result.segments.values()):
+            continue
+        if (r.deals_ok if key == "win_rate" else r.leads_ok):
+            out += rate_suggestions(key, rate_, r.q)
     return out
 
 
-def suggestions(loaded, result: ReviewResult, used: dict) -> list[str]:
-    plan = loaded.plan
-    q = str(result.quarter)
-    tol = plan.check.tolerance
-    cur = plan.currency
-    out: list[str] = []
+def _deal_size_tip(r: Review) -> list[str]:
+    size, priced, cur = r.result.metrics["average_deal_size"], r.result.won_priced or 0, r.cur
+    if not (r.deals_ok and not r.result.amounts_unclear and size.actual is not None and size.plan
+            and rel_diff(size.actual, size.plan) > r.tol):
+        return []
+    if priced >= MIN_WON_DEALS:
+        return [f"Update average_deal_size to {money(size.actual, cur)}: the {priced:,} deals won in {r.q} "
+                f"averaged that, against {money(size.plan, cur)} in the plan."]
+    return [f"average_deal_size: the {plural(priced, 'deal')} won in {r.q} averaged "
+            f"{money(size.actual, cur)} (plan: {money(size.plan, cur)}); it takes {MIN_WON_DEALS} won "
+            f"deals to suggest a change ({MIN_WON_DEALS - priced} more)."]
 
-    # no suggestion from an export that covers only part of the quarter (docs/reference/cli.md 0.3)
-    deals_ok = "deals" not in result.partial_inputs
-    leads_ok = "leads" not in result.partial_inputs
-    for key, r in result.rates.items():
-        # a segmented plan's company has no rates of its own: where its segments state values that
-        # differ, the per-segment comparisons carry the rate, and nothing is suggested from the company's
-        if not r.stated() and any(s.rates[key].stated() for s in result.segments.values()):
-            continue
-        if (deals_ok if key == "win_rate" else leads_ok):
-            out += rate_suggestions(key, r, q)
 
-    m = result.metrics
-    won = m["won"].actual
-    priced = result.won_priced or 0
-    size = m["average_deal_size"]
-    if deals_ok and not result.amounts_unclear and size.actual is not None and size.plan and rel_diff(size.actual, size.plan) > tol:
-        if priced >= MIN_WON_DEALS:
-            out.append(f"Update average_deal_size to {money(size.actual, cur)}: the {priced:,} deals won in {q} "
-                       f"averaged that, against {money(size.plan, cur)} in the plan.")
-        else:
-            out.append(f"average_deal_size: the {plural(priced, 'deal')} won in {q} averaged "
-                       f"{money(size.actual, cur)} (plan: {money(size.plan, cur)}); it takes {MIN_WON_DEALS} won "
-                       f"deals to suggest a change ({MIN_WON_DEALS - priced} more).")
-    days = m["days_to_close"]
-    if deals_ok and days.actual is not None and days.plan is not None and rel_diff(days.actual, days.plan) > tol:
-        if won is not None and won >= MIN_WON_DEALS:
-            new_lag, old_lag = lag_quarters(days.actual), lag_quarters(days.plan)
-            lag = f"; the MQL lag becomes {plural(new_lag, 'quarter')}" if new_lag != old_lag else ""
-            out.append(f"Update sales_cycle_days to {days.actual:g}: the median of the {won:,} deals won in {q} "
-                       f"took that long (plan: {days.plan:g}){lag}.")
-        else:
-            out.append(f"sales_cycle_days: the median deal won in {q} took {days.actual:g} days (plan: "
-                       f"{days.plan:g}) over {plural(int(won or 0), 'deal')}; it takes {MIN_WON_DEALS} won deals "
-                       f"to suggest a change ({MIN_WON_DEALS - int(won or 0)} more).")
-    book = m["bookings"]
-    if deals_ok and not result.amounts_unclear and "bookings" not in result.partial and book.actual is not None and book.plan and book.actual < book.plan * (1 - tol):
-        out.append(f"Bookings of {money(book.actual, cur)} missed the {q} target of {money(book.plan, cur)} "
-                   f"by {pct(1 - book.actual / book.plan)}: revisit the next quarters' targets or pipeline.")
+def _cycle_tip(r: Review) -> list[str]:
+    days, won = r.result.metrics["days_to_close"], r.result.metrics["won"].actual
+    if not (r.deals_ok and days.actual is not None and days.plan is not None
+            and rel_diff(days.actual, days.plan) > r.tol):
+        return []
+    if won is not None and won >= MIN_WON_DEALS:
+        new_lag, old_lag = lag_quarters(days.actual), lag_quarters(days.plan)
+        lag = f"; the MQL lag becomes {plural(new_lag, 'quarter')}" if new_lag != old_lag else ""
+        return [f"Update sales_cycle_days to {days.actual:g}: the median of the {won:,} deals won in {r.q} "
+                f"took that long (plan: {days.plan:g}){lag}."]
+    return [f"sales_cycle_days: the median deal won in {r.q} took {days.actual:g} days (plan: "
+            f"{days.plan:g}) over {plural(int(won or 0), 'deal')}; it takes {MIN_WON_DEALS} won deals "
+            f"to suggest a change ({MIN_WON_DEALS - int(won or 0)} more)."]
 
-    programs = [p for p in result.programs if p.leads is not None and "leads" not in result.partial and leads_ok]
-    cpl_plan = used.get("cost_per_lead")
+
+def _bookings_tip(r: Review) -> list[str]:
+    book = r.result.metrics["bookings"]
+    if not (r.deals_ok and not r.result.amounts_unclear and "bookings" not in r.result.partial
+            and book.actual is not None and book.plan and book.actual < book.plan * (1 - r.tol)):
+        return []
+    return [f"Bookings of {money(book.actual, r.cur)} missed the {r.q} target of {money(book.plan, r.cur)} "
+            f"by {pct(1 - book.actual / book.plan)}: revisit the next quarters' targets or pipeline."]
+
+
+def _judged_programs(r: Review) -> list[ProgramRow]:
+    """The programs whose leads the exports counted over the whole quarter."""
+    if "leads" in r.result.partial or not r.leads_ok:
+        return []
+    return [p for p in r.result.programs if p.leads is not None]
+
+
+def _program_tips(r: Review) -> list[str]:
+    out = []
+    cpl_plan, cur = r.used.get("cost_per_lead"), r.cur
+    programs = _judged_programs(r)
     for p in programs:
-        if not p.weak:
+        if not p.weak or p.leads is None:  # leads: counted for every program judged
             continue
         if p.leads == 0:
             sources = ", ".join(p.crm_sources) or "none listed"
-            out.append(f"Cut or fix program {p.id}: no leads in {q} from its CRM sources ({sources}) "
+            out.append(f"Cut or fix program {p.id}: no leads in {r.q} from its CRM sources ({sources}) "
                        f"for {money(p.cost, cur)}.")
         else:
             out.append(f"Cut or rework program {p.id}: {plural(p.leads, 'lead')} against "
@@ -156,42 +197,66 @@ def suggestions(loaded, result: ReviewResult, used: dict) -> list[str]:
                        + (f" (plan: {money(cpl_plan, cur)})." if cpl_plan else "."))
     winners = [p for p in programs if p.leads and p.expected_leads and p.leads >= p.expected_leads]
     if winners:
-        best = min(winners, key=lambda p: p.cost_per_lead)
-        out.append(f"Grow program {best.id}: {plural(best.leads, 'lead')} against {count(best.expected_leads)} "
+        best = min(winners, key=lambda p: p.cost_per_lead or 0.0)  # a winner has leads: its cost per lead is set
+        out.append(f"Grow program {best.id}: {plural(best.leads or 0, 'lead')} against {count(best.expected_leads)} "
                    f"forecast at {money(best.cost_per_lead, cur)} a lead, the cheapest on target.")
-    claimed = {s.strip().casefold() for p in plan.marketing.programs for s in (p.crm_sources or [])}
-    leads_total = m["leads"].actual
-    if leads_ok and leads_total and claimed:
-        unlisted = sorted(((s.source, s.leads) for s in result.sources if s.leads
-                           and s.source.casefold() not in claimed and s.source not in ("(none)", OTHER_SOURCES)),
-                          key=lambda sl: (-sl[1], sl[0]))
-        unclaimed = result.unclaimed_leads
-        if unclaimed is None:
-            unclaimed = sum(n for _, n in unlisted)
-        if unclaimed > leads_total * tol and unlisted:
-            named = ", ".join(f"{source!r} ({count(n)})" for source, n in unlisted[:5])
-            rest = len(unlisted) - 5
-            folded = any(s.source == OTHER_SOURCES and s.leads for s in result.sources)
-            more = ""
-            if rest > 0 or folded:
-                more = f" and {plural(rest, 'more source')}" if rest > 0 else ""
-                more += f" and the smaller sources in '{OTHER_SOURCES}'" if folded else ""
-            several = len(unlisted) > 1 or folded
-            out.append(f"{count(unclaimed)} of {plural(leads_total, 'lead')} in {q} came from "
-                       f"{'sources' if several else 'a source'} no program lists in crm_sources: "
-                       f"{named}{more}. Add {'them' if several else 'it'} to the programs' crm_sources, "
-                       "or the portfolio cannot be judged.")
-    losses = result.loss_reasons
-    if losses and deals_ok:
-        lost = sum(x.count for x in losses)
-        named = [x for x in losses if x.reason != "unspecified"]
-        if named:
-            top = named[0]
-            out.append(f"Share the win-loss record with marketing: the most frequent loss reason in {q} was "
-                       f"{top.reason!r} ({top.count} of {plural(lost, 'lost deal')}).")
-        else:
-            out.append(f"Record a loss reason on lost deals: none of the {plural(lost, 'deal')} lost in {q} has one.")
-    if result.bad_rows_total:
-        out.append(f"Fix the {plural(result.bad_rows_total, 'unreadable row')} in the exports (listed above); "
-                   "they are left out of every figure.")
     return out
+
+
+def _unlisted_sources_tip(r: Review) -> list[str]:
+    claimed = {s.strip().casefold() for p in r.plan.marketing.programs for s in (p.crm_sources or [])}
+    leads_total = r.result.metrics["leads"].actual
+    if not (r.leads_ok and leads_total and claimed):
+        return []
+    unlisted = _unlisted(r.result, claimed)
+    unclaimed = r.result.unclaimed_leads
+    if unclaimed is None:
+        unclaimed = sum(n for _, n in unlisted)
+    if not (unclaimed > leads_total * r.tol and unlisted):
+        return []
+    named = ", ".join(f"{source!r} ({count(n)})" for source, n in unlisted[:5])
+    folded = any(s.source == OTHER_SOURCES and s.leads for s in r.result.sources)
+    several = len(unlisted) > 1 or folded
+    return [f"{count(unclaimed)} of {plural(leads_total, 'lead')} in {r.q} came from "
+            f"{'sources' if several else 'a source'} no program lists in crm_sources: "
+            f"{named}{_more_sources(len(unlisted) - 5, folded)}. Add {'them' if several else 'it'} to the "
+            "programs' crm_sources, or the portfolio cannot be judged."]
+
+
+def _unlisted(result: ReviewResult, claimed: set[str]) -> list[tuple[str, int]]:
+    """(source, leads) of the sources in the table that no program lists, the most leads first."""
+    return sorted(((s.source, s.leads) for s in result.sources
+                   if s.leads and s.source.casefold() not in claimed and s.source not in ("(none)", OTHER_SOURCES)),
+                  key=lambda sl: (-sl[1], sl[0]))
+
+
+def _more_sources(rest: int, folded: bool) -> str:
+    """What the five sources named leave out: more unlisted sources, the folded smaller ones."""
+    more = f" and {plural(rest, 'more source')}" if rest > 0 else ""
+    return more + (f" and the smaller sources in '{OTHER_SOURCES}'" if folded else "")
+
+
+def _loss_tip(r: Review) -> list[str]:
+    losses = r.result.loss_reasons
+    if not (losses and r.deals_ok):
+        return []
+    lost = sum(x.count for x in losses)
+    named = [x for x in losses if x.reason != "unspecified"]
+    if named:
+        top = named[0]
+        return [f"Share the win-loss record with marketing: the most frequent loss reason in {r.q} was "
+                f"{top.reason!r} ({top.count} of {plural(lost, 'lost deal')})."]
+    return [f"Record a loss reason on lost deals: none of the {plural(lost, 'deal')} lost in {r.q} has one."]
+
+
+def _bad_rows_tip(r: Review) -> list[str]:
+    if not r.result.bad_rows_total:
+        return []
+    return [f"Fix the {plural(r.result.bad_rows_total, 'unreadable row')} in the exports (listed above); "
+            "they are left out of every figure."]
+
+
+# The suggestions, in the order they are shown.
+SUGGESTERS: tuple[Callable[[Review], list[str]], ...] = (
+    _rate_tips, _deal_size_tip, _cycle_tip, _bookings_tip, _program_tips, _unlisted_sources_tip, _loss_tip,
+    _bad_rows_tip)
