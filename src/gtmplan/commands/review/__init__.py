@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import Optional
 
+from gtmplan.commands.review.columnar import read_leads as read_columnar_leads
 from gtmplan.commands.review.columns import load_mapping, recognise
 from gtmplan.commands.review.csvread import open_csv
 from gtmplan.commands.review.figures import (
@@ -124,7 +125,8 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
             rows = _progress(f.rows, f.size, leads) if show else f.rows
             if deals_task is None and not f.end:
                 try:
-                    scan.read(rows)
+                    if not read_columnar_leads(f, leads, leads, scan):
+                        scan.read(rows)
                 except csv.Error as e:
                     raise f.failed(e) from None
                 deals_outcome = None

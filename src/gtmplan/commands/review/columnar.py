@@ -1,0 +1,453 @@
+"""The columnar fast path of review's reader: pyarrow's CSV reader, streamed in small blocks.
+
+It reads an export only where it can prove it reads it as the rows reader (csvread.py and
+figures.py) does; otherwise it declines (``Fallback``, with the reason) before any of its counts
+is kept, and the rows reader reads the whole file. It never guesses. What it takes:
+
+- a regular file of UTF-8 text without a byte-order mark, no ``sep=`` line, no ``--date-format``,
+  no ``--encoding`` other than UTF-8, a one-line header of distinct names;
+- quotes only around whole cells: a quote byte with no delimiter, line end or quote on either
+  side, an odd number of quotes, a cell holding a quote, a line end or more than a block
+  (``BLOCK`` bytes, below the rows reader's ``MAX_FIELD``): declined (odd quoting, and multi-line
+  cells, which change the spreadsheet row numbers of the rows after them);
+- dates: a cell that is empty or a strict ISO date or date-time (``2027-07-14``,
+  ``2027-07-14 09:31``) whose day is a real day and whose time of day the rows reader accepts
+  (checked once per distinct value: the column's date-time cache) is read in bulk; any other
+  cell goes through the rows reader's own code, row by row, unless it looks like a numeric date
+  (``03/04/2027``), whose month-or-day order depends on the rows before it: declined;
+- the counting is the rows reader's, done on whole columns (value counts in order of first
+  appearance, so every table keeps its order); where a capped table would fold (more distinct
+  values than it keeps), the rows of that block are counted one by one as the rows reader does.
+
+Also declined: a segment split, a Salesforce lead export (converted flag), a file that changes
+while it is read, and any error of pyarrow's (a row with more or fewer cells, among others):
+the rows reader then reports it with its location. pyarrow is imported here only (``review``
+alone reads exports; ``check`` and the other commands never import it).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import os
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Optional
+
+from gtmplan.commands.review.csvread import CsvFile
+from gtmplan.commands.review.figures import MAX_KEY, BadRows, CellError, LeadScan
+from gtmplan.commands.review.values import BadValue, DateColumn, check_time
+from gtmplan.errors import InputError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+READER_ENV = "GTMPLAN_REVIEW_READER"  # rows | columnar | auto (docs/contributing.md, "Speed")
+READERS = ("auto", "rows", "columnar")
+COLUMNAR_MIN_BYTES = 1_000_000  # auto: smaller exports are read by rows (pyarrow's import costs more)
+BLOCK = 1 << 19  # bytes parsed at a time: memory stays flat
+_NUMERIC_DATE = re.compile(r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{4}")  # what DateColumn.observe could decide on
+
+# what read the last exports, by display name: "columnar" or "rows: why" (tests assert it)
+_READ_BY: dict[str, str] = {}
+
+
+def reader_choice() -> str:
+    """The reader asked for by GTMPLAN_REVIEW_READER (read here only): auto, rows or columnar."""
+    value = os.environ.get(READER_ENV, "").strip().lower() or "auto"
+    if value not in READERS:
+        raise InputError.single(READER_ENV, f"{value!r} is not a reader: rows, columnar or auto")
+    return value
+
+
+def read_by(display: str) -> Optional[str]:
+    """How the last review read the export named ``display``: "columnar", or "rows: REASON"."""
+    return _READ_BY.get(display)
+
+
+class Fallback(Exception):
+    """The columnar reader cannot prove it reads this export as the rows reader does."""
+
+
+def _declined(f: CsvFile, display: str, choice: str) -> Optional[str]:
+    """Why the columnar reader does not even start on ``f``, or None."""
+    if choice == "rows":
+        return f"{READER_ENV}=rows"
+    if choice == "auto" and f.size < COLUMNAR_MIN_BYTES:
+        return "a small file"
+    if f.identity is None:
+        return "not a regular file"
+    if f.encoding != "utf-8":
+        return f"encoding {f.encoding}"
+    if f.sep_line:
+        return "a sep= line"
+    if len(set(f.header)) != len(f.header) or any(ch in h for h in f.header for ch in '"\r\n'):
+        return "its header"
+    return None
+
+
+def read_leads(f: CsvFile, path: str, display: str, scan: LeadScan) -> bool:
+    """Count the leads export ``f`` (opened by open_csv, its rows not read yet) into ``scan``
+    with the columnar reader; False, with ``scan`` untouched, when the rows reader must."""
+    why = _declined(f, display, reader_choice())
+    if why is None and scan.segmenter is not None:
+        why = "a segment split"
+    if why is None and (scan.converted is not None or scan.layout.shape.salesforce_lead):
+        why = "a Salesforce lead export"
+    if why is None and scan.created_formats:
+        why = "a --date-format"
+    if why is None:
+        fast = copy.deepcopy(scan)
+        fast.bad = BadRows()
+        try:
+            _LeadsReader(f, path, display, fast).run()
+        except Fallback as e:
+            why = str(e)
+        else:
+            scan.bad.merge(fast.bad)
+            fast.bad = scan.bad
+            scan.__dict__.update(fast.__dict__)
+            if hasattr(f.rows, "close"):
+                f.rows.close()  # type: ignore[union-attr]
+    _READ_BY[display] = "columnar" if why is None else f"rows: {why}"
+    return why is None
+
+
+class _Bytes:
+    """The file's bytes as pyarrow reads them, each block checked on the way: quotes only around
+    whole cells (a quote byte with a delimiter, line end or quote beside it), an even number."""
+
+    def __init__(self, fd: int, delimiter: str):
+        self.fh = os.fdopen(fd, "rb", buffering=0)
+        d = re.escape(delimiter.encode())
+        self.odd = re.compile(rb'[^' + d + rb'\r\n"]"[^' + d + rb'\r\n"]')
+        self.quotes = 0
+        self.tail = b""  # the last byte of the block before (a quote's neighbour across blocks)
+        self.closed = False
+
+    def read(self, n: int = -1) -> bytes:
+        b = self.fh.read(n)
+        if b and (b'"' in b or b'"' in self.tail):
+            self.quotes += b.count(b'"')
+            if self.odd.search(self.tail + b[:2]) or self.odd.search(b):
+                raise Fallback("a quote inside a cell")
+        if b:
+            self.tail = b[-2:]
+        return b
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.closed = True
+        self.fh.close()
+
+
+def _open(f: CsvFile, path: str) -> tuple[int, _Bytes]:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    st = os.fstat(fd)
+    if (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) != f.identity:
+        os.close(fd)
+        raise Fallback("the file changed since it was opened")
+    head = os.pread(fd, 3, 0)
+    if head.startswith(b"\xef\xbb\xbf"):
+        os.close(fd)
+        raise Fallback("a byte-order mark")
+    return fd, _Bytes(fd, f.delimiter)
+
+
+def _batches(f: CsvFile, path: str) -> Iterator[Any]:
+    """The file's record batches, every column text, in blocks of BLOCK bytes; Fallback on any
+    of pyarrow's errors or on what _Bytes refuses."""
+    import pyarrow as pa
+    import pyarrow.csv as pv
+
+    # the system's allocator hands freed blocks back (pyarrow's default pool keeps ~40 MiB more at its peak)
+    pa.set_memory_pool(pa.system_memory_pool())
+    pa.set_io_thread_count(1)
+    pa.set_cpu_count(1)
+    fd, source = _open(f, path)
+    try:
+        try:
+            reader = pv.open_csv(
+                source,
+                read_options=pv.ReadOptions(block_size=BLOCK, use_threads=False),
+                parse_options=pv.ParseOptions(delimiter=f.delimiter, newlines_in_values=True,
+                                              ignore_empty_lines=False),
+                convert_options=pv.ConvertOptions(column_types={h: pa.string() for h in f.header},
+                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+            if reader.schema.names != f.header or any(t != pa.string() for t in reader.schema.types):
+                raise Fallback("its header")
+            for batch in reader:
+                yield batch
+        except (pa.ArrowException, OSError, UnicodeError) as e:  # a row with more cells, invalid UTF-8, ...
+            raise Fallback(f"pyarrow: {str(e).splitlines()[0][:120]}") from None
+        if source.quotes % 2:
+            raise Fallback("an unterminated quote")
+        st = os.stat(path)
+        if (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) != f.identity:
+            raise Fallback("the file changed while it was read")
+    finally:
+        source.close()
+
+
+def _check_cells(batch: Any, quoted: bool) -> None:
+    """Fallback when a cell of the batch holds a quote or a line end (only possible in a quoted cell)."""
+    if not quoted:
+        return
+    import pyarrow.compute as pc
+
+    for col in batch.columns:
+        if pc.any(pc.match_substring_regex(col, '["\r\n]')).as_py():
+            raise Fallback("a cell holding a quote or a line end")
+
+
+class _Dates:
+    """One date column read in bulk: strict ISO cells at once, the rest by the column's own code.
+    Each distinct day, and each distinct text after a day (a time of day), is checked once (the
+    column's date-time cache, as value sets)."""
+
+    def __init__(self, col: DateColumn):
+        self.col = col
+        self.days = _Learnt(_real_day)  # strict ISO days of the calendar
+        self.rests = _Learnt(lambda rest: _good_rest(rest, col))  # what follows a day: a time of day
+
+    def day_of(self, cells: Any) -> tuple[Any, Any]:
+        """(each cell's ISO day, null where empty or not read in bulk; the mask of cells that are
+        neither empty nor read in bulk, None when there is none)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        length = pc.binary_length(cells)
+        day = pc.utf8_slice_codeunits(cells, 0, 10)
+        ok = pc.is_in(day, value_set=self.days.learn(day))
+        long = pc.greater(length, 10)
+        if pc.any(long).as_py():
+            rest = pc.utf8_slice_codeunits(cells, 10, 1 << 30)
+            good = self.rests.learn(rest.filter(pc.and_(ok, long)))
+            ok = pc.and_(ok, pc.or_(pc.invert(long), pc.is_in(rest, value_set=good)))
+        slow = pc.invert(pc.or_(ok, pc.equal(length, 0)))
+        return pc.if_else(ok, day, pa.scalar(None, pa.string())), slow if pc.any(slow).as_py() else None
+
+
+class _Learnt:
+    """Values checked once each (a cache as value sets): ``good`` holds those that passed."""
+
+    def __init__(self, test: Any):
+        import pyarrow as pa
+
+        self.test = test
+        self.seen = pa.array([], pa.string())
+        self.good = pa.array([], pa.string())
+
+    def learn(self, values: Any) -> Any:
+        """Check the distinct ``values`` not seen before; the value set of those that passed."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        uniq = pc.unique(values)
+        new = uniq.filter(pc.invert(pc.is_in(uniq, value_set=self.seen))).to_pylist() if len(self.seen) else \
+            uniq.to_pylist()
+        if new:
+            passed = [v for v in new if self.test(v)]
+            self.seen = pa.concat_arrays([self.seen, pa.array(new, pa.string())])
+            if passed:
+                self.good = pa.concat_arrays([self.good, pa.array(passed, pa.string())])
+        return self.good
+
+
+def _real_day(text: str) -> bool:
+    try:
+        return dt.date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
+
+
+def _good_rest(rest: str, col: DateColumn) -> bool:
+    """Whether the rows reader reads ``rest``, after a strict ISO day, as a time of day (as DateColumn._parse:
+    'T' or ' ', then a time); a rest with spaces around its time is left to the column's own code."""
+    time = rest[1:]
+    if not time or rest[0] not in "T " or time != time.strip():
+        return False
+    try:
+        check_time(time, time)
+    except BadValue:
+        return False
+    if len(col.times) < 10_000:
+        col.times.add(time)
+    return True
+
+
+class _LeadsReader:
+    """LeadScan.read, on blocks of columns."""
+
+    FIELDS = ("created", "mql_date", "sql_date", "opportunity_date")
+
+    def __init__(self, f: CsvFile, path: str, display: str, scan: LeadScan):
+        self.f, self.path, self.display, self.scan = f, path, display, scan
+        ix = scan.layout.index
+        self.index = {k: ix[k] for k in self.FIELDS if k in ix}
+        self.dates = {k: _Dates(scan.cols[k]) for k in self.index}
+        self.i_source = ix.get("source")
+        self.rows_done = 0
+
+    def run(self) -> None:
+        import pyarrow.compute as pc
+
+        scan, c = self.scan, self.scan.c
+        first, last = "\uffff", ""
+        for batch in _batches(self.f, self.path):
+            _check_cells(batch, not self.f.quote_free)
+            days, usable, blank = self._values(batch)
+            n = batch.num_rows
+            c.info.rows += n - blank
+            self.rows_done += n
+            created = days["created"].filter(usable)
+            c.info.usable += len(created)
+            if len(created):
+                for value, count in _counts(created):
+                    c.info.days[value] = c.info.days.get(value, 0) + count
+                mm = pc.min_max(created).as_py()
+                first, last = min(first, mm["min"]), max(last, mm["max"])
+            self._count(batch, days, usable)
+        scan.last_row = 1 + self.rows_done
+        c.info.first, c.info.last = (first, last) if c.info.usable else (None, None)
+
+    def _values(self, batch: Any) -> tuple[dict[str, Any], Any, int]:
+        """Each date field's ISO day per row (null: empty or not usable), the usable rows' mask and the
+        number of blank rows; cells not read in bulk go through LeadScan.values, row by row."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        days, slow_any = {}, None
+        for k, i in self.index.items():
+            days[k], slow = self.dates[k].day_of(batch.column(i))
+            if k == "created":  # an empty created cell: a blank row, or a bad one (LeadScan.values says)
+                slow = pc.or_(slow, pc.equal(pc.binary_length(batch.column(i)), 0)) if slow is not None \
+                    else pc.equal(pc.binary_length(batch.column(i)), 0)
+                if not pc.any(slow).as_py():
+                    slow = None
+            if slow is not None:
+                slow_any = slow if slow_any is None else pc.or_(slow_any, slow)
+        usable = pc.is_valid(days["created"])
+        if slow_any is None:
+            return days, usable, 0
+        idx = pc.indices_nonzero(slow_any).to_pylist()
+        cols = [batch.column(j).take(pa.array(idx)).to_pylist() for j in range(batch.num_columns)]
+        patched = {k: v.to_pylist() for k, v in days.items()}
+        ok = usable.to_pylist()
+        blank = 0
+        scan = self.scan
+        before = scan.decisions()
+        for r, row in zip(idx, zip(*cols)):
+            cells = list(row)
+            for k, i in self.index.items():
+                if _NUMERIC_DATE.match(cells[i]):
+                    raise Fallback("a numeric date (its month-or-day order depends on the rows before it)")
+            try:
+                got = scan.values(cells)
+            except CellError as e:
+                scan.bad.add(self.display, self.rows_done + r + 2, f"{scan.names[e.what]}: {e.error}")
+                ok[r] = False
+                continue
+            if got is None:
+                blank += 1
+                ok[r] = False
+                continue
+            ok[r] = True
+            for k, v in zip(self.FIELDS, got):
+                if k in patched:
+                    patched[k][r] = v
+        if scan.decisions() != before:
+            raise Fallback("a date order decided")
+        days = {k: pa.array(v, pa.string()) for k, v in patched.items()}
+        return days, pa.array(ok, pa.bool_()), blank
+
+    def _count(self, batch: Any, days: dict[str, Any], usable: Any) -> None:
+        import pyarrow.compute as pc
+
+        scan, c = self.scan, self.scan.c
+        lo, hi = scan.lo, scan.hi
+
+        def within(k: str) -> Any:
+            if k not in days:
+                return None
+            d = days[k]
+            return pc.fill_null(pc.and_(usable, pc.and_(pc.greater_equal(d, lo), pc.less_equal(d, hi))), False)
+
+        def has(k: str) -> Any:
+            return pc.is_valid(days[k]) if k in days else None
+
+        def total(mask: Any, also: Any = True) -> int:
+            if mask is None or also is None:
+                return 0
+            if also is not True:
+                mask = pc.and_(mask, also)
+            return int(pc.sum(mask).as_py() or 0)
+
+        cq, mq, sq, oq = (within(k) for k in self.FIELDS)
+        c.leads += total(cq)
+        c.created_with_mql += total(cq, has("mql_date"))
+        c.mqls += total(mq)
+        c.mql_with_sql += total(mq, has("sql_date"))
+        c.sqls += total(sq)
+        c.sql_with_opp += total(sq, has("opportunity_date"))
+        c.opportunities += total(oq)
+        if self.i_source is None:
+            sources = None
+        else:
+            sources = batch.column(self.i_source)
+        self._sources(sources, cq, leads=True)
+        if mq is not None:
+            self._sources(sources, mq, leads=False)
+
+    def _sources(self, sources: Any, mask: Any, leads: bool) -> None:
+        """The source tables (and programs' leads, no-source count) of the rows in ``mask``."""
+        c, program_sources = self.scan.c, self.scan.program_sources
+        counter = c.source_leads if leads else c.source_mqls
+        if sources is None:  # no source column: every source is ""
+            n = total_true(mask)
+            counts = [("", n)] if n else []
+        else:
+            picked = sources.filter(mask)
+            counts = _counts(picked) if len(picked) else []
+            new = {_key(k) for k in {raw.strip() for raw, _ in counts} if k not in counter and _key(k) not in counter}
+            if len(counter) + len(new) > 2 * counter.cap:  # it would fold: count row by row, as the rows reader
+                counts = [(raw, 1) for raw in picked.to_pylist()]
+        for raw, n in counts:
+            source = raw.strip()
+            if leads:
+                if not source:
+                    c.no_source += n
+                if source in counter:
+                    counter[source] += n
+                else:
+                    counter[counter.key(source)] += n
+                if program_sources:
+                    folded = source.casefold()
+                    if folded in program_sources:
+                        c.program_leads[folded] += n
+            else:
+                counter[source if source in counter else counter.key(source)] += n
+
+
+def _key(k: str) -> str:
+    """CappedCounter.key's text (without folding)."""
+    return k if len(k) <= MAX_KEY else k[:MAX_KEY] + "…"
+
+
+def total_true(mask: Any) -> int:
+    import pyarrow.compute as pc
+
+    return int(pc.sum(mask).as_py() or 0)
+
+
+def _counts(values: pa.Array) -> list[tuple[str, int]]:
+    """(value, count) in order of first appearance."""
+    import pyarrow.compute as pc
+
+    vc = pc.value_counts(values)
+    return list(zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist()))
