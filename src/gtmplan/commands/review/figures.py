@@ -590,200 +590,292 @@ class LeadScan:
         return self.c
 
 
-def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str, hi: str,
-               bad: BadRows, plan_currency: str = "USD", fx: Optional[dict[str, float]] = None,
-               delimiter: str = ",", segmenter: Optional[Segmenter] = None) -> DealCounts:
-    ix = layout.index
-    width = layout.width
-    shape = layout.shape
-    group = DateOrder()
-    names = {f: _header_name(layout, header, f) for f in ("created", "closed", "stage", "amount", "is_won")}
-    i_created, i_closed = ix["created"], ix.get("closed")
-    i_wd, i_ld = ix.get("won_date"), ix.get("lost_date")  # HubSpot: dates the deal entered Closed Won/Lost
-    if i_closed is None:
-        names["closed"] = _header_name(layout, header, "won_date")
-    created_col = DateColumn(names["created"], formats, group)
-    closed_col = DateColumn(names["closed"], formats, group)
-    won_col = DateColumn(_header_name(layout, header, "won_date"), formats, group)
-    lost_col = DateColumn(_header_name(layout, header, "lost_date"), formats, group)
-    i_stage, i_amount = ix.get("stage"), ix.get("amount")
-    i_won, i_closed_flag = ix.get("is_won"), ix.get("is_closed")
-    i_source, i_reason, i_currency = ix.get("source"), ix.get("loss_reason"), ix.get("currency")
-    i_conv, i_conv_cur = ix.get("converted_amount"), ix.get("converted_currency")
-    amount_col = AmountColumn(names["amount"])
-    conv_col = AmountColumn(_header_name(layout, header, "converted_amount"))
-    won_names, lost_names, strict = shape.won, shape.lost, shape.strict_stages
-    stage_cache: dict[str, tuple[str, bool]] = {}  # cell -> (won/lost/open, whether the label was recognised)
-    fx = fx or {}
-    c = DealCounts(has_amount=i_amount is not None)
-    c.source_won = CappedCounter(MAX_SOURCES, OTHER_SOURCES, (c.source_bookings,))
-    c.info = FileInfo(PurePath(display).name, shape=shape.name)
-    c.mapped_stages = shape.mapped_stages
-    segs = c.segments = {} if segmenter is not None else None
-    sd: Optional[SegmentDeals] = None
-    days, source_won, source_bookings, reasons = c.days, c.source_won, c.source_bookings, c.loss_reasons
-    row_days = c.info.days
-    known = True  # whether this row's stage was recognised (won, lost, or a known open stage)
-    n = usable = 0
-    first, last = "\uffff", ""
-    date_cols = [(i, col) for i, col in ((i_created, created_col), (i_closed, closed_col), (i_wd, won_col),
-                                          (i_ld, lost_col)) if i is not None]
-    cget, kget, aget = created_col.cache.get, closed_col.cache.get, amount_col.cache.get
-    amount = (i_amount, amount_col) if i_amount is not None else None
-    rows, _ = _sniffed(rows, date_cols, amount)
-    number = 1
-    amount_col.settle(delimiter)
-    c.amount_unclear, c.amount_inferred = amount_col.unclear, amount_col.inferred
-    for number, row in rows:
-        if len(row) != width:
-            if _blank(row):
+def scan_deals(rows: Iterable[tuple[int, list[str]]], header: list[str], layout: Layout, display: str,
+               formats: tuple[str, ...], lo: str, hi: str, bad: BadRows, plan_currency: str = "USD",
+               fx: Optional[dict[str, float]] = None, delimiter: str = ",",
+               segmenter: Optional[Segmenter] = None) -> DealCounts:
+    """One pass over a deals export. ``lo``/``hi``: the quarter's first and last day, ISO."""
+    scan = DealScan(header, layout, display, formats, lo, hi, bad, plan_currency, fx, segmenter)
+    scan.read(scan.start(rows, delimiter))
+    return scan.finish()
+
+
+# a deals row as read: (created, closed, stage, known, amount, currency code), see DealScan.values
+DealRow = tuple[str, Optional[str], str, bool, Optional[float], Optional[str]]
+
+
+class DealScan:
+    """The counts of a deals export: ``start`` learns the columns' conventions from the first rows,
+    ``values`` reads a row's cells, ``count`` counts a row that could be read (``closing`` the deals
+    that close in the quarter). The columnar reader (columnar.py) uses the same methods."""
+
+    def __init__(self, header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str,
+                 hi: str, bad: BadRows, plan_currency: str = "USD", fx: Optional[dict[str, float]] = None,
+                 segmenter: Optional[Segmenter] = None):
+        ix = layout.index
+        self.layout, self.display, self.lo, self.hi, self.bad = layout, display, lo, hi, bad
+        self.plan_currency, self.fx, self.segmenter = plan_currency, fx or {}, segmenter
+        shape = layout.shape
+        self.group = DateOrder()
+        names = {f: _header_name(layout, header, f) for f in ("created", "closed", "stage", "amount", "is_won")}
+        self.i_created, self.i_closed = ix["created"], ix.get("closed")
+        self.i_wd, self.i_ld = ix.get("won_date"), ix.get("lost_date")  # HubSpot: dates entering Closed Won/Lost
+        if self.i_closed is None:
+            names["closed"] = _header_name(layout, header, "won_date")
+        self.names = names
+        self.created_col = DateColumn(names["created"], formats, self.group)
+        self.closed_col = DateColumn(names["closed"], formats, self.group)
+        self.won_col = DateColumn(_header_name(layout, header, "won_date"), formats, self.group)
+        self.lost_col = DateColumn(_header_name(layout, header, "lost_date"), formats, self.group)
+        self.i_stage, self.i_amount = ix.get("stage"), ix.get("amount")
+        self.i_won, self.i_closed_flag = ix.get("is_won"), ix.get("is_closed")
+        self.i_source, self.i_reason, self.i_currency = ix.get("source"), ix.get("loss_reason"), ix.get("currency")
+        self.i_conv, self.i_conv_cur = ix.get("converted_amount"), ix.get("converted_currency")
+        self.amount_col = AmountColumn(names["amount"])
+        self.conv_col = AmountColumn(_header_name(layout, header, "converted_amount"))
+        self.stage_cache: dict[str, tuple[str, bool]] = {}  # cell -> (won/lost/open, whether recognised)
+        # how a row's stage is told: "dates" (won/lost dates), "flags" (is_won/is_closed) or "labels"
+        if self.i_stage is None and self.i_won is None:
+            self.stages_by = "dates"
+        elif self.i_won is not None and (self.i_closed_flag is not None or self.i_stage is None):
+            self.stages_by = "flags"
+        else:
+            self.stages_by = "labels"
+        c = self.c = DealCounts(has_amount=self.i_amount is not None)
+        c.source_won = CappedCounter(MAX_SOURCES, OTHER_SOURCES, (c.source_bookings,))
+        c.info = FileInfo(PurePath(display).name, shape=shape.name)
+        c.mapped_stages = shape.mapped_stages
+        c.segments = {} if segmenter is not None else None
+        self.first, self.last = "\uffff", ""
+        self.number = 1
+
+    def date_columns(self) -> list[tuple[int, DateColumn]]:
+        return [(i, col) for i, col in ((self.i_created, self.created_col), (self.i_closed, self.closed_col),
+                                        (self.i_wd, self.won_col), (self.i_ld, self.lost_col)) if i is not None]
+
+    def start(self, rows: Iterable[tuple[int, list[str]]], delimiter: str) -> Iterator[tuple[int, list[str]]]:
+        """The rows, once the first ones have taught the columns their conventions (see _sniffed)."""
+        amount = (self.i_amount, self.amount_col) if self.i_amount is not None else None
+        rows, _ = _sniffed(rows, self.date_columns(), amount)
+        self.settle(delimiter)
+        return rows
+
+    def settle(self, delimiter: str) -> None:
+        self.amount_col.settle(delimiter)
+        self.c.amount_unclear, self.c.amount_inferred = self.amount_col.unclear, self.amount_col.inferred
+
+    def read(self, rows: Iterable[tuple[int, list[str]]]) -> None:
+        c, bad, display, width, names = self.c, self.bad, self.display, self.layout.width, self.names
+        values, count = self.values, self.count
+        for number, row in rows:
+            self.number = number
+            if len(row) != width:
+                c.info.rows += _wrong_width(row, width, bad, display, number)
                 continue
-            n += 1
-            bad.add(display, number, f"has {len(row)} cells; the header has {width}")
-            continue
-        n += 1
+            try:
+                v = values(row)
+            except CellError as e:
+                c.info.rows += 1
+                bad.add(display, number, f"{names[e.what]}: {e.error}")
+                continue
+            if v is not None:
+                c.info.rows += 1
+                count(row, v)
+
+    def values(self, row: list[str]) -> Optional[DealRow]:
+        """A row's (created, closed, stage, known, amount, currency); None for a blank row; CellError
+        naming the field of the first cell that cannot be read."""
         what = "created"
         try:
-            cell = row[i_created]
-            created = cget(cell) or created_col(cell)
+            cell = row[self.i_created]
+            created = self.created_col.cache.get(cell) or self.created_col(cell)
             if created is None:
                 if _blank(row):
-                    n -= 1
-                    continue
+                    return None
                 raise BadValue("empty")
             what = "closed"
-            wd = ld = None
-            if i_closed is not None:
-                cell = row[i_closed]
-                closed = kget(cell) or (closed_col(cell) if cell else None)  # open deals: empty
-            else:
-                wd = won_col(row[i_wd]) if i_wd is not None else None
-                ld = lost_col(row[i_ld]) if i_ld is not None else None
-                closed = wd or ld
+            closed, wd, ld = self._closed(row)
             what = "stage"
-            if i_stage is None and i_won is None:
-                stage = "won" if wd else ("lost" if ld else "open")
-            elif i_won is not None and (i_closed_flag is not None or i_stage is None):
-                is_won = row[i_won].strip().lower() in _TRUE
-                is_closed = row[i_closed_flag].strip().lower() in _TRUE if i_closed_flag is not None else is_won
-                stage = "won" if is_won else ("lost" if is_closed else "open")
-            else:
-                c.label_stages = True
-                cell = row[i_stage]
-                hit = stage_cache.get(cell)
-                if hit is None:
-                    key = stage_key(_norm(cell))
-                    outcome = stage_outcome(key, won_names, lost_names) if not strict else (
-                        "won" if key in won_names else "lost" if key in lost_names else None)
-                    if outcome is None and strict and key != "open":
-                        raise BadValue(f"{cell[:80]!r} is not won, lost or open (a --mapping file's stages "
-                                       "say which of your stages are won and lost)")
-                    hit = (outcome or "open", outcome is not None or key in KNOWN_OPEN or not key)
-                    if len(stage_cache) < 10_000:
-                        stage_cache[cell] = hit
-                stage, known = hit
+            stage, known = self._stage(row, wd, ld)
             what = "amount"
-            if i_amount is not None:
-                cell = row[i_amount]
-                value, code = aget(cell) or amount_col(cell)  # the column's cache, inline
-            else:
-                value = code = None
-            if stage == "won" and i_amount is not None:
-                if value is None:
-                    said = row[i_amount].strip()
-                    raise BadValue(f"no amount ({said[:40]!r}) on a won deal" if said else "empty on a won deal")
-                if value < 0:
-                    raise BadValue(f"{row[i_amount].strip()[:40]!r} is negative on a won deal")
+            value = code = None
+            if self.i_amount is not None:
+                cell = row[self.i_amount]
+                value, code = self.amount_col.cache.get(cell) or self.amount_col(cell)  # the column's cache, inline
+                if stage == "won":
+                    _won_amount(value, cell)
             if stage != "open" and closed is None:
                 what = "closed"
                 raise BadValue(f"empty on a {stage} deal")
         except BadValue as e:
-            bad.add(display, number, f"{names[what]}: {e}")
-            continue
-        usable += 1
-        if segs is not None:
-            key = segmenter(row[segmenter.column])
-            sd = segs.get(key)
-            if sd is None:
-                sd = segs[key] = SegmentDeals()
-        if created < first:
-            first = created
-        if created > last:
-            last = created
-        if closed is not None and closed > last:
-            last = closed
-        row_days[created] += 1
+            raise CellError(what, e) from None
+        return created, closed, stage, known, value, code
+
+    def _closed(self, row: list[str]) -> tuple[Optional[str], Optional[str], Optional[str]]:
+        """(close date, won date, lost date) of a row; open deals have an empty close date."""
+        if self.i_closed is not None:
+            cell = row[self.i_closed]
+            return (self.closed_col.cache.get(cell) or (self.closed_col(cell) if cell else None)), None, None
+        wd = self.won_col(row[self.i_wd]) if self.i_wd is not None else None
+        ld = self.lost_col(row[self.i_ld]) if self.i_ld is not None else None
+        return wd or ld, wd, ld
+
+    def _stage(self, row: list[str], wd: Optional[str], ld: Optional[str]) -> tuple[str, bool]:
+        """(won, lost or open; whether the stage was recognised)."""
+        if self.stages_by == "dates":
+            return ("won" if wd else ("lost" if ld else "open")), True
+        if self.stages_by == "flags":
+            is_won = row[self.i_won].strip().lower() in _TRUE
+            is_closed = row[self.i_closed_flag].strip().lower() in _TRUE if self.i_closed_flag is not None \
+                else is_won
+            return ("won" if is_won else ("lost" if is_closed else "open")), True
+        self.c.label_stages = True
+        return self.stage_of(row[self.i_stage])
+
+    def stage_of(self, cell: str) -> tuple[str, bool]:
+        """A stage label's outcome (won, lost or open) and whether it was recognised; BadValue for an
+        unknown label when a mapping file lists the stages."""
+        hit = self.stage_cache.get(cell)
+        if hit is None:
+            shape = self.layout.shape
+            key = stage_key(_norm(cell))
+            strict = shape.strict_stages
+            outcome = stage_outcome(key, shape.won, shape.lost) if not strict else (
+                "won" if key in shape.won else "lost" if key in shape.lost else None)
+            if outcome is None and strict and key != "open":
+                raise BadValue(f"{cell[:80]!r} is not won, lost or open (a --mapping file's stages "
+                               "say which of your stages are won and lost)")
+            hit = (outcome or "open", outcome is not None or key in KNOWN_OPEN or not key)
+            if len(self.stage_cache) < 10_000:
+                self.stage_cache[cell] = hit
+        return hit
+
+    def count(self, row: list[str], v: DealRow) -> None:
+        """Count a row that could be read."""
+        created, closed, stage = v[0], v[1], v[2]
+        c = self.c
+        c.info.usable += 1
+        sd = self._segment(row) if self.segmenter is not None else None
+        if created < self.first:
+            self.first = created
+        if created > self.last:
+            self.last = created
+        if closed is not None and closed > self.last:
+            self.last = closed
+        c.info.days[created] += 1
         if stage != "open":
             c.recognised += 1
-            row_days[closed] += 1
-        if lo <= created <= hi:
+            c.info.days[closed] += 1
+        if self.lo <= created <= self.hi:
             c.opportunities += 1
             if sd is not None:
                 sd.opportunities += 1
-        if closed is not None and lo <= closed <= hi:
-            if c.label_stages:
-                c.closing += 1
-                label = " ".join(row[i_stage].split())
-                c.stages_seen[c.stages_seen.key(label)] += 1
-                if not known:
-                    c.unknown_stages[c.unknown_stages.key(label)] += 1
-            if stage == "won":
-                source = row[i_source].strip() if i_source is not None else ""
-                if source not in source_won:
-                    source = source_won.key(source)
-                c.won += 1
-                source_won[source] += 1
-                took = days_between(created, closed)
-                if sd is not None:
-                    sd.won += 1
-                    if took >= 0:
-                        sd.days[took] += 1
-                if took >= 0:
-                    days[took] += 1
-                else:  # closed before it was created: entered in the CRM after the fact
-                    c.backdated += 1
-                if i_amount is None:
-                    continue
-                if i_currency is not None and row[i_currency].strip():
-                    code = row[i_currency].strip().upper()[:8]
-                code = currency_of(code, plan_currency) if code else plan_currency
-                if code != plan_currency:
-                    rate = fx.get(code)
-                    if rate is not None:  # the user's rate first (--fx overrides the CRM's conversion)
-                        c.converted[code] += 1
-                        value *= rate
-                    else:
-                        crm = _crm_converted(row, i_conv, i_conv_cur, conv_col, plan_currency,
-                                             shape.converted_in_plan_currency)
-                        if crm is None:
-                            c.other_currency[code] += 1
-                            if sd is not None:
-                                sd.other_currency += 1
-                            continue
-                        c.crm_converted[code] += 1
-                        c.converted_column = conv_col.name
-                        value = crm
-                c.won_priced += 1
-                c.bookings += value
-                source_bookings[source] += value
-                if sd is not None:
-                    sd.won_priced += 1
-                    sd.bookings += value
-            elif stage == "lost":
-                c.lost += 1
-                if sd is not None:
-                    sd.lost += 1
-                reason = row[i_reason].strip() if i_reason is not None else ""
-                reasons[reasons.key(reason) if reason else "unspecified"] += 1
-    source_won.finish()
-    reasons.finish()
-    c.stages_seen.finish()
-    c.unknown_stages.finish()
-    c.info.records = number - 1
-    c.info.rows, c.info.usable = n, usable
-    c.info.first, c.info.last = (first, last) if usable else (None, None)
-    c.date_order = group  # type: ignore[attr-defined]
-    return c
+        if closed is not None and self.lo <= closed <= self.hi:
+            self.closing(row, v, sd)
+
+    def _segment(self, row: list[str]) -> SegmentDeals:
+        segs = self.c.segments
+        assert segs is not None and self.segmenter is not None
+        key = self.segmenter(row[self.segmenter.column])
+        sd = segs.get(key)
+        if sd is None:
+            sd = segs[key] = SegmentDeals()
+        return sd
+
+    def closing(self, row: list[str], v: DealRow, sd: Optional[SegmentDeals]) -> None:
+        """Count a deal that closes in the quarter."""
+        c = self.c
+        stage, known = v[2], v[3]
+        if c.label_stages:
+            c.closing += 1
+            label = " ".join(row[self.i_stage].split())
+            c.stages_seen[c.stages_seen.key(label)] += 1
+            if not known:
+                c.unknown_stages[c.unknown_stages.key(label)] += 1
+        if stage == "won":
+            self._won(row, v, sd)
+        elif stage == "lost":
+            c.lost += 1
+            if sd is not None:
+                sd.lost += 1
+            reason = row[self.i_reason].strip() if self.i_reason is not None else ""
+            c.loss_reasons[c.loss_reasons.key(reason) if reason else "unspecified"] += 1
+
+    def _won(self, row: list[str], v: DealRow, sd: Optional[SegmentDeals]) -> None:
+        c = self.c
+        created, closed = v[0], v[1]
+        assert closed is not None
+        source = row[self.i_source].strip() if self.i_source is not None else ""
+        if source not in c.source_won:
+            source = c.source_won.key(source)
+        c.won += 1
+        c.source_won[source] += 1
+        took = days_between(created, closed)
+        if sd is not None:
+            sd.won += 1
+            if took >= 0:
+                sd.days[took] += 1
+        if took >= 0:
+            c.days[took] += 1
+        else:  # closed before it was created: entered in the CRM after the fact
+            c.backdated += 1
+        if self.i_amount is None:
+            return
+        value = self._priced(row, v[4], v[5], sd)
+        if value is None:
+            return
+        c.won_priced += 1
+        c.bookings += value
+        c.source_bookings[source] += value
+        if sd is not None:
+            sd.won_priced += 1
+            sd.bookings += value
+
+    def _priced(self, row: list[str], value: Optional[float], code: Optional[str],
+                sd: Optional[SegmentDeals]) -> Optional[float]:
+        """A won deal's amount in the plan's currency (converted by --fx, or by the CRM), or None when it
+        is in another currency without a rate (counted in other_currency)."""
+        c, plan_currency = self.c, self.plan_currency
+        if self.i_currency is not None and row[self.i_currency].strip():
+            code = row[self.i_currency].strip().upper()[:8]
+        code = currency_of(code, plan_currency) if code else plan_currency
+        assert value is not None
+        if code == plan_currency:
+            return value
+        rate = self.fx.get(code)
+        if rate is not None:  # the user's rate first (--fx overrides the CRM's conversion)
+            c.converted[code] += 1
+            return value * rate
+        crm = _crm_converted(row, self.i_conv, self.i_conv_cur, self.conv_col, plan_currency,
+                             self.layout.shape.converted_in_plan_currency)
+        if crm is None:
+            c.other_currency[code] += 1
+            if sd is not None:
+                sd.other_currency += 1
+            return None
+        c.crm_converted[code] += 1
+        c.converted_column = self.conv_col.name
+        return crm
+
+    def finish(self) -> DealCounts:
+        c = self.c
+        c.source_won.finish()
+        c.loss_reasons.finish()
+        c.stages_seen.finish()
+        c.unknown_stages.finish()
+        c.info.records = self.number - 1
+        c.info.first, c.info.last = (self.first, self.last) if c.info.usable else (None, None)
+        c.date_order = self.group  # type: ignore[attr-defined]
+        return c
+
+
+def _won_amount(value: Optional[float], cell: str) -> None:
+    """BadValue when a won deal's amount cell holds no amount, or a negative one."""
+    if value is None:
+        said = cell.strip()
+        raise BadValue(f"no amount ({said[:40]!r}) on a won deal" if said else "empty on a won deal")
+    if value < 0:
+        raise BadValue(f"{cell.strip()[:40]!r} is negative on a won deal")
 
 
 def _named(counter: Counter) -> str:
