@@ -99,7 +99,7 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         segmenter, note = segmenter_for(plan, layout, f.header, deals, mp.deal_segment if mp else None, mp)
         try:
             dc = scan_deals(_progress(f.rows, f.size, deals) if show else f.rows, f.header, layout, deals,
-                            formats, lo, hi, bad, plan.currency, rates, f.delimiter, segmenter)
+                            formats, lo, hi, bad, plan.currency, rates, f.delimiter, segmenter, (f, deals))
         except csv.Error as e:
             raise f.failed(e) from None
         dc.info.encoding, dc.info.delimiter = f.encoding, f.delimiter

@@ -35,8 +35,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Optional
 
 from gtmplan.commands.review.csvread import CsvFile
-from gtmplan.commands.review.figures import MAX_KEY, BadRows, CellError, LeadScan
-from gtmplan.commands.review.values import BadValue, DateColumn, check_time
+from gtmplan.commands.review.figures import MAX_KEY, SNIFF_CHARS, SNIFF_ROWS, BadRows, CellError, DealScan, LeadScan
+from gtmplan.commands.review.values import AmountColumn, BadValue, DateColumn, check_time
 from gtmplan.errors import InputError
 
 if TYPE_CHECKING:
@@ -181,8 +181,7 @@ def _batches(f: CsvFile, path: str) -> Iterator[Any]:
                                                   strings_can_be_null=False, quoted_strings_can_be_null=False))
             if reader.schema.names != f.header or any(t != pa.string() for t in reader.schema.types):
                 raise Fallback("its header")
-            for batch in reader:
-                yield batch
+            yield from reader
         except (pa.ArrowException, OSError, UnicodeError) as e:  # a row with more cells, invalid UTF-8, ...
             raise Fallback(f"pyarrow: {str(e).splitlines()[0][:120]}") from None
         if source.quotes % 2:
@@ -344,7 +343,7 @@ class _LeadsReader:
         before = scan.decisions()
         for r, row in zip(idx, zip(*cols)):
             cells = list(row)
-            for k, i in self.index.items():
+            for i in self.index.values():
                 if _NUMERIC_DATE.match(cells[i]):
                     raise Fallback("a numeric date (its month-or-day order depends on the rows before it)")
             try:
@@ -451,3 +450,249 @@ def _counts(values: pa.Array) -> list[tuple[str, int]]:
 
     vc = pc.value_counts(values)
     return list(zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist()))
+
+
+def read_deals(f: CsvFile, path: str, display: str, scan: DealScan) -> bool:
+    """Count the deals export ``f`` (opened by open_csv, its rows not read yet) into ``scan`` (not
+    started) with the columnar reader; False, with ``scan`` untouched, when the rows reader must."""
+    why = _declined(f, display, reader_choice())
+    if why is None and scan.segmenter is not None:
+        why = "a segment split"
+    if why is None and (scan.stages_by != "labels" or scan.i_closed is None):
+        why = "stages told by flags or by won/lost dates"
+    if why is None and scan.created_col.formats:
+        why = "a --date-format"
+    if why is None:
+        fast = copy.deepcopy(scan)
+        fast.bad = BadRows()
+        try:
+            _DealsReader(f, path, display, fast).run()
+        except Fallback as e:
+            why = str(e)
+        else:
+            scan.bad.merge(fast.bad)
+            fast.bad = scan.bad
+            scan.__dict__.update(fast.__dict__)
+            if hasattr(f.rows, "close"):
+                f.rows.close()  # type: ignore[union-attr]
+    _READ_BY[display] = "columnar" if why is None else f"rows: {why}"
+    return why is None
+
+
+def _amount_state(col: AmountColumn) -> tuple:
+    return col.decimal, col.ambiguous, frozenset(col.seen), col.unclear, col.inferred
+
+
+class _DealsReader:
+    """DealScan.read, on blocks of columns: the rows that close in the quarter, and those with a cell
+    not read in bulk, go through DealScan.values and DealScan.count one by one, in file order."""
+
+    def __init__(self, f: CsvFile, path: str, display: str, scan: DealScan):
+        self.f, self.path, self.display, self.scan = f, path, display, scan
+        self.created = _Dates(scan.created_col)
+        self.closed = _Dates(scan.closed_col)
+        self.stages: dict[str, tuple[str, bool, bool]] = {}  # cell -> (outcome, known, readable)
+        self.amounts: dict[str, tuple[bool, bool, bool]] = {}  # cell -> (readable, no amount, negative)
+        self.sets: dict[str, Any] = {}
+        self.rows_done = 0
+
+    def run(self) -> None:
+        scan = self.scan
+        short = False
+        for batch in _batches(self.f, self.path):
+            _check_cells(batch, not self.f.quote_free)
+            if short:
+                raise Fallback("fewer rows in a block than the rows reader reads ahead")
+            if not self.rows_done:
+                short = self._sniff(batch)
+            before = (scan.decisions(), _amount_state(scan.amount_col))
+            self._batch(batch)
+            if (scan.decisions(), _amount_state(scan.amount_col)) != before:
+                raise Fallback("a date order or decimal mark decided after the first rows")
+            self.rows_done += batch.num_rows
+        if not self.rows_done:
+            raise Fallback("no rows")
+        scan.number = 1 + self.rows_done
+
+    def _sniff(self, batch: Any) -> bool:
+        """What DealScan.start learns from the first rows (_sniffed): the amounts' decimal mark.
+        True when the block holds fewer rows than that (fine only if it is the last one)."""
+        import pyarrow.compute as pc
+
+        scan = self.scan
+        k = min(SNIFF_ROWS, batch.num_rows)
+        head = batch.slice(0, k)
+        chars = 0
+        for col in head.columns:
+            chars += int(pc.sum(pc.utf8_length(col)).as_py() or 0)
+        if chars >= SNIFF_CHARS:
+            raise Fallback("long rows")
+        if scan.i_amount is not None:
+            for cell in head.column(scan.i_amount).to_pylist():
+                scan.amount_col.observe(cell)
+        for i, _ in scan.date_columns():
+            for cell in head.column(i).to_pylist():
+                if _NUMERIC_DATE.match(cell):
+                    raise Fallback("a numeric date (its month-or-day order depends on the rows before it)")
+        scan.settle(self.f.delimiter)
+        return k < SNIFF_ROWS
+
+    def _learn_stages(self, cells: Any) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        new = [s for s in pc.unique(cells).to_pylist() if s not in self.stages]
+        if not new and self.sets:
+            return
+        for cell in new:
+            try:
+                outcome, known = self.scan.stage_of(cell)
+                self.stages[cell] = (outcome, known, True)
+            except BadValue:
+                self.stages[cell] = ("open", True, False)
+        st = self.stages
+        for name, test in (("won", lambda v: v[0] == "won" and v[2]), ("lost", lambda v: v[0] == "lost" and v[2]),
+                           ("unreadable_stage", lambda v: not v[2]), ("unknown", lambda v: not v[1])):
+            self.sets[name] = pa.array([k for k, v in st.items() if test(v)], pa.string())
+
+    def _learn_amounts(self, cells: Any) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        col = self.scan.amount_col
+        new = [a for a in pc.unique(cells).to_pylist() if a not in self.amounts]
+        for cell in new:
+            try:
+                value, _ = col.cache.get(cell) or col(cell)
+                self.amounts[cell] = (True, value is None, value is not None and value < 0)
+            except BadValue:
+                self.amounts[cell] = (False, False, False)
+        if new or "unreadable_amount" not in self.sets:
+            am = self.amounts
+            self.sets["unreadable_amount"] = pa.array([k for k, v in am.items() if not v[0]], pa.string())
+            self.sets["unpriced"] = pa.array([k for k, v in am.items() if v[1] or v[2]], pa.string())
+
+    def _batch(self, batch: Any) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        scan = self.scan
+        created_cells = batch.column(scan.i_created)
+        created, slow_c = self.created.day_of(created_cells)
+        closed, slow_k = self.closed.day_of(batch.column(scan.i_closed))
+        problem = pc.equal(pc.binary_length(created_cells), 0)  # a blank row, or a bad one: values() says
+        for slow in (slow_c, slow_k):
+            if slow is not None:
+                problem = pc.or_(problem, slow)
+        stage_cells = batch.column(scan.i_stage)
+        self._learn_stages(stage_cells)
+        problem = pc.or_(problem, pc.is_in(stage_cells, value_set=self.sets["unreadable_stage"]))
+        won = pc.is_in(stage_cells, value_set=self.sets["won"])
+        closed_deal = pc.or_(won, pc.is_in(stage_cells, value_set=self.sets["lost"]))
+        problem = pc.or_(problem, pc.and_(closed_deal, pc.is_null(closed)))
+        if scan.i_amount is not None:
+            amount_cells = batch.column(scan.i_amount)
+            self._learn_amounts(amount_cells.filter(pc.invert(problem)))
+            problem = pc.or_(problem, pc.is_in(amount_cells, value_set=self.sets["unreadable_amount"]))
+            problem = pc.or_(problem, pc.and_(won, pc.is_in(amount_cells, value_set=self.sets["unpriced"])))
+        closing = pc.fill_null(pc.and_(pc.greater_equal(closed, scan.lo), pc.less_equal(closed, scan.hi)), False)
+        # won deals closing in the quarter are counted one by one (their amounts add up in file order,
+        # as floats do), and so is every deal closing in it when a capped table could fold
+        one_by_one = pc.or_(problem, pc.and_(closing, won))
+        bulk_closing = pc.and_(closing, pc.invert(one_by_one))
+        if self._could_fold(batch, closing, pc.and_(closing, pc.invert(closed_deal)), won):
+            one_by_one = pc.or_(one_by_one, closing)
+            bulk_closing = None
+        self._count_bulk(pc.invert(pc.or_(one_by_one, closing)), created, closed, closed_deal)
+        if bulk_closing is not None and total_true(bulk_closing):
+            self._count_bulk(bulk_closing, created, closed, closed_deal)
+            self._closing_bulk(batch, bulk_closing, won)
+        idx = pc.indices_nonzero(one_by_one)
+        if len(idx):
+            self._count_rows(batch, idx.to_pylist(), pa.array)
+
+    def _could_fold(self, batch: Any, closing: Any, open_closing: Any, won: Any) -> bool:
+        """Whether the stage or loss-reason table could fold while the deals closing in this block are
+        counted (more distinct values than it keeps): then they are counted one by one, in file order."""
+        import pyarrow.compute as pc
+
+        scan, c = self.scan, self.scan.c
+        labels = {_key(" ".join(raw.split())) for raw in pc.unique(batch.column(scan.i_stage).filter(closing))
+                  .to_pylist()}
+        for counter in (c.stages_seen, c.unknown_stages):
+            if len(counter) + len(labels - counter.keys()) > 2 * counter.cap:
+                return True
+        if scan.i_reason is None:
+            return False
+        lost = pc.and_(closing, pc.invert(pc.or_(won, open_closing)))
+        reasons = {_key(raw.strip()) or "unspecified" for raw in pc.unique(batch.column(scan.i_reason).filter(lost))
+                   .to_pylist()}
+        return len(c.loss_reasons) + len(reasons - c.loss_reasons.keys()) > 2 * c.loss_reasons.cap
+
+    def _closing_bulk(self, batch: Any, mask: Any, won: Any) -> None:
+        """DealScan.closing of lost and open deals closing in the quarter (never won ones), on whole columns."""
+        import pyarrow.compute as pc
+
+        scan, c = self.scan, self.scan.c
+        stage_cells = batch.column(scan.i_stage).filter(mask)
+        c.closing += len(stage_cells)
+        for raw, n in _counts(stage_cells):
+            label = " ".join(raw.split())
+            c.stages_seen[c.stages_seen.key(label)] += n
+            if not self.stages[raw][1]:
+                c.unknown_stages[c.unknown_stages.key(label)] += n
+        lost = pc.and_(mask, pc.is_in(batch.column(scan.i_stage), value_set=self.sets["lost"]))
+        n_lost = total_true(lost)
+        if not n_lost:
+            return
+        c.lost += n_lost
+        if scan.i_reason is None:
+            c.loss_reasons["unspecified"] += n_lost
+            return
+        for raw, n in _counts(batch.column(scan.i_reason).filter(lost)):
+            reason = raw.strip()
+            c.loss_reasons[c.loss_reasons.key(reason) if reason else "unspecified"] += n
+
+    def _count_bulk(self, mask: Any, created: Any, closed: Any, closed_deal: Any) -> None:
+        """DealScan.count of the readable rows that do not close in the quarter, on whole columns."""
+        import pyarrow.compute as pc
+
+        scan, c = self.scan, self.scan.c
+        n = total_true(mask)
+        if not n:
+            return
+        c.label_stages = True  # each of these rows had its stage read from its label
+        c.info.rows += n
+        c.info.usable += n
+        days = created.filter(mask)
+        shut = closed.filter(pc.and_(mask, closed_deal))
+        for value, count in _counts(days) + (_counts(shut) if len(shut) else []):
+            c.info.days[value] += count
+        mm = pc.min_max(days).as_py()
+        scan.first = min(scan.first, mm["min"])
+        scan.last = max(scan.last, mm["max"])
+        if len(shut):
+            c.recognised += len(shut)
+            scan.last = max(scan.last, pc.max(shut).as_py())
+        c.opportunities += total_true(pc.and_(pc.greater_equal(days, scan.lo), pc.less_equal(days, scan.hi)))
+
+    def _count_rows(self, batch: Any, idx: list[int], array: Any) -> None:
+        """DealScan.values and DealScan.count of the rows at ``idx``, one by one, in file order."""
+        scan, c = self.scan, self.scan.c
+        take = array(idx)
+        cols = [batch.column(j).take(take).to_pylist() for j in range(batch.num_columns)]
+        dates = [i for i, _ in scan.date_columns()]
+        for r, cells in zip(idx, zip(*cols)):
+            row = list(cells)
+            for i in dates:
+                if _NUMERIC_DATE.match(row[i]):
+                    raise Fallback("a numeric date (its month-or-day order depends on the rows before it)")
+            try:
+                v = scan.values(row)
+            except CellError as e:
+                c.info.rows += 1
+                scan.bad.add(self.display, self.rows_done + r + 2, f"{scan.names[e.what]}: {e.error}")
+                continue
+            if v is not None:
+                c.info.rows += 1
+                scan.count(row, v)

@@ -20,6 +20,7 @@ from pathlib import PurePath
 from typing import Optional
 
 from gtmplan.commands.review.columns import KNOWN_OPEN, Layout, _norm, stage_key, stage_outcome
+from gtmplan.commands.review.csvread import CsvFile
 from gtmplan.commands.review.values import AmountColumn, BadValue, DateColumn, DateOrder, currency_of, days_between
 from gtmplan.output.fmt import plural
 
@@ -538,9 +539,10 @@ class LeadScan:
                     return created, None, day, day
                 return created, None, None, None
             got: list[Optional[str]] = [None, None, None]
-            for what, k, i, col in self.stages:  # most leads never reach these stages
+            for field_name, k, i, col in self.stages:  # most leads never reach these stages
                 cell = row[i]
                 if cell:
+                    what = field_name
                     got[k] = col.cache.get(cell) or col(cell)
         except BadValue as e:
             raise CellError(what, e) from None
@@ -593,11 +595,20 @@ class LeadScan:
 def scan_deals(rows: Iterable[tuple[int, list[str]]], header: list[str], layout: Layout, display: str,
                formats: tuple[str, ...], lo: str, hi: str, bad: BadRows, plan_currency: str = "USD",
                fx: Optional[dict[str, float]] = None, delimiter: str = ",",
-               segmenter: Optional[Segmenter] = None) -> DealCounts:
-    """One pass over a deals export. ``lo``/``hi``: the quarter's first and last day, ISO."""
+               segmenter: Optional[Segmenter] = None, source: Optional[tuple[CsvFile, str]] = None) -> DealCounts:
+    """One pass over a deals export. ``lo``/``hi``: the quarter's first and last day, ISO.
+    ``source``: the export opened (its rows not read yet) and its path, for the columnar reader
+    (columnar.py), which reads it when it can prove it reads it as the rows reader does."""
     scan = DealScan(header, layout, display, formats, lo, hi, bad, plan_currency, fx, segmenter)
-    scan.read(scan.start(rows, delimiter))
+    if source is None or not _columnar_deals(source[0], source[1], display, scan):
+        scan.read(scan.start(rows, delimiter))
     return scan.finish()
+
+
+def _columnar_deals(f: CsvFile, path: str, display: str, scan: DealScan) -> bool:
+    from gtmplan.commands.review.columnar import read_deals
+
+    return read_deals(f, path, display, scan)
 
 
 # a deals row as read: (created, closed, stage, known, amount, currency code), see DealScan.values
@@ -648,6 +659,11 @@ class DealScan:
         c.segments = {} if segmenter is not None else None
         self.first, self.last = "\uffff", ""
         self.number = 1
+
+    def decisions(self) -> tuple:
+        """What the reading so far has decided that changes how later cells read (date orders)."""
+        cols = (self.created_col, self.closed_col, self.won_col, self.lost_col)
+        return (self.group.file_order, tuple(self.group.defaulted), tuple(col.order for col in cols))
 
     def date_columns(self) -> list[tuple[int, DateColumn]]:
         return [(i, col) for i, col in ((self.i_created, self.created_col), (self.i_closed, self.closed_col),
