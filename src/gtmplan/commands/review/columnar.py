@@ -61,8 +61,14 @@ def reader_choice() -> str:
 
 
 def read_by(display: str) -> Optional[str]:
-    """How the last review read the export named ``display``: "columnar", or "rows: REASON"."""
+    """How the last review read the export named ``display``: "columnar", or "rows: REASON"
+    (None when it was not read since ``forget``)."""
     return _READ_BY.get(display)
+
+
+def forget() -> None:
+    """Forget which reader read which export (read_by)."""
+    _READ_BY.clear()
 
 
 class Fallback(Exception):
@@ -710,10 +716,8 @@ class _DealsReader:
             c.info.days[value] += count
         mm = pc.min_max(days).as_py()
         scan.first = min(scan.first, mm["min"])
-        scan.last = max(scan.last, mm["max"])
-        if len(shut):
-            c.recognised += len(shut)
-            scan.last = max(scan.last, pc.max(shut).as_py())
+        scan.last = max(scan.last, mm["max"], pc.max(closed.filter(mask)).as_py() or "")  # open deals' too
+        c.recognised += len(shut)
         c.opportunities += total_true(pc.and_(pc.greater_equal(days, scan.lo), pc.less_equal(days, scan.hi)))
 
     def _count_rows(self, batch: Any, idx: list[int], array: Any) -> None:
