@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import Optional
 
+from gtmplan.commands.review.columnar import read_deals as read_columnar_deals
 from gtmplan.commands.review.columnar import read_leads as read_columnar_leads
 from gtmplan.commands.review.columns import load_mapping, recognise
 from gtmplan.commands.review.csvread import open_csv
@@ -97,7 +98,8 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
         segmenter, note = segmenter_for(plan, layout, f.header, deals, mp.deal_segment if mp else None, mp)
         try:
             dc = scan_deals(_progress(f.rows, f.size, deals) if show else f.rows, f.header, layout, deals,
-                            formats, lo, hi, bad, plan.currency, rates, f.delimiter, segmenter, (f, deals))
+                            formats, lo, hi, bad, plan.currency, rates, f.delimiter, segmenter,
+                            lambda scan: read_columnar_deals(f, deals, deals, scan))
         except csv.Error as e:
             raise f.failed(e) from None
         dc.info.encoding, dc.info.delimiter = f.encoding, f.delimiter

@@ -129,7 +129,7 @@ class _Bytes:
 
     AHEAD = 3
 
-    def __init__(self, fd: int, delimiter: str):
+    def __init__(self, fd: int, delimiter: str) -> None:
         import threading
 
         self.fh = os.fdopen(fd, "rb", buffering=0)
@@ -255,7 +255,7 @@ class _Dates:
     Each distinct day, and each distinct text after a day (a time of day), is checked once (the
     column's date-time cache, as value sets)."""
 
-    def __init__(self, col: DateColumn):
+    def __init__(self, col: DateColumn) -> None:
         self.col = col
         self.days = _Learnt(_real_day)  # strict ISO days of the calendar
         self.rests = _Learnt(lambda rest: _good_rest(rest, col))  # what follows a day: a time of day
@@ -281,7 +281,7 @@ class _Dates:
 class _Learnt:
     """Values checked once each (a cache as value sets): ``good`` holds those that passed."""
 
-    def __init__(self, test: Any):
+    def __init__(self, test: Any) -> None:
         import pyarrow as pa
 
         self.test = test
@@ -331,7 +331,7 @@ class _LeadsReader:
 
     FIELDS = ("created", "mql_date", "sql_date", "opportunity_date")
 
-    def __init__(self, f: CsvFile, path: str, display: str, scan: LeadScan):
+    def __init__(self, f: CsvFile, path: str, display: str, scan: LeadScan) -> None:
         self.f, self.path, self.display, self.scan = f, path, display, scan
         ix = scan.layout.index
         self.index = {k: ix[k] for k in self.FIELDS if k in ix}
@@ -451,7 +451,7 @@ class _LeadsReader:
 
     def _sources(self, sources: Any, mask: Any, leads: bool) -> None:
         """The source tables (and programs' leads, no-source count) of the rows in ``mask``."""
-        c, program_sources = self.scan.c, self.scan.program_sources
+        c = self.scan.c
         counter = c.source_leads if leads else c.source_mqls
         if sources is None:  # no source column: every source is ""
             n = total_true(mask)
@@ -465,16 +465,7 @@ class _LeadsReader:
         for raw, n in counts:
             source = raw.strip()
             if leads:
-                if not source:
-                    c.no_source += n
-                if source in counter:
-                    counter[source] += n
-                else:
-                    counter[counter.key(source)] += n
-                if program_sources:
-                    folded = source.casefold()
-                    if folded in program_sources:
-                        c.program_leads[folded] += n
+                self.scan.lead_source(source, n)
             else:
                 counter[source if source in counter else counter.key(source)] += n
 
@@ -533,7 +524,7 @@ class _DealsReader:
     """DealScan.read, on blocks of columns: the rows that close in the quarter, and those with a cell
     not read in bulk, go through DealScan.values and DealScan.count one by one, in file order."""
 
-    def __init__(self, f: CsvFile, path: str, display: str, scan: DealScan):
+    def __init__(self, f: CsvFile, path: str, display: str, scan: DealScan) -> None:
         self.f, self.path, self.display, self.scan = f, path, display, scan
         self.created = _Dates(scan.created_col)
         self.closed = _Dates(scan.closed_col)

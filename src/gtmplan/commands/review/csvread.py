@@ -24,10 +24,10 @@ import os
 import re
 import select
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, count, islice
-from typing import Optional
+from typing import NoReturn, Optional
 
 from gtmplan.errors import InputError
 
@@ -54,7 +54,7 @@ class CsvFile:
     encoding: str
     delimiter: str
     notes: list[str] = field(default_factory=list)
-    failed: Callable[[Exception], InputError] = InputError  # csv.Error while reading rows -> located error
+    failed: Callable[[Exception], InputError] = field(default=lambda e: InputError.single(None, str(e)))  # -> located
     sep_line: int = 0  # 1 when an Excel "sep=;" line comes before the header
     lines_read: Callable[[], int] = int  # physical lines read so far
     digest: Optional[hashlib._Hash] = None  # SHA-256 of the bytes read, for a pipe (a file can be read again)
@@ -116,7 +116,7 @@ def changed(display: str, before: int, now: int) -> InputError:
 
 
 def _read_bytes(fd: int, display: str, digest: Optional[hashlib._Hash] = None,
-                size: Optional[int] = None) -> Iterator[bytes]:
+                size: Optional[int] = None) -> Generator[bytes, None, None]:
     """The fd's bytes. ``digest``: a hashlib object that sees every byte read. ``size``: a regular
     file's size when opened; reaching its end at another offset (cut short, or grown, while it
     was read) is refused. The fd is closed at the end."""
@@ -250,7 +250,7 @@ def _texts(first: bytes, rest: Iterator[bytes], encoding: str, display: str, lin
         yield tail
 
 
-def _held(dec) -> bytes:
+def _held(dec: codecs.IncrementalDecoder) -> bytes:
     """The bytes an incremental decoder holds back (a character cut by a block's end)."""
     try:
         state = dec.getstate()
@@ -259,7 +259,7 @@ def _held(dec) -> bytes:
     return state[0] if isinstance(state, tuple) and isinstance(state[0], bytes) else b""
 
 
-def _final(dec, display: str, encoding: str) -> str:
+def _final(dec: codecs.IncrementalDecoder, display: str, encoding: str) -> str:
     try:
         return dec.decode(b"", final=True)
     except UnicodeError:
@@ -295,7 +295,7 @@ def _line_lists(texts: Iterator[str], display: str, first_line: list[int]) -> It
         yield [carry]
 
 
-def _too_long(display: str, line: int):
+def _too_long(display: str, line: int) -> NoReturn:
     raise _fail(display, f"a line longer than {MAX_LINE:,} characters (a cell holds at most {MAX_FIELD:,}): "
                          "not a CSV export", line, 1)
 
@@ -430,7 +430,7 @@ def _split_rows(lines: Iterator[str], delimiter: str, read: list[int], display: 
     return chain.from_iterable(map(lambda batch: _split_batch(batch, delimiter, read, display), batches))
 
 
-def _split_batch(batch: list[str], delimiter: str, read: list[int], display: str):
+def _split_batch(batch: list[str], delimiter: str, read: list[int], display: str) -> Iterable[list[str]]:
     read[0] += len(batch)
     if '"' in "".join(batch):  # the file changed since it was found quote-free
         raise _fail(display, "changed while it was read: run the review again on a file nobody writes to")

@@ -20,7 +20,6 @@ from pathlib import PurePath
 from typing import Optional
 
 from gtmplan.commands.review.columns import KNOWN_OPEN, Layout, _norm, stage_key, stage_outcome
-from gtmplan.commands.review.csvread import CsvFile
 from gtmplan.commands.review.values import AmountColumn, BadValue, DateColumn, DateOrder, currency_of, days_between
 from gtmplan.output.fmt import plural
 
@@ -64,12 +63,12 @@ class CappedCounter(Counter):
     (a key folded twice counts twice).
     """
 
-    def __init__(self, cap: int, other: str, linked: tuple = ()):
+    def __init__(self, cap: int, other: str, linked: tuple = ()) -> None:
         super().__init__()
         self.cap, self.other, self.linked = cap, other, linked
         self.folded = 0
 
-    def __reduce__(self):  # pickled back from the process that read the file
+    def __reduce__(self) -> tuple:  # copied (copy.deepcopy: columnar.py) with its cap and folds
         return (_capped, (self.cap, self.other, dict(self), self.folded, self.linked))
 
     def key(self, k: str) -> str:
@@ -98,7 +97,7 @@ class CappedCounter(Counter):
         return self.get(self.other, 0)
 
 
-def _capped(cap, other, counts, folded, linked) -> CappedCounter:
+def _capped(cap: int, other: str, counts: dict[str, float], folded: int, linked: tuple) -> CappedCounter:
     c = CappedCounter(cap, other, linked)
     c.update(counts)
     c.folded = folded
@@ -123,7 +122,7 @@ class Segmenter:
     a segment's id or its ICP name (any case). A row that fits no segment is ``(outside the ICP)``;
     an empty or unreadable cell is ``(unknown segment)``."""
 
-    def __init__(self, column: int, header: str, by_size: bool, ranges: tuple = (), names: Optional[dict] = None):
+    def __init__(self, column: int, header: str, by_size: bool, ranges: tuple = (), names: Optional[dict] = None) -> None:
         self.column, self.header, self.by_size = column, header, by_size
         self.ranges = ranges  # ((min, max, id), ...), max None: no upper bound
         self.names = names or {}  # casefolded value -> id
@@ -197,7 +196,8 @@ class SegmentDeals:
 SEGMENT_LEAD_FIELDS = ("leads", "mqls", "sqls", "opportunities", "created_with_mql", "mql_with_sql", "sql_with_opp")
 
 
-def _lead_in_segment(counts: list[int], created: str, mql, sql, opp, lo: str, hi: str) -> None:
+def _lead_in_segment(counts: list[int], created: str, mql: Optional[str], sql: Optional[str], opp: Optional[str],
+                     lo: str, hi: str) -> None:
     if lo <= created <= hi:
         counts[0] += 1
         if mql is not None:
@@ -315,6 +315,7 @@ def hist_median(hist: Counter) -> Optional[float]:
         if seen > hi_k:
             hi = value
             break
+    assert lo is not None and hi is not None
     return (lo + hi) / 2
 
 
@@ -352,7 +353,7 @@ def _blank(row: list[str]) -> bool:
 class CellError(Exception):
     """A row's cell that cannot be read: ``what`` names its field, ``error`` says why."""
 
-    def __init__(self, what: str, error: BadValue):
+    def __init__(self, what: str, error: BadValue) -> None:
         super().__init__(what, error)
         self.what, self.error = what, error
 
@@ -365,7 +366,7 @@ def _wrong_width(row: list[str], width: int, bad: BadRows, display: str, number:
     return 1
 
 
-def scan_leads(rows, header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str, hi: str,
+def scan_leads(rows: Iterable[tuple[int, list[str]]], header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str, hi: str,
                bad: BadRows, program_sources: frozenset[str] = frozenset(),
                segmenter: Optional[Segmenter] = None) -> LeadCounts:
     """One pass over a leads export. ``lo``/``hi``: the quarter's first and last day, ISO."""
@@ -375,12 +376,12 @@ def scan_leads(rows, header: list[str], layout: Layout, display: str, formats: t
 
 
 class LeadScan:
-    """The counts of a leads export, read in one part or in consecutive parts (``read`` once per
-    part, in file order: the figures are those of one pass over the whole file)."""
+    """The counts of a leads export: ``values`` reads a row's cells, ``read`` counts the rows (the
+    columnar reader, columnar.py, uses values() and counts in bulk)."""
 
     def __init__(self, header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str,
                  hi: str, bad: BadRows, program_sources: frozenset[str] = frozenset(),
-                 segmenter: Optional[Segmenter] = None):
+                 segmenter: Optional[Segmenter] = None) -> None:
         ix = layout.index
         self.segmenter = segmenter
         self.layout, self.display, self.lo, self.hi, self.bad = layout, display, lo, hi, bad
@@ -423,25 +424,23 @@ class LeadScan:
         orders (the file's first part only). ``sniffed`` is called once they are learnt, with
         whether the part went on past them (a later part must not begin before it does).
 
-        The loop stays one function, the counting inline: it runs once per row of exports of
-        millions of rows, and a call per row to count it costs 12% more CPU (1M leads, measured);
-        parsing (``values``) is apart, shared with the columnar reader (columnar.py)."""
+        The counting of every row stays inline (the loop runs once per row of exports of millions
+        of rows); parsing (``values``), the segments and the sources of the leads in the quarter
+        are apart, values() shared with the columnar reader (columnar.py)."""
         c, bad, display, lo, hi = self.c, self.bad, self.display, self.lo, self.hi
-        names, program_sources = self.names, self.program_sources
+        names = self.names
         width = self.layout.width
         i_source = self.layout.index.get("source")
-        values = self.values
-        source_leads, source_mqls, prog = c.source_leads, c.source_mqls, c.program_leads
-        source_key, mql_key = source_leads.key, source_mqls.key
+        values, lead_source = self.values, self.lead_source
+        source_mqls = c.source_mqls
+        mql_key = source_mqls.key
         leads, mqls, sqls, opps = c.leads, c.mqls, c.sqls, c.opportunities
         created_with_mql, mql_with_sql, sql_with_opp = c.created_with_mql, c.mql_with_sql, c.sql_with_opp
-        no_source, n, usable = c.no_source, c.info.rows, c.info.usable
+        n, usable = c.info.rows, c.info.usable
         first, last = c.info.first or "\uffff", c.info.last or ""  # ISO strings compare like dates
         days = c.info.days
         dget = days.get
-        seg_of = self.segmenter
-        seg_i = seg_of.column if seg_of is not None else 0
-        segs = c.segments
+        segmented = self.segmenter is not None
         number = self.last_row
         past = True
         if sniff:
@@ -465,29 +464,15 @@ class LeadScan:
                 created, mql, sql, opp = got
                 usable += 1
                 days[created] = dget(created, 0) + 1
-                if seg_of is not None:  # a plan with segments and a column that tells them (never otherwise)
-                    key = seg_of(row[seg_i])
-                    counts = segs.get(key)
-                    if counts is None:
-                        counts = segs[key] = [0] * len(SEGMENT_LEAD_FIELDS)
-                    _lead_in_segment(counts, created, mql, sql, opp, lo, hi)
+                if segmented:  # a plan with segments and a column that tells them (never otherwise)
+                    self.segment(row, got)
                 if created < first:
                     first = created
                 if created > last:
                     last = created
                 if lo <= created <= hi:
                     leads += 1
-                    source = row[i_source].strip() if i_source is not None else ""
-                    if not source:
-                        no_source += 1
-                    if source in source_leads:
-                        source_leads[source] += 1
-                    else:
-                        source_leads[source_key(source)] += 1
-                    if program_sources:
-                        folded = source.casefold()
-                        if folded in program_sources:
-                            prog[folded] += 1
+                    lead_source(row[i_source].strip() if i_source is not None else "")
                     if mql is not None:
                         created_with_mql += 1
                 if mql is not None and lo <= mql <= hi:
@@ -505,10 +490,34 @@ class LeadScan:
         finally:
             self.last_row = number
             c.leads, c.mqls, c.sqls, c.opportunities = leads, mqls, sqls, opps
-            c.no_source = no_source
             c.created_with_mql, c.mql_with_sql, c.sql_with_opp = created_with_mql, mql_with_sql, sql_with_opp
             c.info.rows, c.info.usable = n, usable
             c.info.first, c.info.last = (first, last) if usable else (None, None)
+
+    def lead_source(self, source: str, n: int = 1) -> None:
+        """Count ``n`` leads of the quarter from ``source`` (stripped): the per-source table, the
+        leads without a source and the programs' leads."""
+        c = self.c
+        if not source:
+            c.no_source += n
+        counter = c.source_leads
+        if source in counter:
+            counter[source] += n
+        else:
+            counter[counter.key(source)] += n
+        if self.program_sources:
+            folded = source.casefold()
+            if folded in self.program_sources:
+                c.program_leads[folded] += n
+
+    def segment(self, row: list[str], got: tuple[str, Optional[str], Optional[str], Optional[str]]) -> None:
+        """Count a usable row in its segment's counts."""
+        assert self.segmenter is not None and self.c.segments is not None
+        key = self.segmenter(row[self.segmenter.column])
+        counts = self.c.segments.get(key)
+        if counts is None:
+            counts = self.c.segments[key] = [0] * len(SEGMENT_LEAD_FIELDS)
+        _lead_in_segment(counts, *got, self.lo, self.hi)
 
     def values(self, row: list[str]) -> Optional[tuple[str, Optional[str], Optional[str], Optional[str]]]:
         """A row's (created, MQL, SQL, opportunity) dates, ISO; None for a blank row; CellError
@@ -535,8 +544,8 @@ class LeadScan:
                 i_conv, i_conv_date, conv_col = self.converted
                 if row[i_conv].strip().lower() in _TRUE:
                     what = "converted_date"
-                    day = conv_col(row[i_conv_date])
-                    return created, None, day, day
+                    converted = conv_col(row[i_conv_date])
+                    return created, None, converted, converted
                 return created, None, None, None
             got: list[Optional[str]] = [None, None, None]
             for field_name, k, i, col in self.stages:  # most leads never reach these stages
@@ -548,43 +557,6 @@ class LeadScan:
             raise CellError(what, e) from None
         return created, got[0], got[1], got[2]
 
-    def part(self) -> tuple:
-        """What ``add`` needs of a scan that read the next part (small, and picklable)."""
-        return self.c, self.group, {f: col.order for f, col in self.cols.items()}, self.last_row
-
-    def add(self, part: tuple) -> bool:
-        """Add the counts of the part after this one, read (numbered from row 2) by a copy of
-        this scan taken before this part was counted: True when they are what reading on would
-        have counted (no date order decided meanwhile: see decisions(); no source table folded),
-        else False, with nothing added (read the part on instead)."""
-        b, group, orders, last_row = part
-        a = self.c
-        for mine, theirs in ((a.source_leads, b.source_leads), (a.source_mqls, b.source_mqls)):
-            if mine.folded or theirs.folded or len(mine.keys() | theirs.keys()) > 2 * mine.cap:
-                return False
-        for f in ("leads", "mqls", "sqls", "opportunities", "created_with_mql", "mql_with_sql", "sql_with_opp",
-                  "no_source"):
-            setattr(a, f, getattr(a, f) + getattr(b, f))
-        a.source_leads.update(b.source_leads)
-        a.source_mqls.update(b.source_mqls)
-        a.program_leads.update(b.program_leads)
-        if a.segments is not None and b.segments is not None:
-            for key, counts in b.segments.items():
-                mine = a.segments.setdefault(key, [0] * len(SEGMENT_LEAD_FIELDS))
-                for i, x in enumerate(counts):
-                    mine[i] += x
-        a.info.days.update(b.info.days)
-        if b.info.usable:
-            a.info.first = min(a.info.first or "\uffff", b.info.first)
-            a.info.last = max(a.info.last or "", b.info.last)
-        a.info.rows += b.info.rows
-        a.info.usable += b.info.usable
-        self.group.file_order, self.group.defaulted = group.file_order, group.defaulted
-        for f, order in orders.items():
-            self.cols[f].order = order
-        self.last_row += last_row - 1
-        return True
-
     def finish(self) -> LeadCounts:
         self.c.info.records = self.last_row - 1
         self.c.source_leads.finish()
@@ -595,20 +567,15 @@ class LeadScan:
 def scan_deals(rows: Iterable[tuple[int, list[str]]], header: list[str], layout: Layout, display: str,
                formats: tuple[str, ...], lo: str, hi: str, bad: BadRows, plan_currency: str = "USD",
                fx: Optional[dict[str, float]] = None, delimiter: str = ",",
-               segmenter: Optional[Segmenter] = None, source: Optional[tuple[CsvFile, str]] = None) -> DealCounts:
+               segmenter: Optional[Segmenter] = None,
+               columnar: Optional[Callable[[DealScan], bool]] = None) -> DealCounts:
     """One pass over a deals export. ``lo``/``hi``: the quarter's first and last day, ISO.
-    ``source``: the export opened (its rows not read yet) and its path, for the columnar reader
-    (columnar.py), which reads it when it can prove it reads it as the rows reader does."""
+    ``columnar``: the columnar reader (columnar.read_deals), which counts the export into the
+    scan and says True when it can prove it reads it as the rows reader does."""
     scan = DealScan(header, layout, display, formats, lo, hi, bad, plan_currency, fx, segmenter)
-    if source is None or not _columnar_deals(source[0], source[1], display, scan):
+    if columnar is None or not columnar(scan):
         scan.read(scan.start(rows, delimiter))
     return scan.finish()
-
-
-def _columnar_deals(f: CsvFile, path: str, display: str, scan: DealScan) -> bool:
-    from gtmplan.commands.review.columnar import read_deals
-
-    return read_deals(f, path, display, scan)
 
 
 # a deals row as read: (created, closed, stage, known, amount, currency code), see DealScan.values
@@ -622,7 +589,7 @@ class DealScan:
 
     def __init__(self, header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str,
                  hi: str, bad: BadRows, plan_currency: str = "USD", fx: Optional[dict[str, float]] = None,
-                 segmenter: Optional[Segmenter] = None):
+                 segmenter: Optional[Segmenter] = None) -> None:
         ix = layout.index
         self.layout, self.display, self.lo, self.hi, self.bad = layout, display, lo, hi, bad
         self.plan_currency, self.fx, self.segmenter = plan_currency, fx or {}, segmenter
@@ -741,11 +708,13 @@ class DealScan:
         if self.stages_by == "dates":
             return ("won" if wd else ("lost" if ld else "open")), True
         if self.stages_by == "flags":
+            assert self.i_won is not None
             is_won = row[self.i_won].strip().lower() in _TRUE
             is_closed = row[self.i_closed_flag].strip().lower() in _TRUE if self.i_closed_flag is not None \
                 else is_won
             return ("won" if is_won else ("lost" if is_closed else "open")), True
         self.c.label_stages = True
+        assert self.i_stage is not None
         return self.stage_of(row[self.i_stage])
 
     def stage_of(self, cell: str) -> tuple[str, bool]:
@@ -803,6 +772,7 @@ class DealScan:
         c = self.c
         stage, known = v[2], v[3]
         if c.label_stages:
+            assert self.i_stage is not None  # stages read from labels
             c.closing += 1
             label = " ".join(row[self.i_stage].split())
             c.stages_seen[c.stages_seen.key(label)] += 1
@@ -842,7 +812,7 @@ class DealScan:
             return
         c.won_priced += 1
         c.bookings += value
-        c.source_bookings[source] += value
+        c.source_bookings[source] += value  # type: ignore[assignment]  # a Counter of amounts (floats)
         if sd is not None:
             sd.won_priced += 1
             sd.bookings += value
@@ -855,7 +825,7 @@ class DealScan:
         if self.i_currency is not None and row[self.i_currency].strip():
             code = row[self.i_currency].strip().upper()[:8]
         code = currency_of(code, plan_currency) if code else plan_currency
-        assert value is not None
+        assert value is not None and code is not None
         if code == plan_currency:
             return value
         rate = self.fx.get(code)
@@ -941,4 +911,5 @@ def coverage(days: Counter, p: float = 0.005) -> Optional[tuple[str, str]]:
         if seen > hi_rank:
             hi = day
             break
+    assert lo is not None and hi is not None
     return lo, hi
