@@ -109,6 +109,8 @@ def read_leads(f: CsvFile, path: str, display: str, scan: LeadScan) -> bool:
             _LeadsReader(f, path, display, fast).run()
         except Fallback as e:
             why = str(e)
+        except Exception as e:  # noqa: BLE001 - never a traceback: the rows reader reads it (the reason is kept)
+            why = f"the columnar reader failed: {type(e).__name__}: {str(e)[:120]}"
         else:
             scan.bad.merge(fast.bad)
             fast.bad = scan.bad
@@ -191,8 +193,8 @@ def _open(f: CsvFile, path: str) -> tuple[int, _Bytes]:
 
 
 def _batches(f: CsvFile, path: str) -> Iterator[Any]:
-    """The file's record batches, every column text, in blocks of BLOCK bytes; Fallback on any
-    of pyarrow's errors or on what _Bytes refuses."""
+    """The file's record batches, every column text, in blocks of BLOCK bytes (dictionary-encoding
+    the date columns measured no faster); Fallback on any of pyarrow's errors or on what _Bytes refuses."""
     import pyarrow as pa
     import pyarrow.csv as pv
 
@@ -201,6 +203,7 @@ def _batches(f: CsvFile, path: str) -> Iterator[Any]:
     _flat_malloc()
     pa.set_io_thread_count(1)
     pa.set_cpu_count(1)
+    types = {h: pa.string() for h in f.header}
     fd, source = _open(f, path)
     try:
         try:
@@ -209,9 +212,9 @@ def _batches(f: CsvFile, path: str) -> Iterator[Any]:
                 read_options=pv.ReadOptions(block_size=BLOCK, use_threads=False),
                 parse_options=pv.ParseOptions(delimiter=f.delimiter, newlines_in_values=True,
                                               ignore_empty_lines=False),
-                convert_options=pv.ConvertOptions(column_types={h: pa.string() for h in f.header},
-                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
-            if reader.schema.names != f.header or any(t != pa.string() for t in reader.schema.types):
+                convert_options=pv.ConvertOptions(column_types=types, strings_can_be_null=False,
+                                                  quoted_strings_can_be_null=False))
+            if reader.schema.names != f.header or list(reader.schema.types) != list(types.values()):
                 raise Fallback("its header")
             for batch in reader:
                 yield batch
@@ -260,22 +263,23 @@ class _Dates:
         self.days = _Learnt(_real_day)  # strict ISO days of the calendar
         self.rests = _Learnt(lambda rest: _good_rest(rest, col))  # what follows a day: a time of day
 
-    def day_of(self, cells: Any) -> tuple[Any, Any]:
+    def day_of(self, cells: Any) -> tuple[Any, Any, Any]:
         """(each cell's ISO day, null where empty or not read in bulk; the mask of cells that are
-        neither empty nor read in bulk, None when there is none)."""
+        neither empty nor read in bulk, None when there is none; the mask of empty cells)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
         length = pc.binary_length(cells)
         day = pc.utf8_slice_codeunits(cells, 0, 10)
         ok = pc.is_in(day, value_set=self.days.learn(day))
-        long = pc.greater(length, 10)
+        long = pc.greater(length, _scalar(10))
         if pc.any(long).as_py():
             rest = pc.utf8_slice_codeunits(cells, 10, 1 << 30)
             good = self.rests.learn(rest.filter(pc.and_(ok, long)))
             ok = pc.and_(ok, pc.or_(pc.invert(long), pc.is_in(rest, value_set=good)))
-        slow = pc.invert(pc.or_(ok, pc.equal(length, 0)))
-        return pc.if_else(ok, day, pa.scalar(None, pa.string())), slow if pc.any(slow).as_py() else None
+        empty = pc.equal(length, _scalar(0))
+        slow = pc.invert(pc.or_(ok, empty))
+        return pc.if_else(ok, day, pa.nulls(1, pa.string())[0]), slow if pc.any(slow).as_py() else None, empty
 
 
 class _Learnt:
@@ -285,8 +289,8 @@ class _Learnt:
         import pyarrow as pa
 
         self.test = test
-        self.seen = pa.array([], pa.string())
-        self.good = pa.array([], pa.string())
+        self.seen = pa.nulls(0, pa.string())
+        self.good = pa.nulls(0, pa.string())
 
     def learn(self, values: Any) -> Any:
         """Check the distinct ``values`` not seen before; the value set of those that passed."""
@@ -298,9 +302,9 @@ class _Learnt:
             uniq.to_pylist()
         if new:
             passed = [v for v in new if self.test(v)]
-            self.seen = pa.concat_arrays([self.seen, pa.array(new, pa.string())])
+            self.seen = pa.concat_arrays([self.seen, _strings(new)])
             if passed:
-                self.good = pa.concat_arrays([self.good, pa.array(passed, pa.string())])
+                self.good = pa.concat_arrays([self.good, _strings(passed)])
         return self.good
 
 
@@ -364,15 +368,13 @@ class _LeadsReader:
     def _values(self, batch: Any) -> tuple[dict[str, Any], Any, int]:
         """Each date field's ISO day per row (null: empty or not usable), the usable rows' mask and the
         number of blank rows; cells not read in bulk go through LeadScan.values, row by row."""
-        import pyarrow as pa
         import pyarrow.compute as pc
 
         days, slow_any = {}, None
         for k, i in self.index.items():
-            days[k], slow = self.dates[k].day_of(batch.column(i))
+            days[k], slow, empty = self.dates[k].day_of(batch.column(i))
             if k == "created":  # an empty created cell: a blank row, or a bad one (LeadScan.values says)
-                slow = pc.or_(slow, pc.equal(pc.binary_length(batch.column(i)), 0)) if slow is not None \
-                    else pc.equal(pc.binary_length(batch.column(i)), 0)
+                slow = pc.or_(slow, empty) if slow is not None else empty
                 if not pc.any(slow).as_py():
                     slow = None
             if slow is not None:
@@ -381,7 +383,7 @@ class _LeadsReader:
         if slow_any is None:
             return days, usable, 0
         idx = pc.indices_nonzero(slow_any).to_pylist()
-        cols = [batch.column(j).take(pa.array(idx)).to_pylist() for j in range(batch.num_columns)]
+        cols = [batch.column(j).take(_ints(idx)).to_pylist() for j in range(batch.num_columns)]
         patched = {k: v.to_pylist() for k, v in days.items()}
         ok = usable.to_pylist()
         blank = 0
@@ -408,8 +410,8 @@ class _LeadsReader:
                     patched[k][r] = v
         if scan.decisions() != before:
             raise Fallback("a date order decided")
-        days = {k: pa.array(v, pa.string()) for k, v in patched.items()}
-        return days, pa.array(ok, pa.bool_()), blank
+        days = {k: _strings(v) for k, v in patched.items()}
+        return days, _bools(ok), blank
 
     def _count(self, batch: Any, days: dict[str, Any], usable: Any) -> None:
         import pyarrow.compute as pc
@@ -421,7 +423,7 @@ class _LeadsReader:
             if k not in days:
                 return None
             d = days[k]
-            return pc.fill_null(pc.and_(usable, pc.and_(pc.greater_equal(d, lo), pc.less_equal(d, hi))), False)
+            return pc.fill_null(pc.and_(usable, _between(d, lo, hi)), _scalar(False))
 
         def has(k: str) -> Any:
             return pc.is_valid(days[k]) if k in days else None
@@ -506,6 +508,8 @@ def read_deals(f: CsvFile, path: str, display: str, scan: DealScan) -> bool:
             _DealsReader(f, path, display, fast).run()
         except Fallback as e:
             why = str(e)
+        except Exception as e:  # noqa: BLE001 - never a traceback: the rows reader reads it (the reason is kept)
+            why = f"the columnar reader failed: {type(e).__name__}: {str(e)[:120]}"
         else:
             scan.bad.merge(fast.bad)
             fast.bad = scan.bad
@@ -575,7 +579,6 @@ class _DealsReader:
         return k < SNIFF_ROWS
 
     def _learn_stages(self, cells: Any) -> None:
-        import pyarrow as pa
         import pyarrow.compute as pc
 
         new = [s for s in pc.unique(cells).to_pylist() if s not in self.stages]
@@ -590,10 +593,9 @@ class _DealsReader:
         st = self.stages
         for name, test in (("won", lambda v: v[0] == "won" and v[2]), ("lost", lambda v: v[0] == "lost" and v[2]),
                            ("unreadable_stage", lambda v: not v[2]), ("unknown", lambda v: not v[1])):
-            self.sets[name] = pa.array([k for k, v in st.items() if test(v)], pa.string())
+            self.sets[name] = _strings([k for k, v in st.items() if test(v)])
 
     def _learn_amounts(self, cells: Any) -> None:
-        import pyarrow as pa
         import pyarrow.compute as pc
 
         col = self.scan.amount_col
@@ -606,18 +608,16 @@ class _DealsReader:
                 self.amounts[cell] = (False, False, False)
         if new or "unreadable_amount" not in self.sets:
             am = self.amounts
-            self.sets["unreadable_amount"] = pa.array([k for k, v in am.items() if not v[0]], pa.string())
-            self.sets["unpriced"] = pa.array([k for k, v in am.items() if v[1] or v[2]], pa.string())
+            self.sets["unreadable_amount"] = _strings([k for k, v in am.items() if not v[0]])
+            self.sets["unpriced"] = _strings([k for k, v in am.items() if v[1] or v[2]])
 
     def _batch(self, batch: Any) -> None:
-        import pyarrow as pa
         import pyarrow.compute as pc
 
         scan = self.scan
         created_cells = batch.column(scan.i_created)
-        created, slow_c = self.created.day_of(created_cells)
-        closed, slow_k = self.closed.day_of(batch.column(scan.i_closed))
-        problem = pc.equal(pc.binary_length(created_cells), 0)  # a blank row, or a bad one: values() says
+        created, slow_c, problem = self.created.day_of(created_cells)  # empty: blank or bad (values() says)
+        closed, slow_k, _ = self.closed.day_of(batch.column(scan.i_closed))
         for slow in (slow_c, slow_k):
             if slow is not None:
                 problem = pc.or_(problem, slow)
@@ -632,7 +632,7 @@ class _DealsReader:
             self._learn_amounts(amount_cells.filter(pc.invert(problem)))
             problem = pc.or_(problem, pc.is_in(amount_cells, value_set=self.sets["unreadable_amount"]))
             problem = pc.or_(problem, pc.and_(won, pc.is_in(amount_cells, value_set=self.sets["unpriced"])))
-        closing = pc.fill_null(pc.and_(pc.greater_equal(closed, scan.lo), pc.less_equal(closed, scan.hi)), False)
+        closing = pc.fill_null(_between(closed, scan.lo, scan.hi), _scalar(False))
         # won deals closing in the quarter are counted one by one (their amounts add up in file order,
         # as floats do), and so is every deal closing in it when a capped table could fold
         one_by_one = pc.or_(problem, pc.and_(closing, won))
@@ -646,7 +646,7 @@ class _DealsReader:
             self._closing_bulk(batch, bulk_closing, won)
         idx = pc.indices_nonzero(one_by_one)
         if len(idx):
-            self._count_rows(batch, idx.to_pylist(), pa.array)
+            self._count_rows(batch, idx.to_pylist())
 
     def _could_fold(self, batch: Any, closing: Any, open_closing: Any, won: Any) -> bool:
         """Whether the stage or loss-reason table could fold while the deals closing in this block are
@@ -709,12 +709,12 @@ class _DealsReader:
         scan.first = min(scan.first, mm["min"])
         scan.last = max(scan.last, mm["max"], pc.max(closed.filter(mask)).as_py() or "")  # open deals' too
         c.recognised += len(shut)
-        c.opportunities += total_true(pc.and_(pc.greater_equal(days, scan.lo), pc.less_equal(days, scan.hi)))
+        c.opportunities += total_true(_between(days, scan.lo, scan.hi))
 
-    def _count_rows(self, batch: Any, idx: list[int], array: Any) -> None:
+    def _count_rows(self, batch: Any, idx: list[int]) -> None:
         """DealScan.values and DealScan.count of the rows at ``idx``, one by one, in file order."""
         scan, c = self.scan, self.scan.c
-        take = array(idx)
+        take = _ints(idx)
         cols = [batch.column(j).take(take).to_pylist() for j in range(batch.num_columns)]
         dates = [i for i, _ in scan.date_columns()]
         for r, cells in zip(idx, zip(*cols)):
@@ -731,3 +731,73 @@ class _DealsReader:
             if v is not None:
                 c.info.rows += 1
                 scan.count(row, v)
+
+
+# -- arrays built without pyarrow's conversion of Python objects ------------------------------
+# (pa.array() and a Python value given to a compute function import pandas when it is installed:
+# 0.4 s and 30 MiB more for nothing; these build the few arrays and scalars needed from buffers)
+
+def _strings(values: list[Optional[str]]) -> Any:
+    """A string array of ``values`` (None: null)."""
+    import array
+
+    import pyarrow as pa
+
+    offsets = array.array("i", [0])
+    data = bytearray()
+    valid = bytearray((len(values) + 7) // 8)
+    nulls = 0
+    for k, v in enumerate(values):
+        if v is None:
+            nulls += 1
+        else:
+            data += v.encode()
+            valid[k >> 3] |= 1 << (k & 7)
+        offsets.append(len(data))
+    return pa.Array.from_buffers(pa.string(), len(values), [pa.py_buffer(bytes(valid)) if nulls else None,
+                                                            pa.py_buffer(offsets.tobytes()), pa.py_buffer(bytes(data))],
+                                 null_count=nulls)
+
+
+def _bools(values: list[bool]) -> Any:
+    import pyarrow as pa
+
+    bits = bytearray((len(values) + 7) // 8)
+    for k, v in enumerate(values):
+        if v:
+            bits[k >> 3] |= 1 << (k & 7)
+    return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bytes(bits))])
+
+
+def _ints(values: list[int]) -> Any:
+    import array
+
+    import pyarrow as pa
+
+    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(array.array("q", values).tobytes())])
+
+
+_SCALARS: dict[tuple[type, object], Any] = {}
+
+
+def _scalar(value: object) -> Any:
+    """A pyarrow scalar of a str, bool or int."""
+    key = (type(value), value)
+    hit = _SCALARS.get(key)
+    if hit is None:
+        if isinstance(value, str):
+            hit = _strings([value])[0]
+        elif isinstance(value, bool):
+            hit = _bools([value])[0]
+        else:
+            assert isinstance(value, int)
+            hit = _ints([value])[0]
+        _SCALARS[key] = hit
+    return hit
+
+
+def _between(days: Any, lo: str, hi: str) -> Any:
+    """Whether each ISO day lies in lo..hi (null where the day is null)."""
+    import pyarrow.compute as pc
+
+    return pc.and_(pc.greater_equal(days, _scalar(lo)), pc.less_equal(days, _scalar(hi)))
