@@ -46,6 +46,8 @@ READER_ENV = "GTMPLAN_REVIEW_READER"  # rows | columnar | auto (docs/contributin
 READERS = ("auto", "rows", "columnar")
 COLUMNAR_MIN_BYTES = 1_000_000  # auto: smaller exports are read by rows (pyarrow's import costs more)
 BLOCK = 1 << 19  # bytes parsed at a time: memory stays flat
+# a day, 'T' or ' ', then HH:MM or HH:MM:SS with an hour up to 23: times check_time accepts (RE2 syntax)
+_PLAIN_TIME = r"^.{10}[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?$"
 _NUMERIC_DATE = re.compile(r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{4}")  # what DateColumn.observe could decide on
 
 # what read the last exports, by display name: "columnar" or "rows: why" (tests assert it)
@@ -274,6 +276,13 @@ class _Dates:
         ok = pc.is_in(day, value_set=self.days.learn(day))
         long = pc.greater(length, _scalar(10))
         if pc.any(long).as_py():
+            # the common date-time (2027-07-14 09:31, 2027-07-14T09:31:05) by one pattern, a subset of
+            # what check_time accepts; any other text after a day by the column's cache of times
+            timed = pc.match_substring_regex(cells, _PLAIN_TIME)
+            if not pc.any(pc.and_(pc.and_(long, ok), pc.invert(timed))).as_py():
+                ok = pc.and_(ok, pc.or_(pc.invert(long), timed))
+                long = None
+        if long is not None and pc.any(long).as_py():
             rest = pc.utf8_slice_codeunits(cells, 10, 1 << 30)
             good = self.rests.learn(rest.filter(pc.and_(ok, long)))
             ok = pc.and_(ok, pc.or_(pc.invert(long), pc.is_in(rest, value_set=good)))
