@@ -272,6 +272,15 @@ class _Dates:
         import pyarrow.compute as pc
 
         length = pc.binary_length(cells)
+        empty = pc.equal(length, _scalar(0))
+        filled = int(pc.sum(pc.invert(empty)).as_py() or 0)
+        if filled * 2 < len(cells):  # mostly empty (the later stages' dates): read the filled cells only
+            day, slow, _ = self.day_of(cells.filter(pc.invert(empty)))
+            mask = pc.invert(empty)
+            day = pc.replace_with_mask(pa.nulls(len(cells), pa.string()), mask, day)
+            if slow is not None:
+                slow = pc.replace_with_mask(_falses(len(cells)), mask, slow)
+            return day, slow, empty
         day = pc.utf8_slice_codeunits(cells, 0, 10)
         ok = pc.is_in(day, value_set=self.days.learn(day))
         long = pc.greater(length, _scalar(10))
@@ -286,7 +295,6 @@ class _Dates:
             rest = pc.utf8_slice_codeunits(cells, 10, 1 << 30)
             good = self.rests.learn(rest.filter(pc.and_(ok, long)))
             ok = pc.and_(ok, pc.or_(pc.invert(long), pc.is_in(rest, value_set=good)))
-        empty = pc.equal(length, _scalar(0))
         slow = pc.invert(pc.or_(ok, empty))
         return pc.if_else(ok, day, pa.nulls(1, pa.string())[0]), slow if pc.any(slow).as_py() else None, empty
 
@@ -776,6 +784,12 @@ def _bools(values: list[bool]) -> Any:
         if v:
             bits[k >> 3] |= 1 << (k & 7)
     return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bytes(bits))])
+
+
+def _falses(n: int) -> Any:
+    import pyarrow as pa
+
+    return pa.Array.from_buffers(pa.bool_(), n, [None, pa.py_buffer(bytes((n + 7) // 8))])
 
 
 def _ints(values: list[int]) -> Any:
