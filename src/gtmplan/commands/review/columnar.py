@@ -663,7 +663,7 @@ class _DealsReader:
             self._closing_bulk(batch, bulk_closing, won)
         idx = pc.indices_nonzero(one_by_one)
         if len(idx):
-            self._count_rows(batch, idx.to_pylist())
+            self._count_rows(batch, idx.to_pylist(), problem, created, closed)
 
     def _could_fold(self, batch: Any, closing: Any, open_closing: Any, won: Any) -> bool:
         """Whether the stage or loss-reason table could fold while the deals closing in this block are
@@ -728,14 +728,27 @@ class _DealsReader:
         c.recognised += len(shut)
         c.opportunities += total_true(_between(days, scan.lo, scan.hi))
 
-    def _count_rows(self, batch: Any, idx: list[int]) -> None:
-        """DealScan.values and DealScan.count of the rows at ``idx``, one by one, in file order."""
+    def _count_rows(self, batch: Any, idx: list[int], problem: Any, created: Any, closed: Any) -> None:
+        """DealScan.count of the rows at ``idx``, one by one, in file order: their values as read in
+        bulk, or (a row with a cell not read in bulk) by DealScan.values."""
         scan, c = self.scan, self.scan.c
         take = _ints(idx)
         cols = [batch.column(j).take(take).to_pylist() for j in range(batch.num_columns)]
         dates = [i for i, _ in scan.date_columns()]
-        for r, cells in zip(idx, zip(*cols)):
+        bulk = [(not p, d, k) for p, d, k in zip(problem.take(take).to_pylist(), created.take(take).to_pylist(),
+                                                 closed.take(take).to_pylist())]
+        i_stage, i_amount, amount_col = scan.i_stage, scan.i_amount, scan.amount_col
+        assert i_stage is not None  # stages read from labels (read_deals)
+        for r, cells, (read, day, shut) in zip(idx, zip(*cols), bulk):
             row = list(cells)
+            if read:  # as DealScan.values reads it: days, stage and amount as read in bulk
+                outcome, known, _ = self.stages[row[i_stage]]
+                value = code = None
+                if i_amount is not None:
+                    value, code = amount_col.cache.get(row[i_amount]) or amount_col(row[i_amount])
+                c.info.rows += 1
+                scan.count(row, (day, shut, outcome, known, value, code))
+                continue
             for i in dates:
                 if _NUMERIC_DATE.match(row[i]):
                     raise Fallback("a numeric date (its month-or-day order depends on the rows before it)")
