@@ -154,8 +154,12 @@ class _Bytes:
 
     def read(self, n: int = -1) -> bytes:
         with self.turn:
+            waits = 0
             while self.blocks >= self.allowed and not self.closed:
                 self.turn.wait(0.5)
+                waits += 1
+                if waits > 240:  # two minutes without a batch taken: an error, never a file cut short
+                    raise OSError("the columnar reader stalled")
             if self.closed:
                 return b""
             self.blocks += 1
