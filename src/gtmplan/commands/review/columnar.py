@@ -6,18 +6,22 @@ is kept, and the rows reader reads the whole file. It never guesses. What it tak
 
 - a regular file of UTF-8 text without a byte-order mark, no ``sep=`` line, no ``--date-format``,
   no ``--encoding`` other than UTF-8, a one-line header of distinct names;
-- quotes only around whole cells: a quote byte with no delimiter, line end or quote on either
-  side, an odd number of quotes, a cell holding a quote, a line end or more than a block
-  (``BLOCK`` bytes, below the rows reader's ``MAX_FIELD``): declined (odd quoting, and multi-line
-  cells, which change the spreadsheet row numbers of the rows after them);
+- quotes only around whole cells. Declined: a quote byte with neither a delimiter, a line end
+  nor a quote on either side (text after a closing quote, a quote inside an unquoted cell), an
+  odd number of quotes, a cell holding a quote or a line end (multi-line cells), a row longer
+  than a block (``BLOCK`` bytes, below the rows reader's ``MAX_FIELD``);
 - dates: a cell that is empty or a strict ISO date or date-time (``2027-07-14``,
   ``2027-07-14 09:31``) whose day is a real day and whose time of day the rows reader accepts
   (checked once per distinct value: the column's date-time cache) is read in bulk; any other
   cell goes through the rows reader's own code, row by row, unless it looks like a numeric date
   (``03/04/2027``), whose month-or-day order depends on the rows before it: declined;
+- amounts and stages: each distinct cell read once by the rows reader's own code (AmountColumn,
+  DealScan.stage_of), after the same first rows taught the amount column its decimal mark;
+  declined when a later cell would still change what the column decided;
 - the counting is the rows reader's, done on whole columns (value counts in order of first
-  appearance, so every table keeps its order); where a capped table would fold (more distinct
-  values than it keeps), the rows of that block are counted one by one as the rows reader does.
+  appearance); where a capped table could fold (more distinct values than it keeps), the rows
+  of that block are counted one by one as the rows reader does, and so are the won deals that
+  close in the quarter (their amounts add up in file order, as floats do).
 
 Also declined: a segment split, a Salesforce lead export (converted flag), a file that changes
 while it is read, and any error of pyarrow's (a row with more or fewer cells, among others):
