@@ -14,7 +14,9 @@ from __future__ import annotations
 import functools
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,6 +25,8 @@ from hypothesis import strategies as st
 ROOT = Path(__file__).resolve().parents[2]
 LUMEN = ROOT / "examples" / "lumen-analytics"
 HARD = ROOT / "tests" / "data" / "reader"
+Gtm = Callable[..., Any]  # conftest's gtm fixture: gtm("review", ...) -> CliResult
+MP = pytest.MonkeyPatch
 EXPORTS = sorted((ROOT / "tests" / "data" / "crm").glob("*.csv")) + sorted(ROOT.glob("examples/*/crm/*.csv"))
 
 
@@ -30,7 +34,8 @@ def _is_deals(path: Path) -> bool:
     return any(w in path.name for w in ("deal", "opportunit", "pipedrive-deals"))
 
 
-def _run(gtm, monkeypatch, reader: str, path: Path, quarter: str = "2027Q2") -> tuple:
+def _run(gtm: Gtm, monkeypatch: MP, reader: str, path: Path,
+         quarter: str = "2027Q2") -> tuple:
     from gtmplan.commands.review import columnar
 
     monkeypatch.setenv("GTMPLAN_REVIEW_READER", reader)
@@ -39,7 +44,7 @@ def _run(gtm, monkeypatch, reader: str, path: Path, quarter: str = "2027Q2") -> 
     return (r.code, r.out, r.err), columnar.read_by(str(path))
 
 
-def _both(gtm, monkeypatch, path: Path, quarter: str = "2027Q2") -> tuple[tuple, str]:
+def _both(gtm: Gtm, monkeypatch: MP, path: Path, quarter: str = "2027Q2") -> tuple[tuple, str]:
     """(the output, which reader read it with the columnar one asked for) after checking both agree."""
     rows, by_rows = _run(gtm, monkeypatch, "rows", path, quarter)
     cols, by_columnar = _run(gtm, monkeypatch, "columnar", path, quarter)
@@ -50,7 +55,7 @@ def _both(gtm, monkeypatch, path: Path, quarter: str = "2027Q2") -> tuple[tuple,
 
 
 @pytest.mark.parametrize("path", EXPORTS, ids=lambda p: p.name)
-def test_every_review_fixture_reads_the_same_by_rows_and_by_columns(gtm, monkeypatch, path):
+def test_every_review_fixture_reads_the_same_by_rows_and_by_columns(gtm: Gtm, monkeypatch: MP, path: Path) -> None:
     for quarter in ("2027Q2", "2026Q4"):
         _both(gtm, monkeypatch, path, quarter)
 
@@ -77,12 +82,12 @@ HARD_CASES = {
 
 
 @pytest.mark.parametrize("name", sorted(HARD_CASES))
-def test_each_hard_case_reads_the_same_and_by_the_reader_said(gtm, monkeypatch, name):
+def test_each_hard_case_reads_the_same_and_by_the_reader_said(gtm: Gtm, monkeypatch: MP, name: str) -> None:
     out, by = _both(gtm, monkeypatch, HARD / name)
     assert by.startswith(HARD_CASES[name]), by
 
 
-def test_what_the_hard_cases_show(gtm, monkeypatch):
+def test_what_the_hard_cases_show(gtm: Gtm, monkeypatch: MP) -> None:
     """A few whole figures of the hard cases, so that "the same" is not "the same nothing"."""
     import json
 
@@ -103,13 +108,13 @@ def test_what_the_hard_cases_show(gtm, monkeypatch):
     assert rows[12] == "mql_date: '2027-04-06T25:00' has an impossible time of day"
 
 
-def test_the_reader_is_chosen_in_one_place_and_a_wrong_name_is_a_flag_error(gtm, monkeypatch):
+def test_the_reader_is_chosen_in_one_place_and_a_wrong_name_is_a_flag_error(gtm: Gtm, monkeypatch: MP) -> None:
     monkeypatch.setenv("GTMPLAN_REVIEW_READER", "fast")
     r = gtm("review", LUMEN, "--quarter", "2027Q2", "--leads", HARD / "leads-bom.csv")
     assert r.code == 2 and r.err.strip() == "GTMPLAN_REVIEW_READER: 'fast' is not a reader: rows, columnar or auto"
 
 
-def test_small_files_are_read_by_rows_unless_the_columnar_reader_is_asked_for(gtm, monkeypatch):
+def test_small_files_are_read_by_rows_unless_the_columnar_reader_is_asked_for(gtm: Gtm, monkeypatch: MP) -> None:
     from gtmplan.commands.review import columnar
 
     monkeypatch.delenv("GTMPLAN_REVIEW_READER", raising=False)
@@ -118,7 +123,7 @@ def test_small_files_are_read_by_rows_unless_the_columnar_reader_is_asked_for(gt
     assert columnar.read_by(str(path)) == "rows: a small file"
 
 
-def test_no_other_command_imports_the_columnar_library():
+def test_no_other_command_imports_the_columnar_library() -> None:
     """check, funnel, diff and compare never import pyarrow, nor review's code (start-up time)."""
     code = ("import sys\nfrom gtmplan.cli import run\n"
             f"for args in (['check', {str(LUMEN)!r}], ['funnel', {str(LUMEN)!r}], ['diff', {str(LUMEN)!r}],"
@@ -146,13 +151,13 @@ _deal = st.tuples(st.sampled_from(_DATES), st.sampled_from(_DATES[:8] + [""] * 4
 
 
 @functools.lru_cache(maxsize=1)
-def _plan():
+def _plan() -> Any:
     from gtmplan.read.loader import load_plan
 
     return load_plan(str(LUMEN))
 
 
-def _in_process(monkeypatch, reader: str, leads: str | None, deals: str | None) -> object:
+def _in_process(monkeypatch: pytest.MonkeyPatch, reader: str, leads: str | None, deals: str | None) -> object:
     from gtmplan.commands.review import run_review
     from gtmplan.errors import InputError
     from gtmplan.plan.quarters import Quarter
@@ -167,7 +172,9 @@ def _in_process(monkeypatch, reader: str, leads: str | None, deals: str | None) 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(leads=st.lists(st.one_of(_lead, st.just(None)), max_size=40),
        deals=st.lists(st.one_of(_deal, st.just(None)), max_size=40), crlf=st.booleans())
-def test_generated_exports_read_the_same_by_rows_and_by_columns(tmp_path_factory, monkeypatch, leads, deals, crlf):
+def test_generated_exports_read_the_same_by_rows_and_by_columns(tmp_path_factory: pytest.TempPathFactory,
+                                                                 monkeypatch: pytest.MonkeyPatch, leads: list,
+                                                                 deals: list, crlf: bool) -> None:
     folder = tmp_path_factory.mktemp("gen")
     end = "\r\n" if crlf else "\n"
     lp, dp = folder / "leads.csv", folder / "deals.csv"
