@@ -289,10 +289,11 @@ class _Dates:
             if slow is not None:
                 slow = pc.replace_with_mask(_falses(len(cells)), mask, slow)
             return day, slow, empty
-        day = pc.utf8_slice_codeunits(cells, 0, 10)
-        ok = pc.is_in(day, value_set=self.days.learn(day))
         long = pc.greater(length, _scalar(10))
-        if pc.any(long).as_py():
+        any_long = pc.any(long).as_py()
+        day = pc.utf8_slice_codeunits(cells, 0, 10) if any_long else cells  # (no cell longer than a day)
+        ok = pc.is_in(day, value_set=self.days.learn(day))
+        if any_long:
             # the common date-time (2027-07-14 09:31, 2027-07-14T09:31:05) by one pattern, a subset of
             # what check_time accepts; any other text after a day by the column's cache of times
             timed = pc.match_substring_regex(cells, _PLAIN_TIME)
@@ -303,6 +304,8 @@ class _Dates:
             rest = pc.utf8_slice_codeunits(cells, 10, 1 << 30)
             good = self.rests.learn(rest.filter(pc.and_(ok, long)))
             ok = pc.and_(ok, pc.or_(pc.invert(long), pc.is_in(rest, value_set=good)))
+        if pc.all(ok).as_py():  # (the common case: every cell a day read in bulk)
+            return day, None, empty
         slow = pc.invert(pc.or_(ok, empty))
         return pc.if_else(ok, day, pa.nulls(1, pa.string())[0]), slow if pc.any(slow).as_py() else None, empty
 
