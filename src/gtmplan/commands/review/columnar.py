@@ -7,9 +7,9 @@ is kept, and the rows reader reads the whole file. It never guesses. What it tak
 - a regular file of UTF-8 text without a byte-order mark, no ``sep=`` line, no ``--date-format``,
   no ``--encoding`` other than UTF-8, a one-line header of distinct names;
 - quotes only around whole cells. Declined: a quote byte with neither a delimiter, a line end
-  nor a quote on either side (text after a closing quote, a quote inside an unquoted cell), an
-  odd number of quotes, a cell holding a quote or a line end (multi-line cells), a row longer
-  than a block (``BLOCK`` bytes, below the rows reader's ``MAX_FIELD``);
+  nor a quote on either side (text after a closing quote, a quote inside an unquoted cell), a
+  doubled quote inside a cell, an odd number of quotes, a multi-line cell, a header of one cell,
+  a row longer than a block (``BLOCK`` bytes, below the rows reader's ``MAX_FIELD``);
 - dates: a cell that is empty or a strict ISO date or date-time (``2027-07-14``,
   ``2027-07-14 09:31``) whose day is a real day and whose time of day the rows reader accepts
   (checked once per distinct value: the column's date-time cache) is read in bulk; any other
@@ -93,7 +93,7 @@ def _declined(f: CsvFile, display: str, choice: str) -> Optional[str]:
         return f"encoding {f.encoding}"
     if f.sep_line:
         return "a sep= line"
-    if len(set(f.header)) != len(f.header) or any(ch in h for h in f.header for ch in '"\r\n'):
+    if len(f.header) < 2 or len(set(f.header)) != len(f.header) or any(ch in h for h in f.header for ch in '"\r\n'):
         return "its header"
     return None
 
@@ -128,8 +128,9 @@ def read_leads(f: CsvFile, path: str, display: str, scan: LeadScan) -> bool:
 
 
 class _Bytes:
-    """The file's bytes as pyarrow reads them, each block checked on the way: quotes only around
-    whole cells (a quote byte with a delimiter, line end or quote beside it), an even number.
+    """The file's bytes as pyarrow reads them, their quotes counted on the way (``quoting``): every
+    quote must open a cell (after a delimiter or a line end) or close one (before a delimiter or a
+    line end), never both, as many opening as closing: whole quoted cells, no quote inside one.
 
     pyarrow's reader reads up to 32 blocks ahead of the batches taken (16 MiB of 512 KiB blocks):
     ``read`` waits (on pyarrow's I/O thread) until the blocks read are at most ``AHEAD`` ahead of
@@ -141,10 +142,14 @@ class _Bytes:
         import threading
 
         self.fh = os.fdopen(fd, "rb", buffering=0)
-        d = re.escape(delimiter.encode())
-        self.odd = re.compile(rb'[^' + d + rb'\r\n"]"[^' + d + rb'\r\n"]')
-        self.quotes = 0
-        self.tail = b""  # the last bytes of the block before (a quote's neighbours across blocks)
+        ends = (delimiter.encode(), b"\r", b"\n")
+        self.opening = tuple(e + b'"' for e in ends)
+        self.closing = tuple(b'"' + e for e in ends)
+        self.both = tuple(x + b'"' + y for x in ends for y in ends)
+        self.quotes = self.opened = self.closed_quotes = 0
+        self.both_seen = False
+        self.last = b"\n"  # the byte before the block (a line start before the file)
+        self.last2 = b"\n"
         self.closed = False
         self.blocks = 0
         self.allowed = self.AHEAD
@@ -168,13 +173,22 @@ class _Bytes:
                 return b""
             self.blocks += 1
         b = self.fh.read(n)
-        if b and (b'"' in b or b'"' in self.tail):
+        if b and (b'"' in b or self.last == b'"'):
+            # (bytes.count: memchr speed; a quote's neighbour across blocks is in ``last``)
+            window = self.last + b
             self.quotes += b.count(b'"')
-            if self.odd.search(self.tail + b[:2]) or self.odd.search(b):
-                raise Fallback("a quote inside a cell")
+            self.opened += sum(window.count(p) for p in self.opening)
+            self.closed_quotes += sum(window.count(p) for p in self.closing)
+            window2 = self.last2 + b
+            self.both_seen = self.both_seen or any(p in window2 for p in self.both)
         if b:
-            self.tail = b[-2:]
+            self.last, self.last2 = b[-1:], (b[-2:] if len(b) > 1 else self.last2[-1:] + b)
         return b
+
+    def quoting(self) -> bool:
+        """Once the file is read: whether its quotes only wrap whole cells (see the class)."""
+        closing = self.closed_quotes + (self.last == b'"')  # a quote ending the file closes a cell
+        return not self.both_seen and self.opened == closing and self.opened + closing == self.quotes
 
     def readable(self) -> bool:
         return True
@@ -231,8 +245,8 @@ def _batches(f: CsvFile, path: str) -> Iterator[Any]:
                 source.taken()
         except (pa.ArrowException, OSError, UnicodeError) as e:  # a row with more cells, invalid UTF-8, ...
             raise Fallback(f"pyarrow: {str(e).splitlines()[0][:120]}") from None
-        if source.quotes % 2:
-            raise Fallback("an unterminated quote")
+        if source.quotes and not source.quoting():
+            raise Fallback("a quote inside a cell, or one that never closes")
         st = os.stat(path)
         if (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) != f.identity:
             raise Fallback("the file changed while it was read")
@@ -252,15 +266,17 @@ def _flat_malloc() -> None:
         pass
 
 
-def _check_cells(batch: Any, quoted: bool) -> None:
-    """Fallback when a cell of the batch holds a quote or a line end (only possible in a quoted cell)."""
+def _multi_line(batch: Any, quoted: bool) -> None:
+    """Fallback when a cell of the batch holds a line end (only a quoted cell can)."""
     if not quoted:
         return
     import pyarrow.compute as pc
 
     for col in batch.columns:
-        if pc.any(pc.match_substring_regex(col, '["\r\n]')).as_py():
-            raise Fallback("a cell holding a quote or a line end")
+        for end in ("\n", "\r"):
+            at = pc.max(pc.find_substring(col, end)).as_py()
+            if at is not None and at >= 0:
+                raise Fallback("a multi-line cell")
 
 
 class _Dates:
@@ -377,7 +393,7 @@ class _LeadsReader:
         scan, c = self.scan, self.scan.c
         first, last = "\uffff", ""
         for batch in _batches(self.f, self.path):
-            _check_cells(batch, not self.f.quote_free)
+            _multi_line(batch, not self.f.quote_free)
             days, usable, blank = self._values(batch)
             n = batch.num_rows
             c.info.rows += n - blank
@@ -569,7 +585,7 @@ class _DealsReader:
         scan = self.scan
         short = False
         for batch in _batches(self.f, self.path):
-            _check_cells(batch, not self.f.quote_free)
+            _multi_line(batch, not self.f.quote_free)
             if short:
                 raise Fallback("fewer rows in a block than the rows reader reads ahead")
             if not self.rows_done:
