@@ -226,14 +226,14 @@ def _batches(f: CsvFile, path: str) -> Iterator[Any]:
     pa.set_memory_pool(pa.system_memory_pool())
     _flat_malloc()
     pa.set_io_thread_count(1)
-    pa.set_cpu_count(1)
+    pa.set_cpu_count(_cpus())  # blocks parsed on two CPUs, batches in file order (4M leads: 14% less wall)
     types = {h: pa.string() for h in f.header}
     fd, source = _open(f, path)
     try:
         try:
             reader = pv.open_csv(
                 source,
-                read_options=pv.ReadOptions(block_size=BLOCK, use_threads=False),
+                read_options=pv.ReadOptions(block_size=BLOCK, use_threads=True),
                 parse_options=pv.ParseOptions(delimiter=f.delimiter, newlines_in_values=True,
                                               ignore_empty_lines=False),
                 convert_options=pv.ConvertOptions(column_types=types, strings_can_be_null=False,
@@ -254,6 +254,14 @@ def _batches(f: CsvFile, path: str) -> Iterator[Any]:
         source.close()
 
 
+def _cpus() -> int:
+    """The CPUs this process may use, at most two (more parse blocks ahead: more memory, little gain)."""
+    try:
+        return max(1, min(2, len(os.sched_getaffinity(0))))
+    except (AttributeError, OSError):
+        return max(1, min(2, os.cpu_count() or 1))
+
+
 def _flat_malloc() -> None:
     """glibc raises its mmap threshold to the largest block freed (up to 32 MiB); after that the
     512 KiB blocks come from its heap, which keeps their pages: fixed at 128 KiB, freed blocks go
@@ -261,7 +269,9 @@ def _flat_malloc() -> None:
     try:
         import ctypes
 
-        ctypes.CDLL(None).mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
+        libc = ctypes.CDLL(None)
+        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
+        libc.mallopt(-8, 1)  # M_ARENA_MAX: the parsing threads allocate from the one heap
     except (OSError, AttributeError):  # not glibc
         pass
 
