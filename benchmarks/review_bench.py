@@ -9,8 +9,9 @@ Generates a leads export and a deals export (canonical columns, seeded, in bench
 ``"$5,000.00"``). Runs `gtmplan review` and the pandas reference (benchmarks/pandas_review.py,
 pandas pinned in benchmarks/requirements.txt) alternately, each in its own process under
 /usr/bin/time, checks that both computed the same figures, and prints the median wall time,
-CPU time (user + system) and peak memory (peak RSS) of each, and their ratios. gtmplan reads
-both exports in one process (its columnar reader, review/columnar.py). Targets (issue 28):
+CPU time (user + system, every thread) and peak memory (peak RSS) of each, and their ratios.
+gtmplan reads both exports in one process (its columnar reader, review/columnar.py, parses
+blocks on up to two threads). Targets (issue 28):
 gtmplan at most 1.0x the wall time of pandas 3, at most 0.3x its peak memory.
 """
 

@@ -354,8 +354,8 @@ def test_memory_does_not_grow_with_rows(tmp_path, reader):
     same peak memory of the `gtmplan review` process (its peak resident set, from the OS). Two runs
     differ by up to ~1 MiB for reasons of their own (the allocator, which pages of the shared libraries
     were touched), which made a 1 MiB bound on 8x the rows flaky; the columnar reader's peak also
-    creeps up by about 1 MiB each time the rows are multiplied by 4 (3 MiB here; 134 MiB at 1.6M rows,
-    measured). Keeping as little as one Python number per row of the 375,000 more adds
+    creeps up by about 1 MiB each time the rows are multiplied by 4 (91 to 95 MiB here, 96 MiB at
+    1.6M rows; measured). Keeping as little as one Python number per row of the 375,000 more adds
     375,000 x 32 bytes = 11.4 MiB, reading the rows first over 100 MiB: a 6 MiB bound on 16x the rows
     tells a leak from noise. The same two exports, measured allocation by allocation: the slow test
     below (it takes 20 s)."""
