@@ -2,7 +2,8 @@
 
 Usage: python pandas_review.py LEADS.csv DEALS.csv FIRST_DAY LAST_DAY  (prints JSON)
 Written the way an analyst would (issue 13): read_csv with parse_dates, boolean
-masks, groupby / value_counts. Nothing here is slowed down on purpose.
+masks, groupby / value_counts. Nothing here is slowed down on purpose. The pandas it is
+measured with is pinned in requirements.txt (pandas 3: issue 28).
 """
 
 import json
@@ -27,7 +28,8 @@ def main(leads_path, deals_path, lo, hi):
     by_source_mqls = L.loc[m_in, "source"].value_counts()
 
     D = pd.read_csv(deals_path, parse_dates=["created", "closed"])
-    D["amount"] = D.amount.str.replace(r"[$,]", "", regex=True).astype(float)
+    if D.amount.dtype != "int64":  # "$5,000.00" (shape b); plain amounts are read as numbers
+        D["amount"] = D.amount.str.replace(r"[$,]", "", regex=True).astype(float)
     closed_in = inq(D.closed)
     won = D[closed_in & (D.stage == "won")]
     lost = D[closed_in & (D.stage == "lost")]

@@ -233,6 +233,9 @@ def test_check_does_not_import_numpy():
     imported = {line.split("|")[-1].strip() for line in r.stderr.splitlines() if line.startswith("import time:")}
     assert "gtmplan.rules.checker" in imported  # the listing is real
     assert not {m for m in imported if m.split(".")[0] == "numpy"}
+    # nor the columnar reader of review (pyarrow), nor review itself; funnel, diff and compare
+    # neither: tests/review/test_reader_differential.py
+    assert not {m for m in imported if m.split(".")[0] == "pyarrow" or m.startswith("gtmplan.commands.review")}
 
 
 def test_the_docs_page_shows_real_commands_and_their_real_output(gtm, monkeypatch):

@@ -51,23 +51,6 @@ def test_a_line_over_the_limit_is_refused_wherever_the_blocks_end(monkeypatch):
     assert lines(["id\n" + "x" * 10 + "\nok\n"]) == ["id\n", "x" * 10 + "\n", "ok\n"]  # at the limit
 
 
-def test_the_part_after_a_cut_is_read_from_the_file_opened(tmp_path):
-    # an export replaced by another while it is read: both parts come from the one opened
-    path = tmp_path / "leads.csv"
-    rows = [f"{i},2027-04-01,Webinar\n" for i in range(1000)]
-    path.write_text("id,created,source\n" + "".join(rows))
-    cut = len("id,created,source\n") + len("".join(rows[:500]))
-    f = csvread.open_csv(str(path), end=cut)
-    assert f.end == [cut]
-    replacement = tmp_path / "new.csv"
-    replacement.write_text("id,created,source\n" + "9,2027-05-01,Paid Search\n" * 1000)
-    os.replace(replacement, path)
-    first = [r for _, r in f.rows]
-    rest = [r for _, r in csvread.open_part(f, str(path)).rows]
-    f.close_part()
-    assert [",".join(r) + "\n" for r in first + rest] == rows
-
-
 @pytest.mark.parametrize("name, message", [
     ("rot13", "--encoding: 'rot13' is not a text encoding Python knows"),
     ("hex", "--encoding: 'hex' is not a text encoding Python knows"),
@@ -80,13 +63,6 @@ def test_an_encoding_that_cannot_read_the_file_is_a_located_error(tmp_path, name
                         str(path), "--encoding", name], capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert r.stderr.replace(str(tmp_path) + "/", "").startswith(message), r.stderr
-
-
-def test_two_cpus_means_two_this_process_may_use():
-    code = "import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); " \
-           "from gtmplan.commands.review.parallel import two_cpus; print(two_cpus())"
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert r.stdout.strip() == "False"
 
 
 def _read_all(path: Path, quote_free: bool, monkeypatch):

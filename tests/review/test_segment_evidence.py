@@ -274,35 +274,3 @@ def test_an_actuals_file_naming_an_unknown_segment_is_a_located_error(gtm, tmp_p
     assert r.code == 2
     assert r.err.strip() == (f"{path}:6:32: segments.smb.rates.win_rate.actual: 0.5 of 6 closed deals is 3 won, "
                              "but segments.smb.metrics say won: 2 (write actual: 0.3333, or correct won)")
-
-
-def test_every_cut_of_a_two_process_reading_gives_the_one_pass_segments(tmp_path, monkeypatch):
-    """With two CPUs the leads after a cut are counted in a second process: the segments' counts are
-    added like the company's, so every cut gives the one-pass figures (src/gtmplan/commands/review/parallel.py)."""
-    from gtmplan.commands import review
-    from gtmplan.commands.review import figures, parallel
-    from gtmplan.plan.quarters import Quarter
-    from gtmplan.read.loader import load_plan
-
-    monkeypatch.setattr(figures, "SNIFF_ROWS", 2)
-    loaded = load_plan(str(_plan(tmp_path)))
-    contacts, deals = _hubspot(tmp_path)
-    data = contacts.read_bytes()
-    starts = [i + 1 for i, b in enumerate(data) if b == 0x0A and 0 < i + 1 < len(data)]
-
-    def run(cut):
-        with monkeypatch.context() as m:
-            m.setattr(review, "two_cpus", lambda: cut is not None)
-            if cut is not None:
-                m.setattr(parallel, "PARALLEL_MIN_BYTES", 1)
-                m.setattr(review, "cut_point", lambda path, deals_bytes: cut)
-            return review.run_review(loaded, Quarter(2027, 1), str(contacts), str(deals)).as_dict()
-
-    one = run(None)
-    assert _actual(one["segments"]["smb"])["leads"] == 40
-    taken = []
-    original = figures.LeadScan.add
-    monkeypatch.setattr(figures.LeadScan, "add", lambda scan, part: taken.append(original(scan, part)) or taken[-1])
-    for cut in starts[1::7]:
-        assert run(cut)["segments"] == one["segments"], f"cut at byte {cut}"
-    assert any(taken)  # the second process's counts were used

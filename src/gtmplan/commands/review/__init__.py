@@ -2,21 +2,26 @@
 
 Path: exports -> :mod:`csvread` (bytes, encoding, delimiter, rows) ->
 :mod:`columns` (which export, which column) -> :mod:`figures` (one streaming pass,
-counters only; with two CPUs, :mod:`parallel` shares it between two processes
-with the same figures) -> :func:`figures_of` (plan vs actual, rates with their
+counters only; :mod:`columnar` reads in blocks of columns what it can prove it reads
+the same way) -> :func:`figures_of` (plan vs actual, rates with their
 Wilson intervals: a :class:`ReviewResult`) -> :mod:`suggest` -> :mod:`report`.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from functools import partial
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional, TypeVar
 
-from gtmplan.commands.review.columns import Layout, Mapping, load_mapping, recognise
+import yaml
+
+from gtmplan.commands.review.columnar import read_deals as read_columnar_deals
+from gtmplan.commands.review.columnar import read_leads as read_columnar_leads
+from gtmplan.commands.review.columns import EMPLOYEES_COLUMNS, Layout, Mapping, _norm, load_mapping, recognise
 from gtmplan.commands.review.csvread import CsvFile, open_csv
 from gtmplan.commands.review.figures import (
     OTHER_SOURCES,
@@ -34,8 +39,6 @@ from gtmplan.commands.review.figures import (
     stage_note,
     stage_problem,
 )
-from gtmplan.commands.review.parallel import SplitFailed, big_file, cut_point, two_cpus
-from gtmplan.commands.review.parallel import read_leads as parallel_read_leads
 from gtmplan.commands.review.result import (
     METRICS,
     RATES,
@@ -50,6 +53,7 @@ from gtmplan.commands.review.result import (
     SourceRow,
     is_weak,
 )
+from gtmplan.commands.review.suggest import suggestions
 from gtmplan.commands.review.values import check_date_format
 from gtmplan.engine.funnel import Funnel, compute, planned_opportunities, program_leads, program_split, stated
 from gtmplan.engine.stats import fits, wilson
@@ -57,6 +61,7 @@ from gtmplan.errors import InputError, Problem
 from gtmplan.output.fmt import plural
 from gtmplan.plan.loaded import LoadedPlan
 from gtmplan.plan.quarters import Quarter
+from gtmplan.read.yamlsource import compose, read_text, to_python
 
 if TYPE_CHECKING:  # the model module imports pydantic: plans may be compiled records
     from gtmplan.plan.model import Plan, Program
@@ -75,8 +80,8 @@ REVIEW_OUTSIDE = "; to review a quarter outside it (and keep it in the track rec
 def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals: Optional[str],
                mapping: Optional[str] = None, date_formats: Sequence[str] | str | None = (),
                progress: bool = False, encoding: Optional[str] = None, fx: Optional[str] = None) -> ReviewResult:
-    """``gtmplan review``: read the exports (the leads and the deals in two processes when both are
-    large and there are two CPUs), then compare the quarter's figures with the plan."""
+    """``gtmplan review``: read the exports (by columns where that reads them the same way), then
+    compare the quarter's figures with the plan."""
     formats = _date_formats(date_formats, leads, deals)
     mp = load_mapping(mapping) if mapping else None
     if mp and mp.date_format:
@@ -89,8 +94,8 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
     lead_part: Optional[LeadsPart] = None
     deal_part: Optional[DealsPart] = None
     if leads is not None:
-        lead_part, deal_part = reading.leads_and_deals(leads, deals, progress)
-    if deals is not None and deal_part is None:
+        lead_part = reading.leads(leads, progress)
+    if deals is not None:
         deal_part = reading.deals(deals, progress)
     parts = [part for part in (lead_part, deal_part) if part is not None]
     bad = BadRows()
@@ -153,7 +158,7 @@ class _Reading:
         try:
             dc = scan_deals(_progress(f.rows, f.size, path) if show else f.rows, f.header, layout, path,
                             self.formats, self.lo, self.hi, bad, self.plan.currency, self.rates, f.delimiter,
-                            segmenter)
+                            segmenter, lambda scan: read_columnar_deals(f, path, path, scan))
         except csv.Error as e:
             raise f.failed(e) from None
         self._read(path, f, dc.info, bad)
@@ -162,44 +167,21 @@ class _Reading:
             raise InputError.single(path, why)
         return dc, f.notes + layout.missing_notes(path) + ([note] if note else []), bad
 
-    def leads(self, path: str, deals: Optional[str], show: bool, parallel: bool,
-              cut_ok: bool = True) -> tuple[LeadsPart, Optional[tuple]]:
-        """The leads' part (and the deals' outcome, when read meanwhile in a second process)."""
+    def leads(self, path: str, show: bool) -> LeadsPart:
+        """The leads' part: read by columns when the columnar reader can (review/columnar.py), else row by row."""
         mp = self.mp
-        deals_task = partial(self.deals, deals, False) if parallel and deals is not None and big_file(deals) else None
-        cut = cut_point(path, big_file(deals) if deals_task else 0) if parallel and cut_ok else None
-        f = open_csv(path, encoding=self.encoding, end=cut)
+        f = open_csv(path, encoding=self.encoding)
+        layout = recognise(f.header, "leads", path, mp.leads if mp and mp.leads else None)
+        segmenter, note = segmenter_for(self.plan, layout, f.header, path, mp.lead_segment if mp else None, mp)
+        scan = LeadScan(f.header, layout, path, self.formats, self.lo, self.hi, BadRows(), self.claimed, segmenter)
         try:
-            layout = recognise(f.header, "leads", path, mp.leads if mp and mp.leads else None)
-            segmenter, note = segmenter_for(self.plan, layout, f.header, path, mp.lead_segment if mp else None, mp)
-            scan = LeadScan(f.header, layout, path, self.formats, self.lo, self.hi, BadRows(), self.claimed, segmenter)
-            rows = _progress(f.rows, f.size, path) if show else f.rows
-            if deals_task is None and not f.end:
-                try:
-                    scan.read(rows)
-                except csv.Error as e:
-                    raise f.failed(e) from None
-                deals_outcome = None
-            else:
-                deals_outcome = parallel_read_leads(f, scan, path, rows, deals_task)
-        finally:
-            f.close_part()
+            if not read_columnar_leads(f, path, path, scan):
+                scan.read(_progress(f.rows, f.size, path) if show else f.rows)
+        except csv.Error as e:
+            raise f.failed(e) from None
         lc = scan.finish()
         self._read(path, f, lc.info, scan.bad)
-        return (lc, f.notes + layout.missing_notes(path) + ([note] if note else []), scan.bad), deals_outcome
-
-    def leads_and_deals(self, path: str, deals: Optional[str], show: bool) -> tuple[LeadsPart, Optional[DealsPart]]:
-        """The leads' part, and the deals' when a second process read them meanwhile (else None)."""
-        parallel = two_cpus() and big_file(path) > 0
-        try:
-            part, deals_outcome = self.leads(path, deals, show, parallel)
-        except SplitFailed:  # the cut fell inside a quoted value (or too early): the leads in one pass
-            part, deals_outcome = self.leads(path, deals, show, parallel, cut_ok=False)
-        if deals_outcome is None:
-            return part, None
-        if deals_outcome[0] == "error":
-            raise InputError(deals_outcome[1])
-        return part, deals_outcome[1]
+        return lc, f.notes + layout.missing_notes(path) + ([note] if note else []), scan.bad
 
 
 def segmenter_for(plan: Plan, layout: Layout, header: list[str], path: str, column: Optional[str],
@@ -208,10 +190,6 @@ def segmenter_for(plan: Plan, layout: Layout, header: list[str], path: str, colu
     the export cannot be split by them). docs/reference/cli.md, 'Segments in every command' and
     'Resolutions (0.3)': a segment column (named Segment, or mapped), else a company-size column
     placed in the ICP segments' employees ranges when those do not overlap."""
-    from pathlib import PurePath
-
-    from gtmplan.commands.review.columns import EMPLOYEES_COLUMNS, _norm
-
     if not getattr(plan.sales, "segments", None):
         return None, None
     ids = [seg.id for seg in plan.sales.segments or []]
@@ -298,12 +276,6 @@ MAX_RATE = 1e9  # units of the plan's currency for one unit of another: larger i
 
 def load_fx(path: str, plan_currency: Optional[str] = None) -> dict[str, float]:
     """``--fx FILE``: a YAML mapping of currency code -> rate into the plan's currency."""
-    from pathlib import Path
-
-    import yaml
-
-    from gtmplan.read.yamlsource import compose, read_text, to_python
-
     text = read_text(Path(path), path)
     root = compose(text, path)
     to_python(root, path)  # as a plan file is read: duplicate keys, tags, aliases and limits refused, located
@@ -325,8 +297,6 @@ def load_fx(path: str, plan_currency: Optional[str] = None) -> dict[str, float]:
 
 def _fx_entry(path: str, k: Any, v: Any, plan_currency: Optional[str]) -> tuple[str, float] | Problem:
     """One entry of an --fx file (YAML nodes): (its currency code, its rate), or what is wrong with it."""
-    import yaml
-
     code = k.value if isinstance(k, yaml.ScalarNode) else ""
     if not (isinstance(code, str) and len(code) == 3 and code.isascii() and code.isalpha()):
         return Problem(path, k.start_mark.line + 1, k.start_mark.column + 1,
@@ -346,8 +316,6 @@ def _fx_entry(path: str, k: Any, v: Any, plan_currency: Optional[str]) -> tuple[
 
 def _fx_number(v: Any) -> Optional[float]:
     """A rate's value: a number written in at most 30 characters, else None."""
-    import yaml
-
     if not (isinstance(v, yaml.ScalarNode) and len(v.value) <= 30):
         return None
     try:
@@ -364,11 +332,10 @@ def _progress(rows: Iterable[RowT], size: int, name: str) -> Iterator[RowT]:
     if size < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
         yield from rows
         return
-    from rich.console import Console
+    from rich.console import Console  # rich (about 30 ms): only for the progress bar on a terminal
     from rich.progress import Progress
 
-    # refreshed here, not by rich's timer thread: the reading may fork (parallel.py), and a
-    # process should not fork while another thread may hold a lock
+    # refreshed here, not by rich's timer thread: no thread of ours while the exports are read
     with Progress(transient=True, console=Console(file=sys.stderr), auto_refresh=False) as bar:
         task = bar.add_task(f"reading {name}", total=None)
         for i, item in enumerate(rows, 1):
@@ -543,8 +510,6 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
         partial=tuple(k for k in actual if k in partial), partial_inputs=tuple(partial_inputs),
         amounts_unclear=bool(dc is not None and dc.has_amount and dc.amount_unclear))
     result.segments = seg_results
-    from gtmplan.commands.review.suggest import suggestions
-
     result.suggestions = suggestions(loaded, result, eff)
     return result
 
@@ -798,8 +763,6 @@ def _coverage_note(info: FileInfo, q: Quarter, lo: str, hi: str) -> Optional[str
     deals won or lost), not on the first and last row. The uncovered part must be longer than a week
     and than five times the average gap between the rows dated in the covered part of the quarter (a
     quiet spell that long has a chance under 1% in a steady flow of rows)."""
-    import datetime as dt
-
     bulk = coverage(info.days, BULK) if info.days else _first_and_last(info)
     if bulk is None:
         return None

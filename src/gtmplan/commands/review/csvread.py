@@ -24,10 +24,10 @@ import os
 import re
 import select
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, count, islice
-from typing import Optional
+from typing import NoReturn, Optional
 
 from gtmplan.errors import InputError
 
@@ -36,7 +36,7 @@ MAX_LINE = 4 * MAX_FIELD  # characters in one physical line
 CHUNK = 1 << 18  # bytes read at a time
 FIFO_WAIT = 5.0  # seconds to wait for a writer on a FIFO
 SNIFF_BYTES = 1 << 16
-# encodings in which a b"\n" byte is a line end wherever it falls (a file can be cut after one)
+# encodings in which a b'"' byte is a quote wherever it falls (a file without one is quote-free)
 SPLITTABLE = frozenset(("utf-8", "cp1252", "iso8859-1", "iso8859-15", "ascii"))
 # encodings in which the text holds a '"' only where the bytes hold b'"' (_scan_file's quote check)
 _QUOTE_BYTE_IS_QUOTE = ("utf-16", "utf-32")
@@ -54,20 +54,12 @@ class CsvFile:
     encoding: str
     delimiter: str
     notes: list[str] = field(default_factory=list)
-    failed: Callable[[Exception], InputError] = InputError  # csv.Error while reading rows -> located error
-    end: list[int] = field(default_factory=list)  # [the byte offset where reading stops] (open_csv's end)
+    failed: Callable[[Exception], InputError] = field(default=lambda e: InputError.single(None, str(e)))  # -> located
     sep_line: int = 0  # 1 when an Excel "sep=;" line comes before the header
     lines_read: Callable[[], int] = int  # physical lines read so far
     digest: Optional[hashlib._Hash] = None  # SHA-256 of the bytes read, for a pipe (a file can be read again)
-    part_fd: int = -1  # with an end: the file, for open_part (the caller closes it: close_part)
-    newlines_read: Callable[[], int] = int  # newline bytes read so far
     quote_free: bool = False  # a regular file without a quote: rows split without the csv module
     identity: Optional[tuple[int, int, int, int]] = None  # a regular file's (device, inode, size, mtime) when opened
-
-    def close_part(self) -> None:
-        if self.part_fd >= 0:
-            os.close(self.part_fd)
-            self.part_fd = -1
 
 
 def _fail(display: str, message: str, line: Optional[int] = None, col: Optional[int] = None) -> InputError:
@@ -123,31 +115,21 @@ def changed(display: str, before: int, now: int) -> InputError:
                           "again on a file nobody writes to")
 
 
-def _read_bytes(fd: int, display: str, start: int = 0, end: Optional[list[int]] = None,
-                digest=None, positional: bool = False, size: Optional[int] = None) -> Iterator[bytes]:
-    """The fd's bytes from ``start``; up to ``end[0]`` when ``end`` holds an offset (it may be
-    set after reading has begun). ``digest``: a hashlib object that sees every byte read.
-    ``positional``: read with pread, leaving the fd's offset alone (an fd shared with another
-    process: see open_part). ``size``: a regular file's size when opened; reaching its end
-    at another offset (cut short, or grown, while it was read) is refused. The fd is closed
-    at the end."""
-    pos = start
+def _read_bytes(fd: int, display: str, digest: Optional[hashlib._Hash] = None,
+                size: Optional[int] = None) -> Generator[bytes, None, None]:
+    """The fd's bytes. ``digest``: a hashlib object that sees every byte read. ``size``: a regular
+    file's size when opened; reaching its end at another offset (cut short, or grown, while it
+    was read) is refused. The fd is closed at the end."""
+    pos = 0
     try:
-        if start and not positional:
-            os.lseek(fd, start, os.SEEK_SET)
         while True:
             try:
-                b = os.pread(fd, CHUNK, pos) if positional else os.read(fd, CHUNK)
+                b = os.read(fd, CHUNK)
             except BlockingIOError:  # a FIFO whose writer has not written yet
                 select.select([fd], [], [])
                 continue
             except OSError as e:
                 raise _fail(display, f"cannot be read: {e.strerror or e}") from None
-            if end and pos + len(b) >= end[0]:
-                b = b[:max(0, end[0] - pos)]
-                if b:
-                    yield b
-                return
             if not b:
                 if size is not None and pos != size:
                     raise changed(display, size, pos)
@@ -245,10 +227,8 @@ def _utf8_prefix_ok(head: bytes) -> bool:
         return False
 
 
-def _texts(first: bytes, rest: Iterator[bytes], encoding: str, display: str, line: int = 1,
-           counted: Optional[list[int]] = None) -> Iterator[str]:
-    """Decoded text, block by block; ``line``: the line the first block begins on (newline bytes
-    counted; ``counted[0]`` follows it)."""
+def _texts(first: bytes, rest: Iterator[bytes], encoding: str, display: str, line: int = 1) -> Iterator[str]:
+    """Decoded text, block by block; ``line``: the line the first block begins on (newline bytes counted)."""
     errors = "replace" if encoding == "cp1252" else "strict"
     dec = codecs.getincrementaldecoder(encoding)(errors)
     for b in chain((first,), rest):
@@ -263,8 +243,6 @@ def _texts(first: bytes, rest: Iterator[bytes], encoding: str, display: str, lin
             raise _fail(display, f"not {encoding} text ({e}): give another --encoding, e.g. --encoding "
                                  "utf-16-le", line, 1) from None
         line += b.count(b"\n")
-        if counted is not None:
-            counted[0] = line
         if text:
             yield text
     tail = dec.decode(b"", final=True) if errors == "replace" else _final(dec, display, encoding)
@@ -272,7 +250,7 @@ def _texts(first: bytes, rest: Iterator[bytes], encoding: str, display: str, lin
         yield tail
 
 
-def _held(dec) -> bytes:
+def _held(dec: codecs.IncrementalDecoder) -> bytes:
     """The bytes an incremental decoder holds back (a character cut by a block's end)."""
     try:
         state = dec.getstate()
@@ -281,7 +259,7 @@ def _held(dec) -> bytes:
     return state[0] if isinstance(state, tuple) and isinstance(state[0], bytes) else b""
 
 
-def _final(dec, display: str, encoding: str) -> str:
+def _final(dec: codecs.IncrementalDecoder, display: str, encoding: str) -> str:
     try:
         return dec.decode(b"", final=True)
     except UnicodeError:
@@ -317,7 +295,7 @@ def _line_lists(texts: Iterator[str], display: str, first_line: list[int]) -> It
         yield [carry]
 
 
-def _too_long(display: str, line: int):
+def _too_long(display: str, line: int) -> NoReturn:
     raise _fail(display, f"a line longer than {MAX_LINE:,} characters (a cell holds at most {MAX_FIELD:,}): "
                          "not a CSV export", line, 1)
 
@@ -334,23 +312,14 @@ def _sniff_delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
-def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] = None,
-             end: Optional[int] = None) -> CsvFile:
-    """The export at ``path`` (``-`` for standard input), opened for one streaming pass.
-
-    ``end``: a line start (see parallel.cut_point) where to stop reading a regular file, when its
-    encoding allows (CsvFile.end says whether it did); open_part reads the rest. A quoted
-    value that crosses ``end`` makes the rows end in csv.Error (an unterminated quote), so a
-    cut that is not at a record boundary never goes unnoticed."""
+def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] = None) -> CsvFile:
+    """The export at ``path`` (``-`` for standard input), opened for one streaming pass."""
     display = display or path
     fd, st = _open_fd(path, display)
     regular = stat.S_ISREG(st.st_mode) and path != "-"  # a regular file can be read again
-    stop: list[int] = []
     digest = None if regular else hashlib.sha256()  # what a pipe held cannot be read again for --record
-    # with an end, open_part reads the rest from this very file, whatever its name holds by then
-    part_fd = os.dup(fd) if end is not None and regular else -1
     scan_fd = os.dup(fd) if regular else -1  # _scan_file reads this very file (the rows' fd may be closed by then)
-    chunks = _read_bytes(fd, display, 0, stop, digest, size=st.st_size if regular else None)
+    chunks = _read_bytes(fd, display, digest, size=st.st_size if regular else None)
     try:
         head = b""
         try:
@@ -370,28 +339,18 @@ def open_csv(path: str, display: Optional[str] = None, encoding: Optional[str] =
         enc, skip = _choose_encoding(head, utf8, encoding, display, notes)
         # in EBCDIC ('"' is byte 0x7F) and the like, no byte 0x22 says nothing about quotes
         quote_free = quote_free and (enc in SPLITTABLE or enc.startswith(_QUOTE_BYTE_IS_QUOTE))
-        if part_fd >= 0 and enc in SPLITTABLE and end > skip:
-            stop.append(end)
-            head = head[:end]
-        elif part_fd >= 0:
-            os.close(part_fd)
-            part_fd = -1
-        return _open_rest(path, display, head, skip, chunks, enc, regular, st, notes, stop, part_fd, digest,
-                          quote_free)
+        return _open_rest(path, display, head[skip:], chunks, enc, regular, st, notes, digest, quote_free)
     except BaseException:
-        for extra in (part_fd, scan_fd):
-            if extra >= 0:
-                os.close(extra)
+        if scan_fd >= 0:
+            os.close(scan_fd)
         raise
 
 
-def _open_rest(path, display, head, skip, chunks, enc, regular, st, notes, stop, part_fd, digest,
-               quote_free) -> CsvFile:
+def _open_rest(path: str, display: str, head: bytes, chunks: Iterator[bytes], enc: str, regular: bool,
+               st: os.stat_result, notes: list[str], digest: Optional[hashlib._Hash], quote_free: bool) -> CsvFile:
     """open_csv, once the encoding is known: the delimiter, the header, the rows."""
     line_no = [1]
-    newlines = [1]
-    lines = chain.from_iterable(_line_lists(_texts(head[skip:], chunks, enc, display, 1, newlines), display,
-                                            line_no))
+    lines = chain.from_iterable(_line_lists(_texts(head, chunks, enc, display, 1), display, line_no))
     # peek at the first line for sep= and the delimiter, then put it back
     first = next(lines, None)
     if first is None:
@@ -404,38 +363,20 @@ def _open_rest(path, display, head, skip, chunks, enc, regular, st, notes, stop,
     else:
         delimiter = _sniff_delimiter(first)
         lines = chain((first,), lines)
-    header, rows, failed, lines_read = _records(path, display, lines, enc, delimiter, sep_line, regular, 2,
-                                                with_header=True, quote_free=quote_free)
-    return CsvFile(header, rows, st.st_size if regular else 0, enc, delimiter, notes, failed, stop, sep_line,
-                   lines_read, digest, part_fd, lambda: newlines[0] - 1, quote_free,
-                   identity(st) if regular else None)
-
-
-def open_part(f: CsvFile, path: str, first_row: int = 2, lines_before: int = 0, newlines_before: int = 0,
-              display: Optional[str] = None) -> CsvFile:
-    """The rest of the file ``f`` (opened by open_csv with an ``end``): its records from that end
-    (a record boundary after the header) to the end of the file, read from the file open_csv
-    opened (not again by name) and as open_csv would have read them: rows numbered from
-    ``first_row``; ``lines_before`` physical lines (CsvFile.lines_read) and ``newlines_before``
-    newline bytes (CsvFile.newlines_read) before it, for the lines that errors name."""
-    display = display or path
-    chunks = _read_bytes(os.dup(f.part_fd), display, f.end[0], positional=True, size=f.size)
-    texts = _texts(b"", chunks, f.encoding, display, newlines_before + 1)
-    lines = chain.from_iterable(_line_lists(texts, display, [lines_before + 1]))
-    _, rows, failed, lines_read = _records(path, display, lines, f.encoding, f.delimiter, f.sep_line, True,
-                                           first_row, with_header=False, lines_before=lines_before,
-                                           quote_free=f.quote_free)
-    return CsvFile([], rows, 0, f.encoding, f.delimiter, [], failed, lines_read=lines_read)
+    header, rows, failed, lines_read = _records(path, display, lines, enc, delimiter, sep_line, regular, quote_free)
+    return CsvFile(header, rows, st.st_size if regular else 0, enc, delimiter, notes, failed, sep_line, lines_read,
+                   digest, quote_free, identity(st) if regular else None)
 
 
 def _records(path: str, display: str, lines: Iterator[str], enc: str, delimiter: str, sep_line: int,
-             regular: bool, first_row: int, with_header: bool, lines_before: int = 0, quote_free: bool = False):
-    """(header, rows numbered from ``first_row``, failed, lines_read) of a csv reader over ``lines``
-    (after the header, of _split_rows for a quote-free file)."""
+             regular: bool, quote_free: bool = False
+             ) -> tuple[list[str], Iterator[tuple[int, list[str]]], Callable[[Exception], InputError], Callable[[], int]]:
+    """(header, rows numbered from 2, failed, lines_read) of a csv reader over ``lines`` (after the
+    header, of _split_rows for a quote-free file)."""
     csv.field_size_limit(MAX_FIELD)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     split = [0]  # lines read by _split_rows
-    shift = sep_line + lines_before  # physical lines reader.line_num does not count
+    shift = sep_line  # physical lines reader.line_num does not count
 
     def fail(e: Exception, start_line: int, row: int = 0) -> InputError:
         message = str(e)
@@ -455,18 +396,16 @@ def _records(path: str, display: str, lines: Iterator[str], enc: str, delimiter:
                          _after_quote_col(found[-1][1] if found else "", delimiter))
         return _fail(display, f"not a valid CSV file: {message}", end_line, 1)
 
-    header: list[str] = []
-    if with_header:
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise _fail(display, "file is empty: expected a header row", 1, 1) from None
-        except (csv.Error, InputError) as e:
-            raise (e if isinstance(e, InputError) else fail(e, 1)) from None
-        if header and header[0].startswith("\ufeff"):
-            header[0] = header[0][1:]
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise _fail(display, "file is empty: expected a header row", 1, 1) from None
+    except (csv.Error, InputError) as e:
+        raise (e if isinstance(e, InputError) else fail(e, 1)) from None
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0][1:]
 
-    counter = count(first_row)
+    counter = count(2)
 
     def failed(e: Exception) -> InputError:
         """The error to report for a csv.Error raised while the rows were read."""
@@ -491,7 +430,7 @@ def _split_rows(lines: Iterator[str], delimiter: str, read: list[int], display: 
     return chain.from_iterable(map(lambda batch: _split_batch(batch, delimiter, read, display), batches))
 
 
-def _split_batch(batch: list[str], delimiter: str, read: list[int], display: str):
+def _split_batch(batch: list[str], delimiter: str, read: list[int], display: str) -> Iterable[list[str]]:
     read[0] += len(batch)
     if '"' in "".join(batch):  # the file changed since it was found quote-free
         raise _fail(display, "changed while it was read: run the review again on a file nobody writes to")

@@ -63,12 +63,12 @@ class CappedCounter(Counter):
     (a key folded twice counts twice).
     """
 
-    def __init__(self, cap: int, other: str, linked: tuple = ()):
+    def __init__(self, cap: int, other: str, linked: tuple = ()) -> None:
         super().__init__()
         self.cap, self.other, self.linked = cap, other, linked
         self.folded = 0
 
-    def __reduce__(self):  # pickled back from the process that read the file
+    def __reduce__(self) -> tuple:  # copied (copy.deepcopy: columnar.py) with its cap and folds
         return (_capped, (self.cap, self.other, dict(self), self.folded, self.linked))
 
     def key(self, k: str) -> str:
@@ -97,7 +97,7 @@ class CappedCounter(Counter):
         return self.get(self.other, 0)
 
 
-def _capped(cap, other, counts, folded, linked) -> CappedCounter:
+def _capped(cap: int, other: str, counts: dict[str, float], folded: int, linked: tuple) -> CappedCounter:
     c = CappedCounter(cap, other, linked)
     c.update(counts)
     c.folded = folded
@@ -122,7 +122,7 @@ class Segmenter:
     a segment's id or its ICP name (any case). A row that fits no segment is ``(outside the ICP)``;
     an empty or unreadable cell is ``(unknown segment)``."""
 
-    def __init__(self, column: int, header: str, by_size: bool, ranges: tuple = (), names: Optional[dict] = None):
+    def __init__(self, column: int, header: str, by_size: bool, ranges: tuple = (), names: Optional[dict] = None) -> None:
         self.column, self.header, self.by_size = column, header, by_size
         self.ranges = ranges  # ((min, max, id), ...), max None: no upper bound
         self.names = names or {}  # casefolded value -> id
@@ -196,7 +196,8 @@ class SegmentDeals:
 SEGMENT_LEAD_FIELDS = ("leads", "mqls", "sqls", "opportunities", "created_with_mql", "mql_with_sql", "sql_with_opp")
 
 
-def _lead_in_segment(counts: list[int], created: str, mql, sql, opp, lo: str, hi: str) -> None:
+def _lead_in_segment(counts: list[int], created: str, mql: Optional[str], sql: Optional[str], opp: Optional[str],
+                     lo: str, hi: str) -> None:
     if lo <= created <= hi:
         counts[0] += 1
         if mql is not None:
@@ -314,6 +315,7 @@ def hist_median(hist: Counter) -> Optional[float]:
         if seen > hi_k:
             hi = value
             break
+    assert lo is not None and hi is not None
     return (lo + hi) / 2
 
 
@@ -348,7 +350,23 @@ def _blank(row: list[str]) -> bool:
     return not any(c.strip() for c in row)
 
 
-def scan_leads(rows, header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str, hi: str,
+class CellError(Exception):
+    """A row's cell that cannot be read: ``what`` names its field, ``error`` says why."""
+
+    def __init__(self, what: str, error: BadValue) -> None:
+        super().__init__(what, error)
+        self.what, self.error = what, error
+
+
+def _wrong_width(row: list[str], width: int, bad: BadRows, display: str, number: int) -> int:
+    """A row with more or fewer cells than the header: reported (1, a data row) unless blank (0)."""
+    if _blank(row):
+        return 0
+    bad.add(display, number, f"has {len(row)} cells; the header has {width}")
+    return 1
+
+
+def scan_leads(rows: Iterable[tuple[int, list[str]]], header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str, hi: str,
                bad: BadRows, program_sources: frozenset[str] = frozenset(),
                segmenter: Optional[Segmenter] = None) -> LeadCounts:
     """One pass over a leads export. ``lo``/``hi``: the quarter's first and last day, ISO."""
@@ -358,12 +376,12 @@ def scan_leads(rows, header: list[str], layout: Layout, display: str, formats: t
 
 
 class LeadScan:
-    """The counts of a leads export, read in one part or in consecutive parts (``read`` once per
-    part, in file order: the figures are those of one pass over the whole file)."""
+    """The counts of a leads export: ``values`` reads a row's cells, ``read`` counts the rows (the
+    columnar reader, columnar.py, uses values() and counts in bulk)."""
 
     def __init__(self, header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str,
                  hi: str, bad: BadRows, program_sources: frozenset[str] = frozenset(),
-                 segmenter: Optional[Segmenter] = None):
+                 segmenter: Optional[Segmenter] = None) -> None:
         ix = layout.index
         self.segmenter = segmenter
         self.layout, self.display, self.lo, self.hi, self.bad = layout, display, lo, hi, bad
@@ -382,125 +400,79 @@ class LeadScan:
             c.segments = {}
         self.c = c
         self.last_row = 1  # the spreadsheet row of the last record read (the header's when none)
+        # what values() reads, looked up once
+        self.i_created = ix["created"]
+        self.created_col = self.cols["created"]
+        self.created_get, self.created_times = self.created_col.cache.get, self.created_col.times
+        self.created_formats = self.created_col.formats
+        self.converted: Optional[tuple[int, int, DateColumn]] = None
+        self.stages: tuple[tuple[str, int, int, DateColumn], ...] = ()  # (field, place in values, cell, column)
+        if sf:
+            if ix.get("converted") is not None and ix.get("converted_date") is not None:
+                self.converted = (ix["converted"], ix["converted_date"], self.cols["converted_date"])
+        else:
+            self.stages = tuple((f, k, ix[f], self.cols[f])
+                                for k, f in enumerate(("mql_date", "sql_date", "opportunity_date")) if f in ix)
 
     def decisions(self) -> tuple:
         """What the reading so far has decided that changes how later cells read (date orders)."""
         return (self.group.file_order, tuple(self.group.defaulted), tuple(col.order for col in self.cols.values()))
 
-    def read(self, rows, sniff: bool = True, sniffed: Optional[Callable[[bool], None]] = None) -> None:
+    def read(self, rows: Iterable[tuple[int, list[str]]], sniff: bool = True,
+             sniffed: Optional[Callable[[bool], None]] = None) -> None:
         """Count the rows of the next part. ``sniff``: hold the first rows back to learn the date
         orders (the file's first part only). ``sniffed`` is called once they are learnt, with
-        whether the part went on past them (a later part must not begin before it does)."""
+        whether the part went on past them (a later part must not begin before it does).
+
+        The counting of every row stays inline (the loop runs once per row of exports of millions
+        of rows); parsing (``values``), the segments and the sources of the leads in the quarter
+        are apart, values() shared with the columnar reader (columnar.py)."""
         c, bad, display, lo, hi = self.c, self.bad, self.display, self.lo, self.hi
-        layout, names, cols, program_sources = self.layout, self.names, self.cols, self.program_sources
-        ix = layout.index
-        width = layout.width
-        sf = layout.shape.salesforce_lead
-        created_col = cols["created"]
-        i_created = ix["created"]
-        i_source = ix.get("source")
-        if sf:
-            i_conv, i_conv_date = ix.get("converted"), ix.get("converted_date")
-            conv_col = cols.get("converted_date")
-            i_mql = i_sql = i_opp = None
-        else:
-            i_mql, i_sql, i_opp = ix.get("mql_date"), ix.get("sql_date"), ix.get("opportunity_date")
-        mql_col, sql_col, opp_col = cols.get("mql_date"), cols.get("sql_date"), cols.get("opportunity_date")
-        source_leads, source_mqls, prog = c.source_leads, c.source_mqls, c.program_leads
-        source_key, mql_key = source_leads.key, source_mqls.key
-        # with a --date-format, a date-time is read whole (the format may read it otherwise than its date)
-        cget, ctimes = created_col.cache.get, created_col.times if not created_col.formats else frozenset()
-        none = {}.get
-        mget, sget, oget = (col.cache.get if col is not None else none for col in (mql_col, sql_col, opp_col))
+        names = self.names
+        width = self.layout.width
+        i_source = self.layout.index.get("source")
+        values, lead_source = self.reader(), self.lead_source
+        source_mqls = c.source_mqls
+        mql_key = source_mqls.key
         leads, mqls, sqls, opps = c.leads, c.mqls, c.sqls, c.opportunities
         created_with_mql, mql_with_sql, sql_with_opp = c.created_with_mql, c.mql_with_sql, c.sql_with_opp
-        no_source, n, usable = c.no_source, c.info.rows, c.info.usable
+        n, usable = c.info.rows, c.info.usable
         first, last = c.info.first or "\uffff", c.info.last or ""  # ISO strings compare like dates
         days = c.info.days
         dget = days.get
-        seg_of = self.segmenter
-        seg_i = seg_of.column if seg_of is not None else 0
-        segs = c.segments
+        segmented = self.segmenter is not None
         number = self.last_row
         past = True
         if sniff:
-            rows, past = _sniffed(rows, [(ix[f], col) for f, col in cols.items()], None)
+            rows, past = _sniffed(rows, [(self.layout.index[f], col) for f, col in self.cols.items()], None)
         if sniffed is not None:
             sniffed(past)
         try:
             for number, row in rows:
                 if len(row) != width:
-                    if _blank(row):
-                        continue
+                    n += _wrong_width(row, width, bad, display, number)
+                    continue
+                try:
+                    got = values(row)
+                except CellError as e:
                     n += 1
-                    bad.add(display, number, f"has {len(row)} cells; the header has {width}")
+                    bad.add(display, number, f"{names[e.what]}: {e.error}")
+                    continue
+                if got is None:  # a blank row
                     continue
                 n += 1
-                what = "created"
-                try:
-                    cell = row[i_created]
-                    # the column's cache, inline: most cells were seen before; a date-time is
-                    # remembered as its date part and its (checked) time of day
-                    if len(cell) > 11:  # (partition: one new string to hash, where slicing makes two)
-                        day, sep, time = cell.partition(" ")
-                        if not sep:
-                            day, sep, time = cell.partition("T")
-                        created = cget(day) if time in ctimes else None
-                    else:
-                        created = cget(cell)
-                    if created is None:
-                        created = created_col(cell)
-                    if created is None:
-                        if _blank(row):
-                            n -= 1
-                            continue
-                        raise BadValue("empty")
-                    mql = sql = opp = None
-                    if sf:
-                        if i_conv is not None and i_conv_date is not None and row[i_conv].strip().lower() in _TRUE:
-                            what = "converted_date"
-                            sql = opp = conv_col(row[i_conv_date])
-                    else:  # most leads never reach these stages: skip the call on empty cells
-                        if i_mql is not None and row[i_mql]:
-                            what = "mql_date"
-                            cell = row[i_mql]
-                            mql = mget(cell) or mql_col(cell)
-                        if i_sql is not None and row[i_sql]:
-                            what = "sql_date"
-                            cell = row[i_sql]
-                            sql = sget(cell) or sql_col(cell)
-                        if i_opp is not None and row[i_opp]:
-                            what = "opportunity_date"
-                            cell = row[i_opp]
-                            opp = oget(cell) or opp_col(cell)
-                except BadValue as e:
-                    bad.add(display, number, f"{names[what]}: {e}")
-                    continue
+                created, mql, sql, opp = got
                 usable += 1
                 days[created] = dget(created, 0) + 1
-                if seg_of is not None:  # a plan with segments and a column that tells them (never otherwise)
-                    key = seg_of(row[seg_i])
-                    counts = segs.get(key)
-                    if counts is None:
-                        counts = segs[key] = [0] * len(SEGMENT_LEAD_FIELDS)
-                    _lead_in_segment(counts, created, mql, sql, opp, lo, hi)
+                if segmented:  # a plan with segments and a column that tells them (never otherwise)
+                    self.segment(row, got)
                 if created < first:
                     first = created
                 if created > last:
                     last = created
                 if lo <= created <= hi:
                     leads += 1
-                    source = row[i_source].strip() if i_source is not None else ""
-                    if not source:
-                        no_source += 1
-                    if source in source_leads:
-                        source_leads[source] += 1
-                    else:
-                        source_leads[source_key(source)] += 1
-                    if program_sources:
-                        folded = source.casefold()
-                        if folded in program_sources:
-                            prog[folded] += 1
+                    lead_source(row[i_source].strip() if i_source is not None else "")
                     if mql is not None:
                         created_with_mql += 1
                 if mql is not None and lo <= mql <= hi:
@@ -518,47 +490,93 @@ class LeadScan:
         finally:
             self.last_row = number
             c.leads, c.mqls, c.sqls, c.opportunities = leads, mqls, sqls, opps
-            c.no_source = no_source
             c.created_with_mql, c.mql_with_sql, c.sql_with_opp = created_with_mql, mql_with_sql, sql_with_opp
             c.info.rows, c.info.usable = n, usable
             c.info.first, c.info.last = (first, last) if usable else (None, None)
 
-    def part(self) -> tuple:
-        """What ``add`` needs of a scan that read the next part (small, and picklable)."""
-        return self.c, self.group, {f: col.order for f, col in self.cols.items()}, self.last_row
+    def lead_source(self, source: str, n: int = 1) -> None:
+        """Count ``n`` leads of the quarter from ``source`` (stripped): the per-source table, the
+        leads without a source and the programs' leads."""
+        c = self.c
+        if not source:
+            c.no_source += n
+        counter = c.source_leads
+        if source in counter:
+            counter[source] += n
+        else:
+            counter[counter.key(source)] += n
+        if self.program_sources:
+            folded = source.casefold()
+            if folded in self.program_sources:
+                c.program_leads[folded] += n
 
-    def add(self, part: tuple) -> bool:
-        """Add the counts of the part after this one, read (numbered from row 2) by a copy of
-        this scan taken before this part was counted: True when they are what reading on would
-        have counted (no date order decided meanwhile: see decisions(); no source table folded),
-        else False, with nothing added (read the part on instead)."""
-        b, group, orders, last_row = part
-        a = self.c
-        for mine, theirs in ((a.source_leads, b.source_leads), (a.source_mqls, b.source_mqls)):
-            if mine.folded or theirs.folded or len(mine.keys() | theirs.keys()) > 2 * mine.cap:
-                return False
-        for f in ("leads", "mqls", "sqls", "opportunities", "created_with_mql", "mql_with_sql", "sql_with_opp",
-                  "no_source"):
-            setattr(a, f, getattr(a, f) + getattr(b, f))
-        a.source_leads.update(b.source_leads)
-        a.source_mqls.update(b.source_mqls)
-        a.program_leads.update(b.program_leads)
-        if a.segments is not None and b.segments is not None:
-            for key, counts in b.segments.items():
-                mine = a.segments.setdefault(key, [0] * len(SEGMENT_LEAD_FIELDS))
-                for i, x in enumerate(counts):
-                    mine[i] += x
-        a.info.days.update(b.info.days)
-        if b.info.usable:
-            a.info.first = min(a.info.first or "\uffff", b.info.first)
-            a.info.last = max(a.info.last or "", b.info.last)
-        a.info.rows += b.info.rows
-        a.info.usable += b.info.usable
-        self.group.file_order, self.group.defaulted = group.file_order, group.defaulted
-        for f, order in orders.items():
-            self.cols[f].order = order
-        self.last_row += last_row - 1
-        return True
+    def segment(self, row: list[str], got: tuple[str, Optional[str], Optional[str], Optional[str]]) -> None:
+        """Count a usable row in its segment's counts."""
+        assert self.segmenter is not None and self.c.segments is not None
+        key = self.segmenter(row[self.segmenter.column])
+        counts = self.c.segments.get(key)
+        if counts is None:
+            counts = self.c.segments[key] = [0] * len(SEGMENT_LEAD_FIELDS)
+        _lead_in_segment(counts, *got, self.lo, self.hi)
+
+    def values(self, row: list[str]) -> Optional[tuple[str, Optional[str], Optional[str], Optional[str]]]:
+        """A row's (created, MQL, SQL, opportunity) dates, ISO; None for a blank row; CellError
+        naming the field of the first cell that cannot be read."""
+        return self.reader()(row)
+
+    def reader(self) -> Callable[[list[str]], Optional[tuple[str, Optional[str], Optional[str], Optional[str]]]]:
+        """values(), as a function of the row over this scan's columns as they are now. read() calls
+        it once per row, its lookups done once (1M leads, shape (b) of benchmarks/review_bench.py,
+        one CPU: 1.17-1.20 s of CPU, against 1.24-1.27 s for a method per row, and 1.07 s with the
+        parsing inline in the loop, as in 0.2: measured)."""
+        i_created, created_col, converted, formats = self.i_created, self.created_col, self.converted, self.created_formats
+        created_get, created_times = created_col.cache.get, created_col.times
+        stages = self.stages
+        mql_i, sql_i, opp_i = ({k: (f, i, col) for f, k, i, col in stages}.get(k) for k in range(3))
+
+        def stage(spec: Optional[tuple[str, int, DateColumn]], row: list[str]) -> Optional[str]:
+            if spec is None:
+                return None
+            cell = row[spec[1]]
+            if not cell:  # most leads never reach the later stages
+                return None
+            try:
+                return spec[2].cache.get(cell) or spec[2](cell)
+            except BadValue as e:
+                raise CellError(spec[0], e) from None
+
+        def values(row: list[str]) -> Optional[tuple[str, Optional[str], Optional[str], Optional[str]]]:
+            cell = row[i_created]
+            try:
+                # the column's cache, inline: most cells were seen before; a date-time is
+                # remembered as its date part and its (checked) time of day
+                if len(cell) > 11 and not formats:  # (partition: one new string to hash)
+                    day, sep, time = cell.partition(" ")
+                    if not sep:
+                        day, sep, time = cell.partition("T")
+                    created = created_get(day) if time in created_times else None
+                else:
+                    created = created_get(cell)
+                if created is None:
+                    created = created_col(cell)
+                if created is None:
+                    if _blank(row):
+                        return None
+                    raise BadValue("empty")
+            except BadValue as e:
+                raise CellError("created", e) from None
+            if converted is not None:  # a Salesforce lead export: converted flag and date
+                i_conv, i_conv_date, conv_col = converted
+                if row[i_conv].strip().lower() in _TRUE:
+                    try:
+                        converted_day = conv_col(row[i_conv_date])
+                    except BadValue as e:
+                        raise CellError("converted_date", e) from None
+                    return created, None, converted_day, converted_day
+                return created, None, None, None
+            return created, stage(mql_i, row), stage(sql_i, row), stage(opp_i, row)
+
+        return values
 
     def finish(self) -> LeadCounts:
         self.c.info.records = self.last_row - 1
@@ -567,200 +585,304 @@ class LeadScan:
         return self.c
 
 
-def scan_deals(rows, header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str, hi: str,
-               bad: BadRows, plan_currency: str = "USD", fx: Optional[dict[str, float]] = None,
-               delimiter: str = ",", segmenter: Optional[Segmenter] = None) -> DealCounts:
-    ix = layout.index
-    width = layout.width
-    shape = layout.shape
-    group = DateOrder()
-    names = {f: _header_name(layout, header, f) for f in ("created", "closed", "stage", "amount", "is_won")}
-    i_created, i_closed = ix["created"], ix.get("closed")
-    i_wd, i_ld = ix.get("won_date"), ix.get("lost_date")  # HubSpot: dates the deal entered Closed Won/Lost
-    if i_closed is None:
-        names["closed"] = _header_name(layout, header, "won_date")
-    created_col = DateColumn(names["created"], formats, group)
-    closed_col = DateColumn(names["closed"], formats, group)
-    won_col = DateColumn(_header_name(layout, header, "won_date"), formats, group)
-    lost_col = DateColumn(_header_name(layout, header, "lost_date"), formats, group)
-    i_stage, i_amount = ix.get("stage"), ix.get("amount")
-    i_won, i_closed_flag = ix.get("is_won"), ix.get("is_closed")
-    i_source, i_reason, i_currency = ix.get("source"), ix.get("loss_reason"), ix.get("currency")
-    i_conv, i_conv_cur = ix.get("converted_amount"), ix.get("converted_currency")
-    amount_col = AmountColumn(names["amount"])
-    conv_col = AmountColumn(_header_name(layout, header, "converted_amount"))
-    won_names, lost_names, strict = shape.won, shape.lost, shape.strict_stages
-    stage_cache: dict[str, tuple[str, bool]] = {}  # cell -> (won/lost/open, whether the label was recognised)
-    fx = fx or {}
-    c = DealCounts(has_amount=i_amount is not None)
-    c.source_won = CappedCounter(MAX_SOURCES, OTHER_SOURCES, (c.source_bookings,))
-    c.info = FileInfo(PurePath(display).name, shape=shape.name)
-    c.mapped_stages = shape.mapped_stages
-    segs = c.segments = {} if segmenter is not None else None
-    sd: Optional[SegmentDeals] = None
-    days, source_won, source_bookings, reasons = c.days, c.source_won, c.source_bookings, c.loss_reasons
-    row_days = c.info.days
-    known = True  # whether this row's stage was recognised (won, lost, or a known open stage)
-    n = usable = 0
-    first, last = "\uffff", ""
-    date_cols = [(i, col) for i, col in ((i_created, created_col), (i_closed, closed_col), (i_wd, won_col),
-                                          (i_ld, lost_col)) if i is not None]
-    cget, kget, aget = created_col.cache.get, closed_col.cache.get, amount_col.cache.get
-    amount = (i_amount, amount_col) if i_amount is not None else None
-    rows, _ = _sniffed(rows, date_cols, amount)
-    number = 1
-    amount_col.settle(delimiter)
-    c.amount_unclear, c.amount_inferred = amount_col.unclear, amount_col.inferred
-    for number, row in rows:
-        if len(row) != width:
-            if _blank(row):
+def scan_deals(rows: Iterable[tuple[int, list[str]]], header: list[str], layout: Layout, display: str,
+               formats: tuple[str, ...], lo: str, hi: str, bad: BadRows, plan_currency: str = "USD",
+               fx: Optional[dict[str, float]] = None, delimiter: str = ",",
+               segmenter: Optional[Segmenter] = None,
+               columnar: Optional[Callable[[DealScan], bool]] = None) -> DealCounts:
+    """One pass over a deals export. ``lo``/``hi``: the quarter's first and last day, ISO.
+    ``columnar``: the columnar reader (columnar.read_deals), which counts the export into the
+    scan and says True when it can prove it reads it as the rows reader does."""
+    scan = DealScan(header, layout, display, formats, lo, hi, bad, plan_currency, fx, segmenter)
+    if columnar is None or not columnar(scan):
+        scan.read(scan.start(rows, delimiter))
+    return scan.finish()
+
+
+# a deals row as read: (created, closed, stage, known, amount, currency code), see DealScan.values
+DealRow = tuple[str, Optional[str], str, bool, Optional[float], Optional[str]]
+
+
+class DealScan:
+    """The counts of a deals export: ``start`` learns the columns' conventions from the first rows,
+    ``values`` reads a row's cells, ``count`` counts a row that could be read (``closing`` the deals
+    that close in the quarter). The columnar reader (columnar.py) uses the same methods."""
+
+    def __init__(self, header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str,
+                 hi: str, bad: BadRows, plan_currency: str = "USD", fx: Optional[dict[str, float]] = None,
+                 segmenter: Optional[Segmenter] = None) -> None:
+        ix = layout.index
+        self.layout, self.display, self.lo, self.hi, self.bad = layout, display, lo, hi, bad
+        self.plan_currency, self.fx, self.segmenter = plan_currency, fx or {}, segmenter
+        shape = layout.shape
+        self.group = DateOrder()
+        names = {f: _header_name(layout, header, f) for f in ("created", "closed", "stage", "amount", "is_won")}
+        self.i_created, self.i_closed = ix["created"], ix.get("closed")
+        self.i_wd, self.i_ld = ix.get("won_date"), ix.get("lost_date")  # HubSpot: dates entering Closed Won/Lost
+        if self.i_closed is None:
+            names["closed"] = _header_name(layout, header, "won_date")
+        self.names = names
+        self.created_col = DateColumn(names["created"], formats, self.group)
+        self.closed_col = DateColumn(names["closed"], formats, self.group)
+        self.won_col = DateColumn(_header_name(layout, header, "won_date"), formats, self.group)
+        self.lost_col = DateColumn(_header_name(layout, header, "lost_date"), formats, self.group)
+        self.i_stage, self.i_amount = ix.get("stage"), ix.get("amount")
+        self.i_won, self.i_closed_flag = ix.get("is_won"), ix.get("is_closed")
+        self.i_source, self.i_reason, self.i_currency = ix.get("source"), ix.get("loss_reason"), ix.get("currency")
+        self.i_conv, self.i_conv_cur = ix.get("converted_amount"), ix.get("converted_currency")
+        self.amount_col = AmountColumn(names["amount"])
+        self.conv_col = AmountColumn(_header_name(layout, header, "converted_amount"))
+        self.stage_cache: dict[str, tuple[str, bool]] = {}  # cell -> (won/lost/open, whether recognised)
+        # how a row's stage is told: "dates" (won/lost dates), "flags" (is_won/is_closed) or "labels"
+        if self.i_stage is None and self.i_won is None:
+            self.stages_by = "dates"
+        elif self.i_won is not None and (self.i_closed_flag is not None or self.i_stage is None):
+            self.stages_by = "flags"
+        else:
+            self.stages_by = "labels"
+        c = self.c = DealCounts(has_amount=self.i_amount is not None)
+        c.source_won = CappedCounter(MAX_SOURCES, OTHER_SOURCES, (c.source_bookings,))
+        c.info = FileInfo(PurePath(display).name, shape=shape.name)
+        c.mapped_stages = shape.mapped_stages
+        c.segments = {} if segmenter is not None else None
+        self.first, self.last = "\uffff", ""
+        self.number = 1
+
+    def decisions(self) -> tuple:
+        """What the reading so far has decided that changes how later cells read (date orders)."""
+        cols = (self.created_col, self.closed_col, self.won_col, self.lost_col)
+        return (self.group.file_order, tuple(self.group.defaulted), tuple(col.order for col in cols))
+
+    def date_columns(self) -> list[tuple[int, DateColumn]]:
+        return [(i, col) for i, col in ((self.i_created, self.created_col), (self.i_closed, self.closed_col),
+                                        (self.i_wd, self.won_col), (self.i_ld, self.lost_col)) if i is not None]
+
+    def start(self, rows: Iterable[tuple[int, list[str]]], delimiter: str) -> Iterator[tuple[int, list[str]]]:
+        """The rows, once the first ones have taught the columns their conventions (see _sniffed)."""
+        amount = (self.i_amount, self.amount_col) if self.i_amount is not None else None
+        rows, _ = _sniffed(rows, self.date_columns(), amount)
+        self.settle(delimiter)
+        return rows
+
+    def settle(self, delimiter: str) -> None:
+        self.amount_col.settle(delimiter)
+        self.c.amount_unclear, self.c.amount_inferred = self.amount_col.unclear, self.amount_col.inferred
+
+    def read(self, rows: Iterable[tuple[int, list[str]]]) -> None:
+        c, bad, display, width, names = self.c, self.bad, self.display, self.layout.width, self.names
+        values, count = self.values, self.count
+        for number, row in rows:
+            self.number = number
+            if len(row) != width:
+                c.info.rows += _wrong_width(row, width, bad, display, number)
                 continue
-            n += 1
-            bad.add(display, number, f"has {len(row)} cells; the header has {width}")
-            continue
-        n += 1
+            try:
+                v = values(row)
+            except CellError as e:
+                c.info.rows += 1
+                bad.add(display, number, f"{names[e.what]}: {e.error}")
+                continue
+            if v is not None:
+                c.info.rows += 1
+                count(row, v)
+
+    def values(self, row: list[str]) -> Optional[DealRow]:
+        """A row's (created, closed, stage, known, amount, currency); None for a blank row; CellError
+        naming the field of the first cell that cannot be read."""
         what = "created"
         try:
-            cell = row[i_created]
-            created = cget(cell) or created_col(cell)
+            cell = row[self.i_created]
+            created = self.created_col.cache.get(cell) or self.created_col(cell)
             if created is None:
                 if _blank(row):
-                    n -= 1
-                    continue
+                    return None
                 raise BadValue("empty")
             what = "closed"
-            wd = ld = None
-            if i_closed is not None:
-                cell = row[i_closed]
-                closed = kget(cell) or (closed_col(cell) if cell else None)  # open deals: empty
-            else:
-                wd = won_col(row[i_wd]) if i_wd is not None else None
-                ld = lost_col(row[i_ld]) if i_ld is not None else None
-                closed = wd or ld
+            closed, wd, ld = self._closed(row)
             what = "stage"
-            if i_stage is None and i_won is None:
-                stage = "won" if wd else ("lost" if ld else "open")
-            elif i_won is not None and (i_closed_flag is not None or i_stage is None):
-                is_won = row[i_won].strip().lower() in _TRUE
-                is_closed = row[i_closed_flag].strip().lower() in _TRUE if i_closed_flag is not None else is_won
-                stage = "won" if is_won else ("lost" if is_closed else "open")
-            else:
-                c.label_stages = True
-                cell = row[i_stage]
-                hit = stage_cache.get(cell)
-                if hit is None:
-                    key = stage_key(_norm(cell))
-                    outcome = stage_outcome(key, won_names, lost_names) if not strict else (
-                        "won" if key in won_names else "lost" if key in lost_names else None)
-                    if outcome is None and strict and key != "open":
-                        raise BadValue(f"{cell[:80]!r} is not won, lost or open (a --mapping file's stages "
-                                       "say which of your stages are won and lost)")
-                    hit = (outcome or "open", outcome is not None or key in KNOWN_OPEN or not key)
-                    if len(stage_cache) < 10_000:
-                        stage_cache[cell] = hit
-                stage, known = hit
+            stage, known = self._stage(row, wd, ld)
             what = "amount"
-            if i_amount is not None:
-                cell = row[i_amount]
-                value, code = aget(cell) or amount_col(cell)  # the column's cache, inline
-            else:
-                value = code = None
-            if stage == "won" and i_amount is not None:
-                if value is None:
-                    said = row[i_amount].strip()
-                    raise BadValue(f"no amount ({said[:40]!r}) on a won deal" if said else "empty on a won deal")
-                if value < 0:
-                    raise BadValue(f"{row[i_amount].strip()[:40]!r} is negative on a won deal")
+            value = code = None
+            if self.i_amount is not None:
+                cell = row[self.i_amount]
+                value, code = self.amount_col.cache.get(cell) or self.amount_col(cell)  # the column's cache, inline
+                if stage == "won":
+                    _won_amount(value, cell)
             if stage != "open" and closed is None:
                 what = "closed"
                 raise BadValue(f"empty on a {stage} deal")
         except BadValue as e:
-            bad.add(display, number, f"{names[what]}: {e}")
-            continue
-        usable += 1
-        if segs is not None:
-            key = segmenter(row[segmenter.column])
-            sd = segs.get(key)
-            if sd is None:
-                sd = segs[key] = SegmentDeals()
-        if created < first:
-            first = created
-        if created > last:
-            last = created
-        if closed is not None and closed > last:
-            last = closed
-        row_days[created] += 1
+            raise CellError(what, e) from None
+        return created, closed, stage, known, value, code
+
+    def _closed(self, row: list[str]) -> tuple[Optional[str], Optional[str], Optional[str]]:
+        """(close date, won date, lost date) of a row; open deals have an empty close date."""
+        if self.i_closed is not None:
+            cell = row[self.i_closed]
+            return (self.closed_col.cache.get(cell) or (self.closed_col(cell) if cell else None)), None, None
+        wd = self.won_col(row[self.i_wd]) if self.i_wd is not None else None
+        ld = self.lost_col(row[self.i_ld]) if self.i_ld is not None else None
+        return wd or ld, wd, ld
+
+    def _stage(self, row: list[str], wd: Optional[str], ld: Optional[str]) -> tuple[str, bool]:
+        """(won, lost or open; whether the stage was recognised)."""
+        if self.stages_by == "dates":
+            return ("won" if wd else ("lost" if ld else "open")), True
+        if self.stages_by == "flags":
+            assert self.i_won is not None
+            is_won = row[self.i_won].strip().lower() in _TRUE
+            is_closed = row[self.i_closed_flag].strip().lower() in _TRUE if self.i_closed_flag is not None \
+                else is_won
+            return ("won" if is_won else ("lost" if is_closed else "open")), True
+        self.c.label_stages = True
+        assert self.i_stage is not None
+        return self.stage_of(row[self.i_stage])
+
+    def stage_of(self, cell: str) -> tuple[str, bool]:
+        """A stage label's outcome (won, lost or open) and whether it was recognised; BadValue for an
+        unknown label when a mapping file lists the stages."""
+        hit = self.stage_cache.get(cell)
+        if hit is None:
+            shape = self.layout.shape
+            key = stage_key(_norm(cell))
+            strict = shape.strict_stages
+            outcome = stage_outcome(key, shape.won, shape.lost) if not strict else (
+                "won" if key in shape.won else "lost" if key in shape.lost else None)
+            if outcome is None and strict and key != "open":
+                raise BadValue(f"{cell[:80]!r} is not won, lost or open (a --mapping file's stages "
+                               "say which of your stages are won and lost)")
+            hit = (outcome or "open", outcome is not None or key in KNOWN_OPEN or not key)
+            if len(self.stage_cache) < 10_000:
+                self.stage_cache[cell] = hit
+        return hit
+
+    def count(self, row: list[str], v: DealRow) -> None:
+        """Count a row that could be read."""
+        created, closed, stage = v[0], v[1], v[2]
+        c = self.c
+        c.info.usable += 1
+        sd = self._segment(row) if self.segmenter is not None else None
+        if created < self.first:
+            self.first = created
+        if created > self.last:
+            self.last = created
+        if closed is not None and closed > self.last:
+            self.last = closed
+        c.info.days[created] += 1
         if stage != "open":
             c.recognised += 1
-            row_days[closed] += 1
-        if lo <= created <= hi:
+            c.info.days[closed] += 1
+        if self.lo <= created <= self.hi:
             c.opportunities += 1
             if sd is not None:
                 sd.opportunities += 1
-        if closed is not None and lo <= closed <= hi:
-            if c.label_stages:
-                c.closing += 1
-                label = " ".join(row[i_stage].split())
-                c.stages_seen[c.stages_seen.key(label)] += 1
-                if not known:
-                    c.unknown_stages[c.unknown_stages.key(label)] += 1
-            if stage == "won":
-                source = row[i_source].strip() if i_source is not None else ""
-                if source not in source_won:
-                    source = source_won.key(source)
-                c.won += 1
-                source_won[source] += 1
-                took = days_between(created, closed)
-                if sd is not None:
-                    sd.won += 1
-                    if took >= 0:
-                        sd.days[took] += 1
-                if took >= 0:
-                    days[took] += 1
-                else:  # closed before it was created: entered in the CRM after the fact
-                    c.backdated += 1
-                if i_amount is None:
-                    continue
-                if i_currency is not None and row[i_currency].strip():
-                    code = row[i_currency].strip().upper()[:8]
-                code = currency_of(code, plan_currency) if code else plan_currency
-                if code != plan_currency:
-                    rate = fx.get(code)
-                    if rate is not None:  # the user's rate first (--fx overrides the CRM's conversion)
-                        c.converted[code] += 1
-                        value *= rate
-                    else:
-                        crm = _crm_converted(row, i_conv, i_conv_cur, conv_col, plan_currency,
-                                             shape.converted_in_plan_currency)
-                        if crm is None:
-                            c.other_currency[code] += 1
-                            if sd is not None:
-                                sd.other_currency += 1
-                            continue
-                        c.crm_converted[code] += 1
-                        c.converted_column = conv_col.name
-                        value = crm
-                c.won_priced += 1
-                c.bookings += value
-                source_bookings[source] += value
-                if sd is not None:
-                    sd.won_priced += 1
-                    sd.bookings += value
-            elif stage == "lost":
-                c.lost += 1
-                if sd is not None:
-                    sd.lost += 1
-                reason = row[i_reason].strip() if i_reason is not None else ""
-                reasons[reasons.key(reason) if reason else "unspecified"] += 1
-    source_won.finish()
-    reasons.finish()
-    c.stages_seen.finish()
-    c.unknown_stages.finish()
-    c.info.records = number - 1
-    c.info.rows, c.info.usable = n, usable
-    c.info.first, c.info.last = (first, last) if usable else (None, None)
-    c.date_order = group  # type: ignore[attr-defined]
-    return c
+        if closed is not None and self.lo <= closed <= self.hi:
+            self.closing(row, v, sd)
+
+    def _segment(self, row: list[str]) -> SegmentDeals:
+        segs = self.c.segments
+        assert segs is not None and self.segmenter is not None
+        key = self.segmenter(row[self.segmenter.column])
+        sd = segs.get(key)
+        if sd is None:
+            sd = segs[key] = SegmentDeals()
+        return sd
+
+    def closing(self, row: list[str], v: DealRow, sd: Optional[SegmentDeals]) -> None:
+        """Count a deal that closes in the quarter."""
+        c = self.c
+        stage, known = v[2], v[3]
+        if c.label_stages:
+            assert self.i_stage is not None  # stages read from labels
+            c.closing += 1
+            label = " ".join(row[self.i_stage].split())
+            c.stages_seen[c.stages_seen.key(label)] += 1
+            if not known:
+                c.unknown_stages[c.unknown_stages.key(label)] += 1
+        if stage == "won":
+            self._won(row, v, sd)
+        elif stage == "lost":
+            c.lost += 1
+            if sd is not None:
+                sd.lost += 1
+            reason = row[self.i_reason].strip() if self.i_reason is not None else ""
+            c.loss_reasons[c.loss_reasons.key(reason) if reason else "unspecified"] += 1
+
+    def _won(self, row: list[str], v: DealRow, sd: Optional[SegmentDeals]) -> None:
+        c = self.c
+        created, closed = v[0], v[1]
+        assert closed is not None
+        source = row[self.i_source].strip() if self.i_source is not None else ""
+        if source not in c.source_won:
+            source = c.source_won.key(source)
+        c.won += 1
+        c.source_won[source] += 1
+        took = days_between(created, closed)
+        if sd is not None:
+            sd.won += 1
+            if took >= 0:
+                sd.days[took] += 1
+        if took >= 0:
+            c.days[took] += 1
+        else:  # closed before it was created: entered in the CRM after the fact
+            c.backdated += 1
+        if self.i_amount is None:
+            return
+        value = self._priced(row, v[4], v[5], sd)
+        if value is None:
+            return
+        c.won_priced += 1
+        c.bookings += value
+        c.source_bookings[source] += value  # type: ignore[assignment]  # a Counter of amounts (floats)
+        if sd is not None:
+            sd.won_priced += 1
+            sd.bookings += value
+
+    def _priced(self, row: list[str], value: Optional[float], code: Optional[str],
+                sd: Optional[SegmentDeals]) -> Optional[float]:
+        """A won deal's amount in the plan's currency (converted by --fx, or by the CRM), or None when it
+        is in another currency without a rate (counted in other_currency)."""
+        c, plan_currency = self.c, self.plan_currency
+        if self.i_currency is not None and row[self.i_currency].strip():
+            code = row[self.i_currency].strip().upper()[:8]
+        code = currency_of(code, plan_currency) if code else plan_currency
+        assert value is not None and code is not None
+        if code == plan_currency:
+            return value
+        rate = self.fx.get(code)
+        if rate is not None:  # the user's rate first (--fx overrides the CRM's conversion)
+            c.converted[code] += 1
+            return value * rate
+        crm = _crm_converted(row, self.i_conv, self.i_conv_cur, self.conv_col, plan_currency,
+                             self.layout.shape.converted_in_plan_currency)
+        if crm is None:
+            c.other_currency[code] += 1
+            if sd is not None:
+                sd.other_currency += 1
+            return None
+        c.crm_converted[code] += 1
+        c.converted_column = self.conv_col.name
+        return crm
+
+    def finish(self) -> DealCounts:
+        c = self.c
+        c.source_won.finish()
+        c.loss_reasons.finish()
+        c.stages_seen.finish()
+        c.unknown_stages.finish()
+        c.info.records = self.number - 1
+        c.info.first, c.info.last = (self.first, self.last) if c.info.usable else (None, None)
+        c.date_order = self.group  # type: ignore[attr-defined]
+        return c
+
+
+def _won_amount(value: Optional[float], cell: str) -> None:
+    """BadValue when a won deal's amount cell holds no amount, or a negative one."""
+    if value is None:
+        said = cell.strip()
+        raise BadValue(f"no amount ({said[:40]!r}) on a won deal" if said else "empty on a won deal")
+    if value < 0:
+        raise BadValue(f"{cell.strip()[:40]!r} is negative on a won deal")
 
 
 def _named(counter: Counter) -> str:
@@ -810,4 +932,5 @@ def coverage(days: Counter, p: float = 0.005) -> Optional[tuple[str, str]]:
         if seen > hi_rank:
             hi = day
             break
+    assert lo is not None and hi is not None
     return lo, hi

@@ -93,7 +93,7 @@ class DateColumn:
 
     __slots__ = ("name", "formats", "order", "group", "cache", "times", "__weakref__")
 
-    def __init__(self, name: str, formats: tuple[str, ...] = (), group: Optional[DateOrder] = None):
+    def __init__(self, name: str, formats: tuple[str, ...] = (), group: Optional[DateOrder] = None) -> None:
         self.name = name
         self.formats = formats
         self.order: Optional[str] = None
@@ -167,6 +167,7 @@ class DateColumn:
         m = _NUMERIC_DATE.fullmatch(day)
         if m:
             a, sep, b, y = int(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4))
+            order: Optional[str]
             if sep == ".":
                 order = "dmy"  # 14.07.2027: nobody writes month.day.year
             else:
@@ -281,7 +282,7 @@ class AmountColumn:
 
     __slots__ = ("name", "decimal", "ambiguous", "cache", "seen", "unclear", "inferred")
 
-    def __init__(self, name: str):
+    def __init__(self, name: str) -> None:
         self.name = name
         self.decimal: Optional[str] = None  # "." or ","; None until a value shows it
         self.ambiguous = 0  # values like 1,200 read by the default (point) before the column showed it

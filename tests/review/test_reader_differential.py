@@ -1,0 +1,197 @@
+"""Both readers of `review` give the same whole output: the rows reader (csvread.py + figures.py) and
+the columnar one (review/columnar.py, pyarrow), chosen by GTMPLAN_REVIEW_READER=rows|columnar
+(docs/contributing.md, "Speed").
+
+Every review export under tests/data/crm and examples/, the hard cases under tests/data/reader
+(one file each), and generated exports (hypothesis) are reviewed by both: the whole JSON output,
+stderr and exit code must be identical. For each hard case the test also says which reader
+actually read it: the columnar reader falls back to the rows reader (per file) whenever it cannot
+prove it reads the file the same way, so a fast path that guesses shows up here.
+"""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+ROOT = Path(__file__).resolve().parents[2]
+LUMEN = ROOT / "examples" / "lumen-analytics"
+HARD = ROOT / "tests" / "data" / "reader"
+Gtm = Callable[..., Any]  # conftest's gtm fixture: gtm("review", ...) -> CliResult
+MP = pytest.MonkeyPatch
+EXPORTS = sorted((ROOT / "tests" / "data" / "crm").glob("*.csv")) + sorted(ROOT.glob("examples/*/crm/*.csv"))
+
+
+def _is_deals(path: Path) -> bool:
+    return any(w in path.name for w in ("deal", "opportunit", "pipedrive-deals"))
+
+
+def _run(gtm: Gtm, monkeypatch: MP, reader: str, path: Path,
+         quarter: str = "2027Q2") -> tuple:
+    from gtmplan.commands.review import columnar
+
+    monkeypatch.setenv("GTMPLAN_REVIEW_READER", reader)
+    columnar.forget()
+    r = gtm("review", LUMEN, "--quarter", quarter, "--deals" if _is_deals(path) else "--leads", path, "-f", "json")
+    return (r.code, r.out, r.err), columnar.read_by(str(path))
+
+
+def _both(gtm: Gtm, monkeypatch: MP, path: Path, quarter: str = "2027Q2") -> tuple[tuple, str]:
+    """(the output, which reader read it with the columnar one asked for) after checking both agree."""
+    rows, by_rows = _run(gtm, monkeypatch, "rows", path, quarter)
+    cols, by_columnar = _run(gtm, monkeypatch, "columnar", path, quarter)
+    assert by_rows in (None, "rows: GTMPLAN_REVIEW_READER=rows")
+    assert cols == rows, (path.name, by_columnar)
+    assert "Traceback" not in rows[2]
+    return rows, by_columnar or "not opened"
+
+
+@pytest.mark.parametrize("path", EXPORTS, ids=lambda p: p.name)
+def test_every_review_fixture_reads_the_same_by_rows_and_by_columns(gtm: Gtm, monkeypatch: MP, path: Path) -> None:
+    for quarter in ("2027Q2", "2026Q4"):
+        _both(gtm, monkeypatch, path, quarter)
+
+
+# each hard case: which reader reads it, and (for the columnar one) why it falls back
+HARD_CASES = {
+    "leads-mixed-date-orders.csv": "rows: a numeric date",
+    "leads-cp1252.csv": "rows: encoding cp1252",
+    "leads-utf16.csv": "rows: encoding utf-16",
+    "leads-bom.csv": "rows: a byte-order mark",
+    "leads-multiline-cell.csv": "rows: a multi-line cell",
+    "leads-odd-quoting.csv": "rows: a quote inside a cell",
+    "leads-quote-inside.csv": "rows: a quote inside a cell",
+    "leads-sep-line.csv": "rows: a sep= line",
+    "leads-blank-and-bad.csv": "columnar",
+    "leads-wrong-width.csv": "rows: pyarrow: CSV parse error",  # a row with 7 cells: a bad row, located
+    "leads-unterminated.csv": "rows: ",
+    "deals-plain.csv": "columnar",
+    "deals-indian-grouping.csv": "columnar",  # the amount column's own code, once per distinct cell
+    "deals-decimal-comma.csv": "columnar",
+    "deals-per-cell-currencies.csv": "columnar",  # won deals in the quarter are priced one by one
+    "deals-bad-cells.csv": "columnar",  # the bad rows go through DealScan.values, with their row numbers
+}
+
+
+@pytest.mark.parametrize("name", sorted(HARD_CASES))
+def test_each_hard_case_reads_the_same_and_by_the_reader_said(gtm: Gtm, monkeypatch: MP, name: str) -> None:
+    out, by = _both(gtm, monkeypatch, HARD / name)
+    assert by.startswith(HARD_CASES[name]), by
+
+
+def test_what_the_hard_cases_show(gtm: Gtm, monkeypatch: MP) -> None:
+    """A few whole figures of the hard cases, so that "the same" is not "the same nothing"."""
+    import json
+
+    (code, out, err), _ = _both(gtm, monkeypatch, HARD / "leads-multiline-cell.csv")
+    doc = json.loads(out)
+    # 2027-02-30 is row 9: header (1), three rows (2-4), the two-line cell (5), three rows (6-8)
+    assert [(b["row"], b["error"]) for b in doc["bad_rows"]] == [(9, "created: '2027-02-30' is not a date")]
+    (code, out, err), _ = _both(gtm, monkeypatch, HARD / "leads-odd-quoting.csv")
+    assert code == 2 and err.startswith(f"{HARD / 'leads-odd-quoting.csv'}:6:") and "after a closing quote" in err
+    (code, out, err), _ = _both(gtm, monkeypatch, HARD / "leads-unterminated.csv")
+    assert code == 2 and "unterminated quoted field" in err
+    (code, out, err), _ = _both(gtm, monkeypatch, HARD / "leads-blank-and-bad.csv")
+    rows = {b["row"]: b["error"] for b in json.loads(out)["bad_rows"]}
+    # header 1, five rows 2-6, an empty line 7 and a row of empty cells 8 (blank: not bad), then E1..E6
+    # at 9-14: " 2027-04-06 " (13) and "2027-04-07 09:31 PM" (14) are dates, read by the rows' own code
+    assert sorted(rows) == [9, 10, 11, 12]
+    assert rows[9] == "created: empty" and rows[11] == "created: '2027-04-31' is not a date"
+    assert rows[12] == "mql_date: '2027-04-06T25:00' has an impossible time of day"
+
+
+def test_the_reader_is_chosen_in_one_place_and_a_wrong_name_is_a_flag_error(gtm: Gtm, monkeypatch: MP) -> None:
+    monkeypatch.setenv("GTMPLAN_REVIEW_READER", "fast")
+    r = gtm("review", LUMEN, "--quarter", "2027Q2", "--leads", HARD / "leads-bom.csv")
+    assert r.code == 2 and r.err.strip() == "GTMPLAN_REVIEW_READER: 'fast' is not a reader: rows, columnar or auto"
+
+
+def test_small_files_are_read_by_rows_unless_the_columnar_reader_is_asked_for(gtm: Gtm, monkeypatch: MP) -> None:
+    from gtmplan.commands.review import columnar
+
+    monkeypatch.delenv("GTMPLAN_REVIEW_READER", raising=False)
+    path = HARD / "deals-plain.csv"
+    gtm("review", LUMEN, "--quarter", "2027Q2", "--deals", path)
+    assert columnar.read_by(str(path)) == "rows: a small file"
+
+
+def test_no_other_command_imports_the_columnar_library() -> None:
+    """check, funnel, diff and compare never import pyarrow, nor review's code (start-up time)."""
+    code = ("import sys\nfrom gtmplan.cli import run\n"
+            f"for args in (['check', {str(LUMEN)!r}], ['funnel', {str(LUMEN)!r}], ['diff', {str(LUMEN)!r}],"
+            f" ['compare', {str(LUMEN)!r}]):\n    run(args)\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pyarrow', 'polars', 'duckdb', 'pandas')"
+            " or m.startswith('gtmplan.commands.review')), file=sys.stderr)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert r.stderr.strip().splitlines()[-1] == "[]", r.stderr[-2000:]
+
+
+# -- generated exports ---------------------------------------------------------------------------
+
+_DATES = ["2027-04-02", "2027-05-31", "2027-06-30", "2027-07-01", "2027-03-31", "2027-04-15 09:31", "2027-05-01T23:59:59",
+          "2027-05-01T23:59:59.123+0000", "2027-02-29", "2027-13-01", "", " ", "2027-04-02 ", "n/a", "2027-04-02 25:00",
+          "\"15 Apr, 2027\"", "2027/04/02", "\u00a0", "2027-04-02T", "2027-06-30 12:00 AM"]
+_SOURCES = ["Webinar", " Webinar ", "webinar", "", "Paid Search", "LinkedIn", "x" * 210, "Référence", "\u00a0",
+            '""', '"Paid Search"', '"Events, EMEA"']
+# put in one row of some files: quoting the columnar reader must refuse (or read as the rows reader does)
+_ODD = ['"Web, ""inar"""', 'Web"inar', '"Webinar"x', '"a\nb"', '"', "a,b"]
+_AMOUNTS = ["5000", '"$5,000.00"', '"€1.234,50"', "1.200", "\"1,200\"", "-5", "(300)", "", "N/A", "abc", "12.5", '"₹1,54,850"',
+            "USD 10", "1e400"]
+_STAGES = ["Closed Won", "Closed Lost", "won", "lost", "Negotiation", "Sleeping", "", "closedwon"]
+
+_lead = st.tuples(st.sampled_from(_DATES), st.sampled_from(_SOURCES), st.sampled_from(_DATES[:8] + [""] * 8),
+                  st.sampled_from(_DATES[:8] + [""] * 12), st.sampled_from(_DATES[:8] + [""] * 12))
+_deal = st.tuples(st.sampled_from(_DATES), st.sampled_from(_DATES[:8] + [""] * 4), st.sampled_from(_STAGES),
+                  st.sampled_from(_AMOUNTS), st.sampled_from(_SOURCES), st.sampled_from(["", "price", "timing"]))
+
+
+@functools.lru_cache(maxsize=1)
+def _plan() -> Any:
+    from gtmplan.read.loader import load_plan
+
+    return load_plan(str(LUMEN))
+
+
+def _in_process(monkeypatch: pytest.MonkeyPatch, reader: str, leads: str | None, deals: str | None) -> object:
+    from gtmplan.commands.review import run_review
+    from gtmplan.errors import InputError
+    from gtmplan.plan.quarters import Quarter
+
+    monkeypatch.setenv("GTMPLAN_REVIEW_READER", reader)
+    try:
+        return run_review(_plan(), Quarter(2027, 2), leads, deals).as_dict()
+    except InputError as e:
+        return f"error: {e}"
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(leads=st.lists(st.one_of(_lead, st.just(None)), max_size=40),
+       deals=st.lists(st.one_of(_deal, st.just(None)), max_size=40), crlf=st.booleans(),
+       odd=st.one_of(st.none(), st.tuples(st.sampled_from(_ODD), st.integers(0, 39), st.booleans())))
+def test_generated_exports_read_the_same_by_rows_and_by_columns(tmp_path_factory: pytest.TempPathFactory,
+                                                                 monkeypatch: pytest.MonkeyPatch, leads: list,
+                                                                 deals: list, crlf: bool, odd: tuple | None) -> None:
+    if odd is not None:  # one odd source, in the leads or the deals
+        text, at, in_leads = odd
+        rows = leads if in_leads else deals
+        if rows and rows[at % len(rows)] is not None:
+            row = list(rows[at % len(rows)])
+            row[1 if in_leads else 4] = text
+            rows[at % len(rows)] = tuple(row)
+    folder = tmp_path_factory.mktemp("gen")
+    end = "\r\n" if crlf else "\n"
+    lp, dp = folder / "leads.csv", folder / "deals.csv"
+    lp.write_text("id,created,source,mql_date,sql_date,opportunity_date" + end + "".join(
+        (",".join((f"L{i}",) + row) if row else "") + end for i, row in enumerate(leads)), encoding="utf-8")
+    dp.write_text("id,created,closed,stage,amount,source,loss_reason" + end + "".join(
+        (",".join((f"D{i}",) + row) if row else "") + end for i, row in enumerate(deals)), encoding="utf-8")
+    rows = _in_process(monkeypatch, "rows", str(lp), str(dp))
+    assert _in_process(monkeypatch, "columnar", str(lp), str(dp)) == rows
