@@ -46,6 +46,10 @@ from gtmplan.errors import InputError
 if TYPE_CHECKING:
     import pyarrow as pa
 
+# Deferred imports: pyarrow (61 MiB and its import time) only once a file is known to be read by
+# columns: a file under 1 MB, or one declined before its first block, never imports it; threading,
+# ctypes and array with the reader that needs them.
+
 READER_ENV = "GTMPLAN_REVIEW_READER"  # rows | columnar | auto (docs/contributing.md, "Speed")
 READERS = ("auto", "rows", "columnar")
 COLUMNAR_MIN_BYTES = 1_000_000  # auto: smaller exports are read by rows (pyarrow's import costs more)

@@ -98,7 +98,7 @@ def _open_fd(path: str, display: str) -> tuple[int, os.stat_result]:
             os.close(fd)
             raise _fail(display, f"is a FIFO and nothing wrote to it within {FIFO_WAIT:g} seconds")
     if path != "-":
-        import fcntl
+        import fcntl  # POSIX only: the FIFO's blocking mode restored
 
         flags = fcntl.fcntl(fd, fcntl.F_GETFL)
         fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
