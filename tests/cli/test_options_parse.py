@@ -48,3 +48,17 @@ def test_every_command_of_the_declaration_has_an_example_of_itself():
         assert len(keys) == len(set(keys)), name
         flags = [f for p in command.params for f in p.flags]
         assert len(flags) == len(set(flags)), name
+
+
+@pytest.mark.parametrize("name", sorted(options.COMMANDS))
+def test_every_declared_option_is_an_argument_of_its_command(name):
+    # A Param added to options.py without its keyword in the command's function (cli.py or
+    # fastpath.py) would show in --help and then fail with a traceback when given; and a
+    # keyword without its Param could never be given. Both sides name the same keys.
+    import inspect
+
+    from gtmplan import cli
+
+    declared = {p.key for p in options.COMMANDS[name].params}
+    accepted = set(inspect.signature(cli.BODIES[name]).parameters)
+    assert declared == accepted

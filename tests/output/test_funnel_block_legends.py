@@ -4,7 +4,7 @@ motions' cost, the company total's whole team and the sum of the segments' motio
 and for a plan without segments the plan's motions (docs/reference/cli.md, 'funnel').
 
 The plan: tests/data/segments_plan.yaml with, inside enterprise, 2 SDRs creating 1 opportunity a
-month each, costing 12,000 a quarter (tests/test_segment_pipeline.py has the figures)."""
+month each, costing 12,000 a quarter (tests/output/test_segment_pipeline.py has the figures)."""
 
 from __future__ import annotations
 

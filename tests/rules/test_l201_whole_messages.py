@@ -1,7 +1,7 @@
 """L201 (mql-outside-icp), whole messages and locations (docs/reference/rules.md, L201): the MQL
 minimum below every segment's, the maximum above, an industry no segment lists and a region
 list missing while every segment has one; then the near miss where the MQL definition is
-exactly the union of the segments (quiet). tests/rule_cases/L.yaml has the single cases."""
+exactly the union of the segments (quiet). tests/rule_cases/L201.yaml has the single cases."""
 
 from __future__ import annotations
 

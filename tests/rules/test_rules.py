@@ -13,13 +13,14 @@ new case, or after tests/data/base_plan.yaml moved lines): read its diff before 
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TESTS, apply_patch, base_plan, case_base, dump, write_plan
+from conftest import ROOT, TESTS, apply_patch, base_plan, case_base, dump, write_plan
 
 from gtmplan.read.loader import load_plan
 from gtmplan.rules import REGISTRY, all_rules
@@ -176,6 +177,12 @@ def test_catalogue_matches_rules_md() -> None:
         "A107": ("segment-without-sellers", "error"), "G305": ("segment-targets-mismatch", "error"),
     }
     assert {r.code: (r.name, r.severity) for r in all_rules()} == expected
+    # and the contract page states the same: a table row `| CODE | name | severity |`, or for the
+    # 0.3 additions a bullet `- **CODE name** (severity)`
+    text = (ROOT / "docs" / "reference" / "rules.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| ([A-Z]\d{3}) \| ([a-z-]+) \| (error|warning|info) \|", text, re.M)
+    bullets = re.findall(r"^- \*\*([A-Z]\d{3}) ([a-z-]+)\*\* \((error|warning|info)\)", text, re.M)
+    assert {code: (name, sev) for code, name, sev in rows + bullets} == expected
 
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)

@@ -145,7 +145,6 @@ class Result:
     drivers: list[dict]
     scopes: list[Scope]
     evidence: list[str] = field(default_factory=list)  # recorded quarters pooled
-    base_p: Optional[float] = None
 
     def as_dict(self) -> dict:
         return {"runs": self.settings.runs, "seed": self.settings.seed, "currency": self.currency,

@@ -70,7 +70,6 @@ FUNNEL_COLUMNS = (
     ("mqls_demanded", "MQLs demanded"), ("capacity", "Capacity"), ("program_cost", "Program cost"),
     ("budget", "Budget"),
 )
-MONEY_KEYS = {"target", "capacity", "program_cost", "budget"}
 
 
 def name_of(*parts: str) -> str:

@@ -22,7 +22,7 @@ what a record has (the pydantic class itself: :func:`model_class`).
 
 Regenerate after any change to the models (a test fails while the file is stale)::
 
-    python -m gtmplan.plan.compiled          # rewrites src/gtmplan/_compiled_plan.py
+    python -m gtmplan.plan.compiled          # rewrites src/gtmplan/plan/_compiled_plan.py
     python -m gtmplan.plan.compiled --check  # exit 1 if it is stale
 
 Fallback: when the model sources no longer match the file's fingerprint (edited,

@@ -107,10 +107,6 @@ class SourceMap:
     def files(self) -> list[str]:
         return [f.display for f in self._files]
 
-    def file_of(self, key: str) -> str:
-        entry = self.top(key)
-        return (entry[0] if entry else self._files[0]).display
-
     # -- lookups --------------------------------------------------------------------
     def locate(self, path: PathT) -> Location:
         """The value at ``path``, or its nearest ancestor that exists (and that one's path)."""

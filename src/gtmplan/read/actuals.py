@@ -40,7 +40,6 @@ if TYPE_CHECKING:  # pydantic is not imported at run time: actuals are compiled 
 
 ACTUALS_DIR = "actuals"
 RATE_KEYS = ("lead_to_mql", "mql_to_sql", "sql_to_opportunity", "win_rate")
-METRIC_KEYS = ("leads", "mqls", "sqls", "opportunities", "won", "lost", "bookings", "days_to_close")
 MIN_RATE_N = 30
 """E701: a pooled rate contradicts a stated one only when measured on at least this many rows."""
 MIN_WON_DEALS = 10

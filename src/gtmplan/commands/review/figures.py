@@ -366,15 +366,6 @@ def _wrong_width(row: list[str], width: int, bad: BadRows, display: str, number:
     return 1
 
 
-def scan_leads(rows: Iterable[tuple[int, list[str]]], header: list[str], layout: Layout, display: str, formats: tuple[str, ...], lo: str, hi: str,
-               bad: BadRows, program_sources: frozenset[str] = frozenset(),
-               segmenter: Optional[Segmenter] = None) -> LeadCounts:
-    """One pass over a leads export. ``lo``/``hi``: the quarter's first and last day, ISO."""
-    scan = LeadScan(header, layout, display, formats, lo, hi, bad, program_sources, segmenter)
-    scan.read(rows)
-    return scan.finish()
-
-
 class LeadScan:
     """The counts of a leads export: ``values`` reads a row's cells, ``read`` counts the rows (the
     columnar reader, columnar.py, uses values() and counts in bulk)."""
