@@ -10,6 +10,9 @@ import pytest
 from conftest import LUMEN
 from conftest import LUMEN_CRM as CRM
 
+from gtmplan.errors import InputError
+from gtmplan.output.outputs import choose_format
+
 # -- 4: check's summary points at `gtmplan rules CODE` -----------------------------------
 
 def test_check_summary_points_at_rules_for_the_first_error(gtm):
@@ -65,3 +68,12 @@ def test_render_to_pdf_says_how_to_get_a_pdf(tmp_path, gtm):
     assert "for a PDF, write HTML (-o plan.html) and print it from a browser" in r.err
     assert "chromium --headless --print-to-pdf=plan.pdf plan.html" in r.err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_output_extension_chooses_format_and_unknown_is_refused():
+    assert choose_format("render", None, "plan.HTML", ["md", "html", "ics"], "md") == "html"
+    assert choose_format("render", "md", "plan.html", ["md", "html", "ics"], "md") == "md"
+    assert choose_format("funnel", None, "f.txt", ["table", "json", "csv"], "table") == "table"
+    with pytest.raises(InputError) as e:
+        choose_format("render", None, "plan.pdf", ["md", "html", "ics"], "md")
+    assert ".html" in str(e.value) and "PDF" in str(e.value)

@@ -1,10 +1,8 @@
-"""The Wilson interval against values computed by hand, and the -o extension rule."""
+"""The Wilson interval and the plan values it allows, against values computed by hand."""
 
 import pytest
 
 from gtmplan.engine.stats import fits, wilson
-from gtmplan.errors import InputError
-from gtmplan.output.outputs import choose_format
 
 
 def test_wilson_by_hand():
@@ -41,15 +39,6 @@ def test_fits_is_inclusive_and_unknown_when_missing():
     assert fits(0.2667, (0.117, 0.2667)) is True
     assert fits(0.2668, (0.117, 0.2667)) is False
     assert fits(0.2, None) is None
-
-
-def test_output_extension_chooses_format_and_unknown_is_refused():
-    assert choose_format("render", None, "plan.HTML", ["md", "html", "ics"], "md") == "html"
-    assert choose_format("render", "md", "plan.html", ["md", "html", "ics"], "md") == "md"
-    assert choose_format("funnel", None, "f.txt", ["table", "json", "csv"], "table") == "table"
-    with pytest.raises(InputError) as e:
-        choose_format("render", None, "plan.pdf", ["md", "html", "ics"], "md")
-    assert ".html" in str(e.value) and "PDF" in str(e.value)
 
 
 def test_plan_value_is_the_rounder_number_the_interval_allows():
