@@ -1,0 +1,199 @@
+"""Scenarios and --set pinned where mutation testing found them loose (issue 21).
+
+docs/reference/plan-format.md, 'Scenarios', and docs/reference/cli.md, '--set': every problem is
+one located line (FILE:LINE:COLUMN, or --set:N) and exit 2; a value a scenario or --set did not
+touch stays located in the plan file. The plan is tests/data/base_plan.yaml, whose lines the
+comments quote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from gtmplan.cli import run
+
+BASE = Path(__file__).resolve().parents[1] / "data" / "base_plan.yaml"
+TEAM_ROW = "    - {role: AE, count: 2, annual_quota: 240000}\n"
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    def _run(*args: object) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = run([str(a) for a in args])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return _run
+
+
+@pytest.fixture
+def plan(tmp_path: Path) -> Path:
+    path = tmp_path / "plan.yaml"
+    path.write_text(BASE.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+def scenario(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "what-if.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# -- --set into a list without ids, by position -----------------------------------------------
+
+def test_set_on_the_first_of_two_rows_keeps_the_second_located_in_the_plan(cli, tmp_path, plan):
+    # line 51 is the team's first row; the plan gains a second on line 52, whose annual_quota
+    # (column 42: "    - {role: SE, count: 1, annual_quota: " is 41 characters) is wrong
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace(TEAM_ROW, TEAM_ROW + "    - {role: SE, count: 1, annual_quota: -5}\n"),
+                    encoding="utf-8")
+    code, _, err = cli("check", plan, "--set", "sales.team[0].count=-1")
+    assert (code, err.splitlines()) == (2, [
+        "--set:1: sales.team[0].count: must be at least 0, got -1",
+        f"{plan}:52:42: sales.team[1].annual_quota: must be at least 0, got -5",
+    ])
+
+
+def test_a_finding_on_the_team_after_a_set_points_at_the_plans_team(cli, plan):
+    # one seller of 240,000 a year carries 60,000 a quarter against 100,000; A104 points at
+    # sales.team, which the plan writes on line 51, column 5 (the list's first "-")
+    code, out, _ = cli("check", plan, "--set", "sales.team[0].count=1")
+    assert code == 1
+    assert out.splitlines()[0] == (f"{plan}:51:5 A104 error: sales capacity in 2027Q1 is $60,000 (1 seller, all "
+                                   "fully ramped, at 100% attainment); the target is $100,000 (short by $40,000, 40%)")
+
+
+# -- scenarios: items picked by id ------------------------------------------------------------
+
+def test_items_picked_by_something_that_is_not_an_id(cli, tmp_path, plan):
+    s = scenario(tmp_path, "marketing:\n  programs:\n    - id: null\n      cost: 1\n"
+                           "    - {id: [a], cost: 2}\n    - {id: {a: 1}, cost: 3}\n")
+    code, _, err = cli("check", plan, "--scenario", s)
+    # each problem at the id's value: line 3 "    - id: null" column 11; lines 5 and 6 column 12
+    assert (code, err.splitlines()) == (2, [
+        f"{s}:3:11: marketing.programs[None]: an item is picked by its id; null is not an id "
+        "(its ids: webinars, seo, events)",
+        f"{s}:5:12: marketing.programs[['a']]: an item is picked by its id; a list is not an id "
+        "(its ids: webinars, seo, events)",
+        f"{s}:6:12: marketing.programs[{{'a': 1}}]: an item is picked by its id; a mapping is not an id "
+        "(its ids: webinars, seo, events)",
+    ])
+
+
+def test_a_null_id_into_a_list_without_ids(cli, tmp_path, plan):
+    s = scenario(tmp_path, "sales:\n  team:\n    - {id: null, count: 3}\n")
+    code, _, err = cli("check", plan, "--scenario", s)
+    assert (code, err) == (2, f"{s}:3:12: sales.team[None]: an item is picked by its id; null is not an id "
+                              "(the plan's items here have no ids)\n")
+
+
+def test_removing_from_a_list_the_plan_does_not_have(cli, tmp_path, plan):
+    # the plan has no sales.other_pipeline: the removal is a problem, the new item is not
+    s = scenario(tmp_path, "sales:\n  other_pipeline:\n    - {id: sdr, remove: true}\n"
+                           "    - {id: partners, share: 0.1}\n")
+    code, _, err = cli("check", plan, "--scenario", s)
+    assert (code, err) == (2, f"{s}:3:7: sales.other_pipeline[sdr]: the plan has no item with id 'sdr' "
+                              "to remove (the list is empty)\n")
+
+
+def test_two_bad_removals_are_two_lines(cli, tmp_path, plan):
+    s = scenario(tmp_path, "marketing:\n  programs:\n    - {id: nope, remove: true}\n    - {id: gone, remove: true}\n")
+    code, _, err = cli("check", plan, "--scenario", s)
+    assert (code, err.splitlines()) == (2, [
+        f"{s}:3:7: marketing.programs[nope]: the plan has no item with id 'nope' to remove "
+        "(its ids: webinars, seo, events)",
+        f"{s}:4:7: marketing.programs[gone]: the plan has no item with id 'gone' to remove "
+        "(its ids: webinars, seo, events)",
+    ])
+
+
+def test_two_new_programs_are_both_added(cli, tmp_path, plan):
+    s = scenario(tmp_path, "marketing:\n  programs:\n"
+                           "    - {id: ads, channel: paid, quarters: [2027Q1], cost: 1000, expected_mqls: 30}\n"
+                           "    - {id: fairs, channel: events, quarters: [2027Q1], cost: 1000, expected_mqls: 50}\n")
+    code, out, err = cli("funnel", plan, "--scenario", s, "-f", "json")
+    assert code == 0, err
+    import json
+
+    q1 = json.loads(out)["quarters"][0]
+    # 220 MQLs planned + ads 30 + fairs 50 = 300; cost 20,000 + 1,000 + 1,000 = 22,000
+    assert (q1["mqls_planned"], q1["program_cost"]) == (300, 22000)
+
+
+def test_a_bad_value_inside_an_item_is_located_in_the_scenario(cli, tmp_path, plan):
+    # line 4 is "      cost: -1": the value starts in column 13
+    s = scenario(tmp_path, "marketing:\n  programs:\n    - id: webinars\n      cost: -1\n")
+    code, _, err = cli("check", plan, "--scenario", s)
+    assert (code, err) == (2, f"{s}:4:13: marketing.programs[0].cost: must be at least 0, got -1\n")
+
+
+def test_a_finding_on_the_programs_after_a_scenario_points_at_the_plans_programs(cli, tmp_path, plan):
+    # webinars 10 MQLs instead of 100: 130 planned against 200; A102 points at marketing.programs
+    # (the plan's line 57, column 5), not at the scenario that changed one of them
+    s = scenario(tmp_path, "marketing:\n  programs:\n    - {id: webinars, expected_mqls: 10}\n")
+    code, out, _ = cli("check", plan, "--scenario", s)
+    assert code == 1
+    assert (f"{plan}:57:5 A102 error: marketing plans 130 MQLs in 2027Q1; sales' target for 2027Q1 ($100,000) "
+            "needs 200 in the same quarter (short by 70, 35%)") in out.splitlines()
+
+
+# -- scenarios: null removes a key ------------------------------------------------------------
+
+def test_null_removes_a_key_and_the_next_keys_still_apply(cli, tmp_path, plan):
+    # opening_pipeline: null removes nothing there is; targets: null removes the targets, which
+    # the plan needs: the plan's sales mapping (line 42, column 3) misses them
+    s = scenario(tmp_path, "sales:\n  opening_pipeline: null\n  targets: null\n")
+    code, _, err = cli("check", plan, "--scenario", s)
+    assert (code, err) == (2, f"{plan}:42:3: missing required key 'targets' in sales\n")
+
+
+def test_a_finding_on_the_assumptions_a_scenario_emptied_points_at_the_plan(cli, tmp_path, plan):
+    s = scenario(tmp_path, "sales:\n  assumptions:\n    win_rate: null\n")
+    code, out, _ = cli("check", plan, "--scenario", s)
+    assert code == 1
+    # sales.assumptions is the plan's mapping on line 45, column 5
+    assert out.splitlines()[0] == (f"{plan}:45:5 A106 error: the demand waterfall needs win_rate and neither "
+                                   "sales.assumptions nor marketing.assumptions states it: state it in "
+                                   "sales.assumptions")
+
+
+# -- --set paths ------------------------------------------------------------------------------
+
+def test_set_path_problems(cli, plan):
+    code, _, err = cli("check", plan, "--set", ".sales.assumptions.win_rate=0.2",
+                       "--set", "sales.assumptions[].win_rate=0.2", "--set", "sales.x..y=1",
+                       "--set", "[a].b=1", "--set", "sales[a][b].c=1")
+    assert (code, err.splitlines()) == (2, [
+        "--set:1: .sales.assumptions.win_rate: cannot read the path at '.sales.assumptions.win_rate'",
+        "--set:2: sales.assumptions[].win_rate: [] needs an id, as in marketing.programs[webinars].cost",
+        "--set:3: sales.x..y: cannot read the path at '..y'",
+        "--set:4: [a].b: [a] must follow the name of a list",
+        "--set:5: sales[a][b].c: [b] must follow the name of a list",
+    ])
+
+
+def _with_programs(plan: Path, n: int) -> None:
+    text = plan.read_text(encoding="utf-8")
+    extra = "".join(f"    - {{id: p{i:02d}, channel: seo, quarters: [2027Q1], cost: 1, expected_mqls: 1}}\n"
+                    for i in range(1, n - 2))
+    plan.write_text(text.replace("  content:\n", extra + "  content:\n"), encoding="utf-8")
+
+
+def test_an_unknown_id_among_thirteen_lists_twelve_then_dots(cli, plan):
+    _with_programs(plan, 13)  # webinars, seo, events and p01..p10
+    code, _, err = cli("check", plan, "--set", "marketing.programs[nope].cost=1")
+    assert (code, err) == (2, "--set:1: marketing.programs[nope].cost: marketing.programs has no item with id "
+                              "'nope' (its ids: webinars, seo, events, p01, p02, p03, p04, p05, p06, p07, p08, "
+                              "p09, ...)\n")
+
+
+def test_an_unknown_id_among_exactly_twelve_lists_them_all(cli, plan):
+    _with_programs(plan, 12)  # webinars, seo, events and p01..p09
+    code, _, err = cli("check", plan, "--set", "marketing.programs[nope].cost=1")
+    assert (code, err) == (2, "--set:1: marketing.programs[nope].cost: marketing.programs has no item with id "
+                              "'nope' (its ids: webinars, seo, events, p01, p02, p03, p04, p05, p06, p07, p08, "
+                              "p09)\n")
