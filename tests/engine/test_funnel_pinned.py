@@ -268,3 +268,35 @@ def test_attrition_in_a_segmented_plan(tmp_path, capsys):
     assert f.attrition_factors == [pytest.approx(0.95), pytest.approx(0.95)]
     doc = funnel_json(tmp_path, capsys, SEG, patch)
     assert doc["attrition_factors"] == [pytest.approx(0.95), pytest.approx(0.95)]
+
+
+def test_programs_running_each_quarter_without_segments(tmp_path):
+    f = funnel(tmp_path)
+    assert f.by_quarter[Q1].programs == [0, 1, 2]  # webinars, seo, events: their places in marketing.programs
+
+
+def test_a_program_without_a_forecast_in_a_segmented_plan(tmp_path):
+    brand = {"id": "brand", "channel": "events", "segments": ["smb"], "quarters": ["2027Q1"], "cost": 1000}
+    f = funnel(tmp_path, SEG, {"marketing": {"programs": [*_read(SEG)["marketing"]["programs"], brand]}})
+    # smb: webinars 50 + seo 120 (unchanged: brand brings no MQLs); cost 5,000 + 8,000 + 1,000
+    assert (f.segments["smb"].rows[0].mqls_planned, f.segments["smb"].rows[0].program_cost) == (170, 14000)
+    assert f.rows[0].mqls_planned == 220
+
+
+def test_an_unknown_program_listed_first_keeps_the_segment_unknown(tmp_path):
+    """seo (leads, no lead_to_mql anywhere) before webinars: smb's MQLs stay unknown, not 50."""
+    webinars, seo = _read(SEG)["marketing"]["programs"]
+    f = funnel(tmp_path, SEG, {"marketing": {"assumptions": None, "segments": None, "programs": [seo, webinars]}})
+    assert f.segments["smb"].rows[0].mqls_planned is None
+    assert f.segments["enterprise"].rows[0].mqls_planned == 50
+
+
+def test_needs_with_a_fixed_other_share():
+    from gtmplan.engine.funnel import needs
+
+    v = {"average_deal_size": 10000, "win_rate": 0.25, "sql_to_opportunity": 0.5, "mql_to_sql": 0.4, "lead_to_mql": 0.25}
+    # 100,000 / 10,000 = 10 deals / 0.25 = 40 opps, 25% of them (10) sourced by sales;
+    # (40 - 10) / 0.5 = 60 SQLs / 0.4 = 150 MQLs / 0.25 = 600 leads
+    assert needs(100000, v, 0.25) == pytest.approx((10, 40, 10, 60, 150, 600))
+    assert needs(100000, v) == pytest.approx((10, 40, 0, 80, 200, 800))  # no other share: marketing brings all
+    assert needs(100000, {**v, "win_rate": None}, 0.25) == (10, None, None, None, None, None)
