@@ -1,0 +1,156 @@
+"""gtmplan diff pinned where mutation testing found it loose (issue 21).
+
+docs/reference/cli.md, 'diff': inputs compared path by path (items with an id by id, other
+lists of mappings by position), each located in the side that holds it; figures as funnel
+shows them; findings matched by code, path (items by id), quarter and segment. The plans are
+tests/data/base_plan.yaml (and segments_plan.yaml) patched; line numbers are those of the
+plans as yaml.safe_dump writes them (quoted in the comments).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from gtmplan.cli import run
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def _data(name: str = "base_plan.yaml") -> dict:
+    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+
+
+def _write(name: str, data: dict) -> str:
+    Path(name).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return name
+
+
+@pytest.fixture
+def diff(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+         monkeypatch: pytest.MonkeyPatch) -> Callable[..., tuple[int, str, str]]:
+    monkeypatch.chdir(tmp_path)
+
+    def _run(base: dict, head: dict, *args: str) -> tuple[int, str, str]:
+        _write("base.yaml", base)
+        _write("head.yaml", head)
+        capsys.readouterr()
+        code = run(["diff", "head.yaml", "--base", "base.yaml", *args])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return _run
+
+
+def _section(out: str, title: str) -> list[str]:
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(title))
+    end = next((i for i in range(start + 1, len(lines)) if not lines[i].strip()), len(lines))
+    return lines[start + 1:end]
+
+
+# -- inputs: lists without ids, by position ---------------------------------------------------
+
+def test_a_change_inside_sales_team_and_reviews_by_position(diff):
+    base = _data()
+    base["currency"] = "EUR"
+    base["sales"]["team"].append({"role": "SE", "count": 1, "annual_quota": 100000})
+    head = copy.deepcopy(base)
+    head["sales"]["team"][0]["count"] = 3
+    head["reviews"][1]["agenda"] = ["win-loss"]
+    code, out, err = diff(base, head)
+    assert code == 0, err
+    # head.yaml line 62 is reviews[1]'s "agenda:" list, line 110 the first team row's "count: 3"
+    assert _section(out, "Inputs changed") == [
+        '  reviews[1].agenda: ["lead-quality"] -> ["win-loss"]   (head.yaml:62:3)',
+        "  sales.team[0].count: 2 -> 3   (head.yaml:110:12)",
+    ]
+    # 3 x 240,000 / 4 + 100,000 / 4 = 205,000 against 2 x 60,000 + 25,000 = 145,000
+    assert _section(out, "Funnel figures that moved") == [
+        f"  2027Q{n}  capacity: €145,000 -> €205,000 (+€60,000)" for n in (1, 2, 3, 4)]
+
+
+def test_a_row_removed_is_located_in_the_base_and_a_row_added_in_the_head(diff):
+    base = _data()
+    base["sales"]["team"].append({"role": "SE", "count": 1, "annual_quota": 100000})
+    head = _data()
+    code, out, _ = diff(base, head, "-f", "json")
+    doc = json.loads(out)
+    # base.yaml line 112 is the second team row (the one head lacks)
+    assert doc["inputs"] == [{"path": "sales.team[1]", "old": {"role": "SE", "count": 1, "annual_quota": 100000},
+                              "new": None, "file": "base.yaml", "line": 112, "column": 5}]
+    code, out, _ = diff(head, base, "-f", "json")
+    assert json.loads(out)["inputs"] == [{"path": "sales.team[1]", "old": None,
+                                          "new": {"role": "SE", "count": 1, "annual_quota": 100000},
+                                          "file": "head.yaml", "line": 112, "column": 5}]
+
+
+# -- inputs: items with ids, reordered ---------------------------------------------------------
+
+def test_programs_reordered_and_one_changed_are_matched_by_id(diff):
+    base = _data()
+    head = _data()
+    webinars, seo, events = head["marketing"]["programs"]
+    webinars["cost"] = 12000
+    head["marketing"]["programs"] = [seo, events, webinars]
+    code, out, _ = diff(base, head)
+    # head.yaml line 152 is webinars' "cost: 12000", now the third program
+    assert _section(out, "Inputs changed") == ["  marketing.programs[webinars].cost: 10000 -> 12000   (head.yaml:152:11)"]
+
+
+def test_findings_on_a_program_that_moved_are_neither_new_nor_resolved(diff):
+    """B403 points at seo's channel (marketing.programs[1], then [2] once a program is added in
+    front of it): the same finding, matched by seo's id, not by its position."""
+    base = _data()
+    base["marketing"]["programs"][0]["expected_mqls"] = 10  # seo's 400 of 520 MQLs: B403
+    head = copy.deepcopy(base)
+    head["marketing"]["programs"].insert(0, {"id": "ads", "channel": "paid", "segments": ["core"],
+                                             "quarters": ["2027Q1"], "cost": 100, "expected_mqls": 1})
+    code, out, _ = diff(base, head, "-f", "json")
+    doc = json.loads(out)
+    assert doc["findings"] == {"new": [], "resolved": []}
+    assert doc["summary"] == {"inputs": 1, "new_errors": 0, "new_warnings": 0, "new_info": 0, "resolved": 0}
+
+
+# -- figures as funnel shows them --------------------------------------------------------------
+
+def test_a_figure_that_appears_or_goes_and_one_that_is_a_quarter(diff):
+    base = _data()
+    base["sales"]["assumptions"]["sales_cycle_days"] = 91
+    base["sales"]["opening_pipeline"] = 400000
+    code, out, _ = diff(base, _data(), "-f", "md")
+    # a 91-day cycle: created a quarter earlier; 2027Q4's MQLs served 2028Q1, past the plan (–);
+    # a text figure (a quarter) and one that was unknown have no change to show
+    assert "\n".join([
+        "| Quarter | Figure | Before | After | Change |",
+        "|---|---|---:|---:|---:|",
+        "| 2027Q1 | created in | 2026Q4 | 2027Q1 |  |",
+        "| 2027Q2 | created in | 2027Q1 | 2027Q2 |  |",
+        "| 2027Q3 | created in | 2027Q2 | 2027Q3 |  |",
+        "| 2027Q4 | created in | 2027Q3 | 2027Q4 |  |",
+        "| 2027Q4 | mqls demanded | – | 200 |  |",
+    ]) in out
+
+
+def test_a_segments_money_figure_is_money(diff):
+    base = _data("segments_plan.yaml")
+    head = copy.deepcopy(base)
+    head["marketing"]["programs"][1]["cost"] = 9000  # seo is smb's: smb's program cost 13,000 -> 14,000
+    code, out, _ = diff(base, head)
+    moved = _section(out, "Funnel figures that moved")
+    assert "  2027Q1  smb: program cost: $13,000 -> $14,000 (+$1,000)" in moved
+    assert "  2027Q1  program cost: $18,000 -> $19,000 (+$1,000)" in moved
+
+
+def test_a_new_finding_in_the_md_comment_names_its_quarter_and_place(diff):
+    head = _data()
+    head["marketing"]["programs"][0]["expected_mqls"] = 10
+    code, out, _ = diff(_data(), head, "-f", "md")
+    # head.yaml line 121 is marketing.programs
+    assert ("- ❌ **A102** error (2027Q1): marketing plans 130 MQLs in 2027Q1; sales' target for 2027Q1 "
+            "($100,000) needs 200 in the same quarter (short by 70, 35%) (`head.yaml:121`)") in out.splitlines()
