@@ -154,3 +154,66 @@ def test_a_new_finding_in_the_md_comment_names_its_quarter_and_place(diff):
     # head.yaml line 121 is marketing.programs
     assert ("- ❌ **A102** error (2027Q1): marketing plans 130 MQLs in 2027Q1; sales' target for 2027Q1 "
             "($100,000) needs 200 in the same quarter (short by 70, 35%) (`head.yaml:121`)") in out.splitlines()
+
+
+def test_programs_reordered_one_added_one_removed(diff):
+    base = _data()
+    head = _data()
+    webinars, seo, _events = head["marketing"]["programs"]
+    webinars["cost"] = 12000
+    ads = {"id": "ads", "channel": "paid", "segments": ["core"], "quarters": ["2027Q1"], "cost": 100, "expected_mqls": 1}
+    head["marketing"]["programs"] = [seo, ads, webinars]
+    code, out, _ = diff(base, head, "-f", "json")
+    # added and changed: located in the head (ads' row on line 132, webinars' cost on line 149);
+    # removed: in the base, where events was (line 143, column 5: its row)
+    assert json.loads(out)["inputs"] == [
+        {"path": "marketing.programs[ads]", "old": None, "new": ads, "file": "head.yaml", "line": 132, "column": 5},
+        {"path": "marketing.programs[webinars].cost", "old": 10000, "new": 12000, "file": "head.yaml", "line": 149,
+         "column": 11},
+        {"path": "marketing.programs[events]", "old": _events, "new": None, "file": "base.yaml", "line": 143,
+         "column": 5},
+    ]
+
+
+def test_the_whole_text_report_of_small_and_rounded_changes(diff):
+    """Each change as the page shows it: before + change = after, money and counts apart."""
+    head = _data()
+    head["sales"]["assumptions"]["win_rate"] = 0.2501  # 40 -> 39.98 opportunities: 40 both, rounded up
+    head["sales"]["team"][0]["annual_quota"] = 240001  # capacity 120,000 -> 120,000.50: shown alike
+    head["marketing"]["budget"]["2027Q1"] = 24000
+    head["sales"]["targets"]["2027Q2"] = 90000  # 9 deals / 0.2501 = 35.99 -> 36 opportunities, ...
+    code, out, _ = diff(_data(), head)
+    same = ["opportunities: 40 -> 40", "sqls: 80 -> 80", "mqls needed: 200 -> 200", "leads needed: 800 -> 800",
+            "mqls demanded: 200 -> 200"]
+    alike = [f"{s} (less than 1 (rounded up alike))" for s in same]
+    capacity = "capacity: $120,000 -> $120,000 (less than 1)"
+    assert out == "\n".join([
+        "gtmplan diff: base.yaml -> working tree",
+        "No new error; sales capacity coverage in 2027Q2 rises from 120% to 133% of the target.",
+        "",
+        "Inputs changed (4):",
+        "  sales.targets.2027Q2: 100000 -> 90000   (head.yaml:98:13)",
+        "  sales.assumptions.win_rate: 0.25 -> 0.2501   (head.yaml:105:15)",
+        "  sales.team[0].annual_quota: 240000 -> 240001   (head.yaml:111:19)",
+        "  marketing.budget.2027Q1: 25000 -> 24000   (head.yaml:114:13)",
+        "",
+        "Funnel figures that moved:",
+        *(f"  2027Q1  {s}" for s in alike),
+        f"  2027Q1  {capacity}",
+        "  2027Q1  budget: $25,000 -> $24,000 (−$1,000)",
+        "  2027Q2  target: $100,000 -> $90,000 (−$10,000)",
+        "  2027Q2  deals: 10 -> 9 (−1)",
+        "  2027Q2  opportunities: 40 -> 36 (−4)",
+        "  2027Q2  sqls: 80 -> 72 (−8)",
+        "  2027Q2  mqls needed: 200 -> 180 (−20)",
+        "  2027Q2  leads needed: 800 -> 720 (−80)",
+        "  2027Q2  mqls demanded: 200 -> 180 (−20)",
+        f"  2027Q2  {capacity}",
+        *(f"  2027Q3  {s}" for s in alike),
+        f"  2027Q3  {capacity}",
+        *(f"  2027Q4  {s}" for s in alike),
+        f"  2027Q4  {capacity}",
+        "",
+        "4 inputs changed, figures moved in 4 quarters, 0 new errors, 0 new warnings, 0 new info, 0 resolved",
+        "",
+    ])
