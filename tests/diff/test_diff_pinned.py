@@ -56,7 +56,7 @@ def _section(out: str, title: str) -> list[str]:
 
 # -- inputs: lists without ids, by position ---------------------------------------------------
 
-def test_a_change_inside_sales_team_and_reviews_by_position(diff):
+def test_a_change_inside_sales_team_and_reviews_by_position(diff: Callable[..., tuple[int, str, str]]) -> None:
     base = _data()
     base["currency"] = "EUR"
     base["sales"]["team"].append({"role": "SE", "count": 1, "annual_quota": 100000})
@@ -75,7 +75,7 @@ def test_a_change_inside_sales_team_and_reviews_by_position(diff):
         f"  2027Q{n}  capacity: €145,000 -> €205,000 (+€60,000)" for n in (1, 2, 3, 4)]
 
 
-def test_a_row_removed_is_located_in_the_base_and_a_row_added_in_the_head(diff):
+def test_a_row_removed_is_located_in_the_base_and_a_row_added_in_the_head(diff: Callable[..., tuple[int, str, str]]) -> None:
     base = _data()
     base["sales"]["team"].append({"role": "SE", "count": 1, "annual_quota": 100000})
     head = _data()
@@ -92,7 +92,7 @@ def test_a_row_removed_is_located_in_the_base_and_a_row_added_in_the_head(diff):
 
 # -- inputs: items with ids, reordered ---------------------------------------------------------
 
-def test_programs_reordered_and_one_changed_are_matched_by_id(diff):
+def test_programs_reordered_and_one_changed_are_matched_by_id(diff: Callable[..., tuple[int, str, str]]) -> None:
     base = _data()
     head = _data()
     webinars, seo, events = head["marketing"]["programs"]
@@ -103,7 +103,7 @@ def test_programs_reordered_and_one_changed_are_matched_by_id(diff):
     assert _section(out, "Inputs changed") == ["  marketing.programs[webinars].cost: 10000 -> 12000   (head.yaml:152:11)"]
 
 
-def test_findings_on_a_program_that_moved_are_neither_new_nor_resolved(diff):
+def test_findings_on_a_program_that_moved_are_neither_new_nor_resolved(diff: Callable[..., tuple[int, str, str]]) -> None:
     """B403 points at seo's channel (marketing.programs[1], then [2] once a program is added in
     front of it): the same finding, matched by seo's id, not by its position."""
     base = _data()
@@ -119,7 +119,7 @@ def test_findings_on_a_program_that_moved_are_neither_new_nor_resolved(diff):
 
 # -- figures as funnel shows them --------------------------------------------------------------
 
-def test_a_figure_that_appears_or_goes_and_one_that_is_a_quarter(diff):
+def test_a_figure_that_appears_or_goes_and_one_that_is_a_quarter(diff: Callable[..., tuple[int, str, str]]) -> None:
     base = _data()
     base["sales"]["assumptions"]["sales_cycle_days"] = 91
     base["sales"]["opening_pipeline"] = 400000
@@ -137,7 +137,7 @@ def test_a_figure_that_appears_or_goes_and_one_that_is_a_quarter(diff):
     ]) in out
 
 
-def test_a_segments_money_figure_is_money(diff):
+def test_a_segments_money_figure_is_money(diff: Callable[..., tuple[int, str, str]]) -> None:
     base = _data("segments_plan.yaml")
     head = copy.deepcopy(base)
     head["marketing"]["programs"][1]["cost"] = 9000  # seo is smb's: smb's program cost 13,000 -> 14,000
@@ -147,7 +147,7 @@ def test_a_segments_money_figure_is_money(diff):
     assert "  2027Q1  program cost: $18,000 -> $19,000 (+$1,000)" in moved
 
 
-def test_a_new_finding_in_the_md_comment_names_its_quarter_and_place(diff):
+def test_a_new_finding_in_the_md_comment_names_its_quarter_and_place(diff: Callable[..., tuple[int, str, str]]) -> None:
     head = _data()
     head["marketing"]["programs"][0]["expected_mqls"] = 10
     code, out, _ = diff(_data(), head, "-f", "md")
@@ -156,7 +156,7 @@ def test_a_new_finding_in_the_md_comment_names_its_quarter_and_place(diff):
             "($100,000) needs 200 in the same quarter (short by 70, 35%) (`head.yaml:121`)") in out.splitlines()
 
 
-def test_programs_reordered_one_added_one_removed(diff):
+def test_programs_reordered_one_added_one_removed(diff: Callable[..., tuple[int, str, str]]) -> None:
     base = _data()
     head = _data()
     webinars, seo, _events = head["marketing"]["programs"]
@@ -175,7 +175,7 @@ def test_programs_reordered_one_added_one_removed(diff):
     ]
 
 
-def test_the_whole_text_report_of_small_and_rounded_changes(diff):
+def test_the_whole_text_report_of_small_and_rounded_changes(diff: Callable[..., tuple[int, str, str]]) -> None:
     """Each change as the page shows it: before + change = after, money and counts apart."""
     head = _data()
     head["sales"]["assumptions"]["win_rate"] = 0.2501  # 40 -> 39.98 opportunities: 40 both, rounded up

@@ -20,6 +20,7 @@ import yaml
 
 from gtmplan.engine.funnel import (
     Assumption,
+    Funnel,
     compute,
     planned_opportunities,
     program_leads,
@@ -60,15 +61,15 @@ def _plan(tmp_path: Path, base: str, patch: dict | None = None) -> Path:
     return path
 
 
-def loaded(tmp_path: Path, base: str = "base_plan.yaml", patch: dict | None = None):
+def loaded(tmp_path: Path, base: str = "base_plan.yaml", patch: dict | None = None) -> Any:
     return load_plan(str(_plan(tmp_path, base, patch))).plan
 
 
-def funnel(tmp_path: Path, base: str = "base_plan.yaml", patch: dict | None = None):
+def funnel(tmp_path: Path, base: str = "base_plan.yaml", patch: dict | None = None) -> Funnel:
     return compute(loaded(tmp_path, base, patch))
 
 
-def funnel_json(tmp_path: Path, capsys, base: str, patch: dict | None = None) -> dict:
+def funnel_json(tmp_path: Path, capsys: pytest.CaptureFixture[str], base: str, patch: dict | None = None) -> dict:
     from gtmplan.cli import run
 
     path = _plan(tmp_path, base, patch)
@@ -84,7 +85,7 @@ SEG = "segments_plan.yaml"
 
 # -- which side's value the waterfall uses ---------------------------------------------------
 
-def test_lead_to_mql_stated_by_sales_only_is_used(tmp_path):
+def test_lead_to_mql_stated_by_sales_only_is_used(tmp_path: Path) -> None:
     """lead_to_mql is marketing's; when only sales states it, the funnel falls back to sales'."""
     f = funnel(tmp_path, patch={"marketing": {"assumptions": {"lead_to_mql": None}},
                                 "sales": {"assumptions": {"lead_to_mql": 0.5}}})
@@ -94,7 +95,7 @@ def test_lead_to_mql_stated_by_sales_only_is_used(tmp_path):
     assert f.rows[0].mqls_planned == 320
 
 
-def test_marketing_without_any_assumptions_section(tmp_path):
+def test_marketing_without_any_assumptions_section(tmp_path: Path) -> None:
     """A marketing half that has no `assumptions:` at all: sales' values are used, nothing breaks."""
     f = funnel(tmp_path, patch={"marketing": {"assumptions": None},
                                 "sales": {"assumptions": {"lead_to_mql": 0.25}}})
@@ -103,7 +104,7 @@ def test_marketing_without_any_assumptions_section(tmp_path):
     assert stated(loaded(tmp_path, patch={"marketing": {"assumptions": None}}), "marketing", "win_rate") == (None, None)
 
 
-def test_a_segments_own_value_is_attributed_to_that_segment(tmp_path):
+def test_a_segments_own_value_is_attributed_to_that_segment(tmp_path: Path) -> None:
     plan = loaded(tmp_path, SEG)
     f = compute(plan)
     smb, ent = f.segments["smb"].assumptions, f.segments["enterprise"].assumptions
@@ -120,7 +121,7 @@ def test_a_segments_own_value_is_attributed_to_that_segment(tmp_path):
                                                                        "lead_to_mql"))
 
 
-def test_every_assumption_names_its_key_even_when_unknown(tmp_path):
+def test_every_assumption_names_its_key_even_when_unknown(tmp_path: Path) -> None:
     f = funnel(tmp_path, patch={"sales": {"assumptions": {"win_rate": None}}})
     assert f.assumptions["win_rate"] == Assumption("win_rate", None, None, None)
     assert all(a.key == k for k, a in f.assumptions.items())
@@ -128,7 +129,7 @@ def test_every_assumption_names_its_key_even_when_unknown(tmp_path):
 
 # -- rows and the quarters around the horizon ------------------------------------------------
 
-def test_no_row_just_outside_the_horizon(tmp_path):
+def test_no_row_just_outside_the_horizon(tmp_path: Path) -> None:
     f = funnel(tmp_path)
     assert f.row(Q4).quarter == Q4
     assert f.row(Quarter(2028, 1)) is None  # the quarter right after 2027Q4
@@ -136,7 +137,7 @@ def test_no_row_just_outside_the_horizon(tmp_path):
     assert planned_opportunities(f, Quarter(2028, 1)) is None
 
 
-def test_planned_opportunities_by_hand(tmp_path):
+def test_planned_opportunities_by_hand(tmp_path: Path) -> None:
     f = funnel(tmp_path)
     # MQLs planned 220 (webinars 100 + seo 400 x 0.25 + events 20) x 0.4 x 0.5 = 44, no other pipeline
     assert planned_opportunities(f, Q1) == pytest.approx(44)
@@ -148,14 +149,14 @@ def test_planned_opportunities_by_hand(tmp_path):
     {"sales": {"assumptions": {"mql_to_sql": None}}},
     {"marketing": {"assumptions": {"lead_to_mql": None}}},  # seo's leads: MQLs planned unknown
 ])
-def test_planned_opportunities_unknown_when_a_step_is(tmp_path, patch):
+def test_planned_opportunities_unknown_when_a_step_is(tmp_path: Path, patch: dict) -> None:
     f = funnel(tmp_path, patch=patch)
     assert planned_opportunities(f, Q1) is None
 
 
 # -- programs --------------------------------------------------------------------------------
 
-def test_a_program_without_a_forecast_brings_no_mqls_or_leads(tmp_path):
+def test_a_program_without_a_forecast_brings_no_mqls_or_leads(tmp_path: Path) -> None:
     """A brand program with a cost but neither expected_mqls nor expected_leads."""
     brand = {"id": "brand", "channel": "events", "segments": ["core"], "quarters": ["2027Q1"], "cost": 1000}
     plan = loaded(tmp_path, patch={"marketing": {"programs": [*_read("base_plan.yaml")["marketing"]["programs"],
@@ -166,14 +167,14 @@ def test_a_program_without_a_forecast_brings_no_mqls_or_leads(tmp_path):
     assert (row.mqls_planned, row.program_cost) == (220, 21000)  # unchanged MQLs; 20,000 + 1,000
 
 
-def test_program_leads_by_hand(tmp_path):
+def test_program_leads_by_hand(tmp_path: Path) -> None:
     webinars, seo, _ = loaded(tmp_path).marketing.programs
     assert program_leads(webinars, 0.25) == 400  # 100 MQLs stated / 0.25
     assert program_leads(seo, 0.25) == 400  # stated
     assert program_leads(webinars, None) is None and program_leads(webinars, 0) is None
 
 
-def test_program_mqls_in_segments_by_hand(tmp_path):
+def test_program_mqls_in_segments_by_hand(tmp_path: Path) -> None:
     plan = loaded(tmp_path, SEG)
     webinars, seo = plan.marketing.programs
     l2m = segment_lead_to_mql(plan)
@@ -189,14 +190,14 @@ def test_program_mqls_in_segments_by_hand(tmp_path):
     assert program_mqls_in_segments(plan, seo, {"smb": None, "enterprise": 0.25}) is None
 
 
-def test_programs_running_each_quarter(tmp_path):
+def test_programs_running_each_quarter(tmp_path: Path) -> None:
     f = funnel(tmp_path, SEG)
     assert f.by_quarter[Q1].programs == [0, 1]
     assert f.segments["smb"].by_quarter[Q1].programs == [0, 1]
     assert f.segments["enterprise"].by_quarter[Q1].programs == [0]  # seo is smb's only
 
 
-def test_a_quarter_with_a_program_of_one_segment_only(tmp_path):
+def test_a_quarter_with_a_program_of_one_segment_only(tmp_path: Path) -> None:
     """2027Q1: one smb program; 2027Q2 to Q4: no program at all."""
     launch = {"id": "launch", "channel": "events", "segments": ["smb"], "quarters": ["2027Q1"],
               "cost": 5000, "expected_mqls": 40}
@@ -207,7 +208,7 @@ def test_a_quarter_with_a_program_of_one_segment_only(tmp_path):
     assert (f.rows[1].mqls_planned, f.rows[1].program_cost) == (0, 0)
 
 
-def test_a_segment_without_any_lead_to_mql_makes_the_company_mqls_unknown(tmp_path):
+def test_a_segment_without_any_lead_to_mql_makes_the_company_mqls_unknown(tmp_path: Path) -> None:
     """No lead_to_mql anywhere: seo's leads cannot become smb MQLs; enterprise's stay known."""
     f = funnel(tmp_path, SEG, {"marketing": {"assumptions": None, "segments": None}})
     assert f.segments["smb"].rows[0].mqls_planned is None
@@ -217,7 +218,7 @@ def test_a_segment_without_any_lead_to_mql_makes_the_company_mqls_unknown(tmp_pa
 
 # -- the company of a segmented plan ---------------------------------------------------------
 
-def test_the_company_lag_of_a_segmented_plan(tmp_path, capsys):
+def test_the_company_lag_of_a_segmented_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = funnel_json(tmp_path, capsys, SEG, {"sales": {"assumptions": {"sales_cycle_days": 91}}})
     assert doc["lag_quarters"] == 1  # floor(91 / 91 + 1/2)
     assert doc["lags"] == {"smb": 0, "enterprise": 1}
@@ -225,12 +226,12 @@ def test_the_company_lag_of_a_segmented_plan(tmp_path, capsys):
     assert "other_by_source" not in company and "other_pipeline_cost" not in company
 
 
-def test_company_rows_without_other_pipeline_have_none(tmp_path):
+def test_company_rows_without_other_pipeline_have_none(tmp_path: Path) -> None:
     f = funnel(tmp_path, SEG)
     assert (f.rows[0].other_by_source, f.rows[0].other_pipeline_cost) == (None, None)
 
 
-def test_company_other_pipeline_summed_over_the_segments(tmp_path):
+def test_company_other_pipeline_summed_over_the_segments(tmp_path: Path) -> None:
     f = funnel(tmp_path, SEG, {"sales": {"other_pipeline": [{"id": "sdr", "share": 0.25}]}})
     # smb 32 opps x 0.25 = 8; enterprise 10 opps x 0.25 = 2.5; the company's sdr: 10.5
     assert f.segments["smb"].rows[0].other_by_source == {"sdr": 8}
@@ -239,12 +240,12 @@ def test_company_other_pipeline_summed_over_the_segments(tmp_path):
     assert f.rows[0].other_pipeline_cost == 0  # the item states no cost
 
 
-def test_company_other_pipeline_cost_summed(tmp_path):
+def test_company_other_pipeline_cost_summed(tmp_path: Path) -> None:
     f = funnel(tmp_path, SEG, {"sales": {"other_pipeline": [{"id": "sdr", "share": 0.25, "cost": 3000}]}})
     assert f.rows[0].other_pipeline_cost == 6000  # 3,000 in smb + 3,000 in enterprise
 
 
-def test_an_unknown_segment_waterfall_leaves_its_other_pipeline_unknown(tmp_path):
+def test_an_unknown_segment_waterfall_leaves_its_other_pipeline_unknown(tmp_path: Path) -> None:
     """smb states no deal size and neither does the company: smb's opportunities, and so its
     other pipeline's, are unknown; the company's sum is unknown, never enterprise's alone."""
     seg_patch = copy.deepcopy(_read(SEG)["sales"]["segments"])
@@ -261,7 +262,7 @@ def test_an_unknown_segment_waterfall_leaves_its_other_pipeline_unknown(tmp_path
     assert f.rows[0].mqls_demanded == pytest.approx(37.5)
 
 
-def test_attrition_in_a_segmented_plan(tmp_path, capsys):
+def test_attrition_in_a_segmented_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     patch = {"sales": {"attrition": {"annual_rate": 0.2, "backfill_months": 3}}}
     f = funnel(tmp_path, SEG, patch)
     # 1 - 0.2 x (3 months + no ramp) / 12 = 0.95 for each of the two team rows
@@ -270,12 +271,12 @@ def test_attrition_in_a_segmented_plan(tmp_path, capsys):
     assert doc["attrition_factors"] == [pytest.approx(0.95), pytest.approx(0.95)]
 
 
-def test_programs_running_each_quarter_without_segments(tmp_path):
+def test_programs_running_each_quarter_without_segments(tmp_path: Path) -> None:
     f = funnel(tmp_path)
     assert f.by_quarter[Q1].programs == [0, 1, 2]  # webinars, seo, events: their places in marketing.programs
 
 
-def test_a_program_without_a_forecast_in_a_segmented_plan(tmp_path):
+def test_a_program_without_a_forecast_in_a_segmented_plan(tmp_path: Path) -> None:
     brand = {"id": "brand", "channel": "events", "segments": ["smb"], "quarters": ["2027Q1"], "cost": 1000}
     f = funnel(tmp_path, SEG, {"marketing": {"programs": [*_read(SEG)["marketing"]["programs"], brand]}})
     # smb: webinars 50 + seo 120 (unchanged: brand brings no MQLs); cost 5,000 + 8,000 + 1,000
@@ -283,7 +284,7 @@ def test_a_program_without_a_forecast_in_a_segmented_plan(tmp_path):
     assert f.rows[0].mqls_planned == 220
 
 
-def test_an_unknown_program_listed_first_keeps_the_segment_unknown(tmp_path):
+def test_an_unknown_program_listed_first_keeps_the_segment_unknown(tmp_path: Path) -> None:
     """seo (leads, no lead_to_mql anywhere) before webinars: smb's MQLs stay unknown, not 50."""
     webinars, seo = _read(SEG)["marketing"]["programs"]
     f = funnel(tmp_path, SEG, {"marketing": {"assumptions": None, "segments": None, "programs": [seo, webinars]}})
@@ -291,7 +292,7 @@ def test_an_unknown_program_listed_first_keeps_the_segment_unknown(tmp_path):
     assert f.segments["enterprise"].rows[0].mqls_planned == 50
 
 
-def test_needs_with_a_fixed_other_share():
+def test_needs_with_a_fixed_other_share() -> None:
     from gtmplan.engine.funnel import needs
 
     v = {"average_deal_size": 10000, "win_rate": 0.25, "sql_to_opportunity": 0.5, "mql_to_sql": 0.4, "lead_to_mql": 0.25}

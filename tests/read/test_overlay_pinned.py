@@ -45,7 +45,7 @@ def scenario(tmp_path: Path, text: str) -> Path:
 
 # -- --set into a list without ids, by position -----------------------------------------------
 
-def test_set_on_the_first_of_two_rows_keeps_the_second_located_in_the_plan(cli, tmp_path, plan):
+def test_set_on_the_first_of_two_rows_keeps_the_second_located_in_the_plan(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
     # line 51 is the team's first row; the plan gains a second on line 52, whose annual_quota
     # (column 42: "    - {role: SE, count: 1, annual_quota: " is 41 characters) is wrong
     text = plan.read_text(encoding="utf-8")
@@ -58,7 +58,7 @@ def test_set_on_the_first_of_two_rows_keeps_the_second_located_in_the_plan(cli, 
     ])
 
 
-def test_a_finding_on_the_team_after_a_set_points_at_the_plans_team(cli, plan):
+def test_a_finding_on_the_team_after_a_set_points_at_the_plans_team(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
     # one seller of 240,000 a year carries 60,000 a quarter against 100,000; A104 points at
     # sales.team, which the plan writes on line 51, column 5 (the list's first "-")
     code, out, _ = cli("check", plan, "--set", "sales.team[0].count=1")
@@ -69,7 +69,7 @@ def test_a_finding_on_the_team_after_a_set_points_at_the_plans_team(cli, plan):
 
 # -- scenarios: items picked by id ------------------------------------------------------------
 
-def test_items_picked_by_something_that_is_not_an_id(cli, tmp_path, plan):
+def test_items_picked_by_something_that_is_not_an_id(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
     s = scenario(tmp_path, "marketing:\n  programs:\n    - id: null\n      cost: 1\n"
                            "    - {id: [a], cost: 2}\n    - {id: {a: 1}, cost: 3}\n")
     code, _, err = cli("check", plan, "--scenario", s)
@@ -84,14 +84,14 @@ def test_items_picked_by_something_that_is_not_an_id(cli, tmp_path, plan):
     ])
 
 
-def test_a_null_id_into_a_list_without_ids(cli, tmp_path, plan):
+def test_a_null_id_into_a_list_without_ids(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
     s = scenario(tmp_path, "sales:\n  team:\n    - {id: null, count: 3}\n")
     code, _, err = cli("check", plan, "--scenario", s)
     assert (code, err) == (2, f"{s}:3:12: sales.team[None]: an item is picked by its id; null is not an id "
                               "(the plan's items here have no ids)\n")
 
 
-def test_removing_from_a_list_the_plan_does_not_have(cli, tmp_path, plan):
+def test_removing_from_a_list_the_plan_does_not_have(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
     # the plan has no sales.other_pipeline: the removal is a problem, the new item is not
     s = scenario(tmp_path, "sales:\n  other_pipeline:\n    - {id: sdr, remove: true}\n"
                            "    - {id: partners, share: 0.1}\n")
@@ -100,7 +100,7 @@ def test_removing_from_a_list_the_plan_does_not_have(cli, tmp_path, plan):
                               "to remove (the list is empty)\n")
 
 
-def test_two_bad_removals_are_two_lines(cli, tmp_path, plan):
+def test_two_bad_removals_are_two_lines(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
     s = scenario(tmp_path, "marketing:\n  programs:\n    - {id: nope, remove: true}\n    - {id: gone, remove: true}\n")
     code, _, err = cli("check", plan, "--scenario", s)
     assert (code, err.splitlines()) == (2, [
@@ -111,7 +111,7 @@ def test_two_bad_removals_are_two_lines(cli, tmp_path, plan):
     ])
 
 
-def test_two_new_programs_are_both_added(cli, tmp_path, plan):
+def test_two_new_programs_are_both_added(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
     s = scenario(tmp_path, "marketing:\n  programs:\n"
                            "    - {id: ads, channel: paid, quarters: [2027Q1], cost: 1000, expected_mqls: 30}\n"
                            "    - {id: fairs, channel: events, quarters: [2027Q1], cost: 1000, expected_mqls: 50}\n")
@@ -124,14 +124,14 @@ def test_two_new_programs_are_both_added(cli, tmp_path, plan):
     assert (q1["mqls_planned"], q1["program_cost"]) == (300, 22000)
 
 
-def test_a_bad_value_inside_an_item_is_located_in_the_scenario(cli, tmp_path, plan):
+def test_a_bad_value_inside_an_item_is_located_in_the_scenario(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
     # line 4 is "      cost: -1": the value starts in column 13
     s = scenario(tmp_path, "marketing:\n  programs:\n    - id: webinars\n      cost: -1\n")
     code, _, err = cli("check", plan, "--scenario", s)
     assert (code, err) == (2, f"{s}:4:13: marketing.programs[0].cost: must be at least 0, got -1\n")
 
 
-def test_a_finding_on_the_programs_after_a_scenario_points_at_the_plans_programs(cli, tmp_path, plan):
+def test_a_finding_on_the_programs_after_a_scenario_points_at_the_plans_programs(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
     # webinars 10 MQLs instead of 100: 130 planned against 200; A102 points at marketing.programs
     # (the plan's line 57, column 5), not at the scenario that changed one of them
     s = scenario(tmp_path, "marketing:\n  programs:\n    - {id: webinars, expected_mqls: 10}\n")
@@ -143,7 +143,7 @@ def test_a_finding_on_the_programs_after_a_scenario_points_at_the_plans_programs
 
 # -- scenarios: null removes a key ------------------------------------------------------------
 
-def test_null_removes_a_key_and_the_next_keys_still_apply(cli, tmp_path, plan):
+def test_null_removes_a_key_and_the_next_keys_still_apply(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
     # opening_pipeline: null removes nothing there is; targets: null removes the targets, which
     # the plan needs: the plan's sales mapping (line 42, column 3) misses them
     s = scenario(tmp_path, "sales:\n  opening_pipeline: null\n  targets: null\n")
@@ -151,7 +151,7 @@ def test_null_removes_a_key_and_the_next_keys_still_apply(cli, tmp_path, plan):
     assert (code, err) == (2, f"{plan}:42:3: missing required key 'targets' in sales\n")
 
 
-def test_a_finding_on_the_assumptions_a_scenario_emptied_points_at_the_plan(cli, tmp_path, plan):
+def test_a_finding_on_the_assumptions_a_scenario_emptied_points_at_the_plan(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
     s = scenario(tmp_path, "sales:\n  assumptions:\n    win_rate: null\n")
     code, out, _ = cli("check", plan, "--scenario", s)
     assert code == 1
@@ -163,7 +163,7 @@ def test_a_finding_on_the_assumptions_a_scenario_emptied_points_at_the_plan(cli,
 
 # -- --set paths ------------------------------------------------------------------------------
 
-def test_set_path_problems(cli, plan):
+def test_set_path_problems(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
     code, _, err = cli("check", plan, "--set", ".sales.assumptions.win_rate=0.2",
                        "--set", "sales.assumptions[].win_rate=0.2", "--set", "sales.x..y=1",
                        "--set", "[a].b=1", "--set", "sales[a][b].c=1")
@@ -183,7 +183,7 @@ def _with_programs(plan: Path, n: int) -> None:
     plan.write_text(text.replace("  content:\n", extra + "  content:\n"), encoding="utf-8")
 
 
-def test_an_unknown_id_among_thirteen_lists_twelve_then_dots(cli, plan):
+def test_an_unknown_id_among_thirteen_lists_twelve_then_dots(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
     _with_programs(plan, 13)  # webinars, seo, events and p01..p10
     code, _, err = cli("check", plan, "--set", "marketing.programs[nope].cost=1")
     assert (code, err) == (2, "--set:1: marketing.programs[nope].cost: marketing.programs has no item with id "
@@ -191,7 +191,7 @@ def test_an_unknown_id_among_thirteen_lists_twelve_then_dots(cli, plan):
                               "p09, ...)\n")
 
 
-def test_an_unknown_id_among_exactly_twelve_lists_them_all(cli, plan):
+def test_an_unknown_id_among_exactly_twelve_lists_them_all(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
     _with_programs(plan, 12)  # webinars, seo, events and p01..p09
     code, _, err = cli("check", plan, "--set", "marketing.programs[nope].cost=1")
     assert (code, err) == (2, "--set:1: marketing.programs[nope].cost: marketing.programs has no item with id "

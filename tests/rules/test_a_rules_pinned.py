@@ -42,7 +42,7 @@ def check(capsys: pytest.CaptureFixture[str], tmp_path: Path,
 
 # -- A101 --------------------------------------------------------------------------------------
 
-def test_a101_at_exactly_the_tolerance_is_quiet(check):
+def test_a101_at_exactly_the_tolerance_is_quiet(check: Callable[..., tuple[int, list[str]]]) -> None:
     data = _data("base_plan.yaml")
     data["marketing"]["assumptions"]["average_deal_size"] = 8000
     data["check"] = {"tolerance": 0.2}
@@ -50,7 +50,7 @@ def test_a101_at_exactly_the_tolerance_is_quiet(check):
     assert check(data, "A101") == (0, [])
 
 
-def test_a101_just_beyond_the_tolerance_fires(check):
+def test_a101_just_beyond_the_tolerance_fires(check: Callable[..., tuple[int, list[str]]]) -> None:
     data = _data("base_plan.yaml")
     data["marketing"]["assumptions"]["average_deal_size"] = 7999
     data["check"] = {"tolerance": 0.2}
@@ -60,7 +60,7 @@ def test_a101_just_beyond_the_tolerance_fires(check):
         "(differ by 20.01%, tolerance 20%); the funnel uses sales' $10,000"])
 
 
-def test_a101_the_second_of_two_keys_stated_on_both_sides(check):
+def test_a101_the_second_of_two_keys_stated_on_both_sides(check: Callable[..., tuple[int, list[str]]]) -> None:
     data = _data("base_plan.yaml")
     # mql_to_sql agrees (0.4 both sides), win_rate does not: 0.25 against 0.20 differ by 20%
     data["marketing"]["assumptions"].update({"mql_to_sql": 0.4, "win_rate": 0.2})
@@ -71,7 +71,7 @@ def test_a101_the_second_of_two_keys_stated_on_both_sides(check):
 
 # -- A102 per segment ----------------------------------------------------------------------------
 
-def test_a102_per_segment_in_the_same_quarter_after_a_quiet_first_quarter(check):
+def test_a102_per_segment_in_the_same_quarter_after_a_quiet_first_quarter(check: Callable[..., tuple[int, list[str]]]) -> None:
     data = _data("segments_plan.yaml")
     data["marketing"]["programs"][0]["split"] = {"smb": 0.3, "enterprise": 0.7}
     data["marketing"]["programs"][1]["quarters"] = ["2027Q1"]
@@ -83,7 +83,7 @@ def test_a102_per_segment_in_the_same_quarter_after_a_quiet_first_quarter(check)
         "160 in the same quarter (short by 130, 81%)" for q in ("2027Q2", "2027Q3", "2027Q4")])
 
 
-def test_a102_per_segment_with_the_company_other_pipeline(check):
+def test_a102_per_segment_with_the_company_other_pipeline(check: Callable[..., tuple[int, list[str]]]) -> None:
     data = _data("segments_plan.yaml")
     data["sales"]["other_pipeline"] = [{"id": "sdr", "share": 0.25}]
     data["marketing"]["programs"][0]["split"] = {"smb": 0.7, "enterprise": 0.3}
@@ -96,7 +96,7 @@ def test_a102_per_segment_with_the_company_other_pipeline(check):
                                                                    ("2027Q3", "2027Q4"))])
 
 
-def test_a102_per_segment_with_its_own_other_pipeline_names_it(check):
+def test_a102_per_segment_with_its_own_other_pipeline_names_it(check: Callable[..., tuple[int, list[str]]]) -> None:
     data = _data("segments_plan.yaml")
     data["sales"]["segments"][1]["other_pipeline"] = [{"id": "partners", "share": 0.25}]
     data["marketing"]["programs"][0]["split"] = {"smb": 0.7, "enterprise": 0.3}
@@ -108,7 +108,7 @@ def test_a102_per_segment_with_its_own_other_pipeline_names_it(check):
 
 # -- A105 --------------------------------------------------------------------------------------
 
-def test_a105_per_segment_with_other_pipeline(check):
+def test_a105_per_segment_with_other_pipeline(check: Callable[..., tuple[int, list[str]]]) -> None:
     data = _data("segments_plan.yaml")
     data["sales"]["max_opportunities_per_rep"] = 15
     data["sales"]["other_pipeline"] = [{"id": "sdr", "share": 0.25}]
@@ -121,7 +121,7 @@ def test_a105_per_segment_with_other_pipeline(check):
         "(other_pipeline); 3 sellers can work 45 (3 x 15)" for q in ("2027Q1", "2027Q2", "2027Q3", "2027Q4")])
 
 
-def test_a105_per_segment_without_other_pipeline_and_its_near_miss(check):
+def test_a105_per_segment_without_other_pipeline_and_its_near_miss(check: Callable[..., tuple[int, list[str]]]) -> None:
     data = _data("segments_plan.yaml")
     data["sales"]["max_opportunities_per_rep"] = 12
     # 44 opportunities from the programs; 3 x 12 = 36, x 1.1 = 39.6 < 44
@@ -133,14 +133,14 @@ def test_a105_per_segment_without_other_pipeline_and_its_near_miss(check):
     assert check(data, "A105") == (0, [])
 
 
-def test_a105_per_segment_with_a_segment_rate_unknown_is_quiet(check):
+def test_a105_per_segment_with_a_segment_rate_unknown_is_quiet(check: Callable[..., tuple[int, list[str]]]) -> None:
     data = _data("segments_plan.yaml")
     data["sales"]["max_opportunities_per_rep"] = 1
     del data["sales"]["assumptions"]["sql_to_opportunity"]  # no segment states it either
     assert check(data, "A105") == (0, [])
 
 
-def test_a105_with_other_pipeline_items_named_and_counted(check):
+def test_a105_with_other_pipeline_items_named_and_counted(check: Callable[..., tuple[int, list[str]]]) -> None:
     data = _data("base_plan.yaml")
     data["sales"]["max_opportunities_per_rep"] = 15
     data["sales"]["other_pipeline"] = [
