@@ -197,3 +197,25 @@ def test_an_unknown_id_among_exactly_twelve_lists_them_all(cli: Callable[..., tu
     assert (code, err) == (2, "--set:1: marketing.programs[nope].cost: marketing.programs has no item with id "
                               "'nope' (its ids: webinars, seo, events, p01, p02, p03, p04, p05, p06, p07, p08, "
                               "p09)\n")
+
+
+@pytest.mark.parametrize("text,flag,set_problem,scenario_problem", [
+    # the scenario replaces the team; --set changes a key of its row: the row's other values stay
+    # located in the scenario (line 3, "    - {role: AE, count: -2, ...": count's value in column 25)
+    ("sales:\n  team:\n    - {role: AE, count: -2, annual_quota: 240000}\n", "sales.team[0].annual_quota=-1",
+     "sales.team[0].annual_quota: must be at least 0, got -1", "3:25: sales.team[0].count: must be at least 0, got -2"),
+    # an item merged by id, then --set on another of its keys (cost's value in column 28)
+    ("marketing:\n  programs:\n    - {id: webinars, cost: -5}\n", "marketing.programs[webinars].expected_mqls=-1",
+     "marketing.programs[0].expected_mqls: must be at least 0, got -1",
+     "3:28: marketing.programs[0].cost: must be at least 0, got -5"),
+    # a mapping key from the scenario, then --set on its sibling
+    ("sales:\n  assumptions:\n    win_rate: 7\n", "sales.assumptions.mql_to_sql=9",
+     "sales.assumptions.mql_to_sql: must be at most 1, got 9 (a fraction: write 30% as 0.30)",
+     "3:15: sales.assumptions.win_rate: must be at most 1, got 7 (a fraction: write 30% as 0.30)"),
+])
+def test_set_after_a_scenario_keeps_the_scenarios_values_located_in_it(
+        cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path, text: str, flag: str,
+        set_problem: str, scenario_problem: str) -> None:
+    s = scenario(tmp_path, text)
+    code, _, err = cli("check", plan, "--scenario", s, "--set", flag)
+    assert (code, err.splitlines()) == (2, [f"--set:1: {set_problem}", f"{s}:{scenario_problem}"])
