@@ -219,3 +219,22 @@ def test_set_after_a_scenario_keeps_the_scenarios_values_located_in_it(
     s = scenario(tmp_path, text)
     code, _, err = cli("check", plan, "--scenario", s, "--set", flag)
     assert (code, err.splitlines()) == (2, [f"--set:1: {set_problem}", f"{s}:{scenario_problem}"])
+
+
+def test_set_path_depth_at_and_beyond_the_limit(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    at_limit = ".".join(["sales"] + ["x"] * 63)  # 64 parts: as deep as a plan may nest, so it is read
+    code, _, err = cli("check", plan, "--set", f"{at_limit}=1")
+    assert (code, err) == (2, "--set:1: unknown key 'x' in sales (known keys: targets, assumptions, team, "
+                              "expected_attainment, max_opportunities_per_rep, opening_pipeline, other_pipeline, "
+                              "attrition, segments)\n")
+    code, _, err = cli("check", plan, "--set", f"{at_limit}.x=1")  # 65 parts
+    assert (code, err) == (2, "--set:1: the path has 65 parts; nesting deeper than 64 levels: no plan needs "
+                              "this; refused\n")
+
+
+def test_set_an_empty_path_part_and_a_value_holding_an_equals_sign(
+        cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    code, _, err = cli("check", plan, "--set", "sales. .win_rate=1")
+    assert (code, err) == (2, "--set:1: sales. .win_rate: a path part is empty\n")
+    code, out, err = cli("check", plan, "--set", "company=R=D Pumps")  # the first = ends the path
+    assert (code, err) == (0, "")
