@@ -238,3 +238,23 @@ def test_set_an_empty_path_part_and_a_value_holding_an_equals_sign(
     assert (code, err) == (2, "--set:1: sales. .win_rate: a path part is empty\n")
     code, out, err = cli("check", plan, "--set", "company=R=D Pumps")  # the first = ends the path
     assert (code, err) == (0, "")
+
+
+def test_set_paths_through_values_that_are_not_mappings_or_lists(
+        cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    code, _, err = cli("check", plan, "--set", "company.x.y=1", "--set", "sales.targets[a].x=1",
+                       "--set", "sales.assumptions.win_rate=[1")
+    assert (code, err.splitlines()) == (2, [
+        "--set:1: company.x.y: company is not a mapping, so it has no key 'x'",
+        "--set:2: sales.targets[a].x: sales.targets is not a list of items",
+        "--set:3: sales.assumptions.win_rate: the value is not valid YAML: YAML syntax error: did not find "
+        "expected ',' or ']' (while parsing a flow sequence)",
+    ])
+
+
+def test_set_below_a_key_the_plan_lacks_is_checked_as_the_plan_would_be(
+        cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    code, _, err = cli("check", plan, "--set", "sales.nothing.deeper=1")
+    assert (code, err) == (2, "--set:1: unknown key 'nothing' in sales (known keys: targets, assumptions, team, "
+                              "expected_attainment, max_opportunities_per_rep, opening_pipeline, other_pipeline, "
+                              "attrition, segments)\n")
