@@ -258,3 +258,14 @@ def test_set_below_a_key_the_plan_lacks_is_checked_as_the_plan_would_be(
     assert (code, err) == (2, "--set:1: unknown key 'nothing' in sales (known keys: targets, assumptions, team, "
                               "expected_attainment, max_opportunities_per_rep, opening_pipeline, other_pipeline, "
                               "attrition, segments)\n")
+
+
+def test_set_on_an_item_itself_its_id_or_below_a_text(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    code, _, err = cli("check", plan, "--set", "marketing.programs[seo]=1", "--set", "marketing.programs[seo].id=web",
+                       "--set", "company.x=1")
+    assert (code, err.splitlines()) == (2, [
+        "--set:1: marketing.programs[seo]: set a key of the item, e.g. marketing.programs[seo].cost=20000",
+        "--set:2: marketing.programs[seo].id: an item's id is how --set and scenarios find it; it cannot be "
+        "changed here (change it in the plan file)",
+        "--set:3: company.x: company is not a mapping, so it has no key 'x'",
+    ])
