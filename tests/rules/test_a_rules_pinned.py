@@ -153,3 +153,42 @@ def test_a105_with_other_pipeline_items_named_and_counted(check: Callable[..., t
     assert lines[0] == ("plan.yaml:101:30 A105 warning: 2027Q1 plans about 58 opportunities: 44 from marketing's "
                         "programs (220 MQLs x 0.40 x 0.50) and 14 from other sources (sales.other_pipeline: sdr 10, "
                         "Partners 4); 2 sellers can work 30 (2 x 15)")
+
+
+# -- A101 per segment, A103, A106 ------------------------------------------------------------------
+
+def test_a101_a_segments_own_values_differ(check: Callable[..., tuple[int, list[str]]]) -> None:
+    data = _data("segments_plan.yaml")
+    data["marketing"]["segments"][0]["assumptions"]["average_deal_size"] = 4000
+    # smb: sales' segment value 5,000 against marketing's 4,000: 1,000 / 5,000 = 20%; marketing's
+    # segment value (line 132, column 26) is the one the funnel does not use
+    assert check(data, "A101") == (1, [
+        "plan.yaml:132:26 A101 error: smb: sales assumes average_deal_size $5,000 for smb, marketing $4,000 "
+        "(differ by 20%, tolerance 10%); smb's funnel uses sales' $5,000"])
+    data["marketing"]["segments"][0]["assumptions"]["average_deal_size"] = 4500  # 10%: quiet
+    assert check(data, "A101") == (0, [])
+
+
+def test_a103_a_cycle_of_one_quarter_without_opening_pipeline(check: Callable[..., tuple[int, list[str]]]) -> None:
+    data = _data("base_plan.yaml")
+    data["sales"]["assumptions"]["sales_cycle_days"] = 91
+    # lag floor(91 / 91 + 1/2) = 1: 2027Q1's 100,000 closes from pipeline created in 2026Q4;
+    # 100,000 / 0.25 = 400,000 of it. sales (line 96, column 3) has no opening_pipeline.
+    assert check(data, "A103") == (0, [
+        "plan.yaml:96:3 A103 warning: with a 91-day sales cycle (lag 1 quarter), the targets of 2027Q1 "
+        "($100,000) close from pipeline created before 2027Q1, and sales.opening_pipeline is not stated "
+        "(about $400,000 at a 0.25 win rate)"])
+
+
+@pytest.mark.parametrize("n,named", [(3, "seo, seo2, seo3"), (4, "seo, seo2, seo3 and 1 more")])
+def test_a106_programs_forecasting_leads_only_three_and_four(
+        check: Callable[..., tuple[int, list[str]]], n: int, named: str) -> None:
+    data = _data("base_plan.yaml")
+    del data["marketing"]["assumptions"]["lead_to_mql"]
+    data["marketing"]["programs"] += [
+        {"id": f"seo{i}", "channel": "seo", "segments": ["core"], "quarters": ["2027Q1"], "cost": 1,
+         "expected_leads": 10} for i in range(2, n + 1)]
+    # marketing.assumptions is line 118, column 16; webinars and events state MQLs, so they are not named
+    assert check(data, "A106") == (1, [
+        f"plan.yaml:118:16 A106 error: programs {named} forecast leads only, and neither side states lead_to_mql "
+        "to turn them into MQLs: state it in marketing.assumptions"])
