@@ -217,3 +217,54 @@ def test_the_whole_text_report_of_small_and_rounded_changes(diff: Callable[..., 
         "4 inputs changed, figures moved in 4 quarters, 0 new errors, 0 new warnings, 0 new info, 0 resolved",
         "",
     ])
+
+
+def test_no_change_is_the_title_and_one_line(diff: Callable[..., tuple[int, str, str]]) -> None:
+    code, out, _ = diff(_data(), _data())
+    assert (code, out) == (0, "gtmplan diff: base.yaml -> working tree\nNo change to the plan's numbers or findings.\n")
+
+
+def _to_zero_and_back() -> tuple[dict, dict]:
+    base = _data()
+    head = _data()
+    head["sales"]["assumptions"]["sales_cycle_days"] = 91
+    head["marketing"]["budget"]["2027Q1"] = 0
+    for p in head["marketing"]["programs"]:
+        p["quarters"] = [q for q in p["quarters"] if q != "2027Q1"]
+    head["sales"]["team"][0]["annual_quota"] = 240002  # 2 x 240,002 / 4 = 120,001: one more
+    head["sales"]["targets"]["2027Q3"] = 110000  # 11 deals instead of 10: one more
+    return base, head
+
+
+def test_figures_going_to_zero_and_up_by_one_in_text(diff: Callable[..., tuple[int, str, str]]) -> None:
+    base, head = _to_zero_and_back()
+    code, out, _ = diff(base, head)
+    moved = _section(out, "Funnel figures that moved")
+    for line in ["  2027Q1  created in: 2027Q1 -> 2026Q4",  # a quarter: no change to show
+                 "  2027Q1  mqls planned: 220 -> 0 (−220)",
+                 "  2027Q1  capacity: $120,000 -> $120,001 (+$1)",
+                 "  2027Q1  program cost: $20,000 -> $0 (−$20,000)",
+                 "  2027Q1  budget: $25,000 -> $0 (−$25,000)",
+                 "  2027Q3  deals: 10 -> 11 (+1)",
+                 "  2027Q4  mqls demanded: 200 -> –"]:
+        assert line in moved
+    # the head's new findings, located there (G303 at the goal's target, A103 at sales, A102 at
+    # marketing.programs)
+    new = _section(out, "New findings (3):")
+    assert [line.split()[0] for line in new] == ["head.yaml:17:11", "head.yaml:96:3", "head.yaml:121:3"]
+    assert new[2].endswith("A102 error: marketing plans 0 MQLs in 2027Q1; sales' target for 2027Q2 ($100,000) needs "
+                           "200 created then (short by 200, 100%)")
+
+
+def test_figures_coming_from_zero_and_resolved_findings_in_text(diff: Callable[..., tuple[int, str, str]]) -> None:
+    base, head = _to_zero_and_back()
+    code, out, _ = diff(head, base)
+    moved = _section(out, "Funnel figures that moved")
+    for line in ["  2027Q1  mqls planned: 0 -> 220 (+220)",
+                 "  2027Q1  program cost: $0 -> $20,000 (+$20,000)",
+                 "  2027Q1  budget: $0 -> $25,000 (+$25,000)",
+                 "  2027Q1  capacity: $120,001 -> $120,000 (−$1)",
+                 "  2027Q3  deals: 11 -> 10 (−1)"]:
+        assert line in moved
+    resolved = _section(out, "Resolved findings (3):")  # located in the side that had them
+    assert [line.split()[0] for line in resolved] == ["base.yaml:17:11", "base.yaml:96:3", "base.yaml:121:3"]
