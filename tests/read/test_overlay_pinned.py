@@ -1,0 +1,271 @@
+"""Scenarios and --set pinned where mutation testing found them loose (issue 21).
+
+docs/reference/plan-format.md, 'Scenarios', and docs/reference/cli.md, '--set': every problem is
+one located line (FILE:LINE:COLUMN, or --set:N) and exit 2; a value a scenario or --set did not
+touch stays located in the plan file. The plan is tests/data/base_plan.yaml, whose lines the
+comments quote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from gtmplan.cli import run
+
+BASE = Path(__file__).resolve().parents[1] / "data" / "base_plan.yaml"
+TEAM_ROW = "    - {role: AE, count: 2, annual_quota: 240000}\n"
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    def _run(*args: object) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = run([str(a) for a in args])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return _run
+
+
+@pytest.fixture
+def plan(tmp_path: Path) -> Path:
+    path = tmp_path / "plan.yaml"
+    path.write_text(BASE.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+def scenario(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "what-if.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# -- --set into a list without ids, by position -----------------------------------------------
+
+def test_set_on_the_first_of_two_rows_keeps_the_second_located_in_the_plan(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
+    # line 51 is the team's first row; the plan gains a second on line 52, whose annual_quota
+    # (column 42: "    - {role: SE, count: 1, annual_quota: " is 41 characters) is wrong
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace(TEAM_ROW, TEAM_ROW + "    - {role: SE, count: 1, annual_quota: -5}\n"),
+                    encoding="utf-8")
+    code, _, err = cli("check", plan, "--set", "sales.team[0].count=-1")
+    assert (code, err.splitlines()) == (2, [
+        "--set:1: sales.team[0].count: must be at least 0, got -1",
+        f"{plan}:52:42: sales.team[1].annual_quota: must be at least 0, got -5",
+    ])
+
+
+def test_a_finding_on_the_team_after_a_set_points_at_the_plans_team(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    # one seller of 240,000 a year carries 60,000 a quarter against 100,000; A104 points at
+    # sales.team, which the plan writes on line 51, column 5 (the list's first "-")
+    code, out, _ = cli("check", plan, "--set", "sales.team[0].count=1")
+    assert code == 1
+    assert out.splitlines()[0] == (f"{plan}:51:5 A104 error: sales capacity in 2027Q1 is $60,000 (1 seller, all "
+                                   "fully ramped, at 100% attainment); the target is $100,000 (short by $40,000, 40%)")
+
+
+# -- scenarios: items picked by id ------------------------------------------------------------
+
+def test_items_picked_by_something_that_is_not_an_id(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
+    s = scenario(tmp_path, "marketing:\n  programs:\n    - id: null\n      cost: 1\n"
+                           "    - {id: [a], cost: 2}\n    - {id: {a: 1}, cost: 3}\n")
+    code, _, err = cli("check", plan, "--scenario", s)
+    # each problem at the id's value: line 3 "    - id: null" column 11; lines 5 and 6 column 12
+    assert (code, err.splitlines()) == (2, [
+        f"{s}:3:11: marketing.programs[None]: an item is picked by its id; null is not an id "
+        "(its ids: webinars, seo, events)",
+        f"{s}:5:12: marketing.programs[['a']]: an item is picked by its id; a list is not an id "
+        "(its ids: webinars, seo, events)",
+        f"{s}:6:12: marketing.programs[{{'a': 1}}]: an item is picked by its id; a mapping is not an id "
+        "(its ids: webinars, seo, events)",
+    ])
+
+
+def test_a_null_id_into_a_list_without_ids(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
+    s = scenario(tmp_path, "sales:\n  team:\n    - {id: null, count: 3}\n")
+    code, _, err = cli("check", plan, "--scenario", s)
+    assert (code, err) == (2, f"{s}:3:12: sales.team[None]: an item is picked by its id; null is not an id "
+                              "(the plan's items here have no ids)\n")
+
+
+def test_removing_from_a_list_the_plan_does_not_have(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
+    # the plan has no sales.other_pipeline: the removal is a problem, the new item is not
+    s = scenario(tmp_path, "sales:\n  other_pipeline:\n    - {id: sdr, remove: true}\n"
+                           "    - {id: partners, share: 0.1}\n")
+    code, _, err = cli("check", plan, "--scenario", s)
+    assert (code, err) == (2, f"{s}:3:7: sales.other_pipeline[sdr]: the plan has no item with id 'sdr' "
+                              "to remove (the list is empty)\n")
+
+
+def test_two_bad_removals_are_two_lines(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
+    s = scenario(tmp_path, "marketing:\n  programs:\n    - {id: nope, remove: true}\n    - {id: gone, remove: true}\n")
+    code, _, err = cli("check", plan, "--scenario", s)
+    assert (code, err.splitlines()) == (2, [
+        f"{s}:3:7: marketing.programs[nope]: the plan has no item with id 'nope' to remove "
+        "(its ids: webinars, seo, events)",
+        f"{s}:4:7: marketing.programs[gone]: the plan has no item with id 'gone' to remove "
+        "(its ids: webinars, seo, events)",
+    ])
+
+
+def test_two_new_programs_are_both_added(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
+    s = scenario(tmp_path, "marketing:\n  programs:\n"
+                           "    - {id: ads, channel: paid, quarters: [2027Q1], cost: 1000, expected_mqls: 30}\n"
+                           "    - {id: fairs, channel: events, quarters: [2027Q1], cost: 1000, expected_mqls: 50}\n")
+    code, out, err = cli("funnel", plan, "--scenario", s, "-f", "json")
+    assert code == 0, err
+    import json
+
+    q1 = json.loads(out)["quarters"][0]
+    # 220 MQLs planned + ads 30 + fairs 50 = 300; cost 20,000 + 1,000 + 1,000 = 22,000
+    assert (q1["mqls_planned"], q1["program_cost"]) == (300, 22000)
+
+
+def test_a_bad_value_inside_an_item_is_located_in_the_scenario(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
+    # line 4 is "      cost: -1": the value starts in column 13
+    s = scenario(tmp_path, "marketing:\n  programs:\n    - id: webinars\n      cost: -1\n")
+    code, _, err = cli("check", plan, "--scenario", s)
+    assert (code, err) == (2, f"{s}:4:13: marketing.programs[0].cost: must be at least 0, got -1\n")
+
+
+def test_a_finding_on_the_programs_after_a_scenario_points_at_the_plans_programs(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
+    # webinars 10 MQLs instead of 100: 130 planned against 200; A102 points at marketing.programs
+    # (the plan's line 57, column 5), not at the scenario that changed one of them
+    s = scenario(tmp_path, "marketing:\n  programs:\n    - {id: webinars, expected_mqls: 10}\n")
+    code, out, _ = cli("check", plan, "--scenario", s)
+    assert code == 1
+    assert (f"{plan}:57:5 A102 error: marketing plans 130 MQLs in 2027Q1; sales' target for 2027Q1 ($100,000) "
+            "needs 200 in the same quarter (short by 70, 35%)") in out.splitlines()
+
+
+# -- scenarios: null removes a key ------------------------------------------------------------
+
+def test_null_removes_a_key_and_the_next_keys_still_apply(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
+    # opening_pipeline: null removes nothing there is; targets: null removes the targets, which
+    # the plan needs: the plan's sales mapping (line 42, column 3) misses them
+    s = scenario(tmp_path, "sales:\n  opening_pipeline: null\n  targets: null\n")
+    code, _, err = cli("check", plan, "--scenario", s)
+    assert (code, err) == (2, f"{plan}:42:3: missing required key 'targets' in sales\n")
+
+
+def test_a_finding_on_the_assumptions_a_scenario_emptied_points_at_the_plan(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
+    s = scenario(tmp_path, "sales:\n  assumptions:\n    win_rate: null\n")
+    code, out, _ = cli("check", plan, "--scenario", s)
+    assert code == 1
+    # sales.assumptions is the plan's mapping on line 45, column 5
+    assert out.splitlines()[0] == (f"{plan}:45:5 A106 error: the demand waterfall needs win_rate and neither "
+                                   "sales.assumptions nor marketing.assumptions states it: state it in "
+                                   "sales.assumptions")
+
+
+# -- --set paths ------------------------------------------------------------------------------
+
+def test_set_path_problems(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    code, _, err = cli("check", plan, "--set", ".sales.assumptions.win_rate=0.2",
+                       "--set", "sales.assumptions[].win_rate=0.2", "--set", "sales.x..y=1",
+                       "--set", "[a].b=1", "--set", "sales[a][b].c=1")
+    assert (code, err.splitlines()) == (2, [
+        "--set:1: .sales.assumptions.win_rate: cannot read the path at '.sales.assumptions.win_rate'",
+        "--set:2: sales.assumptions[].win_rate: [] needs an id, as in marketing.programs[webinars].cost",
+        "--set:3: sales.x..y: cannot read the path at '..y'",
+        "--set:4: [a].b: [a] must follow the name of a list",
+        "--set:5: sales[a][b].c: [b] must follow the name of a list",
+    ])
+
+
+def _with_programs(plan: Path, n: int) -> None:
+    text = plan.read_text(encoding="utf-8")
+    extra = "".join(f"    - {{id: p{i:02d}, channel: seo, quarters: [2027Q1], cost: 1, expected_mqls: 1}}\n"
+                    for i in range(1, n - 2))
+    plan.write_text(text.replace("  content:\n", extra + "  content:\n"), encoding="utf-8")
+
+
+def test_an_unknown_id_among_thirteen_lists_twelve_then_dots(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    _with_programs(plan, 13)  # webinars, seo, events and p01..p10
+    code, _, err = cli("check", plan, "--set", "marketing.programs[nope].cost=1")
+    assert (code, err) == (2, "--set:1: marketing.programs[nope].cost: marketing.programs has no item with id "
+                              "'nope' (its ids: webinars, seo, events, p01, p02, p03, p04, p05, p06, p07, p08, "
+                              "p09, ...)\n")
+
+
+def test_an_unknown_id_among_exactly_twelve_lists_them_all(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    _with_programs(plan, 12)  # webinars, seo, events and p01..p09
+    code, _, err = cli("check", plan, "--set", "marketing.programs[nope].cost=1")
+    assert (code, err) == (2, "--set:1: marketing.programs[nope].cost: marketing.programs has no item with id "
+                              "'nope' (its ids: webinars, seo, events, p01, p02, p03, p04, p05, p06, p07, p08, "
+                              "p09)\n")
+
+
+@pytest.mark.parametrize("text,flag,set_problem,scenario_problem", [
+    # the scenario replaces the team; --set changes a key of its row: the row's other values stay
+    # located in the scenario (line 3, "    - {role: AE, count: -2, ...": count's value in column 25)
+    ("sales:\n  team:\n    - {role: AE, count: -2, annual_quota: 240000}\n", "sales.team[0].annual_quota=-1",
+     "sales.team[0].annual_quota: must be at least 0, got -1", "3:25: sales.team[0].count: must be at least 0, got -2"),
+    # an item merged by id, then --set on another of its keys (cost's value in column 28)
+    ("marketing:\n  programs:\n    - {id: webinars, cost: -5}\n", "marketing.programs[webinars].expected_mqls=-1",
+     "marketing.programs[0].expected_mqls: must be at least 0, got -1",
+     "3:28: marketing.programs[0].cost: must be at least 0, got -5"),
+    # a mapping key from the scenario, then --set on its sibling
+    ("sales:\n  assumptions:\n    win_rate: 7\n", "sales.assumptions.mql_to_sql=9",
+     "sales.assumptions.mql_to_sql: must be at most 1, got 9 (a fraction: write 30% as 0.30)",
+     "3:15: sales.assumptions.win_rate: must be at most 1, got 7 (a fraction: write 30% as 0.30)"),
+])
+def test_set_after_a_scenario_keeps_the_scenarios_values_located_in_it(
+        cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path, text: str, flag: str,
+        set_problem: str, scenario_problem: str) -> None:
+    s = scenario(tmp_path, text)
+    code, _, err = cli("check", plan, "--scenario", s, "--set", flag)
+    assert (code, err.splitlines()) == (2, [f"--set:1: {set_problem}", f"{s}:{scenario_problem}"])
+
+
+def test_set_path_depth_at_and_beyond_the_limit(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    at_limit = ".".join(["sales"] + ["x"] * 63)  # 64 parts: as deep as a plan may nest, so it is read
+    code, _, err = cli("check", plan, "--set", f"{at_limit}=1")
+    assert (code, err) == (2, "--set:1: unknown key 'x' in sales (known keys: targets, assumptions, team, "
+                              "expected_attainment, max_opportunities_per_rep, opening_pipeline, other_pipeline, "
+                              "attrition, segments)\n")
+    code, _, err = cli("check", plan, "--set", f"{at_limit}.x=1")  # 65 parts
+    assert (code, err) == (2, "--set:1: the path has 65 parts; nesting deeper than 64 levels: no plan needs "
+                              "this; refused\n")
+
+
+def test_set_an_empty_path_part_and_a_value_holding_an_equals_sign(
+        cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    code, _, err = cli("check", plan, "--set", "sales. .win_rate=1")
+    assert (code, err) == (2, "--set:1: sales. .win_rate: a path part is empty\n")
+    code, out, err = cli("check", plan, "--set", "company=R=D Pumps")  # the first = ends the path
+    assert (code, err) == (0, "")
+
+
+def test_set_paths_through_values_that_are_not_mappings_or_lists(
+        cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    code, _, err = cli("check", plan, "--set", "company.x.y=1", "--set", "sales.targets[a].x=1",
+                       "--set", "sales.assumptions.win_rate=[1")
+    assert (code, err.splitlines()) == (2, [
+        "--set:1: company.x.y: company is not a mapping, so it has no key 'x'",
+        "--set:2: sales.targets[a].x: sales.targets is not a list of items",
+        "--set:3: sales.assumptions.win_rate: the value is not valid YAML: YAML syntax error: did not find "
+        "expected ',' or ']' (while parsing a flow sequence)",
+    ])
+
+
+def test_set_below_a_key_the_plan_lacks_is_checked_as_the_plan_would_be(
+        cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    code, _, err = cli("check", plan, "--set", "sales.nothing.deeper=1")
+    assert (code, err) == (2, "--set:1: unknown key 'nothing' in sales (known keys: targets, assumptions, team, "
+                              "expected_attainment, max_opportunities_per_rep, opening_pipeline, other_pipeline, "
+                              "attrition, segments)\n")
+
+
+def test_set_on_an_item_itself_its_id_or_below_a_text(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    code, _, err = cli("check", plan, "--set", "marketing.programs[seo]=1", "--set", "marketing.programs[seo].id=web",
+                       "--set", "company.x=1")
+    assert (code, err.splitlines()) == (2, [
+        "--set:1: marketing.programs[seo]: set a key of the item, e.g. marketing.programs[seo].cost=20000",
+        "--set:2: marketing.programs[seo].id: an item's id is how --set and scenarios find it; it cannot be "
+        "changed here (change it in the plan file)",
+        "--set:3: company.x: company is not a mapping, so it has no key 'x'",
+    ])
