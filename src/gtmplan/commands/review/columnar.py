@@ -8,7 +8,9 @@ is kept, and the rows reader reads the whole file. It never guesses. What it tak
   no ``--encoding`` other than UTF-8, a one-line header of distinct names;
 - quotes only around whole cells. Declined: a quote byte with neither a delimiter, a line end
   nor a quote on either side (text after a closing quote, a quote inside an unquoted cell), a
-  doubled quote inside a cell, an odd number of quotes, a multi-line cell, a header of one cell,
+  doubled quote inside a cell, an odd number of quotes, a file ending in a quote just after a
+  delimiter or line end (it would open a cell and close one), a cell pyarrow read with a quote in
+  it (a quote that closes before one opens), a multi-line cell, a header of one cell,
   a row longer than a block (``BLOCK`` bytes, below the rows reader's ``MAX_FIELD``);
 - dates: a cell that is empty or a strict ISO date or date-time (``2027-07-14``,
   ``2027-07-14 09:31``) whose day is a real day and whose time of day the rows reader accepts
@@ -147,6 +149,7 @@ class _Bytes:
 
         self.fh = os.fdopen(fd, "rb", buffering=0)
         ends = (delimiter.encode(), b"\r", b"\n")
+        self.ends = ends
         self.opening = tuple(e + b'"' for e in ends)
         self.closing = tuple(b'"' + e for e in ends)
         self.both = tuple(x + b'"' + y for x in ends for y in ends)
@@ -191,7 +194,10 @@ class _Bytes:
 
     def quoting(self) -> bool:
         """Once the file is read: whether its quotes only wrap whole cells (see the class)."""
-        closing = self.closed_quotes + (self.last == b'"')  # a quote ending the file closes a cell
+        eof_quote = self.last == b'"'
+        if eof_quote and self.last2[:1] in self.ends:  # (`,"` at the very end: a quote that opens and ends the file)
+            return False
+        closing = self.closed_quotes + eof_quote  # a quote ending the file closes a cell
         return not self.both_seen and self.opened == closing and self.opened + closing == self.quotes
 
     def readable(self) -> bool:
@@ -281,16 +287,19 @@ def _flat_malloc() -> None:
 
 
 def _multi_line(batch: Any, quoted: bool) -> None:
-    """Fallback when a cell of the batch holds a line end (only a quoted cell can)."""
+    """Fallback when a cell of the batch holds a line end (only a quoted cell can) or a quote: then
+    every quote of the file was one pyarrow read as the start or end of a quoted cell (with _Bytes's
+    count, which sees each of them just after a cell start or just before a cell end, never both, as
+    many of each: no text after a closing quote, no quoted cell left open at the end of the file)."""
     if not quoted:
         return
     import pyarrow.compute as pc
 
     for col in batch.columns:
-        for end in ("\n", "\r"):
+        for end, why in (("\n", "a multi-line cell"), ("\r", "a multi-line cell"), ('"', "a quote inside a cell")):
             at = pc.max(pc.find_substring(col, end)).as_py()
             if at is not None and at >= 0:
-                raise Fallback("a multi-line cell")
+                raise Fallback(why)
 
 
 class _Dates:
