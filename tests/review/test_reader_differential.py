@@ -86,6 +86,9 @@ HARD_CASES = {
     "leads-quote-closes-then-opens.csv": "rows: a quote inside a cell",  # `P",,,"y`: a close before an open
     "leads-eof-empty-quoted.csv": "columnar",  # `""` ending the file: an empty quoted cell, read the same
     "leads-quoted-cr-first-byte.csv": "columnar",  # every cell quoted, CR line ends, a quote the first byte
+    # HubSpot's API date-times (.123Z), offsets, and near misses (24:00, :60, 10 digits, 'z', '+02'): each on its
+    # written day (2027-03-31T23:59:59.999Z is in Q1, 2027-07-01T00:00:00.000+02:00 in Q3) as the rows reader reads it
+    "leads-datetime-millis.csv": "columnar",
 }
 
 
@@ -123,6 +126,52 @@ def test_quotes_at_a_block_boundary_read_the_same(tmp_path: Path, monkeypatch: M
     assert _in_process(monkeypatch, "columnar", str(path), None) == rows
     by = columnar.read_by(str(path)) or ""
     assert by == "columnar" if tail in ("", 'y,2027-04-04,x,,,""') else by.startswith("rows: "), by
+
+
+_PLAIN_REST = r"[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]{1,9})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?"
+
+
+def test_the_common_date_times_are_read_in_bulk_by_one_pattern() -> None:
+    import pyarrow.compute as pc
+
+    from gtmplan.commands.review.columnar import _PLAIN_TIME, _strings
+
+    common = ["2027-04-03T09:31:12.123Z", "2027-04-03T09:31:12Z", "2027-04-03 09:31", "2027-04-03T09:31:12.000+0000",
+              "2027-04-03T09:31:12+02:00", "2027-04-03 09:31:12,5", "2027-04-03T23:59:59.999999999-05:00"]
+    odd = ["2027-04-03T24:00", "2027-04-03T09:31:60", "2027-04-03T9:31", "2027-04-03T09:31:12.123z",
+           "2027-04-03T09:31:12.1234567890Z", "2027-04-03T09:31:12.123 UTC", "2027-04-03T09:31Z ", "2027-04-03T09:31+02"]
+    got = pc.match_substring_regex(_strings(common + odd), _PLAIN_TIME).to_pylist()
+    assert got == [True] * len(common) + [False] * len(odd)
+
+
+@settings(deadline=None)
+@given(rest=st.from_regex(_PLAIN_REST, fullmatch=True))
+def test_what_the_pattern_reads_the_rows_reader_reads_on_the_written_day(rest: str) -> None:
+    import pyarrow.compute as pc
+
+    from gtmplan.commands.review.columnar import _PLAIN_TIME, _strings
+    from gtmplan.commands.review.values import DateColumn
+
+    cell = "2027-06-30" + rest
+    if pc.match_substring_regex(_strings([cell]), _PLAIN_TIME).to_pylist() == [True]:
+        assert DateColumn("created")(cell) == "2027-06-30"  # whatever the offset: the day as written
+
+
+def test_many_distinct_odd_times_are_declined_and_many_plain_ones_read_in_bulk(tmp_path: Path, monkeypatch: MP) -> None:
+    """Each distinct time the pattern does not take is checked once and kept (columnar._Learnt): past
+    LEARNT_MAX of them the file goes to the rows reader (every block's check would cost them all)."""
+    from gtmplan.commands.review import columnar
+
+    n = columnar.LEARNT_MAX + 1000
+    head = "id,created,source,mql_date,sql_date,opportunity_date\n"
+    for suffix, by in (("Z", "columnar"), (" UTC", f"rows: more than {columnar.LEARNT_MAX:,} distinct")):
+        path = tmp_path / f"leads{len(suffix)}.csv"
+        path.write_text(head + "".join(f"{i},2027-04-{1 + i % 28:02d}T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}"
+                                       f".{i % 1000:03d}{suffix},Webinar,,,\n" for i in range(n)), encoding="utf-8")
+        columnar.forget()
+        rows = _in_process(monkeypatch, "rows", str(path), None)
+        assert _in_process(monkeypatch, "columnar", str(path), None) == rows
+        assert (columnar.read_by(str(path)) or "").startswith(by), columnar.read_by(str(path))
 
 
 def test_what_the_hard_cases_show(gtm: Gtm, monkeypatch: MP) -> None:

@@ -13,8 +13,9 @@ is kept, and the rows reader reads the whole file. It never guesses. What it tak
   it (a quote that closes before one opens), a multi-line cell, a header of one cell,
   a row longer than a block (``BLOCK`` bytes, below the rows reader's ``MAX_FIELD``);
 - dates: a cell that is empty or a strict ISO date or date-time (``2027-07-14``,
-  ``2027-07-14 09:31``) whose day is a real day and whose time of day the rows reader accepts
-  (checked once per distinct value: the column's date-time cache) is read in bulk; any other
+  ``2027-07-14 09:31``, ``2027-07-14T09:31:12.123Z``) whose day is a real day and whose time of day the rows reader accepts
+  (checked once per distinct value: the column's date-time cache, declined past ``LEARNT_MAX``
+  distinct values) is read in bulk; any other
   cell goes through the rows reader's own code, row by row, unless it looks like a numeric date
   (``03/04/2027``), whose month-or-day order depends on the rows before it: declined;
 - amounts and stages: each distinct cell read once by the rows reader's own code (AmountColumn,
@@ -56,8 +57,12 @@ READER_ENV = "GTMPLAN_REVIEW_READER"  # rows | columnar | auto (docs/contributin
 READERS = ("auto", "rows", "columnar")
 COLUMNAR_MIN_BYTES = 1_000_000  # auto: smaller exports are read by rows (pyarrow's import costs more)
 BLOCK = 1 << 19  # bytes parsed at a time: memory stays flat
-# a day, 'T' or ' ', then HH:MM or HH:MM:SS with an hour up to 23: times check_time accepts (RE2 syntax)
-_PLAIN_TIME = r"^.{10}[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?$"
+# a day, 'T' or ' ', then HH:MM or HH:MM:SS (with a fraction of a second: .123) with an hour up to 23,
+# then Z or an offset (+02:00, -0500) or nothing: times check_time accepts (RE2 syntax, ASCII digits);
+# the rows reader reads the day as written (DateColumn._parse: the offset never moves it), and so does this
+_PLAIN_TIME = (r"^.{10}[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]{1,9})?)?"
+               r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?$")
+LEARNT_MAX = 20_000  # distinct days, or distinct times of day not of _PLAIN_TIME, checked per column: past it, declined
 _NUMERIC_DATE = re.compile(r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{4}")  # what DateColumn.observe could decide on
 
 # what read the last exports, by display name: "columnar" or "rows: why" (tests assert it)
@@ -333,16 +338,13 @@ class _Dates:
         day = pc.utf8_slice_codeunits(cells, 0, 10) if any_long else cells  # (no cell longer than a day)
         ok = pc.is_in(day, value_set=self.days.learn(day))
         if any_long:
-            # the common date-time (2027-07-14 09:31, 2027-07-14T09:31:05) by one pattern, a subset of
-            # what check_time accepts; any other text after a day by the column's cache of times
-            timed = pc.match_substring_regex(cells, _PLAIN_TIME)
-            if not pc.any(pc.and_(pc.and_(long, ok), pc.invert(timed))).as_py():
-                ok = pc.and_(ok, pc.or_(pc.invert(long), timed))
-                long = None
-        if long is not None and pc.any(long).as_py():
-            rest = pc.utf8_slice_codeunits(cells, 10, 1 << 30)
-            good = self.rests.learn(rest.filter(pc.and_(ok, long)))
-            ok = pc.and_(ok, pc.or_(pc.invert(long), pc.is_in(rest, value_set=good)))
+            # the common date-times (2027-07-14 09:31, 2027-07-14T09:31:05.123Z) by one pattern, a subset
+            # of what check_time accepts; any other text after a day by the column's cache of times
+            odd = pc.and_(long, pc.invert(pc.match_substring_regex(cells, _PLAIN_TIME)))
+            if pc.any(pc.and_(odd, ok)).as_py():
+                rest = pc.utf8_slice_codeunits(cells, 10, 1 << 30)
+                good = self.rests.learn(rest.filter(pc.and_(ok, odd)))
+                ok = pc.and_(ok, pc.or_(pc.invert(odd), pc.is_in(rest, value_set=good)))
         if pc.all(ok).as_py():  # (the common case: every cell a day read in bulk)
             return day, None, empty
         slow = pc.invert(pc.or_(ok, empty))
@@ -368,6 +370,8 @@ class _Learnt:
         new = uniq.filter(pc.invert(pc.is_in(uniq, value_set=self.seen))).to_pylist() if len(self.seen) else \
             uniq.to_pylist()
         if new:
+            if len(self.seen) + len(new) > LEARNT_MAX:  # (each block's check costs as many as were seen)
+                raise Fallback(f"more than {LEARNT_MAX:,} distinct days or times of day in a date column")
             passed = [v for v in new if self.test(v)]
             self.seen = pa.concat_arrays([self.seen, _strings(new)])
             if passed:
