@@ -4,7 +4,7 @@ It reads an export only where it can prove it reads it as the rows reader (csvre
 figures.py) does; otherwise it declines (``Fallback``, with the reason) before any of its counts
 is kept, and the rows reader reads the whole file. It never guesses. What it takes:
 
-- a regular file of UTF-8 text without a byte-order mark, no ``sep=`` line, no ``--date-format``,
+- a regular file of UTF-8 text (after a byte-order mark, if any), no ``sep=`` line, no ``--date-format``,
   no ``--encoding`` other than UTF-8, a one-line header of distinct names;
 - quotes only around whole cells. Declined: a quote byte with neither a delimiter, a line end
   nor a quote on either side (text after a closing quote, a quote inside an unquoted cell), a
@@ -224,10 +224,8 @@ def _open(f: CsvFile, path: str) -> tuple[int, _Bytes]:
     if (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) != f.identity:
         os.close(fd)
         raise Fallback("the file changed since it was opened")
-    head = os.pread(fd, 3, 0)
-    if head.startswith(b"\xef\xbb\xbf"):
-        os.close(fd)
-        raise Fallback("a byte-order mark")
+    if os.pread(fd, 3, 0) == b"\xef\xbb\xbf":  # a UTF-8 byte-order mark: skipped, as open_csv skips it
+        os.lseek(fd, 3, os.SEEK_SET)  # (the header's names are then compared with the rows reader's)
     return fd, _Bytes(fd, f.delimiter)
 
 
