@@ -178,6 +178,43 @@ def test_many_distinct_odd_times_are_declined_and_many_plain_ones_read_in_bulk(t
         assert (columnar.read_by(str(path)) or "").startswith(by), columnar.read_by(str(path))
 
 
+def _wide_deals(path: Path, n: int, odd: dict[int, str]) -> None:
+    """A HubSpot deals export of 30 columns (rows of about 330 bytes: the first SNIFF_ROWS rows span
+    two blocks); ``odd``: row index -> (column, cell)."""
+    extra = [f"hs_custom_property_{k:02d}" for k in range(20)]
+    head = ["hs_object_id", "dealname", "amount", "closedate", "createdate", "dealstage", "pipeline",
+            "hs_analytics_source", "closed_lost_reason", "deal_currency_code"] + extra
+    stages = ["closedwon", "closedlost", "appointmentscheduled"]
+    lines = [",".join(head)]
+    for i in range(n):
+        # "1.200": a thousands dot or a decimal one, the first rows decide
+        row = [str(i), f"Deal {i}", "1.200", f"2027-{4 + i % 3:02d}-{1 + i % 28:02d}", f"2027-01-{1 + i % 28:02d}",
+               stages[i % 3], "default", "PAID_SEARCH", "price" if i % 3 == 1 else "", "USD"]
+        if i in odd:
+            row[odd[i][0]] = odd[i][1]
+        lines.append(",".join(row + [f"value {k} of deal {i:06d}" for k in range(20)]))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(("odd", "by"), [
+    ({}, "columnar"),
+    ({1900: (2, '"1.234,50"')}, "columnar"),  # the decimal comma shown in the first rows, in the second block
+    ({2100: (2, '"1.234,50"')}, "columnar"),  # and after them (the column settled on the first rows)
+    ({1900: (4, "1/15/2027")}, "rows: a numeric date"),  # in the first rows, in the second block
+    ({2100: (4, "1/15/2027")}, "rows: a numeric date"),
+])
+def test_wide_deal_exports_are_sniffed_across_blocks(tmp_path: Path, monkeypatch: MP, odd: dict, by: str) -> None:
+    from gtmplan.commands.review import columnar
+
+    path = tmp_path / "deals.csv"
+    _wide_deals(path, 3000, odd)
+    assert path.stat().st_size > 2 * columnar.BLOCK
+    columnar.forget()
+    rows = _in_process(monkeypatch, "rows", None, str(path))
+    assert _in_process(monkeypatch, "columnar", None, str(path)) == rows
+    assert (columnar.read_by(str(path)) or "").startswith(by), columnar.read_by(str(path))
+
+
 def test_what_the_hard_cases_show(gtm: Gtm, monkeypatch: MP) -> None:
     """A few whole figures of the hard cases, so that "the same" is not "the same nothing"."""
     import json

@@ -11,7 +11,8 @@ is kept, and the rows reader reads the whole file. It never guesses. What it tak
   doubled quote inside a cell, an odd number of quotes, a file ending in a quote just after a
   delimiter or line end (it would open a cell and close one), a cell pyarrow read with a quote in
   it (a quote that closes before one opens), a multi-line cell, a header of one cell,
-  a row longer than a block (``BLOCK`` bytes, below the rows reader's ``MAX_FIELD``);
+  a row longer than a block (``BLOCK`` bytes, below the rows reader's ``MAX_FIELD``), first rows
+  of ``SNIFF_CHARS`` characters or more (what the rows reader reads ahead);
 - dates: a cell that is empty or a strict ISO date or date-time (``2027-07-14``,
   ``2027-07-14 09:31``, ``2027-07-14T09:31:12.123Z``) whose day is a real day and whose time of day the rows reader accepts
   (checked once per distinct value: the column's date-time cache, declined past ``LEARNT_MAX``
@@ -605,37 +606,52 @@ class _DealsReader:
         self.amounts: dict[str, tuple[bool, bool, bool]] = {}  # cell -> (readable, no amount, negative)
         self.sets: dict[str, Any] = {}
         self.rows_done = 0
+        self.sniffed = self.sniff_chars = 0  # rows and characters read by the sniff
 
     def run(self) -> None:
-        scan = self.scan
-        short = False
+        held: list[Any] = []  # the batches of the first rows, held back until the sniff has read them
+        self.sniffed = self.sniff_chars = 0
         for batch in _batches(self.f, self.path):
             _multi_line(batch, not self.f.quote_free)
-            if short:
-                raise Fallback("fewer rows in a block than the rows reader reads ahead")
-            if not self.rows_done:
-                short = self._sniff(batch)
-            before = (scan.decisions(), _amount_state(scan.amount_col))
-            self._batch(batch)
-            if (scan.decisions(), _amount_state(scan.amount_col)) != before:
-                raise Fallback("a date order or decimal mark decided after the first rows")
-            self.rows_done += batch.num_rows
+            if self.sniffed >= SNIFF_ROWS:
+                self._count_batch(batch)
+                continue
+            self._sniff(batch)
+            held.append(batch)
+            if self.sniffed >= SNIFF_ROWS:
+                self._settle(held)
+        if self.sniffed < SNIFF_ROWS:  # the file has fewer rows than the rows reader reads ahead
+            self._settle(held)
         if not self.rows_done:
             raise Fallback("no rows")
-        scan.number = 1 + self.rows_done
+        self.scan.number = 1 + self.rows_done
 
-    def _sniff(self, batch: Any) -> bool:
-        """What DealScan.start learns from the first rows (_sniffed): the amounts' decimal mark.
-        True when the block holds fewer rows than that (fine only if it is the last one)."""
+    def _settle(self, held: list[Any]) -> None:
+        """Once the first rows are sniffed (DealScan.start): settle, then count the batches held back."""
+        self.scan.settle(self.f.delimiter)
+        for batch in held:
+            self._count_batch(batch)
+        held.clear()
+
+    def _count_batch(self, batch: Any) -> None:
+        scan = self.scan
+        before = (scan.decisions(), _amount_state(scan.amount_col))
+        self._batch(batch)
+        if (scan.decisions(), _amount_state(scan.amount_col)) != before:
+            raise Fallback("a date order or decimal mark decided after the first rows")
+        self.rows_done += batch.num_rows
+
+    def _sniff(self, batch: Any) -> None:
+        """What DealScan.start learns from the first rows (_sniffed: SNIFF_ROWS rows, across batches
+        when rows are long): the amounts' decimal mark."""
         import pyarrow.compute as pc
 
         scan = self.scan
-        k = min(SNIFF_ROWS, batch.num_rows)
+        k = min(SNIFF_ROWS - self.sniffed, batch.num_rows)
         head = batch.slice(0, k)
-        chars = 0
         for col in head.columns:
-            chars += int(pc.sum(pc.utf8_length(col)).as_py() or 0)
-        if chars >= SNIFF_CHARS:
+            self.sniff_chars += int(pc.sum(pc.utf8_length(col)).as_py() or 0)
+        if self.sniff_chars >= SNIFF_CHARS:
             raise Fallback("long rows")
         if scan.i_amount is not None:
             for cell in head.column(scan.i_amount).to_pylist():
@@ -644,8 +660,7 @@ class _DealsReader:
             for cell in head.column(i).to_pylist():
                 if _NUMERIC_DATE.match(cell):
                     raise Fallback("a numeric date (its month-or-day order depends on the rows before it)")
-        scan.settle(self.f.delimiter)
-        return k < SNIFF_ROWS
+        self.sniffed += k
 
     def _learn_stages(self, cells: Any) -> None:
         import pyarrow.compute as pc
