@@ -215,6 +215,29 @@ def test_wide_deal_exports_are_sniffed_across_blocks(tmp_path: Path, monkeypatch
     assert (columnar.read_by(str(path)) or "").startswith(by), columnar.read_by(str(path))
 
 
+@pytest.mark.parametrize(("stage", "amount", "by"), [
+    ("closedwon", "{i}", "columnar"),  # distinct amounts, all readable: the cache of them stops growing
+    ("stage {i}", "100", "rows: more than 20,000 distinct stages"),
+    ("closedlost", "{i}%", "rows: more than 20,000 distinct unreadable or missing amounts"),
+    ("closedlost", "-{i}", "rows: more than 20,000 distinct unreadable or missing amounts"),
+])
+def test_what_deals_blocks_leave_behind_is_bounded(tmp_path: Path, monkeypatch: MP, stage: str, amount: str,
+                                                   by: str) -> None:
+    """Distinct stages, and amounts in value sets, are kept from block to block (each block's check costs
+    them all): past LEARNT_MAX of them the file goes to the rows reader, so no file costs more than linear."""
+    from gtmplan.commands.review import columnar
+
+    assert columnar.LEARNT_MAX == 20_000
+    path = tmp_path / "deals.csv"
+    head = "hs_object_id,dealname,amount,closedate,createdate,dealstage,pipeline\n"
+    path.write_text(head + "".join(f"{i},D,{amount.format(i=i)},2027-04-{1 + i % 28:02d},2027-01-02,"
+                                   f"{stage.format(i=i)},default\n" for i in range(25_000)), encoding="utf-8")
+    columnar.forget()
+    rows = _in_process(monkeypatch, "rows", None, str(path))
+    assert _in_process(monkeypatch, "columnar", None, str(path)) == rows
+    assert columnar.read_by(str(path)) == by
+
+
 def test_what_the_hard_cases_show(gtm: Gtm, monkeypatch: MP) -> None:
     """A few whole figures of the hard cases, so that "the same" is not "the same nothing"."""
     import json

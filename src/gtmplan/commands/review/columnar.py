@@ -607,6 +607,7 @@ class _DealsReader:
         self.sets: dict[str, Any] = {}
         self.rows_done = 0
         self.sniffed = self.sniff_chars = 0  # rows and characters read by the sniff
+        self.odd_amounts = 0  # distinct amounts unreadable, missing or negative (in self.amounts)
 
     def run(self) -> None:
         held: list[Any] = []  # the batches of the first rows, held back until the sniff has read them
@@ -668,6 +669,8 @@ class _DealsReader:
         new = [s for s in pc.unique(cells).to_pylist() if s not in self.stages]
         if not new and self.sets:
             return
+        if len(self.stages) + len(new) > LEARNT_MAX:  # (the value sets are rebuilt on each new one)
+            raise Fallback(f"more than {LEARNT_MAX:,} distinct stages")
         for cell in new:
             try:
                 outcome, known = self.scan.stage_of(cell)
@@ -684,13 +687,22 @@ class _DealsReader:
 
         col = self.scan.amount_col
         new = [a for a in pc.unique(cells).to_pylist() if a not in self.amounts]
+        changed = False
         for cell in new:
             try:
                 value, _ = col.cache.get(cell) or col(cell)
-                self.amounts[cell] = (True, value is None, value is not None and value < 0)
+                seen = (True, value is None, value is not None and value < 0)
             except BadValue:
-                self.amounts[cell] = (False, False, False)
-        if new or "unreadable_amount" not in self.sets:
+                seen = (False, False, False)
+            if not seen[0] or seen[1] or seen[2]:  # in a value set: always kept (at most LEARNT_MAX of them)
+                self.amounts[cell] = seen
+                self.odd_amounts += 1
+                changed = True
+            elif len(self.amounts) < LEARNT_MAX:  # a priced amount: kept while there is room (a cache)
+                self.amounts[cell] = seen
+        if self.odd_amounts > LEARNT_MAX:
+            raise Fallback(f"more than {LEARNT_MAX:,} distinct unreadable or missing amounts")
+        if changed or "unreadable_amount" not in self.sets:
             am = self.amounts
             self.sets["unreadable_amount"] = _strings([k for k, v in am.items() if not v[0]])
             self.sets["unpriced"] = _strings([k for k, v in am.items() if v[1] or v[2]])
