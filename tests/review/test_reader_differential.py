@@ -65,7 +65,7 @@ HARD_CASES = {
     "leads-mixed-date-orders.csv": "rows: a numeric date",
     "leads-cp1252.csv": "rows: encoding cp1252",
     "leads-utf16.csv": "rows: encoding utf-16",
-    "leads-bom.csv": "rows: a byte-order mark",
+    "leads-bom.csv": "columnar",  # read after its byte-order mark (Excel's "CSV UTF-8", HubSpot's UI exports)
     "leads-multiline-cell.csv": "rows: a multi-line cell",
     "leads-odd-quoting.csv": "rows: a quote inside a cell",
     "leads-quote-inside.csv": "rows: a quote inside a cell",
@@ -78,6 +78,21 @@ HARD_CASES = {
     "deals-decimal-comma.csv": "columnar",
     "deals-per-cell-currencies.csv": "columnar",  # won deals in the quarter are priced one by one
     "deals-bad-cells.csv": "columnar",  # the bad rows go through DealScan.values, with their row numbers
+    # the last byte a quote after a delimiter (`,"`): it opens a cell and ends the file, never closing one
+    "leads-eof-quote.csv": "rows: a quote inside a cell",  # (with `P"S` above: counted 0 + 2 times)
+    "leads-eof-quote-text-after.csv": "rows: a quote inside a cell",  # `"PAID"SEARCH,z"` hidden the same way
+    "deals-eof-quote.csv": "rows: a quote inside a cell",
+    "leads-eof-quote-after-cr.csv": "rows: ",  # `\r"` at the end (CR line ends)
+    "leads-quote-closes-then-opens.csv": "rows: a quote inside a cell",  # `P",,,"y`: a close before an open
+    "leads-eof-empty-quoted.csv": "columnar",  # `""` ending the file: an empty quoted cell, read the same
+    "leads-quoted-cr-first-byte.csv": "columnar",  # every cell quoted, CR line ends, a quote the first byte
+    # HubSpot's API date-times (.123Z), offsets, and near misses (24:00, :60, 10 digits, 'z', '+02'): each on its
+    # written day (2027-03-31T23:59:59.999Z is in Q1, 2027-07-01T00:00:00.000+02:00 in Q3) as the rows reader reads it
+    "leads-datetime-millis.csv": "columnar",
+    "leads-bom-bad-row.csv": "columnar",  # CRLF, quoted cells, a bad date at row 5 (its number as the rows reader's)
+    "leads-bom-twice.csv": "columnar",  # two marks: the second one is the header's first name's (stripped by both)
+    "leads-bom-quoted-header.csv": "columnar",  # a quote the first byte after the mark
+    "leads-bom-eof-quote.csv": "rows: a quote inside a cell",  # `,"` ending the file, after a mark
 }
 
 
@@ -85,6 +100,142 @@ HARD_CASES = {
 def test_each_hard_case_reads_the_same_and_by_the_reader_said(gtm: Gtm, monkeypatch: MP, name: str) -> None:
     out, by = _both(gtm, monkeypatch, HARD / name)
     assert by.startswith(HARD_CASES[name]), by
+
+
+def _leads_around_a_block_end(path: Path, tail: str, end_at: int) -> None:
+    """A leads export of about one block (columnar.BLOCK) whose rows end with ``tail`` and whose last
+    quoted cell ends ``end_at`` bytes after the first block."""
+    from gtmplan.commands.review.columnar import BLOCK
+
+    head = "id,created,source,mql_date,sql_date,opportunity_date\n"
+    row = '{:07d},2027-04-03,"Paid Search",2027-04-05,,\n'
+    n = (BLOCK - len(head)) // len(row.format(0)) - 1
+    body = head + "".join(row.format(i) for i in range(n))
+    pad = BLOCK + end_at - len(body) - len('"Webinar') - len("z,2027-04-03,")
+    body += "z" * max(1, pad) + ',2027-04-03,"Webinar",,,\n' + tail
+    path.write_text(body, encoding="utf-8")
+
+
+@pytest.mark.parametrize("end_at", [-2, -1, 0, 1, 2])
+@pytest.mark.parametrize("tail", ["", 'y,2027-04-04,x,,,"', 'y,2027-04-04,P"S,,,\ny2,2027-04-04,x,,,"', 'y,2027-04-04,x,,,""'])
+def test_quotes_at_a_block_boundary_read_the_same(tmp_path: Path, monkeypatch: MP, end_at: int, tail: str) -> None:
+    """Quotes on either side of the first block's end, and a file ending in a quote: the quote count
+    (columnar._Bytes) sees each quote's neighbours across blocks."""
+    from gtmplan.commands.review import columnar
+
+    path = tmp_path / "leads.csv"
+    _leads_around_a_block_end(path, tail, end_at)
+    columnar.forget()
+    rows = _in_process(monkeypatch, "rows", str(path), None)
+    assert _in_process(monkeypatch, "columnar", str(path), None) == rows
+    by = columnar.read_by(str(path)) or ""
+    assert by == "columnar" if tail in ("", 'y,2027-04-04,x,,,""') else by.startswith("rows: "), by
+
+
+_PLAIN_REST = r"[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]{1,9})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?"
+
+
+def test_the_common_date_times_are_read_in_bulk_by_one_pattern() -> None:
+    import pyarrow.compute as pc
+
+    from gtmplan.commands.review.columnar import _PLAIN_TIME, _strings
+
+    common = ["2027-04-03T09:31:12.123Z", "2027-04-03T09:31:12Z", "2027-04-03 09:31", "2027-04-03T09:31:12.000+0000",
+              "2027-04-03T09:31:12+02:00", "2027-04-03 09:31:12,5", "2027-04-03T23:59:59.999999999-05:00"]
+    odd = ["2027-04-03T24:00", "2027-04-03T09:31:60", "2027-04-03T9:31", "2027-04-03T09:31:12.123z",
+           "2027-04-03T09:31:12.1234567890Z", "2027-04-03T09:31:12.123 UTC", "2027-04-03T09:31Z ", "2027-04-03T09:31+02"]
+    got = pc.match_substring_regex(_strings(common + odd), _PLAIN_TIME).to_pylist()
+    assert got == [True] * len(common) + [False] * len(odd)
+
+
+@settings(deadline=None)
+@given(rest=st.from_regex(_PLAIN_REST, fullmatch=True))
+def test_what_the_pattern_reads_the_rows_reader_reads_on_the_written_day(rest: str) -> None:
+    import pyarrow.compute as pc
+
+    from gtmplan.commands.review.columnar import _PLAIN_TIME, _strings
+    from gtmplan.commands.review.values import DateColumn
+
+    cell = "2027-06-30" + rest
+    if pc.match_substring_regex(_strings([cell]), _PLAIN_TIME).to_pylist() == [True]:
+        assert DateColumn("created")(cell) == "2027-06-30"  # whatever the offset: the day as written
+
+
+def test_many_distinct_odd_times_are_declined_and_many_plain_ones_read_in_bulk(tmp_path: Path, monkeypatch: MP) -> None:
+    """Each distinct time the pattern does not take is checked once and kept (columnar._Learnt): past
+    LEARNT_MAX of them the file goes to the rows reader (every block's check would cost them all)."""
+    from gtmplan.commands.review import columnar
+
+    n = columnar.LEARNT_MAX + 1000
+    head = "id,created,source,mql_date,sql_date,opportunity_date\n"
+    for suffix, by in (("Z", "columnar"), (" UTC", f"rows: more than {columnar.LEARNT_MAX:,} distinct")):
+        path = tmp_path / f"leads{len(suffix)}.csv"
+        path.write_text(head + "".join(f"{i},2027-04-{1 + i % 28:02d}T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}"
+                                       f".{i % 1000:03d}{suffix},Webinar,,,\n" for i in range(n)), encoding="utf-8")
+        columnar.forget()
+        rows = _in_process(monkeypatch, "rows", str(path), None)
+        assert _in_process(monkeypatch, "columnar", str(path), None) == rows
+        assert (columnar.read_by(str(path)) or "").startswith(by), columnar.read_by(str(path))
+
+
+def _wide_deals(path: Path, n: int, odd: dict[int, str]) -> None:
+    """A HubSpot deals export of 30 columns (rows of about 330 bytes: the first SNIFF_ROWS rows span
+    two blocks); ``odd``: row index -> (column, cell)."""
+    extra = [f"hs_custom_property_{k:02d}" for k in range(20)]
+    head = ["hs_object_id", "dealname", "amount", "closedate", "createdate", "dealstage", "pipeline",
+            "hs_analytics_source", "closed_lost_reason", "deal_currency_code"] + extra
+    stages = ["closedwon", "closedlost", "appointmentscheduled"]
+    lines = [",".join(head)]
+    for i in range(n):
+        # "1.200": a thousands dot or a decimal one, the first rows decide
+        row = [str(i), f"Deal {i}", "1.200", f"2027-{4 + i % 3:02d}-{1 + i % 28:02d}", f"2027-01-{1 + i % 28:02d}",
+               stages[i % 3], "default", "PAID_SEARCH", "price" if i % 3 == 1 else "", "USD"]
+        if i in odd:
+            row[odd[i][0]] = odd[i][1]
+        lines.append(",".join(row + [f"value {k} of deal {i:06d}" for k in range(20)]))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(("odd", "by"), [
+    ({}, "columnar"),
+    ({1900: (2, '"1.234,50"')}, "columnar"),  # the decimal comma shown in the first rows, in the second block
+    ({2100: (2, '"1.234,50"')}, "columnar"),  # and after them (the column settled on the first rows)
+    ({1900: (4, "1/15/2027")}, "rows: a numeric date"),  # in the first rows, in the second block
+    ({2100: (4, "1/15/2027")}, "rows: a numeric date"),
+])
+def test_wide_deal_exports_are_sniffed_across_blocks(tmp_path: Path, monkeypatch: MP, odd: dict, by: str) -> None:
+    from gtmplan.commands.review import columnar
+
+    path = tmp_path / "deals.csv"
+    _wide_deals(path, 3000, odd)
+    assert path.stat().st_size > 2 * columnar.BLOCK
+    columnar.forget()
+    rows = _in_process(monkeypatch, "rows", None, str(path))
+    assert _in_process(monkeypatch, "columnar", None, str(path)) == rows
+    assert (columnar.read_by(str(path)) or "").startswith(by), columnar.read_by(str(path))
+
+
+@pytest.mark.parametrize(("stage", "amount", "by"), [
+    ("closedwon", "{i}", "columnar"),  # distinct amounts, all readable: the cache of them stops growing
+    ("stage {i}", "100", "rows: more than 20,000 distinct stages"),
+    ("closedlost", "{i}%", "rows: more than 20,000 distinct unreadable or missing amounts"),
+    ("closedlost", "-{i}", "rows: more than 20,000 distinct unreadable or missing amounts"),
+])
+def test_what_deals_blocks_leave_behind_is_bounded(tmp_path: Path, monkeypatch: MP, stage: str, amount: str,
+                                                   by: str) -> None:
+    """Distinct stages, and amounts in value sets, are kept from block to block (each block's check costs
+    them all): past LEARNT_MAX of them the file goes to the rows reader, so no file costs more than linear."""
+    from gtmplan.commands.review import columnar
+
+    assert columnar.LEARNT_MAX == 20_000
+    path = tmp_path / "deals.csv"
+    head = "hs_object_id,dealname,amount,closedate,createdate,dealstage,pipeline\n"
+    path.write_text(head + "".join(f"{i},D,{amount.format(i=i)},2027-04-{1 + i % 28:02d},2027-01-02,"
+                                   f"{stage.format(i=i)},default\n" for i in range(25_000)), encoding="utf-8")
+    columnar.forget()
+    rows = _in_process(monkeypatch, "rows", None, str(path))
+    assert _in_process(monkeypatch, "columnar", None, str(path)) == rows
+    assert columnar.read_by(str(path)) == by
 
 
 def test_what_the_hard_cases_show(gtm: Gtm, monkeypatch: MP) -> None:

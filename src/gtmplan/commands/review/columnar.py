@@ -4,15 +4,19 @@ It reads an export only where it can prove it reads it as the rows reader (csvre
 figures.py) does; otherwise it declines (``Fallback``, with the reason) before any of its counts
 is kept, and the rows reader reads the whole file. It never guesses. What it takes:
 
-- a regular file of UTF-8 text without a byte-order mark, no ``sep=`` line, no ``--date-format``,
+- a regular file of UTF-8 text (after a byte-order mark, if any), no ``sep=`` line, no ``--date-format``,
   no ``--encoding`` other than UTF-8, a one-line header of distinct names;
 - quotes only around whole cells. Declined: a quote byte with neither a delimiter, a line end
   nor a quote on either side (text after a closing quote, a quote inside an unquoted cell), a
-  doubled quote inside a cell, an odd number of quotes, a multi-line cell, a header of one cell,
-  a row longer than a block (``BLOCK`` bytes, below the rows reader's ``MAX_FIELD``);
+  doubled quote inside a cell, an odd number of quotes, a file ending in a quote just after a
+  delimiter or line end (it would open a cell and close one), a cell pyarrow read with a quote in
+  it (a quote that closes before one opens), a multi-line cell, a header of one cell,
+  a row longer than a block (``BLOCK`` bytes, below the rows reader's ``MAX_FIELD``), first rows
+  of ``SNIFF_CHARS`` characters or more (what the rows reader reads ahead);
 - dates: a cell that is empty or a strict ISO date or date-time (``2027-07-14``,
-  ``2027-07-14 09:31``) whose day is a real day and whose time of day the rows reader accepts
-  (checked once per distinct value: the column's date-time cache) is read in bulk; any other
+  ``2027-07-14 09:31``, ``2027-07-14T09:31:12.123Z``) whose day is a real day and whose time of day the rows reader accepts
+  (checked once per distinct value: the column's date-time cache, declined past ``LEARNT_MAX``
+  distinct values) is read in bulk; any other
   cell goes through the rows reader's own code, row by row, unless it looks like a numeric date
   (``03/04/2027``), whose month-or-day order depends on the rows before it: declined;
 - amounts and stages: each distinct cell read once by the rows reader's own code (AmountColumn,
@@ -54,8 +58,12 @@ READER_ENV = "GTMPLAN_REVIEW_READER"  # rows | columnar | auto (docs/contributin
 READERS = ("auto", "rows", "columnar")
 COLUMNAR_MIN_BYTES = 1_000_000  # auto: smaller exports are read by rows (pyarrow's import costs more)
 BLOCK = 1 << 19  # bytes parsed at a time: memory stays flat
-# a day, 'T' or ' ', then HH:MM or HH:MM:SS with an hour up to 23: times check_time accepts (RE2 syntax)
-_PLAIN_TIME = r"^.{10}[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?$"
+# a day, 'T' or ' ', then HH:MM or HH:MM:SS (with a fraction of a second: .123) with an hour up to 23,
+# then Z or an offset (+02:00, -0500) or nothing: times check_time accepts (RE2 syntax, ASCII digits);
+# the rows reader reads the day as written (DateColumn._parse: the offset never moves it), and so does this
+_PLAIN_TIME = (r"^.{10}[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]{1,9})?)?"
+               r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?$")
+LEARNT_MAX = 20_000  # distinct days, or distinct times of day not of _PLAIN_TIME, checked per column: past it, declined
 _NUMERIC_DATE = re.compile(r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{4}")  # what DateColumn.observe could decide on
 
 # what read the last exports, by display name: "columnar" or "rows: why" (tests assert it)
@@ -147,6 +155,7 @@ class _Bytes:
 
         self.fh = os.fdopen(fd, "rb", buffering=0)
         ends = (delimiter.encode(), b"\r", b"\n")
+        self.ends = ends
         self.opening = tuple(e + b'"' for e in ends)
         self.closing = tuple(b'"' + e for e in ends)
         self.both = tuple(x + b'"' + y for x in ends for y in ends)
@@ -191,7 +200,10 @@ class _Bytes:
 
     def quoting(self) -> bool:
         """Once the file is read: whether its quotes only wrap whole cells (see the class)."""
-        closing = self.closed_quotes + (self.last == b'"')  # a quote ending the file closes a cell
+        eof_quote = self.last == b'"'
+        if eof_quote and self.last2[:1] in self.ends:  # (`,"` at the very end: a quote that opens and ends the file)
+            return False
+        closing = self.closed_quotes + eof_quote  # a quote ending the file closes a cell
         return not self.both_seen and self.opened == closing and self.opened + closing == self.quotes
 
     def readable(self) -> bool:
@@ -213,10 +225,8 @@ def _open(f: CsvFile, path: str) -> tuple[int, _Bytes]:
     if (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) != f.identity:
         os.close(fd)
         raise Fallback("the file changed since it was opened")
-    head = os.pread(fd, 3, 0)
-    if head.startswith(b"\xef\xbb\xbf"):
-        os.close(fd)
-        raise Fallback("a byte-order mark")
+    if os.pread(fd, 3, 0) == b"\xef\xbb\xbf":  # a UTF-8 byte-order mark: skipped, as open_csv skips it
+        os.lseek(fd, 3, os.SEEK_SET)  # (the header's names are then compared with the rows reader's)
     return fd, _Bytes(fd, f.delimiter)
 
 
@@ -281,16 +291,19 @@ def _flat_malloc() -> None:
 
 
 def _multi_line(batch: Any, quoted: bool) -> None:
-    """Fallback when a cell of the batch holds a line end (only a quoted cell can)."""
+    """Fallback when a cell of the batch holds a line end (only a quoted cell can) or a quote: then
+    every quote of the file was one pyarrow read as the start or end of a quoted cell (with _Bytes's
+    count, which sees each of them just after a cell start or just before a cell end, never both, as
+    many of each: no text after a closing quote, no quoted cell left open at the end of the file)."""
     if not quoted:
         return
     import pyarrow.compute as pc
 
     for col in batch.columns:
-        for end in ("\n", "\r"):
+        for end, why in (("\n", "a multi-line cell"), ("\r", "a multi-line cell"), ('"', "a quote inside a cell")):
             at = pc.max(pc.find_substring(col, end)).as_py()
             if at is not None and at >= 0:
-                raise Fallback("a multi-line cell")
+                raise Fallback(why)
 
 
 class _Dates:
@@ -324,16 +337,13 @@ class _Dates:
         day = pc.utf8_slice_codeunits(cells, 0, 10) if any_long else cells  # (no cell longer than a day)
         ok = pc.is_in(day, value_set=self.days.learn(day))
         if any_long:
-            # the common date-time (2027-07-14 09:31, 2027-07-14T09:31:05) by one pattern, a subset of
-            # what check_time accepts; any other text after a day by the column's cache of times
-            timed = pc.match_substring_regex(cells, _PLAIN_TIME)
-            if not pc.any(pc.and_(pc.and_(long, ok), pc.invert(timed))).as_py():
-                ok = pc.and_(ok, pc.or_(pc.invert(long), timed))
-                long = None
-        if long is not None and pc.any(long).as_py():
-            rest = pc.utf8_slice_codeunits(cells, 10, 1 << 30)
-            good = self.rests.learn(rest.filter(pc.and_(ok, long)))
-            ok = pc.and_(ok, pc.or_(pc.invert(long), pc.is_in(rest, value_set=good)))
+            # the common date-times (2027-07-14 09:31, 2027-07-14T09:31:05.123Z) by one pattern, a subset
+            # of what check_time accepts; any other text after a day by the column's cache of times
+            odd = pc.and_(long, pc.invert(pc.match_substring_regex(cells, _PLAIN_TIME)))
+            if pc.any(pc.and_(odd, ok)).as_py():
+                rest = pc.utf8_slice_codeunits(cells, 10, 1 << 30)
+                good = self.rests.learn(rest.filter(pc.and_(ok, odd)))
+                ok = pc.and_(ok, pc.or_(pc.invert(odd), pc.is_in(rest, value_set=good)))
         if pc.all(ok).as_py():  # (the common case: every cell a day read in bulk)
             return day, None, empty
         slow = pc.invert(pc.or_(ok, empty))
@@ -359,6 +369,8 @@ class _Learnt:
         new = uniq.filter(pc.invert(pc.is_in(uniq, value_set=self.seen))).to_pylist() if len(self.seen) else \
             uniq.to_pylist()
         if new:
+            if len(self.seen) + len(new) > LEARNT_MAX:  # (each block's check costs as many as were seen)
+                raise Fallback(f"more than {LEARNT_MAX:,} distinct days or times of day in a date column")
             passed = [v for v in new if self.test(v)]
             self.seen = pa.concat_arrays([self.seen, _strings(new)])
             if passed:
@@ -594,37 +606,53 @@ class _DealsReader:
         self.amounts: dict[str, tuple[bool, bool, bool]] = {}  # cell -> (readable, no amount, negative)
         self.sets: dict[str, Any] = {}
         self.rows_done = 0
+        self.sniffed = self.sniff_chars = 0  # rows and characters read by the sniff
+        self.odd_amounts = 0  # distinct amounts unreadable, missing or negative (in self.amounts)
 
     def run(self) -> None:
-        scan = self.scan
-        short = False
+        held: list[Any] = []  # the batches of the first rows, held back until the sniff has read them
+        self.sniffed = self.sniff_chars = 0
         for batch in _batches(self.f, self.path):
             _multi_line(batch, not self.f.quote_free)
-            if short:
-                raise Fallback("fewer rows in a block than the rows reader reads ahead")
-            if not self.rows_done:
-                short = self._sniff(batch)
-            before = (scan.decisions(), _amount_state(scan.amount_col))
-            self._batch(batch)
-            if (scan.decisions(), _amount_state(scan.amount_col)) != before:
-                raise Fallback("a date order or decimal mark decided after the first rows")
-            self.rows_done += batch.num_rows
+            if self.sniffed >= SNIFF_ROWS:
+                self._count_batch(batch)
+                continue
+            self._sniff(batch)
+            held.append(batch)
+            if self.sniffed >= SNIFF_ROWS:
+                self._settle(held)
+        if self.sniffed < SNIFF_ROWS:  # the file has fewer rows than the rows reader reads ahead
+            self._settle(held)
         if not self.rows_done:
             raise Fallback("no rows")
-        scan.number = 1 + self.rows_done
+        self.scan.number = 1 + self.rows_done
 
-    def _sniff(self, batch: Any) -> bool:
-        """What DealScan.start learns from the first rows (_sniffed): the amounts' decimal mark.
-        True when the block holds fewer rows than that (fine only if it is the last one)."""
+    def _settle(self, held: list[Any]) -> None:
+        """Once the first rows are sniffed (DealScan.start): settle, then count the batches held back."""
+        self.scan.settle(self.f.delimiter)
+        for batch in held:
+            self._count_batch(batch)
+        held.clear()
+
+    def _count_batch(self, batch: Any) -> None:
+        scan = self.scan
+        before = (scan.decisions(), _amount_state(scan.amount_col))
+        self._batch(batch)
+        if (scan.decisions(), _amount_state(scan.amount_col)) != before:
+            raise Fallback("a date order or decimal mark decided after the first rows")
+        self.rows_done += batch.num_rows
+
+    def _sniff(self, batch: Any) -> None:
+        """What DealScan.start learns from the first rows (_sniffed: SNIFF_ROWS rows, across batches
+        when rows are long): the amounts' decimal mark."""
         import pyarrow.compute as pc
 
         scan = self.scan
-        k = min(SNIFF_ROWS, batch.num_rows)
+        k = min(SNIFF_ROWS - self.sniffed, batch.num_rows)
         head = batch.slice(0, k)
-        chars = 0
         for col in head.columns:
-            chars += int(pc.sum(pc.utf8_length(col)).as_py() or 0)
-        if chars >= SNIFF_CHARS:
+            self.sniff_chars += int(pc.sum(pc.utf8_length(col)).as_py() or 0)
+        if self.sniff_chars >= SNIFF_CHARS:
             raise Fallback("long rows")
         if scan.i_amount is not None:
             for cell in head.column(scan.i_amount).to_pylist():
@@ -633,8 +661,7 @@ class _DealsReader:
             for cell in head.column(i).to_pylist():
                 if _NUMERIC_DATE.match(cell):
                     raise Fallback("a numeric date (its month-or-day order depends on the rows before it)")
-        scan.settle(self.f.delimiter)
-        return k < SNIFF_ROWS
+        self.sniffed += k
 
     def _learn_stages(self, cells: Any) -> None:
         import pyarrow.compute as pc
@@ -642,6 +669,8 @@ class _DealsReader:
         new = [s for s in pc.unique(cells).to_pylist() if s not in self.stages]
         if not new and self.sets:
             return
+        if len(self.stages) + len(new) > LEARNT_MAX:  # (the value sets are rebuilt on each new one)
+            raise Fallback(f"more than {LEARNT_MAX:,} distinct stages")
         for cell in new:
             try:
                 outcome, known = self.scan.stage_of(cell)
@@ -658,13 +687,22 @@ class _DealsReader:
 
         col = self.scan.amount_col
         new = [a for a in pc.unique(cells).to_pylist() if a not in self.amounts]
+        changed = False
         for cell in new:
             try:
                 value, _ = col.cache.get(cell) or col(cell)
-                self.amounts[cell] = (True, value is None, value is not None and value < 0)
+                seen = (True, value is None, value is not None and value < 0)
             except BadValue:
-                self.amounts[cell] = (False, False, False)
-        if new or "unreadable_amount" not in self.sets:
+                seen = (False, False, False)
+            if not seen[0] or seen[1] or seen[2]:  # in a value set: always kept (at most LEARNT_MAX of them)
+                self.amounts[cell] = seen
+                self.odd_amounts += 1
+                changed = True
+            elif len(self.amounts) < LEARNT_MAX:  # a priced amount: kept while there is room (a cache)
+                self.amounts[cell] = seen
+        if self.odd_amounts > LEARNT_MAX:
+            raise Fallback(f"more than {LEARNT_MAX:,} distinct unreadable or missing amounts")
+        if changed or "unreadable_amount" not in self.sets:
             am = self.amounts
             self.sets["unreadable_amount"] = _strings([k for k, v in am.items() if not v[0]])
             self.sets["unpriced"] = _strings([k for k, v in am.items() if v[1] or v[2]])
