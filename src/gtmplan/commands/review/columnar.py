@@ -236,11 +236,7 @@ def _batches(f: CsvFile, path: str) -> Iterator[Any]:
     import pyarrow as pa
     import pyarrow.csv as pv
 
-    # the system's allocator hands freed blocks back (pyarrow's default pool keeps ~40 MiB more at its peak)
-    pa.set_memory_pool(pa.system_memory_pool())
-    _flat_malloc()
-    pa.set_io_thread_count(1)
-    pa.set_cpu_count(_cpus())  # blocks parsed on two CPUs, batches in file order (4M leads: 14% less wall)
+    _configure(pa)
     types = {h: pa.string() for h in f.header}
     fd, source = _open(f, path)
     try:
@@ -274,6 +270,23 @@ def _cpus() -> int:
         return max(1, min(2, len(os.sched_getaffinity(0))))
     except (AttributeError, OSError):
         return max(1, min(2, os.cpu_count() or 1))
+
+
+_configured: list[bool] = []
+
+
+def _configure(pa: Any) -> None:
+    """pyarrow's process-wide settings, once per process: resizing its thread pools or swapping its
+    memory pool while an earlier reader's threads may still be winding down is not something to
+    do twice (a test process reviews many exports; a worker crashed once in CI after doing so)."""
+    if _configured:
+        return
+    _configured.append(True)
+    # the system's allocator hands freed blocks back (pyarrow's default pool keeps ~40 MiB more at its peak)
+    pa.set_memory_pool(pa.system_memory_pool())
+    _flat_malloc()
+    pa.set_io_thread_count(1)
+    pa.set_cpu_count(_cpus())  # blocks parsed on two CPUs, batches in file order (4M leads: 14% less wall)
 
 
 def _flat_malloc() -> None:
