@@ -16,6 +16,13 @@ import pytest
 from gtmplan.cli import run
 
 BASE = Path(__file__).resolve().parents[1] / "data" / "base_plan.yaml"
+
+
+def _line(start: str) -> int:
+    """The line of the base plan that starts (after its indentation) with ``start``: a location is
+    named by what the plan writes there, so a new comment at the top of the plan moves nothing."""
+    lines = BASE.read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if line.strip().startswith(start))
 TEAM_ROW = "    - {role: AE, count: 2, annual_quota: 240000}\n"
 
 
@@ -46,7 +53,7 @@ def scenario(tmp_path: Path, text: str) -> Path:
 # -- --set into a list without ids, by position -----------------------------------------------
 
 def test_set_on_the_first_of_two_rows_keeps_the_second_located_in_the_plan(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
-    # line 51 is the team's first row; the plan gains a second on line 52, whose annual_quota
+    # the plan's team has one row; it gains a second on the next line, whose annual_quota
     # (column 42: "    - {role: SE, count: 1, annual_quota: " is 41 characters) is wrong
     text = plan.read_text(encoding="utf-8")
     plan.write_text(text.replace(TEAM_ROW, TEAM_ROW + "    - {role: SE, count: 1, annual_quota: -5}\n"),
@@ -54,16 +61,16 @@ def test_set_on_the_first_of_two_rows_keeps_the_second_located_in_the_plan(cli: 
     code, _, err = cli("check", plan, "--set", "sales.team[0].count=-1")
     assert (code, err.splitlines()) == (2, [
         "--set:1: sales.team[0].count: must be at least 0, got -1",
-        f"{plan}:52:42: sales.team[1].annual_quota: must be at least 0, got -5",
+        f"{plan}:{_line('- {role: AE') + 1}:42: sales.team[1].annual_quota: must be at least 0, got -5",
     ])
 
 
 def test_a_finding_on_the_team_after_a_set_points_at_the_plans_team(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
     # one seller of 240,000 a year carries 60,000 a quarter against 100,000; A104 points at
-    # sales.team, which the plan writes on line 51, column 5 (the list's first "-")
+    # sales.team, which the plan writes on its first row's line, column 5 (the list's first "-")
     code, out, _ = cli("check", plan, "--set", "sales.team[0].count=1")
     assert code == 1
-    assert out.splitlines()[0] == (f"{plan}:51:5 A104 error: sales capacity in 2027Q1 is $60,000 (1 seller, all "
+    assert out.splitlines()[0] == (f"{plan}:{_line('- {role: AE')}:5 A104 error: sales capacity in 2027Q1 is $60,000 (1 seller, all "
                                    "fully ramped, at 100% attainment); the target is $100,000 (short by $40,000, 40%)")
 
 
@@ -133,11 +140,11 @@ def test_a_bad_value_inside_an_item_is_located_in_the_scenario(cli: Callable[...
 
 def test_a_finding_on_the_programs_after_a_scenario_points_at_the_plans_programs(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
     # webinars 10 MQLs instead of 100: 130 planned against 200; A102 points at marketing.programs
-    # (the plan's line 57, column 5), not at the scenario that changed one of them
+    # (the plan's first program row, column 5), not at the scenario that changed one of them
     s = scenario(tmp_path, "marketing:\n  programs:\n    - {id: webinars, expected_mqls: 10}\n")
     code, out, _ = cli("check", plan, "--scenario", s)
     assert code == 1
-    assert (f"{plan}:57:5 A102 error: marketing plans 130 MQLs in 2027Q1; sales' target for 2027Q1 ($100,000) "
+    assert (f"{plan}:{_line('- {id: webinars')}:5 A102 error: marketing plans 130 MQLs in 2027Q1; sales' target for 2027Q1 ($100,000) "
             "needs 200 in the same quarter (short by 70, 35%)") in out.splitlines()
 
 
@@ -145,18 +152,18 @@ def test_a_finding_on_the_programs_after_a_scenario_points_at_the_plans_programs
 
 def test_null_removes_a_key_and_the_next_keys_still_apply(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
     # opening_pipeline: null removes nothing there is; targets: null removes the targets, which
-    # the plan needs: the plan's sales mapping (line 42, column 3) misses them
+    # the plan needs: the plan's sales mapping (its first key, targets:, column 3) misses them
     s = scenario(tmp_path, "sales:\n  opening_pipeline: null\n  targets: null\n")
     code, _, err = cli("check", plan, "--scenario", s)
-    assert (code, err) == (2, f"{plan}:42:3: missing required key 'targets' in sales\n")
+    assert (code, err) == (2, f"{plan}:{_line('targets:')}:3: missing required key 'targets' in sales\n")
 
 
 def test_a_finding_on_the_assumptions_a_scenario_emptied_points_at_the_plan(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
     s = scenario(tmp_path, "sales:\n  assumptions:\n    win_rate: null\n")
     code, out, _ = cli("check", plan, "--scenario", s)
     assert code == 1
-    # sales.assumptions is the plan's mapping on line 45, column 5
-    assert out.splitlines()[0] == (f"{plan}:45:5 A106 error: the demand waterfall needs win_rate and neither "
+    # sales.assumptions is the plan's mapping whose first key is mql_to_sql, column 5
+    assert out.splitlines()[0] == (f"{plan}:{_line('mql_to_sql: 0.4')}:5 A106 error: the demand waterfall needs win_rate and neither "
                                    "sales.assumptions nor marketing.assumptions states it: state it in "
                                    "sales.assumptions")
 
