@@ -65,11 +65,9 @@ def test_an_encoding_that_cannot_read_the_file_is_a_located_error(tmp_path, name
     assert r.stderr.replace(str(tmp_path) + "/", "").startswith(message), r.stderr
 
 
-def _read_all(path: Path, quote_free: bool, monkeypatch):
-    scan = csvread._scan_file
-    monkeypatch.setattr(csvread, "_scan_file", lambda p, d: (scan(p, d)[0], quote_free))
+def _read_all(path: Path, quote_free: bool):
     try:
-        f = csvread.open_csv(str(path))
+        f = csvread.open_csv(str(path), split_quote_free=quote_free)
     except InputError as e:
         return str(e)
     assert f.quote_free is quote_free
@@ -101,7 +99,7 @@ def test_a_file_without_quotes_is_split_as_the_csv_module_reads_it(tmp_path_fact
         text = text.rstrip("\r\n")
     path = tmp_path_factory.mktemp("q") / "x.csv"
     path.write_bytes(text.encode("utf-8"))
-    assert _read_all(path, True, monkeypatch) == _read_all(path, False, monkeypatch)
+    assert _read_all(path, True) == _read_all(path, False)
 
 
 def test_a_quote_written_while_the_file_is_read_is_noticed(tmp_path, monkeypatch):
