@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import pprint
 import re
 import sys
 import typing
@@ -227,6 +226,8 @@ def generate() -> str:
     classes: dict[str, type] = {}
     imports: set[tuple[str, str]] = set()
     blocks: dict[str, str] = {}  # one variable per model's schema, defined before its first use
+
+    import pprint  # here: the generator's alone, not `check`'s start-up (it never generates)
 
     from pydantic import BaseModel  # here: 60 ms of import that `check` never pays (development time only)
 
