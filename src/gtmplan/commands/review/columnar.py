@@ -250,7 +250,7 @@ def _batches(f: CsvFile, path: str) -> Iterator[Any]:
                                                   quoted_strings_can_be_null=False))
             if reader.schema.names != f.header or list(reader.schema.types) != list(types.values()):
                 raise Fallback("its header")
-            for batch in reader:
+            for batch in _prefetched(reader):
                 yield batch
                 source.taken()
         except (pa.ArrowException, OSError, UnicodeError) as e:  # a row with more cells, invalid UTF-8, ...
@@ -262,6 +262,50 @@ def _batches(f: CsvFile, path: str) -> Iterator[Any]:
             raise Fallback("the file changed while it was read")
     finally:
         source.close()
+
+
+_DONE = object()
+
+
+def _prefetched(reader: Any) -> Iterator[Any]:
+    """The reader's batches, the next one parsed on a thread of its own while the caller counts
+    this one (pyarrow parses without the GIL): the parsing and the counting overlap. At most two
+    batches wait; an error of the reader's is raised here, in the caller, as it would have been."""
+    import queue
+    import threading
+
+    ready: queue.Queue[Any] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def pull() -> None:
+        try:
+            for batch in reader:
+                while not stop.is_set():
+                    try:
+                        ready.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ready.put(_DONE)
+        except BaseException as e:  # noqa: BLE001 - handed to the caller, raised there
+            ready.put(e)
+
+    thread = threading.Thread(target=pull, name="gtmplan-columnar", daemon=True)
+    thread.start()
+    try:
+        while (item := ready.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a pull waiting for room, then let it see stop
+            try:
+                ready.get_nowait()
+            except queue.Empty:
+                thread.join(0.05)
 
 
 def _cpus() -> int:
