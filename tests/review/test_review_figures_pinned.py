@@ -6,8 +6,11 @@ case, sources differing by case or spaces, amounts with a currency. Every figure
 
 from __future__ import annotations
 
-from conftest import LUMEN
+import pytest
+from conftest import DATA, LUMEN
 from test_review import review_json
+
+OUTSIDE, UNKNOWN = "(outside the ICP)", "(unknown segment)"
 
 # lumen-analytics: USD, calendar quarters; 2027Q2 runs from 1 April to 30 June 2027. Its program
 # product-webinars lists crm_sources [Webinar] and costs 18,000 in 2027Q2.
@@ -112,3 +115,41 @@ def test_leads_at_the_quarters_edges_with_sources_differing_by_case_and_spaces(t
     # 6 rows (the blank one is not a row), 5 usable; dates from 31 Mar (3) to 1 Jul (4)
     (info,) = doc["inputs"]
     assert (info["rows"], info["usable"], info["first"], info["last"]) == (6, 5, "2027-03-31", "2027-07-01")
+
+
+# Segments by company size (docs/reference/cli.md, 'Segments in every command'): tests/data/segments_plan.yaml
+# has smb for 20-999 employees and enterprise for 1,000 and more (no upper bound); the ranges are inclusive.
+SEGMENTED = DATA / "segments_plan.yaml"
+CONTACTS_HEADER = ('"Record ID","Create Date","Original Source","Lifecycle Stage",'
+                   '"Became a Marketing Qualified Lead Date","Became a Sales Qualified Lead Date",'
+                   '"Became an Opportunity Date","Number of Employees"')
+
+
+@pytest.mark.parametrize(("size", "segment"), [
+    ("20", "smb"),  # smb's first size
+    ("999", "smb"),  # smb's last size
+    ("999.0", "smb"),
+    ("51-200", "smb"),  # a range wholly inside smb
+    ("20–999", "smb"),  # an en dash, smb's whole range
+    ("1000", "enterprise"),  # enterprise's first size
+    ("1,200", "enterprise"), ("1.200", "enterprise"), ("1 200", "enterprise"),  # thousands marks
+    ("1000+", "enterprise"), ("1000 +", "enterprise"),  # open-ended: enterprise has no upper bound
+    ("1,000 - 5,000", "enterprise"),
+    ("19", OUTSIDE), ("0", OUTSIDE),  # below every segment
+    ("10-19", OUTSIDE), ("5 to 10", OUTSIDE),  # a range wholly below every segment
+    ("500-1500", UNKNOWN),  # spans smb and enterprise
+    ("50+", UNKNOWN),  # open-ended, but smb stops at 999
+    ("5+", UNKNOWN),  # open-ended from outside the ICP
+    ("200-51", UNKNOWN),  # a range upside down
+    ("2,000.5", UNKNOWN), ("lots", UNKNOWN), ("", UNKNOWN),
+])
+def test_a_company_size_places_a_lead_in_its_segment(tmp_path, gtm, size, segment):
+    plan = tmp_path / "plan"
+    plan.mkdir()
+    (plan / "gtmplan.yaml").write_text(SEGMENTED.read_text(encoding="utf-8"), encoding="utf-8")
+    contacts = f'{CONTACTS_HEADER}\n1,2027-01-10,ORGANIC_SEARCH,lead,,,,"{size}"\n'
+    doc = review_json(gtm, tmp_path, plan, "2027Q1", leads=contacts)
+    # the one lead, created 10 Jan 2027 (2027Q1), is counted in its segment and nowhere else
+    leads = {name: s["metrics"]["leads"]["actual"] for name, s in doc["segments"].items()}
+    assert {name for name, n in leads.items() if n} == {segment}
+    assert leads[segment] == 1
