@@ -153,3 +153,34 @@ def test_a_company_size_places_a_lead_in_its_segment(tmp_path, gtm, size, segmen
     leads = {name: s["metrics"]["leads"]["actual"] for name, s in doc["segments"].items()}
     assert {name for name, n in leads.items() if n} == {segment}
     assert leads[segment] == 1
+
+
+def test_a_row_with_more_or_fewer_cells_than_the_header_is_a_bad_row_and_a_short_blank_row_is_none(tmp_path, gtm):
+    leads = ("id,created,source,mql_date,sql_date,opportunity_date\n"
+             "1,2027-04-02,Webinar,,,\n"
+             "2,2027-04-03,Webinar\n"  # row 3: 3 cells
+             ",,\n"  # row 4: blank, however short
+             "3,2027-04-04,Webinar,,,,extra\n"  # row 5: 7 cells
+             "4,2027-04-05,Webinar,,,\n")
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=leads)
+    # leads 1 and 4 are counted; 2 and 3 are bad rows, counted nowhere else
+    assert doc["metrics"]["leads"]["actual"] == 2
+    assert doc["bad_rows"] == [{"file": "leads.csv", "row": 3, "error": "has 3 cells; the header has 6"},
+                               {"file": "leads.csv", "row": 5, "error": "has 7 cells; the header has 6"}]
+    # 4 rows read (1, 2, 3, 4; the blank one is not a row), 2 of them usable
+    (info,) = doc["inputs"]
+    assert (info["rows"], info["usable"]) == (4, 2)
+
+
+def test_1001_bad_rows_list_the_first_1000_and_count_all(tmp_path, gtm):
+    leads = "id,created,source,mql_date,sql_date,opportunity_date\n0,2027-04-01,Webinar,,,\n" + "".join(
+        f"{i},someday,Webinar,,,\n" for i in range(1, 1002))
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=leads)
+    assert doc["metrics"]["leads"]["actual"] == 1
+    # rows 3 to 1003 are bad (1,001 of them): rows 3 to 1002 (1,000) are listed, the total says 1,001
+    assert doc["bad_rows_total"] == 1001
+    assert [b["row"] for b in doc["bad_rows"]] == list(range(3, 1003))
+    assert doc["bad_rows"][0]["error"] == ("created: 'someday' is not a date (use YYYY-MM-DD or M/D/YYYY, "
+                                           "or pass --date-format)")
+    (info,) = doc["inputs"]
+    assert (info["rows"], info["usable"]) == (1002, 1)
