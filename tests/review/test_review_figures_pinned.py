@@ -184,3 +184,27 @@ def test_1001_bad_rows_list_the_first_1000_and_count_all(tmp_path, gtm):
                                            "or pass --date-format)")
     (info,) = doc["inputs"]
     assert (info["rows"], info["usable"]) == (1002, 1)
+
+
+NEGOTIATION = "Negotiation " * 9  # 108 characters: an error quotes the first 80
+
+
+def test_gtmplans_own_deal_columns_take_won_lost_or_open_in_any_case_and_nothing_else(tmp_path, gtm):
+    deals = ("id,created,closed,stage,amount\n"
+             "a,2027-04-02,2027-05-01,Closed Won,100\n"  # a CRM's word: gtmplan's own columns say won
+             "b,2027-04-03,,OPEN,100\n"
+             "c,2027-04-04,,Open ,100\n"
+             "d,2027-04-05,2027-05-02,,100\n"  # no stage at all
+             f"e,2027-04-06,2027-05-03,{NEGOTIATION},100\n"
+             "f,2027-04-07,2027-05-04, won ,100\n"
+             "g,2027-04-08,2027-05-05,LoSt,100\n")
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=deals)
+    m = metrics(doc)
+    # usable: b and c (open), f (won), g (lost), all created in Q2: 4 opportunities; won f, lost g: 1 / 2;
+    # f took 27 days (7 Apr -> 4 May) and booked 100
+    assert (m["opportunities"], m["won"], m["win_rate"], m["bookings"], m["days_to_close"]) == (4, 1, 0.5, 100.0, 27)
+    said = " is not won, lost or open (a --mapping file's stages say which of your stages are won and lost)"
+    assert doc["bad_rows"] == [
+        {"file": "deals.csv", "row": 2, "error": "stage: 'Closed Won'" + said},
+        {"file": "deals.csv", "row": 5, "error": "stage: ''" + said},
+        {"file": "deals.csv", "row": 6, "error": f"stage: {NEGOTIATION[:80]!r}" + said}]
