@@ -208,3 +208,27 @@ def test_gtmplans_own_deal_columns_take_won_lost_or_open_in_any_case_and_nothing
         {"file": "deals.csv", "row": 2, "error": "stage: 'Closed Won'" + said},
         {"file": "deals.csv", "row": 5, "error": "stage: ''" + said},
         {"file": "deals.csv", "row": 6, "error": f"stage: {NEGOTIATION[:80]!r}" + said}]
+
+
+LONG_SOURCE = "Partner referral " * 15  # 255 characters: the table keeps the first 200 and an ellipsis
+
+
+def test_leads_without_a_source_are_not_from_an_unlisted_source_and_a_long_source_is_cut_to_200(tmp_path, gtm):
+    leads = ("id,created,source,mql_date,sql_date,opportunity_date\n"
+             + "".join(f"w{i},2027-04-0{i + 1},Webinar,,,\n" for i in range(4))
+             + "".join(f"p{i},2027-05-0{i + 1},Podcast,,,\n" for i in range(3))
+             + "".join(f"n{i},2027-06-0{i + 1},,,,\n" for i in range(2))
+             + "".join(f"l{i},2027-06-1{i + 1},{LONG_SOURCE},2027-06-2{i + 1},,\n" for i in range(2)))
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=leads)
+    # 4 + 3 + 2 + 2 = 11 leads created in Q2; the 2 long-source leads are the quarter's MQLs
+    assert doc["metrics"]["leads"]["actual"] == 11
+    cut = LONG_SOURCE[:200] + "…"
+    assert doc["sources"] == [
+        {"source": "Webinar", "leads": 4, "mqls": 0, "won": None, "bookings": None},
+        {"source": "Podcast", "leads": 3, "mqls": 0, "won": None, "bookings": None},
+        {"source": "(none)", "leads": 2, "mqls": 0, "won": None, "bookings": None},
+        {"source": cut, "leads": 2, "mqls": 2, "won": None, "bookings": None}]
+    # unlisted: 11 leads - 4 of product-webinars (Webinar) - 2 without a source = 5 (Podcast 3, the long one 2)
+    assert (f"5 of 11 leads in 2027Q2 came from sources no program lists in crm_sources: 'Podcast' (3), "
+            f"{cut!r} (2). Add them to the programs' crm_sources, or the portfolio cannot be judged."
+            ) in doc["suggestions"]
