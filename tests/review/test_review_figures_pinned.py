@@ -232,3 +232,26 @@ def test_leads_without_a_source_are_not_from_an_unlisted_source_and_a_long_sourc
     assert (f"5 of 11 leads in 2027Q2 came from sources no program lists in crm_sources: 'Podcast' (3), "
             f"{cut!r} (2). Add them to the programs' crm_sources, or the portfolio cannot be judged."
             ) in doc["suggestions"]
+
+
+def test_a_segments_leads_and_stages_dated_on_the_quarters_first_and_last_days(tmp_path, gtm):
+    plan = tmp_path / "plan"
+    plan.mkdir()
+    (plan / "gtmplan.yaml").write_text(SEGMENTED.read_text(encoding="utf-8"), encoding="utf-8")
+    # 2027Q1 runs from 1 January to 31 March 2027; every lead has 50 employees (smb)
+    contacts = (f"{CONTACTS_HEADER}\n"
+                '1,2027-01-01,ORGANIC_SEARCH,lead,2027-03-31,2027-03-31,2027-03-31,"50"\n'
+                '2,2027-03-31,ORGANIC_SEARCH,lead,2027-01-01,2027-01-01,2027-01-01,"50"\n'
+                '3,2026-12-31,ORGANIC_SEARCH,lead,2026-12-31,2027-04-01,2027-04-01,"50"\n'
+                '4,2027-04-01,ORGANIC_SEARCH,lead,2027-04-01,,,"50"\n')
+    doc = review_json(gtm, tmp_path, plan, "2027Q1", leads=contacts)
+    smb = doc["segments"]["smb"]
+    # created in Q1: 1 (1 Jan) and 2 (31 Mar); MQL, SQL and opportunity dated in Q1: 1 (31 Mar) and
+    # 2 (1 Jan); 3 and 4 are dated 31 Dec or 1 Apr throughout
+    assert {k: smb["metrics"][k]["actual"] for k in ("leads", "mqls", "sqls", "opportunities")} == {
+        "leads": 2, "mqls": 2, "sqls": 2, "opportunities": 2}
+    # each rate's cohort: both leads of Q1 have an MQL date, both MQLs an SQL date, both SQLs an opportunity
+    assert {k: (r["actual"], r["n"]) for k, r in smb["rates"].items() if k != "win_rate"} == {
+        "lead_to_mql": (1.0, 2), "mql_to_sql": (1.0, 2), "sql_to_opportunity": (1.0, 2)}
+    assert {k: smb["metrics"][k]["actual"] for k in ("leads", "mqls", "sqls", "opportunities")} == {
+        k: doc["metrics"][k]["actual"] for k in ("leads", "mqls", "sqls", "opportunities")}
