@@ -7,7 +7,7 @@ case, sources differing by case or spaces, amounts with a currency. Every figure
 from __future__ import annotations
 
 import pytest
-from conftest import DATA, LUMEN
+from conftest import BRIGHTWATER, DATA, LUMEN
 from test_review import review_json
 
 OUTSIDE, UNKNOWN = "(outside the ICP)", "(unknown segment)"
@@ -255,3 +255,46 @@ def test_a_segments_leads_and_stages_dated_on_the_quarters_first_and_last_days(t
         "lead_to_mql": (1.0, 2), "mql_to_sql": (1.0, 2), "sql_to_opportunity": (1.0, 2)}
     assert {k: smb["metrics"][k]["actual"] for k in ("leads", "mqls", "sqls", "opportunities")} == {
         k: doc["metrics"][k]["actual"] for k in ("leads", "mqls", "sqls", "opportunities")}
+
+
+# A Salesforce report in several currencies, for brightwater-pumps (EUR; its fiscal year starts in April,
+# so 2027Q1 runs from 1 April to 30 June 2027). Dates are D-M-YYYY.
+SF_HEADER = ('"Opportunity Name","Stage","Amount Currency","Amount","Amount (converted) Currency",'
+             '"Amount (converted)","Close Date","Created Date","Lead Source"\n')
+SF_ROWS = [
+    '"Pompstation Delft","Closed Won","EUR","48000.00","EUR","48000.00","14-5-2027","2-3-2027","Webinar"',
+    '"Pumps Reading","Closed Won","GBP","0.00","EUR","0.00","28-4-2027","17-3-2027","Trade Show"',
+    '"Pumps Ely","Closed Won","GBP","10000.00","USD","11700.00","21-6-2027","13-4-2027","Webinar"',
+    '"Pumps Derby","Closed Won","GBP","5000.00","EUR","-5650.00","30-5-2027","15-4-2027","Trade Show"',
+]
+
+
+def test_the_crms_converted_amount_is_used_only_in_the_plans_currency_and_not_below_0(tmp_path, gtm):
+    doc = review_json(gtm, tmp_path, BRIGHTWATER, "2027Q1", deals=SF_HEADER + "\n".join(SF_ROWS) + "\n")
+    m = metrics(doc)
+    # 4 won in Q1 (28 Apr - 21 Jun). Priced: Delft EUR 48,000 and Reading, won at GBP 0, converted EUR 0
+    # (a win of 0 is priced at 0). Ely's converted amount is in USD and Derby's is negative: both left out.
+    # Bookings 48,000 + 0 = 48,000; average 48,000 / 2 priced wins = 24,000
+    assert (m["won"], m["bookings"], m["average_deal_size"]) == (4, 48000.0, 24000.0)
+    # days to close: Reading 42 (17 Mar -> 28 Apr: 14 + 28), Derby 45 (15 Apr -> 30 May: 15 + 30),
+    # Ely 69 (13 Apr -> 21 Jun: 17 + 31 + 21), Delft 73 (2 Mar -> 14 May: 29 + 30 + 14): (45 + 69) / 2 = 57
+    assert m["days_to_close"] == 57
+    assert ("2 won deals in another currency than the plan's EUR (GBP (2)) are left out of bookings and the "
+            "average deal size: give --fx FILE (code: rate) to convert them; bookings are therefore not compared "
+            "with the target") in doc["notes"]
+    assert ("1 won deal in another currency than the plan's EUR (GBP (1)) is priced by the CRM's converted amount "
+            "in EUR, column 'Amount (converted)' (at the CRM's rates; --fx FILE gives your own)") in doc["notes"]
+    assert doc["partial"] == ["bookings"]
+
+    # without the converted amount's currency column nothing says Reading's 0.00 is in euros: left out too,
+    # and the average is Delft's alone, 48,000 / 1
+    drop = ',"Amount (converted) Currency"'
+    cells = [r.split('","') for r in SF_ROWS]
+    rows = ['","'.join(c[:4] + c[5:]) for c in cells]
+    doc = review_json(gtm, tmp_path, BRIGHTWATER, "2027Q1", deals=SF_HEADER.replace(drop, "") + "\n".join(rows) + "\n")
+    m = metrics(doc)
+    assert (m["won"], m["bookings"], m["average_deal_size"]) == (4, 48000.0, 48000.0)
+    assert ("3 won deals in another currency than the plan's EUR (GBP (3)) are left out of bookings and the "
+            "average deal size: give --fx FILE (code: rate) to convert them; bookings are therefore not compared "
+            "with the target") in doc["notes"]
+    assert not any("converted amount" in n for n in doc["notes"])
