@@ -298,3 +298,22 @@ def test_the_crms_converted_amount_is_used_only_in_the_plans_currency_and_not_be
             "average deal size: give --fx FILE (code: rate) to convert them; bookings are therefore not compared "
             "with the target") in doc["notes"]
     assert not any("converted amount" in n for n in doc["notes"])
+
+
+def test_stages_neither_won_lost_nor_known_open_are_named_most_frequent_first_eight_and_the_rest_counted(
+        tmp_path, gtm):
+    stages = ["Verbal yes"] * 3 + ["Contract sent"] * 2 + ["Pilot"] * 2 + [f"Stage {c}" for c in "HGFEDCB"]
+    deals = ("Record ID,Deal Name,Create Date,Close Date,Deal Stage,Amount\n"
+             "1,A,2027-04-01,2027-05-01,closedwon,1000\n"
+             + "".join(f"{i + 2},D{i},2027-04-02,2027-05-02,{s},100\n" for i, s in enumerate(stages)))
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=deals)
+    # 15 deals created in Q2; 1 won (30 days), the other 14 counted as open. "Contract sent" is a known
+    # open stage; the others are not: 3 + 2 + 7 = 12 deals, named by count, then alphabetically (B before H),
+    # eight of the nine stages named and "1 more" (Stage H)
+    m = metrics(doc)
+    assert (m["opportunities"], m["won"], m["win_rate"], m["days_to_close"]) == (15, 1, 1.0, 30)
+    assert ("deals.csv: 12 deals closing in 2027Q2 have a stage that is neither won nor lost nor a known open "
+            "stage, counted as open: 'Verbal yes' (3), 'Pilot' (2), 'Stage B' (1), 'Stage C' (1), 'Stage D' (1), "
+            "'Stage E' (1), 'Stage F' (1), 'Stage G' (1) and 1 more; if any of them is won or lost, say which are "
+            "won and which lost in a --mapping file: deals: {stages: {won: [...], lost: [...]}} (stages: alone is "
+            "enough for an export gtmplan recognises)") in doc["notes"]
