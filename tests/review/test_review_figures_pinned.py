@@ -317,3 +317,14 @@ def test_stages_neither_won_lost_nor_known_open_are_named_most_frequent_first_ei
             "'Stage E' (1), 'Stage F' (1), 'Stage G' (1) and 1 more; if any of them is won or lost, say which are "
             "won and which lost in a --mapping file: deals: {stages: {won: [...], lost: [...]}} (stages: alone is "
             "enough for an export gtmplan recognises)") in doc["notes"]
+
+
+def test_one_stage_read_as_open_is_named_alone(tmp_path, gtm):
+    deals = ("Record ID,Deal Name,Create Date,Close Date,Deal Stage,Amount\n"
+             "1,A,2027-04-01,2027-05-01,closedwon,1000\n"
+             "2,B,2027-04-02,2027-05-02,Pilot,100\n")
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=deals)
+    assert ("deals.csv: 1 deal closing in 2027Q2 has a stage that is neither won nor lost nor a known open stage, "
+            "counted as open: 'Pilot' (1); if any of them is won or lost, say which are won and which lost in a "
+            "--mapping file: deals: {stages: {won: [...], lost: [...]}} (stages: alone is enough for an export "
+            "gtmplan recognises)") in doc["notes"]
