@@ -328,3 +328,17 @@ def test_one_stage_read_as_open_is_named_alone(tmp_path, gtm):
             "counted as open: 'Pilot' (1); if any of them is won or lost, say which are won and which lost in a "
             "--mapping file: deals: {stages: {won: [...], lost: [...]}} (stages: alone is enough for an export "
             "gtmplan recognises)") in doc["notes"]
+
+
+def test_the_sources_table_keeps_the_1000_largest_sources_by_leads_not_by_name(tmp_path, gtm):
+    # 1,000 sources of one lead each (a0000 ... a0999) and "Zebra Ads" with 3 leads, all created in Q2
+    leads = ("id,created,source,mql_date,sql_date,opportunity_date\n"
+             + "".join(f"{i},2027-04-02,a{i:04d},,,\n" for i in range(1000))
+             + "".join(f"z{i},2027-04-03,Zebra Ads,,,\n" for i in range(3)))
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=leads)
+    # 1,001 sources, 1,000 kept: Zebra Ads (3 leads) and, among the equal ones, the first 999 by name
+    # (a0000 ... a0998); a0999 is folded into "other sources" (1 lead). 1,000 + 3 = 1,003 leads in all
+    assert doc["metrics"]["leads"]["actual"] == 1003
+    rows = {s["source"]: s["leads"] for s in doc["sources"]}
+    assert (rows["Zebra Ads"], rows["a0998"], rows["other sources"]) == (3, 1, 1)
+    assert "a0999" not in rows and len(rows) == 1001
