@@ -6,6 +6,10 @@ case, sources differing by case or spaces, amounts with a currency. Every figure
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
+
 import pytest
 from conftest import BRIGHTWATER, DATA, LUMEN
 from test_review import review_json
@@ -342,3 +346,28 @@ def test_the_sources_table_keeps_the_1000_largest_sources_by_leads_not_by_name(t
     rows = {s["source"]: s["leads"] for s in doc["sources"]}
     assert (rows["Zebra Ads"], rows["a0998"], rows["other sources"]) == (3, 1, 1)
     assert "a0999" not in rows and len(rows) == 1001
+
+
+@pytest.mark.parametrize(("kind", "text", "rows"), [
+    ("leads", EDGE_LEADS, 7),  # 6 leads and the blank last row: 7 spreadsheet rows after the header
+    ("deals", EDGE_DEALS, 12),  # 11 deals and the blank last row
+])
+def test_record_of_an_export_piped_on_standard_input_counts_its_rows(tmp_path, gtm, monkeypatch, kind, text, rows):
+    """A pipe cannot be read again: --record takes its SHA-256 and rows from the review's own reading."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1830384000")  # 2028-01-02: 2027Q2 has ended
+    plan = tmp_path / "plan"
+    shutil.copytree(LUMEN, plan)
+    export = tmp_path / "export.csv"
+    export.write_text(text, encoding="utf-8")
+    saved = os.dup(0)
+    try:
+        with export.open("rb") as f:
+            os.dup2(f.fileno(), 0)  # the export on standard input, as `gtmplan review ... < export.csv`
+        r = gtm("review", plan, "--quarter", "2027Q2", f"--{kind}", "-", "--record")
+    finally:
+        os.dup2(saved, 0)
+        os.close(saved)
+    assert r.code == 0, r.err
+    sha = hashlib.sha256(text.encode()).hexdigest()
+    recorded = (plan / "actuals" / "2027Q2.yaml").read_text(encoding="utf-8")
+    assert f'  - {{file: "standard input", sha256: {sha}, rows: {rows}}}\n' in recorded
