@@ -16,6 +16,17 @@ from test_review import review_json
 
 OUTSIDE, UNKNOWN = "(outside the ICP)", "(unknown segment)"
 
+
+@pytest.fixture(autouse=True, params=["rows", "columnar"])
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every case read by both readers (docs/contributing.md, "Speed"): the same hand-worked figures.
+    The columnar reader hands a file it cannot prove it reads the same way to the rows reader."""
+    from gtmplan.commands.review import columnar
+
+    monkeypatch.setenv("GTMPLAN_REVIEW_READER", request.param)
+    columnar.forget()
+    return request.param
+
 # lumen-analytics: USD, calendar quarters; 2027Q2 runs from 1 April to 30 June 2027. Its program
 # product-webinars lists crm_sources [Webinar] and costs 18,000 in 2027Q2.
 EDGE_DEALS = """\
