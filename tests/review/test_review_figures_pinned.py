@@ -6,6 +6,7 @@ case, sources differing by case or spaces, amounts with a currency. Every figure
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import shutil
@@ -382,3 +383,44 @@ def test_record_of_an_export_piped_on_standard_input_counts_its_rows(tmp_path, g
     sha = hashlib.sha256(text.encode()).hexdigest()
     recorded = (plan / "actuals" / "2027Q2.yaml").read_text(encoding="utf-8")
     assert f'  - {{file: "standard input", sha256: {sha}, rows: {rows}}}\n' in recorded
+
+
+def _leads_on(days: list[dt.date]) -> str:
+    return "id,created,source,mql_date,sql_date,opportunity_date\n" + "".join(
+        f"{i},{day.isoformat()},Webinar,,,\n" for i, day in enumerate(days))
+
+
+APR1 = dt.date(2027, 4, 1)
+MARCH = [dt.date(2027, 3, 20), dt.date(2027, 3, 25)]  # an export that starts before the quarter
+
+
+def test_sparse_leads_that_stop_10_days_before_the_quarters_end_are_a_quiet_spell_not_a_partial_export(
+        tmp_path, gtm):
+    # 28 leads in Q2, one every 3 days from 1 Apr (1 Apr + 0, 3, ... 78 days) and one on 20 Jun (+ 80):
+    # they cover 81 days (1 Apr - 20 Jun), a lead every 81 / 28 days; a quiet end is only a cut when it is
+    # longer than a week and than 5 x 81 / 28 = 14.5 days. 21 - 30 Jun is 10 days: quiet, no note
+    days = MARCH + [APR1 + dt.timedelta(days=k) for k in [*range(0, 79, 3), 80]]
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=_leads_on(days))
+    assert doc["metrics"]["leads"]["actual"] == 28
+    assert not [n for n in doc["notes"] if "partial" in n] and doc["partial"] == []
+
+
+def test_sparse_leads_that_stop_15_days_before_the_quarters_end_are_a_partial_export(tmp_path, gtm):
+    # 26 leads in Q2, 1 Apr + 0, 3, ... 72 days and + 75 (15 Jun): 76 days covered, a cut when longer
+    # than 5 x 76 / 26 = 14.6 days; 16 - 30 Jun is 15 days: partial
+    days = MARCH + [APR1 + dt.timedelta(days=k) for k in [*range(0, 73, 3), 75]]
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=_leads_on(days))
+    assert ("leads.csv: its rows run from 2027-03-20 to 2027-06-15, so only 76 of the 91 days of 2027Q2 "
+            "(2027-04-01 to 2027-06-30) are in the export: its figures for 2027Q2 are partial, not compared with "
+            "the plan, and no suggestion is made from them") in doc["notes"]
+
+
+def test_one_stray_lead_after_a_mid_quarter_export_does_not_make_it_whole(tmp_path, gtm):
+    # 3 leads a day from 1 Mar to 19 May (80 days, 240 leads) and 1 stray on 29 Jun: 241 rows. The bulk
+    # is judged between the 0.5% and 99.5% quantiles: ranks int(0.005 x 241) = 1 and 241 - 1 - 1 = 239,
+    # 1 Mar and 19 May; the stray (rank 240) is left out. Covered: 1 Apr - 19 May, 30 + 19 = 49 days
+    days = [dt.date(2027, 3, 1) + dt.timedelta(days=k) for k in range(80) for _ in range(3)] + [dt.date(2027, 6, 29)]
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=_leads_on(days))
+    assert ("leads.csv: the bulk of its rows (99%) run from 2027-03-01 to 2027-05-19, so only 49 of the 91 days "
+            "of 2027Q2 (2027-04-01 to 2027-06-30) are in the export: its figures for 2027Q2 are partial, not "
+            "compared with the plan, and no suggestion is made from them") in doc["notes"]
