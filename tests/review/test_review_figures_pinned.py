@@ -424,3 +424,15 @@ def test_one_stray_lead_after_a_mid_quarter_export_does_not_make_it_whole(tmp_pa
     assert ("leads.csv: the bulk of its rows (99%) run from 2027-03-01 to 2027-05-19, so only 49 of the 91 days "
             "of 2027Q2 (2027-04-01 to 2027-06-30) are in the export: its figures for 2027Q2 are partial, not "
             "compared with the plan, and no suggestion is made from them") in doc["notes"]
+
+
+def test_a_salesforce_lead_report_without_converted_date_counts_leads_and_leaves_sqls_unknown(tmp_path, gtm):
+    leads = ("Lead ID,Created Date,Lead Source,Lead Status,Converted\n"
+             "00Q1,4/2/2027,Webinar,Qualified,true\n"
+             "00Q2,4/15/2027,Paid Search,Open,false\n")
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=leads)
+    m = metrics(doc)
+    # 2 leads created in Q2 (2 and 15 Apr); nothing says when 00Q1 converted: SQLs unknown, never 0
+    assert (m["leads"], m["mqls"], m["sqls"], m["opportunities"]) == (2, None, None, None)
+    assert ("leads.csv has no converted date column (column 'Converted Date'): SQLs, mql_to_sql and "
+            "sql_to_opportunity left out (map one with --mapping)") in doc["notes"]
