@@ -224,6 +224,8 @@ def test_gtmplans_own_deal_columns_take_won_lost_or_open_in_any_case_and_nothing
         {"file": "deals.csv", "row": 2, "error": "stage: 'Closed Won'" + said},
         {"file": "deals.csv", "row": 5, "error": "stage: ''" + said},
         {"file": "deals.csv", "row": 6, "error": f"stage: {NEGOTIATION[:80]!r}" + said}]
+    # no source column: f's win is in the table's "(none)" row
+    assert doc["sources"] == [{"source": "(none)", "leads": None, "mqls": None, "won": 1, "bookings": 100.0}]
 
 
 LONG_SOURCE = "Partner referral " * 15  # 255 characters: the table keeps the first 200 and an ellipsis
@@ -436,3 +438,15 @@ def test_a_salesforce_lead_report_without_converted_date_counts_leads_and_leaves
     assert (m["leads"], m["mqls"], m["sqls"], m["opportunities"]) == (2, None, None, None)
     assert ("leads.csv has no converted date column (column 'Converted Date'): SQLs, mql_to_sql and "
             "sql_to_opportunity left out (map one with --mapping)") in doc["notes"]
+
+
+def test_without_a_source_column_leads_and_wins_are_in_the_none_row_and_a_long_deal_source_is_cut(tmp_path, gtm):
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads="id,created,mql_date\n1,2027-04-02,2027-04-03\n")
+    assert doc["sources"] == [{"source": "(none)", "leads": 1, "mqls": 1, "won": None, "bookings": None}]
+    deals = ("id,created,closed,stage,amount,source\n"
+             f"a,2027-04-02,2027-05-02,won,100,{LONG_SOURCE}\n"
+             f"b,2027-04-03,2027-05-03,won,200,{LONG_SOURCE}\n")
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=deals)
+    # both wins under the source's first 200 characters: won 2, bookings 100 + 200 = 300
+    assert doc["sources"] == [
+        {"source": LONG_SOURCE[:200] + "…", "leads": None, "mqls": None, "won": 2, "bookings": 300.0}]
