@@ -10,6 +10,8 @@ import datetime as dt
 import hashlib
 import os
 import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from conftest import BRIGHTWATER, DATA, LUMEN
@@ -19,14 +21,18 @@ OUTSIDE, UNKNOWN = "(outside the ICP)", "(unknown segment)"
 
 
 @pytest.fixture(autouse=True, params=["rows", "columnar"])
-def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
     """Every case read by both readers (docs/contributing.md, "Speed"): the same hand-worked figures.
-    The columnar reader hands a file it cannot prove it reads the same way to the rows reader."""
+    The columnar reader hands a file it cannot prove it reads the same way to the rows reader, with
+    its reason; it must never hand one over because it failed."""
     from gtmplan.commands.review import columnar
 
     monkeypatch.setenv("GTMPLAN_REVIEW_READER", request.param)
     columnar.forget()
-    return request.param
+    yield request.param
+    for name in ("leads.csv", "deals.csv"):
+        why = columnar.read_by(str(tmp_path / name)) or ""
+        assert "failed" not in why, why
 
 # lumen-analytics: USD, calendar quarters; 2027Q2 runs from 1 April to 30 June 2027. Its program
 # product-webinars lists crm_sources [Webinar] and costs 18,000 in 2027Q2.
@@ -349,17 +355,18 @@ def test_one_stage_read_as_open_is_named_alone(tmp_path, gtm):
 
 
 def test_the_sources_table_keeps_the_1000_largest_sources_by_leads_not_by_name(tmp_path, gtm):
-    # 1,000 sources of one lead each (a0000 ... a0999) and "Zebra Ads" with 3 leads, all created in Q2
+    # 1,000 sources of one lead each (Src 0000 ... Src 0999) and "Zebra Ads" with 3 leads, all created in Q2
     leads = ("id,created,source,mql_date,sql_date,opportunity_date\n"
-             + "".join(f"{i},2027-04-02,a{i:04d},,,\n" for i in range(1000))
+             + "".join(f"{i},2027-04-02,Src {i:04d},,,\n" for i in range(1000))
              + "".join(f"z{i},2027-04-03,Zebra Ads,,,\n" for i in range(3)))
     doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=leads)
     # 1,001 sources, 1,000 kept: Zebra Ads (3 leads) and, among the equal ones, the first 999 by name
-    # (a0000 ... a0998); a0999 is folded into "other sources" (1 lead). 1,000 + 3 = 1,003 leads in all
+    # (Src 0000 ... Src 0998; by name Zebra Ads would come last); Src 0999 is folded into "other sources"
+    # (1 lead). 1,000 + 3 = 1,003 leads in all
     assert doc["metrics"]["leads"]["actual"] == 1003
     rows = {s["source"]: s["leads"] for s in doc["sources"]}
-    assert (rows["Zebra Ads"], rows["a0998"], rows["other sources"]) == (3, 1, 1)
-    assert "a0999" not in rows and len(rows) == 1001
+    assert (rows["Zebra Ads"], rows["Src 0998"], rows["other sources"]) == (3, 1, 1)
+    assert "Src 0999" not in rows and len(rows) == 1001
 
 
 @pytest.mark.parametrize(("kind", "text", "rows"), [
@@ -450,3 +457,13 @@ def test_without_a_source_column_leads_and_wins_are_in_the_none_row_and_a_long_d
     # both wins under the source's first 200 characters: won 2, bookings 100 + 200 = 300
     assert doc["sources"] == [
         {"source": LONG_SOURCE[:200] + "…", "leads": None, "mqls": None, "won": 2, "bookings": 300.0}]
+
+
+def test_eight_stages_read_as_open_are_all_named_with_none_more(tmp_path, gtm):
+    deals = ("Record ID,Deal Name,Create Date,Close Date,Deal Stage,Amount\n"
+             "W,Won,2027-04-01,2027-05-01,closedwon,1000\n"
+             + "".join(f"{i},D{i},2027-04-02,2027-05-02,Stage {c},100\n" for i, c in enumerate("ABCDEFGH")))
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=deals)
+    assert ("deals.csv: 8 deals closing in 2027Q2 have a stage that is neither won nor lost nor a known open stage, "
+            "counted as open: 'Stage A' (1), 'Stage B' (1), 'Stage C' (1), 'Stage D' (1), 'Stage E' (1), "
+            "'Stage F' (1), 'Stage G' (1), 'Stage H' (1); if any of them is won or lost") in " ".join(doc["notes"])
