@@ -152,6 +152,7 @@ CONTACTS_HEADER = ('"Record ID","Create Date","Original Source","Lifecycle Stage
     ("999", "smb"),  # smb's last size
     ("999.0", "smb"),
     ("51-200", "smb"),  # a range wholly inside smb
+    ("200-200", "smb"),  # a range of one size
     ("20–999", "smb"),  # an en dash, smb's whole range
     ("1000", "enterprise"),  # enterprise's first size
     ("1,200", "enterprise"), ("1.200", "enterprise"), ("1 200", "enterprise"),  # thousands marks
