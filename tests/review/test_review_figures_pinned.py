@@ -178,13 +178,14 @@ def test_a_company_size_places_a_lead_in_its_segment(tmp_path, gtm, size, segmen
     assert leads[segment] == 1
 
 
-def test_a_row_with_more_or_fewer_cells_than_the_header_is_a_bad_row_and_a_short_blank_row_is_none(tmp_path, gtm):
+def test_a_row_with_more_or_fewer_cells_than_the_header_is_a_bad_row_and_a_blank_row_is_none(tmp_path, gtm):
     leads = ("id,created,source,mql_date,sql_date,opportunity_date\n"
              "1,2027-04-02,Webinar,,,\n"
              "2,2027-04-03,Webinar\n"  # row 3: 3 cells
              ",,\n"  # row 4: blank, however short
              "3,2027-04-04,Webinar,,,,extra\n"  # row 5: 7 cells
-             "4,2027-04-05,Webinar,,,\n")
+             ",,,,,\n"  # row 6: blank
+             "4,2027-04-05,Webinar,,,\n")  # row 7
     doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=leads)
     # leads 1 and 4 are counted; 2 and 3 are bad rows, counted nowhere else
     assert doc["metrics"]["leads"]["actual"] == 2
@@ -468,3 +469,35 @@ def test_eight_stages_read_as_open_are_all_named_with_none_more(tmp_path, gtm):
     assert ("deals.csv: 8 deals closing in 2027Q2 have a stage that is neither won nor lost nor a known open stage, "
             "counted as open: 'Stage A' (1), 'Stage B' (1), 'Stage C' (1), 'Stage D' (1), 'Stage E' (1), "
             "'Stage F' (1), 'Stage G' (1), 'Stage H' (1); if any of them is won or lost") in " ".join(doc["notes"])
+
+
+def test_a_segments_days_to_close_with_same_day_wins_and_wins_closed_before_they_were_created(tmp_path, gtm):
+    plan = tmp_path / "plan"
+    plan.mkdir()
+    (plan / "gtmplan.yaml").write_text(SEGMENTED.read_text(encoding="utf-8"), encoding="utf-8")
+    deals = ('"Record ID","Deal Name","Create Date","Close Date","Deal Stage","Amount","Number of Employees"\n'
+             '1,A,2027-01-10,2027-01-10,closedwon,5000,"50"\n'  # won the day it was created: 0 days
+             '2,B,2027-02-01,2027-02-01,closedwon,5000,"50"\n'  # 0 days
+             '3,C,2027-01-15,2027-02-14,closedwon,5000,"50"\n'  # 30 days
+             '4,D,2027-03-10,2027-03-01,closedwon,5000,"50"\n'  # closed before it was created
+             '5,E,2027-03-20,2027-03-05,closedwon,5000,"50"\n')  # closed before it was created
+    doc = review_json(gtm, tmp_path, plan, "2027Q1", deals=deals)
+    # 5 won, 5 x 5,000 = 25,000, all smb (50 employees); days to close: the median of 0, 0 and 30 is 0
+    # (D and E have none), for smb as for the company
+    m = metrics(doc)
+    assert (m["won"], m["bookings"], m["days_to_close"]) == (5, 25000.0, 0)
+    assert doc["segments"]["smb"]["metrics"]["days_to_close"]["actual"] == 0
+    assert ("2 won deals closed before they were created in the CRM (entered after the fact): counted as won, "
+            "left out of days to close") in doc["notes"]
+
+
+def test_a_salesforce_lead_with_an_unreadable_converted_date_is_a_bad_row_naming_the_column(tmp_path, gtm):
+    leads = ("Lead ID,Created Date,Lead Source,Lead Status,Converted,Converted Date\n"
+             "00Q1,4/2/2027,Webinar,Qualified,true,someday\n"
+             "00Q2,4/3/2027,Webinar,Qualified,true,4/20/2027\n")
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=leads)
+    # 00Q2 alone is counted: 1 lead, converted on 20 Apr (an SQL and an opportunity of Q2)
+    m = metrics(doc)
+    assert (m["leads"], m["sqls"], m["opportunities"]) == (1, 1, 1)
+    assert doc["bad_rows"] == [{"file": "leads.csv", "row": 2, "error": "Converted Date: 'someday' is not a date "
+                                "(use YYYY-MM-DD or M/D/YYYY, or pass --date-format)"}]
