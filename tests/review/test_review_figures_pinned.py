@@ -540,3 +540,58 @@ def test_us_dollars_named_as_such_on_a_canadian_dollar_plan_are_another_currency
     m = metrics(doc)
     assert (m["won"], m["bookings"]) == (4, 4000.0)
     assert any("3 won deals in another currency than the plan's CAD (USD (3))" in n for n in doc["notes"])
+
+
+def test_salesforce_isclosed_and_iswon_flags_decide_whatever_the_stage_is_called(tmp_path, gtm):
+    deals = ('"Id","Name","StageName","Amount","CloseDate","LeadSource","IsClosed","IsWon","CreatedDate",'
+             '"Loss_Reason__c"\n'
+             '"006A","Signed deal","Signed","1000.00","2027-05-14","Webinar","true","true","2027-04-02T08:15:00.000Z",""\n'
+             '"006B","Dead deal","Dead","2000.00","2027-05-15","Webinar","true","false","2027-04-03T08:15:00.000Z",'
+             '"Price"\n'
+             '"006C","Oddly named","Closed Lost","3000.00","2027-05-16","Webinar","false","false",'
+             '"2027-04-04T08:15:00.000Z",""\n'
+             '"006D","Dead again","Dead","500.00","2027-05-17","Webinar","1","0","2027-04-05T08:15:00.000Z","Price"\n')
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=deals)
+    # won: 006A (IsWon, though its stage is "Signed"); lost: 006B and 006D (closed, not won: "1"/"0" as
+    # true/false); 006C is open (IsClosed false), whatever its stage says. Win rate 1 / (1 + 2);
+    # 006A took 42 days (2 Apr -> 14 May: 28 + 14)
+    m = metrics(doc)
+    assert (m["opportunities"], m["won"], m["bookings"], m["days_to_close"]) == (4, 1, 1000.0, 42)
+    assert m["win_rate"] == 1 / 3 and doc["rates"]["win_rate"]["n"] == 3
+    # both losses have the reason Price: counted 2
+    assert doc["loss_reasons"] == [{"reason": "Price", "count": 2}]
+    assert doc["inputs"][0]["shape"] == "Salesforce Opportunity data export"
+
+
+HS_DATES = ('Record ID,Deal Name,Create Date,"Date entered ""Closed Won (Sales Pipeline)""",'
+            '"Date entered ""Closed Lost (Sales Pipeline)""",Amount\n'
+            "1,A,2027-04-01,2027-05-01,,1000\n"
+            "2,B,2027-04-02,,2027-05-02,2000\n"
+            "3,C,2027-04-03,,,3000\n"
+            "4,D,2027-04-04,soon,,4000\n"
+            "5,E,2027-04-05,,later,5000\n"
+            "6,F,tomorrow,,,6000\n")
+WON_COLUMN = 'Date entered "Closed Won (Sales Pipeline)"'
+LOST_COLUMN = 'Date entered "Closed Lost (Sales Pipeline)"'
+NOT_A_DATE = "is not a date (use YYYY-MM-DD or M/D/YYYY, or pass --date-format)"
+
+
+def test_a_hubspot_export_without_a_stage_tells_won_and_lost_from_the_dates_entering_them(tmp_path, gtm):
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=HS_DATES)
+    # usable: 1 (won 1 May), 2 (lost 2 May), 3 (open), all created in Q2; won 1 of 2, 30 days (1 Apr -> 1 May)
+    m = metrics(doc)
+    assert (m["opportunities"], m["won"], m["win_rate"], m["bookings"], m["days_to_close"]) == (3, 1, 0.5, 1000.0, 30)
+    assert doc["inputs"][0]["shape"] == "HubSpot deals export"
+    bad = {b["row"]: b["error"] for b in doc["bad_rows"]}
+    assert bad[5] == f"{WON_COLUMN}: 'soon' {NOT_A_DATE}"
+    assert bad[7] == f"Create Date: 'tomorrow' {NOT_A_DATE}"
+    assert sorted(bad) == [5, 6, 7]
+
+
+@pytest.mark.xfail(strict=True, reason="figures.py DealScan: a won or lost date that cannot be read is reported under "
+                   "names['closed'], the won-date column's header, so a bad date in the Closed Lost column names "
+                   "the Closed Won column")
+def test_a_bad_lost_date_names_the_closed_lost_column(tmp_path, gtm):
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=HS_DATES)
+    bad = {b["row"]: b["error"] for b in doc["bad_rows"]}
+    assert bad[6] == f"{LOST_COLUMN}: 'later' {NOT_A_DATE}"
