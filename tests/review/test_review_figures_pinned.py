@@ -586,9 +586,6 @@ def test_a_hubspot_export_without_a_stage_tells_won_and_lost_from_the_dates_ente
     assert sorted(bad) == [5, 6, 7]
 
 
-@pytest.mark.xfail(strict=True, reason="figures.py DealScan: a won or lost date that cannot be read is reported under "
-                   "names['closed'], the won-date column's header, so a bad date in the Closed Lost column names "
-                   "the Closed Won column")
 def test_a_bad_lost_date_names_the_closed_lost_column(tmp_path, gtm):
     doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=HS_DATES)
     bad = {b["row"]: b["error"] for b in doc["bad_rows"]}

@@ -612,6 +612,7 @@ class DealScan:
         self.i_wd, self.i_ld = ix.get("won_date"), ix.get("lost_date")  # HubSpot: dates entering Closed Won/Lost
         if self.i_closed is None:
             names["closed"] = _header_name(layout, header, "won_date")
+        names["lost_date"] = _header_name(layout, header, "lost_date")
         self.names = names
         self.created_col = DateColumn(names["created"], formats, self.group)
         self.closed_col = DateColumn(names["closed"], formats, self.group)
@@ -712,7 +713,10 @@ class DealScan:
             cell = row[self.i_closed]
             return (self.closed_col.cache.get(cell) or (self.closed_col(cell) if cell else None)), None, None
         wd = self.won_col(row[self.i_wd]) if self.i_wd is not None else None
-        ld = self.lost_col(row[self.i_ld]) if self.i_ld is not None else None
+        try:
+            ld = self.lost_col(row[self.i_ld]) if self.i_ld is not None else None
+        except BadValue as e:  # named by its own column, not the won date's
+            raise CellError("lost_date", e) from None
         return wd or ld, wd, ld
 
     def _stage(self, row: list[str], wd: Optional[str], ld: Optional[str]) -> tuple[str, bool]:
