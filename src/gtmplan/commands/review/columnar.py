@@ -250,7 +250,7 @@ def _batches(f: CsvFile, path: str) -> Iterator[Any]:
                                                   quoted_strings_can_be_null=False))
             if reader.schema.names != f.header or list(reader.schema.types) != list(types.values()):
                 raise Fallback("its header")
-            for batch in _prefetched(reader):
+            for batch in _prefetched(reader, source):
                 yield batch
                 source.taken()
         except (pa.ArrowException, OSError, UnicodeError) as e:  # a row with more cells, invalid UTF-8, ...
@@ -267,10 +267,12 @@ def _batches(f: CsvFile, path: str) -> Iterator[Any]:
 _DONE = object()
 
 
-def _prefetched(reader: Any) -> Iterator[Any]:
+def _prefetched(reader: Any, source: _Bytes) -> Iterator[Any]:
     """The reader's batches, the next one parsed on a thread of its own while the caller counts
     this one (pyarrow parses without the GIL): the parsing and the counting overlap. At most two
-    batches wait; an error of the reader's is raised here, in the caller, as it would have been."""
+    batches wait; an error of the reader's is raised here, in the caller, as it would have been.
+    Left early (a Fallback), the source is closed first, so the reader ends at once, then the
+    thread is waited for: nothing of pyarrow's runs on after."""
     import queue
     import threading
 
@@ -301,6 +303,7 @@ def _prefetched(reader: Any) -> Iterator[Any]:
             yield item
     finally:
         stop.set()
+        source.close()  # a read waiting for room returns b"": the reader ends
         while thread.is_alive():  # unblock a pull waiting for room, then let it see stop
             try:
                 ready.get_nowait()
