@@ -39,7 +39,7 @@ import copy
 import datetime as dt
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Optional
 
 from gtmplan.commands.review.csvread import CsvFile
@@ -120,11 +120,18 @@ def read_leads(f: CsvFile, path: str, display: str, scan: LeadScan) -> bool:
         why = "a Salesforce lead export"
     if why is None and scan.created_formats:
         why = "a --date-format"
+    return _read_by_columns(f, path, display, scan, _LeadsReader, why)
+
+
+def _read_by_columns(f: CsvFile, path: str, display: str, scan: Any, reader: Callable[..., Any],
+                     why: Optional[str]) -> bool:
+    """Unless ``why`` already declines: count into a copy of ``scan`` by columns, and keep the copy
+    only if the whole file was read so (else ``scan`` is untouched and the rows reader reads it)."""
     if why is None:
         fast = copy.deepcopy(scan)
         fast.bad = BadRows()
         try:
-            _LeadsReader(f, path, display, fast).run()
+            reader(f, path, display, fast).run()
         except Fallback as e:
             why = str(e)
         except Exception as e:  # noqa: BLE001 - never a traceback: the rows reader reads it (the reason is kept)
@@ -631,23 +638,7 @@ def read_deals(f: CsvFile, path: str, display: str, scan: DealScan) -> bool:
         why = "stages told by flags or by won/lost dates"
     if why is None and scan.created_col.formats:
         why = "a --date-format"
-    if why is None:
-        fast = copy.deepcopy(scan)
-        fast.bad = BadRows()
-        try:
-            _DealsReader(f, path, display, fast).run()
-        except Fallback as e:
-            why = str(e)
-        except Exception as e:  # noqa: BLE001 - never a traceback: the rows reader reads it (the reason is kept)
-            why = f"the columnar reader failed: {type(e).__name__}: {str(e)[:120]}"
-        else:
-            scan.bad.merge(fast.bad)
-            fast.bad = scan.bad
-            scan.__dict__.update(fast.__dict__)
-            if hasattr(f.rows, "close"):
-                f.rows.close()  # type: ignore[union-attr]
-    _READ_BY[display] = "columnar" if why is None else f"rows: {why}"
-    return why is None
+    return _read_by_columns(f, path, display, scan, _DealsReader, why)
 
 
 def _amount_state(col: AmountColumn) -> tuple:
