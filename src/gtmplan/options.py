@@ -266,7 +266,8 @@ def usage_error(message: str) -> InputError:
 def _suggestion(word: str, known: list[str]) -> str:
     import difflib  # a usage error only
 
-    close = difflib.get_close_matches(word, known, n=1, cutoff=0.8)
+    starting = [k for k in known if k.startswith(word)] if len(word) > 2 else []
+    close = starting if len(starting) == 1 else difflib.get_close_matches(word, known, n=1, cutoff=0.8)
     return f"; did you mean {close[0]}?" if close else ""
 
 

@@ -18,6 +18,10 @@ LINES = [
     # an unknown option: the command's help named, or the nearest option
     (["check", EXAMPLE, "--bogus"], "gtmplan: check has no option --bogus (see 'gtmplan check --help')"),
     (["check", EXAMPLE, "--stric"], "gtmplan: check has no option --stric; did you mean --strict?"),
+    # a flag cut short is the one it starts (not --set, which is as close by spelling)
+    (["check", EXAMPLE, "--sel=A"], "gtmplan: check has no option --sel; did you mean --select?"),
+    # two options start so: no guess between them
+    (["check", EXAMPLE, "--s"], "gtmplan: check has no option --s (see 'gtmplan check --help')"),
     (["diff", "--base", "HEAD", "--select", "A"], "gtmplan: diff has no option --select (see 'gtmplan diff --help')"),
     (["check", "-z"], "gtmplan: check has no option -z (see 'gtmplan check --help')"),
     (["--bogus"], "gtmplan: no option --bogus before the command (see 'gtmplan --help')"),
