@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -326,16 +327,11 @@ def _cpus() -> int:
         return max(1, min(2, os.cpu_count() or 1))
 
 
-_configured: list[bool] = []
-
-
+@functools.cache
 def _configure(pa: Any) -> None:
     """pyarrow's process-wide settings, once per process: resizing its thread pools or swapping its
     memory pool while an earlier reader's threads may still be winding down is not something to
     do twice (a test process reviews many exports; a worker crashed once in CI after doing so)."""
-    if _configured:
-        return
-    _configured.append(True)
     # the system's allocator hands freed blocks back (pyarrow's default pool keeps ~40 MiB more at its peak)
     pa.set_memory_pool(pa.system_memory_pool())
     _flat_malloc()
