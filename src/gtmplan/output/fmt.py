@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
 from typing import Any, Optional, Protocol, overload
 
 # printable's home is errors.py, at the bottom: every layer prints user text
-from gtmplan.errors import _BIDI, printable  # noqa: F401
+from gtmplan.errors import _BIDI, InputError, printable  # noqa: F401
+from gtmplan.plan.quarters import MONTH_NAMES
 
-# Deferred imports: fmt is imported on check's start-up path; json, os, the quarters' month names and InputError
-# are imported by the few functions that need them (dates in words, SOURCE_DATE_EPOCH), not by every command.
+# Deferred imports: fmt is imported on check's start-up path; json only by the function that escapes JSON text.
 
 # In JSON text (where json.dumps already escapes C0 controls, quotes and backslashes):
 # the rest, escaped as \uXXXX so that the document stays the same JSON.
@@ -60,14 +61,12 @@ def source_date_epoch() -> Optional[dt.datetime]:
     """``SOURCE_DATE_EPOCH`` (reproducible files, as in reproducible builds) as a UTC time,
     None when unset or empty; anything but ASCII digits up to :data:`MAX_EPOCH` is refused,
     the same way by every command that reads it (render's DTSTAMP, review --record's date)."""
-    import os
 
     raw = os.environ.get("SOURCE_DATE_EPOCH")
     if not raw:
         return None
     if re.fullmatch("[0-9]+", raw) and len(raw) <= 12 and int(raw) <= MAX_EPOCH:
         return dt.datetime.fromtimestamp(int(raw), tz=dt.UTC)
-    from gtmplan.errors import InputError
 
     shown = printable(raw if len(raw) <= 30 else raw[:20] + "...")
     raise InputError.single(None, f"SOURCE_DATE_EPOCH={shown!r} is not a number of seconds or is out of range: give "
@@ -192,7 +191,6 @@ def plural(n: float, word: str, with_count: bool = True) -> str:
 
 def day(d: dt.date) -> str:
     """A date in documents: 14 Jul 2027."""
-    from gtmplan.plan.quarters import MONTH_NAMES
 
     return f"{d.day} {MONTH_NAMES[d.month - 1][:3]} {d.year}"
 
