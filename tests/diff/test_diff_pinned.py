@@ -268,3 +268,19 @@ def test_figures_coming_from_zero_and_resolved_findings_in_text(diff: Callable[.
         assert line in moved
     resolved = _section(out, "Resolved findings (3):")  # located in the side that had them
     assert [line.split()[0] for line in resolved] == ["base.yaml:17:11", "base.yaml:96:3", "base.yaml:121:3"]
+
+
+def test_a_pipeline_source_that_appears_is_compared_figure_by_figure(gtm) -> None:
+    # lumen-analytics has no other_pipeline; brightwater-pumps has its installed base, whose
+    # opportunities (7.06 in 2027Q1: the funnel's other_by_source) show rounded up as 8. The
+    # per-source figures are compared one by one; before, a mapping reached the number formatter
+    # and diff ended in a traceback.
+    from conftest import BRIGHTWATER, LUMEN
+
+    r = gtm("diff", "--base", LUMEN, "--head", BRIGHTWATER)
+    assert r.code == 0
+    assert "  2027Q1  other by source[installed-base]: – -> 8" in r.out.splitlines()
+    doc = json.loads(gtm("diff", "--base", LUMEN, "--head", BRIGHTWATER, "-f", "json").out)
+    q1 = next(q for q in doc["quarters"] if q["quarter"] == "2027Q1")
+    assert q1["figures"]["other_by_source[installed-base]"]["old"] is None
+    assert round(q1["figures"]["other_by_source[installed-base]"]["new"], 4) == 7.0588

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -144,7 +145,6 @@ def run_diff(target: str, base: str, head: Optional[str], scenario: Optional[str
 
 
 def _exists_on_disk(target: str) -> bool:
-    import os
 
     return os.path.exists(target)
 
@@ -385,14 +385,26 @@ def _close(a: float, b: float) -> bool:
 def quarter_rows(funnel: Funnel) -> dict[str, dict]:
     """quarter -> the funnel JSON row of the company, and with sales.segments each segment's
     figures beside them as ``SEGMENT.KEY`` (docs/reference/cli.md, 'Segments in every command')."""
-    rows = {r["quarter"]: r for r in (row.as_dict() for row in funnel.rows)}
+    rows = {r["quarter"]: r for r in (_flat(row.as_dict()) for row in funnel.rows)}
     for seg, f in funnel.segments.items():
         for row in f.rows:
-            d = row.as_dict()
+            d = _flat(row.as_dict())
             q = d.pop("quarter")
             d.pop("segment", None)
             rows[q].update({f"{seg}.{k}": v for k, v in d.items()})
     return rows
+
+
+def _flat(row: dict[str, Any]) -> dict[str, Any]:
+    """A funnel row with its per-source figures one by one: ``other_by_source`` {sdr: 18} ->
+    ``other_by_source[sdr]`` 18, so that each is compared as a number (not a mapping)."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            out.update({f"{key}[{sub}]": v for sub, v in value.items()})
+        else:
+            out[key] = value
+    return out
 
 
 def _figures(old_rows: dict[str, dict], new_rows: dict[str, dict]) -> list[dict]:
