@@ -23,7 +23,7 @@ import typer
 from gtmplan import __version__, fastpath, options
 from gtmplan.errors import InputError, printable
 from gtmplan.options import one_scenario
-from gtmplan.output.outputs import emit, use_color
+from gtmplan.output.outputs import choose_format, emit, reporter, use_color
 
 # Deferred imports: each command's code is imported when that command runs, so no command pays for another's
 # (python -X importtime, cumulative: rules.checker 61 ms, commands.compare 78 ms, commands.diff 174 ms, output.render 4 ms
@@ -121,7 +121,6 @@ def funnel(plan: str, fmt: Optional[str], output: Optional[str], scenario: Optio
     """Show the demand waterfall and sales capacity, quarter by quarter (per segment, then the company's total)."""
     from gtmplan.engine.funnel import compute
     from gtmplan.output.funnel_report import REPORTERS, FunnelReport, select_segments
-    from gtmplan.output.outputs import choose_format, reporter
     from gtmplan.read.loader import load_plan
 
     kind = choose_format("funnel", fmt, output, options.FUNNEL_FORMATS, "table")
@@ -136,7 +135,6 @@ def render(plan: str, fmt: Optional[str], quarter: Optional[str], output: Option
            scenario: Optional[list[str]], sets: Optional[list[str]]) -> int:
     """Render the integrated plan document (Markdown, self-contained HTML, an iCalendar of reviews,
     or an Excel workbook whose figures are live formulas)."""
-    from gtmplan.output.outputs import choose_format
     from gtmplan.output.render import parse_quarter
     from gtmplan.output.render import render as render_document
     from gtmplan.read.loader import load_plan
@@ -165,7 +163,6 @@ def _xlsx_flags(output: Optional[str], quarter: Optional[str], templates: Option
 def calibrate(plan: str, quarters: Optional[int], fmt: Optional[str], output: Optional[str]) -> int:
     """Each funnel assumption against the recorded actuals (actuals/), with a proposed value where they contradict it."""
     from gtmplan.commands import calibrate as cal
-    from gtmplan.output.outputs import choose_format
     from gtmplan.read.loader import load_plan
 
     kind = choose_format("calibrate", fmt, output, options.CALIBRATE_FORMATS, "text")
@@ -184,7 +181,6 @@ def compare(plan: str, scenarios: Optional[list[str]], sets: Optional[list[str]]
             output: Optional[str]) -> int:
     """The plan and its scenarios side by side: targets, MQLs, shortfall, coverage, cost, findings."""
     from gtmplan.commands.compare import render_json, render_md, render_text, run_compare
-    from gtmplan.output.outputs import choose_format
     from gtmplan.read.loader import resolve_target
     from gtmplan.read.sources import DiskSource
 
@@ -201,7 +197,6 @@ def forecast(plan: str, runs: Optional[str], seed: Optional[str], fixed_rates: b
              sets: Optional[list[str]]) -> int:
     """The chance that the plan makes its numbers: a simulation of its funnel and its track record."""
     from gtmplan.commands import forecast as fc
-    from gtmplan.output.outputs import choose_format
     from gtmplan.read.loader import load_plan
 
     kind = choose_format("forecast", fmt, output, options.FORECAST_FORMATS, "text")
@@ -229,7 +224,6 @@ def schema(fragment: bool, output: Optional[str]) -> int:
     """Print the JSON Schema (draft 2020-12) of the plan format, for editors."""
     import json
 
-    from gtmplan.output.outputs import choose_format
     from gtmplan.plan.schema import plan_schema
 
     choose_format("schema", None, output, ("json",), "json")

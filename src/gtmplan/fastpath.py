@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Optional
 
 from gtmplan import options
-from gtmplan.errors import InputError, Terminated
+from gtmplan.errors import InputError, Terminated, printable
 
 # Deferred imports: check, diff and review import only what the command in hand needs: this module is on every
 # command's start-up path (check's start-up is measured against yamllint by benchmarks/bench.py; the review
@@ -133,7 +133,6 @@ def guarded(command: Callable[[], Optional[int]]) -> Optional[int]:
         _silence_stdout()  # `gtmplan check | head`: stdout went away; no traceback on exit
         return 1
     except OSError as e:  # anything the commands did not locate themselves: still one line, exit 2
-        from gtmplan.errors import printable
 
         where = f"{os.fsdecode(e.filename)}: " if e.filename is not None else ""
         print(printable(f"gtmplan: {where}{e.strerror or e}"), file=sys.stderr)

@@ -11,14 +11,15 @@ the value the plan uses. Nothing is proposed on weaker evidence.
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
-from gtmplan.engine.funnel import effective_assumptions
+from gtmplan.engine.funnel import effective_assumptions, stated
 from gtmplan.engine.stats import fits, plan_value
 from gtmplan.errors import InputError
-from gtmplan.output import fmt
-from gtmplan.read.actuals import MIN_RATE_N, MIN_WON_DEALS, RATE_KEYS, RATE_UNITS, quarters_phrase
+from gtmplan.output import fmt, term
+from gtmplan.read.actuals import MIN_RATE_N, MIN_WON_DEALS, RATE_KEYS, RATE_UNITS, actuals_dir, quarters_phrase
 
 if TYPE_CHECKING:
     from gtmplan.plan.loaded import LoadedPlan
@@ -36,9 +37,7 @@ def calibrate(loaded: LoadedPlan, quarters: Optional[int] = None) -> dict:
     plan = loaded.plan
     track = loaded.actuals
     if not track:
-        import os
 
-        from gtmplan.read.actuals import actuals_dir
 
         folder = actuals_dir(loaded.target)
         what = "holds no recorded quarter" if os.path.isdir(folder) else "does not exist: no recorded quarters"
@@ -134,7 +133,6 @@ def _rate_evidence(track: TrackRecord, key: str, count: int, segment: Optional[s
 
 def _stated(plan: Plan, side: str, key: str, segment: Optional[str] = None) -> Optional[float]:
     if segment is not None:
-        from gtmplan.engine.funnel import stated
 
         return stated(plan, side, key, segment)[0]
     a = getattr(plan, side).assumptions
@@ -235,7 +233,6 @@ def render_text(loaded: LoadedPlan, result: dict, color: bool = False) -> str:
     from rich.console import Console
     from rich.markup import escape
 
-    from gtmplan.output import term
     from gtmplan.output.tables import NAME, NUMBER, TEXT, Column, rich_table
 
     cur = loaded.plan.currency

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from gtmplan.output import fmt
+from gtmplan.output import fmt, term
 from gtmplan.output.compare_table import Column, run_compare, table
 from gtmplan.output.markdown import md as md_escape
 
@@ -39,7 +39,6 @@ def _title(target: str, cols: list[Column]) -> str:
 def render_text(target: str, cols: list[Column], width: Optional[int] = None) -> str:
     """The side-by-side table in ``width`` columns (docs/reference/cli.md, 'Terminal output'):
     the terminal's or ``COLUMNS``; piped without ``COLUMNS``, as wide as its text (0.2)."""
-    from gtmplan.output import term
     from gtmplan.output.tables import NUMBER, TEXT, fit, header_rows, key_values, paragraph, plain_rows
     from gtmplan.output.tables import Column as TableColumn
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 from gtmplan.errors import InputError
-from gtmplan.output.fmt import plural
+from gtmplan.output.fmt import day, plural, printable, source_date_epoch
 from gtmplan.plan.loaded import LoadedPlan
 from gtmplan.plan.quarters import Quarter
 from gtmplan.read.actuals import RATE_KEYS, actuals_dir, read_actuals
@@ -66,7 +66,6 @@ def refuse_existing(target: str, quarter: Quarter, force: bool, plan: Optional[P
     """The file to write; an InputError, before any export is read, when it exists and
     ``--force`` was not given, when ``actuals/`` cannot hold it, and (given the plan) when
     the quarter has not ended yet (today, or ``SOURCE_DATE_EPOCH``) or lies after the horizon."""
-    from gtmplan.output.fmt import day
 
     path = record_path(target, quarter)
     if plan is not None:
@@ -148,7 +147,6 @@ def _shown_path(path: str, target: str) -> str:
 
 def today() -> dt.date:
     """Today, or the date of ``SOURCE_DATE_EPOCH`` (reproducible files, as in reproducible builds)."""
-    from gtmplan.output.fmt import source_date_epoch
 
     stamp = source_date_epoch()
     return stamp.date() if stamp is not None else dt.date.today()
@@ -168,7 +166,6 @@ def _fraction(actual: float, n: int) -> str:
 def _comment(text: str) -> str:
     """User text inside a YAML comment: on one line, no control character (a newline in a
     ``company: |`` block would end the comment and start YAML)."""
-    from gtmplan.output.fmt import printable
 
     return printable(" ".join(str(text).split()))
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, cast
 
 from gtmplan.engine.capacity import attrition_factor, capacity, productivity
-from gtmplan.engine.funnel import owner, program_leads, program_mqls, program_split
+from gtmplan.engine.funnel import owner, program_leads, program_mqls, program_split, side_segment
 from gtmplan.plan.modelparts import ASSUMPTION_KEYS
 from gtmplan.plan.sourcemap import dotted
 
@@ -540,7 +540,6 @@ def _segment_inputs(inputs: _Inputs, loaded: LoadedPlan, funnel: Funnel, j: int,
     share of the company's), each side's values stated for it, the values its funnel uses
     (on each side the segment's value, else the side's company-wide one; then the owner
     rule), its lag, and its own other pipeline (else the company's)."""
-    from gtmplan.engine.funnel import side_segment
 
     plan = loaded.plan
     sid = seg.id

@@ -135,7 +135,7 @@ def value(v: Any, limit: int = 80) -> str:
 
 
 def _plain(v: Any) -> Any:
-    from gtmplan.commands.diff import _json
+    from gtmplan.commands.diff import _json  # the package imports this module before defining _json
 
     return _json(v)
 

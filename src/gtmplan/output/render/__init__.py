@@ -3,6 +3,7 @@ Excel workbook of live formulas (:mod:`gtmplan.output.xlsx`)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Optional
 
@@ -61,7 +62,6 @@ def _scenarios(loaded: LoadedPlan, result: CheckResult, sets: Sequence[str]) -> 
 def _no_controls(text: str) -> str:
     """Whatever a template let through: no control character (NUL, ESC, ...) other than
     line breaks and tabs reaches a document (shown escaped, as \\x1b)."""
-    import re
 
     from gtmplan.output.fmt import printable
 

@@ -17,7 +17,7 @@ import re
 from typing import Optional
 
 from gtmplan import __version__
-from gtmplan.output.fmt import printable
+from gtmplan.output.fmt import printable, source_date_epoch
 from gtmplan.output.render.view import closing_and_next
 from gtmplan.plan.loaded import LoadedPlan
 from gtmplan.plan.quarters import Quarter
@@ -36,7 +36,6 @@ AGENDA = {
 
 
 def _stamp() -> dt.datetime:
-    from gtmplan.output.fmt import source_date_epoch
 
     return source_date_epoch() or dt.datetime.now(dt.UTC).replace(microsecond=0)
 

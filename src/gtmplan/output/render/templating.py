@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
-from jinja2 import BaseLoader, ChoiceLoader, StrictUndefined, TemplateNotFound
+from jinja2 import BaseLoader, ChoiceLoader, StrictUndefined, TemplateNotFound, nodes
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import SandboxedEnvironment, safe_range
 
 from gtmplan.errors import InputError
 from gtmplan.output.fmt import printable
@@ -118,7 +118,6 @@ class LimitedEnvironment(SandboxedEnvironment):
             yield item
 
     def _range(self, *args: int) -> range:
-        from jinja2.sandbox import safe_range
 
         rng = safe_range(*args)
         self.step(len(rng))
@@ -126,7 +125,6 @@ class LimitedEnvironment(SandboxedEnvironment):
 
     def _generate(self, source: nodes.Template, name: Optional[str], filename: Optional[str],
                   defer_init: bool = False) -> str:
-        from jinja2 import nodes
         from jinja2.visitor import NodeTransformer
 
         env = self

@@ -32,7 +32,7 @@ from gtmplan.errors import InputError
 from gtmplan.output import fmt
 from gtmplan.output.fmt import day
 from gtmplan.output.funnel_report import attrition_text
-from gtmplan.output.render.charts import bar_chart
+from gtmplan.output.render.charts import band_chart, bar_chart
 from gtmplan.plan.loaded import LoadedPlan
 from gtmplan.plan.quarters import FiscalCalendar, Quarter
 from gtmplan.plan.vocabulary import SIDES, STAGES
@@ -176,7 +176,6 @@ def _forecast(loaded: LoadedPlan, m: Money) -> Optional[dict]:
     if not loaded.actuals and getattr(plan, "forecast", None) is None:
         return None
     from gtmplan.output import forecast_words as words
-    from gtmplan.output.render.charts import band_chart
 
     try:
         result = words.simulate(loaded)
