@@ -357,16 +357,23 @@ def _multi_line(batch: Any, quoted: bool) -> None:
     """Fallback when a cell of the batch holds a line end (only a quoted cell can) or a quote: then
     every quote of the file was one pyarrow read as the start or end of a quoted cell (with _Bytes's
     count, which sees each of them just after a cell start or just before a cell end, never both, as
-    many of each: no text after a closing quote, no quoted cell left open at the end of the file)."""
+    many of each: no text after a closing quote, no quoted cell left open at the end of the file).
+
+    Each column's cells are searched where pyarrow keeps them, one run of bytes (the string array's
+    data between its first and last offset), for the three bytes at memchr speed: shape (b), 1M leads,
+    0.01 s where a find_substring per column and byte took 0.18 s."""
     if not quoted:
         return
-    import pyarrow.compute as pc
-
     for col in batch.columns:
-        for end, why in (("\n", "a multi-line cell"), ("\r", "a multi-line cell"), ('"', "a quote inside a cell")):
-            at = pc.max(pc.find_substring(col, end)).as_py()
-            if at is not None and at >= 0:
-                raise Fallback(why)
+        offsets, data = col.buffers()[1:3]
+        if data is None or not len(col):
+            continue
+        first, last = memoryview(offsets).cast("i")[col.offset:col.offset + len(col) + 1:len(col)]
+        cells = memoryview(data)[first:last].tobytes()
+        if b"\n" in cells or b"\r" in cells:
+            raise Fallback("a multi-line cell")
+        if b'"' in cells:
+            raise Fallback("a quote inside a cell")
 
 
 class _Dates:
