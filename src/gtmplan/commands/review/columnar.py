@@ -40,6 +40,7 @@ import datetime as dt
 import functools
 import os
 import re
+import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -129,6 +130,7 @@ def _read_by_columns(f: CsvFile, path: str, display: str, scan: Any, reader: Cal
     """Unless ``why`` already declines: count into a copy of ``scan`` by columns, and keep the copy
     only if the whole file was read so (else ``scan`` is untouched and the rows reader reads it)."""
     if why is None:
+        _import_arrow()
         fast = copy.deepcopy(scan)
         fast.bad = BadRows()
         try:
@@ -145,6 +147,27 @@ def _read_by_columns(f: CsvFile, path: str, display: str, scan: Any, reader: Cal
                 f.rows.close()  # type: ignore[union-attr]
     _READ_BY[display] = "columnar" if why is None else f"rows: {why}"
     return why is None
+
+
+def _import_arrow() -> None:
+    """Import pyarrow, pyarrow.csv and pyarrow.compute without NumPy unless it is loaded already.
+
+    pyarrow (18 on) takes NumPy only when it can import it, and the columnar reader converts nothing
+    to NumPy arrays; NumPy's import is a tenth of a second and 11 MiB of the process's peak (1M leads,
+    shape (a): peak 100 MiB with it, 88 MiB without; docs/contributing.md, "Speed"). It also spares a
+    NumPy 1.x installation the newest pyarrow's refusal of it. NumPy stays importable afterwards."""
+    if "pyarrow.compute" in sys.modules:
+        return
+    hidden = "numpy" not in sys.modules
+    if hidden:
+        sys.modules["numpy"] = None  # type: ignore[assignment]  # an import of it raises ImportError
+    try:
+        import pyarrow  # noqa: F401
+        import pyarrow.compute  # noqa: F401
+        import pyarrow.csv  # noqa: F401
+    finally:
+        if hidden and "numpy" in sys.modules and sys.modules["numpy"] is None:
+            del sys.modules["numpy"]
 
 
 class _Bytes:
