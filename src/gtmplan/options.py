@@ -15,7 +15,7 @@ reads it on every run.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple, Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from gtmplan.errors import InputError
 
@@ -37,36 +37,54 @@ DIFF_FORMATS = ("text", "md", "json")
 FAIL_ON = ("new-errors", "new-warnings", "any-change")
 
 
-class Param(NamedTuple):
-    """One argument (no flags) or option of a command, as its body receives it under ``key``."""
+class Param:
+    """One argument (no flags) or option of a command, as its body receives it under ``key``.
 
-    key: str
-    flags: tuple[str, ...]  # ("--format", "-f"); () for the positional argument
-    help: str
-    metavar: Optional[str] = None  # what the help shows for the value: FILE, QUARTER, [text|json]
-    kind: Kind = "text"  # switch: a flag without value; list: repeatable, the values in order
-    default: Value = None
-    choices: tuple[str, ...] = ()
-    required: bool = False
-    minimum: Optional[int] = None
-    # typer checks the choices too (a Literal type): review's --format has always been plain text
-    # to typer (the docs' table shows its placeholder), its choices checked here all the same
-    typer_choices: bool = True
+    (Plain classes here, not NamedTuple or dataclass: creating those classes runs generated code,
+    1-4M instructions each, on every start-up; docs/contributing.md, "Speed".)"""
+
+    __slots__ = ("key", "flags", "help", "metavar", "kind", "default", "choices", "required", "minimum",
+                 "typer_choices")
+
+    def __init__(self, key: str, flags: tuple[str, ...], help: str, metavar: Optional[str] = None,
+                 kind: Kind = "text", default: Value = None, choices: tuple[str, ...] = (),
+                 required: bool = False, minimum: Optional[int] = None, typer_choices: bool = True) -> None:
+        self.key = key
+        self.flags = flags  # ("--format", "-f"); () for the positional argument
+        self.help = help
+        self.metavar = metavar  # what the help shows for the value: FILE, QUARTER, [text|json]
+        self.kind = kind  # switch: a flag without value; list: repeatable, the values in order
+        self.default = default
+        self.choices = choices
+        self.required = required
+        self.minimum = minimum
+        # typer checks the choices too (a Literal type): review's --format has always been plain text
+        # to typer (the docs' table shows its placeholder), its choices checked here all the same
+        self.typer_choices = typer_choices
 
     @property
     def name(self) -> str:
         """How a person names it: its long flag, or its placeholder (PLAN)."""
         return self.flags[0] if self.flags else self.metavar or self.key.upper()
 
+    def __repr__(self) -> str:
+        return f"Param({self.key!r}, {self.flags!r})"
 
-class Command(NamedTuple):
+
+class Command:
     """One command: what ``gtmplan --help`` and ``gtmplan NAME --help`` say of it, and its parameters."""
 
-    name: str
-    summary: str  # the line in `gtmplan --help`'s list
-    help: str  # the paragraph at the top of `gtmplan NAME --help`
-    example: str  # a command line that runs as written (tests/cli/test_help.py)
-    params: tuple[Param, ...]
+    __slots__ = ("name", "summary", "help", "example", "params")
+
+    def __init__(self, name: str, summary: str, help: str, example: str, params: tuple[Param, ...]) -> None:
+        self.name = name
+        self.summary = summary  # the line in `gtmplan --help`'s list
+        self.help = help  # the paragraph at the top of `gtmplan NAME --help`
+        self.example = example  # a command line that runs as written (tests/cli/test_help.py)
+        self.params = params
+
+    def __repr__(self) -> str:
+        return f"Command({self.name!r})"
 
 
 def _format(choices: tuple[str, ...], text: str, typer_choices: bool = True) -> Param:
@@ -251,11 +269,22 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
 ROOT_FLAGS = ("--help", "--version")  # gtmplan's own: typer answers them
 
 
-class Call(NamedTuple):
+class Call:
     """A command line read by the declaration: the command and every keyword its body takes."""
 
-    command: str
-    kwargs: dict[str, Value]
+    __slots__ = ("command", "kwargs")
+
+    def __init__(self, command: str, kwargs: dict[str, Value]) -> None:
+        self.command = command
+        self.kwargs = kwargs
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Call) and (self.command, self.kwargs) == (other.command, other.kwargs)
+
+    __hash__ = None  # type: ignore[assignment]  # (kwargs: a dict)
+
+    def __repr__(self) -> str:
+        return f"Call({self.command!r}, {self.kwargs!r})"
 
 
 def usage_error(message: str) -> InputError:

@@ -19,7 +19,6 @@ import difflib
 import re
 import typing
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic_core import ValidationError  # pydantic's own (it re-exports this one)
@@ -231,16 +230,15 @@ def _unknown_key(loc: tuple, field: str, source: SourceMap, model: type) -> Prob
     return Problem(where.file, where.line, where.column, f"unknown key {field!r}{inside}{hint}")
 
 
-@dataclass(frozen=True)
 class _Error:
     """One pydantic error with what its message needs: where (``loc``, ``field``) and the
-    value as written (``raw``) and as echoed (``shown``)."""
+    value as written (``raw``) and as echoed (``shown``). (A plain class: a dataclass costs
+    ~3M instructions to create on every start-up; docs/contributing.md, "Speed".)"""
 
-    err: Mapping[str, Any]
-    loc: tuple
-    field: str
-    raw: str | None
-    shown: str
+    __slots__ = ("err", "loc", "field", "raw", "shown")
+
+    def __init__(self, err: Mapping[str, Any], loc: tuple, field: str, raw: str | None, shown: str) -> None:
+        self.err, self.loc, self.field, self.raw, self.shown = err, loc, field, raw, shown
 
     @property
     def type(self) -> str:

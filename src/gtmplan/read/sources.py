@@ -227,14 +227,15 @@ _Object = Optional[tuple[str, Optional[bytes], str]]
 None for an object too large to be read; None for a missing object."""
 
 
-@dataclass(frozen=True)
 class _Repo:
     """Where a revision's objects are read: the processes, the directory git runs in, and the
-    length of an object id in bytes."""
+    length of an object id in bytes. (A plain class: a dataclass costs ~3M instructions to create
+    on every start-up; docs/contributing.md, "Speed".)"""
 
-    objects: GitObjects
-    anchor: str
-    oid_bytes: int
+    __slots__ = ("objects", "anchor", "oid_bytes")
+
+    def __init__(self, objects: GitObjects, anchor: str, oid_bytes: int) -> None:
+        self.objects, self.anchor, self.oid_bytes = objects, anchor, oid_bytes
 
 
 class GitSource(PlanSource):
