@@ -17,7 +17,6 @@ import re
 import subprocess
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Optional
 
@@ -45,13 +44,13 @@ def _plan_name(name: str) -> bool:
     return name.endswith(_YAML) and not name.startswith(".")
 
 
-@dataclass
 class PlanSource:
     """A plan as files. ``exists`` is False for a plan absent at a git revision (an empty plan)."""
 
-    target: str  # PLAN as the user wrote it
-    label: str  # the side as people read it: "working tree", "origin/main", a path
-    exists: bool = True
+    def __init__(self, target: str, label: str, exists: bool = True) -> None:
+        self.target = target  # PLAN as the user wrote it
+        self.label = label  # the side as people read it: "working tree", "origin/main", a path
+        self.exists = exists
 
     def files(self) -> list[tuple[str, Callable[[], str]]]:  # pragma: no cover - abstract
         raise NotImplementedError
