@@ -187,13 +187,17 @@ class _Bytes:
         self.fh = os.fdopen(fd, "rb", buffering=0)
         ends = (delimiter.encode(), b"\r", b"\n")
         self.ends = ends
-        self.opening = tuple(e + b'"' for e in ends)
-        self.closing = tuple(b'"' + e for e in ends)
-        self.both = tuple(x + b'"' + y for x in ends for y in ends)
+        # each byte as its class: E a cell's end (the delimiter or a line end), Q a quote, . any other
+        # (one translate pass, then three counts on the classes; 15 counts on the bytes took 9x longer)
+        classes = bytearray(b"." * 256)
+        for e in ends:
+            classes[e[0]] = ord("E")
+        classes[ord('"')] = ord("Q")
+        self.classes = bytes(classes)
         self.quotes = self.opened = self.closed_quotes = 0
         self.both_seen = False
         self.last = b"\n"  # the byte before the block (a line start before the file)
-        self.last2 = b"\n"
+        self.last2 = b"\n\n"  # the two bytes before the block
         self.closed = False
         self.blocks = 0
         self.allowed = self.AHEAD
@@ -218,13 +222,12 @@ class _Bytes:
             self.blocks += 1
         b = self.fh.read(n)
         if b and (b'"' in b or self.last == b'"'):
-            # (bytes.count: memchr speed; a quote's neighbour across blocks is in ``last``)
-            window = self.last + b
+            # (a quote's neighbours across blocks are in ``last2``, the two bytes before the block)
+            window = (self.last2 + b).translate(self.classes)
             self.quotes += b.count(b'"')
-            self.opened += sum(window.count(p) for p in self.opening)
-            self.closed_quotes += sum(window.count(p) for p in self.closing)
-            window2 = self.last2 + b
-            self.both_seen = self.both_seen or any(p in window2 for p in self.both)
+            self.opened += window.count(b"EQ", 1)  # from 1: a pair from the first byte was counted with the last block
+            self.closed_quotes += window.count(b"QE", 1)
+            self.both_seen = self.both_seen or b"EQE" in window
         if b:
             self.last, self.last2 = b[-1:], (b[-2:] if len(b) > 1 else self.last2[-1:] + b)
         return b
