@@ -135,6 +135,49 @@ def test_quotes_at_a_block_boundary_read_the_same(tmp_path: Path, monkeypatch: M
 _PLAIN_REST = r"[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]{1,9})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?"
 
 
+def _quote_counts(data: bytes, delimiter: bytes) -> tuple[int, int, int, bool]:
+    """The reference for _Bytes' count, quote by quote: one opens a cell when the byte before it (a
+    line end before the file) is the delimiter or a line end, closes one when the byte after it is."""
+    ends = (delimiter[0], ord("\r"), ord("\n"))
+    quotes = opened = closed = 0
+    both = False
+    for i, byte in enumerate(data):
+        if byte != ord('"'):
+            continue
+        quotes += 1
+        before = data[i - 1] in ends if i else True
+        after = i + 1 < len(data) and data[i + 1] in ends
+        opened += before
+        closed += after
+        both = both or (before and after)
+    return quotes, opened, closed, both
+
+
+@settings(deadline=None)
+@given(data=st.binary(max_size=60).map(lambda b: bytes(b'",;\r\na'[x % 6] for x in b)),
+       block=st.integers(1, 9), delimiter=st.sampled_from([b",", b";"]))
+def test_quotes_are_counted_as_cells_open_and_close_whatever_the_blocks(tmp_path_factory: pytest.TempPathFactory,
+                                                                        data: bytes, block: int,
+                                                                        delimiter: bytes) -> None:
+    """The columnar reader's count of quotes that open and close cells (it refuses a file where they
+    do not pair up) is the same whichever way the file is cut into blocks."""
+    import os
+
+    from gtmplan.commands.review.columnar import _Bytes
+
+    path = tmp_path_factory.mktemp("q") / "f.csv"
+    path.write_bytes(data)
+    source = _Bytes(os.open(path, os.O_RDONLY), delimiter.decode())
+    source.allowed = 1 << 30  # (no batch is taken here)
+    try:
+        while source.read(block):
+            pass
+        assert (source.quotes, source.opened, source.closed_quotes, source.both_seen) == \
+            _quote_counts(data, delimiter)
+    finally:
+        source.close()
+
+
 def test_the_common_date_times_are_read_in_bulk_by_one_pattern() -> None:
     import pyarrow.compute as pc
 
