@@ -132,6 +132,27 @@ def test_quotes_at_a_block_boundary_read_the_same(tmp_path: Path, monkeypatch: M
     assert by == "columnar" if tail in ("", 'y,2027-04-04,x,,,""') else by.startswith("rows: "), by
 
 
+@pytest.mark.parametrize("big", [False, True])
+@pytest.mark.parametrize("cell", [999_999, 1_000_000, 1_000_001])
+def test_a_cell_past_the_rows_readers_limit_is_declined_in_blocks_of_either_size(tmp_path: Path, monkeypatch: MP,
+                                                                                 cell: int, big: bool) -> None:
+    """A cell over the rows reader's MAX_FIELD characters is an error it reports with its location:
+    pyarrow reads it (a row may span two blocks), the columnar reader declines it. A long cell under
+    the limit is read by columns, in blocks of BIG_BLOCK bytes as a big export is, or of BLOCK."""
+    from gtmplan.commands.review import columnar, csvread
+
+    if big:
+        monkeypatch.setattr(columnar, "BIG_FILE", 0)  # (a small file parsed as a big one is)
+    path = tmp_path / "leads.csv"
+    path.write_text("id,created,source\n1,2027-04-03,Webinar\n2,2027-04-04," + "x" * cell + "\n", encoding="utf-8")
+    columnar.forget()
+    rows = _in_process(monkeypatch, "rows", str(path), None)
+    assert _in_process(monkeypatch, "columnar", str(path), None) == rows
+    by = columnar.read_by(str(path)) or ""
+    assert by == ("columnar" if cell <= csvread.MAX_FIELD else "rows: a cell longer than 1,000,000 characters"), by
+    assert rows == (f"error: {path}:3:1: a cell longer than 1,000,000 characters" if cell > 1_000_000 else rows)
+
+
 _PLAIN_REST = r"[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]{1,9})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?"
 
 
