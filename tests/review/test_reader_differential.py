@@ -153,6 +153,34 @@ def test_a_cell_past_the_rows_readers_limit_is_declined_in_blocks_of_either_size
     assert rows == (f"error: {path}:3:1: a cell longer than 1,000,000 characters" if cell > 1_000_000 else rows)
 
 
+@pytest.mark.parametrize("case", ["read", "declined by pyarrow", "declined by a block"])
+def test_pyarrow_lets_go_of_the_file_before_the_review_goes_on(tmp_path: Path, monkeypatch: MP, case: str) -> None:
+    """pyarrow's threads call into Python for the file they read; one doing so while the interpreter
+    shuts down aborts the process ("terminate called without an active exception"). So a review
+    reads on only once pyarrow has let go of what it read (read to the end, or declined), even when
+    the object is held in a reference cycle until the garbage collector runs (pyarrow's errors)."""
+    import gc
+
+    from gtmplan.commands.review import columnar
+
+    body = "id,created,source\n" + "".join(f"{i},2027-04-0{i % 9 + 1},Webinar\n" for i in range(40_000))
+    if case == "declined by pyarrow":  # a row longer than two blocks
+        body += "x,2027-04-03," + "y" * (3 * columnar.BLOCK) + "\n"
+    elif case == "declined by a block":  # a quote inside a cell: _cells, after the first batch
+        body += 'x,2027-04-03,"a""b"\n'
+    path = tmp_path / "leads.csv"
+    path.write_text(body, encoding="utf-8")
+    columnar.forget()
+    gc.disable()  # (no collection but the reader's own)
+    try:
+        _in_process(monkeypatch, "columnar", str(path), None)
+        assert [o for o in gc.get_objects() if type(o) is columnar._View] == []
+    finally:
+        gc.enable()
+    by = columnar.read_by(str(path)) or ""
+    assert by == "columnar" if case == "read" else by.startswith("rows: "), by
+
+
 _PLAIN_REST = r"[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]{1,9})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?"
 
 

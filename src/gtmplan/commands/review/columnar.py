@@ -39,9 +39,12 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
+import gc
 import os
 import re
 import sys
+import threading
+import weakref
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -55,9 +58,10 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 # Deferred imports: pyarrow (61 MiB and its import time) only once a file is known to be read by
-# columns: a file under 1 MB, or one declined before its first block, never imports it; threading,
+# columns: a file under 1 MB, or one declined before its first block, never imports it; queue,
 # ctypes and array with the reader that needs them.
 
+RELEASE_WAIT = 10.0  # seconds to wait, at most, for pyarrow to let go of a file read (_batches)
 READER_ENV = "GTMPLAN_REVIEW_READER"  # rows | columnar | auto (docs/contributing.md, "Speed")
 READERS = ("auto", "rows", "columnar")
 COLUMNAR_MIN_BYTES = 1_000_000  # auto: smaller exports are read by rows (pyarrow's import costs more)
@@ -189,8 +193,6 @@ class _Bytes:
     AHEAD = 3
 
     def __init__(self, fd: int, delimiter: str) -> None:
-        import threading
-
         self.fh = os.fdopen(fd, "rb", buffering=0)
         ends = (delimiter.encode(), b"\r", b"\n")
         self.ends = ends
@@ -278,24 +280,33 @@ def _batches(f: CsvFile, path: str) -> Iterator[Any]:
     import pyarrow.csv as pv
 
     _configure(pa)
+    _malloc_for(f.size)
     types = {h: pa.string() for h in f.header}
     fd, source = _open(f, path)
+    view = _View(source)
+    released = threading.Event()
+    weakref.finalize(view, released.set)
+    reader = None
+    failed = None
     try:
         try:
             reader = pv.open_csv(
-                source,
+                view,
                 read_options=pv.ReadOptions(block_size=BIG_BLOCK if f.size >= BIG_FILE else BLOCK, use_threads=True),
                 parse_options=pv.ParseOptions(delimiter=f.delimiter, newlines_in_values=True,
                                               ignore_empty_lines=False),
                 convert_options=pv.ConvertOptions(column_types=types, strings_can_be_null=False,
                                                   quoted_strings_can_be_null=False))
+            del view  # (pyarrow's alone now)
             if reader.schema.names != f.header or list(reader.schema.types) != list(types.values()):
                 raise Fallback("its header")
             for batch in _prefetched(reader, source):
                 yield batch
                 source.taken()
         except (pa.ArrowException, OSError, UnicodeError) as e:  # a row with more cells, invalid UTF-8, ...
-            raise Fallback(f"pyarrow: {str(e).splitlines()[0][:120]}") from None
+            failed = f"pyarrow: {str(e).splitlines()[0][:120]}"  # (raised below: its traceback holds the reader)
+        if failed:
+            raise Fallback(failed)
         if source.quotes and not source.quoting():
             raise Fallback("a quote inside a cell, or one that never closes")
         st = os.stat(path)
@@ -303,6 +314,41 @@ def _batches(f: CsvFile, path: str) -> Iterator[Any]:
             raise Fallback("the file changed while it was read")
     finally:
         source.close()
+        reader = None
+        # pyarrow's threads call into Python for this file (its reads, and dropping the file object,
+        # on whichever thread lets go of it last): such a call made while the interpreter shuts down
+        # aborts the process ("terminate called without an active exception", apache/arrow#34314).
+        # Once pyarrow has let go of the view, none is left. After one of its errors, the view is
+        # held in a reference cycle until the garbage collector runs.
+        if not released.is_set():
+            gc.collect()
+            released.wait(RELEASE_WAIT)
+
+
+class _View:
+    """What pyarrow reads: the file's bytes from _Bytes. Only pyarrow holds this object (a weak
+    reference says when it lets go), so that none of ours, nor a traceback, keeps it alive."""
+
+    __slots__ = ("source", "__weakref__")
+
+    def __init__(self, source: _Bytes) -> None:
+        self.source = source
+
+    def read(self, n: int = -1) -> bytes:
+        return self.source.read(n)
+
+    @property
+    def closed(self) -> bool:
+        return self.source.closed
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.source.close()
 
 
 _DONE = object()
@@ -315,7 +361,6 @@ def _prefetched(reader: Any, source: _Bytes) -> Iterator[Any]:
     Left early (a Fallback), the source is closed first, so the reader ends at once, then the
     thread is waited for: nothing of pyarrow's runs on after."""
     import queue
-    import threading
 
     ready: queue.Queue[Any] = queue.Queue(maxsize=2)
     stop = threading.Event()
@@ -372,18 +417,36 @@ def _configure(pa: Any) -> None:
     pa.set_cpu_count(_cpus())  # blocks parsed on two CPUs, batches in file order (4M leads: 14% less wall)
 
 
-def _flat_malloc() -> None:
-    """glibc raises its mmap threshold to the largest block freed (up to 32 MiB); after that the
-    512 KiB blocks come from its heap, which keeps their pages: fixed at 128 KiB, freed blocks go
-    back to the system (peak at 400,000 leads: 145 MiB before, 133 MiB after; measured)."""
+@functools.cache
+def _libc() -> Any:
+    """glibc's C library (for mallopt), or None elsewhere."""
     try:
         import ctypes
 
         libc = ctypes.CDLL(None)
-        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
-        libc.mallopt(-8, 1)  # M_ARENA_MAX: the parsing threads allocate from the one heap
-    except (OSError, AttributeError):  # not glibc
-        pass
+        libc.mallopt  # noqa: B018 - AttributeError where it is not glibc
+        return libc
+    except (OSError, AttributeError):
+        return None
+
+
+def _flat_malloc() -> None:
+    """The parsing threads allocate from glibc's one heap (M_ARENA_MAX 1), not an arena each."""
+    libc = _libc()
+    if libc is not None:
+        libc.mallopt(-8, 1)  # M_ARENA_MAX
+
+
+def _malloc_for(size: int) -> None:
+    """glibc raises its mmap threshold to the largest block freed (up to 32 MiB); after that the
+    blocks come from its heap, which keeps their pages. For an export under BIG_FILE the threshold is
+    fixed at 128 KiB: freed blocks go back to the system at once (peak at 400,000 leads: 145 MiB
+    before, 133 MiB after; measured), which costs a mapping and its page faults per block; a bigger
+    export, where those pages are a small share of pandas' peak, keeps its blocks in the heap (4 MiB:
+    4M leads + 800k deals of shape (b), 0.5 s less CPU, about 12 MiB more at the peak)."""
+    libc = _libc()
+    if libc is not None:
+        libc.mallopt(-3, 128 << 10 if size < BIG_FILE else 4 << 20)  # M_MMAP_THRESHOLD
 
 
 def _cells(batch: Any, quoted: bool) -> None:
