@@ -161,20 +161,20 @@ def _read_by_columns(f: CsvFile, path: str, display: str, scan: Any, reader: Cal
 
 
 def _import_arrow() -> None:
-    """Import pyarrow, pyarrow.csv and pyarrow.compute without NumPy unless it is loaded already.
+    """Import pyarrow, pyarrow.csv and pyarrow._compute without NumPy unless it is loaded already.
 
     pyarrow (18 on) takes NumPy only when it can import it, and the columnar reader converts nothing
     to NumPy arrays; NumPy's import is a tenth of a second and 11 MiB of the process's peak (1M leads,
     shape (a): peak 100 MiB with it, 88 MiB without; docs/contributing.md, "Speed"). It also spares a
     NumPy 1.x installation the newest pyarrow's refusal of it. NumPy stays importable afterwards."""
-    if "pyarrow.compute" in sys.modules:
+    if "pyarrow.csv" in sys.modules:
         return
     hidden = "numpy" not in sys.modules
     if hidden:
         sys.modules["numpy"] = None  # type: ignore[assignment]  # an import of it raises ImportError
     try:
         import pyarrow  # noqa: F401
-        import pyarrow.compute  # noqa: F401
+        import pyarrow._compute  # noqa: F401  # (not pyarrow.compute: _Compute)
         import pyarrow.csv  # noqa: F401
     finally:
         if hidden and "numpy" in sys.modules and sys.modules["numpy"] is None:
@@ -351,6 +351,105 @@ class _View:
         self.source.close()
 
 
+class _Compute:
+    """The compute functions this reader calls, each by its name through ``pyarrow._compute`` (with
+    pyarrow.compute's default options): importing ``pyarrow.compute`` makes a Python wrapper for each
+    of its ~300 functions (30-60 ms of every review's start-up, measured), and arrays' ``filter`` and
+    ``take`` methods import it. ``fill_null`` is its ``coalesce``, with a scalar of the values' type."""
+
+    def __init__(self) -> None:
+        import pyarrow._compute as c
+
+        self.call = c.call_function
+        self.set_lookup = c.SetLookupOptions
+        self.slice_options = c.SliceOptions
+        self.match_options = c.MatchSubstringOptions
+
+    def binary_length(self, values: Any) -> Any:
+        return self.call("binary_length", [values])
+
+    def utf8_length(self, values: Any) -> Any:
+        return self.call("utf8_length", [values])
+
+    def invert(self, values: Any) -> Any:
+        return self.call("invert", [values])
+
+    def is_valid(self, values: Any) -> Any:
+        return self.call("is_valid", [values])
+
+    def is_null(self, values: Any) -> Any:
+        return self.call("is_null", [values])
+
+    def unique(self, values: Any) -> Any:
+        return self.call("unique", [values])
+
+    def value_counts(self, values: Any) -> Any:
+        return self.call("value_counts", [values])
+
+    def indices_nonzero(self, values: Any) -> Any:
+        return self.call("indices_nonzero", [values])
+
+    def sum(self, values: Any) -> Any:
+        return self.call("sum", [values])
+
+    def any(self, values: Any) -> Any:
+        return self.call("any", [values])
+
+    def all(self, values: Any) -> Any:
+        return self.call("all", [values])
+
+    def max(self, values: Any) -> Any:
+        return self.call("max", [values])
+
+    def min_max(self, values: Any) -> Any:
+        return self.call("min_max", [values])
+
+    def and_(self, left: Any, right: Any) -> Any:
+        return self.call("and", [left, right])
+
+    def or_(self, left: Any, right: Any) -> Any:
+        return self.call("or", [left, right])
+
+    def equal(self, left: Any, right: Any) -> Any:
+        return self.call("equal", [left, right])
+
+    def greater(self, left: Any, right: Any) -> Any:
+        return self.call("greater", [left, right])
+
+    def greater_equal(self, left: Any, right: Any) -> Any:
+        return self.call("greater_equal", [left, right])
+
+    def less_equal(self, left: Any, right: Any) -> Any:
+        return self.call("less_equal", [left, right])
+
+    def filter(self, left: Any, right: Any) -> Any:
+        return self.call("filter", [left, right])
+
+    def take(self, left: Any, right: Any) -> Any:
+        return self.call("take", [left, right])
+
+    def fill_null(self, left: Any, right: Any) -> Any:
+        return self.call("coalesce", [left, right])
+
+    def is_in(self, values: Any, value_set: Any) -> Any:
+        return self.call("is_in", [values], self.set_lookup(value_set))
+
+    def utf8_slice_codeunits(self, values: Any, start: int, stop: int) -> Any:
+        return self.call("utf8_slice_codeunits", [values], self.slice_options(start, stop))
+
+    def match_substring_regex(self, values: Any, pattern: str) -> Any:
+        return self.call("match_substring_regex", [values], self.match_options(pattern))
+
+    def if_else(self, cond: Any, left: Any, right: Any) -> Any:
+        return self.call("if_else", [cond, left, right])
+
+    def replace_with_mask(self, values: Any, mask: Any, replacements: Any) -> Any:
+        return self.call("replace_with_mask", [values, mask, replacements])
+
+
+_compute = functools.cache(_Compute)
+
+
 _DONE = object()
 
 
@@ -466,7 +565,7 @@ def _cells(batch: Any, quoted: bool) -> None:
             continue
         first, last = memoryview(offsets).cast("i")[col.offset:col.offset + len(col) + 1:len(col)]
         if last - first > csvread.MAX_FIELD:
-            import pyarrow.compute as pc
+            pc = _compute()
 
             if pc.max(pc.utf8_length(col)).as_py() > csvread.MAX_FIELD:
                 raise Fallback(f"a cell longer than {csvread.MAX_FIELD:,} characters")
@@ -493,13 +592,13 @@ class _Dates:
         """(each cell's ISO day, null where empty or not read in bulk; the mask of cells that are
         neither empty nor read in bulk, None when there is none; the mask of empty cells)."""
         import pyarrow as pa
-        import pyarrow.compute as pc
+        pc = _compute()
 
         length = pc.binary_length(cells)
         empty = pc.equal(length, _scalar(0))
         filled = int(pc.sum(pc.invert(empty)).as_py() or 0)
         if filled * 2 < len(cells):  # mostly empty (the later stages' dates): read the filled cells only
-            day, slow, _ = self.day_of(cells.filter(pc.invert(empty)))
+            day, slow, _ = self.day_of(pc.filter(cells, pc.invert(empty)))
             mask = pc.invert(empty)
             day = pc.replace_with_mask(pa.nulls(len(cells), pa.string()), mask, day)
             if slow is not None:
@@ -515,7 +614,7 @@ class _Dates:
             odd = pc.and_(long, pc.invert(pc.match_substring_regex(cells, _PLAIN_TIME)))
             if pc.any(pc.and_(odd, ok)).as_py():
                 rest = pc.utf8_slice_codeunits(cells, 10, 1 << 30)
-                good = self.rests.learn(rest.filter(pc.and_(ok, odd)))
+                good = self.rests.learn(pc.filter(rest, pc.and_(ok, odd)))
                 ok = pc.and_(ok, pc.or_(pc.invert(odd), pc.is_in(rest, value_set=good)))
         if pc.all(ok).as_py():  # (the common case: every cell a day read in bulk)
             return day, None, empty
@@ -536,10 +635,10 @@ class _Learnt:
     def learn(self, values: Any) -> Any:
         """Check the distinct ``values`` not seen before; the value set of those that passed."""
         import pyarrow as pa
-        import pyarrow.compute as pc
+        pc = _compute()
 
         uniq = pc.unique(values)
-        new = uniq.filter(pc.invert(pc.is_in(uniq, value_set=self.seen))).to_pylist() if len(self.seen) else \
+        new = pc.filter(uniq, pc.invert(pc.is_in(uniq, value_set=self.seen))).to_pylist() if len(self.seen) else \
             uniq.to_pylist()
         if new:
             if len(self.seen) + len(new) > LEARNT_MAX:  # (each block's check costs as many as were seen)
@@ -587,7 +686,7 @@ class _LeadsReader:
         self.rows_done = 0
 
     def run(self) -> None:
-        import pyarrow.compute as pc
+        pc = _compute()
 
         scan, c = self.scan, self.scan.c
         first, last = "\uffff", ""
@@ -597,7 +696,7 @@ class _LeadsReader:
             n = batch.num_rows
             c.info.rows += n - blank
             self.rows_done += n
-            created = days["created"].filter(usable)
+            created = pc.filter(days["created"], usable)
             c.info.usable += len(created)
             if len(created):
                 for value, count in _counts(created):
@@ -611,7 +710,7 @@ class _LeadsReader:
     def _values(self, batch: Any) -> tuple[dict[str, Any], Any, int]:
         """Each date field's ISO day per row (null: empty or not usable), the usable rows' mask and the
         number of blank rows; cells not read in bulk go through LeadScan.values, row by row."""
-        import pyarrow.compute as pc
+        pc = _compute()
 
         days, slow_any = {}, None
         for k, i in self.index.items():
@@ -626,7 +725,7 @@ class _LeadsReader:
         if slow_any is None:
             return days, usable, 0
         idx = pc.indices_nonzero(slow_any).to_pylist()
-        cols = [batch.column(j).take(_ints(idx)).to_pylist() for j in range(batch.num_columns)]
+        cols = [pc.take(batch.column(j), _ints(idx)).to_pylist() for j in range(batch.num_columns)]
         patched = {k: v.to_pylist() for k, v in days.items()}
         ok = usable.to_pylist()
         blank = 0
@@ -657,7 +756,7 @@ class _LeadsReader:
         return days, _bools(ok), blank
 
     def _count(self, batch: Any, days: dict[str, Any], usable: Any) -> None:
-        import pyarrow.compute as pc
+        pc = _compute()
 
         scan, c = self.scan, self.scan.c
         lo, hi = scan.lo, scan.hi
@@ -696,13 +795,13 @@ class _LeadsReader:
 
     def _sources(self, sources: Any, mask: Any, leads: bool) -> None:
         """The source tables (and programs' leads, no-source count) of the rows in ``mask``."""
-        c = self.scan.c
+        c, pc = self.scan.c, _compute()
         counter = c.source_leads if leads else c.source_mqls
         if sources is None:  # no source column: every source is ""
             n = total_true(mask)
             counts = [("", n)] if n else []
         else:
-            picked = sources.filter(mask)
+            picked = pc.filter(sources, mask)
             counts = _counts(picked) if len(picked) else []
             new = {_key(k) for k in {raw.strip() for raw, _ in counts} if k not in counter and _key(k) not in counter}
             if len(counter) + len(new) > 2 * counter.cap:  # it would fold: count row by row, as the rows reader
@@ -721,14 +820,14 @@ def _key(k: str) -> str:
 
 
 def total_true(mask: Any) -> int:
-    import pyarrow.compute as pc
+    pc = _compute()
 
     return int(pc.sum(mask).as_py() or 0)
 
 
 def _counts(values: pa.Array) -> list[tuple[str, int]]:
     """(value, count) in order of first appearance."""
-    import pyarrow.compute as pc
+    pc = _compute()
 
     vc = pc.value_counts(values)
     return list(zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist()))
@@ -802,7 +901,7 @@ class _DealsReader:
     def _sniff(self, batch: Any) -> None:
         """What DealScan.start learns from the first rows (_sniffed: SNIFF_ROWS rows, across batches
         when rows are long): the amounts' decimal mark."""
-        import pyarrow.compute as pc
+        pc = _compute()
 
         scan = self.scan
         k = min(SNIFF_ROWS - self.sniffed, batch.num_rows)
@@ -821,7 +920,7 @@ class _DealsReader:
         self.sniffed += k
 
     def _learn_stages(self, cells: Any) -> None:
-        import pyarrow.compute as pc
+        pc = _compute()
 
         new = [s for s in pc.unique(cells).to_pylist() if s not in self.stages]
         if not new and self.sets:
@@ -840,7 +939,7 @@ class _DealsReader:
             self.sets[name] = _strings([k for k, v in st.items() if test(v)])
 
     def _learn_amounts(self, cells: Any) -> None:
-        import pyarrow.compute as pc
+        pc = _compute()
 
         col = self.scan.amount_col
         new = [a for a in pc.unique(cells).to_pylist() if a not in self.amounts]
@@ -865,7 +964,7 @@ class _DealsReader:
             self.sets["unpriced"] = _strings([k for k, v in am.items() if v[1] or v[2]])
 
     def _batch(self, batch: Any) -> None:
-        import pyarrow.compute as pc
+        pc = _compute()
 
         scan = self.scan
         created_cells = batch.column(scan.i_created)
@@ -882,7 +981,7 @@ class _DealsReader:
         problem = pc.or_(problem, pc.and_(closed_deal, pc.is_null(closed)))
         if scan.i_amount is not None:
             amount_cells = batch.column(scan.i_amount)
-            self._learn_amounts(amount_cells.filter(pc.invert(problem)))
+            self._learn_amounts(pc.filter(amount_cells, pc.invert(problem)))
             problem = pc.or_(problem, pc.is_in(amount_cells, value_set=self.sets["unreadable_amount"]))
             problem = pc.or_(problem, pc.and_(won, pc.is_in(amount_cells, value_set=self.sets["unpriced"])))
         closing = pc.fill_null(_between(closed, scan.lo, scan.hi), _scalar(False))
@@ -904,10 +1003,10 @@ class _DealsReader:
     def _could_fold(self, batch: Any, closing: Any, open_closing: Any, won: Any) -> bool:
         """Whether the stage or loss-reason table could fold while the deals closing in this block are
         counted (more distinct values than it keeps): then they are counted one by one, in file order."""
-        import pyarrow.compute as pc
+        pc = _compute()
 
         scan, c = self.scan, self.scan.c
-        labels = {_key(" ".join(raw.split())) for raw in pc.unique(batch.column(scan.i_stage).filter(closing))
+        labels = {_key(" ".join(raw.split())) for raw in pc.unique(pc.filter(batch.column(scan.i_stage), closing))
                   .to_pylist()}
         for counter in (c.stages_seen, c.unknown_stages):
             if len(counter) + len(labels - counter.keys()) > 2 * counter.cap:
@@ -915,16 +1014,16 @@ class _DealsReader:
         if scan.i_reason is None:
             return False
         lost = pc.and_(closing, pc.invert(pc.or_(won, open_closing)))
-        reasons = {_key(raw.strip()) or "unspecified" for raw in pc.unique(batch.column(scan.i_reason).filter(lost))
+        reasons = {_key(raw.strip()) or "unspecified" for raw in pc.unique(pc.filter(batch.column(scan.i_reason), lost))
                    .to_pylist()}
         return len(c.loss_reasons) + len(reasons - c.loss_reasons.keys()) > 2 * c.loss_reasons.cap
 
     def _closing_bulk(self, batch: Any, mask: Any, won: Any) -> None:
         """DealScan.closing of lost and open deals closing in the quarter (never won ones), on whole columns."""
-        import pyarrow.compute as pc
+        pc = _compute()
 
         scan, c = self.scan, self.scan.c
-        stage_cells = batch.column(scan.i_stage).filter(mask)
+        stage_cells = pc.filter(batch.column(scan.i_stage), mask)
         c.closing += len(stage_cells)
         for raw, n in _counts(stage_cells):
             label = " ".join(raw.split())
@@ -939,13 +1038,13 @@ class _DealsReader:
         if scan.i_reason is None:
             c.loss_reasons["unspecified"] += n_lost
             return
-        for raw, n in _counts(batch.column(scan.i_reason).filter(lost)):
+        for raw, n in _counts(pc.filter(batch.column(scan.i_reason), lost)):
             reason = raw.strip()
             c.loss_reasons[c.loss_reasons.key(reason) if reason else "unspecified"] += n
 
     def _count_bulk(self, mask: Any, created: Any, closed: Any, closed_deal: Any) -> None:
         """DealScan.count of the readable rows that do not close in the quarter, on whole columns."""
-        import pyarrow.compute as pc
+        pc = _compute()
 
         scan, c = self.scan, self.scan.c
         n = total_true(mask)
@@ -954,25 +1053,25 @@ class _DealsReader:
         c.label_stages = True  # each of these rows had its stage read from its label
         c.info.rows += n
         c.info.usable += n
-        days = created.filter(mask)
-        shut = closed.filter(pc.and_(mask, closed_deal))
+        days = pc.filter(created, mask)
+        shut = pc.filter(closed, pc.and_(mask, closed_deal))
         for value, count in _counts(days) + (_counts(shut) if len(shut) else []):
             c.info.days[value] += count
         mm = pc.min_max(days).as_py()
         scan.first = min(scan.first, mm["min"])
-        scan.last = max(scan.last, mm["max"], pc.max(closed.filter(mask)).as_py() or "")  # open deals' too
+        scan.last = max(scan.last, mm["max"], pc.max(pc.filter(closed, mask)).as_py() or "")  # open deals' too
         c.recognised += len(shut)
         c.opportunities += total_true(_between(days, scan.lo, scan.hi))
 
     def _count_rows(self, batch: Any, idx: list[int], problem: Any, created: Any, closed: Any) -> None:
         """DealScan.count of the rows at ``idx``, one by one, in file order: their values as read in
         bulk, or (a row with a cell not read in bulk) by DealScan.values."""
-        scan, c = self.scan, self.scan.c
+        scan, c, pc = self.scan, self.scan.c, _compute()
         take = _ints(idx)
-        cols = [batch.column(j).take(take).to_pylist() for j in range(batch.num_columns)]
+        cols = [pc.take(batch.column(j), take).to_pylist() for j in range(batch.num_columns)]
         dates = [i for i, _ in scan.date_columns()]
-        bulk = [(not p, d, k) for p, d, k in zip(problem.take(take).to_pylist(), created.take(take).to_pylist(),
-                                                 closed.take(take).to_pylist())]
+        bulk = [(not p, d, k) for p, d, k in zip(pc.take(problem, take).to_pylist(), pc.take(created, take).to_pylist(),
+                                                 pc.take(closed, take).to_pylist())]
         i_stage, i_amount, amount_col = scan.i_stage, scan.i_amount, scan.amount_col
         assert i_stage is not None  # stages read from labels (read_deals)
         for r, cells, (read, day, shut) in zip(idx, zip(*cols), bulk):
@@ -1070,6 +1169,6 @@ def _scalar(value: object) -> Any:
 
 def _between(days: Any, lo: str, hi: str) -> Any:
     """Whether each ISO day lies in lo..hi (null where the day is null)."""
-    import pyarrow.compute as pc
+    pc = _compute()
 
     return pc.and_(pc.greater_equal(days, _scalar(lo)), pc.less_equal(days, _scalar(hi)))
