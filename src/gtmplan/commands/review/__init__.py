@@ -12,13 +12,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+import os
+import stat
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any, NamedTuple, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional, TypeVar, Union
 
 import yaml
 
+from gtmplan.commands.review import columnar as read_columnar
 from gtmplan.commands.review.columnar import read_deals as read_columnar_deals
 from gtmplan.commands.review.columnar import read_leads as read_columnar_leads
 from gtmplan.commands.review.columns import EMPLOYEES_COLUMNS, Layout, Mapping, _norm, load_mapping, recognise
@@ -93,10 +97,13 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
     reading = _Reading(plan, quarter, mp, formats, encoding, load_fx(fx, plan.currency) if fx else None)
     lead_part: Optional[LeadsPart] = None
     deal_part: Optional[DealsPart] = None
-    if leads is not None:
-        lead_part = reading.leads(leads, progress)
-    if deals is not None:
-        deal_part = reading.deals(deals, progress)
+    if leads is not None and deals is not None and _at_once(leads, deals, progress):
+        lead_part, deal_part = reading.both(leads, deals)
+    else:
+        if leads is not None:
+            lead_part = reading.leads(leads, progress)
+        if deals is not None:
+            deal_part = reading.deals(deals, progress)
     parts = [part for part in (lead_part, deal_part) if part is not None]
     bad = BadRows()
     for part in parts:
@@ -106,6 +113,25 @@ def run_review(loaded: LoadedPlan, quarter: Quarter, leads: Optional[str], deals
     result.streamed = reading.streamed
     result.opened = reading.opened
     return result
+
+
+def _at_once(leads: str, deals: str, progress: bool) -> bool:
+    """Whether the two exports are read at the same time (the deals on a thread of their own): two
+    regular files, one of them big enough for the columnar reader, no progress bar on a terminal.
+    Each is read as alone, and what the review reports does not depend on it (an error of the leads
+    export still comes first); shape (b), 1M leads + 200k deals: about a quarter less wall time."""
+    if (progress and sys.stderr.isatty()) or read_columnar.reader_choice() == "rows":
+        return False
+    sizes = []
+    for path in (leads, deals):
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):
+            return False  # (the reading says what is wrong with it)
+        if not stat.S_ISREG(st.st_mode):
+            return False
+        sizes.append(st.st_size)
+    return max(sizes) >= read_columnar.COLUMNAR_MIN_BYTES
 
 
 def _date_formats(date_formats: Sequence[str] | str | None, leads: Optional[str],
@@ -148,6 +174,30 @@ class _Reading:
         if f.identity is not None:
             self.opened[path] = f.identity
         _usable(info, path, self.quarter, self.lo, self.hi, bad)
+
+    def both(self, leads: str, deals: str) -> tuple[LeadsPart, DealsPart]:
+        """The leads' part and the deals' part, the deals read on a thread while the leads are read
+        here; as if read one after the other: the leads' error first, ``opened`` in that order."""
+        read_columnar.prepare()  # (pyarrow's process-wide settings, before two readers use it)
+        got: list[Union[DealsPart, BaseException]] = []
+
+        def read_deals() -> None:
+            try:
+                got.append(self.deals(deals, False))
+            except BaseException as e:  # noqa: BLE001 - raised in the caller, after the leads' own error
+                got.append(e)
+
+        thread = threading.Thread(target=read_deals, name="gtmplan-deals", daemon=True)
+        thread.start()
+        try:
+            lead_part = self.leads(leads, False)
+        finally:
+            thread.join()
+        self.opened = {p: self.opened[p] for p in dict.fromkeys((leads, deals)) if p in self.opened}
+        deal_part = got[0]
+        if isinstance(deal_part, BaseException):
+            raise deal_part
+        return lead_part, deal_part
 
     def deals(self, path: str, show: bool) -> DealsPart:
         mp, bad = self.mp, BadRows()
