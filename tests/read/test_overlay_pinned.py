@@ -80,21 +80,23 @@ def test_items_picked_by_something_that_is_not_an_id(cli: Callable[..., tuple[in
     s = scenario(tmp_path, "marketing:\n  programs:\n    - id: null\n      cost: 1\n"
                            "    - {id: [a], cost: 2}\n    - {id: {a: 1}, cost: 3}\n")
     code, _, err = cli("check", plan, "--scenario", s)
-    # each problem at the id's value: line 3 "    - id: null" column 11; lines 5 and 6 column 12
+    # each problem at the id's value: line 3 "    - id: null" column 11; lines 5 and 6 column 12;
+    # each item named by its position in the scenario's list (not [None], [['a']], [{'a': 1}])
     assert (code, err.splitlines()) == (2, [
-        f"{s}:3:11: marketing.programs[None]: an item is picked by its id; null is not an id "
+        f"{s}:3:11: marketing.programs[0]: an item is picked by its id; null is not an id "
         "(its ids: webinars, seo, events)",
-        f"{s}:5:12: marketing.programs[['a']]: an item is picked by its id; a list is not an id "
+        f"{s}:5:12: marketing.programs[1]: an item is picked by its id; a list is not an id "
         "(its ids: webinars, seo, events)",
-        f"{s}:6:12: marketing.programs[{{'a': 1}}]: an item is picked by its id; a mapping is not an id "
+        f"{s}:6:12: marketing.programs[2]: an item is picked by its id; a mapping is not an id "
         "(its ids: webinars, seo, events)",
     ])
 
 
 def test_a_null_id_into_a_list_without_ids(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
+    # the scenario's first row (position [0]) has a null id
     s = scenario(tmp_path, "sales:\n  team:\n    - {id: null, count: 3}\n")
     code, _, err = cli("check", plan, "--scenario", s)
-    assert (code, err) == (2, f"{s}:3:12: sales.team[None]: an item is picked by its id; null is not an id "
+    assert (code, err) == (2, f"{s}:3:12: sales.team[0]: an item is picked by its id; null is not an id "
                               "(the plan's items here have no ids)\n")
 
 
@@ -276,3 +278,28 @@ def test_set_on_an_item_itself_its_id_or_below_a_text(cli: Callable[..., tuple[i
         "changed here (change it in the plan file)",
         "--set:3: company.x: company is not a mapping, so it has no key 'x'",
     ])
+
+
+def test_an_item_picked_by_a_null_id_second_in_the_scenarios_list(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
+    # the first item changes seo; the second (position [1], line 4 "    - {id: null, cost: 3}",
+    # the null in column 12) picks nothing
+    s = scenario(tmp_path, "marketing:\n  programs:\n    - {id: seo, cost: 9000}\n    - {id: null, cost: 3}\n")
+    code, _, err = cli("check", plan, "--scenario", s)
+    assert (code, err) == (2, f"{s}:4:12: marketing.programs[1]: an item is picked by its id; null is not an id "
+                              "(its ids: webinars, seo, events)\n")
+
+
+# -- an id list inside an item picked by id ----------------------------------------------------
+
+SEGMENTS = Path(__file__).resolve().parents[1] / "data" / "segments_plan.yaml"
+
+
+def test_a_removal_inside_a_segment_names_the_segment_by_its_id(cli: Callable[..., tuple[int, str, str]], tmp_path: Path) -> None:
+    # segments_plan.yaml's smb segment has no other_pipeline: nothing to remove. The item is
+    # sales.segments[smb].other_pipeline[sdr] (as --set writes it), not sales.segments.smb...;
+    # line 5 "        - {id: sdr, remove: true}": the item's "{" in column 11
+    s = scenario(tmp_path, "sales:\n  segments:\n    - id: smb\n      other_pipeline:\n"
+                           "        - {id: sdr, remove: true}\n")
+    code, _, err = cli("check", SEGMENTS, "--scenario", s)
+    assert (code, err) == (2, f"{s}:5:11: sales.segments[smb].other_pipeline[sdr]: the plan has no item with id "
+                              "'sdr' to remove (the list is empty)\n")

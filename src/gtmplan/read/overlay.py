@@ -168,25 +168,26 @@ class _Merger:
         for i, item in enumerate(over):
             inode = onode.value[i] if isinstance(onode, yaml.SequenceNode) and i < len(onode.value) else onode
             ident = item["id"]
-            where = f"{dotted(path)}[{ident}]"
             if ident is None or isinstance(ident, (dict, list)):  # null picks no item (nor the first without id)
+                # named by its position in the overlay's list: [None] or [['a']] would mean nothing to a user
                 known = [b for b in items if b.get("id") is not None]
                 found = _child(inode, "id")
                 self.problem(found[1] if found else inode,
-                             f"{where}: an item is picked by its id; {_shown_value(ident)} is not an id"
+                             f"{dotted((*path, i))}: an item is picked by its id; {_shown_value(ident)} is not an id"
                              + (_ids_hint(items) if known else " (the plan's items here have no ids)"))
                 continue
+            where = _item_path(path, ident)
             at = next((j for j, b in enumerate(items) if b.get("id") is not None and b["id"] == ident), None)
             if "remove" in item:
                 rnode = _child(inode, "remove")
                 if _plain(item["remove"]) is not True:  # from a scenario file, or --set PATH[id].remove=true
                     self.problem(rnode[1] if rnode else inode,
-                                 f"{where}: 'remove' takes only the value true (it removes the item)")
+                                 f"{dotted(where)}: 'remove' takes only the value true (it removes the item)")
                 elif set(item) != {"id", "remove"}:
-                    self.problem(inode, f"{where}: an item with 'remove: true' holds only its id "
+                    self.problem(inode, f"{dotted(where)}: an item with 'remove: true' holds only its id "
                                         f"(it removes the item; to change it, leave out 'remove')")
                 elif at is None:
-                    self.problem(inode, f"{where}: the plan has no item with id {ident!r} to remove"
+                    self.problem(inode, f"{dotted(where)}: the plan has no item with id {ident!r} to remove"
                                         + _ids_hint(items))
                 else:
                     del items[at], nodes[at]
@@ -197,7 +198,7 @@ class _Merger:
                 self.smap.attribute(inode, self.file)
                 continue
             child_file = self.smap.origin(nodes[at], bfile)
-            value, vnode, own = self.merge(items[at], nodes[at], child_file, item, inode, (*path, ident))
+            value, vnode, own = self.merge(items[at], nodes[at], child_file, item, inode, where)
             items[at] = value
             nodes[at] = vnode
             if own:
@@ -237,6 +238,12 @@ def _ids_hint(items: list) -> str:
         return " (the list is empty)"
     shown = ", ".join(ids[:12]) + (", ..." if len(ids) > 12 else "")
     return f" (its ids: {shown})"
+
+
+def _item_path(path: tuple, ident: Any) -> tuple:
+    """The path of the item with id ``ident`` in the list at ``path``, as messages show it:
+    ``marketing.programs[seo]`` (and ``sales.segments[smb].other_pipeline[sdr]`` below it)."""
+    return (*path[:-1], f"{path[-1]}[{ident}]")
 
 
 def _value_node(root: yaml.Node, key: str) -> Optional[yaml.Node]:
