@@ -303,3 +303,54 @@ def test_a_removal_inside_a_segment_names_the_segment_by_its_id(cli: Callable[..
     code, _, err = cli("check", SEGMENTS, "--scenario", s)
     assert (code, err) == (2, f"{s}:5:11: sales.segments[smb].other_pipeline[sdr]: the plan has no item with id "
                               "'sdr' to remove (the list is empty)\n")
+
+
+# -- --set: the path as the flag writes it, in every refusal -------------------------------------
+
+def test_set_refusals_below_an_item_name_it_as_the_path_does(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    # below [webinars] (an id) and [0] (a position) the refusal names marketing.programs[webinars]
+    # and reviews[0], as the flag writes them (not marketing.programs.webinars, reviews.0)
+    code, _, err = cli("check", plan, "--set", "marketing.programs[webinars].cost.x=1",
+                       "--set", "marketing.programs[webinars].cost.x.y=1", "--set", "reviews[0].date.day=2",
+                       "--set", "sales.assumptions.win_rate.floor.x=0.1")
+    assert (code, err.splitlines()) == (2, [
+        "--set:1: marketing.programs[webinars].cost.x: marketing.programs[webinars].cost is not a mapping, "
+        "so it has no key 'x'",
+        "--set:2: marketing.programs[webinars].cost.x.y: marketing.programs[webinars].cost is not a mapping, "
+        "so it has no key 'x'",
+        "--set:3: reviews[0].date.day: reviews[0].date is not a mapping, so it has no key 'day'",
+        # win_rate (0.25) is a number: the refusal names it, three parts deep, not sales
+        "--set:4: sales.assumptions.win_rate.floor.x: sales.assumptions.win_rate is not a mapping, "
+        "so it has no key 'floor'",
+    ])
+
+
+def test_set_an_item_of_a_list_of_plain_values(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    # a program's quarters and a review's attendees are lists of values: [0] or [x] picks nothing
+    code, _, err = cli("check", plan, "--set", "marketing.programs[webinars].quarters[0]=2027Q2",
+                       "--set", "reviews[1].attendees[sales].x=1")
+    assert (code, err.splitlines()) == (2, [
+        "--set:1: marketing.programs[webinars].quarters[0]: marketing.programs[webinars].quarters is a list of "
+        "values, not of items with keys: set the whole list, e.g. marketing.programs[webinars].quarters=[a, b]",
+        "--set:2: reviews[1].attendees[sales].x: reviews[1].attendees is a list of values, not of items with "
+        "keys: set the whole list, e.g. reviews[1].attendees=[a, b]",
+    ])
+    # the near miss: the whole list, as the message says (webinars in two quarters instead of four)
+    code, out, err = cli("funnel", plan, "--set", "marketing.programs[webinars].quarters=[2027Q1, 2027Q2]",
+                         "-f", "json")
+    assert code == 0, err
+    import json
+
+    # 2027Q3's programs: seo 8,000 + events 2,000 = 10,000 (webinars no longer runs)
+    assert json.loads(out)["quarters"][2]["program_cost"] == 10000
+
+
+def test_set_an_item_of_a_list_the_plan_does_not_have(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    # the base plan has no sales.other_pipeline: there is no item sdr to change (as a scenario
+    # removing it is told), not "not a list of items"
+    code, _, err = cli("check", plan, "--set", "sales.other_pipeline[sdr].share=0.1")
+    assert (code, err) == (2, "--set:1: sales.other_pipeline[sdr].share: sales.other_pipeline has no item with id "
+                              "'sdr' (the list is empty)\n")
+    code, _, err = cli("check", SEGMENTS, "--set", "sales.segments[smb].other_pipeline[sdr].share=0.1")
+    assert (code, err) == (2, "--set:1: sales.segments[smb].other_pipeline[sdr].share: "
+                              "sales.segments[smb].other_pipeline has no item with id 'sdr' (the list is empty)\n")

@@ -406,7 +406,7 @@ def _walk_set(n: int, shown: str, parts: list, data: dict) -> dict[int, Any]:
         nxt = parts[i + 1]
         if isinstance(nxt, tuple):
             ids[i + 1], cur = _set_item(n, shown, walked, cur, nxt[1])
-            walked.append(nxt[1])
+            walked[-1] = f"{walked[-1]}[{nxt[1]}]"  # marketing.programs[webinars], as the path writes it
     last = parts[-1]
     if isinstance(last, tuple):
         raise _set_problem(n, f"{shown}: set a key of the item, e.g. {shown}.cost=20000")
@@ -422,7 +422,12 @@ def _walk_set(n: int, shown: str, parts: list, data: dict) -> dict[int, Any]:
 def _set_item(n: int, shown: str, walked: list, items: Any, ident: str) -> tuple[Any, dict]:
     """``[ident]`` in the list ``items`` (at ``walked``): (its id, or an :class:`_At` for items
     without ids, picked by position; the item)."""
-    if not isinstance(items, list) or not all(isinstance(it, dict) for it in items):
+    if items is None:  # a list the plan does not have: no item to pick
+        items = []
+    if isinstance(items, list) and not all(isinstance(it, dict) for it in items):  # [2027Q1, 2027Q2]
+        raise _set_problem(n, f"{shown}: {dotted(walked)} is a list of values, not of items with keys: "
+                              f"set the whole list, e.g. {dotted(walked)}=[a, b]")
+    if not isinstance(items, list):
         raise _set_problem(n, f"{shown}: {dotted(walked)} is not a list of items")
     if items and not any(it.get("id") is not None for it in items):  # items without ids (team rows, reviews): by position
         at = _position(ident)
