@@ -354,3 +354,20 @@ def test_set_an_item_of_a_list_the_plan_does_not_have(cli: Callable[..., tuple[i
     code, _, err = cli("check", SEGMENTS, "--set", "sales.segments[smb].other_pipeline[sdr].share=0.1")
     assert (code, err) == (2, "--set:1: sales.segments[smb].other_pipeline[sdr].share: "
                               "sales.segments[smb].other_pipeline has no item with id 'sdr' (the list is empty)\n")
+
+
+# -- the id that picks an item is not a change -----------------------------------------------------
+
+@pytest.mark.parametrize("how", ["set", "scenario"])
+def test_the_id_that_picks_an_item_stays_located_in_the_plan(cli: Callable[..., tuple[int, str, str]], tmp_path: Path,
+                                                             plan: Path, how: str) -> None:
+    # the plan's first program is written "Webinars", not a valid id; changing its cost (by
+    # --set or by a scenario naming it) does not move that problem to the flag or the scenario:
+    # the id stays at the plan's "{id: Webinars" (column 12)
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("{id: webinars, channel", "{id: Webinars, channel"), encoding="utf-8")
+    args = (["--set", "marketing.programs[Webinars].cost=5000"] if how == "set" else
+            ["--scenario", scenario(tmp_path, "marketing:\n  programs:\n    - {id: Webinars, cost: 5000}\n")])
+    code, _, err = cli("check", plan, *args)
+    assert (code, err) == (2, f"{plan}:{_line('- {id: webinars')}:12: marketing.programs[0].id: 'Webinars' is not a "
+                              "valid id: use lower-case letters, digits and dashes, starting with a letter or digit\n")

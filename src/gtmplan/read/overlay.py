@@ -198,7 +198,9 @@ class _Merger:
                 self.smap.attribute(inode, self.file)
                 continue
             child_file = self.smap.origin(nodes[at], bfile)
-            value, vnode, own = self.merge(items[at], nodes[at], child_file, item, inode, where)
+            # the id picked the item and changes nothing: it stays where the plan writes it
+            changes = {k: v for k, v in item.items() if k != "id"}
+            value, vnode, own = self.merge(items[at], nodes[at], child_file, changes, inode, where)
             items[at] = value
             nodes[at] = vnode
             if own:
@@ -456,10 +458,8 @@ def _set_overlay(parts: list, ids: dict[int, Any], value: Any, vnode: yaml.Node,
         part = parts[i]
         if isinstance(part, tuple):
             item = ids[i]
-            if not isinstance(item, _At):
+            if not isinstance(item, _At):  # the id picks the item (the node stays the item's mapping)
                 over = {"id": item, **over}
-                onode = yaml.MappingNode(_MAP_TAG, [(scalar("id"), scalar(str(item))), *onode.value],
-                                         start_mark=mark, end_mark=mark)
             continue
         if isinstance(item, _At):
             over, item = _At(item.index, over), None  # the node stays the item's mapping
