@@ -535,3 +535,14 @@ def test_an_unknown_id_lists_only_the_items_that_have_one(cli: Callable[..., tup
     code, _, err = cli("check", plan, "--set", "marketing.programs[nope].cost=1")
     assert (code, err) == (2, "--set:1: marketing.programs[nope].cost: marketing.programs has no item with id 'nope' "
                               "(its ids: webinars, seo, events)\n")
+
+
+def test_a_flag_that_is_not_utf8_is_refused_by_its_number(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    # bytes ff fe (not UTF-8) as the terminal passes them, in the value then in the path: the
+    # message shows them as \xff\xfe; no traceback, no problem blamed on the plan file
+    code, _, err = cli("check", plan, "--set", "company=Testco", "--set", "company=\udcff\udcfe",
+                       "--set", "sales.x\udcff=1")
+    assert (code, err.splitlines()) == (2, [
+        "--set:2: company=\\xff\\xfe: not UTF-8 text (check the terminal's encoding)",
+        "--set:3: sales.x\\xff=1: not UTF-8 text (check the terminal's encoding)",
+    ])

@@ -343,6 +343,10 @@ def _mark(n: int, column: int) -> yaml.Mark:
 
 
 def _apply_set(data: dict, smap: SourceMap, f: _File, n: int, arg: str) -> dict:
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError:  # bytes the terminal could not decode (Python's surrogate escapes)
+        raise _set_problem(n, f"{arg}: not UTF-8 text (check the terminal's encoding)") from None
     path_text, eq, value_text = arg.partition("=")
     if not eq or not path_text.strip():
         raise _set_problem(n, f"expected PATH=VALUE, e.g. sales.assumptions.win_rate=0.2; got {arg!r}")
