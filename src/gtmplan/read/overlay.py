@@ -80,12 +80,9 @@ class _Merger:
         # a scenario's split replaces the program's whole map; --set changes one key of it
         self.whole_split = whole_split
 
-    def problem(self, node: Optional[yaml.Node], message: str) -> None:
-        if node is None:
-            self.problems.append(Problem(self.file.display, None, None, message))
-        else:
-            m = node.start_mark
-            self.problems.append(Problem(self.file.display, m.line + 1, m.column + 1, message))
+    def problem(self, node: yaml.Node, message: str) -> None:
+        m = node.start_mark
+        self.problems.append(Problem(self.file.display, m.line + 1, m.column + 1, message))
 
     def merge(self, base: Any, bnode: Optional[yaml.Node], bfile: _File, over: Any, onode: yaml.Node,
               path: tuple) -> tuple[Any, yaml.Node, bool]:
@@ -248,11 +245,6 @@ def _item_path(path: tuple, ident: Any) -> tuple:
     return (*path[:-1], f"{path[-1]}[{ident}]")
 
 
-def _value_node(root: yaml.Node, key: str) -> Optional[yaml.Node]:
-    found = _child(root, key)
-    return found[1] if found else None
-
-
 # -- scenarios -----------------------------------------------------------------------
 
 def apply_scenario(data: dict, smap: SourceMap, scenario: Scenario) -> dict:
@@ -268,16 +260,17 @@ def apply_scenario(data: dict, smap: SourceMap, scenario: Scenario) -> dict:
     f = smap.add_overlay(display, scenario.text, root)
     merger = _Merger(smap, f)
     over = {k: v for k, v in over.items() if not k.startswith("x-")}
+    value_node = {key: value for key, (_, value) in merger._pairs(over, root).items()}  # every key has its node
     if "description" in over:
         desc = over.pop("description")
         if desc is not None and not isinstance(desc, str):
-            merger.problem(_value_node(root, "description"), "description: expected text, "
-                                                           "a sentence saying what the scenario assumes")
+            merger.problem(value_node["description"], "description: expected text, "
+                                                      "a sentence saying what the scenario assumes")
         else:
             scenario.description = desc
     if "version" in over:
         if over["version"] != data.get("version") or isinstance(over["version"], bool):
-            merger.problem(_value_node(root, "version"),
+            merger.problem(value_node["version"],
                            f"version: a scenario cannot change the plan's format version "
                            f"({data.get('version')!r}); remove this key")
         del over["version"]
@@ -315,9 +308,7 @@ def parse_path(text: str) -> list:
                 raise ValueError(f"[{ident}] must follow the name of a list")
             parts.append(("id", ident))
         pos = m.end()
-    if not parts:
-        raise ValueError("the path is empty")
-    return parts
+    return parts  # not empty: _apply_set refuses an empty PATH
 
 
 def apply_sets(data: dict, smap: SourceMap, sets: list[str]) -> dict:
@@ -406,7 +397,7 @@ def _walk_set(n: int, shown: str, parts: list, data: dict) -> dict[int, Any]:
             continue
         walked.append(part)
         if cur is not None and not isinstance(cur, dict):
-            raise _set_problem(n, f"{shown}: {dotted(walked[:-1]) or 'the plan'} is not a mapping, "
+            raise _set_problem(n, f"{shown}: {dotted(walked[:-1])} is not a mapping, "  # never the top: the plan is a mapping
                                   f"so it has no key {part!r}")
         cur = cur.get(part) if cur is not None else None
         nxt = parts[i + 1]
@@ -420,7 +411,7 @@ def _walk_set(n: int, shown: str, parts: list, data: dict) -> dict[int, Any]:
         raise _set_problem(n, f"{shown}: an item's id is how --set and scenarios find it; it cannot be changed "
                               "here (change it in the plan file)")
     if cur is not None and not isinstance(cur, dict):
-        raise _set_problem(n, f"{shown}: {dotted(walked) or 'the plan'} is not a mapping, "
+        raise _set_problem(n, f"{shown}: {dotted(walked)} is not a mapping, "
                               f"so it has no key {last!r}")
     return ids
 
