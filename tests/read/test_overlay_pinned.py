@@ -546,3 +546,27 @@ def test_a_flag_that_is_not_utf8_is_refused_by_its_number(cli: Callable[..., tup
         "--set:2: company=\\xff\\xfe: not UTF-8 text (check the terminal's encoding)",
         "--set:3: sales.x\\xff=1: not UTF-8 text (check the terminal's encoding)",
     ])
+
+
+def test_set_on_a_list_the_scenario_added_keeps_the_list_located_in_the_scenario(
+        cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
+    # the plan has no other_pipeline; the scenario's two shares for 2027Q1 add up to 1.2
+    # (0.6 + 0.6), a problem of the list, at the scenario's first item (line 3, column 5),
+    # with or without a --set naming one of its items
+    s = scenario(tmp_path, "sales:\n  other_pipeline:\n    - {id: sdr, share: {2027Q1: 0.6}}\n"
+                           "    - {id: partners, share: {2027Q1: 0.6}}\n")
+    expected = (f"{s}:3:5: sales.other_pipeline: the shares of other_pipeline for 2027Q1 add up to 1.2 (0.6 + 0.6): "
+                "they must be below 1, since the rest of the opportunities come from marketing's MQLs\n")
+    assert cli("check", plan, "--scenario", s)[::2] == (2, expected)
+    assert cli("check", plan, "--scenario", s, "--set", "sales.other_pipeline[sdr].name=SDRs")[::2] == (2, expected)
+
+
+def test_set_an_empty_value_is_reported_as_a_plan_files_empty_value(
+        cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    # nothing after "=" is YAML's null, as "cost:" with nothing after it in the plan file: the
+    # number it needs is shown as written, empty ('')
+    code, _, err = cli("check", plan, "--set", "marketing.programs[seo].cost=", "--set", "company=")
+    assert (code, err.splitlines()) == (2, [
+        "--set:1: marketing.programs[1].cost: expected a number, got ''",
+        "--set:2: company: expected text, got nothing (an empty value)",
+    ])

@@ -145,10 +145,9 @@ class _Merger:
         nodes = list(bnode.value) if isinstance(bnode, yaml.SequenceNode) and len(bnode.value) == len(base) \
             else [bnode] * len(base)
         child_file = self.smap.origin(nodes[at], bfile)
-        items[at], vnode, own = self.merge(items[at], nodes[at], child_file, over.value, onode, (*path, at))
-        nodes[at] = vnode
-        if own:
-            self.smap.attribute(vnode, self.file)
+        # the row is a mapping and so are the changes (--set refuses to set a row itself): they
+        # merge key by key, into a new node _merge_mapping attributes to the row's file
+        items[at], nodes[at], _ = self.merge(items[at], nodes[at], child_file, over.value, onode, (*path, at))
         node = yaml.SequenceNode(_SEQ_TAG, nodes, start_mark=bnode.start_mark, end_mark=bnode.end_mark)
         self.smap.attribute(node, bfile)
         return items, node, False
@@ -197,11 +196,8 @@ class _Merger:
             child_file = self.smap.origin(nodes[at], bfile)
             # the id picked the item and changes nothing: it stays where the plan writes it
             changes = {k: v for k, v in item.items() if k != "id"}
-            value, vnode, own = self.merge(items[at], nodes[at], child_file, changes, inode, where)
-            items[at] = value
-            nodes[at] = vnode
-            if own:
-                self.smap.attribute(vnode, self.file)
+            # an item and its changes are mappings: they merge key by key (as in _merge_at)
+            items[at], nodes[at], _ = self.merge(items[at], nodes[at], child_file, changes, inode, where)
         marks = bnode if bnode is not None else onode
         node = yaml.SequenceNode(_SEQ_TAG, nodes, start_mark=marks.start_mark, end_mark=marks.end_mark)
         if bnode is None:
