@@ -570,3 +570,11 @@ def test_set_an_empty_value_is_reported_as_a_plan_files_empty_value(
         "--set:1: marketing.programs[1].cost: expected a number, got ''",
         "--set:2: company: expected text, got nothing (an empty value)",
     ])
+
+
+def test_every_item_of_a_list_value_is_located_at_its_flag(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    # the second flag's team is a list of two rows; the second row's count is bad: the problem
+    # is the second flag's (every node of the value is placed at it, items of lists included)
+    code, _, err = cli("check", plan, "--set", "company=Other", "--set",
+                       "sales.team=[{role: AE, count: 2, annual_quota: 240000}, {role: SE, count: -1, annual_quota: 1}]")
+    assert (code, err) == (2, "--set:2: sales.team[1].count: must be at least 0, got -1\n")
