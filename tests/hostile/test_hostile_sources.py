@@ -239,7 +239,7 @@ def test_remove_with_a_null_id_removes_nothing_and_is_refused(tmp_path):
     path.write_text(dump(base_plan()))
     (tmp_path / "s.yaml").write_text("sales:\n  team:\n    - {id: null, remove: true}\n")
     err = refused(gt("funnel", path, "--scenario", tmp_path / "s.yaml"),
-                  f"{tmp_path / 's.yaml'}:3:12: sales.team[None]: an item is picked by its id; "
+                  f"{tmp_path / 's.yaml'}:3:12: sales.team[0]: an item is picked by its id; "
                   "null is not an id (the plan's items here have no ids)")
     assert len(err.strip().splitlines()) == 1
     refused(gt("funnel", path, "--set", "sales.team[None].count=9"),
@@ -247,7 +247,7 @@ def test_remove_with_a_null_id_removes_nothing_and_is_refused(tmp_path):
             "from [0] to [0]")
     (tmp_path / "p.yaml").write_text("marketing:\n  programs:\n    - {id: null, remove: true}\n")
     refused(gt("funnel", path, "--scenario", tmp_path / "p.yaml"),
-            f"{tmp_path / 'p.yaml'}:3:12: marketing.programs[None]: an item is picked by its id; null is not an id "
+            f"{tmp_path / 'p.yaml'}:3:12: marketing.programs[0]: an item is picked by its id; null is not an id "
             "(its ids: webinars, seo, events)")
 
 

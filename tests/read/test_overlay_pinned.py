@@ -80,21 +80,23 @@ def test_items_picked_by_something_that_is_not_an_id(cli: Callable[..., tuple[in
     s = scenario(tmp_path, "marketing:\n  programs:\n    - id: null\n      cost: 1\n"
                            "    - {id: [a], cost: 2}\n    - {id: {a: 1}, cost: 3}\n")
     code, _, err = cli("check", plan, "--scenario", s)
-    # each problem at the id's value: line 3 "    - id: null" column 11; lines 5 and 6 column 12
+    # each problem at the id's value: line 3 "    - id: null" column 11; lines 5 and 6 column 12;
+    # each item named by its position in the scenario's list (not [None], [['a']], [{'a': 1}])
     assert (code, err.splitlines()) == (2, [
-        f"{s}:3:11: marketing.programs[None]: an item is picked by its id; null is not an id "
+        f"{s}:3:11: marketing.programs[0]: an item is picked by its id; null is not an id "
         "(its ids: webinars, seo, events)",
-        f"{s}:5:12: marketing.programs[['a']]: an item is picked by its id; a list is not an id "
+        f"{s}:5:12: marketing.programs[1]: an item is picked by its id; a list is not an id "
         "(its ids: webinars, seo, events)",
-        f"{s}:6:12: marketing.programs[{{'a': 1}}]: an item is picked by its id; a mapping is not an id "
+        f"{s}:6:12: marketing.programs[2]: an item is picked by its id; a mapping is not an id "
         "(its ids: webinars, seo, events)",
     ])
 
 
 def test_a_null_id_into_a_list_without_ids(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
+    # the scenario's first row (position [0]) has a null id
     s = scenario(tmp_path, "sales:\n  team:\n    - {id: null, count: 3}\n")
     code, _, err = cli("check", plan, "--scenario", s)
-    assert (code, err) == (2, f"{s}:3:12: sales.team[None]: an item is picked by its id; null is not an id "
+    assert (code, err) == (2, f"{s}:3:12: sales.team[0]: an item is picked by its id; null is not an id "
                               "(the plan's items here have no ids)\n")
 
 
@@ -276,3 +278,303 @@ def test_set_on_an_item_itself_its_id_or_below_a_text(cli: Callable[..., tuple[i
         "changed here (change it in the plan file)",
         "--set:3: company.x: company is not a mapping, so it has no key 'x'",
     ])
+
+
+def test_an_item_picked_by_a_null_id_second_in_the_scenarios_list(cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
+    # the first item changes seo; the second (position [1], line 4 "    - {id: null, cost: 3}",
+    # the null in column 12) picks nothing
+    s = scenario(tmp_path, "marketing:\n  programs:\n    - {id: seo, cost: 9000}\n    - {id: null, cost: 3}\n")
+    code, _, err = cli("check", plan, "--scenario", s)
+    assert (code, err) == (2, f"{s}:4:12: marketing.programs[1]: an item is picked by its id; null is not an id "
+                              "(its ids: webinars, seo, events)\n")
+
+
+# -- an id list inside an item picked by id ----------------------------------------------------
+
+SEGMENTS = Path(__file__).resolve().parents[1] / "data" / "segments_plan.yaml"
+
+
+def test_a_removal_inside_a_segment_names_the_segment_by_its_id(cli: Callable[..., tuple[int, str, str]], tmp_path: Path) -> None:
+    # segments_plan.yaml's smb segment has no other_pipeline: nothing to remove. The item is
+    # sales.segments[smb].other_pipeline[sdr] (as --set writes it), not sales.segments.smb...;
+    # line 5 "        - {id: sdr, remove: true}": the item's "{" in column 11
+    s = scenario(tmp_path, "sales:\n  segments:\n    - id: smb\n      other_pipeline:\n"
+                           "        - {id: sdr, remove: true}\n")
+    code, _, err = cli("check", SEGMENTS, "--scenario", s)
+    assert (code, err) == (2, f"{s}:5:11: sales.segments[smb].other_pipeline[sdr]: the plan has no item with id "
+                              "'sdr' to remove (the list is empty)\n")
+
+
+# -- --set: the path as the flag writes it, in every refusal -------------------------------------
+
+def test_set_refusals_below_an_item_name_it_as_the_path_does(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    # below [webinars] (an id) and [0] (a position) the refusal names marketing.programs[webinars]
+    # and reviews[0], as the flag writes them (not marketing.programs.webinars, reviews.0)
+    code, _, err = cli("check", plan, "--set", "marketing.programs[webinars].cost.x=1",
+                       "--set", "marketing.programs[webinars].cost.x.y=1", "--set", "reviews[0].date.day=2",
+                       "--set", "sales.assumptions.win_rate.floor.x=0.1")
+    assert (code, err.splitlines()) == (2, [
+        "--set:1: marketing.programs[webinars].cost.x: marketing.programs[webinars].cost is not a mapping, "
+        "so it has no key 'x'",
+        "--set:2: marketing.programs[webinars].cost.x.y: marketing.programs[webinars].cost is not a mapping, "
+        "so it has no key 'x'",
+        "--set:3: reviews[0].date.day: reviews[0].date is not a mapping, so it has no key 'day'",
+        # win_rate (0.25) is a number: the refusal names it, three parts deep, not sales
+        "--set:4: sales.assumptions.win_rate.floor.x: sales.assumptions.win_rate is not a mapping, "
+        "so it has no key 'floor'",
+    ])
+
+
+def test_set_an_item_of_a_list_of_plain_values(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    # a program's quarters and a review's attendees are lists of values: [0] or [x] picks nothing
+    code, _, err = cli("check", plan, "--set", "marketing.programs[webinars].quarters[0]=2027Q2",
+                       "--set", "reviews[1].attendees[sales].x=1")
+    assert (code, err.splitlines()) == (2, [
+        "--set:1: marketing.programs[webinars].quarters[0]: marketing.programs[webinars].quarters is a list of "
+        "values, not of items with keys: set the whole list, e.g. marketing.programs[webinars].quarters=[a, b]",
+        "--set:2: reviews[1].attendees[sales].x: reviews[1].attendees is a list of values, not of items with "
+        "keys: set the whole list, e.g. reviews[1].attendees=[a, b]",
+    ])
+    # the near miss: the whole list, as the message says (webinars in two quarters instead of four)
+    code, out, err = cli("funnel", plan, "--set", "marketing.programs[webinars].quarters=[2027Q1, 2027Q2]",
+                         "-f", "json")
+    assert code == 0, err
+    import json
+
+    # 2027Q3's programs: seo 8,000 + events 2,000 = 10,000 (webinars no longer runs)
+    assert json.loads(out)["quarters"][2]["program_cost"] == 10000
+
+
+def test_set_an_item_of_a_list_the_plan_does_not_have(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    # the base plan has no sales.other_pipeline: there is no item sdr to change (as a scenario
+    # removing it is told), not "not a list of items"
+    code, _, err = cli("check", plan, "--set", "sales.other_pipeline[sdr].share=0.1")
+    assert (code, err) == (2, "--set:1: sales.other_pipeline[sdr].share: sales.other_pipeline has no item with id "
+                              "'sdr' (the list is empty)\n")
+    code, _, err = cli("check", SEGMENTS, "--set", "sales.segments[smb].other_pipeline[sdr].share=0.1")
+    assert (code, err) == (2, "--set:1: sales.segments[smb].other_pipeline[sdr].share: "
+                              "sales.segments[smb].other_pipeline has no item with id 'sdr' (the list is empty)\n")
+
+
+# -- the id that picks an item is not a change -----------------------------------------------------
+
+@pytest.mark.parametrize("how", ["set", "scenario"])
+def test_the_id_that_picks_an_item_stays_located_in_the_plan(cli: Callable[..., tuple[int, str, str]], tmp_path: Path,
+                                                             plan: Path, how: str) -> None:
+    # the plan's first program is written "Webinars", not a valid id; changing its cost (by
+    # --set or by a scenario naming it) does not move that problem to the flag or the scenario:
+    # the id stays at the plan's "{id: Webinars" (column 12)
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("{id: webinars, channel", "{id: Webinars, channel"), encoding="utf-8")
+    args = (["--set", "marketing.programs[Webinars].cost=5000"] if how == "set" else
+            ["--scenario", scenario(tmp_path, "marketing:\n  programs:\n    - {id: Webinars, cost: 5000}\n")])
+    code, _, err = cli("check", plan, *args)
+    assert (code, err) == (2, f"{plan}:{_line('- {id: webinars')}:12: marketing.programs[0].id: 'Webinars' is not a "
+                              "valid id: use lower-case letters, digits and dashes, starting with a letter or digit\n")
+
+
+# -- scenarios: extension keys, version, the top level -----------------------------------------------
+
+def test_a_scenarios_x_keys_are_ignored_and_a_near_miss_is_an_unknown_key(
+        cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
+    # docs/reference/plan-format.md: top-level keys starting with x- are ignored, a place for
+    # anchors; in a scenario too: a note and an anchor the webinars' cost uses
+    s = scenario(tmp_path, "x-note: cheaper webinars, see the board deck\nx-cost: &cost 5000\n"
+                           "marketing:\n  programs:\n    - {id: webinars, cost: *cost}\n")
+    code, out, err = cli("funnel", plan, "--scenario", s, "-f", "json")
+    assert (code, err) == (0, "")
+    import json
+
+    # 2027Q1's programs: webinars 5,000 (was 10,000) + seo 8,000 + events 2,000 = 15,000
+    assert json.loads(out)["quarters"][0]["program_cost"] == 15000
+    code, _, err = cli("check", plan, "--scenario", s)
+    assert (code, err) == (0, "")
+    # x_note and X-note are no extension keys: the plan has no such key (line 1, column 1)
+    for key in ("x_note", "X-note"):
+        s = scenario(tmp_path, f"{key}: cheaper webinars\n")
+        code, _, err = cli("check", plan, "--scenario", s)
+        assert (code, err) == (2, f"{s}:1:1: unknown key '{key}' at the top level (known keys: version, company, "
+                                  "currency, fiscal_year_start_month, fiscal_year_named_by, horizon, "
+                                  "primary_objective, goals, icp, lead_definition, reviews, invitations, feedback, "
+                                  "check, sales, marketing, forecast)\n")
+
+
+@pytest.mark.parametrize("written", ["2", "true"])
+def test_a_scenario_that_changes_the_version_is_told_the_plans_version(
+        cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path, written: str) -> None:
+    # the plan says version: 1; true is no version either (YAML's true is not 1); line 2 is
+    # "version: ...": its value in column 10
+    s = scenario(tmp_path, f"company: Other\nversion: {written}\n")
+    code, _, err = cli("check", plan, "--scenario", s)
+    assert (code, err) == (2, f"{s}:2:10: version: a scenario cannot change the plan's format version (1); "
+                              "remove this key\n")
+
+
+def test_a_misspelt_top_level_key_in_a_scenario_is_located_at_the_key(
+        cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
+    # the scenario's "compnay: Other": the key in column 1, not its value (column 10) nor the plan
+    s = scenario(tmp_path, "description: another name\ncompnay: Other\n")
+    code, _, err = cli("check", plan, "--scenario", s)
+    assert (code, err) == (2, f"{s}:2:1: unknown key 'compnay' at the top level; did you mean 'company'?\n")
+
+
+def test_a_yaml_tag_a_plan_refuses_is_refused_in_a_scenario(
+        cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
+    s = scenario(tmp_path, "description: binary name\ncompany: !!binary aGVsbG8=\n")
+    code, _, err = cli("check", plan, "--scenario", s)
+    assert (code, err) == (2, f"{s}:2:10: YAML tag 'tag:yaml.org,2002:binary' is not allowed in a plan\n")
+
+
+@pytest.mark.parametrize("text,where,message", [
+    # a single value where the plan has a mapping; line 2 "  assumptions: 0.2", the value in column 16
+    ("sales:\n  assumptions: 0.2\n", "2:16", "sales.assumptions: expected a mapping of keys, got 0.2"),
+    # a mapping where the plan has text; line 2 "  name: X", column 3
+    ("company:\n  name: X\n", "2:3", "company: expected text, got a mapping"),
+])
+def test_a_scenario_value_of_another_shape_replaces_and_is_refused_where_it_is_written(
+        cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path, text: str, where: str, message: str) -> None:
+    s = scenario(tmp_path, text)
+    code, _, err = cli("check", plan, "--scenario", s)
+    assert (code, err) == (2, f"{s}:{where}: {message}\n")
+
+
+def test_removing_the_only_item_of_a_list_the_plan_does_not_have(
+        cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
+    # a removal alone (no new item beside it): still the scenario's own message, line 3 column 7
+    s = scenario(tmp_path, "sales:\n  other_pipeline:\n    - {id: sdr, remove: true}\n")
+    code, _, err = cli("check", plan, "--scenario", s)
+    assert (code, err) == (2, f"{s}:3:7: sales.other_pipeline[sdr]: the plan has no item with id 'sdr' to remove "
+                              "(the list is empty)\n")
+
+
+def test_a_scenarios_split_replaces_the_whole_map_and_is_located_in_it(
+        cli: Callable[..., tuple[int, str, str]], tmp_path: Path) -> None:
+    # segments_plan.yaml's webinars split {smb: 0.5, enterprise: 0.5}; the scenario's {smb: 0.6}
+    # replaces it (enterprise is not kept): line 4 "      split: {smb: 0.6}", the map in column 14
+    s = scenario(tmp_path, "marketing:\n  programs:\n    - id: webinars\n      split: {smb: 0.6}\n")
+    code, _, err = cli("check", SEGMENTS, "--scenario", s)
+    assert (code, err) == (2, f"{s}:4:14: marketing.programs[0].split: split gives no fraction for enterprise: "
+                              "its keys must be exactly the program's segments (smb, enterprise)\n")
+
+
+# -- a scenario, then --set: what the scenario wrote stays located in it -------------------------------
+
+def test_set_on_the_first_row_of_a_scenarios_team_keeps_its_second_row_in_the_scenario(
+        cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
+    # the scenario's team has two rows; --set changes the first; the second's annual_quota
+    # (line 4 "    - {role: SE, count: 1, annual_quota: -5}", column 42) is the scenario's
+    s = scenario(tmp_path, "sales:\n  team:\n    - {role: AE, count: 2, annual_quota: 240000}\n"
+                           "    - {role: SE, count: 1, annual_quota: -5}\n")
+    code, _, err = cli("check", plan, "--scenario", s, "--set", "sales.team[0].count=3")
+    assert (code, err) == (2, f"{s}:4:42: sales.team[1].annual_quota: must be at least 0, got -5\n")
+
+
+def test_set_on_a_program_the_scenario_added_keeps_its_other_values_in_the_scenario(
+        cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
+    # line 3 "    - {id: ads, channel: paid, quarters: [2027Q1], cost: 1000, expected_mqls: -30}":
+    # expected_mqls' value in column 79
+    s = scenario(tmp_path, "marketing:\n  programs:\n"
+                           "    - {id: ads, channel: paid, quarters: [2027Q1], cost: 1000, expected_mqls: -30}\n")
+    code, _, err = cli("check", plan, "--scenario", s, "--set", "marketing.programs[ads].cost=2000")
+    assert (code, err) == (2, f"{s}:3:79: marketing.programs[3].expected_mqls: must be at least 0, got -30\n")
+
+
+def test_set_on_a_mapping_the_scenario_added_keeps_its_other_keys_in_the_scenario(
+        cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
+    # the plan has no sales.attrition; the scenario adds it (line 2, annual_rate's value in
+    # column 28); --set changes backfill_months: both problems, each where it is written
+    s = scenario(tmp_path, "sales:\n  attrition: {annual_rate: 2, backfill_months: 1}\n")
+    code, _, err = cli("check", plan, "--scenario", s, "--set", "sales.attrition.backfill_months=-2")
+    assert (code, err.splitlines()) == (2, [
+        "--set:1: sales.attrition.backfill_months: must be at least 0, got -2",
+        f"{s}:2:28: sales.attrition.annual_rate: must be at most 1, got 2 (a fraction: write 30% as 0.30)",
+    ])
+
+
+# -- --set: values and paths -------------------------------------------------------------------------
+
+def test_set_a_mapping_the_plan_lacks_is_checked_as_written_by_the_flag(
+        cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    # sales.attrition needs annual_rate and backfill_months; the flag gives one
+    code, _, err = cli("check", plan, "--set", "sales.attrition.annual_rate=0.1")
+    assert (code, err) == (2, "--set:1: missing required key 'backfill_months' in sales.attrition\n")
+
+
+def test_set_a_whole_mapping_as_its_value(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    code, out, err = cli("funnel", plan, "--set", "sales.targets={2027Q1: 200000, 2027Q2: 100000, "
+                         "2027Q3: 100000, 2027Q4: 100000}", "-f", "json")
+    assert (code, err) == (0, "")
+    import json
+
+    # 2027Q1: 200,000 / 10,000 = 20 deals
+    assert json.loads(out)["quarters"][0]["deals"] == 20
+
+
+def test_every_value_of_the_second_flag_is_located_at_it_even_one_written_twice(
+        cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    # the second flag's mapping repeats one value by an anchor (&t, *t); its bad 2027Q1 is the
+    # second flag's, not the first's
+    code, _, err = cli("check", plan, "--set", "company=Other",
+                       "--set", "sales.targets={2027Q1: -5, 2027Q2: &t 100000, 2027Q3: *t, 2027Q4: *t}")
+    assert (code, err) == (2, "--set:2: sales.targets.2027Q1: must be at least 0, got -5\n")
+
+
+def test_set_a_key_named_id_at_the_top_level_is_an_unknown_key(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    # not an item's id (nothing picks an item here): a key the plan does not have
+    code, _, err = cli("check", plan, "--set", "id=x")
+    assert (code, err) == (2, "--set:1: unknown key 'id' at the top level (known keys: version, company, currency, "
+                              "fiscal_year_start_month, fiscal_year_named_by, horizon, primary_objective, goals, icp, "
+                              "lead_definition, reviews, invitations, feedback, check, sales, marketing, forecast)\n")
+
+
+def test_an_unknown_id_lists_only_the_items_that_have_one(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    # a fourth program written without an id (a problem of its own, after the flags are good)
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("  content:\n", "    - {channel: seo, quarters: [2027Q1], cost: 1, expected_mqls: 1}\n"
+                                                 "  content:\n"), encoding="utf-8")
+    code, _, err = cli("check", plan, "--set", "marketing.programs[nope].cost=1")
+    assert (code, err) == (2, "--set:1: marketing.programs[nope].cost: marketing.programs has no item with id 'nope' "
+                              "(its ids: webinars, seo, events)\n")
+
+
+def test_a_flag_that_is_not_utf8_is_refused_by_its_number(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    # bytes ff fe (not UTF-8) as the terminal passes them, in the value then in the path: the
+    # message shows them as \xff\xfe; no traceback, no problem blamed on the plan file
+    code, _, err = cli("check", plan, "--set", "company=Testco", "--set", "company=\udcff\udcfe",
+                       "--set", "sales.x\udcff=1")
+    assert (code, err.splitlines()) == (2, [
+        "--set:2: company=\\xff\\xfe: not UTF-8 text (check the terminal's encoding)",
+        "--set:3: sales.x\\xff=1: not UTF-8 text (check the terminal's encoding)",
+    ])
+
+
+def test_set_on_a_list_the_scenario_added_keeps_the_list_located_in_the_scenario(
+        cli: Callable[..., tuple[int, str, str]], tmp_path: Path, plan: Path) -> None:
+    # the plan has no other_pipeline; the scenario's two shares for 2027Q1 add up to 1.2
+    # (0.6 + 0.6), a problem of the list, at the scenario's first item (line 3, column 5),
+    # with or without a --set naming one of its items
+    s = scenario(tmp_path, "sales:\n  other_pipeline:\n    - {id: sdr, share: {2027Q1: 0.6}}\n"
+                           "    - {id: partners, share: {2027Q1: 0.6}}\n")
+    expected = (f"{s}:3:5: sales.other_pipeline: the shares of other_pipeline for 2027Q1 add up to 1.2 (0.6 + 0.6): "
+                "they must be below 1, since the rest of the opportunities come from marketing's MQLs\n")
+    assert cli("check", plan, "--scenario", s)[::2] == (2, expected)
+    assert cli("check", plan, "--scenario", s, "--set", "sales.other_pipeline[sdr].name=SDRs")[::2] == (2, expected)
+
+
+def test_set_an_empty_value_is_reported_as_a_plan_files_empty_value(
+        cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    # nothing after "=" is YAML's null, as "cost:" with nothing after it in the plan file: the
+    # number it needs is shown as written, empty ('')
+    code, _, err = cli("check", plan, "--set", "marketing.programs[seo].cost=", "--set", "company=")
+    assert (code, err.splitlines()) == (2, [
+        "--set:1: marketing.programs[1].cost: expected a number, got ''",
+        "--set:2: company: expected text, got nothing (an empty value)",
+    ])
+
+
+def test_every_item_of_a_list_value_is_located_at_its_flag(cli: Callable[..., tuple[int, str, str]], plan: Path) -> None:
+    # the second flag's team is a list of two rows; the second row's count is bad: the problem
+    # is the second flag's (every node of the value is placed at it, items of lists included)
+    code, _, err = cli("check", plan, "--set", "company=Other", "--set",
+                       "sales.team=[{role: AE, count: 2, annual_quota: 240000}, {role: SE, count: -1, annual_quota: 1}]")
+    assert (code, err) == (2, "--set:2: sales.team[1].count: must be at least 0, got -1\n")

@@ -80,12 +80,9 @@ class _Merger:
         # a scenario's split replaces the program's whole map; --set changes one key of it
         self.whole_split = whole_split
 
-    def problem(self, node: Optional[yaml.Node], message: str) -> None:
-        if node is None:
-            self.problems.append(Problem(self.file.display, None, None, message))
-        else:
-            m = node.start_mark
-            self.problems.append(Problem(self.file.display, m.line + 1, m.column + 1, message))
+    def problem(self, node: yaml.Node, message: str) -> None:
+        m = node.start_mark
+        self.problems.append(Problem(self.file.display, m.line + 1, m.column + 1, message))
 
     def merge(self, base: Any, bnode: Optional[yaml.Node], bfile: _File, over: Any, onode: yaml.Node,
               path: tuple) -> tuple[Any, yaml.Node, bool]:
@@ -148,10 +145,9 @@ class _Merger:
         nodes = list(bnode.value) if isinstance(bnode, yaml.SequenceNode) and len(bnode.value) == len(base) \
             else [bnode] * len(base)
         child_file = self.smap.origin(nodes[at], bfile)
-        items[at], vnode, own = self.merge(items[at], nodes[at], child_file, over.value, onode, (*path, at))
-        nodes[at] = vnode
-        if own:
-            self.smap.attribute(vnode, self.file)
+        # the row is a mapping and so are the changes (--set refuses to set a row itself): they
+        # merge key by key, into a new node _merge_mapping attributes to the row's file
+        items[at], nodes[at], _ = self.merge(items[at], nodes[at], child_file, over.value, onode, (*path, at))
         node = yaml.SequenceNode(_SEQ_TAG, nodes, start_mark=bnode.start_mark, end_mark=bnode.end_mark)
         self.smap.attribute(node, bfile)
         return items, node, False
@@ -168,25 +164,26 @@ class _Merger:
         for i, item in enumerate(over):
             inode = onode.value[i] if isinstance(onode, yaml.SequenceNode) and i < len(onode.value) else onode
             ident = item["id"]
-            where = f"{dotted(path)}[{ident}]"
             if ident is None or isinstance(ident, (dict, list)):  # null picks no item (nor the first without id)
+                # named by its position in the overlay's list: [None] or [['a']] would mean nothing to a user
                 known = [b for b in items if b.get("id") is not None]
                 found = _child(inode, "id")
                 self.problem(found[1] if found else inode,
-                             f"{where}: an item is picked by its id; {_shown_value(ident)} is not an id"
+                             f"{dotted((*path, i))}: an item is picked by its id; {_shown_value(ident)} is not an id"
                              + (_ids_hint(items) if known else " (the plan's items here have no ids)"))
                 continue
+            where = _item_path(path, ident)
             at = next((j for j, b in enumerate(items) if b.get("id") is not None and b["id"] == ident), None)
             if "remove" in item:
                 rnode = _child(inode, "remove")
                 if _plain(item["remove"]) is not True:  # from a scenario file, or --set PATH[id].remove=true
                     self.problem(rnode[1] if rnode else inode,
-                                 f"{where}: 'remove' takes only the value true (it removes the item)")
+                                 f"{dotted(where)}: 'remove' takes only the value true (it removes the item)")
                 elif set(item) != {"id", "remove"}:
-                    self.problem(inode, f"{where}: an item with 'remove: true' holds only its id "
+                    self.problem(inode, f"{dotted(where)}: an item with 'remove: true' holds only its id "
                                         f"(it removes the item; to change it, leave out 'remove')")
                 elif at is None:
-                    self.problem(inode, f"{where}: the plan has no item with id {ident!r} to remove"
+                    self.problem(inode, f"{dotted(where)}: the plan has no item with id {ident!r} to remove"
                                         + _ids_hint(items))
                 else:
                     del items[at], nodes[at]
@@ -197,11 +194,10 @@ class _Merger:
                 self.smap.attribute(inode, self.file)
                 continue
             child_file = self.smap.origin(nodes[at], bfile)
-            value, vnode, own = self.merge(items[at], nodes[at], child_file, item, inode, (*path, ident))
-            items[at] = value
-            nodes[at] = vnode
-            if own:
-                self.smap.attribute(vnode, self.file)
+            # the id picked the item and changes nothing: it stays where the plan writes it
+            changes = {k: v for k, v in item.items() if k != "id"}
+            # an item and its changes are mappings: they merge key by key (as in _merge_at)
+            items[at], nodes[at], _ = self.merge(items[at], nodes[at], child_file, changes, inode, where)
         marks = bnode if bnode is not None else onode
         node = yaml.SequenceNode(_SEQ_TAG, nodes, start_mark=marks.start_mark, end_mark=marks.end_mark)
         if bnode is None:
@@ -239,9 +235,10 @@ def _ids_hint(items: list) -> str:
     return f" (its ids: {shown})"
 
 
-def _value_node(root: yaml.Node, key: str) -> Optional[yaml.Node]:
-    found = _child(root, key)
-    return found[1] if found else None
+def _item_path(path: tuple, ident: Any) -> tuple:
+    """The path of the item with id ``ident`` in the list at ``path``, as messages show it:
+    ``marketing.programs[seo]`` (and ``sales.segments[smb].other_pipeline[sdr]`` below it)."""
+    return (*path[:-1], f"{path[-1]}[{ident}]")
 
 
 # -- scenarios -----------------------------------------------------------------------
@@ -259,16 +256,17 @@ def apply_scenario(data: dict, smap: SourceMap, scenario: Scenario) -> dict:
     f = smap.add_overlay(display, scenario.text, root)
     merger = _Merger(smap, f)
     over = {k: v for k, v in over.items() if not k.startswith("x-")}
+    value_node = {key: value for key, (_, value) in merger._pairs(over, root).items()}  # every key has its node
     if "description" in over:
         desc = over.pop("description")
         if desc is not None and not isinstance(desc, str):
-            merger.problem(_value_node(root, "description"), "description: expected text, "
-                                                           "a sentence saying what the scenario assumes")
+            merger.problem(value_node["description"], "description: expected text, "
+                                                      "a sentence saying what the scenario assumes")
         else:
             scenario.description = desc
     if "version" in over:
         if over["version"] != data.get("version") or isinstance(over["version"], bool):
-            merger.problem(_value_node(root, "version"),
+            merger.problem(value_node["version"],
                            f"version: a scenario cannot change the plan's format version "
                            f"({data.get('version')!r}); remove this key")
         del over["version"]
@@ -306,9 +304,7 @@ def parse_path(text: str) -> list:
                 raise ValueError(f"[{ident}] must follow the name of a list")
             parts.append(("id", ident))
         pos = m.end()
-    if not parts:
-        raise ValueError("the path is empty")
-    return parts
+    return parts  # not empty: _apply_set refuses an empty PATH
 
 
 def apply_sets(data: dict, smap: SourceMap, sets: list[str]) -> dict:
@@ -334,6 +330,10 @@ def _mark(n: int, column: int) -> yaml.Mark:
 
 
 def _apply_set(data: dict, smap: SourceMap, f: _File, n: int, arg: str) -> dict:
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError:  # bytes the terminal could not decode (Python's surrogate escapes)
+        raise _set_problem(n, f"{arg}: not UTF-8 text (check the terminal's encoding)") from None
     path_text, eq, value_text = arg.partition("=")
     if not eq or not path_text.strip():
         raise _set_problem(n, f"expected PATH=VALUE, e.g. sales.assumptions.win_rate=0.2; got {arg!r}")
@@ -393,13 +393,13 @@ def _walk_set(n: int, shown: str, parts: list, data: dict) -> dict[int, Any]:
             continue
         walked.append(part)
         if cur is not None and not isinstance(cur, dict):
-            raise _set_problem(n, f"{shown}: {dotted(walked[:-1]) or 'the plan'} is not a mapping, "
+            raise _set_problem(n, f"{shown}: {dotted(walked[:-1])} is not a mapping, "  # never the top: the plan is a mapping
                                   f"so it has no key {part!r}")
         cur = cur.get(part) if cur is not None else None
         nxt = parts[i + 1]
         if isinstance(nxt, tuple):
             ids[i + 1], cur = _set_item(n, shown, walked, cur, nxt[1])
-            walked.append(nxt[1])
+            walked[-1] = f"{walked[-1]}[{nxt[1]}]"  # marketing.programs[webinars], as the path writes it
     last = parts[-1]
     if isinstance(last, tuple):
         raise _set_problem(n, f"{shown}: set a key of the item, e.g. {shown}.cost=20000")
@@ -407,7 +407,7 @@ def _walk_set(n: int, shown: str, parts: list, data: dict) -> dict[int, Any]:
         raise _set_problem(n, f"{shown}: an item's id is how --set and scenarios find it; it cannot be changed "
                               "here (change it in the plan file)")
     if cur is not None and not isinstance(cur, dict):
-        raise _set_problem(n, f"{shown}: {dotted(walked) or 'the plan'} is not a mapping, "
+        raise _set_problem(n, f"{shown}: {dotted(walked)} is not a mapping, "
                               f"so it has no key {last!r}")
     return ids
 
@@ -415,7 +415,12 @@ def _walk_set(n: int, shown: str, parts: list, data: dict) -> dict[int, Any]:
 def _set_item(n: int, shown: str, walked: list, items: Any, ident: str) -> tuple[Any, dict]:
     """``[ident]`` in the list ``items`` (at ``walked``): (its id, or an :class:`_At` for items
     without ids, picked by position; the item)."""
-    if not isinstance(items, list) or not all(isinstance(it, dict) for it in items):
+    if items is None:  # a list the plan does not have: no item to pick
+        items = []
+    if isinstance(items, list) and not all(isinstance(it, dict) for it in items):  # [2027Q1, 2027Q2]
+        raise _set_problem(n, f"{shown}: {dotted(walked)} is a list of values, not of items with keys: "
+                              f"set the whole list, e.g. {dotted(walked)}=[a, b]")
+    if not isinstance(items, list):
         raise _set_problem(n, f"{shown}: {dotted(walked)} is not a list of items")
     if items and not any(it.get("id") is not None for it in items):  # items without ids (team rows, reviews): by position
         at = _position(ident)
@@ -444,10 +449,8 @@ def _set_overlay(parts: list, ids: dict[int, Any], value: Any, vnode: yaml.Node,
         part = parts[i]
         if isinstance(part, tuple):
             item = ids[i]
-            if not isinstance(item, _At):
+            if not isinstance(item, _At):  # the id picks the item (the node stays the item's mapping)
                 over = {"id": item, **over}
-                onode = yaml.MappingNode(_MAP_TAG, [(scalar("id"), scalar(str(item))), *onode.value],
-                                         start_mark=mark, end_mark=mark)
             continue
         if isinstance(item, _At):
             over, item = _At(item.index, over), None  # the node stays the item's mapping
