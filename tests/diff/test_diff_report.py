@@ -414,9 +414,14 @@ def test_a_new_plan_and_a_removed_plan_in_text(gtm: Callable, tmp_path: Path, mo
                                       "A new plan (none at HEAD): 1 error, 0 warnings, 0 info."]
     r = gtm("diff", "gone.yaml", "--base", "plan.yaml")
     assert r.out.splitlines()[:2] == ["gtmplan diff: plan.yaml -> working tree",
-                                      "The plan is removed (none at working tree); 1 finding go with it."]
+                                      "The plan is removed (none at working tree); 1 finding goes with it."]
     r = gtm("diff", "gone.yaml", "--base", "plan.yaml", "-f", "md")
-    assert r.out.splitlines()[0] == "**The plan is removed** (none at `working tree`); 1 finding go with it."
+    assert r.out.splitlines()[0] == "**The plan is removed** (none at `working tree`); 1 finding goes with it."
+    two = _with(base_plan(), ("lead_definition.agreed_by", ["marketing"]))
+    del two["feedback"]["lead_source_question"]  # and F601
+    write_plan(tmp_path, two, "plan.yaml")
+    r = gtm("diff", "gone.yaml", "--base", "plan.yaml")
+    assert r.out.splitlines()[1] == "The plan is removed (none at working tree); 2 findings go with it."
 
 
 def test_resolved_findings_only_in_text(diff: Diff) -> None:
@@ -435,6 +440,27 @@ def test_resolved_findings_only_in_text(diff: Diff) -> None:
         "1 input changed, figures moved in 0 quarters, 0 new errors, 0 new warnings, 0 new info, 1 resolved",
         "",
     ])
+
+
+def test_a_new_info_finding_is_not_called_no_new_finding(diff: Diff) -> None:
+    """An info finding is new (F604: the decision stage lost its content) while L203 is resolved:
+    the first line says no new error or warning, not "no new finding" above a list of one."""
+    base = _with(base_plan(), ("lead_definition.agreed_by", ["marketing"]))
+    head = base_plan()
+    del head["marketing"]["content"][2]
+    assert _first(diff(base, head, "md"), "md") == "✅ No new error or warning; **1 finding** resolved."
+    assert _first(diff(base, head), "text") == "No new error or warning; 1 finding resolved."
+
+
+def test_a_new_info_finding_alone_is_named(diff: Diff) -> None:
+    """Only an info finding is new and no figure moves: the first line names it (it said "funnel
+    figures move in 0 quarters"); with a figure that moves, the quarters are what it says."""
+    head = base_plan()
+    del head["marketing"]["content"][2]
+    assert _first(diff(base_plan(), head, "md"), "md") == f"No new error or warning; 1 new info: F604 {F604}."
+    assert _first(diff(base_plan(), head), "text") == f"No new error or warning; 1 new info: F604 {F604}."
+    head["marketing"]["budget"]["2027Q1"] = 24000
+    assert _first(diff(base_plan(), head, "md"), "md") == "No new error or warning; funnel figures move in 1 quarter."
 
 
 # -- the 60,000-character cut -----------------------------------------------------------------
