@@ -362,6 +362,38 @@ def test_a_shortfall_that_closes_grows_or_shrinks(diff: Diff) -> None:
         "No new error; the MQL shortfall in 2027Q4 shrinks from 70 to 30.")
 
 
+def test_the_larger_of_a_shortfall_move_and_a_coverage_move_is_named(diff: Diff) -> None:
+    """A shortfall move is weighed against the MQLs demanded, a coverage move in itself. Quotas
+    240,000 -> 300,000: capacity 2 x 75,000 = 150,000 a quarter, coverage 120% -> 150% (0.30)."""
+    quota = ("sales.team.0.annual_quota", 300000)
+    # webinars 10 -> 50: the shortfall shrinks 70 -> 30, by 40 of 200 demanded (0.20): coverage is larger
+    assert _first(diff(_webinars(10), _with(_webinars(50), quota), "md"), "md") == (
+        "No new error; **sales capacity coverage in 2027Q4 rises from 120% to 150% of the target**.")
+    # webinars 100 -> 10: a shortfall of 70 in 200 appears (0.35): larger than the coverage's 0.30
+    assert _first(diff(base_plan(), _with(_webinars(10), quota)), "text").endswith(
+        ". Also, a shortfall of 70 MQLs appears in 2027Q4 (MQLs created there for later deals).")
+
+
+def test_a_pilot_quarters_shortfall_is_weighed_against_at_least_one_mql(diff: Diff) -> None:
+    """A quarter that demands under one MQL cannot make its shortfall outweigh everything else.
+    The head drops 2027Q1 from every program (0 MQLs planned there) and raises 2027Q2's target to
+    400,000: coverage 120,000 / 400,000 = 30%, from 120% (0.90); 2027Q2's own shortfall, 800 - 220 =
+    580 of 800, is 0.725."""
+    def pair(q1_target: int) -> tuple[dict, dict]:
+        base = _with(base_plan(), ("sales.targets.2027Q1", q1_target))
+        head = _with(base, ("sales.targets.2027Q2", 400000))
+        for program in head["marketing"]["programs"]:
+            program["quarters"].remove("2027Q1")
+        return base, head
+
+    # $750: 0.075 deals, 0.3 opportunities, 0.6 SQLs, 1.5 MQLs, all short: 1.5 / 1.5 = 1.0 > 0.90
+    assert _first(diff(*pair(750)), "text").endswith(
+        ". Also, a shortfall of 2 MQLs appears in 2027Q1 (MQLs created there for later deals).")
+    # $400: 0.8 MQLs, all short: 0.8 against one MQL = 0.8 < 0.90 (not 0.8 / 0.8)
+    assert _first(diff(*pair(400)), "text").endswith(
+        ". Also, sales capacity coverage in 2027Q2 falls from 120% to 30% of the target.")
+
+
 def test_half_an_mql_is_a_move_a_quarter_of_one_is_not(diff: Diff) -> None:
     # seo 400 -> 402 leads: 100.5 MQLs, 130.5 planned; the shortfall 70 -> 69.5 moves by half an
     # MQL and shows as 200 - 131 = 69
