@@ -223,7 +223,8 @@ def _values() -> tuple[dict, dict]:
     head["icp"]["segments"][0]["buyer_roles"] = ["é" + "t" * 75]  # ["é...t"]: 2 + 76 + 2 = 80 characters, é kept
     head["feedback"]["content_feedback"]["panel"] = ["u" * 77]  # 2 + 77 + 2 = 81: cut
     head["marketing"]["content"][0]["used_by_sales"] = False
-    head["check"] = {"max_channel_share": 0.55, "tolerance": 0.123456789}  # more digits than %g shows: all of them
+    # a whole float reads as a whole number (1, not 1.0); more digits than %g shows: all of them
+    head["check"] = {"max_channel_share": 1.0, "tolerance": 0.123456789}
     head["marketing"]["budget"]["2027Q3"] = 1.0e15  # from 10^15 on, a float is written out whole
     head["marketing"]["budget"]["2027Q4"] = 25000.5
     return base, head
@@ -243,7 +244,7 @@ def test_values_in_the_text_report(diff: Diff) -> None:
         "  marketing.budget.2027Q3: 25000 -> 1000000000000000.0   (head.yaml:118:13)",
         "  marketing.budget.2027Q4: 25000 -> 25000.5   (head.yaml:119:13)",
         "  marketing.content[guide].used_by_sales: true -> false   (head.yaml:159:20)",
-        "  check.max_channel_share: 0.5 -> 0.55   (head.yaml:167:22)",
+        "  check.max_channel_share: 0.5 -> 1   (head.yaml:167:22)",
         "  check.tolerance: – -> 0.123456789   (head.yaml:168:14)",
         "",
         "Funnel figures that moved:",
@@ -268,7 +269,7 @@ def test_values_in_the_md_comment(diff: Diff) -> None:
         "| `marketing.budget.2027Q3` | 25000 | 1000000000000000.0 | `head.yaml:118` |",
         "| `marketing.budget.2027Q4` | 25000 | 25000.5 | `head.yaml:119` |",
         "| `marketing.content[guide].used_by_sales` | true | false | `head.yaml:159` |",
-        "| `check.max_channel_share` | 0.5 | 0.55 | `head.yaml:167` |",
+        "| `check.max_channel_share` | 0.5 | 1 | `head.yaml:167` |",
         "| `check.tolerance` | – | 0.123456789 | `head.yaml:168` |",
     ]
     assert out.splitlines()[:7] == [
@@ -336,9 +337,13 @@ def test_one_new_error_and_no_move(diff: Diff) -> None:
 def test_coverage_that_falls_outweighs_a_smaller_shortfall(diff: Diff, fmt: str) -> None:
     # 2027Q1's target 200,000: 400 MQLs demanded against 220 planned, a shortfall of 180 in 400
     # (0.45 of the demand); coverage 120,000 / 200,000 = 60%, from 120%: 0.60, the larger move
+    # (three new errors: the first two named, then "...")
     line = _first(diff(base_plan(), _with(base_plan(), ("sales.targets.2027Q1", 200000)), fmt), fmt)
-    assert line.endswith(". Also, sales capacity coverage in 2027Q1 falls from 120% to 60% of the target.")
-    assert line.startswith("❌ **3 new errors**: G303 " if fmt == "md" else "3 new errors: G303 ")
+    assert line == ("❌ **3 new errors**: " if fmt == "md" else "3 new errors: ") + (
+        "G303 goal 'bookings' is $400,000 of new bookings, but sales.targets add up to $500,000 over the horizon "
+        "(differ by 20%); A104 sales capacity in 2027Q1 is $120,000 (2 sellers, all fully ramped, at 100% "
+        "attainment); the target is $200,000 (short by $80,000, 40%); .... Also, sales capacity coverage in 2027Q1 "
+        "falls from 120% to 60% of the target.")
 
 
 @pytest.mark.parametrize("fmt", ["md", "text"])
