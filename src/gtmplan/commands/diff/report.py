@@ -89,7 +89,8 @@ def headline(r: DiffResult, markdown: bool) -> str:
         return (f"{b('A new plan')} (none at {side(r.base.label)}): {fmt.plural(n['error'], 'error')}, "
                 f"{fmt.plural(n['warning'], 'warning')}, {n['info']} info.")
     if r.head.loaded is None:
-        return f"{b('The plan is removed')} (none at {side(r.head.label)}); {fmt.plural(len(r.resolved), 'finding')} go with it."
+        go = "goes" if len(r.resolved) == 1 else "go"
+        return f"{b('The plan is removed')} (none at {side(r.head.label)}); {fmt.plural(len(r.resolved), 'finding')} {go} with it."
     errors = [f for f in r.new if f.severity == "error"]
     move = biggest_move(r)
     if errors:
@@ -103,11 +104,15 @@ def headline(r: DiffResult, markdown: bool) -> str:
     if warnings:
         return (f"{'⚠️ ' if markdown else ''}No new error; {b(fmt.plural(len(warnings), 'new warning'))}: "
                 f"{esc(warnings[0].code + ' ' + warnings[0].message)}.")
+    # below, what is new is information only (no error, no warning)
     if r.resolved:
-        return f"{'✅ ' if markdown else ''}No new finding; {b(fmt.plural(len(r.resolved), 'finding'))} resolved."
-    if r.quarters or r.new:
+        none = "No new error or warning" if r.new else "No new finding"
+        return f"{'✅ ' if markdown else ''}{none}; {b(fmt.plural(len(r.resolved), 'finding'))} resolved."
+    if r.quarters:
         return (f"No new error or warning; funnel figures move in "
                 f"{fmt.plural(len(r.quarters), 'quarter')}.")
+    if r.new:
+        return f"No new error or warning; {len(r.new)} new info: {esc(r.new[0].code + ' ' + r.new[0].message)}."
     return f"No change to the plan's numbers or findings; {fmt.plural(len(r.inputs), 'input')} changed."
 
 
