@@ -119,3 +119,89 @@ def test_a_review_removed_from_the_end_shows_its_date_as_text(diff: Diff) -> Non
                               "new": None, "file": "base.yaml", "line": 76, "column": 3}]
     assert [(f["code"], f["severity"], f["file"], f["line"]) for f in doc["findings"]["new"]] == [
         ("R503", "warning", "head.yaml", 51)]  # at the reviews list
+
+
+def test_an_item_added_at_the_end_of_a_plain_list_is_a_change(diff: Diff) -> None:
+    """A review's agenda gains an item at its end: the shorter list is not 'the same' as its
+    longer self (lists of plain values are compared whole)."""
+    head = base_plan()
+    head["reviews"][0]["agenda"] = ["win-loss", "content-feedback"]
+    doc = _json(diff, base_plan(), head)
+    # head.yaml line 56 is the first review's "agenda:" list (its first row, column 3)
+    assert [(i["path"], i["old"], i["new"], i["line"]) for i in doc["inputs"]] == [
+        ("reviews[0].agenda", ["win-loss"], ["win-loss", "content-feedback"], 56)]
+
+
+def test_one_share_becoming_a_share_per_quarter(diff: Diff) -> None:
+    """sales.other_pipeline's share, one fraction -> one per quarter: the value changes kind
+    (a number, then a mapping), and only 2027Q2's figures move."""
+    base = base_plan()
+    base["sales"]["other_pipeline"] = [{"id": "partners", "share": 0.2}]
+    head = copy.deepcopy(base)
+    head["sales"]["other_pipeline"][0]["share"] = {"2027Q1": 0.2, "2027Q2": 0.1, "2027Q3": 0.2, "2027Q4": 0.2}
+    code, out, err = diff(base, head)
+    assert code == 0, err
+    assert _section(out, "Inputs changed") == [
+        '  sales.other_pipeline[partners].share: 0.2 -> {"2027Q1": 0.2, "2027Q2": 0.1, "2027Q3": 0.2, '
+        '"2027Q4": 0.2}   (head.yaml:115:7)']
+    # 2027Q2: 40 opportunities x 0.2 = 8 from partners -> x 0.1 = 4; SQLs (40 - 8) / 0.5 = 64 -> (40 - 4) / 0.5
+    # = 72; MQLs 64 / 0.4 = 160 -> 180; leads 160 / 0.25 = 640 -> 720
+    assert _section(out, "Funnel figures that moved") == [
+        "  2027Q2  other opportunities: 8 -> 4 (−4)",
+        "  2027Q2  sqls: 64 -> 72 (+8)",
+        "  2027Q2  mqls needed: 160 -> 180 (+20)",
+        "  2027Q2  leads needed: 640 -> 720 (+80)",
+        "  2027Q2  mqls demanded: 160 -> 180 (+20)",
+        "  2027Q2  other by source[partners]: 8 -> 4 (−4)",
+    ]
+
+
+# -- per-source pipeline figures: other_by_source[SOURCE] ------------------------------------
+
+def _sdr(tmp_path: Path, count: int) -> Path:
+    """examples/sdr-motion with its first SDR row's count changed (same lines)."""
+    text = (SDR / "gtmplan.yaml").read_text(encoding="utf-8")
+    row = "          - {role: SDR, count: 2}\n"
+    assert text.count(row) == 1
+    path = tmp_path / f"sdr-{count}.yaml"
+    path.write_text(text.replace(row, row.replace("2", str(count))), encoding="utf-8")
+    return path
+
+
+def test_one_more_sdr_moves_the_sources_figure_and_the_ask_of_marketing(tmp_path: Path) -> None:
+    base, head = _sdr(tmp_path, 2), _sdr(tmp_path, 3)
+    r = run_cli("diff", head, "--base", base, "-f", "json")
+    assert r.code == 0, r.err
+    doc = json.loads(r.out)
+    assert [(i["path"], i["old"], i["new"], i["line"], i["column"]) for i in doc["inputs"]] == [
+        ("sales.other_pipeline[sdr-outbound].capacity.team[0].count", 2, 3, 71, 32)]
+    q1 = doc["quarters"][0]
+    # 2027Q1: 2 SDRs x 3 opportunities a month x 3 months = 18 -> 3 x 3 x 3 = 27 (the ramping pair starts
+    # 2027-04-01); 80 opportunities: SQLs (80 - 18) / 0.5 = 124 -> (80 - 27) / 0.5 = 106; MQLs / 0.4: 310 -> 265;
+    # leads / 0.25: 1,240 -> 1,060
+    assert q1 == {"quarter": "2027Q1", "figures": {
+        "other_opportunities": {"old": 18.0, "new": 27.0, "delta": 9.0},
+        "sqls": {"old": 124.0, "new": 106.0, "delta": -18.0},
+        "mqls_needed": {"old": 310.0, "new": 265.0, "delta": -45.0},
+        "leads_needed": {"old": 1240.0, "new": 1060.0, "delta": -180.0},
+        "mqls_demanded": {"old": 310.0, "new": 265.0, "delta": -45.0},
+        "other_by_source[sdr-outbound]": {"old": 18.0, "new": 27.0, "delta": 9.0},
+    }}
+    assert [q["quarter"] for q in doc["quarters"]] == ["2027Q1", "2027Q2", "2027Q3", "2027Q4"]
+    assert all(q["figures"]["other_by_source[sdr-outbound]"]["delta"] == 9.0 for q in doc["quarters"])
+
+
+def test_a_pipeline_source_removed_leaves_its_figures_unknown(tmp_path: Path) -> None:
+    base = _sdr(tmp_path, 2)
+    data = yaml.safe_load(base.read_text(encoding="utf-8"))
+    del data["sales"]["other_pipeline"]
+    head = _write(tmp_path / "no-sdr.yaml", data)
+    doc = json.loads(run_cli("diff", head, "--base", base, "-f", "json").out)
+    q1 = doc["quarters"][0]["figures"]
+    # without the SDRs marketing is asked for all 80 opportunities: SQLs 80 / 0.5 = 160, MQLs 160 / 0.4 = 400
+    assert q1["other_opportunities"] == {"old": 18.0, "new": 0.0, "delta": -18.0}
+    assert q1["mqls_needed"] == {"old": 310.0, "new": 400.0, "delta": 90.0}
+    # a figure the head no longer has is unknown there (null), never 0: no difference to show
+    assert q1["other_by_source[sdr-outbound]"] == {"old": 18.0, "new": None, "delta": None}
+    assert q1["other_pipeline_cost"] == {"old": 36000.0, "new": None, "delta": None}
+    assert list(q1)[-2:] == ["other_by_source[sdr-outbound]", "other_pipeline_cost"]  # the head's keys first
