@@ -13,6 +13,7 @@ those of the files the tests write.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -205,3 +206,133 @@ def test_a_pipeline_source_removed_leaves_its_figures_unknown(tmp_path: Path) ->
     assert q1["other_by_source[sdr-outbound]"] == {"old": 18.0, "new": None, "delta": None}
     assert q1["other_pipeline_cost"] == {"old": 36000.0, "new": None, "delta": None}
     assert list(q1)[-2:] == ["other_by_source[sdr-outbound]", "other_pipeline_cost"]  # the head's keys first
+
+
+# -- findings and --fail-on --------------------------------------------------------------------
+
+def _review_change(kind: str) -> dict:
+    head = base_plan()
+    if kind == "error":  # R502: the 2027-09-20 review without marketing
+        head["reviews"][2]["attendees"] = ["sales"]
+    elif kind == "warning":  # R503: the 2028-01-20 review, the only one after the horizon, removed
+        del head["reviews"][4]
+    elif kind == "info":  # R504: the 2027-12-10 review about the next quarter only
+        head["reviews"][3]["agenda"] = ["next-quarter"]
+    else:  # no finding: a new company name
+        head["company"] = "Renamed"
+    return head
+
+
+def test_each_new_finding_in_the_head_with_its_place_and_the_summary(diff: Diff) -> None:
+    code, out, _ = diff(base_plan(), _review_change("error"))
+    # head.yaml line 65 is the third review's attendees (its first row, column 3)
+    assert _section(out, "New findings (1):") == [
+        "  head.yaml:65:3 R502 error: the review on 2027-09-20 has no marketing among its attendees"]
+    assert out.splitlines()[1] == "1 new error: R502 the review on 2027-09-20 has no marketing among its attendees."
+    code, out, _ = diff(base_plan(), _review_change("warning"))
+    assert _section(out, "New findings (1):") == [
+        "  head.yaml:51:1 R503 warning: no review is scheduled after the horizon ends on 2027-12-31: "
+        "the next one is not on the calendar"]
+    assert out.splitlines()[-1] == ("1 input changed, figures moved in 0 quarters, 0 new errors, 1 new warning, "
+                                    "0 new info, 0 resolved")
+    doc = _json(diff, base_plan(), _review_change("info"))
+    # head.yaml line 74 is the fourth review's agenda
+    assert [(f["code"], f["severity"], f["quarter"], f["file"], f["line"], f["column"], f["path"])
+            for f in doc["findings"]["new"]] == [("R504", "info", "2027Q4", "head.yaml", 74, 3, "reviews[3].agenda")]
+    assert doc["summary"] == {"inputs": 1, "new_errors": 0, "new_warnings": 0, "new_info": 1, "resolved": 0}
+    assert doc["changed"] is True
+
+
+@pytest.mark.parametrize(("kind", "codes"), [
+    # (no --fail-on, new-errors, new-warnings, any-change)
+    ("error", (0, 1, 1, 1)),    # an error is also "a warning or worse"
+    ("warning", (0, 0, 1, 1)),  # at the new-warnings threshold, under new-errors'
+    ("info", (0, 0, 0, 1)),     # just under new-warnings': info never fails it
+    ("input", (0, 0, 0, 1)),    # a value changed, no finding
+])
+def test_fail_on_at_and_just_under_each_threshold(diff: Diff, kind: str, codes: tuple[int, ...]) -> None:
+    assert _exit_codes(diff, base_plan(), _review_change(kind)) == codes
+
+
+def test_fail_on_when_findings_are_only_resolved(diff: Diff) -> None:
+    """The head fixes an error and adds nothing: only any-change fails."""
+    assert _exit_codes(diff, _review_change("error"), base_plan()) == (0, 0, 0, 1)
+    doc = _json(diff, _review_change("error"), base_plan())
+    assert doc["summary"] == {"inputs": 1, "new_errors": 0, "new_warnings": 0, "new_info": 0, "resolved": 1}
+    # resolved: located in the base, where it was
+    assert [(f["code"], f["file"], f["line"]) for f in doc["findings"]["resolved"]] == [("R502", "base.yaml", 65)]
+
+
+def test_nothing_changed_fails_nothing(diff: Diff) -> None:
+    assert _exit_codes(diff, base_plan(), base_plan()) == (0, 0, 0, 0)
+    doc = _json(diff, base_plan(), base_plan())
+    assert (doc["changed"], doc["inputs"], doc["quarters"]) == (False, [], [])
+
+
+def test_a_finding_on_the_first_program_follows_it_when_one_is_put_in_front(diff: Diff) -> None:
+    """B403 points at webinars' channel: marketing.programs[0] in the base, [1] once ads is put in
+    front. Matched by webinars' id it is the same finding: neither new nor resolved."""
+    base = base_plan()
+    base["marketing"]["programs"][0]["expected_mqls"] = 400  # webinars: 1,600 of 2,080 MQLs (77%): B403
+    head = copy.deepcopy(base)
+    head["marketing"]["programs"].insert(0, {"id": "ads", "channel": "paid", "segments": ["core"],
+                                             "quarters": ["2027Q1"], "cost": 100, "expected_mqls": 1})
+    doc = _json(diff, base, head)
+    assert doc["findings"] == {"new": [], "resolved": []}
+    assert [i["path"] for i in doc["inputs"]] == ["marketing.programs[ads]"]
+    # the same change made to a list without ids is matched by position: the third review's R502
+    # (reviews[2]) is another finding once a review is put in front of it (reviews[3])
+    base = _review_change("error")
+    head = copy.deepcopy(base)
+    head["reviews"].insert(0, {"date": dt.date(2027, 2, 20), "attendees": ["sales", "marketing"],
+                               "agenda": ["win-loss"]})
+    doc = _json(diff, base, head)
+    assert [(f["code"], f["path"]) for f in doc["findings"]["new"]] == [("R502", "reviews[3].attendees")]
+    assert [(f["code"], f["path"]) for f in doc["findings"]["resolved"]] == [("R502", "reviews[2].attendees")]
+
+
+# -- figures: a quarter that appears or goes, the currency of a side -------------------------------
+
+def _one_more_quarter() -> dict:
+    head = base_plan()
+    head["horizon"]["end"] = "2028Q1"
+    head["sales"]["targets"]["2028Q1"] = 100000
+    head["marketing"]["budget"]["2028Q1"] = 25000
+    head["reviews"].append({"date": dt.date(2028, 4, 20), "attendees": ["sales", "marketing"], "agenda": ["win-loss"]})
+    return head
+
+
+def test_a_quarter_added_to_the_horizon_has_figures_only_in_the_head(diff: Diff) -> None:
+    doc = _json(diff, base_plan(), _one_more_quarter())
+    assert [q["quarter"] for q in doc["quarters"]] == ["2028Q1"]  # 2027's quarters are unchanged
+    figures = doc["quarters"][0]["figures"]
+    # 100,000 / 10,000 = 10 deals / 0.25 = 40 opportunities / 0.5 = 80 SQLs / 0.4 = 200 MQLs / 0.25 = 800 leads;
+    # no program runs in 2028Q1 (0 MQLs planned, $0 spent); unknown before: no difference
+    assert {k: f["new"] for k, f in figures.items()} == {
+        "target": 100000.0, "deals": 10.0, "opportunities": 40.0, "other_opportunities": 0, "sqls": 80.0,
+        "mqls_needed": 200.0, "leads_needed": 800.0, "created_in": "2028Q1", "mqls_planned": 0.0,
+        "mqls_demanded": 200.0, "capacity": 120000.0, "program_cost": 0.0, "budget": 25000.0}
+    assert all(f["old"] is None and f["delta"] is None for f in figures.values())
+    code, out, _ = diff(base_plan(), _one_more_quarter())
+    assert "  2028Q1  target: – -> $100,000" in _section(out, "Funnel figures that moved")
+
+
+def test_a_quarter_taken_off_the_horizon_has_figures_only_in_the_base(diff: Diff) -> None:
+    doc = _json(diff, _one_more_quarter(), base_plan())
+    (q,) = doc["quarters"]
+    assert q["quarter"] == "2028Q1"
+    assert q["figures"]["target"] == {"old": 100000.0, "new": None, "delta": None}
+    assert q["figures"]["created_in"] == {"old": "2028Q1", "new": None, "delta": None}
+    assert len(q["figures"]) == 13  # every figure of the base's row
+
+
+def test_a_removed_plan_keeps_its_own_currency(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """brightwater-pumps plans in EUR: removed (no plan at the head), its figures are still euros."""
+    monkeypatch.chdir(tmp_path)
+    r = run_cli("diff", "gone", "--base", BRIGHTWATER)
+    assert r.code == 0, r.err
+    moved = _section(r.out, "Funnel figures that moved")
+    assert "  2027Q1  target: €1,200,000 -> –" in moved
+    assert "  2027Q1  budget: €95,000 -> –" in moved
+    r = run_cli("diff", BRIGHTWATER, "--base", BRIGHTWATER)
+    assert r.out.endswith("No change to the plan's numbers or findings.\n")
