@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BRIGHTWATER, SDR, base_plan, run_cli
+from conftest import BRIGHTWATER, SDR, base_plan, run_cli, write_split
 
 Diff = Callable[..., tuple[int, str, str]]
 
@@ -336,3 +336,42 @@ def test_a_removed_plan_keeps_its_own_currency(tmp_path: Path, monkeypatch: pyte
     assert "  2027Q1  budget: €95,000 -> –" in moved
     r = run_cli("diff", BRIGHTWATER, "--base", BRIGHTWATER)
     assert r.out.endswith("No change to the plan's numbers or findings.\n")
+
+
+def test_a_list_that_was_empty(diff: Diff) -> None:
+    """Items with ids are added one by one, by id; a list of mappings without ids that was empty
+    has no position to compare with: the list is shown whole."""
+    base = base_plan()
+    base["goals"] = []
+    base["reviews"] = []
+    doc = _json(diff, base, base_plan())
+    assert [(i["path"], i["old"], i["line"]) for i in doc["inputs"]] == [
+        ("goals[bookings]", None, 9),  # head.yaml line 9: the first goal's row, line 15 the second's
+        ("goals[mqls]", None, 15),
+        ("reviews", [], 51),  # line 51: the list's first row
+    ]
+    assert doc["inputs"][2]["new"][0] == {"date": "2027-03-20", "attendees": ["sales", "marketing"],
+                                          "agenda": ["win-loss"]}
+
+
+def test_values_a_scenario_sets_are_located_in_that_sides_scenario_file(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """--scenario s on both sides: the base's s.yaml adds an opening pipeline, the head's lowers the
+    win rate. The removed value is found where the base had it (its scenario file, read again once
+    the base was set aside), the changed one in the head's."""
+    monkeypatch.chdir(tmp_path)
+    for side, text in (("old", "sales:\n  opening_pipeline: 400000\n"),
+                       ("new", "sales:\n  assumptions:\n    win_rate: 0.2\n")):
+        write_split(tmp_path / side, base_plan())
+        (tmp_path / side / "scenarios").mkdir()
+        (tmp_path / side / "scenarios" / "s.yaml").write_text(text, encoding="utf-8")
+    r = run_cli("diff", "new", "--base", "old", "--scenario", "s")
+    assert r.code == 0, r.err
+    assert _section(r.out, "Inputs changed") == [
+        "  sales.assumptions.win_rate: 0.25 -> 0.2   (new/scenarios/s.yaml:3:15)",
+        "  sales.opening_pipeline: 400000 -> –   (old/scenarios/s.yaml:2:21)",
+    ]
+    # 10 deals / 0.2 = 50 opportunities (was 40), 100 SQLs, 250 MQLs needed: marketing's 220 fall short
+    assert "  2027Q1  opportunities: 40 -> 50 (+10)" in _section(r.out, "Funnel figures that moved")
+    assert r.out.splitlines()[-1] == ("2 inputs changed, figures moved in 4 quarters, 4 new errors, 0 new warnings, "
+                                      "0 new info, 0 resolved")
