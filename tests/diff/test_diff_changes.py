@@ -375,3 +375,24 @@ def test_values_a_scenario_sets_are_located_in_that_sides_scenario_file(tmp_path
     assert "  2027Q1  opportunities: 40 -> 50 (+10)" in _section(r.out, "Funnel figures that moved")
     assert r.out.splitlines()[-1] == ("2 inputs changed, figures moved in 4 quarters, 4 new errors, 0 new warnings, "
                                       "0 new info, 0 resolved")
+
+
+def test_two_findings_of_one_rule_at_one_place_are_counted_one_by_one(diff: Diff) -> None:
+    """F604 fires once per buyer stage without content, each at marketing.content: the same code,
+    path and (no) quarter. With the guide alone, consideration and decision have nothing (two F604);
+    the roi asset back serves decision: one of the two is resolved, the other stays."""
+    guide_only = base_plan()
+    del guide_only["marketing"]["content"][1:]
+    guide_and_roi = base_plan()
+    del guide_and_roi["marketing"]["content"][1]  # comparison, the consideration stage
+    doc = _json(diff, guide_only, guide_and_roi)
+    assert [i["path"] for i in doc["inputs"]] == ["marketing.content[roi]"]
+    assert [(f["code"], f["message"]) for f in doc["findings"]["resolved"]] == [
+        ("F604", "no content asset serves the decision stage")]
+    assert doc["findings"]["new"] == []
+    assert doc["summary"] == {"inputs": 1, "new_errors": 0, "new_warnings": 0, "new_info": 0, "resolved": 1}
+    doc = _json(diff, guide_and_roi, guide_only)
+    assert [(f["code"], f["message"]) for f in doc["findings"]["new"]] == [
+        ("F604", "no content asset serves the decision stage")]
+    assert doc["findings"]["resolved"] == []
+    assert doc["summary"] == {"inputs": 1, "new_errors": 0, "new_warnings": 0, "new_info": 1, "resolved": 0}
