@@ -396,3 +396,19 @@ def test_two_findings_of_one_rule_at_one_place_are_counted_one_by_one(diff: Diff
         ("F604", "no content asset serves the decision stage")]
     assert doc["findings"]["resolved"] == []
     assert doc["summary"] == {"inputs": 1, "new_errors": 0, "new_warnings": 0, "new_info": 1, "resolved": 0}
+
+
+def test_programs_reordered_with_costs_in_cents_change_nothing(diff: Diff) -> None:
+    """The same three programs in the reverse order: the quarter's program cost is the same sum,
+    added up in another order, so it differs in the last binary digit (24,179.9 against
+    24,179.899999999998). That is not a change a person made: nothing moved."""
+    base = base_plan()
+    for program, cost in zip(base["marketing"]["programs"], (5175.87, 9959.16, 9044.87)):
+        program["cost"] = cost  # 5,175.87 + 9,959.16 + 9,044.87 = 24,179.90 a quarter
+    head = copy.deepcopy(base)
+    head["marketing"]["programs"].reverse()
+    code, out, _ = diff(base, head)
+    assert out == "gtmplan diff: base.yaml -> working tree\nNo change to the plan's numbers or findings.\n"
+    costs = [json.loads(run_cli("funnel", side, "-f", "json").out)["quarters"][0]["program_cost"]
+             for side in ("base.yaml", "head.yaml")]
+    assert costs[0] != costs[1] and abs(costs[0] - costs[1]) < 1e-9 * 24179.9  # the sums do differ, by noise
