@@ -396,6 +396,12 @@ def test_two_findings_of_one_rule_at_one_place_are_counted_one_by_one(diff: Diff
         ("F604", "no content asset serves the decision stage")]
     assert doc["findings"]["resolved"] == []
     assert doc["summary"] == {"inputs": 1, "new_errors": 0, "new_warnings": 0, "new_info": 1, "resolved": 0}
+    # the two on both sides, and another change: both stay, neither new nor resolved
+    renamed = copy.deepcopy(guide_only)
+    renamed["company"] = "Renamed"
+    doc = _json(diff, guide_only, renamed)
+    assert doc["findings"] == {"new": [], "resolved": []}
+    assert doc["summary"] == {"inputs": 1, "new_errors": 0, "new_warnings": 0, "new_info": 0, "resolved": 0}
 
 
 def test_programs_reordered_with_costs_in_cents_change_nothing(diff: Diff) -> None:
@@ -412,3 +418,27 @@ def test_programs_reordered_with_costs_in_cents_change_nothing(diff: Diff) -> No
     costs = [json.loads(run_cli("funnel", side, "-f", "json").out)["quarters"][0]["program_cost"]
              for side in ("base.yaml", "head.yaml")]
     assert costs[0] != costs[1] and abs(costs[0] - costs[1]) < 1e-9 * 24179.9  # the sums do differ, by noise
+
+
+def test_an_agenda_written_where_there_was_none(diff: Diff) -> None:
+    """agenda: null (no agenda) -> [lead-quality]: the value is added, and R504 (a review without
+    win-loss or lead-quality) is resolved, located in the base."""
+    base = base_plan()
+    base["reviews"][1]["agenda"] = None
+    doc = _json(diff, base, base_plan())
+    # head.yaml line 62 is the second review's agenda (its first row); base.yaml line 57 its review row
+    assert [(i["path"], i["old"], i["new"], i["line"]) for i in doc["inputs"]] == [
+        ("reviews[1].agenda", None, ["lead-quality"], 62)]
+    assert [(f["code"], f["file"], f["line"]) for f in doc["findings"]["resolved"]] == [("R504", "base.yaml", 57)]
+
+
+def test_figures_are_shown_in_the_heads_currency(diff: Diff) -> None:
+    head = base_plan()
+    head["currency"] = "EUR"
+    head["sales"]["targets"]["2027Q2"] = 150000
+    code, out, _ = diff(base_plan(), head)
+    assert _section(out, "Inputs changed") == ["  currency: USD -> EUR   (head.yaml:3:11)",
+                                               "  sales.targets.2027Q2: 100000 -> 150000   (head.yaml:98:13)"]
+    # 150,000 / 10,000 = 15 deals (was 10)
+    moved = _section(out, "Funnel figures that moved")
+    assert moved[:2] == ["  2027Q2  target: €100,000 -> €150,000 (+€50,000)", "  2027Q2  deals: 10 -> 15 (+5)"]
