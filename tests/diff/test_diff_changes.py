@@ -442,3 +442,17 @@ def test_figures_are_shown_in_the_heads_currency(diff: Diff) -> None:
     # 150,000 / 10,000 = 15 deals (was 10)
     moved = _section(out, "Funnel figures that moved")
     assert moved[:2] == ["  2027Q2  target: €100,000 -> €150,000 (+€50,000)", "  2027Q2  deals: 10 -> 15 (+5)"]
+
+
+def test_set_applies_to_both_sides_before_they_are_compared(diff: Diff) -> None:
+    """--set sales.targets.2027Q2=200000 on both sides; the head lowers the win rate."""
+    head = base_plan()
+    head["sales"]["assumptions"]["win_rate"] = 0.2
+    code, out, err = diff(base_plan(), head, "--set", "sales.targets.2027Q2=200000")
+    assert code == 0, err
+    # 2027Q2 at the set target: 200,000 / 10,000 = 20 deals; / 0.25 = 80 opportunities -> / 0.2 = 100
+    # (at the written 100,000 it would be 40 -> 50)
+    assert "  2027Q2  opportunities: 80 -> 100 (+20)" in _section(out, "Funnel figures that moved")
+    assert "  2027Q1  opportunities: 40 -> 50 (+10)" in _section(out, "Funnel figures that moved")
+    # the target itself is the same on both sides: not a change
+    assert _section(out, "Inputs changed") == ["  sales.assumptions.win_rate: 0.25 -> 0.2   (head.yaml:105:15)"]  # its line in head.yaml
