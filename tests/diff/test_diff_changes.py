@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BRIGHTWATER, SDR, base_plan, run_cli, write_split
+from conftest import BRIGHTWATER, SDR, base_plan, case_base, run_cli, write_split
 
 Diff = Callable[..., tuple[int, str, str]]
 
@@ -456,3 +456,24 @@ def test_set_applies_to_both_sides_before_they_are_compared(diff: Diff) -> None:
     assert "  2027Q1  opportunities: 40 -> 50 (+10)" in _section(out, "Funnel figures that moved")
     # the target itself is the same on both sides: not a change
     assert _section(out, "Inputs changed") == ["  sales.assumptions.win_rate: 0.25 -> 0.2   (head.yaml:105:15)"]  # its line in head.yaml
+
+
+def test_a_plan_split_into_segments_shows_each_segments_figures_not_its_name(diff: Diff) -> None:
+    """base_plan.yaml -> segments_plan.yaml (smb and enterprise): each segment's figures appear,
+    keyed SEGMENT.KEY, unknown before; which segment a row is (its name) is not a figure."""
+    doc = _json(diff, base_plan(), case_base("segments"))
+    q1 = doc["quarters"][0]["figures"]
+    assert not [k for k in q1 if k.endswith("segment")]
+    # smb: 40,000 / 5,000 = 8 deals / 0.25 = 32 opportunities / 0.5 = 64 SQLs / 0.4 = 160 MQLs / 0.3 = 533.33
+    # leads; 2 AEs x 96,000 / 4 = 48,000 capacity; webinars' half of 10,000 + seo's 8,000 = 13,000;
+    # webinars' half of 100 MQLs + seo's 400 leads x 0.3 = 170 MQLs planned
+    assert {k: f["new"] for k, f in q1.items() if k.startswith("smb.")} == {
+        "smb.target": 40000.0, "smb.deals": 8.0, "smb.opportunities": 32.0, "smb.other_opportunities": 0,
+        "smb.sqls": 64.0, "smb.mqls_needed": 160.0, "smb.leads_needed": pytest.approx(533.3333333),
+        "smb.created_in": "2027Q1", "smb.mqls_planned": 170.0, "smb.mqls_demanded": 160.0, "smb.capacity": 48000.0,
+        "smb.program_cost": 13000.0}
+    assert all(f["old"] is None for k, f in q1.items() if "." in k)
+    code, out, _ = diff(base_plan(), case_base("segments"))
+    moved = _section(out, "Funnel figures that moved")
+    assert "  2027Q1  smb: leads needed: – -> 534" in moved  # 533.33 rounded up, as funnel shows it
+    assert not [line for line in moved if "segment:" in line]
