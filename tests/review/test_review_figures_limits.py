@@ -1,0 +1,289 @@
+"""`gtmplan review`'s counting of CRM exports at its limits (issue 21, mutation testing of
+src/gtmplan/commands/review/figures.py): the per-source table and the stage notes once an export
+holds more distinct values than are kept (the smaller ones folded into "other", the totals still
+adding up), the first rows read ahead to learn how a column writes its dates, exports from
+Salesforce and HubSpot that lack a column, bad rows counted from two places, and the wording of
+the messages a bad row gets. Every figure is worked by hand (docs/reference/cli.md, 'gtmplan
+review': "What is counted for the review quarter q")."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import LUMEN
+from test_review import review_json
+
+# lumen-analytics: USD, calendar quarters; 2027Q2 runs from 1 April to 30 June 2027. Its program
+# product-webinars lists crm_sources [Webinar] and costs 18,000 in 2027Q2.
+LEADS_HEADER = "id,created,source,mql_date,sql_date,opportunity_date\n"
+FOLD_NOTE = ("{n} leads and {n} MQLs from sources outside the 1,000 largest are folded into 'other sources' "
+             "(programs' crm_sources are always counted exactly)")
+
+
+def metrics(doc: dict) -> dict:
+    return {k: v["actual"] for k, v in doc["metrics"].items()}
+
+
+@pytest.fixture
+def rows_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows reader, whatever the file's size (docs/contributing.md, "Speed"): the one that
+    reads ahead the first rows of a file (a file over 1 MB goes to the columnar reader)."""
+    monkeypatch.setenv("GTMPLAN_REVIEW_READER", "rows")
+
+
+def _many_sources(distinct: int) -> str:
+    """A HubSpot-like lead list from ``distinct`` sources: one lead (and MQL) from each of 'Src 0000'
+    ... in turn, the last of them 'Webinar' (a program's source); after them one lead from 'Zebra Ads'
+    when ``distinct`` is 2,001; then 3 more Webinar leads. All created and MQL'd in 2027Q2."""
+    srcs = [f"Src {i:04d}" for i in range(1999)] + ["Webinar"] + (["Zebra Ads"] if distinct == 2001 else [])
+    srcs += ["Webinar"] * 3
+    return LEADS_HEADER + "".join(f"{i},2027-04-02,{s},2027-04-20,,\n" for i, s in enumerate(srcs))
+
+
+def test_2001_distinct_lead_sources_fold_the_smaller_half_as_they_come_and_the_table_still_adds_up(
+        tmp_path, gtm, rows_reader):
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=_many_sources(2001))
+    # 1,999 + 1 + 1 + 3 = 2,004 leads, each an MQL of Q2
+    m = metrics(doc)
+    assert (m["leads"], m["mqls"]) == (2004, 2004)
+    # memory stays flat: once 2,000 distinct sources are held, a new one (Zebra Ads) folds all but the
+    # 1,000 largest into "other sources" (ties by name: Src 0000 ... Src 0999 kept; Src 1000 ... Src 1998
+    # and Webinar folded, 1,000 leads). Webinar's 3 later leads start a new row; at the end the 1,002
+    # sources left are cut to 1,000: Webinar (3) and Src 0000 ... Src 0998 stay, Src 0999 and Zebra Ads
+    # (1 each) join the others: 1,000 + 2 = 1,002
+    table = {s["source"]: (s["leads"], s["mqls"]) for s in doc["sources"]}
+    assert len(table) == 1001
+    assert (table["Webinar"], table["Src 0998"], table["other sources"]) == ((3, 3), (1, 1), (1002, 1002))
+    assert "Src 0999" not in table and "Zebra Ads" not in table
+    # the table adds up: 3 + 999 x 1 + 1,002 = 2,004
+    assert sum(v[0] for v in table.values()) == sum(v[1] for v in table.values()) == 2004
+    assert FOLD_NOTE.format(n="1,002") in doc["notes"]
+    # the program's source is counted exactly: 1 + 3 = 4 Webinar leads, 18,000 / 4 = 4,500 a lead
+    (webinars,) = [p for p in doc["programs"] if p["id"] == "product-webinars"]
+    assert (webinars["leads"], webinars["cost_per_lead"]) == (4, 4500.0)
+
+
+def test_2000_distinct_lead_sources_are_counted_exactly_until_the_end(tmp_path, gtm, rows_reader):
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=_many_sources(2000))
+    # 1,999 + 1 + 3 = 2,003 leads from 2,000 sources: never more than 2,000 held, nothing folded while
+    # reading; at the end Webinar (4) and Src 0000 ... Src 0998 are kept, Src 0999 ... Src 1998 folded:
+    # 1,000 leads; 4 + 999 + 1,000 = 2,003
+    table = {s["source"]: (s["leads"], s["mqls"]) for s in doc["sources"]}
+    assert len(table) == 1001
+    assert (table["Webinar"], table["Src 0998"], table["other sources"]) == ((4, 4), (1, 1), (1000, 1000))
+    assert FOLD_NOTE.format(n="1,000") in doc["notes"]
+
+
+DEALS_HEADER = "Record ID,Deal Name,Create Date,Close Date,Deal Stage,Amount\n"
+MAP_STAGES = ("say which are won and which lost in a --mapping file: deals: {stages: {won: [...], lost: [...]}} "
+              "(stages: alone is enough for an export gtmplan recognises)")
+
+
+def _many_stages(distinct: int, won: bool = True) -> str:
+    """A HubSpot deals export whose deals close in 2027Q2 in stages gtmplan does not know: one deal in
+    each of 'Pilot 000' ... 'Pilot 398' and 'Trial' (400 stages), then one in 'Zulu' when ``distinct``
+    is 401, then 3 more in Trial; first (``won``) one deal won in 'closedwon'."""
+    stages = [f"Pilot {i:03d}" for i in range(399)] + ["Trial"] + (["Zulu"] if distinct == 401 else [])
+    stages += ["Trial"] * 3
+    return (DEALS_HEADER + ("W,Won,2027-04-01,2027-05-01,closedwon,1000\n" if won else "")
+            + "".join(f"{i},D{i},2027-04-02,2027-05-02,{s},100\n" for i, s in enumerate(stages)))
+
+
+def test_401_unknown_stages_fold_the_smaller_half_as_they_come_and_the_note_counts_every_deal(tmp_path, gtm):
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=_many_stages(401))
+    # 399 + 1 + 1 + 3 = 404 deals in unknown stages, all closing in Q2 (counted as open), besides the won one
+    m = metrics(doc)
+    assert (m["opportunities"], m["won"]) == (405, 1)
+    # once 400 stages are held, a new one (Zulu) folds all but the 200 largest (ties by name: Pilot 000
+    # ... Pilot 199 kept; Pilot 200 ... Pilot 398 and Trial folded); Trial's 3 later deals start a new
+    # count; at the end Trial (3) and Pilot 000 ... Pilot 198 stay, and Pilot 199 and Zulu join the
+    # others (199 + 1 + 2 = 202). Named: the 8 largest; the other 192 kept stages and the 'other
+    # stages' (202 deals) are "193 more"
+    named = ", ".join(["'Trial' (3)"] + [f"'Pilot {i:03d}' (1)" for i in range(7)])
+    assert (f"deals.csv: 404 deals closing in 2027Q2 have a stage that is neither won nor lost nor a known open "
+            f"stage, counted as open: {named} and 193 more; if any of them is won or lost, {MAP_STAGES}"
+            ) in doc["notes"]
+
+
+def test_400_unknown_stages_are_counted_exactly_until_the_end(tmp_path, gtm):
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=_many_stages(400))
+    # 399 + 1 + 3 = 403 deals; nothing folded while reading: Trial keeps its 4 deals
+    named = ", ".join(["'Trial' (4)"] + [f"'Pilot {i:03d}' (1)" for i in range(7)])
+    assert (f"deals.csv: 403 deals closing in 2027Q2 have a stage that is neither won nor lost nor a known open "
+            f"stage, counted as open: {named} and 193 more; if any of them is won or lost, {MAP_STAGES}"
+            ) in doc["notes"]
+
+
+def test_a_deals_export_with_401_stages_none_won_or_lost_exits_2_naming_the_largest(tmp_path, gtm):
+    path = tmp_path / "deals.csv"
+    path.write_text(_many_stages(401, won=False), encoding="utf-8")
+    r = gtm("review", LUMEN, "--quarter", "2027Q2", "--deals", path)
+    # the stages seen are counted as the unknown ones are: Trial 3 (its first deal folded with the
+    # smaller half when Zulu came), Pilot 000 ... Pilot 006 named, 193 more
+    named = ", ".join(["'Trial' (3)"] + [f"'Pilot {i:03d}' (1)" for i in range(7)])
+    assert (r.code, r.out) == (2, "")
+    assert r.err == (f"{path}: 404 deals close in 2027Q2, but no stage in deals.csv reads as won or lost: stages "
+                     f"seen {named} and 193 more; {MAP_STAGES}\n")
+
+
+# docs/reference/cli.md, 'Dates': day-first dates are recognised when a column's values show it (a first
+# number above 12); a column whose order cannot be told is read month-first, with a note. The values are
+# looked at in the first rows read ahead: 2,000 rows, or fewer holding 8,000,000 characters in all.
+EITHER_WAY = ("leads.csv: the dates in 'created' could be read either way (like 03/04/2027); they were read "
+              "month-first (M/D/YYYY): give --date-format %d/%m/%Y if they are day-first")
+TOO_LATE = ("created: '20/4/2027' is not a date; the column was read month-first (M/D/YYYY) from its earlier "
+            "values: pass --date-format")
+
+
+def _day_first_at(k: int, ids: list[str] | None = None) -> str:
+    """Leads created on 4/5/2027 (5 April month-first, 4 May day-first) but for the ``k``-th, created
+    on 20/4/2027 (20 April: only day-first reads it); ``ids`` the leads' ids, else their numbers."""
+    ids = ids or [str(i) for i in range(1, 2002)]
+    return LEADS_HEADER + "".join(f"{lead},{'20/4/2027' if i == k else '4/5/2027'},Webinar,,,\n"
+                                  for i, lead in enumerate(ids, 1))
+
+
+def test_a_day_first_date_in_the_2000th_row_makes_the_column_day_first(tmp_path, gtm, rows_reader):
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=_day_first_at(2000))
+    # the 2,000th row is still read ahead: 20/4/2027 shows the column is day-first, and 4/5/2027 is 4 May;
+    # all 2,001 leads are counted in Q2 (20 April to 4 May)
+    assert metrics(doc)["leads"] == 2001 and doc["bad_rows"] == []
+    (info,) = doc["inputs"]
+    assert (info["first"], info["last"]) == ("2027-04-20", "2027-05-04")
+    assert EITHER_WAY not in doc["notes"]
+
+
+def test_a_day_first_date_in_the_2001st_row_comes_too_late_and_is_a_bad_row(tmp_path, gtm, rows_reader):
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=_day_first_at(2001))
+    # the first 2,000 rows show nothing: the column is read month-first (4/5/2027 is 5 April), with a note;
+    # the 2,001st lead (spreadsheet row 2,002) cannot be read that way
+    assert metrics(doc)["leads"] == 2000
+    assert doc["bad_rows"] == [{"file": "leads.csv", "row": 2002, "error": TOO_LATE}]
+    (info,) = doc["inputs"]
+    assert (info["first"], info["last"], info["rows"], info["usable"]) == ("2027-04-05", "2027-04-05", 2001, 2000)
+    assert EITHER_WAY in doc["notes"]
+
+
+# 8 leads whose cells hold 1,000,000 characters each (a long id: 999,985 characters, + 8 for 4/5/2027
+# + 7 for Webinar), the ninth created on 20/4/2027
+LONG_ID = "x" * 999_985
+
+
+def test_a_day_first_date_after_8_million_characters_comes_too_late_and_is_a_bad_row(tmp_path, gtm, rows_reader):
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=_day_first_at(9, [LONG_ID] * 8 + ["9"]))
+    # 8 x 1,000,000 = 8,000,000 characters read ahead with nothing shown: the column is read month-first;
+    # the ninth lead (spreadsheet row 10) is a bad row
+    assert metrics(doc)["leads"] == 8
+    assert doc["bad_rows"] == [{"file": "leads.csv", "row": 10, "error": TOO_LATE}]
+    assert EITHER_WAY in doc["notes"]
+
+
+def test_a_day_first_date_after_one_character_less_than_8_million_makes_the_column_day_first(
+        tmp_path, gtm, rows_reader):
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=_day_first_at(9, [LONG_ID[1:]] + [LONG_ID] * 7 + ["9"]))
+    # 7,999,999 characters in the first 8 rows: the ninth is still read ahead, and shows the column is
+    # day-first: 9 leads, 4 May and 20 April
+    assert metrics(doc)["leads"] == 9 and doc["bad_rows"] == []
+    (info,) = doc["inputs"]
+    assert (info["first"], info["last"]) == ("2027-04-20", "2027-05-04")
+
+
+def test_a_salesforce_data_export_with_isclosed_but_no_iswon_reads_won_and_lost_from_the_stage(tmp_path, gtm):
+    deals = ('"Id","Name","StageName","Amount","CloseDate","LeadSource","IsClosed","CreatedDate"\n'
+             '"006A","Acme","Closed Won","1000.00","2027-05-14","Webinar","true","2027-04-02T08:15:00.000Z"\n'
+             '"006B","Birch","Closed Lost","2000.00","2027-05-15","Webinar","true","2027-04-03T08:15:00.000Z"\n'
+             '"006C","Cedar","Prospecting","3000.00","2027-05-16","Webinar","false","2027-04-04T08:15:00.000Z"\n')
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=deals)
+    # IsClosed alone cannot say won from lost: the stage does. Won 006A (42 days: 2 Apr -> 14 May, 28 + 14),
+    # lost 006B (no reason column: unspecified), 006C open. Win rate 1 / (1 + 1)
+    m = metrics(doc)
+    assert (m["opportunities"], m["won"], m["win_rate"], m["bookings"], m["days_to_close"]) == (3, 1, 0.5, 1000.0, 42)
+    assert doc["loss_reasons"] == [{"reason": "unspecified", "count": 1}]
+    assert doc["bad_rows"] == [] and doc["inputs"][0]["shape"] == "Salesforce Opportunity data export"
+
+
+def test_a_hubspot_export_with_a_closed_won_date_and_no_closed_lost_column(tmp_path, gtm):
+    deals = ('Record ID,Deal Name,Create Date,"Date entered ""Closed Won (Sales Pipeline)""",Amount\n'
+             "1,Acme,2027-04-01,2027-05-01,1000\n"
+             "2,Birch,2027-04-02,,2000\n"
+             "3,Cedar,2027-04-03,soon,3000\n")
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=deals)
+    # Acme entered Closed Won on 1 May (30 days), Birch never did: open; Cedar's date cannot be read
+    m = metrics(doc)
+    assert (m["opportunities"], m["won"], m["bookings"], m["days_to_close"]) == (2, 1, 1000.0, 30)
+    assert doc["bad_rows"] == [{"file": "deals.csv", "row": 4, "error": 'Date entered "Closed Won (Sales Pipeline)": '
+                                "'soon' is not a date (use YYYY-MM-DD or M/D/YYYY, or pass --date-format)"}]
+
+
+def test_a_deals_export_without_an_amount_column_leaves_bookings_unknown_never_0(tmp_path, gtm):
+    deals = ("Record ID,Deal Name,Create Date,Close Date,Deal Stage,Original Source\n"
+             "1,Acme,2027-04-01,2027-05-01,closedwon,Webinar\n"
+             "2,Birch,2027-04-02,2027-05-02,closedlost,Webinar\n"
+             "3,Cedar,2027-04-03,,appointmentscheduled,Webinar\n")
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=deals)
+    # won Acme (30 days), lost Birch: win rate 1 / 2; no amounts: bookings and the deal size unknown
+    m = metrics(doc)
+    assert (m["won"], m["win_rate"], m["days_to_close"]) == (1, 0.5, 30)
+    assert (m["bookings"], m["average_deal_size"]) == (None, None)
+    assert doc["sources"] == [{"source": "Webinar", "leads": None, "mqls": None, "won": 1, "bookings": None}]
+    assert ("deals.csv has no amount column (column 'Amount'): bookings and the average deal size left out "
+            "(map one with --mapping)") in doc["notes"]
+
+
+def test_bad_rows_of_both_exports_add_up_and_the_first_1000_are_listed_leads_first(tmp_path, gtm):
+    leads = LEADS_HEADER + "0,2027-04-01,Webinar,,,\n" + "".join(f"{i},someday,Webinar,,,\n" for i in range(1, 601))
+    deals = (DEALS_HEADER + "0,Acme,2027-04-01,2027-05-01,closedwon,1000\n"
+             + "".join(f"{i},D{i},2027-04-02,soon,closedwon,100\n" for i in range(1, 601)))
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=leads, deals=deals)
+    # 600 bad leads (rows 3 to 602) and 600 bad deals (rows 3 to 602): 1,200 bad rows; the list holds
+    # 1,000: the leads' 600, then the deals' first 400 (rows 3 to 402)
+    assert doc["bad_rows_total"] == 1200
+    assert [(b["file"], b["row"]) for b in doc["bad_rows"]] == (
+        [("leads.csv", r) for r in range(3, 603)] + [("deals.csv", r) for r in range(3, 403)])
+    assert doc["bad_rows"][-1]["error"] == ("Close Date: 'soon' is not a date (use YYYY-MM-DD or M/D/YYYY, "
+                                            "or pass --date-format)")
+    assert (metrics(doc)["leads"], metrics(doc)["won"]) == (1, 1)
+
+
+def test_a_few_bad_rows_in_each_export_are_all_listed_and_counted(tmp_path, gtm):
+    leads = LEADS_HEADER + "1,2027-04-01,Webinar,,,\n2,someday,Webinar,,,\n"
+    deals = DEALS_HEADER + "1,Acme,2027-04-01,2027-05-01,closedwon,1000\n2,Birch,2027-04-02,soon,closedwon,100\n" \
+        "3,Cedar,2027-04-03\n"
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=leads, deals=deals)
+    # 1 bad lead + 2 bad deals = 3; Cedar's row (spreadsheet row 4) has 3 cells where the header has 6
+    assert doc["bad_rows_total"] == 3
+    assert doc["bad_rows"] == [
+        {"file": "leads.csv", "row": 3, "error": "created: 'someday' is not a date (use YYYY-MM-DD or M/D/YYYY, "
+                                                 "or pass --date-format)"},
+        {"file": "deals.csv", "row": 3, "error": "Close Date: 'soon' is not a date (use YYYY-MM-DD or M/D/YYYY, "
+                                                 "or pass --date-format)"},
+        {"file": "deals.csv", "row": 4, "error": "has 3 cells; the header has 6"}]
+    (leads_info, deals_info) = doc["inputs"]
+    # deals: 3 rows read (Acme, Birch, Cedar), 1 usable
+    assert (deals_info["rows"], deals_info["usable"]) == (3, 1)
+
+
+# HubSpot names the date a deal entered Closed Won after its pipeline, however long the name
+LONG_WON_COLUMN = 'Date entered "Closed Won (Enterprise New Business Pipeline for the Northern Europe Region)"'
+
+
+def test_a_bad_row_names_a_long_column_by_its_first_80_characters(tmp_path, gtm):
+    header = LONG_WON_COLUMN.replace('"', '""')
+    deals = (f'Record ID,Deal Name,Create Date,"{header}",Amount\n'
+             "1,Acme,2027-04-01,2027-05-01,1000\n"
+             "2,Birch,2027-04-02,soon,2000\n")
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=deals)
+    # the column's name has 91 characters; the message gives its first 80
+    assert doc["bad_rows"] == [{"file": "deals.csv", "row": 3, "error": (
+        'Date entered "Closed Won (Enterprise New Business Pipeline for the Northern Euro: '
+        "'soon' is not a date (use YYYY-MM-DD or M/D/YYYY, or pass --date-format)")}]
+
+
+def test_a_bad_row_names_its_column_without_the_spaces_around_the_header(tmp_path, gtm):
+    deals = ("Record ID,Deal Name, Create Date , Close Date ,Deal Stage,Amount\n"
+             "1,Acme,2027-04-01,2027-05-01,closedwon,1000\n"
+             "2,Birch,2027-04-02,soon,closedwon,1000\n"
+             "3,Cedar,later,2027-05-01,closedwon,1000\n")
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=deals)
+    said = "is not a date (use YYYY-MM-DD or M/D/YYYY, or pass --date-format)"
+    assert doc["bad_rows"] == [{"file": "deals.csv", "row": 3, "error": f"Close Date: 'soon' {said}"},
+                               {"file": "deals.csv", "row": 4, "error": f"Create Date: 'later' {said}"}]
