@@ -247,16 +247,17 @@ def test_bad_rows_of_both_exports_add_up_and_the_first_1000_are_listed_leads_fir
 def test_a_few_bad_rows_in_each_export_are_all_listed_and_counted(tmp_path, gtm):
     leads = LEADS_HEADER + "1,2027-04-01,Webinar,,,\n2,someday,Webinar,,,\n"
     deals = DEALS_HEADER + "1,Acme,2027-04-01,2027-05-01,closedwon,1000\n2,Birch,2027-04-02,soon,closedwon,100\n" \
-        "3,Cedar,2027-04-03\n"
+        "3,Cedar,2027-04-03,2027-05-03,closedwon\n"
     doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=leads, deals=deals)
-    # 1 bad lead + 2 bad deals = 3; Cedar's row (spreadsheet row 4) has 3 cells where the header has 6
+    # 1 bad lead + 2 bad deals = 3; Cedar's row (spreadsheet row 4) lacks its last cell, the amount: 5 cells
+    # where the header has 6
     assert doc["bad_rows_total"] == 3
     assert doc["bad_rows"] == [
         {"file": "leads.csv", "row": 3, "error": "created: 'someday' is not a date (use YYYY-MM-DD or M/D/YYYY, "
                                                  "or pass --date-format)"},
         {"file": "deals.csv", "row": 3, "error": "Close Date: 'soon' is not a date (use YYYY-MM-DD or M/D/YYYY, "
                                                  "or pass --date-format)"},
-        {"file": "deals.csv", "row": 4, "error": "has 3 cells; the header has 6"}]
+        {"file": "deals.csv", "row": 4, "error": "has 5 cells; the header has 6"}]
     (leads_info, deals_info) = doc["inputs"]
     # deals: 3 rows read (Acme, Birch, Cedar), 1 usable
     assert (deals_info["rows"], deals_info["usable"]) == (3, 1)
@@ -287,3 +288,146 @@ def test_a_bad_row_names_its_column_without_the_spaces_around_the_header(tmp_pat
     said = "is not a date (use YYYY-MM-DD or M/D/YYYY, or pass --date-format)"
     assert doc["bad_rows"] == [{"file": "deals.csv", "row": 3, "error": f"Close Date: 'soon' {said}"},
                                {"file": "deals.csv", "row": 4, "error": f"Create Date: 'later' {said}"}]
+
+
+SOURCE_200 = ("Partner referral " * 12)[:200]  # 200 characters: kept whole
+
+
+def test_a_source_of_200_characters_is_kept_whole_and_one_of_201_is_cut(tmp_path, gtm):
+    leads = (LEADS_HEADER + f"1,2027-04-02,{SOURCE_200},,,\n2,2027-04-03,{SOURCE_200}x,,,\n"
+             f"3,2027-04-04,{SOURCE_200}y,,,\n")
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=leads)
+    # lead 1's source has 200 characters; leads 2 and 3 have 201 that differ only in the last: both
+    # are shown by the first 200 and an ellipsis, one row of 2 leads
+    assert doc["sources"] == [
+        {"source": SOURCE_200 + "…", "leads": 2, "mqls": 0, "won": None, "bookings": None},
+        {"source": SOURCE_200, "leads": 1, "mqls": 0, "won": None, "bookings": None}]
+
+
+def test_a_lead_created_at_an_impossible_time_of_day_is_a_bad_row_after_one_on_the_same_day(tmp_path, gtm):
+    leads = ("Record ID,Create Date,Original Source,Lifecycle Stage\n"
+             "1,2027-04-02 09:31,ORGANIC_SEARCH,lead\n"
+             "2,2027-04-02 25:10,ORGANIC_SEARCH,lead\n"
+             "3,2027-04-02T09:31:00Z,ORGANIC_SEARCH,lead\n"
+             "4,2027-04-02T09:75:00Z,ORGANIC_SEARCH,lead\n"
+             "5,2027-04-02 09:31,ORGANIC_SEARCH,lead\n")
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=leads)
+    # the time of day is ignored but checked: 25:10 and 09:75 are no time, even on a day already seen
+    assert metrics(doc)["leads"] == 3
+    assert doc["bad_rows"] == [
+        {"file": "leads.csv", "row": 3, "error": "Create Date: '2027-04-02 25:10' has an impossible time of day"},
+        {"file": "leads.csv", "row": 5, "error": "Create Date: '2027-04-02T09:75:00Z' has an impossible time of day"}]
+
+
+def test_a_hubspot_contacts_export_without_an_mql_date_leaves_mqls_unknown_never_0(tmp_path, gtm):
+    leads = ("Record ID,Create Date,Original Source,Lifecycle Stage,Became a Sales Qualified Lead Date\n"
+             "1,2027-04-02,ORGANIC_SEARCH,lead,2027-04-10\n"
+             "2,2027-04-03,ORGANIC_SEARCH,lead,\n")
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=leads)
+    # 2 leads, 1 SQL (10 Apr); nothing says when a lead became an MQL: MQLs and lead_to_mql unknown
+    m = metrics(doc)
+    assert (m["leads"], m["mqls"], m["sqls"]) == (2, None, 1)
+    assert (doc["rates"]["lead_to_mql"]["actual"], doc["rates"]["lead_to_mql"]["n"]) == (None, None)
+    assert doc["sources"] == [{"source": "ORGANIC_SEARCH", "leads": 2, "mqls": None, "won": None, "bookings": None}]
+
+
+def test_a_deals_export_with_only_its_header_exits_2(tmp_path, gtm):
+    path = tmp_path / "deals.csv"
+    path.write_text(DEALS_HEADER, encoding="utf-8")
+    r = gtm("review", LUMEN, "--quarter", "2027Q2", "--deals", path)
+    assert (r.code, r.out, r.err) == (2, "", f"{path}: no rows after the header: nothing to review\n")
+
+
+def test_closing_dates_that_could_be_read_either_way_follow_a_day_first_creation_date(tmp_path, gtm):
+    deals = ("id,created,closed,stage,amount\n"
+             "a,20/4/2027,4/5/2027,won,100\n"
+             "b,2/4/2027,3/6/2027,won,300\n")
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=deals)
+    # 20/4/2027 shows the file writes its dates day-first: the close dates, which could be read either way,
+    # are read so too. a: 20 Apr -> 4 May, 14 days; b: 2 Apr -> 3 Jun, 28 + 31 + 3 = 62 days; median
+    # (14 + 62) / 2 = 38
+    m = metrics(doc)
+    assert (m["won"], m["bookings"], m["days_to_close"]) == (2, 400.0, 38)
+    assert not [n for n in doc["notes"] if "either way" in n]
+
+
+def test_deal_dates_that_could_all_be_read_either_way_are_read_month_first_with_a_note(tmp_path, gtm):
+    deals = ("id,created,closed,stage,amount\n"
+             "a,4/2/2027,5/3/2027,won,100\n"
+             "b,4/5/2027,6/4/2027,won,300\n")
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=deals)
+    # month-first: a 2 Apr -> 3 May, 31 days; b 5 Apr -> 4 Jun, 25 + 31 + 4 = 60 days; median 45.5
+    assert metrics(doc)["days_to_close"] == 45.5
+    assert ("deals.csv: the dates in 'created', 'closed' could be read either way (like 03/04/2027); they were "
+            "read month-first (M/D/YYYY): give --date-format %d/%m/%Y if they are day-first") in doc["notes"]
+
+
+HS_WON_LOST = ('Record ID,Deal Name,Create Date,"Date entered ""Closed Won (Sales Pipeline)""",'
+               '"Date entered ""Closed Lost (Sales Pipeline)""",Amount\n')
+
+
+def test_hubspot_won_and_lost_dates_that_could_be_read_either_way_are_named_in_the_note(tmp_path, gtm):
+    deals = HS_WON_LOST + "1,Acme,4/2/2027,5/3/2027,,1000\n2,Birch,4/5/2027,,6/4/2027,2000\n"
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=deals)
+    # month-first: Acme won on 3 May (2 Apr -> 3 May: 31 days), Birch lost on 4 June
+    m = metrics(doc)
+    assert (m["won"], m["win_rate"], m["days_to_close"]) == (1, 0.5, 31)
+    assert ("deals.csv: the dates in 'Create Date', 'Date entered \"Closed Won (Sales Pipeline)\"', 'Date entered "
+            "\"Closed Lost (Sales Pipeline)\"' could be read either way (like 03/04/2027); they were read month-first "
+            "(M/D/YYYY): give --date-format %d/%m/%Y if they are day-first") in doc["notes"]
+
+
+def test_hubspot_won_and_lost_dates_follow_a_day_first_creation_date(tmp_path, gtm):
+    deals = HS_WON_LOST + "1,Acme,20/4/2027,4/5/2027,,1000\n2,Birch,2/4/2027,,3/6/2027,2000\n3,Cedar,3/4/2027,,,500\n"
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=deals)
+    # day-first, as 20/4/2027 shows: Acme won on 4 May (14 days after 20 Apr), Birch lost on 3 June; both
+    # in Q2: win rate 1 / 2; Cedar (3 Apr) is open
+    m = metrics(doc)
+    assert (m["opportunities"], m["won"], m["win_rate"], m["days_to_close"]) == (3, 1, 0.5, 14)
+    (info,) = doc["inputs"]
+    assert (info["first"], info["last"]) == ("2027-04-02", "2027-06-03")
+    assert not [n for n in doc["notes"] if "either way" in n]
+
+
+def test_a_salesforce_report_with_a_won_column_but_no_closed_column_reads_losses_from_the_stage(tmp_path, gtm):
+    deals = ('"Opportunity Name","Stage","Amount","Close Date","Created Date","Won"\n'
+             '"Acme","Closed Won","1000","5/14/2027","4/2/2027","1"\n'
+             '"Birch","Closed Lost","1000","5/15/2027","4/3/2027","0"\n'
+             '"Cedar","Prospecting","1000","5/16/2027","4/4/2027","0"\n')
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=deals)
+    # without a Closed column, Won cannot tell lost from open: the stage does. Won Acme (2 Apr -> 14 May:
+    # 28 + 14 = 42 days), lost Birch, Cedar open: win rate 1 / 2
+    m = metrics(doc)
+    assert (m["opportunities"], m["won"], m["win_rate"], m["days_to_close"]) == (3, 1, 0.5, 42)
+    assert doc["loss_reasons"] == [{"reason": "unspecified", "count": 1}]
+
+
+def test_a_salesforce_data_export_open_deal_without_a_close_date_is_no_bad_row(tmp_path, gtm):
+    deals = ('"Id","Name","StageName","Amount","CloseDate","LeadSource","IsClosed","IsWon","CreatedDate"\n'
+             '"006A","Acme","Signed","1000.00","2027-05-14","Webinar","true","true","2027-04-02T08:15:00.000Z"\n'
+             '"006B","Birch","Dead","2000.00","2027-05-20","Webinar","true","false","2027-04-03T08:15:00.000Z"\n'
+             '"006C","Cedar","Prospecting","3000.00","","Webinar","false","false","2027-04-04T08:15:00.000Z"\n')
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=deals)
+    # Cedar is open (IsClosed false): it needs no close date. 3 opportunities, won Acme, lost Birch
+    m = metrics(doc)
+    assert (m["opportunities"], m["won"], m["win_rate"]) == (3, 1, 0.5)
+    assert doc["bad_rows"] == []
+    (info,) = doc["inputs"]
+    assert (info["rows"], info["usable"], info["first"], info["last"]) == (3, 3, "2027-04-02", "2027-05-20")
+
+
+# a warehouse export prints a float in full: -2500.1 as the exact value of the nearest double
+FULL_FLOAT = "-2500.1000000000000227373675443232059478759765625"
+
+
+@pytest.mark.parametrize(("amount", "error"), [
+    ("-500", "amount: '-500' is negative on a won deal"),
+    (" (1,500.00) ", "amount: '(1,500.00)' is negative on a won deal"),
+    (FULL_FLOAT, f"amount: {FULL_FLOAT[:40]!r} is negative on a won deal"),  # the first 40 characters
+    (" n/a ", "amount: no amount ('n/a') on a won deal"),
+])
+def test_a_won_deal_with_a_negative_amount_or_none_is_a_bad_row_quoting_the_cell(tmp_path, gtm, amount, error):
+    deals = f'id,created,closed,stage,amount\na,2027-04-02,2027-05-02,won,100\nb,2027-04-03,2027-05-03,won,"{amount}"\n'
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=deals)
+    assert doc["bad_rows"] == [{"file": "deals.csv", "row": 3, "error": error}]
+    assert (metrics(doc)["won"], metrics(doc)["bookings"]) == (1, 100.0)
