@@ -8,6 +8,8 @@ review': "What is counted for the review quarter q")."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from conftest import LUMEN
 from test_review import review_json
@@ -431,3 +433,61 @@ def test_a_won_deal_with_a_negative_amount_or_none_is_a_bad_row_quoting_the_cell
     doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=deals)
     assert doc["bad_rows"] == [{"file": "deals.csv", "row": 3, "error": error}]
     assert (metrics(doc)["won"], metrics(doc)["bookings"]) == (1, 100.0)
+
+
+@pytest.mark.parametrize("reader", ["rows", "columnar"])
+def test_1002_sources_of_won_deals_keep_the_1000_largest_and_fold_the_rest_with_their_bookings(
+        tmp_path, gtm, monkeypatch, reader):
+    from gtmplan.commands.review import columnar
+
+    monkeypatch.setenv("GTMPLAN_REVIEW_READER", reader)
+    columnar.forget()
+    # 1,001 sources with one deal won at 100 each (Src 0000 ... Src 1000), and Webinar with 3 won at 1,000
+    deals = ("id,created,closed,stage,amount,source\n"
+             + "".join(f"s{i},2027-04-02,2027-05-02,won,100,Src {i:04d}\n" for i in range(1001))
+             + "".join(f"w{i},2027-04-03,2027-05-03,won,1000,Webinar\n" for i in range(3)))
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=deals)
+    assert (columnar.read_by(str(tmp_path / "deals.csv")) or "").startswith(reader)
+    # won 1,001 + 3 = 1,004; bookings 1,001 x 100 + 3 x 1,000 = 103,100
+    m = metrics(doc)
+    assert (m["won"], m["bookings"]) == (1004, 103100.0)
+    # 1,002 sources, 1,000 kept: Webinar (3) and Src 0000 ... Src 0998; Src 0999 and Src 1000 are folded
+    # into "other sources" with their bookings: won 2, 200. The table adds up: 3,000 + 999 x 100 + 200
+    table = {s["source"]: (s["won"], s["bookings"]) for s in doc["sources"]}
+    assert len(table) == 1001
+    assert (table["Webinar"], table["Src 0998"], table["other sources"]) == ((3, 3000.0), (1, 100.0), (2, 200.0))
+    assert sum(b for _, b in table.values()) == 103100.0
+    assert "2 won deals from sources outside the 1,000 largest are folded into 'other sources'" in doc["notes"]
+
+
+def test_a_currency_column_holding_a_currency_name_is_named_by_its_first_8_characters(tmp_path, gtm):
+    deals = ("Record ID,Deal Name,Create Date,Close Date,Deal Stage,Amount,Currency\n"
+             "1,Acme,2027-04-01,2027-05-01,closedwon,1000,USD\n"
+             "2,Birch,2027-04-02,2027-05-02,closedwon,2000,Pound Sterling\n")
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=deals)
+    # Birch's 2,000 are not in the plan's dollars: left out of bookings (1,000), named as written, upper case,
+    # cut to 8 characters (a currency code has 3)
+    m = metrics(doc)
+    assert (m["won"], m["bookings"]) == (2, 1000.0)
+    assert ("1 won deal in another currency than the plan's USD (POUND ST (1)) is left out of bookings and the "
+            "average deal size: give --fx FILE (code: rate) to convert them; bookings are therefore not compared "
+            "with the target") in doc["notes"]
+
+
+def test_a_converted_amount_in_bare_dollars_on_a_canadian_dollar_plan_is_in_the_plans_dollars(tmp_path, gtm):
+    plan = tmp_path / "plan"
+    shutil.copytree(LUMEN, plan)
+    shared = plan / "gtmplan.yaml"
+    shared.write_text(shared.read_text(encoding="utf-8").replace("\ncurrency: USD\n", "\ncurrency: CAD\n"),
+                      encoding="utf-8")
+    deals = ('"Opportunity Name","Stage","Amount Currency","Amount","Amount (converted)","Close Date","Created Date"\n'
+             '"Acme","Closed Won","CAD","1,000.00","$1,000.00","5/14/2027","4/2/2027"\n'
+             '"Birch","Closed Won","GBP","1,000.00","$1,700.00","5/15/2027","4/3/2027"\n')
+    doc = review_json(gtm, tmp_path, plan, "2027Q2", deals=deals)
+    # a bare $ is the plan's dollar (docs/reference/cli.md, 'Currencies'): Birch's GBP 1,000 converted by the
+    # CRM to C$1,700. Bookings 1,000 + 1,700 = 2,700
+    m = metrics(doc)
+    assert (m["won"], m["bookings"], m["average_deal_size"]) == (2, 2700.0, 1350.0)
+    assert ("1 won deal in another currency than the plan's CAD (GBP (1)) is priced by the CRM's converted amount "
+            "in CAD, column 'Amount (converted)' (at the CRM's rates; --fx FILE gives your own)") in doc["notes"]
+
