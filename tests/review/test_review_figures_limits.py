@@ -212,6 +212,11 @@ def test_a_hubspot_export_with_a_closed_won_date_and_no_closed_lost_column(tmp_p
     # Acme entered Closed Won on 1 May (30 days), Birch never did: open; Cedar's date cannot be read
     m = metrics(doc)
     assert (m["opportunities"], m["won"], m["bookings"], m["days_to_close"]) == (2, 1, 1000.0, 30)
+    # nothing says whether Birch was lost: the win rate is unknown, never 1 / (1 + 0)
+    assert m["win_rate"] is None and doc["rates"]["win_rate"]["n"] is None
+    assert ("deals.csv has no stage column (column 'Deal Stage') and no Closed Lost date (column 'Date entered "
+            "\"Closed Lost (…)\"'): a lost deal cannot be told from an open one, so the win rate is left out (map one "
+            "with --mapping)") in doc["notes"]
     assert doc["bad_rows"] == [{"file": "deals.csv", "row": 4, "error": 'Date entered "Closed Won (Sales Pipeline)": '
                                 "'soon' is not a date (use YYYY-MM-DD or M/D/YYYY, or pass --date-format)"}]
 
@@ -491,3 +496,18 @@ def test_a_converted_amount_in_bare_dollars_on_a_canadian_dollar_plan_is_in_the_
     assert ("1 won deal in another currency than the plan's CAD (GBP (1)) is priced by the CRM's converted amount "
             "in CAD, column 'Amount (converted)' (at the CRM's rates; --fx FILE gives your own)") in doc["notes"]
 
+
+def test_a_salesforce_report_with_a_won_column_and_neither_closed_nor_stage_leaves_the_win_rate_unknown(
+        tmp_path, gtm):
+    deals = ('"Opportunity Name","Amount","Close Date","Created Date","Won"\n'
+             '"Acme","1000","5/14/2027","4/2/2027","1"\n'
+             '"Birch","2000","5/15/2027","4/3/2027","0"\n'
+             '"Cedar","3000","","4/4/2027","0"\n')
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=deals)
+    # Acme won (2 Apr -> 14 May: 28 + 14 = 42 days); Birch and Cedar were not won, and nothing says whether
+    # either was lost: won 1, the win rate unknown (never 1 / (1 + 0))
+    m = metrics(doc)
+    assert (m["opportunities"], m["won"], m["bookings"], m["days_to_close"]) == (3, 1, 1000.0, 42)
+    assert m["win_rate"] is None and doc["rates"]["win_rate"]["n"] is None
+    assert ("deals.csv has no stage column (column 'Stage') and no closed flag (column 'Closed'): a lost deal "
+            "cannot be told from an open one, so the win rate is left out (map one with --mapping)") in doc["notes"]
