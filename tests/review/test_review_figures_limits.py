@@ -8,6 +8,7 @@ review': "What is counted for the review quarter q")."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import pytest
@@ -33,10 +34,10 @@ def rows_reader(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _many_sources(distinct: int) -> str:
-    """A HubSpot-like lead list from ``distinct`` sources: one lead (and MQL) from each of 'Src 0000'
-    ... in turn, the last of them 'Webinar' (a program's source); after them one lead from 'Zebra Ads'
-    when ``distinct`` is 2,001; then 3 more Webinar leads. All created and MQL'd in 2027Q2."""
-    srcs = [f"Src {i:04d}" for i in range(1999)] + ["Webinar"] + (["Zebra Ads"] if distinct == 2001 else [])
+    """A lead list from ``distinct`` sources: one lead (and MQL) from 'Webinar' (a program's source), then
+    one from each of 'Src 0000' ... 'Src 1998', then one from 'Zebra Ads' when ``distinct`` is 2,001, then
+    3 more Webinar leads. All created and MQL'd in 2027Q2."""
+    srcs = ["Webinar"] + [f"Src {i:04d}" for i in range(1999)] + (["Zebra Ads"] if distinct == 2001 else [])
     srcs += ["Webinar"] * 3
     return LEADS_HEADER + "".join(f"{i},2027-04-02,{s},2027-04-20,,\n" for i, s in enumerate(srcs))
 
@@ -44,7 +45,7 @@ def _many_sources(distinct: int) -> str:
 def test_2001_distinct_lead_sources_fold_the_smaller_half_as_they_come_and_the_table_still_adds_up(
         tmp_path, gtm, rows_reader):
     doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=_many_sources(2001))
-    # 1,999 + 1 + 1 + 3 = 2,004 leads, each an MQL of Q2
+    # 1 + 1,999 + 1 + 3 = 2,004 leads, each an MQL of Q2
     m = metrics(doc)
     assert (m["leads"], m["mqls"]) == (2004, 2004)
     # memory stays flat: once 2,000 distinct sources are held, a new one (Zebra Ads) folds all but the
@@ -66,9 +67,10 @@ def test_2001_distinct_lead_sources_fold_the_smaller_half_as_they_come_and_the_t
 
 def test_2000_distinct_lead_sources_are_counted_exactly_until_the_end(tmp_path, gtm, rows_reader):
     doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", leads=_many_sources(2000))
-    # 1,999 + 1 + 3 = 2,003 leads from 2,000 sources: never more than 2,000 held, nothing folded while
-    # reading; at the end Webinar (4) and Src 0000 ... Src 0998 are kept, Src 0999 ... Src 1998 folded:
-    # 1,000 leads; 4 + 999 + 1,000 = 2,003
+    # 1 + 1,999 + 3 = 2,003 leads from 2,000 sources: never more than 2,000 held, nothing folded while
+    # reading (Webinar's first lead, the smallest source by name after 1,000 others, included); at the
+    # end Webinar (4) and Src 0000 ... Src 0998 are kept, Src 0999 ... Src 1998 folded: 1,000 leads;
+    # 4 + 999 + 1,000 = 2,003
     table = {s["source"]: (s["leads"], s["mqls"]) for s in doc["sources"]}
     assert len(table) == 1001
     assert (table["Webinar"], table["Src 0998"], table["other sources"]) == ((4, 4), (1, 1), (1000, 1000))
@@ -82,9 +84,9 @@ MAP_STAGES = ("say which are won and which lost in a --mapping file: deals: {sta
 
 def _many_stages(distinct: int, won: bool = True) -> str:
     """A HubSpot deals export whose deals close in 2027Q2 in stages gtmplan does not know: one deal in
-    each of 'Pilot 000' ... 'Pilot 398' and 'Trial' (400 stages), then one in 'Zulu' when ``distinct``
-    is 401, then 3 more in Trial; first (``won``) one deal won in 'closedwon'."""
-    stages = [f"Pilot {i:03d}" for i in range(399)] + ["Trial"] + (["Zulu"] if distinct == 401 else [])
+    each of 'Trial', 'Pilot 000' ... 'Pilot 398' (400 stages), then one in 'Zulu' when ``distinct`` is
+    401, then 3 more in Trial; first (``won``) one deal won in 'closedwon'."""
+    stages = ["Trial"] + [f"Pilot {i:03d}" for i in range(399)] + (["Zulu"] if distinct == 401 else [])
     stages += ["Trial"] * 3
     return (DEALS_HEADER + ("W,Won,2027-04-01,2027-05-01,closedwon,1000\n" if won else "")
             + "".join(f"{i},D{i},2027-04-02,2027-05-02,{s},100\n" for i, s in enumerate(stages)))
@@ -92,7 +94,7 @@ def _many_stages(distinct: int, won: bool = True) -> str:
 
 def test_401_unknown_stages_fold_the_smaller_half_as_they_come_and_the_note_counts_every_deal(tmp_path, gtm):
     doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=_many_stages(401))
-    # 399 + 1 + 1 + 3 = 404 deals in unknown stages, all closing in Q2 (counted as open), besides the won one
+    # 1 + 399 + 1 + 3 = 404 deals in unknown stages, all closing in Q2 (counted as open), besides the won one
     m = metrics(doc)
     assert (m["opportunities"], m["won"]) == (405, 1)
     # once 400 stages are held, a new one (Zulu) folds all but the 200 largest (ties by name: Pilot 000
@@ -108,7 +110,8 @@ def test_401_unknown_stages_fold_the_smaller_half_as_they_come_and_the_note_coun
 
 def test_400_unknown_stages_are_counted_exactly_until_the_end(tmp_path, gtm):
     doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=_many_stages(400))
-    # 399 + 1 + 3 = 403 deals; nothing folded while reading: Trial keeps its 4 deals
+    # 1 + 399 + 3 = 403 deals; nothing folded while reading (Trial's first deal, the smallest stage by name
+    # after 200 others, included): Trial keeps its 4 deals
     named = ", ".join(["'Trial' (4)"] + [f"'Pilot {i:03d}' (1)" for i in range(7)])
     assert (f"deals.csv: 403 deals closing in 2027Q2 have a stage that is neither won nor lost nor a known open "
             f"stage, counted as open: {named} and 193 more; if any of them is won or lost, {MAP_STAGES}"
@@ -511,3 +514,33 @@ def test_a_salesforce_report_with_a_won_column_and_neither_closed_nor_stage_leav
     assert m["win_rate"] is None and doc["rates"]["win_rate"]["n"] is None
     assert ("deals.csv has no stage column (column 'Stage') and no closed flag (column 'Closed'): a lost deal "
             "cannot be told from an open one, so the win rate is left out (map one with --mapping)") in doc["notes"]
+
+
+def _open_deals_on(days: list[str]) -> str:
+    return "id,created,closed,stage,amount\n" + "".join(f"d{i},{day},,open,100\n" for i, day in enumerate(days))
+
+
+def test_open_deals_that_stop_10_days_before_the_quarters_end_are_a_quiet_spell_not_a_partial_export(
+        tmp_path, gtm):
+    # 2 deals created in March, then 28 in Q2, one every 3 days from 1 Apr (+ 0, 3, ... 78 days) and one on
+    # 20 Jun (+ 80): they cover 81 days (1 Apr - 20 Jun), a deal every 81 / 28 days; a quiet end is a cut
+    # only when longer than a week and than 5 x 81 / 28 = 14.5 days. 21 - 30 Jun is 10 days: quiet
+    apr1 = dt.date(2027, 4, 1)
+    days = ["2027-03-20", "2027-03-25"] + [(apr1 + dt.timedelta(days=k)).isoformat() for k in [*range(0, 79, 3), 80]]
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=_open_deals_on(days))
+    assert metrics(doc)["opportunities"] == 28
+    assert not [n for n in doc["notes"] if "partial" in n] and doc["partial"] == []
+
+
+def test_deals_won_in_two_end_of_month_batches_and_a_month_without_rows_are_a_partial_export(tmp_path, gtm):
+    # 20 deals created on 20 Mar; 10 won on 30 Apr and 10 on 31 May. Their dates (20 creations, 20 closes)
+    # run from 20 Mar to 31 May: 61 days of Q2 covered (1 Apr - 31 May), 20 dates in them, one every
+    # 61 / 20 days; a quiet end is a cut when longer than a week and than 5 x 61 / 20 = 15.25 days.
+    # 1 - 30 Jun is 30 days: partial
+    deals = "id,created,closed,stage,amount\n" + "".join(
+        f"d{i},2027-03-20,{'2027-04-30' if i < 10 else '2027-05-31'},won,100\n" for i in range(20))
+    doc = review_json(gtm, tmp_path, LUMEN, "2027Q2", deals=deals)
+    assert metrics(doc)["won"] == 20
+    assert ("deals.csv: its rows run from 2027-03-20 to 2027-05-31, so only 61 of the 91 days of 2027Q2 "
+            "(2027-04-01 to 2027-06-30) are in the export: its figures for 2027Q2 are partial, not compared with "
+            "the plan, and no suggestion is made from them") in doc["notes"]
