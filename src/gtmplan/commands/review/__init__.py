@@ -482,14 +482,17 @@ def _lead_actuals(lc: LeadCounts, counts: dict[str, int], deals_read: bool, actu
             kn[stage.rate] = (counts[stage.reached], counts[stage.before])
 
 
-def _deal_actuals(d: DealCounts | SegmentDeals, has_amount: bool, actual: Figures, kn: Measured) -> tuple[str, ...]:
-    """A deals export's figures (the company's or a segment's) and the win rate it measures; returns
-    ``("bookings",)`` when the bookings count only part of the won deals (others in another currency)."""
+def _deal_actuals(d: DealCounts | SegmentDeals, has_amount: bool, actual: Figures, kn: Measured,
+                  losses_told: bool = True) -> tuple[str, ...]:
+    """A deals export's figures (the company's or a segment's) and the win rate it measures (none when
+    the export cannot tell a lost deal from an open one); returns ``("bookings",)`` when the bookings
+    count only part of the won deals (others in another currency)."""
     decided = d.won + d.lost
     actual["opportunities"] = d.opportunities
     actual["won"] = d.won
-    kn["win_rate"] = (d.won, decided)
-    actual["win_rate"] = d.won / decided if decided else None
+    if losses_told:
+        kn["win_rate"] = (d.won, decided)
+        actual["win_rate"] = d.won / decided if decided else None
     actual["days_to_close"] = d.days_to_close()
     if has_amount:
         # bookings without the won deals set aside (another currency) would read as a shortfall: none
@@ -543,7 +546,7 @@ def figures_of(loaded: LoadedPlan, q: Quarter, lc: Optional[LeadCounts], dc: Opt
         _lead_actuals(lc, {name: getattr(lc, name) for name in SEGMENT_LEAD_FIELDS}, dc is not None, actual, kn)
         notes += _lead_notes(lc)
     if dc is not None:
-        partial.update(_deal_actuals(dc, dc.has_amount, actual, kn))
+        partial.update(_deal_actuals(dc, dc.has_amount, actual, kn, not dc.losses_unknown))
         notes += _deal_notes(dc, lc, q, plan.currency)
     partial_inputs = _partial_inputs(plan, q, lc, dc, notes, partial)
     seg_results = {}
@@ -589,6 +592,8 @@ def _deal_notes(dc: DealCounts, lc: Optional[LeadCounts], q: Quarter, cur: str) 
         notes.append(f"Opportunities: the {plural(dc.opportunities, 'deal')} created in {q} in {dc.info.file}; "
                      f"{lc.info.file} dates {plural(lc.opportunities, 'lead')} into the opportunity stage in {q} "
                      "(the rates are measured on the leads)")
+    if dc.losses_unknown:
+        notes.append(dc.losses_unknown)
     notes += _currency_notes(dc, cur)
     if dc.backdated:
         notes.append(f"{plural(dc.backdated, 'won deal')} closed before {'they were' if dc.backdated != 1 else 'it was'} "
@@ -776,7 +781,8 @@ def _one_segment(plan: Plan, q: Quarter, sid: str, sf: Optional[Funnel], running
         _lead_actuals(lc, dict(zip(SEGMENT_LEAD_FIELDS, counts)), dc is not None, actual, kn)
     partial: tuple[str, ...] = ()
     if dc is not None and dc.segments is not None:
-        partial = _deal_actuals(dc.segments.get(sid) or SegmentDeals(), dc.has_amount, actual, kn)
+        partial = _deal_actuals(dc.segments.get(sid) or SegmentDeals(), dc.has_amount, actual, kn,
+                                not dc.losses_unknown)
     # else, beside a deals export that is not split, the opportunities are unknown (the leads' are not shown)
     return SegmentResult(_metrics(plans, actual), _rates(kn, _segment_stated(plan, sid, sf)), partial)
 

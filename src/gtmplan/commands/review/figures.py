@@ -275,6 +275,8 @@ class DealCounts:
     stages_seen: CappedCounter = field(default_factory=lambda: CappedCounter(MAX_REASONS, OTHER_STAGES))
     unknown_stages: CappedCounter = field(default_factory=lambda: CappedCounter(MAX_REASONS, OTHER_STAGES))
     mapped_stages: bool = False
+    # why a lost deal cannot be told from an open one (a note; "": it can): no win rate then
+    losses_unknown: str = ""
     info: FileInfo = field(default_factory=lambda: FileInfo(""))
     segments: Optional[dict[str, SegmentDeals]] = None  # by segment (None: the file is not split)
 
@@ -636,6 +638,7 @@ class DealScan:
         c.source_won = CappedCounter(MAX_SOURCES, OTHER_SOURCES, (c.source_bookings,))
         c.info = FileInfo(PurePath(display).name, shape=shape.name)
         c.mapped_stages = shape.mapped_stages
+        c.losses_unknown = _losses_unknown(self.stages_by, self.i_ld, self.i_closed_flag, layout, display)
         c.segments = {} if segmenter is not None else None
         self.first, self.last = "\uffff", ""
         self.number = 1
@@ -869,6 +872,30 @@ class DealScan:
         c.info.first, c.info.last = (self.first, self.last) if c.info.usable else (None, None)
         c.date_order = self.group  # type: ignore[attr-defined]
         return c
+
+
+_ANY_PIPELINE = '(…)"'  # how a Closed Lost date column is named in a note
+
+
+def _losses_unknown(stages_by: str, i_lost: Optional[int], i_closed: Optional[int], layout: Layout,
+                    display: str) -> str:
+    """Why the deals of an export cannot be told lost from open (a note), or "" when they can: by their
+    stage, else by a lost date beside the won date (HubSpot) or a closed flag beside the won flag
+    (Salesforce). Without one, every deal not won reads as open and a win rate would be 1."""
+    if stages_by == "dates" and i_lost is None:
+        what, fieldname = "Closed Lost date", "lost_date"
+    elif stages_by == "flags" and i_closed is None:
+        what, fieldname = "closed flag", "is_closed"
+    else:
+        return ""
+    shape = layout.shape
+
+    def column(f: str) -> str:  # 'Date entered "Closed Lost (*)' is any pipeline's
+        names = shape.names(f)
+        return f" (column {names[0].replace('(*)', _ANY_PIPELINE)!r})" if names else ""
+
+    return (f"{PurePath(display).name} has no stage column{column('stage')} and no {what}{column(fieldname)}: a lost "
+            "deal cannot be told from an open one, so the win rate is left out (map one with --mapping)")
 
 
 def _won_amount(value: Optional[float], cell: str) -> None:
