@@ -145,21 +145,6 @@ def _plain(v: Any) -> Any:
     return _json(v)
 
 
-def figure(v: Any) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, str):
-        return v
-    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
-
-
-def delta(v: Any) -> str:
-    if v is None:
-        return ""
-    sign = "+" if v > 0 else "−" if v < 0 else ""
-    return sign + figure(abs(v))
-
-
 MONEY_FIGURES = frozenset({"target", "capacity", "program_cost", "budget"})
 
 
@@ -170,16 +155,18 @@ def _base_key(key: str) -> str:
 
 def shown(key: str, v: Any, currency: str) -> str:
     """A funnel figure as funnel shows it: money, or a count rounded up (JSON keeps the exact value)."""
-    if v is None or isinstance(v, str):
-        return figure(v)
+    if v is None:
+        return "–"
+    if isinstance(v, str):
+        return v
     return fmt.money(v, currency) if _base_key(key) in MONEY_FIGURES else fmt.count(v)
 
 
 def shown_delta(key: str, f: dict, currency: str) -> str:
     """The change between the two figures as shown, so that before + change = after on the page."""
     old, new = f.get("old"), f.get("new")
-    if isinstance(old, str) or isinstance(new, str) or f.get("delta") is None:
-        return delta(f.get("delta"))
+    if f.get("delta") is None:  # (a figure that is none, or a text, on either side)
+        return ""
     if _base_key(key) in MONEY_FIGURES:
         d = round(new or 0) - round(old or 0)
         return ("+" if d > 0 else "−" if d < 0 else "") + fmt.money(abs(d), currency) if d else "less than 1"
