@@ -14,7 +14,6 @@ loader, scenario and ``--set`` included) compared three ways:
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -227,14 +226,12 @@ def compare(base: Side, head: Side) -> DiffResult:
 # -- inputs --------------------------------------------------------------------------
 
 def _same(a: Any, b: Any) -> bool:
+    """Two leaves the same (walk compares mappings and lists itself; a list reaching here is not equal
+    to the other): 1 and 1.0 are the same number, true is not 1."""
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return a == b or (a != a and b != b)  # nan equals nan here
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return a == b  # (a plan's numbers are finite: no nan)
     return type(a) is type(b) and a == b
 
 
@@ -246,7 +243,7 @@ def _id_keys(items: list) -> Optional[list[str]]:
 
 
 def _json(value: Any) -> Any:
-    """``value`` as JSON can hold it: dates as text, non-finite floats as text, keys as text.
+    """``value`` as JSON can hold it: dates as text, keys as text (a plan's numbers are finite).
     The value itself when it needs none of that (most do: no copy of a large plan's data)."""
     if _json_ready(value):
         return value
@@ -256,8 +253,6 @@ def _json(value: Any) -> Any:
         return {str(k): _json(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_json(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
     return value
 
 
@@ -271,10 +266,7 @@ def _json_ready(value: Any) -> bool:
             stack.extend(v.values())
         elif isinstance(v, list):
             stack.extend(v)
-        elif isinstance(v, float):
-            if not math.isfinite(v):
-                return False
-        elif not (v is None or isinstance(v, (str, int))):
+        elif not (v is None or isinstance(v, (str, int, float))):
             return False
     return True
 
