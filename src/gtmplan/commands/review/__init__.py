@@ -483,7 +483,7 @@ def _lead_actuals(lc: LeadCounts, counts: dict[str, int], deals_read: bool, actu
 
 
 def _deal_actuals(d: DealCounts | SegmentDeals, has_amount: bool, actual: Figures, kn: Measured,
-                  losses_told: bool = True) -> tuple[str, ...]:
+                  losses_told: bool) -> tuple[str, ...]:
     """A deals export's figures (the company's or a segment's) and the win rate it measures (none when
     the export cannot tell a lost deal from an open one); returns ``("bookings",)`` when the bookings
     count only part of the won deals (others in another currency)."""

@@ -643,9 +643,9 @@ class _Dates:
         parser (a cast to a timestamp: 13 ns a cell where the pattern takes 46, measured on shape (b)).
         The cast accepts a day and then, after 'T' or ' ': hh, hh:mm, hh:mm:ss or hh:mm:ss.f{1,9}
         (hours under 24, minutes and seconds under 60), no zone (a timestamp without one refuses it);
-        with no cell shorter than 16 characters (which leaves out the hour alone) that is a subset of
-        _PLAIN_TIME (empty cells are left out). Any refusal (a zone, a comma, a year out of range) leaves the block
-        to the pattern; after CAST_TRIES refusals the column stops trying."""
+        with no cell shorter than 16 characters (which leaves out the hour alone; empty cells are not
+        cast) that is a subset of _PLAIN_TIME. Any refusal (a zone, a comma, a year out of range) leaves
+        the block to the pattern; after CAST_TRIES refusals the column stops trying."""
         if not self.casts:
             return False
         import pyarrow as pa
